@@ -1,0 +1,1 @@
+"""employment_service."""

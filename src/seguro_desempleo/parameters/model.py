@@ -1,0 +1,483 @@
+"""Parameters of the law: one YAML file per legal quantity, values keyed by effective date.
+
+A file ``<group>/<name>.yaml`` defines the parameter ``<group>.<name>``::
+
+    description: English description for developers
+    label: Spanish label for lawyers and people       # required
+    unit: rate | rate_list | months | days | soles | bool | code_list | choice | uit_list
+    reference: [{title: "PL 5510/2022-CR, art. 5", href: ...}]   # required, non-empty
+    note: the reading chosen where the law is ambiguous             # optional
+    bounds: {min: 7, max: 30, reference: "PL 5510/2022-CR, art. 7 ..."}  # optional
+    choices: [a, b]                                                 # unit choice only
+    values: {2021-01-01: 7}
+
+Numbers in YAML are read as ``Decimal`` (never binary floats). Loading validates every file and
+every value against its unit and bounds; a value outside the bounds fails with a message that
+cites the bounds' reference (e.g. art. 7 for the waiting period). The loader reads files once;
+the rules receive a :class:`Snapshot` (plain data) and never read files themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from seguro_desempleo.errors import ParameterError
+
+PARAMETERS_DIR = Path(__file__).resolve().parent
+REFORMS_DIR = PARAMETERS_DIR / "reforms"
+
+UNITS = {
+    "rate": "proporción de la remuneración asegurable",
+    "rate_list": "proporciones por mes de prestación",
+    "months": "meses",
+    "days": "días calendario",
+    "soles": "soles (S/)",
+    "bool": "sí/no",
+    "code_list": "lista de códigos",
+    "choice": "opción",
+    "uit_list": "lista de montos en UIT",
+}
+_NUMERIC_UNITS = {"rate", "months", "days", "soles"}
+_LIST_NUMERIC_UNITS = {"rate_list", "uit_list"}
+_INTEGER_UNITS = {"months", "days"}
+
+
+class _DecimalLoader(yaml.SafeLoader):
+    """SafeLoader that reads YAML floats as exact ``Decimal``s."""
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
+    return Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+
+
+def load_yaml(path: Path) -> Any:
+    """Read a YAML file with exact decimals (used for parameters, reforms and assumption sets)."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_DecimalLoader)  # noqa: S506 - SafeLoader subclass
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True)
+class Bounds:
+    min: Decimal | None = None
+    max: Decimal | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One legal quantity with its dated values and metadata."""
+
+    name: str
+    description: str
+    label: str
+    unit: str
+    references: tuple[Reference, ...]
+    values: tuple[tuple[dt.date, Any], ...]
+    note: str | None = None
+    bounds: Bounds | None = None
+    choices: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def reference(self) -> str:
+        return "; ".join(r.title for r in self.references)
+
+    def entry_at(self, date: dt.date) -> tuple[dt.date, Any]:
+        """The (effective date, value) in force on *date*."""
+        found: tuple[dt.date, Any] | None = None
+        for start, value in self.values:
+            if start <= date:
+                found = (start, value)
+            else:
+                break
+        if found is None:
+            first = self.values[0][0]
+            raise ParameterError(
+                f"no value in force on {date.isoformat()} (first value from {first.isoformat()})",
+                field=self.name)
+        return found
+
+    def value_at(self, date: dt.date) -> Any:
+        return self.entry_at(date)[1]
+
+
+@dataclass(frozen=True)
+class ParamRead:
+    """A parameter as read by an evaluation: what a decision's trace records."""
+
+    name: str
+    value: Any
+    effective_date: dt.date
+    label: str
+    unit: str
+    reference: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "value": to_jsonable(self.value),
+            "effective_date": self.effective_date.isoformat(),
+            "label": self.label,
+            "unit": self.unit,
+            "reference": self.reference,
+        }
+
+
+def to_jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class Snapshot(Mapping[str, Any]):
+    """All parameter values in force on one date: plain data handed to the rules.
+
+    ``snapshot[name]`` gives the value; :meth:`read` gives the value with its metadata. A
+    tracking view (:meth:`tracking`) records which parameters an evaluation read, for its trace.
+    """
+
+    def __init__(self, date: dt.date, reads: Mapping[str, ParamRead], set_name: str = "base") -> None:
+        self.date = date
+        self._reads = dict(reads)
+        self.set_name = set_name
+        self._accessed: list[str] | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.read(name).value
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._reads)
+
+    def __len__(self) -> int:
+        return len(self._reads)
+
+    def read(self, name: str) -> ParamRead:
+        try:
+            r = self._reads[name]
+        except KeyError:
+            raise ParameterError("unknown parameter", field=name) from None
+        if self._accessed is not None and name not in self._accessed:
+            self._accessed.append(name)
+        return r
+
+    def tracking(self) -> Snapshot:
+        """A view of the same values that records every name read (see :attr:`accessed`)."""
+        view = Snapshot(self.date, self._reads, self.set_name)
+        view._accessed = []
+        return view
+
+    @property
+    def accessed(self) -> list[ParamRead]:
+        return [self._reads[n] for n in (self._accessed or [])]
+
+
+@dataclass(frozen=True)
+class ParameterSet:
+    """Every parameter of the law, optionally under a reform overlay."""
+
+    parameters: Mapping[str, Parameter]
+    name: str = "base"
+    overlays: tuple[str, ...] = field(default=())
+
+    def __getitem__(self, name: str) -> Parameter:
+        try:
+            return self.parameters[name]
+        except KeyError:
+            raise ParameterError("unknown parameter", field=name) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.parameters
+
+    def names(self) -> list[str]:
+        return sorted(self.parameters)
+
+    def at(self, date: dt.date) -> Snapshot:
+        reads = {}
+        for name, p in self.parameters.items():
+            try:
+                start, value = p.entry_at(date)
+            except ParameterError:
+                continue  # not yet in force on that date: reading it fails with "unknown parameter"
+            reads[name] = ParamRead(name, value, start, p.label, p.unit, p.reference)
+        return Snapshot(date, reads, self.name)
+
+    def monthly_series(self, name: str, months: Iterable[int] | np.ndarray) -> np.ndarray:
+        """The value in force on the first day of each month index, as an array (numeric units).
+
+        Soles come back as int64 céntimos; other numbers as float only where the caller asks a
+        rate (never money).
+        """
+        p = self[name]
+        months_arr = np.asarray(list(months) if not isinstance(months, np.ndarray) else months, dtype=np.int64)
+        starts = np.array([s.year * 12 + s.month - 1 + (0 if s.day == 1 else 1) for s, _ in p.values],
+                          dtype=np.int64)
+        if p.unit == "soles":
+            vals = np.array([int(Decimal(v) * 100) for _, v in p.values], dtype=np.int64)
+        else:
+            raise ParameterError("monthly_series supports soles parameters only", field=name)
+        idx = np.searchsorted(starts, months_arr, side="right") - 1
+        if (idx < 0).any():
+            first = p.values[0][0].isoformat()
+            raise ParameterError(f"no value before {first} for a requested month", field=name)
+        return vals[idx]
+
+    def with_overrides(self, overrides: Mapping[str, Any], *, name: str = "override") -> ParameterSet:
+        """A new set where each named parameter takes the given value at every date.
+
+        A value may be a scalar/list (replaces the whole history) or ``{date: value}``. Values are
+        validated exactly like the files (units, bounds with their article, cross-checks).
+        """
+        params = dict(self.parameters)
+        for pname, raw in overrides.items():
+            base = self[pname]
+            if isinstance(raw, Mapping):
+                entries = _parse_values(base.name, base.unit, raw, base.source or "override")
+            else:
+                value = coerce_value(base, raw, where=f"override {name}")
+                entries = ((base.values[0][0], value),)
+            newp = replace(base, values=entries)
+            _validate_values(newp, where=f"override {name}")
+            params[pname] = newp
+        result = ParameterSet(params, name=name if self.name == "base" else f"{self.name}+{name}",
+                              overlays=(*self.overlays, name))
+        validate_cross(result)
+        return result
+
+    def with_reform(self, reform: str | Path) -> ParameterSet:
+        """Apply a reform overlay file (``parameters/reforms/NAME.yaml`` or a path)."""
+        path = Path(reform)
+        if not path.suffix:
+            path = REFORMS_DIR / f"{reform}.yaml"
+        if not path.exists():
+            known = ", ".join(sorted(p.stem for p in REFORMS_DIR.glob("*.yaml")))
+            raise ParameterError(f"unknown reform '{reform}' (known: {known})", field="reform")
+        data = load_yaml(path)
+        if not isinstance(data, dict) or not isinstance(data.get("overrides"), dict):
+            raise ParameterError("a reform file needs a mapping 'overrides'", where=str(path))
+        return self.with_overrides(data["overrides"], name=str(data.get("name") or path.stem))
+
+
+def coerce_value(p: Parameter, raw: Any, *, where: str) -> Any:
+    """Turn an override (YAML value or CLI text) into a value of the parameter's unit."""
+    try:
+        if p.unit == "bool":
+            if isinstance(raw, bool):
+                return raw
+            s = str(raw).strip().lower()
+            if s in {"true", "1", "yes", "si", "sí"}:
+                return True
+            if s in {"false", "0", "no"}:
+                return False
+            raise ParameterError(f"'{raw}' is not true/false", field=p.name, where=where)
+        if p.unit in _INTEGER_UNITS:
+            if isinstance(raw, bool):
+                raise ParameterError(f"'{raw}' is not a whole number", field=p.name, where=where)
+            d = Decimal(str(raw).strip())
+            if d != d.to_integral_value():
+                raise ParameterError(f"'{raw}' is not a whole number of {UNITS[p.unit]}",
+                                     field=p.name, where=where)
+            return int(d)
+        if p.unit in _NUMERIC_UNITS:
+            if isinstance(raw, float):
+                raw = repr(raw)
+            return Decimal(str(raw).strip())
+        if p.unit in _LIST_NUMERIC_UNITS:
+            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+            return [Decimal(str(x).strip()) for x in items]
+        if p.unit == "code_list":
+            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+            return [str(x).strip() for x in items if str(x).strip()]
+        if p.unit == "choice":
+            return str(raw).strip()
+    except (InvalidOperation, ValueError):
+        raise ParameterError(f"'{raw}' is not a valid value ({UNITS.get(p.unit, p.unit)})",
+                             field=p.name, where=where) from None
+    raise ParameterError(f"unknown unit '{p.unit}'", field=p.name, where=where)
+
+
+def _parse_values(name: str, unit: str, raw: Mapping[Any, Any], where: str) -> tuple[tuple[dt.date, Any], ...]:
+    entries = []
+    for k, v in raw.items():
+        if isinstance(k, dt.date):
+            start = k
+        else:
+            try:
+                start = dt.date.fromisoformat(str(k))
+            except ValueError:
+                raise ParameterError(f"'{k}' is not an effective date YYYY-MM-DD", field=name,
+                                     where=where) from None
+        entries.append((start, v))
+    entries.sort(key=lambda e: e[0])
+    if len({e[0] for e in entries}) != len(entries):
+        raise ParameterError("two values with the same effective date", field=name, where=where)
+    return tuple(entries)
+
+
+def _check_number(p: Parameter, x: Any, where: str) -> None:
+    if isinstance(x, bool) or not isinstance(x, int | Decimal):
+        raise ParameterError(f"value {x!r} is not a number", field=p.name, where=where)
+    b = p.bounds
+    if b is None:
+        return
+    cite = f" ({b.reference})" if b.reference else f" ({p.reference})"
+    if b.min is not None and x < b.min:
+        raise ParameterError(f"value {x} is below the minimum {b.min}{cite}", field=p.name, where=where)
+    if b.max is not None and x > b.max:
+        raise ParameterError(f"value {x} is above the maximum {b.max}{cite}", field=p.name, where=where)
+
+
+def _validate_values(p: Parameter, where: str) -> None:
+    if not p.values:
+        raise ParameterError("no values", field=p.name, where=where)
+    for _, v in p.values:
+        if p.unit == "bool":
+            if not isinstance(v, bool):
+                raise ParameterError(f"value {v!r} is not true/false", field=p.name, where=where)
+        elif p.unit in _INTEGER_UNITS:
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise ParameterError(f"value {v!r} is not a whole number", field=p.name, where=where)
+            _check_number(p, v, where)
+        elif p.unit in _NUMERIC_UNITS:
+            _check_number(p, v, where)
+            if p.unit == "soles" and Decimal(v) != Decimal(v).quantize(Decimal("0.01")):
+                raise ParameterError(f"amount {v} has more than two decimals", field=p.name, where=where)
+            if p.unit == "rate" and (Decimal(v) * 1_000_000) % 1:
+                raise ParameterError(f"rate {v} has more than six decimals", field=p.name, where=where)
+        elif p.unit in _LIST_NUMERIC_UNITS:
+            if not isinstance(v, list) or not v:
+                raise ParameterError("value must be a non-empty list of numbers", field=p.name, where=where)
+            for x in v:
+                _check_number(p, x, where)
+                if p.unit == "rate_list" and (Decimal(x) * 1_000_000) % 1:
+                    raise ParameterError(f"rate {x} has more than six decimals", field=p.name, where=where)
+        elif p.unit == "code_list":
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise ParameterError("value must be a list of codes written as strings",
+                                     field=p.name, where=where)
+        elif p.unit == "choice":
+            if v not in p.choices:
+                raise ParameterError(f"'{v}' is not one of {', '.join(p.choices)}", field=p.name, where=where)
+
+
+def _parse_parameter(name: str, data: Any, path: Path) -> Parameter:
+    where = str(path.relative_to(PARAMETERS_DIR.parent)) if path.is_relative_to(PARAMETERS_DIR.parent) else str(path)
+    if not isinstance(data, dict):
+        raise ParameterError("a parameter file must be a mapping", where=where)
+    for key in ("description", "label", "unit", "reference", "values"):
+        if not data.get(key):
+            raise ParameterError(f"missing '{key}'", field=name, where=where)
+    unit = data["unit"]
+    if unit not in UNITS:
+        raise ParameterError(f"unknown unit '{unit}' (known: {', '.join(UNITS)})", field=name, where=where)
+    refs = []
+    for r in data["reference"]:
+        if isinstance(r, str):
+            refs.append(Reference(r))
+        elif isinstance(r, dict) and r.get("title"):
+            refs.append(Reference(str(r["title"]), r.get("href")))
+        else:
+            raise ParameterError("each reference needs a 'title'", field=name, where=where)
+    bounds = None
+    if isinstance(data.get("bounds"), dict):
+        b = data["bounds"]
+        bounds = Bounds(
+            min=Decimal(str(b["min"])) if b.get("min") is not None else None,
+            max=Decimal(str(b["max"])) if b.get("max") is not None else None,
+            reference=b.get("reference"),
+        )
+    if not isinstance(data["values"], dict):
+        raise ParameterError("'values' must map effective dates to values", field=name, where=where)
+    p = Parameter(
+        name=name,
+        description=str(data["description"]).strip(),
+        label=str(data["label"]).strip(),
+        unit=unit,
+        references=tuple(refs),
+        values=_parse_values(name, unit, data["values"], where),
+        note=(str(data["note"]).strip() if data.get("note") else None),
+        bounds=bounds,
+        choices=tuple(data.get("choices") or ()),
+        source=where,
+    )
+    if unit == "choice" and not p.choices:
+        raise ParameterError("a 'choice' parameter needs 'choices'", field=name, where=where)
+    _validate_values(p, where)
+    return p
+
+
+def _change_dates(ps: ParameterSet, names: Iterable[str]) -> list[dt.date]:
+    return sorted({start for n in names if n in ps for start, _ in ps[n].values})
+
+
+def validate_cross(ps: ParameterSet) -> None:
+    """Checks between parameters: the two parts of the contribution add up to the total (art. 8)."""
+    names = ("financing.contribution_rate", "financing.employer_rate", "financing.cts_rate")
+    if not all(n in ps for n in names):
+        return
+    for d in _change_dates(ps, names):
+        total, emp, cts = (ps[n].value_at(d) for n in names)
+        if emp + cts != total:
+            raise ParameterError(
+                f"on {d.isoformat()} employer {emp} + CTS {cts} ≠ total {total} (PL 5510/2022-CR, art. 8)",
+                field="financing.contribution_rate")
+
+
+def load_parameters(directory: Path | None = None) -> ParameterSet:
+    """Read and validate every parameter file under *directory* (the package's by default)."""
+    root = directory or PARAMETERS_DIR
+    params: dict[str, Parameter] = {}
+    for path in sorted(root.rglob("*.yaml")):
+        rel = path.relative_to(root)
+        if rel.parts[0] == "reforms":
+            continue
+        name = ".".join((*rel.parts[:-1], rel.stem))
+        if not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)+", name):
+            raise ParameterError("parameter names are lower_snake folders and files", field=name)
+        params[name] = _parse_parameter(name, load_yaml(path), path)
+    ps = ParameterSet(params)
+    validate_cross(ps)
+    return ps
+
+
+_DEFAULT: ParameterSet | None = None
+
+
+def default_parameters() -> ParameterSet:
+    """The package's parameter set, loaded once per process (read outside the rules)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_parameters()
+    return _DEFAULT
+
+
+def parse_override(text: str) -> tuple[str, str]:
+    """``"requirements.waiting_period_days=30"`` → (name, text value)."""
+    if "=" not in text:
+        raise ParameterError(f"'{text}' is not NAME=VALUE", field="--param")
+    name, value = text.split("=", 1)
+    return name.strip(), value.strip()
