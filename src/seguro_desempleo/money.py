@@ -32,7 +32,7 @@ def parse_soles(text: object, *, field: str = "amount", where: str | None = None
     Floats are refused: an amount must arrive as text or an integer so that no binary rounding
     has happened before we see it.
     """
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, (bool, float)):
         raise InputError(f"amount must be a decimal string such as \"2400.00\", not {text!r}",
                          field=field, where=where)
     if isinstance(text, int):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -56,7 +56,7 @@ class _DecimalLoader(yaml.SafeLoader):
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
-    return Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
+    return Decimal(str(loader.construct_scalar(node)))  # type: ignore[arg-type]
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -65,7 +65,7 @@ _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 def load_yaml(path: Path) -> Any:
     """Read a YAML file with exact decimals (used for parameters, reforms and assumption sets)."""
     with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_DecimalLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(fh, Loader=_DecimalLoader)
 
 
 @dataclass(frozen=True)
@@ -170,7 +170,7 @@ class Snapshot(Mapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         return self.read(name).value
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._reads)
 
     def __len__(self) -> int:
@@ -379,9 +379,8 @@ def _validate_values(p: Parameter, where: str) -> None:
             if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                 raise ParameterError("value must be a list of codes written as strings",
                                      field=p.name, where=where)
-        elif p.unit == "choice":
-            if v not in p.choices:
-                raise ParameterError(f"'{v}' is not one of {', '.join(p.choices)}", field=p.name, where=where)
+        elif p.unit == "choice" and v not in p.choices:
+            raise ParameterError(f"'{v}' is not one of {', '.join(p.choices)}", field=p.name, where=where)
 
 
 def _parse_parameter(name: str, data: Any, path: Path) -> Parameter:

@@ -1,0 +1,406 @@
+"""Claims evaluated against arts. 3, 5, 6 and 7, with explained decisions.
+
+:class:`ClaimBatch` holds any number of claims as arrays (one claim = length 1);
+:func:`evaluate_batch` decides them all with the rules of this package; :func:`explain` turns one
+row of the result into a :class:`Decision`: each requirement met or not with its article, the
+values used, every parameter read (name, effective date, value, reference) and a short Spanish
+explanation a worker can read. :func:`evaluate_case` does both for one :class:`ClaimCase`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from seguro_desempleo import __version__
+from seguro_desempleo.money import cents_to_str, format_soles, round_half_up_div
+from seguro_desempleo.parameters import ParameterSet, ParamRead, Snapshot
+from seguro_desempleo.periods import format_date_pe, format_period, period_of
+from seguro_desempleo.rules import (
+    SECTOR_CODES,
+    SIZE_CODES,
+    benefits,
+    contingency,
+    contributions,
+    coverage,
+    kernels,
+    registration,
+    waiting,
+)
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+SIZE_LABELS_ES = {"micro": "microempresa", "small": "pequeña empresa", "medium": "mediana empresa",
+                  "large": "gran empresa"}
+SECTOR_LABELS_ES = {"private": "sector privado", "public": "sector público"}
+
+# Requirement keys, in the order of the bill, with their Spanish names and articles.
+REQUIREMENTS: tuple[tuple[str, str, str], ...] = (
+    ("coverage", "Asegurado cubierto (trabajador dependiente del sector y tamaño de empresa cubiertos)",
+     coverage.ARTICLE),
+    ("contingency", "Desempleo involuntario (contingencia cubierta)", contingency.ARTICLE),
+    ("contributions", "12 aportaciones en los últimos 24 meses", contributions.ARTICLE),
+    ("waiting_period", "Período de carencia cumplido", waiting.ARTICLE),
+    ("employment_service", "Contingencia informada al servicio de empleo", registration.ARTICLE),
+)
+
+
+@dataclass(frozen=True)
+class ContributionMonth:
+    period: int                 # month index
+    remuneration: int           # EsSalud-insurable pay of the month, céntimos, all employers
+    paid: bool = True           # the employer paid the contribution (False: declared, not paid)
+
+
+@dataclass(frozen=True)
+class ClaimCase:
+    """One claim as the law sees it (already validated; see ``services.evaluation.parse_case``)."""
+
+    id: str
+    separation_date: dt.date
+    claim_date: dt.date
+    termination_cause: str      # Tabla 17 code, "03"
+    employer_size: str          # micro | small | medium | large
+    registered_with_employment_service: bool
+    contributions: tuple[ContributionMonth, ...]
+    contract_type: str = "01"   # Tabla 12 code
+    sector: str = "private"
+    reemployment_date: dt.date | None = None
+
+
+@dataclass
+class ClaimBatch:
+    """Claims as arrays. History columns run oldest → newest; the last is the window's end month."""
+
+    separation_date: npt.NDArray[np.datetime64]
+    claim_date: npt.NDArray[np.datetime64]
+    termination_cause: IntArray
+    employer_size: IntArray
+    sector: IntArray
+    contract_type: IntArray
+    registered: BoolArray
+    pay: IntArray               # (n, H) céntimos
+    declared: BoolArray         # (n, H)
+    paid: BoolArray             # (n, H)
+    rmv: IntArray               # (H,) or (n, H) céntimos: the RMV of each history month
+    window_end_month: IntArray  # (n,) month index of the last column
+    reemployment_date: npt.NDArray[np.datetime64] | None = None
+    ids: Sequence[str] | None = None
+
+    def __len__(self) -> int:
+        return int(self.pay.shape[0])
+
+
+@dataclass
+class BatchResult:
+    covered: BoolArray
+    contingency: BoolArray
+    contributions_met: BoolArray
+    waiting_met: BoolArray
+    registration_met: BoolArray
+    eligible: BoolArray
+    contributions_in_window: IntArray
+    reference_total: IntArray
+    reference_months_with_pay: IntArray
+    insurable_remuneration: IntArray
+    benefits: IntArray          # (n, months), zero where not eligible
+    total: IntArray
+    waiting_end: npt.NDArray[np.datetime64]
+
+    def requirement(self, key: str) -> BoolArray:
+        return {"coverage": self.covered, "contingency": self.contingency,
+                "contributions": self.contributions_met, "waiting_period": self.waiting_met,
+                "employment_service": self.registration_met}[key]
+
+
+def evaluate_batch(batch: ClaimBatch, snap: Snapshot, *, fast: bool | None = None) -> BatchResult:
+    """Decide every claim of *batch* under the parameters of *snap* (arts. 3, 5, 6, 7).
+
+    ``fast`` selects the fused compiled kernel for the history summary (default: for batches of
+    10,000 claims or more); the result is identical either way.
+    """
+    n = len(batch)
+    window = int(snap["requirements.qualifying_window_months"])
+    reference = int(snap["benefits.reference_months"])
+    if batch.pay.shape[1] < max(window, reference):
+        raise ValueError(f"history has {batch.pay.shape[1]} months; needs {max(window, reference)}")
+    summary = kernels.history_summary_fast if (fast if fast is not None else n >= 10_000) \
+        else kernels.history_summary_numpy
+    count, ref_total, ref_months = summary(
+        batch.pay, batch.declared, batch.paid, batch.rmv, window, reference,
+        bool(snap["requirements.count_declared_unpaid_months"]), bool(snap["insurable_pay.rmv_minimum_base"]))
+
+    if snap["benefits.average_divisor"] == "months_with_pay":
+        divisor = ref_months
+    else:
+        divisor = np.full(n, reference, dtype=np.int64)
+    insurable = np.where(divisor > 0, round_half_up_div(ref_total, np.maximum(divisor, 1)), 0).astype(np.int64)
+
+    covered = coverage.is_covered(batch.sector, batch.employer_size, batch.contract_type, snap)
+    contingency_met = contingency.is_covered_contingency(batch.termination_cause, snap)
+    contributions_met = contributions.meets_qualifying(count, snap)
+    waiting_met = waiting.waiting_period_met(batch.separation_date, batch.claim_date, snap,
+                                             batch.reemployment_date)
+    registration_met = registration.registration_met(batch.registered, snap)
+    eligible = covered & contingency_met & contributions_met & waiting_met & registration_met
+
+    schedule = benefits.benefit_schedule(insurable, snap)
+    schedule = np.where(eligible[:, None], schedule, 0)
+    return BatchResult(
+        covered=covered, contingency=contingency_met, contributions_met=contributions_met,
+        waiting_met=waiting_met, registration_met=registration_met, eligible=eligible,
+        contributions_in_window=count, reference_total=ref_total, reference_months_with_pay=ref_months,
+        insurable_remuneration=insurable, benefits=schedule, total=schedule.sum(axis=1, dtype=np.int64),
+        waiting_end=waiting.waiting_period_end(batch.separation_date, snap),
+    )
+
+
+def history_length(snap: Snapshot) -> int:
+    return max(int(snap["requirements.qualifying_window_months"]), int(snap["benefits.reference_months"]))
+
+
+def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Snapshot) -> ClaimBatch:
+    """Arrange validated cases as a :class:`ClaimBatch` aligned on each case's window end."""
+    n = len(cases)
+    h = history_length(snap)
+    sep_month = np.array([period_of(c.separation_date) for c in cases], dtype=np.int64)
+    end = contributions.window_end_month(sep_month, snap)
+    pay = np.zeros((n, h), dtype=np.int64)
+    declared = np.zeros((n, h), dtype=bool)
+    paid = np.zeros((n, h), dtype=bool)
+    for i, c in enumerate(cases):
+        first = int(end[i]) - h + 1
+        for m in c.contributions:
+            j = m.period - first
+            if 0 <= j < h:
+                pay[i, j] = m.remuneration
+                declared[i, j] = True
+                paid[i, j] = m.paid
+    months = (end[:, None] - (h - 1) + np.arange(h)[None, :]).ravel()
+    rmv = params.monthly_series("economy.rmv", months).reshape(n, h)
+    reemp = np.array([np.datetime64(c.reemployment_date, "D") if c.reemployment_date else np.datetime64("NaT")
+                      for c in cases], dtype="datetime64[D]")
+    return ClaimBatch(
+        separation_date=np.array([c.separation_date for c in cases], dtype="datetime64[D]"),
+        claim_date=np.array([c.claim_date for c in cases], dtype="datetime64[D]"),
+        termination_cause=np.array([int(c.termination_cause) for c in cases], dtype=np.int64),
+        employer_size=np.array([SIZE_CODES.index(c.employer_size) for c in cases], dtype=np.int64),
+        sector=np.array([SECTOR_CODES.index(c.sector) for c in cases], dtype=np.int64),
+        contract_type=np.array([int(c.contract_type) for c in cases], dtype=np.int64),
+        registered=np.array([c.registered_with_employment_service for c in cases], dtype=bool),
+        pay=pay, declared=declared, paid=paid, rmv=rmv, window_end_month=end,
+        reemployment_date=reemp, ids=[c.id for c in cases],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Explained decisions
+
+
+@dataclass
+class RequirementResult:
+    key: str
+    requirement: str
+    article: str
+    met: bool
+    detail: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def as_reason(self) -> dict[str, Any]:
+        return {"requirement": self.key, "article": self.article, "met": self.met, "detail": self.detail}
+
+
+@dataclass
+class Decision:
+    id: str
+    eligible: bool
+    requirements: list[RequirementResult]
+    contributions_in_window: int
+    insurable_remuneration: int
+    benefits: list[tuple[int, Decimal, int]]  # (month, rate, amount in céntimos)
+    parameters: list[ParamRead]
+    explanation: str
+    evaluated_at: dt.date
+    parameter_set: str
+
+    @property
+    def total(self) -> int:
+        return sum(a for _, _, a in self.benefits)
+
+    def to_dict(self, *, with_trace: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "eligible": self.eligible,
+            "reasons": [r.as_reason() for r in self.requirements],
+            "contributions_in_window": self.contributions_in_window,
+            "insurable_remuneration": cents_to_str(self.insurable_remuneration),
+            "benefits": [{"month": m, "rate": format(r, "f"), "amount": cents_to_str(a)}
+                         for m, r, a in self.benefits],
+            "total": cents_to_str(self.total),
+        }
+        if with_trace:
+            out["trace"] = self.trace()
+        return out
+
+    def trace(self) -> dict[str, Any]:
+        return {
+            "evaluated_at": self.evaluated_at.isoformat(),
+            "parameter_set": self.parameter_set,
+            "rules_version": __version__,
+            "requirements": [
+                {**r.as_reason(), "name": r.requirement,
+                 "values": {k: _jsonable(v) for k, v in r.values.items()}}
+                for r in self.requirements
+            ],
+            "parameters": [p.as_dict() for p in self.parameters],
+            "explanation": self.explanation,
+        }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def _read(t: Snapshot, *names: str) -> None:
+    """Record that the decision rests on these parameters (the trace lists them)."""
+    for name in names:
+        t.read(name)
+
+
+def _pct(rate: Decimal) -> str:
+    return f"{(Decimal(rate) * 100).normalize():f} %"
+
+
+def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
+            cause_labels: Mapping[str, str] | None = None,
+            contract_labels: Mapping[str, str] | None = None) -> Decision:
+    """The decision on claim *i* with its reasons, values, parameters read and Spanish text."""
+    t = snap.tracking()
+    cause = f"{int(batch.termination_cause[i]):02d}"
+    contract = f"{int(batch.contract_type[i]):02d}"
+    size = SIZE_CODES[int(batch.employer_size[i])]
+    sector = SECTOR_CODES[int(batch.sector[i])]
+    window = int(t["requirements.qualifying_window_months"])
+    needed = int(t["requirements.qualifying_contributions"])
+    end = int(batch.window_end_month[i])
+    count = int(result.contributions_in_window[i])
+    sep = batch.separation_date[i].astype(dt.date)
+    claim = batch.claim_date[i].astype(dt.date)
+    wait_end = result.waiting_end[i].astype(dt.date)
+    days = int(t["requirements.waiting_period_days"])
+    cause_text = f"{cause} ({cause_labels[cause].capitalize()})" if cause_labels and cause in cause_labels else cause
+    contract_text = (f"{contract} ({contract_labels[contract].capitalize()})"
+                     if contract_labels and contract in contract_labels else contract)
+
+    reqs: list[RequirementResult] = []
+    covered = bool(result.covered[i])
+    _read(t, "coverage.sectors", "coverage.employer_sizes", "coverage.contract_types")
+    if covered:
+        detail = (f"Trabajador dependiente del {SECTOR_LABELS_ES[sector]}, {SIZE_LABELS_ES[size]}, "
+                  f"contrato {contract_text}: está cubierto.")
+    else:
+        missing = []
+        if sector not in t["coverage.sectors"]:
+            missing.append(f"el {SECTOR_LABELS_ES[sector]} aún no está cubierto")
+        if size not in t["coverage.employer_sizes"]:
+            missing.append(f"la {SIZE_LABELS_ES[size]} aún no está cubierta en esta fase "
+                           "(ampliación progresiva, Segunda disposición final)")
+        if contract not in t["coverage.contract_types"]:
+            missing.append(f"el contrato {contract_text} no es a plazo indeterminado ni sujeto a modalidad")
+        detail = "No está cubierto: " + "; ".join(missing) + "."
+    reqs.append(RequirementResult("coverage", REQUIREMENTS[0][1], REQUIREMENTS[0][2], covered, detail,
+                                  {"sector": sector, "employer_size": size, "contract_type": contract}))
+
+    cont = bool(result.contingency[i])
+    _read(t, "contingency.covered_causes")
+    detail = (f"Motivo de cese {cause_text}: desempleo involuntario." if cont else
+              f"Motivo de cese {cause_text}: no es un desempleo involuntario cubierto "
+              f"(cubiertos: {', '.join(t['contingency.covered_causes'])}).")
+    reqs.append(RequirementResult("contingency", REQUIREMENTS[1][1], REQUIREMENTS[1][2], cont, detail,
+                                  {"termination_cause": cause}))
+
+    met = bool(result.contributions_met[i])
+    _read(t, "requirements.window_includes_separation_month", "requirements.count_declared_unpaid_months")
+    first = format_period(end - window + 1)
+    noun = "aportación" if count == 1 else "aportaciones"
+    detail = (f"{count} {noun} en los {window} meses de {first} a {format_period(end)}; "
+              f"se requieren {needed}.")
+    reqs.append(RequirementResult("contributions", REQUIREMENTS[2][1], REQUIREMENTS[2][2], met, detail,
+                                  {"contributions_in_window": count, "required": needed,
+                                   "window_first": first, "window_last": format_period(end)}))
+
+    met = bool(result.waiting_met[i])
+    reemp = None if batch.reemployment_date is None or np.isnat(batch.reemployment_date[i]) \
+        else batch.reemployment_date[i].astype(dt.date)
+    if met:
+        detail = (f"Cese el {format_date_pe(sep)}; la carencia de {days} días se cumplió el "
+                  f"{format_date_pe(wait_end)}.")
+    elif reemp is not None and reemp < wait_end:
+        detail = f"Volvió a trabajar el {format_date_pe(reemp)}, antes de cumplir la carencia de {days} días."
+    else:
+        detail = (f"Cese el {format_date_pe(sep)}; la carencia de {days} días se cumple el "
+                  f"{format_date_pe(wait_end)}, después de la solicitud ({format_date_pe(claim)}).")
+    reqs.append(RequirementResult("waiting_period", REQUIREMENTS[3][1], REQUIREMENTS[3][2], met, detail,
+                                  {"separation_date": sep, "claim_date": claim, "waiting_days": days,
+                                   "waiting_end": wait_end}))
+
+    met = bool(result.registration_met[i])
+    required = t["requirements.employment_service_registration_required"]
+    detail = ("Informó la pérdida del empleo al servicio de empleo." if bool(batch.registered[i]) else
+              "No ha informado la pérdida del empleo al servicio de empleo (Centro de Empleo o Empleos Perú)."
+              if required else "El registro en el servicio de empleo no es exigido por los parámetros vigentes.")
+    reqs.append(RequirementResult("employment_service", REQUIREMENTS[4][1], REQUIREMENTS[4][2], met, detail,
+                                  {"registered": bool(batch.registered[i])}))
+
+    # Benefit: read the parameters it rests on, so the trace names them.
+    rates = list(t["benefits.rates"])
+    _read(t, "benefits.reference_months", "benefits.average_divisor", "insurable_pay.rmv_minimum_base",
+          "benefits.floor", "benefits.cap", "economy.rmv")
+    eligible = bool(result.eligible[i])
+    insurable = int(result.insurable_remuneration[i])
+    amounts = [int(a) for a in result.benefits[i]]
+    sched = [(k + 1, rates[k], amounts[k]) for k in range(len(rates))] if eligible else []
+
+    if eligible:
+        lines = ", ".join(f"{format_soles(a)} ({_pct(r)})" for _, r, a in sched)
+        explanation = (
+            f"Cumple los requisitos del Seguro por Desempleo. Su remuneración asegurable es "
+            f"{format_soles(insurable)}, el promedio de lo que percibió en los últimos "
+            f"{int(t['benefits.reference_months'])} meses (art. 5). Recibirá {len(sched)} pagos mensuales: "
+            f"{lines}; en total {format_soles(sum(amounts))}. Mantenga su inscripción y sus citas con el "
+            f"servicio de empleo (art. 7).")
+    else:
+        failed = [r for r in reqs if not r.met]
+        explanation = ("Por ahora no le corresponde la prestación: "
+                       + " ".join(f"{r.detail} ({r.article})" for r in failed))
+    return Decision(
+        id=str(batch.ids[i]) if batch.ids is not None else str(i),
+        eligible=eligible, requirements=reqs, contributions_in_window=count,
+        insurable_remuneration=insurable, benefits=sched, parameters=t.accessed, explanation=explanation,
+        evaluated_at=snap.date, parameter_set=snap.set_name,
+    )
+
+
+def evaluate_case(case: ClaimCase, params: ParameterSet, at: dt.date | None = None,
+                  cause_labels: Mapping[str, str] | None = None,
+                  contract_labels: Mapping[str, str] | None = None) -> Decision:
+    """Decide one claim, with its trace, under the parameters in force on *at* (default: claim date)."""
+    snap = params.at(at or case.claim_date)
+    batch = batch_from_cases([case], params, snap)
+    result = evaluate_batch(batch, snap, fast=False)
+    return explain(batch, result, 0, snap, cause_labels, contract_labels)

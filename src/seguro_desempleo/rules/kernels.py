@@ -1,0 +1,82 @@
+"""Fused kernels for the national batch: one pass over each worker's history.
+
+:func:`history_summary_numpy` is the reference (plain numpy, several passes over the arrays);
+:func:`history_summary_fast` is the same arithmetic in one compiled, parallel pass. Both return
+``(count_in_window, reference_total, reference_months_with_pay)`` and must agree exactly (tested).
+The rules modules stay the definition of the law; these kernels only fuse their steps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+try:  # numba is a declared dependency; the numpy path remains the reference
+    from numba import njit, prange
+
+    HAVE_NUMBA = True
+except ImportError:  # pragma: no cover
+    HAVE_NUMBA = False
+
+IntArray = npt.NDArray[np.int64]
+
+
+def history_summary_numpy(pay: npt.NDArray[np.int64], declared: npt.NDArray[np.bool_],
+                          paid: npt.NDArray[np.bool_], rmv: npt.NDArray[np.int64], window: int,
+                          reference: int, count_unpaid: bool, rmv_floor: bool
+                          ) -> tuple[IntArray, IntArray, IntArray]:
+    """Reference implementation (plain numpy) of the per-worker history summary."""
+    h = pay.shape[1]
+    contributed = (pay > 0) & declared
+    if not count_unpaid:
+        contributed &= paid
+    count = contributed[:, h - window:].sum(axis=1, dtype=np.int64)
+    ref = pay[:, h - reference:]
+    r = rmv[..., h - reference:]
+    base = np.where(ref > 0, np.maximum(ref, r), 0) if rmv_floor else np.where(ref > 0, ref, 0)
+    return count, base.sum(axis=1, dtype=np.int64), (ref > 0).sum(axis=1, dtype=np.int64)
+
+
+if HAVE_NUMBA:
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _summary_kernel(pay, declared, paid, rmv2d, window, reference, count_unpaid, rmv_floor,
+                        count, total, months):  # pragma: no cover - compiled
+        n, h = pay.shape
+        rmv_rows = rmv2d.shape[0]
+        for i in prange(n):
+            ri = i if rmv_rows > 1 else 0
+            c = 0
+            t = 0
+            m = 0
+            for j in range(h - window, h):
+                p = pay[i, j]
+                if p > 0 and declared[i, j] and (count_unpaid or paid[i, j]):
+                    c += 1
+            for j in range(h - reference, h):
+                p = pay[i, j]
+                if p > 0:
+                    r = rmv2d[ri, j]
+                    t += r if (rmv_floor and r > p) else p
+                    m += 1
+            count[i] = c
+            total[i] = t
+            months[i] = m
+
+
+def history_summary_fast(pay: npt.NDArray[np.int64], declared: npt.NDArray[np.bool_],
+                         paid: npt.NDArray[np.bool_], rmv: npt.NDArray[np.int64], window: int,
+                         reference: int, count_unpaid: bool, rmv_floor: bool
+                         ) -> tuple[IntArray, IntArray, IntArray]:
+    """Same result as :func:`history_summary_numpy`, one parallel pass (numba)."""
+    if not HAVE_NUMBA:  # pragma: no cover
+        return history_summary_numpy(pay, declared, paid, rmv, window, reference, count_unpaid, rmv_floor)
+    n = pay.shape[0]
+    rmv2d = np.atleast_2d(np.asarray(rmv, dtype=np.int64))
+    count = np.empty(n, dtype=np.int64)
+    total = np.empty(n, dtype=np.int64)
+    months = np.empty(n, dtype=np.int64)
+    _summary_kernel(np.ascontiguousarray(pay, dtype=np.int64), np.ascontiguousarray(declared, dtype=np.bool_),
+                    np.ascontiguousarray(paid, dtype=np.bool_), rmv2d, window, reference,
+                    bool(count_unpaid), bool(rmv_floor), count, total, months)
+    return count, total, months
