@@ -86,6 +86,6 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, overflow="fold")
         for r in rows:
             value = to_jsonable(r["value"])
-            table.add_row(r["name"], ", ".join(value) if isinstance(value, list) else str(value), r["unit"],
+            table.add_row(r["name"], ", ".join(map(str, value)) if isinstance(value, list) else str(value), r["unit"],
                           r["effective_date"], r["label"], r["reference"])
         Console(width=200).print(table)

@@ -43,9 +43,9 @@ if HAVE_NUMBA:
     def _summary_kernel(pay, declared, paid, rmv2d, window, reference, count_unpaid, rmv_floor,
                         count, total, months):  # pragma: no cover - compiled
         n, h = pay.shape
-        rmv_rows = rmv2d.shape[0]
+        row_step = np.int64(1) if rmv2d.shape[0] > 1 else np.int64(0)
         for i in prange(n):
-            ri = i if rmv_rows > 1 else 0
+            ri = np.int64(i) * row_step  # one shared RMV row (step 0), or one row per worker (step 1)
             c = 0
             t = 0
             m = 0
