@@ -67,7 +67,7 @@ def test_a_file_outside_the_bounds_fails_to_load(tmp_path: Path) -> None:
     d.mkdir()
     src = (PARAMETERS_DIR / "requirements" / "waiting_period_days.yaml").read_text(encoding="utf-8")
     (d / "waiting_period_days.yaml").write_text(src.replace("2021-01-01: 7", "2021-01-01: 45"), encoding="utf-8")
-    with pytest.raises(ParameterError, match="art. 7"):
+    with pytest.raises(ParameterError, match=r"art\. 7"):
         load_parameters(tmp_path)
 
 
@@ -80,7 +80,7 @@ def test_a_file_without_reference_fails_to_load(tmp_path: Path) -> None:
 
 
 def test_split_must_add_up_to_the_total() -> None:
-    with pytest.raises(ParameterError, match="art. 8"):
+    with pytest.raises(ParameterError, match=r"art\. 8"):
         PARAMS.with_overrides({"financing.employer_rate": "0.0060"})
     ok = PARAMS.with_overrides({"financing.employer_rate": "0.0060", "financing.cts_rate": "0.0056"})
     assert ok.at(dt.date(2025, 1, 1))["financing.cts_rate"] == Decimal("0.0056")
