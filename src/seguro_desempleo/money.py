@@ -61,7 +61,9 @@ def cents_to_decimal(cents: int) -> Decimal:
 
 def cents_to_str(cents: int) -> str:
     """Céntimos as a decimal string in soles: ``123456 → "1234.56"`` (JSON and files)."""
-    return format(cents_to_decimal(cents), "f")
+    c = int(cents)
+    whole, frac = divmod(abs(c), 100)
+    return f"{'-' if c < 0 else ''}{whole}.{frac:02d}"
 
 
 def decimal_to_cents(amount: Decimal) -> int:
@@ -71,9 +73,9 @@ def decimal_to_cents(amount: Decimal) -> int:
 
 def format_soles(cents: int) -> str:
     """Display form for people: ``S/ 1,234.56`` (es-PE usage with S/ and a thousands comma)."""
-    sign = "-" if cents < 0 else ""
-    value = cents_to_decimal(abs(int(cents)))
-    return f"{sign}S/ {value:,.2f}"
+    c = int(cents)
+    whole, frac = divmod(abs(c), 100)
+    return f"{'-' if c < 0 else ''}S/ {whole:,}.{frac:02d}"
 
 
 def rate_to_scaled(rate: Decimal, *, name: str = "rate") -> int:

@@ -66,4 +66,4 @@ def parse_date(text: object, *, field: str = "date", where: str | None = None) -
 
 def format_date_pe(date: dt.date) -> str:
     """Display form for people in Peru: ``dd/mm/aaaa``."""
-    return date.strftime("%d/%m/%Y")
+    return f"{date.day:02d}/{date.month:02d}/{date.year:04d}"

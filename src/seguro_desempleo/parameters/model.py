@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +134,8 @@ class ParamRead:
     unit: str
     reference: str
 
-    def as_dict(self) -> dict[str, Any]:
+    @cached_property
+    def _dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "value": to_jsonable(self.value),
@@ -142,6 +144,9 @@ class ParamRead:
             "unit": self.unit,
             "reference": self.reference,
         }
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._dict)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -166,6 +171,15 @@ class Snapshot(Mapping[str, Any]):
         self._reads = dict(reads)
         self.set_name = set_name
         self._accessed: list[str] | None = None
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, factory: Callable[[Snapshot], Any]) -> Any:
+        """A value derived from this snapshot (e.g. a code lookup table), computed once."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = factory(self)
+            return value
 
     def __getitem__(self, name: str) -> Any:
         return self.read(name).value
@@ -189,6 +203,7 @@ class Snapshot(Mapping[str, Any]):
         """A view of the same values that records every name read (see :attr:`accessed`)."""
         view = Snapshot(self.date, self._reads, self.set_name)
         view._accessed = []
+        view._memo = self._memo
         return view
 
     @property
@@ -203,6 +218,8 @@ class ParameterSet:
     parameters: Mapping[str, Parameter]
     name: str = "base"
     overlays: tuple[str, ...] = field(default=())
+    _snapshots: dict[dt.date, Snapshot] = field(default_factory=dict, compare=False, repr=False)
+    _series: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, compare=False, repr=False)
 
     def __getitem__(self, name: str) -> Parameter:
         try:
@@ -217,6 +234,16 @@ class ParameterSet:
         return sorted(self.parameters)
 
     def at(self, date: dt.date) -> Snapshot:
+        """All values in force on *date* (cached per date: parameter sets are immutable)."""
+        cached = self._snapshots.get(date)
+        if cached is not None:
+            return cached
+        if len(self._snapshots) > 4096:
+            self._snapshots.clear()
+        snap = self._snapshots[date] = self._build_snapshot(date)
+        return snap
+
+    def _build_snapshot(self, date: dt.date) -> Snapshot:
         reads = {}
         for name, p in self.parameters.items():
             try:
@@ -234,12 +261,14 @@ class ParameterSet:
         """
         p = self[name]
         months_arr = np.asarray(list(months) if not isinstance(months, np.ndarray) else months, dtype=np.int64)
-        starts = np.array([s.year * 12 + s.month - 1 + (0 if s.day == 1 else 1) for s, _ in p.values],
-                          dtype=np.int64)
-        if p.unit == "soles":
+        if name not in self._series:
+            if p.unit != "soles":
+                raise ParameterError("monthly_series supports soles parameters only", field=name)
+            starts = np.array([s.year * 12 + s.month - 1 + (0 if s.day == 1 else 1) for s, _ in p.values],
+                              dtype=np.int64)
             vals = np.array([int(Decimal(v) * 100) for _, v in p.values], dtype=np.int64)
-        else:
-            raise ParameterError("monthly_series supports soles parameters only", field=name)
+            self._series[name] = (starts, vals)
+        starts, vals = self._series[name]
         idx = np.searchsorted(starts, months_arr, side="right") - 1
         if (idx < 0).any():
             first = p.values[0][0].isoformat()

@@ -22,7 +22,9 @@ IntArray = npt.NDArray[np.int64]
 
 def scaled_rates(snap: Snapshot) -> IntArray:
     """Benefit rates in parts per million, one per month of benefit."""
-    return np.array([rate_to_scaled(r, name="benefits.rates") for r in snap["benefits.rates"]], dtype=np.int64)
+    rates: IntArray = snap.memo("benefits.scaled_rates", lambda s: np.array(
+        [rate_to_scaled(r, name="benefits.rates") for r in s["benefits.rates"]], dtype=np.int64))
+    return rates
 
 
 def max_months(snap: Snapshot) -> int:

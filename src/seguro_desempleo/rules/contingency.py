@@ -19,5 +19,15 @@ ARTICLE = "PL 5510/2022-CR, art. 6"
 
 def is_covered_contingency(termination_cause: npt.ArrayLike, snap: Snapshot) -> npt.NDArray[np.bool_]:
     """True where the Tabla 17 cause (as an int, "03" → 3) is an involuntary job loss."""
-    covered = np.asarray([int(c) for c in snap["contingency.covered_causes"]], dtype=np.int64)
-    return np.isin(np.asarray(termination_cause), covered)
+    return cause_table(snap)[np.asarray(termination_cause)]
+
+
+def cause_table(snap: Snapshot) -> npt.NDArray[np.bool_]:
+    """Lookup table over Tabla 17 codes 00–99: True for the covered causes."""
+    def build(s: Snapshot) -> npt.NDArray[np.bool_]:
+        table = np.zeros(100, dtype=bool)
+        table[[int(c) for c in s["contingency.covered_causes"]]] = True
+        return table
+
+    result: npt.NDArray[np.bool_] = snap.memo("contingency.table", build)
+    return result

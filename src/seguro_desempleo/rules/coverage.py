@@ -17,8 +17,20 @@ from seguro_desempleo.rules import SECTOR_CODES, SIZE_CODES
 ARTICLE = "PL 5510/2022-CR, art. 3"
 
 
-def _codes_in(values: npt.ArrayLike, allowed: list[int]) -> npt.NDArray[np.bool_]:
-    return np.isin(np.asarray(values), np.asarray(allowed, dtype=np.int64))
+def code_table(codes: list[int], size: int = 100) -> npt.NDArray[np.bool_]:
+    """Boolean lookup table: ``table[code]`` is True for the allowed int codes."""
+    table = np.zeros(size, dtype=bool)
+    table[np.asarray(codes, dtype=np.int64)] = True
+    return table
+
+
+def coverage_tables(snap: Snapshot) -> tuple[npt.NDArray[np.bool_], ...]:
+    """(sector, size, contract) lookup tables of the covered codes in *snap*."""
+    return snap.memo("coverage.tables", lambda s: (
+        code_table([SECTOR_CODES.index(x) for x in s["coverage.sectors"]], len(SECTOR_CODES)),
+        code_table([SIZE_CODES.index(x) for x in s["coverage.employer_sizes"]], len(SIZE_CODES)),
+        code_table([int(c) for c in s["coverage.contract_types"]]),
+    ))
 
 
 def is_covered(sector: npt.ArrayLike, employer_size: npt.ArrayLike, contract_type: npt.ArrayLike,
@@ -28,8 +40,6 @@ def is_covered(sector: npt.ArrayLike, employer_size: npt.ArrayLike, contract_typ
     ``sector`` and ``employer_size`` are int codes (indexes of ``SECTOR_CODES`` / ``SIZE_CODES``);
     ``contract_type`` is the Tabla 12 code as an int ("01" → 1).
     """
-    sectors = [SECTOR_CODES.index(s) for s in snap["coverage.sectors"]]
-    sizes = [SIZE_CODES.index(s) for s in snap["coverage.employer_sizes"]]
-    contracts = [int(c) for c in snap["coverage.contract_types"]]
-    return (_codes_in(sector, sectors) & _codes_in(employer_size, sizes)
-            & _codes_in(contract_type, contracts))
+    sectors, sizes, contracts = coverage_tables(snap)
+    return (sectors[np.asarray(sector)] & sizes[np.asarray(employer_size)]
+            & contracts[np.asarray(contract_type)])

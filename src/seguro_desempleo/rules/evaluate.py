@@ -123,17 +123,17 @@ class BatchResult:
 def evaluate_batch(batch: ClaimBatch, snap: Snapshot, *, fast: bool | None = None) -> BatchResult:
     """Decide every claim of *batch* under the parameters of *snap* (arts. 3, 5, 6, 7).
 
-    ``fast`` selects the fused compiled kernel for the history summary (default: for batches of
-    10,000 claims or more); the result is identical either way.
+    ``fast`` selects one fused compiled pass (default: for batches of 10,000 claims or more)
+    instead of the step-by-step numpy rules; the result is identical either way (parity tests).
     """
     n = len(batch)
     window = int(snap["requirements.qualifying_window_months"])
     reference = int(snap["benefits.reference_months"])
     if batch.pay.shape[1] < max(window, reference):
         raise ValueError(f"history has {batch.pay.shape[1]} months; needs {max(window, reference)}")
-    summary = kernels.history_summary_fast if (fast if fast is not None else n >= 10_000) \
-        else kernels.history_summary_numpy
-    count, ref_total, ref_months = summary(
+    if (fast if fast is not None else n >= 10_000) and kernels.HAVE_NUMBA:
+        return _evaluate_fused(batch, snap, window, reference)
+    count, ref_total, ref_months = kernels.history_summary_numpy(
         batch.pay, batch.declared, batch.paid, batch.rmv, window, reference,
         bool(snap["requirements.count_declared_unpaid_months"]), bool(snap["insurable_pay.rmv_minimum_base"]))
 
@@ -162,6 +162,32 @@ def evaluate_batch(batch: ClaimBatch, snap: Snapshot, *, fast: bool | None = Non
     )
 
 
+def _evaluate_fused(batch: ClaimBatch, snap: Snapshot, window: int, reference: int) -> BatchResult:
+    """The same decision as the numpy path above, in one compiled pass (national batches)."""
+    sep = np.asarray(batch.separation_date, dtype="datetime64[D]")
+    reemp = (np.full(len(batch), kernels.NAT, dtype=np.int64) if batch.reemployment_date is None
+             else np.asarray(batch.reemployment_date, dtype="datetime64[D]").view(np.int64))
+    sector_ok, size_ok, contract_ok = coverage.coverage_tables(snap)
+    r = kernels.decide_fast(
+        batch.pay, batch.declared, batch.paid, batch.rmv, window, reference,
+        bool(snap["requirements.count_declared_unpaid_months"]), bool(snap["insurable_pay.rmv_minimum_base"]),
+        snap["benefits.average_divisor"] == "months_with_pay", int(snap["requirements.qualifying_contributions"]),
+        batch.sector, batch.employer_size, batch.contract_type, batch.termination_cause,
+        (sector_ok, size_ok, contract_ok, contingency.cause_table(snap)),
+        sep.view(np.int64), np.asarray(batch.claim_date, dtype="datetime64[D]").view(np.int64), reemp,
+        int(snap["requirements.waiting_period_days"]), batch.registered,
+        bool(snap["requirements.employment_service_registration_required"]), benefits.scaled_rates(snap),
+        int(Decimal(snap["benefits.floor"]) * 100), int(Decimal(snap["benefits.cap"]) * 100),
+    )
+    return BatchResult(
+        covered=r["covered"], contingency=r["contingency"], contributions_met=r["contrib_met"],
+        waiting_met=r["waiting_met"], registration_met=r["registration_met"], eligible=r["eligible"],
+        contributions_in_window=r["count"], reference_total=r["ref_total"],
+        reference_months_with_pay=r["ref_months"], insurable_remuneration=r["insurable"],
+        benefits=r["benefits"], total=r["total"], waiting_end=waiting.waiting_period_end(sep, snap),
+    )
+
+
 def history_length(snap: Snapshot) -> int:
     return max(int(snap["requirements.qualifying_window_months"]), int(snap["benefits.reference_months"]))
 
@@ -170,7 +196,7 @@ def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Sna
     """Arrange validated cases as a :class:`ClaimBatch` aligned on each case's window end."""
     n = len(cases)
     h = history_length(snap)
-    sep_month = np.array([period_of(c.separation_date) for c in cases], dtype=np.int64)
+    sep_month = np.fromiter((period_of(c.separation_date) for c in cases), dtype=np.int64, count=n)
     end = contributions.window_end_month(sep_month, snap)
     pay = np.zeros((n, h), dtype=np.int64)
     declared = np.zeros((n, h), dtype=bool)
@@ -185,11 +211,14 @@ def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Sna
                 paid[i, j] = m.paid
     months = (end[:, None] - (h - 1) + np.arange(h)[None, :]).ravel()
     rmv = params.monthly_series("economy.rmv", months).reshape(n, h)
-    reemp = np.array([np.datetime64(c.reemployment_date, "D") if c.reemployment_date else np.datetime64("NaT")
-                      for c in cases], dtype="datetime64[D]")
+    epoch = dt.date(1970, 1, 1)
+    reemp = np.fromiter(((c.reemployment_date - epoch).days if c.reemployment_date else kernels.NAT
+                         for c in cases), dtype=np.int64, count=n).view("datetime64[D]")
     return ClaimBatch(
-        separation_date=np.array([c.separation_date for c in cases], dtype="datetime64[D]"),
-        claim_date=np.array([c.claim_date for c in cases], dtype="datetime64[D]"),
+        separation_date=np.fromiter(((c.separation_date - epoch).days for c in cases), dtype=np.int64,
+                                    count=n).view("datetime64[D]"),
+        claim_date=np.fromiter(((c.claim_date - epoch).days for c in cases), dtype=np.int64,
+                               count=n).view("datetime64[D]"),
         termination_cause=np.array([int(c.termination_cause) for c in cases], dtype=np.int64),
         employer_size=np.array([SIZE_CODES.index(c.employer_size) for c in cases], dtype=np.int64),
         sector=np.array([SECTOR_CODES.index(c.sector) for c in cases], dtype=np.int64),
