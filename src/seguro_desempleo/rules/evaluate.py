@@ -273,6 +273,7 @@ class Decision:
             "benefits": [{"month": m, "rate": format(r, "f"), "amount": cents_to_str(a)}
                          for m, r, a in self.benefits],
             "total": cents_to_str(self.total),
+            "explanation": self.explanation,
         }
         if with_trace:
             out["trace"] = self.trace()
