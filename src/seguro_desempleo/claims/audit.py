@@ -1,0 +1,125 @@
+"""An append-only, hash-chained audit log (issue 5, "every state change is written to …").
+
+Each record holds who, when, what (action and entity), the state before and after, and the hash
+of the previous record; its own hash is SHA-256 over the canonical JSON of those fields (keys
+sorted, no spaces, UTF-8). Changing, removing, inserting or reordering any record breaks the
+chain at that point, and :func:`verify_chain` names the first broken link.
+
+Pure functions only: the storage layer keeps the records in an append-only table and calls
+:func:`build_record` with the last stored record. Who is an actor id (user id and role), never a
+DNI or a name; entity payloads are expected to hold ids and amounts, not personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from seguro_desempleo.errors import InputError
+
+GENESIS_HASH = "0" * 64
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if hasattr(value, "value") and isinstance(value.value, str):  # enums
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def canonical_json(value: Any) -> bytes:
+    """Deterministic JSON bytes: sorted keys, compact separators, UTF-8, no NaN."""
+    try:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False, default=_default)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"audit payload is not canonical JSON: {exc}", field="before/after") from None
+    return text.encode("utf-8")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    who: str
+    when: str                   # ISO 8601 with offset
+    action: str
+    entity: str                 # "claim:C-1", "payment:C-1:3"
+    before: Any
+    after: Any
+    prev_hash: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        return {"seq": self.seq, "who": self.who, "when": self.when, "action": self.action,
+                "entity": self.entity, "before": self.before, "after": self.after,
+                "prev_hash": self.prev_hash}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.body(), "hash": self.hash}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AuditRecord:
+        return cls(int(d["seq"]), str(d["who"]), str(d["when"]), str(d["action"]), str(d["entity"]),
+                   d.get("before"), d.get("after"), str(d["prev_hash"]), str(d["hash"]))
+
+
+def record_hash(body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(body)).hexdigest()
+
+
+def build_record(previous: AuditRecord | None, *, who: str, when: dt.datetime, action: str,
+                 entity: str, before: Any = None, after: Any = None) -> AuditRecord:
+    """The next record of the chain after *previous* (``None`` for the first record)."""
+    if when.tzinfo is None:
+        raise InputError("audit time must carry a time zone", field="when")
+    if not who:
+        raise InputError("audit record needs an actor", field="who")
+    # Round-trip the payloads through canonical JSON so what is stored is what was hashed.
+    before_j = json.loads(canonical_json(before))
+    after_j = json.loads(canonical_json(after))
+    seq = 1 if previous is None else previous.seq + 1
+    prev = GENESIS_HASH if previous is None else previous.hash
+    body = {"seq": seq, "who": who, "when": when.isoformat(), "action": action, "entity": entity,
+            "before": before_j, "after": after_j, "prev_hash": prev}
+    return AuditRecord(seq, who, body["when"], action, entity, before_j, after_j, prev, record_hash(body))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken: int | None = None     # position (0-based) in the sequence given
+    reason: str = ""
+
+    def one_line(self) -> str:
+        if self.ok:
+            return f"audit chain intact: {self.checked} records"
+        return f"audit chain broken at record {self.first_broken}: {self.reason}"
+
+
+def verify_chain(records: Iterable[AuditRecord]) -> ChainReport:
+    """Check every hash and link; report the first record that does not fit."""
+    prev_hash = GENESIS_HASH
+    expected_seq = 1
+    n = 0
+    for i, rec in enumerate(records):
+        n = i + 1
+        if rec.seq != expected_seq:
+            return ChainReport(False, i, i, f"sequence {rec.seq}, expected {expected_seq}")
+        if rec.prev_hash != prev_hash:
+            return ChainReport(False, i, i, "previous-hash link does not match the record before")
+        if record_hash(rec.body()) != rec.hash:
+            return ChainReport(False, i, i, "content does not match its hash")
+        prev_hash = rec.hash
+        expected_seq += 1
+    return ChainReport(True, n)
