@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from seguro_desempleo.actuarial.assumptions import load_assumptions
-from seguro_desempleo.actuarial.projection import project
+from seguro_desempleo.actuarial.projection import Projection, project
 
 GOLDEN = Path(__file__).parents[2] / "src" / "seguro_desempleo" / "actuarial" / "golden"
 MONEY = ("insurable_earnings", "contributions", "investment_income", "benefits", "admin_costs", "surplus",
@@ -26,7 +26,7 @@ def _rows(name: str) -> dict[int, dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def projection():  # type: ignore[no-untyped-def]
+def projection() -> Projection:
     return project(load_assumptions("ilo-2021"))
 
 
@@ -37,7 +37,7 @@ def test_every_golden_row_has_a_source() -> None:
 
 
 @pytest.mark.parametrize("year", range(2021, 2029))
-def test_money_cells_within_one_thousand_soles(projection, year: int) -> None:  # type: ignore[no-untyped-def]
+def test_money_cells_within_one_thousand_soles(projection: Projection, year: int) -> None:
     golden = _rows("ilo_2021_valuation.csv")[year]
     row = projection.row(year).published()
     for col in MONEY:
@@ -45,7 +45,7 @@ def test_money_cells_within_one_thousand_soles(projection, year: int) -> None:  
 
 
 @pytest.mark.parametrize("year", range(2021, 2029))
-def test_ratios_to_published_rounding(projection, year: int) -> None:  # type: ignore[no-untyped-def]
+def test_ratios_to_published_rounding(projection: Projection, year: int) -> None:
     golden = _rows("ilo_2021_valuation.csv")[year]
     row = projection.row(year).published()
     assert Decimal(str(row["contribution_rate"])) == Decimal(golden["contribution_rate_pct"])
@@ -76,7 +76,7 @@ def test_published_table_identities() -> None:
 
 
 @pytest.mark.parametrize("year", range(2022, 2029))
-def test_beneficiaries_table(projection, year: int) -> None:  # type: ignore[no-untyped-def]
+def test_beneficiaries_table(projection: Projection, year: int) -> None:
     golden = _rows("ilo_2021_beneficiaries.csv")[year]
     row = projection.row(year)
     assert row.beneficiaries == Decimal(golden["average_monthly_beneficiaries"])
@@ -94,7 +94,7 @@ def test_published_rounded_benefit_alone_misses_by_more_than_a_thousand() -> Non
     assert worst > 100
 
 
-def test_reserve_at_least_twice_last_year_spending(projection) -> None:  # type: ignore[no-untyped-def]
+def test_reserve_at_least_twice_last_year_spending(projection: Projection) -> None:
     """Art. 8 / ILO p. 25: 1.16 % accumulates ≥ 2 × the 2028 spending."""
     last = projection.last
     assert last.reserve >= 2 * last.spending
