@@ -1,0 +1,116 @@
+"""Database URLs, engines and migrations.
+
+The URL comes from ``--db``, else ``SEGURO_DB_URL``, else the SQLite file
+``./seguro_desempleo.sqlite3``. A bare path is taken as a SQLite file; ``postgresql://`` URLs use
+psycopg 3. The schema is created and upgraded only by the Alembic migrations packaged in
+``storage/migrations`` (``seguro-desempleo db init|upgrade``).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+
+from seguro_desempleo.errors import ConflictError, InputError
+
+DEFAULT_SQLITE_FILE = "seguro_desempleo.sqlite3"
+ENV_VAR = "SEGURO_DB_URL"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """``--db`` value, else ``$SEGURO_DB_URL``, else ``sqlite:///./seguro_desempleo.sqlite3``."""
+    raw = db or os.environ.get(ENV_VAR) or DEFAULT_SQLITE_FILE
+    if "://" not in raw:
+        return f"sqlite:///{raw}"
+    if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if raw.startswith(("sqlite:", "postgresql+")):
+        return raw
+    raise InputError(f"unsupported database URL scheme '{raw.split('://', 1)[0]}' (sqlite or postgresql)",
+                     field="--db")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    """An engine for *url* (resolved as :func:`resolve_url`); SQLite gets FK checks and WAL."""
+    full = resolve_url(url)
+    engine = create_engine(full, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Let SQLAlchemy issue BEGIN itself so one transaction covers a whole import.
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
+    return engine
+
+
+@cache
+def shared_engine(url: str) -> Engine:
+    """One engine per resolved URL for the life of the process (CLI and services)."""
+    return make_engine(url)
+
+
+def alembic_config(url: str) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> str:
+    """Apply the migrations up to *revision*; returns the revision now in force."""
+    from alembic import command
+
+    full = resolve_url(url)
+    command.upgrade(alembic_config(full), revision)
+    return current_revision(full) or ""
+
+
+def init(url: str | None = None) -> str:
+    """Create the schema in an empty database (refuses one that already has tables)."""
+    full = resolve_url(url)
+    engine = make_engine(full)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    if tables - {"alembic_version"}:
+        raise ConflictError("the database already has tables; use 'db upgrade'", where=_safe(full))
+    return upgrade(full)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    engine = make_engine(resolve_url(url))
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,180 @@
+"""The relational schema (SQLAlchemy 2 declarative models). Alembic migrations create it.
+
+Money columns are ``BigInteger`` céntimos; months are integer month indices
+(``year * 12 + month - 1``); dates are ``Date``. Natural keys are unique: an employer's RUC, a
+worker's (document type, number), an imported file's SHA-256. Other areas (claims, payments to
+workers, appeals) add their tables in later Alembic revisions; they may reference ``worker.id``,
+``employer.id`` and ``ledger_entry.id``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class EmployerRow(Base):
+    __tablename__ = "employer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ruc: Mapped[str] = mapped_column(String(11), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    size_class: Mapped[str | None] = mapped_column(String(10))
+    size_source: Mapped[str] = mapped_column(String(10), default="declared")
+    annual_sales_uit: Mapped[object | None] = mapped_column(Numeric(14, 2))
+    sector: Mapped[str] = mapped_column(String(10), default="private")
+    region: Mapped[str | None] = mapped_column(String(40))
+    registered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class WorkerRow(Base):
+    __tablename__ = "worker"
+    __table_args__ = (UniqueConstraint("doc_type", "doc_number", name="uq_worker_document"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    doc_type: Mapped[str] = mapped_column(String(2))
+    doc_number: Mapped[str] = mapped_column(String(15))
+    sex: Mapped[str | None] = mapped_column(String(1))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    region: Mapped[str | None] = mapped_column(String(40))
+
+
+class EmploymentPeriodRow(Base):
+    __tablename__ = "employment_period"
+    __table_args__ = (
+        UniqueConstraint("employer_id", "worker_id", "start_date", name="uq_employment_period_start"),
+        Index("ix_employment_period_worker", "worker_id", "start_date"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    contract_type: Mapped[str | None] = mapped_column(String(2))
+    termination_cause: Mapped[str | None] = mapped_column(String(2))
+    import_file_id: Mapped[int | None] = mapped_column(ForeignKey("import_file.id"))
+
+
+class ImportFileRow(Base):
+    __tablename__ = "import_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10))
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    accepted_lines: Mapped[int] = mapped_column(Integer, default=0)
+    rejected_lines: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class DeclarationRow(Base):
+    __tablename__ = "declaration"
+    __table_args__ = (
+        UniqueConstraint("employer_id", "period", "version", name="uq_declaration_version"),
+        Index("ix_declaration_employer_period", "employer_id", "period", "status"),
+        CheckConstraint("status in ('active', 'superseded')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"))
+    period: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    import_file_id: Mapped[int | None] = mapped_column(ForeignKey("import_file.id"))
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
+    workers: Mapped[int] = mapped_column(Integer, default=0)
+    total_due: Mapped[int] = mapped_column(BigInteger, default=0)
+    employer_due: Mapped[int] = mapped_column(BigInteger, default=0)
+    cts_due: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ContributionRow(Base):
+    """One worker-month of one declaration (every version kept; ``active`` marks the one in force)."""
+
+    __tablename__ = "contribution"
+    __table_args__ = (
+        Index("ix_contribution_worker_period", "worker_id", "period"),
+        Index("ix_contribution_declaration", "declaration_id"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    declaration_id: Mapped[int] = mapped_column(ForeignKey("declaration.id"))
+    employer_id: Mapped[int] = mapped_column(Integer)
+    worker_id: Mapped[int] = mapped_column(Integer)
+    period: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean)
+    insurable_pay: Mapped[int] = mapped_column(BigInteger)
+    base: Mapped[int] = mapped_column(BigInteger)
+    contribution: Mapped[int] = mapped_column(BigInteger)
+    employer_part: Mapped[int] = mapped_column(BigInteger)
+    cts_part: Mapped[int] = mapped_column(BigInteger)
+
+
+class EmployerPaymentRow(Base):
+    __tablename__ = "employer_payment"
+    __table_args__ = (Index("ix_employer_payment_employer_period", "employer_id", "period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employer.id"))
+    period: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    interest: Mapped[int] = mapped_column(BigInteger, default=0)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(60), unique=True)
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"))
+
+
+class LedgerAccountRow(Base):
+    __tablename__ = "ledger_account"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    label: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(10))
+    debit_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_total: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerEntryRow(Base):
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_entry_ref", "ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    ref: Mapped[str | None] = mapped_column(String(120))
+    at: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LedgerLineRow(Base):
+    __tablename__ = "ledger_line"
+    __table_args__ = (
+        Index("ix_ledger_line_entry", "entry_id"),
+        CheckConstraint("debit >= 0 and credit >= 0 and (debit = 0 or credit = 0)", name="one_side"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"))
+    account: Mapped[str] = mapped_column(ForeignKey("ledger_account.code"))
+    debit: Mapped[int] = mapped_column(BigInteger)
+    credit: Mapped[int] = mapped_column(BigInteger)

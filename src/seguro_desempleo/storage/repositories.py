@@ -1,0 +1,269 @@
+"""Repositories: the only code that maps rows to domain dataclasses and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from seguro_desempleo.domain.ledger import Line
+from seguro_desempleo.domain.payroll import ContributionRecord, Declaration
+from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker
+from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.storage.models import (
+    ContributionRow,
+    DeclarationRow,
+    EmployerPaymentRow,
+    EmployerRow,
+    EmploymentPeriodRow,
+    LedgerAccountRow,
+    LedgerEntryRow,
+    LedgerLineRow,
+    WorkerRow,
+)
+
+
+def _employer(row: EmployerRow) -> Employer:
+    sales = row.annual_sales_uit
+    return Employer(ruc=row.ruc, name=row.name, size_class=row.size_class, size_source=row.size_source,
+                    annual_sales_uit=Decimal(str(sales)) if sales is not None else None, sector=row.sector,
+                    region=row.region, id=row.id)
+
+
+def _worker(row: WorkerRow) -> Worker:
+    return Worker(doc_type=row.doc_type, doc_number=row.doc_number, sex=row.sex, birth_date=row.birth_date,
+                  region=row.region, id=row.id)
+
+
+class EmployerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, employer_id: int) -> Employer:
+        row = self.session.get(EmployerRow, employer_id)
+        if row is None:
+            raise NotFoundError(f"no employer with id {employer_id}", field="employer_id")
+        return _employer(row)
+
+    def by_ruc(self, ruc: str) -> Employer | None:
+        row = self.session.scalars(select(EmployerRow).where(EmployerRow.ruc == ruc)).first()
+        return _employer(row) if row else None
+
+    def upsert(self, e: Employer) -> Employer:
+        """Insert a new employer or update the registry data of an existing RUC."""
+        row = self.session.scalars(select(EmployerRow).where(EmployerRow.ruc == e.ruc)).first()
+        if row is None:
+            row = EmployerRow(ruc=e.ruc, registered_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+            self.session.add(row)
+        row.name = e.name
+        row.size_class = e.size_class
+        row.size_source = e.size_source
+        row.annual_sales_uit = e.annual_sales_uit
+        row.sector = e.sector
+        row.region = e.region
+        self.session.flush()
+        return _employer(row)
+
+    def list(self, limit: int = 100, offset: int = 0) -> list[Employer]:
+        rows = self.session.scalars(select(EmployerRow).order_by(EmployerRow.ruc).limit(limit).offset(offset))
+        return [_employer(r) for r in rows]
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(EmployerRow)) or 0)
+
+
+class WorkerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, worker_id: int) -> Worker:
+        row = self.session.get(WorkerRow, worker_id)
+        if row is None:
+            raise NotFoundError(f"no worker with id {worker_id}", field="worker_id")
+        return _worker(row)
+
+    def by_document(self, doc_type: str, doc_number: str) -> Worker | None:
+        row = self.session.scalars(select(WorkerRow).where(WorkerRow.doc_type == doc_type,
+                                                           WorkerRow.doc_number == doc_number)).first()
+        return _worker(row) if row else None
+
+    def upsert(self, w: Worker) -> Worker:
+        """The one worker with this document (same person under two employers is one worker)."""
+        row = self.session.scalars(select(WorkerRow).where(WorkerRow.doc_type == w.doc_type,
+                                                           WorkerRow.doc_number == w.doc_number)).first()
+        if row is None:
+            row = WorkerRow(doc_type=w.doc_type, doc_number=w.doc_number)
+            self.session.add(row)
+        for attr in ("sex", "birth_date", "region"):
+            value = getattr(w, attr)
+            if value is not None:
+                setattr(row, attr, value)
+        self.session.flush()
+        return _worker(row)
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(WorkerRow)) or 0)
+
+
+class EmploymentPeriodRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert(self, p: EmploymentPeriod, import_file_id: int | None = None) -> EmploymentPeriod:
+        """Record a period; the same (employer, worker, start) updates its end and cause."""
+        row = self.session.scalars(select(EmploymentPeriodRow).where(
+            EmploymentPeriodRow.employer_id == p.employer_id, EmploymentPeriodRow.worker_id == p.worker_id,
+            EmploymentPeriodRow.start_date == p.start_date)).first()
+        if row is None:
+            row = EmploymentPeriodRow(employer_id=p.employer_id, worker_id=p.worker_id, start_date=p.start_date)
+            self.session.add(row)
+        if p.end_date is not None:
+            row.end_date = p.end_date
+        if p.termination_cause is not None:
+            row.termination_cause = p.termination_cause
+        if p.contract_type is not None:
+            row.contract_type = p.contract_type
+        row.import_file_id = import_file_id if import_file_id is not None else row.import_file_id
+        self.session.flush()
+        return self._domain(row)
+
+    def for_worker(self, worker_id: int) -> list[EmploymentPeriod]:
+        rows = self.session.scalars(select(EmploymentPeriodRow).where(EmploymentPeriodRow.worker_id == worker_id)
+                                    .order_by(EmploymentPeriodRow.start_date))
+        return [self._domain(r) for r in rows]
+
+    @staticmethod
+    def _domain(row: EmploymentPeriodRow) -> EmploymentPeriod:
+        return EmploymentPeriod(employer_id=row.employer_id, worker_id=row.worker_id, start_date=row.start_date,
+                                end_date=row.end_date, contract_type=row.contract_type,
+                                termination_cause=row.termination_cause, id=row.id)
+
+
+class DeclarationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def history(self, employer_id: int, period: int) -> list[Declaration]:
+        """Every version of one employer-month, oldest first (rectifications keep their history)."""
+        rows = self.session.scalars(select(DeclarationRow).where(
+            DeclarationRow.employer_id == employer_id, DeclarationRow.period == period)
+            .order_by(DeclarationRow.version))
+        return [self._domain(r) for r in rows]
+
+    def active(self, employer_id: int, period: int) -> Declaration | None:
+        row = self.session.scalars(select(DeclarationRow).where(
+            DeclarationRow.employer_id == employer_id, DeclarationRow.period == period,
+            DeclarationRow.status == "active")).first()
+        return self._domain(row) if row else None
+
+    def count(self, status: str | None = None) -> int:
+        q = select(func.count()).select_from(DeclarationRow)
+        if status:
+            q = q.where(DeclarationRow.status == status)
+        return int(self.session.scalar(q) or 0)
+
+    @staticmethod
+    def _domain(row: DeclarationRow) -> Declaration:
+        return Declaration(employer_id=row.employer_id, period=row.period, version=row.version, status=row.status,
+                           total_due=row.total_due, workers=row.workers, import_file_id=row.import_file_id,
+                           id=row.id)
+
+
+class ContributionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def for_worker(self, worker_id: int, *, active_only: bool = True) -> list[ContributionRecord]:
+        q = select(ContributionRow).where(ContributionRow.worker_id == worker_id)
+        if active_only:
+            q = q.where(ContributionRow.active.is_(True))
+        rows = self.session.scalars(q.order_by(ContributionRow.period, ContributionRow.employer_id))
+        return [ContributionRecord(employer_id=r.employer_id, worker_id=r.worker_id, period=r.period,
+                                   insurable_pay=r.insurable_pay, base=r.base, contribution=r.contribution,
+                                   employer_part=r.employer_part, cts_part=r.cts_part,
+                                   declaration_id=r.declaration_id) for r in rows]
+
+    def count(self, *, active_only: bool = True) -> int:
+        q = select(func.count()).select_from(ContributionRow)
+        if active_only:
+            q = q.where(ContributionRow.active.is_(True))
+        return int(self.session.scalar(q) or 0)
+
+
+class PaymentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, employer_id: int, period: int, amount: int, interest: int, paid_on: dt.date,
+            reference: str | None, ledger_entry_id: int | None) -> int:
+        if reference is not None:
+            dup = self.session.scalar(select(EmployerPaymentRow.id).where(EmployerPaymentRow.reference == reference))
+            if dup is not None:
+                raise ConflictError(f"payment reference '{reference}' was already recorded", field="reference")
+        row = EmployerPaymentRow(employer_id=employer_id, period=period, amount=amount, interest=interest,
+                                 paid_on=paid_on, reference=reference, ledger_entry_id=ledger_entry_id)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def paid_for(self, employer_id: int, period: int) -> int:
+        """Céntimos paid against the contributions of one employer-month (interest excluded)."""
+        return int(self.session.scalar(select(func.coalesce(func.sum(EmployerPaymentRow.amount), 0)).where(
+            EmployerPaymentRow.employer_id == employer_id, EmployerPaymentRow.period == period)) or 0)
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_entry(self, event_type: str, lines: Sequence[Line], ref: str | None, at: dt.date) -> int:
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        entry = LedgerEntryRow(event_type=event_type, ref=ref, at=at, created_at=now)
+        self.session.add(entry)
+        self.session.flush()
+        self.session.execute(insert(LedgerLineRow), [
+            {"entry_id": entry.id, "account": a, "debit": d, "credit": c} for a, d, c in lines])
+        per_account: dict[str, tuple[int, int]] = {}
+        for a, d, c in lines:
+            pd, pc = per_account.get(a, (0, 0))
+            per_account[a] = (pd + d, pc + c)
+        for a, (d, c) in sorted(per_account.items()):
+            self.session.execute(update(LedgerAccountRow).where(LedgerAccountRow.code == a).values(
+                debit_total=LedgerAccountRow.debit_total + d, credit_total=LedgerAccountRow.credit_total + c))
+        return entry.id
+
+    def totals(self) -> dict[str, tuple[int, int]]:
+        """The maintained (debit, credit) totals per account."""
+        rows = self.session.execute(select(LedgerAccountRow.code, LedgerAccountRow.debit_total,
+                                           LedgerAccountRow.credit_total))
+        return {code: (int(d), int(c)) for code, d, c in rows}
+
+    def totals_from_lines(self, until: dt.date | None = None) -> dict[str, tuple[int, int]]:
+        """(debit, credit) per account recomputed from the lines (optionally up to a date)."""
+        q = (select(LedgerLineRow.account, func.sum(LedgerLineRow.debit), func.sum(LedgerLineRow.credit))
+             .join(LedgerEntryRow, LedgerEntryRow.id == LedgerLineRow.entry_id).group_by(LedgerLineRow.account))
+        if until is not None:
+            q = q.where(LedgerEntryRow.at <= until)
+        return {a: (int(d or 0), int(c or 0)) for a, d, c in self.session.execute(q)}
+
+    def entries(self, ref: str | None = None) -> list[tuple[int, str, str | None, dt.date, list[Line]]]:
+        """Entries in posting order: (id, event_type, ref, at, lines)."""
+        q = select(LedgerEntryRow).order_by(LedgerEntryRow.id)
+        if ref is not None:
+            q = q.where(LedgerEntryRow.ref == ref)
+        entries = list(self.session.scalars(q))
+        ids = [e.id for e in entries]
+        lines: dict[int, list[Line]] = {i: [] for i in ids}
+        for chunk in _chunks(ids, 5000):
+            for row in self.session.scalars(select(LedgerLineRow).where(LedgerLineRow.entry_id.in_(chunk))
+                                            .order_by(LedgerLineRow.id)):
+                lines[row.entry_id].append((row.account, int(row.debit), int(row.credit)))
+        return [(e.id, e.event_type, e.ref, e.at, lines[e.id]) for e in entries]
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]

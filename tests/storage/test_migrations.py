@@ -1,0 +1,78 @@
+"""Migrations create the schema on both engines; init refuses a database in use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from seguro_desempleo.domain.ledger import CHART
+from seguro_desempleo.errors import ConflictError
+from seguro_desempleo.storage import db
+
+
+def test_init_creates_schema_and_chart(db_url: str) -> None:
+    rev = db.init(db_url)
+    assert rev == "0101_core"
+    eng = db.make_engine(db_url)
+    try:
+        names = set(sa.inspect(eng).get_table_names())
+        assert {"employer", "worker", "employment_period", "declaration", "contribution", "employer_payment",
+                "ledger_account", "ledger_entry", "ledger_line", "import_file"} <= names
+        with eng.connect() as conn:
+            codes = {r[0] for r in conn.execute(sa.text("select code from ledger_account"))}
+        assert codes == {a.code for a in CHART}
+    finally:
+        eng.dispose()
+    with pytest.raises(ConflictError):
+        db.init(db_url)
+    assert db.upgrade(db_url) == "0101_core"
+
+
+def test_downgrade_to_base_and_back(db_url: str) -> None:
+    from alembic import command
+
+    db.upgrade(db_url)
+    command.downgrade(db.alembic_config(db_url), "base")
+    assert db.current_revision(db_url) is None
+    assert db.upgrade(db_url) == "0101_core"
+
+
+def test_resolve_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEGURO_DB_URL", raising=False)
+    assert db.resolve_url(None) == "sqlite:///seguro_desempleo.sqlite3"
+    assert db.resolve_url("x.db") == "sqlite:///x.db"
+    assert db.resolve_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    monkeypatch.setenv("SEGURO_DB_URL", "sqlite:////tmp/a.sqlite3")
+    assert db.resolve_url(None) == "sqlite:////tmp/a.sqlite3"
+    assert db.resolve_url("b.db") == "sqlite:///b.db"
+
+
+def test_ledger_tables_are_append_only(engine: sa.Engine) -> None:
+    from seguro_desempleo.services import ledger
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    with SqlUnitOfWork(engine) as uow:
+        ledger.post(uow, "test", [("1010", 100, 0), ("4300", 0, 100)])
+        uow.commit()
+    for stmt in ("update ledger_line set debit = 5", "delete from ledger_line", "delete from ledger_entry"):
+        with pytest.raises(sa.exc.DBAPIError), engine.begin() as conn:
+            conn.execute(sa.text(stmt))
+
+
+def test_cli_db_init_upgrade_current(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from seguro_desempleo.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEGURO_DB_URL", raising=False)
+    assert main(["db", "init"]) == 0
+    assert (tmp_path / "seguro_desempleo.sqlite3").exists()
+    assert main(["db", "init"]) == 2
+    assert "already has tables" in capsys.readouterr().err
+    assert main(["db", "upgrade"]) == 0
+    monkeypatch.setenv("SEGURO_DB_URL", str(tmp_path / "other.sqlite3"))
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "current"]) == 0
+    assert "0101_core" in capsys.readouterr().out
