@@ -87,7 +87,7 @@ def test_beneficiaries_table(projection: Projection, year: int) -> None:
 
 def test_published_rounded_benefit_alone_misses_by_more_than_a_thousand() -> None:
     """Why the set carries b to 4 decimals: 12 × N × round(b) misses B by up to 185 thousand soles."""
-    worst = 0
+    worst = 0.0
     for g in _rows("ilo_2021_beneficiaries.csv").values():
         approx = 12 * int(g["average_monthly_beneficiaries"]) * int(g["average_monthly_benefit_soles"]) / 1000
         worst = max(worst, abs(approx - int(g["benefits_thousands"])))

@@ -259,3 +259,40 @@ def _grown(entry: Mapping[str, Any], macro: dict[str, Series], span: range, labe
             raise ParameterError(f"missing growth for year {year}", field=label, where=where)
         out[year] = out[year - 1] * (1 + growth[year])
     return out
+
+
+def extend_to(a: Assumptions, last_year: int) -> Assumptions:
+    """The set carried on to *last_year*: E, N and b keep growing at their last yearly growth; the
+    real interest rate, transfers and every macro series keep their last value.
+
+    Used for horizons longer than the published set (the ILO table ends in 2028). Not a forecast.
+    """
+    if last_year <= a.last_year:
+        return a.replace(last_year=last_year) if last_year >= a.first_year else a
+
+    def grow(series: Series) -> Series:
+        out = dict(series)
+        years = sorted(out)
+        if not years:
+            return out
+        last = years[-1]
+        g = out[last] / out[last - 1] if len(years) > 1 and out.get(last - 1) else Decimal(1)
+        for year in range(last + 1, last_year + 1):
+            out[year] = out[year - 1] * g
+        return out
+
+    def hold(series: Series) -> Series:
+        out = dict(series)
+        if out:
+            last = max(out)
+            for year in range(last + 1, last_year + 1):
+                out[year] = out[last]
+        return out
+
+    return a.replace(
+        last_year=last_year, insurable_earnings=grow(a.insurable_earnings),
+        average_monthly_beneficiaries=grow(a.average_monthly_beneficiaries),
+        average_monthly_benefit=grow(a.average_monthly_benefit), real_interest_rate=hold(a.real_interest_rate),
+        non_contributory_transfers=hold(a.non_contributory_transfers), contributors=grow(a.contributors),
+        insured=grow(a.insured), macro={k: hold(v) for k, v in a.macro.items()},
+    )

@@ -106,7 +106,7 @@ def rolling_break_even(a: Assumptions, horizon: int = 7, max_change: Decimal = D
         raise InputError("must not be negative", field="max_change")
     fixed: dict[int, Decimal] = {}
     previous = a.contribution_rate if initial_rate is None else initial_rate
-    out = []
+    out: list[RollingRate] = []
     for year in a.years:
         end = min(year + horizon - 1, a.last_year)
         sub = a.replace(last_year=end)
