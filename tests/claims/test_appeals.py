@@ -43,7 +43,7 @@ def test_late_appeal_is_refused_in_one_line() -> None:
                     filed_on=dt.date(2025, 5, 2))
     msg = e.value.one_line()
     assert msg.startswith("field 'filed_on': out of time")
-    assert "30/04/2025" in msg and "1 business days late" in msg and "art. 222" in msg
+    assert "30/04/2025" in msg and "filed on 02/05/2025" in msg and "art. 222" in msg
 
 
 def test_appeal_before_notification_refused() -> None:
@@ -69,7 +69,7 @@ def test_resolve_once() -> None:
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2050, 1, 1)), st.integers(0, 40))
 def test_filed_within_15_business_days_is_accepted_otherwise_refused(notified: dt.date, k: int) -> None:
     filed = notified + dt.timedelta(days=k)
-    in_time = business_days_between(notified, filed) <= 15
+    in_time = business_days_between(notified, filed) < 15 or filed == filing_deadline(notified)
     try:
         file_appeal("A", "C", AppealKind.APPEAL, notified_on=notified, filed_on=filed)
     except InputError:

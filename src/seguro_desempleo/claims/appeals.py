@@ -121,11 +121,10 @@ def file_appeal(appeal_id: str, claim_id: str, kind: AppealKind, *, notified_on:
                          f"{format_date_pe(notified_on)}", field="filed_on")
     last = filing_deadline(notified_on, calendar)
     if filed_on > last:
-        late = calendar.business_days_between(last, filed_on)
         raise InputError(
             f"out of time: the {KIND_LABELS_ES[kind]} had to be filed by {format_date_pe(last)} "
-            f"(15 business days after notification on {format_date_pe(notified_on)}); filed "
-            f"{late} business days late, the decision is final ({ARTICLE_FINAL})", field="filed_on")
+            f"(15 business days after notification on {format_date_pe(notified_on)}), it was filed on "
+            f"{format_date_pe(filed_on)}; the decision is final ({ARTICLE_FINAL})", field="filed_on")
     return Appeal(appeal_id, claim_id, kind, notified_on, filed_on, last,
                   resolution_deadline(filed_on, calendar), grounds=grounds)
 

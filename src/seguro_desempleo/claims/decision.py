@@ -1,0 +1,170 @@
+"""A rules decision as it is stored, and the Spanish decision letter (resolución).
+
+:func:`decision_record` turns a :class:`seguro_desempleo.rules.evaluate.Decision` into a
+:class:`StoredDecision`: the outcome, the reasons with their articles, the benefit schedule in
+céntimos, the rules version, the version (effective date and value) of every parameter read, and
+the full trace, JSON-ready (``to_dict``/``from_dict`` round-trip exactly).
+
+:func:`render_resolution_html` renders the letter from ``templates/resolucion.html`` with Jinja2
+(auto-escaped); :func:`render_resolution_pdf` prints it with WeasyPrint. Amounts read
+``S/ 1,234.56`` and dates ``dd/mm/aaaa``. The letter is addressed to the worker, so it carries the
+name and the document number given in :class:`LetterContext`; nothing here logs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from seguro_desempleo.claims.appeals import FILING_DAYS, RESOLUTION_DAYS
+from seguro_desempleo.errors import InputError
+from seguro_desempleo.money import cents_to_str, format_soles, parse_soles
+from seguro_desempleo.periods import format_date_pe
+from seguro_desempleo.rules.evaluate import Decision
+
+BILL = "Proyecto de Ley 5510/2022-CR"
+
+
+@dataclass(frozen=True)
+class BenefitLine:
+    month: int               # 1..5: the installment number
+    rate: Decimal
+    amount: int              # céntimos
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    claim_id: str
+    eligible: bool
+    decided_on: dt.date
+    rules_version: str
+    parameter_set: str
+    parameter_versions: tuple[dict[str, Any], ...]   # name, effective_date, value, reference
+    insurable_remuneration: int
+    contributions_in_window: int
+    benefits: tuple[BenefitLine, ...]
+    reasons: tuple[dict[str, Any], ...]               # requirement, article, met, detail
+    explanation: str
+    trace: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(b.amount for b in self.benefits)
+
+    @property
+    def articles(self) -> list[str]:
+        """The articles the decision rests on, in order, without repeats."""
+        out: list[str] = []
+        for r in self.reasons:
+            if r["article"] not in out:
+                out.append(r["article"])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim_id": self.claim_id, "eligible": self.eligible, "decided_on": self.decided_on.isoformat(),
+            "rules_version": self.rules_version, "parameter_set": self.parameter_set,
+            "parameter_versions": [dict(p) for p in self.parameter_versions],
+            "insurable_remuneration": cents_to_str(self.insurable_remuneration),
+            "contributions_in_window": self.contributions_in_window,
+            "benefits": [{"month": b.month, "rate": format(b.rate, "f"), "amount": cents_to_str(b.amount)}
+                         for b in self.benefits],
+            "total": cents_to_str(self.total),
+            "reasons": [dict(r) for r in self.reasons], "explanation": self.explanation, "trace": self.trace,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> StoredDecision:
+        try:
+            return cls(
+                claim_id=str(d["claim_id"]), eligible=bool(d["eligible"]),
+                decided_on=dt.date.fromisoformat(d["decided_on"]), rules_version=str(d["rules_version"]),
+                parameter_set=str(d["parameter_set"]),
+                parameter_versions=tuple(dict(p) for p in d["parameter_versions"]),
+                insurable_remuneration=parse_soles(d["insurable_remuneration"], field="insurable_remuneration"),
+                contributions_in_window=int(d["contributions_in_window"]),
+                benefits=tuple(BenefitLine(int(b["month"]), Decimal(b["rate"]),
+                                           parse_soles(b["amount"], field="benefits.amount"))
+                               for b in d["benefits"]),
+                reasons=tuple(dict(r) for r in d["reasons"]), explanation=str(d["explanation"]),
+                trace=dict(d.get("trace") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"stored decision is malformed: {exc!r}", field="decision") from None
+
+
+def decision_record(decision: Decision, *, claim_id: str | None = None,
+                    decided_on: dt.date | None = None) -> StoredDecision:
+    """What the store keeps for a decision: outcome, schedule, versions and trace."""
+    trace = decision.trace()
+    versions = tuple({"name": p.name, "effective_date": p.effective_date.isoformat(),
+                      "value": p.as_dict()["value"], "reference": p.reference} for p in decision.parameters)
+    return StoredDecision(
+        claim_id=claim_id or decision.id, eligible=decision.eligible,
+        decided_on=decided_on or decision.evaluated_at, rules_version=str(trace["rules_version"]),
+        parameter_set=decision.parameter_set, parameter_versions=versions,
+        insurable_remuneration=decision.insurable_remuneration,
+        contributions_in_window=decision.contributions_in_window,
+        benefits=tuple(BenefitLine(m, Decimal(r), a) for m, r, a in decision.benefits),
+        reasons=tuple(r.as_reason() | {"name": r.requirement} for r in decision.requirements),
+        explanation=decision.explanation, trace=trace,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The letter
+
+
+@dataclass(frozen=True)
+class LetterContext:
+    resolution_number: str              # "RES-2025-000123"
+    worker_name: str
+    document_type: str = "DNI"
+    document_number: str = ""
+    issued_on: dt.date | None = None
+    office: str = "Seguro Social de Salud – EsSalud, Gerencia del Seguro por Desempleo"
+    city: str = "Lima"
+    signer: str = "Jefe(a) de la Oficina de Prestaciones por Desempleo"
+
+
+def _pct(rate: Decimal) -> str:
+    return f"{(Decimal(rate) * 100).normalize():f} %"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("seguro_desempleo.claims", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["soles"] = format_soles
+    env.filters["fecha"] = format_date_pe
+    env.filters["pct"] = _pct
+    return env
+
+
+def letter_data(decision: StoredDecision, ctx: LetterContext) -> dict[str, Any]:
+    issued = ctx.issued_on or decision.decided_on
+    return {
+        "bill": BILL, "d": decision, "ctx": ctx, "issued_on": issued,
+        "failed": [r for r in decision.reasons if not r["met"]],
+        "met": [r for r in decision.reasons if r["met"]],
+        "filing_days": FILING_DAYS, "resolution_days": RESOLUTION_DAYS,
+    }
+
+
+def render_resolution_html(decision: StoredDecision, ctx: LetterContext) -> str:
+    """The resolución as a standalone HTML page (Spanish)."""
+    return _env().get_template("resolucion.html").render(**letter_data(decision, ctx))
+
+
+def render_resolution_pdf(decision: StoredDecision, ctx: LetterContext) -> bytes:
+    """The resolución as PDF bytes (WeasyPrint; about half a second per letter)."""
+    import weasyprint  # heavy import, only when a PDF is asked for
+
+    return bytes(weasyprint.HTML(string=render_resolution_html(decision, ctx)).write_pdf())

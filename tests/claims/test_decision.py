@@ -1,0 +1,64 @@
+"""The stored decision payload and the resolución (HTML and PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+
+from seguro_desempleo.claims.decision import (
+    LetterContext,
+    StoredDecision,
+    decision_record,
+    render_resolution_html,
+    render_resolution_pdf,
+)
+from seguro_desempleo.errors import InputError
+from seguro_desempleo.parameters import ParameterSet
+from seguro_desempleo.rules.evaluate import evaluate_case
+from tests.claims.conftest import make_case
+
+CTX = LetterContext("RES-2025-000001", "Ana Peña <Quispe>", document_number="12345678",
+                    issued_on=dt.date(2025, 4, 21))
+
+
+def test_payload_has_versions_and_trace_and_round_trips(params: ParameterSet) -> None:
+    rec = decision_record(evaluate_case(make_case(), params))
+    assert rec.eligible and rec.total == 900000
+    assert [b.amount for b in rec.benefits] == [210000, 195000, 180000, 165000, 150000]
+    names = {p["name"] for p in rec.parameter_versions}
+    assert {"benefits.rates", "requirements.qualifying_contributions", "economy.rmv"} <= names
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", p["effective_date"]) for p in rec.parameter_versions)
+    assert rec.trace["rules_version"] == rec.rules_version
+    as_json = json.loads(json.dumps(rec.to_dict()))
+    assert StoredDecision.from_dict(as_json) == rec
+
+
+def test_malformed_payload_is_refused() -> None:
+    with pytest.raises(InputError, match="field 'decision'"):
+        StoredDecision.from_dict({"claim_id": "C"})
+
+
+def test_approval_letter(params: ParameterSet) -> None:
+    html = render_resolution_html(decision_record(evaluate_case(make_case(), params)), CTX)
+    assert "DECLARAR PROCEDENTE" in html
+    assert "S/ 2,100.00" in html and "S/ 9,000.00" in html and "70 %" in html
+    assert "21/04/2025" in html and "RES-2025-000001" in html
+    assert "PL 5510/2022-CR, art. 7" in html and "art. 218" in html and "15 días hábiles" in html
+    assert "Ana Peña &lt;Quispe&gt;" in html                      # auto-escaped
+
+
+def test_denial_letter_lists_failed_requirements(params: ParameterSet) -> None:
+    rec = decision_record(evaluate_case(make_case(cause="01", months=5), params))
+    assert not rec.eligible
+    html = render_resolution_html(rec, CTX)
+    assert "DECLARAR IMPROCEDENTE" in html and "DECLARAR PROCEDENTE" not in html
+    assert "art. 6" in html and "se requieren 12" in html
+    assert "Artículo segundo.</strong> Contra" in html
+
+
+def test_pdf(params: ParameterSet) -> None:
+    pdf = render_resolution_pdf(decision_record(evaluate_case(make_case(), params)), CTX)
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
