@@ -1,8 +1,8 @@
 """Contribution-rate solvers (PL 5510/2022-CR arts. 8 and 10: the rate must cover benefits and admin
 costs and build a stabilisation reserve).
 
-All solvers bisect in Decimal on the rate c ∈ [lo, hi] until hi − lo < ``RATE_TOLERANCE`` (1e-10, i.e.
-1e-8 percentage points): the reserve is monotone increasing in c (contributions rise with c, admin costs
+All solvers bisect in Decimal on the rate c ∈ [lo, hi] until hi − lo < ``RATE_TOLERANCE`` (1e-12, i.e.
+1e-10 percentage points; on the ILO set about 1 sol of reserve in 2028): the reserve is monotone increasing in c (contributions rise with c, admin costs
 do not fall, interest on a larger reserve is larger), so bisection cannot miss the root. A target
 outside [f(lo), f(hi)] raises :class:`~seguro_desempleo.errors.InputError` naming the target.
 """
@@ -17,7 +17,7 @@ from seguro_desempleo.actuarial.assumptions import Assumptions
 from seguro_desempleo.actuarial.projection import nominal_interest_rate, project
 from seguro_desempleo.errors import InputError
 
-RATE_TOLERANCE = Decimal("1e-10")
+RATE_TOLERANCE = Decimal("1e-12")
 RATE_MAX = Decimal("0.5")
 
 
