@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -139,7 +140,7 @@ def test_ascii_upper() -> None:
     (lambda rows: rows.__setitem__(1, rows[1][:46] + "X" + rows[1][47:]), "line 4, field 'checksum'"),
     (lambda rows: rows.__setitem__(0, "X" + rows[0][1:]), "line 1: first record must be the header"),
 ])
-def test_reader_names_the_broken_line(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_reader_names_the_broken_line(mutate: Callable[[list[str]], None], message: str) -> None:
     rows = write_payment_file(_file(LINES)).split("\r\n")[:-1]
     mutate(rows)
     with pytest.raises(FormatError) as e:
