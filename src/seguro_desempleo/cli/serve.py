@@ -1,9 +1,31 @@
-"""CLI commands: serve (to be filled by its area)."""
+"""CLI: ``serve`` — the REST API and the Spanish web application on one port."""
 
 from __future__ import annotations
+
+import os
+from typing import Annotated
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to *app*."""
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port.")] = 8000,
+        db: Annotated[str | None, typer.Option("--db", help="Database URL (default: SEGURO_DB_URL or the "
+                                               "SQLite file of the demo).")] = None,
+        workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+        no_demo_logins: Annotated[bool, typer.Option("--no-demo-logins", help="Refuse the demo log-in "
+                                                     "(production uses an identity provider).")] = False,
+    ) -> None:
+        """Serve the API (/api/v1, OpenAPI at /api/openapi.json) and the web pages."""
+        import uvicorn
+
+        if db:
+            os.environ["SEGURO_DB_URL"] = db
+        if no_demo_logins:
+            os.environ["SEGURO_DEMO_LOGINS"] = "0"
+        typer.echo(f"Seguro por Desempleo: http://{host}:{port}/  (API docs: /api/docs)")
+        uvicorn.run("seguro_desempleo.api.app:app_from_env", factory=True, host=host, port=port,
+                    workers=workers, log_level="info", access_log=False)

@@ -1,0 +1,111 @@
+"""The application: the REST API (``/api/v1``, OpenAPI at ``/api/openapi.json``) and the Spanish
+web pages, served together by ``seguro-desempleo serve``.
+
+Areas add their routers in :func:`create_app`; every error is RFC 9457 problem+json
+(:mod:`.problems`); credentials are signed tokens (:mod:`.auth`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from pydantic import BaseModel, ConfigDict
+
+from seguro_desempleo import __version__
+from seguro_desempleo.api import law, problems
+from seguro_desempleo.api.auth import AuthError, Principal, Role, TokenSigner
+from seguro_desempleo.errors import PermissionDeniedError
+from seguro_desempleo.parameters import ParameterSet, default_parameters
+
+COOKIE = "sd_token"
+
+
+def current_principal(request: Request,
+                      authorization: Annotated[str | None, Header()] = None) -> Principal:
+    """The caller, from ``Authorization: Bearer`` or the web cookie; 401 without credentials."""
+    token = None
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not value:
+            raise AuthError("use 'Authorization: Bearer <token>'")
+        token = value
+    else:
+        token = request.cookies.get(COOKIE)
+    if not token:
+        raise AuthError("log in first")
+    signer: TokenSigner = request.app.state.signer
+    return signer.verify(token)
+
+
+def optional_principal(request: Request) -> Principal | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    try:
+        signer: TokenSigner = request.app.state.signer
+        return signer.verify(token)
+    except AuthError:
+        return None
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role
+    subject: str | None = None
+
+
+auth_router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@auth_router.post("/auth/token", summary="Demo log-in: a token for a role (disabled in production)")
+def token(body: LoginIn, request: Request) -> dict[str, Any]:
+    if not request.app.state.demo_logins:
+        raise PermissionDeniedError("demo log-in is disabled; use the identity provider")
+    if body.role in (Role.WORKER, Role.EMPLOYER) and not body.subject:
+        raise AuthError(f"role '{body.role}' needs the subject it acts for")
+    principal = Principal(body.role, body.subject if body.role in (Role.WORKER, Role.EMPLOYER) else None)
+    return {"access_token": request.app.state.signer.issue(principal), "token_type": "bearer",
+            "role": principal.role.value}
+
+
+@auth_router.get("/me", summary="Who the token says you are")
+def me(principal: Annotated[Principal, Depends(current_principal)]) -> dict[str, Any]:
+    return {"role": principal.role.value, "subject": principal.subject}
+
+
+def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
+               secret: str | None = None, demo_logins: bool = True) -> FastAPI:
+    app = FastAPI(
+        title="Seguro por Desempleo",
+        version=__version__,
+        description="API del Seguro por Desempleo (PL 5510/2022-CR). Errores en RFC 9457 problem+json.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.params = params or default_parameters()
+    app.state.signer = TokenSigner(secret)
+    app.state.demo_logins = demo_logins
+    app.state.db_url = db_url
+    problems.install(app)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    app.include_router(auth_router)
+    app.include_router(law.router)
+
+    from seguro_desempleo.web.routes import install as install_web
+
+    install_web(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app as ``serve`` runs it: database from ``SEGURO_DB_URL``, demo log-in unless disabled."""
+    import os
+
+    return create_app(db_url=os.environ.get("SEGURO_DB_URL"),
+                      demo_logins=os.environ.get("SEGURO_DEMO_LOGINS", "1") != "0")

@@ -1,0 +1,77 @@
+"""RFC 9457 problem details: every error the API returns is ``application/problem+json``.
+
+A :class:`~seguro_desempleo.errors.SeguroError` keeps its one-line reason as ``detail`` and its
+``field`` as an extension member; request validation errors name the first offending field. No
+traceback, no personal data: the detail is the same line the CLI prints.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from seguro_desempleo.errors import SeguroError
+
+PROBLEM_TYPE_BASE = "https://seguro-desempleo.pe/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Solicitud incorrecta", 401: "No autenticado", 403: "Acceso denegado", 404: "No encontrado",
+    405: "Método no permitido", 409: "Conflicto", 413: "Demasiado grande", 415: "Tipo de contenido no admitido",
+    422: "Datos inválidos", 500: "Error interno",
+}
+
+
+def problem(status: int, detail: str, *, code: str | None = None, instance: str | None = None,
+            **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (code or str(status)),
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def _location(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json."""
+
+    @app.exception_handler(SeguroError)
+    async def _seguro(request: Request, exc: SeguroError) -> JSONResponse:
+        return problem(exc.http_status, exc.one_line(), code=exc.code, instance=request.url.path,
+                       field=exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": ("body",), "msg": "invalid request"}
+        field = _location(first.get("loc", ()))
+        msg = str(first.get("msg", "invalid"))
+        return problem(422, f"field '{field}': {msg}", code="invalid-input", instance=request.url.path,
+                       field=field, errors=[{"field": _location(e.get("loc", ())), "reason": str(e.get("msg"))}
+                                            for e in errors[:20]])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, str(exc.detail), instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
+        import logging
+
+        logging.getLogger("seguro_desempleo.api").error("unexpected %s on %s", type(exc).__name__,
+                                                        request.url.path)
+        return problem(500, "unexpected error; it has been logged without personal data",
+                       instance=request.url.path)

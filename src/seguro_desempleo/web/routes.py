@@ -1,0 +1,189 @@
+"""Server-rendered pages (Jinja2, htmx for partial updates; every form also works without JS).
+
+Spanish by default; ``/idioma/en`` switches to English (a cookie). Pages of a role are reached only
+with a token of that role (see :mod:`seguro_desempleo.api.auth`); the public pages are the home,
+the benefit estimate and the rules in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from seguro_desempleo.api.auth import ROLE_LABELS_ES, AuthError, Principal, Role, TokenSigner
+from seguro_desempleo.errors import InputError, SeguroError
+from seguro_desempleo.formats.codes import termination_causes
+from seguro_desempleo.money import parse_soles
+from seguro_desempleo.periods import parse_date, period_of
+from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, Decision, evaluate_case
+from seguro_desempleo.web import i18n
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["soles"] = i18n.soles
+templates.env.filters["fecha"] = i18n.fecha
+templates.env.globals.update(soles=i18n.soles, fecha=i18n.fecha, percent=i18n.percent)
+
+COOKIE = "sd_token"
+LANG_COOKIE = "sd_lang"
+SIZES = ("micro", "small", "medium", "large")
+
+
+def language(request: Request) -> str:
+    lang = request.cookies.get(LANG_COOKIE, i18n.DEFAULT_LANGUAGE)
+    return lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def principal_of(request: Request) -> Principal | None:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    signer: TokenSigner = request.app.state.signer
+    try:
+        return signer.verify(token)
+    except AuthError:
+        return None
+
+
+NavLinks = Callable[[Principal], list[dict[str, str]]]
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    principal = principal_of(request)
+    links: list[dict[str, str]] = []
+    for provider in getattr(request.app.state, "nav_providers", []):
+        if principal is not None:
+            links += provider(principal)
+    ctx = {"lang": lang, "t": lambda key: i18n.text(key, lang), "principal": principal,
+           "role_label": ROLE_LABELS_ES.get(principal.role, "") if principal else "", "nav_links": links,
+           **context}
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def estimate_case(form: dict[str, str]) -> ClaimCase:
+    """The case the estimate form describes: the same pay for the last *months* months up to the
+    separation (months of the 24-month window, most recent first)."""
+    pay = parse_soles(form.get("pay", ""), field="pay")
+    if pay <= 0:
+        raise InputError("must be more than zero", field="pay")
+    try:
+        months = int(form.get("months", ""))
+    except ValueError:
+        raise InputError("must be a whole number of months from 0 to 24", field="months") from None
+    if not 0 <= months <= 24:
+        raise InputError("must be between 0 and 24", field="months")
+    separation = parse_date(form.get("separation_date", ""), field="separation_date")
+    claim = parse_date(form.get("claim_date", ""), field="claim_date")
+    if claim < separation:
+        raise InputError("cannot be before the separation date", field="claim_date")
+    cause = form.get("cause", "03")
+    if cause not in termination_causes():
+        raise InputError(f"unknown code '{cause}'", field="cause")
+    size = form.get("size", "large")
+    if size not in SIZES:
+        raise InputError(f"unknown size '{size}'", field="size")
+    last = period_of(separation)
+    contributions = tuple(ContributionMonth(last - k, pay) for k in range(months))
+    return ClaimCase(id="estimate", separation_date=separation, claim_date=claim, termination_cause=cause,
+                     employer_size=size, registered_with_employment_service=form.get("registered") == "1",
+                     contributions=tuple(sorted(contributions, key=lambda c: c.period)))
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if not hasattr(app.state, "nav_providers"):
+        app.state.nav_providers = []
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        snap = request.app.state.params.at(dt.date.today())
+        return render(request, "index.html", waiting_days=f"{snap['requirements.waiting_period_days']} días")
+
+    def _estimate_page(request: Request, form: dict[str, str], decision: Decision | None, error: str | None,
+                       status: int = 200) -> HTMLResponse:
+        causes = [(c.code, c.description) for c in termination_causes().values() if not c.disabled]
+        return render(request, "estimate.html", status_code=status, form=form, causes=causes, sizes=SIZES,
+                      decision=decision, error=error)
+
+    @app.get("/estimar", response_class=HTMLResponse, include_in_schema=False)
+    def estimate_form(request: Request) -> HTMLResponse:
+        today = dt.date.today()
+        form = {"pay": "", "months": "12", "separation_date": i18n.fecha(today), "claim_date": i18n.fecha(today),
+                "cause": "03", "size": "large", "registered": "1"}
+        return _estimate_page(request, form, None, None)
+
+    @app.post("/estimar", response_class=HTMLResponse, include_in_schema=False)
+    async def estimate(request: Request) -> HTMLResponse:
+        raw = await request.form()
+        form = {k: str(v) for k, v in raw.items()}
+        try:
+            case = estimate_case(form)
+            decision = evaluate_case(case, request.app.state.params)
+        except SeguroError as exc:
+            return _estimate_page(request, form, None, exc.one_line(), status=422)
+        return _estimate_page(request, form, decision, None)
+
+    @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
+    def parameters(request: Request) -> HTMLResponse:
+        params = request.app.state.params
+        date = dt.date.today()
+        snap = params.at(date)
+        rows = []
+        for name in params.names():
+            if name not in snap:
+                continue
+            read = snap.read(name).as_dict()
+            value = read["value"]
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            if params[name].unit == "soles":
+                shown = i18n.soles(parse_soles(str(value)))
+            rows.append({**read, "shown": shown})
+        return render(request, "parameters.html", rows=rows, date=date)
+
+    @app.get("/idioma/{lang}", include_in_schema=False)
+    def set_language(lang: str, request: Request) -> Response:
+        back = request.headers.get("referer") or "/"
+        resp = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", status_code=303)
+        resp.set_cookie(LANG_COOKIE, lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE,
+                        samesite="lax", max_age=365 * 86400)
+        return resp
+
+    @app.get("/ingresar", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request) -> HTMLResponse:
+        return render(request, "login.html", roles=[(r.value, ROLE_LABELS_ES[r]) for r in Role], error=None)
+
+    @app.post("/ingresar", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        raw = await request.form()
+        roles = [(r.value, ROLE_LABELS_ES[r]) for r in Role]
+        if not request.app.state.demo_logins:
+            return render(request, "login.html", status_code=403, roles=roles,
+                          error="El ingreso de demostración está desactivado.")
+        try:
+            role = Role(str(raw.get("role", "")))
+        except ValueError:
+            return render(request, "login.html", status_code=422, roles=roles, error="Rol desconocido.")
+        subject = str(raw.get("subject", "")).strip() or None
+        if role in (Role.WORKER, Role.EMPLOYER) and not subject:
+            return render(request, "login.html", status_code=422, roles=roles,
+                          error="Indique su código de trabajador o el RUC de la empresa.")
+        principal = Principal(role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
+        token = request.app.state.signer.issue(principal)
+        resp = RedirectResponse(getattr(request.app.state, "role_home", {}).get(role.value, "/"), status_code=303)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="lax")
+        return resp
+
+    @app.post("/salir", include_in_schema=False)
+    def logout() -> Response:
+        resp = RedirectResponse("/", status_code=303)
+        resp.delete_cookie(COOKIE)
+        return resp
+
