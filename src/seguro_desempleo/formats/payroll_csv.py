@@ -1,0 +1,69 @@
+"""The documented CSV/Parquet payroll layout, for systems that do not produce PLAME files.
+
+One row per worker × concept × month, with a header row (UTF-8, comma-separated)::
+
+    ruc,periodo,tipo_doc,num_doc,concepto,devengado,pagado
+    20100070970,2025-03,01,45678912,0121,3500.00,3500.00
+
+- ``ruc``: the employer's RUC (11 digits, check digit verified);
+- ``periodo``: the month declared, ``YYYY-MM``;
+- ``tipo_doc``, ``num_doc``, ``concepto``, ``devengado``, ``pagado``: as PLAME Estructura 18
+  (Tabla 3 document type, Tabla 22 concept, amounts in soles with at most two decimals).
+
+A file may hold several employers and months; each (ruc, periodo) is one declaration and, as a
+PLAME file would, supersedes an earlier declaration of the same employer and month. Parquet files
+have the same columns (all as text).
+"""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+
+from seguro_desempleo.domain.registry import validate_ruc
+from seguro_desempleo.errors import FormatError, InputError
+from seguro_desempleo.formats.plame import SourceFile
+
+COLUMNS = ("ruc", "periodo", "tipo_doc", "num_doc", "concepto", "devengado", "pagado")
+
+
+def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
+    """The rows of a CSV or Parquet payroll file as the line frame of ``payroll_lines``."""
+    try:
+        if src.kind == "parquet":
+            df = pl.read_parquet(io.BytesIO(src.data))
+            df = df.with_columns(pl.all().cast(pl.Utf8))
+            header_offset = 0
+        else:
+            df = pl.read_csv(io.BytesIO(src.data), infer_schema=False, truncate_ragged_lines=False,
+                             encoding="utf8-lossy")
+            header_offset = 1
+    except Exception as exc:  # polars raises several types for malformed files
+        raise FormatError(f"cannot read the table: {str(exc).splitlines()[0]}", field="file", where=src.name) from None
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise FormatError(f"missing column(s) {', '.join(missing)}; the layout is {','.join(COLUMNS)}",
+                          field="header", where=src.name)
+    df = df.select(*(pl.col(c).fill_null("").str.strip_chars() for c in COLUMNS))
+    df = df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line") + header_offset,
+                         pl.lit(file_id, dtype=pl.Int64).alias("file"))
+    ruc_ok: dict[str, str | None] = {}
+    for ruc in df["ruc"].unique().to_list():
+        try:
+            validate_ruc(ruc)
+            ruc_ok[ruc] = None
+        except InputError as exc:
+            ruc_ok[ruc] = exc.message
+    bad_ruc = pl.col("ruc").replace_strict(ruc_ok, default=None, return_dtype=pl.Utf8)
+    period_ok = pl.col("periodo").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
+    year = pl.col("periodo").str.slice(0, 4).cast(pl.Int64, strict=False)
+    month = pl.col("periodo").str.slice(5, 2).cast(pl.Int64, strict=False)
+    return df.with_columns(
+        pl.when(period_ok).then(year * 12 + month - 1).otherwise(0).alias("period"),
+        pl.when(bad_ruc.is_not_null()).then(bad_ruc)
+        .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' is not a month YYYY-MM")
+        .otherwise(None).alias("shape_error"),
+        pl.when(bad_ruc.is_not_null()).then(pl.lit("ruc")).when(~period_ok).then(pl.lit("periodo"))
+        .otherwise(pl.lit("line")).alias("shape_field"),
+    )

@@ -1,0 +1,116 @@
+"""T-Registro employment periods: ``RP_<RUC>.per`` (Anexo 3, Estructura 11).
+
+Fields: ``tipo_doc|num_doc|país|categoría|tipo_registro|fecha_inicio|fecha_fin|indicador|eps|``.
+Only lines of category 1 (trabajador) and record type 1 (período de vínculo) are employment
+periods; the other record types (tipo de trabajador, régimen de salud, régimen pensionario, SCTR)
+are counted as skipped. For a period, the indicator is the reason the period ended (Tabla 17) and
+is required when an end date is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from seguro_desempleo.domain.payroll import LineIssue
+from seguro_desempleo.domain.registry import (
+    validate_document,
+    validate_ruc,
+)
+from seguro_desempleo.errors import InputError
+from seguro_desempleo.formats.codes import termination_causes
+from seguro_desempleo.formats.plame import SourceFile
+
+PER_NAME_RE = re.compile(r"^RP_(\d{11})\.per$", re.IGNORECASE)
+NFIELDS = 9
+
+
+@dataclass(frozen=True)
+class PeriodLine:
+    line: int
+    doc_type: str
+    doc_number: str
+    start: dt.date
+    end: dt.date | None
+    cause: str | None
+
+
+def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[PeriodLine], list[LineIssue], int]:
+    """(RUC, good period lines, issues, skipped lines) of a ``.per`` file."""
+    name = Path(src.name).name
+    issues: list[LineIssue] = []
+    m = PER_NAME_RE.match(name)
+    if not m:
+        return None, [], [LineIssue(src.name, 0, "file name", "a T-Registro periods file is named RP_<RUC>.per")], 0
+    try:
+        ruc = validate_ruc(m.group(1), field="RUC in the file name")
+    except InputError as exc:
+        return None, [], [LineIssue(src.name, 0, "file name", exc.message)], 0
+    causes = termination_causes()
+    good: list[PeriodLine] = []
+    seen: dict[tuple[str, str, dt.date], int] = {}
+    skipped = 0
+    text = src.data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
+    for no, raw in enumerate(text.split("\n"), 1):
+        if not raw.strip():
+            continue
+        f = [x.strip() for x in raw.split("|")]
+        if len(f) == NFIELDS + 1 and f[-1] == "":
+            f.pop()
+        if len(f) != NFIELDS:
+            issues.append(LineIssue(src.name, no, "line", f"expected {NFIELDS} fields separated by '|', found {len(f)}"))
+            continue
+        doc_type, doc_number, _country, category, record, start_s, end_s, cause, _eps = f
+        if category != "1" or record != "1":
+            skipped += 1
+            continue
+
+        def bad(fld: str, why: str, line: int = no) -> None:
+            issues.append(LineIssue(src.name, line, fld, why))
+
+        try:
+            number = validate_document(doc_type, doc_number, field="num_doc")
+        except InputError as exc:
+            bad(exc.field or "num_doc", exc.message)
+            continue
+        start = _date(start_s)
+        if start is None:
+            bad("fecha_inicio", f"'{start_s}' is not a date dd/mm/aaaa")
+            continue
+        end = None
+        if end_s:
+            end = _date(end_s)
+            if end is None:
+                bad("fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa")
+                continue
+        if start > today:
+            bad("fecha_inicio", "start date is in the future")
+            continue
+        if end is not None and end < start:
+            bad("fecha_fin", "end date is before the start date")
+            continue
+        if end is not None and end > today:
+            bad("fecha_fin", "end date is in the future")
+            continue
+        if end is not None and not cause:
+            bad("motivo", "a period with an end date needs its reason (Tabla 17)")
+            continue
+        if cause and cause not in causes:
+            bad("motivo", f"unknown termination cause '{cause}' (Tabla 17)")
+            continue
+        key = (doc_type, number, start)
+        if key in seen:
+            bad("fecha_inicio", f"duplicate period for the same worker and start (first at line {seen[key]})")
+            continue
+        seen[key] = no
+        good.append(PeriodLine(no, doc_type, number, start, end, cause or None))
+    return ruc, good, issues, skipped
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        return None

@@ -1,0 +1,421 @@
+"""Import monthly payroll declarations: PLAME ``.rem``, T-Registro ``.per``, CSV/Parquet layout.
+
+One call is one transaction: every accepted file is written or nothing is (a crash or a kill
+leaves the database as it was). A file with any bad line is rejected whole unless ``partial``;
+an already imported file (same SHA-256) changes nothing and is reported as ``duplicate``. A
+declaration for an employer-month that already has one supersedes it (rectificatoria): the old
+version stays with ``status = superseded`` and its contribution records become inactive.
+
+Each accepted worker-month becomes a contribution record: insurable pay (Tabla 22 concepts with
+EsSalud = SI, accrued amounts), the base floored at the RMV (``rules.remuneration.insurable_base``)
+and the art. 8 contribution with its employer and CTS parts (``rules.financing.contribution_due``).
+The ledger gets one balanced entry per import: contributions receivable against contribution
+income, net of what superseded declarations had recognised.
+
+Writes are set-based: parsed rows go to temporary staging tables (``executemany`` on SQLite,
+``COPY`` on PostgreSQL) and a few ``INSERT … SELECT`` statements create employers, workers,
+declarations and contributions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from sqlalchemy import Connection, text
+
+from seguro_desempleo.domain.ledger import Accounts, signed_line
+from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
+from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker
+from seguro_desempleo.errors import FormatError, InputError
+from seguro_desempleo.formats import payroll_csv, plame, tregistro
+from seguro_desempleo.formats.payroll_lines import validate_lines, worker_months
+from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.periods import first_day, period_of
+from seguro_desempleo.rules.financing import contribution_due
+from seguro_desempleo.rules.remuneration import insurable_base
+from seguro_desempleo.services import ledger
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+CHUNK_BYTES = 48 * 1024 * 1024
+"""Files are parsed and staged in chunks of about this size: memory stays flat for a national month."""
+
+KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet"}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Unit:
+    """One employer-month declaration being imported (a .rem file, or a (ruc, month) of a CSV)."""
+
+    unit: int
+    sha256: str
+    ruc: str
+    period: int
+    round: int = 0
+
+
+@dataclass
+class _Run:
+    units: list[_Unit] = field(default_factory=list)
+    seen_keys: dict[tuple[str, int], int] = field(default_factory=dict)
+    files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
+    staged_rows: int = 0
+
+
+def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
+                 params: ParameterSet | None = None, partial: bool = False, today: dt.date | None = None,
+                 progress: Progress | None = None) -> ImportSummary:
+    """Import *paths* in one transaction and return what happened to each file.
+
+    Pass an open ``uow`` to import inside it (the caller commits), or ``db`` (URL) to let this
+    function open, commit and close its own.
+    """
+    params = params or default_parameters()
+    today = today or dt.date.today()
+    if uow is None:
+        with SqlUnitOfWork(db) as own:
+            summary = _import(own, paths, params, partial, today, progress)
+            own.commit()
+            return summary
+    return _import(uow, paths, params, partial, today, progress)
+
+
+def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
+            today: dt.date, progress: Progress | None) -> ImportSummary:
+    summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    conn = uow.connection()
+    _create_stage(conn)
+    run = _Run()
+    seen_sha: set[str] = set()
+    pending: list[tuple[Path, bytes, str]] = []
+    size = 0
+    done = 0
+    total = len(paths)
+    for p in paths:
+        path = Path(p)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        pending.append((path, data, hashlib.sha256(data).hexdigest()))
+        size += len(data)
+        if size >= CHUNK_BYTES:
+            _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
+            done += len(pending)
+            if progress:
+                progress(done, total)
+            pending, size = [], 0
+    if pending:
+        _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
+        done += len(pending)
+        if progress:
+            progress(done, total)
+    _finish(uow, conn, run, summary, today)
+    return summary
+
+
+def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[Path, bytes, str]], run: _Run,
+           seen_sha: set[str], summary: ImportSummary, params: ParameterSet, partial: bool,
+           today: dt.date) -> None:
+    known = _known_hashes(conn, [sha for _, _, sha in pending])
+    rem: list[tuple[plame.SourceFile, FileReport]] = []
+    tables: list[tuple[plame.SourceFile, FileReport]] = []
+    latest = period_of(today)
+    for path, data, sha in pending:
+        kind = KINDS.get(path.suffix.lower())
+        report = FileReport(file=str(path), kind=kind or "unknown", status="rejected", sha256=sha)
+        summary.files.append(report)
+        if kind is None:
+            report.issues.append(LineIssue(str(path), 0, "file name",
+                                           "unknown file type (expected .rem, .per, .csv or .parquet)"))
+            continue
+        if sha in known or sha in seen_sha:
+            report.status = "duplicate"
+            continue
+        seen_sha.add(sha)
+        src = plame.SourceFile(name=str(path), data=data, sha256=sha, kind=kind)
+        if kind == "rem":
+            try:
+                src.ruc, src.period = plame.parse_rem_name(path.name)
+                if src.period > latest:
+                    raise FormatError(f"period {src.period_text} is in the future", field="file name",
+                                      where=path.name)
+            except FormatError as exc:
+                report.issues.append(LineIssue(str(path), 0, exc.field or "file", exc.message))
+                continue
+            rem.append((src, report))
+        elif kind == "per":
+            _import_per(uow, src, report, partial=partial, today=today)
+            if report.status in ("accepted", "partial"):
+                _record_file(conn, sha, str(path), kind, report)
+        else:
+            tables.append((src, report))
+    frames: list[pl.DataFrame] = []
+    reports: dict[int, tuple[plame.SourceFile, FileReport]] = {}
+    if rem:
+        ids = list(range(len(reports), len(reports) + len(rem)))
+        for i, item in zip(ids, rem, strict=True):
+            reports[i] = item
+        lines = plame.split_lines([s for s, _ in rem], ids, 5, plame.FIELDS)
+        meta = pl.DataFrame({"file": ids, "ruc": [s.ruc for s, _ in rem], "period": [s.period for s, _ in rem]},
+                            schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64})
+        frames.append(lines.join(meta, on="file", how="left"))
+    for src, report in tables:
+        i = len(reports)
+        reports[i] = (src, report)
+        try:
+            frames.append(payroll_csv.read_table(src, i))
+        except FormatError as exc:
+            report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message))
+            reports.pop(i)
+    if not frames:
+        return
+    cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado", "shape_error",
+            "shape_field"]
+    allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
+    checked = validate_lines(allf, latest_period=latest)
+    bad = checked.filter(pl.col("reason").is_not_null())
+    stats = checked.group_by("file").agg(pl.len().alias("n"), pl.col("reason").is_not_null().sum().alias("bad"))
+    n_by_file = {int(f): (int(n), int(b)) for f, n, b in stats.iter_rows()}
+    if bad.height:
+        for f, line, fld, why in bad.select("file", "line", "field", "reason").iter_rows():
+            src, report = reports[int(f)]
+            if len(report.issues) < 10_000:
+                report.issues.append(LineIssue(src.name, int(line), str(fld), str(why)))
+    accepted_files: list[int] = []
+    for i, (_src, report) in reports.items():
+        n, nbad = n_by_file.get(i, (0, 0))
+        report.lines, report.rejected_lines = n, nbad
+        if nbad and (not partial or nbad == n):
+            report.status = "rejected"
+            report.accepted_lines = 0
+            continue
+        report.status = "partial" if nbad else "accepted"
+        report.accepted_lines = n - nbad
+        accepted_files.append(i)
+    if not accepted_files:
+        return
+    good = checked.filter(pl.col("reason").is_null() & pl.col("file").is_in(accepted_files))
+    months = worker_months(good)
+    months = _with_contributions(months, params)
+    # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
+    # a CSV file gives one per (ruc, month) it contains.
+    unit_of: dict[tuple[int, str, int], int] = {}
+    for i in accepted_files:
+        src, report = reports[i]
+        keys = ([(src.ruc or "", int(src.period or 0))] if src.kind == "rem" else
+                [(r, int(p)) for r, p in good.filter(pl.col("file") == i).select("ruc", "period").unique()
+                 .sort(["ruc", "period"]).iter_rows()])
+        for ruc, period in keys:
+            u = len(run.units) + 1
+            rnd = run.seen_keys.get((ruc, period), 0) + 1
+            run.seen_keys[(ruc, period)] = rnd
+            run.units.append(_Unit(u, src.sha256, ruc, period, rnd))
+            unit_of[(i, ruc, period)] = u
+            report.declarations += 1
+        _record_file(conn, src.sha256, src.name, src.kind, report)
+    unit_frame = pl.DataFrame([(i, r, p, u) for (i, r, p), u in unit_of.items()],
+                              schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "unit": pl.Int64},
+                              orient="row")
+    stage = (months.join(unit_frame, on=["file", "ruc", "period"], how="inner")
+             .select("unit", "tipo_doc", "num_doc", "insurable_pay", "base", "contribution", "employer_part",
+                     "cts_part"))
+    per_file = months.group_by("file").agg(pl.len().alias("n"), pl.col("contribution").sum().alias("due"))
+    for f, n, due in per_file.iter_rows():
+        rep = reports[int(f)][1]
+        rep.contributions, rep.contribution_due = int(n), int(due)
+    _stage_units(conn, [u for u in run.units if u.unit in set(unit_of.values())])
+    _stage_contributions(conn, stage)
+    run.staged_rows += stage.height
+
+
+def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
+    """Add the RMV-floored base and the art. 8 contribution split, month by month of the law."""
+    pay = months["insurable_pay"].to_numpy().astype(np.int64)
+    period = months["period"].to_numpy().astype(np.int64)
+    base = np.zeros_like(pay)
+    total = np.zeros_like(pay)
+    employer = np.zeros_like(pay)
+    for m in np.unique(period):
+        sel = period == m
+        snap = params.at(first_day(int(m)))
+        rmv = int(params.monthly_series("economy.rmv", [int(m)])[0])
+        b = insurable_base(pay[sel], rmv, snap)
+        split = contribution_due(b, snap)
+        base[sel], total[sel], employer[sel] = b, split.total, split.employer
+    return months.with_columns(pl.Series("base", base), pl.Series("contribution", total),
+                               pl.Series("employer_part", employer), pl.Series("cts_part", total - employer))
+
+
+def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, *, partial: bool,
+                today: dt.date) -> None:
+    """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing)."""
+    ruc, good, issues, skipped = tregistro.parse_per(src, today=today)
+    report.issues.extend(issues)
+    line_issues = [i for i in issues if i.line]
+    report.lines = len(good) + len(line_issues) + skipped
+    report.rejected_lines = len(line_issues)
+    if ruc is None or (issues and not partial) or (issues and not good):
+        report.status = "rejected"
+        return
+    employer = uow.employers.by_ruc(ruc) or uow.employers.upsert(Employer(ruc=ruc))
+    assert employer.id is not None
+    for p in good:
+        worker = uow.workers.upsert(Worker(doc_type=p.doc_type, doc_number=p.doc_number))
+        assert worker.id is not None
+        uow.periods.upsert(EmploymentPeriod(employer_id=employer.id, worker_id=worker.id, start_date=p.start,
+                                            end_date=p.end, termination_cause=p.cause))
+    report.periods = len(good)
+    report.accepted_lines = len(good) + skipped
+    report.status = "partial" if issues else "accepted"
+
+
+# --------------------------------------------------------------------------------------------
+# SQL
+
+
+def _create_stage(conn: Connection) -> None:
+    pg = conn.dialect.name == "postgresql"
+    tail = " ON COMMIT DROP" if pg else ""
+    if not pg:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_unit")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_contrib")
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE stage_unit (unit INTEGER PRIMARY KEY, sha256 VARCHAR(64), ruc VARCHAR(11), "
+        "period INTEGER, round INTEGER, employer_id INTEGER, import_file_id INTEGER, version INTEGER, "
+        f"declaration_id INTEGER){tail}")
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE stage_contrib (unit INTEGER, tipo_doc VARCHAR(2), num_doc VARCHAR(15), "
+        "insurable_pay BIGINT, base BIGINT, contribution BIGINT, employer_part BIGINT, cts_part BIGINT)"
+        f"{tail}")
+
+
+def _drop_stage(conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_unit")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_contrib")
+    else:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS stage_unit")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS stage_contrib")
+
+
+def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
+    known: set[str] = set()
+    for i in range(0, len(hashes), 5000):
+        chunk = hashes[i:i + 5000]
+        params = {f"h{j}": h for j, h in enumerate(chunk)}
+        marks = ", ".join(f":h{j}" for j in range(len(chunk)))
+        known.update(r[0] for r in conn.execute(text(f"SELECT sha256 FROM import_file WHERE sha256 IN ({marks})"),
+                                                params))
+    return known
+
+
+def _record_file(conn: Connection, sha: str, name: str, kind: str, report: FileReport) -> None:
+    conn.execute(text("INSERT INTO import_file (sha256, filename, kind, status, lines, accepted_lines, "
+                      "rejected_lines, imported_at) VALUES (:sha, :name, :kind, :status, :lines, :acc, :rej, :at)"),
+                 {"sha": sha, "name": Path(name).name[:255], "kind": kind, "status": report.status,
+                  "lines": report.lines, "acc": report.accepted_lines, "rej": report.rejected_lines,
+                  "at": dt.datetime.now(dt.UTC).replace(tzinfo=None)})
+
+
+def _stage_units(conn: Connection, units: list[_Unit]) -> None:
+    if units:
+        conn.execute(text("INSERT INTO stage_unit (unit, sha256, ruc, period, round) "
+                          "VALUES (:unit, :sha, :ruc, :period, :round)"),
+                     [{"unit": u.unit, "sha": u.sha256, "ruc": u.ruc, "period": u.period, "round": u.round}
+                      for u in units])
+
+
+def _stage_contributions(conn: Connection, stage: pl.DataFrame) -> None:
+    if stage.height == 0:
+        return
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        buf = io.BytesIO()
+        stage.write_csv(buf, include_header=False)
+        with raw.cursor() as cur, cur.copy("COPY stage_contrib (unit, tipo_doc, num_doc, insurable_pay, base, "
+                                           "contribution, employer_part, cts_part) FROM STDIN (FORMAT csv)") as cp:
+            cp.write(buf.getvalue())
+        return
+    conn.exec_driver_sql("INSERT INTO stage_contrib VALUES (?, ?, ?, ?, ?, ?, ?, ?)", stage.rows())
+
+
+def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSummary, today: dt.date) -> None:
+    if not run.units:
+        _drop_stage(conn)
+        return
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    conn.exec_driver_sql("CREATE INDEX ix_stage_contrib_unit ON stage_contrib (unit)")
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE stage_unit")
+        conn.exec_driver_sql("ANALYZE stage_contrib")
+    conn.execute(text("INSERT INTO employer (ruc, name, size_source, sector, registered_at) "
+                      "SELECT DISTINCT s.ruc, '', 'declared', 'private', :now FROM stage_unit s "
+                      "WHERE NOT EXISTS (SELECT 1 FROM employer e WHERE e.ruc = s.ruc)"), {"now": now})
+    conn.exec_driver_sql("UPDATE stage_unit SET employer_id = (SELECT e.id FROM employer e WHERE e.ruc = stage_unit.ruc), "
+                         "import_file_id = (SELECT f.id FROM import_file f WHERE f.sha256 = stage_unit.sha256)")
+    conn.exec_driver_sql("INSERT INTO worker (doc_type, doc_number) SELECT DISTINCT c.tipo_doc, c.num_doc "
+                         "FROM stage_contrib c WHERE NOT EXISTS (SELECT 1 FROM worker w "
+                         "WHERE w.doc_type = c.tipo_doc AND w.doc_number = c.num_doc)")
+    old_employer = old_cts = 0
+    superseded_by_sha: dict[str, int] = {}
+    for rnd in range(1, max(u.round for u in run.units) + 1):
+        p = {"r": rnd}
+        conn.execute(text("UPDATE stage_unit SET version = 1 + COALESCE((SELECT max(d.version) FROM declaration d "
+                          "WHERE d.employer_id = stage_unit.employer_id AND d.period = stage_unit.period), 0) "
+                          "WHERE round = :r"), p)
+        old = conn.execute(text("SELECT d.id, d.employer_due, d.cts_due, s.sha256 FROM stage_unit s "
+                                "JOIN declaration d ON d.employer_id = s.employer_id AND d.period = s.period "
+                                "AND d.status = 'active' WHERE s.round = :r"), p).all()
+        conn.execute(text(
+            "INSERT INTO declaration (employer_id, period, version, status, import_file_id, workers, total_due, "
+            "employer_due, cts_due) SELECT s.employer_id, s.period, s.version, 'active', s.import_file_id, "
+            "COALESCE(a.n, 0), COALESCE(a.t, 0), COALESCE(a.e, 0), COALESCE(a.c, 0) FROM stage_unit s "
+            "LEFT JOIN (SELECT unit, count(*) AS n, sum(contribution) AS t, sum(employer_part) AS e, "
+            "sum(cts_part) AS c FROM stage_contrib GROUP BY unit) a ON a.unit = s.unit WHERE s.round = :r"), p)
+        conn.execute(text("UPDATE stage_unit SET declaration_id = (SELECT d.id FROM declaration d "
+                          "WHERE d.employer_id = stage_unit.employer_id AND d.period = stage_unit.period "
+                          "AND d.version = stage_unit.version) WHERE round = :r"), p)
+        if old:
+            ids = [int(r[0]) for r in old]
+            old_employer += sum(int(r[1]) for r in old)
+            old_cts += sum(int(r[2]) for r in old)
+            for r in old:
+                superseded_by_sha[r[3]] = superseded_by_sha.get(r[3], 0) + 1
+            for i in range(0, len(ids), 5000):
+                chunk = ids[i:i + 5000]
+                marks = ", ".join(str(x) for x in chunk)  # integers from the database
+                conn.execute(text(
+                    "UPDATE declaration SET status = 'superseded', superseded_by = (SELECT s.declaration_id "
+                    "FROM stage_unit s WHERE s.employer_id = declaration.employer_id AND s.period = declaration.period "
+                    f"AND s.round = :r) WHERE id IN ({marks})"), p)
+                conn.execute(text(f"UPDATE contribution SET active = :f WHERE declaration_id IN ({marks})"),
+                             {"f": False})
+        conn.execute(text(
+            "INSERT INTO contribution (declaration_id, employer_id, worker_id, period, active, insurable_pay, base, "
+            "contribution, employer_part, cts_part) SELECT s.declaration_id, s.employer_id, w.id, s.period, :t, "
+            "c.insurable_pay, c.base, c.contribution, c.employer_part, c.cts_part FROM stage_contrib c "
+            "JOIN stage_unit s ON s.unit = c.unit JOIN worker w ON w.doc_type = c.tipo_doc "
+            "AND w.doc_number = c.num_doc WHERE s.round = :r"), {"r": rnd, "t": True})
+    new_employer, new_cts = conn.execute(text(
+        "SELECT COALESCE(sum(employer_part), 0), COALESCE(sum(cts_part), 0) FROM stage_contrib")).one()
+    for rep in summary.files:
+        rep.superseded = superseded_by_sha.get(rep.sha256, 0)
+    d_emp = int(new_employer) - old_employer
+    d_cts = int(new_cts) - old_cts
+    if d_emp or d_cts:
+        ledger.post(uow, "payroll.declared", [
+            signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
+            signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
+            signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
+            ref=f"import:{run.units[0].sha256[:16]}+{len(run.units) - 1}", at=today)
+    _drop_stage(conn)
