@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -81,7 +82,7 @@ def test_any_tampering_is_detected_at_the_tampered_record(ps: list[object], data
     name = data.draw(st.sampled_from(FIELDS))
     old = getattr(recs[i], name)
     if name == "seq":
-        new: object = old + data.draw(st.integers(1, 5))
+        new: Any = old + data.draw(st.integers(1, 5))
     elif name in ("before", "after"):
         new = data.draw(payloads.filter(lambda p: canonical_json(p) != canonical_json(old)))
     else:

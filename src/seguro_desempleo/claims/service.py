@@ -1,0 +1,352 @@
+"""The claims use cases (issue 5), written against the Protocols of :mod:`.ports`.
+
+Each method is a few lines over the pure modules: the rules decide (:func:`evaluate_case`), the
+state machine checks the move (:mod:`.state`), :mod:`seguro_desempleo.payments.schedule` says what
+is due, :mod:`seguro_desempleo.employment_service.obligations` says when payment is suspended,
+:mod:`.appeals` keeps the Ley 27444 clock. Every state change is written to the audit sink.
+
+Transactions are the caller's business (one unit of work per method call in the storage layer);
+this class holds no state of its own, so two instances over one store behave like two
+caseworkers: the version check makes exactly one of two concurrent decisions win.
+
+Logs carry claim ids and states only, never a DNI or a name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from seguro_desempleo.claims import appeals as appeals_mod
+from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
+from seguro_desempleo.claims.decision import StoredDecision, decision_record
+from seguro_desempleo.claims.ports import (
+    AuditSink,
+    Claim,
+    ClaimRepository,
+    HistoryProvider,
+    LedgerEntry,
+    LedgerKind,
+    LedgerPoster,
+    PaymentStore,
+    SuspensionReason,
+)
+from seguro_desempleo.claims.state import ClaimState, ClaimStatus, transition
+from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
+from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
+from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.parameters import ParameterSet
+from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
+from seguro_desempleo.payments.schedule import (
+    Installment,
+    Overpayment,
+    Payment,
+    first_benefit_period,
+    installments_due,
+    is_exhausted,
+    overpayments,
+    plan_installments,
+    recovery_plan,
+)
+from seguro_desempleo.periods import format_date_pe, format_period, period_of
+from seguro_desempleo.rules.evaluate import ClaimCase, evaluate_case
+
+log = logging.getLogger(__name__)
+
+S = ClaimState
+PAYABLE = (S.APPROVED, S.PAYING, S.SUSPENDED)
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class PaymentRun:
+    period: int
+    paid: tuple[Payment, ...]
+    bank_file: PaymentFile
+    suspended: tuple[str, ...]          # claims suspended by this run
+    resumed: tuple[str, ...]
+    exhausted: tuple[str, ...]
+    overpayments: tuple[Overpayment, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(p.amount for p in self.paid)
+
+    def summary(self) -> dict[str, Any]:
+        return {"period": format_period(self.period), "payments": len(self.paid), "total": self.total,
+                "suspended": len(self.suspended), "resumed": len(self.resumed),
+                "exhausted": len(self.exhausted), "overpayments": len(self.overpayments)}
+
+
+class ClaimService:
+    def __init__(self, *, claims: ClaimRepository, history: HistoryProvider, payments: PaymentStore,
+                 ledger: LedgerPoster, audit: AuditSink, employment: EmploymentServiceAdapter,
+                 params: ParameterSet, clock: Callable[[], dt.datetime] = _utcnow,
+                 recovery_months: int = 6) -> None:
+        self.claims = claims
+        self.history = history
+        self.payments = payments
+        self.ledger = ledger
+        self.audit = audit
+        self.employment = employment
+        self.params = params
+        self.clock = clock
+        self.recovery_months = recovery_months
+
+    # ------------------------------------------------------------------ state changes + audit
+
+    def _move(self, claim: Claim, to: ClaimState, *, actor: str, expected_version: int | None = None,
+              reason: str = "", **changes: Any) -> Claim:
+        expected = claim.version if expected_version is None else expected_version
+        status, rec = transition(claim.status, to, expected_version=expected, at=self.clock(), actor=actor,
+                                 reason=reason)
+        new = dataclasses.replace(claim, status=status, **changes)
+        self.claims.save(new, expected_version=expected)
+        self.audit.append(who=actor, when=rec.at, action=f"claim.{rec.action}", entity=f"claim:{claim.id}",
+                          before={"state": rec.from_state.value, "version": rec.from_version},
+                          after={"state": rec.to_state.value, "version": rec.to_version, "reason": reason})
+        log.info("claim %s: %s -> %s (v%d)", claim.id, rec.from_state.value, rec.to_state.value, rec.to_version)
+        return new
+
+    # ------------------------------------------------------------------ filing
+
+    def file_claim(self, worker_ref: str, claim_date: dt.date, *, actor: str) -> Claim:
+        """A new claim after the worker's separation; one open claim per worker."""
+        if not self.history.known_worker(worker_ref):
+            raise NotFoundError("no insured worker with this reference", field="worker")
+        sep = self.history.last_separation(worker_ref)
+        if sep is None:
+            raise InputError("the worker has no separation on record (T-Registro); a claim needs one",
+                             field="worker")
+        if claim_date < sep.date:
+            raise InputError(f"claim dated {format_date_pe(claim_date)}, before the separation on "
+                             f"{format_date_pe(sep.date)}", field="claim_date")
+        current = self.claims.open_claim_for(worker_ref)
+        if current is not None:
+            raise ConflictError(f"the worker already has an open claim {current.id} ({current.state.value}); "
+                                "one open claim per worker")
+        claim_id = self.claims.next_id()
+        claim = Claim(claim_id, worker_ref, claim_date, sep.date, ClaimStatus(claim_id))
+        self.claims.add(claim)
+        self.audit.append(who=actor, when=self.clock(), action="claim.file", entity=f"claim:{claim.id}",
+                          before=None, after={"state": claim.state.value, "version": claim.version,
+                                              "filed_on": claim_date.isoformat()})
+        log.info("claim %s filed", claim.id)
+        return claim
+
+    # ------------------------------------------------------------------ deciding
+
+    def case_for(self, claim: Claim, on: dt.date) -> ClaimCase:
+        sep = self.history.last_separation(claim.worker_ref, on_or_before=claim.separation_date)
+        if sep is None:
+            raise ConflictError("the separation on record changed since filing", where=f"claim {claim.id}")
+        return ClaimCase(
+            id=claim.id, separation_date=sep.date, claim_date=max(claim.filed_on, on),
+            termination_cause=sep.termination_cause, employer_size=sep.employer_size,
+            registered_with_employment_service=self.history.registered_with_employment_service(claim.worker_ref, on),
+            contributions=self.history.contributions(claim.worker_ref, period_of(sep.date)),
+            contract_type=sep.contract_type, sector=sep.sector,
+            reemployment_date=self.history.reemployment_start(claim.worker_ref, sep.date),
+        )
+
+    def evaluate(self, claim: Claim, on: dt.date) -> StoredDecision:
+        case = self.case_for(claim, on)
+        return decision_record(evaluate_case(case, self.params, at=case.claim_date), claim_id=claim.id,
+                               decided_on=on)
+
+    def decide(self, claim_id: str, on: dt.date, *, actor: str, expected_version: int | None = None) -> Claim:
+        """Decide with the rules; a claim still in its waiting period goes to ``waiting``."""
+        claim = self.claims.get(claim_id)
+        if claim.state not in (S.FILED, S.WAITING):
+            raise ConflictError(f"claim is already {claim.state.value}; only filed or waiting claims are decided",
+                                where=f"claim {claim.id}")
+        rec = self.evaluate(claim, on)
+        failed = [r["requirement"] for r in rec.reasons if not r["met"]]
+        waiting = rec.trace["requirements"][3]["values"]
+        if failed == ["waiting_period"] and dt.date.fromisoformat(waiting["waiting_end"]) > on and \
+                self.history.reemployment_start(claim.worker_ref, claim.separation_date) is None:
+            if claim.state is S.WAITING:
+                return claim
+            return self._move(claim, S.WAITING, actor=actor, expected_version=expected_version,
+                              reason=f"carencia hasta {format_date_pe(dt.date.fromisoformat(waiting['waiting_end']))}")
+        if rec.eligible:
+            first = first_benefit_period(dt.date.fromisoformat(waiting["waiting_end"]))
+            return self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
+                              reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+        return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
+                          reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on)
+
+    # ------------------------------------------------------------------ re-employment and obligations
+
+    def plan(self, claim: Claim) -> list[Installment]:
+        if claim.decision is None or claim.first_period is None:
+            return []
+        return plan_installments(claim.id, claim.decision.benefits, claim.first_period)
+
+    def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str) -> tuple[Claim, list[Overpayment]]:
+        """Suspend the remaining installments from the month of *start*; book overpayments."""
+        claim = self.claims.get(claim_id)
+        if start <= claim.separation_date:
+            raise InputError(f"re-employment on {format_date_pe(start)} is not after the separation on "
+                             f"{format_date_pe(claim.separation_date)}", field="start_date")
+        over = overpayments(self.payments.payments(claim.id), period_of(start))
+        for o in over:
+            self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
+                                         LedgerKind.OVERPAYMENT_RECEIVABLE, claim.id, o.amount, o.period,
+                                         start, o.reason))
+        if over:
+            plan = recovery_plan(sum(o.amount for o in over), period_of(start) + 1, months=self.recovery_months)
+            self.audit.append(who=actor, when=self.clock(), action="claim.overpayment", entity=f"claim:{claim.id}",
+                              before=None, after={"keys": [o.key for o in over],
+                                                  "total": sum(o.amount for o in over),
+                                                  "recovery": [[format_period(r.period), r.amount] for r in plan]})
+        if claim.state in (S.APPROVED, S.PAYING) or (claim.state is S.SUSPENDED
+                                                    and claim.suspension_reason is not SuspensionReason.REEMPLOYMENT):
+            claim = self._move(claim, S.SUSPENDED, actor=actor, reason=f"reempleo desde {format_date_pe(start)}",
+                               reemployment_date=start, suspension_reason=SuspensionReason.REEMPLOYMENT)
+        elif claim.state in (S.FILED, S.WAITING):
+            claim = dataclasses.replace(claim, reemployment_date=start)
+            self.claims.save(claim, expected_version=claim.version)
+        return claim, over
+
+    def apply_obligations(self, claim_id: str, on: dt.date, *, actor: str) -> Claim:
+        """Suspend on unjustified non-compliance; resume once the worker complies."""
+        claim = self.claims.get(claim_id)
+        if claim.suspension_reason is SuspensionReason.REEMPLOYMENT or claim.state not in PAYABLE:
+            return claim
+        s = suspended_on(self.employment.obligations(claim.id), on)
+        if s is not None and claim.state is not S.SUSPENDED:
+            return self._move(claim, S.SUSPENDED, actor=actor, reason=s.reason_es(),
+                              suspension_reason=SuspensionReason.OBLIGATIONS)
+        if s is None and claim.state is S.SUSPENDED:
+            to = S.PAYING if self.payments.payments(claim.id) else S.APPROVED
+            return self._move(claim, to, actor=actor, reason="cumplió sus obligaciones", suspension_reason=None)
+        return claim
+
+    # ------------------------------------------------------------------ paying
+
+    def _pay(self, claim: Claim, period: int, on: dt.date, actor: str) -> tuple[Claim, list[Payment]]:
+        """Pay what is due for *claim* up to *period* (arrears included), once per installment."""
+        plan = self.plan(claim)
+        paid_keys = {p.key for p in self.payments.payments(claim.id)}
+        reemp = period_of(claim.reemployment_date) if claim.reemployment_date else None
+        withheld = suspended_periods(self.employment.obligations(claim.id), on)
+        done = []
+        for inst in installments_due(plan, period, paid_keys=paid_keys, reemployment_period=reemp,
+                                     suspended_periods=withheld):
+            pay = Payment(inst.key, claim.id, inst.number, inst.period, inst.amount, on)
+            if not self.payments.record(pay):
+                continue                      # another run paid it meanwhile
+            self.ledger.post(LedgerEntry(f"{LedgerKind.BENEFIT_PAYMENT.value}:{pay.key}", LedgerKind.BENEFIT_PAYMENT,
+                                         claim.id, pay.amount, pay.period, on,
+                                         f"cuota {inst.number} de {format_period(inst.period)}"))
+            self.audit.append(who=actor, when=self.clock(), action="payment.pay", entity=f"payment:{pay.key}",
+                              before=None, after={"amount": pay.amount, "period": format_period(pay.period)})
+            paid_keys.add(pay.key)
+            done.append(pay)
+        if done and claim.state is S.APPROVED:
+            claim = self._move(claim, S.PAYING, actor=actor, reason=f"primer pago {format_period(period)}")
+        if claim.state in (S.PAYING, S.SUSPENDED) and is_exhausted(plan, paid_keys=paid_keys,
+                                                                    reemployment_period=reemp,
+                                                                    suspended_periods=withheld):
+            if claim.suspension_reason is SuspensionReason.REEMPLOYMENT:
+                # Nothing more is owed: close, so a later separation can open a new claim.
+                claim = self._move(claim, S.CLOSED, actor=actor, reason="reempleo: cuotas anteriores pagadas")
+            else:
+                claim = self._move(claim, S.EXHAUSTED, actor=actor, reason="prestación agotada")
+        return claim, done
+
+    def run_payments(self, period: int, on: dt.date, *, actor: str, sequence: int = 1) -> PaymentRun:
+        """The monthly run: re-employment and obligations first, then every installment due."""
+        paid: list[Payment] = []
+        suspended: list[str] = []
+        resumed: list[str] = []
+        exhausted: list[str] = []
+        over: list[Overpayment] = []
+        for claim in sorted(self.claims.in_states(PAYABLE), key=lambda c: c.id):
+            before = claim.state
+            start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
+            if start is not None and claim.reemployment_date is None:
+                claim, ov = self.record_reemployment(claim.id, start, actor=actor)
+                over.extend(ov)
+            claim = self.apply_obligations(claim.id, on, actor=actor)
+            claim, done = self._pay(claim, period, on, actor)
+            paid.extend(done)
+            if claim.state is S.SUSPENDED and before is not S.SUSPENDED:
+                suspended.append(claim.id)
+            if before is S.SUSPENDED and claim.state is S.PAYING:
+                resumed.append(claim.id)
+            if claim.state is S.EXHAUSTED:
+                exhausted.append(claim.id)
+        lines = []
+        for p in paid:
+            payee = self.history.payee(self.claims.get(p.claim_id).worker_ref)
+            lines.append(PaymentLine(p.key, payee.doc_type, payee.doc_number, payee.name, p.amount,
+                                     payee.pay_method, payee.account))
+        bank = PaymentFile(on, period, tuple(lines), sequence)
+        run = PaymentRun(period, tuple(paid), bank, tuple(suspended), tuple(resumed), tuple(exhausted), tuple(over))
+        log.info("payment run %s: %s", format_period(period), run.summary())
+        return run
+
+    def reconcile_returns(self, sent: PaymentFile, answer: PaymentFile, on: dt.date, *, actor: str) -> list[str]:
+        """Book returned payments back to the fund; their installments become due again."""
+        rec = reconcile(sent, answer)
+        for key, code, amount in rec.returned:
+            claim_id = key.split("#", 1)[0]
+            number = int(key.split("#", 1)[1])
+            pays = [p for p in self.payments.payments(claim_id) if p.number == number]
+            period = pays[0].period if pays else sent.period
+            self.ledger.post(LedgerEntry(f"{LedgerKind.PAYMENT_RETURNED.value}:{key}:{on.isoformat()}",
+                                         LedgerKind.PAYMENT_RETURNED, claim_id, amount, period, on,
+                                         f"devuelto por el banco, código {code}"))
+            self.payments.remove(key)
+            self.audit.append(who=actor, when=self.clock(), action="payment.returned", entity=f"payment:{key}",
+                              before={"amount": amount}, after={"return_code": code})
+        return [k for k, _, _ in rec.returned]
+
+    # ------------------------------------------------------------------ appeals
+
+    def file_appeal(self, claim_id: str, kind: AppealKind, filed_on: dt.date, *, actor: str,
+                    grounds: str = "") -> Appeal:
+        claim = self.claims.get(claim_id)
+        if claim.decided_on is None:
+            raise ConflictError("the claim has no decision to appeal yet", where=f"claim {claim.id}")
+        pending = [a for a in self.claims.appeals_for(claim.id) if a.outcome is AppealOutcome.PENDING]
+        if pending:
+            raise ConflictError(f"appeal {pending[0].id} is still pending", where=f"claim {claim.id}")
+        n = len(self.claims.appeals_for(claim.id)) + 1
+        appeal = appeals_mod.file_appeal(f"{claim.id}-A{n}", claim.id, kind, notified_on=claim.decided_on,
+                                         filed_on=filed_on, grounds=grounds)
+        self.claims.add_appeal(appeal)
+        self.audit.append(who=actor, when=self.clock(), action="appeal.file", entity=f"appeal:{appeal.id}",
+                          before=None, after=appeal.to_dict())
+        return appeal
+
+    def resolve_appeal(self, appeal_id: str, outcome: AppealOutcome, on: dt.date, *,
+                       actor: str) -> tuple[Appeal, Claim, list[Payment]]:
+        """Resolve; an upheld appeal against a denial re-runs the claim and pays the arrears."""
+        appeal = appeals_mod.resolve_appeal(self.claims.get_appeal(appeal_id), outcome, on)
+        claim = self.claims.get(appeal.claim_id)
+        paid: list[Payment] = []
+        if outcome is AppealOutcome.UPHELD and claim.state is S.DENIED:
+            rec = self.evaluate(claim, claim.decided_on or on)     # as of the reversed decision
+            if not rec.eligible:
+                failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
+                raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
+                                    "appeal relies on before upholding it", where=f"claim {claim.id}")
+            waiting_end = dt.date.fromisoformat(rec.trace["requirements"][3]["values"]["waiting_end"])
+            claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
+                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end))
+            claim = self.apply_obligations(claim.id, on, actor=actor)
+            claim, paid = self._pay(claim, period_of(on), on, actor)
+        self.claims.save_appeal(appeal)
+        self.audit.append(who=actor, when=self.clock(), action="appeal.resolve", entity=f"appeal:{appeal.id}",
+                          before={"outcome": "pending"}, after={"outcome": appeal.outcome.value})
+        return appeal, claim, paid
