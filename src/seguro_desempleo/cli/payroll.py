@@ -1,9 +1,180 @@
-"""CLI commands: payroll (to be filled by its area)."""
+"""CLI: ``payroll`` — import declarations, register employers and workers, payments, arrears, history."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from typing import Annotated
+
 import typer
+
+from seguro_desempleo.cli.db import DbOption
+from seguro_desempleo.errors import InputError
+
+FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    from seguro_desempleo.periods import parse_date
+
+    return parse_date(value, field=field) if value else dt.date.today()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to *app*."""
+    payroll = typer.Typer(help="Payroll declarations (PLAME, T-Registro, CSV), employers, payments and arrears.",
+                          no_args_is_help=True)
+    app.add_typer(payroll, name="payroll")
+
+    @payroll.command("import")
+    def import_(
+        files: Annotated[list[str], typer.Argument(metavar="FILE...", help="0601AAAAMM<RUC>.rem, RP_<RUC>.per, "
+                                                   ".csv or .parquet files.")],
+        partial: Annotated[bool, typer.Option("--partial", help="Keep the good lines of a file with bad lines.")]
+        = False,
+        fmt: FormatOption = "text",
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Date taken as today for 'period in the future' "
+                                                  "(default: today).")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Import payroll files in one transaction: each file whole or not at all (unless --partial).
+
+        Exit status: 0 when every file was accepted or already imported, 1 when some file was
+        rejected (the others are imported), 2 on an error that stopped the import.
+        """
+        from seguro_desempleo.services.payroll_import import import_files
+
+        _check_format(fmt)
+        today = _date(as_of, "--as-of")
+        if fmt == "text" and len(files) > 50:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("importing", total=len(files))
+                summary = import_files(files, db=db, partial=partial, today=today,
+                                       progress=lambda done, _total: bar.update(task, completed=done))
+        else:
+            summary = import_files(files, db=db, partial=partial, today=today)
+        if fmt == "json":
+            typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            d = summary.as_dict()
+            typer.echo(f"{d['files']} file(s): {d['accepted']} accepted, {d['rejected']} rejected, "
+                       f"{d['duplicates']} already imported (unchanged), {d['superseded']} declaration(s) superseded; "
+                       f"{d['contributions']} contribution record(s), S/ {d['contribution_due']} due")
+            for f in summary.files:
+                if f.status == "duplicate":
+                    typer.echo(f"{f.file}: already imported, nothing changed")
+            for issue in summary.issues[:200]:
+                typer.echo(issue.one_line(), err=True)
+            if len(summary.issues) > 200:
+                typer.echo(f"... and {len(summary.issues) - 200} more issue(s); use --format json", err=True)
+        if summary.rejected:
+            raise typer.Exit(1)
+
+    @payroll.command("employer")
+    def employer(
+        ruc: Annotated[str, typer.Option("--ruc")],
+        name: Annotated[str, typer.Option("--name")],
+        size: Annotated[str | None, typer.Option("--size", help="micro|small|medium|large (declared)")] = None,
+        sales_uit: Annotated[str | None, typer.Option("--sales-uit", help="Annual sales in UIT (Ley 30056)")] = None,
+        sector: Annotated[str, typer.Option("--sector")] = "private",
+        region: Annotated[str | None, typer.Option("--region")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Register or update an employer."""
+        from seguro_desempleo.services.registry import is_covered, register_employer
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            e = register_employer(uow, ruc, name, size_class=size, annual_sales_uit=sales_uit, sector=sector,
+                                  region=region)
+            uow.commit()
+        typer.echo(f"employer {e.ruc}: size {e.size_class or 'unknown'} ({e.size_source}), "
+                   f"{'covered' if is_covered(e) else 'not covered'} in the current phase")
+
+    @payroll.command("pay")
+    def pay(
+        ruc: Annotated[str, typer.Option("--ruc")],
+        period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
+        amount: Annotated[str, typer.Option("--amount", help="Soles, e.g. 1234.50")],
+        on: Annotated[str | None, typer.Option("--date", help="Payment date (default: today)")] = None,
+        interest: Annotated[str, typer.Option("--interest", help="Interest paid, soles")] = "0",
+        reference: Annotated[str | None, typer.Option("--reference")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Record an employer's payment of one month's contributions."""
+        from seguro_desempleo.money import cents_to_str, parse_soles
+        from seguro_desempleo.periods import parse_period
+        from seguro_desempleo.services.employer_payments import record_payment
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            r = record_payment(uow, ruc, parse_period(period, field="--period"),
+                               parse_soles(amount, field="--amount"), _date(on, "--date"),
+                               interest=parse_soles(interest, field="--interest"), reference=reference)
+            uow.commit()
+        typer.echo(f"payment {r.payment_id}: applied S/ {cents_to_str(r.applied)}, unapplied "
+                   f"S/ {cents_to_str(r.unapplied)}, outstanding S/ {cents_to_str(r.outstanding_after)}")
+
+    @payroll.command("arrears")
+    def arrears_cmd(
+        ruc: Annotated[str | None, typer.Option("--ruc")] = None,
+        at: Annotated[str | None, typer.Option("--at", help="Date of the calculation (default: today)")] = None,
+        fmt: FormatOption = "text",
+        limit: Annotated[int, typer.Option("--limit")] = 1000,
+        db: DbOption = None,
+    ) -> None:
+        """Months declared and not fully paid after their due date, with interest."""
+        from seguro_desempleo.services.employer_payments import arrears
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        _check_format(fmt)
+        with SqlUnitOfWork(db) as uow:
+            rows = arrears(uow, _date(at, "--at"), ruc=ruc, limit=limit)
+        if fmt == "json":
+            typer.echo(json.dumps([r.as_dict() for r in rows], indent=2))
+            return
+        for r in rows:
+            d = r.as_dict()
+            typer.echo(f"{d['ruc']} {d['period']}: outstanding S/ {d['outstanding']} of S/ {d['due']}, "
+                       f"{d['months_late']} month(s) late, interest S/ {d['interest']}")
+        if not rows:
+            typer.echo("no arrears")
+
+    @payroll.command("history")
+    def history(
+        doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
+        doc_number: Annotated[str, typer.Option("--doc-number")],
+        first: Annotated[str, typer.Option("--from", help="YYYY-MM")],
+        last: Annotated[str, typer.Option("--to", help="YYYY-MM")],
+        fmt: FormatOption = "text",
+        db: DbOption = None,
+    ) -> None:
+        """A worker's monthly insurable pay across all employers, with paid flags."""
+        from seguro_desempleo.domain.registry import validate_document
+        from seguro_desempleo.errors import NotFoundError
+        from seguro_desempleo.money import cents_to_str
+        from seguro_desempleo.periods import format_period, parse_period
+        from seguro_desempleo.storage.history import contribution_history
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        _check_format(fmt)
+        number = validate_document(doc_type, doc_number, field="--doc-number")
+        a, b = parse_period(first, field="--from"), parse_period(last, field="--to")
+        with SqlUnitOfWork(db) as uow:
+            w = uow.workers.by_document(doc_type, number)
+            if w is None or w.id is None:
+                raise NotFoundError("no worker with that document", field="--doc-number")
+            months = contribution_history(uow.session, w.id, a, b)
+        rows = [{"period": format_period(m.period), "insurable_pay": cents_to_str(m.remuneration), "paid": m.paid}
+                for m in months]
+        if fmt == "json":
+            typer.echo(json.dumps(rows, indent=2))
+            return
+        for r in rows:
+            typer.echo(f"{r['period']}  S/ {r['insurable_pay']:>12}  {'paid' if r['paid'] else 'declared, unpaid'}")

@@ -1,0 +1,73 @@
+"""Registry use cases: employers and workers.
+
+An employer's size class comes from its annual sales in UIT (Ley 30056 art. 11, thresholds in
+``registry.size_thresholds_uit``) or is declared; it is *covered in the current phase* when its
+sector and size class are among ``coverage.sectors`` and ``coverage.employer_sizes`` (art. 3).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from seguro_desempleo.domain.registry import (
+    SECTORS,
+    SIZE_CLASSES,
+    Employer,
+    Worker,
+    size_class_from_sales,
+    validate_document,
+    validate_ruc,
+)
+from seguro_desempleo.errors import InputError
+from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.periods import parse_date
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+
+def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: str | None = None,
+                      annual_sales_uit: str | Decimal | None = None, sector: str = "private",
+                      region: str | None = None, params: ParameterSet | None = None,
+                      at: dt.date | None = None) -> Employer:
+    """Register (or update) an employer; the size class is computed from sales when they are given."""
+    ruc = validate_ruc(ruc)
+    if sector not in SECTORS:
+        raise InputError(f"unknown sector '{sector}' ({', '.join(SECTORS)})", field="sector")
+    source = "declared"
+    sales: Decimal | None = None
+    if annual_sales_uit is not None:
+        try:
+            sales = Decimal(str(annual_sales_uit))
+        except InvalidOperation:
+            raise InputError(f"'{annual_sales_uit}' is not a number of UIT", field="annual_sales_uit") from None
+        snap = (params or default_parameters()).at(at or dt.date.today())
+        computed = size_class_from_sales(sales, snap["registry.size_thresholds_uit"])
+        if size_class is not None and size_class != computed:
+            raise InputError(f"declared size '{size_class}' contradicts sales of {sales} UIT ({computed})",
+                             field="size_class")
+        size_class, source = computed, "sales"
+    if size_class is not None and size_class not in SIZE_CLASSES:
+        raise InputError(f"unknown size class '{size_class}' ({', '.join(SIZE_CLASSES)})", field="size_class")
+    if not name.strip() or len(name) > 200:
+        raise InputError("name must be 1-200 characters", field="name")
+    return uow.employers.upsert(Employer(ruc=ruc, name=name.strip(), size_class=size_class, size_source=source,
+                                         annual_sales_uit=sales, sector=sector, region=region))
+
+
+def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None) -> bool:
+    """Whether the employer's workers are insured in the phase in force on *at* (art. 3)."""
+    snap = (params or default_parameters()).at(at or dt.date.today())
+    return (employer.sector in snap["coverage.sectors"]
+            and employer.size_class is not None and employer.size_class in snap["coverage.employer_sizes"])
+
+
+def register_worker(uow: SqlUnitOfWork, doc_type: str, doc_number: str, *, sex: str | None = None,
+                    birth_date: str | dt.date | None = None, region: str | None = None) -> Worker:
+    """Register a worker (or complete one already known from payroll) by their Tabla 3 document."""
+    number = validate_document(doc_type, doc_number)
+    if sex is not None and sex not in ("M", "F"):
+        raise InputError("sex must be M or F", field="sex")
+    born = parse_date(birth_date, field="birth_date") if birth_date is not None else None
+    if born is not None and born > dt.date.today():
+        raise InputError("birth date is in the future", field="birth_date")
+    return uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, sex=sex, birth_date=born, region=region))

@@ -1,0 +1,213 @@
+"""PLAME / T-Registro / CSV import on SQLite and PostgreSQL: atomic, idempotent, rectifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from seguro_desempleo.services import ledger
+from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.payroll.helpers import bad_check_ruc, dni, make_ruc, write_csv, write_per, write_rem
+
+TODAY = dt.date(2025, 6, 20)
+MARCH = 2025 * 12 + 2
+
+
+def run(engine: sa.Engine, files: list[Path], **kw: object):  # type: ignore[no-untyped-def]
+    with SqlUnitOfWork(engine) as uow:
+        s = import_files(files, uow=uow, today=TODAY, **kw)  # type: ignore[arg-type]
+        uow.commit()
+    return s
+
+
+def snapshot(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
+    out = {}
+    with engine.connect() as conn:
+        for t in ("employer", "worker", "employment_period", "import_file", "declaration", "contribution",
+                  "ledger_entry", "ledger_line", "ledger_account"):
+            cols = [c for c in sa.inspect(engine).get_columns(t)
+                    if c["name"] not in ("imported_at", "created_at", "registered_at")]
+            names = ", ".join(c["name"] for c in cols)
+            out[t] = [tuple(r) for r in conn.execute(sa.text(f"SELECT {names} FROM {t} ORDER BY 1"))]
+    return out
+
+
+def test_rem_import_contributions_rectification_and_idempotency(engine: sa.Engine, tmp_path: Path) -> None:
+    ruc = make_ruc(1)
+    f1 = write_rem(tmp_path, ruc, "2025-03", [
+        ("01", dni(1), "0121", "3500.00", "3500.00"),   # basic pay: insurable
+        ("01", dni(1), "0406", "3500", "3500"),         # gratificación: not insurable (EsSalud = NO)
+        ("01", dni(2), "0121", "500", "500"),           # below the RMV (S/ 1,130 in 2025): base = RMV
+        ("01", dni(3), "0406", "900.50", "900.50"),     # no insurable pay: declared, base 0
+    ])
+    s = run(engine, [f1])
+    assert (s.accepted, s.rejected, s.duplicates) == (1, 0, 0)
+    with SqlUnitOfWork(engine) as uow:
+        recs = {r.worker_id: r for w in (1, 2, 3) for r in uow.contributions.for_worker(w)}
+        assert recs[1].insurable_pay == 350_000 and recs[1].base == 350_000
+        assert recs[1].contribution == 4060 and recs[1].employer_part == 2030 and recs[1].cts_part == 2030
+        assert recs[2].insurable_pay == 50_000 and recs[2].base == 113_000 and recs[2].contribution == 1311
+        assert recs[2].employer_part + recs[2].cts_part == 1311
+        assert recs[3].insurable_pay == 0 and recs[3].contribution == 0
+        bal = {b.code: b.balance for b in ledger.balances(uow)}
+        assert bal["1210"] + bal["1220"] == 4060 + 1311
+        assert bal["4100"] + bal["4110"] == 4060 + 1311
+    before = snapshot(engine)
+    again = run(engine, [f1])
+    assert again.duplicates == 1 and again.accepted == 0
+    assert snapshot(engine) == before
+
+    # Rectification: a new file for the same employer and month supersedes the first one.
+    f1.unlink()
+    f2 = write_rem(tmp_path, ruc, "2025-03", [("01", dni(1), "0121", "4000.00", "4000.00")])
+    s2 = run(engine, [f2])
+    assert s2.superseded == 1 and s2.accepted == 1
+    with SqlUnitOfWork(engine) as uow:
+        emp = uow.employers.by_ruc(ruc)
+        assert emp is not None and emp.id is not None
+        hist = uow.declarations.history(emp.id, MARCH)
+        assert [(d.version, d.status) for d in hist] == [(1, "superseded"), (2, "active")]
+        assert [r.insurable_pay for r in uow.contributions.for_worker(1)] == [400_000]
+        assert uow.contributions.for_worker(2) == []
+        assert len(uow.contributions.for_worker(2, active_only=False)) == 1
+        bal = {b.code: b.balance for b in ledger.balances(uow)}
+        assert bal["1210"] + bal["1220"] == 4640          # only the active declaration is receivable
+        assert ledger.trial_balance(uow).balanced
+        ledger.verify(uow)
+
+
+def test_same_employer_month_twice_in_one_run(engine: sa.Engine, tmp_path: Path) -> None:
+    ruc = make_ruc(2)
+    a = write_rem(tmp_path, ruc, "2025-01", [("01", dni(1), "0121", "2000", "2000")])
+    sub = tmp_path / "later"
+    sub.mkdir()
+    b = write_rem(sub, ruc, "2025-01", [("01", dni(1), "0121", "2500", "2500")])
+    s = run(engine, [a, b])
+    assert s.accepted == 2 and s.superseded == 1
+    with SqlUnitOfWork(engine) as uow:
+        assert [r.insurable_pay for r in uow.contributions.for_worker(1)] == [250_000]
+        assert uow.declarations.count("active") == 1 and uow.declarations.count("superseded") == 1
+
+
+def test_bad_lines_reject_the_whole_file_with_reasons(engine: sa.Engine, tmp_path: Path) -> None:
+    ruc = make_ruc(3)
+    f = write_rem(tmp_path, ruc, "2025-02", [
+        ("01", dni(1), "0121", "3000", "3000"),
+        ("01", "1234", "0121", "3000", "3000"),                # DNI length
+        ("05", dni(2), "0121", "3000", "3000"),                # unknown document type
+        ("01", dni(3), "9999", "3000", "3000"),                # unknown concept
+        ("01", dni(3), "0804", "3000", "3000"),                # a total PLAME computes
+        ("01", dni(4), "0121", "3000,50", "3000"),             # malformed amount
+        ("01", dni(1), "0121", "10", "10"),                    # duplicate worker × concept
+        ("06", "20100070970", "0121", "10", "10"),             # RUC as a worker document
+        "01|12345678|0121",                                    # too few fields
+        ("01", dni(5), "0121", "", ""),                        # no amount
+    ])
+    before = snapshot(engine)
+    s = run(engine, [f])
+    assert s.rejected == 1 and s.accepted == 0
+    got = {(i.line, i.field) for i in s.issues}
+    assert got == {(2, "num_doc"), (3, "tipo_doc"), (4, "concepto"), (5, "concepto"), (6, "devengado"),
+                   (7, "concepto"), (8, "tipo_doc"), (9, "line"), (10, "devengado")}
+    assert all(i.file == str(f) for i in s.issues)
+    assert "first at line 1" in next(i.reason for i in s.issues if i.line == 7)
+    assert dni(4) not in " ".join(i.reason for i in s.issues)  # reasons never echo a document number
+    assert snapshot(engine) == before
+
+    s2 = run(engine, [f], partial=True)
+    assert s2.files[0].status == "partial" and s2.files[0].accepted_lines == 1
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.contributions.count() == 1
+
+
+@pytest.mark.parametrize("name, why", [
+    (f"0601202502{bad_check_ruc(4)}.rem", "RUC"),
+    ("0601202513" + make_ruc(4) + ".rem", "month"),
+    ("planilla.rem", "named"),
+    ("0601202512" + make_ruc(4) + ".rem", "future"),
+])
+def test_file_level_errors(engine: sa.Engine, tmp_path: Path, name: str, why: str) -> None:
+    f = tmp_path / name
+    f.write_text(f"01|{dni(1)}|0121|3000|3000|\n")
+    s = run(engine, [f])
+    assert s.rejected == 1
+    assert why in s.issues[0].reason
+    assert s.issues[0].line == 0
+
+
+def test_empty_rem_is_a_nil_declaration(engine: sa.Engine, tmp_path: Path) -> None:
+    ruc = make_ruc(5)
+    f = write_rem(tmp_path, ruc, "2025-03", [("01", dni(1), "0121", "3000", "3000")])
+    run(engine, [f])
+    f.unlink()
+    nil = write_rem(tmp_path, ruc, "2025-03", [])
+    s = run(engine, [nil])
+    assert s.accepted == 1 and s.superseded == 1
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.contributions.count() == 0
+        bal = {b.code: b.balance for b in ledger.balances(uow)}
+        assert bal["1210"] == 0 and bal["4100"] == 0
+
+
+def test_per_file_records_periods(engine: sa.Engine, tmp_path: Path) -> None:
+    ruc = make_ruc(6)
+    f = write_per(tmp_path, ruc, [
+        ("01", dni(1), "604", "1", "1", "01/02/2023", "31/03/2025", "03", ""),
+        ("01", dni(2), "604", "1", "1", "15/06/2024", "", "", ""),
+        ("01", dni(2), "604", "1", "2", "15/06/2024", "", "21", ""),   # tipo de trabajador: skipped
+    ])
+    s = run(engine, [f])
+    assert s.accepted == 1 and s.files[0].periods == 2
+    with SqlUnitOfWork(engine) as uow:
+        w = uow.workers.by_document("01", dni(1))
+        assert w is not None and w.id is not None
+        (p,) = uow.periods.for_worker(w.id)
+        assert p.end_date == dt.date(2025, 3, 31) and p.termination_cause == "03"
+    bad = tmp_path / "b"
+    bad.mkdir()
+    g = write_per(bad, ruc, [
+        ("01", dni(3), "604", "1", "1", "01/02/2023", "31/01/2023", "03", ""),   # end before start
+        ("01", dni(3), "604", "1", "1", "2023-02-01", "", "", ""),             # ISO date
+        ("01", dni(3), "604", "1", "1", "01/02/2023", "28/02/2023", "", ""),   # end without reason
+        ("01", dni(3), "604", "1", "1", "01/02/2023", "28/02/2023", "77", ""),  # unknown reason
+    ])
+    s2 = run(engine, [g])
+    assert s2.rejected == 1
+    assert [(i.line, i.field) for i in s2.issues] == [(1, "fecha_fin"), (2, "fecha_inicio"), (3, "motivo"),
+                                                        (4, "motivo")]
+
+
+def test_csv_layout_many_employers(engine: sa.Engine, tmp_path: Path) -> None:
+    r1, r2 = make_ruc(7), make_ruc(8)
+    f = write_csv(tmp_path / "planilla.csv", [
+        (r1, "2025-01", "01", dni(1), "0121", "2000.00", "2000.00"),
+        (r2, "2025-01", "01", dni(1), "0121", "1500.00", "1500.00"),   # same person, second employer
+        (r1, "2025-02", "01", dni(1), "0121", "2000.00", "2000.00"),
+    ])
+    s = run(engine, [f])
+    assert s.accepted == 1 and s.files[0].declarations == 3
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.workers.count() == 1 and uow.employers.count() == 2
+        assert sorted(r.insurable_pay for r in uow.contributions.for_worker(1)) == [150_000, 200_000, 200_000]
+    g = write_csv(tmp_path / "bad.csv", [(bad_check_ruc(9), "2025-01", "01", dni(1), "0121", "1", "1"),
+                                         (r1, "2025-1", "01", dni(1), "0121", "1", "1")])
+    s2 = run(engine, [g])
+    assert s2.rejected == 1
+    assert [(i.line, i.field) for i in s2.issues] == [(2, "ruc"), (3, "periodo")]
+    h = tmp_path / "nohead.csv"
+    h.write_text("a,b\n1,2\n")
+    assert "missing column" in run(engine, [h]).issues[0].reason
+
+
+def test_unknown_extension_and_missing_file(engine: sa.Engine, tmp_path: Path) -> None:
+    from seguro_desempleo.errors import InputError
+
+    x = tmp_path / "x.txt"
+    x.write_text("hola")
+    assert run(engine, [x]).rejected == 1
+    with pytest.raises(InputError, match="cannot read"):
+        run(engine, [tmp_path / "nope.rem"])
