@@ -1,0 +1,359 @@
+"""The monthly step: labour transitions, contribution history, claims decided by the law, benefits.
+
+Two engines run the same model and must agree exactly (tested):
+
+* :func:`step_numpy` — the reference: one month for every person, vectorised numpy; separations
+  are decided by :func:`seguro_desempleo.rules.evaluate.evaluate_batch` (the law's own code) and
+  amounts by :func:`seguro_desempleo.rules.benefits.benefit_schedule`;
+* :func:`run_fast` — a numba kernel that takes each person through all months in one pass
+  (person-major, state in registers), with lookup tables taken from the same rules modules
+  (``coverage.coverage_tables``, ``contingency.cause_table``, ``benefits.scaled_rates``).
+
+Month *t* for one person (status at the start of the month):
+
+1. age 70 → the person leaves and a 15-year-old takes the id (same sex, region, dependants);
+2. accounting of the month by group cell (sex × age band × region × firm size): status, covered
+   insurable pay (``rules.remuneration.insurable_base``) and contribution (``rules.financing``);
+3. history: bit 0 of the ``uint32`` mask ← formal this month; the pay ring ← this month's pay;
+4. benefit in course: month 1 is always paid (the waiting period was served unemployed); later
+   months while unemployed or in informal work (the insurer cannot see informal work), stopping
+   for good on a formal job or inactivity ("cinco meses continuos", art. 5); same for the art. 9
+   benefit; poverty-gap proxy for the unemployed;
+5. transition at the end of the month; a formal separation draws its Tabla 17 cause and
+   destination and is decided as a claim at once (art. 7's window ends with the separation month
+   by default); the benefit starts next month.
+
+All arithmetic is integer; every random number is a counter-based draw (:mod:`.rng`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from seguro_desempleo.parameters import Snapshot
+from seguro_desempleo.rules.evaluate import ClaimBatch, evaluate_batch
+from seguro_desempleo.rules.financing import contribution_due
+from seguro_desempleo.rules.kernels import HAVE_NUMBA
+from seguro_desempleo.rules.remuneration import insurable_base
+from seguro_desempleo.simulation import rng
+from seguro_desempleo.simulation.calibration import (
+    AGE_BANDS,
+    FORMAL,
+    INACTIVE,
+    INFORMAL,
+    N_AGE,
+    N_CELL,
+    N_REGION,
+    N_SIZE,
+    SIZE_NONE,
+    UNEMPLOYED,
+    ModelTables,
+)
+from seguro_desempleo.simulation.designs import DesignTables, benefit_months, monthly_amount
+from seguro_desempleo.simulation.population import RING, State, new_job, search16
+
+ACC_NAMES: tuple[str, ...] = (
+    "pm_formal", "pm_informal", "pm_unemployed", "pm_inactive",  # person-months by status
+    "pm_covered",            # formal person-months in a covered job (art. 3)
+    "insurable_pay",         # céntimos, covered months (art. 8 base)
+    "contributions",         # céntimos due at financing.contribution_rate
+    "formal_pay",            # céntimos, all formal months (calibration)
+    "pm_temporary",          # formal months on a modal (fixed-term) contract
+    "separations",           # formal separations
+    "separations_involuntary",  # cause covered (art. 6)
+    "separations_covered",   # covered job and covered cause
+    "eligible",              # all requirements but registration (take-up denominator)
+    "beneficiaries",         # new benefits awarded (claims)
+    "benefit_months",        # monthly payments
+    "benefit_paid",          # céntimos
+    "ir_paid",               # Σ insurable remuneration over paid months (replacement rate)
+    "nc_new", "nc_months", "nc_paid",  # art. 9 component
+    "gap_with", "gap_without",  # poverty gap of the unemployed with / without benefits (céntimos)
+    "hires_formal",          # entries into a formal job
+    "unemployed_exits",      # unemployed → job
+    "informal_losses",       # informal → unemployed
+)
+A = {name: i for i, name in enumerate(ACC_NAMES)}
+MON_NAMES: tuple[str, ...] = (
+    "formal", "covered", "unemployed", "insurable_pay", "contributions", "claims", "beneficiaries",
+    "benefit_paid", "nc_beneficiaries", "nc_paid", "separations_covered",
+)
+M = {name: i for i, name in enumerate(MON_NAMES)}
+N_ACC, N_MON, N_HIST = len(ACC_NAMES), len(MON_NAMES), 12
+BAND_OF_YEAR = np.zeros(70, dtype=np.int64)
+for _b, (_lo, _hi) in enumerate(AGE_BANDS):
+    BAND_OF_YEAR[_lo:_hi + 1] = _b
+BAND_OF_YEAR[:15] = 0
+MAX_AGE = 70 * 12
+ENTRY_AGE = 15 * 12
+SIM_START = np.datetime64("2026-01", "M")
+
+
+def new_accumulators(months: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (np.zeros((N_ACC, N_CELL), np.int64), np.zeros((N_MON, months), np.int64), np.zeros(N_HIST, np.int64))
+
+
+def cell_of(sex: np.ndarray, age: np.ndarray, region: np.ndarray, size: np.ndarray) -> npt.NDArray[np.int64]:
+    band = BAND_OF_YEAR[np.minimum(age.astype(np.int64) // 12, 69)]
+    return (((sex.astype(np.int64) * N_AGE + band) * N_REGION + region) * N_SIZE + size).astype(np.int64)
+
+
+def _popcount(x: np.ndarray) -> npt.NDArray[np.int64]:
+    return np.bitwise_count(x).astype(np.int64)
+
+
+def _add(row: np.ndarray, cell: np.ndarray, weights: np.ndarray | None = None) -> None:
+    if weights is None:
+        row += np.bincount(cell, minlength=row.shape[0])
+    else:
+        np.add.at(row, cell, weights.astype(np.int64))
+
+
+def decide_claims(st: State, idx: np.ndarray, t: int, cause: np.ndarray, days: np.ndarray,
+                  registered: np.ndarray, d: DesignTables, snap: Snapshot
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Decide the claims of the persons *idx* separating in month *t* with the law's own code.
+
+    Returns (involuntary, covered & involuntary, eligible but for registration, beneficiary,
+    insurable remuneration, benefit months).
+    """
+    n = idx.shape[0]
+    shift = 0 if d.include_sep else 1
+    h = max(d.window, d.reference)
+    mask = st.mask[idx].astype(np.uint64)
+    pay = np.zeros((n, h), dtype=np.int64)
+    for c in range(h):
+        j = shift + (h - 1 - c)  # bit j of the mask = month t - j
+        if j <= RING - 1:
+            pay[:, c] = st.ring[idx, (t - j) % RING]
+        elif j < 32:
+            pay[:, c] = ((mask >> np.uint64(j)) & np.uint64(1)).astype(np.int64)  # counted, not averaged
+    sep = (SIM_START + t).astype("datetime64[D]") + np.timedelta64(14, "D")
+    sep_dates = np.full(n, sep, dtype="datetime64[D]")
+    reemp = np.where(days >= 0, sep_dates + days.astype("timedelta64[D]"), np.datetime64("NaT", "D"))
+    batch = ClaimBatch(
+        separation_date=sep_dates, claim_date=(sep_dates + np.timedelta64(30, "D")).astype("datetime64[D]"),
+        termination_cause=cause.astype(np.int64), employer_size=st.size[idx].astype(np.int64),
+        sector=st.sector[idx].astype(np.int64), contract_type=st.contract[idx].astype(np.int64),
+        registered=registered, pay=pay, declared=pay > 0, paid=np.ones((n, h), dtype=bool),
+        rmv=np.full(h, d.rmv, dtype=np.int64), window_end_month=np.full(n, t - shift, dtype=np.int64),
+        reemployment_date=reemp,
+    )
+    res = evaluate_batch(batch, snap, fast=False)
+    m = mask >> np.uint64(shift)
+    struct = (st.tenure[idx].astype(np.int64) + 1 >= d.min_tenure) & ((days < 0) | (days >= d.waiting_extra))
+    if d.recent_months > 0:
+        recent = m & np.uint64((1 << d.recent_months) - 1)
+        struct &= _popcount(recent) >= d.recent_min
+    months = benefit_months(res.contributions_in_window, d)
+    elig = res.covered & res.contingency & res.contributions_met & res.waiting_met & struct & (months > 0)
+    benef = elig & res.registration_met
+    return (res.contingency, res.covered & res.contingency, elig, benef, res.insurable_remuneration, months)
+
+
+def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Snapshot,
+               acc: np.ndarray, mon: np.ndarray, hist: np.ndarray, burn_in: int) -> None:
+    """Advance every person of *st* through month *t* (the reference engine)."""
+    measured = t >= burn_in
+    mi = t - burn_in
+    old = st.age >= MAX_AGE
+    if old.any():
+        st.age[old] = ENTRY_AGE
+        for name in ("status",):
+            getattr(st, name)[old] = INACTIVE
+        for name in ("sector", "contract", "tenure", "ben_left", "ben_k", "nc_left"):
+            getattr(st, name)[old] = 0
+        st.size[old] = SIZE_NONE
+        st.wage[old] = 0
+        st.ben_ir[old] = 0
+        st.mask[old] = 0
+        st.imask[old] = 0
+        st.ring[old] = 0
+    status = st.status.astype(np.int64)
+    cell = cell_of(st.sex, st.age, st.region, st.size)
+    r0 = rng.draw_np(st.key, t, rng.STREAM_MAIN)
+    is_f = status == FORMAL
+    is_i = status == INFORMAL
+    is_u = status == UNEMPLOYED
+    fi = np.nonzero(is_f)[0]
+    covered_f = (d.cov_sector[st.sector[fi]] & d.cov_size[st.size[fi]] & d.cov_contract[st.contract[fi]])
+    if measured:
+        for s in range(4):
+            _add(acc[A["pm_formal"] + s], cell[status == s])
+        cf = cell[fi]
+        base = insurable_base(st.wage[fi], d.rmv, snap)
+        base = np.where(covered_f, base, 0)
+        contrib = contribution_due(base, snap).total
+        _add(acc[A["pm_covered"]], cf[covered_f])
+        _add(acc[A["insurable_pay"]], cf, base)
+        _add(acc[A["contributions"]], cf, contrib)
+        _add(acc[A["formal_pay"]], cf, st.wage[fi])
+        _add(acc[A["pm_temporary"]], cf[model.modal[st.contract[fi]]])
+        mon[M["formal"], mi] += fi.shape[0]
+        mon[M["covered"], mi] += int(covered_f.sum())
+        mon[M["unemployed"], mi] += int(is_u.sum())
+        mon[M["insurable_pay"], mi] += int(base.sum())
+        mon[M["contributions"], mi] += int(contrib.sum())
+
+    # history
+    st.mask[:] = (((st.mask.astype(np.uint64) << np.uint64(1)) | is_f.astype(np.uint64))
+                  & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    st.imask[:] = (((st.imask.astype(np.uint32) << 1) | is_i.astype(np.uint32)) & 0xFFF).astype(np.uint16)
+    st.ring[:, t % RING] = np.where(is_f, st.wage, 0)
+
+    # benefits in course
+    pay = np.zeros(len(st), dtype=np.int64)
+    due = st.ben_left > 0
+    go = due & ((st.ben_k == 0) | is_u | is_i)
+    st.ben_left[due & ~go] = 0
+    gi = np.nonzero(go)[0]
+    if gi.shape[0]:
+        k = st.ben_k[gi].astype(np.int64)
+        amt = monthly_amount(st.ben_ir[gi], k, st.deps[gi], d, snap)
+        pay[gi] = amt
+        if measured:
+            cg = cell[gi]
+            _add(acc[A["benefit_months"]], cg)
+            _add(acc[A["benefit_paid"]], cg, amt)
+            _add(acc[A["ir_paid"]], cg, st.ben_ir[gi])
+            hist += np.bincount(k, minlength=N_HIST)[:N_HIST]
+            mon[M["beneficiaries"], mi] += gi.shape[0]
+            mon[M["benefit_paid"], mi] += int(amt.sum())
+        st.ben_k[gi] += 1
+        st.ben_left[gi] -= 1
+    ncdue = st.nc_left > 0
+    ncgo = ncdue & (is_u | is_i)
+    st.nc_left[ncdue & ~ncgo] = 0
+    ni = np.nonzero(ncgo)[0]
+    if ni.shape[0]:
+        pay[ni] += d.nc_amount
+        if measured:
+            _add(acc[A["nc_months"]], cell[ni])
+            _add(acc[A["nc_paid"]], cell[ni], np.full(ni.shape[0], d.nc_amount, dtype=np.int64))
+            mon[M["nc_beneficiaries"], mi] += ni.shape[0]
+            mon[M["nc_paid"], mi] += ni.shape[0] * d.nc_amount
+        st.nc_left[ni] -= 1
+    if measured:
+        ui = np.nonzero(is_u)[0]
+        _add(acc[A["gap_with"]], cell[ui], np.maximum(0, model.poverty_line - pay[ui]))
+        _add(acc[A["gap_without"]], cell[ui], np.full(ui.shape[0], model.poverty_line, dtype=np.int64))
+
+    # transitions at the end of the month
+    u32 = (r0 & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    v16 = ((r0 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)
+    w16 = (r0 >> np.uint64(48)).astype(np.int64)
+    new_status = status.copy()
+    hire = np.zeros(len(st), dtype=bool)
+
+    cls = model.modal[st.contract[fi]].astype(np.int64)
+    sep_f = u32[fi] < model.sep_thr[cls]
+    si = fi[sep_f]
+    stay = fi[~sep_f]
+    st.tenure[stay] = np.minimum(st.tenure[stay] + 1, 255)
+    if si.shape[0]:
+        r1 = rng.draw_np(st.key[si], t, rng.STREAM_SEPARATION)
+        c16 = r1 & np.uint64(0xFFFF)
+        scls = cls[sep_f]
+        ci = np.where(scls == 1, search16(model.cause_cum[1], c16), search16(model.cause_cum[0], c16))
+        cause = model.cause_codes[ci]
+        dest = np.array([FORMAL, UNEMPLOYED, INFORMAL, INACTIVE], dtype=np.int64)[search16(model.sep_dest_cum,
+                                                                                             v16[si].astype(np.uint64))]
+        days = np.where(dest == FORMAL, ((r1 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) % model.days_max,
+                        -1)
+        registered = ((r1 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64) < d.takeup_thr
+        invol, cov_inv, elig, benef, ir, months = decide_claims(st, si, t, cause, days, registered, d, snap)
+        if measured:
+            cs = cell[si]
+            _add(acc[A["separations"]], cs)
+            _add(acc[A["separations_involuntary"]], cs[invol])
+            _add(acc[A["separations_covered"]], cs[cov_inv])
+            _add(acc[A["eligible"]], cs[elig])
+            _add(acc[A["beneficiaries"]], cs[benef])
+            mon[M["claims"], mi] += int(benef.sum())
+            mon[M["separations_covered"], mi] += int(cov_inv.sum())
+        bi = si[benef]
+        st.ben_left[bi] = months[benef]
+        st.ben_k[bi] = 0
+        st.ben_ir[bi] = ir[benef]
+        new_status[si] = dest
+        st.tenure[si] = 0
+        hire[si[dest == FORMAL]] = True
+
+    oi = np.nonzero(~is_f)[0]
+    if oi.shape[0]:
+        k = st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]
+        so = status[oi]
+        thr = model.trans_thr[k, so]
+        j = (u32[oi][:, None] >= thr).sum(axis=1)
+        moving = j < 3
+        dest = model.dest_code[so, np.minimum(j, 2)]
+        mv = oi[moving]
+        new_status[mv] = dest[moving]
+        hire[mv[dest[moving] == FORMAL]] = True
+        lost = mv[(so[moving] == INFORMAL) & (dest[moving] == UNEMPLOYED)]
+        uexit = mv[(so[moving] == UNEMPLOYED) & (dest[moving] != INACTIVE)]
+        if measured:
+            _add(acc[A["informal_losses"]], cell[lost])
+            _add(acc[A["unemployed_exits"]], cell[uexit])
+        if d.nc_months > 0 and lost.shape[0]:
+            ok = ((v16[lost] < model.informal_invol_thr) & (_popcount(st.imask[lost]) >= d.nc_min_informal)
+                  & (w16[lost] < d.nc_takeup_thr))
+            li = lost[ok]
+            st.nc_left[li] = d.nc_months
+            if measured:
+                _add(acc[A["nc_new"]], cell[li])
+    hi = np.nonzero(hire)[0]
+    if hi.shape[0]:
+        if measured:
+            _add(acc[A["hires_formal"]], cell[hi])
+        sector, size, contract, wage = new_job(model, rng.draw_np(st.key[hi], t, rng.STREAM_JOB), st.sex[hi])
+        st.sector[hi] = sector
+        st.size[hi] = size
+        st.contract[hi] = contract
+        st.wage[hi] = wage
+        st.tenure[hi] = 0
+    st.status[:] = new_status.astype(np.int8)
+    st.age += 1
+
+
+def run_numpy(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: DesignTables, snap: Snapshot,
+              acc: np.ndarray, mon: np.ndarray, hist: np.ndarray) -> None:
+    for t in range(t0, t1):
+        step_numpy(st, t, model, d, snap, acc, mon, hist, burn_in)
+
+
+if HAVE_NUMBA:
+    from seguro_desempleo.simulation._kernel import run_kernel
+
+
+def run_fast(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: DesignTables,
+             acc: np.ndarray, mon: np.ndarray, hist: np.ndarray, chunks: int = 64) -> None:
+    """Advance every person through months ``t0 .. t1 - 1`` in one compiled pass (same result)."""
+    if not HAVE_NUMBA:  # pragma: no cover
+        raise RuntimeError("numba is not installed; use the numpy engine")
+    n = len(st)
+    chunks = max(1, min(chunks, n))
+    a = np.zeros((chunks, N_ACC, N_CELL), np.int64)
+    m = np.zeros((chunks, N_MON, mon.shape[1]), np.int64)
+    h = np.zeros((chunks, N_HIST), np.int64)
+    run_kernel(
+        np.int64(t0), np.int64(t1), np.int64(burn_in), np.int64(chunks),
+        st.key, st.sex, st.region, st.deps, st.age, st.status, st.sector, st.size, st.contract, st.wage,
+        st.tenure, st.mask, st.imask, st.ring, st.ben_left, st.ben_k, st.ben_ir, st.nc_left,
+        BAND_OF_YEAR, model.trans_thr, model.dest_code, model.sep_thr, model.sep_dest_cum, model.cause_codes,
+        model.cause_cum, np.int64(model.public_thr), model.size_cum, model.contract_codes, model.contract_cum,
+        model.modal, model.wage_table, np.int64(model.days_max), np.int64(model.informal_invol_thr),
+        np.int64(model.poverty_line),
+        d.cov_sector, d.cov_size, d.cov_contract, d.cause_ok, np.int64(d.window), np.int64(d.qualifying),
+        np.int64(d.reference), bool(d.include_sep), bool(d.divide_by_months), bool(d.rmv_floor), np.int64(d.rmv),
+        np.int64(d.waiting_law), bool(d.registration_required), d.rates, np.int64(d.floor), np.int64(d.cap),
+        d.dur_min, d.dur_months, d.br_upper, d.br_rate, np.int64(d.fixed_amount), np.int64(d.supplement),
+        np.int64(d.min_tenure), np.int64(d.recent_months), np.int64(d.recent_min), np.int64(d.waiting_extra),
+        np.int64(d.takeup_thr), np.int64(d.nc_amount), np.int64(d.nc_months), np.int64(d.nc_min_informal),
+        np.int64(d.nc_takeup_thr), np.int64(d.contribution_rate),
+        a, m, h,
+    )
+    acc += a.sum(axis=0)
+    mon += m.sum(axis=0)
+    hist += h.sum(axis=0)
