@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import seguro_desempleo.services.ledger as ledger
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, balance_of, check_lines, replay, signed_line
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.services import ledger
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 CODES = sorted(ACCOUNTS)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.domain.payroll import ImportSummary
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -17,9 +18,9 @@ TODAY = dt.date(2025, 6, 20)
 MARCH = 2025 * 12 + 2
 
 
-def run(engine: sa.Engine, files: list[Path], **kw: object):  # type: ignore[no-untyped-def]
+def run(engine: sa.Engine, files: list[Path], *, partial: bool = False) -> ImportSummary:
     with SqlUnitOfWork(engine) as uow:
-        s = import_files(files, uow=uow, today=TODAY, **kw)  # type: ignore[arg-type]
+        s = import_files(files, uow=uow, today=TODAY, partial=partial)
         uow.commit()
     return s
 

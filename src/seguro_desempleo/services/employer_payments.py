@@ -72,6 +72,7 @@ def record_payment(uow: SqlUnitOfWork, ruc: str, period: int, amount: int, paid_
     decl = uow.declarations.active(employer.id, period)
     if decl is None:
         raise NotFoundError(f"RUC {ruc} has no declaration for {format_period(period)}", field="period")
+    uow.payments.check_new_reference(reference)  # before anything is written
     already = uow.payments.paid_for(employer.id, period)
     outstanding = max(decl.total_due - already, 0)
     applied = min(amount, outstanding)

@@ -197,12 +197,15 @@ class PaymentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, employer_id: int, period: int, amount: int, interest: int, paid_on: dt.date,
-            reference: str | None, ledger_entry_id: int | None) -> int:
+    def check_new_reference(self, reference: str | None) -> None:
         if reference is not None:
             dup = self.session.scalar(select(EmployerPaymentRow.id).where(EmployerPaymentRow.reference == reference))
             if dup is not None:
                 raise ConflictError(f"payment reference '{reference}' was already recorded", field="reference")
+
+    def add(self, employer_id: int, period: int, amount: int, interest: int, paid_on: dt.date,
+            reference: str | None, ledger_entry_id: int | None) -> int:
+        self.check_new_reference(reference)
         row = EmployerPaymentRow(employer_id=employer_id, period=period, amount=amount, interest=interest,
                                  paid_on=paid_on, reference=reference, ledger_entry_id=ledger_entry_id)
         self.session.add(row)
