@@ -65,6 +65,14 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def waiting_end(rec: StoredDecision) -> dt.date:
+    """The date the waiting period is served, from the decision's trace (art. 7)."""
+    for r in rec.trace.get("requirements", []):
+        if r["requirement"] == "waiting_period":
+            return dt.date.fromisoformat(r["values"]["waiting_end"])
+    raise ConflictError("the decision's trace has no waiting period", where=f"claim {rec.claim_id}")
+
+
 @dataclass(frozen=True)
 class PaymentRun:
     period: int
@@ -169,15 +177,15 @@ class ClaimService:
                                 where=f"claim {claim.id}")
         rec = self.evaluate(claim, on)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
-        waiting = rec.trace["requirements"][3]["values"]
-        if failed == ["waiting_period"] and dt.date.fromisoformat(waiting["waiting_end"]) > on and \
+        wait_end = waiting_end(rec)
+        if failed == ["waiting_period"] and wait_end > on and \
                 self.history.reemployment_start(claim.worker_ref, claim.separation_date) is None:
             if claim.state is S.WAITING:
                 return claim
             return self._move(claim, S.WAITING, actor=actor, expected_version=expected_version,
-                              reason=f"carencia hasta {format_date_pe(dt.date.fromisoformat(waiting['waiting_end']))}")
+                              reason=f"carencia hasta {format_date_pe(wait_end)}")
         if rec.eligible:
-            first = first_benefit_period(dt.date.fromisoformat(waiting["waiting_end"]))
+            first = first_benefit_period(wait_end)
             return self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
                               reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
         return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
@@ -211,9 +219,7 @@ class ClaimService:
                                                     and claim.suspension_reason is not SuspensionReason.REEMPLOYMENT):
             claim = self._move(claim, S.SUSPENDED, actor=actor, reason=f"reempleo desde {format_date_pe(start)}",
                                reemployment_date=start, suspension_reason=SuspensionReason.REEMPLOYMENT)
-        elif claim.state in (S.FILED, S.WAITING):
-            claim = dataclasses.replace(claim, reemployment_date=start)
-            self.claims.save(claim, expected_version=claim.version)
+        # A filed or waiting claim needs nothing here: its decision reads the re-employment itself.
         return claim, over
 
     def apply_obligations(self, claim_id: str, on: dt.date, *, actor: str) -> Claim:
@@ -321,8 +327,11 @@ class ClaimService:
         pending = [a for a in self.claims.appeals_for(claim.id) if a.outcome is AppealOutcome.PENDING]
         if pending:
             raise ConflictError(f"appeal {pending[0].id} is still pending", where=f"claim {claim.id}")
-        n = len(self.claims.appeals_for(claim.id)) + 1
-        appeal = appeals_mod.file_appeal(f"{claim.id}-A{n}", claim.id, kind, notified_on=claim.decided_on,
+        previous = self.claims.appeals_for(claim.id)
+        # An apelación after a reconsideración runs from the notification of the reconsideración's
+        # result (art. 220); the resolution date stands for its notification.
+        notified = max([claim.decided_on, *(a.resolved_on for a in previous if a.resolved_on)])
+        appeal = appeals_mod.file_appeal(f"{claim.id}-A{len(previous) + 1}", claim.id, kind, notified_on=notified,
                                          filed_on=filed_on, grounds=grounds)
         self.claims.add_appeal(appeal)
         self.audit.append(who=actor, when=self.clock(), action="appeal.file", entity=f"appeal:{appeal.id}",
@@ -341,9 +350,8 @@ class ClaimService:
                 failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
                 raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
                                     "appeal relies on before upholding it", where=f"claim {claim.id}")
-            waiting_end = dt.date.fromisoformat(rec.trace["requirements"][3]["values"]["waiting_end"])
             claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
-                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end))
+                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
             claim = self.apply_obligations(claim.id, on, actor=actor)
             claim, paid = self._pay(claim, period_of(on), on, actor)
         self.claims.save_appeal(appeal)
