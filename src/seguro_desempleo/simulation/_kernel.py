@@ -15,12 +15,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from seguro_desempleo.simulation.rng import GOLDEN2, M1, M2, N_STREAMS
+from seguro_desempleo.simulation.rng import GOLDEN, GOLDEN2, M1, M2, N_STREAMS
 
 # indexes into the accumulators (must match engine.ACC_NAMES / MON_NAMES)
 PM0, COVERED, INSURABLE, CONTRIB, FPAY, TEMP = 0, 4, 5, 6, 7, 8
 SEP, SEP_INV, SEP_COV, ELIG, BENEF, BMONTHS, BPAID, IRPAID = 9, 10, 11, 12, 13, 14, 15, 16
 NCNEW, NCMONTHS, NCPAID, GAPW, GAPWO, HIRES, UEXITS, ILOSS = 17, 18, 19, 20, 21, 22, 23, 24
+PMPUB, U2F = 25, 26
 MF, MCOV, MU, MINS, MCON, MCLAIMS, MBEN, MPAID, MNCB, MNCP, MSEPCOV = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 RING = 13
 MAX_AGE = 840
@@ -175,6 +176,8 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                         acc[c, FPAY, cell] += wage
                         if modal[contract]:
                             acc[c, TEMP, cell] += 1
+                        if sector == 1:
+                            acc[c, PMPUB, cell] += 1
                         mon[c, MF, mi] += 1
                         mon[c, MINS, mi] += base
                         mon[c, MCON, mi] += con
@@ -302,6 +305,8 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                                     acc[c, NCNEW, cell] += 1
                         if status == 2 and dest != 3 and measured:
                             acc[c, UEXITS, cell] += 1
+                            if dest == 0:
+                                acc[c, U2F, cell] += 1
                 if hire:
                     if measured:
                         acc[c, HIRES, cell] += 1
@@ -330,3 +335,77 @@ def run_kernel(t0, t1, burn_in, n_chunks,
             ben_k_a[i] = ben_k
             ben_ir_a[i] = ben_ir
             nc_left_a[i] = nc_left
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def generate_kernel(seed_key, pid_start, sex_cum, region_cum, age_cum, lo_age, span_age, deps_thr, status_cum, geo,
+                    public_thr, size_cum, contract_codes, contract_cum, wage_table,
+                    key_a, sex_a, region_a, deps_a, age_a, status_a, sector_a, size_a, contract_a, wage_a,
+                    tenure_a, mask_a, imask_a, ring):  # pragma: no cover - compiled
+    """Compiled twin of ``population.generate`` (same draws, same integer arithmetic)."""
+    n = key_a.shape[0]
+    for i in prange(n):
+        z = seed_key ^ (np.uint64(pid_start + i) * np.uint64(GOLDEN))
+        z = z ^ (z >> np.uint64(30))
+        z = z * np.uint64(M1)
+        z = z ^ (z >> np.uint64(27))
+        z = z * np.uint64(M2)
+        k = z ^ (z >> np.uint64(31))
+        key_a[i] = k
+        r4 = _draw(k, -1, 4)
+        sex = _search(sex_cum, np.int64(r4 & np.uint64(0xFFFF)))
+        region = _search(region_cum, np.int64((r4 >> np.uint64(16)) & np.uint64(0xFFFF)))
+        band = _search(age_cum, np.int64((r4 >> np.uint64(32)) & np.uint64(0xFFFF)))
+        age = lo_age[band] * 12 + np.int64(r4 >> np.uint64(48)) % span_age[band]
+        r5 = _draw(k, -1, 5)
+        deps = np.int64(r5 >> np.uint64(48)) < deps_thr
+        u = np.int64(r5 & np.uint64(0xFFFFFFFF))
+        row = sex * 4 + region
+        status = 0
+        for j in range(4):
+            if u >= status_cum[row, j]:
+                status += 1
+        if status > 3:
+            status = 3
+        r2 = _draw(k, -1, 2)
+        public = np.int64(r2 & np.uint64(0xFFFF)) < public_thr
+        size = _search(size_cum, np.int64((r2 >> np.uint64(16)) & np.uint64(0xFFFF)))
+        if public:
+            size = 3
+        contract = contract_codes[_search(contract_cum, np.int64((r2 >> np.uint64(32)) & np.uint64(0xFFFF)))]
+        wage = wage_table[sex, 4 if public else size, np.int64(r2 >> np.uint64(56))]
+        sector = 1 if public else 0
+        formal = status == 0
+        ever = formal or np.int64((r5 >> np.uint64(32)) & np.uint64(0xFFFF)) < 32768
+        r6 = _draw(k, -1, 6)
+        r7 = _draw(k, -1, 7)
+        tenure = _search(geo, np.int64(r6 & np.uint64(0xFFFFFFFF)))
+        gap = np.int64((r6 >> np.uint64(32)) & np.uint64(7))
+        older = np.int64(r7 & (r7 >> np.uint64(32)) & np.uint64(0xFFFFFFFF))
+        t_bits = tenure if tenure < 32 else 32
+        low = (np.int64(1) << t_bits) - 1
+        if formal:
+            mask = (low | (older & ~low)) & 0xFFFFFFFF
+        elif ever and status != 3:
+            mask = ((older | 1) << gap) & 0xFFFFFFFF
+        else:
+            mask = 0
+        if not ever:
+            wage = 0
+            size = 4
+            sector = 0
+            contract = 0
+        sex_a[i] = sex
+        region_a[i] = region
+        deps_a[i] = deps
+        age_a[i] = age
+        status_a[i] = status
+        sector_a[i] = sector
+        size_a[i] = size
+        contract_a[i] = contract
+        wage_a[i] = wage
+        tenure_a[i] = tenure if formal else 0
+        mask_a[i] = mask
+        imask_a[i] = 0xFFF if status == 1 else 0
+        for j in range(RING):
+            ring[i, (-1 - j) % RING] = wage if (mask >> j) & 1 else 0

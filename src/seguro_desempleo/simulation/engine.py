@@ -73,6 +73,8 @@ ACC_NAMES: tuple[str, ...] = (
     "hires_formal",          # entries into a formal job
     "unemployed_exits",      # unemployed → job
     "informal_losses",       # informal → unemployed
+    "pm_public",             # formal person-months in the public sector
+    "unemployed_to_formal",  # unemployed → formal job
 )
 A = {name: i for i, name in enumerate(ACC_NAMES)}
 MON_NAMES: tuple[str, ...] = (
@@ -190,6 +192,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         _add(acc[A["contributions"]], cf, contrib)
         _add(acc[A["formal_pay"]], cf, st.wage[fi])
         _add(acc[A["pm_temporary"]], cf[model.modal[st.contract[fi]]])
+        _add(acc[A["pm_public"]], cf[st.sector[fi] == 1])
         mon[M["formal"], mi] += fi.shape[0]
         mon[M["covered"], mi] += int(covered_f.sum())
         mon[M["unemployed"], mi] += int(is_u.sum())
@@ -296,6 +299,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         if measured:
             _add(acc[A["informal_losses"]], cell[lost])
             _add(acc[A["unemployed_exits"]], cell[uexit])
+            _add(acc[A["unemployed_to_formal"]], cell[mv[(so[moving] == UNEMPLOYED) & (dest[moving] == FORMAL)]])
         if d.nc_months > 0 and lost.shape[0]:
             ok = ((v16[lost] < model.informal_invol_thr) & (_popcount(st.imask[lost]) >= d.nc_min_informal)
                   & (w16[lost] < d.nc_takeup_thr))

@@ -91,29 +91,62 @@ def new_job(model: ModelTables, r: npt.NDArray[np.uint64], sex: npt.NDArray[np.i
     return public.astype(np.int8), size.astype(np.int8), contract.astype(np.int8), wage.astype(np.int64)
 
 
-def generate(model: ModelTables, key: int, pid_start: int, n: int) -> State:
-    """Initial population of persons ``pid_start .. pid_start + n - 1`` (start of month 0)."""
+def init_tables(model: ModelTables) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
+                                                npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(status thresholds by sex×region, geometric tenure thresholds, band lower ages, band spans)."""
+    ns, nr = model.stocks.shape[0], model.stocks.shape[1]
+    cum = np.zeros((ns * nr, 4), dtype=np.int64)
+    for s in range(ns):
+        for g in range(nr):
+            row = np.cumsum([thr32(p) for p in model.stocks[s, g] / model.stocks[s, g].sum()])
+            row[-1] = 1 << 32
+            cum[s * nr + g] = row
+    s_avg = (model.rates["separation_indefinite"] + model.rates["separation_modal"]) / 2
+    geo = np.array([thr32(1 - (1 - s_avg) ** (k + 1)) for k in range(255)], dtype=np.int64)
+    lo = np.array([a for a, _ in AGE_BANDS], dtype=np.int64)
+    span = np.array([b - a + 1 for a, b in AGE_BANDS], dtype=np.int64) * 12
+    return cum, geo, lo, span
+
+
+def empty_state(n: int) -> State:
+    return State(
+        key=np.empty(n, np.uint64), sex=np.empty(n, np.int8), region=np.empty(n, np.int8),
+        deps=np.empty(n, np.bool_), age=np.empty(n, np.int16), status=np.empty(n, np.int8),
+        sector=np.empty(n, np.int8), size=np.empty(n, np.int8), contract=np.empty(n, np.int8),
+        wage=np.empty(n, np.int64), tenure=np.empty(n, np.int16), mask=np.empty(n, np.uint32),
+        imask=np.empty(n, np.uint16), ring=np.empty((n, RING), np.int64), ben_left=np.zeros(n, np.int8),
+        ben_k=np.zeros(n, np.int8), ben_ir=np.zeros(n, np.int64), nc_left=np.zeros(n, np.int8))
+
+
+def generate(model: ModelTables, key: int, pid_start: int, n: int, *, fast: bool = False) -> State:
+    """Initial population of persons ``pid_start .. pid_start + n - 1`` (start of month 0).
+
+    ``fast`` runs the same integer arithmetic compiled (``_kernel.generate_kernel``); the result
+    is identical (tested).
+    """
+    cum, geo, lo_age, span_age = init_tables(model)
+    if fast:
+        from seguro_desempleo.simulation._kernel import generate_kernel
+
+        st = empty_state(n)
+        generate_kernel(np.uint64(key), np.int64(pid_start), model.sex_cum, model.region_cum, model.age_cum,
+                        lo_age, span_age, np.int64(model.deps_thr), cum, geo, np.int64(model.public_thr),
+                        model.size_cum, model.contract_codes, model.contract_cum, model.wage_table,
+                        st.key, st.sex, st.region, st.deps, st.age, st.status, st.sector, st.size, st.contract,
+                        st.wage, st.tenure, st.mask, st.imask, st.ring)
+        return st
     keys = rng.person_keys(key, pid_start, n)
     r4 = rng.draw_np(keys, -1, rng.STREAM_INIT)
     sex = search16(model.sex_cum, r4 & np.uint64(0xFFFF)).astype(np.int8)
     region = search16(model.region_cum, (r4 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int8)
     band = search16(model.age_cum, (r4 >> np.uint64(32)) & np.uint64(0xFFFF))
-    lo = np.array([a for a, _ in AGE_BANDS], dtype=np.int64)[band]
-    span = (np.array([b - a + 1 for a, b in AGE_BANDS], dtype=np.int64) * 12)[band]
-    age = (lo * 12 + ((r4 >> np.uint64(48)).astype(np.int64) % span)).astype(np.int16)
+    age = (lo_age[band] * 12 + ((r4 >> np.uint64(48)).astype(np.int64) % span_age[band])).astype(np.int16)
 
     r5 = rng.draw_np(keys, -1, rng.STREAM_INIT + 1)
     deps = ((r5 >> np.uint64(48)).astype(np.int64) < model.deps_thr)
-    cum = np.zeros((model.stocks.shape[0] * model.stocks.shape[1], 4), dtype=np.int64)
-    for s in range(model.stocks.shape[0]):
-        for g in range(model.stocks.shape[1]):
-            row = np.cumsum([thr32(p) for p in model.stocks[s, g] / model.stocks[s, g].sum()])
-            row[-1] = 1 << 32
-            cum[s * model.stocks.shape[1] + g] = row
     cell = sex.astype(np.int64) * model.stocks.shape[1] + region
     u = (r5 & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    status = (u[:, None] >= cum[cell]).sum(axis=1).astype(np.int8)
-    status = np.minimum(status, INACTIVE).astype(np.int8)
+    status = np.minimum((u[:, None] >= cum[cell]).sum(axis=1), INACTIVE).astype(np.int8)
 
     sector, size, contract, wage = new_job(model, rng.draw_np(keys, -1, rng.STREAM_JOB), sex)
     formal = status == FORMAL
@@ -122,26 +155,23 @@ def generate(model: ModelTables, key: int, pid_start: int, n: int) -> State:
     r6 = rng.draw_np(keys, -1, rng.STREAM_INIT + 2)
     r7 = rng.draw_np(keys, -1, rng.STREAM_INIT + 3)
     # tenure: geometric with the average separation rate; unemployment gap of the others: 0-7 months
-    s_avg = (model.rates["separation_indefinite"] + model.rates["separation_modal"]) / 2
-    uu = ((r6 & np.uint64(0xFFFFFFFF)).astype(np.float64) + 0.5) / float(1 << 32)
-    tenure = np.minimum(255, np.floor(-np.log(uu) / s_avg)).astype(np.int16)
+    tenure = np.searchsorted(geo, (r6 & np.uint64(0xFFFFFFFF)).astype(np.int64), side="right").astype(np.int64)
     gap = ((r6 >> np.uint64(32)) & np.uint64(7)).astype(np.int64)
-    older = (r7 & (r7 >> np.uint64(32)) & np.uint64(0xFFFFFFFF)).astype(np.uint64)  # ≈25 % of months
-    ones = np.uint64(0xFFFFFFFF)
-    t_bits = np.minimum(tenure.astype(np.int64), 32).astype(np.uint64)
-    low = np.where(t_bits >= 32, ones, (np.uint64(1) << t_bits) - np.uint64(1))
-    mask_f = (low | (older & ~low)) & ones
-    mask_o = (((older | np.uint64(1)) << gap.astype(np.uint64)) & ones)
-    mask = np.where(formal, mask_f, np.where(ever & (status != INACTIVE), mask_o, np.uint64(0))).astype(np.uint32)
+    older = (r7 & (r7 >> np.uint64(32)) & np.uint64(0xFFFFFFFF)).astype(np.int64)  # ≈25 % of months
+    t_bits = np.minimum(tenure, 32)
+    low = (np.int64(1) << t_bits) - 1
+    mask_f = (low | (older & ~low)) & 0xFFFFFFFF
+    mask_o = ((older | 1) << gap) & 0xFFFFFFFF
+    mask = np.where(formal, mask_f, np.where(ever & (status != INACTIVE), mask_o, 0)).astype(np.uint32)
     wage = np.where(ever, wage, 0).astype(np.int64)
     size = np.where(ever, size, SIZE_NONE).astype(np.int8)
     sector = np.where(ever, sector, 0).astype(np.int8)
     contract = np.where(ever, contract, 0).astype(np.int8)
 
-    ring = np.zeros((n, RING), dtype=np.int64)
-    for j in range(RING):  # month -1-j
-        bit = ((mask.astype(np.uint64) >> np.uint64(j)) & np.uint64(1)).astype(bool)
-        ring[:, (-1 - j) % RING] = np.where(bit, wage, 0)
+    js = np.arange(RING, dtype=np.uint32)  # column (-1 - j) % RING holds month -1-j
+    cols = (-1 - np.arange(RING)) % RING
+    ring = np.empty((n, RING), dtype=np.int64)
+    ring[:, cols] = np.where(((mask[:, None] >> js[None, :]) & np.uint32(1)).astype(bool), wage[:, None], 0)
     imask = np.where(status == 1, np.uint16(0xFFF), np.uint16(0)).astype(np.uint16)
     return State(
         key=keys, sex=sex, region=region, deps=deps, age=age, status=status, sector=sector, size=size,
