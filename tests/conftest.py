@@ -1,7 +1,7 @@
 """Shared fixtures: databases on SQLite and on a throwaway PostgreSQL cluster.
 
 - ``pg_server_uri``: session-scoped; starts one PostgreSQL cluster per pytest-xdist worker with
-  ``pgserver`` (a data directory per worker), stops it at the end. If it cannot start, tests
+  ``pgserver`` (a data directory per worker), stops and deletes it at the end. If it cannot start, tests
   that use it FAIL (never skip).
 - ``pg_url``: a fresh, empty PostgreSQL database (SQLAlchemy URL, psycopg 3) for one test.
 - ``sqlite_url``: a fresh SQLite file for one test.
@@ -33,7 +33,7 @@ def pg_server_uri(request: pytest.FixtureRequest) -> Iterator[str]:
     base = Path(tempfile.gettempdir()) / f"seguro_pg_{os.getpid()}_{_worker_id(request)}"
     base.mkdir(parents=True, exist_ok=True)
     try:
-        server = pgserver.get_server(str(base), cleanup_mode="stop")
+        server = pgserver.get_server(str(base), cleanup_mode="delete")
     except Exception as exc:  # the suite must fail, not skip, when PostgreSQL cannot start
         pytest.fail(f"PostgreSQL (pgserver) could not start: {exc}", pytrace=False)
     try:
