@@ -1,0 +1,123 @@
+"""The claims ports that the existing storage (issue 4) can already serve.
+
+- :class:`SqlHistoryProvider` implements :class:`~seguro_desempleo.claims.ports.HistoryProvider`
+  over the registry, T-Registro periods and payroll contributions of a :class:`SqlUnitOfWork`.
+  ``worker_ref`` is the registry's worker id as text.
+- :class:`SqlLedgerPoster` implements :class:`~seguro_desempleo.claims.ports.LedgerPoster` with
+  balanced double entries through :func:`seguro_desempleo.services.ledger.post`, idempotent on the
+  entry key (stored as the ledger entry's ``ref``).
+
+The claim, payment, appeal and audit tables (``ClaimRepository``, ``PaymentStore``, ``AuditSink``)
+do not exist yet; they need a migration (see docs/claims.md, "Ports").
+
+Readings: the separation is the latest T-Registro period with an end date; re-employment is the
+earliest of a later period start or a later month declared with pay by any employer (the first
+day of that month). Registration with the employment service is not in the registry, so it is a
+callable given to the provider (default: registered).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separation
+from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
+from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.periods import first_day, period_of
+from seguro_desempleo.rules.evaluate import ContributionMonth
+from seguro_desempleo.services import ledger as ledger_service
+from seguro_desempleo.storage.history import contribution_history
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
+
+HISTORY_MONTHS = 48
+"""Months of history read before the separation month (covers the 24-month window and reforms)."""
+
+OVERPAYMENT_ACCOUNT = "1240"
+"""Asset account for overpaid benefits to recover; not yet in the chart (requested from the lead)."""
+
+
+def _worker_id(worker_ref: str) -> int:
+    try:
+        return int(worker_ref)
+    except ValueError:
+        raise NotFoundError("worker reference is not a registry id", field="worker") from None
+
+
+class SqlHistoryProvider:
+    def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None) -> None:
+        self.uow = uow
+        self._registered = registered or (lambda _ref, _on: True)
+
+    def known_worker(self, worker_ref: str) -> bool:
+        try:
+            self.uow.workers.get(_worker_id(worker_ref))
+        except NotFoundError:
+            return False
+        return True
+
+    def last_separation(self, worker_ref: str, on_or_before: dt.date | None = None) -> Separation | None:
+        periods = [p for p in self.uow.periods.for_worker(_worker_id(worker_ref))
+                   if p.end_date is not None and (on_or_before is None or p.end_date <= on_or_before)]
+        if not periods:
+            return None
+        p = max(periods, key=lambda x: (x.end_date or x.start_date, x.start_date))
+        assert p.end_date is not None
+        employer = self.uow.employers.get(p.employer_id)
+        if employer.size_class is None:
+            raise ConflictError("the employer's size class is not known yet; update the registry",
+                                field="employer_size", where=f"employer {employer.ruc}")
+        return Separation(date=p.end_date, termination_cause=p.termination_cause or "",
+                          employer_ruc=employer.ruc, employer_size=employer.size_class, sector=employer.sector,
+                          contract_type=p.contract_type or "01")
+
+    def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
+        return tuple(contribution_history(self.uow.session, _worker_id(worker_ref),
+                                          up_to_period - HISTORY_MONTHS + 1, up_to_period))
+
+    def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
+        return self._registered(worker_ref, on)
+
+    def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
+        wid = _worker_id(worker_ref)
+        starts = [p.start_date for p in self.uow.periods.for_worker(wid) if p.start_date > after]
+        later = [m for m in contribution_history(self.uow.session, wid, period_of(after) + 1,
+                                                  period_of(after) + 120) if m.remuneration > 0]
+        if later:
+            starts.append(first_day(later[0].period))
+        return min(starts) if starts else None
+
+    def payee(self, worker_ref: str) -> Payee:
+        w = self.uow.workers.get(_worker_id(worker_ref))
+        # The registry keeps no names; the bank pays at the window against the document.
+        return Payee(w.doc_type, w.doc_number, f"ASEGURADO {worker_ref}")
+
+
+def ledger_lines(entry: LedgerEntry) -> tuple[Line, ...] | None:
+    """The balanced lines of a claims ledger entry, or ``None`` if the chart lacks the account."""
+    a = entry.amount
+    if entry.kind is LedgerKind.BENEFIT_PAYMENT:
+        return ((Accounts.BENEFITS_EXPENSE, a, 0), (Accounts.BANK, 0, a))
+    if entry.kind is LedgerKind.PAYMENT_RETURNED:
+        return ((Accounts.BANK, a, 0), (Accounts.BENEFITS_EXPENSE, 0, a))
+    if OVERPAYMENT_ACCOUNT not in ACCOUNTS:
+        return None
+    return ((OVERPAYMENT_ACCOUNT, a, 0), (Accounts.BENEFITS_EXPENSE, 0, a))
+
+
+class SqlLedgerPoster:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self.uow = uow
+
+    def post(self, entry: LedgerEntry) -> bool:
+        if self.uow.ledger.entries(ref=entry.key):
+            return False
+        lines = ledger_lines(entry)
+        if lines is None:
+            log.warning("ledger has no account %s; %s kept in the audit log only", OVERPAYMENT_ACCOUNT, entry.kind)
+            return False
+        ledger_service.post(self.uow, f"claims.{entry.kind.value}", lines, ref=entry.key, at=entry.on)
+        return True
