@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from seguro_desempleo.actuarial.claims import ClaimsChain, parse_chain
 from seguro_desempleo.errors import NotFoundError, ParameterError
 
 ASSUMPTIONS_DIR = Path(__file__).parent / "assumptions"
@@ -29,6 +30,8 @@ CREDITING = ("half_year_compound", "half_year_simple", "year_end", "year_start")
 REQUIRED_SERIES = ("insurable_earnings", "average_monthly_beneficiaries", "average_monthly_benefit",
                    "real_interest_rate")
 OPTIONAL_SERIES = ("non_contributory_transfers", "contributors", "insured")
+# Given by the claims chain (``claims:`` block) instead of as series.
+STRUCTURAL_SERIES = ("average_monthly_beneficiaries", "average_monthly_benefit")
 MACRO_FIELDS = ("gdp_growth", "unemployment_rate", "employment_growth", "productivity_growth", "inflation")
 # Series that may not be negative; rates may (real interest) only within (-1, 1).
 NON_NEGATIVE = ("insurable_earnings", "average_monthly_beneficiaries", "average_monthly_benefit",
@@ -62,6 +65,7 @@ class Assumptions:
     insured: Series
     macro: dict[str, Series]
     sources: dict[str, str] = field(default_factory=dict)
+    claims: ClaimsChain | None = None
 
     @property
     def years(self) -> list[int]:
@@ -189,11 +193,21 @@ def parse_assumptions(raw: Mapping[str, Any], where: str = "<assumptions>") -> A
             raise ParameterError(f"a rate must be below 1 (got {scalars[fld]}); write 0.0116 for 1.16 %",
                                  field=f"scalars.{fld}", where=where)
 
+    chain: ClaimsChain | None = None
+    if raw.get("claims") is not None:
+        if not isinstance(raw["claims"], Mapping):
+            raise ParameterError("expected a mapping of the claims chain", field="claims", where=where)
+        chain, chain_sources = parse_chain(raw["claims"], where)
+        sources.update(chain_sources)
+
     series_raw = raw.get("series") or {}
     series: dict[str, Series] = {}
     for fld in REQUIRED_SERIES + OPTIONAL_SERIES:
         entry = series_raw.get(fld)
         label = f"series.{fld}"
+        if entry is None and chain is not None and fld in STRUCTURAL_SERIES:
+            series[fld] = {}
+            continue
         if entry is None:
             if fld in REQUIRED_SERIES:
                 raise ParameterError("missing series", field=label, where=where)
@@ -223,7 +237,10 @@ def parse_assumptions(raw: Mapping[str, Any], where: str = "<assumptions>") -> A
         if year not in macro.get("inflation", {}):
             raise ParameterError(f"missing year {year}", field="macro.inflation", where=where)
 
-    return Assumptions(
+    if chain is not None:
+        for fld in ("insured", "contributors"):
+            _check_years(series[fld], span, f"series.{fld}", where)
+    result = Assumptions(
         name=name, title=str(raw.get("title", name)), where=where, first_year=first, last_year=last,
         admin_cost_basis=basis, interest_crediting=crediting, benefit_start_year=start,
         opening_reserve=scalars["opening_reserve"], contribution_rate=scalars["contribution_rate"],
@@ -234,7 +251,13 @@ def parse_assumptions(raw: Mapping[str, Any], where: str = "<assumptions>") -> A
         real_interest_rate=series["real_interest_rate"],
         non_contributory_transfers=series["non_contributory_transfers"],
         contributors=series["contributors"], insured=series["insured"], macro=macro, sources=sources,
+        claims=chain,
     )
+    if chain is not None:
+        from seguro_desempleo.actuarial.design import apply_chain  # design imports this module
+
+        result = apply_chain(result)
+    return result
 
 
 def _grown(entry: Mapping[str, Any], macro: dict[str, Series], span: range, label: str, where: str) -> Series:

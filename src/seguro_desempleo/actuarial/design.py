@@ -25,6 +25,8 @@ from decimal import Decimal
 from typing import Any
 
 from seguro_desempleo.actuarial.assumptions import Assumptions
+from seguro_desempleo.actuarial.claims import average_benefit, beneficiaries, claims_per_year, survival
+from seguro_desempleo.errors import ParameterError
 from seguro_desempleo.parameters.model import ParameterSet, default_parameters
 
 DESIGN_DATE = dt.date(2021, 1, 1)
@@ -54,7 +56,16 @@ def average_replacement(rates: Sequence[Decimal], survival: Sequence[Decimal] | 
 
 
 def apply_design(a: Assumptions, params: ParameterSet, base: ParameterSet | None = None) -> Assumptions:
-    """Rescale N, b and c of *a* from the bill's design (*base*, default the law) to *params*."""
+    """Rescale N, b and c of *a* from the bill's design (*base*, default the law) to *params*.
+
+    A set with a claims chain is recomputed from the chain under *params* instead (exact per-claimant
+    floor and cap from the rules).
+    """
+    if a.claims is not None:
+        new_rate = BenefitDesign.from_snapshot(params.at(DESIGN_DATE)).contribution_rate
+        old_rate = BenefitDesign.from_snapshot((base or default_parameters()).at(DESIGN_DATE)).contribution_rate
+        out = apply_chain(a, params)
+        return out if new_rate == old_rate else out.replace(contribution_rate=new_rate)
     old = BenefitDesign.from_snapshot((base or default_parameters()).at(DESIGN_DATE))
     new = BenefitDesign.from_snapshot(params.at(DESIGN_DATE))
     if new == old:
@@ -76,3 +87,28 @@ def apply_design(a: Assumptions, params: ParameterSet, base: ParameterSet | None
         average_monthly_beneficiaries={y: v * factor_n for y, v in a.average_monthly_beneficiaries.items()},
         contribution_rate=rate,
     )
+
+
+def apply_chain(a: Assumptions, params: ParameterSet | None = None) -> Assumptions:
+    """N_t and b_t from the claims chain (see :mod:`.claims`) under the benefit design of *params*.
+
+    N_t = I_t · claim rate · d̄/12; b_t from the rules over the leavers' wages of year t − 1.
+    """
+    chain = a.claims
+    if chain is None:
+        return a
+    snap = (params or default_parameters()).at(DESIGN_DATE)
+    months = len(snap["benefits.rates"])
+    duration = min(chain.mean_duration_months, Decimal(months))
+    weights = survival(duration, months)
+    n_series: dict[int, Decimal] = {}
+    b_series: dict[int, Decimal] = {}
+    for year in range(a.benefit_start_year, a.last_year + 1):
+        prev = year - 1
+        if prev not in a.insurable_earnings or prev not in a.contributors or a.contributors[prev] == 0:
+            raise ParameterError(f"the claims chain needs earnings and contributors for {prev}",
+                                 field="series.contributors", where=a.where)
+        n_series[year] = beneficiaries(claims_per_year(a.insured[year], chain), duration)
+        wage = a.insurable_earnings[prev] * 1000 / (12 * a.contributors[prev])
+        b_series[year] = average_benefit(chain.leavers_wage_ratio * wage, chain.wage_log_sd, snap, weights)
+    return a.replace(average_monthly_beneficiaries=n_series, average_monthly_benefit=b_series)
