@@ -153,7 +153,7 @@ def run_partition(spec: RunSpec, part: int, progress: Callable[[int], None] | No
     if spec.threads:
         import numba
 
-        numba.set_num_threads(min(spec.threads, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(spec.threads, int(getattr(numba.config, "NUMBA_NUM_THREADS", 1))))
     start = part * spec.persons // spec.partitions
     stop = (part + 1) * spec.persons // spec.partitions
     key = rng.seed_key(spec.seed)
