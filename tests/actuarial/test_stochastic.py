@@ -33,6 +33,13 @@ def test_vectorised_equals_per_path_loop() -> None:
     assert np.array_equal(v.depletion_month, loop.depletion_month)
 
 
+def test_numba_engine_equals_numpy_engine_bit_for_bit() -> None:
+    x = simulate(ILO, runs=400, seed=21, years=10, engine="numpy")
+    y = simulate(ILO, runs=400, seed=21, years=10, engine="numba")
+    assert np.array_equal(x.reserve, y.reserve) and np.array_equal(x.spending, y.spending)
+    assert np.array_equal(x.depletion_month, y.depletion_month) and np.array_equal(x.min_reserve, y.min_reserve)
+
+
 def test_without_shocks_the_monthly_engine_tracks_the_annual_projection() -> None:
     flat = simulate(ILO, runs=1, seed=0, model=RegimeModel(p_enter=0, sigma=0))
     annual = [float(row.reserve) for row in project(ILO).rows]
@@ -60,5 +67,7 @@ def test_bad_input() -> None:
         simulate(ILO, runs=0, seed=1)
     with pytest.raises(InputError, match="rate"):
         simulate(ILO, runs=5, seed=1, rate=-0.01)
+    with pytest.raises(InputError, match="engine"):
+        simulate(ILO, runs=5, seed=1, engine="gpu")
     with pytest.raises(InputError, match="p_enter"):
         simulate(ILO, runs=5, seed=1, model=RegimeModel(p_enter=2))
