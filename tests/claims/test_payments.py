@@ -180,3 +180,34 @@ def test_round_trip_property(rows: list[tuple[str, int, str]]) -> None:
     back = read_payment_file(write_payment_file(pf))
     assert back.total == pf.total and [x.payment_key for x in back.lines] == [k for k, _, _ in rows]
     assert [x.amount for x in back.lines] == [a for _, a, _ in rows]
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.sets(st.integers(1, 5)), st.none() | st.integers(0, 14),
+                          st.sets(st.integers(0, 14))), min_size=1, max_size=20),
+       st.integers(0, 14))
+def test_bulk_due_mask_matches_the_one_claim_rule(claims: list[tuple[int, set[int], int | None, set[int]]],
+                                                  run: int) -> None:
+    import numpy as np
+
+    from seguro_desempleo.payments.bulk import NO_REEMPLOYMENT, due_mask, run_totals
+
+    firsts, paid, reemp, withheld, expected = [], [], [], [], []
+    amounts = np.array([[b.amount for b in BENEFITS]] * len(claims), dtype=np.int64)
+    for i, (f, done, r, susp) in enumerate(claims):
+        plan = plan_installments(f"C-{i}", BENEFITS, APR + f)
+        keys = {f"C-{i}#{n}" for n in done}
+        periods = {APR + s for s in susp}
+        due = installments_due(plan, APR + run, paid_keys=keys,
+                               reemployment_period=None if r is None else APR + r, suspended_periods=periods)
+        expected.append([inst.number in {d.number for d in due} for inst in plan])
+        firsts.append(APR + f)
+        paid.append([n in done for n in range(1, 6)])
+        reemp.append(NO_REEMPLOYMENT if r is None else APR + r)
+        withheld.append([inst.period in periods for inst in plan])
+    mask = due_mask(np.array(firsts), np.array(paid), APR + run, reemployment_period=np.array(reemp),
+                    withheld=np.array(withheld))
+    assert mask.tolist() == expected
+    count, total = run_totals(amounts, mask)
+    assert count == sum(map(sum, expected))
+    assert total == sum(a for row, e in zip(amounts.tolist(), expected, strict=True)
+                        for a, x in zip(row, e, strict=True) if x)

@@ -20,6 +20,7 @@ from seguro_desempleo.rules.evaluate import ContributionMonth
 class InMemoryClaimRepository:
     def __init__(self) -> None:
         self._claims: dict[str, Claim] = {}
+        self._open: dict[str, str] = {}          # worker_ref → open claim id
         self._appeals: dict[str, Appeal] = {}
         self._ids = itertools.count(1)
 
@@ -34,6 +35,13 @@ class InMemoryClaimRepository:
             raise ConflictError(f"the worker already has an open claim {current.id} "
                                 f"({current.state.value}); one open claim per worker")
         self._claims[claim.id] = claim
+        self._index(claim)
+
+    def _index(self, claim: Claim) -> None:
+        if claim.state in OPEN_STATES:
+            self._open[claim.worker_ref] = claim.id
+        elif self._open.get(claim.worker_ref) == claim.id:
+            del self._open[claim.worker_ref]
 
     def get(self, claim_id: str) -> Claim:
         try:
@@ -42,8 +50,8 @@ class InMemoryClaimRepository:
             raise NotFoundError(f"no claim '{claim_id}'", field="claim_id") from None
 
     def open_claim_for(self, worker_ref: str) -> Claim | None:
-        return next((c for c in self._claims.values() if c.worker_ref == worker_ref and c.state in OPEN_STATES),
-                    None)
+        cid = self._open.get(worker_ref)
+        return self._claims[cid] if cid is not None else None
 
     def save(self, claim: Claim, *, expected_version: int) -> None:
         stored = self.get(claim.id)
@@ -51,6 +59,7 @@ class InMemoryClaimRepository:
             raise ConflictError(f"claim changed meanwhile (version {stored.version}, expected "
                                 f"{expected_version}); reload it and try again", where=f"claim {claim.id}")
         self._claims[claim.id] = claim
+        self._index(claim)
 
     def in_states(self, states: Iterable[ClaimState]) -> list[Claim]:
         wanted = set(states)
@@ -115,18 +124,22 @@ class InMemoryHistory:
 class InMemoryPaymentStore:
     def __init__(self) -> None:
         self._by_key: dict[str, Payment] = {}
+        self._by_claim: dict[str, dict[str, Payment]] = {}
 
     def record(self, payment: Payment) -> bool:
         if payment.key in self._by_key:
             return False
         self._by_key[payment.key] = payment
+        self._by_claim.setdefault(payment.claim_id, {})[payment.key] = payment
         return True
 
     def payments(self, claim_id: str) -> list[Payment]:
-        return sorted((p for p in self._by_key.values() if p.claim_id == claim_id), key=lambda p: p.number)
+        return sorted(self._by_claim.get(claim_id, {}).values(), key=lambda p: p.number)
 
     def remove(self, key: str) -> None:
-        self._by_key.pop(key, None)
+        p = self._by_key.pop(key, None)
+        if p is not None:
+            self._by_claim[p.claim_id].pop(key, None)
 
     def all(self) -> list[Payment]:
         return list(self._by_key.values())
