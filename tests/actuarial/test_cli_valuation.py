@@ -81,3 +81,13 @@ def test_report_writes_html_charts_and_tables(tmp_path: Path, capsys: pytest.Cap
     assert (tmp_path / "report.pdf").read_bytes()[:4] == b"%PDF"
     golden = json.loads((tmp_path / "golden_comparison.json").read_text(encoding="utf-8"))
     assert all(abs(v) <= 1 for row in golden for k, v in row.items() if isinstance(v, int) and k != "year")
+
+
+def test_top_level_out_writes_the_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's form: ``valuation --assumptions ilo-2021 --scenario NAME --out DIR``."""
+    assert main(["valuation", "--assumptions", "ilo-2021", "--scenario", "recession-2009", "--out", str(tmp_path),
+                 "--runs", "100", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[-1]["reserve"] < 2686738
+    assert (tmp_path / "report.html").exists() and (tmp_path / "projection.csv").exists()
+    assert "recession-2009" in (tmp_path / "report.html").read_text(encoding="utf-8")

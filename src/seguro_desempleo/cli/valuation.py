@@ -133,10 +133,18 @@ def register(app: typer.Typer) -> None:
         out: OutOpt = None,
         solve_rate: Annotated[str | None, typer.Option(
             "--solve-rate", help="reserve_multiple=K | payg | gap[=K] | break_even[=H] | depletion_probability=A")] = None,
+        runs: Annotated[int, typer.Option("--runs", help="Stochastic runs for the report (with --out).")] = 10_000,
+        seed: Annotated[int, typer.Option("--seed", help="Seed of the report's stochastic runs.")] = 1,
     ) -> None:
-        """Project the fund year by year in the ILO table's layout (thousands of soles)."""
-        if ctx.invoked_subcommand is None:
-            _run(assumptions, scenario, shock_year, param, reform, rate, fmt, out, solve_rate)
+        """Project the fund year by year in the ILO table's layout (thousands of soles); with --out, also
+        write the full Spanish report (HTML, PDF, charts, CSV/JSON of every table) there."""
+        if ctx.invoked_subcommand is not None:
+            return
+        _run(assumptions, scenario, shock_year, param, reform, rate, fmt, None if not solve_rate else out, solve_rate)
+        if out and not solve_rate:
+            from seguro_desempleo.reports.valuation import write_report
+
+            write_report(_request(assumptions, scenario, shock_year, param, reform, rate), out, runs=runs, seed=seed)
 
     @val.command("run")
     def run_cmd(assumptions: AssumptionsOpt = "ilo-2021", scenario: ScenarioOpt = None, shock_year: ShockOpt = None,

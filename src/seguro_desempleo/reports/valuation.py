@@ -151,6 +151,25 @@ def _charts(out: Path, a: Assumptions, stoch: dict[str, Any], bars: list[Any]) -
     return files
 
 
+def macro_table(a: Assumptions) -> list[dict[str, Any]]:
+    """The ILO macro assumptions (percent) with the nominal interest rate used for the reserve."""
+    from seguro_desempleo.actuarial.projection import nominal_interest_rate
+
+    years = sorted(set().union(*(set(v) for v in a.macro.values()))) if a.macro else []
+    rows = []
+    for y in years:
+        row: dict[str, Any] = {"year": y}
+        for name, series in a.macro.items():
+            row[name] = str((series[y] * 100).quantize(Decimal("0.1"))) if y in series else ""
+        if y in a.real_interest_rate and y in a.macro.get("inflation", {}):
+            i = nominal_interest_rate(a.real_interest_rate[y], a.macro["inflation"][y])
+            row["nominal_interest"] = str((i * 100).quantize(Decimal("0.001")))
+        else:
+            row["nominal_interest"] = ""
+        rows.append(row)
+    return rows
+
+
 def build_context(req: Request, *, runs: int, seed: int) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     a = build(req)
     p = project(a)
@@ -173,13 +192,16 @@ def build_context(req: Request, *, runs: int, seed: int) -> tuple[dict[str, Any]
         tables["golden_comparison"] = golden_comparison(p)
     solved = solve(a, f"reserve_multiple={a.reserve_target_multiple}")
     test = reserve_test(p)
+    macro_rows = macro_table(a)
     ctx = {
         "a": a, "req": req, "rows": rows, "tables": tables, "stoch": stoch, "bars": bars,
         "solved": solved, "test": test,
         "gap": solvers.general_average_premium(a), "gap_k": solvers.general_average_premium(a, a.reserve_target_multiple),
         "today": dt.date.today().isoformat(), "es_int": es_int, "es_dec": es_dec,
         "sources": sorted(a.sources.items()),
+        "macro_rows": macro_rows,
     }
+    tables["macro"] = macro_rows
     return ctx, tables
 
 
