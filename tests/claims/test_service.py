@@ -100,6 +100,8 @@ def test_bank_file_of_a_run_round_trips(w: World) -> None:
     assert w.ledger.balance(LedgerKind.PAYMENT_RETURNED) == 195000
     again = w.svc.run_payments(MAY, D(2025, 6, 25), actor="system")
     assert [p.key for p in again.paid] == [f"{c.id}#2"]
+    net = w.ledger.balance(LedgerKind.BENEFIT_PAYMENT) - w.ledger.balance(LedgerKind.PAYMENT_RETURNED)
+    assert net == 405000                                 # paid twice, returned once
 
 
 def test_claim_refusals_are_one_line(w: World) -> None:
@@ -204,3 +206,19 @@ def test_no_dni_or_name_in_logs(w: World, caplog: pytest.LogCaptureFixture) -> N
     assert c.id in caplog.text
     assert DNI not in caplog.text and "Quispe" not in caplog.text
     assert all(DNI not in str(r.to_dict()) for r in w.audit.records)
+
+
+def test_reemployment_found_after_exhaustion_books_overpayments_once(w: World) -> None:
+    c = w.svc.decide(w.svc.file_claim("W1", D(2025, 3, 20), actor="w").id, D(2025, 3, 21), actor="cw")
+    w.svc.run_payments(AUG, D(2025, 9, 5), actor="system")
+    assert w.repo.get(c.id).state is S.EXHAUSTED
+    w.hist.workers["W1"].reemployment = D(2025, 6, 20)          # a late PLAME shows June
+    run = w.svc.run_payments(SEP_, D(2025, 10, 5), actor="system")
+    assert [o.key for o in run.overpayments] == [f"{c.id}#3", f"{c.id}#4", f"{c.id}#5"]
+    got = w.repo.get(c.id)
+    assert got.state is S.EXHAUSTED and got.reemployment_date == D(2025, 6, 20)
+    n_audit = len(w.audit.records)
+    assert w.svc.run_payments(SEP_ + 1, D(2025, 11, 5), actor="system").overpayments == ()
+    assert len(w.audit.records) == n_audit
+    assert w.ledger.balance(LedgerKind.OVERPAYMENT_RECEIVABLE) == 180000 + 165000 + 150000
+    assert verify_chain(w.audit.records).ok

@@ -71,5 +71,5 @@ def test_claim_decided_and_paid_from_stored_history(engine: sa.Engine, tmp_path:
         expense = next(b for b in balances(uow) if b.code == Accounts.BENEFITS_EXPENSE)
         assert expense.balance == sum(p.amount for p in run.paid) == 210000 + 195000 + 180000
         poster = SqlLedgerPoster(uow)
-        assert not poster.post(LedgerEntry(f"benefit_payment:{c.id}#1", LedgerKind.BENEFIT_PAYMENT, c.id,
+        assert not poster.post(LedgerEntry(f"benefit_payment:{c.id}#1:2025-08-25", LedgerKind.BENEFIT_PAYMENT, c.id,
                                            210000, parse_period("2025-04"), dt.date(2025, 8, 25)))

@@ -59,10 +59,16 @@ log = logging.getLogger(__name__)
 
 S = ClaimState
 PAYABLE = (S.APPROVED, S.PAYING, S.SUSPENDED)
+LATE_REEMPLOYMENT_MONTHS = 3
+"""PLAME is declared the month after, and rectified later: exhausted claims are re-checked this long."""
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def waiting_end(rec: StoredDecision) -> dt.date:
@@ -121,6 +127,16 @@ class ClaimService:
                           before={"state": rec.from_state.value, "version": rec.from_version},
                           after={"state": rec.to_state.value, "version": rec.to_version, "reason": reason})
         log.info("claim %s: %s -> %s (v%d)", claim.id, rec.from_state.value, rec.to_state.value, rec.to_version)
+        return new
+
+    def _update(self, claim: Claim, *, actor: str, action: str, **changes: Any) -> Claim:
+        """Change fields without a state change (still a new version, still audited)."""
+        new = dataclasses.replace(claim, status=dataclasses.replace(claim.status, version=claim.version + 1),
+                                  **changes)
+        self.claims.save(new, expected_version=claim.version)
+        self.audit.append(who=actor, when=self.clock(), action=action, entity=f"claim:{claim.id}",
+                          before={"version": claim.version},
+                          after={"version": new.version, **{k: _plain(v) for k, v in changes.items()}})
         return new
 
     # ------------------------------------------------------------------ filing
@@ -219,6 +235,10 @@ class ClaimService:
                                                     and claim.suspension_reason is not SuspensionReason.REEMPLOYMENT):
             claim = self._move(claim, S.SUSPENDED, actor=actor, reason=f"reempleo desde {format_date_pe(start)}",
                                reemployment_date=start, suspension_reason=SuspensionReason.REEMPLOYMENT)
+        elif claim.state in (S.EXHAUSTED, S.CLOSED) and claim.reemployment_date is None:
+            # Found after the last installment (late payroll): keep the date so it is booked once.
+            claim = self._update(claim, actor=actor, action="claim.reemployment_found",
+                                 reemployment_date=start)
         # A filed or waiting claim needs nothing here: its decision reads the re-employment itself.
         return claim, over
 
@@ -250,7 +270,10 @@ class ClaimService:
             pay = Payment(inst.key, claim.id, inst.number, inst.period, inst.amount, on)
             if not self.payments.record(pay):
                 continue                      # another run paid it meanwhile
-            self.ledger.post(LedgerEntry(f"{LedgerKind.BENEFIT_PAYMENT.value}:{pay.key}", LedgerKind.BENEFIT_PAYMENT,
+            # One attempt per installment per day: a payment the bank returned is paid again later
+            # under the same installment key, so the ledger key carries the date.
+            self.ledger.post(LedgerEntry(f"{LedgerKind.BENEFIT_PAYMENT.value}:{pay.key}:{on.isoformat()}",
+                                         LedgerKind.BENEFIT_PAYMENT,
                                          claim.id, pay.amount, pay.period, on,
                                          f"cuota {inst.number} de {format_period(inst.period)}"))
             self.audit.append(who=actor, when=self.clock(), action="payment.pay", entity=f"payment:{pay.key}",
@@ -276,6 +299,13 @@ class ClaimService:
         resumed: list[str] = []
         exhausted: list[str] = []
         over: list[Overpayment] = []
+        # Late payroll: claims exhausted in the last LATE_REEMPLOYMENT_MONTHS are checked again.
+        for claim in sorted(self.claims.in_states([S.EXHAUSTED]), key=lambda c: c.id):
+            plan = self.plan(claim)
+            if claim.reemployment_date is None and plan and plan[-1].period >= period - LATE_REEMPLOYMENT_MONTHS:
+                start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
+                if start is not None:
+                    over.extend(self.record_reemployment(claim.id, start, actor=actor)[1])
         for claim in sorted(self.claims.in_states(PAYABLE), key=lambda c: c.id):
             before = claim.state
             start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
