@@ -46,7 +46,7 @@ def test_decide_claims_equals_evaluate_case() -> None:
                                ([0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22], "large", 250_055),
                                ([*range(0, 24)], "small", 500_000)):
         st = _person(worked, wage, size)
-        invol, cov_inv, elig, benef, ir, months = engine.decide_claims(
+        _invol, _cov_inv, _elig, benef, ir, months = engine.decide_claims(
             st, np.array([0]), T, np.array([3]), np.array([-1]), np.array([True]), d, snap)
         sep_month = engine.SIM_START + T
         sep = (sep_month.astype("datetime64[D]") + np.timedelta64(14, "D")).astype(dt.date)
