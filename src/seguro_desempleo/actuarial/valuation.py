@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -77,6 +78,27 @@ def build(req: Request) -> Assumptions:
     if req.rate is not None:
         a = a.replace(contribution_rate=req.rate)
     return a
+
+
+def run_stamp(a: Assumptions, req: Request) -> dict[str, Any]:
+    """What a run depends on, for reproducibility: set, file hash, package version, options."""
+    import hashlib
+
+    from seguro_desempleo.actuarial.assumptions import ASSUMPTIONS_DIR
+
+    path = ASSUMPTIONS_DIR / f"{req.assumptions}.yaml"
+    if not path.exists():
+        path = Path(req.assumptions)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    try:
+        from importlib.metadata import version
+
+        pkg = version("seguro-desempleo")
+    except Exception:  # not installed as a distribution
+        pkg = "unknown"
+    return {"assumptions": a.name, "assumptions_file_sha256": digest, "package_version": pkg,
+            "scenario": req.scenario, "shock_year": req.shock_year, "params": list(req.params),
+            "reform": req.reform, "rate": str(req.rate) if req.rate is not None else None}
 
 
 def _design_date() -> Any:

@@ -27,6 +27,7 @@ from seguro_desempleo.actuarial.valuation import (
     beneficiaries_table,
     build,
     metrics_table,
+    run_stamp,
     solve,
     stochastic_summary,
     stress_table,
@@ -216,6 +217,10 @@ def write_report(req: Request, out: Path, *, runs: int = 10_000, seed: int = 1, 
     written: list[Path] = []
     for name, rows in tables.items():
         written += _write_table(out, name, rows)
+    stamp = {**run_stamp(ctx["a"], req), "runs": runs, "seed": seed, "date": ctx["today"]}
+    ctx["stamp"] = stamp
+    (out / "run.json").write_text(json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8")
+    written.append(out / "run.json")
     ctx["charts"] = _charts(out, ctx["a"], ctx["stoch"], ctx["bars"])
     written += [out / f for f in ctx["charts"].values()]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]))
