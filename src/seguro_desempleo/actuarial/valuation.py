@@ -128,7 +128,8 @@ def metrics_table(a: Assumptions, p: Projection) -> list[dict[str, Any]]:
     return [m.to_dict() for m in solvency_metrics(p, ahcr)]
 
 
-def solve(a: Assumptions, target: str, *, runs: int = 2000, seed: int = 1, years: int | None = None) -> dict[str, Any]:
+def solve(a: Assumptions, target: str, *, runs: int = 2000, seed: int = 1, years: int | None = None,
+          model: RegimeModel | None = None) -> dict[str, Any]:
     """Solve a rate. Targets: ``reserve_multiple=K``, ``payg``, ``gap`` / ``gap=K``, ``break_even=H``,
     ``depletion_probability=ALPHA`` (stochastic)."""
     name, _, value = target.partition("=")
@@ -158,7 +159,7 @@ def solve(a: Assumptions, target: str, *, runs: int = 2000, seed: int = 1, years
                           "reserve": int(r.reserve.to_integral_value())} for r in rows]}
     if name == "depletion_probability":
         alpha = float(parse_decimal(value or "0.05", "depletion_probability"))
-        rate_f = rate_for_depletion_probability(a, alpha=alpha, runs=runs, seed=seed, years=years)
+        rate_f = rate_for_depletion_probability(a, alpha=alpha, runs=runs, seed=seed, years=years, model=model)
         return {"target": name, "value": alpha, "runs": runs, "seed": seed, "rate": rate_f,
                 "rate_pct": round(rate_f * 100, 4)}
     raise InputError(f"unknown target '{target}' (reserve_multiple=K, payg, gap[=K], break_even[=H], "
@@ -189,8 +190,9 @@ def stress_table(a: Assumptions, names: Iterable[str] | None = None, shock_year:
 
 
 def stochastic_summary(a: Assumptions, *, runs: int, seed: int, years: int | None = None,
-                       rate: float | None = None, model: RegimeModel | None = None) -> dict[str, Any]:
-    r = simulate(a, runs=runs, seed=seed, years=years, rate=rate, model=model)
+                       rate: float | None = None, model: RegimeModel | None = None,
+                       engine: str = "auto") -> dict[str, Any]:
+    r = simulate(a, runs=runs, seed=seed, years=years, rate=rate, model=model, engine=engine)
     fan = r.fan()
     ratio_fan = r.fan(r.reserve_ratio)
     prob = r.depletion_probability()

@@ -195,17 +195,27 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed", help="Random seed (reproducible runs).")] = 1,
         years: Annotated[int | None, typer.Option("--years", help="Horizon in years (default the set's).")] = None,
         alpha: Annotated[float | None, typer.Option("--alpha", help="Also solve the rate with P(depletion) ≤ alpha.")] = None,
+        p_enter: Annotated[float, typer.Option("--p-enter", help="Monthly probability of entering a recession.")] = 1 / 120,
+        p_exit: Annotated[float, typer.Option("--p-exit", help="Monthly probability of leaving a recession.")] = 1 / 12,
+        mu_recession: Annotated[float, typer.Option("--mu-recession", help="Monthly push to unemployment in recession.")] = 0.003,
+        sigma: Annotated[float, typer.Option("--sigma", help="Monthly s.d. of the unemployment gap.")] = 0.001,
+        elasticity: Annotated[float, typer.Option("--elasticity", help="Claims elasticity to unemployment.")] = 1.0,
+        engine: Annotated[str, typer.Option("--engine", help="auto, numpy or numba.")] = "auto",
         fmt: FormatOpt = "table", out: OutOpt = None,
     ) -> None:
         """Regime-switching unemployment paths: fan chart percentiles and depletion probabilities."""
+        from seguro_desempleo.actuarial.stochastic import RegimeModel
         from seguro_desempleo.actuarial.valuation import build, solve, stochastic_summary
 
         _check_format(fmt)
         a = build(_request(assumptions, scenario, None, None, None, rate))
-        summary = stochastic_summary(a, runs=runs, seed=seed, years=years)
+        model = RegimeModel(p_enter=p_enter, p_exit=p_exit, mu_recession=mu_recession, sigma=sigma,
+                            elasticity=elasticity)
+        summary = stochastic_summary(a, runs=runs, seed=seed, years=years, model=model, engine=engine)
         summary.pop("_result")
         if alpha is not None:
-            summary["rate_for_alpha"] = solve(a, f"depletion_probability={alpha}", runs=runs, seed=seed, years=years)
+            summary["rate_for_alpha"] = solve(a, f"depletion_probability={alpha}", runs=runs, seed=seed, years=years,
+                                              model=model)
         rows = [{"year": y, **{f"reserve_p{k}": v[i] for k, v in summary["reserve_percentiles"].items()},
                  "p_depletion": summary["depletion_probability"][i]} for i, y in enumerate(summary["years"])]
         if fmt == "json":
