@@ -119,3 +119,16 @@ def test_suspended_iff_an_unjustified_miss_is_not_yet_cured(rs: list[tuple[Oblig
 def test_no_unjustified_miss_means_never_suspended(rs: list[tuple[ObligationKind, int, Outcome, bool]]) -> None:
     obs = [o for o in _build(rs) if not o.unjustified]
     assert suspended_periods(obs, D(2026, 1, 1)) == set()
+
+
+def test_default_plan_on_approval() -> None:
+    from seguro_desempleo.employment_service.plan import obligation_plan
+
+    plan = obligation_plan(D(2025, 3, 21), parse_period("2025-04"), 5, registered=False)
+    kinds = [p.kind for p in plan]
+    assert kinds.count(K.COUNSELLING) == 5 and kinds.count(K.TRAINING_REFERRAL) == 1
+    assert plan[0] == type(plan[0])(K.REGISTRATION, D(2025, 3, 28))
+    counselling = [p.due_date for p in plan if p.kind is K.COUNSELLING]
+    # 10th business day of the month: 14 April; in May, 1 May is a holiday, so 15 May
+    assert counselling[:2] == [D(2025, 4, 14), D(2025, 5, 15)]
+    assert K.REGISTRATION not in [p.kind for p in obligation_plan(D(2025, 3, 21), parse_period("2025-04"), 5)]

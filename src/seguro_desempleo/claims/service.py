@@ -38,6 +38,7 @@ from seguro_desempleo.claims.ports import (
 from seguro_desempleo.claims.state import ClaimState, ClaimStatus, transition
 from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
+from seguro_desempleo.employment_service.plan import obligation_plan
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
@@ -103,7 +104,7 @@ class ClaimService:
     def __init__(self, *, claims: ClaimRepository, history: HistoryProvider, payments: PaymentStore,
                  ledger: LedgerPoster, audit: AuditSink, employment: EmploymentServiceAdapter,
                  params: ParameterSet, clock: Callable[[], dt.datetime] = _utcnow,
-                 recovery_months: int = 6) -> None:
+                 recovery_months: int = 6, schedule_obligations: bool = True) -> None:
         self.claims = claims
         self.history = history
         self.payments = payments
@@ -113,6 +114,7 @@ class ClaimService:
         self.params = params
         self.clock = clock
         self.recovery_months = recovery_months
+        self.schedule_obligations = schedule_obligations
 
     # ------------------------------------------------------------------ state changes + audit
 
@@ -202,12 +204,21 @@ class ClaimService:
                               reason=f"carencia hasta {format_date_pe(wait_end)}")
         if rec.eligible:
             first = first_benefit_period(wait_end)
-            return self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
-                              reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+            claim = self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
+                               reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+            self._schedule_obligations(claim, on)
+            return claim
         return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
                           reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on)
 
     # ------------------------------------------------------------------ re-employment and obligations
+
+    def _schedule_obligations(self, claim: Claim, on: dt.date) -> None:
+        if not self.schedule_obligations or claim.decision is None or claim.first_period is None:
+            return
+        registered = self.history.registered_with_employment_service(claim.worker_ref, on)
+        for planned in obligation_plan(on, claim.first_period, len(claim.decision.benefits), registered=registered):
+            self.employment.schedule(claim.id, planned.kind, planned.due_date)
 
     def plan(self, claim: Claim) -> list[Installment]:
         if claim.decision is None or claim.first_period is None:
@@ -382,6 +393,7 @@ class ClaimService:
                                     "appeal relies on before upholding it", where=f"claim {claim.id}")
             claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
                                decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
+            self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
             claim, paid = self._pay(claim, period_of(on), on, actor)
         self.claims.save_appeal(appeal)
