@@ -68,7 +68,7 @@ def test_results_do_not_depend_on_threads_or_chunks() -> None:
     outs = []
     before = numba.get_num_threads()
     try:
-        for threads, chunks in ((1, 1), (numba.config.NUMBA_NUM_THREADS, 64), (1, 7)):
+        for threads, chunks in ((1, 1), (int(getattr(numba.config, "NUMBA_NUM_THREADS", 2)), 64), (1, 7)):
             numba.set_num_threads(threads)
             st = generate(MODEL, rng.seed_key(4), 0, 3000)
             acc = engine.new_accumulators(12)

@@ -18,13 +18,13 @@ from seguro_desempleo.simulation.designs import (
     monthly_amount,
     snapshot,
 )
-from seguro_desempleo.simulation.population import RING, empty_state
+from seguro_desempleo.simulation.population import RING, State, empty_state
 from tests.simulation.helpers import MODEL
 
 T = 40  # month index of the separation (2026-01 + 40 = 2029-05)
 
 
-def _person(months_worked: list[int], wage: int, size: str = "large", cause: int = 3):  # type: ignore[no-untyped-def]
+def _person(months_worked: list[int], wage: int, size: str = "large") -> State:
     st = empty_state(1)
     st.sector[0], st.size[0], st.contract[0], st.wage[0], st.tenure[0] = 0, SIZE_CODES.index(size), 1, wage, 30
     mask = 0
