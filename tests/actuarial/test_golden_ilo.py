@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+import seguro_desempleo.actuarial
 from seguro_desempleo.actuarial.assumptions import load_assumptions
 from seguro_desempleo.actuarial.projection import Projection, project
 
-GOLDEN = Path(__file__).parents[2] / "src" / "seguro_desempleo" / "actuarial" / "golden"
+GOLDEN = Path(seguro_desempleo.actuarial.__file__).parent / "golden"  # shipped with the package
 MONEY = ("insurable_earnings", "contributions", "investment_income", "benefits", "admin_costs", "surplus",
          "reserve")
 # Cells where the published table disagrees with its own identity π = (B + A)/E at its own rounding.

@@ -37,6 +37,17 @@ def test_reserve_multiple_zero_is_cheaper_and_unreachable_target_is_an_error() -
         solvers.solve_reserve_multiple(ILO, D(-1))
 
 
+def test_high_cost_multiple_solver_and_horizon_year() -> None:
+    ahcr = average_high_cost_rate(project(apply_scenario(ILO, "recession-2020")))
+    rate = solvers.solve_high_cost_multiple(ILO, D(1), ahcr)
+    last = project(ILO, rate).last
+    assert abs(last.reserve_to_earnings / ahcr - 1) < D("1e-6")
+    early = solvers.solve_reserve_multiple(ILO, D(2), 2025)
+    assert early > solvers.solve_reserve_multiple(ILO, D(2))  # less time to build the reserve
+    with pytest.raises(InputError, match="year 2035 outside 2021-2028"):
+        solvers.solve_reserve_multiple(ILO, D(2), 2035)
+
+
 def test_payg_rates_equal_spending_over_earnings() -> None:
     rates = solvers.payg_rates(ILO)
     assert rates[2021] == D("0.0025")

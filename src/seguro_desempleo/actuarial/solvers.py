@@ -61,6 +61,22 @@ def solve_reserve_multiple(a: Assumptions, multiple: Decimal, year: int | None =
     return bisect(gap, Decimal(0), RATE_MAX, target="reserve_multiple")
 
 
+def solve_high_cost_multiple(a: Assumptions, multiple: Decimal, ahcr: Decimal, year: int | None = None) -> Decimal:
+    """Level rate with AHCM_T = (R_T / E_T) / AHCR = target at the horizon T (US DOL solvency standard, ≥ 1)."""
+    if multiple < 0:
+        raise InputError(f"must not be negative (got {multiple})", field="high_cost_multiple")
+    horizon = a.last_year if year is None else year
+    if not a.first_year <= horizon <= a.last_year:
+        raise InputError(f"year {horizon} outside {a.first_year}-{a.last_year}", field="year")
+    sub = a.replace(last_year=horizon)
+
+    def gap(c: Decimal) -> Decimal:
+        last = project(sub, c).last
+        return last.reserve - multiple * ahcr * last.insurable_earnings
+
+    return bisect(gap, Decimal(0), RATE_MAX, target="high_cost_multiple")
+
+
 def payg_rates(a: Assumptions) -> dict[int, Decimal]:
     """π_t = (B_t + A_t)/E_t for each year: the rate that balances each year on its own."""
     return {row.year: row.payg_rate for row in project(a).rows}

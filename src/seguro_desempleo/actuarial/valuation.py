@@ -130,17 +130,27 @@ def metrics_table(a: Assumptions, p: Projection) -> list[dict[str, Any]]:
 
 def solve(a: Assumptions, target: str, *, runs: int = 2000, seed: int = 1, years: int | None = None,
           model: RegimeModel | None = None) -> dict[str, Any]:
-    """Solve a rate. Targets: ``reserve_multiple=K``, ``payg``, ``gap`` / ``gap=K``, ``break_even=H``,
-    ``depletion_probability=ALPHA`` (stochastic)."""
+    """Solve a rate. Targets: ``reserve_multiple=K[@YEAR]``, ``high_cost_multiple=M[@YEAR]``, ``payg``,
+    ``gap`` / ``gap=K``, ``break_even=H``, ``depletion_probability=ALPHA`` (stochastic)."""
     name, _, value = target.partition("=")
     name = name.strip().replace("-", "_")
+    value, _, at = value.partition("@")
+    year = int(parse_decimal(at, "--solve-rate year")) if at else None
     if name == "reserve_multiple":
         k = parse_decimal(value or "2", "reserve_multiple")
-        rate = solvers.solve_reserve_multiple(a, k)
-        return {"target": name, "value": str(k), "year": a.last_year, "rate": str(rate),
+        rate = solvers.solve_reserve_multiple(a, k, year)
+        return {"target": name, "value": str(k), "year": year or a.last_year, "rate": str(rate),
                 "rate_pct": str((rate * 100).quantize(Decimal("0.0001"))),
                 "rate_pct_rounded_up": str(solvers.round_up_rate(rate)),
                 "tolerance": str(solvers.RATE_TOLERANCE)}
+    if name == "high_cost_multiple":
+        k = parse_decimal(value or "1", "high_cost_multiple")
+        ahcr = average_high_cost_rate(project(apply_scenario(a, "recession-2020")))
+        rate = solvers.solve_high_cost_multiple(a, k, ahcr, year)
+        return {"target": name, "value": str(k), "year": year or a.last_year, "ahcr_pct": str(ahcr * 100),
+                "high_cost_path": "recession-2020", "rate": str(rate),
+                "rate_pct": str((rate * 100).quantize(Decimal("0.0001"))),
+                "rate_pct_rounded_up": str(solvers.round_up_rate(rate))}
     if name == "payg":
         rates = solvers.payg_rates(a)
         return {"target": name, "rates": {str(y): str((r * 100).quantize(Decimal("0.0001"))) for y, r in rates.items()},
@@ -162,8 +172,8 @@ def solve(a: Assumptions, target: str, *, runs: int = 2000, seed: int = 1, years
         rate_f = rate_for_depletion_probability(a, alpha=alpha, runs=runs, seed=seed, years=years, model=model)
         return {"target": name, "value": alpha, "runs": runs, "seed": seed, "rate": rate_f,
                 "rate_pct": round(rate_f * 100, 4)}
-    raise InputError(f"unknown target '{target}' (reserve_multiple=K, payg, gap[=K], break_even[=H], "
-                     "depletion_probability=ALPHA)", field="--solve-rate")
+    raise InputError(f"unknown target '{target}' (reserve_multiple=K[@YEAR], high_cost_multiple=M[@YEAR], payg, "
+                     "gap[=K], break_even[=H], depletion_probability=ALPHA)", field="--solve-rate")
 
 
 def stress_table(a: Assumptions, names: Iterable[str] | None = None, shock_year: int | None = None) -> list[dict[str, Any]]:
