@@ -74,6 +74,15 @@ def test_rolling_break_even_respects_the_maximum_change() -> None:
     assert abs(free[-1].reserve) < D("0.01")
 
 
+def test_rolling_break_even_edges() -> None:
+    rich = ILO.replace(opening_reserve=D(100_000_000))
+    assert all(r.break_even == 0 for r in solvers.rolling_break_even(rich))
+    with pytest.raises(InputError, match="break_even"):
+        solvers.rolling_break_even(ILO.replace(opening_reserve=D(-10_000_000_000)))
+    with pytest.raises(InputError, match="horizon"):
+        solvers.rolling_break_even(ILO, horizon=0)
+
+
 def test_metrics_and_reserve_test() -> None:
     p = project(ILO)
     test = reserve_test(p)

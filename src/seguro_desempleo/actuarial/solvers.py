@@ -131,10 +131,12 @@ def rolling_break_even(a: Assumptions, horizon: int = 7, max_change: Decimal = D
             rates = {**fixed, **{y: c for y in range(year, sub.last_year + 1)}}
             return project(sub, rates).last.reserve
 
-        try:
-            star = bisect(gap, Decimal(0), RATE_MAX, target="break_even")
-        except InputError:
+        if gap(Decimal(0)) >= 0:
             star = Decimal(0)  # the reserve already covers the window at a zero rate
+        elif gap(RATE_MAX) < 0:
+            raise InputError(f"no rate up to {RATE_MAX * 100} % balances the window ending {end}", field="break_even")
+        else:
+            star = bisect(gap, Decimal(0), RATE_MAX, target="break_even")
         rate = star if not out and initial_rate is None else min(max(star, previous - max_change), previous + max_change)
         fixed[year] = rate
         previous = rate
