@@ -74,6 +74,7 @@ def test_report_writes_html_charts_and_tables(tmp_path: Path, capsys: pytest.Cap
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Cuadro 1. Proyección de ingresos y gastos" in html and "2\u202f686\u202f738" in html
     assert "Conciliación con el cuadro publicado" in html
+    assert "Reserva a fin de 2028: 2\u202f686\u202f738" in html  # half-up, not truncated
     for name in ("projection", "beneficiaries", "metrics", "stress", "tornado", "stochastic_fan", "golden_comparison"):
         assert (tmp_path / f"{name}.csv").exists() and (tmp_path / f"{name}.json").exists()
     for chart in ("chart_fan.png", "chart_tornado.png", "chart_reserve_scenarios.png", "chart_payg.png"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,11 @@ from seguro_desempleo.parameters.model import default_parameters, parse_override
 
 TABLE_FIELDS = ("year", "contribution_rate", "insurable_earnings", "contributions", "investment_income",
                 "benefits", "admin_costs", "surplus", "reserve", "payg_rate", "reserve_ratio")
+
+
+def round_half_up(value: Decimal) -> int:
+    """Whole thousands (or persons, soles) as the ILO prints them: half-up, not banker's rounding."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def parse_decimal(text: str, fld: str) -> Decimal:
@@ -117,8 +122,8 @@ def beneficiaries_table(p: Projection) -> list[dict[str, Any]]:
     for row in p.rows:
         if row.benefits == 0:
             continue
-        out.append({"year": row.year, "average_monthly_beneficiaries": int(row.beneficiaries.to_integral_value()),
-                    "average_monthly_benefit": int(row.average_benefit.to_integral_value()),
+        out.append({"year": row.year, "average_monthly_beneficiaries": round_half_up(row.beneficiaries),
+                    "average_monthly_benefit": round_half_up(row.average_benefit),
                     "benefits": row.published()["benefits"]})
     return out
 
@@ -166,7 +171,7 @@ def solve(a: Assumptions, target: str, *, runs: int = 2000, seed: int = 1, years
         return {"target": name, "horizon": horizon, "max_change_pct": "0.05",
                 "rows": [{"year": r.year, "break_even_pct": str((r.break_even * 100).quantize(Decimal("0.0001"))),
                           "rate_pct": str((r.rate * 100).quantize(Decimal("0.0001"))),
-                          "reserve": int(r.reserve.to_integral_value())} for r in rows]}
+                          "reserve": round_half_up(r.reserve)} for r in rows]}
     if name == "depletion_probability":
         alpha = float(parse_decimal(value or "0.05", "depletion_probability"))
         rate_f = rate_for_depletion_probability(a, alpha=alpha, runs=runs, seed=seed, years=years, model=model)
@@ -191,9 +196,9 @@ def stress_table(a: Assumptions, names: Iterable[str] | None = None, shock_year:
             needed = str(solvers.round_up_rate(solvers.solve_reserve_multiple(b, k)))
         except InputError:
             needed = "n/a"
-        out.append({"scenario": s.name, "label": s.label, "final_reserve": int(p.last.reserve.to_integral_value()),
+        out.append({"scenario": s.name, "label": s.label, "final_reserve": round_half_up(p.last.reserve),
                     "final_reserve_ratio": str(p.last.reserve_ratio.quantize(Decimal("0.01"))),
-                    "min_reserve": int(low.reserve.to_integral_value()), "min_reserve_year": low.year,
+                    "min_reserve": round_half_up(low.reserve), "min_reserve_year": low.year,
                     "first_deficit_year": deficit, "depleted": low.reserve < 0, "passes_art8": test.passes,
                     "rate_for_target_pct": needed})
     return out

@@ -41,7 +41,8 @@ GOLDEN = Path(__file__).parents[1] / "actuarial" / "golden"
 
 def es_int(value: int | Decimal | float) -> str:
     """1051585 → '1 051 585' (the bill's thousands separator)."""
-    return f"{int(value):,}".replace(",", "\u202f")
+    whole = value if isinstance(value, int) else int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return f"{whole:,}".replace(",", "\u202f")
 
 
 def es_dec(value: Decimal | float | str, places: int = 2) -> str:
@@ -201,6 +202,12 @@ def build_context(req: Request, *, runs: int, seed: int) -> tuple[dict[str, Any]
         "today": dt.date.today().isoformat(), "es_int": es_int, "es_dec": es_dec,
         "sources": sorted(a.sources.items()),
         "macro_rows": macro_rows,
+        "basis_es": {"insurable_earnings": "los ingresos asegurables", "contributions": "las contribuciones",
+                     "benefits": "las prestaciones"}[a.admin_cost_basis],
+        "crediting_es": {"half_year_compound": "medio año, compuesto, sobre el flujo neto del año",
+                         "half_year_simple": "medio año, simple, sobre el flujo neto del año",
+                         "year_start": "al inicio del año", "year_end": "solo sobre la reserva inicial"}[
+                             a.interest_crediting],
     }
     tables["macro"] = macro_rows
     return ctx, tables
