@@ -24,6 +24,7 @@ NCNEW, NCMONTHS, NCPAID, GAPW, GAPWO, HIRES, UEXITS, ILOSS = 17, 18, 19, 20, 21,
 PMPUB, U2F = 25, 26
 MF, MCOV, MU, MINS, MCON, MCLAIMS, MBEN, MPAID, MNCB, MNCP, MSEPCOV = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 RING = 13
+N_DUR, IR_BIN, N_IR_BINS = 12, 25_000, 48
 MAX_AGE = 840
 ENTRY_AGE = 180
 
@@ -276,6 +277,8 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                             if benef:
                                 acc[c, BENEF, cell] += 1
                                 mon[c, MCLAIMS, mi] += 1
+                                ib = ir // IR_BIN
+                                hist[c, N_DUR + (ib if ib < N_IR_BINS else N_IR_BINS - 1)] += 1
                         if benef:
                             ben_left = nmonths
                             ben_k = 0

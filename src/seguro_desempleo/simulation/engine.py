@@ -82,7 +82,11 @@ MON_NAMES: tuple[str, ...] = (
     "benefit_paid", "nc_beneficiaries", "nc_paid", "separations_covered",
 )
 M = {name: i for i, name in enumerate(MON_NAMES)}
-N_ACC, N_MON, N_HIST = len(ACC_NAMES), len(MON_NAMES), 12
+N_DUR = 12
+"""hist[0:12]: payments by benefit month (1st, 2nd, ...)."""
+IR_BIN, N_IR_BINS = 25_000, 48
+"""hist[12:60]: new beneficiaries by insurable remuneration, bins of S/ 250 (last bin: S/ 11,750 and more)."""
+N_ACC, N_MON, N_HIST = len(ACC_NAMES), len(MON_NAMES), N_DUR + N_IR_BINS
 BAND_OF_YEAR = np.zeros(70, dtype=np.int64)
 for _b, (_lo, _hi) in enumerate(AGE_BANDS):
     BAND_OF_YEAR[_lo:_hi + 1] = _b
@@ -220,7 +224,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
             _add(acc[A["benefit_months"]], cg)
             _add(acc[A["benefit_paid"]], cg, amt)
             _add(acc[A["ir_paid"]], cg, st.ben_ir[gi])
-            hist += np.bincount(k, minlength=N_HIST)[:N_HIST]
+            hist[:N_DUR] += np.bincount(k, minlength=N_DUR)[:N_DUR]
             mon[M["beneficiaries"], mi] += gi.shape[0]
             mon[M["benefit_paid"], mi] += int(amt.sum())
         st.ben_k[gi] += 1
@@ -274,6 +278,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
             _add(acc[A["eligible"]], cs[elig])
             _add(acc[A["beneficiaries"]], cs[benef])
             mon[M["claims"], mi] += int(benef.sum())
+            hist[N_DUR:] += np.bincount(np.minimum(ir[benef] // IR_BIN, N_IR_BINS - 1), minlength=N_IR_BINS)
             mon[M["separations_covered"], mi] += int(cov_inv.sum())
         bi = si[benef]
         st.ben_left[bi] = months[benef]

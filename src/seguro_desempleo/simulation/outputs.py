@@ -34,7 +34,7 @@ from seguro_desempleo.simulation.calibration import (
     load_targets,
     moments_targets,
 )
-from seguro_desempleo.simulation.engine import ACC_NAMES, MON_NAMES
+from seguro_desempleo.simulation.engine import ACC_NAMES, IR_BIN, MON_NAMES, N_DUR
 from seguro_desempleo.simulation.runner import Result
 
 REGION_LABELS = ("Lima Metropolitana", "Resto de la costa", "Sierra", "Selva")
@@ -133,8 +133,10 @@ def actuarial_flows(result: Result) -> dict[str, Any]:
     """Monthly national flows for the actuarial projection (documented in docs/simulation.md)."""
     mon = {name: [scaled(result, int(v)) for v in result.mon[i]] for i, name in enumerate(MON_NAMES)}
     claims = int(result.acc[ACC_NAMES.index("beneficiaries")].sum())
-    hist = [int(x) for x in result.hist]
+    hist = [int(x) for x in result.hist[:N_DUR]]
+    ir_bins = [int(x) for x in result.hist[N_DUR:]]
     months_paid = sum(hist)
+    a = _totals(result.acc)
     return {
         "months": result.spec.months,
         "start_period": "2026-01 + burn-in",
@@ -146,6 +148,18 @@ def actuarial_flows(result: Result) -> dict[str, Any]:
         "average_benefit_cents": int(result.acc[ACC_NAMES.index("benefit_paid")].sum()) // months_paid
         if months_paid else None,
         "claims_per_year": per_year(result, claims),
+        "claims_chain": {
+            "formal_separation_rate_monthly": _ratio(a["separations"], a["pm_formal"]),
+            "involuntary_share": _ratio(a["separations_involuntary"], a["separations"]),
+            "covered_share_of_involuntary": _ratio(a["separations_covered"], a["separations_involuntary"]),
+            "qualifying_share_of_covered": _ratio(a["eligible"], a["separations_covered"]),
+            "takeup": _ratio(a["beneficiaries"], a["eligible"]),
+        },
+        "claimants_by_insurable_pay": {
+            "bin_width_cents": IR_BIN,
+            "counts": ir_bins,
+            "note": "new beneficiaries by insurable remuneration; bin i = [i, i+1) × width, last bin open",
+        },
     }
 
 
