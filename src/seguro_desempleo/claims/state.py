@@ -68,6 +68,7 @@ TRANSITIONS: dict[tuple[ClaimState, ClaimState], str] = {
     (S.PAYING, S.SUSPENDED): "suspend",
     (S.PAYING, S.EXHAUSTED): "exhaust",
     (S.PAYING, S.CLOSED): "close",
+    (S.SUSPENDED, S.SUSPENDED): "suspend",     # a new reason (re-employment while suspended)
     (S.SUSPENDED, S.PAYING): "resume",
     (S.SUSPENDED, S.APPROVED): "resume",
     (S.SUSPENDED, S.EXHAUSTED): "exhaust",
