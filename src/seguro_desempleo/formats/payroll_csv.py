@@ -21,7 +21,7 @@ import io
 
 import polars as pl
 
-from seguro_desempleo.domain.registry import validate_ruc
+from seguro_desempleo.domain.registry import ruc_valid_mask, validate_ruc
 from seguro_desempleo.errors import FormatError, InputError
 from seguro_desempleo.formats.plame import SourceFile
 
@@ -49,12 +49,16 @@ def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
     df = df.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("line") + header_offset,
                          pl.lit(file_id, dtype=pl.Int64).alias("file"))
     ruc_ok: dict[str, str | None] = {}
-    for ruc in df["ruc"].unique().to_list():
+    unique = df["ruc"].unique().to_list()
+    for ruc, valid in zip(unique, ruc_valid_mask(unique), strict=True):
+        if valid:
+            continue
         try:
             validate_ruc(ruc)
-            ruc_ok[ruc] = None
         except InputError as exc:
             ruc_ok[ruc] = exc.message
+        else:  # pragma: no cover - the mask and python-stdnum agree (property test)
+            continue
     bad_ruc = pl.col("ruc").replace_strict(ruc_ok, default=None, return_dtype=pl.Utf8)
     period_ok = pl.col("periodo").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
     year = pl.col("periodo").str.slice(0, 4).cast(pl.Int64, strict=False)

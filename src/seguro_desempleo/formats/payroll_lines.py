@@ -7,8 +7,8 @@ checks are vectorised (5 million lines in a few seconds) and never echo a docume
 Columns in: ``file`` (int), ``line`` (int), ``period`` (month index), ``ruc``, ``tipo_doc``,
 ``num_doc``, ``concepto``, ``devengado``, ``pagado`` (text), ``shape_error`` (text or null: a structural
 problem found while reading the line) and ``shape_field`` (the field it concerns).
-Columns out (added): ``devengado_c``, ``pagado_c`` (Int64 céntimos), ``field``, ``reason`` (null
-when the line is good).
+Columns out (added): ``devengado_c`` (Int64 céntimos), ``field``, ``reason`` (null when the line
+is good).
 """
 
 from __future__ import annotations
@@ -50,7 +50,11 @@ def cents_expr(col: str) -> pl.Expr:
 
 
 def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int) -> pl.DataFrame:
-    """Add céntimo amounts and the first ``field``/``reason`` at fault of each line (null if good)."""
+    """Add céntimo amounts and the first ``field``/``reason`` at fault of each line (null if good).
+
+    Each line gets the code of its first failing check in one pass; the reason text is built only
+    for the (few) bad lines.
+    """
     lf = df.lazy().with_columns(
         pl.col("tipo_doc").str.strip_chars(), pl.col("num_doc").str.strip_chars(),
         pl.col("concepto").str.strip_chars(), pl.col("devengado").str.strip_chars(),
@@ -62,42 +66,70 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int) -> pl
     dev = pl.col("devengado")
     pag = pl.col("pagado")
     worker_docs = sorted(WORKER_DOCUMENT_TYPES)
-    dup_first = pl.col("line").min().over(["file", "ruc", "period", "tipo_doc", "num_doc", "concepto"])
-    checks: list[tuple[pl.Expr, pl.Expr | str, pl.Expr | str]] = [
-        (pl.col("shape_error").is_not_null(), pl.col("shape_field"), pl.col("shape_error")),
-        (pl.col("period") > latest_period, "period", "period is in the future"),
+    keys = ["file", "ruc", "period", "tipo_doc", "num_doc", "concepto"]
+    # Duplicates: a 64-bit hash of the key finds candidates fast; the exact key decides among them.
+    base = lf.with_columns(pl.struct(keys).hash(seed=7).is_duplicated().alias("_cand")).collect()
+    if base["_cand"].any():
+        exact = (base.filter(pl.col("_cand")).with_columns((~pl.struct(keys).is_first_distinct()).alias("_dup"))
+                 .select("file", "line", "_dup"))
+        base = base.join(exact, on=["file", "line"], how="left").with_columns(pl.col("_dup").fill_null(False))
+    else:
+        base = base.with_columns(pl.lit(False).alias("_dup"))
+    lf = base.lazy().drop("_cand")
+    dup = pl.col("_dup")
+    # (condition, field, reason): the reason may use the line's own columns (never the document number).
+    checks: list[tuple[pl.Expr, str | None, pl.Expr]] = [
+        (pl.col("shape_error").is_not_null(), None, pl.col("shape_error")),
+        (pl.col("period") > latest_period, "period", pl.lit("period is in the future")),
         (doc == "06", "tipo_doc",
-         "document type 06 (RUC) is for 4th-category providers, not for a worker of the insurance"),
+         pl.lit("document type 06 (RUC) is for 4th-category providers, not for a worker of the insurance")),
         (~doc.is_in(worker_docs), "tipo_doc",
          pl.lit("unknown document type '") + doc + f"' (Tabla 3: {', '.join(worker_docs)})"),
-        ((doc == "01") & ~num.str.contains(r"^\d{8}$"), "num_doc", "a DNI has exactly 8 digits"),
+        ((doc == "01") & ~((num.str.len_bytes() == 8) & num.str.contains(r"^\d+$")), "num_doc",
+         pl.lit("a DNI has exactly 8 digits")),
         ((doc != "01") & ~num.str.contains(r"^[A-Za-z0-9-]{1,15}$"), "num_doc",
-         "document number must be 1-15 letters, digits or hyphens"),
-        (~conc.str.contains(r"^\d{4}$"), "concepto", "concept code must have 4 digits (Tabla 22)"),
-        (conc.is_in(sorted(COMPUTED_CONCEPTS)), "concepto",
-         pl.lit("concept ") + conc + " is a total computed by PLAME and must not be declared"),
-        (~conc.is_in(list(declarable_concepts())), "concepto",
-         pl.lit("unknown concept code '") + conc + "' (Tabla 22)"),
-        ((dev == "") & (pag == ""), "devengado", "an amount accrued or paid is required"),
+         pl.lit("document number must be 1-15 letters, digits or hyphens")),
+        (~conc.is_in(list(declarable_concepts())), "concepto", pl.lit("")),  # reason refined below
+        ((dev == "") & (pag == ""), "devengado", pl.lit("an amount accrued or paid is required")),
         ((dev != "") & ~dev.str.contains(AMOUNT_RE), "devengado",
          pl.lit("'") + dev + "' is not an amount (up to 7 digits and 2 decimals)"),
         ((pag != "") & ~pag.str.contains(AMOUNT_RE), "pagado",
          pl.lit("'") + pag + "' is not an amount (up to 7 digits and 2 decimals)"),
-        (pl.col("line") != dup_first, "concepto",
-         pl.lit("duplicate worker and concept (first at line ") + dup_first.cast(pl.Utf8) + ")"),
+        (dup, "concepto", pl.lit("duplicate worker and concept")),
     ]
-    field: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-    for cond, name, why in reversed(checks):
-        field = pl.when(cond.fill_null(True)).then(name if isinstance(name, pl.Expr) else pl.lit(name)).otherwise(field)
-        reason = pl.when(cond.fill_null(True)).then(why if isinstance(why, pl.Expr) else pl.lit(why)).otherwise(reason)
-    lf = lf.with_columns(field.alias("field"), reason.alias("reason"))
-    good = pl.col("reason").is_null()
-    lf = lf.with_columns(
+    code: pl.Expr = pl.lit(0, dtype=pl.Int8)
+    for k, (cond, _, _) in reversed(list(enumerate(checks, 1))):
+        code = pl.when(cond.fill_null(True)).then(pl.lit(k, dtype=pl.Int8)).otherwise(code)
+    out = lf.with_columns(code.alias("_code")).collect()
+    good = pl.col("_code") == 0
+    out = out.with_columns(
         pl.when(good).then(cents_expr("devengado")).otherwise(0).alias("devengado_c"),
-        pl.when(good).then(cents_expr("pagado")).otherwise(0).alias("pagado_c"),
+        pl.lit(None, dtype=pl.Utf8).alias("field"), pl.lit(None, dtype=pl.Utf8).alias("reason"),
     )
-    return lf.collect()
+    if out.select((~good).any()).item():
+        bad = out.filter(~good)
+        field: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+        reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+        for k, (_, name, why) in enumerate(checks, 1):
+            hit = pl.col("_code") == k
+            field = pl.when(hit).then(pl.col("shape_field") if name is None else pl.lit(name)).otherwise(field)
+            reason = pl.when(hit).then(why).otherwise(reason)
+        concept_reason = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept code must have 4 digits (Tabla 22)"))
+                          .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
+                          .then(pl.lit("concept ") + conc + " is a total computed by PLAME and must not be declared")
+                          .otherwise(pl.lit("unknown concept code '") + conc + "' (Tabla 22)"))
+        first_line = (out.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
+                      .group_by(keys).agg(pl.col("line").min().alias("_first")))
+        bad = (bad.with_columns(field.alias("field"), reason.alias("reason"))
+               .with_columns(pl.when(pl.col("_code") == 7).then(concept_reason).otherwise(pl.col("reason"))
+                             .alias("reason"))
+               .join(first_line, on=keys, how="left")
+               .with_columns(pl.when(pl.col("_code") == len(checks))
+                             .then(pl.col("reason") + " (first at line " + pl.col("_first").cast(pl.Utf8) + ")")
+                             .otherwise(pl.col("reason")).alias("reason"))
+               .drop("_first"))
+        out = pl.concat([out.filter(good), bad], how="vertical_relaxed")
+    return out.drop("_code", "_dup")
 
 
 def worker_months(good: pl.DataFrame) -> pl.DataFrame:

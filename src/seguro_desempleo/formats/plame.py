@@ -8,10 +8,10 @@ lines in 300,000 files) is validated in a few seconds with polars.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -24,21 +24,31 @@ REM_NAME_RE = re.compile(r"^0601(\d{4})(\d{2})(\d{11})\.rem$", re.IGNORECASE)
 FIELDS = ("tipo_doc", "num_doc", "concepto", "devengado", "pagado")
 
 
-def parse_rem_name(name: str) -> tuple[str, int]:
-    """``0601202405<RUC>.rem`` → (RUC, month index); FormatError naming the file otherwise."""
-    m = REM_NAME_RE.match(Path(name).name)
+def parse_rem_name(name: str, *, check_ruc: bool = True) -> tuple[str, int]:
+    """``0601202405<RUC>.rem`` → (RUC, month index); FormatError naming the file otherwise.
+
+    ``check_ruc=False`` leaves the RUC's check digit to the caller (bulk: ``ruc_valid_mask``).
+    """
+    name = os.path.basename(name)
+    m = REM_NAME_RE.match(name)
     if not m:
         raise FormatError("a PLAME remuneration file is named 0601AAAAMM<RUC 11 digits>.rem", field="file name",
-                          where=Path(name).name)
+                          where=name)
     year, month, ruc = int(m.group(1)), int(m.group(2)), m.group(3)
     if not 1 <= month <= 12 or year < 1990:
         raise FormatError(f"month {m.group(1)}-{m.group(2)} in the file name is not valid", field="file name",
-                          where=Path(name).name)
+                          where=name)
+    if check_ruc:
+        check_file_ruc(ruc, name)
+    return ruc, month_index(year, month)
+
+
+def check_file_ruc(ruc: str, name: str) -> None:
+    """FormatError when the RUC of a file name fails python-stdnum's check."""
     try:
-        validate_ruc(ruc, field="RUC in the file name", where=Path(name).name)
+        validate_ruc(ruc, field="RUC in the file name", where=name)
     except InputError as exc:
         raise FormatError(exc.message, field=exc.field, where=exc.where) from None
-    return ruc, month_index(year, month)
 
 
 @dataclass

@@ -1,0 +1,176 @@
+"""Benchmark: one national month of PLAME remuneration files imported on SQLite and PostgreSQL.
+
+Targets (issue 4, this 2-core machine): 5,000,000 remuneration lines from 300,000 employers
+parsed, validated and committed — on SQLite in ≤ 20 s; on PostgreSQL within 2× a bare ``COPY``
+of the same rows measured in the same run; peak memory under 2 GiB. Each import runs in a child
+process so its peak RSS is measured alone.
+
+    .venv/bin/python bench/bench_payroll.py [--lines 5000000] [--employers 300000] [--skip-sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import multiprocessing as mp
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from stdnum.pe import ruc as ruc_mod
+
+CONCEPTS = ("0121", "0201", "0105", "0118", "0406", "0909")
+
+
+def make_ruc(n: int) -> str:
+    body = f"20{n:08d}"
+    return body + ruc_mod.calc_check_digit(body)
+
+
+def generate(directory: Path, lines: int, employers: int, seed: int = 11) -> tuple[list[Path], int]:
+    """Write ``employers`` files of month 2025-03 with about ``lines`` lines in total."""
+    rng = np.random.default_rng(seed)
+    per_employer = np.maximum(1, rng.poisson(lines / employers, employers))
+    per_employer[-1] += max(0, lines - int(per_employer.sum()))
+    paths: list[Path] = []
+    worker = 10_000_000
+    total = 0
+    for e in range(employers):
+        n = int(per_employer[e])
+        concepts = 1 + n % 3
+        workers = max(1, n // concepts)
+        rows = []
+        amounts = rng.integers(1_025_00, 15_000_00, workers)
+        for w in range(workers):
+            worker += 1
+            a = int(amounts[w])
+            amount = f"{a // 100}.{a % 100:02d}"
+            for c in CONCEPTS[:concepts]:
+                rows.append(f"01|{worker:08d}|{c}|{amount}|{amount}|")
+        if worker > 99_000_000:
+            worker = 10_000_000
+        p = directory / f"0601202503{make_ruc(e + 1)}.rem"
+        p.write_text("\n".join(rows) + "\n")
+        paths.append(p)
+        total += len(rows)
+    return paths, total
+
+
+def _run_import(url: str, paths: list[str], out: mp.Queue) -> None:
+    from seguro_desempleo.services.payroll_import import import_files
+
+    t0 = time.perf_counter()
+    summary = import_files(paths, db=url, today=dt.date(2025, 6, 1))
+    elapsed = time.perf_counter() - t0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out.put((elapsed, rss, summary.accepted, summary.rejected, sum(f.contributions for f in summary.files)))
+
+
+def timed_import(url: str, paths: list[Path]) -> tuple[float, float, int, int, int]:
+    from seguro_desempleo.storage.db import upgrade
+
+    upgrade(url)
+    q: mp.Queue = mp.get_context("fork").Queue()
+    proc = mp.get_context("fork").Process(target=_run_import, args=(url, [str(p) for p in paths], q))
+    proc.start()
+    result = q.get()
+    proc.join()
+    return result
+
+
+def copy_baseline(pg_uri: str, paths: list[Path]) -> float:
+    """A bare COPY of the same rows (RUC, month and the five fields, as text) into a plain table."""
+    import psycopg
+
+    buf = io.StringIO()
+    for p in paths:
+        ruc = p.name[10:21]
+        for line in p.read_text().splitlines():
+            buf.write(f"{ruc}|2025-03|{line[:-1]}\n")
+    data = buf.getvalue().encode()
+    with psycopg.connect(pg_uri) as conn:
+        conn.execute("DROP TABLE IF EXISTS copy_baseline")
+        conn.execute("CREATE TABLE copy_baseline (ruc text, period text, tipo_doc text, num_doc text, "
+                     "concepto text, devengado text, pagado text)")
+        conn.commit()
+        t0 = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY copy_baseline FROM STDIN (DELIMITER '|')") as cp:
+            cp.write(data)
+        conn.commit()
+        elapsed = time.perf_counter() - t0
+        conn.execute("DROP TABLE copy_baseline")
+        conn.commit()
+    return elapsed
+
+
+def write_csv(paths: list[Path], target: Path) -> Path:
+    """The same rows as one national CSV file (the documented layout), for the single-file path."""
+    with target.open("w") as out:
+        out.write("ruc,periodo,tipo_doc,num_doc,concepto,devengado,pagado\n")
+        for p in paths:
+            prefix = f"{p.name[10:21]},2025-03,"
+            out.writelines(prefix + line.rstrip("|").replace("|", ",") + "\n" for line in p.read_text().splitlines())
+    return target
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, default=5_000_000)
+    ap.add_argument("--employers", type=int, default=300_000)
+    ap.add_argument("--engines", default="sqlite,postgresql")
+    ap.add_argument("--layouts", default="rem,csv", help="rem: one PLAME file per employer; csv: one national file")
+    args = ap.parse_args()
+    engines = args.engines.split(",")
+    layouts = args.layouts.split(",")
+    work = Path(tempfile.mkdtemp(prefix="bench_payroll_"))
+    try:
+        t0 = time.perf_counter()
+        files_dir = work / "files"
+        files_dir.mkdir()
+        paths, total = generate(files_dir, args.lines, args.employers)
+        csv = write_csv(paths, work / "national.csv")
+        print(f"generated {total:,} lines in {len(paths):,} files and one CSV ({time.perf_counter() - t0:.1f} s)")
+        inputs = {"rem": paths, "csv": [csv]}
+        if "sqlite" in engines:
+            for layout in layouts:
+                el, rss, acc, rej, contrib = timed_import(f"sqlite:///{work / f'bench_{layout}.sqlite3'}",
+                                                          inputs[layout])
+                print(f"SQLite     {layout}: {el:6.1f} s ({total / el:,.0f} lines/s), peak RSS {rss:,.0f} MiB, "
+                      f"{acc:,} file(s) accepted, {rej} rejected, {contrib:,} contribution records; "
+                      f"ratio to the 20 s target {el / 20:.2f}")
+        if "postgresql" in engines:
+            import pgserver
+
+            server = pgserver.get_server(str(work / "pg"), cleanup_mode="delete")
+            try:
+                uri = str(server.get_uri())
+                copy_s = copy_baseline(uri, paths)
+                print(f"PostgreSQL COPY baseline: {copy_s:6.1f} s ({total / copy_s:,.0f} rows/s)")
+                for layout in layouts:
+                    with psycopg_connect(uri) as conn:
+                        conn.execute(f"CREATE DATABASE bench_{layout}")
+                    url = uri.replace("postgresql://", "postgresql+psycopg://").replace("/postgres?",
+                                                                                        f"/bench_{layout}?")
+                    el, rss, acc, rej, contrib = timed_import(url, inputs[layout])
+                    print(f"PostgreSQL {layout}: {el:6.1f} s ({total / el:,.0f} lines/s), peak RSS {rss:,.0f} MiB, "
+                          f"{acc:,} file(s) accepted, {contrib:,} contribution records; "
+                          f"ratio to COPY {el / copy_s:.2f} (target ≤ 2)")
+            finally:
+                server.cleanup()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def psycopg_connect(uri: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(uri, autocommit=True)
+
+
+if __name__ == "__main__":
+    main()
