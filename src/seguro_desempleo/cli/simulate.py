@@ -72,7 +72,7 @@ def register(app: typer.Typer) -> None:
         prepare(spec)  # unknown design / impossible targets fail here, before any work
         spec.check_memory()
         with _progress() as progress:
-            task = progress.add_task(f"simulating {design}", total=persons)
+            task = progress.add_task(f"simulating {design} (person-months)", total=persons * (months + burn_in))
             result = run(spec, progress=lambda k: progress.advance(task, k))
         summary = outputs.summary(result)
         calib = outputs.calibration_report(result, Path(targets) if targets else None)

@@ -93,6 +93,23 @@ def _amount(ir, k, deps, rates, floor, cap, br_upper, br_rate, fixed_amount, sup
     return a
 
 
+@njit(inline="always", cache=True)
+def _flush(acc, c, cell, loc):  # pragma: no cover - compiled
+    """Add a person's running totals for one group cell to the chunk's accumulators."""
+    for k in range(4):
+        acc[c, PM0 + k, cell] += loc[k]
+    acc[c, COVERED, cell] += loc[4]
+    acc[c, INSURABLE, cell] += loc[5]
+    acc[c, CONTRIB, cell] += loc[6]
+    acc[c, FPAY, cell] += loc[7]
+    acc[c, TEMP, cell] += loc[8]
+    acc[c, PMPUB, cell] += loc[9]
+    acc[c, GAPW, cell] += loc[10]
+    acc[c, GAPWO, cell] += loc[11]
+    for k in range(12):
+        loc[k] = 0
+
+
 @njit(parallel=True, cache=True, nogil=True)
 def run_kernel(t0, t1, burn_in, n_chunks,
                key, sex_a, region_a, deps_a, age_a, status_a, sector_a, size_a, contract_a, wage_a,
@@ -113,7 +130,9 @@ def run_kernel(t0, t1, burn_in, n_chunks,
     for c in prange(n_chunks):
         lo = c * n // n_chunks
         hi = (c + 1) * n // n_chunks
+        loc = np.zeros(12, dtype=np.int64)  # a person's running totals in the current cell
         for i in range(lo, hi):
+            cur = -1
             pkey = key[i]
             sex = np.int64(sex_a[i])
             region = np.int64(region_a[i])
@@ -155,6 +174,10 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                 if yr > 69:
                     yr = 69
                 cell = ((sex * 5 + band_of_year[yr]) * 4 + region) * 5 + size
+                if cell != cur:
+                    if cur >= 0:
+                        _flush(acc, c, cur, loc)
+                    cur = cell
                 r0 = _draw(pkey, t, 0)
                 is_f = status == 0
                 is_i = status == 1
@@ -163,22 +186,22 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                 if is_f:
                     covered = cov_sector[sector] and cov_size[size] and cov_contract[contract]
                 if measured:
-                    acc[c, PM0 + status, cell] += 1
+                    loc[status] += 1
                     if is_f:
                         base = 0
                         if covered and wage > 0:
                             base = rmv if (rmv_floor and rmv > wage) else wage
                         con = _apply_rate(base, contribution_rate)
                         if covered:
-                            acc[c, COVERED, cell] += 1
+                            loc[4] += 1
                             mon[c, MCOV, mi] += 1
-                        acc[c, INSURABLE, cell] += base
-                        acc[c, CONTRIB, cell] += con
-                        acc[c, FPAY, cell] += wage
+                        loc[5] += base
+                        loc[6] += con
+                        loc[7] += wage
                         if modal[contract]:
-                            acc[c, TEMP, cell] += 1
+                            loc[8] += 1
                         if sector == 1:
-                            acc[c, PMPUB, cell] += 1
+                            loc[9] += 1
                         mon[c, MF, mi] += 1
                         mon[c, MINS, mi] += base
                         mon[c, MCON, mi] += con
@@ -219,8 +242,8 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                         nc_left = 0
                 if measured and is_u:
                     g = poverty_line - pay
-                    acc[c, GAPW, cell] += g if g > 0 else 0
-                    acc[c, GAPWO, cell] += poverty_line
+                    loc[10] += g if g > 0 else 0
+                    loc[11] += poverty_line
                 # transition at the end of the month
                 u32 = np.int64(r0 & np.uint64(0xFFFFFFFF))
                 v16 = np.int64((r0 >> np.uint64(32)) & np.uint64(0xFFFF))
@@ -325,6 +348,8 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                     tenure = 0
                 status = new_status
                 age += 1
+            if cur >= 0:
+                _flush(acc, c, cur, loc)
             age_a[i] = age
             status_a[i] = status
             sector_a[i] = sector

@@ -148,7 +148,10 @@ def prepare(spec: RunSpec) -> tuple[ModelTables, Design, DesignTables]:
 
 
 def run_partition(spec: RunSpec, part: int, progress: Callable[[int], None] | None = None) -> Result:
-    """Simulate partition *part* of *spec* (persons ``part*n//P .. (part+1)*n//P - 1``)."""
+    """Simulate partition *part* of *spec* (persons ``part*n//P .. (part+1)*n//P - 1``).
+
+    ``progress`` is called with the number of person-months just simulated.
+    """
     model, design, d = prepare(spec)
     if spec.threads:
         import numba
@@ -165,7 +168,7 @@ def run_partition(spec: RunSpec, part: int, progress: Callable[[int], None] | No
         for t in range(total):
             engine.step_numpy(st, t, model, d, snap, acc, mon, hist, spec.burn_in)
             if progress:
-                progress((stop - start) if t == total - 1 else 0)
+                progress(stop - start)
     else:
         for b0 in range(start, stop, spec.block):
             b1 = min(stop, b0 + spec.block)
@@ -173,7 +176,7 @@ def run_partition(spec: RunSpec, part: int, progress: Callable[[int], None] | No
             engine.run_fast(st, 0, total, spec.burn_in, model, d, acc, mon, hist)
             del st
             if progress:
-                progress(b1 - b0)
+                progress((b1 - b0) * total)
     return Result(spec=spec, design=design.name, label=design.label, acc=acc, mon=mon, hist=hist,
                   working_age_population=model.working_age_population, gdp=model.gdp, rmv=d.rmv,
                   poverty_line=model.poverty_line, contribution_rate=d.contribution_rate,
