@@ -1,0 +1,371 @@
+"""SQL implementations of the claims ports (:mod:`seguro_desempleo.claims.ports`) over one session.
+
+They work inside the caller's unit of work (:class:`~seguro_desempleo.storage.uow.SqlUnitOfWork`)
+and never commit. Concurrency is the database's:
+
+- :class:`SqlClaimRepository` — ``add`` relies on the UNIQUE ``claim.open_worker`` (one open claim
+  per worker), ``save`` is ``UPDATE … WHERE id = :id AND version = :expected`` (zero rows →
+  :class:`~seguro_desempleo.errors.ConflictError`).
+- :class:`SqlPaymentStore` — ``INSERT … ON CONFLICT DO NOTHING`` on the payment key: of two
+  concurrent runs the second waits for the first's commit and then inserts nothing.
+- :class:`SqlAuditSink` — takes a transaction-level advisory lock on PostgreSQL (SQLite has one
+  writer at a time), reads the last record, links the new one to it; ``seq`` and ``hash`` are
+  unique, so a broken lock could never fork the chain silently.
+- :class:`SqlEmploymentService` — the persistent :class:`EmploymentServiceAdapter`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
+from seguro_desempleo.claims.audit import AuditRecord, build_record
+from seguro_desempleo.claims.decision import StoredDecision
+from seguro_desempleo.claims.ports import Claim, SuspensionReason
+from seguro_desempleo.claims.state import OPEN_STATES, ClaimState, ClaimStatus
+from seguro_desempleo.employment_service.obligations import (
+    Obligation,
+    ObligationKind,
+    Outcome,
+    Placement,
+    PlacementSource,
+    record_outcome,
+)
+from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.payments.schedule import Payment
+from seguro_desempleo.storage.claims_models import (
+    AuditLogRow,
+    BenefitPaymentRow,
+    ClaimAppealRow,
+    ClaimRow,
+    EsObligationRow,
+    EsPlacementRow,
+)
+
+AUDIT_LOCK_KEY = 5510_2022
+"""pg_advisory_xact_lock key that serialises appends to the audit chain."""
+
+_C: Table = ClaimRow.__table__  # type: ignore[assignment]
+_A: Table = ClaimAppealRow.__table__  # type: ignore[assignment]
+_P: Table = BenefitPaymentRow.__table__  # type: ignore[assignment]
+_L: Table = AuditLogRow.__table__  # type: ignore[assignment]
+_O: Table = EsObligationRow.__table__  # type: ignore[assignment]
+_PL: Table = EsPlacementRow.__table__  # type: ignore[assignment]
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+# --------------------------------------------------------------------------------------------- claims
+
+
+def claim_from_row(r: Any) -> Claim:
+    state = ClaimState(r.state)
+    return Claim(
+        id=r.id, worker_ref=r.worker_ref, filed_on=r.filed_on, separation_date=r.separation_date,
+        status=ClaimStatus(r.id, state, r.version),
+        decision=StoredDecision.from_dict(r.decision) if r.decision else None,
+        decided_on=r.decided_on, first_period=r.first_period, reemployment_date=r.reemployment_date,
+        suspension_reason=SuspensionReason(r.suspension_reason) if r.suspension_reason else None)
+
+
+def _claim_values(c: Claim) -> dict[str, Any]:
+    return {"worker_ref": c.worker_ref, "filed_on": c.filed_on, "separation_date": c.separation_date,
+            "state": c.state.value, "version": c.version, "decided_on": c.decided_on,
+            "first_period": c.first_period, "reemployment_date": c.reemployment_date,
+            "suspension_reason": c.suspension_reason.value if c.suspension_reason else None,
+            "decision": c.decision.to_dict() if c.decision else None,
+            "open_worker": c.worker_ref if c.state in OPEN_STATES else None}
+
+
+def _appeal_from_row(r: Any) -> Appeal:
+    return Appeal(r.id, r.claim_id, AppealKind(r.kind), r.notified_on, r.filed_on, r.filing_deadline,
+                  r.resolution_due, AppealOutcome(r.outcome), r.resolved_on, r.grounds or "")
+
+
+def _appeal_values(a: Appeal) -> dict[str, Any]:
+    return {"claim_id": a.claim_id, "kind": a.kind.value, "notified_on": a.notified_on, "filed_on": a.filed_on,
+            "filing_deadline": a.filing_deadline, "resolution_due": a.resolution_due,
+            "outcome": a.outcome.value, "resolved_on": a.resolved_on, "grounds": a.grounds}
+
+
+class SqlClaimRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next_id(self) -> str:
+        if _dialect(self.session) == "postgresql":
+            n = int(self.session.execute(text("SELECT nextval('claim_number_seq')")).scalar_one())
+        else:
+            last = self.session.execute(select(func.max(_C.c.id))).scalar()
+            n = int(last.split("-", 1)[1]) + 1 if last else 1
+        return f"C-{n:06d}"
+
+    def add(self, claim: Claim) -> None:
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(_C).values(id=claim.id, **_claim_values(claim)))
+        except IntegrityError:
+            current = self.open_claim_for(claim.worker_ref)
+            if current is not None:
+                raise ConflictError(f"the worker already has an open claim {current.id} "
+                                    f"({current.state.value}); one open claim per worker") from None
+            raise ConflictError(f"claim {claim.id} already exists") from None
+
+    def get(self, claim_id: str) -> Claim:
+        row = self.session.execute(select(_C).where(_C.c.id == claim_id)).first()
+        if row is None:
+            raise NotFoundError(f"no claim '{claim_id}'", field="claim_id")
+        return claim_from_row(row)
+
+    def open_claim_for(self, worker_ref: str) -> Claim | None:
+        row = self.session.execute(select(_C).where(_C.c.open_worker == worker_ref)).first()
+        return claim_from_row(row) if row is not None else None
+
+    def save(self, claim: Claim, *, expected_version: int) -> None:
+        try:
+            with self.session.begin_nested():
+                res = self.session.execute(update(_C).where(_C.c.id == claim.id, _C.c.version == expected_version)
+                                           .values(**_claim_values(claim)))
+        except IntegrityError:
+            raise ConflictError("the worker already has another open claim; one open claim per worker",
+                                where=f"claim {claim.id}") from None
+        if res.rowcount != 1:   # type: ignore[attr-defined]
+            stored = self.get(claim.id)
+            raise ConflictError(f"claim changed meanwhile (version {stored.version}, expected "
+                                f"{expected_version}); reload it and try again", where=f"claim {claim.id}")
+
+    def in_states(self, states: Iterable[ClaimState]) -> list[Claim]:
+        wanted = [s.value for s in states]
+        rows = self.session.execute(select(_C).where(_C.c.state.in_(wanted)).order_by(_C.c.id))
+        return [claim_from_row(r) for r in rows]
+
+    def search(self, *, worker_ref: str | None = None, state: ClaimState | None = None,
+             worker_refs: Iterable[str] | None = None, limit: int = 100, offset: int = 0) -> list[Claim]:
+        q = select(_C).order_by(_C.c.id).limit(limit).offset(offset)
+        if worker_ref is not None:
+            q = q.where(_C.c.worker_ref == worker_ref)
+        if worker_refs is not None:
+            q = q.where(_C.c.worker_ref.in_(list(worker_refs)))
+        if state is not None:
+            q = q.where(_C.c.state == state.value)
+        return [claim_from_row(r) for r in self.session.execute(q)]
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self.session.execute(select(_C.c.state, func.count()).group_by(_C.c.state))
+        return {str(s): int(n) for s, n in rows}
+
+    def add_appeal(self, appeal: Appeal) -> None:
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(_A).values(id=appeal.id, **_appeal_values(appeal)))
+        except IntegrityError:
+            raise ConflictError(f"appeal {appeal.id} already exists", where=f"claim {appeal.claim_id}") from None
+
+    def get_appeal(self, appeal_id: str) -> Appeal:
+        row = self.session.execute(select(_A).where(_A.c.id == appeal_id)).first()
+        if row is None:
+            raise NotFoundError(f"no appeal '{appeal_id}'", field="appeal_id")
+        return _appeal_from_row(row)
+
+    def save_appeal(self, appeal: Appeal) -> None:
+        res = self.session.execute(update(_A).where(_A.c.id == appeal.id).values(**_appeal_values(appeal)))
+        if res.rowcount != 1:   # type: ignore[attr-defined]
+            raise NotFoundError(f"no appeal '{appeal.id}'", field="appeal_id")
+
+    def appeals_for(self, claim_id: str) -> list[Appeal]:
+        rows = self.session.execute(select(_A).where(_A.c.claim_id == claim_id).order_by(_A.c.filed_on, _A.c.id))
+        return [_appeal_from_row(r) for r in rows]
+
+    def appeals(self, *, pending_only: bool = False, limit: int = 100, offset: int = 0) -> list[Appeal]:
+        q = select(_A).order_by(_A.c.id).limit(limit).offset(offset)
+        if pending_only:
+            q = q.where(_A.c.outcome == AppealOutcome.PENDING.value)
+        return [_appeal_from_row(r) for r in self.session.execute(q)]
+
+
+# --------------------------------------------------------------------------------------------- payments
+
+
+def _payment(r: Any) -> Payment:
+    return Payment(r.key, r.claim_id, r.number, r.period, r.amount, r.paid_on)
+
+
+class SqlPaymentStore:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _insert(self) -> Any:
+        if _dialect(self.session) == "postgresql":
+            return postgresql.insert(_P).on_conflict_do_nothing(index_elements=["key"])
+        return sqlite.insert(_P).on_conflict_do_nothing(index_elements=["key"])
+
+    def record(self, payment: Payment) -> bool:
+        res = self.session.execute(self._insert().values(
+            key=payment.key, claim_id=payment.claim_id, number=payment.number, period=payment.period,
+            amount=payment.amount, paid_on=payment.paid_on).returning(_P.c.key))
+        return res.first() is not None
+
+    def record_many(self, payments: list[Payment]) -> set[str]:
+        """Bulk :meth:`record`; the keys actually inserted (the others were paid already)."""
+        if not payments:
+            return set()
+        rows = [{"key": p.key, "claim_id": p.claim_id, "number": p.number, "period": p.period,
+                 "amount": p.amount, "paid_on": p.paid_on} for p in payments]
+        inserted: set[str] = set()
+        for i in range(0, len(rows), 5000):
+            res = self.session.execute(self._insert().values(rows[i:i + 5000]).returning(_P.c.key))
+            inserted.update(str(k) for k in res.scalars())
+        return inserted
+
+    def payments(self, claim_id: str) -> list[Payment]:
+        rows = self.session.execute(select(_P).where(_P.c.claim_id == claim_id).order_by(_P.c.number))
+        return [_payment(r) for r in rows]
+
+    def remove(self, key: str) -> None:
+        self.session.execute(delete(_P).where(_P.c.key == key))
+
+    def search(self, *, claim_ids: Iterable[str] | None = None, period: int | None = None,
+             limit: int = 100, offset: int = 0) -> list[Payment]:
+        q = select(_P).order_by(_P.c.claim_id, _P.c.number).limit(limit).offset(offset)
+        if claim_ids is not None:
+            q = q.where(_P.c.claim_id.in_(list(claim_ids)))
+        if period is not None:
+            q = q.where(_P.c.period == period)
+        return [_payment(r) for r in self.session.execute(q)]
+
+    def totals(self) -> tuple[int, int]:
+        n, total = self.session.execute(select(func.count(), func.coalesce(func.sum(_P.c.amount), 0))
+                                        .select_from(_P)).one()
+        return int(n), int(total)
+
+
+# --------------------------------------------------------------------------------------------- audit
+
+
+def _record(r: Any) -> AuditRecord:
+    return AuditRecord(int(r.seq), r.who, r.at, r.action, r.entity, r.before, r.after, r.prev_hash, r.hash)
+
+
+class SqlAuditSink:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._head: AuditRecord | None = None
+        self._locked = False
+        self._tx: object | None = None
+
+    def _lock_head(self) -> AuditRecord | None:
+        if _dialect(self.session) == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+        row = self.session.execute(select(_L).order_by(_L.c.seq.desc()).limit(1)).first()
+        return _record(row) if row is not None else None
+
+    def append(self, *, who: str, when: dt.datetime, action: str, entity: str, before: Any,
+               after: Any) -> AuditRecord:
+        # The lock lasts until the transaction ends, so the head read once stays the head.
+        tx = self.session.get_transaction()
+        if not self._locked or tx is None or tx is not self._tx:
+            self._head = self._lock_head()
+            self._locked = True
+            self._tx = tx
+        rec = build_record(self._head, who=who, when=when, action=action, entity=entity, before=before,
+                           after=after)
+        self.session.execute(insert(_L).values(seq=rec.seq, who=rec.who, at=rec.when, action=rec.action,
+                                               entity=rec.entity, before=rec.before, after=rec.after,
+                                               prev_hash=rec.prev_hash, hash=rec.hash))
+        self._head = rec
+        return rec
+
+    def records(self, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditRecord]:
+        """Every record in chain order (for :func:`~seguro_desempleo.claims.audit.verify_chain`)."""
+        last = after_seq
+        while True:
+            rows = self.session.execute(select(_L).where(_L.c.seq > last).order_by(_L.c.seq).limit(batch)).all()
+            if not rows:
+                return
+            for r in rows:
+                yield _record(r)
+            last = int(rows[-1].seq)
+
+    def for_entity(self, entity: str, limit: int = 200) -> list[AuditRecord]:
+        rows = self.session.execute(select(_L).where(_L.c.entity == entity).order_by(_L.c.seq).limit(limit))
+        return [_record(r) for r in rows]
+
+    def recent(self, limit: int = 100, offset: int = 0) -> list[AuditRecord]:
+        rows = self.session.execute(select(_L).order_by(_L.c.seq.desc()).limit(limit).offset(offset))
+        return [_record(r) for r in rows]
+
+
+# --------------------------------------------------------------------------------------------- employment service
+
+
+def _obligation(r: Any) -> Obligation:
+    return Obligation(r.id, r.claim_id, ObligationKind(r.kind), r.due_date, Outcome(r.outcome), r.recorded_on,
+                      r.just_cause or "", r.recorded_by or "")
+
+
+class SqlEmploymentService:
+    """The local employment-service adapter, persistent: obligations ``<claim>-O<n>``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def schedule(self, claim_id: str, kind: ObligationKind, due_date: dt.date) -> Obligation:
+        n = int(self.session.execute(select(func.count()).select_from(_O).where(_O.c.claim_id == claim_id))
+                .scalar_one())
+        ob = Obligation(f"{claim_id}-O{n + 1}", claim_id, kind, due_date)
+        self.session.execute(insert(_O).values(id=ob.id, claim_id=claim_id, kind=kind.value, due_date=due_date,
+                                               outcome=ob.outcome.value, recorded_on=None, just_cause="",
+                                               recorded_by=""))
+        return ob
+
+    def get(self, obligation_id: str) -> Obligation:
+        row = self.session.execute(select(_O).where(_O.c.id == obligation_id)).first()
+        if row is None:
+            raise NotFoundError(f"no obligation '{obligation_id}'", field="obligation_id")
+        return _obligation(row)
+
+    def record_outcome(self, obligation_id: str, outcome: Outcome, recorded_on: dt.date, *,
+                       just_cause: str = "", recorded_by: str = "") -> Obligation:
+        ob = self.get(obligation_id)
+        new = record_outcome(ob, outcome, recorded_on, just_cause=just_cause, recorded_by=recorded_by)
+        res = self.session.execute(update(_O).where(_O.c.id == ob.id, _O.c.outcome == Outcome.PENDING.value)
+                                   .values(outcome=new.outcome.value, recorded_on=recorded_on,
+                                           just_cause=new.just_cause, recorded_by=new.recorded_by))
+        if res.rowcount != 1:   # type: ignore[attr-defined]
+            raise ConflictError("outcome recorded meanwhile by someone else", where=f"obligation {ob.id}")
+        return new
+
+    def obligations(self, claim_id: str) -> list[Obligation]:
+        rows = self.session.execute(select(_O).where(_O.c.claim_id == claim_id).order_by(_O.c.due_date, _O.c.id))
+        return [_obligation(r) for r in rows]
+
+    def outcomes_since(self, since: dt.date) -> list[Obligation]:
+        rows = self.session.execute(select(_O).where(_O.c.recorded_on >= since)
+                                    .order_by(_O.c.recorded_on, _O.c.id))
+        return [_obligation(r) for r in rows]
+
+    def overdue(self, today: dt.date, limit: int = 200) -> list[Obligation]:
+        rows = self.session.execute(select(_O).where(_O.c.outcome == Outcome.PENDING.value, _O.c.due_date < today)
+                                    .order_by(_O.c.due_date, _O.c.id).limit(limit))
+        return [_obligation(r) for r in rows]
+
+    def record_placement(self, placement: Placement) -> None:
+        self.session.execute(insert(_PL).values(claim_id=placement.claim_id, start_date=placement.start_date,
+                                                employer_ruc=placement.employer_ruc,
+                                                source=placement.source.value))
+
+    def placements(self, claim_id: str | None = None) -> list[Placement]:
+        q = select(_PL).order_by(_PL.c.id)
+        if claim_id is not None:
+            q = q.where(_PL.c.claim_id == claim_id)
+        return [Placement(r.claim_id, r.start_date, r.employer_ruc, PlacementSource(r.source))
+                for r in self.session.execute(q)]
