@@ -20,8 +20,10 @@ def test_every_target_has_a_source_and_a_status() -> None:
             assert items["source"] and items["status"] in ("verified", "assumption")
             continue
         for key, row in items.items():
-            assert row.get("source"), f"{group}.{key} has no source"
-            assert row.get("status") in ("verified", "assumption"), f"{group}.{key}"
+            rows = row.values() if "value" not in row else [row]
+            for r in rows:
+                assert r.get("source"), f"{group}.{key} has no source"
+                assert r.get("status") in ("verified", "assumption"), f"{group}.{key}"
     assert len(moments_targets(TARGETS)) >= 12
 
 

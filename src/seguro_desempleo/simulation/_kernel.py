@@ -150,7 +150,6 @@ def run_kernel(t0, t1, burn_in, n_chunks,
             ben_k = np.int64(ben_k_a[i])
             ben_ir = np.int64(ben_ir_a[i])
             nc_left = np.int64(nc_left_a[i])
-            ksr = sex * 4 + region
             for t in range(t0, t1):
                 measured = t >= burn_in
                 mi = t - burn_in
@@ -173,7 +172,9 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                 yr = age // 12
                 if yr > 69:
                     yr = 69
-                cell = ((sex * 5 + band_of_year[yr]) * 4 + region) * 5 + size
+                band = band_of_year[yr]
+                ksr = (sex * 4 + region) * 5 + band
+                cell = ((sex * 5 + band) * 4 + region) * 5 + size
                 if cell != cur:
                     if cur >= 0:
                         _flush(acc, c, cur, loc)
@@ -388,7 +389,7 @@ def generate_kernel(seed_key, pid_start, sex_cum, region_cum, age_cum, lo_age, s
         r5 = _draw(k, -1, 5)
         deps = np.int64(r5 >> np.uint64(48)) < deps_thr
         u = np.int64(r5 & np.uint64(0xFFFFFFFF))
-        row = sex * 4 + region
+        row = (sex * 4 + region) * 5 + band
         status = 0
         for j in range(4):
             if u >= status_cum[row, j]:

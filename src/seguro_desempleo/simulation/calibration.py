@@ -3,7 +3,7 @@
 ``targets.yaml`` holds every fact the synthetic labour market is built on, each with its source
 and a ``status`` (verified / assumption). :func:`build_model` solves the monthly transition
 probabilities between formal job (F), informal job (I), unemployment (U) and inactivity (N) so
-that the target stocks by sex and region are the stationary state of the chain, given the
+that the target stocks by sex, region and age band are the stationary state of the chain, given the
 published flows (formal separations 3.6 %, job finding 40 %, formal job finding 8.8 %). A target
 set with no solution (a negative or > 1 probability, shares that do not add up) is refused with a
 one-line :class:`~seguro_desempleo.errors.ParameterError` naming the target.
@@ -120,12 +120,12 @@ class ModelTables:
     """The calibrated labour market as integer tables (shared by both engines)."""
 
     # stationary shares by (sex, region) and status, for the initial population
-    stocks: npt.NDArray[np.float64]          # (2, 4, 4)
+    stocks: npt.NDArray[np.float64]          # (2, 4, 5, 4) sex, region, age band, status
     sex_cum: IntArray                         # (2,) 16-bit cumulative: men, women
     region_cum: IntArray                      # (4,)
     age_cum: IntArray                         # (5,)
     deps_thr: int                             # 16-bit
-    trans_thr: IntArray                       # (8, 4, 3) cumulative 32-bit thresholds (sex*4+region, from, k)
+    trans_thr: IntArray                       # (40, 4, 3) cumulative 32-bit thresholds ((sex*4+region)*5+band, from, k)
     dest_code: IntArray                       # (4, 3) destination status of k for each origin
     sep_thr: IntArray                         # (2,) 32-bit, indefinite / modal contract class
     sep_dest_cum: IntArray                    # (4,) 16-bit over F (direct), U, I, N
@@ -166,18 +166,33 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
         raise ParameterError("impossible calibration target: the labour force exceeds the working-age population",
                              field="population.employed", where=where)
 
-    # stocks by sex and region (shares of each sex × region's working-age population)
-    stocks = np.zeros((N_SEX, N_REGION, 4))
+    # stocks by sex, region and age band (shares of each cell's working-age population); the age
+    # profiles are relative and normalised so that the national targets hold
+    part_rel = _vec(t, "population.age_profiles.participation_relative", where, N_AGE)
+    unemp_rel = _vec(t, "population.age_profiles.unemployment_relative", where, N_AGE)
+    inf_age = _vec(t, "population.age_profiles.informality_offsets", where, N_AGE)
+    stocks = np.zeros((N_SEX, N_REGION, N_AGE, 4))
     inf_sex = (inf - gap * (1 - men_emp), inf - gap * (1 - men_emp) + gap)
+    pn = sum(x * y for x, y in zip(ages, part_rel, strict=True))
     for s in range(N_SEX):
         emp_s = employed * (men_emp if s == 0 else 1 - men_emp)
         wap_s = wap * ((1 - women_wap) if s == 0 else women_wap)
         lf_s = emp_s / (1 - u_rate)
-        e_share = _share(emp_s / wap_s, "population.employed", where)
-        n_share = _share(1 - lf_s / wap_s, "population.employed", where)
-        for r in range(N_REGION):
-            i_sr = _share(inf_sex[s] + offsets[r], "informality.region_offsets", where)
-            stocks[s, r] = (e_share * (1 - i_sr), e_share * i_sr, (lf_s - emp_s) / wap_s, n_share)
+        _share(emp_s / wap_s, "population.employed", where)
+        _share(1 - lf_s / wap_s, "population.employed", where)
+        part = [lf_s / wap_s * x / pn for x in part_rel]
+        lf_w = [ages[g] * part[g] for g in range(N_AGE)]
+        un = sum(lf_w[g] * unemp_rel[g] for g in range(N_AGE)) / sum(lf_w)
+        urate = [u_rate * unemp_rel[g] / un for g in range(N_AGE)]
+        emp_w = [lf_w[g] * (1 - urate[g]) for g in range(N_AGE)]
+        io = sum(emp_w[g] * inf_age[g] for g in range(N_AGE)) / sum(emp_w)
+        for g in range(N_AGE):
+            p_g = _share(part[g], "population.age_profiles.participation_relative", where)
+            u_g = _share(urate[g], "population.age_profiles.unemployment_relative", where)
+            for r in range(N_REGION):
+                i_sra = _share(inf_sex[s] + offsets[r] + inf_age[g] - io, "informality.region_offsets", where)
+                e = p_g * (1 - u_g)
+                stocks[s, r, g] = (e * (1 - i_sra), e * i_sra, p_g * u_g, 1 - p_g)
 
     s_f = _share(_num(t, "flows.formal_separation_rate", where), "flows.formal_separation_rate", where)
     f_all = _share(_num(t, "flows.job_finding_rate", where), "flows.job_finding_rate", where)
@@ -189,34 +204,42 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
     u_n = _share(_num(t, "flows.unemployed_to_inactive", where), "flows.unemployed_to_inactive", where)
     i_n = _share(_num(t, "flows.informal_to_inactive", where), "flows.informal_to_inactive", where)
     a = _shares(_vec(t, "flows.inactive_exit_split", where, 3), "flows.inactive_exit_split", where)
+    h0 = _share(_num(t, "flows.informal_to_formal_base", where), "flows.informal_to_formal_base", where)
     _share(f_all + u_n, "flows.unemployed_to_inactive", where)
 
-    trans = np.zeros((N_SEX * N_REGION, 4, 3), dtype=np.int64)
+    trans = np.zeros((N_SEX * N_REGION * N_AGE, 4, 3), dtype=np.int64)
     solved: dict[str, float] = {}
     for s in range(N_SEX):
         for r in range(N_REGION):
-            pf, pi, pu, pn = stocks[s, r]
-            # the published 8.8 % (Lima) scales with the formality of the cell; the rest of the
-            # 40 % job finding goes to informal jobs, and likewise for exits from inactivity
-            scale = (pf / (pf + pi)) / (1 - inf)
-            f_f_sr = min(f_f * scale, f_all)
-            f_i_sr = f_all - f_f_sr
-            a_sr = [a[0] * scale, a[1], a[2] + a[0] * (1 - scale)]
-            e_n = (pf * s_f * d[3] + pu * u_n + pi * i_n) / pn
-            h_if = (pf * s_f * (1 - d[0]) - pu * f_f_sr - pn * e_n * a_sr[0]) / pi
-            s_iu = (pu * (f_all + u_n) - pf * s_f * d[1] - pn * e_n * a_sr[1]) / pi
-            name = f"{SEX_LABELS[s]}/{r}"
-            _share(e_n, "flows.inactive_exit_split", where)
-            _share(h_if, "flows.formal_job_finding_rate", where)
-            _share(s_iu, "flows.job_finding_rate", where)
-            _share(h_if + s_iu + i_n, "flows.informal_to_inactive", where)
-            solved[f"{name} inactive_exit"] = e_n
-            solved[f"{name} informal_to_formal"] = h_if
-            solved[f"{name} informal_to_unemployed"] = s_iu
-            k = s * N_REGION + r
-            trans[k, INFORMAL] = np.cumsum([thr32(h_if), thr32(s_iu), thr32(i_n)])
-            trans[k, UNEMPLOYED] = np.cumsum([thr32(f_f_sr), thr32(f_i_sr), thr32(u_n)])
-            trans[k, INACTIVE] = np.cumsum([thr32(e_n * a_sr[0]), thr32(e_n * a_sr[1]), thr32(e_n * a_sr[2])])
+            for g in range(N_AGE):
+                pf, pi, pu, pn = stocks[s, r, g]
+                # Entries into formal jobs must replace the formal exits of the cell. They come from
+                # unemployment (the published 8.8 %, scaled by the cell's formality), inactivity and
+                # informal jobs (a base rate), all scaled by one factor so the cell is stationary.
+                scale = (pf / (pf + pi)) / (1 - inf)
+                e_n = (pf * s_f * d[3] + pu * u_n + pi * i_n) / pn
+                needed = pf * s_f * (1 - d[0])
+                lam = needed / (pu * f_f * scale + pn * e_n * a[0] * scale + pi * h0)
+                f_f_sr = f_f * scale * lam
+                h_if = h0 * lam
+                a_sr = [a[0] * scale * lam, a[1], 1 - a[0] * scale * lam - a[1]]
+                _share(f_f_sr, "flows.formal_job_finding_rate", where)
+                _share(a_sr[2], "flows.inactive_exit_split", where)
+                f_i_sr = _share(f_all - f_f_sr, "flows.job_finding_rate", where)
+                s_iu = (pu * (f_all + u_n) - pf * s_f * d[1] - pn * e_n * a_sr[1]) / pi
+                name = f"{SEX_LABELS[s]}/{r}/{AGE_BAND_LABELS[g]}"
+                _share(e_n, "flows.inactive_exit_split", where)
+                _share(h_if, "flows.formal_job_finding_rate", where)
+                _share(s_iu, "flows.job_finding_rate", where)
+                _share(h_if + s_iu + i_n, "flows.informal_to_inactive", where)
+                solved[f"{name} inactive_exit"] = e_n
+                solved[f"{name} informal_to_formal"] = h_if
+                solved[f"{name} informal_to_unemployed"] = s_iu
+                k = (s * N_REGION + r) * N_AGE + g
+                trans[k, INFORMAL] = np.cumsum([thr32(h_if), thr32(s_iu), thr32(i_n)])
+                trans[k, UNEMPLOYED] = np.cumsum([thr32(f_f_sr), thr32(f_i_sr), thr32(u_n)])
+                trans[k, INACTIVE] = np.cumsum([thr32(e_n * a_sr[0]), thr32(e_n * a_sr[1]),
+                                                thr32(e_n * a_sr[2])])
     F, I, U, N = FORMAL, INFORMAL, UNEMPLOYED, INACTIVE  # noqa: E741
     dest = np.array([[F, F, F], [F, U, N], [F, I, N], [F, U, I]], dtype=np.int64)
 

@@ -290,7 +290,8 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
 
     oi = np.nonzero(~is_f)[0]
     if oi.shape[0]:
-        k = st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]
+        band = BAND_OF_YEAR[np.minimum(st.age[oi].astype(np.int64) // 12, 69)]
+        k = (st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]) * N_AGE + band
         so = status[oi]
         thr = model.trans_thr[k, so]
         j = (u32[oi][:, None] >= thr).sum(axis=1)

@@ -93,14 +93,15 @@ def new_job(model: ModelTables, r: npt.NDArray[np.uint64], sex: npt.NDArray[np.i
 
 def init_tables(model: ModelTables) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64],
                                                 npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(status thresholds by sex×region, geometric tenure thresholds, band lower ages, band spans)."""
-    ns, nr = model.stocks.shape[0], model.stocks.shape[1]
-    cum = np.zeros((ns * nr, 4), dtype=np.int64)
+    """(status thresholds by sex×region×age band, geometric tenure thresholds, band lower ages, spans)."""
+    ns, nr, na = model.stocks.shape[0], model.stocks.shape[1], model.stocks.shape[2]
+    cum = np.zeros((ns * nr * na, 4), dtype=np.int64)
     for s in range(ns):
         for g in range(nr):
-            row = np.cumsum([thr32(p) for p in model.stocks[s, g] / model.stocks[s, g].sum()])
-            row[-1] = 1 << 32
-            cum[s * nr + g] = row
+            for a in range(na):
+                row = np.cumsum([thr32(p) for p in model.stocks[s, g, a] / model.stocks[s, g, a].sum()])
+                row[-1] = 1 << 32
+                cum[(s * nr + g) * na + a] = row
     s_avg = (model.rates["separation_indefinite"] + model.rates["separation_modal"]) / 2
     geo = np.array([thr32(1 - (1 - s_avg) ** (k + 1)) for k in range(255)], dtype=np.int64)
     lo = np.array([a for a, _ in AGE_BANDS], dtype=np.int64)
@@ -144,7 +145,7 @@ def generate(model: ModelTables, key: int, pid_start: int, n: int, *, fast: bool
 
     r5 = rng.draw_np(keys, -1, rng.STREAM_INIT + 1)
     deps = ((r5 >> np.uint64(48)).astype(np.int64) < model.deps_thr)
-    cell = sex.astype(np.int64) * model.stocks.shape[1] + region
+    cell = (sex.astype(np.int64) * model.stocks.shape[1] + region) * model.stocks.shape[2] + band
     u = (r5 & np.uint64(0xFFFFFFFF)).astype(np.int64)
     status = np.minimum((u[:, None] >= cum[cell]).sum(axis=1), INACTIVE).astype(np.int8)
 
