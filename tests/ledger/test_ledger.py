@@ -109,3 +109,16 @@ def test_db_ledger_always_balances_and_replay_rebuilds(engine: sa.Engine,
                            *[check_lines(e) for e in entries]])
         assert rebuilt == {k: v for k, v in expected.items() if v != (0, 0)}
         uow.commit()
+
+
+def test_post_once_is_idempotent(engine: sa.Engine) -> None:
+    lines = [(Accounts.BENEFITS_EXPENSE, 150_000, 0), (Accounts.BANK, 0, 150_000)]
+    with SqlUnitOfWork(engine) as uow:
+        first = ledger.post_once(uow, "benefit_payment:C1:2025-07", "benefit.paid", lines, ref="claim:C1")
+        assert first is not None
+        assert ledger.post_once(uow, "benefit_payment:C1:2025-07", "benefit.paid", lines) is None
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert ledger.post_once(uow, "benefit_payment:C1:2025-07", "benefit.paid", lines) is None
+        bal = {b.code: b.balance for b in ledger.balances(uow)}
+        assert bal["5100"] == 150_000 and bal["1010"] == -150_000

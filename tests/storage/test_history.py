@@ -100,3 +100,32 @@ def test_sql_and_vectorised_window_summaries_agree(engine: sa.Engine, tmp_path: 
         assert a.reference_total.tolist() == b.reference_total.tolist()
         assert a.reference_months_with_pay.tolist() == b.reference_months_with_pay.tolist()
         assert a.contributions_in_window.sum() > 0
+
+
+def test_separation_reemployment_and_document(engine: sa.Engine, tmp_path: Path) -> None:
+    from seguro_desempleo.services.registry import register_employer, register_worker
+    from seguro_desempleo.storage.history import last_separation, reemployment_start, worker_document
+    from tests.payroll.helpers import write_per, write_rem
+
+    r1, r2 = make_ruc(41), make_ruc(42)
+    per = write_per(tmp_path, r1, [("01", dni(7), "604", "1", "1", "01/01/2020", "31/03/2025", "03", ""),
+                                   ("01", dni(7), "604", "1", "1", "01/01/2018", "31/12/2019", "01", "")])
+    later = tmp_path / "later"
+    later.mkdir()
+    rem = write_rem(later, r2, "2025-06", [("01", dni(7), "0121", "3000", "3000")])
+    with SqlUnitOfWork(engine) as uow:
+        register_employer(uow, r1, "Fábrica", annual_sales_uit="5000")
+        w = register_worker(uow, "01", dni(7))
+        import_files([per, rem], uow=uow, today=TODAY)
+        uow.commit()
+    assert w.id is not None
+    with SqlUnitOfWork(engine) as uow:
+        sep = last_separation(uow.session, w.id)
+        assert sep is not None and sep.date == dt.date(2025, 3, 31) and sep.termination_cause == "03"
+        assert sep.employer_ruc == r1 and sep.employer_size == "large" and sep.sector == "private"
+        old = last_separation(uow.session, w.id, dt.date(2024, 1, 1))
+        assert old is not None and old.termination_cause == "01"
+        assert last_separation(uow.session, w.id, dt.date(2019, 1, 1)) is None
+        assert reemployment_start(uow.session, w.id, dt.date(2025, 3, 31)) == dt.date(2025, 6, 1)
+        assert reemployment_start(uow.session, w.id, dt.date(2025, 6, 30)) is None
+        assert worker_document(uow.session, w.id)[:2] == ("01", dni(7))

@@ -37,6 +37,7 @@ CHART: tuple[Account, ...] = (
     Account("1220", "Contributions receivable: part deducted from CTS", "Aportes por cobrar: parte deducida de la CTS",
             "asset"),
     Account("1230", "Interest receivable on arrears", "Intereses moratorios por cobrar", "asset"),
+    Account("1240", "Benefit overpayments receivable", "Prestaciones pagadas en exceso por recuperar", "asset"),
     Account("1300", "Non-contributory transfer receivable (art. 9)",
             "Transferencia no contributiva por cobrar (art. 9)", "asset"),
     Account("2100", "Benefits payable", "Prestaciones por pagar", "liability"),
@@ -67,6 +68,7 @@ class Accounts:
     RECEIVABLE_EMPLOYER = "1210"
     RECEIVABLE_CTS = "1220"
     INTEREST_RECEIVABLE = "1230"
+    OVERPAYMENT_RECEIVABLE = "1240"
     TRANSFER_RECEIVABLE = "1300"
     BENEFITS_PAYABLE = "2100"
     ADMIN_PAYABLE = "2200"

@@ -49,14 +49,12 @@ def ruc_valid_mask(rucs: Sequence[str]) -> npt.NDArray[np.bool_]:
     python-stdnum is a property test. Use :func:`validate_ruc` for the reason of a bad one.
     """
     n = len(rucs)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    arr = np.asarray(rucs, dtype="U11")
-    ok = np.char.str_len(np.asarray(rucs, dtype=object).astype("U12")) == 11
-    ok &= np.char.isdigit(arr)
-    ok &= np.isin(np.char.ljust(arr, 2).astype("U2"), RUC_PREFIXES)
-    safe = np.where(ok, arr, "00000000000")
-    digits = np.frombuffer(safe.astype("S11").tobytes(), dtype=np.uint8).reshape(n, 11).astype(np.int64) - 48
+    ok = np.fromiter((isinstance(r, str) and len(r) == 11 and r.isascii() and r.isdigit() and r[:2] in RUC_PREFIXES
+                      for r in rucs), dtype=bool, count=n)
+    if not ok.any():
+        return ok
+    text = "".join(r if good else "00000000000" for r, good in zip(rucs, ok, strict=True))
+    digits = np.frombuffer(text.encode("ascii"), dtype=np.uint8).reshape(n, 11).astype(np.int64) - 48
     check = (11 - (digits[:, :10] @ np.asarray(RUC_WEIGHTS, dtype=np.int64)) % 11) % 10
     return ok & (check == digits[:, 10])
 
@@ -113,6 +111,7 @@ class Worker:
     sex: str | None = None                 # M | F
     birth_date: dt.date | None = None
     region: str | None = None
+    full_name: str | None = None           # personal data (Ley 29733): never logged
     id: int | None = None
 
 

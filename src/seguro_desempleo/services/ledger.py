@@ -34,6 +34,23 @@ def post(uow: _HasLedger, event_type: str, lines: Iterable[Sequence[object]], *,
     return int(uow.ledger.add_entry(event_type, checked, ref, at or dt.date.today()))
 
 
+def post_once(uow: _HasLedger, key: str, event_type: str, lines: Iterable[Sequence[object]], *,
+              ref: str | None = None, at: dt.date | None = None) -> int | None:
+    """Post an entry at most once per idempotency *key*; ``None`` when the key was already posted.
+
+    For events that may be replayed (a monthly payment run, a bank return file): the key is
+    unique in ``ledger_entry.idempotency_key``.
+    """
+    if not key or len(key) > 120:
+        raise InputError("idempotency key must be 1-120 characters", field="key")
+    if uow.ledger.entry_id_for_key(key) is not None:
+        return None
+    if not event_type or len(event_type) > 60:
+        raise InputError("event type must be 1-60 characters", field="event_type")
+    checked = check_lines(lines)
+    return int(uow.ledger.add_entry(event_type, checked, ref, at or dt.date.today(), key))
+
+
 @dataclass(frozen=True)
 class AccountBalance:
     code: str
@@ -96,4 +113,4 @@ def verify(uow: _HasLedger) -> dict[str, tuple[int, int]]:
     return rebuilt
 
 
-__all__ = ["ACCOUNTS", "AccountBalance", "TrialBalance", "balances", "post", "trial_balance", "verify"]
+__all__ = ["ACCOUNTS", "AccountBalance", "TrialBalance", "balances", "post", "post_once", "trial_balance", "verify"]

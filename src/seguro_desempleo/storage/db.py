@@ -100,6 +100,14 @@ def init(url: str | None = None) -> str:
     return upgrade(full)
 
 
+def head_revision() -> str:
+    """The newest revision of the packaged migrations."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return str(head)
+
+
 def current_revision(url: str | None = None) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

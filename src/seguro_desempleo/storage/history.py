@@ -8,7 +8,9 @@ This is what the claims work reads to build ``rules.evaluate.ClaimCase`` / ``Cla
   ``declared``, ``paid``) aligned on a month range, ready for ``ClaimBatch``;
 - :func:`window_summary_sql` — the art. 7 count and the art. 5 reference total computed in the
   database; :func:`window_summary_arrays` — the same from the bulk arrays with the vectorised
-  rules. Both give identical numbers (tested).
+  rules. Both give identical numbers (tested);
+- :func:`last_separation`, :func:`reemployment_start`, :func:`worker_document` — what a claim
+  needs besides the contributions (T-Registro end and cause, the employer's size and sector).
 
 Readings: only active declarations count (a rectification replaces the month); a month is *paid*
 when at least one employer of the worker paid that month's contributions in full (the month is
@@ -18,6 +20,7 @@ pay 0 (not a contribution).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,7 +29,9 @@ import numpy.typing as npt
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from seguro_desempleo.errors import NotFoundError
 from seguro_desempleo.parameters import ParameterSet, Snapshot
+from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.rules.kernels import history_summary_numpy
 
@@ -177,3 +182,58 @@ def worker_ids_by_document(session: Session | Connection, documents: Sequence[tu
                                       params):
             out[(t, n)] = int(wid)
     return out
+
+
+@dataclass(frozen=True)
+class SeparationRecord:
+    """The end of a worker's employment as T-Registro recorded it (cause: SUNAT Tabla 17)."""
+
+    date: dt.date
+    termination_cause: str
+    employer_ruc: str
+    employer_size: str | None      # micro | small | medium | large; None if the registry does not know it
+    sector: str
+    contract_type: str | None      # Tabla 12, when known
+
+
+def last_separation(session: Session | Connection, worker_id: int,
+                    on_or_before: dt.date | None = None) -> SeparationRecord | None:
+    """The latest ended employment period of the worker (on or before a date), with its employer."""
+    q = ("SELECT p.end_date, p.termination_cause, e.ruc, e.size_class, e.sector, p.contract_type "
+         "FROM employment_period p JOIN employer e ON e.id = p.employer_id "
+         "WHERE p.worker_id = :w AND p.end_date IS NOT NULL")
+    params: dict[str, object] = {"w": worker_id}
+    if on_or_before is not None:
+        q += " AND p.end_date <= :d"
+        params["d"] = on_or_before
+    row = _conn(session).execute(text(q + " ORDER BY p.end_date DESC, p.id DESC"), params).first()
+    if row is None:
+        return None
+    end = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))
+    return SeparationRecord(end, str(row[1] or ""), str(row[2]), row[3], str(row[4]), row[5])
+
+
+def reemployment_start(session: Session | Connection, worker_id: int, after: dt.date) -> dt.date | None:
+    """The first sign of new employment after *after*: a T-Registro period starting later, or the
+    first day of a later month declared with insurable pay (any employer). ``None`` if none."""
+    conn = _conn(session)
+    start = conn.execute(text("SELECT MIN(start_date) FROM employment_period WHERE worker_id = :w "
+                              "AND start_date > :d"), {"w": worker_id, "d": after}).scalar()
+    month = conn.execute(text("SELECT MIN(period) FROM contribution WHERE worker_id = :w AND active = :t "
+                              "AND insurable_pay > 0 AND period > :m"),
+                         {"w": worker_id, "t": True, "m": period_of(after)}).scalar()
+    found: list[dt.date] = []
+    if start is not None:
+        found.append(start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)))
+    if month is not None:
+        found.append(first_day(int(month)))
+    return min(found) if found else None
+
+
+def worker_document(session: Session | Connection, worker_id: int) -> tuple[str, str, str | None]:
+    """(document type, number, full name) of a worker, for a bank payment file only (never log it)."""
+    row = _conn(session).execute(text("SELECT doc_type, doc_number, full_name FROM worker WHERE id = :w"),
+                                 {"w": worker_id}).first()
+    if row is None:
+        raise NotFoundError(f"no worker with id {worker_id}", field="worker_id")
+    return str(row[0]), str(row[1]), row[2]

@@ -62,6 +62,7 @@ class WorkerRow(Base):
     sex: Mapped[str | None] = mapped_column(String(1))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     region: Mapped[str | None] = mapped_column(String(40))
+    full_name: Mapped[str | None] = mapped_column(String(200))   # personal data: never logged
 
 
 class EmploymentPeriodRow(Base):
@@ -165,6 +166,7 @@ class LedgerEntryRow(Base):
     ref: Mapped[str | None] = mapped_column(String(120))
     at: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
 
 
 class LedgerLineRow(Base):

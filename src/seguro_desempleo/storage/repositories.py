@@ -35,7 +35,7 @@ def _employer(row: EmployerRow) -> Employer:
 
 def _worker(row: WorkerRow) -> Worker:
     return Worker(doc_type=row.doc_type, doc_number=row.doc_number, sex=row.sex, birth_date=row.birth_date,
-                  region=row.region, id=row.id)
+                  region=row.region, full_name=row.full_name, id=row.id)
 
 
 class EmployerRepository:
@@ -97,7 +97,7 @@ class WorkerRepository:
         if row is None:
             row = WorkerRow(doc_type=w.doc_type, doc_number=w.doc_number)
             self.session.add(row)
-        for attr in ("sex", "birth_date", "region"):
+        for attr in ("sex", "birth_date", "region", "full_name"):
             value = getattr(w, attr)
             if value is not None:
                 setattr(row, attr, value)
@@ -222,9 +222,13 @@ class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add_entry(self, event_type: str, lines: Sequence[Line], ref: str | None, at: dt.date) -> int:
+    def entry_id_for_key(self, key: str) -> int | None:
+        return self.session.scalar(select(LedgerEntryRow.id).where(LedgerEntryRow.idempotency_key == key))
+
+    def add_entry(self, event_type: str, lines: Sequence[Line], ref: str | None, at: dt.date,
+                  key: str | None = None) -> int:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        entry = LedgerEntryRow(event_type=event_type, ref=ref, at=at, created_at=now)
+        entry = LedgerEntryRow(event_type=event_type, ref=ref, at=at, created_at=now, idempotency_key=key)
         self.session.add(entry)
         self.session.flush()
         self.session.execute(insert(LedgerLineRow), [

@@ -66,7 +66,9 @@ def upgrade() -> None:
     sa.Column('ref', sa.String(length=120), nullable=True),
     sa.Column('at', sa.Date(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entry'))
+    sa.Column('idempotency_key', sa.String(length=120), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ledger_entry')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_ledger_entry_idempotency_key'))
     )
     with op.batch_alter_table('ledger_entry', schema=None) as batch_op:
         batch_op.create_index('ix_ledger_entry_ref', ['ref'], unique=False)
@@ -78,6 +80,7 @@ def upgrade() -> None:
     sa.Column('sex', sa.String(length=1), nullable=True),
     sa.Column('birth_date', sa.Date(), nullable=True),
     sa.Column('region', sa.String(length=40), nullable=True),
+    sa.Column('full_name', sa.String(length=200), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_worker')),
     sa.UniqueConstraint('doc_type', 'doc_number', name='uq_worker_document')
     )
