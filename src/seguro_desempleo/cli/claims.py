@@ -1,9 +1,258 @@
-"""CLI commands: claims (to be filled by its area)."""
+"""CLI: ``claims file|decide|show|letter|pay-run|reconcile|reemployment|obligation|appeal|resolve-appeal``
+and ``audit verify`` — thin wrappers over :mod:`seguro_desempleo.services.claims_app`.
+
+Each command is one unit of work: it commits when it succeeds and writes nothing when it fails
+(the error is one line, exit status 2). Dates are ISO or dd/mm/aaaa and default to today.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from seguro_desempleo.cli.db import DbOption
+from seguro_desempleo.errors import InputError
+
+DateOption = Annotated[str | None, typer.Option("--date", help="Date of the act (ISO or dd/mm/aaaa; default today).")]
+ActorOption = Annotated[str, typer.Option("--actor", help="Who acts (recorded in the audit log).")]
+FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
+
+
+def _date(text: str | None, field: str = "--date") -> dt.date:
+    from seguro_desempleo.periods import parse_date
+
+    return parse_date(text, field=field) if text else dt.date.today()
+
+
+def _fmt(fmt: str) -> str:
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
+    return fmt
+
+
+def _echo(data: dict[str, Any], fmt: str, text: str) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else text)
+
+
+def _worker_ref(ctx: Any, worker: str | None, doc: str | None, doc_type: str) -> str:
+    if worker:
+        return worker
+    if not doc:
+        raise InputError("give the worker's registry id (--worker) or document (--doc)", field="--worker")
+    w = ctx.uow.workers.by_document(doc_type, doc)
+    if w is None or w.id is None:
+        raise InputError("no insured worker with this document", field="--doc")
+    return str(w.id)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to *app*."""
+    claims_app = typer.Typer(help="Unemployment claims: file, decide, pay, appeal.", no_args_is_help=True)
+    app.add_typer(claims_app, name="claims")
+    audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+    app.add_typer(audit_app, name="audit")
+
+    @claims_app.command("file")
+    def file_(worker: Annotated[str | None, typer.Option("--worker", help="Registry worker id.")] = None,
+              doc: Annotated[str | None, typer.Option("--doc", help="Document number (instead of --worker).")] = None,
+              doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 document type.")] = "01",
+              date: DateOption = None, actor: ActorOption = "cli", fmt: FormatOption = "text",
+              db: DbOption = None) -> None:
+        """File a claim after the worker's separation (one open claim per worker)."""
+        from seguro_desempleo.services.claims_app import session
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            c = ctx.service.file_claim(_worker_ref(ctx, worker, doc, doc_type), _date(date), actor=actor)
+        _echo(c.to_dict(), fmt, f"claim {c.id} filed ({c.state.value})")
+
+    @claims_app.command("decide")
+    def decide(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
+               date: DateOption = None, actor: ActorOption = "cli",
+               expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
+               fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """Decide a filed or waiting claim with the rules (art. 3, 6, 7)."""
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.services.claims_app import session
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            c = ctx.service.decide(claim_id, _date(date), actor=actor, expected_version=expected_version)
+        total = f", {format_soles(c.decision.total)} in {len(c.decision.benefits)} installments" \
+            if c.decision and c.decision.eligible else ""
+        failed = [r["requirement"] for r in c.decision.reasons if not r["met"]] if c.decision else []
+        why = f" ({', '.join(failed)})" if failed and c.state.value == "denied" else ""
+        _echo(c.to_dict(), fmt, f"claim {c.id}: {c.state.value}{why}{total}")
+
+    @claims_app.command("show")
+    def show(claim_id: Annotated[str, typer.Argument()], fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """A claim with its installments, payments, obligations and appeals."""
+        from seguro_desempleo.money import cents_to_str
+        from seguro_desempleo.services.claims_app import claim_view, session
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            view = claim_view(ctx, claim_id)
+        lines = [f"claim {view['id']}  worker {view['worker_ref']}  state {view['state']} (v{view['version']})",
+                 f"  filed {view['filed_on']}  separation {view['separation_date']}  decided {view['decided_on']}"]
+        lines += [f"  installment {i['number']} {i['period']} S/ {cents_to_str(i['amount'])}" for i in view["installments"]]
+        lines += [f"  paid {p['key']} on {p['paid_on']} S/ {cents_to_str(p['amount'])}" for p in view["payments"]]
+        lines += [f"  obligation {o['id']} {o['kind']} due {o['due_date']}: {o['outcome']}" for o in view["obligations"]]
+        lines += [f"  appeal {a['id']} {a['kind']} filed {a['filed_on']}: {a['outcome']}" for a in view["appeals"]]
+        _echo(view, fmt, "\n".join(lines))
+
+    @claims_app.command("letter")
+    def letter(claim_id: Annotated[str, typer.Argument()],
+               out: Annotated[Path, typer.Option("--out", help="Output file (.html or .pdf)")],
+               letter_format: Annotated[str | None, typer.Option("--letter-format", help="html or pdf "
+                                                                 "(default: from the file suffix)")] = None,
+               db: DbOption = None) -> None:
+        """Write the decision letter (resolución) as HTML or PDF."""
+        from seguro_desempleo.services.claims_app import decision_letter, session
+
+        kind = letter_format or ("pdf" if out.suffix.lower() == ".pdf" else "html")
+        with session(db) as ctx:
+            data = decision_letter(ctx, claim_id, kind)
+        out.write_bytes(data)
+        typer.echo(f"resolución of {claim_id} written to {out} ({kind}, {len(data)} bytes)")
+
+    @claims_app.command("pay-run")
+    def pay_run(period: Annotated[str, typer.Option("--period", help="Month paid, YYYY-MM")],
+                out: Annotated[Path, typer.Option("--out", help="Bank payment file to write")],
+                date: DateOption = None, sequence: Annotated[int, typer.Option("--sequence")] = 1,
+                actor: ActorOption = "cli", fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """The monthly payment run: pay what is due once, write the bank file, post the ledger."""
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.payments.bank_file import write_payment_file
+        from seguro_desempleo.periods import parse_period
+        from seguro_desempleo.services.claims_app import session
+
+        fmt = _fmt(fmt)
+        month = parse_period(period)
+        with session(db) as ctx:
+            run = ctx.service.run_payments(month, _date(date), actor=actor, sequence=sequence)
+            text = write_payment_file(run.bank_file)
+            out.write_text(text, encoding="latin-1", newline="")
+        s = run.summary()
+        _echo({**s, "bank_file": str(out)}, fmt,
+              f"run {s['period']}: {s['payments']} payments, {format_soles(run.total)}; suspended "
+              f"{s['suspended']}, resumed {s['resumed']}, exhausted {s['exhausted']}, overpayments "
+              f"{s['overpayments']}; bank file {out}")
+
+    @claims_app.command("reconcile")
+    def reconcile_(sent: Annotated[Path, typer.Option("--sent", help="The bank file sent")],
+                   answer: Annotated[Path, typer.Option("--answer", help="The bank's answer file")],
+                   date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """Book returned payments back to the fund; their installments become due again."""
+        from seguro_desempleo.payments.bank_file import read_payment_file
+        from seguro_desempleo.services.claims_app import session
+
+        files = []
+        for p in (sent, answer):
+            if not p.is_file():
+                raise InputError(f"no such file: {p}", field="--sent" if p is sent else "--answer")
+            files.append(read_payment_file(p.read_text(encoding="latin-1")))
+        with session(db) as ctx:
+            keys = ctx.service.reconcile_returns(files[0], files[1], _date(date), actor=actor)
+        typer.echo(f"{len(keys)} returned payments booked back to the fund")
+
+    @claims_app.command("reemployment")
+    def reemployment(claim_id: Annotated[str, typer.Argument()],
+                     start: Annotated[str, typer.Option("--start", help="First day of the new job")],
+                     actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """Record a re-employment: remaining installments stop; later payments become overpayments."""
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.services.claims_app import session
+
+        with session(db) as ctx:
+            c, over = ctx.service.record_reemployment(claim_id, _date(start, "--start"), actor=actor)
+        typer.echo(f"claim {c.id}: {c.state.value}; overpayments {len(over)} "
+                   f"({format_soles(sum(o.amount for o in over))})")
+
+    @claims_app.command("obligation")
+    def obligation(
+        claim_id: Annotated[str, typer.Argument(help="Claim id (to schedule or list) or obligation id")],
+        outcome: Annotated[str | None, typer.Option("--outcome", help="complied or not_complied")] = None,
+        schedule: Annotated[str | None, typer.Option("--schedule", help="Kind to schedule: registration, "
+                                                     "counselling, training_referral")] = None,
+        just_cause: Annotated[str, typer.Option("--just-cause", help="Coded just cause (JC..)")] = "",
+        date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None,
+    ) -> None:
+        """List a claim's obligations, schedule one, or record an obligation's outcome."""
+        from seguro_desempleo.employment_service.obligations import Outcome, parse_kind
+        from seguro_desempleo.services.claims_app import session
+
+        with session(db) as ctx:
+            if outcome is not None:
+                try:
+                    oc = Outcome(outcome)
+                except ValueError:
+                    raise InputError(f"'{outcome}' is not an outcome (complied|not_complied)",
+                                     field="--outcome") from None
+                before = ctx.employment.get(claim_id)
+                ob = ctx.employment.record_outcome(claim_id, oc, _date(date), just_cause=just_cause,
+                                                   recorded_by=actor)
+                ctx.audit.append(who=actor, when=dt.datetime.now(dt.UTC), action="obligation.outcome",
+                                 entity=f"obligation:{ob.id}", before=before.to_dict(), after=ob.to_dict())
+                c = ctx.service.apply_obligations(ob.claim_id, _date(date), actor=actor)
+                typer.echo(f"obligation {ob.id}: {ob.outcome.value}; claim {c.id} {c.state.value}")
+                return
+            if schedule is not None:
+                ctx.claims.get(claim_id)
+                ob = ctx.employment.schedule(claim_id, parse_kind(schedule), _date(date))
+                ctx.audit.append(who=actor, when=dt.datetime.now(dt.UTC), action="obligation.schedule",
+                                 entity=f"obligation:{ob.id}", before=None, after=ob.to_dict())
+                typer.echo(f"obligation {ob.id} scheduled: {ob.kind.value} due {ob.due_date.isoformat()}")
+                return
+            ctx.claims.get(claim_id)
+            for o in ctx.employment.obligations(claim_id):
+                typer.echo(f"{o.id}  {o.kind.value:<18} due {o.due_date.isoformat()}  {o.outcome.value}"
+                           + (f" ({o.just_cause})" if o.just_cause else ""))
+
+    @claims_app.command("appeal")
+    def appeal(claim_id: Annotated[str, typer.Argument()],
+               kind: Annotated[str, typer.Option("--kind", help="reconsideracion or apelacion")] = "reconsideracion",
+               grounds: Annotated[str, typer.Option("--grounds")] = "",
+               date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """File a reconsideración or apelación within 15 business days (Ley 27444, art. 218.2)."""
+        from seguro_desempleo.claims.appeals import parse_kind
+        from seguro_desempleo.services.claims_app import session
+
+        with session(db) as ctx:
+            a = ctx.service.file_appeal(claim_id, parse_kind(kind), _date(date), actor=actor, grounds=grounds)
+        typer.echo(f"appeal {a.id} filed; to be resolved by {a.resolution_due.isoformat()} "
+                   f"({a.clock(_date(date)).one_line()})")
+
+    @claims_app.command("resolve-appeal")
+    def resolve_appeal(appeal_id: Annotated[str, typer.Argument()],
+                       outcome: Annotated[str, typer.Option("--outcome", help="upheld, rejected or inadmissible")],
+                       date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """Resolve an appeal; an upheld appeal against a denial re-runs the claim and pays arrears."""
+        from seguro_desempleo.claims.appeals import AppealOutcome
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.services.claims_app import session
+
+        try:
+            oc = AppealOutcome(outcome)
+        except ValueError:
+            raise InputError(f"'{outcome}' is not an outcome (upheld|rejected|inadmissible)",
+                             field="--outcome") from None
+        with session(db) as ctx:
+            a, c, paid = ctx.service.resolve_appeal(appeal_id, oc, _date(date), actor=actor)
+        typer.echo(f"appeal {a.id}: {a.outcome.value}; claim {c.id} {c.state.value}; arrears paid "
+                   f"{format_soles(sum(p.amount for p in paid))}")
+
+    @audit_app.command("verify")
+    def verify(db: DbOption = None) -> None:
+        """Check every hash and link of the audit log (exit 1 if the chain is broken)."""
+        from seguro_desempleo.services.claims_app import verify_audit
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            report = verify_audit(uow)
+        typer.echo(report.one_line())
+        if not report.ok:
+            raise typer.Exit(1)

@@ -18,6 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService
@@ -78,3 +79,42 @@ def session(db: str | None = None, *, params: ParameterSet | None = None) -> Ite
 def verify_audit(uow: SqlUnitOfWork) -> ChainReport:
     """Check the whole hash chain of the audit log."""
     return verify_chain(SqlAuditSink(uow.session).records())
+
+
+def claim_view(ctx: ClaimsContext, claim_id: str, today: dt.date | None = None) -> dict[str, Any]:
+    """The claim with its installments, payments, obligations and appeals (JSON-ready)."""
+    from seguro_desempleo.periods import format_period
+
+    claim = ctx.claims.get(claim_id)
+    today = today or dt.date.today()
+    out = claim.to_dict()
+    if out.get("decision"):
+        out["decision"] = {k: v for k, v in out["decision"].items() if k != "trace"}
+    out["installments"] = [{"number": i.number, "period": format_period(i.period), "amount": i.amount}
+                           for i in ctx.service.plan(claim)]
+    out["payments"] = [{"key": p.key, "number": p.number, "period": format_period(p.period), "amount": p.amount,
+                        "paid_on": p.paid_on.isoformat()} for p in ctx.payments.payments(claim.id)]
+    out["obligations"] = [o.to_dict() for o in ctx.employment.obligations(claim.id)]
+    out["appeals"] = [{**a.to_dict(), "clock": a.clock(today).to_dict() if a.outcome.value == "pending" else None}
+                      for a in ctx.claims.appeals_for(claim.id)]
+    return out
+
+
+def decision_letter(ctx: ClaimsContext, claim_id: str, fmt: str = "html") -> bytes:
+    """The resolución of a decided claim as HTML (UTF-8) or PDF bytes."""
+    from seguro_desempleo.claims.decision import LetterContext, render_resolution_html, render_resolution_pdf
+    from seguro_desempleo.errors import ConflictError, InputError
+
+    if fmt not in ("html", "pdf"):
+        raise InputError(f"unknown letter format '{fmt}' (html|pdf)", field="format")
+    claim = ctx.claims.get(claim_id)
+    if claim.decision is None:
+        raise ConflictError("the claim has no decision yet; a letter follows the decision",
+                            where=f"claim {claim.id}")
+    payee = ctx.history.payee(claim.worker_ref)
+    number = f"RES-{claim.decision.decided_on.year}-{claim.id.split('-', 1)[-1]}"
+    lctx = LetterContext(number, payee.name, "DNI" if payee.doc_type == "01" else payee.doc_type,
+                         payee.doc_number, issued_on=claim.decided_on)
+    if fmt == "pdf":
+        return render_resolution_pdf(claim.decision, lctx)
+    return render_resolution_html(claim.decision, lctx).encode("utf-8")

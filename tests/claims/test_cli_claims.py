@@ -1,0 +1,61 @@
+"""The claims and audit commands end to end on a SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from seguro_desempleo.cli import main
+from seguro_desempleo.storage.db import make_engine, upgrade
+from tests.claims.test_sql_stores import seed_worker
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[str, str]:
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade(url)
+    eng = make_engine(url)
+    ref = seed_worker(eng, tmp_path)
+    eng.dispose()
+    return url, ref
+
+
+def test_claim_lifecycle_commands(seeded: tuple[str, str], tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    url, ref = seeded
+    assert main(["claims", "file", "--worker", ref, "--date", "2025-03-20", "--db", url]) == 0
+    assert "C-000001 filed" in capsys.readouterr().out
+    assert main(["claims", "file", "--worker", ref, "--date", "2025-03-20", "--db", url]) == 2
+    assert "one open claim per worker" in capsys.readouterr().err
+    assert main(["claims", "decide", "C-000001", "--date", "2025-03-21", "--db", url]) == 0
+    assert "approved" in capsys.readouterr().out
+    assert main(["claims", "letter", "C-000001", "--out", str(tmp_path / "r.html"), "--db", url]) == 0
+    assert "written to" in capsys.readouterr().out
+    assert "RESOLUCI" in (tmp_path / "r.html").read_text(encoding="utf-8").upper()
+    bank = tmp_path / "bn.txt"
+    assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
+                 "--format", "json", "--db", url]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["payments"] == 3 and bank.stat().st_size > 0
+    assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
+                 "--format", "json", "--db", url]) == 0
+    assert json.loads(capsys.readouterr().out)["payments"] == 0
+    assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["state"] == "closed" and len(view["payments"]) == 3
+    assert main(["claims", "obligation", "C-000001", "--db", url]) == 0
+    assert "counselling" in capsys.readouterr().out
+    assert main(["claims", "appeal", "C-000001", "--kind", "reconsideracion", "--date", "2025-09-30",
+                 "--db", url]) == 2
+    assert "out of time" in capsys.readouterr().err
+    assert main(["audit", "verify", "--db", url]) == 0
+    assert "audit chain intact" in capsys.readouterr().out
+
+
+def test_unknown_claim_is_one_line(seeded: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    url, _ = seeded
+    assert main(["claims", "decide", "C-999999", "--db", url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "C-999999" in err and "\n" not in err
