@@ -58,3 +58,27 @@ def test_impossible_calibration_target(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["simulate", "--targets", str(p), "--persons", "1000", "--months", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert "impossible calibration target" in err and "formal_job_finding_rate" in err
+
+
+def test_compare_on_a_dask_scheduler_address(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from dask.distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        code = main(["compare", "--designs", "bill,uruguay", "--persons", "2000", "--months", "3", "--burn-in", "3",
+                     "--dask", cluster.scheduler_address, "--out", str(tmp_path)])
+    assert code == 0
+    assert "uruguay" in (tmp_path / "comparison.md").read_text(encoding="utf-8")
+
+
+def test_unreachable_dask_scheduler_is_one_line() -> None:
+    from seguro_desempleo.errors import InputError
+    from seguro_desempleo.simulation.sweep import dask_executor
+
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler"), \
+            dask_executor("tcp://127.0.0.1:9", timeout="1s"):
+        pass
+
+
+def test_fast_engine_memory_error_suggests_a_smaller_block(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--persons", "5000000", "--memory-limit", "0.1"]) == 2
+    assert "--block" in capsys.readouterr().err

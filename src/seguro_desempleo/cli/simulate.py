@@ -53,6 +53,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", help="json or table")] = "table",
         engine: Annotated[str, typer.Option("--engine", help="fast (numba) or numpy (reference)")] = "fast",
         partitions: Annotated[int, typer.Option("--partitions", help="Split the population in N parts.")] = 1,
+        block: Annotated[int, typer.Option("--block", help="Persons per block of the fast engine.")] = 1 << 20,
         targets: Annotated[str | None, typer.Option("--targets", help="Calibration targets YAML.")] = None,
         memory_limit: Annotated[float | None, typer.Option("--memory-limit", help="GiB (default: available).")]
         = None,
@@ -64,7 +65,8 @@ def register(app: typer.Typer) -> None:
         if fmt not in ("json", "table"):
             raise InputError(f"unknown format '{fmt}' (json or table)", field="--format")
         spec = RunSpec(design=design, persons=persons, months=months, seed=seed, burn_in=burn_in, engine=engine,
-                       partitions=partitions, targets=targets, memory_limit=_memory_limit(memory_limit))
+                       partitions=partitions, block=block, targets=targets,
+                       memory_limit=_memory_limit(memory_limit))
         spec.validate()
         out_dir = _out_dir(out)
         from seguro_desempleo.simulation.runner import prepare

@@ -28,12 +28,12 @@ def local_executor(workers: int) -> Iterator[Executor]:
 
 
 @contextmanager
-def dask_executor(address: str | Any) -> Iterator[Executor]:
+def dask_executor(address: str | Any, timeout: str = "10s") -> Iterator[Executor]:
     """The executor of a Dask cluster at *address* (or of a ``LocalCluster`` object)."""
     from dask.distributed import Client
 
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as exc:
         raise InputError(f"cannot reach the Dask scheduler: {exc}", field="--dask") from None
     try:
