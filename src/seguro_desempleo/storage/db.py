@@ -42,7 +42,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA cache_size=-262144")   # 256 MiB page cache: bulk imports stay in memory
-    cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
 
