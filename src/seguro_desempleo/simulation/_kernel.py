@@ -345,7 +345,7 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                     contract = contract_codes[_search(contract_cum, np.int64((r2 >> np.uint64(32)) & np.uint64(0xFFFF)))]
                     sector = 1 if public else 0
                     wcls = 4 if public else size
-                    wage = wage_table[sex, wcls, np.int64(r2 >> np.uint64(56))]
+                    wage = wage_table[sex, band, wcls, np.int64(r2 >> np.uint64(56))]
                     tenure = 0
                 status = new_status
                 age += 1
@@ -402,7 +402,7 @@ def generate_kernel(seed_key, pid_start, sex_cum, region_cum, age_cum, lo_age, s
         if public:
             size = 3
         contract = contract_codes[_search(contract_cum, np.int64((r2 >> np.uint64(32)) & np.uint64(0xFFFF)))]
-        wage = wage_table[sex, 4 if public else size, np.int64(r2 >> np.uint64(56))]
+        wage = wage_table[sex, band, 4 if public else size, np.int64(r2 >> np.uint64(56))]
         sector = 1 if public else 0
         formal = status == 0
         ever = formal or np.int64((r5 >> np.uint64(32)) & np.uint64(0xFFFF)) < 32768

@@ -136,7 +136,7 @@ class ModelTables:
     contract_codes: IntArray                  # (6,) Tabla 12 codes as ints
     contract_cum: IntArray                    # (6,) 16-bit
     modal: npt.NDArray[np.bool_]              # (100,) Tabla 12 code → fixed-term (modal) contract
-    wage_table: IntArray                      # (2, 5, 256) céntimos: sex, class (micro..large, public), quantile
+    wage_table: IntArray                      # (2, 5, 5, 256) céntimos: sex, age band, class, quantile
     days_max: int                             # job-to-job days drawn uniform in [0, days_max)
     informal_invol_thr: int                   # 16-bit
     takeup_thr: int                           # 16-bit, default take-up
@@ -270,13 +270,19 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
     q = np.array([math.exp(-sigma * sigma / 2 + sigma * nd.inv_cdf((k + 0.5) / WAGE_QUANTILES))
                   for k in range(WAGE_QUANTILES)])
     q /= q.mean()
-    wage = np.zeros((N_SEX, 5, WAGE_QUANTILES), dtype=np.int64)
+    age_f = _vec(t, "formal_jobs.wage_age_factors", where, N_AGE)
+    wage = np.zeros((N_SEX, N_AGE, 5, WAGE_QUANTILES), dtype=np.int64)
     for s, key in enumerate(("formal_jobs.wage_mean_men", "formal_jobs.wage_mean_women")):
         mean = _num(t, key, where)
         if mean <= 0:
             raise ParameterError("impossible calibration target: a mean wage must be positive", field=key, where=where)
-        for c in range(5):
-            wage[s, c] = np.maximum(100, np.round(mean * factors[c] / norm * q * 100)).astype(np.int64)
+        # age factors are normalised over the formal jobs of this sex, so the sex means hold
+        w_age = [ages[g] * sum(regions[r] * stocks[s, r, g, FORMAL] for r in range(N_REGION)) for g in range(N_AGE)]
+        a_norm = sum(w * f for w, f in zip(w_age, age_f, strict=True)) / sum(w_age)
+        for g in range(N_AGE):
+            for c in range(5):
+                wage[s, g, c] = np.maximum(100, np.round(mean * factors[c] / norm * age_f[g] / a_norm * q * 100)
+                                           ).astype(np.int64)
 
     days_max = int(_num(t, "flows.days_to_direct_reemployment_max", where))
     if days_max < 1:

@@ -317,7 +317,8 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
     if hi.shape[0]:
         if measured:
             _add(acc[A["hires_formal"]], cell[hi])
-        sector, size, contract, wage = new_job(model, rng.draw_np(st.key[hi], t, rng.STREAM_JOB), st.sex[hi])
+        hband = BAND_OF_YEAR[np.minimum(st.age[hi].astype(np.int64) // 12, 69)]
+        sector, size, contract, wage = new_job(model, rng.draw_np(st.key[hi], t, rng.STREAM_JOB), st.sex[hi], hband)
         st.sector[hi] = sector
         st.size[hi] = size
         st.contract[hi] = contract

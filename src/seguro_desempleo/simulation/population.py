@@ -74,7 +74,7 @@ def search16(cum: npt.NDArray[np.int64], x: npt.NDArray[np.uint64]) -> npt.NDArr
     return np.searchsorted(cum, x.astype(np.int64), side="right").astype(np.int64)
 
 
-def new_job(model: ModelTables, r: npt.NDArray[np.uint64], sex: npt.NDArray[np.int8]
+def new_job(model: ModelTables, r: npt.NDArray[np.uint64], sex: npt.NDArray[np.int8], band: npt.NDArray[np.int64]
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(sector, size, contract, wage) of new formal jobs from one 64-bit draw each.
 
@@ -87,7 +87,7 @@ def new_job(model: ModelTables, r: npt.NDArray[np.uint64], sex: npt.NDArray[np.i
     contract = model.contract_codes[search16(model.contract_cum, (r >> np.uint64(32)) & np.uint64(0xFFFF))]
     cls = np.where(public, PUBLIC_CLASS, size)
     q = (r >> np.uint64(56)).astype(np.int64)
-    wage = model.wage_table[sex.astype(np.int64), cls, q]
+    wage = model.wage_table[sex.astype(np.int64), band, cls, q]
     return public.astype(np.int8), size.astype(np.int8), contract.astype(np.int8), wage.astype(np.int64)
 
 
@@ -149,7 +149,7 @@ def generate(model: ModelTables, key: int, pid_start: int, n: int, *, fast: bool
     u = (r5 & np.uint64(0xFFFFFFFF)).astype(np.int64)
     status = np.minimum((u[:, None] >= cum[cell]).sum(axis=1), INACTIVE).astype(np.int8)
 
-    sector, size, contract, wage = new_job(model, rng.draw_np(keys, -1, rng.STREAM_JOB), sex)
+    sector, size, contract, wage = new_job(model, rng.draw_np(keys, -1, rng.STREAM_JOB), sex, band)
     formal = status == FORMAL
     ever = formal | (((r5 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64) < (1 << 15))
 
