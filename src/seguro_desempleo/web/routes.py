@@ -24,6 +24,7 @@ from seguro_desempleo.money import parse_soles
 from seguro_desempleo.periods import parse_date, period_of
 from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, Decision, evaluate_case
 from seguro_desempleo.web import i18n
+from seguro_desempleo.web.common import PageDenied
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -61,8 +62,8 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     links: list[dict[str, str]] = []
     for provider in getattr(request.app.state, "nav_providers", []):
         if principal is not None:
-            links += provider(principal)
-    ctx = {"lang": lang, "t": lambda key: i18n.text(key, lang), "principal": principal,
+            links += provider(principal, lang) if provider is role_links else provider(principal)
+    ctx = {"lang": lang, "t": lambda key: i18n.text(key, lang), "principal": principal, "path": request.url.path,
            "role_label": ROLE_LABELS_ES.get(principal.role, "") if principal else "", "nav_links": links,
            **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
@@ -97,10 +98,49 @@ def estimate_case(form: dict[str, str]) -> ClaimCase:
                      contributions=tuple(sorted(contributions, key=lambda c: c.period)))
 
 
+ROLE_HOME = {Role.WORKER.value: "/trabajador", Role.EMPLOYER.value: "/empleador", Role.CASEWORKER.value: "/gestion",
+             Role.EMPLOYMENT_OFFICER.value: "/empleo", Role.BOARD.value: "/tablero", Role.ANALYST.value: "/tablero",
+             Role.ADMIN.value: "/gestion"}
+
+ROLE_LINKS: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.WORKER: (("/trabajador", "nav_my_contributions"), ("/trabajador/reclamos", "nav_my_claims"),
+                  ("/trabajador/solicitud", "nav_file_claim")),
+    Role.EMPLOYER: (("/empleador", "nav_employer"),),
+    Role.CASEWORKER: (("/gestion", "nav_queue"), ("/gestion/recursos", "nav_appeals"),
+                      ("/gestion/pagos", "nav_payments")),
+    Role.EMPLOYMENT_OFFICER: (("/empleo", "nav_officer"),),
+    Role.BOARD: (("/tablero", "nav_board"),),
+    Role.ANALYST: (("/tablero", "nav_board"),),
+    Role.ADMIN: (("/gestion", "nav_queue"), ("/tablero", "nav_board")),
+}
+
+
+def role_links(principal: Principal, lang: str = i18n.DEFAULT_LANGUAGE) -> list[dict[str, str]]:
+    return [{"href": href, "label": i18n.text(key, lang)} for href, key in ROLE_LINKS.get(principal.role, ())]
+
+
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if not hasattr(app.state, "nav_providers"):
         app.state.nav_providers = []
+    app.state.nav_providers.append(role_links)
+    if not hasattr(app.state, "role_home"):
+        app.state.role_home = {}
+    for role, href in ROLE_HOME.items():
+        app.state.role_home.setdefault(role, href)
+
+    @app.exception_handler(PageDenied)
+    async def _denied(request: Request, exc: PageDenied) -> Response:
+        if exc.status == 401:
+            return RedirectResponse("/ingresar", status_code=303)
+        return render(request, "error.html", status_code=exc.status, message=exc.message)
+
+    from seguro_desempleo.web import board, claims_pages, employer, worker
+
+    worker.install(app)
+    employer.install(app)
+    board.install(app)
+    claims_pages.install(app)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:

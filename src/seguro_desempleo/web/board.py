@@ -1,0 +1,142 @@
+"""The board's and the public dashboard (art. 2 transparency, art. 12 tripartite board).
+
+``/transparencia`` is public; ``/tablero`` (role ``board``) adds the trial balance. Both show the
+fund balance and reserve ratio over time, contributions vs benefits by month, coverage by sex,
+age band, region and sector, the claims figures (beneficiaries, average benefit, approval and
+denial reasons, time to decision, re-employment) and the latest actuarial valuation summary —
+every chart with its table and a CSV. Counts from 1 to 4 are suppressed; no personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+
+from seguro_desempleo.api.auth import Role
+from seguro_desempleo.money import cents_to_str
+from seguro_desempleo.periods import format_period, period_of
+from seguro_desempleo.services import ledger
+from seguro_desempleo.web import charts, i18n, queries
+from seguro_desempleo.web.common import PageDenied, require, today, unit_of_work
+
+DATASETS = ("flujos", "cobertura", "reclamos", "valuacion")
+FLOW_MONTHS = 24
+COMPLETE_LAG = 2
+
+
+@cache
+def valuation_summary() -> dict[str, Any]:
+    """The latest valuation (ILO 2021 assumptions, the bill's design): yearly table and solvency."""
+    from seguro_desempleo.actuarial.projection import project
+    from seguro_desempleo.actuarial.valuation import Request as ValuationRequest
+    from seguro_desempleo.actuarial.valuation import build, table
+
+    a = build(ValuationRequest())
+    rows = table(project(a))
+    return {"assumptions": a.name, "rows": rows}
+
+
+def _reserve(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def gather(request: Request, lang: str) -> dict[str, Any]:
+    t = lambda k: i18n.text(k, lang)  # noqa: E731
+    on = today(request)
+    with unit_of_work(request) as uow:
+        flows = queries.monthly_flows(uow)[-FLOW_MONTHS:]
+        position = queries.fund_position(uow)
+        # PLAME for month M is filed during M+1: the last complete month is two months back.
+        coverage_period = period_of(on) - COMPLETE_LAG
+        insured, breakdown = queries.coverage(uow, coverage_period)
+        trial = ledger.trial_balance(uow)
+        from seguro_desempleo.web.claims_stats import claim_statistics
+
+        claims = claim_statistics(uow, request, on)
+    labels = [f.label for f in flows]
+    svg: dict[str, str] = {}
+    if flows:
+        svg["fund"] = charts.line_chart(t("chart_fund"), labels, {t("fund_balance"): [f.fund / 100 for f in flows]},
+                                        ylabel="S/")
+        svg["reserve"] = charts.line_chart(t("chart_reserve_ratio"), labels,
+                                           {t("reserve_ratio"): [f.reserve_ratio for f in flows]})
+        svg["flows"] = charts.bar_chart(t("chart_flows"), labels, {
+            t("declared"): [f.declared / 100 for f in flows], t("collected"): [f.collected / 100 for f in flows],
+            t("benefits_paid"): [f.benefits / 100 for f in flows]}, ylabel="S/")
+    for b in breakdown:
+        shown = [(k, v) for k, v in b.rows if v is not None]
+        if shown:
+            svg["cov_" + b.dimension] = charts.bar_chart(f"{t('insured')} — {t('dim_' + b.dimension)}",
+                                                         [k for k, _ in shown], {t('insured'): [v for _, v in shown]},
+                                                         horizontal=True)
+    if claims and claims["reasons"]:
+        shown = [(k, v) for k, v in claims["reasons"] if v is not None]
+        if shown:
+            svg["reasons"] = charts.bar_chart(t("chart_reasons"), [k for k, _ in shown],
+                                              {t("claims"): [v for _, v in shown]}, horizontal=True)
+    val = valuation_summary()
+    svg["valuation"] = charts.line_chart(t("chart_valuation"), [str(r["year"]) for r in val["rows"]],
+                                         {t("reserve_ratio"): [float(Decimal(r["reserve_ratio"])) for r in val["rows"]]})
+    return {"flows": flows, "position": position, "insured": insured, "breakdown": breakdown, "trial": trial,
+            "claims": claims, "svg": svg, "valuation": val, "reserve": _reserve,
+            "coverage_period": format_period(coverage_period),
+            "fund_now": flows[-1].fund if flows else 0}
+
+
+def dataset_csv(request: Request, name: str) -> str:
+    data = gather(request, "es")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if name == "flujos":
+        w.writerow(["periodo", "aportes_declarados", "aportes_cobrados", "prestaciones", "saldo_fondo",
+                    "ratio_reserva"])
+        for f in data["flows"]:
+            w.writerow([f.label, cents_to_str(f.declared), cents_to_str(f.collected), cents_to_str(f.benefits),
+                        cents_to_str(f.fund), "" if f.reserve_ratio is None else f"{f.reserve_ratio:.4f}"])
+    elif name == "cobertura":
+        w.writerow(["dimension", "categoria", "asegurados"])
+        for b in data["breakdown"]:
+            for k, v in b.rows:
+                w.writerow([b.dimension, k, "<5" if v is None else v])
+    elif name == "reclamos":
+        w.writerow(["indicador", "categoria", "valor"])
+        c = data["claims"] or {}
+        for k, v in c.get("by_state", []):
+            w.writerow(["estado", k, "<5" if v is None else v])
+        for k, v in c.get("reasons", []):
+            w.writerow(["motivo_denegacion", k, "<5" if v is None else v])
+        for key in ("beneficiaries", "average_benefit", "median_days_to_decision", "reemployment_rate"):
+            if key in c:
+                w.writerow([key, "", "" if c[key] is None else c[key]])
+    elif name == "valuacion":
+        rows = data["valuation"]["rows"]
+        w.writerow(list(rows[0]))
+        for r in rows:
+            w.writerow(list(r.values()))
+    return buf.getvalue()
+
+
+def install(app: FastAPI) -> None:
+    from seguro_desempleo.web.routes import language, render
+
+    @app.get("/transparencia", response_class=HTMLResponse, include_in_schema=False)
+    def public_dashboard(request: Request) -> HTMLResponse:
+        return render(request, "dashboard.html", board=False, **gather(request, language(request)))
+
+    @app.get("/tablero", response_class=HTMLResponse, include_in_schema=False)
+    def board_dashboard(request: Request) -> HTMLResponse:
+        require(request, Role.BOARD, Role.ANALYST)
+        return render(request, "dashboard.html", board=True, **gather(request, language(request)))
+
+    @app.get("/transparencia/datos/{name}.csv", include_in_schema=False)
+    def dataset(name: str, request: Request) -> Response:
+        if name not in DATASETS:
+            raise PageDenied(404, "not_found")
+        return Response(dataset_csv(request, name), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

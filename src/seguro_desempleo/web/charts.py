@@ -1,0 +1,81 @@
+"""Charts as inline SVG (matplotlib, Agg): readable at a glance, text kept as text for screen
+readers and search, the same data offered as a table and a CSV next to each chart.
+
+Deterministic output (fixed hash salt, no dates in metadata) so a page renders the same twice.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from html import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+
+PALETTE = ("#8a1538", "#1a5fb4", "#0b6b2b", "#7a4d00", "#5b2a86")   # ≥ 4.5:1 on white
+plt.rcParams.update({"svg.hashsalt": "seguro-desempleo", "svg.fonttype": "none", "font.size": 10,
+                     "axes.spines.top": False, "axes.spines.right": False})
+
+
+def _svg(fig: object, title: str) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})  # type: ignore[attr-defined]
+    plt.close(fig)  # type: ignore[arg-type]
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(title)}" ', text, count=1)
+    return text
+
+
+def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
+               ylabel: str = "") -> str:
+    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    xs = list(range(len(labels)))
+    for i, (name, values) in enumerate(series.items()):
+        ax.plot(xs, [float("nan") if v is None else v for v in values], marker="o", markersize=3,
+                color=PALETTE[i % len(PALETTE)], label=name, linewidth=2)
+    _xticks(ax, labels)
+    ax.set_title(title, loc="left", fontweight="bold")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=9)
+    ax.grid(axis="y", color="#dddddd")
+    return _svg(fig, title)
+
+
+def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
+              ylabel: str = "", horizontal: bool = False) -> str:
+    n = max(len(series), 1)
+    fig, ax = plt.subplots(figsize=(6.4, 3.0 if not horizontal else max(2.0, 0.35 * len(labels) + 1)))
+    width = 0.8 / n
+    for i, (name, values) in enumerate(series.items()):
+        pos = [x + (i - (n - 1) / 2) * width for x in range(len(labels))]
+        vals = [0.0 if v is None else v for v in values]
+        if horizontal:
+            ax.barh(pos, vals, height=width, color=PALETTE[i % len(PALETTE)], label=name)
+        else:
+            ax.bar(pos, vals, width=width, color=PALETTE[i % len(PALETTE)], label=name)
+    if horizontal:
+        ax.set_yticks(range(len(labels)), labels)
+        ax.invert_yaxis()
+    else:
+        _xticks(ax, labels)
+    ax.set_title(title, loc="left", fontweight="bold")
+    if ylabel:
+        (ax.set_xlabel if horizontal else ax.set_ylabel)(ylabel)
+    if len(series) > 1:
+        ax.legend(frameon=False, fontsize=9)
+    ax.grid(axis="x" if horizontal else "y", color="#dddddd")
+    return _svg(fig, title)
+
+
+def _xticks(ax: object, labels: Sequence[str]) -> None:
+    step = max(1, len(labels) // 8)
+    ticks = list(range(0, len(labels), step))
+    ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=0)  # type: ignore[attr-defined]

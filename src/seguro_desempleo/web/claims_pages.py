@@ -1,0 +1,394 @@
+"""Claims pages of the worker (file, decision, payments, obligations, appeal), the caseworker
+(queue, case with its trace, decide or override with a reason, appeals with their clocks, the
+monthly payment run with its preview and bank file) and the employment-service officer
+(obligations to record with just-cause codes, placements).
+
+Every handler opens one unit of work, builds the claims service over it
+(``services.claims_app.claims_context``), and commits only what it changes. Every state change
+goes through :class:`~seguro_desempleo.claims.service.ClaimService`, which writes the audit log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import text
+
+from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, filing_deadline
+from seguro_desempleo.claims.ports import Claim
+from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState
+from seguro_desempleo.employment_service.obligations import (
+    KIND_LABELS_ES,
+    Outcome,
+    Placement,
+    PlacementSource,
+    just_causes,
+)
+from seguro_desempleo.errors import SeguroError
+from seguro_desempleo.payments.bank_file import write_payment_file
+from seguro_desempleo.payments.schedule import installment_status
+from seguro_desempleo.periods import format_period, parse_date, parse_period, period_of
+from seguro_desempleo.web.common import PageDenied, check_worker, require, today, unit_of_work, worker_id_of
+
+S = ClaimState
+STAFF_CLAIMS = (Role.CASEWORKER,)
+OVERRIDE_TARGETS = (S.DENIED, S.CLOSED)
+"""What a caseworker may set against the rules' outcome, with a written reason (audited).
+Approving what the rules deny goes through an appeal, which re-runs the rules on corrected records."""
+
+
+@contextmanager
+def claims(request: Request) -> Iterator[Any]:
+    from seguro_desempleo.services.claims_app import claims_context
+
+    with unit_of_work(request) as uow:
+        yield claims_context(uow, params=request.app.state.params)
+
+
+def _actor(principal: Principal) -> str:
+    return f"{principal.role.value}:{principal.subject}" if principal.subject else principal.role.value
+
+
+def _claim_for(ctx: Any, principal: Principal, claim_id: str) -> Claim:
+    try:
+        claim: Claim = ctx.claims.get(claim_id)
+    except SeguroError:
+        raise PageDenied(404, "not_found") from None
+    if principal.role is Role.WORKER:
+        check_worker(principal, claim.worker_ref)
+    return claim
+
+
+def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
+    """What the claim pages show: schedule with each installment's status, payments, obligations,
+    appeals with their clocks, the filing deadline of a new appeal."""
+    svc = ctx.service
+    plan = svc.plan(claim)
+    payments = ctx.payments.payments(claim.id)
+    paid_keys = {p.key for p in payments}
+    obligations = ctx.employment.obligations(claim.id)
+    from seguro_desempleo.employment_service.obligations import suspended_periods
+
+    withheld = suspended_periods(obligations, on)
+    reemp = period_of(claim.reemployment_date) if claim.reemployment_date else None
+    schedule = [(i, installment_status(i, period_of(on), paid_keys=paid_keys, reemployment_period=reemp,
+                                       suspended_periods=withheld).value) for i in plan]
+    appeals = [(a, a.clock(on) if a.outcome is AppealOutcome.PENDING else None) for a in ctx.claims.appeals_for(claim.id)]
+    deadline = None
+    if claim.decided_on is not None and not any(c for _, c in appeals):
+        notified = max([claim.decided_on, *(a.resolved_on for a, _ in appeals if a.resolved_on)])
+        deadline = clock(filing_deadline(notified), on)
+    return {"claim": claim, "state_label": STATE_LABELS_ES[claim.state], "schedule": schedule,
+            "payments": payments, "obligations": obligations, "appeals": appeals, "appeal_deadline": deadline,
+            "kind_labels": {k.value: v for k, v in KIND_LABELS_ES.items()}, "just_causes": just_causes(),
+            "period": format_period}
+
+
+def _regions(ctx: Any, refs: list[str]) -> dict[str, str]:
+    ids = [r for r in refs if r.isdigit()]
+    if not ids:
+        return {}
+    rows = ctx.uow.connection().execute(text(f"SELECT id, region FROM worker WHERE id IN ({','.join(ids)})")).all()
+    return {str(i): r or "—" for i, r in rows}
+
+
+def install(app: FastAPI) -> None:
+    from seguro_desempleo.web.routes import render
+
+    # ------------------------------------------------------------------ worker
+
+    @app.get("/trabajador/solicitud", response_class=HTMLResponse, include_in_schema=False)
+    def claim_form(request: Request) -> HTMLResponse:
+        require(request, Role.WORKER)
+        return render(request, "claim_file.html", error=None, today=today(request))
+
+    @app.post("/trabajador/solicitud", include_in_schema=False)
+    async def file_claim(request: Request) -> Response:
+        principal = require(request, Role.WORKER)
+        wid = worker_id_of(principal)
+        form = await request.form()
+        if form.get("confirm") != "1":
+            return render(request, "claim_file.html", status_code=422, error="confirm_required",
+                          today=today(request))
+        try:
+            with claims(request) as ctx:
+                claim = ctx.service.file_claim(str(wid), today(request), actor=_actor(principal))
+                ctx.uow.commit()
+        except SeguroError as exc:
+            return render(request, "claim_file.html", status_code=exc.http_status, error=exc.one_line(),
+                          today=today(request))
+        return RedirectResponse(f"/trabajador/reclamos/{claim.id}", status_code=303)
+
+    @app.get("/trabajador/reclamos", response_class=HTMLResponse, include_in_schema=False)
+    def my_claims(request: Request) -> HTMLResponse:
+        principal = require(request, Role.WORKER)
+        wid = worker_id_of(principal)
+        with claims(request) as ctx:
+            mine = [c for c in ctx.claims.in_states(list(ClaimState)) if c.worker_ref == str(wid)]
+        return render(request, "claim_list.html", claims=mine, labels=STATE_LABELS_ES)
+
+    @app.get("/trabajador/reclamos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
+    def my_claim(claim_id: str, request: Request) -> HTMLResponse:
+        principal = require(request, Role.WORKER, Role.CASEWORKER)
+        on = today(request)
+        with claims(request) as ctx:
+            claim = _claim_for(ctx, principal, claim_id)
+            view = claim_view(ctx, claim, on)
+        return render(request, "claim_worker.html", error=None, **view)
+
+    @app.post("/trabajador/reclamos/{claim_id}/recurso", include_in_schema=False)
+    async def appeal(claim_id: str, request: Request) -> Response:
+        principal = require(request, Role.WORKER)
+        form = await request.form()
+        on = today(request)
+        with claims(request) as ctx:
+            claim = _claim_for(ctx, principal, claim_id)
+            try:
+                kind = AppealKind(str(form.get("kind", "")))
+                grounds = str(form.get("grounds", "")).strip()[:2000]
+                if not grounds:
+                    raise PageDenied(422, "grounds_required")
+                ctx.service.file_appeal(claim.id, kind, on, actor=_actor(principal), grounds=grounds)
+                ctx.uow.commit()
+            except (SeguroError, ValueError, PageDenied) as exc:
+                view = claim_view(ctx, claim, on)
+                msg = exc.message if isinstance(exc, PageDenied) else (
+                    exc.one_line() if isinstance(exc, SeguroError) else "kind_required")
+                return render(request, "claim_worker.html", status_code=422, error=msg, **view)
+        return RedirectResponse(f"/trabajador/reclamos/{claim_id}#recursos", status_code=303)
+
+    @app.get("/trabajador/reclamos/{claim_id}/resolucion", response_class=HTMLResponse, include_in_schema=False)
+    def letter(claim_id: str, request: Request) -> HTMLResponse:
+        from seguro_desempleo.claims.decision import LetterContext, render_resolution_html
+
+        principal = require(request, Role.WORKER, Role.CASEWORKER)
+        with claims(request) as ctx:
+            claim = _claim_for(ctx, principal, claim_id)
+            if claim.decision is None:
+                raise PageDenied(404, "not_decided")
+            payee = ctx.history.payee(claim.worker_ref)
+        html = render_resolution_html(claim.decision, LetterContext(
+            resolution_number=f"RES-{claim.id}", worker_name=payee.name, document_type="DNI",
+            document_number=payee.doc_number, issued_on=claim.decided_on))
+        return HTMLResponse(html)
+
+    # ------------------------------------------------------------------ caseworker
+
+    @app.get("/gestion", response_class=HTMLResponse, include_in_schema=False)
+    def queue(request: Request) -> HTMLResponse:
+        require(request, *STAFF_CLAIMS)
+        on = today(request)
+        state = request.query_params.get("estado", "")
+        region = request.query_params.get("region", "")
+        try:
+            min_age = int(request.query_params.get("antiguedad", "") or 0)
+        except ValueError:
+            min_age = 0
+        wanted = ClaimState(state) if state in {s.value for s in ClaimState} else None
+        with claims(request) as ctx:
+            listed = ctx.claims.in_states([wanted] if wanted else list(ClaimState))
+            regions = _regions(ctx, [c.worker_ref for c in listed])
+            all_regions = sorted({r for (r,) in ctx.uow.connection().execute(
+                text("SELECT DISTINCT region FROM worker WHERE region IS NOT NULL"))})
+            counts = ctx.claims.count_by_state()
+        rows = [(c, (on - c.filed_on).days, regions.get(c.worker_ref, "—")) for c in listed]
+        rows = [r for r in rows if r[1] >= min_age and (not region or r[2] == region)]
+        rows.sort(key=lambda r: -r[1])
+        return render(request, "queue.html", rows=rows, states=list(ClaimState), labels=STATE_LABELS_ES,
+                      state=state, region=region, min_age=min_age, regions=all_regions, counts=counts)
+
+    def _case_page(request: Request, ctx: Any, claim: Claim, error: str | None = None,
+                   status: int = 200) -> HTMLResponse:
+        on = today(request)
+        preview = None
+        if claim.state in (S.FILED, S.WAITING):
+            try:
+                preview = ctx.service.evaluate(claim, on)
+            except SeguroError as exc:
+                error = error or exc.one_line()
+        audit = ctx.audit.for_entity(f"claim:{claim.id}")
+        return render(request, "case.html", status_code=status, error=error, preview=preview, audit=audit,
+                      override_targets=OVERRIDE_TARGETS, **claim_view(ctx, claim, on))
+
+    @app.get("/gestion/casos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
+    def case(claim_id: str, request: Request) -> HTMLResponse:
+        principal = require(request, *STAFF_CLAIMS)
+        with claims(request) as ctx:
+            return _case_page(request, ctx, _claim_for(ctx, principal, claim_id))
+
+    @app.post("/gestion/casos/{claim_id}/decidir", include_in_schema=False)
+    async def decide(claim_id: str, request: Request) -> Response:
+        principal = require(request, *STAFF_CLAIMS)
+        form = await request.form()
+        with claims(request) as ctx:
+            claim = _claim_for(ctx, principal, claim_id)
+            try:
+                version = int(str(form.get("version", claim.version)))
+                ctx.service.decide(claim.id, today(request), actor=_actor(principal), expected_version=version)
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                return _case_page(request, ctx, ctx.claims.get(claim_id), exc.one_line(), exc.http_status)
+        return RedirectResponse(f"/gestion/casos/{claim_id}", status_code=303)
+
+    @app.post("/gestion/casos/{claim_id}/modificar", include_in_schema=False)
+    async def override(claim_id: str, request: Request) -> Response:
+        """Set the claim against the rules' outcome with a written reason (audited with the actor)."""
+        principal = require(request, *STAFF_CLAIMS)
+        form = await request.form()
+        reason = str(form.get("reason", "")).strip()[:500]
+        with claims(request) as ctx:
+            claim = _claim_for(ctx, principal, claim_id)
+            target = str(form.get("to", ""))
+            if target not in {s.value for s in OVERRIDE_TARGETS}:
+                return _case_page(request, ctx, claim, "override_target", 422)
+            if len(reason) < 10:
+                return _case_page(request, ctx, claim, "reason_required", 422)
+            try:
+                version = int(str(form.get("version", claim.version)))
+                changes: dict[str, Any] = {}
+                if target == S.DENIED.value:
+                    changes = {"decision": ctx.service.evaluate(claim, today(request)), "decided_on": today(request)}
+                ctx.service._move(claim, ClaimState(target), actor=_actor(principal), expected_version=version,
+                                  reason=f"modificado por gestor: {reason}", **changes)
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                return _case_page(request, ctx, ctx.claims.get(claim_id), exc.one_line(), exc.http_status)
+        return RedirectResponse(f"/gestion/casos/{claim_id}", status_code=303)
+
+    @app.get("/gestion/recursos", response_class=HTMLResponse, include_in_schema=False)
+    def appeals_page(request: Request) -> HTMLResponse:
+        require(request, *STAFF_CLAIMS)
+        on = today(request)
+        with claims(request) as ctx:
+            rows = [(a, a.clock(on)) for a in ctx.claims.appeals(limit=500)]
+        rows.sort(key=lambda r: (r[0].outcome is not AppealOutcome.PENDING, r[1].days_left - r[1].days_overdue))
+        return render(request, "appeals.html", rows=rows, outcomes=[o for o in AppealOutcome
+                                                                     if o is not AppealOutcome.PENDING],
+                      error=None)
+
+    @app.post("/gestion/recursos/{appeal_id}/resolver", include_in_schema=False)
+    async def resolve(appeal_id: str, request: Request) -> Response:
+        principal = require(request, *STAFF_CLAIMS)
+        form = await request.form()
+        on = today(request)
+        with claims(request) as ctx:
+            try:
+                outcome = AppealOutcome(str(form.get("outcome", "")))
+                ctx.service.resolve_appeal(appeal_id, outcome, on, actor=_actor(principal))
+                ctx.uow.commit()
+            except (SeguroError, ValueError) as exc:
+                ctx.uow.rollback()
+                rows = [(a, a.clock(on)) for a in ctx.claims.appeals(limit=500)]
+                return render(request, "appeals.html", status_code=422, rows=rows,
+                              outcomes=[o for o in AppealOutcome if o is not AppealOutcome.PENDING],
+                              error=exc.one_line() if isinstance(exc, SeguroError) else "outcome_required")
+        return RedirectResponse("/gestion/recursos", status_code=303)
+
+    def _run_period(request: Request, raw: str | None) -> int:
+        if raw:
+            try:
+                return parse_period(raw)
+            except SeguroError:
+                pass
+        return period_of(today(request))
+
+    @app.get("/gestion/pagos", response_class=HTMLResponse, include_in_schema=False)
+    def payment_preview(request: Request) -> HTMLResponse:
+        """The monthly run computed inside a transaction that is rolled back: nothing is paid."""
+        principal = require(request, *STAFF_CLAIMS)
+        period = _run_period(request, request.query_params.get("periodo"))
+        with claims(request) as ctx:
+            run = ctx.service.run_payments(period, today(request), actor=_actor(principal))
+            ctx.uow.rollback()
+        return render(request, "payment_run.html", run=run, period=format_period(period))
+
+    @app.post("/gestion/pagos", include_in_schema=False)
+    async def payment_run(request: Request) -> Response:
+        principal = require(request, *STAFF_CLAIMS)
+        form = await request.form()
+        period = _run_period(request, str(form.get("periodo", "")))
+        with claims(request) as ctx:
+            run = ctx.service.run_payments(period, today(request), actor=_actor(principal))
+            body = write_payment_file(run.bank_file)
+            ctx.uow.commit()
+        name = f"pagos_{format_period(period)}_{run.bank_file.sequence:02d}.txt"
+        return Response(body, media_type="text/plain; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    # ------------------------------------------------------------------ employment-service officer
+
+    @app.get("/empleo", response_class=HTMLResponse, include_in_schema=False)
+    def officer(request: Request) -> HTMLResponse:
+        require(request, Role.EMPLOYMENT_OFFICER)
+        return _officer_page(request, None, 200)
+
+    def _officer_page(request: Request, error: str | None, status: int) -> HTMLResponse:
+        on = today(request)
+        with claims(request) as ctx:
+            active = ctx.claims.in_states([S.APPROVED, S.PAYING, S.SUSPENDED])
+            rows = []
+            for c in active:
+                obs = ctx.employment.obligations(c.id)
+                rows.append((c, [o for o in obs if o.outcome is Outcome.PENDING],
+                             [o for o in obs if o.outcome is not Outcome.PENDING]))
+            placements = ctx.employment.placements()
+        rows.sort(key=lambda r: min([o.due_date for o in r[1]] or [dt.date.max]))
+        return render(request, "officer.html", status_code=status, rows=rows, placements=placements, today=on,
+                      labels=STATE_LABELS_ES, kind_labels={k.value: v for k, v in KIND_LABELS_ES.items()},
+                      just_causes=just_causes(), error=error)
+
+    @app.post("/empleo/obligaciones/{obligation_id}", include_in_schema=False)
+    async def record(obligation_id: str, request: Request) -> Response:
+        principal = require(request, Role.EMPLOYMENT_OFFICER)
+        form = await request.form()
+        on = today(request)
+        try:
+            outcome = Outcome(str(form.get("outcome", "")))
+        except ValueError:
+            return _officer_page(request, "outcome_required", 422)
+        cause = str(form.get("just_cause", "")) if outcome is Outcome.NOT_COMPLIED else ""
+        with claims(request) as ctx:
+            try:
+                ob = ctx.employment.record_outcome(obligation_id, outcome, on, just_cause=cause,
+                                                   recorded_by=_actor(principal))
+                ctx.service.apply_obligations(ob.claim_id, on, actor=_actor(principal))
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                error: str | None = exc.one_line()
+            else:
+                error = None
+        if error:
+            return _officer_page(request, error, 422)
+        return RedirectResponse("/empleo", status_code=303)
+
+    @app.post("/empleo/colocaciones", include_in_schema=False)
+    async def placement(request: Request) -> Response:
+        principal = require(request, Role.EMPLOYMENT_OFFICER)
+        form = await request.form()
+        error: str | None = None
+        with claims(request) as ctx:
+            try:
+                claim_id = str(form.get("claim_id", ""))
+                ctx.claims.get(claim_id)
+                start = parse_date(str(form.get("start_date", "")), field="start_date")
+                from seguro_desempleo.domain.registry import validate_ruc
+
+                ruc = validate_ruc(str(form.get("employer_ruc", "")).strip(), field="employer_ruc")
+                ctx.employment.record_placement(Placement(claim_id, start, ruc, PlacementSource.EMPLOYMENT_SERVICE))
+                ctx.service.record_reemployment(claim_id, start, actor=_actor(principal))
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                error = exc.one_line()
+        if error:
+            return _officer_page(request, error, 422)
+        return RedirectResponse("/empleo", status_code=303)

@@ -1,0 +1,69 @@
+"""What every role page shares: the role and row checks, a unit of work per request, the date.
+
+A page handler starts with :func:`require` (the role; 303 to the log-in page without a session,
+403 with another role) and checks rows through :class:`~seguro_desempleo.api.auth.Principal`
+(``check_worker`` / ``check_employer``), so changing an id in the URL shows a 403 page, never
+another person's data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import Request
+
+from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+
+class PageDenied(Exception):
+    """A page the principal may not see (rendered as an HTML 401/403 page, never problem+json)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def require(request: Request, *roles: Role) -> Principal:
+    from seguro_desempleo.web.routes import principal_of
+
+    principal = principal_of(request)
+    if principal is None:
+        raise PageDenied(401, "login_required")
+    if principal.role not in roles and principal.role is not Role.ADMIN:
+        raise PageDenied(403, "forbidden_role")
+    return principal
+
+
+def worker_id_of(principal: Principal) -> int:
+    """The worker id a worker principal acts for (its subject is the worker's id)."""
+    try:
+        return int(principal.subject or "")
+    except ValueError:
+        raise PageDenied(403, "forbidden_row") from None
+
+
+def check_worker(principal: Principal, worker_id: int | str) -> None:
+    if not principal.may_see_worker(str(worker_id)):
+        raise PageDenied(403, "forbidden_row")
+
+
+def check_employer(principal: Principal, ruc: str) -> None:
+    if not principal.may_see_employer(ruc):
+        raise PageDenied(403, "forbidden_row")
+
+
+@contextmanager
+def unit_of_work(request: Request) -> Iterator[SqlUnitOfWork]:
+    """One transaction for the request; the handler commits what it changes."""
+    with SqlUnitOfWork(request.app.state.db_url) as uow:
+        yield uow
+
+
+def today(request: Request) -> dt.date:
+    """The service date (``app.state.web_today`` pins it in tests and demos)."""
+    pinned = getattr(request.app.state, "web_today", None)
+    return pinned if isinstance(pinned, dt.date) else dt.date.today()
