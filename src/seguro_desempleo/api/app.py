@@ -7,13 +7,14 @@ Areas add their routers in :func:`create_app`; every error is RFC 9457 problem+j
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from pydantic import BaseModel, ConfigDict
 
 from seguro_desempleo import __version__
-from seguro_desempleo.api import law, problems
+from seguro_desempleo.api import law, problems, resources
 from seguro_desempleo.api.auth import AuthError, Principal, Role, TokenSigner
 from seguro_desempleo.errors import PermissionDeniedError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
@@ -75,7 +76,8 @@ def me(principal: Annotated[Principal, Depends(current_principal)]) -> dict[str,
 
 
 def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
-               secret: str | None = None, demo_logins: bool = True) -> FastAPI:
+               secret: str | None = None, demo_logins: bool = True, today: dt.date | None = None) -> FastAPI:
+    """The application. *today* pins the service date (demos and tests); otherwise the real date."""
     app = FastAPI(
         title="Seguro por Desempleo",
         version=__version__,
@@ -88,6 +90,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     app.state.signer = TokenSigner(secret)
     app.state.demo_logins = demo_logins
     app.state.db_url = db_url
+    app.state.today = today
     problems.install(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
@@ -96,6 +99,8 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
 
     app.include_router(auth_router)
     app.include_router(law.router)
+    app.include_router(resources.router)
+    problems.install_database_handlers(app)
 
     from seguro_desempleo.web.routes import install as install_web
 

@@ -23,6 +23,7 @@ TITLES = {
     400: "Solicitud incorrecta", 401: "No autenticado", 403: "Acceso denegado", 404: "No encontrado",
     405: "Método no permitido", 409: "Conflicto", 413: "Demasiado grande", 415: "Tipo de contenido no admitido",
     422: "Datos inválidos", 500: "Error interno",
+    503: "Servicio no disponible",
 }
 
 
@@ -74,4 +75,29 @@ def install(app: FastAPI) -> None:
         logging.getLogger("seguro_desempleo.api").error("unexpected %s on %s", type(exc).__name__,
                                                         request.url.path)
         return problem(500, "unexpected error; it has been logged without personal data",
+                       instance=request.url.path)
+
+
+def install_database_handlers(app: FastAPI) -> None:
+    """Database trouble as problem+json: a lost race is 409, a missing schema or a busy database 503."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        return problem(409, "the change conflicts with a record written meanwhile; reload and try again",
+                       code="conflict", instance=request.url.path)
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        return problem(503, "the database is not available or not initialised ('seguro-desempleo db init')",
+                       code="database-unavailable", instance=request.url.path)
+
+    @app.exception_handler(ProgrammingError)
+    async def _programming(request: Request, exc: ProgrammingError) -> JSONResponse:
+        return problem(503, "the database schema is missing or out of date ('seguro-desempleo db upgrade')",
+                       code="database-unavailable", instance=request.url.path)
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
+        return problem(422, "the database refused a value of the request", code="invalid-input",
                        instance=request.url.path)

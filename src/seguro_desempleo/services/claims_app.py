@@ -118,3 +118,60 @@ def decision_letter(ctx: ClaimsContext, claim_id: str, fmt: str = "html") -> byt
     if fmt == "pdf":
         return render_resolution_pdf(claim.decision, lctx)
     return render_resolution_html(claim.decision, lctx).encode("utf-8")
+
+
+def summary(ctx: ClaimsContext) -> dict[str, Any]:
+    """Totals for the board and the demo: fund, contributions, claims by outcome/reason/sex, benefits."""
+    from sqlalchemy import Integer, cast, func, select
+
+    from seguro_desempleo.domain.ledger import Accounts
+    from seguro_desempleo.services import ledger
+    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
+    from seguro_desempleo.storage.models import ContributionRow, WorkerRow
+
+    s = ctx.uow.session
+    balances = {b.code: b.balance for b in ledger.balances(ctx.uow)}
+    contrib = s.execute(select(func.count(), func.coalesce(func.sum(ContributionRow.contribution), 0))
+                        .where(ContributionRow.active.is_(True))).one()
+    rows = s.execute(select(ClaimRow.state, ClaimRow.decision, WorkerRow.sex)
+                     .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)).all()
+    by_state: dict[str, int] = {}
+    by_reason: dict[str, int] = {}
+    by_sex: dict[str, dict[str, int]] = {}
+    outcome: dict[str, int] = {"approved": 0, "denied": 0, "pending": 0}
+    for state, decision, sex in rows:
+        by_state[state] = by_state.get(state, 0) + 1
+        sx = by_sex.setdefault(sex or "?", {"claims": 0, "approved": 0, "denied": 0, "benefits_paid": 0})
+        sx["claims"] += 1
+        if not decision:
+            outcome["pending"] += 1
+            continue
+        key = "approved" if decision.get("eligible") else "denied"
+        outcome[key] += 1
+        sx[key] += 1
+        if key == "denied":
+            for r in decision.get("reasons", []):
+                if not r.get("met"):
+                    by_reason[r["requirement"]] = by_reason.get(r["requirement"], 0) + 1
+    paid_by_sex = s.execute(select(WorkerRow.sex, func.count(), func.coalesce(func.sum(BenefitPaymentRow.amount), 0))
+                            .select_from(BenefitPaymentRow)
+                            .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
+                            .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)
+                            .group_by(WorkerRow.sex)).all()
+    for sex, _n, amount in paid_by_sex:
+        by_sex.setdefault(sex or "?", {"claims": 0, "approved": 0, "denied": 0, "benefits_paid": 0})[
+            "benefits_paid"] = int(amount)
+    n_paid, total_paid = ctx.payments.totals()
+    placements = ctx.employment.placements()
+    return {
+        "fund_balance": int(balances.get(Accounts.BANK, 0)),
+        "contributions": {"worker_months": int(contrib[0]), "amount": int(contrib[1])},
+        "contribution_income": int(balances.get(Accounts.CONTRIBUTION_INCOME_EMPLOYER, 0))
+        + int(balances.get(Accounts.CONTRIBUTION_INCOME_CTS, 0)),
+        "benefits_expense": int(balances.get(Accounts.BENEFITS_EXPENSE, 0)),
+        "claims": {"total": len(rows), "by_outcome": outcome, "by_state": dict(sorted(by_state.items())),
+                   "denied_by_reason": dict(sorted(by_reason.items()))},
+        "benefits_paid": {"installments": n_paid, "amount": total_paid},
+        "by_sex": dict(sorted(by_sex.items())),
+        "placements": len(placements),
+    }

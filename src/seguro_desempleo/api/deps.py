@@ -1,0 +1,60 @@
+"""Dependencies shared by the API resources: the caller, one unit of work per request, the date.
+
+A handler that changes anything calls ``ctx.uow.commit()`` at its end; an exception before it
+rolls the whole request back (nothing written, the error answered as problem+json).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.errors import InputError, PermissionDeniedError
+from seguro_desempleo.periods import parse_date
+from seguro_desempleo.services.claims_app import ClaimsContext, claims_context
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+
+def _principal(request: Request) -> Principal:
+    from seguro_desempleo.api.app import current_principal
+
+    return current_principal(request, request.headers.get("authorization"))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+def claims_ctx(request: Request) -> Iterator[ClaimsContext]:
+    with SqlUnitOfWork(request.app.state.db_url) as uow:
+        yield claims_context(uow, params=request.app.state.params)
+
+
+Ctx = Annotated[ClaimsContext, Depends(claims_ctx)]
+
+
+def actor(p: Principal) -> str:
+    """The audit log's "who": role and subject id (a worker id or a RUC, never a DNI)."""
+    return f"{p.role.value}:{p.subject or '-'}"
+
+
+def require(p: Principal, *roles: Role) -> None:
+    if p.role not in roles and p.role is not Role.ADMIN:
+        raise PermissionDeniedError(f"role '{p.role.value}' may not do this")
+
+
+def day(request: Request, text: str | None, field: str) -> dt.date:
+    """A date from the request, or the service date (``app.state.today`` pins it for demos)."""
+    if text:
+        return parse_date(text, field=field)
+    pinned = getattr(request.app.state, "today", None) or getattr(request.app.state, "web_today", None)
+    return pinned if isinstance(pinned, dt.date) else dt.date.today()
+
+
+def worker_ref_of(p: Principal) -> str:
+    if p.role is not Role.WORKER or not p.subject:
+        raise InputError("give the worker id", field="worker_id")
+    return p.subject

@@ -1,0 +1,131 @@
+"""The insurance over HTTP: roles, rows, claims, decisions, payments, appeals, audit, uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from seguro_desempleo.api.app import create_app
+from tests.api.seed import TODAY, seeded_db
+from tests.payroll.helpers import make_ruc, write_csv
+
+
+class Api:
+    def __init__(self, client: TestClient) -> None:
+        self.c = client
+
+    def token(self, role: str, subject: str | None = None) -> dict[str, str]:
+        r = self.c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+@pytest.fixture
+def api(tmp_path: Path) -> Iterator[tuple[Api, str, str]]:
+    url, a, b = seeded_db(tmp_path)
+    with TestClient(create_app(db_url=url, secret="t", today=TODAY)) as client:
+        yield Api(client), a, b
+
+
+def _problem(r: object, status: int) -> dict[str, object]:
+    assert r.status_code == status, r.text  # type: ignore[attr-defined]
+    assert r.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]
+    return r.json()  # type: ignore[attr-defined,no-any-return]
+
+
+def test_claim_life_over_http(api: tuple[Api, str, str]) -> None:
+    t, a, b = api
+    c = t.c
+    wa, wb, cw = t.token("worker", a), t.token("worker", b), t.token("caseworker")
+    _problem(c.post("/api/v1/claims", json={"claim_date": "2025-03-20"}), 401)
+    _problem(c.post("/api/v1/claims", json={"worker_id": b}, headers=wa), 403)
+    r = c.post("/api/v1/claims", json={"claim_date": "2025-03-20"}, headers=wa)
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    p = _problem(c.post("/api/v1/claims", json={"claim_date": "2025-03-20"}, headers=wa), 409)
+    assert "one open claim" in str(p["detail"])
+    _problem(c.get(f"/api/v1/claims/{cid}", headers=wb), 403)
+    _problem(c.post(f"/api/v1/claims/{cid}/decision", json={}, headers=wa), 403)
+    assert [x["id"] for x in c.get("/api/v1/claims", headers=wb).json()["items"]] == []
+    r = c.post(f"/api/v1/claims/{cid}/decision", json={"expected_version": 1}, headers=cw)
+    assert r.status_code == 200 and r.json()["state"] == "approved", r.text
+    p = _problem(c.post(f"/api/v1/claims/{cid}/decision", json={"expected_version": 1}, headers=cw), 409)
+    r = c.get(f"/api/v1/claims/{cid}/letter", headers=wa)
+    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert c.get(f"/api/v1/claims/{cid}/decision", headers=wa).json()["eligible"] is True
+    r = c.post("/api/v1/payment-runs", json={"period": "2025-08", "date": "2025-08-25"}, headers=cw)
+    assert r.status_code == 201 and r.json()["payments"] == 3, r.text
+    assert r.json()["bank_file"]
+    r = c.post("/api/v1/payment-runs", json={"period": "2025-08", "date": "2025-08-25"}, headers=cw)
+    assert r.json()["payments"] == 0
+    pays = c.get("/api/v1/payments", headers=wa).json()["items"]
+    assert [x["number"] for x in pays] == [1, 2, 3]
+    assert c.get("/api/v1/payments", headers=wb).json()["items"] == []
+    rep = c.get("/api/v1/reports/summary", headers=t.token("board")).json()
+    assert rep["benefits_paid"]["amount"] == sum(x["amount"] for x in pays)
+    bal = c.get("/api/v1/ledger/balances", headers=t.token("analyst")).json()
+    assert bal["balanced"] is True
+    _problem(c.get("/api/v1/ledger/balances", headers=wa), 403)
+    v = c.get("/api/v1/audit/verify", headers=t.token("admin")).json()
+    assert v["ok"] is True and v["checked"] >= 6
+    recs = c.get(f"/api/v1/audit?entity=claim:{cid}", headers=t.token("admin")).json()["items"]
+    assert [r["action"] for r in recs][:3] == ["claim.file", "claim.approve", "claim.suspend"]
+
+
+def test_denial_appeal_and_deadline(api: tuple[Api, str, str]) -> None:
+    t, _, b = api
+    c = t.c
+    wb, cw = t.token("worker", b), t.token("caseworker")
+    cid = c.post("/api/v1/claims", json={"worker_id": b, "claim_date": "2025-03-20"}, headers=cw).json()["id"]
+    r = c.post(f"/api/v1/claims/{cid}/decision", json={}, headers=cw)
+    assert r.json()["state"] == "denied"
+    p = _problem(c.post(f"/api/v1/claims/{cid}/appeals", json={"filed_on": "2025-06-30"}, headers=wb), 422)
+    assert "out of time" in str(p["detail"]) and p["field"] == "filed_on"
+    r = c.post(f"/api/v1/claims/{cid}/appeals", json={"filed_on": "2025-03-25", "grounds": "x"}, headers=wb)
+    assert r.status_code == 201 and r.json()["clock"]["days_left"] > 0, r.text
+    aid = r.json()["id"]
+    r = c.post(f"/api/v1/appeals/{aid}/resolution", json={"outcome": "rejected", "date": "2025-04-10"}, headers=cw)
+    assert r.status_code == 200 and r.json()["claim"]["state"] == "denied"
+    _problem(c.post(f"/api/v1/appeals/{aid}/resolution", json={"outcome": "upheld"}, headers=cw), 409)
+
+
+def test_bad_input_is_problem_json(api: tuple[Api, str, str]) -> None:
+    t, a, _ = api
+    c = t.c
+    cw = t.token("caseworker")
+    _problem(c.post("/api/v1/claims", content=b"{not json", headers={**cw, "content-type": "application/json"}),
+             422)
+    p = _problem(c.post("/api/v1/claims", json={"worker_id": "424242"}, headers=cw), 404)
+    assert p["field"] == "worker"
+    p = _problem(c.post("/api/v1/claims", json={"worker_id": a, "claim_date": "2025-01-01"}, headers=cw), 422)
+    assert "before the separation" in str(p["detail"])
+    _problem(c.get("/api/v1/claims", headers={"Authorization": "Bearer forged.token"}), 401)
+    _problem(c.get("/api/v1/claims/C-999999", headers=cw), 404)
+    _problem(c.get("/api/v1/claims", headers=t.token("employer", make_ruc(35))), 403)
+    # Nothing was written by the refused requests.
+    assert c.get("/api/v1/claims", headers=cw).json()["items"] == []
+    assert c.get("/api/v1/audit/verify", headers=t.token("admin")).json()["checked"] == 0
+
+
+def test_payroll_upload_and_employer_rows(api: tuple[Api, str, str], tmp_path: Path) -> None:
+    t, _, _ = api
+    c = t.c
+    ruc = make_ruc(77)
+    f = write_csv(tmp_path / f"planilla_{ruc}.csv", [(ruc, "2025-02", "01", "12345678", "0121", "2000.00",
+                                                      "2000.00")])
+    emp = t.token("employer", ruc)
+    r = c.post("/api/v1/payroll/uploads", files={"files": (f.name, f.read_bytes(), "text/csv")}, headers=emp)
+    assert r.status_code == 201 and r.json()["accepted"] == 1, r.text
+    other = t.token("employer", make_ruc(78))
+    _problem(c.post("/api/v1/payroll/uploads", files={"files": (f.name, f.read_bytes(), "text/csv")},
+                    headers=other), 403)
+    _problem(c.post("/api/v1/payroll/uploads", files={"files": ("x.exe", b"MZ", "application/octet-stream")},
+                    headers=emp), 422)
+    assert c.get(f"/api/v1/employers/{ruc}/declarations", headers=emp).json()["items"][0]["workers"] == 1
+    _problem(c.get(f"/api/v1/employers/{ruc}", headers=other), 403)
+    r = c.post("/api/v1/employers", json={"ruc": ruc, "name": "Mi Empresa SAC", "size_class": "medium"},
+               headers=emp)
+    assert r.status_code == 201 and r.json()["size_class"] == "medium", r.text
