@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,10 +31,11 @@ def api(tmp_path: Path) -> Iterator[tuple[Api, str, str]]:
         yield Api(client), a, b
 
 
-def _problem(r: object, status: int) -> dict[str, object]:
-    assert r.status_code == status, r.text  # type: ignore[attr-defined]
-    assert r.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]
-    return r.json()  # type: ignore[attr-defined,no-any-return]
+def _problem(r: Any, status: int) -> dict[str, Any]:
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = r.json()
+    return body
 
 
 def test_claim_life_over_http(api: tuple[Api, str, str]) -> None:

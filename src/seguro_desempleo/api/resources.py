@@ -396,8 +396,10 @@ def payment_run(body: PaymentRunIn, request: Request, p: CurrentPrincipal, ctx: 
     from seguro_desempleo.payments.bank_file import write_payment_file
 
     require(p, R.CASEWORKER)
-    run = ctx.service.run_payments(parse_period(body.period), day(request, body.date, "date"), actor=actor(p),
-                                   sequence=body.sequence)
+    from seguro_desempleo.services.claims_app import run_payments
+
+    run = run_payments(ctx, parse_period(body.period), day(request, body.date, "date"), actor=actor(p),
+                       sequence=body.sequence)
     text = write_payment_file(run.bank_file)
     ctx.uow.commit()
     return {**run.summary(), "total_soles": cents_to_str(run.total), "bank_file": text}

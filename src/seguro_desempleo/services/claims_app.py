@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
-from seguro_desempleo.claims.service import ClaimService
+from seguro_desempleo.claims.service import ClaimService, PaymentRun
 from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.storage.claims_repositories import (
@@ -175,3 +175,22 @@ def summary(ctx: ClaimsContext) -> dict[str, Any]:
         "by_sex": dict(sorted(by_sex.items())),
         "placements": len(placements),
     }
+
+
+RUN_LOCK_BASE = 5510_0000
+"""Advisory-lock key base for payment runs (plus the month index)."""
+
+
+def run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str, sequence: int = 1) -> PaymentRun:
+    """The monthly run, serialised per month on PostgreSQL.
+
+    The payment key alone already prevents paying an installment twice; the transaction-level
+    advisory lock makes a second concurrent run for the same month wait for the first one's
+    commit and then find nothing left to pay, instead of failing on the claims' version checks.
+    (SQLite allows one writer at a time anyway.)
+    """
+    from sqlalchemy import text
+
+    if ctx.uow.dialect == "postgresql":
+        ctx.uow.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
+    return ctx.service.run_payments(period, on, actor=actor, sequence=sequence)
