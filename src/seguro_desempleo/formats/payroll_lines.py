@@ -13,8 +13,10 @@ is good).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
 import polars as pl
 
 from seguro_desempleo.domain.registry import WORKER_DOCUMENT_TYPES
@@ -49,7 +51,8 @@ def cents_expr(col: str) -> pl.Expr:
     return pl.when(pl.col(col) == "").then(0).otherwise(whole * 100 + frac).cast(pl.Int64)
 
 
-def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int) -> pl.DataFrame:
+def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_column: str | None = None,
+                   whole: pl.DataFrame | None = None) -> pl.DataFrame:
     """Add céntimo amounts and the first ``field``/``reason`` at fault of each line (null if good).
 
     Each line gets the code of its first failing check in one pass; the reason text is built only
@@ -67,15 +70,10 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int) -> pl
     pag = pl.col("pagado")
     worker_docs = sorted(WORKER_DOCUMENT_TYPES)
     keys = ["file", "ruc", "period", "tipo_doc", "num_doc", "concepto"]
-    # Duplicates: a 64-bit hash of the key finds candidates fast; the exact key decides among them.
-    base = lf.with_columns(pl.struct(keys).hash(seed=7).is_duplicated().alias("_cand")).collect()
-    if base["_cand"].any():
-        exact = (base.filter(pl.col("_cand")).with_columns((~pl.struct(keys).is_first_distinct()).alias("_dup"))
-                 .select("file", "line", "_dup"))
-        base = base.join(exact, on=["file", "line"], how="left").with_columns(pl.col("_dup").fill_null(False))
+    if dup_column is None:
+        lf = lf.with_columns(duplicate_flags(lf.collect()).alias("_dup"))
     else:
-        base = base.with_columns(pl.lit(False).alias("_dup"))
-    lf = base.lazy().drop("_cand")
+        lf = lf.rename({dup_column: "_dup"})
     dup = pl.col("_dup")
     # (condition, field, reason): the reason may use the line's own columns (never the document number).
     checks: list[tuple[pl.Expr, str | None, pl.Expr]] = [
@@ -118,18 +116,67 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int) -> pl
                           .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
                           .then(pl.lit("concept ") + conc + " is a total computed by PLAME and must not be declared")
                           .otherwise(pl.lit("unknown concept code '") + conc + "' (Tabla 22)"))
-        first_line = (out.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
+        source = whole if whole is not None else out
+        first_line = (source.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
                       .group_by(keys).agg(pl.col("line").min().alias("_first")))
         bad = (bad.with_columns(field.alias("field"), reason.alias("reason"))
                .with_columns(pl.when(pl.col("_code") == 7).then(concept_reason).otherwise(pl.col("reason"))
                              .alias("reason"))
                .join(first_line, on=keys, how="left")
                .with_columns(pl.when(pl.col("_code") == len(checks))
-                             .then(pl.col("reason") + " (first at line " + pl.col("_first").cast(pl.Utf8) + ")")
+                             .then(pl.col("reason") + " (first at line "
+                                   + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
                              .otherwise(pl.col("reason")).alias("reason"))
                .drop("_first"))
         out = pl.concat([out.filter(good), bad], how="vertical_relaxed")
-    return out.drop("_code", "_dup")
+    return out.with_columns((pl.col("_code") == 0).alias("ok")).drop("_code", "_dup")
+
+
+KEYS = ("file", "ruc", "period", "tipo_doc", "num_doc", "concepto")
+
+
+def duplicate_flags(df: pl.DataFrame) -> pl.Series:
+    """True for each line that repeats an earlier line's (file, ruc, period, worker, concept).
+
+    A 64-bit hash of the key finds the candidates in one pass; the exact key decides among them.
+    """
+    keys = list(KEYS)
+    out = np.zeros(df.height, dtype=bool)
+    if df.height:
+        cand = df.select(pl.struct(keys).hash(seed=7).is_duplicated()).to_series().to_numpy()
+        if cand.any():
+            idx = np.flatnonzero(cand)
+            first = df.filter(pl.Series(cand)).select(pl.struct(keys).is_first_distinct()).to_series().to_numpy()
+            out[idx[~first]] = True
+    return pl.Series("_dup", out)
+
+
+@dataclass
+class Checked:
+    """The outcome of validating a batch of lines."""
+
+    bad: pl.DataFrame          # file, line, field, reason
+    stats: pl.DataFrame        # file, n (lines), bad (rejected lines)
+    months: pl.DataFrame       # file, ruc, period, tipo_doc, num_doc, insurable_pay (good lines only)
+
+
+def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: int = 1_000_000) -> Checked:
+    """Validate *lines* slice by slice (bounded memory) and sum the good lines per worker-month.
+
+    Duplicates are flagged over the whole batch first, so a repeat in a later slice is still found.
+    """
+    lines = lines.with_columns(duplicate_flags(lines).alias("_dup_all"))
+    bads, stats, partials = [], [], []
+    for off in range(0, max(lines.height, 1), slice_rows):
+        part = validate_lines(lines.slice(off, slice_rows), latest_period=latest_period, dup_column="_dup_all",
+                              whole=lines)
+        bads.append(part.filter(~pl.col("ok")).select("file", "line", "field", "reason"))
+        stats.append(part.group_by("file").agg(pl.len().alias("n"), (~pl.col("ok")).sum().alias("bad")))
+        partials.append(worker_months(part.filter(pl.col("ok"))))
+    months = pl.concat(partials).group_by(["file", "ruc", "period", "tipo_doc", "num_doc"]).agg(
+        pl.col("insurable_pay").sum())
+    stat = pl.concat(stats).group_by("file").agg(pl.col("n").sum(), pl.col("bad").sum())
+    return Checked(pl.concat(bads), stat, months)
 
 
 def worker_months(good: pl.DataFrame) -> pl.DataFrame:

@@ -39,7 +39,7 @@ from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
 from seguro_desempleo.errors import FormatError, InputError
 from seguro_desempleo.formats import payroll_csv, plame, tregistro
-from seguro_desempleo.formats.payroll_lines import validate_lines, worker_months
+from seguro_desempleo.formats.payroll_lines import validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.financing import contribution_due
@@ -212,10 +212,11 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado", "shape_error",
             "shape_field"]
     allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
-    checked = validate_lines(allf, latest_period=latest)
-    bad = checked.filter(pl.col("reason").is_not_null())
-    stats = checked.group_by("file").agg(pl.len().alias("n"), pl.col("reason").is_not_null().sum().alias("bad"))
-    n_by_file = {int(f): (int(n), int(b)) for f, n, b in stats.iter_rows()}
+    del frames
+    checked = validate_in_slices(allf, latest_period=latest)
+    del allf
+    bad = checked.bad
+    n_by_file = {int(f): (int(n), int(b)) for f, n, b in checked.stats.iter_rows()}
     if bad.height:
         for f, line, fld, why in bad.select("file", "line", "field", "reason").iter_rows():
             src, report = reports[int(f)]
@@ -234,9 +235,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
         accepted_files.append(i)
     if not accepted_files:
         return
-    good = checked.filter(pl.col("reason").is_null() & pl.col("file").is_in(accepted_files))
-    months = worker_months(good)
-    months = _with_contributions(months, params)
+    months = _with_contributions(checked.months.filter(pl.col("file").is_in(accepted_files)), params)
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
     # a CSV file gives one per (ruc, month) it contains.
     unit_of: dict[tuple[int, str, int], int] = {}
@@ -245,7 +244,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     for i in accepted_files:
         src, report = reports[i]
         keys = ([(src.ruc or "", int(src.period or 0))] if src.kind == "rem" else
-                [(r, int(p)) for r, p in good.filter(pl.col("file") == i).select("ruc", "period").unique()
+                [(r, int(p)) for r, p in months.filter(pl.col("file") == i).select("ruc", "period").unique()
                  .sort(["ruc", "period"]).iter_rows()])
         for ruc, period in keys:
             u = len(run.units) + 1
