@@ -179,7 +179,8 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                     if cur >= 0:
                         _flush(acc, c, cur, loc)
                     cur = cell
-                r0 = _draw(pkey, t, 0)
+                if (t & 1) == 0 or t == t0:
+                    r0 = _draw(pkey, t >> 1, 0)  # one 64-bit draw serves two months
                 is_f = status == 0
                 is_i = status == 1
                 is_u = status == 2
@@ -246,9 +247,7 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                     loc[10] += g if g > 0 else 0
                     loc[11] += poverty_line
                 # transition at the end of the month
-                u32 = np.int64(r0 & np.uint64(0xFFFFFFFF))
-                v16 = np.int64((r0 >> np.uint64(32)) & np.uint64(0xFFFF))
-                w16 = np.int64(r0 >> np.uint64(48))
+                u32 = np.int64((r0 >> np.uint64(32 * (t & 1))) & np.uint64(0xFFFFFFFF))
                 hire = False
                 new_status = status
                 if is_f:
@@ -256,7 +255,7 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                     if u32 < sep_thr[cls]:
                         r1 = _draw(pkey, t, 1)
                         cause = cause_codes[_search(cause_cum[cls], np.int64(r1 & np.uint64(0xFFFF)))]
-                        dest = sep_dest_status[_search(sep_dest_cum, v16)]
+                        dest = sep_dest_status[_search(sep_dest_cum, np.int64(r1 >> np.uint64(48)))]
                         days = -1
                         if dest == 0:
                             days = np.int64((r1 >> np.uint64(16)) & np.uint64(0xFFFF)) % days_max
@@ -325,8 +324,10 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                         if status == 1 and dest == 2:
                             if measured:
                                 acc[c, ILOSS, cell] += 1
-                            if (nc_months > 0 and v16 < informal_invol_thr and _popcount(imask) >= nc_min_informal
-                                    and w16 < nc_takeup_thr):
+                            r3 = _draw(pkey, t, 3)
+                            if (nc_months > 0 and np.int64(r3 & np.uint64(0xFFFF)) < informal_invol_thr
+                                    and _popcount(imask) >= nc_min_informal
+                                    and np.int64((r3 >> np.uint64(16)) & np.uint64(0xFFFF)) < nc_takeup_thr):
                                 nc_left = nc_months
                                 if measured:
                                     acc[c, NCNEW, cell] += 1

@@ -178,7 +178,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         st.ring[old] = 0
     status = st.status.astype(np.int64)
     cell = cell_of(st.sex, st.age, st.region, st.size)
-    r0 = rng.draw_np(st.key, t, rng.STREAM_MAIN)
+    r0 = rng.draw_np(st.key, t >> 1, rng.STREAM_MAIN)  # one 64-bit draw serves two months
     is_f = status == FORMAL
     is_i = status == INFORMAL
     is_u = status == UNEMPLOYED
@@ -247,9 +247,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         _add(acc[A["gap_without"]], cell[ui], np.full(ui.shape[0], model.poverty_line, dtype=np.int64))
 
     # transitions at the end of the month
-    u32 = (r0 & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    v16 = ((r0 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)
-    w16 = (r0 >> np.uint64(48)).astype(np.int64)
+    u32 = ((r0 >> np.uint64(32 * (t & 1))) & np.uint64(0xFFFFFFFF)).astype(np.int64)
     new_status = status.copy()
     hire = np.zeros(len(st), dtype=bool)
 
@@ -265,7 +263,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         ci = np.where(scls == 1, search16(model.cause_cum[1], c16), search16(model.cause_cum[0], c16))
         cause = model.cause_codes[ci]
         dest = np.array([FORMAL, UNEMPLOYED, INFORMAL, INACTIVE], dtype=np.int64)[search16(model.sep_dest_cum,
-                                                                                             v16[si].astype(np.uint64))]
+                                                                                             r1 >> np.uint64(48))]
         days = np.where(dest == FORMAL, ((r1 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) % model.days_max,
                         -1)
         registered = ((r1 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64) < d.takeup_thr
@@ -307,8 +305,10 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
             _add(acc[A["unemployed_exits"]], cell[uexit])
             _add(acc[A["unemployed_to_formal"]], cell[mv[(so[moving] == UNEMPLOYED) & (dest[moving] == FORMAL)]])
         if d.nc_months > 0 and lost.shape[0]:
-            ok = ((v16[lost] < model.informal_invol_thr) & (_popcount(st.imask[lost]) >= d.nc_min_informal)
-                  & (w16[lost] < d.nc_takeup_thr))
+            r3 = rng.draw_np(st.key[lost], t, rng.STREAM_INFORMAL)
+            ok = (((r3 & np.uint64(0xFFFF)).astype(np.int64) < model.informal_invol_thr)
+                  & (_popcount(st.imask[lost]) >= d.nc_min_informal)
+                  & (((r3 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) < d.nc_takeup_thr))
             li = lost[ok]
             st.nc_left[li] = d.nc_months
             if measured:

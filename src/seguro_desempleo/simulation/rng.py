@@ -8,10 +8,12 @@ the order in which they are processed. ``seed_key`` comes from :class:`numpy.ran
 so that nearby seeds give unrelated streams. The numpy functions and the compiled ones are the
 same integer arithmetic as the compiled ``_kernel._draw`` (tested bit for bit).
 
-A draw is 64 bits; the engine slices it: the low 32 bits decide a transition against a 32-bit
-threshold, the next 16 bits a category against 16-bit cumulative thresholds, the top bits a
-quantile. Streams: 0 the monthly transition, 1 a separation (cause, days, registration), 2 a new
-job (sector, size, contract, wage), 3 an informal job loss, 4-7 the initial population.
+A draw is 64 bits; the engine slices it: 32 bits decide a transition against a 32-bit threshold,
+16-bit fields a category against 16-bit cumulative thresholds, the top 8 bits a wage quantile.
+Streams: 0 the monthly transition (draw ``t >> 1``: its low half serves even months, its high half
+odd months), 1 a separation (cause, days to a new job, registration, destination), 2 a new job
+(sector, size, contract, wage), 3 an informal job loss (involuntary, take-up), 4-7 the initial
+population.
 """
 
 from __future__ import annotations
