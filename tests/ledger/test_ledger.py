@@ -29,6 +29,7 @@ def balanced_lines(draw: st.DrawFn) -> list[tuple[str, int, int]]:
     return [(a, d, 0) for a, d in debits] + [(a, 0, c) for a, c in credits]
 
 
+@settings(deadline=None)
 @given(st.lists(balanced_lines(), min_size=1, max_size=8))
 def test_domain_replay_always_balances(entries: list[list[tuple[str, int, int]]]) -> None:
     checked = [check_lines(e) for e in entries]
