@@ -38,3 +38,17 @@ def test_comparison_table_and_charts(tmp_path: Path) -> None:
     assert {"comparison.csv", "comparison.md", "cost_share_of_gdp.png", "eligibility_by_sex.png"} <= names
     assert all(f.stat().st_size > 0 for f in files)
     assert "| chile |" in (tmp_path / "comparison.md").read_text(encoding="utf-8")
+
+
+def test_money_accounting_is_consistent() -> None:
+    r = run(RunSpec(design="flat_60", persons=8_000, months=12, burn_in=12, seed=6))
+    acc = r.acc
+    insurable, contrib = int(acc[A["insurable_pay"]].sum()), int(acc[A["contributions"]].sum())
+    # 1.16 % of each month's insurable pay, rounded per worker-month (art. 8)
+    assert abs(contrib - insurable * 116 // 10_000) <= int(acc[A["pm_covered"]].sum())
+    # a flat 60 % schedule replaces exactly 60 % of the insurable pay, up to céntimo rounding
+    paid, ir = int(acc[A["benefit_paid"]].sum()), int(acc[A["ir_paid"]].sum())
+    assert paid > 0 and abs(paid - ir * 6 // 10) <= int(acc[A["benefit_months"]].sum())
+    # the monthly series add up to the totals
+    assert int(r.mon[MON_NAMES.index("benefit_paid")].sum()) == paid
+    assert int(r.mon[MON_NAMES.index("contributions")].sum()) == contrib

@@ -166,8 +166,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
     old = st.age >= MAX_AGE
     if old.any():
         st.age[old] = ENTRY_AGE
-        for name in ("status",):
-            getattr(st, name)[old] = INACTIVE
+        st.status[old] = INACTIVE
         for name in ("sector", "contract", "tenure", "ben_left", "ben_k", "nc_left"):
             getattr(st, name)[old] = 0
         st.size[old] = SIZE_NONE
