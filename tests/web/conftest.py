@@ -90,3 +90,51 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def seeded_app(tmp: Path) -> tuple[Any, Any]:
+    """The app over a freshly seeded database (see ``tests/web/seed.py``), service date pinned."""
+    from tests.web.seed import TODAY, seed
+
+    seeded = seed(tmp)
+    app = create_app(db_url=seeded.url, secret="browser-tests")
+    app.state.web_today = TODAY
+    return app, seeded
+
+
+A11Y_SCRIPT = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push('html without lang');
+  if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    if (!named) problems.push('unlabelled ' + el.tagName + ' ' + (el.name || el.id));
+  }
+  for (const svg of document.querySelectorAll('main svg')) {
+    if (!svg.parentElement.closest('svg') && svg.getAttribute('role') !== 'img') problems.push('svg without role=img');
+    if (!svg.parentElement.closest('svg') && !svg.getAttribute('aria-label')) problems.push('svg without a name');
+  }
+  for (const b of document.querySelectorAll('button, a[href]')) {
+    if (!b.textContent.trim() && !b.getAttribute('aria-label')) problems.push('control without text');
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  if (new Set(ids).size !== ids.length) problems.push('duplicate ids');
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) problems.push('horizontal scroll at ' + window.innerWidth + 'px');
+  return problems;
+}"""
+
+
+def check_a11y(page: Any) -> None:
+    """WCAG 2.1 AA basics on the page as rendered: lang, one h1, a label for every field, named
+    charts and controls, unique ids, no horizontal scrolling on a phone (reflow, 1.4.10)."""
+    problems = page.evaluate(A11Y_SCRIPT)
+    assert not problems, f"{page.url}: {problems}"
+
+
+def login(page: Any, base: str, role_label: str, subject: str = "") -> None:
+    page.goto(base + "/ingresar")
+    page.get_by_label("Rol").select_option(label=role_label)
+    if subject:
+        page.get_by_label("Código de trabajador o RUC (si corresponde)").fill(subject)
+    page.get_by_role("button", name="Ingresar").click()
+    page.wait_for_load_state()

@@ -9,7 +9,8 @@ Population (service date 20/08/2025):
   also works for ``RUC_A``); ``RUC_A`` paid every month up to Apr 2025, so May and Jun are arrears;
 - worker ``dni(1)`` (``W_FILED``): dismissed 30/06/2025, claim filed, not yet decided;
 - worker ``dni(2)`` (``W_DENIED``): resigned 31/05/2025, claim denied on 12/08/2025 (may appeal);
-- worker ``dni(3)`` (``W_PAYING``): dismissed 31/03/2025, approved 15/04/2025, paid May–Jul.
+- worker ``dni(3)`` (``W_PAYING``): dismissed 31/03/2025, approved 15/04/2025, paid May–Jul;
+- worker ``dni(7)``: laid off in a collective dismissal 30/06/2025, no claim yet.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ def seed(tmp: Path) -> Seeded:
         ("01", dni(1), "604", "1", "1", "01/02/2020", "30/06/2025", "03", ""),
         ("01", dni(2), "604", "1", "1", "01/02/2020", "31/05/2025", "01", ""),
         ("01", dni(3), "604", "1", "1", "01/02/2020", "31/03/2025", "03", ""),
+        ("01", dni(7), "604", "1", "1", "01/02/2021", "30/06/2025", "04", ""),
     ]))
     with SqlUnitOfWork(url) as uow:
         summary = import_files(paths, uow=uow, today=TODAY)

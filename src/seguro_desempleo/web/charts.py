@@ -6,6 +6,7 @@ Deterministic output (fixed hash salt, no dates in metadata) so a page renders t
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -29,7 +30,11 @@ def _svg(fig: object, title: str) -> str:
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(title)}" ', text, count=1)
-    return text
+    # Several charts share one page: give each its own ids (and the references to them).
+    prefix = "c" + hashlib.sha1(title.encode()).hexdigest()[:8]
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    return re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
 
 
 def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
