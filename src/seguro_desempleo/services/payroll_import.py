@@ -49,7 +49,7 @@ from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
-CHUNK_BYTES = 48 * 1024 * 1024
+CHUNK_BYTES = 24 * 1024 * 1024
 """Files are parsed and staged in chunks of about this size: memory stays flat for a national month."""
 
 KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet"}

@@ -41,7 +41,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA cache_size=-262144")   # 256 MiB page cache: bulk imports stay in memory
+    cur.execute("PRAGMA cache_size=-131072")   # 128 MiB page cache: bulk imports stay in memory
+    cur.execute("PRAGMA temp.cache_size=-131072")  # the staging tables of an import
     cur.close()
 
 
