@@ -1,0 +1,448 @@
+"""The end-to-end demo: a synthetic but realistic population fed month by month through the real path.
+
+What happens, month by month (``run_demo``):
+
+1. every employer's **PLAME** ``0601AAAAMM<RUC>.rem`` for the month is written and imported with
+   the real payroll import service (contributions computed, declared, posted to the ledger);
+   hires and separations go in **T-Registro** ``RP_<RUC>.per`` files, imported the same way;
+2. employers pay the previous month's contributions (most on time, a few a month late);
+3. separated workers file **claims** a few days after the separation (most with a covered
+   cause, some after resigning); caseworkers **decide** them with the rules a few days later;
+4. the employment service records **obligation** outcomes (complied, missed with a just cause,
+   missed without one — which suspends payment until the worker complies again);
+5. the **monthly payment run** pays what is due and writes the bank file; re-employment seen in
+   the payroll stops the benefit (and books any overpayment); placements are recorded;
+6. a few denied claimants **appeal**; one appeal is upheld after the worker proves the
+   registration with the employment service, and the arrears are paid.
+
+The population follows ``/work/shared/reference/peru_facts.md``: employment by firm size (large
+57 %, micro 21 %, small + medium 22 %), men ≈ 56 % of the employed, average formal private wage
+S/ 2,728 (men) and S/ 2,220 (women), separations of about 2 % a month and a job-finding rate of
+about 10 % a month in the formal sector. Splits by region are an assumption (labelled so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from stdnum.pe import ruc as ruc_mod
+
+from seguro_desempleo.errors import ConflictError, InputError
+from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.periods import first_day, format_period, parse_period
+
+Progress = Callable[[str, int, int], None]
+
+COVERED_CAUSES = ("03", "04", "07")
+CAUSES = ("01", "03", "04", "07", "08")
+CAUSE_SHARES = (0.33, 0.22, 0.05, 0.35, 0.05)            # assumption: Tabla 17 shares are not published
+SIZES = ("large", "medium", "small", "micro")
+EMPLOYMENT_SHARE = (0.57, 0.08, 0.14, 0.21)                # peru_facts §5 (2017/2024)
+FIRMS_SHARE = (0.08, 0.07, 0.30, 0.55)
+SALES_UIT = {"large": (2400, 60000), "medium": (1750, 2290), "small": (160, 1690), "micro": (20, 149)}
+PAY_FACTOR = {"large": 1.12, "medium": 1.0, "small": 0.85, "micro": 0.7}
+REGIONS = ("Lima", "Arequipa", "La Libertad", "Piura", "Callao", "Lambayeque", "Cusco", "Junín", "Ica", "Áncash")
+REGION_SHARES = (0.46, 0.08, 0.07, 0.06, 0.06, 0.05, 0.05, 0.05, 0.05, 0.07)   # assumption (unverified)
+MEAN_PAY = {"M": 2728.0, "F": 2220.0}                        # peru_facts §6 (MTPE, Sep 2022)
+MALE_SHARE = 0.56
+SEPARATION_RATE = 0.02            # a month
+JOB_FINDING_RATE = 0.10           # a month, formal sector
+FILE_IF_COVERED = 0.9
+FILE_IF_NOT = 0.12
+NOT_REGISTERED = 0.04             # claimants who had not reported to the employment service
+DEMO_MARK = "demo.start"
+DEFAULT_START = "2024-01"
+
+
+@dataclass
+class DemoConfig:
+    workers: int = 2000
+    months: int = 24
+    seed: int = 42
+    start: str = DEFAULT_START
+    db: str | None = None
+    keep_files: Path | None = None
+
+
+@dataclass
+class _Worker:
+    doc: str
+    sex: str
+    region: str
+    pay: float                       # monthly soles (a model quantity; written as 2-decimal text)
+    employer: int | None
+    start: dt.date
+    ref: str = ""
+
+
+@dataclass
+class _State:
+    rng: np.random.Generator
+    rucs: list[str]
+    sizes: list[str]
+    workers: list[_Worker]
+    pending_per: dict[int, list[tuple[int, dt.date, dt.date | None, str]]] = field(default_factory=dict)
+    filings: list[tuple[dt.date, int]] = field(default_factory=list)       # (claim date, worker index)
+    decisions: list[tuple[dt.date, str]] = field(default_factory=list)     # (decision date, claim id)
+    unregistered: set[str] = field(default_factory=set)
+    appealed: set[str] = field(default_factory=set)
+    placed: set[str] = field(default_factory=set)
+    events: dict[str, int] = field(default_factory=dict)
+    separated: dict[int, dict[int, tuple[int, dt.date]]] = field(default_factory=dict)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.events[name] = self.events.get(name, 0) + n
+
+
+def make_ruc(n: int) -> str:
+    body = f"20{n:08d}"
+    return body + ruc_mod.calc_check_digit(body)
+
+
+# ------------------------------------------------------------------------------------------ database
+
+
+def prepare_database(db: str | None) -> str:
+    """A fresh database for the demo; refuses to overwrite one the demo did not create."""
+    from sqlalchemy import inspect, text
+
+    from seguro_desempleo.storage.db import make_engine, resolve_url, upgrade
+
+    url = resolve_url(db)
+    engine = make_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        created_by_demo = False
+        if "audit_log" in tables:
+            with engine.connect() as conn:
+                first = conn.execute(text("SELECT action FROM audit_log ORDER BY seq LIMIT 1")).scalar()
+            created_by_demo = first == DEMO_MARK
+        if tables - {"alembic_version"} and not created_by_demo:
+            raise ConflictError("the database already holds data the demo did not create; give a new file or "
+                                "an empty database with --db", field="--db")
+    finally:
+        engine.dispose()
+    if tables:
+        if engine.dialect.name != "sqlite":
+            raise ConflictError("an earlier demo database on PostgreSQL: drop and recreate it first", field="--db")
+        from seguro_desempleo.storage.db import shared_engine
+
+        shared_engine.cache_clear()
+        path = Path(url.split("sqlite:///", 1)[1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    upgrade(url)
+    return url
+
+
+# ------------------------------------------------------------------------------------------ population
+
+
+def build_population(workers: int, seed: int, start: dt.date) -> _State:
+    if not 10 <= workers <= 200_000:
+        raise InputError(f"--workers must be between 10 and 200000, got {workers}", field="--workers")
+    rng = np.random.default_rng(seed)
+    n_emp = max(8, workers // 80)
+    firm_sizes = list(rng.choice(SIZES, size=n_emp, p=FIRMS_SHARE))
+    for s in SIZES:                                  # every size class present
+        if s not in firm_sizes:
+            firm_sizes[SIZES.index(s)] = s
+    rucs = [make_ruc(10_000 + 37 * i) for i in range(n_emp)]
+    by_size = {s: [i for i, fs in enumerate(firm_sizes) if fs == s] for s in SIZES}
+    size_of = rng.choice(SIZES, size=workers, p=EMPLOYMENT_SHARE)
+    sexes = np.where(rng.random(workers) < MALE_SHARE, "M", "F")
+    regions = rng.choice(REGIONS, size=workers, p=REGION_SHARES)
+    out = []
+    for i in range(workers):
+        size = str(size_of[i])
+        emp = int(rng.choice(by_size[size]))
+        sex = str(sexes[i])
+        mean = MEAN_PAY[sex] * PAY_FACTOR[size]
+        sigma = 0.5
+        pay = float(rng.lognormal(np.log(mean) - sigma**2 / 2, sigma))
+        tenure_days = int(rng.integers(30, 3650))
+        out.append(_Worker(f"{40_000_000 + i * 7 + 3:08d}", sex, str(regions[i]), pay, emp,
+                           start - dt.timedelta(days=tenure_days)))
+    return _State(rng, rucs, firm_sizes, out)
+
+
+def _birth(rng: np.random.Generator, start: dt.date) -> dt.date:
+    age = 18 + min(46.0, float(rng.gamma(4.0, 4.5)))
+    return start - dt.timedelta(days=int(age * 365.25))
+
+
+def _day_in(rng: np.random.Generator, period: int, lo: int = 1, hi: int = 28) -> dt.date:
+    return first_day(period) + dt.timedelta(days=int(rng.integers(lo - 1, hi)))
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+def _money(x: float) -> str:
+    return f"{Decimal(str(round(x, 2))):.2f}"
+
+
+def _write_month(st: _State, period: int, directory: Path, rmv: float) -> list[Path]:
+    """PLAME .rem per employer for *period*, T-Registro .per for the month's hires and separations."""
+    per_employer: dict[int, list[str]] = {}
+    last = first_day(period + 1) - dt.timedelta(days=1)
+    for w in st.workers:
+        if w.employer is None or w.start > last:
+            continue
+        pay = max(w.pay * float(st.rng.normal(1.0, 0.03)), rmv)
+        per_employer.setdefault(w.employer, []).append(f"01|{w.doc}|0121|{_money(pay)}|{_money(pay)}|")
+    for w_idx, (emp, end) in _separated_this_month(st, period).items():
+        w = st.workers[w_idx]
+        days = (min(end, last) - first_day(period)).days + 1
+        pay = max(w.pay * days / 30.0, 1.0)
+        per_employer.setdefault(emp, []).append(f"01|{w.doc}|0121|{_money(pay)}|{_money(pay)}|")
+    month_dir = directory / format_period(period)
+    month_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    y, m = divmod(period, 12)
+    for emp in sorted(per_employer):
+        p = month_dir / f"0601{y:04d}{m + 1:02d}{st.rucs[emp]}.rem"
+        p.write_bytes(("\r\n".join(per_employer[emp]) + "\r\n").encode("latin-1"))
+        paths.append(p)
+    for emp, raw in sorted(st.pending_per.items()):
+        last_of = {(w, s): (w, s, e, c) for w, s, e, c in raw}      # a hire and its end in one month: one line
+        lines = list(last_of.values())
+        p = month_dir / f"RP_{st.rucs[emp]}.per"
+        text = "".join(f"01|{st.workers[w].doc}|604|1|1|{s.strftime('%d/%m/%Y')}|"
+                       f"{e.strftime('%d/%m/%Y') if e else ''}|{cause}||\n" for w, s, e, cause in lines)
+        p.write_bytes(text.encode("latin-1"))
+        paths.append(p)
+    st.pending_per = {}
+    return paths
+
+
+def _separated_this_month(st: _State, period: int) -> dict[int, tuple[int, dt.date]]:
+    return st.separated.get(period, {})
+
+
+# ------------------------------------------------------------------------------------------ the run
+
+
+def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
+             progress: Progress | None = None) -> dict[str, Any]:
+    from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome
+    from seguro_desempleo.claims.state import ClaimState
+    from seguro_desempleo.employment_service.obligations import Outcome, Placement, PlacementSource
+    from seguro_desempleo.payments.bank_file import write_payment_file
+    from seguro_desempleo.services.claims_app import claims_context, run_payments, summary
+    from seguro_desempleo.services.employer_payments import record_payment
+    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.services.registry import register_employer, register_worker
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    if not 1 <= cfg.months <= 120:
+        raise InputError(f"--months must be between 1 and 120, got {cfg.months}", field="--months")
+    params = params or default_parameters()
+    t0 = time.perf_counter()
+    start_period = parse_period(cfg.start)
+    start = first_day(start_period)
+    url = prepare_database(cfg.db)
+    st = build_population(cfg.workers, cfg.seed, start)
+    work = cfg.keep_files or Path(tempfile.mkdtemp(prefix="seguro_demo_"))
+    work.mkdir(parents=True, exist_ok=True)
+    registered = lambda ref, _on: ref not in st.unregistered  # noqa: E731
+    total_steps = cfg.months + 1
+    step = 0
+
+    def tick(label: str) -> None:
+        nonlocal step
+        step += 1
+        if progress:
+            progress(label, step, total_steps)
+
+    try:
+        with SqlUnitOfWork(url) as uow:
+            ctx = claims_context(uow, params=params, registered=registered)
+            ctx.audit.append(who="demo", when=dt.datetime.now(dt.UTC), action=DEMO_MARK, entity="demo",
+                             before=None, after={"workers": cfg.workers, "months": cfg.months, "seed": cfg.seed,
+                                                 "start": cfg.start})
+            for i, (ruc, size) in enumerate(zip(st.rucs, st.sizes, strict=True)):
+                lo, hi = SALES_UIT[size]
+                sales = Decimal(int(st.rng.integers(lo, hi)))
+                register_employer(uow, ruc, f"EMPRESA DEMO {i + 1:04d} S.A.C.", annual_sales_uit=sales,
+                                  region=REGIONS[i % len(REGIONS)], params=params, at=start)
+            for w in st.workers:
+                reg = register_worker(uow, "01", w.doc, sex=w.sex, birth_date=_birth(st.rng, start), region=w.region)
+                w.ref = str(reg.id)
+            # The opening T-Registro: every current employment period.
+            for idx, w in enumerate(st.workers):
+                assert w.employer is not None
+                st.pending_per.setdefault(w.employer, []).append((idx, w.start, None, ""))
+            uow.commit()
+        tick("population")
+
+        for k in range(cfg.months):
+            period = start_period + k
+            month_start = first_day(period)
+            snap = params.at(month_start)
+            rmv = float(snap["economy.rmv"])
+            # --- labour market: separations and hires in the month
+            seps: dict[int, tuple[int, dt.date]] = {}
+            for idx, w in enumerate(st.workers):
+                if w.employer is not None and w.start < month_start:
+                    if st.rng.random() < SEPARATION_RATE:
+                        end = _day_in(st.rng, period)
+                        cause = str(st.rng.choice(CAUSES, p=CAUSE_SHARES))
+                        seps[idx] = (w.employer, end)
+                        st.pending_per.setdefault(w.employer, []).append((idx, w.start, end, cause))
+                        file_p = FILE_IF_COVERED if cause in COVERED_CAUSES else FILE_IF_NOT
+                        if st.rng.random() < file_p:
+                            st.filings.append((end + dt.timedelta(days=int(st.rng.integers(2, 20))), idx))
+                        w.employer = None
+                        st.count("separations")
+                elif w.employer is None and idx not in seps and st.rng.random() < JOB_FINDING_RATE:
+                    emp = int(st.rng.integers(0, len(st.rucs)))
+                    w.employer, w.start = emp, _day_in(st.rng, period)
+                    st.pending_per.setdefault(emp, []).append((idx, w.start, None, ""))
+                    st.count("hires")
+            st.separated[period] = seps
+            paths = _write_month(st, period, work, rmv)
+            month_end = first_day(period + 1) - dt.timedelta(days=1)
+            with SqlUnitOfWork(url) as uow:
+                ctx = claims_context(uow, params=params, registered=registered)
+                rep = import_files(paths, uow=uow, params=params, today=month_end + dt.timedelta(days=10))
+                st.count("payroll_files", len(paths))
+                st.count("payroll_rejected", rep.rejected)
+                # --- employers pay last month's contributions (a few pay a month late)
+                for emp_ruc in st.rucs:
+                    for back, share in ((1, 0.95), (2, 0.05)):
+                        due_p = period - back
+                        if due_p < start_period or st.rng.random() >= share:
+                            continue
+                        _pay_declared(uow, record_payment, emp_ruc, due_p, month_start + dt.timedelta(days=11))
+                # --- claims filed and decided in the month
+                for on, idx in sorted(x for x in st.filings if x[0] <= month_end):
+                    w = st.workers[idx]
+                    if st.rng.random() < NOT_REGISTERED:
+                        st.unregistered.add(w.ref)
+                    try:
+                        c = ctx.service.file_claim(w.ref, on, actor="worker:" + w.ref)
+                    except ConflictError:
+                        st.count("claims_refused_open")
+                        continue
+                    st.count("claims_filed")
+                    st.decisions.append((on + dt.timedelta(days=int(st.rng.integers(1, 8))), c.id))
+                st.filings = [x for x in st.filings if x[0] > month_end]
+                waiting = []
+                for on, cid in sorted(x for x in st.decisions if x[1] and x[0] <= month_end):
+                    c = ctx.service.decide(cid, on, actor="caseworker:demo")
+                    if c.state is ClaimState.WAITING:
+                        waiting.append((on + dt.timedelta(days=7), cid))
+                    elif c.state is ClaimState.DENIED:
+                        _maybe_appeal(st, ctx, c, on, AppealKind)
+                st.decisions = [x for x in st.decisions if x[0] > month_end] + waiting
+                # --- appeals resolved within their 30 business days
+                for a in ctx.claims.appeals(pending_only=True, limit=10_000):
+                    if a.filed_on + dt.timedelta(days=20) <= month_end:
+                        claim = ctx.claims.get(a.claim_id)
+                        upheld = claim.worker_ref in st.unregistered
+                        if upheld:
+                            st.unregistered.discard(claim.worker_ref)     # the registration was proven
+                        try:
+                            _, _, paid = ctx.service.resolve_appeal(
+                                a.id, AppealOutcome.UPHELD if upheld else AppealOutcome.REJECTED,
+                                a.filed_on + dt.timedelta(days=20), actor="caseworker:demo")
+                        except ConflictError:
+                            _, _, paid = ctx.service.resolve_appeal(a.id, AppealOutcome.REJECTED,
+                                                                    a.filed_on + dt.timedelta(days=20),
+                                                                    actor="caseworker:demo")
+                            upheld = False
+                        st.count("appeals_upheld" if upheld else "appeals_rejected")
+                        st.count("arrears_paid", sum(p.amount for p in paid))
+                # --- employment-service outcomes for obligations due this month
+                for cl in ctx.claims.in_states([ClaimState.APPROVED, ClaimState.PAYING, ClaimState.SUSPENDED]):
+                    for ob in ctx.employment.obligations(cl.id):
+                        if ob.outcome is not Outcome.PENDING or ob.due_date > month_end:
+                            continue
+                        u = st.rng.random()
+                        oc, jc = ((Outcome.COMPLIED, "") if u < 0.86 else
+                                  (Outcome.NOT_COMPLIED, "JC01") if u < 0.95 else (Outcome.NOT_COMPLIED, ""))
+                        ctx.employment.record_outcome(ob.id, oc, ob.due_date + dt.timedelta(days=1), just_cause=jc,
+                                                      recorded_by="employment_officer:demo")
+                        st.count("obligations_" + (oc.value if not (oc is Outcome.NOT_COMPLIED and not jc)
+                                                   else "unjustified"))
+                        if oc is Outcome.NOT_COMPLIED and not jc:
+                            # The worker attends the rescheduled session the next month.
+                            ctx.employment.schedule(cl.id, ob.kind, ob.due_date + dt.timedelta(days=30))
+                # --- the monthly payment run
+                run = run_payments(ctx, period, month_end - dt.timedelta(days=2), actor="system:payment-run")
+                if run.paid:
+                    (work / format_period(period) / f"BN_{format_period(period)}.txt").write_text(
+                        write_payment_file(run.bank_file), encoding="latin-1", newline="")
+                st.count("payment_runs")
+                st.count("suspended", len(run.suspended))
+                st.count("overpayments", len(run.overpayments))
+                # --- placements: claimants seen back at work
+                for cl in ctx.claims.in_states([ClaimState.SUSPENDED, ClaimState.CLOSED]):
+                    if cl.reemployment_date is not None and cl.id not in st.placed:
+                        st.placed.add(cl.id)
+                        src = (PlacementSource.EMPLOYMENT_SERVICE if st.rng.random() < 0.3
+                               else PlacementSource.PAYROLL)
+                        w_emp = next((st.workers[i].employer for i in range(len(st.workers))
+                                      if st.workers[i].ref == cl.worker_ref), None)
+                        ruc = st.rucs[w_emp] if w_emp is not None else st.rucs[0]
+                        ctx.employment.record_placement(Placement(cl.id, cl.reemployment_date, ruc, src))
+                uow.commit()
+            tick(format_period(period))
+
+        with SqlUnitOfWork(url) as uow:
+            ctx = claims_context(uow, params=params)
+            from seguro_desempleo.claims.audit import verify_chain
+
+            out = summary(ctx)
+            chain = verify_chain(ctx.audit.records())
+    finally:
+        if cfg.keep_files is None:
+            shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.perf_counter() - t0
+    return {
+        "database": _safe(url), "workers": cfg.workers, "employers": len(st.rucs), "months": cfg.months,
+        "first_month": cfg.start, "last_month": format_period(start_period + cfg.months - 1), "seed": cfg.seed,
+        "events": dict(sorted(st.events.items())), **out,
+        "audit": {"records": chain.checked, "intact": chain.ok},
+        "seconds": round(elapsed, 1),
+        "files": str(cfg.keep_files) if cfg.keep_files else None,
+    }
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period: int, on: dt.date) -> None:
+    from sqlalchemy import text
+
+    row = uow.connection().execute(text(
+        "SELECT d.total_due - COALESCE((SELECT SUM(p.amount) FROM employer_payment p WHERE p.employer_id = "
+        "d.employer_id AND p.period = d.period), 0) FROM declaration d JOIN employer e ON e.id = d.employer_id "
+        "WHERE e.ruc = :r AND d.period = :p AND d.status = 'active'"), {"r": ruc, "p": period}).first()
+    if row is not None and int(row[0]) > 0:
+        record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}")
+
+
+def _maybe_appeal(st: _State, ctx: Any, claim: Any, on: dt.date, kind: Any) -> None:
+    """Denied claimants who had not registered appeal (and will prove it); a few others too."""
+    if claim.id in st.appealed or claim.decision is None:
+        return
+    failed = {r["requirement"] for r in claim.decision.reasons if not r["met"]}
+    if failed == {"employment_service"} or ("contributions" in failed and st.rng.random() < 0.08):
+        st.appealed.add(claim.id)
+        ctx.service.file_appeal(claim.id, kind.RECONSIDERATION, on + dt.timedelta(days=5),
+                                actor="worker:" + claim.worker_ref, grounds="demo")
+        st.count("appeals_filed")
