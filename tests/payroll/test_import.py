@@ -25,6 +25,13 @@ def run(engine: sa.Engine, files: list[Path], *, partial: bool = False) -> Impor
     return s
 
 
+def wid(uow: SqlUnitOfWork, n: int) -> int:
+    """The worker id of the test DNI number *n*."""
+    w = uow.workers.by_document("01", dni(n))
+    assert w is not None and w.id is not None
+    return w.id
+
+
 def snapshot(engine: sa.Engine) -> dict[str, list[tuple[object, ...]]]:
     out = {}
     with engine.connect() as conn:
@@ -48,7 +55,8 @@ def test_rem_import_contributions_rectification_and_idempotency(engine: sa.Engin
     s = run(engine, [f1])
     assert (s.accepted, s.rejected, s.duplicates) == (1, 0, 0)
     with SqlUnitOfWork(engine) as uow:
-        recs = {r.worker_id: r for w in (1, 2, 3) for r in uow.contributions.for_worker(w)}
+        ids = {n: wid(uow, n) for n in (1, 2, 3)}
+        recs = {n: uow.contributions.for_worker(ids[n])[0] for n in (1, 2, 3)}
         assert recs[1].insurable_pay == 350_000 and recs[1].base == 350_000
         assert recs[1].contribution == 4060 and recs[1].employer_part == 2030 and recs[1].cts_part == 2030
         assert recs[2].insurable_pay == 50_000 and recs[2].base == 113_000 and recs[2].contribution == 1311
@@ -72,9 +80,9 @@ def test_rem_import_contributions_rectification_and_idempotency(engine: sa.Engin
         assert emp is not None and emp.id is not None
         hist = uow.declarations.history(emp.id, MARCH)
         assert [(d.version, d.status) for d in hist] == [(1, "superseded"), (2, "active")]
-        assert [r.insurable_pay for r in uow.contributions.for_worker(1)] == [400_000]
-        assert uow.contributions.for_worker(2) == []
-        assert len(uow.contributions.for_worker(2, active_only=False)) == 1
+        assert [r.insurable_pay for r in uow.contributions.for_worker(wid(uow, 1))] == [400_000]
+        assert uow.contributions.for_worker(wid(uow, 2)) == []
+        assert len(uow.contributions.for_worker(wid(uow, 2), active_only=False)) == 1
         bal = {b.code: b.balance for b in ledger.balances(uow)}
         assert bal["1210"] + bal["1220"] == 4640          # only the active declaration is receivable
         assert ledger.trial_balance(uow).balanced
@@ -90,7 +98,7 @@ def test_same_employer_month_twice_in_one_run(engine: sa.Engine, tmp_path: Path)
     s = run(engine, [a, b])
     assert s.accepted == 2 and s.superseded == 1
     with SqlUnitOfWork(engine) as uow:
-        assert [r.insurable_pay for r in uow.contributions.for_worker(1)] == [250_000]
+        assert [r.insurable_pay for r in uow.contributions.for_worker(wid(uow, 1))] == [250_000]
         assert uow.declarations.count("active") == 1 and uow.declarations.count("superseded") == 1
 
 
@@ -193,7 +201,8 @@ def test_csv_layout_many_employers(engine: sa.Engine, tmp_path: Path) -> None:
     assert s.accepted == 1 and s.files[0].declarations == 3
     with SqlUnitOfWork(engine) as uow:
         assert uow.workers.count() == 1 and uow.employers.count() == 2
-        assert sorted(r.insurable_pay for r in uow.contributions.for_worker(1)) == [150_000, 200_000, 200_000]
+        assert sorted(r.insurable_pay for r in uow.contributions.for_worker(wid(uow, 1))) == [150_000, 200_000,
+                                                                                              200_000]
     g = write_csv(tmp_path / "bad.csv", [(bad_check_ruc(9), "2025-01", "01", dni(1), "0121", "1", "1"),
                                          (r1, "2025-1", "01", dni(1), "0121", "1", "1")])
     s2 = run(engine, [g])

@@ -412,7 +412,7 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
                          "import_file_id = (SELECT f.id FROM import_file f WHERE f.sha256 = stage_unit.sha256)")
     _timed(conn.exec_driver_sql, "INSERT INTO worker (doc_type, doc_number) SELECT DISTINCT c.tipo_doc, c.num_doc "
                          "FROM stage_contrib c WHERE NOT EXISTS (SELECT 1 FROM worker w "
-                         "WHERE w.doc_type = c.tipo_doc AND w.doc_number = c.num_doc)")
+                         "WHERE w.doc_type = c.tipo_doc AND w.doc_number = c.num_doc) ORDER BY 1, 2")
     old_employer = old_cts = 0
     superseded_by_sha: dict[str, int] = {}
     for rnd in range(1, max(u.round for u in run.units) + 1):
