@@ -133,7 +133,7 @@ def test_employer_uploads_plame_sees_errors_then_accepts(page: Any, world: tuple
     page.get_by_label("Archivo PLAME (.rem)").set_input_files(str(ok))
     page.get_by_role("button", name="Subir").click()
     page.wait_for_selector("text=Aceptado")
-    assert page.locator("#dp-h + table").inner_text().count("2025-07") == 1
+    assert page.locator("#dp-h + .scroll table").inner_text().count("2025-07") == 1
     shot(page, "employer-upload-accepted")
 
 
@@ -152,7 +152,7 @@ def test_officer_records_a_session_and_a_placement(page: Any, world: tuple[LiveS
     page.get_by_label("Fecha de inicio (dd/mm/aaaa)").fill("01/09/2025")
     page.get_by_label("Empleador (RUC)").fill(RUC_A)
     page.get_by_role("button", name="Registrar colocación").click()
-    page.wait_for_selector(f"#pl-h ~ table >> text={seeded.claim_paying}")
+    page.wait_for_selector(f"#pl-h ~ .scroll table >> text={seeded.claim_paying}")
     shot(page, "officer-recorded")
 
 

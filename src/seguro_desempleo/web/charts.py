@@ -39,7 +39,7 @@ def _svg(fig: object, title: str) -> str:
 
 def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
                ylabel: str = "") -> str:
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    fig, ax = plt.subplots(figsize=(5.0, 2.8))
     xs = list(range(len(labels)))
     for i, (name, values) in enumerate(series.items()):
         ax.plot(xs, [float("nan") if v is None else v for v in values], marker="o", markersize=3,
@@ -57,7 +57,7 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
 def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
               ylabel: str = "", horizontal: bool = False) -> str:
     n = max(len(series), 1)
-    fig, ax = plt.subplots(figsize=(6.4, 3.0 if not horizontal else max(2.0, 0.35 * len(labels) + 1)))
+    fig, ax = plt.subplots(figsize=(5.0, 2.8 if not horizontal else max(1.6, 0.35 * len(labels) + 0.9)))
     width = 0.8 / n
     for i, (name, values) in enumerate(series.items()):
         pos = [x + (i - (n - 1) / 2) * width for x in range(len(labels))]
@@ -81,6 +81,6 @@ def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[f
 
 
 def _xticks(ax: object, labels: Sequence[str]) -> None:
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // 5))     # at most 5 labels: readable on a phone
     ticks = list(range(0, len(labels), step))
     ax.set_xticks(ticks, [labels[i] for i in ticks], rotation=0)  # type: ignore[attr-defined]
