@@ -221,3 +221,20 @@ def test_unknown_extension_and_missing_file(engine: sa.Engine, tmp_path: Path) -
     assert run(engine, [x]).rejected == 1
     with pytest.raises(InputError, match="cannot read"):
         run(engine, [tmp_path / "nope.rem"])
+
+
+def test_parquet_layout(engine: sa.Engine, tmp_path: Path) -> None:
+    import polars as pl
+
+    ruc = make_ruc(9)
+    f = tmp_path / "planilla.parquet"
+    pl.DataFrame({"ruc": [ruc, ruc], "periodo": ["2025-02", "2025-02"], "tipo_doc": ["01", "07"],
+                  "num_doc": [dni(1), "AB123"], "concepto": ["0121", "0121"], "devengado": ["1500.00", "900"],
+                  "pagado": ["1500.00", "900"]}).write_parquet(f)
+    s = run(engine, [f])
+    assert s.accepted == 1 and s.files[0].contributions == 2
+    with SqlUnitOfWork(engine) as uow:
+        w = uow.workers.by_document("07", "AB123")
+        assert w is not None and w.id is not None
+        (rec,) = uow.contributions.for_worker(w.id)
+        assert rec.insurable_pay == 90_000 and rec.base == 113_000   # floored at the RMV

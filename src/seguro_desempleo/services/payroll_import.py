@@ -33,11 +33,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
-from seguro_desempleo.errors import FormatError, InputError
+from seguro_desempleo.errors import ConflictError, FormatError, InputError
 from seguro_desempleo.formats import payroll_csv, plame, tregistro
 from seguro_desempleo.formats.payroll_lines import validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
@@ -86,12 +87,17 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
     """
     params = params or default_parameters()
     today = today or dt.date.today()
-    if uow is None:
-        with SqlUnitOfWork(db) as own:
-            summary = _import(own, paths, params, partial, today, progress)
-            own.commit()
-            return summary
-    return _import(uow, paths, params, partial, today, progress)
+    try:
+        if uow is None:
+            with SqlUnitOfWork(db) as own:
+                summary = _import(own, paths, params, partial, today, progress)
+                own.commit()
+                return summary
+        return _import(uow, paths, params, partial, today, progress)
+    except IntegrityError:
+        # Two imports of the same employer-month at the same moment: the loser changes nothing.
+        raise ConflictError("another import wrote the same declarations at the same time; "
+                            "nothing was imported, run the command again") from None
 
 
 def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
