@@ -14,7 +14,6 @@ arrays feed the numpy reference engine and the compiled one.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -180,9 +179,3 @@ def generate(model: ModelTables, key: int, pid_start: int, n: int, *, fast: bool
         imask=imask, ring=ring, ben_left=np.zeros(n, np.int8), ben_k=np.zeros(n, np.int8),
         ben_ir=np.zeros(n, np.int64), nc_left=np.zeros(n, np.int8),
     )
-
-
-def memory_bytes(persons: int, engine: str = "fast") -> int:
-    """Estimated peak memory of one partition of *persons* (bytes)."""
-    per = BYTES_PER_PERSON * (1.5 if engine == "fast" else 6.0) + (60 if engine == "fast" else 200)
-    return math.ceil(persons * per)
