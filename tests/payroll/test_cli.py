@@ -51,6 +51,11 @@ def test_payroll_and_ledger_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
                  "--to", "2025-12", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == [{"period": "2025-01", "insurable_pay": "5000.00", "paid": True}]
 
+    assert main(["payroll", "worker", "--doc-type", "01", "--doc-number", dni(1), "--sex", "F",
+                 "--birth-date", "14/02/1990", "--name", "Ana Quispe"]) == 0
+    assert "worker registered" in capsys.readouterr().out
+    assert main(["payroll", "worker", "--doc-type", "01", "--doc-number", "123"]) == 2
+    assert "DNI" in capsys.readouterr().err
     assert main(["ledger", "trial-balance", "--format", "json"]) == 0
     tb = json.loads(capsys.readouterr().out)
     assert tb["balanced"] and tb["total_debit"] == "116.00"

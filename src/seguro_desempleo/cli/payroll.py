@@ -97,6 +97,26 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"employer {e.ruc}: size {e.size_class or 'unknown'} ({e.size_source}), "
                    f"{'covered' if is_covered(e) else 'not covered'} in the current phase")
 
+    @payroll.command("worker")
+    def worker(
+        doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
+        doc_number: Annotated[str, typer.Option("--doc-number")],
+        sex: Annotated[str | None, typer.Option("--sex", help="M or F")] = None,
+        birth_date: Annotated[str | None, typer.Option("--birth-date", help="YYYY-MM-DD or dd/mm/aaaa")] = None,
+        region: Annotated[str | None, typer.Option("--region")] = None,
+        name: Annotated[str | None, typer.Option("--name", help="Full name (personal data)")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Register a worker, or complete one first seen in a payroll file."""
+        from seguro_desempleo.services.registry import register_worker
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            w = register_worker(uow, doc_type, doc_number, sex=sex, birth_date=birth_date, region=region,
+                                full_name=name)
+            uow.commit()
+        typer.echo(f"worker registered (id {w.id})")
+
     @payroll.command("pay")
     def pay(
         ruc: Annotated[str, typer.Option("--ruc")],

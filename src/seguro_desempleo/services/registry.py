@@ -62,7 +62,8 @@ def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.da
 
 
 def register_worker(uow: SqlUnitOfWork, doc_type: str, doc_number: str, *, sex: str | None = None,
-                    birth_date: str | dt.date | None = None, region: str | None = None) -> Worker:
+                    birth_date: str | dt.date | None = None, region: str | None = None,
+                    full_name: str | None = None) -> Worker:
     """Register a worker (or complete one already known from payroll) by their Tabla 3 document."""
     number = validate_document(doc_type, doc_number)
     if sex is not None and sex not in ("M", "F"):
@@ -70,4 +71,7 @@ def register_worker(uow: SqlUnitOfWork, doc_type: str, doc_number: str, *, sex: 
     born = parse_date(birth_date, field="birth_date") if birth_date is not None else None
     if born is not None and born > dt.date.today():
         raise InputError("birth date is in the future", field="birth_date")
-    return uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, sex=sex, birth_date=born, region=region))
+    if full_name is not None and not 1 <= len(full_name.strip()) <= 200:
+        raise InputError("name must be 1-200 characters", field="full_name")
+    return uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, sex=sex, birth_date=born, region=region,
+                                     full_name=full_name.strip() if full_name else None))
