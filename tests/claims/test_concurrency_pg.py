@@ -8,12 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.errors import ConflictError
 from seguro_desempleo.periods import parse_period
-from seguro_desempleo.services.claims_app import claims_context, run_payments, verify_audit
+from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context, run_payments, verify_audit
 from seguro_desempleo.storage.db import make_engine, upgrade
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.claims.test_sql_stores import seed_worker
@@ -75,7 +76,8 @@ def test_two_caseworkers_one_wins(pg_url: str, tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_two_payment_runs_pay_once(pg_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("run_fn", [run_payments, bulk_run_payments], ids=["one_by_one", "bulk"])
+def test_two_payment_runs_pay_once(pg_url: str, tmp_path: Path, run_fn: Callable[..., Any]) -> None:
     engine = _engine(pg_url)
     refs = [seed_worker(engine, tmp_path, n, reemployed=False) for n in (11, 12, 13)]
     with SqlUnitOfWork(engine) as uow:
@@ -90,7 +92,7 @@ def test_two_payment_runs_pay_once(pg_url: str, tmp_path: Path) -> None:
         with SqlUnitOfWork(engine) as uow:
             ctx = claims_context(uow)
             barrier.wait(10)
-            r = run_payments(ctx, parse_period("2025-05"), dt.date(2025, 5, 25), actor=f"run:{i}")
+            r = run_fn(ctx, parse_period("2025-05"), dt.date(2025, 5, 25), actor=f"run:{i}")
             uow.commit()
             return len(r.paid)
 
@@ -98,11 +100,12 @@ def test_two_payment_runs_pay_once(pg_url: str, tmp_path: Path) -> None:
     assert sorted(results) == [0, 6], results       # April and May for three claims, once
     with SqlUnitOfWork(engine) as uow:
         ctx = claims_context(uow)
-        n, _total = ctx.payments.totals()
+        n, total = ctx.payments.totals()
         assert n == 6
-        ledger_refs = uow.session.execute(sa.text(
-            "SELECT count(*) FROM ledger_entry WHERE event_type = 'claims.benefit_payment'")).scalar_one()
-        assert ledger_refs == 6
+        expense = uow.session.execute(sa.text(
+            "SELECT sum(l.debit) FROM ledger_line l JOIN ledger_entry e ON e.id = l.entry_id "
+            "WHERE e.event_type = 'claims.benefit_payment' AND l.account = '5100'")).scalar_one()
+        assert expense == total
         assert verify_audit(uow).ok
     engine.dispose()
 

@@ -396,9 +396,9 @@ def payment_run(body: PaymentRunIn, request: Request, p: CurrentPrincipal, ctx: 
     from seguro_desempleo.payments.bank_file import write_payment_file
 
     require(p, R.CASEWORKER)
-    from seguro_desempleo.services.claims_app import run_payments
+    from seguro_desempleo.services.claims_app import bulk_run_payments
 
-    run = run_payments(ctx, parse_period(body.period), day(request, body.date, "date"), actor=actor(p),
+    run = bulk_run_payments(ctx, parse_period(body.period), day(request, body.date, "date"), actor=actor(p),
                        sequence=body.sequence)
     text = write_payment_file(run.bank_file)
     ctx.uow.commit()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -303,21 +303,31 @@ class ClaimService:
                 claim = self._move(claim, S.EXHAUSTED, actor=actor, reason="prestación agotada")
         return claim, done
 
-    def run_payments(self, period: int, on: dt.date, *, actor: str, sequence: int = 1) -> PaymentRun:
-        """The monthly run: re-employment and obligations first, then every installment due."""
+    def _candidates(self, states: Collection[ClaimState], only: Collection[str] | None) -> list[Claim]:
+        if only is None:
+            return sorted(self.claims.in_states(states), key=lambda c: c.id)
+        picked = (self.claims.get(cid) for cid in sorted(only))
+        return [c for c in picked if c.state in states]
+
+    def run_payments(self, period: int, on: dt.date, *, actor: str, sequence: int = 1,
+                     only: Collection[str] | None = None) -> PaymentRun:
+        """The monthly run: re-employment and obligations first, then every installment due.
+
+        *only* restricts the run to those claim ids (the bulk run hands the unusual claims here).
+        """
         paid: list[Payment] = []
         suspended: list[str] = []
         resumed: list[str] = []
         exhausted: list[str] = []
         over: list[Overpayment] = []
         # Late payroll: claims exhausted in the last LATE_REEMPLOYMENT_MONTHS are checked again.
-        for claim in sorted(self.claims.in_states([S.EXHAUSTED]), key=lambda c: c.id):
+        for claim in self._candidates([S.EXHAUSTED], only):
             plan = self.plan(claim)
             if claim.reemployment_date is None and plan and plan[-1].period >= period - LATE_REEMPLOYMENT_MONTHS:
                 start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
                 if start is not None:
                     over.extend(self.record_reemployment(claim.id, start, actor=actor)[1])
-        for claim in sorted(self.claims.in_states(PAYABLE), key=lambda c: c.id):
+        for claim in self._candidates(PAYABLE, only):
             before = claim.state
             start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
             if start is not None and claim.reemployment_date is None:

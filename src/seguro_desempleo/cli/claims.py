@@ -128,12 +128,12 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.money import format_soles
         from seguro_desempleo.payments.bank_file import write_payment_file
         from seguro_desempleo.periods import parse_period
-        from seguro_desempleo.services.claims_app import run_payments, session
+        from seguro_desempleo.services.claims_app import bulk_run_payments, session
 
         fmt = _fmt(fmt)
         month = parse_period(period)
         with session(db) as ctx:
-            run = run_payments(ctx, month, _date(date), actor=actor, sequence=sequence)
+            run = bulk_run_payments(ctx, month, _date(date), actor=actor, sequence=sequence)
             text = write_payment_file(run.bank_file)
             out.write_text(text, encoding="latin-1", newline="")
         s = run.summary()

@@ -15,6 +15,7 @@ API use :func:`claim_service`; the CLI uses :func:`session` (open, call, commit)
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -194,3 +195,185 @@ def run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str, se
     if ctx.uow.dialect == "postgresql":
         ctx.uow.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
     return ctx.service.run_payments(period, on, actor=actor, sequence=sequence)
+
+
+
+_AMOUNT_RE = re.compile(r"^\d+\.\d\d$")
+BULK_STATES = ("approved", "paying")
+
+
+def _cents(text: str) -> int:
+    from seguro_desempleo.money import parse_soles
+
+    return int(text.replace(".", "")) if _AMOUNT_RE.match(text) else parse_soles(text, field="benefits.amount")
+
+
+def _latest_by_worker(ctx: ClaimsContext, refs: list[str]) -> tuple[dict[str, int], dict[str, dt.date]]:
+    """Per worker: the last month declared with pay, and the last employment start (all employers)."""
+    from sqlalchemy import func, select
+
+    from seguro_desempleo.storage.models import ContributionRow, EmploymentPeriodRow
+
+    s = ctx.uow.session
+    ids = sorted({int(r) for r in refs if r.isdigit()})
+    months: dict[str, int] = {}
+    starts: dict[str, dt.date] = {}
+    for i in range(0, len(ids), 20_000):
+        chunk = ids[i:i + 20_000]
+        q1 = (select(ContributionRow.worker_id, func.max(ContributionRow.period))
+              .where(ContributionRow.worker_id.in_(chunk), ContributionRow.active.is_(True),
+                     ContributionRow.insurable_pay > 0).group_by(ContributionRow.worker_id))
+        months.update({str(w): int(p) for w, p in s.execute(q1)})
+        q2 = (select(EmploymentPeriodRow.worker_id, func.max(EmploymentPeriodRow.start_date))
+              .where(EmploymentPeriodRow.worker_id.in_(chunk)).group_by(EmploymentPeriodRow.worker_id))
+        starts.update({str(w): d for w, d in s.execute(q2)})
+    return months, starts
+
+
+def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str,
+                      sequence: int = 1) -> PaymentRun:
+    """The national monthly run: the ordinary claims in a few set-based statements.
+
+    Claims that need a judgement — suspended, re-employed (found now or before), with an
+    unjustified missed obligation, or exhausted lately (late payroll) — go through
+    :meth:`ClaimService.run_payments` one by one, with the same rules; every other approved or
+    paying claim is paid in bulk: the due mask of :func:`seguro_desempleo.payments.bulk.due_mask`,
+    multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``, one ledger entry for the run, the
+    audit records in one insert, the state changes (approved → paying → exhausted) as
+    compare-and-set updates on the versions read. A claim changed meanwhile makes the run fail
+    with a ConflictError (nothing written); run it again.
+    """
+    import numpy as np
+    from sqlalchemy import Table, bindparam, select, text, update
+
+    from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS
+    from seguro_desempleo.claims.state import OPEN_STATES
+    from seguro_desempleo.domain.ledger import Accounts
+    from seguro_desempleo.errors import ConflictError
+    from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine
+    from seguro_desempleo.payments.bulk import due_mask
+    from seguro_desempleo.payments.schedule import Payment, idempotency_key
+    from seguro_desempleo.periods import format_period, period_of
+    from seguro_desempleo.services import ledger as ledger_service
+    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow, EsObligationRow
+    from seguro_desempleo.storage.models import WorkerRow
+
+    s = ctx.uow.session
+    if ctx.uow.dialect == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
+    C: Table = ClaimRow.__table__  # type: ignore[assignment]
+    rows = s.execute(select(C.c.id, C.c.worker_ref, C.c.state, C.c.version, C.c.first_period,
+                            C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason,
+                            C.c.decision["benefits"].label("benefits"))
+                     .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
+                     .order_by(C.c.id)).all()
+    months, starts = _latest_by_worker(ctx, [r.worker_ref for r in rows])
+    unjustified = {str(c) for c in s.execute(
+        select(EsObligationRow.claim_id).where(EsObligationRow.outcome == "not_complied",
+                                               EsObligationRow.just_cause == "").distinct()).scalars()}
+
+    def reemployed(r: Any) -> bool:
+        m = months.get(r.worker_ref)
+        st = starts.get(r.worker_ref)
+        return (m is not None and m > period_of(r.separation_date)) or (st is not None and st > r.separation_date)
+
+    special: set[str] = set()
+    plain = []
+    for r in rows:
+        if r.state == "exhausted":
+            n = len(r.benefits or [])
+            if r.reemployment_date is None and r.first_period is not None and \
+                    r.first_period + n - 1 >= period - LATE_REEMPLOYMENT_MONTHS and reemployed(r):
+                special.add(r.id)
+            continue
+        if r.state == "suspended" or r.reemployment_date is not None or r.suspension_reason is not None \
+                or r.id in unjustified or r.first_period is None or reemployed(r):
+            special.add(r.id)
+        else:
+            plain.append(r)
+    one = ctx.service.run_payments(period, on, actor=actor, sequence=sequence, only=special) if special else None
+
+    n = len(plain)
+    k = max((len(r.benefits or []) for r in plain), default=0)
+    amounts = np.zeros((n, k), dtype=np.int64)
+    have = np.zeros((n, k), dtype=np.bool_)
+    for i, r in enumerate(plain):
+        for j, b in enumerate(r.benefits or []):
+            amounts[i, j] = _cents(str(b["amount"]))
+            have[i, j] = True
+    index = {r.id: i for i, r in enumerate(plain)}
+    paid = ~have
+    P: Table = BenefitPaymentRow.__table__  # type: ignore[assignment]
+    for cid, number in s.execute(select(P.c.claim_id, P.c.number).join(C, C.c.id == P.c.claim_id)
+                                 .where(C.c.state.in_(BULK_STATES))):
+        row_i = index.get(cid)
+        if row_i is not None and 1 <= number <= k:
+            paid[row_i, number - 1] = True
+    first = np.array([r.first_period for r in plain], dtype=np.int64)
+    due = due_mask(first, paid, period) if n else np.zeros((0, k), dtype=np.bool_)
+    ii, jj = np.nonzero(due)
+    new = [Payment(idempotency_key(plain[i].id, int(j) + 1), plain[i].id, int(j) + 1, int(first[i] + j),
+                   int(amounts[i, j]), on) for i, j in zip(ii.tolist(), jj.tolist(), strict=True)]
+    inserted = ctx.payments.record_many(new)
+    done = [p for p in new if p.key in inserted]
+    total = sum(p.amount for p in done)
+    if total:
+        ledger_service.post(ctx.uow, "claims.benefit_payment", ((Accounts.BENEFITS_EXPENSE, total, 0),
+                                                               (Accounts.BANK, 0, total)),
+                            ref=f"benefit_run:{format_period(period)}:{on.isoformat()}:{sequence}", at=on)
+    now = ctx.service.clock()
+    audit: list[dict[str, Any]] = [
+        {"who": actor, "when": now, "action": "payment.pay", "entity": f"payment:{p.key}", "before": None,
+         "after": {"amount": p.amount, "period": format_period(p.period)}} for p in done]
+    # State changes: first payment → paying; nothing left → exhausted (releases the open-claim slot).
+    paid_now = paid.copy()
+    for p in done:
+        paid_now[index[p.claim_id], p.number - 1] = True
+    moves: list[tuple[Any, str]] = []
+    touched = {p.claim_id for p in done}
+    for i, r in enumerate(plain):
+        exhausted = bool(paid_now[i].all())
+        if exhausted and (r.id in touched or r.state == "paying"):
+            if r.state == "approved":
+                moves.append((r, "paying"))
+            moves.append((r, "exhausted"))
+        elif r.state == "approved" and r.id in touched:
+            moves.append((r, "paying"))
+    version = {r.id: r.version for r in plain}
+    updates = []
+    for r, to in moves:
+        v = version[r.id]
+        updates.append({"b_id": r.id, "b_v": v, "b_state": to, "b_new": v + 1,
+                        "b_open": r.worker_ref if to in {st.value for st in OPEN_STATES} else None})
+        frm = "approved" if to == "paying" else "paying"
+        action = "claim.pay" if to == "paying" else "claim.exhaust"
+        reason = f"primer pago {format_period(period)}" if to == "paying" else "prestación agotada"
+        audit.append({"who": actor, "when": now, "action": action, "entity": f"claim:{r.id}",
+                      "before": {"state": frm, "version": v},
+                      "after": {"state": to, "version": v + 1, "reason": reason}})
+        version[r.id] = v + 1
+    if updates:
+        stmt = (update(C).where(C.c.id == bindparam("b_id"), C.c.version == bindparam("b_v"))
+                .values(state=bindparam("b_state"), version=bindparam("b_new"), open_worker=bindparam("b_open")))
+        res = s.connection().execute(stmt, updates)
+        if res.rowcount is not None and 0 <= res.rowcount < len(updates):
+            raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
+    ctx.audit.append_many(audit)
+    # The bank file: the one-by-one part's lines, then the bulk part's.
+    W: Table = WorkerRow.__table__  # type: ignore[assignment]
+    refs = sorted({int(r.worker_ref) for r in plain if r.id in touched and r.worker_ref.isdigit()})
+    docs: dict[str, tuple[str, str]] = {}
+    for i in range(0, len(refs), 20_000):
+        for wid, dtyp, dnum in s.execute(select(W.c.id, W.c.doc_type, W.c.doc_number)
+                                         .where(W.c.id.in_(refs[i:i + 20_000]))):
+            docs[str(wid)] = (dtyp, dnum)
+    ref_of = {r.id: r.worker_ref for r in plain}
+    lines = list(one.bank_file.lines) if one else []
+    for p in done:
+        wref = ref_of[p.claim_id]
+        dtyp, dnum = docs.get(wref, ("01", "00000000"))
+        lines.append(PaymentLine(p.key, dtyp, dnum, f"ASEGURADO {wref}", p.amount))
+    exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
+    return PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
+                      one.suspended if one else (), one.resumed if one else (),
+                      (*(one.exhausted if one else ()), *exhausted_ids), one.overpayments if one else ())

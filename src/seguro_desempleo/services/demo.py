@@ -238,7 +238,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
     from seguro_desempleo.claims.state import ClaimState
     from seguro_desempleo.employment_service.obligations import Outcome, Placement, PlacementSource
     from seguro_desempleo.payments.bank_file import write_payment_file
-    from seguro_desempleo.services.claims_app import claims_context, run_payments, summary
+    from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context, summary
     from seguro_desempleo.services.employer_payments import record_payment
     from seguro_desempleo.services.payroll_import import import_files
     from seguro_desempleo.services.registry import register_employer, register_worker
@@ -379,7 +379,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                             # The worker attends the rescheduled session the next month.
                             ctx.employment.schedule(cl.id, ob.kind, ob.due_date + dt.timedelta(days=30))
                 # --- the monthly payment run
-                run = run_payments(ctx, period, month_end - dt.timedelta(days=2), actor="system:payment-run")
+                run = bulk_run_payments(ctx, period, month_end - dt.timedelta(days=2), actor="system:payment-run")
                 if run.paid:
                     (work / format_period(period) / f"BN_{format_period(period)}.txt").write_text(
                         write_payment_file(run.bank_file), encoding="latin-1", newline="")

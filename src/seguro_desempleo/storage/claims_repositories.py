@@ -284,6 +284,25 @@ class SqlAuditSink:
         self._head = rec
         return rec
 
+    def append_many(self, items: list[dict[str, Any]]) -> int:
+        """Append many records (each a dict of :meth:`append`'s keyword arguments) in one insert."""
+        if not items:
+            return 0
+        tx = self.session.get_transaction()
+        if not self._locked or tx is None or tx is not self._tx:
+            self._head = self._lock_head()
+            self._locked = True
+            self._tx = tx
+        rows = []
+        for it in items:
+            rec = build_record(self._head, **it)
+            rows.append({"seq": rec.seq, "who": rec.who, "at": rec.when, "action": rec.action, "entity": rec.entity,
+                         "before": rec.before, "after": rec.after, "prev_hash": rec.prev_hash, "hash": rec.hash})
+            self._head = rec
+        for i in range(0, len(rows), 5000):
+            self.session.execute(insert(_L), rows[i:i + 5000])
+        return len(rows)
+
     def records(self, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditRecord]:
         """Every record in chain order (for :func:`~seguro_desempleo.claims.audit.verify_chain`)."""
         last = after_seq
