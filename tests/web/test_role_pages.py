@@ -221,12 +221,14 @@ def test_every_dynamic_text_exists_in_both_languages() -> None:
     from seguro_desempleo.claims.state import ClaimState
     from seguro_desempleo.employment_service.obligations import Outcome
     from seguro_desempleo.payments.schedule import InstallmentStatus
+    from seguro_desempleo.rules.evaluate import REQUIREMENTS
 
     keys = ([f"role_{r.value}" for r in Role] + [f"state_{s.value}" for s in ClaimState]
             + [f"outcome_{o.value}" for o in (*AppealOutcome, *Outcome)] + [f"kind_{k.value}" for k in AppealKind]
             + [f"inst_{s.value}" for s in InstallmentStatus]
             + [f"status_{s}" for s in ("accepted", "partial", "rejected", "duplicate")]
             + [f"dim_{d}" for d in ("sex", "age_band", "region", "sector")]
+            + [f"reqname_{key}" for key, _, _ in REQUIREMENTS]
             + ["login_required", "forbidden_role", "forbidden_row", "not_found", "not_decided", "grounds_required",
                "kind_required", "confirm_required", "choose_file", "bad_file_name", "other_ruc", "too_large",
                "override_target", "reason_required", "outcome_required", "chart_reserve_ratio", "chart_valuation"])

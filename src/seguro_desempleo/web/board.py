@@ -78,7 +78,7 @@ def gather(request: Request, lang: str) -> dict[str, Any]:
     if claims and claims["reasons"]:
         shown = [(k, v) for k, v in claims["reasons"] if v is not None]
         if shown:
-            svg["reasons"] = charts.bar_chart(t("chart_reasons"), [k for k, _ in shown],
+            svg["reasons"] = charts.bar_chart(t("chart_reasons"), [t("reqname_" + k) for k, _ in shown],
                                               {t("claims"): [v for _, v in shown]}, horizontal=True)
     val = valuation_summary()
     svg["valuation"] = charts.line_chart(t("chart_valuation"), [str(r["year"]) for r in val["rows"]],

@@ -47,8 +47,13 @@ Approving what the rules deny goes through an appeal, which re-runs the rules on
 def claims(request: Request) -> Iterator[Any]:
     from seguro_desempleo.services.claims_app import claims_context
 
+    pinned = getattr(request.app.state, "web_today", None)
+    clock = None
+    if isinstance(pinned, dt.date):    # a pinned service date (demo, tests) also dates the audit log
+        def clock() -> dt.datetime:
+            return dt.datetime.combine(pinned, dt.datetime.now(dt.UTC).timetz())
     with unit_of_work(request) as uow:
-        yield claims_context(uow, params=request.app.state.params)
+        yield claims_context(uow, params=request.app.state.params, clock=clock)
 
 
 def _actor(principal: Principal) -> str:
@@ -130,7 +135,9 @@ def install(app: FastAPI) -> None:
         principal = require(request, Role.WORKER)
         wid = worker_id_of(principal)
         with claims(request) as ctx:
-            mine = [c for c in ctx.claims.in_states(list(ClaimState)) if c.worker_ref == str(wid)]
+            ids = [i for (i,) in ctx.uow.connection().execute(
+                text("SELECT id FROM claim WHERE worker_ref = :w ORDER BY id"), {"w": str(wid)})]
+            mine = [ctx.claims.get(i) for i in ids]
         return render(request, "claim_list.html", claims=mine, labels=STATE_LABELS_ES)
 
     @app.get("/trabajador/reclamos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -44,7 +44,7 @@ def claim_statistics(uow: SqlUnitOfWork, request: Request, on: dt.date) -> dict[
             if not c.decision.eligible:
                 for r in c.decision.reasons:
                     if not r.get("met"):
-                        reasons[str(r.get("name") or r.get("requirement"))] += 1
+                        reasons[str(r.get("requirement"))] += 1
             else:
                 decided += 1
                 if c.reemployment_date is not None:

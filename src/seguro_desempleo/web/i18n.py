@@ -90,6 +90,14 @@ def _add(pairs: dict[str, tuple[str, str]]) -> None:
 
 
 _add({
+    # requirements of art. 7 by their rule keys (plain names for people)
+    "reqname_coverage": ("Está asegurado (trabajador dependiente de un sector y empresa cubiertos)",
+                         "You are insured (employee of a covered sector and employer size)"),
+    "reqname_contingency": ("Perdió el empleo sin decidirlo (despido, cese colectivo o fin de contrato)",
+                            "You lost the job through no choice of your own (dismissal, layoff, end of contract)"),
+    "reqname_contributions": ("12 aportes en los últimos 24 meses", "12 contributions in the last 24 months"),
+    "reqname_waiting_period": ("Pasó el período de carencia", "The waiting period has passed"),
+    "reqname_employment_service": ("Se inscribió en el servicio de empleo", "You registered with the employment service"),
     # navigation and roles
     "nav_transparency": ("Transparencia", "Transparency"),
     "nav_my_contributions": ("Mis aportes", "My contributions"),
