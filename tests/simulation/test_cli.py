@@ -22,9 +22,14 @@ def test_simulate_json_writes_summary_flows_and_calibration(tmp_path: Path, caps
 
 def test_compare_writes_report_with_charts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["compare", "--designs", "bill,phase2_small", "--persons", "3000", "--months", "6", "--burn-in",
-                 "6", "--workers", "0", "--out", str(tmp_path)])
+                 "6", "--workers", "0", "--seeds", "1,2", "--out", str(tmp_path)])
     assert code == 0
     assert "phase2_small" in capsys.readouterr().out
+    bill = json.loads((tmp_path / "bill.json").read_text(encoding="utf-8"))
+    assert bill["persons"] == 6000 and bill["seeds"] == [1, 2]
+    lo, hi = bill["seed_spread"]["cost_share_of_gdp"]
+    assert lo <= bill["indicators"]["all"]["cost_share_of_gdp"] <= hi
+    assert "cost_share_of_gdp_seed_range" in (tmp_path / "comparison.csv").read_text(encoding="utf-8")
     assert (tmp_path / "comparison.md").exists() and (tmp_path / "coverage_of_employed.png").exists()
     assert (tmp_path / "bill.json").exists()
 

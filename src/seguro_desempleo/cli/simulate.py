@@ -145,6 +145,10 @@ def register(app: typer.Typer) -> None:
                 results = sweep(specs, None, done)
         pooled = pool_seeds(results)
         summaries = [outputs.summary(pooled[n]) for n in names]
+        if len(seed_list) > 1:
+            for summ in summaries:
+                summ["seeds"] = seed_list
+                summ["seed_spread"] = outputs.seed_spread([results[(summ["design"], s)] for s in seed_list])
         for summ in summaries:
             (out_dir / f"{summ['design']}.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
                                                             encoding="utf-8")

@@ -198,11 +198,26 @@ COMPARE_COLUMNS = ("coverage_of_employed", "eligibility_of_involuntary_losers", 
                    "noncontributory_share_of_gdp", "poverty_gap_reduction")
 
 
+SPREAD_COLUMNS = ("cost_share_of_gdp", "eligibility_of_involuntary_losers", "replacement_rate")
+
+
+def seed_spread(per_seed: list[Result]) -> dict[str, list[float | None]]:
+    """[min, max] across seeds of a few indicators (Monte Carlo spread of a pooled estimate)."""
+    vals = [indicators(r, _totals(r.acc)) for r in per_seed]
+    out: dict[str, list[float | None]] = {}
+    for k in SPREAD_COLUMNS:
+        xs = [v[k] for v in vals if v[k] is not None]
+        out[k] = [min(xs), max(xs)] if xs else [None, None]
+    return out
+
+
 def comparison_rows(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for s in summaries:
         ind = s["indicators"]["all"]
         row = {"design": s["design"], "label": s["label"], **{k: ind[k] for k in COMPARE_COLUMNS}}
+        for k, (lo, hi) in (s.get("seed_spread") or {}).items():
+            row[f"{k}_seed_range"] = f"{lo}–{hi}"
         row["coverage_gap_women_minus_men"] = s["gender_gaps"].get("coverage_of_employed_women_minus_men")
         row["eligibility_gap_women_minus_men"] = s["gender_gaps"].get(
             "eligibility_of_involuntary_losers_women_minus_men")
