@@ -17,6 +17,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from seguro_desempleo.api.auth import Role
 from seguro_desempleo.money import cents_to_str
@@ -46,10 +48,29 @@ def _reserve(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
-def gather(request: Request, lang: str) -> dict[str, Any]:
-    t = lambda k: i18n.text(k, lang)  # noqa: E731
+def _fingerprint(uow: Any) -> tuple[int, ...]:
+    """Changes whenever a figure of the dashboard can change (new entries, declarations, claim events)."""
+    conn = uow.connection()
+    out = []
+    for q in ("SELECT COALESCE(MAX(id), 0) FROM ledger_entry", "SELECT COALESCE(MAX(id), 0) FROM declaration",
+              "SELECT COALESCE(MAX(id), 0) FROM employer_payment", "SELECT COUNT(*) FROM worker"):
+        out.append(int(conn.execute(text(q)).scalar() or 0))
+    try:
+        with uow.session.begin_nested():
+            out.append(int(conn.execute(text("SELECT COALESCE(MAX(seq), 0) FROM audit_log")).scalar() or 0))
+    except SQLAlchemyError:
+        out.append(-1)
+    return tuple(out)
+
+
+def gather_data(request: Request) -> dict[str, Any]:
+    """The dashboard's figures (no charts): aggregates only, small cells suppressed."""
     on = today(request)
     with unit_of_work(request) as uow:
+        fingerprint = (on.isoformat(), *_fingerprint(uow))
+        cache: dict[Any, Any] = request.app.state.__dict__.setdefault("_dashboard_cache", {})
+        if ("data", fingerprint) in cache:
+            return dict(cache[("data", fingerprint)])
         flows = queries.monthly_flows(uow)[-FLOW_MONTHS:]
         position = queries.fund_position(uow)
         # PLAME for month M is filed during M+1: the last complete month is two months back.
@@ -59,6 +80,23 @@ def gather(request: Request, lang: str) -> dict[str, Any]:
         from seguro_desempleo.web.claims_stats import claim_statistics
 
         claims = claim_statistics(uow, request, on)
+    data = {"flows": flows, "position": position, "insured": insured, "breakdown": breakdown, "trial": trial,
+            "claims": claims, "valuation": valuation_summary(), "reserve": _reserve,
+            "coverage_period": format_period(coverage_period), "fund_now": flows[-1].fund if flows else 0,
+            "fingerprint": fingerprint}
+    cache.clear()       # one state of the books at a time
+    cache[("data", fingerprint)] = data
+    return dict(data)
+
+
+def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, str]:
+    """The SVG charts of *data* in *lang*, rendered once per state of the books."""
+    cache: dict[Any, Any] = request.app.state.__dict__.setdefault("_dashboard_cache", {})
+    key = ("svg", lang, data["fingerprint"])
+    if key in cache:
+        return dict(cache[key])
+    t = lambda k: i18n.text(k, lang)  # noqa: E731
+    flows: list[queries.MonthFlows] = data["flows"]
     labels = [f.label for f in flows]
     svg: dict[str, str] = {}
     if flows:
@@ -69,28 +107,32 @@ def gather(request: Request, lang: str) -> dict[str, Any]:
         svg["flows"] = charts.bar_chart(t("chart_flows"), labels, {
             t("declared"): [f.declared / 100 for f in flows], t("collected"): [f.collected / 100 for f in flows],
             t("benefits_paid"): [f.benefits / 100 for f in flows]}, ylabel="S/")
-    for b in breakdown:
+    for b in data["breakdown"]:
         shown = [(k, v) for k, v in b.rows if v is not None]
         if shown:
             svg["cov_" + b.dimension] = charts.bar_chart(f"{t('insured')} — {t('dim_' + b.dimension)}",
                                                          [k for k, _ in shown], {t('insured'): [v for _, v in shown]},
                                                          horizontal=True)
+    claims = data["claims"]
     if claims and claims["reasons"]:
         shown = [(k, v) for k, v in claims["reasons"] if v is not None]
         if shown:
             svg["reasons"] = charts.bar_chart(t("chart_reasons"), [t("reqname_" + k) for k, _ in shown],
                                               {t("claims"): [v for _, v in shown]}, horizontal=True)
-    val = valuation_summary()
+    val = data["valuation"]
     svg["valuation"] = charts.line_chart(t("chart_valuation"), [str(r["year"]) for r in val["rows"]],
                                          {t("reserve_ratio"): [float(Decimal(r["reserve_ratio"])) for r in val["rows"]]})
-    return {"flows": flows, "position": position, "insured": insured, "breakdown": breakdown, "trial": trial,
-            "claims": claims, "svg": svg, "valuation": val, "reserve": _reserve,
-            "coverage_period": format_period(coverage_period),
-            "fund_now": flows[-1].fund if flows else 0}
+    cache[key] = svg
+    return dict(svg)
+
+
+def gather(request: Request, lang: str) -> dict[str, Any]:
+    data = gather_data(request)
+    return {**data, "svg": charts_for(request, data, lang)}
 
 
 def dataset_csv(request: Request, name: str) -> str:
-    data = gather(request, "es")
+    data = gather_data(request)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if name == "flujos":

@@ -1,7 +1,8 @@
 """Charts as inline SVG (matplotlib, Agg): readable at a glance, text kept as text for screen
 readers and search, the same data offered as a table and a CSV next to each chart.
 
-Deterministic output (fixed hash salt, no dates in metadata) so a page renders the same twice.
+Deterministic output (fixed hash salt, no dates in metadata) so a page renders the same twice;
+the object API (no pyplot) so concurrent requests never share a figure.
 """
 
 from __future__ import annotations
@@ -13,20 +14,16 @@ from collections.abc import Mapping, Sequence
 from html import escape
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 
 PALETTE = ("#8a1538", "#1a5fb4", "#0b6b2b", "#7a4d00", "#5b2a86")   # ≥ 4.5:1 on white
-plt.rcParams.update({"svg.hashsalt": "seguro-desempleo", "svg.fonttype": "none", "font.size": 10,
+matplotlib.rcParams.update({"svg.hashsalt": "seguro-desempleo", "svg.fonttype": "none", "font.size": 10,
                      "axes.spines.top": False, "axes.spines.right": False})
 
 
-def _svg(fig: object, title: str) -> str:
+def _svg(fig: Figure, title: str) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})  # type: ignore[attr-defined]
-    plt.close(fig)  # type: ignore[arg-type]
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(title)}" ', text, count=1)
@@ -39,7 +36,8 @@ def _svg(fig: object, title: str) -> str:
 
 def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
                ylabel: str = "") -> str:
-    fig, ax = plt.subplots(figsize=(5.0, 2.8))
+    fig = Figure(figsize=(5.0, 2.8))   # no pyplot: figures are not shared between requests
+    ax = fig.subplots()
     xs = list(range(len(labels)))
     for i, (name, values) in enumerate(series.items()):
         ax.plot(xs, [float("nan") if v is None else v for v in values], marker="o", markersize=3,
@@ -57,7 +55,8 @@ def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[
 def bar_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
               ylabel: str = "", horizontal: bool = False) -> str:
     n = max(len(series), 1)
-    fig, ax = plt.subplots(figsize=(5.0, 2.8 if not horizontal else max(1.6, 0.35 * len(labels) + 0.9)))
+    fig = Figure(figsize=(5.0, 2.8 if not horizontal else max(1.6, 0.35 * len(labels) + 0.9)))
+    ax = fig.subplots()
     width = 0.8 / n
     for i, (name, values) in enumerate(series.items()):
         pos = [x + (i - (n - 1) / 2) * width for x in range(len(labels))]

@@ -47,9 +47,9 @@ Approving what the rules deny goes through an appeal, which re-runs the rules on
 def claims(request: Request) -> Iterator[Any]:
     from seguro_desempleo.services.claims_app import claims_context
 
-    pinned = getattr(request.app.state, "web_today", None)
+    pinned = today(request)
     clock = None
-    if isinstance(pinned, dt.date):    # a pinned service date (demo, tests) also dates the audit log
+    if pinned != dt.date.today():      # a pinned service date (demo, tests) also dates the audit log
         def clock() -> dt.datetime:
             return dt.datetime.combine(pinned, dt.datetime.now(dt.UTC).timetz())
     with unit_of_work(request) as uow:
@@ -312,8 +312,10 @@ def install(app: FastAPI) -> None:
         """The monthly run computed inside a transaction that is rolled back: nothing is paid."""
         principal = require(request, *STAFF_CLAIMS)
         period = _run_period(request, request.query_params.get("periodo"))
+        from seguro_desempleo.services.claims_app import run_payments
+
         with claims(request) as ctx:
-            run = ctx.service.run_payments(period, today(request), actor=_actor(principal))
+            run = run_payments(ctx, period, today(request), actor=_actor(principal))
             ctx.uow.rollback()
         return render(request, "payment_run.html", run=run, period=format_period(period))
 
@@ -322,8 +324,10 @@ def install(app: FastAPI) -> None:
         principal = require(request, *STAFF_CLAIMS)
         form = await request.form()
         period = _run_period(request, str(form.get("periodo", "")))
+        from seguro_desempleo.services.claims_app import run_payments
+
         with claims(request) as ctx:
-            run = ctx.service.run_payments(period, today(request), actor=_actor(principal))
+            run = run_payments(ctx, period, today(request), actor=_actor(principal))
             body = write_payment_file(run.bank_file)
             ctx.uow.commit()
         name = f"pagos_{format_period(period)}_{run.bank_file.sequence:02d}.txt"

@@ -9,6 +9,7 @@ another person's data.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -63,7 +64,19 @@ def unit_of_work(request: Request) -> Iterator[SqlUnitOfWork]:
         yield uow
 
 
+TODAY_ENV = "SEGURO_WEB_TODAY"
+"""``YYYY-MM-DD``: pin the service date of the pages (to show a demo database at its last month)."""
+
+
 def today(request: Request) -> dt.date:
-    """The service date (``app.state.web_today`` pins it in tests and demos)."""
+    """The service date: ``app.state.web_today`` (tests), else ``$SEGURO_WEB_TODAY``, else today."""
     pinned = getattr(request.app.state, "web_today", None)
-    return pinned if isinstance(pinned, dt.date) else dt.date.today()
+    if isinstance(pinned, dt.date):
+        return pinned
+    env = os.environ.get(TODAY_ENV)
+    if env:
+        try:
+            return dt.date.fromisoformat(env)
+        except ValueError:
+            pass
+    return dt.date.today()
