@@ -86,3 +86,23 @@ def test_seeds_change_the_sample() -> None:
     a = run(RunSpec(persons=2000, months=6, burn_in=0, seed=1)).acc
     b = run(RunSpec(persons=2000, months=6, burn_in=0, seed=2)).acc
     assert not np.array_equal(a, b)
+
+
+def test_the_fast_engine_as_a_one_month_step_equals_the_numpy_step() -> None:
+    des = load_design("bill_noncontributory")
+    d = compile_design(des, MODEL)
+    from seguro_desempleo.simulation.designs import snapshot
+
+    snap = snapshot(des)
+    st = generate(MODEL, rng.seed_key(8), 0, 2500)
+    s_np, s_step, s_whole = st.copy(), st.copy(), st.copy()
+    a_np, a_step, a_whole = (engine.new_accumulators(9) for _ in range(3))
+    for t in range(15):
+        engine.step_numpy(s_np, t, MODEL, d, snap, *a_np, burn_in=6)
+        engine.run_fast(s_step, t, t + 1, 6, MODEL, d, *a_step)
+        for name, arr in s_np.arrays().items():
+            np.testing.assert_array_equal(arr, s_step.arrays()[name], err_msg=f"month {t}: {name}")
+    engine.run_fast(s_whole, 0, 15, 6, MODEL, d, *a_whole)
+    for x, y, z in zip(a_np, a_step, a_whole, strict=True):
+        np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(x, z)
