@@ -44,3 +44,13 @@ def test_text_colours_meet_aa() -> None:
 
 def test_chart_colours_meet_aa_for_graphics_and_text() -> None:
     assert all(contrast(c, "#ffffff") >= 4.5 for c in charts.PALETTE)
+
+
+def test_small_cells_are_suppressed_with_a_complement() -> None:
+    from seguro_desempleo.web.queries import suppress, suppress_cells
+
+    assert [suppress(n) for n in (0, 1, 4, 5, 99)] == [0, None, None, 5, 99]
+    # one small cell alone could be recomputed from the total: the next smallest goes too
+    assert suppress_cells([("A", 3), ("B", 7), ("C", 20)]) == [("A", None), ("B", None), ("C", 20)]
+    assert suppress_cells([("A", 3), ("B", 2), ("C", 20)]) == [("A", None), ("B", None), ("C", 20)]
+    assert suppress_cells([("A", 8), ("B", 7)]) == [("A", 8), ("B", 7)]

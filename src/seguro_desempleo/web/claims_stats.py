@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.storage.uow import SqlUnitOfWork
-from seguro_desempleo.web.queries import suppress
+from seguro_desempleo.web.queries import suppress, suppress_cells
 
 MAX_CLAIMS = 200_000
 
@@ -52,8 +52,8 @@ def claim_statistics(uow: SqlUnitOfWork, request: Request, on: dt.date) -> dict[
     beneficiaries = sum(by_state[s] for s in ("approved", "paying", "suspended"))
     return {
         "total": suppress(len(claims)),
-        "by_state": [(k, suppress(v)) for k, v in sorted(by_state.items())],
-        "reasons": [(k, suppress(v)) for k, v in reasons.most_common()],
+        "by_state": suppress_cells(sorted(by_state.items())),
+        "reasons": suppress_cells(reasons.most_common()),
         "beneficiaries": suppress(beneficiaries),
         "average_benefit": (total_paid // n_paid) if n_paid >= 5 else None,
         "median_days_to_decision": statistics.median(days) if len(days) >= 5 else None,

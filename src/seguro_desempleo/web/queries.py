@@ -236,5 +236,16 @@ def breakdowns(items: Iterable[tuple[str, str, str, str]]) -> list[Breakdown]:
     for item in items:
         for i, v in enumerate(item):
             counts[i][v] += 1
-    return [Breakdown(dim, [(k, suppress(v)) for k, v in sorted(c.items())])
+    return [Breakdown(dim, suppress_cells(sorted(c.items())))
             for dim, c in zip(("sex", "age_band", "region", "sector"), counts, strict=True)]
+
+
+def suppress_cells(cells: list[tuple[str, int]]) -> list[tuple[str, int | None]]:
+    """Small cells hidden, plus one more when a single cell would be hidden: with the total
+    published, one hidden cell could be recomputed (complementary suppression)."""
+    hidden = {k for k, v in cells if suppress(v) is None}
+    if len(hidden) == 1:
+        others = sorted((v, k) for k, v in cells if k not in hidden and v > 0)
+        if others:
+            hidden.add(others[0][1])
+    return [(k, None if k in hidden else v) for k, v in cells]
