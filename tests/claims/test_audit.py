@@ -99,3 +99,26 @@ def test_swapping_two_records_is_detected(n: int, data: st.DataObject) -> None:
     i = data.draw(st.integers(0, n - 2))
     recs[i], recs[i + 1] = recs[i + 1], recs[i]
     assert verify_chain(recs).first_broken == i
+
+
+def test_build_records_equals_one_by_one() -> None:
+    import datetime as _dt
+    from decimal import Decimal as _D
+
+    from seguro_desempleo.claims.audit import build_record as _one
+    from seguro_desempleo.claims.audit import build_records, verify_chain
+
+    when = _dt.datetime(2025, 8, 26, 12, 0, tzinfo=_dt.UTC)
+    items = [{"who": "run", "when": when, "action": "payment.pay", "entity": f"payment:C-1#{i}", "before": None,
+              "after": {"amount": 100 * i, "period": "2025-08", "ok": True, "list": [1, "a", None]}}
+             for i in range(5)]
+    items.append({"who": "run", "when": when, "action": "x", "entity": "e", "before": {"d": _D("1.50")},
+                  "after": (1, 2)})
+    prev = None
+    one = []
+    for it in items:
+        prev = _one(prev, **it)
+        one.append(prev)
+    many = build_records(None, items)
+    assert many == one and verify_chain(many).ok
+    assert build_records(one[2], items[:1])[0].prev_hash == one[2].hash

@@ -17,6 +17,7 @@ and never commit. Concurrency is the database's:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -26,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.audit import AuditRecord, build_record
+from seguro_desempleo.claims.audit import AuditRecord, build_record, build_records
 from seguro_desempleo.claims.decision import StoredDecision
 from seguro_desempleo.claims.ports import Claim, SuspensionReason
 from seguro_desempleo.claims.state import OPEN_STATES, ClaimState, ClaimStatus
@@ -110,15 +111,13 @@ class SqlClaimRepository:
         return f"C-{n:06d}"
 
     def add(self, claim: Claim) -> None:
+        # No savepoint (a round trip each way): the service checks for an open claim first, so a
+        # unique violation here means a concurrent filing won; the transaction is lost anyway.
         try:
-            with self.session.begin_nested():
-                self.session.execute(insert(_C).values(id=claim.id, **_claim_values(claim)))
+            self.session.execute(insert(_C).values(id=claim.id, **_claim_values(claim)))
         except IntegrityError:
-            current = self.open_claim_for(claim.worker_ref)
-            if current is not None:
-                raise ConflictError(f"the worker already has an open claim {current.id} "
-                                    f"({current.state.value}); one open claim per worker") from None
-            raise ConflictError(f"claim {claim.id} already exists") from None
+            raise ConflictError("the worker already has an open claim (filed meanwhile) or the claim id is "
+                                "taken; one open claim per worker", where=f"claim {claim.id}") from None
 
     def get(self, claim_id: str) -> Claim:
         row = self.session.execute(select(_C).where(_C.c.id == claim_id)).first()
@@ -132,9 +131,8 @@ class SqlClaimRepository:
 
     def save(self, claim: Claim, *, expected_version: int) -> None:
         try:
-            with self.session.begin_nested():
-                res = self.session.execute(update(_C).where(_C.c.id == claim.id, _C.c.version == expected_version)
-                                           .values(**_claim_values(claim)))
+            res = self.session.execute(update(_C).where(_C.c.id == claim.id, _C.c.version == expected_version)
+                                       .values(**_claim_values(claim)))
         except IntegrityError:
             raise ConflictError("the worker already has another open claim; one open claim per worker",
                                 where=f"claim {claim.id}") from None
@@ -220,11 +218,27 @@ class SqlPaymentStore:
             return set()
         rows = [{"key": p.key, "claim_id": p.claim_id, "number": p.number, "period": p.period,
                  "amount": p.amount, "paid_on": p.paid_on} for p in payments]
-        inserted: set[str] = set()
-        for i in range(0, len(rows), 5000):
-            res = self.session.execute(self._insert().values(rows[i:i + 5000]).returning(_P.c.key))
-            inserted.update(str(k) for k in res.scalars())
-        return inserted
+        if _dialect(self.session) == "postgresql":
+            return self._record_many_pg(rows)
+        # executemany with RETURNING: SQLAlchemy batches it as multi-row VALUES ("insertmanyvalues").
+        res = self.session.execute(self._insert().returning(_P.c.key), rows)
+        return {str(k) for k in res.scalars()}
+
+    def _record_many_pg(self, rows: list[dict[str, Any]]) -> set[str]:
+        """COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING."""
+        self.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS stage_benefit_payment "
+                                  "(LIKE benefit_payment INCLUDING DEFAULTS) ON COMMIT DROP"))
+        self.session.execute(text("TRUNCATE stage_benefit_payment"))
+        raw: Any = self.session.connection().connection.driver_connection
+        cols = ("key", "claim_id", "number", "period", "amount", "paid_on")
+        with raw.cursor() as cur, cur.copy(f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN") as cp:
+            for r in rows:
+                cp.write_row(tuple(r[c] for c in cols))
+        res = self.session.execute(text(
+            "INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
+            "SELECT key, claim_id, number, period, amount, paid_on FROM stage_benefit_payment "
+            "ON CONFLICT (key) DO NOTHING RETURNING key"))
+        return {str(k) for k in res.scalars()}
 
     def payments(self, claim_id: str) -> list[Payment]:
         rows = self.session.execute(select(_P).where(_P.c.claim_id == claim_id).order_by(_P.c.number))
@@ -293,12 +307,19 @@ class SqlAuditSink:
             self._head = self._lock_head()
             self._locked = True
             self._tx = tx
-        rows = []
-        for it in items:
-            rec = build_record(self._head, **it)
-            rows.append({"seq": rec.seq, "who": rec.who, "at": rec.when, "action": rec.action, "entity": rec.entity,
-                         "before": rec.before, "after": rec.after, "prev_hash": rec.prev_hash, "hash": rec.hash})
-            self._head = rec
+        recs = build_records(self._head, items)
+        if recs:
+            self._head = recs[-1]
+        if _dialect(self.session) == "postgresql":
+            raw: Any = self.session.connection().connection.driver_connection
+            with raw.cursor() as cur, cur.copy("COPY audit_log (seq, who, at, action, entity, before, after, "
+                                               "prev_hash, hash) FROM STDIN") as cp:
+                for r in recs:
+                    cp.write_row((r.seq, r.who, r.when, r.action, r.entity, json.dumps(r.before), json.dumps(r.after),
+                                  r.prev_hash, r.hash))
+            return len(recs)
+        rows = [{"seq": r.seq, "who": r.who, "at": r.when, "action": r.action, "entity": r.entity,
+                 "before": r.before, "after": r.after, "prev_hash": r.prev_hash, "hash": r.hash} for r in recs]
         for i in range(0, len(rows), 5000):
             self.session.execute(insert(_L), rows[i:i + 5000])
         return len(rows)
@@ -336,10 +357,16 @@ class SqlEmploymentService:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._counts: dict[str, int] = {}
 
     def schedule(self, claim_id: str, kind: ObligationKind, due_date: dt.date) -> Obligation:
-        n = int(self.session.execute(select(func.count()).select_from(_O).where(_O.c.claim_id == claim_id))
-                .scalar_one())
+        # Numbers are per claim; the claim's version check serialises writers of one claim, and the
+        # count is read once per unit of work.
+        n = self._counts.get(claim_id)
+        if n is None:
+            n = int(self.session.execute(select(func.count()).select_from(_O).where(_O.c.claim_id == claim_id))
+                    .scalar_one())
+        self._counts[claim_id] = n + 1
         ob = Obligation(f"{claim_id}-O{n + 1}", claim_id, kind, due_date)
         self.session.execute(insert(_O).values(id=ob.id, claim_id=claim_id, kind=kind.value, due_date=due_date,
                                                outcome=ob.outcome.value, recorded_on=None, just_cause="",

@@ -1,0 +1,275 @@
+"""Benchmark: claim filings with decisions through the REST API on PostgreSQL, and a monthly run.
+
+    .venv/bin/python bench/bench_claims.py [--claims 2000] [--concurrency 8] [--server-workers 2]
+                                           [--beneficiaries 60000] [--baseline-claims 300]
+
+1. **API.** A throwaway PostgreSQL cluster (pgserver), workers with 24 months of declared pay and
+   a covered separation seeded in SQL, the API served by uvicorn on 127.0.0.1 (``--server-workers``
+   processes), and a load generator on loopback (``--concurrency`` threads, keep-alive
+   connections): each operation is ``POST /api/v1/claims`` then ``POST /api/v1/claims/{id}/decision``
+   as a caseworker. Prints operations per second (targets: ≥ 200/s) and the p50/p99 latency of the
+   requests (target p99 ≤ 100 ms), and the ratio to a baseline measured in the same run: the same
+   two calls made in-process on the service (one transaction each, as the API does).
+2. **Monthly payment run** for ``--beneficiaries`` approved or paying claims (target ≤ 10 s): the
+   bulk run (:func:`seguro_desempleo.services.claims_app.bulk_run_payments`) in one transaction,
+   bank file included, then the same month again (pays nothing). Baseline in the same run: the
+   one-by-one run (:meth:`ClaimService.run_payments`) over a sample, rolled back, scaled up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+SEP = dt.date(2025, 3, 10)
+CLAIM_DAY = dt.date(2025, 3, 20)
+DECIDE_DAY = dt.date(2025, 3, 21)
+RUN_MONTH = 2025 * 12 + 7          # 2025-08
+
+
+def _pg() -> tuple[Any, str]:
+    import pgserver
+
+    base = Path(tempfile.mkdtemp(prefix="bench_claims_pg_"))
+    server = pgserver.get_server(str(base), cleanup_mode="delete")
+    uri = str(server.get_uri())
+    url = sa.engine.make_url(uri.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql("DROP DATABASE IF EXISTS bench")
+        c.exec_driver_sql("CREATE DATABASE bench")
+    admin.dispose()
+    return server, url.set(database="bench").render_as_string(hide_password=False)
+
+
+def _seed_history(engine: sa.Engine, workers: int, first_id: int = 1) -> None:
+    """Workers ``first_id…`` with 24 months at S/ 3,000 from one large employer, laid off on SEP."""
+    from stdnum.pe import ruc as ruc_mod
+
+    body = "2055100001"
+    ruc = body + ruc_mod.calc_check_digit(body)
+    last = first_id + workers - 1
+    with engine.begin() as c:
+        if c.execute(sa.text("SELECT count(*) FROM employer")).scalar_one() == 0:
+            c.execute(sa.text("INSERT INTO employer (id, ruc, name, size_class, size_source, sector) "
+                              "VALUES (1, :r, 'BENCH SAC', 'large', 'declared', 'private')"), {"r": ruc})
+            c.execute(sa.text(
+                "INSERT INTO declaration (id, employer_id, period, version, status, workers, total_due, "
+                "employer_due, cts_due) SELECT p - 24289, 1, p, 1, 'active', 0, 0, 0, 0 "
+                "FROM generate_series(24290, 24315) p"))
+        c.execute(sa.text("INSERT INTO worker (id, doc_type, doc_number, sex) SELECT g, '01', "
+                          "lpad((40000000 + g)::text, 8, '0'), CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END "
+                          "FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g"), {"a": first_id, "b": last})
+        c.execute(sa.text(
+            "INSERT INTO contribution (declaration_id, employer_id, worker_id, period, active, insurable_pay, "
+            "base, contribution, employer_part, cts_part) SELECT p - 24289, 1, g, p, true, 300000, 300000, "
+            "6000, 3000, 3000 FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g, generate_series(24290, 24302) p"),
+            {"a": first_id, "b": last})
+        c.execute(sa.text(
+            "INSERT INTO employment_period (employer_id, worker_id, start_date, end_date, contract_type, "
+            "termination_cause) SELECT 1, g, DATE '2020-01-01', :sep, '01', '03' FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g"),
+            {"a": first_id, "b": last, "sep": SEP})
+
+
+def _server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SEGURO_DB_URL": url, "SEGURO_SECRET": "bench", "SEGURO_DEMO_LOGINS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "seguro_desempleo.api.app:app_from_env", "--factory",
+                             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                             "--no-access-log", "--log-level", "warning"], env=env)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the API server did not start")
+
+
+def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, server_workers: int,
+              baseline_n: int) -> dict[str, float]:
+    from seguro_desempleo.services.claims_app import claims_context
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    _seed_history(engine, baseline_n + n_claims)
+    # Baseline: the same two calls in-process, one transaction each (as the API makes them).
+    t0 = time.perf_counter()
+    for w in range(1, baseline_n + 1):
+        with SqlUnitOfWork(engine) as uow:
+            cid = claims_context(uow).service.file_claim(str(w), CLAIM_DAY, actor="caseworker:-").id
+            uow.commit()
+        with SqlUnitOfWork(engine) as uow:
+            claims_context(uow).service.decide(cid, DECIDE_DAY, actor="caseworker:-")
+            uow.commit()
+    base_rate = baseline_n / (time.perf_counter() - t0)
+
+    port = 18000 + os.getpid() % 1000
+    proc = _server(url, port, server_workers)
+    try:
+        root = f"http://127.0.0.1:{port}"
+        tok = httpx.post(f"{root}/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {tok}"}
+        todo = list(range(baseline_n + 1, baseline_n + n_claims + 1))
+        lock = threading.Lock()
+        lat: list[float] = []
+        errors: list[str] = []
+        approved = 0
+
+        def worker() -> None:
+            nonlocal approved
+            with httpx.Client(base_url=root, headers=headers, timeout=30) as cl:
+                while True:
+                    with lock:
+                        if not todo:
+                            return
+                        w = todo.pop()
+                    t1 = time.perf_counter()
+                    r1 = cl.post("/api/v1/claims", json={"worker_id": str(w), "claim_date": CLAIM_DAY.isoformat()})
+                    t2 = time.perf_counter()
+                    if r1.status_code != 201:
+                        errors.append(r1.text[:200])
+                        continue
+                    r2 = cl.post(f"/api/v1/claims/{r1.json()['id']}/decision", json={"date": DECIDE_DAY.isoformat()})
+                    t3 = time.perf_counter()
+                    with lock:
+                        lat.extend((t2 - t1, t3 - t2))
+                        if r2.status_code == 200 and r2.json()["state"] == "approved":
+                            approved += 1
+                        elif r2.status_code != 200:
+                            errors.append(r2.text[:200])
+
+        # Warm-up (connections, caches) is part of the run's first seconds; measure the whole run.
+        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    if errors:
+        print(f"  {len(errors)} errors, first: {errors[0]}")
+    lat.sort()
+    rate = approved / elapsed
+    p50 = statistics.median(lat) * 1000
+    p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1000
+    print(f"API: {approved} claims filed and decided (approved) in {elapsed:.1f} s = {rate:.0f}/s "
+          f"(target ≥ 200/s); request latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target ≤ 100 ms); "
+          f"{concurrency} client threads, {server_workers} server processes")
+    print(f"  baseline in-process service calls: {base_rate:.0f}/s; API/baseline = {rate / base_rate:.2f}")
+    return {"rate": rate, "p50_ms": p50, "p99_ms": p99, "baseline_rate": base_rate}
+
+
+def _seed_beneficiaries(engine: sa.Engine, n: int, first_worker: int) -> None:
+    """*n* approved/paying claims with five installments, some already paid, for workers first_worker…"""
+    import json
+
+    from seguro_desempleo.claims.decision import BenefitLine, StoredDecision
+
+    d = StoredDecision("X", True, DECIDE_DAY, "bench", "base", (), 300000, 24,
+                       tuple(BenefitLine(i + 1, r, a) for i, (r, a) in enumerate(
+                           zip((Decimal("0.70"), Decimal("0.65"), Decimal("0.60"), Decimal("0.55"), Decimal("0.50")),
+                               (210000, 195000, 180000, 165000, 150000), strict=True))), (), "bench").to_dict()
+    d.pop("trace", None)
+    with engine.begin() as c:
+        c.execute(sa.text("INSERT INTO worker (id, doc_type, doc_number, sex) SELECT g, '01', "
+                          "lpad((50000000 + g)::text, 8, '0'), 'M' FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g"),
+                  {"a": first_worker, "b": first_worker + n - 1})
+        # first_period spread over the last five months: 1–5 installments due in the run month.
+        c.execute(sa.text(
+            "INSERT INTO claim (id, worker_ref, filed_on, separation_date, state, version, decided_on, first_period, "
+            "decision, open_worker) SELECT 'B-' || lpad(g::text, 7, '0'), (:w + g)::text, :f, :s, "
+            "CASE WHEN g % 5 = 0 THEN 'approved' ELSE 'paying' END, 2, :dd, :m - (g % 5), CAST(:dec AS json), "
+            "(:w + g)::text FROM generate_series(0, CAST(:n AS integer) - 1) g"),
+            {"w": first_worker, "f": CLAIM_DAY, "s": SEP, "dd": DECIDE_DAY, "m": RUN_MONTH, "dec": json.dumps(d),
+             "n": n})
+        # Installments of past months already paid for the paying claims.
+        c.execute(sa.text(
+            "INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
+            "SELECT c.id || '#' || k, c.id, k, c.first_period + k - 1, 200000, :p FROM claim c, "
+            "generate_series(1, 5) k WHERE c.id LIKE 'B-%' AND c.state = 'paying' "
+            "AND c.first_period + k - 1 < :m"), {"p": DECIDE_DAY, "m": RUN_MONTH})
+
+
+def bench_run(engine: sa.Engine, n: int, sample: int) -> dict[str, float]:
+    from seguro_desempleo.payments.bank_file import write_payment_file
+    from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    with engine.connect() as c:
+        first = int(c.execute(sa.text("SELECT coalesce(max(id), 0) FROM worker")).scalar_one()) + 1
+    _seed_beneficiaries(engine, n, first)
+    on = dt.date(2025, 8, 26)
+    # Baseline: one by one over a sample, rolled back.
+    with SqlUnitOfWork(engine) as uow:
+        ctx = claims_context(uow)
+        ids = [f"B-{g:07d}" for g in range(sample)]
+        t0 = time.perf_counter()
+        one = ctx.service.run_payments(RUN_MONTH, on, actor="bench", only=set(ids))
+        t_one = time.perf_counter() - t0
+        uow.rollback()
+    per_claim = t_one / sample
+    with SqlUnitOfWork(engine) as uow:
+        t0 = time.perf_counter()
+        run = bulk_run_payments(claims_context(uow), RUN_MONTH, on, actor="bench")
+        text = write_payment_file(run.bank_file)
+        uow.commit()
+        t_bulk = time.perf_counter() - t0
+    with SqlUnitOfWork(engine) as uow:
+        t0 = time.perf_counter()
+        again = bulk_run_payments(claims_context(uow), RUN_MONTH, on, actor="bench")
+        uow.commit()
+        t_again = time.perf_counter() - t0
+    print(f"Monthly run: {n:,} beneficiaries, {len(run.paid):,} installments paid "
+          f"(S/ {run.total / 100:,.2f}), bank file {len(text) / 2**20:.1f} MiB, in {t_bulk:.2f} s (target ≤ 10 s); "
+          f"same month again: {len(again.paid)} paid in {t_again:.2f} s")
+    print(f"  baseline one-by-one run: {per_claim * 1000:.1f} ms per claim over {sample} claims "
+          f"({len(one.paid)} paid) → {per_claim * n:.0f} s for {n:,}; bulk/baseline speed-up = "
+          f"{per_claim * n / t_bulk:.0f}x")
+    return {"seconds": t_bulk, "again_seconds": t_again, "baseline_seconds": per_claim * n}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--claims", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--server-workers", type=int, default=2)
+    ap.add_argument("--baseline-claims", type=int, default=300)
+    ap.add_argument("--beneficiaries", type=int, default=60_000)
+    ap.add_argument("--sample", type=int, default=500, help="claims in the one-by-one baseline run")
+    ap.add_argument("--skip-api", action="store_true")
+    ap.add_argument("--skip-run", action="store_true")
+    a = ap.parse_args()
+    from seguro_desempleo.storage.db import make_engine, upgrade
+
+    server, url = _pg()
+    try:
+        upgrade(url)
+        engine = make_engine(url, pool_size=4)
+        print(f"PostgreSQL (pgserver, loopback), {os.cpu_count()} cores shared with other jobs")
+        if not a.skip_api:
+            bench_api(url, engine, a.claims, a.concurrency, a.server_workers, a.baseline_claims)
+        if not a.skip_run:
+            bench_run(engine, a.beneficiaries, a.sample)
+        engine.dispose()
+    finally:
+        server.cleanup()
+
+
+if __name__ == "__main__":
+    main()
