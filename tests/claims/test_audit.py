@@ -109,7 +109,7 @@ def test_build_records_equals_one_by_one() -> None:
     from seguro_desempleo.claims.audit import build_records, verify_chain
 
     when = _dt.datetime(2025, 8, 26, 12, 0, tzinfo=_dt.UTC)
-    items = [{"who": "run", "when": when, "action": "payment.pay", "entity": f"payment:C-1#{i}", "before": None,
+    items: list[dict[str, Any]] = [{"who": "run", "when": when, "action": "payment.pay", "entity": f"payment:C-1#{i}", "before": None,
               "after": {"amount": 100 * i, "period": "2025-08", "ok": True, "list": [1, "a", None]}}
              for i in range(5)]
     items.append({"who": "run", "when": when, "action": "x", "entity": "e", "before": {"d": _D("1.50")},
