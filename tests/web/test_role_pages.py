@@ -209,6 +209,10 @@ def test_dashboard_public_without_personal_data(app: object, seeded: Seeded) -> 
         assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
         assert dni(1) not in csv.text
     assert "region,Arequipa,<5" in c.get("/transparencia/datos/cobertura.csv").text
+    claims_csv = c.get("/transparencia/datos/reclamos.csv").text
+    # four claims: every group is a small cell, and no rate gives a hidden count back
+    assert "solicitudes_sex,F,<5" in claims_csv and "tasa_aprobacion_sex,F,\n" in claims_csv
+    assert "beneficiarios_mes,2025-05,<5" in claims_csv
     assert c.get("/transparencia/datos/personas.csv").status_code == 404
     assert c.get("/tablero", follow_redirects=False).status_code == 303
     r = client_as(app, "board").get("/tablero")

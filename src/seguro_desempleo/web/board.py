@@ -83,7 +83,7 @@ def gather_data(request: Request) -> dict[str, Any]:
     data = {"flows": flows, "position": position, "insured": insured, "breakdown": breakdown, "trial": trial,
             "claims": claims, "valuation": valuation_summary(), "reserve": _reserve,
             "coverage_period": format_period(coverage_period), "fund_now": flows[-1].fund if flows else 0,
-            "fingerprint": fingerprint}
+            "fingerprint": fingerprint, "period_label": format_period}
     cache.clear()       # one state of the books at a time
     cache[("data", fingerprint)] = data
     return dict(data)
@@ -119,6 +119,9 @@ def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, s
         if shown:
             svg["reasons"] = charts.bar_chart(t("chart_reasons"), [t("reqname_" + k) for k, _ in shown],
                                               {t("claims"): [v for _, v in shown]}, horizontal=True)
+    if claims and claims["monthly"]:
+        svg["beneficiaries"] = charts.bar_chart(t("chart_beneficiaries"), [format_period(p) for p, _, _ in claims["monthly"]],
+                                                {t("beneficiaries"): [n for _, n, _ in claims["monthly"]]})
     val = data["valuation"]
     svg["valuation"] = charts.line_chart(t("chart_valuation"), [str(r["year"]) for r in val["rows"]],
                                          {t("reserve_ratio"): [float(Decimal(r["reserve_ratio"])) for r in val["rows"]]})
@@ -153,6 +156,14 @@ def dataset_csv(request: Request, name: str) -> str:
             w.writerow(["estado", k, "<5" if v is None else v])
         for k, v in c.get("reasons", []):
             w.writerow(["motivo_denegacion", k, "<5" if v is None else v])
+        for g in c.get("groups", []):
+            w.writerow([f"solicitudes_{g.dimension}", g.category, "<5" if g.claims is None else g.claims])
+            w.writerow([f"aprobadas_{g.dimension}", g.category, "<5" if g.approved is None else g.approved])
+            w.writerow([f"tasa_aprobacion_{g.dimension}", g.category,
+                        "" if g.approval_rate is None else g.approval_rate])
+        for p, n, avg in c.get("monthly", []):
+            w.writerow(["beneficiarios_mes", format_period(p), "<5" if n is None else n])
+            w.writerow(["pago_promedio_mes", format_period(p), "" if avg is None else cents_to_str(avg)])
         for key in ("beneficiaries", "average_benefit", "median_days_to_decision", "reemployment_rate"):
             if key in c:
                 w.writerow([key, "", "" if c[key] is None else c[key]])

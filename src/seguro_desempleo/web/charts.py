@@ -26,6 +26,7 @@ def _svg(fig: Figure, title: str) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     text = re.sub(r"<svg ", f'<svg role="img" aria-label="{escape(title)}" ', text, count=1)
     # Several charts share one page: give each its own ids (and the references to them).
     prefix = "c" + hashlib.sha1(title.encode()).hexdigest()[:8]

@@ -10,14 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.storage.uow import SqlUnitOfWork
-from seguro_desempleo.web.queries import suppress, suppress_cells
+from seguro_desempleo.web.queries import age_band, suppress, suppress_cells
+
+DIMENSIONS = ("sex", "age_band", "region", "sector")
 
 MAX_CLAIMS = 200_000
 
@@ -50,6 +54,7 @@ def claim_statistics(uow: SqlUnitOfWork, request: Request, on: dt.date) -> dict[
                 if c.reemployment_date is not None:
                     reemployed += 1
     beneficiaries = sum(by_state[s] for s in ("approved", "paying", "suspended"))
+    groups = _by_group(uow, claims, on)
     return {
         "total": suppress(len(claims)),
         "by_state": suppress_cells(sorted(by_state.items())),
@@ -58,4 +63,59 @@ def claim_statistics(uow: SqlUnitOfWork, request: Request, on: dt.date) -> dict[
         "average_benefit": (total_paid // n_paid) if n_paid >= 5 else None,
         "median_days_to_decision": statistics.median(days) if len(days) >= 5 else None,
         "reemployment_rate": round(reemployed / decided, 3) if decided >= 5 else None,
+        "groups": groups,
+        "monthly": _monthly_payments(uow),
     }
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    dimension: str
+    category: str
+    claims: int | None             # suppressed below 5
+    approved: int | None
+    approval_rate: float | None    # only on 5 or more decided claims (a model ratio, not money)
+
+
+def _by_group(uow: SqlUnitOfWork, claims: list[Any], on: dt.date) -> list[GroupRow]:
+    """Claims and approvals by sex, age band, region and sector (of the employer at separation)."""
+    refs = sorted({c.worker_ref for c in claims if str(c.worker_ref).isdigit()}, key=int)
+    attrs: dict[str, tuple[str, str, str, str]] = {}
+    conn = uow.connection()
+    for i in range(0, len(refs), 5000):
+        part = ",".join(refs[i:i + 5000])          # digits only
+        rows = conn.execute(text(
+            "SELECT w.id, w.sex, w.birth_date, w.region, (SELECT e.sector FROM employment_period p "
+            "JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = w.id ORDER BY p.end_date DESC "
+            f"LIMIT 1) FROM worker w WHERE w.id IN ({part})")).all()
+        for wid, sex, birth, region, sector in rows:
+            born = birth if isinstance(birth, dt.date) or birth is None else dt.date.fromisoformat(str(birth)[:10])
+            attrs[str(wid)] = (sex or "—", age_band(born, on), region or "—", sector or "—")
+    counts: dict[tuple[str, str], list[int]] = {}
+    for c in claims:
+        a = attrs.get(str(c.worker_ref), ("—", "—", "—", "—"))
+        for dim, value in zip(DIMENSIONS, a, strict=True):
+            slot = counts.setdefault((dim, value), [0, 0, 0])
+            slot[0] += 1
+            if c.decision is not None:
+                slot[1] += 1
+                slot[2] += int(c.decision.eligible)
+    out = []
+    for dim in DIMENSIONS:
+        cells = sorted((k[1], v) for k, v in counts.items() if k[0] == dim)
+        shown = dict(suppress_cells([(k, v[0]) for k, v in cells]))
+        for k, (_n, decided, approved) in cells:
+            visible = shown[k] is not None
+            shown_approved = approved if visible and suppress(approved) is not None else None
+            # A rate next to a hidden count would give the count back: both are shown or neither.
+            out.append(GroupRow(dim, k, shown[k], shown_approved,
+                                round(approved / decided, 3) if shown_approved is not None and decided >= 5 else None))
+    return out
+
+
+def _monthly_payments(uow: SqlUnitOfWork) -> list[tuple[int, int | None, int | None]]:
+    """(period, beneficiaries paid, average payment in céntimos) by month of the installment."""
+    rows = uow.connection().execute(text(
+        "SELECT period, COUNT(DISTINCT claim_id), SUM(amount) FROM benefit_payment GROUP BY period ORDER BY period"
+    )).all()
+    return [(int(p), suppress(int(n)), int(total) // int(n) if int(n) >= 5 else None) for p, n, total in rows]
