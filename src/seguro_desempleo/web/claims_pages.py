@@ -37,6 +37,8 @@ from seguro_desempleo.periods import format_period, parse_date, parse_period, pe
 from seguro_desempleo.web.common import PageDenied, check_worker, require, today, unit_of_work, worker_id_of
 
 S = ClaimState
+OFFICER_HORIZON_DAYS = 31
+"""The officer sees obligations overdue or due within this many days."""
 STAFF_CLAIMS = (Role.CASEWORKER,)
 OVERRIDE_TARGETS = (S.DENIED, S.CLOSED)
 """What a caseworker may set against the rules' outcome, with a written reason (audited).
@@ -317,7 +319,7 @@ def install(app: FastAPI) -> None:
         with claims(request) as ctx:
             run = run_payments(ctx, period, today(request), actor=_actor(principal))
             ctx.uow.rollback()
-        return render(request, "payment_run.html", run=run, period=format_period(period))
+        return render(request, "payment_run.html", run=run, period=format_period(period), period_label=format_period)
 
     @app.post("/gestion/pagos", include_in_schema=False)
     async def payment_run(request: Request) -> Response:
@@ -343,12 +345,14 @@ def install(app: FastAPI) -> None:
 
     def _officer_page(request: Request, error: str | None, status: int) -> HTMLResponse:
         on = today(request)
+        horizon = on + dt.timedelta(days=OFFICER_HORIZON_DAYS)
         with claims(request) as ctx:
             active = ctx.claims.in_states([S.APPROVED, S.PAYING, S.SUSPENDED])
             rows = []
             for c in active:
                 obs = ctx.employment.obligations(c.id)
-                rows.append((c, [o for o in obs if o.outcome is Outcome.PENDING],
+                # what is due now or within a month; later sessions wait their turn
+                rows.append((c, [o for o in obs if o.outcome is Outcome.PENDING and o.due_date <= horizon],
                              [o for o in obs if o.outcome is not Outcome.PENDING]))
             placements = ctx.employment.placements()
         rows.sort(key=lambda r: min([o.due_date for o in r[1]] or [dt.date.max]))
