@@ -383,13 +383,15 @@ def _stage_contributions(conn: Connection, stage: pl.DataFrame) -> None:
         return
     if conn.dialect.name == "postgresql":
         raw: Any = conn.connection.driver_connection
-        buf = io.BytesIO()
-        stage.write_csv(buf, include_header=False)
         with raw.cursor() as cur, cur.copy("COPY stage_contrib (unit, tipo_doc, num_doc, insurable_pay, base, "
                                            "contribution, employer_part, cts_part) FROM STDIN (FORMAT csv)") as cp:
-            cp.write(buf.getvalue())
+            for part in stage.iter_slices(500_000):
+                buf = io.BytesIO()
+                part.write_csv(buf, include_header=False)
+                cp.write(buf.getvalue())
         return
-    conn.exec_driver_sql("INSERT INTO stage_contrib VALUES (?, ?, ?, ?, ?, ?, ?, ?)", stage.rows())
+    for part in stage.iter_slices(100_000):  # bounded memory: Python tuples cost ~250 bytes a row
+        conn.exec_driver_sql("INSERT INTO stage_contrib VALUES (?, ?, ?, ?, ?, ?, ?, ?)", part.rows())
 
 
 def _timed(fn: Callable[..., Any], *args: Any) -> Any:
