@@ -91,6 +91,9 @@ def _add(pairs: dict[str, tuple[str, str]]) -> None:
 
 _add({
     # requirements of art. 7 by their rule keys (plain names for people)
+    "met_yes": ("cumple", "met"),
+    "met_no": ("no cumple", "not met"),
+    "next_payment": ("Próximo pago", "Next payment"),
     "reqname_coverage": ("Está asegurado (trabajador dependiente de un sector y empresa cubiertos)",
                          "You are insured (employee of a covered sector and employer size)"),
     "reqname_contingency": ("Perdió el empleo sin decidirlo (despido, cese colectivo o fin de contrato)",
