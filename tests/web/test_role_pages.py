@@ -235,7 +235,7 @@ def test_every_dynamic_text_exists_in_both_languages() -> None:
             + [f"reqname_{key}" for key, _, _ in REQUIREMENTS]
             + ["login_required", "forbidden_role", "forbidden_row", "not_found", "not_decided", "grounds_required",
                "kind_required", "confirm_required", "choose_file", "bad_file_name", "other_ruc", "too_large",
-               "override_target", "reason_required", "outcome_required", "chart_reserve_ratio", "chart_valuation"])
+               "override_target", "reason_required", "outcome_required", "database_not_ready", "chart_reserve_ratio", "chart_valuation"])
     missing = [k for k in keys if set(i18n.TEXTS.get(k, {})) != {"es", "en"}]
     assert not missing
 
@@ -246,3 +246,12 @@ def test_english_role_page(app: object, seeded: Seeded) -> None:
     r = c.get("/trabajador")
     assert 'lang="en"' in r.text and "Contributions that count in the last 24 months" in r.text
     assert "My claims" in r.text
+
+
+def test_a_database_without_schema_gives_a_503_page(tmp_path: Path) -> None:
+    app = create_app(db_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}", secret="empty")
+    c = TestClient(app)
+    r = c.get("/transparencia")
+    assert r.status_code == 503 and "no está lista" in r.text and "Traceback" not in r.text
+    c.post("/ingresar", data={"role": "caseworker"})
+    assert c.get("/gestion").status_code == 503

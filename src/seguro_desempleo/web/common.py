@@ -9,14 +9,18 @@ another person's data.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi import Request
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class PageDenied(Exception):
@@ -59,9 +63,16 @@ def check_employer(principal: Principal, ruc: str) -> None:
 
 @contextmanager
 def unit_of_work(request: Request) -> Iterator[SqlUnitOfWork]:
-    """One transaction for the request; the handler commits what it changes."""
-    with SqlUnitOfWork(request.app.state.db_url) as uow:
-        yield uow
+    """One transaction for the request; the handler commits what it changes.
+
+    A database without the schema (``db init`` not run) or unreachable gives a 503 page that says
+    so, never a stack trace."""
+    try:
+        with SqlUnitOfWork(request.app.state.db_url) as uow:
+            yield uow
+    except (OperationalError, ProgrammingError) as exc:
+        log.error("database unavailable on %s: %s", request.url.path, type(exc.orig).__name__)
+        raise PageDenied(503, "database_not_ready") from None
 
 
 TODAY_ENV = "SEGURO_WEB_TODAY"

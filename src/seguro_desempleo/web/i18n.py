@@ -125,6 +125,9 @@ _add({
     "forbidden_role": ("Su rol no da acceso a esta página.", "Your role does not give access to this page."),
     "forbidden_row": ("Estos datos pertenecen a otra persona o empresa.",
                       "This data belongs to another person or employer."),
+    "database_not_ready": ("Los datos no están disponibles en este momento (la base de datos no está lista). "
+                           "Inténtelo más tarde.",
+                           "The data is not available right now (the database is not ready). Please try later."),
     "not_found": ("No existe.", "Not found."),
     "not_decided": ("La solicitud aún no tiene resolución.", "The claim has no decision yet."),
     "grounds_required": ("Explique los fundamentos del recurso.", "Explain the grounds of the appeal."),
