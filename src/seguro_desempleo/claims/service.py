@@ -217,7 +217,12 @@ class ClaimService:
         if not self.schedule_obligations or claim.decision is None or claim.first_period is None:
             return
         registered = self.history.registered_with_employment_service(claim.worker_ref, on)
-        for planned in obligation_plan(on, claim.first_period, len(claim.decision.benefits), registered=registered):
+        plan = obligation_plan(on, claim.first_period, len(claim.decision.benefits), registered=registered)
+        many = getattr(self.employment, "schedule_many", None)
+        if many is not None:          # one statement for the plan (the SQL adapter)
+            many(claim.id, [(planned.kind, planned.due_date) for planned in plan])
+            return
+        for planned in plan:
             self.employment.schedule(claim.id, planned.kind, planned.due_date)
 
     def plan(self, claim: Claim) -> list[Installment]:

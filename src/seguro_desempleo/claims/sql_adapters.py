@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separation
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
+from seguro_desempleo.domain.registry import EmploymentPeriod
 from seguro_desempleo.errors import ConflictError, NotFoundError
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
@@ -51,6 +52,14 @@ class SqlHistoryProvider:
     def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None) -> None:
         self.uow = uow
         self._registered = registered or (lambda _ref, _on: True)
+        self._periods: dict[int, list[EmploymentPeriod]] = {}
+
+    def _periods_of(self, wid: int) -> list[EmploymentPeriod]:
+        """A worker's T-Registro periods, read once per unit of work (one request or command)."""
+        got = self._periods.get(wid)
+        if got is None:
+            got = self._periods[wid] = list(self.uow.periods.for_worker(wid))
+        return got
 
     def known_worker(self, worker_ref: str) -> bool:
         try:
@@ -60,7 +69,7 @@ class SqlHistoryProvider:
         return True
 
     def last_separation(self, worker_ref: str, on_or_before: dt.date | None = None) -> Separation | None:
-        periods = [p for p in self.uow.periods.for_worker(_worker_id(worker_ref))
+        periods = [p for p in self._periods_of(_worker_id(worker_ref))
                    if p.end_date is not None and (on_or_before is None or p.end_date <= on_or_before)]
         if not periods:
             return None
@@ -83,7 +92,7 @@ class SqlHistoryProvider:
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
         wid = _worker_id(worker_ref)
-        starts = [p.start_date for p in self.uow.periods.for_worker(wid) if p.start_date > after]
+        starts = [p.start_date for p in self._periods_of(wid) if p.start_date > after]
         later = [m for m in contribution_history(self.uow.session, wid, period_of(after) + 1,
                                                   period_of(after) + 120) if m.remuneration > 0]
         if later:

@@ -373,6 +373,21 @@ class SqlEmploymentService:
                                                recorded_by=""))
         return ob
 
+    def schedule_many(self, claim_id: str, planned: list[tuple[ObligationKind, dt.date]]) -> list[Obligation]:
+        """Several obligations of one claim in one INSERT (the plan scheduled on approval)."""
+        if not planned:
+            return []
+        n = self._counts.get(claim_id)
+        if n is None:
+            n = int(self.session.execute(select(func.count()).select_from(_O).where(_O.c.claim_id == claim_id))
+                    .scalar_one())
+        obs = [Obligation(f"{claim_id}-O{n + i + 1}", claim_id, kind, due) for i, (kind, due) in enumerate(planned)]
+        self._counts[claim_id] = n + len(obs)
+        self.session.execute(insert(_O).values([
+            {"id": o.id, "claim_id": claim_id, "kind": o.kind.value, "due_date": o.due_date,
+             "outcome": o.outcome.value, "recorded_on": None, "just_cause": "", "recorded_by": ""} for o in obs]))
+        return obs
+
     def get(self, obligation_id: str) -> Obligation:
         row = self.session.execute(select(_O).where(_O.c.id == obligation_id)).first()
         if row is None:
