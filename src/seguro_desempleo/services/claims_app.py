@@ -208,25 +208,24 @@ def _cents(text: str) -> int:
     return int(text.replace(".", "")) if _AMOUNT_RE.match(text) else parse_soles(text, field="benefits.amount")
 
 
-def _latest_by_worker(ctx: ClaimsContext, refs: list[str]) -> tuple[dict[str, int], dict[str, dt.date]]:
-    """Per worker: the last month declared with pay, and the last employment start (all employers)."""
-    from sqlalchemy import func, select
+def _latest_by_worker(ctx: ClaimsContext, states: tuple[str, ...]) -> tuple[dict[str, int], dict[str, dt.date]]:
+    """Per worker with a claim in *states*: the last month declared with pay, the last employment start."""
+    from sqlalchemy import Integer, cast, func, select
 
+    from seguro_desempleo.storage.claims_models import ClaimRow
     from seguro_desempleo.storage.models import ContributionRow, EmploymentPeriodRow
 
     s = ctx.uow.session
-    ids = sorted({int(r) for r in refs if r.isdigit()})
-    months: dict[str, int] = {}
-    starts: dict[str, dt.date] = {}
-    for i in range(0, len(ids), 20_000):
-        chunk = ids[i:i + 20_000]
-        q1 = (select(ContributionRow.worker_id, func.max(ContributionRow.period))
-              .where(ContributionRow.worker_id.in_(chunk), ContributionRow.active.is_(True),
-                     ContributionRow.insurable_pay > 0).group_by(ContributionRow.worker_id))
-        months.update({str(w): int(p) for w, p in s.execute(q1)})
-        q2 = (select(EmploymentPeriodRow.worker_id, func.max(EmploymentPeriodRow.start_date))
-              .where(EmploymentPeriodRow.worker_id.in_(chunk)).group_by(EmploymentPeriodRow.worker_id))
-        starts.update({str(w): d for w, d in s.execute(q2)})
+    wid = cast(ClaimRow.worker_ref, Integer)
+    claimants = select(wid.label("w")).where(ClaimRow.state.in_(states)).subquery()
+    q1 = (select(ContributionRow.worker_id, func.max(ContributionRow.period))
+          .join(claimants, claimants.c.w == ContributionRow.worker_id)
+          .where(ContributionRow.active.is_(True), ContributionRow.insurable_pay > 0)
+          .group_by(ContributionRow.worker_id))
+    q2 = (select(EmploymentPeriodRow.worker_id, func.max(EmploymentPeriodRow.start_date))
+          .join(claimants, claimants.c.w == EmploymentPeriodRow.worker_id).group_by(EmploymentPeriodRow.worker_id))
+    months = {str(w): int(p) for w, p in s.execute(q1)}
+    starts = {str(w): d for w, d in s.execute(q2)}
     return months, starts
 
 
@@ -244,7 +243,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     with a ConflictError (nothing written); run it again.
     """
     import numpy as np
-    from sqlalchemy import Table, bindparam, select, text, update
+    from sqlalchemy import Integer, String, Table, bindparam, cast, select, text, update
 
     from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS
     from seguro_desempleo.claims.state import OPEN_STATES
@@ -267,7 +266,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
                             C.c.decision["benefits"].label("benefits"))
                      .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
                      .order_by(C.c.id)).all()
-    months, starts = _latest_by_worker(ctx, [r.worker_ref for r in rows])
+    months, starts = _latest_by_worker(ctx, (*BULK_STATES, "suspended", "exhausted"))
     unjustified = {str(c) for c in s.execute(
         select(EsObligationRow.claim_id).where(EsObligationRow.outcome == "not_complied",
                                                EsObligationRow.just_cause == "").distinct()).scalars()}
@@ -361,12 +360,12 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     ctx.audit.append_many(audit)
     # The bank file: the one-by-one part's lines, then the bulk part's.
     W: Table = WorkerRow.__table__  # type: ignore[assignment]
-    refs = sorted({int(r.worker_ref) for r in plain if r.id in touched and r.worker_ref.isdigit()})
     docs: dict[str, tuple[str, str]] = {}
-    for i in range(0, len(refs), 20_000):
-        for wid, dtyp, dnum in s.execute(select(W.c.id, W.c.doc_type, W.c.doc_number)
-                                         .where(W.c.id.in_(refs[i:i + 20_000]))):
-            docs[str(wid)] = (dtyp, dnum)
+    if done:
+        payees = select(cast(P.c.claim_id, String).label("cid")).where(P.c.paid_on == on).subquery()
+        q = (select(W.c.id, W.c.doc_type, W.c.doc_number).join(C, cast(C.c.worker_ref, Integer) == W.c.id)
+             .join(payees, payees.c.cid == C.c.id))
+        docs = {str(wid): (dtyp, dnum) for wid, dtyp, dnum in s.execute(q)}
     ref_of = {r.id: r.worker_ref for r in plain}
     lines = list(one.bank_file.lines) if one else []
     for p in done:
