@@ -50,8 +50,9 @@ def last_month(n: int) -> str:
     return {1: "2025-06", 2: "2025-05", 3: "2025-03"}.get(n, "2025-06")
 
 
-def seed(tmp: Path) -> Seeded:
-    url = f"sqlite:///{tmp / 'web.sqlite3'}"
+def seed(tmp: Path, url: str | None = None) -> Seeded:
+    """Seed a new SQLite file in *tmp*, or the empty database *url* (PostgreSQL in one test)."""
+    url = url or f"sqlite:///{tmp / 'web.sqlite3'}"
     db.init(url)
     files = tmp / "files"
     files.mkdir()

@@ -86,7 +86,8 @@ def _by_group(uow: SqlUnitOfWork, claims: list[Any], on: dt.date) -> list[GroupR
         part = ",".join(refs[i:i + 5000])          # digits only
         rows = conn.execute(text(
             "SELECT w.id, w.sex, w.birth_date, w.region, (SELECT e.sector FROM employment_period p "
-            "JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = w.id ORDER BY p.end_date DESC "
+            "JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = w.id "
+            "ORDER BY COALESCE(p.end_date, p.start_date) DESC "
             f"LIMIT 1) FROM worker w WHERE w.id IN ({part})")).all()
         for wid, sex, birth, region, sector in rows:
             born = birth if isinstance(birth, dt.date) or birth is None else dt.date.fromisoformat(str(birth)[:10])
