@@ -235,7 +235,8 @@ def test_every_dynamic_text_exists_in_both_languages() -> None:
             + [f"reqname_{key}" for key, _, _ in REQUIREMENTS]
             + ["login_required", "forbidden_role", "forbidden_row", "not_found", "not_decided", "grounds_required",
                "kind_required", "confirm_required", "choose_file", "bad_file_name", "other_ruc", "too_large",
-               "override_target", "reason_required", "outcome_required", "database_not_ready", "chart_reserve_ratio", "chart_valuation"])
+               "override_target", "reason_required", "outcome_required", "database_not_ready",
+               "next_filed", "next_waiting", "next_suspended_reemployment", "next_suspended_obligations", "chart_reserve_ratio", "chart_valuation"])
     missing = [k for k in keys if set(i18n.TEXTS.get(k, {})) != {"es", "en"}]
     assert not missing
 

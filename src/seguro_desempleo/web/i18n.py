@@ -93,6 +93,20 @@ _add({
     # requirements of art. 7 by their rule keys (plain names for people)
     "met_yes": ("cumple", "met"),
     "met_no": ("no cumple", "not met"),
+    "next_filed": ("Su solicitud fue recibida. Un gestor la resolverá con las reglas del seguro (arts. 6 y 7); "
+                   "verá aquí la resolución con sus motivos.",
+                   "Your claim was received. A caseworker will decide it under the insurance rules (arts. 6 and "
+                   "7); you will see the decision with its reasons here."),
+    "next_waiting": ("Está en el período de carencia (art. 7). Al cumplirse, la solicitud se resuelve.",
+                     "You are in the waiting period (art. 7). When it ends, the claim is decided."),
+    "next_suspended_reemployment": ("El pago está suspendido porque consiguió un nuevo empleo. Las cuotas "
+                                    "anteriores se mantienen.",
+                                    "Payment is suspended because you found a new job. Earlier installments "
+                                    "are kept."),
+    "next_suspended_obligations": ("El pago está suspendido por no cumplir una obligación con el servicio de "
+                                   "empleo sin causa justificada. Se reanuda cuando cumpla.",
+                                   "Payment is suspended for missing an obligation with the employment service "
+                                   "without just cause. It resumes once you comply."),
     "next_payment": ("Próximo pago", "Next payment"),
     "reqname_coverage": ("Está asegurado (trabajador dependiente de un sector y empresa cubiertos)",
                          "You are insured (employee of a covered sector and employer size)"),
