@@ -200,6 +200,8 @@ def run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str, se
 
 _AMOUNT_RE = re.compile(r"^\d+\.\d\d$")
 BULK_STATES = ("approved", "paying")
+MAX_INSTALLMENTS = 6
+"""Installments read per claim by the bulk run (the law pays five; one spare for a reform)."""
 
 
 def _cents(text: str) -> int:
@@ -229,6 +231,31 @@ def _latest_by_worker(ctx: ClaimsContext, states: tuple[str, ...]) -> tuple[dict
     return months, starts
 
 
+def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
+    """Compare-and-set many claims' states; returns how many matched their version."""
+    from sqlalchemy import Table, bindparam, text, update
+
+    from seguro_desempleo.storage.claims_models import ClaimRow
+
+    s = ctx.uow.session
+    if ctx.uow.dialect == "postgresql":
+        s.execute(text("CREATE TEMP TABLE IF NOT EXISTS stage_claim_state (id varchar(24), v integer, "
+                       "state varchar(12), new integer, open_worker varchar(24)) ON COMMIT DROP"))
+        s.execute(text("TRUNCATE stage_claim_state"))
+        raw: Any = s.connection().connection.driver_connection
+        with raw.cursor() as cur, cur.copy("COPY stage_claim_state (id, v, state, new, open_worker) FROM STDIN") as cp:
+            for u in updates:
+                cp.write_row((u["b_id"], u["b_v"], u["b_state"], u["b_new"], u["b_open"]))
+        res = s.execute(text("UPDATE claim SET state = t.state, version = t.new, open_worker = t.open_worker "
+                             "FROM stage_claim_state t WHERE claim.id = t.id AND claim.version = t.v"))
+        return int(res.rowcount)  # type: ignore[attr-defined]
+    C: Table = ClaimRow.__table__  # type: ignore[assignment]
+    stmt = (update(C).where(C.c.id == bindparam("b_id"), C.c.version == bindparam("b_v"))
+            .values(state=bindparam("b_state"), version=bindparam("b_new"), open_worker=bindparam("b_open")))
+    res2 = s.connection().execute(stmt, updates)
+    return len(updates) if res2.rowcount is None or res2.rowcount < 0 else int(res2.rowcount)
+
+
 def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str,
                       sequence: int = 1) -> PaymentRun:
     """The national monthly run: the ordinary claims in a few set-based statements.
@@ -243,7 +270,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     with a ConflictError (nothing written); run it again.
     """
     import numpy as np
-    from sqlalchemy import Integer, String, Table, bindparam, cast, select, text, update
+    from sqlalchemy import Integer, String, Table, cast, select, text
 
     from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS
     from seguro_desempleo.claims.state import OPEN_STATES
@@ -261,9 +288,9 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     if ctx.uow.dialect == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
     C: Table = ClaimRow.__table__  # type: ignore[assignment]
+    amount_cols = [C.c.decision[("benefits", j, "amount")].as_string().label(f"a{j}") for j in range(MAX_INSTALLMENTS)]
     rows = s.execute(select(C.c.id, C.c.worker_ref, C.c.state, C.c.version, C.c.first_period,
-                            C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason,
-                            C.c.decision["benefits"].label("benefits"))
+                            C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason, *amount_cols)
                      .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
                      .order_by(C.c.id)).all()
     months, starts = _latest_by_worker(ctx, (*BULK_STATES, "suspended", "exhausted"))
@@ -280,7 +307,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     plain = []
     for r in rows:
         if r.state == "exhausted":
-            n = len(r.benefits or [])
+            n = sum(1 for j in range(MAX_INSTALLMENTS) if r[8 + j] is not None)
             if r.reemployment_date is None and r.first_period is not None and \
                     r.first_period + n - 1 >= period - LATE_REEMPLOYMENT_MONTHS and reemployed(r):
                 special.add(r.id)
@@ -293,12 +320,19 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     one = ctx.service.run_payments(period, on, actor=actor, sequence=sequence, only=special) if special else None
 
     n = len(plain)
-    k = max((len(r.benefits or []) for r in plain), default=0)
+    k = MAX_INSTALLMENTS
     amounts = np.zeros((n, k), dtype=np.int64)
     have = np.zeros((n, k), dtype=np.bool_)
+    cache: dict[str, int] = {}
     for i, r in enumerate(plain):
-        for j, b in enumerate(r.benefits or []):
-            amounts[i, j] = _cents(str(b["amount"]))
+        for j in range(k):
+            a = r[8 + j]
+            if a is None:
+                continue
+            c = cache.get(a)
+            if c is None:
+                c = cache[a] = _cents(a)
+            amounts[i, j] = c
             have[i, j] = True
     index = {r.id: i for i, r in enumerate(plain)}
     paid = ~have
@@ -338,12 +372,11 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
             moves.append((r, "exhausted"))
         elif r.state == "approved" and r.id in touched:
             moves.append((r, "paying"))
+    open_values = {st.value for st in OPEN_STATES}
     version = {r.id: r.version for r in plain}
-    updates = []
+    final: dict[str, tuple[Any, int, str]] = {}          # claim id → (row, version read, final state)
     for r, to in moves:
         v = version[r.id]
-        updates.append({"b_id": r.id, "b_v": v, "b_state": to, "b_new": v + 1,
-                        "b_open": r.worker_ref if to in {st.value for st in OPEN_STATES} else None})
         frm = "approved" if to == "paying" else "paying"
         action = "claim.pay" if to == "paying" else "claim.exhaust"
         reason = f"primer pago {format_period(period)}" if to == "paying" else "prestación agotada"
@@ -351,13 +384,14 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
                       "before": {"state": frm, "version": v},
                       "after": {"state": to, "version": v + 1, "reason": reason}})
         version[r.id] = v + 1
+        final[r.id] = (r, r.version, to)
+    updates = [{"b_id": cid, "b_v": v0, "b_state": to, "b_new": version[cid],
+                "b_open": r.worker_ref if to in open_values else None} for cid, (r, v0, to) in final.items()]
     if updates:
-        stmt = (update(C).where(C.c.id == bindparam("b_id"), C.c.version == bindparam("b_v"))
-                .values(state=bindparam("b_state"), version=bindparam("b_new"), open_worker=bindparam("b_open")))
-        res = s.connection().execute(stmt, updates)
-        if res.rowcount is not None and 0 <= res.rowcount < len(updates):
+        changed = _update_states(ctx, updates)
+        if changed < len(updates):
             raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
-    ctx.audit.append_many(audit)
+    ctx.audit.append_many(audit, plain=True)     # payloads built above: str, int and None only
     # The bank file: the one-by-one part's lines, then the bulk part's.
     W: Table = WorkerRow.__table__  # type: ignore[assignment]
     docs: dict[str, tuple[str, str]] = {}

@@ -298,7 +298,7 @@ class SqlAuditSink:
         self._head = rec
         return rec
 
-    def append_many(self, items: list[dict[str, Any]]) -> int:
+    def append_many(self, items: list[dict[str, Any]], *, plain: bool = False) -> int:
         """Append many records (each a dict of :meth:`append`'s keyword arguments) in one insert."""
         if not items:
             return 0
@@ -307,7 +307,7 @@ class SqlAuditSink:
             self._head = self._lock_head()
             self._locked = True
             self._tx = tx
-        recs = build_records(self._head, items)
+        recs = build_records(self._head, items, plain=plain)
         if recs:
             self._head = recs[-1]
         if _dialect(self.session) == "postgresql":
