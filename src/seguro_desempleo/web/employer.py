@@ -9,10 +9,11 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from seguro_desempleo.api.auth import Principal, Role
-from seguro_desempleo.domain.payroll import FileReport, LineIssue
+from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.formats.plame import REM_NAME_RE
 from seguro_desempleo.services.employer_payments import arrears
@@ -57,7 +58,12 @@ def install(app: FastAPI) -> None:
         principal = require(request, Role.EMPLOYER)
         ruc = _ruc(principal, request)
         form = await request.form()
-        upload = form.get("file")
+        try:
+            return await _handle_upload(request, ruc, form.get("file"))
+        finally:
+            await form.close()      # the spooled upload is deleted now, not at garbage collection
+
+    async def _handle_upload(request: Request, ruc: str, upload: object) -> HTMLResponse:
         if not isinstance(upload, UploadFile) or not upload.filename:
             return page(request, ruc, error="choose_file", status=422)
         name = os.path.basename(upload.filename)
@@ -70,18 +76,21 @@ def install(app: FastAPI) -> None:
         data = await upload.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
             return page(request, ruc, error="too_large", status=413)
-        with tempfile.TemporaryDirectory(prefix="sd-upload-") as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(data)
-            try:
+        def run_import() -> ImportSummary:
+            with tempfile.TemporaryDirectory(prefix="sd-upload-") as tmp:
+                path = Path(tmp) / name
+                path.write_bytes(data)
                 with unit_of_work(request) as uow:
-                    summary = import_files([path], uow=uow, params=request.app.state.params,
-                                           today=today(request))
+                    result = import_files([path], uow=uow, params=request.app.state.params, today=today(request))
                     uow.commit()
-            except SeguroError as exc:
-                report = FileReport(file=name, kind="rem", status="rejected",
-                                    issues=[LineIssue(name, 0, exc.field or "file", exc.message)])
-                return page(request, ruc, report=report, status=422)
+                    return result
+
+        try:
+            summary = await run_in_threadpool(run_import)     # the event loop keeps serving meanwhile
+        except SeguroError as exc:
+            report = FileReport(file=name, kind="rem", status="rejected",
+                                issues=[LineIssue(name, 0, exc.field or "file", exc.message)])
+            return page(request, ruc, report=report, status=422)
         report = summary.files[0]
         report.file = name
         report.issues = [LineIssue(name, i.line, i.field, i.reason) for i in report.issues]
