@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, filing_deadline
@@ -328,10 +329,14 @@ def install(app: FastAPI) -> None:
         period = _run_period(request, str(form.get("periodo", "")))
         from seguro_desempleo.services.claims_app import run_payments
 
-        with claims(request) as ctx:
-            run = run_payments(ctx, period, today(request), actor=_actor(principal))
-            body = write_payment_file(run.bank_file)
-            ctx.uow.commit()
+        def execute() -> tuple[Any, str]:
+            with claims(request) as ctx:
+                result = run_payments(ctx, period, today(request), actor=_actor(principal))
+                text_ = write_payment_file(result.bank_file)
+                ctx.uow.commit()
+                return result, text_
+
+        run, body = await run_in_threadpool(execute)      # a national run must not block the event loop
         name = f"pagos_{format_period(period)}_{run.bank_file.sequence:02d}.txt"
         return Response(body, media_type="text/plain; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
