@@ -40,3 +40,13 @@ def test_keyboard_only_and_english(page: Any, live_server: LiveServer) -> None:
     assert page.get_by_role("heading", level=1).inner_text() == "Unemployment Insurance"
     screenshot(page, "public-home-en")
     page.get_by_role("link", name="Español").click()
+
+
+def test_estimate_error_shows_in_place_with_javascript(page: Any, live_server: LiveServer) -> None:
+    page.goto(live_server.url + "/estimar")
+    page.get_by_label("Remuneración mensual (S/)").fill("-5")
+    page.get_by_role("button", name="Calcular").click()
+    alert = page.locator("#resultado [role=alert]")
+    alert.wait_for()
+    assert "pay" in alert.inner_text()
+    assert page.url.endswith("/estimar")

@@ -59,6 +59,8 @@ def test_estimate_bad_input_names_the_field(client: TestClient) -> None:
             "cause": "03", "size": "large"}
     r = client.post("/estimar", data=form)
     assert r.status_code == 422 and "pay" in r.text
+    # the error is inside the section htmx swaps in place
+    assert r.text.index('id="resultado"') < r.text.index('role="alert"')
     r = client.post("/estimar", data=form | {"pay": "100", "separation_date": "31/02/2025"})
     assert r.status_code == 422 and "separation_date" in r.text
 
