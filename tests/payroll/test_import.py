@@ -87,6 +87,16 @@ def test_rem_import_contributions_rectification_and_idempotency(engine: sa.Engin
         assert bal["1210"] + bal["1220"] == 4640          # only the active declaration is receivable
         assert ledger.trial_balance(uow).balanced
         ledger.verify(uow)
+    assert_no_orphans(engine)
+
+
+def assert_no_orphans(engine: sa.Engine) -> None:
+    """contribution has no FOREIGN KEYs (volume): every row must still point at real rows."""
+    with engine.connect() as conn:
+        for table, col in (("declaration", "declaration_id"), ("worker", "worker_id"), ("employer", "employer_id")):
+            n = conn.execute(sa.text(f"SELECT count(*) FROM contribution c WHERE NOT EXISTS "
+                                     f"(SELECT 1 FROM {table} t WHERE t.id = c.{col})")).scalar()
+            assert n == 0, f"contribution.{col} without {table}"
 
 
 def test_same_employer_month_twice_in_one_run(engine: sa.Engine, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
@@ -324,6 +324,15 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, *
 def _create_stage(conn: Connection) -> None:
     pg = conn.dialect.name == "postgresql"
     tail = " ON COMMIT DROP" if pg else ""
+    if pg:
+        # Memory for this transaction's joins, sorts and staging tables (defaults: 4 MB and 8 MB).
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+        try:
+            with conn.begin_nested():  # refused once the session has used temporary tables
+                conn.exec_driver_sql("SET LOCAL temp_buffers = '512MB'")
+        except DBAPIError:
+            pass
     if not pg:
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_unit")
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_contrib")
@@ -421,6 +430,10 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
     _timed(conn.exec_driver_sql, "INSERT INTO worker (doc_type, doc_number) SELECT DISTINCT c.tipo_doc, c.num_doc "
                          "FROM stage_contrib c WHERE NOT EXISTS (SELECT 1 FROM worker w "
                          "WHERE w.doc_type = c.tipo_doc AND w.doc_number = c.num_doc) ORDER BY 1, 2")
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics, or the planner takes the just-filled tables for empty (nested loops).
+        _timed(conn.exec_driver_sql, "ANALYZE worker")
+        _timed(conn.exec_driver_sql, "ANALYZE employer")
     old_employer = old_cts = 0
     superseded_by_sha: dict[str, int] = {}
     for rnd in range(1, max(u.round for u in run.units) + 1):
@@ -437,6 +450,8 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
             "COALESCE(a.n, 0), COALESCE(a.t, 0), COALESCE(a.e, 0), COALESCE(a.c, 0) FROM stage_unit s "
             "LEFT JOIN (SELECT unit, count(*) AS n, sum(contribution) AS t, sum(employer_part) AS e, "
             "sum(cts_part) AS c FROM stage_contrib GROUP BY unit) a ON a.unit = s.unit WHERE s.round = :r"), p)
+        if conn.dialect.name == "postgresql":
+            _timed(conn.exec_driver_sql, "ANALYZE declaration")
         _timed(conn.execute, text("UPDATE stage_unit SET declaration_id = (SELECT d.id FROM declaration d "
                           "WHERE d.employer_id = stage_unit.employer_id AND d.period = stage_unit.period "
                           "AND d.version = stage_unit.version) WHERE round = :r"), p)

@@ -166,7 +166,6 @@ def upgrade() -> None:
     sa.Column('contribution', sa.BigInteger(), nullable=False),
     sa.Column('employer_part', sa.BigInteger(), nullable=False),
     sa.Column('cts_part', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['declaration_id'], ['declaration.id'], name=op.f('fk_contribution_declaration_id_declaration')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contribution'))
     )
     with op.batch_alter_table('contribution', schema=None) as batch_op:
