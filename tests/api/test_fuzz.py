@@ -26,7 +26,7 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 
 @pytest.mark.parametrize("auth", ["admin", "anonymous"])
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case: schemathesis.Case, auth: str) -> None:
     response = case.call(headers=ADMIN if auth == "admin" else None)
     assert response.status_code < 500, response.text

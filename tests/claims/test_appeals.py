@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seguro_desempleo.claims.appeals import (
@@ -66,6 +66,7 @@ def test_resolve_once() -> None:
         parse_kind("queja")
 
 
+@settings(deadline=None)
 @given(st.dates(dt.date(2000, 1, 1), dt.date(2050, 1, 1)), st.integers(0, 40))
 def test_filed_within_15_business_days_is_accepted_otherwise_refused(notified: dt.date, k: int) -> None:
     filed = notified + dt.timedelta(days=k)

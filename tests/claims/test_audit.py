@@ -8,7 +8,7 @@ import itertools
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seguro_desempleo.claims.audit import (
@@ -74,6 +74,7 @@ def test_deleted_record_is_reported() -> None:
 FIELDS = ["who", "when", "action", "entity", "before", "after", "prev_hash", "hash", "seq"]
 
 
+@settings(deadline=None)
 @given(st.lists(payloads, min_size=1, max_size=8), st.data())
 def test_any_tampering_is_detected_at_the_tampered_record(ps: list[object], data: st.DataObject) -> None:
     recs = chain(len(ps), ps)
@@ -93,6 +94,7 @@ def test_any_tampering_is_detected_at_the_tampered_record(ps: list[object], data
     assert report.first_broken == i
 
 
+@settings(deadline=None)
 @given(st.integers(2, 8), st.data())
 def test_swapping_two_records_is_detected(n: int, data: st.DataObject) -> None:
     recs = chain(n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seguro_desempleo.claims.calendar import (
@@ -70,6 +70,7 @@ def test_negative_count_refused() -> None:
         add_business_days(dt.date(2025, 1, 1), -1)
 
 
+@settings(deadline=None)
 @given(dates, st.integers(0, 400))
 def test_add_then_count_round_trips(start: dt.date, n: int) -> None:
     end = add_business_days(start, n)
@@ -77,6 +78,7 @@ def test_add_then_count_round_trips(start: dt.date, n: int) -> None:
     assert n == 0 or is_business_day(end)
 
 
+@settings(deadline=None)
 @given(dates, st.integers(1, 60))
 def test_result_is_a_business_day_and_monotone(start: dt.date, n: int) -> None:
     a = add_business_days(start, n)
@@ -85,6 +87,7 @@ def test_result_is_a_business_day_and_monotone(start: dt.date, n: int) -> None:
     assert a.weekday() < 5 and a not in holidays(a.year)
 
 
+@settings(deadline=None)
 @given(dates, dates)
 def test_between_is_antisymmetric_and_bounded(a: dt.date, b: dt.date) -> None:
     d = business_days_between(a, b)
@@ -92,11 +95,13 @@ def test_between_is_antisymmetric_and_bounded(a: dt.date, b: dt.date) -> None:
     assert abs(d) <= abs((b - a).days)
 
 
+@settings(deadline=None)
 @given(dates, dates, dates)
 def test_between_is_additive(a: dt.date, b: dt.date, c: dt.date) -> None:
     assert business_days_between(a, c) == business_days_between(a, b) + business_days_between(b, c)
 
 
+@settings(deadline=None)
 @given(st.integers(1991, 2100))
 def test_holy_week_is_thursday_friday_in_march_april(year: int) -> None:
     h = holidays(year)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter, InMemoryEmploymentService
@@ -101,6 +101,7 @@ def _build(rs: list[tuple[ObligationKind, int, Outcome, bool]]) -> list[Obligati
             for i, (k, d, o, j) in enumerate(rs)]
 
 
+@settings(deadline=None)
 @given(records, st.integers(0, 260))
 def test_suspended_iff_an_unjustified_miss_is_not_yet_cured(rs: list[tuple[ObligationKind, int, Outcome, bool]],
                                                            day_off: int) -> None:
@@ -115,6 +116,7 @@ def test_suspended_iff_an_unjustified_miss_is_not_yet_cured(rs: list[tuple[Oblig
     assert (suspended_on(list(reversed(obs)), day) is not None) == expected
 
 
+@settings(deadline=None)
 @given(records)
 def test_no_unjustified_miss_means_never_suspended(rs: list[tuple[ObligationKind, int, Outcome, bool]]) -> None:
     obs = [o for o in _build(rs) if not o.unjustified]

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seguro_desempleo.claims.decision import BenefitLine
@@ -73,6 +73,7 @@ def test_bad_keys_refused() -> None:
         idempotency_key("C#1", 1)
 
 
+@settings(deadline=None)
 @given(st.integers(0, 8), st.sets(st.integers(1, 5)), st.integers(0, 7) | st.none())
 def test_running_a_month_twice_pays_nobody_twice(run: int, already: set[int], reemp: int | None) -> None:
     plan = plan_installments("C-9", BENEFITS, APR)
@@ -101,6 +102,7 @@ def test_overpayment_and_recovery() -> None:
         recovery_plan(100, APR)
 
 
+@settings(deadline=None)
 @given(st.integers(0, 10**9), st.integers(1, 36))
 def test_recovery_adds_up(total: int, months: int) -> None:
     plan = recovery_plan(total, APR, months=months)
@@ -174,6 +176,7 @@ keys = st.from_regex(r"C-[0-9]{1,8}#[1-5]", fullmatch=True)
 names = st.text(st.characters(codec="utf-8", categories=["L", "Zs"]), max_size=50)
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(keys, amounts, names), max_size=20, unique_by=lambda t: t[0]))
 def test_round_trip_property(rows: list[tuple[str, int, str]]) -> None:
     pf = _file(tuple(PaymentLine(k, "01", "12345678", n, a) for k, a, n in rows))
@@ -182,6 +185,7 @@ def test_round_trip_property(rows: list[tuple[str, int, str]]) -> None:
     assert [x.amount for x in back.lines] == [a for _, a, _ in rows]
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 12), st.sets(st.integers(1, 5)), st.none() | st.integers(0, 14),
                           st.sets(st.integers(0, 14))), min_size=1, max_size=20),
        st.integers(0, 14))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seguro_desempleo.claims.state import (
@@ -62,6 +62,7 @@ def test_parse_state() -> None:
         parse_state("paid")
 
 
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(list(ClaimState)), max_size=30))
 def test_any_sequence_only_follows_the_table(targets: list[ClaimState]) -> None:
     status = ClaimStatus("C-3")
