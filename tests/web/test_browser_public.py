@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.conftest import LiveServer, screenshot
+from tests.web.conftest import LiveServer, check_a11y, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -14,6 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_worker_estimates_benefit_on_a_phone(page: Any, live_server: LiveServer) -> None:
     page.goto(live_server.url + "/")
     assert page.locator("html").get_attribute("lang") == "es-PE"
+    check_a11y(page)
     screenshot(page, "public-home")
     page.get_by_role("link", name="¿Cuánto recibiría?").first.click()
     page.get_by_label("Remuneración mensual (S/)").fill("3000.00")
@@ -27,6 +28,7 @@ def test_worker_estimates_benefit_on_a_phone(page: Any, live_server: LiveServer)
     amounts = page.locator("#resultado td.num").all_inner_texts()
     assert amounts[:2] == ["70 %", "S/ 2,100.00"]
     assert page.locator("#resultado tfoot td").inner_text() == "S/ 9,000.00"
+    check_a11y(page)
     screenshot(page, "public-estimate")
 
 
@@ -38,6 +40,7 @@ def test_keyboard_only_and_english(page: Any, live_server: LiveServer) -> None:
     page.get_by_role("link", name="English").click()
     page.wait_for_selector("html[lang=en]")
     assert page.get_by_role("heading", level=1).inner_text() == "Unemployment Insurance"
+    check_a11y(page)
     screenshot(page, "public-home-en")
     page.get_by_role("link", name="Español").click()
 

@@ -88,6 +88,7 @@ def test_worker_sees_decision_payments_obligations(page: Any, world: tuple[LiveS
     server, seeded = world
     login(page, server.url, "Trabajador(a)", str(seeded.workers[1]))
     page.get_by_role("link", name="Mis solicitudes").first.click()
+    shot(page, "worker-claims")
     page.get_by_role("link", name=seeded.claim_filed).click()
     page.wait_for_selector("text=Se le otorga la prestación")
     assert page.locator("text=art. 7").count() >= 1
@@ -195,7 +196,10 @@ def test_roles_cannot_cross(page: Any, world: tuple[LiveServer, Seeded]) -> None
 
 def test_keyboard_reaches_the_login_form_with_visible_focus(page: Any, world: tuple[LiveServer, Seeded]) -> None:
     server, _ = world
+    page.goto(server.url + "/parametros")
+    shot(page, "public-parameters")
     page.goto(server.url + "/ingresar")
+    shot(page, "login")
     seen = []
     for _ in range(15):
         page.keyboard.press("Tab")
