@@ -218,7 +218,8 @@ def install(app: FastAPI) -> None:
         principal = Principal(role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
         token = request.app.state.signer.issue(principal)
         resp = RedirectResponse(getattr(request.app.state, "role_home", {}).get(role.value, "/"), status_code=303)
-        resp.set_cookie(COOKIE, token, httponly=True, samesite="lax")
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        max_age=request.app.state.signer.ttl)
         return resp
 
     @app.post("/salir", include_in_schema=False)
