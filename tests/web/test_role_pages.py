@@ -80,6 +80,10 @@ def test_worker_cannot_see_another_workers_claim_or_staff_pages(app: object, see
     anon = TestClient(app)  # type: ignore[arg-type]
     r = anon.get("/trabajador", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/ingresar"
+    # a form posted from another site is refused even with a valid session (CSRF)
+    r = c.post(f"/trabajador/reclamos/{seeded.claim_filed}/recurso", data={"kind": "apelacion", "grounds": "x"},
+               headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403 and "otro sitio" in r.text
     forged = TestClient(app, cookies={"sd_token": "eyJyb2xlIjoiY2FzZXdvcmtlciJ9.forged"})  # type: ignore[arg-type]
     assert forged.get("/gestion", follow_redirects=False).status_code == 303
 
@@ -235,7 +239,7 @@ def test_every_dynamic_text_exists_in_both_languages() -> None:
             + [f"reqname_{key}" for key, _, _ in REQUIREMENTS]
             + ["login_required", "forbidden_role", "forbidden_row", "not_found", "not_decided", "grounds_required",
                "kind_required", "confirm_required", "choose_file", "bad_file_name", "other_ruc", "too_large",
-               "override_target", "reason_required", "outcome_required", "database_not_ready",
+               "override_target", "reason_required", "outcome_required", "database_not_ready", "cross_site",
                "next_filed", "next_waiting", "next_suspended_reemployment", "next_suspended_obligations", "chart_reserve_ratio", "chart_valuation"])
     missing = [k for k in keys if set(i18n.TEXTS.get(k, {})) != {"es", "en"}]
     assert not missing

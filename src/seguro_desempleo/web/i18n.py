@@ -142,6 +142,8 @@ _add({
     "database_not_ready": ("Los datos no están disponibles en este momento (la base de datos no está lista). "
                            "Inténtelo más tarde.",
                            "The data is not available right now (the database is not ready). Please try later."),
+    "cross_site": ("Este formulario fue enviado desde otro sitio y no se aceptó.",
+                   "This form was sent from another site and was not accepted."),
     "not_found": ("No existe.", "Not found."),
     "not_decided": ("La solicitud aún no tiene resolución.", "The claim has no decision yet."),
     "grounds_required": ("Explique los fundamentos del recurso.", "Explain the grounds of the appeal."),

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -128,6 +129,17 @@ def install(app: FastAPI) -> None:
         app.state.role_home = {}
     for role, href in ROLE_HOME.items():
         app.state.role_home.setdefault(role, href)
+
+    @app.middleware("http")
+    async def same_origin_forms(request: Request, call_next: Callable[[Request], Any]) -> Response:
+        """Refuse a page form posted from another site (CSRF defence with ``SameSite=Lax``): a
+        browser sends ``Origin`` (or at least ``Referer``) with a POST; it must be this host."""
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not request.url.path.startswith("/api/"):
+            source = request.headers.get("origin") or request.headers.get("referer")
+            if source and source != "null" and urlsplit(source).netloc != request.url.netloc:
+                return render(request, "error.html", status_code=403, message="cross_site")
+        response: Response = await call_next(request)
+        return response
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
