@@ -209,3 +209,22 @@ def test_keyboard_reaches_the_login_form_with_visible_focus(page: Any, world: tu
         if info[0] in ("role", "subject"):
             assert info[1] != "none" and info[2] != "0px", info
     assert "role" in seen and "subject" in seen
+
+
+def test_worker_files_with_the_keyboard_only(page: Any, world: tuple[LiveServer, Seeded]) -> None:
+    server, seeded = world
+    login(page, server.url, "Trabajador(a)", str(seeded.workers[5]))      # worker 5 still works
+    page.goto(server.url + "/trabajador/solicitud")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "confirm":
+            break
+    assert page.evaluate("document.activeElement.name") == "confirm"
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Presentar solicitud"
+    page.keyboard.press("Enter")
+    alert = page.locator("[role=alert]")
+    alert.wait_for()
+    assert "separation" in alert.inner_text()          # no separation on record: nothing to claim yet
+    shot(page, "worker-file-claim-refused")
