@@ -226,5 +226,5 @@ def test_worker_files_with_the_keyboard_only(page: Any, world: tuple[LiveServer,
     page.keyboard.press("Enter")
     alert = page.locator("[role=alert]")
     alert.wait_for()
-    assert "separation" in alert.inner_text()          # no separation on record: nothing to claim yet
+    assert "No hay un cese suyo registrado" in alert.inner_text()   # nothing to claim yet
     shot(page, "worker-file-claim-refused")

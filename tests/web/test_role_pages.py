@@ -239,7 +239,7 @@ def test_every_dynamic_text_exists_in_both_languages() -> None:
             + [f"reqname_{key}" for key, _, _ in REQUIREMENTS]
             + ["login_required", "forbidden_role", "forbidden_row", "not_found", "not_decided", "grounds_required",
                "kind_required", "confirm_required", "choose_file", "bad_file_name", "other_ruc", "too_large",
-               "override_target", "reason_required", "outcome_required", "database_not_ready", "cross_site",
+               "override_target", "reason_required", "outcome_required", "database_not_ready", "cross_site", "no_separation", "open_claim_exists",
                "next_filed", "next_waiting", "next_suspended_reemployment", "next_suspended_obligations", "chart_reserve_ratio", "chart_valuation"])
     missing = [k for k in keys if set(i18n.TEXTS.get(k, {})) != {"es", "en"}]
     assert not missing
@@ -260,3 +260,11 @@ def test_a_database_without_schema_gives_a_503_page(tmp_path: Path) -> None:
     assert r.status_code == 503 and "no está lista" in r.text and "Traceback" not in r.text
     c.post("/ingresar", data={"role": "caseworker"})
     assert c.get("/gestion").status_code == 503
+
+
+def test_a_second_open_claim_is_refused_in_plain_words(app: object, seeded: Seeded) -> None:
+    c = client_as(app, "worker", str(seeded.workers[3]))         # worker 3's claim is being paid
+    r = c.post("/trabajador/solicitud", data={"confirm": "1"})
+    assert r.status_code == 409 and "Ya tiene una solicitud en trámite" in r.text
+    r = c.post("/trabajador/solicitud", data={})
+    assert r.status_code == 422 and "Confirme la declaración" in r.text

@@ -59,6 +59,15 @@ def claims(request: Request) -> Iterator[Any]:
         yield claims_context(uow, params=request.app.state.params, clock=clock)
 
 
+def _filing_error(exc: SeguroError) -> str:
+    """A plain-Spanish key for the usual reasons a claim cannot be filed (the one-line detail stays)."""
+    if "separation" in exc.message and exc.field == "worker":
+        return "no_separation"
+    if "open claim" in exc.message:
+        return "open_claim_exists"
+    return exc.one_line()
+
+
 def _actor(principal: Principal) -> str:
     return f"{principal.role.value}:{principal.subject}" if principal.subject else principal.role.value
 
@@ -129,8 +138,8 @@ def install(app: FastAPI) -> None:
                 claim = ctx.service.file_claim(str(wid), today(request), actor=_actor(principal))
                 ctx.uow.commit()
         except SeguroError as exc:
-            return render(request, "claim_file.html", status_code=exc.http_status, error=exc.one_line(),
-                          today=today(request))
+            return render(request, "claim_file.html", status_code=exc.http_status, error=_filing_error(exc),
+                          detail=exc.one_line(), today=today(request))
         return RedirectResponse(f"/trabajador/reclamos/{claim.id}", status_code=303)
 
     @app.get("/trabajador/reclamos", response_class=HTMLResponse, include_in_schema=False)

@@ -144,6 +144,12 @@ _add({
                            "The data is not available right now (the database is not ready). Please try later."),
     "cross_site": ("Este formulario fue enviado desde otro sitio y no se aceptó.",
                    "This form was sent from another site and was not accepted."),
+    "no_separation": ("No hay un cese suyo registrado en el T-Registro. Su empleador debe informar el fin del "
+                      "vínculo; luego podrá presentar la solicitud.",
+                      "No separation of yours is recorded in T-Registro. Your employer must report the end of the "
+                      "job; then you can file the claim."),
+    "open_claim_exists": ("Ya tiene una solicitud en trámite; vea «Mis solicitudes».",
+                          "You already have a claim in progress; see \u201cMy claims\u201d."),
     "not_found": ("No existe.", "Not found."),
     "not_decided": ("La solicitud aún no tiene resolución.", "The claim has no decision yet."),
     "grounds_required": ("Explique los fundamentos del recurso.", "Explain the grounds of the appeal."),
