@@ -86,7 +86,9 @@ def seed(tmp: Path, url: str | None = None) -> Seeded:
             for ruc in (RUC_A, RUC_B):
                 if ruc == RUC_A and month > "2025-04":
                     continue
-                decl = uow.declarations.active(uow.employers.by_ruc(ruc).id or 0, p)  # type: ignore[union-attr]
+                employer = uow.employers.by_ruc(ruc)
+                assert employer is not None and employer.id is not None
+                decl = uow.declarations.active(employer.id, p)
                 assert decl is not None
                 due = dt.date(p // 12 + (p % 12 + 1) // 12, (p % 12 + 1) % 12 + 1, 10)
                 record_payment(uow, ruc, p, decl.total_due, due, reference=f"{ruc}-{month}")
