@@ -205,6 +205,8 @@ def test_dashboard_public_without_personal_data(app: object, seeded: Seeded) -> 
     assert r.status_code == 200 and "<svg" in r.text and 'role="img"' in r.text
     assert "Última valuación actuarial" in r.text and "Saldo del fondo" in r.text
     assert dni(1) not in r.text and "Balance de comprobación" not in r.text
+    # one claim has been paid: no average payment is published for a single person
+    assert "<dt>Pago promedio</dt><dd>—</dd>" in r.text
     # June 2025 (the last complete month): 10 insured, 5 women and 5 men; no region reaches 5
     assert re.search(r'<th scope="row">F</th><td class="num">5</td>', r.text)
     assert re.search(r'<th scope="row">Lima</th><td class="num">&lt; 5</td>', r.text)
