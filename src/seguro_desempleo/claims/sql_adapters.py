@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 HISTORY_MONTHS = 48
 """Months of history read before the separation month (covers the 24-month window and reforms)."""
 
+REEMPLOYMENT_MONTHS = 120
+"""Months after the separation searched for a new declaration with pay."""
+
 OVERPAYMENT_ACCOUNT = "1240"
 """Asset account for overpaid benefits to recover; not yet in the chart (requested from the lead)."""
 
@@ -53,6 +56,7 @@ class SqlHistoryProvider:
         self.uow = uow
         self._registered = registered or (lambda _ref, _on: True)
         self._periods: dict[int, list[EmploymentPeriod]] = {}
+        self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
 
     def _periods_of(self, wid: int) -> list[EmploymentPeriod]:
         """A worker's T-Registro periods, read once per unit of work (one request or command)."""
@@ -83,9 +87,20 @@ class SqlHistoryProvider:
                           employer_ruc=employer.ruc, employer_size=employer.size_class, sector=employer.sector,
                           contract_type=p.contract_type or "01")
 
+    def _months(self, wid: int, first: int, last: int) -> list[ContributionMonth]:
+        """Declared months in ``[first, last]``; one query per worker and unit of work when the
+        windows overlap (a decision reads 48 months before the separation and 120 after it)."""
+        cached = self._history.get(wid)
+        if cached is None or first < cached[0] or last > cached[1]:
+            lo = min(first, cached[0]) if cached else first
+            hi = max(last, cached[1]) if cached else last
+            if cached is None:                          # read the usual decision window at once
+                lo, hi = first - HISTORY_MONTHS, last + REEMPLOYMENT_MONTHS
+            cached = self._history[wid] = (lo, hi, contribution_history(self.uow.session, wid, lo, hi))
+        return [m for m in cached[2] if first <= m.period <= last]
+
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
-        return tuple(contribution_history(self.uow.session, _worker_id(worker_ref),
-                                          up_to_period - HISTORY_MONTHS + 1, up_to_period))
+        return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
 
     def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
         return self._registered(worker_ref, on)
@@ -93,8 +108,8 @@ class SqlHistoryProvider:
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
         wid = _worker_id(worker_ref)
         starts = [p.start_date for p in self._periods_of(wid) if p.start_date > after]
-        later = [m for m in contribution_history(self.uow.session, wid, period_of(after) + 1,
-                                                  period_of(after) + 120) if m.remuneration > 0]
+        later = [m for m in self._months(wid, period_of(after) + 1, period_of(after) + REEMPLOYMENT_MONTHS)
+                 if m.remuneration > 0]
         if later:
             starts.append(first_day(later[0].period))
         return min(starts) if starts else None
