@@ -93,3 +93,27 @@ def test_glossary_maps_the_law_parameters() -> None:
     key_terms = {"qualifying_contributions", "waiting_period_days", "employer_rate", "cts_rate", "rates"}
     assert key_terms <= short
     assert all(t in glossary for t in key_terms)
+
+
+def test_main_returns_the_exit_code_a_command_asks_for() -> None:
+    import typer
+
+    from seguro_desempleo import cli
+
+    app = typer.Typer()
+
+    @app.command()
+    def fail() -> None:
+        raise typer.Exit(1)
+
+    @app.command()
+    def ok() -> None:
+        pass
+
+    original = cli.build_app
+    cli.build_app = lambda: app  # type: ignore[assignment]
+    try:
+        assert cli.main(["fail"]) == 1
+        assert cli.main(["ok"]) == 0
+    finally:
+        cli.build_app = original  # type: ignore[assignment]

@@ -45,7 +45,7 @@ def build_app() -> typer.Typer:
 def main(argv: list[str] | None = None) -> int:
     app = build_app()
     try:
-        app(args=argv, standalone_mode=False)
+        rv = app(args=argv, standalone_mode=False)
     except SeguroError as exc:
         typer.echo(f"error: {exc.one_line()}", err=True)
         return 2
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    # With standalone_mode=False click returns the exit code of a ``typer.Exit`` instead of raising it.
+    return rv if isinstance(rv, int) else 0
 
 
 def run() -> None:  # pragma: no cover - thin wrapper for console_scripts
