@@ -117,3 +117,9 @@ def test_main_returns_the_exit_code_a_command_asks_for() -> None:
         assert cli.main(["ok"]) == 0
     finally:
         cli.build_app = original  # type: ignore[assignment]
+
+
+def test_glossary_gathers_every_area() -> None:
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "gather_glossary.py"), "--check"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
