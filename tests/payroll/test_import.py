@@ -112,6 +112,30 @@ def test_same_employer_month_twice_in_one_run(engine: sa.Engine, tmp_path: Path)
         assert uow.declarations.count("active") == 1 and uow.declarations.count("superseded") == 1
 
 
+def test_identical_content_for_another_month_is_imported(engine: sa.Engine, tmp_path: Path) -> None:
+    """Same workers and pay in March and April: byte-identical files, two declarations (not a duplicate)."""
+    ruc = make_ruc(5)
+    lines = [("01", dni(1), "0121", "2000", "2000"), ("01", dni(2), "0121", "3000", "3000")]
+    march = write_rem(tmp_path, ruc, "2025-03", lines)
+    april = write_rem(tmp_path, ruc, "2025-04", lines)
+    assert march.read_bytes() == april.read_bytes()
+    s1 = run(engine, [march])
+    s2 = run(engine, [april])
+    assert (s1.accepted, s1.duplicates) == (1, 0)
+    assert (s2.accepted, s2.duplicates, s2.superseded) == (1, 0, 0)
+    with SqlUnitOfWork(engine) as uow:
+        assert [r.period for r in uow.contributions.for_worker(wid(uow, 1))] == [MARCH, MARCH + 1]
+        assert uow.declarations.count("active") == 2
+    # Both again, and under another employer's RUC the same bytes are a third declaration.
+    other = write_rem(tmp_path, make_ruc(6), "2025-03", lines)
+    before = snapshot(engine)
+    again = run(engine, [march, april])
+    assert (again.accepted, again.duplicates) == (0, 2)
+    assert snapshot(engine) == before
+    s3 = run(engine, [other])
+    assert (s3.accepted, s3.duplicates) == (1, 0)
+
+
 def test_bad_lines_reject_the_whole_file_with_reasons(engine: sa.Engine, tmp_path: Path) -> None:
     ruc = make_ruc(3)
     f = write_rem(tmp_path, ruc, "2025-02", [

@@ -2,7 +2,8 @@
 
 One call is one transaction: every accepted file is written or nothing is (a crash or a kill
 leaves the database as it was). A file with any bad line is rejected whole unless ``partial``;
-an already imported file (same SHA-256) changes nothing and is reported as ``duplicate``. A
+an already imported file (same kind, same RUC and month in its name, same bytes: see
+:func:`identity_key`) changes nothing and is reported as ``duplicate``. A
 declaration for an employer-month that already has one supersedes it (rectificatoria): the old
 version stays with ``status = superseded`` and its contribution records become inactive.
 
@@ -117,7 +118,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
             data = _read(path)
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", where=path) from None
-        pending.append((path, data, hashlib.sha256(data).hexdigest()))
+        pending.append((path, data, identity_key(path, data)))
         size += len(data)
         if size >= CHUNK_BYTES:
             _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
@@ -132,6 +133,29 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
             progress(done, total)
     _finish(uow, conn, run, summary, today)
     return summary
+
+
+def identity_key(path: str, data: bytes) -> str:
+    """The SHA-256 that makes an import idempotent: file kind, what the name says, and the content.
+
+    A PLAME ``.rem`` file's RUC and month come from its name, so an employer whose month M+1 is
+    byte-identical to month M (same workers, same pay) is a new declaration, not a repeat: the key
+    is the hash of ``rem|<RUC>|<month>|`` followed by the bytes. A ``.per`` file's key includes the
+    RUC of its name; a CSV/Parquet file carries RUC and month in its rows, so its key is the kind
+    and the content. The same file imported twice has the same key ("already imported").
+    """
+    base = os.path.basename(path)
+    kind = KINDS.get(os.path.splitext(base)[1].lower(), "unknown")
+    head = kind
+    if kind == "rem":
+        m = plame.REM_NAME_RE.match(base)
+        head = f"rem|{m.group(3)}|{m.group(1)}-{m.group(2)}" if m else f"rem|?{base}"
+    elif kind == "per":
+        m = tregistro.PER_NAME_RE.match(base)
+        head = f"per|{m.group(1)}" if m else f"per|?{base}"
+    h = hashlib.sha256(head.encode("utf-8") + b"|")
+    h.update(data)
+    return h.hexdigest()
 
 
 def _read(path: str) -> bytes:
