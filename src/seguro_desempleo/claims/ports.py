@@ -184,4 +184,5 @@ class LedgerPoster(Protocol):
 
 class AuditSink(Protocol):
     def append(self, *, who: str, when: dt.datetime, action: str, entity: str, before: Any,
-               after: Any) -> AuditRecord: ...
+               after: Any) -> AuditRecord | None:
+        """Add a record to the chain (the SQL sink links and writes it at commit and returns None)."""

@@ -115,6 +115,7 @@ class ClaimService:
         self.clock = clock
         self.recovery_months = recovery_months
         self.schedule_obligations = schedule_obligations
+        self._one_statement_filing = getattr(claims, "dialect", "") == "postgresql"
 
     # ------------------------------------------------------------------ state changes + audit
 
@@ -154,13 +155,20 @@ class ClaimService:
         if claim_date < sep.date:
             raise InputError(f"claim dated {format_date_pe(claim_date)}, before the separation on "
                              f"{format_date_pe(sep.date)}", field="claim_date")
-        current = self.claims.open_claim_for(worker_ref)
-        if current is not None:
-            raise ConflictError(f"the worker already has an open claim {current.id} ({current.state.value}); "
-                                "one open claim per worker")
-        claim_id = self.claims.next_id()
-        claim = Claim(claim_id, worker_ref, claim_date, sep.date, ClaimStatus(claim_id))
-        self.claims.add(claim)
+        create = getattr(self.claims, "create_open", None) if self._one_statement_filing else None
+        claim: Claim | None
+        if create is not None:        # PostgreSQL: number, insert and the open-claim check at once
+            claim = create(worker_ref, claim_date, sep.date)
+        else:
+            claim = None
+            if self.claims.open_claim_for(worker_ref) is None:
+                claim_id = self.claims.next_id()
+                claim = Claim(claim_id, worker_ref, claim_date, sep.date, ClaimStatus(claim_id))
+                self.claims.add(claim)
+        if claim is None:
+            current = self.claims.open_claim_for(worker_ref)
+            which = f" {current.id} ({current.state.value})" if current is not None else ""
+            raise ConflictError(f"the worker already has an open claim{which}; one open claim per worker")
         self.audit.append(who=actor, when=self.clock(), action="claim.file", entity=f"claim:{claim.id}",
                           before=None, after={"state": claim.state.value, "version": claim.version,
                                               "filed_on": claim_date.isoformat()})

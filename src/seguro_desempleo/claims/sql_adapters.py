@@ -21,10 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from typing import NamedTuple
+
+from sqlalchemy import Date, String, text
 
 from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separation
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
-from seguro_desempleo.domain.registry import EmploymentPeriod
 from seguro_desempleo.errors import ConflictError, NotFoundError
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
@@ -44,6 +46,12 @@ OVERPAYMENT_ACCOUNT = "1240"
 """Asset account for overpaid benefits to recover; not yet in the chart (requested from the lead)."""
 
 
+def payee_name(full_name: str | None, worker_ref: str) -> str:
+    """The bank file's payee name: the registered ``full_name``, else ``ASEGURADO <id>``."""
+    name = " ".join((full_name or "").split())
+    return name if name else f"ASEGURADO {worker_ref}"
+
+
 def _worker_id(worker_ref: str) -> int:
     try:
         return int(worker_ref)
@@ -51,26 +59,62 @@ def _worker_id(worker_ref: str) -> int:
         raise NotFoundError("worker reference is not a registry id", field="worker") from None
 
 
+class _Period(NamedTuple):
+    """A T-Registro period with what a decision needs of its employer (one joined read)."""
+
+    start_date: dt.date
+    end_date: dt.date | None
+    contract_type: str | None
+    termination_cause: str | None
+    employer_ruc: str
+    employer_size: str | None
+    employer_sector: str
+
+
+class _Worker(NamedTuple):
+    doc_type: str
+    doc_number: str
+    full_name: str | None
+    periods: list[_Period]
+
+
+_WORKER_PERIODS = text(
+    "SELECT w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, p.contract_type, "
+    "p.termination_cause, e.ruc, e.size_class, e.sector FROM worker w "
+    "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
+    "WHERE w.id = :w").columns(doc_type=String, doc_number=String, full_name=String, start_date=Date,
+                               end_date=Date)
+
+
 class SqlHistoryProvider:
     def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None) -> None:
         self.uow = uow
         self._registered = registered or (lambda _ref, _on: True)
-        self._periods: dict[int, list[EmploymentPeriod]] = {}
+        self._workers: dict[int, _Worker | None] = {}
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
 
-    def _periods_of(self, wid: int) -> list[EmploymentPeriod]:
-        """A worker's T-Registro periods, read once per unit of work (one request or command)."""
-        got = self._periods.get(wid)
-        if got is None:
-            got = self._periods[wid] = list(self.uow.periods.for_worker(wid))
+    def _worker(self, wid: int) -> _Worker | None:
+        """The worker, T-Registro periods and their employers in one query, once per unit of work."""
+        if wid in self._workers:
+            return self._workers[wid]
+        rows = self.uow.session.execute(_WORKER_PERIODS, {"w": wid}).all()
+        got = None
+        if rows:
+            periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in rows
+                       if r[3] is not None]
+            got = _Worker(rows[0][0], rows[0][1], rows[0][2], periods)
+        self._workers[wid] = got
         return got
+
+    def _periods_of(self, wid: int) -> list[_Period]:
+        w = self._worker(wid)
+        return w.periods if w is not None else []
 
     def known_worker(self, worker_ref: str) -> bool:
         try:
-            self.uow.workers.get(_worker_id(worker_ref))
+            return self._worker(_worker_id(worker_ref)) is not None
         except NotFoundError:
             return False
-        return True
 
     def last_separation(self, worker_ref: str, on_or_before: dt.date | None = None) -> Separation | None:
         periods = [p for p in self._periods_of(_worker_id(worker_ref))
@@ -79,12 +123,11 @@ class SqlHistoryProvider:
             return None
         p = max(periods, key=lambda x: (x.end_date or x.start_date, x.start_date))
         assert p.end_date is not None
-        employer = self.uow.employers.get(p.employer_id)
-        if employer.size_class is None:
+        if p.employer_size is None:
             raise ConflictError("the employer's size class is not known yet; update the registry",
-                                field="employer_size", where=f"employer {employer.ruc}")
+                                field="employer_size", where=f"employer {p.employer_ruc}")
         return Separation(date=p.end_date, termination_cause=p.termination_cause or "",
-                          employer_ruc=employer.ruc, employer_size=employer.size_class, sector=employer.sector,
+                          employer_ruc=p.employer_ruc, employer_size=p.employer_size, sector=p.employer_sector,
                           contract_type=p.contract_type or "01")
 
     def _months(self, wid: int, first: int, last: int) -> list[ContributionMonth]:
@@ -115,9 +158,11 @@ class SqlHistoryProvider:
         return min(starts) if starts else None
 
     def payee(self, worker_ref: str) -> Payee:
-        w = self.uow.workers.get(_worker_id(worker_ref))
-        # The registry keeps no names; the bank pays at the window against the document.
-        return Payee(w.doc_type, w.doc_number, f"ASEGURADO {worker_ref}")
+        w = self._worker(_worker_id(worker_ref))
+        if w is None:
+            raise NotFoundError("no insured worker with this reference", field="worker")
+        # The name as registered (never logged); the placeholder when the registry has none.
+        return Payee(w.doc_type, w.doc_number, payee_name(w.full_name, worker_ref))
 
 
 def ledger_lines(entry: LedgerEntry) -> tuple[Line, ...] | None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
-from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster
+from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster, payee_name
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.storage.claims_repositories import (
     SqlAuditSink,
@@ -394,18 +394,18 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     ctx.audit.append_many(audit, plain=True)     # payloads built above: str, int and None only
     # The bank file: the one-by-one part's lines, then the bulk part's.
     W: Table = WorkerRow.__table__  # type: ignore[assignment]
-    docs: dict[str, tuple[str, str]] = {}
+    docs: dict[str, tuple[str, str, str | None]] = {}
     if done:
         payees = select(cast(P.c.claim_id, String).label("cid")).where(P.c.paid_on == on).subquery()
-        q = (select(W.c.id, W.c.doc_type, W.c.doc_number).join(C, cast(C.c.worker_ref, Integer) == W.c.id)
-             .join(payees, payees.c.cid == C.c.id))
-        docs = {str(wid): (dtyp, dnum) for wid, dtyp, dnum in s.execute(q)}
+        q = (select(W.c.id, W.c.doc_type, W.c.doc_number, W.c.full_name)
+             .join(C, cast(C.c.worker_ref, Integer) == W.c.id).join(payees, payees.c.cid == C.c.id))
+        docs = {str(wid): (dtyp, dnum, name) for wid, dtyp, dnum, name in s.execute(q)}
     ref_of = {r.id: r.worker_ref for r in plain}
     lines = list(one.bank_file.lines) if one else []
     for p in done:
         wref = ref_of[p.claim_id]
-        dtyp, dnum = docs.get(wref, ("01", "00000000"))
-        lines.append(PaymentLine(p.key, dtyp, dnum, f"ASEGURADO {wref}", p.amount))
+        dtyp, dnum, name = docs.get(wref, ("01", "00000000", None))
+        lines.append(PaymentLine(p.key, dtyp, dnum, payee_name(name, wref), p.amount))
     exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
     return PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
                       one.suspended if one else (), one.resumed if one else (),

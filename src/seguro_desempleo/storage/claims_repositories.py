@@ -21,13 +21,13 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.audit import AuditRecord, build_record, build_records
+from seguro_desempleo.claims.audit import AuditRecord, build_records
 from seguro_desempleo.claims.decision import StoredDecision
 from seguro_desempleo.claims.ports import Claim, SuspensionReason
 from seguro_desempleo.claims.state import OPEN_STATES, ClaimState, ClaimStatus
@@ -59,6 +59,19 @@ _P: Table = BenefitPaymentRow.__table__  # type: ignore[assignment]
 _L: Table = AuditLogRow.__table__  # type: ignore[assignment]
 _O: Table = EsObligationRow.__table__  # type: ignore[assignment]
 _PL: Table = EsPlacementRow.__table__  # type: ignore[assignment]
+
+
+_CREATE_OPEN = text(
+    "WITH n AS (SELECT nextval('claim_number_seq') AS n) "
+    "INSERT INTO claim (id, worker_ref, filed_on, separation_date, state, version, open_worker) "
+    "SELECT 'C-' || CASE WHEN n.n < 1000000 THEN lpad(n.n::text, 6, '0') ELSE n.n::text END, "
+    ":w, :f, :s, :st, :v, :w FROM n ON CONFLICT (open_worker) DO NOTHING RETURNING id")
+
+_LOCK_AND_HEAD = (f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY}); "
+                  "SELECT seq, who, at, action, entity, before, after, prev_hash, hash FROM audit_log "
+                  "ORDER BY seq DESC LIMIT 1")
+"""Two statements in one round trip (simple query protocol): in READ COMMITTED the second one
+takes its snapshot after the first has the lock, so it reads the true head."""
 
 
 def _dialect(session: Session) -> str:
@@ -101,6 +114,7 @@ def _appeal_values(a: Appeal) -> dict[str, Any]:
 class SqlClaimRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.dialect = _dialect(session)
 
     def next_id(self) -> str:
         if _dialect(self.session) == "postgresql":
@@ -118,6 +132,22 @@ class SqlClaimRepository:
         except IntegrityError:
             raise ConflictError("the worker already has an open claim (filed meanwhile) or the claim id is "
                                 "taken; one open claim per worker", where=f"claim {claim.id}") from None
+
+    def create_open(self, worker_ref: str, filed_on: dt.date, separation_date: dt.date) -> Claim | None:
+        """A new filed claim in one statement on PostgreSQL (number, insert, one-open-claim check).
+
+        ``INSERT … ON CONFLICT (open_worker) DO NOTHING RETURNING``: the UNIQUE ``open_worker``
+        still decides (a concurrent filing waits for the other's commit); ``None`` when the worker
+        already has an open claim. PostgreSQL only; the service uses :meth:`next_id` and
+        :meth:`add` elsewhere.
+        """
+        status = ClaimStatus("")
+        row = self.session.execute(_CREATE_OPEN, {"w": worker_ref, "f": filed_on, "s": separation_date,
+                                                  "st": status.state.value, "v": status.version}).first()
+        if row is None:
+            return None
+        cid = str(row[0])
+        return Claim(cid, worker_ref, filed_on, separation_date, ClaimStatus(cid))
 
     def get(self, claim_id: str) -> Claim:
         row = self.session.execute(select(_C).where(_C.c.id == claim_id)).first()
@@ -270,46 +300,61 @@ def _record(r: Any) -> AuditRecord:
 
 
 class SqlAuditSink:
+    """The hash-chained audit log in the caller's transaction.
+
+    :meth:`append` only queues the record; the queue is written just before the transaction
+    commits (a ``before_commit`` session event): lock the chain's head (PostgreSQL advisory
+    lock), read it, link and insert the queued records, commit. The lock is therefore held for
+    two statements and the commit, not for the whole request, and a rolled-back transaction
+    leaves no record. Reads of the log through this sink write the queue first.
+    """
+
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._head: AuditRecord | None = None
-        self._locked = False
-        self._tx: object | None = None
+        self._pending: list[dict[str, Any]] = []
+        event.listen(session, "before_commit", self._before_commit)
+        event.listen(session, "after_rollback", self._discard)
+
+    def _before_commit(self, _session: Session) -> None:
+        self.flush()
+
+    def _discard(self, _session: Session) -> None:
+        self._pending.clear()
 
     def _lock_head(self) -> AuditRecord | None:
         if _dialect(self.session) == "postgresql":
-            self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+            raw: Any = self.session.connection().connection.driver_connection
+            with raw.cursor() as cur:
+                cur.execute(_LOCK_AND_HEAD)
+                cur.nextset()
+                got = cur.fetchone()
+            return AuditRecord(int(got[0]), *got[1:]) if got is not None else None
         row = self.session.execute(select(_L).order_by(_L.c.seq.desc()).limit(1)).first()
         return _record(row) if row is not None else None
 
     def append(self, *, who: str, when: dt.datetime, action: str, entity: str, before: Any,
-               after: Any) -> AuditRecord:
-        # The lock lasts until the transaction ends, so the head read once stays the head.
-        tx = self.session.get_transaction()
-        if not self._locked or tx is None or tx is not self._tx:
-            self._head = self._lock_head()
-            self._locked = True
-            self._tx = tx
-        rec = build_record(self._head, who=who, when=when, action=action, entity=entity, before=before,
-                           after=after)
-        self.session.execute(insert(_L).values(seq=rec.seq, who=rec.who, at=rec.when, action=rec.action,
-                                               entity=rec.entity, before=rec.before, after=rec.after,
-                                               prev_hash=rec.prev_hash, hash=rec.hash))
-        self._head = rec
-        return rec
+               after: Any) -> None:
+        """Queue a record; it is linked and written at commit (see the class)."""
+        self._pending.append({"who": who, "when": when, "action": action, "entity": entity, "before": before,
+                              "after": after})
+
+    def flush(self) -> int:
+        """Write the queued records now (under the chain lock until the transaction ends)."""
+        if not self._pending:
+            return 0
+        items, self._pending = self._pending, []
+        recs = build_records(self._lock_head(), items)
+        self.session.execute(insert(_L), [
+            {"seq": r.seq, "who": r.who, "at": r.when, "action": r.action, "entity": r.entity,
+             "before": r.before, "after": r.after, "prev_hash": r.prev_hash, "hash": r.hash} for r in recs])
+        return len(recs)
 
     def append_many(self, items: list[dict[str, Any]], *, plain: bool = False) -> int:
-        """Append many records (each a dict of :meth:`append`'s keyword arguments) in one insert."""
+        """Append many records (each a dict of :meth:`append`'s keyword arguments) at once, now."""
+        self.flush()
         if not items:
             return 0
-        tx = self.session.get_transaction()
-        if not self._locked or tx is None or tx is not self._tx:
-            self._head = self._lock_head()
-            self._locked = True
-            self._tx = tx
-        recs = build_records(self._head, items, plain=plain)
-        if recs:
-            self._head = recs[-1]
+        recs = build_records(self._lock_head(), items, plain=plain)
         if _dialect(self.session) == "postgresql":
             raw: Any = self.session.connection().connection.driver_connection
             with raw.cursor() as cur, cur.copy("COPY audit_log (seq, who, at, action, entity, before, after, "
@@ -326,6 +371,7 @@ class SqlAuditSink:
 
     def records(self, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditRecord]:
         """Every record in chain order (for :func:`~seguro_desempleo.claims.audit.verify_chain`)."""
+        self.flush()
         last = after_seq
         while True:
             rows = self.session.execute(select(_L).where(_L.c.seq > last).order_by(_L.c.seq).limit(batch)).all()
@@ -336,10 +382,12 @@ class SqlAuditSink:
             last = int(rows[-1].seq)
 
     def for_entity(self, entity: str, limit: int = 200) -> list[AuditRecord]:
+        self.flush()
         rows = self.session.execute(select(_L).where(_L.c.entity == entity).order_by(_L.c.seq).limit(limit))
         return [_record(r) for r in rows]
 
     def recent(self, limit: int = 100, offset: int = 0) -> list[AuditRecord]:
+        self.flush()
         rows = self.session.execute(select(_L).order_by(_L.c.seq.desc()).limit(limit).offset(offset))
         return [_record(r) for r in rows]
 
@@ -378,6 +426,8 @@ class SqlEmploymentService:
         if not planned:
             return []
         n = self._counts.get(claim_id)
+        if n is None and _dialect(self.session) == "postgresql":
+            return self._schedule_many_pg(claim_id, planned)
         if n is None:
             n = int(self.session.execute(select(func.count()).select_from(_O).where(_O.c.claim_id == claim_id))
                     .scalar_one())
@@ -386,6 +436,22 @@ class SqlEmploymentService:
         self.session.execute(insert(_O).values([
             {"id": o.id, "claim_id": claim_id, "kind": o.kind.value, "due_date": o.due_date,
              "outcome": o.outcome.value, "recorded_on": None, "just_cause": "", "recorded_by": ""} for o in obs]))
+        return obs
+
+    def _schedule_many_pg(self, claim_id: str, planned: list[tuple[ObligationKind, dt.date]]) -> list[Obligation]:
+        """Count and insert in one statement (numbers follow the claim's existing obligations)."""
+        values = ", ".join(f"({i + 1}, CAST(:k{i} AS varchar), CAST(:d{i} AS date))" for i in range(len(planned)))
+        params: dict[str, Any] = {"c": claim_id, "o": Outcome.PENDING.value}
+        for i, (kind, due) in enumerate(planned):
+            params[f"k{i}"], params[f"d{i}"] = kind.value, due
+        rows = self.session.execute(text(
+            "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, recorded_by) "
+            "SELECT CAST(:c AS varchar) || '-O' || (n.c + v.i)::text, :c, v.kind, v.due, :o, NULL, '', '' "
+            "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = :c) n, "
+            f"(VALUES {values}) AS v(i, kind, due) RETURNING id, kind, due_date"), params).all()
+        obs = sorted((Obligation(str(r[0]), claim_id, ObligationKind(r[1]), r[2]) for r in rows),
+                     key=lambda o: int(o.id.rsplit("-O", 1)[1]))
+        self._counts[claim_id] = int(obs[-1].id.rsplit("-O", 1)[1])
         return obs
 
     def get(self, obligation_id: str) -> Obligation:
