@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from seguro_desempleo.domain.payroll import ImportSummary
+from seguro_desempleo.domain.payroll import ISSUE_CODES, ImportSummary
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -159,6 +159,18 @@ def test_bad_lines_reject_the_whole_file_with_reasons(engine: sa.Engine, tmp_pat
     assert all(i.file == str(f) for i in s.issues)
     assert "first at line 1" in next(i.reason for i in s.issues if i.line == 7)
     assert dni(4) not in " ".join(i.reason for i in s.issues)  # reasons never echo a document number
+    codes = {i.line: i.code for i in s.issues}
+    assert codes == {2: "dni_invalid", 3: "doc_type_unknown", 4: "concept_unknown", 5: "concept_computed",
+                     6: "amount_invalid", 7: "line_duplicate", 8: "doc_type_ruc", 9: "fields_count",
+                     10: "amount_missing"}
+    es = {i.line: i.message_es for i in s.issues}
+    assert es[7] == "trabajador y concepto repetidos en la misma declaración (primera vez en la línea 1)"
+    assert es[4] == "código de concepto '9999' desconocido (Tabla 22)"
+    assert es[9] == "se esperaban 5 campos separados por '|', se encontraron 3"
+    assert all(c in ISSUE_CODES and m and dni(4) not in m for c, m in zip(codes.values(), es.values(), strict=True))
+    assert es[2] == ISSUE_CODES["dni_invalid"]
+    d = s.as_dict()["details"][0]["issues"][0]
+    assert {"code", "reason", "message_es", "field", "line"} <= set(d)
     assert snapshot(engine) == before
 
     s2 = run(engine, [f], partial=True)

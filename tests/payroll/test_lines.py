@@ -18,6 +18,7 @@ def frame(rows: list[tuple[int, int, str, str]]) -> pl.DataFrame:
         "period": [24302] * n, "tipo_doc": ["01"] * n, "num_doc": [f"{r[1]:08d}" for r in rows],
         "concepto": [r[2] for r in rows], "devengado": [r[3] for r in rows], "pagado": [r[3] for r in rows],
         "shape_error": pl.Series([None] * n, dtype=pl.Utf8), "shape_field": ["line"] * n,
+        "shape_code": pl.Series([None] * n, dtype=pl.Utf8), "shape_es": pl.Series([None] * n, dtype=pl.Utf8),
     }, schema_overrides={"file": pl.Int64, "line": pl.Int64, "period": pl.Int64})
 
 
@@ -41,6 +42,7 @@ def test_slices_agree_with_one_pass(rows: list[tuple[int, int, str, str]], size:
 def test_duplicate_across_slices_names_the_first_line() -> None:
     df = frame([(0, 1, "0121", "1000"), (0, 2, "0121", "1000"), (0, 1, "0201", "10"), (0, 1, "0121", "5")])
     out = validate_in_slices(df, latest_period=30000, slice_rows=2)
-    assert out.bad.rows() == [(0, 4, "concepto", "duplicate worker and concept (first at line 1)")]
+    assert out.bad.rows() == [(0, 4, "concepto", "duplicate worker and concept (first at line 1)", "line_duplicate",
+                               "trabajador y concepto repetidos en la misma declaración (primera vez en la línea 1)")]
     pay = {r[4]: r[5] for r in out.months.rows()}
     assert pay == {"00000001": 101_000, "00000002": 100_000}  # 1,000 + 10 soles (0201 is insurable)

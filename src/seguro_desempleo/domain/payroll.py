@@ -39,21 +39,74 @@ class Declaration:
     id: int | None = None
 
 
+ISSUE_CODES: dict[str, str] = {
+    "file_type_unknown": "tipo de archivo desconocido (se espera .rem, .per, .csv o .parquet)",
+    "file_unreadable": "no se puede leer el archivo",
+    "rem_name_invalid": "un archivo de remuneraciones PLAME se llama 0601AAAAMM<RUC de 11 dígitos>.rem",
+    "per_name_invalid": "un archivo de períodos T-Registro se llama RP_<RUC>.per",
+    "name_month_invalid": "el mes del nombre del archivo no es válido",
+    "ruc_invalid": "RUC no válido (longitud, prefijo 10/15/17/20 o dígito verificador)",
+    "period_future": "el período declarado es futuro",
+    "period_invalid": "el período no es un mes AAAA-MM",
+    "table_unreadable": "no se puede leer la tabla (CSV o Parquet mal formado)",
+    "columns_missing": "faltan columnas; el formato es ruc,periodo,tipo_doc,num_doc,concepto,devengado,pagado",
+    "fields_count": "número de campos separados por '|' incorrecto",
+    "doc_type_ruc": "el tipo de documento 06 (RUC) es de perceptores de 4.ª categoría, no de un trabajador del seguro",
+    "doc_type_unknown": "tipo de documento desconocido (Tabla 3: 01, 04, 07, 09, 22, 23, 24, 26)",
+    "dni_invalid": "el DNI tiene exactamente 8 dígitos",
+    "doc_number_invalid": "el número de documento debe tener de 1 a 15 letras, dígitos o guiones",
+    "concept_format": "el código de concepto debe tener 4 dígitos (Tabla 22)",
+    "concept_computed": "el concepto es un total que calcula el PLAME y no debe declararse",
+    "concept_unknown": "código de concepto desconocido (Tabla 22)",
+    "amount_missing": "se requiere un monto devengado o pagado",
+    "amount_invalid": "no es un monto (hasta 7 dígitos enteros y 2 decimales)",
+    "line_duplicate": "trabajador y concepto repetidos en la misma declaración",
+    "date_invalid": "no es una fecha dd/mm/aaaa",
+    "start_future": "la fecha de inicio es futura",
+    "end_before_start": "la fecha de fin es anterior a la de inicio",
+    "end_future": "la fecha de fin es futura",
+    "cause_missing": "un período con fecha de fin necesita su motivo de cese (Tabla 17)",
+    "cause_unknown": "motivo de cese desconocido (Tabla 17)",
+    "period_duplicate": "período repetido para el mismo trabajador y fecha de inicio",
+    "other": "línea rechazada",
+}
+"""Stable reason codes of rejected lines and files, with their Spanish message (for web pages).
+
+The codes are part of the interface (``--format json``, the API): they never change meaning.
+Spanish messages may add the value at fault (never a document number) after a colon.
+"""
+
+
 @dataclass(frozen=True)
 class LineIssue:
-    """One rejected line (or a whole file when ``line`` is 0)."""
+    """One rejected line (or a whole file when ``line`` is 0).
+
+    ``reason`` is the English message (CLI, logs), ``code`` a stable key of :data:`ISSUE_CODES`
+    and ``message_es`` the Spanish message for the web pages (defaults to the code's text).
+    """
 
     file: str
     line: int
     field: str
     reason: str
+    code: str = "other"
+    message_es: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.message_es:
+            object.__setattr__(self, "message_es", ISSUE_CODES.get(self.code, ISSUE_CODES["other"]))
 
     def one_line(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         return f"{where}: field '{self.field}': {self.reason}"
 
+    def one_line_es(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: campo '{self.field}': {self.message_es}"
+
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "field": self.field, "reason": self.reason}
+        return {"file": self.file, "line": self.line, "field": self.field, "code": self.code,
+                "reason": self.reason, "message_es": self.message_es}
 
 
 @dataclass

@@ -70,4 +70,9 @@ def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
         .otherwise(None).alias("shape_error"),
         pl.when(bad_ruc.is_not_null()).then(pl.lit("ruc")).when(~period_ok).then(pl.lit("periodo"))
         .otherwise(pl.lit("line")).alias("shape_field"),
+        pl.when(bad_ruc.is_not_null()).then(pl.lit("ruc_invalid")).when(~period_ok).then(pl.lit("period_invalid"))
+        .otherwise(None).alias("shape_code"),
+        pl.when(bad_ruc.is_not_null()).then(pl.lit("RUC '") + pl.col("ruc") + "' no válido (dígito verificador)")
+        .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' no es un mes AAAA-MM")
+        .otherwise(None).alias("shape_es"),
     )

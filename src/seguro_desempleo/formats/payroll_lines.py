@@ -6,9 +6,10 @@ checks are vectorised (5 million lines in a few seconds) and never echo a docume
 
 Columns in: ``file`` (int), ``line`` (int), ``period`` (month index), ``ruc``, ``tipo_doc``,
 ``num_doc``, ``concepto``, ``devengado``, ``pagado`` (text), ``shape_error`` (text or null: a structural
-problem found while reading the line) and ``shape_field`` (the field it concerns).
-Columns out (added): ``devengado_c`` (Int64 céntimos), ``field``, ``reason`` (null when the line
-is good).
+problem found while reading the line), ``shape_field`` (the field it concerns), ``shape_code`` and
+``shape_es`` (its reason code and Spanish reason).
+Columns out (added): ``devengado_c`` (Int64 céntimos), ``field``, ``reason``, ``code`` and
+``reason_es`` (null when the line is good; codes and Spanish texts: ``domain.payroll.ISSUE_CODES``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from functools import cache
 import numpy as np
 import polars as pl
 
+from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.domain.registry import WORKER_DOCUMENT_TYPES
 from seguro_desempleo.formats.codes import insurable_concepts, remuneration_concepts
 
@@ -75,43 +77,66 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     else:
         lf = lf.rename({dup_column: "_dup"})
     dup = pl.col("_dup")
-    # (condition, field, reason): the reason may use the line's own columns (never the document number).
-    checks: list[tuple[pl.Expr, str | None, pl.Expr]] = [
-        (pl.col("shape_error").is_not_null(), None, pl.col("shape_error")),
-        (pl.col("period") > latest_period, "period", pl.lit("period is in the future")),
+    # (condition, field, reason, code, Spanish reason): the reasons may use the line's own columns
+    # (never the document number).
+    amount_es = " no es un monto (hasta 7 dígitos enteros y 2 decimales)"
+    checks: list[tuple[pl.Expr, str | None, pl.Expr, pl.Expr, pl.Expr]] = [
+        (pl.col("shape_error").is_not_null(), None, pl.col("shape_error"), pl.col("shape_code"), pl.col("shape_es")),
+        (pl.col("period") > latest_period, "period", pl.lit("period is in the future"), pl.lit("period_future"),
+         pl.lit(ISSUE_CODES["period_future"])),
         (doc == "06", "tipo_doc",
-         pl.lit("document type 06 (RUC) is for 4th-category providers, not for a worker of the insurance")),
+         pl.lit("document type 06 (RUC) is for 4th-category providers, not for a worker of the insurance"),
+         pl.lit("doc_type_ruc"), pl.lit(ISSUE_CODES["doc_type_ruc"])),
         (~doc.is_in(worker_docs), "tipo_doc",
-         pl.lit("unknown document type '") + doc + f"' (Tabla 3: {', '.join(worker_docs)})"),
+         pl.lit("unknown document type '") + doc + f"' (Tabla 3: {', '.join(worker_docs)})",
+         pl.lit("doc_type_unknown"),
+         pl.lit("tipo de documento '") + doc + f"' desconocido (Tabla 3: {', '.join(worker_docs)})"),
         ((doc == "01") & ~((num.str.len_bytes() == 8) & num.str.contains(r"^\d+$")), "num_doc",
-         pl.lit("a DNI has exactly 8 digits")),
+         pl.lit("a DNI has exactly 8 digits"), pl.lit("dni_invalid"), pl.lit(ISSUE_CODES["dni_invalid"])),
         ((doc != "01") & ~num.str.contains(r"^[A-Za-z0-9-]{1,15}$"), "num_doc",
-         pl.lit("document number must be 1-15 letters, digits or hyphens")),
-        (~conc.is_in(list(declarable_concepts())), "concepto", pl.lit("")),  # reason refined below
-        ((dev == "") & (pag == ""), "devengado", pl.lit("an amount accrued or paid is required")),
+         pl.lit("document number must be 1-15 letters, digits or hyphens"), pl.lit("doc_number_invalid"),
+         pl.lit(ISSUE_CODES["doc_number_invalid"])),
+        (~conc.is_in(list(declarable_concepts())), "concepto", pl.lit(""), pl.lit(""), pl.lit("")),  # refined below
+        ((dev == "") & (pag == ""), "devengado", pl.lit("an amount accrued or paid is required"),
+         pl.lit("amount_missing"), pl.lit(ISSUE_CODES["amount_missing"])),
         ((dev != "") & ~dev.str.contains(AMOUNT_RE), "devengado",
-         pl.lit("'") + dev + "' is not an amount (up to 7 digits and 2 decimals)"),
+         pl.lit("'") + dev + "' is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),
+         pl.lit("'") + dev + amount_es),
         ((pag != "") & ~pag.str.contains(AMOUNT_RE), "pagado",
-         pl.lit("'") + pag + "' is not an amount (up to 7 digits and 2 decimals)"),
-        (dup, "concepto", pl.lit("duplicate worker and concept")),
+         pl.lit("'") + pag + "' is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),
+         pl.lit("'") + pag + amount_es),
+        (dup, "concepto", pl.lit("duplicate worker and concept"), pl.lit("line_duplicate"),
+         pl.lit("trabajador y concepto repetidos en la misma declaración")),
     ]
     code: pl.Expr = pl.lit(0, dtype=pl.Int8)
-    for k, (cond, _, _) in reversed(list(enumerate(checks, 1))):
+    for k, (cond, *_) in reversed(list(enumerate(checks, 1))):
         code = pl.when(cond.fill_null(True)).then(pl.lit(k, dtype=pl.Int8)).otherwise(code)
     out = lf.with_columns(code.alias("_code")).collect()
     good = pl.col("_code") == 0
     out = out.with_columns(
         pl.when(good).then(cents_expr("devengado")).otherwise(0).alias("devengado_c"),
         pl.lit(None, dtype=pl.Utf8).alias("field"), pl.lit(None, dtype=pl.Utf8).alias("reason"),
+        pl.lit(None, dtype=pl.Utf8).alias("code"), pl.lit(None, dtype=pl.Utf8).alias("reason_es"),
     )
     if out.select((~good).any()).item():
         bad = out.filter(~good)
         field: pl.Expr = pl.lit(None, dtype=pl.Utf8)
         reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-        for k, (_, name, why) in enumerate(checks, 1):
+        code_name: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+        reason_es: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+        for k, (_, name, why, cname, why_es) in enumerate(checks, 1):
             hit = pl.col("_code") == k
             field = pl.when(hit).then(pl.col("shape_field") if name is None else pl.lit(name)).otherwise(field)
             reason = pl.when(hit).then(why).otherwise(reason)
+            code_name = pl.when(hit).then(cname).otherwise(code_name)
+            reason_es = pl.when(hit).then(why_es).otherwise(reason_es)
+        concept_code = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept_format"))
+                        .when(conc.is_in(sorted(COMPUTED_CONCEPTS))).then(pl.lit("concept_computed"))
+                        .otherwise(pl.lit("concept_unknown")))
+        concept_es = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit(ISSUE_CODES["concept_format"]))
+                      .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
+                      .then(pl.lit("el concepto ") + conc + " es un total que calcula el PLAME y no debe declararse")
+                      .otherwise(pl.lit("código de concepto '") + conc + "' desconocido (Tabla 22)"))
         concept_reason = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept code must have 4 digits (Tabla 22)"))
                           .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
                           .then(pl.lit("concept ") + conc + " is a total computed by PLAME and must not be declared")
@@ -119,14 +144,22 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         source = whole if whole is not None else out
         first_line = (source.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
                       .group_by(keys).agg(pl.col("line").min().alias("_first")))
-        bad = (bad.with_columns(field.alias("field"), reason.alias("reason"))
-               .with_columns(pl.when(pl.col("_code") == 7).then(concept_reason).otherwise(pl.col("reason"))
-                             .alias("reason"))
+        is_concept = pl.col("_code") == 7
+        bad = (bad.with_columns(field.alias("field"), reason.alias("reason"), code_name.alias("code"),
+                                reason_es.alias("reason_es"))
+               .with_columns(pl.when(is_concept).then(concept_reason).otherwise(pl.col("reason")).alias("reason"),
+                             pl.when(is_concept).then(concept_code).otherwise(pl.col("code")).alias("code"),
+                             pl.when(is_concept).then(concept_es).otherwise(pl.col("reason_es"))
+                             .alias("reason_es"))
                .join(first_line, on=keys, how="left")
                .with_columns(pl.when(pl.col("_code") == len(checks))
                              .then(pl.col("reason") + " (first at line "
                                    + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
-                             .otherwise(pl.col("reason")).alias("reason"))
+                             .otherwise(pl.col("reason")).alias("reason"),
+                             pl.when(pl.col("_code") == len(checks))
+                             .then(pl.col("reason_es") + " (primera vez en la línea "
+                                   + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
+                             .otherwise(pl.col("reason_es")).alias("reason_es"))
                .drop("_first"))
         out = pl.concat([out.filter(good), bad], how="vertical_relaxed")
     return out.with_columns((pl.col("_code") == 0).alias("ok")).drop("_code", "_dup")
@@ -155,7 +188,7 @@ def duplicate_flags(df: pl.DataFrame) -> pl.Series:
 class Checked:
     """The outcome of validating a batch of lines."""
 
-    bad: pl.DataFrame          # file, line, field, reason
+    bad: pl.DataFrame          # file, line, field, reason, code, reason_es
     stats: pl.DataFrame        # file, n (lines), bad (rejected lines)
     months: pl.DataFrame       # file, ruc, period, tipo_doc, num_doc, insurable_pay (good lines only)
 
@@ -170,7 +203,7 @@ def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: i
     for off in range(0, max(lines.height, 1), slice_rows):
         part = validate_lines(lines.slice(off, slice_rows), latest_period=latest_period, dup_column="_dup_all",
                               whole=lines)
-        bads.append(part.filter(~pl.col("ok")).select("file", "line", "field", "reason"))
+        bads.append(part.filter(~pl.col("ok")).select("file", "line", "field", "reason", "code", "reason_es"))
         stats.append(part.group_by("file").agg(pl.len().alias("n"), (~pl.col("ok")).sum().alias("bad")))
         partials.append(worker_months(part.filter(pl.col("ok"))))
     months = pl.concat(partials).group_by(["file", "ruc", "period", "tipo_doc", "num_doc"]).agg(

@@ -98,4 +98,8 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
         pl.when(ok_shape).then(None).otherwise(
             pl.lit(f"expected {nfields} fields separated by '|', found ") + n.cast(pl.Utf8)).alias("shape_error"),
         pl.lit("line").alias("shape_field"),
+        pl.when(ok_shape).then(None).otherwise(pl.lit("fields_count")).alias("shape_code"),
+        pl.when(ok_shape).then(None).otherwise(
+            pl.lit(f"se esperaban {nfields} campos separados por '|', se encontraron ") + n.cast(pl.Utf8))
+        .alias("shape_es"),
     ).drop("raw")

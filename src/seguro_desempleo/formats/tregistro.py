@@ -16,6 +16,7 @@ from pathlib import Path
 
 from seguro_desempleo.domain.payroll import LineIssue
 from seguro_desempleo.domain.registry import (
+    WORKER_DOCUMENT_TYPES,
     validate_document,
     validate_ruc,
 )
@@ -43,11 +44,12 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
     issues: list[LineIssue] = []
     m = PER_NAME_RE.match(name)
     if not m:
-        return None, [], [LineIssue(src.name, 0, "file name", "a T-Registro periods file is named RP_<RUC>.per")], 0
+        return None, [], [LineIssue(src.name, 0, "file name", "a T-Registro periods file is named RP_<RUC>.per",
+                                   "per_name_invalid")], 0
     try:
         ruc = validate_ruc(m.group(1), field="RUC in the file name")
     except InputError as exc:
-        return None, [], [LineIssue(src.name, 0, "file name", exc.message)], 0
+        return None, [], [LineIssue(src.name, 0, "file name", exc.message, "ruc_invalid")], 0
     causes = termination_causes()
     good: list[PeriodLine] = []
     seen: dict[tuple[str, str, dt.date], int] = {}
@@ -60,49 +62,58 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
         if len(f) == NFIELDS + 1 and f[-1] == "":
             f.pop()
         if len(f) != NFIELDS:
-            issues.append(LineIssue(src.name, no, "line", f"expected {NFIELDS} fields separated by '|', found {len(f)}"))
+            issues.append(LineIssue(src.name, no, "line", f"expected {NFIELDS} fields separated by '|', found {len(f)}",
+                                    "fields_count",
+                                    f"se esperaban {NFIELDS} campos separados por '|', se encontraron {len(f)}"))
             continue
         doc_type, doc_number, _country, category, record, start_s, end_s, cause, _eps = f
         if category != "1" or record != "1":
             skipped += 1
             continue
 
-        def bad(fld: str, why: str, line: int = no) -> None:
-            issues.append(LineIssue(src.name, line, fld, why))
+        def bad(fld: str, why: str, code: str, es: str = "", line: int = no) -> None:
+            issues.append(LineIssue(src.name, line, fld, why, code, es))
 
         try:
             number = validate_document(doc_type, doc_number, field="num_doc")
         except InputError as exc:
-            bad(exc.field or "num_doc", exc.message)
+            code = ("doc_type_unknown" if exc.field == "tipo_doc" or doc_type not in WORKER_DOCUMENT_TYPES
+                    else "dni_invalid" if doc_type == "01" else "doc_number_invalid")
+            bad(exc.field or "num_doc", exc.message, code)
             continue
         start = _date(start_s)
         if start is None:
-            bad("fecha_inicio", f"'{start_s}' is not a date dd/mm/aaaa")
+            bad("fecha_inicio", f"'{start_s}' is not a date dd/mm/aaaa", "date_invalid",
+                f"'{start_s}' no es una fecha dd/mm/aaaa")
             continue
         end = None
         if end_s:
             end = _date(end_s)
             if end is None:
-                bad("fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa")
+                bad("fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa", "date_invalid",
+                    f"'{end_s}' no es una fecha dd/mm/aaaa")
                 continue
         if start > today:
-            bad("fecha_inicio", "start date is in the future")
+            bad("fecha_inicio", "start date is in the future", "start_future")
             continue
         if end is not None and end < start:
-            bad("fecha_fin", "end date is before the start date")
+            bad("fecha_fin", "end date is before the start date", "end_before_start")
             continue
         if end is not None and end > today:
-            bad("fecha_fin", "end date is in the future")
+            bad("fecha_fin", "end date is in the future", "end_future")
             continue
         if end is not None and not cause:
-            bad("motivo", "a period with an end date needs its reason (Tabla 17)")
+            bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
             continue
         if cause and cause not in causes:
-            bad("motivo", f"unknown termination cause '{cause}' (Tabla 17)")
+            bad("motivo", f"unknown termination cause '{cause}' (Tabla 17)", "cause_unknown",
+                f"motivo de cese '{cause}' desconocido (Tabla 17)")
             continue
         key = (doc_type, number, start)
         if key in seen:
-            bad("fecha_inicio", f"duplicate period for the same worker and start (first at line {seen[key]})")
+            bad("fecha_inicio", f"duplicate period for the same worker and start (first at line {seen[key]})",
+                "period_duplicate",
+                f"período repetido para el mismo trabajador y fecha de inicio (primera vez en la línea {seen[key]})")
             continue
         seen[key] = no
         good.append(PeriodLine(no, doc_type, number, start, end, cause or None))

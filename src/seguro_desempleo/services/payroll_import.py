@@ -37,7 +37,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from seguro_desempleo.domain.ledger import Accounts, signed_line
-from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
+from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
 from seguro_desempleo.errors import ConflictError, FormatError, InputError
 from seguro_desempleo.formats import payroll_csv, plame, tregistro
@@ -184,7 +184,8 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
         summary.files.append(report)
         if kind is None:
             report.issues.append(LineIssue(path, 0, "file name",
-                                           "unknown file type (expected .rem, .per, .csv or .parquet)"))
+                                           "unknown file type (expected .rem, .per, .csv or .parquet)",
+                                           "file_type_unknown"))
             continue
         if sha in known or sha in seen_sha:
             report.status = "duplicate"
@@ -198,7 +199,10 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
                     raise FormatError(f"period {src.period_text} is in the future", field="file name",
                                       where=base)
             except FormatError as exc:
-                report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message))
+                code = ("rem_name_invalid" if not plame.REM_NAME_RE.match(base) else
+                        "name_month_invalid" if src.period is None else "period_future")
+                es = ISSUE_CODES[code] + (f": {src.period_text}" if code == "period_future" else "")
+                report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message, code, es))
                 continue
             rem.append((src, report))
         elif kind == "per":
@@ -215,7 +219,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
                 try:
                     plame.check_file_ruc(src.ruc or "", src.name)
                 except FormatError as exc:
-                    report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message))
+                    report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, "ruc_invalid"))
                     continue
             kept.append((src, report))
         rem = kept
@@ -235,12 +239,13 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
         try:
             frames.append(payroll_csv.read_table(src, i))
         except FormatError as exc:
-            report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message))
+            code = "columns_missing" if exc.field == "header" else "table_unreadable"
+            report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, code))
             reports.pop(i)
     if not frames:
         return
     cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado", "shape_error",
-            "shape_field"]
+            "shape_field", "shape_code", "shape_es"]
     allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
     del frames
     checked = validate_in_slices(allf, latest_period=latest)
@@ -248,10 +253,11 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     bad = checked.bad
     n_by_file = {int(f): (int(n), int(b)) for f, n, b in checked.stats.iter_rows()}
     if bad.height:
-        for f, line, fld, why in bad.select("file", "line", "field", "reason").iter_rows():
+        for f, line, fld, why, code, es in bad.select("file", "line", "field", "reason", "code",
+                                                      "reason_es").iter_rows():
             src, report = reports[int(f)]
             if len(report.issues) < 10_000:
-                report.issues.append(LineIssue(src.name, int(line), str(fld), str(why)))
+                report.issues.append(LineIssue(src.name, int(line), str(fld), str(why), str(code), str(es)))
     accepted_files: list[int] = []
     for i, (_src, report) in reports.items():
         n, nbad = n_by_file.get(i, (0, 0))
