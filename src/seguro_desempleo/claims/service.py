@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 S = ClaimState
 PAYABLE = (S.APPROVED, S.PAYING, S.SUSPENDED)
+OVERRIDE_TARGETS = (S.DENIED, S.CLOSED)
+"""States a caseworker may set against the rules' course (:meth:`ClaimService.override`)."""
 LATE_REEMPLOYMENT_MONTHS = 3
 """PLAME is declared the month after, and rectified later: exhausted claims are re-checked this long."""
 
@@ -218,6 +220,28 @@ class ClaimService:
             return claim
         return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
                           reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on)
+
+    def override(self, claim_id: str, to_state: ClaimState, *, reason: str, actor: str, expected_version: int,
+                 on: dt.date | None = None) -> Claim:
+        """A caseworker sets the claim against the rules' course, with a written reason (audited).
+
+        Only :data:`OVERRIDE_TARGETS` (deny, close) and only along the state machine's moves; the
+        compare-and-set on *expected_version* makes a stale form fail with a ConflictError. A denial
+        stores the rules' evaluation as of *on* (default: today) so the resolución can cite it.
+        """
+        text = " ".join((reason or "").split())
+        if not text:
+            raise InputError("an override needs a written reason", field="reason")
+        if to_state not in OVERRIDE_TARGETS:
+            names = ", ".join(s.value for s in OVERRIDE_TARGETS)
+            raise InputError(f"a claim can be overridden only to {names}, not {to_state.value}", field="to_state")
+        claim = self.claims.get(claim_id)
+        changes: dict[str, Any] = {}
+        if to_state is S.DENIED:
+            day = on or self.clock().date()
+            changes = {"decision": self.evaluate(claim, day), "decided_on": day}
+        return self._move(claim, to_state, actor=actor, expected_version=expected_version,
+                          reason=f"modificado por gestor: {text}", **changes)
 
     # ------------------------------------------------------------------ re-employment and obligations
 

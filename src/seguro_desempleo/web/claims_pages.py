@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, filing_deadline
 from seguro_desempleo.claims.ports import Claim
+from seguro_desempleo.claims.service import OVERRIDE_TARGETS
 from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState
 from seguro_desempleo.employment_service.obligations import (
     KIND_LABELS_ES,
@@ -41,7 +42,6 @@ S = ClaimState
 OFFICER_HORIZON_DAYS = 31
 """The officer sees obligations overdue or due within this many days."""
 STAFF_CLAIMS = (Role.CASEWORKER,)
-OVERRIDE_TARGETS = (S.DENIED, S.CLOSED)
 """What a caseworker may set against the rules' outcome, with a written reason (audited).
 Approving what the rules deny goes through an appeal, which re-runs the rules on corrected records."""
 
@@ -271,11 +271,8 @@ def install(app: FastAPI) -> None:
                 return _case_page(request, ctx, claim, "reason_required", 422)
             try:
                 version = int(str(form.get("version", claim.version)))
-                changes: dict[str, Any] = {}
-                if target == S.DENIED.value:
-                    changes = {"decision": ctx.service.evaluate(claim, today(request)), "decided_on": today(request)}
-                ctx.service._move(claim, ClaimState(target), actor=_actor(principal), expected_version=version,
-                                  reason=f"modificado por gestor: {reason}", **changes)
+                ctx.service.override(claim.id, ClaimState(target), reason=reason, actor=_actor(principal),
+                                     expected_version=version, on=today(request))
                 ctx.uow.commit()
             except SeguroError as exc:
                 ctx.uow.rollback()
@@ -324,10 +321,10 @@ def install(app: FastAPI) -> None:
         """The monthly run computed inside a transaction that is rolled back: nothing is paid."""
         principal = require(request, *STAFF_CLAIMS)
         period = _run_period(request, request.query_params.get("periodo"))
-        from seguro_desempleo.services.claims_app import run_payments
+        from seguro_desempleo.services.claims_app import bulk_run_payments
 
         with claims(request) as ctx:
-            run = run_payments(ctx, period, today(request), actor=_actor(principal))
+            run = bulk_run_payments(ctx, period, today(request), actor=_actor(principal))
             ctx.uow.rollback()
         return render(request, "payment_run.html", run=run, period=format_period(period), period_label=format_period)
 
@@ -336,11 +333,11 @@ def install(app: FastAPI) -> None:
         principal = require(request, *STAFF_CLAIMS)
         form = await request.form()
         period = _run_period(request, str(form.get("periodo", "")))
-        from seguro_desempleo.services.claims_app import run_payments
+        from seguro_desempleo.services.claims_app import bulk_run_payments
 
         def execute() -> tuple[Any, str]:
             with claims(request) as ctx:
-                result = run_payments(ctx, period, today(request), actor=_actor(principal))
+                result = bulk_run_payments(ctx, period, today(request), actor=_actor(principal))
                 text_ = write_payment_file(result.bank_file)
                 ctx.uow.commit()
                 return result, text_
