@@ -301,7 +301,9 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     for f, n, due in per_file.iter_rows():
         rep = reports[int(f)][1]
         rep.contributions, rep.contribution_due = int(n), int(due)
-    _stage_units(conn, run.units[first_new_unit:])
+    sums = {int(u): (int(n), int(t), int(e), int(c)) for u, n, t, e, c in stage.group_by("unit").agg(
+        pl.len(), pl.col("contribution").sum(), pl.col("employer_part").sum(), pl.col("cts_part").sum()).iter_rows()}
+    _stage_units(conn, run.units[first_new_unit:], sums)
     _stage_contributions(conn, stage)
     run.staged_rows += stage.height
 
@@ -369,7 +371,8 @@ def _create_stage(conn: Connection) -> None:
     conn.exec_driver_sql(
         "CREATE TEMP TABLE stage_unit (unit INTEGER PRIMARY KEY, sha256 VARCHAR(64), ruc VARCHAR(11), "
         "period INTEGER, round INTEGER, employer_id INTEGER, import_file_id INTEGER, version INTEGER, "
-        f"declaration_id INTEGER){tail}")
+        "declaration_id INTEGER, n INTEGER, total_due BIGINT, employer_due BIGINT, cts_due BIGINT)"
+        f"{tail}")
     conn.exec_driver_sql(
         "CREATE TEMP TABLE stage_contrib (unit INTEGER, tipo_doc VARCHAR(2), num_doc VARCHAR(15), "
         "insurable_pay BIGINT, base BIGINT, contribution BIGINT, employer_part BIGINT, cts_part BIGINT)"
@@ -405,16 +408,29 @@ def _marks(conn: Connection, n: int) -> str:
     return ", ".join([mark] * n)
 
 
+def _insert_rows(conn: Connection, table: str, cols: str, rows: list[tuple[Any, ...]]) -> None:
+    """Many rows into *table*: ``COPY`` on PostgreSQL (an ``executemany`` costs a round trip a row),
+    ``executemany`` on SQLite."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
+            for row in rows:
+                cp.write_row(row)
+        return
+    conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({_marks(conn, cols.count(',') + 1)})", rows)
+
+
 def _record_files(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    if rows:
-        conn.exec_driver_sql("INSERT INTO import_file (sha256, filename, kind, status, lines, accepted_lines, "
-                             f"rejected_lines, imported_at) VALUES ({_marks(conn, 8)})", rows)
+    _insert_rows(conn, "import_file", "sha256, filename, kind, status, lines, accepted_lines, rejected_lines, "
+                 "imported_at", rows)
 
 
-def _stage_units(conn: Connection, units: list[_Unit]) -> None:
-    if units:
-        conn.exec_driver_sql(f"INSERT INTO stage_unit (unit, sha256, ruc, period, round) VALUES ({_marks(conn, 5)})",
-                             [(u.unit, u.sha256, u.ruc, u.period, u.round) for u in units])
+def _stage_units(conn: Connection, units: list[_Unit], sums: dict[int, tuple[int, int, int, int]]) -> None:
+    zero = (0, 0, 0, 0)
+    _insert_rows(conn, "stage_unit", "unit, sha256, ruc, period, round, n, total_due, employer_due, cts_due",
+                 [(u.unit, u.sha256, u.ruc, u.period, u.round, *sums.get(u.unit, zero)) for u in units])
 
 
 def _stage_contributions(conn: Connection, stage: pl.DataFrame) -> None:
@@ -455,8 +471,9 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
     _timed(conn.execute, text("INSERT INTO employer (ruc, name, size_source, sector, registered_at) "
                       "SELECT DISTINCT s.ruc, '', 'declared', 'private', :now FROM stage_unit s "
                       "WHERE NOT EXISTS (SELECT 1 FROM employer e WHERE e.ruc = s.ruc)"), {"now": now})
-    _timed(conn.exec_driver_sql, "UPDATE stage_unit SET employer_id = (SELECT e.id FROM employer e WHERE e.ruc = stage_unit.ruc), "
-                         "import_file_id = (SELECT f.id FROM import_file f WHERE f.sha256 = stage_unit.sha256)")
+    _timed(conn.exec_driver_sql, "UPDATE stage_unit SET employer_id = e.id FROM employer e WHERE e.ruc = stage_unit.ruc")
+    _timed(conn.exec_driver_sql, "UPDATE stage_unit SET import_file_id = f.id FROM import_file f "
+                                 "WHERE f.sha256 = stage_unit.sha256")
     _timed(conn.exec_driver_sql, "INSERT INTO worker (doc_type, doc_number) SELECT DISTINCT c.tipo_doc, c.num_doc "
                          "FROM stage_contrib c WHERE NOT EXISTS (SELECT 1 FROM worker w "
                          "WHERE w.doc_type = c.tipo_doc AND w.doc_number = c.num_doc) ORDER BY 1, 2")
@@ -477,9 +494,7 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
         _timed(conn.execute, text(
             "INSERT INTO declaration (employer_id, period, version, status, import_file_id, workers, total_due, "
             "employer_due, cts_due) SELECT s.employer_id, s.period, s.version, 'active', s.import_file_id, "
-            "COALESCE(a.n, 0), COALESCE(a.t, 0), COALESCE(a.e, 0), COALESCE(a.c, 0) FROM stage_unit s "
-            "LEFT JOIN (SELECT unit, count(*) AS n, sum(contribution) AS t, sum(employer_part) AS e, "
-            "sum(cts_part) AS c FROM stage_contrib GROUP BY unit) a ON a.unit = s.unit WHERE s.round = :r"), p)
+            "s.n, s.total_due, s.employer_due, s.cts_due FROM stage_unit s WHERE s.round = :r ORDER BY s.unit"), p)
         if conn.dialect.name == "postgresql":
             _timed(conn.exec_driver_sql, "ANALYZE declaration")
         _timed(conn.execute, text("UPDATE stage_unit SET declaration_id = (SELECT d.id FROM declaration d "
@@ -505,7 +520,7 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
             "contribution, employer_part, cts_part) SELECT s.declaration_id, s.employer_id, w.id, s.period, :t, "
             "c.insurable_pay, c.base, c.contribution, c.employer_part, c.cts_part FROM stage_contrib c "
             "JOIN stage_unit s ON s.unit = c.unit JOIN worker w ON w.doc_type = c.tipo_doc "
-            "AND w.doc_number = c.num_doc WHERE s.round = :r"), {"r": rnd, "t": True})
+            "AND w.doc_number = c.num_doc WHERE s.round = :r ORDER BY w.id, s.period"), {"r": rnd, "t": True})
     new_employer, new_cts = _timed(conn.execute, text(
         "SELECT COALESCE(sum(employer_part), 0), COALESCE(sum(cts_part), 0) FROM stage_contrib")).one()
     for rep in summary.files:
