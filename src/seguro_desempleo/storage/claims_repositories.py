@@ -261,14 +261,14 @@ class SqlPaymentStore:
         self.session.execute(text("TRUNCATE stage_benefit_payment"))
         raw: Any = self.session.connection().connection.driver_connection
         cols = ("key", "claim_id", "number", "period", "amount", "paid_on")
-        with raw.cursor() as cur, cur.copy(f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN") as cp:
-            for r in rows:
-                cp.write_row(tuple(r[c] for c in cols))
-        res = self.session.execute(text(
-            "INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
-            "SELECT key, claim_id, number, period, amount, paid_on FROM stage_benefit_payment "
-            "ON CONFLICT (key) DO NOTHING RETURNING key"))
-        return {str(k) for k in res.scalars()}
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN") as cp:
+                for r in rows:
+                    cp.write_row(tuple(r[c] for c in cols))
+            cur.execute("INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
+                        "SELECT key, claim_id, number, period, amount, paid_on FROM stage_benefit_payment "
+                        "ON CONFLICT (key) DO NOTHING RETURNING key")
+            return {k for (k,) in cur.fetchall()}
 
     def payments(self, claim_id: str) -> list[Payment]:
         rows = self.session.execute(select(_P).where(_P.c.claim_id == claim_id).order_by(_P.c.number))
