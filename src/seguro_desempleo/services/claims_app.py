@@ -384,7 +384,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         paid_now[index[p.claim_id], p.number - 1] = True
     moves: list[tuple[Any, str]] = []
     touched = {p.claim_id for p in done}
-    all_paid: list[bool] = paid_now.all(axis=1).tolist()
+    all_paid = np.asarray(paid_now.all(axis=1), dtype=np.bool_).tolist()
     for i, r in enumerate(plain):
         exhausted = all_paid[i]
         if exhausted and (r.id in touched or r.state == "paying"):
