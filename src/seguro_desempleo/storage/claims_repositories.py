@@ -360,8 +360,9 @@ class SqlAuditSink:
             with raw.cursor() as cur, cur.copy("COPY audit_log (seq, who, at, action, entity, before, after, "
                                                "prev_hash, hash) FROM STDIN") as cp:
                 for r in recs:
-                    cp.write_row((r.seq, r.who, r.when, r.action, r.entity, json.dumps(r.before), json.dumps(r.after),
-                                  r.prev_hash, r.hash))
+                    cp.write_row((r.seq, r.who, r.when, r.action, r.entity,
+                                  "null" if r.before is None else json.dumps(r.before),
+                                  "null" if r.after is None else json.dumps(r.after), r.prev_hash, r.hash))
             return len(recs)
         rows = [{"seq": r.seq, "who": r.who, "at": r.when, "action": r.action, "entity": r.entity,
                  "before": r.before, "after": r.after, "prev_hash": r.prev_hash, "hash": r.hash} for r in recs]
