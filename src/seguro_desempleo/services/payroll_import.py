@@ -21,6 +21,7 @@ declarations and contributions.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
 import logging
@@ -88,6 +89,10 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
     """
     params = params or default_parameters()
     today = today or dt.date.today()
+    # The import makes millions of short-lived objects in bulk and keeps few: the cyclic garbage
+    # collector would rescan the large live frames and lists again and again (no cycles are made).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         if uow is None:
             with SqlUnitOfWork(db) as own:
@@ -99,6 +104,9 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
         # Two imports of the same employer-month at the same moment: the loser changes nothing.
         raise ConflictError("another import wrote the same declarations at the same time; "
                             "nothing was imported, run the command again") from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
@@ -276,6 +284,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     # a CSV file gives one per (ruc, month) it contains.
     unit_of: dict[tuple[int, str, int], int] = {}
     file_rows: list[tuple[Any, ...]] = []
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     first_new_unit = len(run.units)
     for i in accepted_files:
         src, report = reports[i]
@@ -289,7 +298,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
             run.units.append(_Unit(u, src.sha256, ruc, period, rnd))
             unit_of[(i, ruc, period)] = u
             report.declarations += 1
-        file_rows.append(_file_row(src.sha256, src.name, src.kind, report))
+        file_rows.append(_file_row(src.sha256, src.name, src.kind, report, now))
     _record_files(conn, file_rows)
     unit_frame = pl.DataFrame([(i, r, p, u) for (i, r, p), u in unit_of.items()],
                               schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "unit": pl.Int64},
@@ -398,9 +407,9 @@ def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
     return known
 
 
-def _file_row(sha: str, name: str, kind: str, report: FileReport) -> tuple[Any, ...]:
+def _file_row(sha: str, name: str, kind: str, report: FileReport, now: dt.datetime | None = None) -> tuple[Any, ...]:
     return (sha, os.path.basename(name)[:255], kind, report.status, report.lines, report.accepted_lines,
-            report.rejected_lines, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+            report.rejected_lines, now or dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
 
 def _marks(conn: Connection, n: int) -> str:
