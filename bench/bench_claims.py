@@ -55,6 +55,13 @@ def _pg() -> tuple[Any, str]:
     return server, url.set(database="bench").render_as_string(hide_password=False)
 
 
+def _pg_pid(server: Any) -> int | None:
+    try:
+        return int(server.get_pid())
+    except Exception:       # an older pgserver: no CPU figure for PostgreSQL
+        return None
+
+
 def _seed_history(engine: sa.Engine, workers: int, first_id: int = 1) -> None:
     """Workers ``first_id…`` with 24 months at S/ 3,000 from one large employer, laid off on SEP."""
     from stdnum.pe import ruc as ruc_mod
@@ -99,8 +106,34 @@ def _server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the API server did not start")
 
 
+def _tree_cpu(pid: int | None) -> dict[int, float]:
+    """CPU seconds (user + system) of *pid* and its descendants, per process (psutil if present)."""
+    try:
+        import psutil
+    except ImportError:
+        return {}
+    if pid is None:
+        return {}
+    out: dict[int, float] = {}
+    try:
+        root = psutil.Process(pid)
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                t = p.cpu_times()
+                out[p.pid] = t.user + t.system
+            except psutil.Error:
+                pass
+    except psutil.Error:
+        pass
+    return out
+
+
+def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(v - before.get(k, 0.0) for k, v in after.items())
+
+
 def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, server_workers: int,
-              baseline_n: int) -> dict[str, float]:
+              baseline_n: int, pg_pid: int | None = None) -> dict[str, float]:
     from seguro_desempleo.services.claims_app import claims_context
     from seguro_desempleo.storage.uow import SqlUnitOfWork
 
@@ -153,12 +186,16 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
 
         # Warm-up (connections, caches) is part of the run's first seconds; measure the whole run.
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+        srv0, pg0, cl0 = _tree_cpu(proc.pid), _tree_cpu(pg_pid), time.process_time()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
+        cpu_client = time.process_time() - cl0
+        cpu_server = _cpu_delta(srv0, _tree_cpu(proc.pid))
+        cpu_pg = _cpu_delta(pg0, _tree_cpu(pg_pid))
     finally:
         proc.terminate()
         proc.wait(30)
@@ -173,6 +210,12 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
           f"(target ≥ 200/s); request latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target ≤ 100 ms); "
           f"{concurrency} client threads, {server_workers} server processes")
     print(f"  baseline in-process service calls: {base_rate:.0f}/s; API/baseline = {rate / base_rate:.2f}")
+    if approved and (cpu_server or cpu_pg):
+        per = 1000 / approved
+        print(f"  CPU per operation (filing + decision): load generator {cpu_client * per:.1f} ms, API server "
+              f"{cpu_server * per:.1f} ms, PostgreSQL {cpu_pg * per:.1f} ms; total "
+              f"{(cpu_client + cpu_server + cpu_pg) * per:.1f} ms → at most "
+              f"{2000 / ((cpu_client + cpu_server + cpu_pg) * per):.0f}/s on 2 idle cores")
     return {"rate": rate, "p50_ms": p50, "p99_ms": p99, "baseline_rate": base_rate}
 
 
@@ -265,7 +308,8 @@ def main() -> None:
         engine = make_engine(url, pool_size=4)
         print(f"PostgreSQL (pgserver, loopback), {os.cpu_count()} cores shared with other jobs")
         if not a.skip_api:
-            bench_api(url, engine, a.claims, a.concurrency, a.server_workers, a.baseline_claims)
+            bench_api(url, engine, a.claims, a.concurrency, a.server_workers, a.baseline_claims,
+                      pg_pid=_pg_pid(server))
         if not a.skip_run:
             bench_run(engine, a.beneficiaries, a.sample)
         engine.dispose()
