@@ -128,15 +128,18 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
             raise InputError(f"cannot read: {exc.strerror}", where=path) from None
         pending.append((path, data, identity_key(path, data)))
         size += len(data)
+        data = b""  # held by *pending* only (freed as soon as the chunk has split it)
         if size >= CHUNK_BYTES:
+            n = len(pending)
             _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
-            done += len(pending)
+            done += n
             if progress:
                 progress(done, total)
             pending, size = [], 0
     if pending:
+        n = len(pending)
         _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
-        done += len(pending)
+        done += n
         if progress:
             progress(done, total)
     _finish(uow, conn, run, summary, today)
@@ -219,6 +222,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
                 _record_files(conn, [_file_row(sha, path, kind, report)])
         else:
             tables.append((src, report))
+    data = b""
     if rem:  # the RUCs of the file names, checked in bulk (python-stdnum gives the reason of a bad one)
         valid = ruc_valid_mask([s.ruc or "" for s, _ in rem])
         kept = []
@@ -237,15 +241,20 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
         ids = list(range(len(reports), len(reports) + len(rem)))
         for i, item in zip(ids, rem, strict=True):
             reports[i] = item
+        pending.clear()  # the bytes are now referenced by the SourceFiles only, and freed once split
         lines = plame.split_lines([s for s, _ in rem], ids, 5, plame.FIELDS)
+        for s_, _ in rem:
+            s_.data = b""
         meta = pl.DataFrame({"file": ids, "ruc": [s.ruc for s, _ in rem], "period": [s.period for s, _ in rem]},
                             schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64})
         frames.append(lines.join(meta, on="file", how="left"))
     for src, report in tables:
         i = len(reports)
         reports[i] = (src, report)
+        pending.clear()
         try:
             frames.append(payroll_csv.read_table(src, i))
+            src.data = b""  # a national CSV is hundreds of MB: not kept next to its frame
         except FormatError as exc:
             code = "columns_missing" if exc.field == "header" else "table_unreadable"
             report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, code))
