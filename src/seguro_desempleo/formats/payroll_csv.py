@@ -36,7 +36,7 @@ def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
             df = df.with_columns(pl.all().cast(pl.Utf8))
             header_offset = 0
         else:
-            df = pl.read_csv(io.BytesIO(src.data), infer_schema=False, truncate_ragged_lines=False,
+            df = pl.read_csv(src.data, infer_schema=False, truncate_ragged_lines=False,
                              encoding="utf8-lossy")
             header_offset = 1
     except Exception as exc:  # polars raises several types for malformed files

@@ -193,7 +193,7 @@ class Checked:
     months: pl.DataFrame       # file, ruc, period, tipo_doc, num_doc, insurable_pay (good lines only)
 
 
-def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: int = 1_000_000) -> Checked:
+def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: int = 500_000) -> Checked:
     """Validate *lines* slice by slice (bounded memory) and sum the good lines per worker-month.
 
     Duplicates are flagged over the whole batch first, so a repeat in a later slice is still found.

@@ -482,7 +482,7 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
         _drop_stage(conn)
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    _timed(conn.exec_driver_sql, "CREATE INDEX ix_stage_contrib_unit ON stage_contrib (unit)")
+    # No index on stage_contrib: it is only ever read whole (joined to stage_unit by its primary key).
     if conn.dialect.name == "postgresql":
         _timed(conn.exec_driver_sql, "ANALYZE stage_unit")
         _timed(conn.exec_driver_sql, "ANALYZE stage_contrib")
