@@ -8,9 +8,10 @@ and never commit. Concurrency is the database's:
   :class:`~seguro_desempleo.errors.ConflictError`).
 - :class:`SqlPaymentStore` — ``INSERT … ON CONFLICT DO NOTHING`` on the payment key: of two
   concurrent runs the second waits for the first's commit and then inserts nothing.
-- :class:`SqlAuditSink` — takes a transaction-level advisory lock on PostgreSQL (SQLite has one
-  writer at a time), reads the last record, links the new one to it; ``seq`` and ``hash`` are
-  unique, so a broken lock could never fork the chain silently.
+- :class:`SqlAuditSink` — queues the records and, just before the transaction commits, takes a
+  transaction-level advisory lock on PostgreSQL (SQLite has one writer at a time), reads the last
+  record, links the queued ones to it; ``seq`` and ``hash`` are unique, so a broken lock could
+  never fork the chain silently.
 - :class:`SqlEmploymentService` — the persistent :class:`EmploymentServiceAdapter`.
 """
 
