@@ -108,6 +108,15 @@ def _is_plain(value: Any) -> bool:
     return False
 
 
+_quote = json.encoder.encode_basestring      # json.dumps(str, ensure_ascii=False) without the call overhead
+
+
+def _plain_json(value: Any) -> str:
+    if value is None:
+        return "null"
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
 def build_records(previous: AuditRecord | None, items: Iterable[Mapping[str, Any]], *,
                   plain: bool = False) -> list[AuditRecord]:
     """Many records in a row (each item holds :func:`build_record`'s keyword arguments).
@@ -131,10 +140,18 @@ def build_records(previous: AuditRecord | None, items: Iterable[Mapping[str, Any
             stamp = iso.get(id(when))
             if stamp is None:
                 stamp = iso[id(when)] = when.isoformat()
-            body = {"seq": seq, "who": it["who"], "when": stamp, "action": it["action"],
-                    "entity": it["entity"], "before": before, "after": after, "prev_hash": ph}
-            rec = AuditRecord(seq, body["who"], body["when"], body["action"], body["entity"], before, after, ph,
-                              record_hash(body))
+            who, action, entity = it["who"], it["action"], it["entity"]
+            if isinstance(who, str) and isinstance(action, str) and isinstance(entity, str):
+                # canonical_json(body) written out: keys in sorted order, the payloads dumped alone
+                # (the same text json.dumps gives them nested), strings quoted as json.dumps does.
+                text = (f'{{"action":{_quote(action)},"after":{_plain_json(after)},"before":{_plain_json(before)},'
+                        f'"entity":{_quote(entity)},"prev_hash":{_quote(ph)},"seq":{seq},"when":{_quote(stamp)},'
+                        f'"who":{_quote(who)}}}')
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            else:
+                digest = record_hash({"seq": seq, "who": who, "when": stamp, "action": action, "entity": entity,
+                                      "before": before, "after": after, "prev_hash": ph})
+            rec = AuditRecord(seq, who, stamp, action, entity, before, after, ph, digest)
         out.append(rec)
         prev = rec
     return out
