@@ -2,7 +2,8 @@
 
 Money columns are ``BigInteger`` céntimos; months are integer month indices
 (``year * 12 + month - 1``); dates are ``Date``. Natural keys are unique: an employer's RUC, a
-worker's (document type, number), an imported file's SHA-256. Other areas (claims, payments to
+worker's (document type, number), an imported file's identity key (SHA-256 of its kind, the RUC
+and month of its name, and its bytes). Other areas (claims, payments to
 workers, appeals) add their tables in later Alembic revisions; they may reference ``worker.id``,
 ``employer.id`` and ``ledger_entry.id``.
 """
@@ -84,7 +85,7 @@ class EmploymentPeriodRow(Base):
 class ImportFileRow(Base):
     __tablename__ = "import_file"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)  # identity key: services.payroll_import
     filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(10))
