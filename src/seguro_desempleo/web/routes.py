@@ -17,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from seguro_desempleo.api.auth import ROLE_LABELS_ES, AuthError, Principal, Role, TokenSigner
 from seguro_desempleo.errors import InputError, SeguroError
@@ -120,6 +122,34 @@ def role_links(principal: Principal, lang: str = i18n.DEFAULT_LANGUAGE) -> list[
     return [{"href": href, "label": i18n.text(key, lang)} for href, key in ROLE_LINKS.get(principal.role, ())]
 
 
+class SameOriginForms:
+    """Refuse a page form posted from another site (CSRF defence with ``SameSite=Lax``): a browser
+    sends ``Origin`` (or at least ``Referer``) with a POST; it must be this host.
+
+    A pure ASGI middleware: the API (``/api/``, token-authenticated, no cookies needed) and safe
+    methods pass straight through without the cost of Starlette's ``BaseHTTPMiddleware``.
+    """
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in self.SAFE or scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        source = headers.get("origin") or headers.get("referer")
+        if source and source != "null":
+            request = Request(scope)
+            if urlsplit(source).netloc != request.url.netloc:
+                response = render(request, "error.html", status_code=403, message="cross_site")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if not hasattr(app.state, "nav_providers"):
@@ -130,16 +160,7 @@ def install(app: FastAPI) -> None:
     for role, href in ROLE_HOME.items():
         app.state.role_home.setdefault(role, href)
 
-    @app.middleware("http")
-    async def same_origin_forms(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        """Refuse a page form posted from another site (CSRF defence with ``SameSite=Lax``): a
-        browser sends ``Origin`` (or at least ``Referer``) with a POST; it must be this host."""
-        if request.method not in ("GET", "HEAD", "OPTIONS") and not request.url.path.startswith("/api/"):
-            source = request.headers.get("origin") or request.headers.get("referer")
-            if source and source != "null" and urlsplit(source).netloc != request.url.netloc:
-                return render(request, "error.html", status_code=403, message="cross_site")
-        response: Response = await call_next(request)
-        return response
+    app.add_middleware(SameOriginForms)
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
