@@ -42,6 +42,14 @@ def round_up_rate(rate: Decimal, places: int = 2) -> Decimal:
     return (rate * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_CEILING)
 
 
+def _up_to(a: Assumptions, year: int | None) -> Assumptions:
+    """The assumptions cut at the horizon *year* (default: their last year), checked in range."""
+    horizon = a.last_year if year is None else year
+    if not a.first_year <= horizon <= a.last_year:
+        raise InputError(f"year {horizon} outside {a.first_year}-{a.last_year}", field="year")
+    return a.replace(last_year=horizon)
+
+
 def solve_reserve_multiple(a: Assumptions, multiple: Decimal, year: int | None = None) -> Decimal:
     """Level rate c with R_T(c) = K · (B_T + A_T) at the horizon T (default the last year).
 
@@ -49,10 +57,7 @@ def solve_reserve_multiple(a: Assumptions, multiple: Decimal, year: int | None =
     """
     if multiple < 0:
         raise InputError(f"must not be negative (got {multiple})", field="reserve_multiple")
-    horizon = a.last_year if year is None else year
-    if not a.first_year <= horizon <= a.last_year:
-        raise InputError(f"year {horizon} outside {a.first_year}-{a.last_year}", field="year")
-    sub = a.replace(last_year=horizon)
+    sub = _up_to(a, year)
 
     def gap(c: Decimal) -> Decimal:
         last = project(sub, c).last
@@ -65,10 +70,7 @@ def solve_high_cost_multiple(a: Assumptions, multiple: Decimal, ahcr: Decimal, y
     """Level rate with AHCM_T = (R_T / E_T) / AHCR = target at the horizon T (US DOL solvency standard, ≥ 1)."""
     if multiple < 0:
         raise InputError(f"must not be negative (got {multiple})", field="high_cost_multiple")
-    horizon = a.last_year if year is None else year
-    if not a.first_year <= horizon <= a.last_year:
-        raise InputError(f"year {horizon} outside {a.first_year}-{a.last_year}", field="year")
-    sub = a.replace(last_year=horizon)
+    sub = _up_to(a, year)
 
     def gap(c: Decimal) -> Decimal:
         last = project(sub, c).last
