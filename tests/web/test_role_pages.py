@@ -110,6 +110,7 @@ def test_employer_upload_reports_line_by_line_then_accepts(app: object, tmp_file
     assert rows and all(line == "2" for line, _ in rows)
     shown = re.findall(r'<tr><td class="num">2</td><td>[^<]+</td><td>([^<]+)</td>', r.text)
     assert shown and all(reason in ISSUE_CODES.values() for reason in shown)   # Spanish reasons on a Spanish page
+    assert ISSUE_CODES["other"] not in shown                                    # each line says what is wrong
     good = write_rem(tmp_files, RUC_A, "2025-07", [("01", dni(5), "0121", "3000.00", "3000.00")])
     r = c.post("/empleador/planilla", files={"file": (good.name, good.read_bytes())})
     assert r.status_code == 200 and "Aceptado" in r.text and "2025-07" in r.text

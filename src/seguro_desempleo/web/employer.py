@@ -3,6 +3,7 @@ without JavaScript) with a line-by-line error report; declared vs paid by month;
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -89,9 +90,10 @@ def install(app: FastAPI) -> None:
             summary = await run_in_threadpool(run_import)     # the event loop keeps serving meanwhile
         except SeguroError as exc:
             report = FileReport(file=name, kind="rem", status="rejected",
-                                issues=[LineIssue(name, 0, exc.field or "file", exc.message)])
+                                issues=[LineIssue(name, 0, exc.field or "file", exc.message, code="other",
+                                                  message_es=exc.message)])
             return page(request, ruc, report=report, status=422)
         report = summary.files[0]
         report.file = name
-        report.issues = [LineIssue(name, i.line, i.field, i.reason) for i in report.issues]
+        report.issues = [dataclasses.replace(i, file=name) for i in report.issues]
         return page(request, ruc, report=report, status=200 if report.status != "rejected" else 422)
