@@ -25,6 +25,7 @@ from seguro_desempleo.services.ledger import balances
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
 SEP = dt.date(2025, 3, 10)
@@ -42,6 +43,7 @@ def _seed(engine: sa.Engine, tmp_path: Path) -> str:
         wid = worker_ids_by_document(uow.session, [("01", dni(5))])[("01", dni(5))]
         assert e1.id is not None
         uow.periods.upsert(EmploymentPeriod(e1.id, wid, dt.date(2020, 1, 1), SEP, "01", "03"))
+        register_all_workers(uow.session)
         uow.commit()
     return str(wid)
 

@@ -19,6 +19,7 @@ from seguro_desempleo.services.claims_app import claims_context, verify_audit
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
 SEP = dt.date(2025, 3, 10)
@@ -38,6 +39,7 @@ def seed_worker(engine: sa.Engine, tmp_path: Path, n: int = 5, *, cause: str = "
         wid = worker_ids_by_document(uow.session, [("01", dni(n))])[("01", dni(n))]
         assert e1.id is not None
         uow.periods.upsert(EmploymentPeriod(e1.id, wid, dt.date(2020, 1, 1), SEP, "01", cause))
+        register_all_workers(uow.session)
         uow.commit()
     return str(wid)
 

@@ -12,8 +12,9 @@ do not exist yet; they need a migration (see docs/claims.md, "Ports").
 
 Readings: the separation is the latest T-Registro period with an end date; re-employment is the
 earliest of a later period start or a later month declared with pay by any employer (the first
-day of that month). Registration with the employment service is not in the registry, so it is a
-callable given to the provider (default: registered).
+day of that month). Registration with the employment service (art. 7) is read from the table
+``es_registration``: registered on a date when a registration dated on or before it exists (a
+callable given to the provider overrides it, for tests).
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ _WORKER_PERIODS = text(
 class SqlHistoryProvider:
     def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None) -> None:
         self.uow = uow
-        self._registered = registered or (lambda _ref, _on: True)
+        self._registered = registered
         self._workers: dict[int, _Worker | None] = {}
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
 
@@ -146,7 +147,11 @@ class SqlHistoryProvider:
         return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
 
     def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
-        return self._registered(worker_ref, on)
+        if self._registered is not None:
+            return self._registered(worker_ref, on)
+        from seguro_desempleo.storage.claims_repositories import SqlRegistrationStore
+
+        return SqlRegistrationStore(self.uow.session).registered_on_or_before(_worker_id(worker_ref), on)
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
         wid = _worker_id(worker_ref)

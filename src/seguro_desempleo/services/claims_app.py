@@ -30,6 +30,7 @@ from seguro_desempleo.storage.claims_repositories import (
     SqlClaimRepository,
     SqlEmploymentService,
     SqlPaymentStore,
+    SqlRegistrationStore,
 )
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
@@ -75,6 +76,40 @@ def session(db: str | None = None, *, params: ParameterSet | None = None) -> Ite
         ctx = claims_context(uow, params=params)
         yield ctx
         uow.commit()
+
+
+REGISTRATION_CHANNELS = ("centro_empleo", "empleos_peru", "other")
+"""Where the worker registered with the employment service (art. 7): a Centro de Empleo, the
+Empleos Perú platform, or another channel of the service."""
+
+
+def record_employment_registration(ctx: ClaimsContext, worker_ref: str, registered_on: dt.date, channel: str, *,
+                                   actor: str, reference: str = "") -> dict[str, Any]:
+    """Record that the worker registered with the employment service (art. 7) on *registered_on*;
+    audited as ``worker.es_registration``. The caller commits."""
+    from seguro_desempleo.errors import InputError, NotFoundError
+
+    if channel not in REGISTRATION_CHANNELS:
+        raise InputError(f"unknown channel '{channel}' ({'|'.join(REGISTRATION_CHANNELS)})", field="channel")
+    if len(reference) > 120:
+        raise InputError("reference longer than 120 characters", field="reference")
+    if not ctx.history.known_worker(worker_ref):
+        raise NotFoundError(f"no worker {worker_ref} in the registry", field="worker")
+    now = ctx.service.clock()
+    row = SqlRegistrationStore(ctx.uow.session).add(int(worker_ref), registered_on, channel, reference.strip(),
+                                                     actor, now.isoformat())
+    ctx.audit.append(who=actor, when=now, action="worker.es_registration", entity=f"worker:{worker_ref}",
+                     before=None, after=row)
+    return row
+
+
+def employment_registrations(ctx: ClaimsContext, worker_ref: str) -> list[dict[str, Any]]:
+    """The worker's registrations with the employment service, oldest first."""
+    from seguro_desempleo.errors import NotFoundError
+
+    if not ctx.history.known_worker(worker_ref):
+        raise NotFoundError(f"no worker {worker_ref} in the registry", field="worker")
+    return SqlRegistrationStore(ctx.uow.session).of_worker(int(worker_ref))
 
 
 def verify_audit(uow: SqlUnitOfWork) -> ChainReport:

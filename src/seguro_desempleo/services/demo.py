@@ -254,7 +254,6 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
     st = build_population(cfg.workers, cfg.seed, start)
     work = cfg.keep_files or Path(tempfile.mkdtemp(prefix="seguro_demo_"))
     work.mkdir(parents=True, exist_ok=True)
-    registered = lambda ref, _on: ref not in st.unregistered  # noqa: E731
     total_steps = cfg.months + 1
     step = 0
 
@@ -266,7 +265,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
 
     try:
         with SqlUnitOfWork(url) as uow:
-            ctx = claims_context(uow, params=params, registered=registered)
+            ctx = claims_context(uow, params=params)
             ctx.audit.append(who="demo", when=dt.datetime.now(dt.UTC), action=DEMO_MARK, entity="demo",
                              before=None, after={"workers": cfg.workers, "months": cfg.months, "seed": cfg.seed,
                                                  "start": cfg.start})
@@ -313,7 +312,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
             paths = _write_month(st, period, work, rmv)
             month_end = first_day(period + 1) - dt.timedelta(days=1)
             with SqlUnitOfWork(url) as uow:
-                ctx = claims_context(uow, params=params, registered=registered)
+                ctx = claims_context(uow, params=params)
                 rep = import_files(paths, uow=uow, params=params, today=month_end + dt.timedelta(days=10))
                 st.count("payroll_files", len(paths))
                 st.count("payroll_rejected", rep.rejected)
@@ -329,6 +328,8 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                     w = st.workers[idx]
                     if st.rng.random() < NOT_REGISTERED:
                         st.unregistered.add(w.ref)
+                    else:                                   # art. 7: registered with the service
+                        _register(ctx, w.ref, on, st.rng.random())
                     try:
                         c = ctx.service.file_claim(w.ref, on, actor="worker:" + w.ref)
                     except ConflictError:
@@ -352,6 +353,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                         upheld = claim.worker_ref in st.unregistered
                         if upheld:
                             st.unregistered.discard(claim.worker_ref)     # the registration was proven
+                            _register(ctx, claim.worker_ref, claim.filed_on, 0.0, actor="caseworker:demo")
                         try:
                             _, _, paid = ctx.service.resolve_appeal(
                                 a.id, AppealOutcome.UPHELD if upheld else AppealOutcome.REJECTED,
@@ -434,6 +436,14 @@ def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period
         "WHERE e.ruc = :r AND d.period = :p AND d.status = 'active'"), {"r": ruc, "p": period}).first()
     if row is not None and int(row[0]) > 0:
         record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}")
+
+
+def _register(ctx: Any, ref: str, on: dt.date, u: float, *, actor: str = "employment_officer:demo") -> None:
+    """Record the worker's registration with the employment service (art. 7) dated *on*."""
+    from seguro_desempleo.services.claims_app import record_employment_registration
+
+    channel = "empleos_peru" if u < 0.6 else "centro_empleo" if u < 0.95 else "other"
+    record_employment_registration(ctx, ref, on, channel, actor=actor)
 
 
 def _maybe_appeal(st: _State, ctx: Any, claim: Any, on: dt.date, kind: Any) -> None:

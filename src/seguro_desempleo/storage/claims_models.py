@@ -108,3 +108,18 @@ class EsPlacementRow(Base):
     start_date: Mapped[dt.date] = mapped_column(Date)
     employer_ruc: Mapped[str] = mapped_column(String(11))
     source: Mapped[str] = mapped_column(String(20))
+
+
+class EsRegistrationRow(Base):
+    """Art. 7: the worker "haya informado de la contingencia a los servicios de empleo" — the
+    registration with the employment service (revision ``0202_employment_registration``)."""
+
+    __tablename__ = "es_registration"
+    __table_args__ = (Index("ix_es_registration_worker", "worker_id", "registered_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("worker.id"))
+    registered_on: Mapped[dt.date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(120), default="")
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[str] = mapped_column(String(40))    # ISO 8601 with offset

@@ -49,6 +49,7 @@ from seguro_desempleo.storage.claims_models import (
     ClaimRow,
     EsObligationRow,
     EsPlacementRow,
+    EsRegistrationRow,
 )
 
 AUDIT_LOCK_KEY = 5510_2022
@@ -60,6 +61,7 @@ _P: Table = BenefitPaymentRow.__table__  # type: ignore[assignment]
 _L: Table = AuditLogRow.__table__  # type: ignore[assignment]
 _O: Table = EsObligationRow.__table__  # type: ignore[assignment]
 _PL: Table = EsPlacementRow.__table__  # type: ignore[assignment]
+_R: Table = EsRegistrationRow.__table__  # type: ignore[assignment]
 
 
 _CREATE_OPEN = text(
@@ -498,3 +500,32 @@ class SqlEmploymentService:
             q = q.where(_PL.c.claim_id == claim_id)
         return [Placement(r.claim_id, r.start_date, r.employer_ruc, PlacementSource(r.source))
                 for r in self.session.execute(q)]
+
+
+class SqlRegistrationStore:
+    """Registrations with the employment service (art. 7), one row each; ``worker_id`` is the
+    registry's worker id. A worker counts as registered on a date when a registration dated on or
+    before it exists."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, worker_id: int, registered_on: dt.date, channel: str, reference: str, recorded_by: str,
+            created_at: str) -> dict[str, Any]:
+        res = self.session.execute(insert(_R).values(
+            worker_id=worker_id, registered_on=registered_on, channel=channel, reference=reference,
+            recorded_by=recorded_by, created_at=created_at).returning(_R.c.id))
+        rid = int(res.scalar_one())
+        return {"id": rid, "worker_id": worker_id, "registered_on": registered_on.isoformat(), "channel": channel,
+                "reference": reference, "recorded_by": recorded_by, "created_at": created_at}
+
+    def of_worker(self, worker_id: int) -> list[dict[str, Any]]:
+        rows = self.session.execute(select(_R).where(_R.c.worker_id == worker_id)
+                                    .order_by(_R.c.registered_on, _R.c.id)).mappings().all()
+        return [{"id": r["id"], "worker_id": r["worker_id"], "registered_on": r["registered_on"].isoformat(),
+                 "channel": r["channel"], "reference": r["reference"], "recorded_by": r["recorded_by"],
+                 "created_at": r["created_at"]} for r in rows]
+
+    def registered_on_or_before(self, worker_id: int, on: dt.date) -> bool:
+        q = select(_R.c.id).where(_R.c.worker_id == worker_id, _R.c.registered_on <= on).limit(1)
+        return self.session.execute(q).first() is not None
