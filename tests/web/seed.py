@@ -27,6 +27,7 @@ from seguro_desempleo.services.registry import register_employer, register_worke
 from seguro_desempleo.storage import db
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_per, write_rem
 
 TODAY = dt.date(2025, 8, 20)
@@ -93,6 +94,7 @@ def seed(tmp: Path, url: str | None = None) -> Seeded:
                 due = dt.date(p // 12 + (p % 12 + 1) // 12, (p % 12 + 1) % 12 + 1, 10)
                 record_payment(uow, ruc, p, decl.total_due, due, reference=f"{ruc}-{month}")
         workers = worker_ids_by_document(uow.session, [("01", dni(n)) for n in range(1, 13)])
+        register_all_workers(uow.session)               # art. 7: all registered with the service
         uow.commit()
     ids = {n: workers[("01", dni(n))] for n in range(1, 13)}
 

@@ -203,6 +203,43 @@ def worker_claims(worker_id: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, An
     return {"items": [_claim_summary(c) for c in ctx.claims.search(worker_ref=worker_id, limit=500)]}
 
 
+class EsRegistrationIn(_In):
+    registered_on: DateText = Field(default=None, max_length=10,
+                                    description="date of the registration (YYYY-MM-DD); default today")
+    channel: str = Field(max_length=16, description="centro_empleo | empleos_peru | other")
+    reference: str = Field(default="", max_length=120, description="office or reference (optional)")
+
+
+@router.post("/workers/{worker_id}/employment-registration", tags=["trabajadores"], status_code=201,
+             summary="Record the worker's registration with the employment service (art. 7)")
+def record_es_registration(worker_id: str, body: EsRegistrationIn, request: Request, p: CurrentPrincipal,
+                           ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.services.claims_app import record_employment_registration
+
+    if p.role is R.WORKER:
+        p.check_worker(worker_id)
+    else:
+        require(p, R.EMPLOYMENT_OFFICER, R.CASEWORKER)
+    _worker_id(worker_id)
+    row = record_employment_registration(ctx, worker_id, day(request, body.registered_on, "registered_on"),
+                                         body.channel, actor=actor(p), reference=body.reference)
+    ctx.uow.commit()
+    return row
+
+
+@router.get("/workers/{worker_id}/employment-registration", tags=["trabajadores"],
+            summary="The worker's registrations with the employment service (art. 7)")
+def list_es_registrations(worker_id: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.services.claims_app import employment_registrations
+
+    if p.role is R.EMPLOYER:
+        raise PermissionDeniedError("employers do not see employment-service records")
+    p.check_worker(worker_id)
+    _worker_id(worker_id)
+    items = employment_registrations(ctx, worker_id)
+    return {"worker_id": int(worker_id), "registered": bool(items), "items": items}
+
+
 # ============================================================================ payroll uploads
 
 
