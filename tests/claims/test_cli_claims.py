@@ -59,3 +59,17 @@ def test_unknown_claim_is_one_line(seeded: tuple[str, str], capsys: pytest.Captu
     assert main(["claims", "decide", "C-999999", "--db", url]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "C-999999" in err and "\n" not in err
+
+
+def test_register_employment_command(seeded: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    url, ref = seeded
+    assert main(["claims", "register-employment", ref, "--date", "2025-03-15", "--channel", "empleos_peru",
+                 "--db", url]) == 0
+    assert f"worker {ref} registered with the employment service on 2025-03-15 (empleos_peru)" in \
+        capsys.readouterr().out
+    assert main(["claims", "register-employment", "999999", "--date", "2025-03-15", "--channel", "other",
+                 "--db", url]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "999999" in err and len(err.splitlines()) == 1
+    assert main(["claims", "register-employment", ref, "--channel", "fax", "--db", url]) == 2
+    assert "channel" in capsys.readouterr().err

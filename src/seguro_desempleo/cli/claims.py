@@ -1,5 +1,5 @@
-"""CLI: ``claims file|decide|show|letter|pay-run|reconcile|reemployment|obligation|appeal|resolve-appeal``
-and ``audit verify`` — thin wrappers over :mod:`seguro_desempleo.services.claims_app`.
+"""CLI: ``claims file|decide|show|letter|pay-run|reconcile|reemployment|obligation|appeal|resolve-appeal|
+register-employment`` and ``audit verify`` — thin wrappers over :mod:`seguro_desempleo.services.claims_app`.
 
 Each command is one unit of work: it commits when it succeeds and writes nothing when it fails
 (the error is one line, exit status 2). Dates are ISO or dd/mm/aaaa and default to today.
@@ -171,6 +171,24 @@ def register(app: typer.Typer) -> None:
             c, over = ctx.service.record_reemployment(claim_id, _date(start, "--start"), actor=actor)
         typer.echo(f"claim {c.id}: {c.state.value}; overpayments {len(over)} "
                    f"({format_soles(sum(o.amount for o in over))})")
+
+    @claims_app.command("register-employment")
+    def register_employment(
+            worker: Annotated[str, typer.Argument(help="Registry worker id.")],
+            date: DateOption = None,
+            channel: Annotated[str, typer.Option("--channel", help="centro_empleo | empleos_peru | other")] = "",
+            reference: Annotated[str, typer.Option("--reference", help="Office or reference (optional).")] = "",
+            actor: ActorOption = "cli", fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """Record the worker's registration with the employment service (art. 7)."""
+        from seguro_desempleo.services.claims_app import record_employment_registration, session
+
+        fmt = _fmt(fmt)
+        if not channel:
+            raise InputError("give the channel (--channel centro_empleo|empleos_peru|other)", field="--channel")
+        with session(db) as ctx:
+            row = record_employment_registration(ctx, worker, _date(date), channel, actor=actor, reference=reference)
+        _echo(row, fmt, f"worker {worker} registered with the employment service on {row['registered_on']} "
+                        f"({row['channel']})")
 
     @claims_app.command("obligation")
     def obligation(
