@@ -274,3 +274,28 @@ def test_a_second_open_claim_is_refused_in_plain_words(app: object, seeded: Seed
     assert r.status_code == 409 and "Ya tiene una solicitud en trámite" in r.text
     r = c.post("/trabajador/solicitud", data={})
     assert r.status_code == 422 and "Confirme la declaración" in r.text
+
+
+def test_officer_records_an_employment_registration_and_the_claim_page_shows_it(app: object, seeded: Seeded) -> None:
+    c = client_as(app, "employment_officer")
+    r = c.get("/empleo")
+    assert r.status_code == 200 and "Registrar inscripción" in r.text
+    r = c.post("/empleo/inscripciones", data={"worker_id": str(seeded.workers[12]), "registered_on": "15/08/2025",
+                                              "channel": "empleos_peru", "reference": "EP-1"},
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    with SqlUnitOfWork(seeded.url) as uow:
+        from seguro_desempleo.services.claims_app import employment_registrations
+
+        got = employment_registrations(claims_context(uow), str(seeded.workers[12]))
+    assert [(g["registered_on"], g["channel"], g["recorded_by"]) for g in got][-1] == \
+        ("2025-08-15", "empleos_peru", "employment_officer")
+    r = c.post("/empleo/inscripciones", data={"worker_id": "999999", "channel": "other"})
+    assert r.status_code == 422 and "999999" in r.text
+    r = c.post("/empleo/inscripciones", data={"worker_id": str(seeded.workers[12]), "channel": "fax"})
+    assert r.status_code == 422 and "channel" in r.text
+    assert client_as(app, "worker", str(seeded.workers[12])).post(
+        "/empleo/inscripciones", data={"worker_id": str(seeded.workers[12]), "channel": "other"}).status_code == 403
+    w = client_as(app, "worker", str(seeded.workers[3]))
+    r = w.get(f"/trabajador/reclamos/{seeded.claim_paying}")
+    assert r.status_code == 200 and "Inscripción en el servicio de empleo" in r.text and "Inscrito(a) desde" in r.text

@@ -101,7 +101,14 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
     if claim.decided_on is not None and not any(c for _, c in appeals):
         notified = max([claim.decided_on, *(a.resolved_on for a, _ in appeals if a.resolved_on)])
         deadline = clock(filing_deadline(notified), on)
+    from seguro_desempleo.services.claims_app import employment_registrations
+
+    try:
+        registrations = employment_registrations(ctx, claim.worker_ref)
+    except SeguroError:
+        registrations = []
     return {"claim": claim, "state_label": STATE_LABELS_ES[claim.state], "schedule": schedule,
+            "es_registrations": registrations,
             "payments": payments, "obligations": obligations, "appeals": appeals, "appeal_deadline": deadline,
             "kind_labels": {k.value: v for k, v in KIND_LABELS_ES.items()}, "just_causes": just_causes(),
             "period": format_period}
@@ -392,6 +399,28 @@ def install(app: FastAPI) -> None:
                 error: str | None = exc.one_line()
             else:
                 error = None
+        if error:
+            return _officer_page(request, error, 422)
+        return RedirectResponse("/empleo", status_code=303)
+
+    @app.post("/empleo/inscripciones", include_in_schema=False)
+    async def es_registration(request: Request) -> Response:
+        from seguro_desempleo.services.claims_app import record_employment_registration
+
+        principal = require(request, Role.EMPLOYMENT_OFFICER)
+        form = await request.form()
+        error: str | None = None
+        with claims(request) as ctx:
+            try:
+                worker = str(form.get("worker_id", "")).strip()
+                raw = str(form.get("registered_on", "")).strip()
+                on = parse_date(raw, field="registered_on") if raw else today(request)
+                record_employment_registration(ctx, worker, on, str(form.get("channel", "")), actor=_actor(principal),
+                                               reference=str(form.get("reference", ""))[:120])
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                error = exc.one_line()
         if error:
             return _officer_page(request, error, 422)
         return RedirectResponse("/empleo", status_code=303)
