@@ -298,4 +298,4 @@ def test_officer_records_an_employment_registration_and_the_claim_page_shows_it(
         "/empleo/inscripciones", data={"worker_id": str(seeded.workers[12]), "channel": "other"}).status_code == 403
     w = client_as(app, "worker", str(seeded.workers[3]))
     r = w.get(f"/trabajador/reclamos/{seeded.claim_paying}")
-    assert r.status_code == 200 and "Inscripción en el servicio de empleo" in r.text and "Inscrito(a) desde" in r.text
+    assert r.status_code == 200 and "Inscripción (art. 7)" in r.text and "Inscrito(a) desde" in r.text
