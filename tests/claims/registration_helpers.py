@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session
 EARLY = dt.date(2000, 1, 1)
 
 
-def register_all_workers(target: sa.Engine | Session, on: dt.date = EARLY) -> int:
-    """Insert a registration dated *on* for each worker without one; the number inserted."""
+def register_all_workers(target: sa.Engine | Session, on: dt.date = EARLY) -> None:
+    """Insert a registration dated *on* for each worker without one."""
     sql = sa.text(
         "INSERT INTO es_registration (worker_id, registered_on, channel, reference, recorded_by, created_at) "
         "SELECT w.id, :on, 'centro_empleo', '', 'seed', '2000-01-01T00:00:00+00:00' FROM worker w "
         "WHERE NOT EXISTS (SELECT 1 FROM es_registration r WHERE r.worker_id = w.id)")
     if isinstance(target, Session):
-        return int(target.execute(sql, {"on": on}).rowcount or 0)
+        target.execute(sql, {"on": on})
+        return
     with target.begin() as conn:
-        return int(conn.execute(sql, {"on": on}).rowcount or 0)
+        conn.execute(sql, {"on": on})
