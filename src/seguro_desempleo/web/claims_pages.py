@@ -11,7 +11,7 @@ goes through :class:`~seguro_desempleo.claims.service.ClaimService`, which write
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -378,6 +378,18 @@ def install(app: FastAPI) -> None:
                       labels=STATE_LABELS_ES, kind_labels={k.value: v for k, v in KIND_LABELS_ES.items()},
                       just_causes=just_causes(), error=error)
 
+    def _officer_write(request: Request, work: Callable[[Any], None]) -> Response:
+        """Run one officer form's *work* in a transaction: committed and back to /empleo, or rolled
+        back and the page again with the one-line reason (nothing half-written)."""
+        with claims(request) as ctx:
+            try:
+                work(ctx)
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                return _officer_page(request, exc.one_line(), 422)
+        return RedirectResponse("/empleo", status_code=303)
+
     @app.post("/empleo/obligaciones/{obligation_id}", include_in_schema=False)
     async def record(obligation_id: str, request: Request) -> Response:
         principal = require(request, Role.EMPLOYMENT_OFFICER)
@@ -388,20 +400,13 @@ def install(app: FastAPI) -> None:
         except ValueError:
             return _officer_page(request, "outcome_required", 422)
         cause = str(form.get("just_cause", "")) if outcome is Outcome.NOT_COMPLIED else ""
-        with claims(request) as ctx:
-            try:
-                ob = ctx.employment.record_outcome(obligation_id, outcome, on, just_cause=cause,
-                                                   recorded_by=_actor(principal))
-                ctx.service.apply_obligations(ob.claim_id, on, actor=_actor(principal))
-                ctx.uow.commit()
-            except SeguroError as exc:
-                ctx.uow.rollback()
-                error: str | None = exc.one_line()
-            else:
-                error = None
-        if error:
-            return _officer_page(request, error, 422)
-        return RedirectResponse("/empleo", status_code=303)
+
+        def work(ctx: Any) -> None:
+            ob = ctx.employment.record_outcome(obligation_id, outcome, on, just_cause=cause,
+                                               recorded_by=_actor(principal))
+            ctx.service.apply_obligations(ob.claim_id, on, actor=_actor(principal))
+
+        return _officer_write(request, work)
 
     @app.post("/empleo/inscripciones", include_in_schema=False)
     async def es_registration(request: Request) -> Response:
@@ -409,41 +414,29 @@ def install(app: FastAPI) -> None:
 
         principal = require(request, Role.EMPLOYMENT_OFFICER)
         form = await request.form()
-        error: str | None = None
-        with claims(request) as ctx:
-            try:
-                worker = str(form.get("worker_id", "")).strip()
-                raw = str(form.get("registered_on", "")).strip()
-                on = parse_date(raw, field="registered_on") if raw else today(request)
-                record_employment_registration(ctx, worker, on, str(form.get("channel", "")), actor=_actor(principal),
-                                               reference=str(form.get("reference", ""))[:120])
-                ctx.uow.commit()
-            except SeguroError as exc:
-                ctx.uow.rollback()
-                error = exc.one_line()
-        if error:
-            return _officer_page(request, error, 422)
-        return RedirectResponse("/empleo", status_code=303)
+
+        def work(ctx: Any) -> None:
+            worker = str(form.get("worker_id", "")).strip()
+            raw = str(form.get("registered_on", "")).strip()
+            on = parse_date(raw, field="registered_on") if raw else today(request)
+            record_employment_registration(ctx, worker, on, str(form.get("channel", "")), actor=_actor(principal),
+                                           reference=str(form.get("reference", ""))[:120])
+
+        return _officer_write(request, work)
 
     @app.post("/empleo/colocaciones", include_in_schema=False)
     async def placement(request: Request) -> Response:
+        from seguro_desempleo.domain.registry import validate_ruc
+
         principal = require(request, Role.EMPLOYMENT_OFFICER)
         form = await request.form()
-        error: str | None = None
-        with claims(request) as ctx:
-            try:
-                claim_id = str(form.get("claim_id", ""))
-                ctx.claims.get(claim_id)
-                start = parse_date(str(form.get("start_date", "")), field="start_date")
-                from seguro_desempleo.domain.registry import validate_ruc
 
-                ruc = validate_ruc(str(form.get("employer_ruc", "")).strip(), field="employer_ruc")
-                ctx.employment.record_placement(Placement(claim_id, start, ruc, PlacementSource.EMPLOYMENT_SERVICE))
-                ctx.service.record_reemployment(claim_id, start, actor=_actor(principal))
-                ctx.uow.commit()
-            except SeguroError as exc:
-                ctx.uow.rollback()
-                error = exc.one_line()
-        if error:
-            return _officer_page(request, error, 422)
-        return RedirectResponse("/empleo", status_code=303)
+        def work(ctx: Any) -> None:
+            claim_id = str(form.get("claim_id", ""))
+            ctx.claims.get(claim_id)
+            start = parse_date(str(form.get("start_date", "")), field="start_date")
+            ruc = validate_ruc(str(form.get("employer_ruc", "")).strip(), field="employer_ruc")
+            ctx.employment.record_placement(Placement(claim_id, start, ruc, PlacementSource.EMPLOYMENT_SERVICE))
+            ctx.service.record_reemployment(claim_id, start, actor=_actor(principal))
+
+        return _officer_write(request, work)
