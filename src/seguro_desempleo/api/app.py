@@ -112,5 +112,10 @@ def app_from_env() -> FastAPI:
     """The app as ``serve`` runs it: database from ``SEGURO_DB_URL``, demo log-in unless disabled."""
     import os
 
+    from seguro_desempleo.storage.claims_repositories import AuditSequencer
+
+    # The server links audit records into the hash chain in a background thread (batches),
+    # so a request does not wait for the sequencer's transaction.
+    AuditSequencer.background = True
     return create_app(db_url=os.environ.get("SEGURO_DB_URL"),
                       demo_logins=os.environ.get("SEGURO_DEMO_LOGINS", "1") != "0")

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.api.auth import STAFF, Principal, Role
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
@@ -310,7 +311,9 @@ def _claim_summary(c: Claim) -> dict[str, Any]:
 
 @router.post("/claims", tags=["solicitudes"], status_code=201,
              summary="File a claim (the worker for themself, or a caseworker for a worker)")
-def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    # async with one explicit hop to the thread pool for the database work: a sync handler would
+    # also send its answer's validation through the pool (a second hop per request).
     if p.role is R.WORKER:
         ref = p.subject or ""
         if body.worker_id is not None and body.worker_id != ref:
@@ -320,9 +323,13 @@ def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -
         if body.worker_id is None:
             raise InputError("give the worker id", field="worker_id")
         ref = body.worker_id
-    c = ctx.service.file_claim(ref, day(request, body.claim_date, "claim_date"), actor=actor(p))
-    ctx.uow.commit()
-    return _claim_summary(c)
+    on = day(request, body.claim_date, "claim_date")
+
+    def work() -> dict[str, Any]:
+        c = ctx.service.file_claim(ref, on, actor=actor(p))
+        ctx.uow.commit()
+        return _claim_summary(c)
+    return await run_in_threadpool(work)
 
 
 @router.get("/claims", tags=["solicitudes"], summary="Claims (staff: all; a worker: their own)")
@@ -349,15 +356,18 @@ def get_claim(claim_id: str, request: Request, p: CurrentPrincipal, ctx: Ctx) ->
 
 @router.post("/claims/{claim_id}/decision", tags=["decisiones"],
              summary="Decide with the rules (caseworker); 409 if someone decided it meanwhile")
-def decide(claim_id: str, body: DecideIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+async def decide(claim_id: str, body: DecideIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     require(p, *CASE_ROLES)
-    c = ctx.service.decide(claim_id, day(request, body.date, "date"), actor=actor(p),
-                           expected_version=body.expected_version)
-    ctx.uow.commit()
-    out = _claim_summary(c)
-    if c.decision is not None:
-        out["decision"] = {k: v for k, v in c.decision.to_dict().items() if k != "trace"}
-    return out
+    on = day(request, body.date, "date")
+
+    def work() -> dict[str, Any]:       # one hop to the thread pool (see file_claim)
+        c = ctx.service.decide(claim_id, on, actor=actor(p), expected_version=body.expected_version)
+        ctx.uow.commit()
+        out = _claim_summary(c)
+        if c.decision is not None:
+            out["decision"] = c.decision.to_dict(trace=False)
+        return out
+    return await run_in_threadpool(work)
 
 
 @router.get("/claims/{claim_id}/decision", tags=["decisiones"],

@@ -122,7 +122,8 @@ def build_records(previous: AuditRecord | None, items: Iterable[Mapping[str, Any
     """Many records in a row (each item holds :func:`build_record`'s keyword arguments).
 
     The same records as calling :func:`build_record` one by one; payloads that are already plain
-    JSON skip the canonical round trip (a bulk payment run writes tens of thousands). ``plain=True``
+    JSON skip the canonical round trip (a bulk payment run writes tens of thousands); ``when`` may be
+    given as its ISO 8601 text (with offset), as the audit outbox stores it. ``plain=True``
     asserts that every payload is plain JSON (str keys; str, int, bool, None values) without checking.
     """
     out: list[AuditRecord] = []
@@ -131,13 +132,15 @@ def build_records(previous: AuditRecord | None, items: Iterable[Mapping[str, Any
     for it in items:
         before, after = it.get("before"), it.get("after")
         when = it["when"]
-        if not (plain or (_is_plain(before) and _is_plain(after))) or when.tzinfo is None or not it["who"]:
-            rec = build_record(prev, who=it["who"], when=when, action=it["action"], entity=it["entity"],
-                               before=before, after=after)
+        given = isinstance(when, str)   # already ISO 8601 with offset (a record read back from the outbox)
+        if not (plain or (_is_plain(before) and _is_plain(after))) or not it["who"] or \
+                (not given and when.tzinfo is None):
+            rec = build_record(prev, who=it["who"], when=dt.datetime.fromisoformat(when) if given else when,
+                               action=it["action"], entity=it["entity"], before=before, after=after)
         else:
             seq = 1 if prev is None else prev.seq + 1
             ph = GENESIS_HASH if prev is None else prev.hash
-            stamp = iso.get(id(when))
+            stamp = when if given else iso.get(id(when))
             if stamp is None:
                 stamp = iso[id(when)] = when.isoformat()
             who, action, entity = it["who"], it["action"], it["entity"]

@@ -66,8 +66,9 @@ class StoredDecision:
                 out.append(r["article"])
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, trace: bool = True) -> dict[str, Any]:
+        """JSON-ready; ``trace=False`` leaves the trace out (the API's answer to a decision)."""
+        out = {
             "claim_id": self.claim_id, "eligible": self.eligible, "decided_on": self.decided_on.isoformat(),
             "rules_version": self.rules_version, "parameter_set": self.parameter_set,
             "parameter_versions": [dict(p) for p in self.parameter_versions],
@@ -76,8 +77,11 @@ class StoredDecision:
             "benefits": [{"month": b.month, "rate": format(b.rate, "f"), "amount": cents_to_str(b.amount)}
                          for b in self.benefits],
             "total": cents_to_str(self.total),
-            "reasons": [dict(r) for r in self.reasons], "explanation": self.explanation, "trace": self.trace,
+            "reasons": [dict(r) for r in self.reasons], "explanation": self.explanation,
         }
+        if trace:
+            out["trace"] = self.trace
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> StoredDecision:

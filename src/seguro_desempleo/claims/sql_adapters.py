@@ -13,12 +13,13 @@ do not exist yet; they need a migration (see docs/claims.md, "Ports").
 Readings: the separation is the latest T-Registro period with an end date; re-employment is the
 earliest of a later period start or a later month declared with pay by any employer (the first
 day of that month). Registration with the employment service (art. 7) is read from the table
-``es_registration``: registered on a date when a registration dated on or before it exists (a
-callable given to the provider overrides it, for tests).
+``es_registration`` with the worker (its earliest date): registered on a date when a registration
+dated on or before it exists (a callable given to the provider overrides it, for tests).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -77,14 +78,17 @@ class _Worker(NamedTuple):
     doc_number: str
     full_name: str | None
     periods: list[_Period]
+    first_registration: dt.date | None      # art. 7: the earliest registration with the employment service
 
 
 _WORKER_PERIODS = text(
     "SELECT w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, p.contract_type, "
-    "p.termination_cause, e.ruc, e.size_class, e.sector FROM worker w "
+    "p.termination_cause, e.ruc, e.size_class, e.sector, "
+    "(SELECT min(r.registered_on) FROM es_registration r WHERE r.worker_id = w.id) AS first_registration "
+    "FROM worker w "
     "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
     "WHERE w.id = :w").columns(doc_type=String, doc_number=String, full_name=String, start_date=Date,
-                               end_date=Date)
+                               end_date=Date, first_registration=Date)
 
 
 class SqlHistoryProvider:
@@ -103,9 +107,14 @@ class SqlHistoryProvider:
         if rows:
             periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in rows
                        if r[3] is not None]
-            got = _Worker(rows[0][0], rows[0][1], rows[0][2], periods)
+            got = _Worker(rows[0][0], rows[0][1], rows[0][2], periods, rows[0][10])
         self._workers[wid] = got
         return got
+
+    def forget(self, worker_ref: str) -> None:
+        """Drop what this unit of work read of the worker (after recording something about them)."""
+        with contextlib.suppress(NotFoundError):
+            self._workers.pop(_worker_id(worker_ref), None)
 
     def _periods_of(self, wid: int) -> list[_Period]:
         w = self._worker(wid)
@@ -149,9 +158,11 @@ class SqlHistoryProvider:
     def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
         if self._registered is not None:
             return self._registered(worker_ref, on)
-        from seguro_desempleo.storage.claims_repositories import SqlRegistrationStore
-
-        return SqlRegistrationStore(self.uow.session).registered_on_or_before(_worker_id(worker_ref), on)
+        # "A registration dated on or before *on* exists" = the earliest one is on or before it;
+        # read with the worker's periods (one query per unit of work, not one per check).
+        w = self._worker(_worker_id(worker_ref))
+        first = w.first_registration if w is not None else None
+        return first is not None and first <= on
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
         wid = _worker_id(worker_ref)

@@ -98,6 +98,7 @@ def record_employment_registration(ctx: ClaimsContext, worker_ref: str, register
     now = ctx.service.clock()
     row = SqlRegistrationStore(ctx.uow.session).add(int(worker_ref), registered_on, channel, reference.strip(),
                                                      actor, now.isoformat())
+    ctx.history.forget(worker_ref)      # its cached registration date is stale now
     ctx.audit.append(who=actor, when=now, action="worker.es_registration", entity=f"worker:{worker_ref}",
                      before=None, after=row)
     return row

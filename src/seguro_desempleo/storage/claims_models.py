@@ -7,6 +7,9 @@ revision ``0201_claims``.
   NULLs never collide). ``claim.version`` is the compare-and-set column.
 - ``benefit_payment.key`` (``<claim>#<n>``) is the primary key: the idempotency of payment runs.
 - ``audit_log`` is append-only (triggers refuse UPDATE and DELETE); ``seq`` and ``hash`` are unique.
+- ``audit_outbox`` (PostgreSQL's write path, revision ``0203_claims_perf``): records committed with
+  their change and waiting to be linked into the chain; never updated, deleted only as they are
+  chained.
 """
 
 from __future__ import annotations
@@ -82,6 +85,21 @@ class AuditLogRow(Base):
     after: Mapped[Any | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditOutboxRow(Base):
+    """Audit records written with their business change and not yet linked into the chain
+    (revision ``0203_claims_perf``); the sequencer moves them into ``audit_log`` in ``id`` order."""
+
+    __tablename__ = "audit_outbox"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    who: Mapped[str] = mapped_column(String(80))
+    at: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(80))
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
 
 
 class EsObligationRow(Base):

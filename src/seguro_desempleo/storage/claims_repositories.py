@@ -8,27 +8,33 @@ and never commit. Concurrency is the database's:
   :class:`~seguro_desempleo.errors.ConflictError`).
 - :class:`SqlPaymentStore` — ``INSERT … ON CONFLICT DO NOTHING`` on the payment key: of two
   concurrent runs the second waits for the first's commit and then inserts nothing.
-- :class:`SqlAuditSink` — queues the records and, just before the transaction commits, takes a
-  transaction-level advisory lock on PostgreSQL (SQLite has one writer at a time), reads the last
-  record, links the queued ones to it; ``seq`` and ``hash`` are unique, so a broken lock could
-  never fork the chain silently.
+- :class:`SqlAuditSink` — queues the records and, just before the transaction commits, writes
+  them: on PostgreSQL into the audit outbox (no lock), linked into the chain after the commit by
+  the sequencer :func:`drain_audit_outbox` under a transaction-level advisory lock; on SQLite (one
+  writer at a time) linked to the last record at once. ``seq`` and ``hash`` are unique, so a
+  broken lock could never fork the chain silently.
 - :class:`SqlEmploymentService` — the persistent :class:`EmploymentServiceAdapter`.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime as dt
 import json
+import logging
+import threading
+import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Table, delete, event, func, insert, select, text, update
+from sqlalchemy import Engine, Table, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.audit import AuditRecord, build_records
+from seguro_desempleo.claims.audit import AuditRecord, build_records, canonical_json
 from seguro_desempleo.claims.decision import StoredDecision
 from seguro_desempleo.claims.ports import Claim, SuspensionReason
 from seguro_desempleo.claims.state import OPEN_STATES, ClaimState, ClaimStatus
@@ -40,10 +46,11 @@ from seguro_desempleo.employment_service.obligations import (
     PlacementSource,
     record_outcome,
 )
-from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.payments.schedule import Payment
 from seguro_desempleo.storage.claims_models import (
     AuditLogRow,
+    AuditOutboxRow,
     BenefitPaymentRow,
     ClaimAppealRow,
     ClaimRow,
@@ -59,6 +66,7 @@ _C: Table = ClaimRow.__table__  # type: ignore[assignment]
 _A: Table = ClaimAppealRow.__table__  # type: ignore[assignment]
 _P: Table = BenefitPaymentRow.__table__  # type: ignore[assignment]
 _L: Table = AuditLogRow.__table__  # type: ignore[assignment]
+_OB: Table = AuditOutboxRow.__table__  # type: ignore[assignment]
 _O: Table = EsObligationRow.__table__  # type: ignore[assignment]
 _PL: Table = EsPlacementRow.__table__  # type: ignore[assignment]
 _R: Table = EsRegistrationRow.__table__  # type: ignore[assignment]
@@ -69,13 +77,6 @@ _CREATE_OPEN = text(
     "INSERT INTO claim (id, worker_ref, filed_on, separation_date, state, version, open_worker) "
     "SELECT 'C-' || CASE WHEN n.n < 1000000 THEN lpad(n.n::text, 6, '0') ELSE n.n::text END, "
     ":w, :f, :s, :st, :v, :w FROM n ON CONFLICT (open_worker) DO NOTHING RETURNING id")
-
-_LOCK_AND_HEAD = (f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY}); "
-                  "SELECT seq, who, at, action, entity, before, after, prev_hash, hash FROM audit_log "
-                  "ORDER BY seq DESC LIMIT 1")
-"""Two statements in one round trip (simple query protocol): in READ COMMITTED the second one
-takes its snapshot after the first has the lock, so it reads the true head."""
-
 
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
@@ -302,66 +303,306 @@ def _record(r: Any) -> AuditRecord:
     return AuditRecord(int(r.seq), r.who, r.at, r.action, r.entity, r.before, r.after, r.prev_hash, r.hash)
 
 
+_HEAD = ("SELECT seq, who, at, action, entity, before, after, prev_hash, hash FROM audit_log "
+         "ORDER BY seq DESC LIMIT 1")
+_TAKE = "DELETE FROM audit_outbox RETURNING id, who, at, action, entity, before, after"
+_LOCK_HEAD_TAKE = f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY}); {_HEAD}; {_TAKE}"
+"""Three statements in one round trip (simple query protocol): in READ COMMITTED each later
+statement takes its snapshot after the first has the lock, so they read the true head and every
+outbox record committed before it."""
+_HEAD_TAKE = f"{_HEAD}; {_TAKE}"
+_INSERT_LOG = ("INSERT INTO audit_log (seq, who, at, action, entity, before, after, prev_hash, hash) "
+               "VALUES (%s, %s, %s, %s, %s, %s::json, %s::json, %s, %s)")
+
+log = logging.getLogger(__name__)
+
+
+def _json_text(value: Any) -> str:
+    return "null" if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"),
+                                                   ensure_ascii=False)
+
+
+def _link(cur: Any, head_row: Any, taken: list[Any], own: list[dict[str, Any]]) -> AuditRecord | None:
+    """Link the outbox rows taken (in ``id`` order), then *own*, after the head; insert them.
+
+    Runs under the chain's lock, on a driver cursor of the locking transaction; returns the new head.
+    """
+    head = AuditRecord(int(head_row[0]), *head_row[1:]) if head_row is not None else None
+    items = [{"who": r[1], "when": r[2], "action": r[3], "entity": r[4], "before": r[5], "after": r[6]}
+             for r in sorted(taken, key=lambda r: int(r[0]))]
+    items.extend(own)
+    if not items:
+        return head
+    recs = build_records(head, items)
+    rows = [(r.seq, r.who, r.when, r.action, r.entity, _json_text(r.before), _json_text(r.after), r.prev_hash,
+             r.hash) for r in recs]
+    if len(rows) == 1:
+        cur.execute(_INSERT_LOG, rows[0])
+    else:
+        cur.executemany(_INSERT_LOG, rows)
+    return recs[-1]
+
+
+def drain_audit_outbox(engine: Engine, *, wait: bool = False, rounds: int = 8) -> int | None:
+    """The sequencer: link the committed outbox records into the hash chain, in batches.
+
+    Each round is one transaction on its own pooled connection: the chain's advisory lock, the
+    head, ``DELETE … RETURNING`` of every committed outbox row, their chained inserts, commit — so
+    a record is either in the outbox or in the chain, never lost, never twice. Without *wait* the
+    lock is only tried: if another sequencer holds it, that one re-checks the outbox after its own
+    commit (rounds repeat until the outbox is empty or the lock is busy), so the last transaction
+    to commit always leaves the outbox empty. Returns the records chained, ``None`` if the lock was
+    busy at the first try. PostgreSQL only.
+    """
+    moved = 0
+    fairy = engine.raw_connection()
+    try:
+        conn: Any = fairy.driver_connection
+        for _ in range(rounds):
+            with conn.cursor() as cur:
+                if wait:
+                    cur.execute(_LOCK_HEAD_TAKE)
+                    cur.nextset()
+                else:
+                    cur.execute(f"SELECT pg_try_advisory_xact_lock({AUDIT_LOCK_KEY})")
+                    got = cur.fetchone()
+                    if not (got and got[0]):
+                        conn.rollback()
+                        return moved if moved else None
+                    cur.execute(_HEAD_TAKE)
+                head = cur.fetchone()
+                cur.nextset()
+                taken = cur.fetchall()
+                if taken:
+                    _link(cur, head, taken, [])
+                conn.commit()
+            moved += len(taken)
+            if not taken or wait:
+                break
+    except Exception:
+        fairy.invalidate()
+        raise
+    finally:
+        fairy.close()
+    return moved
+
+
+class AuditSequencer:
+    """The sequencer of one engine in this process. In a server (:attr:`background`), a daemon
+    thread that drains the outbox when a transaction has committed records into it
+    (:meth:`notify`), so requests do not wait for it.
+
+    Told after each commit; it clears its flag before draining, so a record committed during a
+    drain is taken by the next one. The thread ends after a minute without work and is started
+    again on demand; at interpreter exit a last drain runs. Records left by a crash wait in the
+    outbox, durable, for the next drain (any writer's, or a reader's: reads drain first).
+    """
+
+    _by_engine: ClassVar[dict[int, AuditSequencer]] = {}
+    _guard: ClassVar[threading.Lock] = threading.Lock()
+    IDLE_SECONDS: ClassVar[float] = 60.0
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    background: ClassVar[bool] = False
+    """Drain in a thread (the API server, :func:`seguro_desempleo.api.app.app_from_env`); otherwise
+    the committing thread drains at once if the lock is free (CLI, tests, demo: the chain is up to
+    date when ``commit`` returns)."""
+
+    @classmethod
+    def notify(cls, engine: Engine) -> None:
+        if not cls.background:
+            try:
+                drain_audit_outbox(engine)
+            except Exception as exc:     # committed already: the records wait in the outbox, safe
+                log.warning("audit outbox not drained after commit (%s)", type(exc).__name__)
+            return
+        with cls._guard:
+            seq = cls._by_engine.get(id(engine))
+            if seq is None or seq.engine is not engine:
+                seq = cls._by_engine[id(engine)] = AuditSequencer(engine)
+            seq.wake.set()
+            if seq.thread is None:
+                seq.thread = threading.Thread(target=seq._run, name="audit-sequencer", daemon=True)
+                seq.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            if not self.wake.wait(self.IDLE_SECONDS):
+                with AuditSequencer._guard:
+                    if not self.wake.is_set():
+                        self.thread = None
+                        AuditSequencer._by_engine.pop(id(self.engine), None)
+                        return
+            self.wake.clear()
+            try:
+                drain_audit_outbox(self.engine, wait=True)
+            except Exception as exc:    # the records wait in the outbox; retried on the next commit
+                log.warning("audit sequencer: outbox not drained (%s)", type(exc).__name__)
+                time.sleep(0.2)
+
+    @classmethod
+    def drain_all(cls) -> None:
+        """Drain every engine's outbox now (at interpreter exit)."""
+        for seq in list(cls._by_engine.values()):
+            with contextlib.suppress(Exception):    # the database may be gone; records stay in the outbox
+                drain_audit_outbox(seq.engine, wait=True)
+
+
+atexit.register(AuditSequencer.drain_all)
+
+
+def _sinks(session: Session) -> list[SqlAuditSink]:
+    got: list[SqlAuditSink] = session.info.get("audit_sinks", [])
+    return got
+
+
+@event.listens_for(Session, "before_commit")
+def _audit_before_commit(session: Session) -> None:
+    for sink in _sinks(session):
+        sink._before_commit()
+
+
+@event.listens_for(Session, "after_commit")
+def _audit_after_commit(session: Session) -> None:
+    notify = False
+    for sink in _sinks(session):
+        notify = sink._after_commit() or notify
+    if notify:
+        AuditSequencer.notify(session.get_bind())     # type: ignore[arg-type]
+
+
+@event.listens_for(Session, "after_rollback")
+def _audit_after_rollback(session: Session) -> None:
+    for sink in _sinks(session):
+        sink._discard()
+
+
 class SqlAuditSink:
     """The hash-chained audit log in the caller's transaction.
 
     :meth:`append` only queues the record; the queue is written just before the transaction
-    commits (a ``before_commit`` session event): lock the chain's head (PostgreSQL advisory
-    lock), read it, link and insert the queued records, commit. The lock is therefore held for
-    two statements and the commit, not for the whole request, and a rolled-back transaction
-    leaves no record. Reads of the log through this sink write the queue first.
+    commits (a ``before_commit`` session event), so a rolled-back transaction leaves no record.
+
+    - **PostgreSQL: the audit outbox.** The queued records are inserted into ``audit_outbox`` with
+      the business change, without the chain's lock; after the commit the process's sequencer
+      thread (:class:`AuditSequencer`, :func:`drain_audit_outbox`) links them into ``audit_log``
+      in batches. Many transactions thus
+      commit (and wait for their durable flush) at once, instead of one at a time under the lock.
+      Reads of the log (:meth:`records`, :meth:`for_entity`, :meth:`recent`) drain the outbox
+      first; a transaction that already holds the lock (:meth:`flush`, :meth:`append_many`) links
+      its records itself.
+    - **SQLite** (one writer at a time): the records are linked to the head and inserted at commit.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self._pending: list[dict[str, Any]] = []
-        event.listen(session, "before_commit", self._before_commit)
-        event.listen(session, "after_rollback", self._discard)
+        self._pg = _dialect(session) == "postgresql"
+        self._locked = False          # this transaction holds the chain's lock (PostgreSQL)
+        self._outboxed = False        # this transaction wrote to the outbox: drain after its commit
+        # Session-class listeners (registered once) find the sinks here: cheaper than three
+        # event.listen calls per unit of work.
+        session.info.setdefault("audit_sinks", []).append(self)
 
-    def _before_commit(self, _session: Session) -> None:
-        self.flush()
+    def _before_commit(self) -> None:
+        if self._pg and not self._locked:
+            self._to_outbox()
+        else:
+            self.flush()
 
-    def _discard(self, _session: Session) -> None:
+    def _after_commit(self) -> bool:
+        """True if records went to the outbox (the sequencer is told)."""
+        outboxed, self._outboxed, self._locked = self._outboxed, False, False
+        return outboxed
+
+    def _discard(self) -> None:
         self._pending.clear()
+        self._locked = self._outboxed = False
+
+    def _raw(self) -> Any:
+        return self.session.connection().connection.driver_connection
+
+    def _to_outbox(self) -> None:
+        if not self._pending:
+            return
+        items, self._pending = self._pending, []
+        rows: list[Any] = []
+        for it in items:
+            when = it["when"]
+            if when.tzinfo is None:
+                raise InputError("audit time must carry a time zone", field="when")
+            if not it["who"]:
+                raise InputError("audit record needs an actor", field="who")
+            rows.extend((it["who"], when.isoformat(), it["action"], it["entity"],
+                         canonical_json(it["before"]).decode("utf-8"), canonical_json(it["after"]).decode("utf-8")))
+        values = ", ".join(["(%s, %s, %s, %s, %s::json, %s::json)"] * len(items))
+        with self._raw().cursor() as cur:
+            cur.execute(f"INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {values}", rows)
+        self._outboxed = True
 
     def _lock_head(self) -> AuditRecord | None:
-        if _dialect(self.session) == "postgresql":
-            raw: Any = self.session.connection().connection.driver_connection
-            with raw.cursor() as cur:
-                cur.execute(_LOCK_AND_HEAD)
+        """Take the chain's lock (until the transaction ends) and link what waits: the committed
+        outbox records, then this transaction's queue. Returns the head (PostgreSQL)."""
+        items, self._pending = self._pending, []
+        with self._raw().cursor() as cur:
+            if self._locked:
+                cur.execute(_HEAD_TAKE)
+            else:
+                cur.execute(_LOCK_HEAD_TAKE)
                 cur.nextset()
-                got = cur.fetchone()
-            return AuditRecord(int(got[0]), *got[1:]) if got is not None else None
+            self._locked = True
+            head = cur.fetchone()
+            cur.nextset()
+            return _link(cur, head, cur.fetchall(), items)
+
+    def _sqlite_head(self) -> AuditRecord | None:
         row = self.session.execute(select(_L).order_by(_L.c.seq.desc()).limit(1)).first()
         return _record(row) if row is not None else None
 
     def append(self, *, who: str, when: dt.datetime, action: str, entity: str, before: Any,
                after: Any) -> None:
-        """Queue a record; it is linked and written at commit (see the class)."""
+        """Queue a record; it is written at commit (see the class)."""
         self._pending.append({"who": who, "when": when, "action": action, "entity": entity, "before": before,
                               "after": after})
 
     def flush(self) -> int:
-        """Write the queued records now (under the chain lock until the transaction ends)."""
+        """Link the queued records into the chain now (under the chain's lock until the transaction
+        ends; on PostgreSQL the outbox's committed records first)."""
+        if self._pg:
+            n = len(self._pending)
+            self._lock_head()
+            return n
         if not self._pending:
             return 0
         items, self._pending = self._pending, []
-        recs = build_records(self._lock_head(), items)
+        recs = build_records(self._sqlite_head(), items)
         self.session.execute(insert(_L), [
             {"seq": r.seq, "who": r.who, "at": r.when, "action": r.action, "entity": r.entity,
              "before": r.before, "after": r.after, "prev_hash": r.prev_hash, "hash": r.hash} for r in recs])
         return len(recs)
 
+    def _for_read(self) -> None:
+        """Before reading the log: everything committed (and this transaction's queue) chained."""
+        if not self._pg:
+            self.flush()
+        elif self._pending or self._locked:
+            self._lock_head()
+        else:       # on its own connection, committed: a read-only request need not keep the lock
+            drain_audit_outbox(self.session.get_bind(), wait=True)     # type: ignore[arg-type]
+
     def append_many(self, items: list[dict[str, Any]], *, plain: bool = False) -> int:
         """Append many records (each a dict of :meth:`append`'s keyword arguments) at once, now."""
-        self.flush()
+        head = self._lock_head() if self._pg else (self.flush(), self._sqlite_head())[1]
         if not items:
             return 0
-        recs = build_records(self._lock_head(), items, plain=plain)
-        if _dialect(self.session) == "postgresql":
-            raw: Any = self.session.connection().connection.driver_connection
-            with raw.cursor() as cur, cur.copy("COPY audit_log (seq, who, at, action, entity, before, after, "
-                                               "prev_hash, hash) FROM STDIN") as cp:
+        recs = build_records(head, items, plain=plain)
+        if self._pg:
+            with self._raw().cursor() as cur, cur.copy("COPY audit_log (seq, who, at, action, entity, before, "
+                                                       "after, prev_hash, hash) FROM STDIN") as cp:
                 for r in recs:
                     cp.write_row((r.seq, r.who, r.when, r.action, r.entity,
                                   "null" if r.before is None else json.dumps(r.before),
@@ -375,7 +616,7 @@ class SqlAuditSink:
 
     def records(self, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditRecord]:
         """Every record in chain order (for :func:`~seguro_desempleo.claims.audit.verify_chain`)."""
-        self.flush()
+        self._for_read()
         last = after_seq
         while True:
             rows = self.session.execute(select(_L).where(_L.c.seq > last).order_by(_L.c.seq).limit(batch)).all()
@@ -385,13 +626,19 @@ class SqlAuditSink:
                 yield _record(r)
             last = int(rows[-1].seq)
 
+    def pending_in_outbox(self) -> int:
+        """Committed records not yet chained (0 on SQLite)."""
+        if not self._pg:
+            return 0
+        return int(self.session.execute(select(func.count()).select_from(_OB)).scalar_one())
+
     def for_entity(self, entity: str, limit: int = 200) -> list[AuditRecord]:
-        self.flush()
+        self._for_read()
         rows = self.session.execute(select(_L).where(_L.c.entity == entity).order_by(_L.c.seq).limit(limit))
         return [_record(r) for r in rows]
 
     def recent(self, limit: int = 100, offset: int = 0) -> list[AuditRecord]:
-        self.flush()
+        self._for_read()
         rows = self.session.execute(select(_L).order_by(_L.c.seq.desc()).limit(limit).offset(offset))
         return [_record(r) for r in rows]
 
