@@ -160,6 +160,36 @@ def build_records(previous: AuditRecord | None, items: Iterable[Mapping[str, Any
     return out
 
 
+def quote(text: str) -> str:
+    """A JSON string literal exactly as :func:`canonical_json` writes it (for payloads rendered by hand)."""
+    return _quote(text)
+
+
+def link_texts(previous: AuditRecord | None, items: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """Chain records whose payloads are given as canonical JSON text (``before_json``, ``after_json``).
+
+    For bulk writers that render their payloads themselves (the monthly run): no ``json.dumps``
+    per record, and the same text is hashed and stored. Each item holds ``who``, ``when`` (ISO 8601
+    text with offset), ``action``, ``entity`` and the two texts, which must be what
+    :func:`canonical_json` gives for the payloads (keys sorted, compact, UTF-8) — the verifier
+    recomputes every hash from the stored values. Returns rows ``(seq, who, when, action, entity,
+    before_json, after_json, prev_hash, hash)``.
+    """
+    out: list[tuple[Any, ...]] = []
+    seq = 0 if previous is None else previous.seq
+    ph = GENESIS_HASH if previous is None else previous.hash
+    for it in items:
+        seq += 1
+        who, when, action, entity = it["who"], it["when"], it["action"], it["entity"]
+        before, after = it["before_json"], it["after_json"]
+        text = (f'{{"action":{_quote(action)},"after":{after},"before":{before},"entity":{_quote(entity)},'
+                f'"prev_hash":"{ph}","seq":{seq},"when":{_quote(when)},"who":{_quote(who)}}}')
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        out.append((seq, who, when, action, entity, before, after, ph, digest))
+        ph = digest
+    return out
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool

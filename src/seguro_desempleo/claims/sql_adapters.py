@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Date, String, text
 
@@ -81,14 +81,16 @@ class _Worker(NamedTuple):
     first_registration: dt.date | None      # art. 7: the earliest registration with the employment service
 
 
-_WORKER_PERIODS = text(
+_WORKER_PERIODS_SQL = (
     "SELECT w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, p.contract_type, "
     "p.termination_cause, e.ruc, e.size_class, e.sector, "
     "(SELECT min(r.registered_on) FROM es_registration r WHERE r.worker_id = w.id) AS first_registration "
     "FROM worker w "
     "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
-    "WHERE w.id = :w").columns(doc_type=String, doc_number=String, full_name=String, start_date=Date,
-                               end_date=Date, first_registration=Date)
+    "WHERE w.id = :w")
+_WORKER_PERIODS = text(_WORKER_PERIODS_SQL).columns(doc_type=String, doc_number=String, full_name=String,
+                                                    start_date=Date, end_date=Date, first_registration=Date)
+_WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
 
 
 class SqlHistoryProvider:
@@ -102,7 +104,14 @@ class SqlHistoryProvider:
         """The worker, T-Registro periods and their employers in one query, once per unit of work."""
         if wid in self._workers:
             return self._workers[wid]
-        rows = self.uow.session.execute(_WORKER_PERIODS, {"w": wid}).all()
+        rows: Any
+        if self.uow.dialect == "postgresql":      # the hot path: the fixed statement on the driver cursor
+            raw: Any = self.uow.session.connection().connection.driver_connection
+            with raw.cursor() as cur:
+                cur.execute(_WORKER_PERIODS_PG, (wid,))
+                rows = cur.fetchall()
+        else:
+            rows = self.uow.session.execute(_WORKER_PERIODS, {"w": wid}).all()
         got = None
         if rows:
             periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in rows

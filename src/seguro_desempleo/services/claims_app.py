@@ -278,10 +278,12 @@ def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
         s.execute(text("CREATE TEMP TABLE IF NOT EXISTS stage_claim_state (id varchar(24), v integer, "
                        "state varchar(12), new integer, open_worker varchar(24)) ON COMMIT DROP"))
         s.execute(text("TRUNCATE stage_claim_state"))
+        from seguro_desempleo.storage.claims_repositories import copy_text_rows
+
         raw: Any = s.connection().connection.driver_connection
-        with raw.cursor() as cur, cur.copy("COPY stage_claim_state (id, v, state, new, open_worker) FROM STDIN") as cp:
-            for u in updates:
-                cp.write_row((u["b_id"], u["b_v"], u["b_state"], u["b_new"], u["b_open"]))
+        with raw.cursor() as cur:
+            copy_text_rows(cur, "COPY stage_claim_state (id, v, state, new, open_worker) FROM STDIN",
+                           ((u["b_id"], u["b_v"], u["b_state"], u["b_new"], u["b_open"]) for u in updates))
         res = s.execute(text("UPDATE claim SET state = t.state, version = t.new, open_worker = t.open_worker "
                              "FROM stage_claim_state t WHERE claim.id = t.id AND claim.version = t.v"))
         return int(res.rowcount)  # type: ignore[attr-defined]
@@ -292,6 +294,50 @@ def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
     return len(updates) if res2.rowcount is None or res2.rowcount < 0 else int(res2.rowcount)
 
 
+def _run_audit_texts(plain: list[Any], done: list[Any], final: dict[str, tuple[Any, int, str]],
+                     version: dict[str, int], reasons: dict[str, list[str]], actor: str,
+                     now: dt.datetime) -> list[dict[str, Any]]:
+    """One audit record per claim the bulk run touched (action ``payment.run``, entity
+    ``claim:<id>``): its payments (key, number, period, amount) and its state and version before
+    and after, with the reasons of the moves — instead of one record per payment and per move.
+
+    The payloads are rendered as canonical JSON text (keys sorted, compact) and hashed and stored
+    as such (:func:`~seguro_desempleo.claims.audit.link_texts`).
+    """
+    from seguro_desempleo.claims.audit import quote
+    from seguro_desempleo.errors import InputError
+    from seguro_desempleo.periods import format_period
+
+    if now.tzinfo is None:
+        raise InputError("audit time must carry a time zone", field="when")
+    when = now.isoformat()
+    by_claim: dict[str, list[str]] = {}
+    months: dict[int, str] = {}
+    for p in done:
+        month = months.get(p.period)
+        if month is None:
+            month = months[p.period] = quote(format_period(p.period))
+        item = f'{{"amount":{int(p.amount)},"key":{quote(p.key)},"number":{int(p.number)},"period":{month}}}'
+        got = by_claim.get(p.claim_id)
+        if got is None:
+            by_claim[p.claim_id] = [item]
+        else:
+            got.append(item)
+    out: list[dict[str, Any]] = []
+    for r in plain:                                     # claim id order
+        pays = by_claim.get(r.id)
+        moved = final.get(r.id)
+        if pays is None and moved is None:
+            continue
+        state = moved[2] if moved is not None else r.state
+        why = "; ".join(reasons.get(r.id, ()))
+        after = (f'{{"payments":[{",".join(pays or ())}],' + (f'"reason":{quote(why)},' if why else "")
+                 + f'"state":{quote(state)},"version":{int(version[r.id])}}}')
+        out.append({"who": actor, "when": when, "action": "payment.run", "entity": f"claim:{r.id}",
+                    "before_json": f'{{"state":{quote(r.state)},"version":{int(r.version)}}}', "after_json": after})
+    return out
+
+
 def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str,
                       sequence: int = 1) -> PaymentRun:
     """The national monthly run: the ordinary claims in a few set-based statements.
@@ -300,8 +346,9 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     unjustified missed obligation, or exhausted lately (late payroll) — go through
     :meth:`ClaimService.run_payments` one by one, with the same rules; every other approved or
     paying claim is paid in bulk: the due mask of :func:`seguro_desempleo.payments.bulk.due_mask`,
-    multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``, one ledger entry for the run, the
-    audit records in one insert, the state changes (approved → paying → exhausted) as
+    multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``, one ledger entry for the run, one
+    audit record per claim touched (its payments and state change, :func:`_run_audit_texts`) in one
+    ``COPY``, the state changes (approved → paying → exhausted) as
     compare-and-set updates on the versions read. A claim changed meanwhile makes the run fail
     with a ConflictError (nothing written); run it again.
     """
@@ -410,10 +457,6 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         ledger_service.post(ctx.uow, "claims.benefit_payment", ((Accounts.BENEFITS_EXPENSE, total, 0),
                                                                (Accounts.BANK, 0, total)),
                             ref=f"benefit_run:{format_period(period)}:{on.isoformat()}:{sequence}", at=on)
-    now = ctx.service.clock()
-    audit: list[dict[str, Any]] = [
-        {"who": actor, "when": now, "action": "payment.pay", "entity": f"payment:{p.key}", "before": None,
-         "after": {"amount": p.amount, "period": format_period(p.period)}} for p in done]
     # State changes: first payment → paying; nothing left → exhausted (releases the open-claim slot).
     paid_now = paid.copy()
     for p in done:
@@ -432,15 +475,11 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     open_values = {st.value for st in OPEN_STATES}
     version = {r.id: r.version for r in plain}
     final: dict[str, tuple[Any, int, str]] = {}          # claim id → (row, version read, final state)
+    reasons: dict[str, list[str]] = {}
     for r, to in moves:
-        v = version[r.id]
-        frm = "approved" if to == "paying" else "paying"
-        action = "claim.pay" if to == "paying" else "claim.exhaust"
-        reason = f"primer pago {format_period(period)}" if to == "paying" else "prestación agotada"
-        audit.append({"who": actor, "when": now, "action": action, "entity": f"claim:{r.id}",
-                      "before": {"state": frm, "version": v},
-                      "after": {"state": to, "version": v + 1, "reason": reason}})
-        version[r.id] = v + 1
+        reasons.setdefault(r.id, []).append(f"primer pago {format_period(period)}" if to == "paying"
+                                            else "prestación agotada")
+        version[r.id] += 1
         final[r.id] = (r, r.version, to)
     updates = [{"b_id": cid, "b_v": v0, "b_state": to, "b_new": version[cid],
                 "b_open": r.worker_ref if to in open_values else None} for cid, (r, v0, to) in final.items()]
@@ -448,7 +487,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         changed = _update_states(ctx, updates)
         if changed < len(updates):
             raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
-    ctx.audit.append_many(audit, plain=True)     # payloads built above: str, int and None only
+    ctx.audit.append_texts(_run_audit_texts(plain, done, final, version, reasons, actor, ctx.service.clock()))
     # The bank file: the one-by-one part's lines, then the bulk part's.
     W: Table = WorkerRow.__table__  # type: ignore[assignment]
     docs: dict[str, tuple[str, str, str | None]] = {}

@@ -28,13 +28,15 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
+import psycopg
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Engine, Table, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.audit import AuditRecord, build_records, canonical_json
+from seguro_desempleo.claims.audit import AuditRecord, build_records, canonical_json, link_texts
 from seguro_desempleo.claims.decision import StoredDecision
 from seguro_desempleo.claims.ports import Claim, SuspensionReason
 from seguro_desempleo.claims.state import OPEN_STATES, ClaimState, ClaimStatus
@@ -77,6 +79,43 @@ _CREATE_OPEN = text(
     "INSERT INTO claim (id, worker_ref, filed_on, separation_date, state, version, open_worker) "
     "SELECT 'C-' || CASE WHEN n.n < 1000000 THEN lpad(n.n::text, 6, '0') ELSE n.n::text END, "
     ":w, :f, :s, :st, :v, :w FROM n ON CONFLICT (open_worker) DO NOTHING RETURNING id")
+
+_CLAIM_COLUMNS = ("id, worker_ref, filed_on, separation_date, state, version, decided_on, first_period, "
+                  "reemployment_date, suspension_reason, decision, open_worker")
+_GET_CLAIM = f"SELECT {_CLAIM_COLUMNS} FROM claim WHERE id = %s"
+_SAVE_CLAIM = ("UPDATE claim SET worker_ref = %s, filed_on = %s, separation_date = %s, state = %s, version = %s, "
+               "decided_on = %s, first_period = %s, reemployment_date = %s, suspension_reason = %s, "
+               "decision = %s::json, open_worker = %s WHERE id = %s AND version = %s")
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_escape(value: str) -> str:
+    """A str as a COPY text-format field (backslash, tab, newline and carriage return escaped)."""
+    return value if value.isprintable() and "\\" not in value else value.translate(_COPY_ESCAPES)
+
+
+def copy_text_lines(cur: Any, statement: str, lines: Iterable[str], *, chunk: int = 20_000) -> None:
+    """``COPY … FROM STDIN`` of lines already in COPY text format (fields escaped with
+    :func:`copy_escape`, tab-separated), written in large blocks: far less Python per row than
+    psycopg's ``write_row``."""
+    with cur.copy(statement) as cp:
+        block: list[str] = []
+        for line in lines:
+            block.append(line)
+            if len(block) >= chunk:
+                cp.write(("\n".join(block) + "\n").encode("utf-8"))
+                block = []
+        if block:
+            cp.write(("\n".join(block) + "\n").encode("utf-8"))
+
+
+def copy_text_rows(cur: Any, statement: str, rows: Iterable[tuple[Any, ...]], *, chunk: int = 20_000) -> None:
+    """:func:`copy_text_lines` of tuples: str (escaped), int, date, or None (``\\N``)."""
+    copy_text_lines(cur, statement, ("\t".join(["\\N" if v is None else copy_escape(v) if isinstance(v, str)
+                                                else str(v) for v in row]) for row in rows), chunk=chunk)
+
 
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
@@ -153,8 +192,16 @@ class SqlClaimRepository:
         cid = str(row[0])
         return Claim(cid, worker_ref, filed_on, separation_date, ClaimStatus(cid))
 
+    def _raw(self) -> Any:
+        return self.session.connection().connection.driver_connection
+
     def get(self, claim_id: str) -> Claim:
-        row = self.session.execute(select(_C).where(_C.c.id == claim_id)).first()
+        if self.dialect == "postgresql":       # the hot path: a fixed statement on the driver cursor
+            with self._raw().cursor(row_factory=namedtuple_row) as cur:
+                cur.execute(_GET_CLAIM, (claim_id,))
+                row = cur.fetchone()
+        else:
+            row = self.session.execute(select(_C).where(_C.c.id == claim_id)).first()
         if row is None:
             raise NotFoundError(f"no claim '{claim_id}'", field="claim_id")
         return claim_from_row(row)
@@ -165,15 +212,35 @@ class SqlClaimRepository:
 
     def save(self, claim: Claim, *, expected_version: int) -> None:
         try:
-            res = self.session.execute(update(_C).where(_C.c.id == claim.id, _C.c.version == expected_version)
-                                       .values(**_claim_values(claim)))
+            if self.dialect == "postgresql":
+                rowcount = self._save_pg(claim, expected_version)
+            else:
+                res = self.session.execute(update(_C).where(_C.c.id == claim.id, _C.c.version == expected_version)
+                                           .values(**_claim_values(claim)))
+                rowcount = res.rowcount   # type: ignore[attr-defined]
         except IntegrityError:
             raise ConflictError("the worker already has another open claim; one open claim per worker",
                                 where=f"claim {claim.id}") from None
-        if res.rowcount != 1:   # type: ignore[attr-defined]
+        if rowcount != 1:
             stored = self.get(claim.id)
             raise ConflictError(f"claim changed meanwhile (version {stored.version}, expected "
                                 f"{expected_version}); reload it and try again", where=f"claim {claim.id}")
+
+    def _save_pg(self, claim: Claim, expected_version: int) -> int:
+        """The compare-and-set ``UPDATE`` as one fixed statement on the driver cursor, the decision
+        as compact JSON text (its trace included): no statement building per call."""
+        v = _claim_values(claim)
+        decision = None if v["decision"] is None else json.dumps(v["decision"], separators=(",", ":"),
+                                                                 ensure_ascii=False)
+        try:
+            with self._raw().cursor() as cur:
+                cur.execute(_SAVE_CLAIM, (v["worker_ref"], v["filed_on"], v["separation_date"], v["state"],
+                                          v["version"], v["decided_on"], v["first_period"], v["reemployment_date"],
+                                          v["suspension_reason"], decision, v["open_worker"], claim.id,
+                                          expected_version))
+                return int(cur.rowcount)
+        except psycopg.errors.UniqueViolation as exc:
+            raise IntegrityError(_SAVE_CLAIM, None, exc) from exc
 
     def in_states(self, states: Iterable[ClaimState]) -> list[Claim]:
         wanted = [s.value for s in states]
@@ -266,9 +333,10 @@ class SqlPaymentStore:
         raw: Any = self.session.connection().connection.driver_connection
         cols = ("key", "claim_id", "number", "period", "amount", "paid_on")
         with raw.cursor() as cur:
-            with cur.copy(f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN") as cp:
-                for r in rows:
-                    cp.write_row(tuple(r[c] for c in cols))
+            esc = copy_escape
+            copy_text_lines(cur, f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN",
+                            (f"{esc(r['key'])}\t{esc(r['claim_id'])}\t{int(r['number'])}\t{int(r['period'])}\t"
+                             f"{int(r['amount'])}\t{r['paid_on'].isoformat()}" for r in rows))
             cur.execute("INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
                         "SELECT key, claim_id, number, period, amount, paid_on FROM stage_benefit_payment "
                         "ON CONFLICT (key) DO NOTHING RETURNING key")
@@ -614,6 +682,26 @@ class SqlAuditSink:
             self.session.execute(insert(_L), rows[i:i + 5000])
         return len(rows)
 
+    def append_texts(self, items: list[dict[str, Any]]) -> int:
+        """Append many records whose payloads are canonical JSON text, now (see
+        :func:`~seguro_desempleo.claims.audit.link_texts`): the bulk run's path."""
+        head = self._lock_head() if self._pg else (self.flush(), self._sqlite_head())[1]
+        if not items:
+            return 0
+        rows = link_texts(head, items)
+        if self._pg:
+            with self._raw().cursor() as cur:
+                esc = copy_escape
+                copy_text_lines(cur, "COPY audit_log (seq, who, at, action, entity, before, after, prev_hash, hash) "
+                                "FROM STDIN", (f"{r[0]}\t{esc(r[1])}\t{esc(r[2])}\t{esc(r[3])}\t{esc(r[4])}\t"
+                                               f"{esc(r[5])}\t{esc(r[6])}\t{r[7]}\t{r[8]}" for r in rows))
+            return len(rows)
+        values = [{"seq": r[0], "who": r[1], "at": r[2], "action": r[3], "entity": r[4], "before": json.loads(r[5]),
+                   "after": json.loads(r[6]), "prev_hash": r[7], "hash": r[8]} for r in rows]
+        for i in range(0, len(values), 5000):
+            self.session.execute(insert(_L), values[i:i + 5000])
+        return len(values)
+
     def records(self, *, after_seq: int = 0, batch: int = 5000) -> Iterator[AuditRecord]:
         """Every record in chain order (for :func:`~seguro_desempleo.claims.audit.verify_chain`)."""
         self._for_read()
@@ -691,15 +779,18 @@ class SqlEmploymentService:
 
     def _schedule_many_pg(self, claim_id: str, planned: list[tuple[ObligationKind, dt.date]]) -> list[Obligation]:
         """Count and insert in one statement (numbers follow the claim's existing obligations)."""
-        values = ", ".join(f"({i + 1}, CAST(:k{i} AS varchar), CAST(:d{i} AS date))" for i in range(len(planned)))
-        params: dict[str, Any] = {"c": claim_id, "o": Outcome.PENDING.value}
-        for i, (kind, due) in enumerate(planned):
-            params[f"k{i}"], params[f"d{i}"] = kind.value, due
-        rows = self.session.execute(text(
-            "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, recorded_by) "
-            "SELECT CAST(:c AS varchar) || '-O' || (n.c + v.i)::text, :c, v.kind, v.due, :o, NULL, '', '' "
-            "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = :c) n, "
-            f"(VALUES {values}) AS v(i, kind, due) RETURNING id, kind, due_date"), params).all()
+        values = ", ".join(f"({i + 1}, %s::varchar, %s::date)" for i in range(len(planned)))
+        params: list[Any] = [claim_id, claim_id, Outcome.PENDING.value, claim_id]
+        for kind, due in planned:
+            params.extend((kind.value, due))
+        raw: Any = self.session.connection().connection.driver_connection
+        with raw.cursor() as cur:       # on the driver cursor: no statement built per call
+            cur.execute(
+                "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "
+                "recorded_by) SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
+                "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
+                f"(VALUES {values}) AS v(i, kind, due) RETURNING id, kind, due_date", params)
+            rows = cur.fetchall()
         obs = sorted((Obligation(str(r[0]), claim_id, ObligationKind(r[1]), r[2]) for r in rows),
                      key=lambda o: int(o.id.rsplit("-O", 1)[1]))
         self._counts[claim_id] = int(obs[-1].id.rsplit("-O", 1)[1])
