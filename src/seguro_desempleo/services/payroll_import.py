@@ -76,7 +76,7 @@ class _Run:
     units: list[_Unit] = field(default_factory=list)
     seen_keys: dict[tuple[str, int], int] = field(default_factory=dict)
     files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
-    staged_rows: int = 0
+    contributions: list[pl.DataFrame] = field(default_factory=list)  # unit, worker document, amounts
 
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
@@ -322,8 +322,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     sums = {int(u): (int(n), int(t), int(e), int(c)) for u, n, t, e, c in stage.group_by("unit").agg(
         pl.len(), pl.col("contribution").sum(), pl.col("employer_part").sum(), pl.col("cts_part").sum()).iter_rows()}
     _stage_units(conn, run.units[first_new_unit:], sums)
-    _stage_contributions(conn, stage)
-    run.staged_rows += stage.height
+    run.contributions.append(stage.drop("cts_part"))
 
 
 def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
@@ -385,25 +384,18 @@ def _create_stage(conn: Connection) -> None:
             pass
     if not pg:
         conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_unit")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_contrib")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_doc")
     conn.exec_driver_sql(
         "CREATE TEMP TABLE stage_unit (unit INTEGER PRIMARY KEY, sha256 VARCHAR(64), ruc VARCHAR(11), "
         "period INTEGER, round INTEGER, employer_id INTEGER, import_file_id INTEGER, version INTEGER, "
         "declaration_id INTEGER, n INTEGER, total_due BIGINT, employer_due BIGINT, cts_due BIGINT)"
         f"{tail}")
-    conn.exec_driver_sql(
-        "CREATE TEMP TABLE stage_contrib (unit INTEGER, tipo_doc VARCHAR(2), num_doc VARCHAR(15), "
-        "insurable_pay BIGINT, base BIGINT, contribution BIGINT, employer_part BIGINT, cts_part BIGINT)"
-        f"{tail}")
 
 
 def _drop_stage(conn: Connection) -> None:
-    if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_unit")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_contrib")
-    else:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS stage_unit")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS stage_contrib")
+    schema = "" if conn.dialect.name == "postgresql" else "temp."
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}stage_unit")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}stage_doc")
 
 
 def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
@@ -451,22 +443,6 @@ def _stage_units(conn: Connection, units: list[_Unit], sums: dict[int, tuple[int
                  [(u.unit, u.sha256, u.ruc, u.period, u.round, *sums.get(u.unit, zero)) for u in units])
 
 
-def _stage_contributions(conn: Connection, stage: pl.DataFrame) -> None:
-    if stage.height == 0:
-        return
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy("COPY stage_contrib (unit, tipo_doc, num_doc, insurable_pay, base, "
-                                           "contribution, employer_part, cts_part) FROM STDIN (FORMAT csv)") as cp:
-            for part in stage.iter_slices(500_000):
-                buf = io.BytesIO()
-                part.write_csv(buf, include_header=False)
-                cp.write(buf.getvalue())
-        return
-    for part in stage.iter_slices(100_000):  # bounded memory: Python tuples cost ~250 bytes a row
-        conn.exec_driver_sql("INSERT INTO stage_contrib VALUES (?, ?, ?, ?, ?, ?, ?, ?)", part.rows())
-
-
 def _timed(fn: Callable[..., Any], *args: Any) -> Any:
     """Run one statement, logging its duration (DEBUG) — no row data is logged."""
     t0 = time.perf_counter()
@@ -481,23 +457,18 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
     if not run.units:
         _drop_stage(conn)
         return
+    pg = conn.dialect.name == "postgresql"
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    # No index on stage_contrib: it is only ever read whole (joined to stage_unit by its primary key).
-    if conn.dialect.name == "postgresql":
+    if pg:
         _timed(conn.exec_driver_sql, "ANALYZE stage_unit")
-        _timed(conn.exec_driver_sql, "ANALYZE stage_contrib")
     _timed(conn.execute, text("INSERT INTO employer (ruc, name, size_source, sector, registered_at) "
                       "SELECT DISTINCT s.ruc, '', 'declared', 'private', :now FROM stage_unit s "
                       "WHERE NOT EXISTS (SELECT 1 FROM employer e WHERE e.ruc = s.ruc)"), {"now": now})
     _timed(conn.exec_driver_sql, "UPDATE stage_unit SET employer_id = e.id FROM employer e WHERE e.ruc = stage_unit.ruc")
     _timed(conn.exec_driver_sql, "UPDATE stage_unit SET import_file_id = f.id FROM import_file f "
                                  "WHERE f.sha256 = stage_unit.sha256")
-    _timed(conn.exec_driver_sql, "INSERT INTO worker (doc_type, doc_number) SELECT DISTINCT c.tipo_doc, c.num_doc "
-                         "FROM stage_contrib c WHERE NOT EXISTS (SELECT 1 FROM worker w "
-                         "WHERE w.doc_type = c.tipo_doc AND w.doc_number = c.num_doc) ORDER BY 1, 2")
-    if conn.dialect.name == "postgresql":
+    if pg:
         # Fresh statistics, or the planner takes the just-filled tables for empty (nested loops).
-        _timed(conn.exec_driver_sql, "ANALYZE worker")
         _timed(conn.exec_driver_sql, "ANALYZE employer")
     old_employer = old_cts = 0
     superseded_by_sha: dict[str, int] = {}
@@ -513,7 +484,7 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
             "INSERT INTO declaration (employer_id, period, version, status, import_file_id, workers, total_due, "
             "employer_due, cts_due) SELECT s.employer_id, s.period, s.version, 'active', s.import_file_id, "
             "s.n, s.total_due, s.employer_due, s.cts_due FROM stage_unit s WHERE s.round = :r ORDER BY s.unit"), p)
-        if conn.dialect.name == "postgresql":
+        if pg:
             _timed(conn.exec_driver_sql, "ANALYZE declaration")
         _timed(conn.execute, text("UPDATE stage_unit SET declaration_id = (SELECT d.id FROM declaration d "
                           "WHERE d.employer_id = stage_unit.employer_id AND d.period = stage_unit.period "
@@ -531,20 +502,36 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
                     "UPDATE declaration SET status = 'superseded', superseded_by = (SELECT s.declaration_id "
                     "FROM stage_unit s WHERE s.employer_id = declaration.employer_id AND s.period = declaration.period "
                     f"AND s.round = :r) WHERE id IN ({marks})"), p)
+                # Contributions of earlier imports (those of this import are written below, already inactive).
                 _timed(conn.execute, text(f"UPDATE contribution SET active = :f WHERE declaration_id IN ({marks})"),
                              {"f": False})
-        _timed(conn.execute, text(
-            "INSERT INTO contribution (declaration_id, employer_id, worker_id, period, active, insurable_pay, base, "
-            "contribution, employer_part, cts_part) SELECT s.declaration_id, s.employer_id, w.id, s.period, :t, "
-            "c.insurable_pay, c.base, c.contribution, c.employer_part, c.cts_part FROM stage_contrib c "
-            "JOIN stage_unit s ON s.unit = c.unit JOIN worker w ON w.doc_type = c.tipo_doc "
-            "AND w.doc_number = c.num_doc WHERE s.round = :r ORDER BY w.id, s.period"), {"r": rnd, "t": True})
-    new_employer, new_cts = _timed(conn.execute, text(
-        "SELECT COALESCE(sum(employer_part), 0), COALESCE(sum(cts_part), 0) FROM stage_contrib")).one()
+    # Each unit's declaration, and whether it is still the active one (a later file of the same import may
+    # have superseded it).
+    units = _timed(conn.exec_driver_sql, "SELECT s.unit, s.declaration_id, s.employer_id, s.period, "
+                   "CASE WHEN d.status = 'active' THEN 1 ELSE 0 END FROM stage_unit s "
+                   "JOIN declaration d ON d.id = s.declaration_id").all()
+    unit_frame = pl.DataFrame(units, schema={"unit": pl.Int64, "declaration_id": pl.Int64, "employer_id": pl.Int64,
+                                             "period": pl.Int64, "active": pl.Int8}, orient="row")
+    del units
+    contrib = pl.concat(run.contributions, how="vertical_relaxed") if run.contributions else None
+    run.contributions.clear()
+    new_employer = new_cts = 0
+    if contrib is not None and contrib.height:
+        worker_ids = _worker_ids(conn, contrib.select("tipo_doc", "num_doc"))
+        contrib = (contrib.with_columns(worker_ids).drop("tipo_doc", "num_doc")
+                   .join(unit_frame, on="unit", how="inner")
+                   .select("declaration_id", "employer_id", "worker_id", "period", "active", "insurable_pay", "base",
+                           "contribution", "employer_part")
+                   .sort("worker_id", "period"))
+        new_employer, total = (int(x) for x in contrib.select(pl.col("employer_part").sum(),
+                                                               pl.col("contribution").sum()).row(0))
+        new_cts = total - new_employer
+        _timed(_write_contributions, conn, contrib)
+        del contrib
     for rep in summary.files:
         rep.superseded = superseded_by_sha.get(rep.sha256, 0)
-    d_emp = int(new_employer) - old_employer
-    d_cts = int(new_cts) - old_cts
+    d_emp = new_employer - old_employer
+    d_cts = new_cts - old_cts
     if d_emp or d_cts:
         ledger.post(uow, "payroll.declared", [
             signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
@@ -552,3 +539,85 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
             signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
             ref=f"import:{run.units[0].sha256[:16]}+{len(run.units) - 1}", at=today)
     _drop_stage(conn)
+
+
+def _worker_ids(conn: Connection, docs: pl.DataFrame) -> pl.Series:
+    """The worker id of each row of *docs* (``tipo_doc``, ``num_doc``), registering the new workers.
+
+    Known workers are looked up in the database (all at once: the documents go to a staging table
+    and come back joined to ``worker``); new ones get ids assigned here, in document order, and are
+    written in one bulk insert (``COPY`` on PostgreSQL). On SQLite the import holds the database's
+    write lock, so the next ids are ``max(id) + 1 …``; on PostgreSQL they are drawn from the
+    table's sequence. The natural key stays UNIQUE: a concurrent import that registers the same
+    new worker makes one of the two fail whole (``ConflictError``), never a duplicate.
+    """
+    pg = conn.dialect.name == "postgresql"
+    # One text key per document (the type has always two characters, so its order is the pair's):
+    # polars sorts and joins one column many times faster than two.
+    key = pl.col("tipo_doc") + pl.col("num_doc")
+    uniq = (docs.select(key.alias("key")).unique().sort("key")
+            .select(pl.col("key"), pl.col("key").str.slice(0, 2).alias("tipo_doc"),
+                    pl.col("key").str.slice(2).alias("num_doc"))
+            .with_row_index("k"))
+    n = uniq.height
+    known = np.full(n, -1, dtype=np.int64)
+    if conn.exec_driver_sql("SELECT 1 FROM worker LIMIT 1").first() is not None:
+        tail = " ON COMMIT DROP" if pg else ""
+        conn.exec_driver_sql("CREATE TEMP TABLE stage_doc (k INTEGER PRIMARY KEY, doc_type VARCHAR(2), "
+                             f"doc_number VARCHAR(15)){tail}")
+        _copy_frame(conn, "stage_doc", uniq.select(pl.col("k").cast(pl.Int64), "tipo_doc", "num_doc"),
+                    ("k", "doc_type", "doc_number"))
+        if pg:
+            conn.exec_driver_sql("ANALYZE stage_doc")
+        rows = _timed(conn.exec_driver_sql, "SELECT s.k, w.id FROM stage_doc s JOIN worker w "
+                      "ON w.doc_type = s.doc_type AND w.doc_number = s.doc_number").all()
+        if rows:
+            arr = np.asarray(rows, dtype=np.int64)
+            known[arr[:, 0]] = arr[:, 1]
+        del rows
+    new = np.flatnonzero(known < 0)
+    if new.size:
+        if pg:
+            seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence('worker', 'id')").scalar_one()
+            got = conn.exec_driver_sql(f"SELECT nextval('{seq}') FROM generate_series(1, {int(new.size)})").all()
+            ids = np.fromiter((r[0] for r in got), dtype=np.int64, count=new.size)
+            del got
+        else:
+            start = int(conn.exec_driver_sql("SELECT COALESCE(max(id), 0) FROM worker").scalar_one()) + 1
+            ids = np.arange(start, start + new.size, dtype=np.int64)
+        known[new] = ids
+        fresh = uniq[new].select(pl.Series("id", ids), pl.col("tipo_doc"), pl.col("num_doc"))
+        _timed(_copy_frame, conn, "worker", fresh, ("id", "doc_type", "doc_number"))
+    ids_frame = uniq.select("key", pl.Series("worker_id", known))
+    return docs.select(key.alias("key")).join(ids_frame, on="key", how="left", maintain_order="left")["worker_id"]
+
+
+def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
+    """Every row of *frame* into *table* (its columns in order, or *columns*): ``COPY`` in CSV on
+    PostgreSQL, ``executemany`` in slices on SQLite (bounded memory: a Python tuple costs ~250 bytes)."""
+    cols = ", ".join(columns or frame.columns)
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as cp:
+            for part in frame.iter_slices(500_000):
+                buf = io.BytesIO()
+                part.write_csv(buf, include_header=False)
+                cp.write(buf.getvalue())
+        return
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({_marks(conn, frame.width)})"
+    dbapi: Any = conn.connection.driver_connection
+    cur = dbapi.cursor()
+    try:
+        for part in frame.iter_slices(200_000):
+            cur.executemany(sql, zip(*(part[c].to_list() for c in part.columns), strict=True))
+    finally:
+        cur.close()
+
+
+def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:
+    """The contribution records (``cts_part`` = contribution − employer part, as ``rules.financing`` splits)."""
+    frame = contrib.with_columns((pl.col("contribution") - pl.col("employer_part")).alias("cts_part"),
+                                 pl.col("active").cast(pl.Boolean))
+    cols = ("declaration_id", "employer_id", "worker_id", "period", "active", "insurable_pay", "base",
+            "contribution", "employer_part", "cts_part")
+    _copy_frame(conn, "contribution", frame.select(cols), cols)
