@@ -33,7 +33,7 @@ from seguro_desempleo.errors import ConflictError, NotFoundError
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
-from seguro_desempleo.storage.history import contribution_history
+from seguro_desempleo.storage.history import _PAID, contribution_history
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,12 @@ _WORKER_PERIODS_SQL = (
     "WHERE w.id = :w")
 _WORKER_PERIODS = text(_WORKER_PERIODS_SQL).columns(doc_type=String, doc_number=String, full_name=String,
                                                     start_date=Date, end_date=Date, first_registration=Date)
+_MONTHS_PG = (
+    f"SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    "WHERE c.worker_id = %s AND c.active AND c.period BETWEEN %s AND %s "
+    "GROUP BY c.period ORDER BY c.period")
+""":func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
 
 
@@ -158,8 +164,18 @@ class SqlHistoryProvider:
             hi = max(last, cached[1]) if cached else last
             if cached is None:                          # read the usual decision window at once
                 lo, hi = first - HISTORY_MONTHS, last + REEMPLOYMENT_MONTHS
-            cached = self._history[wid] = (lo, hi, contribution_history(self.uow.session, wid, lo, hi))
+            cached = self._history[wid] = (lo, hi, self._read_months(wid, lo, hi))
         return [m for m in cached[2] if first <= m.period <= last]
+
+    def _read_months(self, wid: int, lo: int, hi: int) -> list[ContributionMonth]:
+        if self.uow.dialect != "postgresql":
+            return contribution_history(self.uow.session, wid, lo, hi)
+        # The same query as :func:`contribution_history`, as a fixed statement on the driver cursor.
+        raw: Any = self.uow.session.connection().connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute(_MONTHS_PG, (wid, lo, hi))
+            return [ContributionMonth(period=int(p), remuneration=int(pay), paid=bool(paid))
+                    for p, pay, paid in cur.fetchall()]
 
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
         return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
