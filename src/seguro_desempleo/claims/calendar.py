@@ -114,13 +114,7 @@ class BusinessCalendar:
         """
         if n < 0:
             raise InputError(f"cannot add {n} business days; use a count ≥ 0", field="days")
-        day = start
-        left = n
-        while left > 0:
-            day += dt.timedelta(days=1)
-            if self.is_business_day(day):
-                left -= 1
-        return day
+        return _add_business_days(self, start, n)
 
     def business_days_between(self, start: dt.date, end: dt.date) -> int:
         """Business days in (start, end]: after *start*, up to and including *end*.
@@ -143,6 +137,19 @@ class BusinessCalendar:
         while not self.is_business_day(day):
             day += dt.timedelta(days=1)
         return day
+
+
+@lru_cache(maxsize=8192)
+def _add_business_days(calendar: BusinessCalendar, start: dt.date, n: int) -> dt.date:
+    """:meth:`BusinessCalendar.add_business_days`, remembered (every approval plans the same few
+    terms from the same few dates; the calendar is immutable)."""
+    day = start
+    left = n
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if calendar.is_business_day(day):
+            left -= 1
+    return day
 
 
 DEFAULT_CALENDAR = BusinessCalendar()
