@@ -323,18 +323,28 @@ def _run_audit_texts(plain: list[Any], done: list[Any], final: dict[str, tuple[A
             by_claim[p.claim_id] = [item]
         else:
             got.append(item)
+    quoted: dict[str, str] = {}                         # the few states and reasons, quoted once
+
+    def q(text: str) -> str:
+        got = quoted.get(text)
+        if got is None:
+            got = quoted[text] = quote(text)
+        return got
     out: list[dict[str, Any]] = []
+    append = out.append
     for r in plain:                                     # claim id order
-        pays = by_claim.get(r.id)
-        moved = final.get(r.id)
+        cid = r.id
+        pays = by_claim.get(cid)
+        moved = final.get(cid)
         if pays is None and moved is None:
             continue
-        state = moved[2] if moved is not None else r.state
-        why = "; ".join(reasons.get(r.id, ()))
-        after = (f'{{"payments":[{",".join(pays or ())}],' + (f'"reason":{quote(why)},' if why else "")
-                 + f'"state":{quote(state)},"version":{int(version[r.id])}}}')
-        out.append({"who": actor, "when": when, "action": "payment.run", "entity": f"claim:{r.id}",
-                    "before_json": f'{{"state":{quote(r.state)},"version":{int(r.version)}}}', "after_json": after})
+        state0 = r.state
+        why = reasons.get(cid)
+        after = (f'{{"payments":[{",".join(pays) if pays else ""}],'
+                 + (f'"reason":{q("; ".join(why))},' if why else "")
+                 + f'"state":{q(moved[2] if moved is not None else state0)},"version":{int(version[cid])}}}')
+        append({"who": actor, "when": when, "action": "payment.run", "entity": f"claim:{cid}",
+                "before_json": f'{{"state":{q(state0)},"version":{int(r.version)}}}', "after_json": after})
     return out
 
 
@@ -448,8 +458,10 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     first = np.array([r.first_period for r in plain], dtype=np.int64)
     due = due_mask(first, paid, period) if n else np.zeros((0, k), dtype=np.bool_)
     ii, jj = np.nonzero(due)
-    new = [Payment(idempotency_key(plain[i].id, int(j) + 1), plain[i].id, int(j) + 1, int(first[i] + j),
-                   int(amounts[i, j]), on) for i, j in zip(ii.tolist(), jj.tolist(), strict=True)]
+    ids = [r.id for r in plain]
+    new = [Payment(idempotency_key(ids[i], j + 1), ids[i], j + 1, per, amount, on)
+           for i, j, per, amount in zip(ii.tolist(), jj.tolist(), (first[ii] + jj).tolist(),
+                                        amounts[ii, jj].tolist(), strict=True)]
     inserted = ctx.payments.record_many(new)
     done = [p for p in new if p.key in inserted]
     total = sum(p.amount for p in done)
