@@ -20,6 +20,7 @@ declarations and contributions.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
@@ -77,6 +78,7 @@ class _Run:
     seen_keys: dict[tuple[str, int], int] = field(default_factory=dict)
     files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
     contributions: list[pl.DataFrame] = field(default_factory=list)  # unit, worker document, amounts
+    unit_sums: list[pl.DataFrame] = field(default_factory=list)      # unit, workers, dues
 
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
@@ -173,7 +175,11 @@ def _read(path: str) -> bytes:
     """The bytes of a file (os-level reads: 300,000 small files per national month)."""
     fd = os.open(path, os.O_RDONLY)
     try:
-        parts = []
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)  # one read for a regular file; the loop for anything else
+        if len(data) <= size:
+            return data
+        parts = [data]
         while chunk := os.read(fd, 1 << 20):
             parts.append(chunk)
         return b"".join(parts)
@@ -294,7 +300,6 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     unit_of: dict[tuple[int, str, int], int] = {}
     file_rows: list[tuple[Any, ...]] = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    first_new_unit = len(run.units)
     for i in accepted_files:
         src, report = reports[i]
         keys = ([(src.ruc or "", int(src.period or 0))] if src.kind == "rem" else
@@ -319,9 +324,9 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     for f, n, due in per_file.iter_rows():
         rep = reports[int(f)][1]
         rep.contributions, rep.contribution_due = int(n), int(due)
-    sums = {int(u): (int(n), int(t), int(e), int(c)) for u, n, t, e, c in stage.group_by("unit").agg(
-        pl.len(), pl.col("contribution").sum(), pl.col("employer_part").sum(), pl.col("cts_part").sum()).iter_rows()}
-    _stage_units(conn, run.units[first_new_unit:], sums)
+    run.unit_sums.append(stage.group_by("unit").agg(
+        pl.len().alias("workers"), pl.col("contribution").sum().alias("total_due"),
+        pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due")))
     run.contributions.append(stage.drop("cts_part"))
 
 
@@ -371,9 +376,7 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, *
 
 
 def _create_stage(conn: Connection) -> None:
-    pg = conn.dialect.name == "postgresql"
-    tail = " ON COMMIT DROP" if pg else ""
-    if pg:
+    if conn.dialect.name == "postgresql":
         # Memory for this transaction's joins, sorts and staging tables (defaults: 4 MB and 8 MB).
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
@@ -382,20 +385,6 @@ def _create_stage(conn: Connection) -> None:
                 conn.exec_driver_sql("SET LOCAL temp_buffers = '512MB'")
         except DBAPIError:
             pass
-    if not pg:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_unit")
-        conn.exec_driver_sql("DROP TABLE IF EXISTS temp.stage_doc")
-    conn.exec_driver_sql(
-        "CREATE TEMP TABLE stage_unit (unit INTEGER PRIMARY KEY, sha256 VARCHAR(64), ruc VARCHAR(11), "
-        "period INTEGER, round INTEGER, employer_id INTEGER, import_file_id INTEGER, version INTEGER, "
-        "declaration_id INTEGER, n INTEGER, total_due BIGINT, employer_due BIGINT, cts_due BIGINT)"
-        f"{tail}")
-
-
-def _drop_stage(conn: Connection) -> None:
-    schema = "" if conn.dialect.name == "postgresql" else "temp."
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}stage_unit")
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}stage_doc")
 
 
 def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
@@ -437,12 +426,6 @@ def _record_files(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
                  "imported_at", rows)
 
 
-def _stage_units(conn: Connection, units: list[_Unit], sums: dict[int, tuple[int, int, int, int]]) -> None:
-    zero = (0, 0, 0, 0)
-    _insert_rows(conn, "stage_unit", "unit, sha256, ruc, period, round, n, total_due, employer_due, cts_due",
-                 [(u.unit, u.sha256, u.ruc, u.period, u.round, *sums.get(u.unit, zero)) for u in units])
-
-
 def _timed(fn: Callable[..., Any], *args: Any) -> Any:
     """Run one statement, logging its duration (DEBUG) — no row data is logged."""
     t0 = time.perf_counter()
@@ -454,75 +437,79 @@ def _timed(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSummary, today: dt.date) -> None:
+    """Write the declarations and contribution records of every accepted unit, then the ledger entry.
+
+    Ids are assigned here (see :func:`_resolve`), so each table is written once, in bulk: employers
+    and workers that are new, the declarations with their version and status already decided (a
+    later unit of the same employer-month in this import supersedes the earlier, and the first
+    supersedes the declaration in force), and the contribution records, active or not.
+    """
     if not run.units:
-        _drop_stage(conn)
         return
-    pg = conn.dialect.name == "postgresql"
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    if pg:
-        _timed(conn.exec_driver_sql, "ANALYZE stage_unit")
-    _timed(conn.execute, text("INSERT INTO employer (ruc, name, size_source, sector, registered_at) "
-                      "SELECT DISTINCT s.ruc, '', 'declared', 'private', :now FROM stage_unit s "
-                      "WHERE NOT EXISTS (SELECT 1 FROM employer e WHERE e.ruc = s.ruc)"), {"now": now})
-    _timed(conn.exec_driver_sql, "UPDATE stage_unit SET employer_id = e.id FROM employer e WHERE e.ruc = stage_unit.ruc")
-    _timed(conn.exec_driver_sql, "UPDATE stage_unit SET import_file_id = f.id FROM import_file f "
-                                 "WHERE f.sha256 = stage_unit.sha256")
-    if pg:
-        # Fresh statistics, or the planner takes the just-filled tables for empty (nested loops).
-        _timed(conn.exec_driver_sql, "ANALYZE employer")
-    old_employer = old_cts = 0
-    superseded_by_sha: dict[str, int] = {}
-    for rnd in range(1, max(u.round for u in run.units) + 1):
-        p = {"r": rnd}
-        _timed(conn.execute, text("UPDATE stage_unit SET version = 1 + COALESCE((SELECT max(d.version) FROM declaration d "
-                          "WHERE d.employer_id = stage_unit.employer_id AND d.period = stage_unit.period), 0) "
-                          "WHERE round = :r"), p)
-        old = _timed(conn.execute, text("SELECT d.id, d.employer_due, d.cts_due, s.sha256 FROM stage_unit s "
-                                "JOIN declaration d ON d.employer_id = s.employer_id AND d.period = s.period "
-                                "AND d.status = 'active' WHERE s.round = :r"), p).all()
-        _timed(conn.execute, text(
-            "INSERT INTO declaration (employer_id, period, version, status, import_file_id, workers, total_due, "
-            "employer_due, cts_due) SELECT s.employer_id, s.period, s.version, 'active', s.import_file_id, "
-            "s.n, s.total_due, s.employer_due, s.cts_due FROM stage_unit s WHERE s.round = :r ORDER BY s.unit"), p)
-        if pg:
-            _timed(conn.exec_driver_sql, "ANALYZE declaration")
-        _timed(conn.execute, text("UPDATE stage_unit SET declaration_id = (SELECT d.id FROM declaration d "
-                          "WHERE d.employer_id = stage_unit.employer_id AND d.period = stage_unit.period "
-                          "AND d.version = stage_unit.version) WHERE round = :r"), p)
-        if old:
-            ids = [int(r[0]) for r in old]
-            old_employer += sum(int(r[1]) for r in old)
-            old_cts += sum(int(r[2]) for r in old)
-            for r in old:
-                superseded_by_sha[r[3]] = superseded_by_sha.get(r[3], 0) + 1
-            for i in range(0, len(ids), 5000):
-                chunk = ids[i:i + 5000]
-                marks = ", ".join(str(x) for x in chunk)  # integers from the database
-                _timed(conn.execute, text(
-                    "UPDATE declaration SET status = 'superseded', superseded_by = (SELECT s.declaration_id "
-                    "FROM stage_unit s WHERE s.employer_id = declaration.employer_id AND s.period = declaration.period "
-                    f"AND s.round = :r) WHERE id IN ({marks})"), p)
-                # Contributions of earlier imports (those of this import are written below, already inactive).
-                _timed(conn.execute, text(f"UPDATE contribution SET active = :f WHERE declaration_id IN ({marks})"),
-                             {"f": False})
-    # Each unit's declaration, and whether it is still the active one (a later file of the same import may
-    # have superseded it).
-    units = _timed(conn.exec_driver_sql, "SELECT s.unit, s.declaration_id, s.employer_id, s.period, "
-                   "CASE WHEN d.status = 'active' THEN 1 ELSE 0 END FROM stage_unit s "
-                   "JOIN declaration d ON d.id = s.declaration_id").all()
-    unit_frame = pl.DataFrame(units, schema={"unit": pl.Int64, "declaration_id": pl.Int64, "employer_id": pl.Int64,
-                                             "period": pl.Int64, "active": pl.Int8}, orient="row")
-    del units
+    zero = pl.DataFrame(schema={"unit": pl.Int64, "workers": pl.Int64, "total_due": pl.Int64,
+                                "employer_due": pl.Int64, "cts_due": pl.Int64})
+    units = (pl.DataFrame([(u.unit, u.sha256, u.ruc, u.period, u.round) for u in run.units],
+                          schema={"unit": pl.Int64, "sha256": pl.Utf8, "ruc": pl.Utf8, "period": pl.Int64,
+                                  "round": pl.Int64}, orient="row")
+             .join(pl.concat([zero, *run.unit_sums], how="vertical_relaxed").cast({"unit": pl.Int64}),
+                   on="unit", how="left")
+             .with_columns(pl.col("workers", "total_due", "employer_due", "cts_due").fill_null(0).cast(pl.Int64))
+             .sort("unit"))
+    run.unit_sums.clear()
+    units = units.with_columns(
+        _resolve(conn, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
+                 {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})
+        .alias("employer_id"),
+        _resolve(conn, "import_file", ("sha256",), units.select(pl.col("sha256").alias("key")), None)
+        .alias("import_file_id"))
+    # The declarations on file for the employer-months of this import (none on a first import).
+    prior = _prior_declarations(conn, units.select("employer_id", "period").unique())
+    units = (units.join(prior, on=["employer_id", "period"], how="left")
+             .with_columns(pl.col("last_version").fill_null(0))
+             .with_columns((pl.col("last_version") + pl.col("round")).alias("version"),
+                           pl.Series("id", _next_ids(conn, "declaration", units.height)))
+             .with_columns(pl.col("id").shift(-1).over(["employer_id", "period"], order_by="round")
+                           .alias("superseded_by")))
+    units = units.with_columns(pl.when(pl.col("superseded_by").is_null()).then(pl.lit("active"))
+                               .otherwise(pl.lit("superseded")).alias("status"))
+    _timed(_copy_frame, conn, "declaration", units.select(
+        "id", "employer_id", "period", "version", "status", "import_file_id", "superseded_by", "workers",
+        "total_due", "employer_due", "cts_due"))
+    # What is superseded: the declarations in force (by the first unit of their employer-month) and
+    # the earlier units of this import; their dues leave the receivable, the new ones enter it.
+    replaced = units.filter(pl.col("prior_id").is_not_null() & (pl.col("round") == 1))
+    earlier = units.filter(pl.col("status") == "superseded")
+    old_employer = int(replaced["prior_employer_due"].sum() or 0) + int(earlier["employer_due"].sum() or 0)
+    old_cts = int(replaced["prior_cts_due"].sum() or 0) + int(earlier["cts_due"].sum() or 0)
+    superseded_by_sha = {str(sha): int(n) for sha, n in
+                         units.filter(pl.col("prior_id").is_not_null() | (pl.col("round") > 1))
+                         .group_by("sha256").len().iter_rows()}
+    if replaced.height:
+        pairs = [(int(new), int(old)) for new, old in replaced.select("id", "prior_id").iter_rows()]
+        dbapi: Any = conn.connection.driver_connection
+        mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+        with contextlib.closing(dbapi.cursor()) as cur:
+            cur.executemany(f"UPDATE declaration SET status = 'superseded', superseded_by = {mark} "
+                            f"WHERE id = {mark}", pairs)
+        ids = [old for _, old in pairs]
+        for i in range(0, len(ids), 5000):
+            marks = ", ".join(str(x) for x in ids[i:i + 5000])  # integers from the database
+            _timed(conn.execute, text(f"UPDATE contribution SET active = :f WHERE declaration_id IN ({marks})"),
+                   {"f": False})
+    unit_frame = units.select("unit", pl.col("id").alias("declaration_id"), "employer_id", "period",
+                              (pl.col("status") == "active").alias("active"))
     contrib = pl.concat(run.contributions, how="vertical_relaxed") if run.contributions else None
     run.contributions.clear()
     new_employer = new_cts = 0
     if contrib is not None and contrib.height:
-        worker_ids = _worker_ids(conn, contrib.select("tipo_doc", "num_doc"))
-        contrib = (contrib.with_columns(worker_ids).drop("tipo_doc", "num_doc")
+        docs = contrib.select((pl.col("tipo_doc") + pl.col("num_doc")).alias("key"))
+        contrib = (contrib.with_columns(_resolve(conn, "worker", ("doc_type", "doc_number"), docs, {})
+                                        .alias("worker_id"))
+                   .drop("tipo_doc", "num_doc")
                    .join(unit_frame, on="unit", how="inner")
                    .select("declaration_id", "employer_id", "worker_id", "period", "active", "insurable_pay", "base",
-                           "contribution", "employer_part")
-                   .sort("worker_id", "period"))
+                           "contribution", "employer_part"))
         new_employer, total = (int(x) for x in contrib.select(pl.col("employer_part").sum(),
                                                                pl.col("contribution").sum()).row(0))
         new_cts = total - new_employer
@@ -538,58 +525,103 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
             signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
             signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
             ref=f"import:{run.units[0].sha256[:16]}+{len(run.units) - 1}", at=today)
-    _drop_stage(conn)
 
 
-def _worker_ids(conn: Connection, docs: pl.DataFrame) -> pl.Series:
-    """The worker id of each row of *docs* (``tipo_doc``, ``num_doc``), registering the new workers.
+def _empty(conn: Connection, table: str) -> bool:
+    return conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None
 
-    Known workers are looked up in the database (all at once: the documents go to a staging table
-    and come back joined to ``worker``); new ones get ids assigned here, in document order, and are
-    written in one bulk insert (``COPY`` on PostgreSQL). On SQLite the import holds the database's
-    write lock, so the next ids are ``max(id) + 1 …``; on PostgreSQL they are drawn from the
-    table's sequence. The natural key stays UNIQUE: a concurrent import that registers the same
-    new worker makes one of the two fail whole (``ConflictError``), never a duplicate.
-    """
+
+def _stage(conn: Connection, name: str, columns: str, frame: pl.DataFrame) -> None:
+    """A temporary table *name* (``columns`` DDL) holding *frame* (dropped at commit on PostgreSQL)."""
     pg = conn.dialect.name == "postgresql"
-    # One text key per document (the type has always two characters, so its order is the pair's):
-    # polars sorts and joins one column many times faster than two.
-    key = pl.col("tipo_doc") + pl.col("num_doc")
-    uniq = (docs.select(key.alias("key")).unique().sort("key")
-            .select(pl.col("key"), pl.col("key").str.slice(0, 2).alias("tipo_doc"),
-                    pl.col("key").str.slice(2).alias("num_doc"))
-            .with_row_index("k"))
-    n = uniq.height
-    known = np.full(n, -1, dtype=np.int64)
-    if conn.exec_driver_sql("SELECT 1 FROM worker LIMIT 1").first() is not None:
-        tail = " ON COMMIT DROP" if pg else ""
-        conn.exec_driver_sql("CREATE TEMP TABLE stage_doc (k INTEGER PRIMARY KEY, doc_type VARCHAR(2), "
-                             f"doc_number VARCHAR(15)){tail}")
-        _copy_frame(conn, "stage_doc", uniq.select(pl.col("k").cast(pl.Int64), "tipo_doc", "num_doc"),
-                    ("k", "doc_type", "doc_number"))
-        if pg:
-            conn.exec_driver_sql("ANALYZE stage_doc")
-        rows = _timed(conn.exec_driver_sql, "SELECT s.k, w.id FROM stage_doc s JOIN worker w "
-                      "ON w.doc_type = s.doc_type AND w.doc_number = s.doc_number").all()
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'' if pg else 'temp.'}{name}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {name} ({columns}){' ON COMMIT DROP' if pg else ''}")
+    _copy_frame(conn, name, frame)
+    if pg:
+        conn.exec_driver_sql(f"ANALYZE {name}")
+
+
+def _prior_declarations(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
+    """For each (employer_id, period) of *keys* on file: the highest version and the declaration in force."""
+    schema = {"employer_id": pl.Int64, "period": pl.Int64, "last_version": pl.Int64, "prior_id": pl.Int64,
+              "prior_employer_due": pl.Int64, "prior_cts_due": pl.Int64}
+    if _empty(conn, "declaration"):
+        return pl.DataFrame(schema=schema)
+    _stage(conn, "stage_key", "employer_id INTEGER, period INTEGER", keys.select("employer_id", "period"))
+    rows = _timed(conn.exec_driver_sql,
+                  "SELECT s.employer_id, s.period, max(d.version), "
+                  "max(CASE WHEN d.status = 'active' THEN d.id END), "
+                  "max(CASE WHEN d.status = 'active' THEN d.employer_due END), "
+                  "max(CASE WHEN d.status = 'active' THEN d.cts_due END) "
+                  "FROM stage_key s JOIN declaration d ON d.employer_id = s.employer_id AND d.period = s.period "
+                  "GROUP BY s.employer_id, s.period").all()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
+    """*n* fresh primary keys for *table*, reserved as one block.
+
+    On SQLite the import holds the database's write lock (it has written its file records), so
+    ``max(id) + 1 …`` are ours. On PostgreSQL the table is locked against other writers (SHARE ROW
+    EXCLUSIVE, to the end of the transaction: a concurrent import or registration waits for this
+    one to commit) and its sequence is moved past the block in two calls, instead of one ``nextval``
+    per row (3 million calls cost seconds).
+    """
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    if conn.dialect.name == "postgresql":
+        seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        first = int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
+        conn.exec_driver_sql(f"SELECT setval('{seq}', {first + n - 1})")
+        return np.arange(first, first + n, dtype=np.int64)
+    start = int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
+    return np.arange(start, start + n, dtype=np.int64)
+
+
+def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
+             new_values: dict[str, Any] | None) -> pl.Series:
+    """The id in *table* of each row of *keys* (one text column ``key``: the natural key's columns
+    concatenated, all but the last of fixed width — a worker's is ``doc_type`` (2) + ``doc_number``;
+    polars sorts and joins one column many times faster than two).
+
+    Known rows are looked up all at once (the distinct keys go to a staging table and come back
+    joined); with *new_values* (constant columns for the other fields) the missing rows are
+    registered with ids from :func:`_next_ids`, in one bulk write. The natural key stays UNIQUE: a
+    concurrent import that registers the same row makes one of the two fail whole (``ConflictError``).
+    """
+    widths = {"doc_type": 2}
+    uniq = keys.unique().sort("key").with_row_index("k")
+    cols: list[pl.Expr] = []
+    pos = 0
+    for c in key_columns:
+        w = None if c == key_columns[-1] else widths[c]
+        cols.append(pl.col("key").str.slice(pos, w).alias(c))
+        pos += w or 0
+    uniq = uniq.with_columns(*cols)
+    found = np.full(uniq.height, -1, dtype=np.int64)
+    if not _empty(conn, table):
+        ddl = ", ".join(["k INTEGER PRIMARY KEY"] + [f"{c} VARCHAR(255)" for c in key_columns])
+        _stage(conn, "stage_key", ddl, uniq.select(pl.col("k").cast(pl.Int64), *key_columns))
+        on = " AND ".join(f"t.{c} = s.{c}" for c in key_columns)
+        dbapi: Any = conn.connection.driver_connection
+        with contextlib.closing(dbapi.cursor()) as cur:  # plain tuples: numpy reads them at C speed
+            cur.execute(f"SELECT s.k, t.id FROM stage_key s JOIN {table} t ON {on}")
+            rows = cur.fetchall()
         if rows:
-            arr = np.asarray(rows, dtype=np.int64)
-            known[arr[:, 0]] = arr[:, 1]
+            arr = np.array(rows, dtype=np.int64)
+            found[arr[:, 0]] = arr[:, 1]
         del rows
-    new = np.flatnonzero(known < 0)
-    if new.size:
-        if pg:
-            seq = conn.exec_driver_sql("SELECT pg_get_serial_sequence('worker', 'id')").scalar_one()
-            got = conn.exec_driver_sql(f"SELECT nextval('{seq}') FROM generate_series(1, {int(new.size)})").all()
-            ids = np.fromiter((r[0] for r in got), dtype=np.int64, count=new.size)
-            del got
-        else:
-            start = int(conn.exec_driver_sql("SELECT COALESCE(max(id), 0) FROM worker").scalar_one()) + 1
-            ids = np.arange(start, start + new.size, dtype=np.int64)
-        known[new] = ids
-        fresh = uniq[new].select(pl.Series("id", ids), pl.col("tipo_doc"), pl.col("num_doc"))
-        _timed(_copy_frame, conn, "worker", fresh, ("id", "doc_type", "doc_number"))
-    ids_frame = uniq.select("key", pl.Series("worker_id", known))
-    return docs.select(key.alias("key")).join(ids_frame, on="key", how="left", maintain_order="left")["worker_id"]
+    missing = np.flatnonzero(found < 0)
+    if missing.size:
+        if new_values is None:
+            raise AssertionError(f"{table}: {missing.size} keys not found")
+        found[missing] = _next_ids(conn, table, int(missing.size))
+        fresh = uniq[missing].select(pl.Series("id", found[missing]), *key_columns,
+                                     *[pl.lit(v).alias(c) for c, v in new_values.items()])
+        _timed(_copy_frame, conn, table, fresh)
+    ids = uniq.select("key", pl.Series("id", found))
+    return keys.join(ids, on="key", how="left", maintain_order="left")["id"]
 
 
 def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
@@ -618,6 +650,9 @@ def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:
     """The contribution records (``cts_part`` = contribution − employer part, as ``rules.financing`` splits)."""
     frame = contrib.with_columns((pl.col("contribution") - pl.col("employer_part")).alias("cts_part"),
                                  pl.col("active").cast(pl.Boolean))
-    cols = ("declaration_id", "employer_id", "worker_id", "period", "active", "insurable_pay", "base",
-            "contribution", "employer_part", "cts_part")
+    cols: tuple[str, ...] = ("declaration_id", "employer_id", "worker_id", "period", "active", "insurable_pay",
+                             "base", "contribution", "employer_part", "cts_part")
+    if conn.dialect.name == "postgresql":  # ids given, not one nextval() per row (SQLite appends rowids itself)
+        frame = frame.with_columns(pl.Series("id", _next_ids(conn, "contribution", frame.height)))
+        cols = ("id", *cols)
     _copy_frame(conn, "contribution", frame.select(cols), cols)
