@@ -365,7 +365,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     import json
 
     import numpy as np
-    from sqlalchemy import Integer, String, Table, cast, func, literal_column, select, text
+    from sqlalchemy import Integer, Table, cast, func, literal_column, select, text
 
     from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS
     from seguro_desempleo.claims.state import OPEN_STATES
@@ -385,9 +385,13 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     C: Table = ClaimRow.__table__  # type: ignore[assignment]
     # The installments' amounts in one JSON extraction per claim (the stored decision also holds
     # the trace: every extra path would parse the whole document again); parsed once per distinct text.
+    # The payee's document and name come along (the bank file's lines), from the registry.
+    W: Table = WorkerRow.__table__  # type: ignore[assignment]
     rows = s.execute(select(C.c.id, C.c.worker_ref, C.c.state, C.c.version, C.c.first_period,
                             C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason,
-                            C.c.decision["benefits"].as_string().label("benefits"))
+                            C.c.decision["benefits"].as_string().label("benefits"),
+                            W.c.doc_type, W.c.doc_number, W.c.full_name)
+                     .select_from(C.outerjoin(W, cast(C.c.worker_ref, Integer) == W.c.id))
                      .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
                      .order_by(C.c.id)).all()
     parsed: dict[str | None, tuple[int, ...]] = {None: ()}
@@ -501,19 +505,15 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
             raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
     ctx.audit.append_texts(_run_audit_texts(plain, done, final, version, reasons, actor, ctx.service.clock()))
     # The bank file: the one-by-one part's lines, then the bulk part's.
-    W: Table = WorkerRow.__table__  # type: ignore[assignment]
-    docs: dict[str, tuple[str, str, str | None]] = {}
-    if done:
-        payees = select(cast(P.c.claim_id, String).label("cid")).where(P.c.paid_on == on).subquery()
-        q = (select(W.c.id, W.c.doc_type, W.c.doc_number, W.c.full_name)
-             .join(C, cast(C.c.worker_ref, Integer) == W.c.id).join(payees, payees.c.cid == C.c.id))
-        docs = {str(wid): (dtyp, dnum, name) for wid, dtyp, dnum, name in s.execute(q)}
-    ref_of = {r.id: r.worker_ref for r in plain}
+    row_of = {r.id: r for r in plain}
     lines = list(one.bank_file.lines) if one else []
     for p in done:
-        wref = ref_of[p.claim_id]
-        dtyp, dnum, name = docs.get(wref, ("01", "00000000", None))
-        lines.append(PaymentLine(p.key, dtyp, dnum, payee_name(name, wref), p.amount))
+        r = row_of[p.claim_id]
+        if r.doc_type is None:          # no registry row for the reference (outer join)
+            lines.append(PaymentLine(p.key, "01", "00000000", payee_name(None, r.worker_ref), p.amount))
+        else:
+            lines.append(PaymentLine(p.key, r.doc_type, r.doc_number, payee_name(r.full_name, r.worker_ref),
+                                     p.amount))
     exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
     return PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
                       one.suspended if one else (), one.resumed if one else (),
