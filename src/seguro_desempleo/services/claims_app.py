@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
@@ -294,6 +294,23 @@ def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
     return len(updates) if res2.rowcount is None or res2.rowcount < 0 else int(res2.rowcount)
 
 
+class _BulkRow(NamedTuple):
+    """A claim as the bulk run reads it (with its payee from the registry)."""
+
+    id: str
+    worker_ref: str
+    state: str
+    version: int
+    first_period: int | None
+    separation_date: dt.date
+    reemployment_date: dt.date | None
+    suspension_reason: str | None
+    benefits: str | None
+    doc_type: str | None
+    doc_number: str | None
+    full_name: str | None
+
+
 def _run_audit_texts(plain: list[Any], done: list[Any], final: dict[str, tuple[Any, int, str]],
                      version: dict[str, int], reasons: dict[str, list[str]], actor: str,
                      now: dt.datetime) -> list[dict[str, Any]]:
@@ -387,13 +404,14 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     # the trace: every extra path would parse the whole document again); parsed once per distinct text.
     # The payee's document and name come along (the bank file's lines), from the registry.
     W: Table = WorkerRow.__table__  # type: ignore[assignment]
-    rows = s.execute(select(C.c.id, C.c.worker_ref, C.c.state, C.c.version, C.c.first_period,
-                            C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason,
-                            C.c.decision["benefits"].as_string().label("benefits"),
-                            W.c.doc_type, W.c.doc_number, W.c.full_name)
-                     .select_from(C.outerjoin(W, cast(C.c.worker_ref, Integer) == W.c.id))
-                     .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
-                     .order_by(C.c.id)).all()
+    result = s.execute(select(C.c.id, C.c.worker_ref, C.c.state, C.c.version, C.c.first_period,
+                          C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason,
+                          C.c.decision["benefits"].as_string().label("benefits"),
+                          W.c.doc_type, W.c.doc_number, W.c.full_name)
+                   .select_from(C.outerjoin(W, cast(C.c.worker_ref, Integer) == W.c.id))
+                   .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
+                   .order_by(C.c.id)).tuples()
+    rows = list(map(_BulkRow._make, result))    # plain named tuples: attribute reads in C, not Row lookups
     parsed: dict[str | None, tuple[int, ...]] = {None: ()}
 
     def amounts_of(r: Any) -> tuple[int, ...]:
@@ -509,7 +527,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     lines = list(one.bank_file.lines) if one else []
     for p in done:
         r = row_of[p.claim_id]
-        if r.doc_type is None:          # no registry row for the reference (outer join)
+        if r.doc_type is None or r.doc_number is None:      # no registry row for the reference (outer join)
             lines.append(PaymentLine(p.key, "01", "00000000", payee_name(None, r.worker_ref), p.amount))
         else:
             lines.append(PaymentLine(p.key, r.doc_type, r.doc_number, payee_name(r.full_name, r.worker_ref),
