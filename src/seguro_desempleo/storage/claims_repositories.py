@@ -557,8 +557,8 @@ def _audit_after_commit(session: Session) -> None:
     notify = False
     for sink in _sinks(session):
         notify = sink._after_commit() or notify
-    if notify:
-        AuditSequencer.notify(session.get_bind())     # type: ignore[arg-type]
+    if notify and isinstance(bind := session.get_bind(), Engine):
+        AuditSequencer.notify(bind)     # (bound to a connection: the next writer or reader drains)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -675,10 +675,10 @@ class SqlAuditSink:
         """Before reading the log: everything committed (and this transaction's queue) chained."""
         if not self._pg:
             self.flush()
-        elif self._pending or self._locked:
+        elif self._pending or self._locked or not isinstance(bind := self.session.get_bind(), Engine):
             self._lock_head()
         else:       # on its own connection, committed: a read-only request need not keep the lock
-            drain_audit_outbox(self.session.get_bind(), wait=True)     # type: ignore[arg-type]
+            drain_audit_outbox(bind, wait=True)
 
     def append_many(self, items: list[dict[str, Any]], *, plain: bool = False) -> int:
         """Append many records (each a dict of :meth:`append`'s keyword arguments) at once, now."""
