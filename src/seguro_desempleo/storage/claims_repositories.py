@@ -487,6 +487,7 @@ class AuditSequencer:
     _by_engine: ClassVar[dict[int, AuditSequencer]] = {}
     _guard: ClassVar[threading.Lock] = threading.Lock()
     IDLE_SECONDS: ClassVar[float] = 60.0
+    BATCH_SECONDS: ClassVar[float] = 0.01
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -523,6 +524,7 @@ class AuditSequencer:
                         self.thread = None
                         AuditSequencer._by_engine.pop(id(self.engine), None)
                         return
+            time.sleep(self.BATCH_SECONDS)      # let a batch gather: one drain transaction for many commits
             self.wake.clear()
             try:
                 drain_audit_outbox(self.engine, wait=True)
