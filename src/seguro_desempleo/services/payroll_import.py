@@ -79,6 +79,7 @@ class _Run:
     files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
     contributions: list[pl.DataFrame] = field(default_factory=list)  # unit, worker document, amounts
     unit_sums: list[pl.DataFrame] = field(default_factory=list)      # unit, workers, dues
+    file_ids: dict[str, int] = field(default_factory=dict)            # import_file.id by identity key
 
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
@@ -313,7 +314,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
             unit_of[(i, ruc, period)] = u
             report.declarations += 1
         file_rows.append(_file_row(src.sha256, src.name, src.kind, report, now))
-    _record_files(conn, file_rows)
+    _record_files(conn, file_rows, run.file_ids)
     unit_frame = pl.DataFrame([(i, r, p, u) for (i, r, p), u in unit_of.items()],
                               schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "unit": pl.Int64},
                               orient="row")
@@ -388,11 +389,15 @@ def _create_stage(conn: Connection) -> None:
 
 
 def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
+    if not hashes:
+        return set()
+    if conn.dialect.name == "postgresql":  # one array parameter, not thousands of placeholders
+        rows = conn.exec_driver_sql("SELECT sha256 FROM import_file WHERE sha256 = ANY(%s)", (hashes,))
+        return {r[0] for r in rows}
     known: set[str] = set()
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
     for i in range(0, len(hashes), 5000):
         chunk = tuple(hashes[i:i + 5000])
-        sql = f"SELECT sha256 FROM import_file WHERE sha256 IN ({', '.join([mark] * len(chunk))})"
+        sql = f"SELECT sha256 FROM import_file WHERE sha256 IN ({', '.join(['?'] * len(chunk))})"
         known.update(r[0] for r in conn.exec_driver_sql(sql, chunk))
     return known
 
@@ -407,23 +412,22 @@ def _marks(conn: Connection, n: int) -> str:
     return ", ".join([mark] * n)
 
 
-def _insert_rows(conn: Connection, table: str, cols: str, rows: list[tuple[Any, ...]]) -> None:
-    """Many rows into *table*: ``COPY`` on PostgreSQL (an ``executemany`` costs a round trip a row),
-    ``executemany`` on SQLite."""
+FILE_COLUMNS = ("id", "sha256", "filename", "kind", "status", "lines", "accepted_lines", "rejected_lines",
+                "imported_at")
+
+
+def _record_files(conn: Connection, rows: list[tuple[Any, ...]], ids: dict[str, int] | None = None) -> None:
+    """The ``import_file`` rows (``_file_row`` tuples), with ids reserved in one block; *ids* gets sha → id."""
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as cp:
-            for row in rows:
-                cp.write_row(row)
-        return
-    conn.exec_driver_sql(f"INSERT INTO {table} ({cols}) VALUES ({_marks(conn, cols.count(',') + 1)})", rows)
-
-
-def _record_files(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
-    _insert_rows(conn, "import_file", "sha256, filename, kind, status, lines, accepted_lines, rejected_lines, "
-                 "imported_at", rows)
+    new_ids = _next_ids(conn, "import_file", len(rows))
+    frame = pl.DataFrame([(int(i), *r) for i, r in zip(new_ids, rows, strict=True)], orient="row",
+                         schema={"id": pl.Int64, "sha256": pl.Utf8, "filename": pl.Utf8, "kind": pl.Utf8,
+                                 "status": pl.Utf8, "lines": pl.Int64, "accepted_lines": pl.Int64,
+                                 "rejected_lines": pl.Int64, "imported_at": pl.Datetime("us")})
+    _copy_frame(conn, "import_file", frame)
+    if ids is not None:
+        ids.update(zip(frame["sha256"].to_list(), frame["id"].to_list(), strict=True))
 
 
 def _timed(fn: Callable[..., Any], *args: Any) -> Any:
@@ -461,8 +465,7 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
         _resolve(conn, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
                  {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})
         .alias("employer_id"),
-        _resolve(conn, "import_file", ("sha256",), units.select(pl.col("sha256").alias("key")), None)
-        .alias("import_file_id"))
+        pl.col("sha256").replace_strict(run.file_ids, return_dtype=pl.Int64).alias("import_file_id"))
     # The declarations on file for the employer-months of this import (none on a first import).
     prior = _prior_declarations(conn, units.select("employer_id", "period").unique())
     units = (units.join(prior, on=["employer_id", "period"], how="left")
