@@ -510,9 +510,9 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     version = {r.id: r.version for r in plain}
     final: dict[str, tuple[Any, int, str]] = {}          # claim id → (row, version read, final state)
     reasons: dict[str, list[str]] = {}
+    first_payment = f"primer pago {format_period(period)}"
     for r, to in moves:
-        reasons.setdefault(r.id, []).append(f"primer pago {format_period(period)}" if to == "paying"
-                                            else "prestación agotada")
+        reasons.setdefault(r.id, []).append(first_payment if to == "paying" else "prestación agotada")
         version[r.id] += 1
         final[r.id] = (r, r.version, to)
     updates = [{"b_id": cid, "b_v": v0, "b_state": to, "b_new": version[cid],

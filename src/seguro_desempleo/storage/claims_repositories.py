@@ -335,15 +335,15 @@ class SqlPaymentStore:
         """Bulk :meth:`record`; the keys actually inserted (the others were paid already)."""
         if not payments:
             return set()
+        if _dialect(self.session) == "postgresql":
+            return self._record_many_pg(payments)
         rows = [{"key": p.key, "claim_id": p.claim_id, "number": p.number, "period": p.period,
                  "amount": p.amount, "paid_on": p.paid_on} for p in payments]
-        if _dialect(self.session) == "postgresql":
-            return self._record_many_pg(rows)
         # executemany with RETURNING: SQLAlchemy batches it as multi-row VALUES ("insertmanyvalues").
         res = self.session.execute(self._insert().returning(_P.c.key), rows)
         return {str(k) for k in res.scalars()}
 
-    def _record_many_pg(self, rows: list[dict[str, Any]]) -> set[str]:
+    def _record_many_pg(self, payments: list[Payment]) -> set[str]:
         """COPY into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING."""
         self.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS stage_benefit_payment "
                                   "(LIKE benefit_payment INCLUDING DEFAULTS) ON COMMIT DROP"))
@@ -353,8 +353,8 @@ class SqlPaymentStore:
         with raw.cursor() as cur:
             esc = copy_escape
             copy_text_lines(cur, f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN",
-                            (f"{esc(r['key'])}\t{esc(r['claim_id'])}\t{int(r['number'])}\t{int(r['period'])}\t"
-                             f"{int(r['amount'])}\t{r['paid_on'].isoformat()}" for r in rows))
+                            (f"{esc(p.key)}\t{esc(p.claim_id)}\t{int(p.number)}\t{int(p.period)}\t"
+                             f"{int(p.amount)}\t{p.paid_on.isoformat()}" for p in payments))
             cur.execute("INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
                         "SELECT key, claim_id, number, period, amount, paid_on FROM stage_benefit_payment "
                         "ON CONFLICT (key) DO NOTHING RETURNING key")
