@@ -27,6 +27,7 @@ import hashlib
 import io
 import logging
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,8 +36,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import psycopg
 from sqlalchemy import Connection, text
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
@@ -103,10 +105,16 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
                 own.commit()
                 return summary
         return _import(uow, paths, params, partial, today, progress)
-    except IntegrityError:
+    except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):  # bulk writes use the driver's cursor
         # Two imports of the same employer-month at the same moment: the loser changes nothing.
         raise ConflictError("another import wrote the same declarations at the same time; "
                             "nothing was imported, run the command again") from None
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        # SQLite has one writer: a second import (or any write) started meanwhile is refused at once.
+        if "database is locked" not in str(getattr(exc, "orig", exc)):
+            raise
+        raise ConflictError("another import or write holds the SQLite database; nothing was imported, "
+                            "run the command again") from None
     finally:
         if gc_was_enabled:
             gc.enable()
