@@ -10,7 +10,8 @@
    ``POST /api/v1/claims/{id}/decision``
    as a caseworker. Prints operations per second (targets: ≥ 200/s) and the p50/p99 latency of the
    requests (target p99 ≤ 100 ms), and the ratio to a baseline measured in the same run: the same
-   two calls made in-process on the service (one transaction each, as the API does).
+   two calls made in-process on the service (one transaction each, as the API does). Then the
+   audit chain is verified (the outbox drained): one record per filing and per decision.
 2. **Monthly payment run** for ``--beneficiaries`` approved or paying claims (target ≤ 10 s): the
    bulk run (:func:`seguro_desempleo.services.claims_app.bulk_run_payments`) in one transaction,
    bank file included, then the same month again (pays nothing). Baseline in the same run: the
@@ -262,6 +263,11 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
         proc.wait(30)
     if errors:
         print(f"  {len(errors)} errors, first: {errors[0]}")
+    # Every filing and decision is in the hash chain (the outbox drained), and the chain verifies.
+    from seguro_desempleo.services.claims_app import verify_audit
+
+    with SqlUnitOfWork(engine) as uow:
+        chain = verify_audit(uow)
     lat.sort()
     rate = approved / elapsed
     p50 = statistics.median(lat) * 1000
@@ -277,6 +283,7 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
               f"{cpu_server * per:.1f} ms, PostgreSQL {cpu_pg * per:.1f} ms; total "
               f"{(cpu_client + cpu_server + cpu_pg) * per:.1f} ms → at most "
               f"{2000 / ((cpu_client + cpu_server + cpu_pg) * per):.0f}/s on 2 idle cores")
+    print(f"  {chain.one_line()} (expected {2 * (baseline_n + n_claims)}: every filing and decision)")
     return {"rate": rate, "p50_ms": p50, "p99_ms": p99, "baseline_rate": base_rate}
 
 
