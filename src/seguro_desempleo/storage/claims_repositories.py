@@ -435,9 +435,9 @@ def drain_audit_outbox(engine: Engine, *, wait: bool = False, rounds: int = 8) -
     Each round is one transaction on its own pooled connection: the chain's advisory lock, the
     head, ``DELETE … RETURNING`` of every committed outbox row, their chained inserts, commit — so
     a record is either in the outbox or in the chain, never lost, never twice. Without *wait* the
-    lock is only tried: if another sequencer holds it, that one re-checks the outbox after its own
-    commit (rounds repeat until the outbox is empty or the lock is busy), so the last transaction
-    to commit always leaves the outbox empty. Returns the records chained, ``None`` if the lock was
+    lock is only tried: if another sequencer holds it, that one looks at the outbox again once it
+    has released the lock (rounds repeat until the outbox is empty after the release, or the
+    lock is busy), so the last transaction to commit leaves the outbox empty. Returns the records chained, ``None`` if the lock was
     busy at the first try. PostgreSQL only.
     """
     moved = 0
@@ -462,9 +462,16 @@ def drain_audit_outbox(engine: Engine, *, wait: bool = False, rounds: int = 8) -
                 if taken:
                     _link(cur, head, taken, [])
                 conn.commit()
-            moved += len(taken)
-            if not taken or wait:
-                break
+                moved += len(taken)
+                if wait:
+                    break
+                # The lock is released now: a transaction that committed records while we held it
+                # found the lock busy and left them to us — look once more.
+                cur.execute("SELECT EXISTS (SELECT 1 FROM audit_outbox)")
+                more = cur.fetchone()
+                conn.rollback()
+                if not (more and more[0]):
+                    break
     except Exception:
         fairy.invalidate()
         raise
