@@ -336,7 +336,9 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     run.unit_sums.append(stage.group_by("unit").agg(
         pl.len().alias("workers"), pl.col("contribution").sum().alias("total_due"),
         pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due")))
-    run.contributions.append(stage.drop("cts_part"))
+    # Kept to the end, compact: the worker's document as one key (see _resolve), not two text columns.
+    run.contributions.append(stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"),
+                                          "insurable_pay", "base", "contribution", "employer_part"))
 
 
 def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
@@ -514,10 +516,9 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
     run.contributions.clear()
     new_employer = new_cts = 0
     if contrib is not None and contrib.height:
-        docs = contrib.select((pl.col("tipo_doc") + pl.col("num_doc")).alias("key"))
-        contrib = (contrib.with_columns(_resolve(conn, "worker", ("doc_type", "doc_number"), docs, {})
+        contrib = (contrib.with_columns(_resolve(conn, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})
                                         .alias("worker_id"))
-                   .drop("tipo_doc", "num_doc")
+                   .drop("key")
                    .join(unit_frame, on="unit", how="inner")
                    .select("declaration_id", "employer_id", "worker_id", "period", "active", "insurable_pay", "base",
                            "contribution", "employer_part"))
