@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import psycopg
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from seguro_desempleo.domain.ledger import Accounts, signed_line
@@ -441,11 +441,13 @@ def _record_files(conn: Connection, rows: list[tuple[Any, ...]], ids: dict[str, 
 
 
 def _timed(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run one statement, logging its duration (DEBUG) — no row data is logged."""
+    """Run one statement or bulk write, logging its duration (DEBUG) — no row data is logged."""
     t0 = time.perf_counter()
     result = fn(*args)
     if log.isEnabledFor(logging.DEBUG):
-        sql = str(args[0]).split(" WHERE")[0][:70]
+        what = (args[0] if isinstance(args[0], str | TextClause) else  # a statement, or a bulk write's table
+                " ".join([fn.__name__, *(a for a in args[1:2] if isinstance(a, str))]))
+        sql = str(what).split(" WHERE")[0][:70]
         log.debug("%.3f s  %s", time.perf_counter() - t0, " ".join(sql.split()))
     return result
 
