@@ -105,6 +105,11 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     from seguro_desempleo.web.routes import install as install_web
 
     install_web(app)
+    from seguro_desempleo.api.fastpath import ClaimsFastPath
+
+    # Outermost of the application's middleware: the filing and the decision skip the framework's
+    # per-request machinery when they have the plain shape (anything else passes through).
+    app.add_middleware(ClaimsFastPath)
     return app
 
 

@@ -100,6 +100,10 @@ class TokenSigner:
         return f"{payload}.{self._sign(payload)}"
 
     def verify(self, token: str, *, now: float | None = None) -> Principal:
+        return self.verify_until(token, now=now)[0]
+
+    def verify_until(self, token: str, *, now: float | None = None) -> tuple[Principal, int]:
+        """The caller and the token's expiry (seconds since the epoch); raises :class:`AuthError`."""
         try:
             payload, signature = token.strip().split(".")
         except ValueError:
@@ -115,4 +119,4 @@ class TokenSigner:
         if exp < (now if now is not None else time.time()):
             raise AuthError("token expired; log in again")
         sub = body.get("sub")
-        return Principal(role, None if sub is None else str(sub))
+        return Principal(role, None if sub is None else str(sub)), exp

@@ -1,0 +1,288 @@
+"""The two hot requests without the framework's per-request machinery.
+
+``POST /api/v1/claims`` and ``POST /api/v1/claims/{id}/decision`` are the load of the claims
+office (every filing is followed by its decision). FastAPI spends about as much CPU on one of
+them (middleware stack, routing over every route, dependency solving, body validation through
+pydantic, the answer's validation and serialisation, two thread hand-offs) as the claim's own
+work. :class:`ClaimsFastPath` is a pure ASGI middleware that answers exactly these two requests
+when they have the plain shape a client sends —
+
+* ``Content-Type: application/json`` and ``Authorization: Bearer <token>`` with a valid token,
+* a JSON object whose members are the model's (:class:`~seguro_desempleo.api.resources.ClaimIn`,
+  :class:`~seguro_desempleo.api.resources.DecideIn`) with values of the exact type and length,
+
+— and hands everything else, untouched (the body replayed), to the application: a malformed or
+unusual request gets the very same problem+json answer as before, and the OpenAPI document still
+describes the routes of :mod:`.resources`. The handlers' logic is the same (roles, the service,
+one transaction committed in a worker thread); a :class:`~seguro_desempleo.errors.SeguroError`
+or a database error is answered by the application's own problem handlers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from typing import Any
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from seguro_desempleo.api.auth import AuthError, Principal, Role
+from seguro_desempleo.errors import InputError, PermissionDeniedError, SeguroError
+
+_orjson: Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency of the server extra
+    _orjson = None
+
+FILE_PATH = "/api/v1/claims"
+_DECIDE = re.compile(r"^/api/v1/claims/([^/]+)/decision$")
+_MAX_BODY = 4096
+_INT_MAX = 2**31 - 1
+_CASE_ROLES = (Role.CASEWORKER,)
+_TOKENS_KEPT = 1024
+
+
+def _loads(body: bytes) -> Any:
+    if _orjson is not None:
+        return _orjson.loads(body)
+    import json
+
+    return json.loads(body)
+
+
+def _dumps(value: Any) -> bytes:
+    from seguro_desempleo.storage.claims_repositories import fast_json
+
+    if _orjson is not None:
+        try:
+            return bytes(_orjson.dumps(value))
+        except TypeError:
+            pass
+    return fast_json(value).encode("utf-8")
+
+
+def _text_or_none(value: Any, max_len: int) -> bool:
+    return value is None or (type(value) is str and len(value) <= max_len)
+
+
+class ClaimsFastPath:
+    """Pure ASGI middleware: the filing and the decision answered directly (see the module)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._tokens: dict[str, tuple[Principal, int, object]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        if path == FILE_PATH:
+            claim_id = None
+        else:
+            m = _DECIDE.match(path) if path.startswith(FILE_PATH) else None
+            if m is None:
+                await self.app(scope, receive, send)
+                return
+            claim_id = m.group(1)
+        auth = ctype = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                auth = value
+            elif name == b"content-type":
+                ctype = value
+        principal = self._principal(scope, auth) if ctype == b"application/json" else None
+        if principal is None:
+            await self.app(scope, receive, send)
+            return
+        body, messages = await self._body(receive)
+        args = self._args(body, claim_id is None) if body is not None else None
+        if args is None:
+            await self.app(scope, _replay(messages, receive), send)
+            return
+        try:
+            if claim_id is None:
+                status, out = 201, await self._file(scope, principal, args)
+            else:
+                status, out = 200, await self._decide(scope, principal, claim_id, args)
+        except Exception as exc:
+            await self._problem(scope, receive, send, exc)
+            return
+        payload = _dumps(out)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-length", str(len(payload)).encode()),
+                                (b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": payload})
+
+    # ------------------------------------------------------------------------------ the request
+
+    def _principal(self, scope: Scope, auth: bytes | None) -> Principal | None:
+        """The caller of a well-formed, valid Bearer token; ``None`` lets the application answer."""
+        if not auth or not auth.startswith(b"Bearer "):
+            return None
+        token = auth[7:].decode("latin-1")
+        if not token:
+            return None
+        now = time.time()
+        try:
+            signer = scope["app"].state.signer
+        except (AttributeError, KeyError):
+            return None
+        kept = self._tokens.get(token)
+        if kept is not None and kept[1] >= now and kept[2] is signer:
+            return kept[0]
+        try:
+            principal, exp = signer.verify_until(token, now=now)
+        except (AuthError, AttributeError, ValueError):
+            return None
+        if len(self._tokens) >= _TOKENS_KEPT:
+            self._tokens.clear()
+        self._tokens[token] = (principal, exp, signer)
+        return principal
+
+    @staticmethod
+    async def _body(receive: Receive) -> tuple[bytes | None, list[Message]]:
+        """The whole body (``None`` if it is too large for these requests) and the messages read."""
+        messages: list[Message] = []
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return None, messages
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            chunks.append(chunk)
+            if size > _MAX_BODY:
+                return None, messages
+            if not message.get("more_body", False):
+                return b"".join(chunks), messages
+
+    @staticmethod
+    def _args(body: bytes, filing: bool) -> dict[str, Any] | None:
+        """The body's members when they are exactly what the model accepts as is; otherwise ``None``."""
+        try:
+            data = _loads(body)
+        except ValueError:
+            return None
+        if type(data) is not dict:
+            return None
+        if filing:
+            if not data.keys() <= {"worker_id", "claim_date"}:
+                return None
+            if not (_text_or_none(data.get("worker_id"), 12) and _text_or_none(data.get("claim_date"), 10)):
+                return None
+            return data
+        if not data.keys() <= {"date", "expected_version"}:
+            return None
+        v = data.get("expected_version")
+        if not _text_or_none(data.get("date"), 10) or not (v is None or (type(v) is int and 1 <= v <= _INT_MAX)):
+            return None
+        return data
+
+    # ------------------------------------------------------------------------------ the handlers
+
+    @staticmethod
+    def _day(scope: Scope, text: str | None, field: str) -> dt.date:
+        from seguro_desempleo.api.deps import day
+
+        return day(_AppOnly(scope["app"]), text, field)  # type: ignore[arg-type]
+
+    async def _file(self, scope: Scope, p: Principal, args: dict[str, Any]) -> dict[str, Any]:
+        from seguro_desempleo.api.deps import actor, require
+        from seguro_desempleo.api.resources import _claim_summary
+
+        worker_id = args.get("worker_id")
+        if p.role is Role.WORKER:
+            ref = p.subject or ""
+            if worker_id is not None and worker_id != ref:
+                raise PermissionDeniedError("a worker files only their own claim")
+        else:
+            require(p, Role.CASEWORKER)
+            if worker_id is None:
+                raise InputError("give the worker id", field="worker_id")
+            ref = worker_id
+        on = self._day(scope, args.get("claim_date"), "claim_date")
+        state = scope["app"].state
+        who = actor(p)
+
+        def work() -> dict[str, Any]:
+            from seguro_desempleo.services.claims_app import claims_context
+            from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+            with SqlUnitOfWork(state.db_url) as uow:
+                ctx = claims_context(uow, params=state.params)
+                c = ctx.service.file_claim(ref, on, actor=who)
+                uow.commit()
+            return _claim_summary(c)
+        return await anyio.to_thread.run_sync(work)
+
+    async def _decide(self, scope: Scope, p: Principal, claim_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        from seguro_desempleo.api.deps import actor, require
+        from seguro_desempleo.api.resources import _claim_summary
+
+        require(p, *_CASE_ROLES)
+        on = self._day(scope, args.get("date"), "date")
+        expected = args.get("expected_version")
+        state = scope["app"].state
+        who = actor(p)
+
+        def work() -> dict[str, Any]:
+            from seguro_desempleo.services.claims_app import claims_context
+            from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+            with SqlUnitOfWork(state.db_url) as uow:
+                ctx = claims_context(uow, params=state.params)
+                c = ctx.service.decide(claim_id, on, actor=who, expected_version=expected)
+                uow.commit()
+            out = _claim_summary(c)
+            if c.decision is not None:
+                out["decision"] = c.decision.to_dict(trace=False)
+            return out
+        return await anyio.to_thread.run_sync(work)
+
+    # ------------------------------------------------------------------------------ errors
+
+    async def _problem(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        """The application's own handler for *exc* (problem+json); anything unhandled propagates
+        to the server-error middleware, as it would from a route."""
+        handlers = scope["app"].exception_handlers
+        handler = None
+        if isinstance(exc, SeguroError) or not isinstance(exc, Exception):
+            handler = handlers.get(SeguroError)
+        else:
+            for cls in type(exc).__mro__:
+                if cls is Exception:
+                    break
+                if cls in handlers:
+                    handler = handlers[cls]
+                    break
+        if handler is None:
+            raise exc
+        response = await handler(Request(scope, receive), exc)
+        await response(scope, receive, send)
+
+
+class _AppOnly:
+    """What :func:`~seguro_desempleo.api.deps.day` reads of a request: its application."""
+
+    __slots__ = ("app",)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that gives back the messages already read, then reads on."""
+    pending = list(messages)
+
+    async def again() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+    return again
