@@ -111,9 +111,25 @@ def _is_plain(value: Any) -> bool:
 _quote = json.encoder.encode_basestring      # json.dumps(str, ensure_ascii=False) without the call overhead
 
 
+_orjson: Any
+try:
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is installed with the server
+    _orjson = None
+
+
 def _plain_json(value: Any) -> str:
+    """Canonical JSON text of a plain payload (see :func:`_is_plain`). orjson with sorted keys
+    gives the very same text as :func:`json.dumps` (sorted, compact, ``ensure_ascii=False``) for
+    plain values, about ten times faster (a decision's payload is ≈ 13 KB); anything orjson
+    refuses (an integer beyond 64 bits, a lone surrogate) goes through :func:`json.dumps`."""
     if value is None:
         return "null"
+    if _orjson is not None:
+        try:
+            return str(_orjson.dumps(value, option=_orjson.OPT_SORT_KEYS).decode("utf-8"))
+        except (TypeError, UnicodeError):
+            pass
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
