@@ -13,9 +13,11 @@ and the art. 8 contribution with its employer and CTS parts (``rules.financing.c
 The ledger gets one balanced entry per import: contributions receivable against contribution
 income, net of what superseded declarations had recognised.
 
-Writes are set-based: parsed rows go to temporary staging tables (``executemany`` on SQLite,
-``COPY`` on PostgreSQL) and a few ``INSERT … SELECT`` statements create employers, workers,
-declarations and contributions.
+Writes are bulk and once per table: lines are parsed and validated with polars chunk by chunk,
+the worker-months kept compact; at the end the import assigns the ids of its new rows itself
+(:func:`_next_ids`, :func:`_resolve`) and writes employers, workers, declarations (version and
+status decided in polars) and contribution records with one ``COPY`` (PostgreSQL) or
+``executemany`` (SQLite) each — no staging copy and no join in the database.
 """
 
 from __future__ import annotations
