@@ -1,0 +1,111 @@
+"""The filing's and decision's fast path answers as the FastAPI routes do, and lets every other
+shape of request through to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from seguro_desempleo.api.app import create_app
+from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.api.fastpath import ClaimsFastPath
+from tests.api.seed import TODAY, seeded_db
+
+SLOW = "application/json; charset=utf-8"    # not the fast path's exact content type: FastAPI answers
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
+    url, a, b = seeded_db(tmp_path)
+    app = create_app(db_url=url, secret="t", today=TODAY)
+    with TestClient(app) as c:
+        yield c, a, b
+
+
+def _tok(c: TestClient, role: str, subject: str | None = None) -> str:
+    r = c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
+    return str(r.json()["access_token"])
+
+
+def _post(c: TestClient, path: str, body: bytes, token: str, ctype: str = "application/json") -> Any:
+    return c.post(path, content=body, headers={"Authorization": f"Bearer {token}", "Content-Type": ctype})
+
+
+def test_fast_and_framework_answers_agree(client: tuple[TestClient, str, str]) -> None:
+    c, a, b = client
+    cw = _tok(c, "caseworker")
+    fast = _post(c, "/api/v1/claims", b'{"worker_id":"%s","claim_date":"2025-03-20"}' % a.encode(), cw)
+    slow = _post(c, "/api/v1/claims", b'{"worker_id":"%s","claim_date":"2025-03-20"}' % b.encode(), cw, SLOW)
+    assert fast.status_code == slow.status_code == 201
+    assert fast.headers["content-type"] == "application/json"
+    f, s = fast.json(), slow.json()
+    assert f.keys() == s.keys() and f["state"] == s["state"] == "filed" and f["worker_id"] == a
+    fd = _post(c, f"/api/v1/claims/{f['id']}/decision", b'{"expected_version":1}', cw)
+    sd = _post(c, f"/api/v1/claims/{s['id']}/decision", b'{"expected_version":1}', cw, SLOW)
+    assert fd.status_code == sd.status_code == 200
+    assert fd.json().keys() == sd.json().keys()
+    assert fd.json()["decision"].keys() == sd.json()["decision"].keys()
+    assert "trace" not in fd.json()["decision"]
+    # the stored decision keeps its articles and trace
+    got = c.get(f"/api/v1/claims/{f['id']}/decision", headers={"Authorization": f"Bearer {cw}"}).json()
+    assert got["trace"] and got["reasons"]
+    # a second decision: the same 409 problem from the fast path as from the routes
+    again = _post(c, f"/api/v1/claims/{f['id']}/decision", b'{"expected_version":1}', cw)
+    again_slow = _post(c, f"/api/v1/claims/{s['id']}/decision", b'{"expected_version":1}', cw, SLOW)
+    assert again.status_code == again_slow.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json()["title"] == again_slow.json()["title"]
+    v = c.get("/api/v1/audit/verify", headers={"Authorization": f"Bearer {_tok(c, 'admin')}"}).json()
+    assert v["ok"] is True
+
+
+@pytest.mark.parametrize("body", [b'{"worker_id":"1","extra":1}', b'{"worker_id":1}', b"[1]", b"{",
+                                  b'{"worker_id":"1234567890123"}', b'{"claim_date":"2025-03-200"}'])
+def test_unusual_bodies_get_the_framework_answer(client: tuple[TestClient, str, str], body: bytes) -> None:
+    c, _a, _b = client
+    cw = _tok(c, "caseworker")
+    fast, slow = _post(c, "/api/v1/claims", body, cw), _post(c, "/api/v1/claims", body, cw, SLOW)
+    assert fast.status_code == slow.status_code == 422
+    assert fast.json()["detail"] == slow.json()["detail"]
+
+
+def test_roles_and_tokens(client: tuple[TestClient, str, str]) -> None:
+    c, a, b = client
+    emp = _tok(c, "employer", "20551000017")
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), emp)
+    assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
+    r = _post(c, "/api/v1/claims/C-1/decision", b"{}", _tok(c, "worker", a))
+    assert r.status_code == 403
+    assert _post(c, "/api/v1/claims", b"{}", "bogus.token").status_code == 401
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), _tok(c, "worker", a))
+    assert r.status_code == 403 and "own claim" in r.json()["detail"]
+    r = _post(c, "/api/v1/claims/NOPE/decision", b"{}", _tok(c, "caseworker"))
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_expired_token_is_not_kept(client: tuple[TestClient, str, str]) -> None:
+    c, a, _b = client
+    signer = c.app.state.signer  # type: ignore[attr-defined]
+    old = signer.issue(Principal(Role.CASEWORKER, None), now=0.0)
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), old)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
+
+
+def test_the_fast_path_is_taken(client: tuple[TestClient, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    c, a, b = client
+    seen: list[str] = []
+    real = ClaimsFastPath._file
+
+    async def spy(self: ClaimsFastPath, *args: Any) -> Any:
+        seen.append("file")
+        return await real(self, *args)
+    monkeypatch.setattr(ClaimsFastPath, "_file", spy)
+    cw = _tok(c, "caseworker")
+    assert _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), cw).status_code == 201
+    assert seen == ["file"]
+    assert _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), cw, SLOW).status_code == 201
+    assert seen == ["file"]
