@@ -494,7 +494,7 @@ class AuditSequencer:
     _by_engine: ClassVar[dict[int, AuditSequencer]] = {}
     _guard: ClassVar[threading.Lock] = threading.Lock()
     IDLE_SECONDS: ClassVar[float] = 60.0
-    BATCH_SECONDS: ClassVar[float] = 0.01
+    BATCH_SECONDS: ClassVar[float] = 0.05
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
