@@ -24,7 +24,7 @@ from seguro_desempleo.storage.claims_repositories import (
 )
 from seguro_desempleo.storage.db import make_engine, upgrade
 from seguro_desempleo.storage.uow import SqlUnitOfWork
-from tests.claims.test_sql_stores import seed_worker
+from tests.claims.test_sql_stores import file_and_decide, seed_worker
 
 CLAIM_DAY, DECIDE_DAY = dt.date(2025, 3, 20), dt.date(2025, 3, 21)
 T0 = dt.datetime(2025, 8, 26, 12, 0, tzinfo=dt.UTC)
@@ -94,12 +94,7 @@ def test_pg_background_sequencer_under_concurrent_filings(pg_url: str, tmp_path:
     AuditSequencer.background = True
     try:
         def flow(ref: str) -> None:
-            with SqlUnitOfWork(engine) as uow:
-                cid = claims_context(uow).service.file_claim(ref, CLAIM_DAY, actor="worker").id
-                uow.commit()
-            with SqlUnitOfWork(engine) as uow:
-                claims_context(uow).service.decide(cid, DECIDE_DAY, actor="caseworker")
-                uow.commit()
+            file_and_decide(engine, ref, CLAIM_DAY, DECIDE_DAY)
         threads = [threading.Thread(target=flow, args=(r,)) for r in refs]
         for t in threads:
             t.start()

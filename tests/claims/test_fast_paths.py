@@ -20,7 +20,7 @@ from seguro_desempleo.errors import ConflictError, InputError
 from seguro_desempleo.services.claims_app import claims_context, verify_audit
 from seguro_desempleo.storage.db import make_engine, upgrade
 from seguro_desempleo.storage.uow import SqlUnitOfWork
-from tests.claims.test_sql_stores import seed_worker
+from tests.claims.test_sql_stores import file_and_decide, seed_worker
 
 CLAIM_DAY, DECIDE_DAY = dt.date(2025, 3, 20), dt.date(2025, 3, 21)
 
@@ -57,12 +57,7 @@ def test_pg_filing_one_open_claim_chain_intact(pg_url: str, tmp_path: Path) -> N
     _concurrent_filings_one_worker(engine, refs[0])
     # Filings and decisions of different workers at once: every record chained, none lost.
     def flow(ref: str) -> None:
-        with SqlUnitOfWork(engine) as uow:
-            cid = claims_context(uow).service.file_claim(ref, CLAIM_DAY, actor="worker").id
-            uow.commit()
-        with SqlUnitOfWork(engine) as uow:
-            claims_context(uow).service.decide(cid, DECIDE_DAY, actor="caseworker")
-            uow.commit()
+        file_and_decide(engine, ref, CLAIM_DAY, DECIDE_DAY)
     threads = [threading.Thread(target=flow, args=(r,)) for r in refs[1:]]
     for t in threads:
         t.start()

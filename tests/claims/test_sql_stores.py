@@ -25,6 +25,18 @@ from tests.payroll.helpers import dni, make_ruc, write_csv
 SEP = dt.date(2025, 3, 10)
 
 
+def file_and_decide(engine: sa.Engine, ref: str, claim_day: dt.date = dt.date(2025, 3, 20),
+                    decide_day: dt.date = dt.date(2025, 3, 21)) -> str:
+    """File a claim for *ref* and decide it, one committed unit of work each (as the API does)."""
+    with SqlUnitOfWork(engine) as uow:
+        cid = claims_context(uow).service.file_claim(ref, claim_day, actor="worker").id
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        claims_context(uow).service.decide(cid, decide_day, actor="caseworker")
+        uow.commit()
+    return cid
+
+
 def seed_worker(engine: sa.Engine, tmp_path: Path, n: int = 5, *, cause: str = "03",
                 reemployed: bool = True) -> str:
     r1, r2 = make_ruc(30 + n), make_ruc(60 + n)
