@@ -596,13 +596,13 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
 
 
 def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
-             new_values: dict[str, Any] | None) -> pl.Series:
+             new_values: dict[str, Any]) -> pl.Series:
     """The id in *table* of each row of *keys* (one text column ``key``: the natural key's columns
     concatenated, all but the last of fixed width — a worker's is ``doc_type`` (2) + ``doc_number``;
     polars sorts and joins one column many times faster than two).
 
     Known rows are looked up all at once (the distinct keys go to a staging table and come back
-    joined); with *new_values* (constant columns for the other fields) the missing rows are
+    joined); the missing rows, with *new_values* (constant columns for the other fields), are
     registered with ids from :func:`_next_ids`, in one bulk write. The natural key stays UNIQUE: a
     concurrent import that registers the same row makes one of the two fail whole (``ConflictError``).
     """
@@ -630,8 +630,6 @@ def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: p
         del rows
     missing = np.flatnonzero(found < 0)
     if missing.size:
-        if new_values is None:
-            raise AssertionError(f"{table}: {missing.size} keys not found")
         found[missing] = _next_ids(conn, table, int(missing.size))
         fresh = uniq[missing].select(pl.Series("id", found[missing]), *key_columns,
                                      *[pl.lit(v).alias(c) for c, v in new_values.items()])
