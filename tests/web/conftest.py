@@ -127,6 +127,7 @@ A11Y_SCRIPT = """() => {
 def check_a11y(page: Any) -> None:
     """WCAG 2.1 AA basics on the page as rendered: lang, one h1, a label for every field, named
     charts and controls, unique ids, no horizontal scrolling on a phone (reflow, 1.4.10)."""
+    page.wait_for_load_state()
     problems = page.evaluate(A11Y_SCRIPT)
     assert not problems, f"{page.url}: {problems}"
 

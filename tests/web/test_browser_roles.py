@@ -42,6 +42,7 @@ def test_worker_sees_meter_files_a_claim(page: Any, world: tuple[LiveServer, See
     page.wait_for_selector("text=Cumpliría los requisitos")
     shot(page, "worker-contributions")
     page.get_by_role("link", name="Solicitar la prestación").first.click()
+    page.wait_for_url("**/trabajador/solicitud")     # the check below must not run mid-navigation
     shot(page, "worker-file-claim")
     page.get_by_role("button", name="Presentar solicitud").click()     # unchecked: the browser blocks it
     assert page.url.endswith("/trabajador/solicitud")
