@@ -109,3 +109,26 @@ def test_the_fast_path_is_taken(client: tuple[TestClient, str, str], monkeypatch
     assert seen == ["file"]
     assert _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), cw, SLOW).status_code == 201
     assert seen == ["file"]
+
+
+def test_unexpected_errors_are_a_logged_500_problem(client: tuple[TestClient, str, str],
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """The fast path sits in front of the framework's server-error layer, so it answers an
+    unexpected error itself with the application's last-resort handler: 500 problem+json, logged
+    by type and path only, nothing written."""
+    from seguro_desempleo.claims.service import ClaimService
+
+    c, a, _b = client
+
+    def boom(self: ClaimService, worker_ref: str, *args: Any, **kw: Any) -> Any:
+        raise RuntimeError(f"worker {worker_ref} exploded")
+    monkeypatch.setattr(ClaimService, "file_claim", boom)
+    cw = _tok(c, "caseworker")
+    with caplog.at_level("ERROR", logger="seguro_desempleo.api"):
+        r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), cw)
+    assert r.status_code == 500 and r.headers["content-type"].startswith("application/problem+json")
+    assert "RuntimeError" in caplog.text
+    assert "exploded" not in caplog.text and "exploded" not in r.text     # the message may carry personal data
+    listed = c.get("/api/v1/claims", headers={"Authorization": f"Bearer {cw}"})
+    assert listed.status_code == 200 and listed.json()["items"] == []

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from pydantic import BaseModel, ConfigDict
+from starlette.types import ASGIApp
 
 from seguro_desempleo import __version__
 from seguro_desempleo.api import law, problems, resources
@@ -107,9 +108,15 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     install_web(app)
     from seguro_desempleo.api.fastpath import ClaimsFastPath
 
-    # Outermost of the application's middleware: the filing and the decision skip the framework's
-    # per-request machinery when they have the plain shape (anything else passes through).
-    app.add_middleware(ClaimsFastPath)
+    # In front of the whole middleware stack (the framework's own error, telemetry and body-limit
+    # layers included): the filing and the decision skip the per-request machinery when they have
+    # the plain shape; anything else passes through to the stack unchanged.
+    build_stack = app.build_middleware_stack
+
+    def build_with_fast_path() -> ASGIApp:
+        return ClaimsFastPath(build_stack())
+
+    app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
     return app
 
 

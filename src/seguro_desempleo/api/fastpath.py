@@ -11,11 +11,14 @@ when they have the plain shape a client sends —
 * a JSON object whose members are the model's (:class:`~seguro_desempleo.api.resources.ClaimIn`,
   :class:`~seguro_desempleo.api.resources.DecideIn`) with values of the exact type and length,
 
-— and hands everything else, untouched (the body replayed), to the application: a malformed or
+— and hands everything else, untouched (the body replayed), to the application's middleware stack
+(it sits in front of it, so the plain requests skip the framework's error, telemetry and
+body-limit layers too): a malformed or
 unusual request gets the very same problem+json answer as before, and the OpenAPI document still
 describes the routes of :mod:`.resources`. The handlers' logic is the same (roles, the service,
 one transaction committed in a worker thread); a :class:`~seguro_desempleo.errors.SeguroError`
-or a database error is answered by the application's own problem handlers.
+or a database error is answered by the application's own problem handlers, anything unexpected by
+its last-resort handler (500 problem+json, logged without personal data).
 """
 
 from __future__ import annotations
@@ -271,9 +274,9 @@ class ClaimsFastPath:
         if isinstance(exc, SeguroError) or not isinstance(exc, Exception):
             handler = handlers.get(SeguroError)
         else:
+            # The most specific handler; the last-resort one (500, logged without personal data)
+            # as the server-error middleware would use it: this path sits in front of that layer.
             for cls in type(exc).__mro__:
-                if cls is Exception:
-                    break
                 if cls in handlers:
                     handler = handlers[cls]
                     break

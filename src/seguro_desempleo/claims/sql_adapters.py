@@ -34,7 +34,7 @@ from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
 from seguro_desempleo.storage.history import _PAID, contribution_history
-from seguro_desempleo.storage.uow import SqlUnitOfWork
+from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ class SqlHistoryProvider:
             return self._workers[wid]
         rows: Any
         if self.uow.dialect == "postgresql":      # the hot path: the fixed statement on the driver cursor
-            raw: Any = self.uow.session.connection().connection.driver_connection
+            raw: Any = driver_connection(self.uow.session)
             with raw.cursor() as cur:
                 cur.execute(_WORKER_PERIODS_PG, (wid,))
                 rows = cur.fetchall()
@@ -171,7 +171,7 @@ class SqlHistoryProvider:
         if self.uow.dialect != "postgresql":
             return contribution_history(self.uow.session, wid, lo, hi)
         # The same query as :func:`contribution_history`, as a fixed statement on the driver cursor.
-        raw: Any = self.uow.session.connection().connection.driver_connection
+        raw: Any = driver_connection(self.uow.session)
         with raw.cursor() as cur:
             cur.execute(_MONTHS_PG, (wid, lo, hi))
             return [ContributionMonth(period=int(p), remuneration=int(pay), paid=bool(paid))

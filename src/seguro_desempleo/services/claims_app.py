@@ -32,7 +32,7 @@ from seguro_desempleo.storage.claims_repositories import (
     SqlPaymentStore,
     SqlRegistrationStore,
 )
-from seguro_desempleo.storage.uow import SqlUnitOfWork
+from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 
 @dataclass
@@ -280,7 +280,7 @@ def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
         s.execute(text("TRUNCATE stage_claim_state"))
         from seguro_desempleo.storage.claims_repositories import copy_text_rows
 
-        raw: Any = s.connection().connection.driver_connection
+        raw: Any = driver_connection(s)
         with raw.cursor() as cur:
             copy_text_rows(cur, "COPY stage_claim_state (id, v, state, new, open_worker) FROM STDIN",
                            ((u["b_id"], u["b_v"], u["b_state"], u["b_new"], u["b_open"]) for u in updates))

@@ -60,6 +60,7 @@ from seguro_desempleo.storage.claims_models import (
     EsPlacementRow,
     EsRegistrationRow,
 )
+from seguro_desempleo.storage.uow import driver_connection
 
 AUDIT_LOCK_KEY = 5510_2022
 """pg_advisory_xact_lock key that serialises appends to the audit chain."""
@@ -212,7 +213,7 @@ class SqlClaimRepository:
         return Claim(cid, worker_ref, filed_on, separation_date, ClaimStatus(cid))
 
     def _raw(self) -> Any:
-        return self.session.connection().connection.driver_connection
+        return driver_connection(self.session)
 
     def get(self, claim_id: str) -> Claim:
         if self.dialect == "postgresql":       # the hot path: a fixed statement on the driver cursor
@@ -348,7 +349,7 @@ class SqlPaymentStore:
         self.session.execute(text("CREATE TEMP TABLE IF NOT EXISTS stage_benefit_payment "
                                   "(LIKE benefit_payment INCLUDING DEFAULTS) ON COMMIT DROP"))
         self.session.execute(text("TRUNCATE stage_benefit_payment"))
-        raw: Any = self.session.connection().connection.driver_connection
+        raw: Any = driver_connection(self.session)
         cols = ("key", "claim_id", "number", "period", "amount", "paid_on")
         with raw.cursor() as cur:
             esc = copy_escape
@@ -619,7 +620,7 @@ class SqlAuditSink:
         self._locked = self._outboxed = False
 
     def _raw(self) -> Any:
-        return self.session.connection().connection.driver_connection
+        return driver_connection(self.session)
 
     def _to_outbox(self) -> None:
         if not self._pending:
@@ -810,7 +811,7 @@ class SqlEmploymentService:
         params: list[Any] = [claim_id, claim_id, Outcome.PENDING.value, claim_id]
         for kind, due in planned:
             params.extend((kind.value, due))
-        raw: Any = self.session.connection().connection.driver_connection
+        raw: Any = driver_connection(self.session)
         with raw.cursor() as cur:       # on the driver cursor: no statement built per call
             cur.execute(
                 "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "

@@ -14,8 +14,9 @@ signal, so a killed import leaves the database exactly as before it.
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.storage.db import shared_engine
@@ -81,6 +82,26 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+_DRIVER = "seguro_driver_connection"
+
+
+def driver_connection(session: Session) -> Any:
+    """The DB-API connection (psycopg or sqlite3) of *session*'s current transaction, looked up
+    through SQLAlchemy once per transaction: the claims' hot statements run on it directly, and
+    ``session.connection()`` costs 10–60 µs a call."""
+    raw = session.info.get(_DRIVER)
+    if raw is None:
+        raw = session.info[_DRIVER] = session.connection().connection.driver_connection
+    return raw
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_driver_connection(session: Session, transaction: Any) -> None:
+    # The next transaction may check out another connection from the pool.
+    if transaction.parent is None:
+        session.info.pop(_DRIVER, None)
 
 
 def _resolve(url: str | None) -> str:
