@@ -138,6 +138,27 @@ def _tree_cpu(pid: int | None) -> dict[int, float]:
     return out
 
 
+def _machine_times() -> list[int] | None:
+    """The machine's CPU time counters (``/proc/stat``: user nice system idle iowait irq softirq
+    steal), or ``None`` where there is no such file."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def _machine_share(before: list[int] | None, after: list[int] | None) -> str:
+    """Idle and hypervisor-steal shares of the machine's time between two readings: on a shared
+    VM the same code runs at very different speeds when the host takes cores away."""
+    if not before or not after:
+        return ""
+    d = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(d) or 1
+    return (f"machine during the run: {100 * (d[3] + d[4]) / total:.0f} % idle, "
+            f"{100 * d[7] / total:.0f} % taken by the hypervisor (steal)")
+
+
 def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(v - before.get(k, 0.0) for k, v in after.items())
 
@@ -249,12 +270,14 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
         # Warm-up (connections, caches) is part of the run's first seconds; measure the whole run.
         threads = [threading.Thread(target=worker) for _ in range(concurrency)]
         srv0, pg0, cl0 = _tree_cpu(proc.pid), _tree_cpu(pg_pid), time.process_time()
+        machine0 = _machine_times()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - t0
+        machine = _machine_share(machine0, _machine_times())
         cpu_client = time.process_time() - cl0
         cpu_server = _cpu_delta(srv0, _tree_cpu(proc.pid))
         cpu_pg = _cpu_delta(pg0, _tree_cpu(pg_pid))
@@ -276,6 +299,8 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
     print(f"API: {approved} claims filed and decided (approved) in {elapsed:.1f} s = {rate:.0f}/s "
           f"(target ≥ 200/s); request latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target ≤ 100 ms); "
           f"{concurrency} client threads, {server_workers} server processes")
+    if machine:
+        print(f"  {machine}")
     print(f"  baseline in-process service calls: {base_rate:.0f}/s; API/baseline = {rate / base_rate:.2f}")
     if approved and (cpu_server or cpu_pg):
         per = 1000 / approved
@@ -337,11 +362,12 @@ def bench_run(engine: sa.Engine, n: int, sample: int) -> dict[str, float]:
         uow.rollback()
     per_claim = t_one / sample
     with SqlUnitOfWork(engine) as uow:
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, machine0 = time.perf_counter(), time.process_time(), _machine_times()
         run = bulk_run_payments(claims_context(uow), RUN_MONTH, on, actor="bench")
         text = write_payment_file(run.bank_file)
         uow.commit()
         t_bulk, cpu_bulk = time.perf_counter() - t0, time.process_time() - c0
+        machine = _machine_share(machine0, _machine_times())
     with SqlUnitOfWork(engine) as uow:
         t0 = time.perf_counter()
         again = bulk_run_payments(claims_context(uow), RUN_MONTH, on, actor="bench")
@@ -351,6 +377,8 @@ def bench_run(engine: sa.Engine, n: int, sample: int) -> dict[str, float]:
           f"(S/ {run.total / 100:,.2f}), bank file {len(text) / 2**20:.1f} MiB, in {t_bulk:.2f} s (target ≤ 10 s; "
           f"{cpu_bulk:.2f} s of it Python CPU, load average {os.getloadavg()[0]:.1f}); "
           f"same month again: {len(again.paid)} paid in {t_again:.2f} s")
+    if machine:
+        print(f"  {machine}")
     print(f"  baseline one-by-one run: {per_claim * 1000:.1f} ms per claim over {sample} claims "
           f"({len(one.paid)} paid) → {per_claim * n:.0f} s for {n:,}; bulk/baseline speed-up = "
           f"{per_claim * n / t_bulk:.0f}x")

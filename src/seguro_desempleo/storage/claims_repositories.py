@@ -600,11 +600,15 @@ class SqlAuditSink:
         self._pg = _dialect(session) == "postgresql"
         self._locked = False          # this transaction holds the chain's lock (PostgreSQL)
         self._outboxed = False        # this transaction wrote to the outbox: drain after its commit
+        self._prepared = False        # the queue was written for the commit under way
         # Session-class listeners (registered once) find the sinks here: cheaper than three
         # event.listen calls per unit of work.
         session.info.setdefault("audit_sinks", []).append(self)
 
     def _before_commit(self) -> None:
+        if self._prepared:        # already done for this commit (SqlUnitOfWork.commit_async runs it first)
+            return
+        self._prepared = True
         if self._pg and not self._locked:
             self._to_outbox()
         else:
@@ -613,11 +617,12 @@ class SqlAuditSink:
     def _after_commit(self) -> bool:
         """True if records went to the outbox (the sequencer is told)."""
         outboxed, self._outboxed, self._locked = self._outboxed, False, False
+        self._prepared = False
         return outboxed
 
     def _discard(self) -> None:
         self._pending.clear()
-        self._locked = self._outboxed = False
+        self._locked = self._outboxed = self._prepared = False
 
     def _raw(self) -> Any:
         return driver_connection(self.session)
