@@ -83,3 +83,40 @@ def test_the_loop_runs_other_work_while_postgresql_commits(migrated_url: str) ->
     asyncio.run(main())
     assert _count(engine, "employer") == 1
     engine.dispose()
+
+
+def _append(uow: SqlUnitOfWork, who: str = "test") -> None:
+    import datetime as dt
+
+    SqlAuditSink(uow.session).append(who=who, when=dt.datetime.now(dt.UTC), action="test.write",
+                                     entity="t:1", before=None, after={"ok": True})
+
+
+def test_the_outbox_insert_goes_with_the_commit_and_fails_with_it(pg_url: str) -> None:
+    """The audit outbox's insert travels with COMMIT in one round trip: when COMMIT fails (a
+    deferred check) or the insert itself fails (an actor name too long for its column), the
+    caller gets SQLAlchemy's error and neither the change nor its audit record is written."""
+    from sqlalchemy.exc import DataError
+
+    from seguro_desempleo.storage.db import upgrade
+
+    upgrade(pg_url)
+    engine = make_engine(pg_url)
+    with engine.begin() as c:
+        c.execute(sa.text("CREATE TABLE t_deferred (id int PRIMARY KEY, "
+                          "ref int REFERENCES t_deferred(id) DEFERRABLE INITIALLY DEFERRED)"))
+    log0, box0 = _count(engine, "audit_log"), _count(engine, "audit_outbox")
+
+    async def write(ref: int, who: str) -> None:
+        with SqlUnitOfWork(engine) as uow:
+            uow.session.execute(sa.text("INSERT INTO t_deferred VALUES (1, :r)"), {"r": ref})
+            _append(uow, who)
+            await uow.commit_async()
+    with pytest.raises(IntegrityError):
+        asyncio.run(write(99, "test"))
+    with pytest.raises(DataError):
+        asyncio.run(write(1, "x" * 200))
+    assert (_count(engine, "t_deferred"), _count(engine, "audit_log"), _count(engine, "audit_outbox")) == (0, log0, box0)
+    asyncio.run(write(1, "test"))
+    assert _count(engine, "t_deferred") == 1 and _count(engine, "audit_log") == log0 + 1
+    engine.dispose()

@@ -60,7 +60,7 @@ from seguro_desempleo.storage.claims_models import (
     EsPlacementRow,
     EsRegistrationRow,
 )
-from seguro_desempleo.storage.uow import driver_connection
+from seguro_desempleo.storage.uow import COMMIT_PRELUDE, driver_connection
 
 AUDIT_LOCK_KEY = 5510_2022
 """pg_advisory_xact_lock key that serialises appends to the audit chain."""
@@ -627,9 +627,8 @@ class SqlAuditSink:
     def _raw(self) -> Any:
         return driver_connection(self.session)
 
-    def _to_outbox(self) -> None:
-        if not self._pending:
-            return
+    def _outbox_rows(self) -> list[Any]:
+        """The queue as outbox values (checked, payloads as canonical JSON text); empties it."""
         items, self._pending = self._pending, []
         rows: list[Any] = []
         for it in items:
@@ -638,11 +637,28 @@ class SqlAuditSink:
                 raise InputError("audit time must carry a time zone", field="when")
             if not it["who"]:
                 raise InputError("audit record needs an actor", field="who")
-            rows.extend((it["who"], when.isoformat(), it["action"], it["entity"],
+            rows.append((it["who"], when.isoformat(), it["action"], it["entity"],
                          canonical_json(it["before"]).decode("utf-8"), canonical_json(it["after"]).decode("utf-8")))
-        values = ", ".join(["(%s, %s, %s, %s, %s::json, %s::json)"] * len(items))
-        with self._raw().cursor() as cur:
-            cur.execute(f"INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {values}", rows)
+        return rows
+
+    def _to_outbox(self) -> None:
+        if not self._pending:
+            return
+        rows = self._outbox_rows()
+        prelude: list[str] | None = self.session.info.get(COMMIT_PRELUDE)
+        if prelude is not None:
+            # The unit of work sends these with its COMMIT, in one round trip (commit_async).
+            from psycopg import sql
+
+            values = sql.SQL(", ").join(
+                sql.SQL("({}, {}, {}, {}, {}::json, {}::json)").format(*map(sql.Literal, r)) for r in rows)
+            prelude.append(sql.SQL("INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {}")
+                           .format(values).as_string(self._raw()))
+        else:
+            values_sql = ", ".join(["(%s, %s, %s, %s, %s::json, %s::json)"] * len(rows))
+            with self._raw().cursor() as cur:
+                cur.execute(f"INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {values_sql}",
+                            [v for r in rows for v in r])
         self._outboxed = True
 
     def _lock_head(self) -> AuditRecord | None:

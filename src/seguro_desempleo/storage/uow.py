@@ -88,30 +88,44 @@ class SqlUnitOfWork:
         flush (1–5 ms here). Awaiting it lets the loop start the next request meanwhile, and
         commits of several requests reach the server together (one flush for many).
 
-        The pre-commit work runs first (flush, the ``before_commit`` listeners: the audit outbox),
-        then ``COMMIT`` is sent on the transaction's psycopg connection and its answer awaited with
-        :func:`psycopg.waiting.wait_async`; SQLAlchemy's own commit then finds the connection idle
+        The pre-commit work runs first (flush, the ``before_commit`` listeners). What they hand
+        over as SQL text in ``session.info[COMMIT_PRELUDE]`` (the audit outbox's insert) is sent
+        with ``COMMIT`` as one simple query — one round trip — and the answer is awaited with
+        :func:`psycopg.waiting.wait_async`. SQLAlchemy's own commit then finds the connection idle
         (psycopg skips an idle commit) and only does its bookkeeping and ``after_commit``
-        listeners. SQLite, or a psycopg without ``_commit_gen``: the plain :meth:`commit`.
+        listeners. A statement that fails there aborts the transaction and the ``COMMIT`` is not
+        run: nothing is written. SQLite, or a psycopg without the generators used: :meth:`commit`.
         """
         raw: Any = driver_connection(self.session) if (self.dialect == "postgresql"
                                                        and self.session.in_transaction()) else None
-        commit_gen = getattr(raw, "_commit_gen", None)
-        if commit_gen is None:
+        if raw is None or getattr(raw, "pgconn", None) is None:
             self.commit()
             return
         import psycopg
+        from psycopg import generators, pq
+        from psycopg.errors import error_from_result
         from psycopg.waiting import wait_async
         from sqlalchemy.exc import DBAPIError
 
         self.session.flush()
-        self.session.dispatch.before_commit(self.session)
+        prelude: list[str] = []
+        self.session.info[COMMIT_PRELUDE] = prelude
+        try:
+            self.session.dispatch.before_commit(self.session)
+        finally:
+            self.session.info.pop(COMMIT_PRELUDE, None)
+        query = "; ".join([*prelude, "COMMIT"])
         try:
             with raw.lock:
-                await wait_async(commit_gen(), raw.pgconn.socket)
+                pgconn = raw.pgconn
+                pgconn.send_query(query.encode(raw.info.encoding))
+                results = await wait_async(generators.execute(pgconn), pgconn.socket)
+            for res in results:
+                if res.status == pq.ExecStatus.FATAL_ERROR:
+                    raise error_from_result(res, encoding=raw.info.encoding)
         except psycopg.Error as exc:
             # As SQLAlchemy would raise it (IntegrityError, OperationalError, …): the transaction
-            # is over and nothing was written; leaving the block rolls the session back.
+            # is over or aborted, nothing was written; leaving the block rolls the session back.
             raise DBAPIError.instance("COMMIT", None, exc, psycopg.Error, dialect=self.engine.dialect) from exc
         self.commit()
 
@@ -120,6 +134,9 @@ class SqlUnitOfWork:
 
 
 _DRIVER = "seguro_driver_connection"
+COMMIT_PRELUDE = "seguro_commit_prelude"
+"""``session.info`` key: during :meth:`SqlUnitOfWork.commit_async`, a list where ``before_commit``
+listeners may leave SQL text (literal values, no parameters) to run just before ``COMMIT``."""
 
 
 def driver_connection(session: Session) -> Any:
