@@ -59,7 +59,7 @@ the loop, so nothing can deadlock; other requests of the process wait that long.
 is awaited (the loop serves other requests while PostgreSQL flushes): see ``_transact``."""
 _MAX_COMMITTING = 8
 """Commits awaited at once per process; beyond it a request commits without yielding (the engine's
-pool holds 15 connections, and the loop's thread must never wait for one)."""
+pool keeps 12 connections and opens at most 32, and the loop's thread must never wait for one)."""
 _T = TypeVar("_T")
 
 

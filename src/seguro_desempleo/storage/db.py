@@ -49,6 +49,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """An engine for *url* (resolved as :func:`resolve_url`); SQLite gets FK checks and WAL."""
     full = resolve_url(url)
+    if full.startswith("postgresql"):
+        # Enough kept connections for the API's awaited commits (8 per process, api/fastpath.py)
+        # plus the request at work and the audit sequencer: a connection beyond the kept ones
+        # is closed when returned, and a new PostgreSQL backend costs milliseconds to start.
+        kwargs.setdefault("pool_size", 12)
+        kwargs.setdefault("max_overflow", 20)
     engine = create_engine(full, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
