@@ -120,3 +120,35 @@ def test_payee_name_from_registry(engine: sa.Engine, tmp_path: Path) -> None:
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         assert claims_context(uow).history.payee(ref).name == "Peña Quispe, José"
+
+
+@pytest.mark.parametrize("reemployed", [True, False])
+def test_the_decisions_prefetch_reads_what_the_separate_reads_would(pg_url: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    reemployed: bool) -> None:
+    """PostgreSQL: a decision reads the worker's periods and declared months in one round trip
+    (``SqlHistoryProvider.prefetch``); the case it builds is the one the separate reads give."""
+    from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider
+
+    upgrade(pg_url)
+    engine = make_engine(pg_url)
+    ref = seed_worker(engine, tmp_path, reemployed=reemployed)
+    with SqlUnitOfWork(engine) as uow:
+        cid = claims_context(uow).service.file_claim(ref, CLAIM_DAY, actor="worker").id
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        ctx = claims_context(uow)
+        ctx.history.prefetch = None  # type: ignore[method-assign, assignment]   # the separate reads
+        separate = ctx.service.case_for(ctx.claims.get(cid), DECIDE_DAY)
+
+    def no_second_read(*_a: Any, **_k: Any) -> Any:
+        raise AssertionError("read again after the prefetch")
+    with SqlUnitOfWork(engine) as uow:
+        ctx = claims_context(uow)
+        claim = ctx.claims.get(cid)
+        monkeypatch.setattr(SqlHistoryProvider, "_read_months", no_second_read)
+        monkeypatch.setattr(SqlHistoryProvider, "_worker", lambda self, wid: self._workers[wid])
+        prefetched = ctx.service.case_for(claim, DECIDE_DAY)
+    assert prefetched == separate
+    assert len(separate.contributions) >= 12 and (separate.reemployment_date is not None) == reemployed
+    engine.dispose()

@@ -180,6 +180,9 @@ class ClaimService:
     # ------------------------------------------------------------------ deciding
 
     def case_for(self, claim: Claim, on: dt.date) -> ClaimCase:
+        prefetch = getattr(self.history, "prefetch", None)
+        if prefetch is not None:        # the SQL adapter: the reads below in one round trip
+            prefetch(claim.worker_ref, claim.separation_date)
         sep = self.history.last_separation(claim.worker_ref, on_or_before=claim.separation_date)
         if sep is None:
             raise ConflictError("the separation on record changed since filing", where=f"claim {claim.id}")

@@ -97,6 +97,22 @@ _MONTHS_PG = (
     "GROUP BY c.period ORDER BY c.period")
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
+_WORKER_AND_MONTHS_PG = (
+    "SELECT 0 AS part, w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, p.contract_type, "
+    "p.termination_cause, e.ruc, e.size_class, e.sector, "
+    "(SELECT min(r.registered_on) FROM es_registration r WHERE r.worker_id = w.id) AS first_registration, "
+    "NULL::integer AS period, NULL::bigint AS pay, NULL::integer AS paid "
+    "FROM worker w "
+    "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
+    "WHERE w.id = %s "
+    "UNION ALL "
+    "SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    f"c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    "WHERE c.worker_id = %s AND c.active AND c.period BETWEEN %s AND %s "
+    "GROUP BY c.period ORDER BY 1, 13")
+"""The worker's periods (as :data:`_WORKER_PERIODS_SQL`) and declared months (as :data:`_MONTHS_PG`)
+in one round trip, for a decision (:meth:`SqlHistoryProvider.prefetch`)."""
 
 
 class SqlHistoryProvider:
@@ -105,6 +121,35 @@ class SqlHistoryProvider:
         self._registered = registered
         self._workers: dict[int, _Worker | None] = {}
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
+
+    def prefetch(self, worker_ref: str, separation_date: dt.date) -> None:
+        """Read at once what deciding a claim separated on *separation_date* reads: the worker
+        with periods and employers, and the declared months of the window :meth:`contributions`
+        and :meth:`reemployment_start` ask for (PostgreSQL: one round trip; elsewhere nothing —
+        the reads happen when asked)."""
+        if self.uow.dialect != "postgresql":
+            return
+        try:
+            wid = _worker_id(worker_ref)
+        except NotFoundError:
+            return
+        if wid in self._workers and wid in self._history:
+            return
+        up_to = period_of(separation_date)
+        lo, hi = up_to - 2 * HISTORY_MONTHS + 1, up_to + REEMPLOYMENT_MONTHS
+        raw: Any = driver_connection(self.uow.session)
+        with raw.cursor() as cur:
+            cur.execute(_WORKER_AND_MONTHS_PG, (wid, wid, lo, hi))
+            rows = cur.fetchall()
+        workers = [r[1:12] for r in rows if r[0] == 0]
+        got = None
+        if workers:
+            periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in workers
+                       if r[3] is not None]
+            got = _Worker(workers[0][0], workers[0][1], workers[0][2], periods, workers[0][10])
+        self._workers[wid] = got
+        self._history[wid] = (lo, hi, [ContributionMonth(period=int(r[12]), remuneration=int(r[13]),
+                                                         paid=bool(r[14])) for r in rows if r[0] == 1])
 
     def _worker(self, wid: int) -> _Worker | None:
         """The worker, T-Registro periods and their employers in one query, once per unit of work."""
