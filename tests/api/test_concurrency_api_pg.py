@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
@@ -14,7 +15,14 @@ from tests.api.seed import TODAY
 from tests.claims.test_sql_stores import seed_worker
 
 
-def test_second_decision_is_a_conflict(pg_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("await_commit", [False, True])
+def test_second_decision_is_a_conflict(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       await_commit: bool) -> None:
+    """Also with the fast path's awaited commit (``SEGURO_API_AWAIT_COMMIT=1``): the first decision
+    waits for its flush on the loop while the second runs."""
+    from seguro_desempleo.api import fastpath
+
+    monkeypatch.setattr(fastpath, "_AWAIT_COMMIT", await_commit)
     upgrade(pg_url)
     eng = make_engine(pg_url)
     ref = seed_worker(eng, tmp_path)

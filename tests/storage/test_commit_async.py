@@ -1,4 +1,5 @@
-"""SqlUnitOfWork.commit_async: the commit's wait handed to the event loop (PostgreSQL), the plain
+"""SqlUnitOfWork.commit_in_one_trip and commit_async: the audit outbox's insert sent with COMMIT in
+one round trip (PostgreSQL), the commit's wait handed to the event loop (commit_async), the plain
 commit on SQLite; a failure at COMMIT is SQLAlchemy's error and leaves nothing written."""
 
 from __future__ import annotations
@@ -40,7 +41,15 @@ def test_commit_async_writes_the_change_and_the_audit(migrated_url: str) -> None
     engine.dispose()
 
 
-def test_a_failed_commit_is_an_integrity_error_and_writes_nothing(pg_url: str) -> None:
+async def _commit(uow: SqlUnitOfWork, mode: str) -> None:
+    if mode == "async":
+        await uow.commit_async()
+    else:
+        uow.commit_in_one_trip()
+
+
+@pytest.mark.parametrize("mode", ["one_trip", "async"])
+def test_a_failed_commit_is_an_integrity_error_and_writes_nothing(pg_url: str, mode: str) -> None:
     engine = make_engine(pg_url)
     with engine.begin() as c:
         c.execute(sa.text("CREATE TABLE t_deferred (id int PRIMARY KEY, "
@@ -49,7 +58,7 @@ def test_a_failed_commit_is_an_integrity_error_and_writes_nothing(pg_url: str) -
     async def bad() -> None:
         with SqlUnitOfWork(engine) as uow:
             uow.session.execute(sa.text("INSERT INTO t_deferred VALUES (1, 99)"))   # checked at COMMIT
-            await uow.commit_async()
+            await _commit(uow, mode)
     with pytest.raises(IntegrityError):
         asyncio.run(bad())
     assert _count(engine, "t_deferred") == 0
@@ -57,7 +66,7 @@ def test_a_failed_commit_is_an_integrity_error_and_writes_nothing(pg_url: str) -
     async def good() -> None:         # the pooled connection is usable again
         with SqlUnitOfWork(engine) as uow:
             uow.session.execute(sa.text("INSERT INTO t_deferred VALUES (1, 1)"))
-            await uow.commit_async()
+            await _commit(uow, mode)
     asyncio.run(good())
     assert _count(engine, "t_deferred") == 1
     engine.dispose()
@@ -92,7 +101,8 @@ def _append(uow: SqlUnitOfWork, who: str = "test") -> None:
                                      entity="t:1", before=None, after={"ok": True})
 
 
-def test_the_outbox_insert_goes_with_the_commit_and_fails_with_it(pg_url: str) -> None:
+@pytest.mark.parametrize("mode", ["one_trip", "async"])
+def test_the_outbox_insert_goes_with_the_commit_and_fails_with_it(pg_url: str, mode: str) -> None:
     """The audit outbox's insert travels with COMMIT in one round trip: when COMMIT fails (a
     deferred check) or the insert itself fails (an actor name too long for its column), the
     caller gets SQLAlchemy's error and neither the change nor its audit record is written."""
@@ -111,7 +121,7 @@ def test_the_outbox_insert_goes_with_the_commit_and_fails_with_it(pg_url: str) -
         with SqlUnitOfWork(engine) as uow:
             uow.session.execute(sa.text("INSERT INTO t_deferred VALUES (1, :r)"), {"r": ref})
             _append(uow, who)
-            await uow.commit_async()
+            await _commit(uow, mode)
     with pytest.raises(IntegrityError):
         asyncio.run(write(99, "test"))
     with pytest.raises(DataError):

@@ -13,6 +13,8 @@ signal, so a killed import leaves the database exactly as before it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -80,33 +82,60 @@ class SqlUnitOfWork:
         self.session.commit()
         self._committed = True
 
+    def commit_in_one_trip(self) -> None:
+        """:meth:`commit` in one round trip on PostgreSQL: what the ``before_commit`` listeners
+        hand over as SQL text in ``session.info[COMMIT_PRELUDE]`` (the audit outbox's insert) is
+        sent with ``COMMIT`` as one simple query. SQLAlchemy's own commit then finds the
+        connection idle (psycopg skips an idle commit) and only does its bookkeeping and
+        ``after_commit`` listeners. A statement that fails there aborts the transaction and
+        ``COMMIT`` is not run: nothing is written, and SQLAlchemy's error is raised. SQLite: the
+        plain :meth:`commit`."""
+        prepared = self._commit_query()
+        if prepared is None:
+            self.commit()
+            return
+        raw, query = prepared
+        from psycopg import generators
+
+        with _as_sqlalchemy_error(self), raw.lock:
+            pgconn = raw.pgconn
+            pgconn.send_query(query)
+            _raise_failed(raw, raw.wait(generators.execute(pgconn)))
+        self.commit()
+
     async def commit_async(self) -> None:
-        """:meth:`commit`, with the wait for PostgreSQL's durable commit given back to the event loop.
+        """:meth:`commit_in_one_trip`, with the wait for PostgreSQL's durable commit given back to
+        the event loop (:func:`psycopg.waiting.wait_async`).
 
-        For a server that runs a request's database work on its event-loop thread: the statements
-        before the commit take a fraction of a millisecond each, but the commit waits for the WAL
-        flush (1–5 ms here). Awaiting it lets the loop start the next request meanwhile, and
-        commits of several requests reach the server together (one flush for many).
-
-        The pre-commit work runs first (flush, the ``before_commit`` listeners). What they hand
-        over as SQL text in ``session.info[COMMIT_PRELUDE]`` (the audit outbox's insert) is sent
-        with ``COMMIT`` as one simple query — one round trip — and the answer is awaited with
-        :func:`psycopg.waiting.wait_async`. SQLAlchemy's own commit then finds the connection idle
-        (psycopg skips an idle commit) and only does its bookkeeping and ``after_commit``
-        listeners. A statement that fails there aborts the transaction and the ``COMMIT`` is not
-        run: nothing is written. SQLite, or a psycopg without the generators used: :meth:`commit`.
+        For a server that runs a request's database work on its event-loop thread: the
+        statements before the commit take a fraction of a millisecond each, but the commit waits
+        for the WAL flush (1–5 ms here, more when the disk is busy); awaiting it lets the loop
+        start the next request meanwhile. It costs CPU (the loop's reader, more transactions open
+        at once): the API uses it only when told to (``SEGURO_API_AWAIT_COMMIT=1``, docs/api.md).
         """
+        prepared = self._commit_query()
+        if prepared is None:
+            self.commit()
+            return
+        raw, query = prepared
+        from psycopg import generators
+        from psycopg.waiting import wait_async
+
+        with _as_sqlalchemy_error(self):
+            with raw.lock:
+                pgconn = raw.pgconn
+                pgconn.send_query(query)
+                results = await wait_async(generators.execute(pgconn), pgconn.socket)
+            _raise_failed(raw, results)
+        self.commit()
+
+    def _commit_query(self) -> tuple[Any, bytes] | None:
+        """Run the pre-commit work (flush, ``before_commit`` listeners) and return the driver
+        connection with the one-trip query (prelude + ``COMMIT``); ``None`` off PostgreSQL."""
         raw: Any = driver_connection(self.session) if (self.dialect == "postgresql"
                                                        and self.session.in_transaction()) else None
         if raw is None or getattr(raw, "pgconn", None) is None:
-            self.commit()
-            return
-        import psycopg
-        from psycopg import generators, pq
-        from psycopg.errors import error_from_result
-        from psycopg.waiting import wait_async
-        from sqlalchemy.exc import DBAPIError
-
+            return None
         self.session.flush()
         prelude: list[str] = []
         self.session.info[COMMIT_PRELUDE] = prelude
@@ -114,20 +143,7 @@ class SqlUnitOfWork:
             self.session.dispatch.before_commit(self.session)
         finally:
             self.session.info.pop(COMMIT_PRELUDE, None)
-        query = "; ".join([*prelude, "COMMIT"])
-        try:
-            with raw.lock:
-                pgconn = raw.pgconn
-                pgconn.send_query(query.encode(raw.info.encoding))
-                results = await wait_async(generators.execute(pgconn), pgconn.socket)
-            for res in results:
-                if res.status == pq.ExecStatus.FATAL_ERROR:
-                    raise error_from_result(res, encoding=raw.info.encoding)
-        except psycopg.Error as exc:
-            # As SQLAlchemy would raise it (IntegrityError, OperationalError, …): the transaction
-            # is over or aborted, nothing was written; leaving the block rolls the session back.
-            raise DBAPIError.instance("COMMIT", None, exc, psycopg.Error, dialect=self.engine.dialect) from exc
-        self.commit()
+        return raw, "; ".join([*prelude, "COMMIT"]).encode(raw.info.encoding)
 
     def rollback(self) -> None:
         self.session.rollback()
@@ -154,6 +170,29 @@ def _forget_driver_connection(session: Session, transaction: Any) -> None:
     # The next transaction may check out another connection from the pool.
     if transaction.parent is None:
         session.info.pop(_DRIVER, None)
+
+
+def _raise_failed(raw: Any, results: list[Any]) -> None:
+    from psycopg import pq
+    from psycopg.errors import error_from_result
+
+    for res in results:
+        if res.status == pq.ExecStatus.FATAL_ERROR:
+            raise error_from_result(res, encoding=raw.info.encoding)
+
+
+@contextmanager
+def _as_sqlalchemy_error(uow: SqlUnitOfWork) -> Iterator[None]:
+    """A driver error at the one-trip commit as SQLAlchemy would raise it (IntegrityError,
+    OperationalError, …): the transaction is over or aborted, nothing was written; leaving the
+    unit of work rolls the session back."""
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance("COMMIT", None, exc, psycopg.Error, dialect=uow.engine.dialect) from exc
 
 
 def _resolve(url: str | None) -> str:
