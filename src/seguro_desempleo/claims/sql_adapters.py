@@ -98,21 +98,20 @@ _MONTHS_PG = (
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
 _WORKER_AND_MONTHS_PG = (
-    "SELECT 0 AS part, w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, p.contract_type, "
-    "p.termination_cause, e.ruc, e.size_class, e.sector, "
-    "(SELECT min(r.registered_on) FROM es_registration r WHERE r.worker_id = w.id) AS first_registration, "
-    "NULL::integer AS period, NULL::bigint AS pay, NULL::integer AS paid "
-    "FROM worker w "
-    "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
-    "WHERE w.id = %s "
-    "UNION ALL "
-    "SELECT 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-    f"c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
-    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-    "WHERE c.worker_id = %s AND c.active AND c.period BETWEEN %s AND %s "
-    "GROUP BY c.period ORDER BY 1, 13")
+    _WORKER_PERIODS_PG.replace("SELECT ", "SELECT 0 AS part, ", 1)
+    .replace(" FROM worker w ", ", NULL::integer AS period, NULL::bigint AS pay, NULL::integer AS paid FROM worker w ", 1)
+    + " UNION ALL "
+    + _MONTHS_PG.replace("SELECT ", "SELECT 1, " + "NULL, " * 11, 1).replace("ORDER BY c.period", "ORDER BY 1, 13"))
 """The worker's periods (as :data:`_WORKER_PERIODS_SQL`) and declared months (as :data:`_MONTHS_PG`)
 in one round trip, for a decision (:meth:`SqlHistoryProvider.prefetch`)."""
+
+
+def _worker_from_rows(rows: Any) -> _Worker | None:
+    """The worker from the rows of :data:`_WORKER_PERIODS_SQL` (one per period; ``None`` if none)."""
+    if not rows:
+        return None
+    periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in rows if r[3] is not None]
+    return _Worker(rows[0][0], rows[0][1], rows[0][2], periods, rows[0][10])
 
 
 class SqlHistoryProvider:
@@ -141,13 +140,7 @@ class SqlHistoryProvider:
         with raw.cursor() as cur:
             cur.execute(_WORKER_AND_MONTHS_PG, (wid, wid, lo, hi))
             rows = cur.fetchall()
-        workers = [r[1:12] for r in rows if r[0] == 0]
-        got = None
-        if workers:
-            periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in workers
-                       if r[3] is not None]
-            got = _Worker(workers[0][0], workers[0][1], workers[0][2], periods, workers[0][10])
-        self._workers[wid] = got
+        self._workers[wid] = _worker_from_rows([r[1:12] for r in rows if r[0] == 0])
         self._history[wid] = (lo, hi, [ContributionMonth(period=int(r[12]), remuneration=int(r[13]),
                                                          paid=bool(r[14])) for r in rows if r[0] == 1])
 
@@ -163,12 +156,7 @@ class SqlHistoryProvider:
                 rows = cur.fetchall()
         else:
             rows = self.uow.session.execute(_WORKER_PERIODS, {"w": wid}).all()
-        got = None
-        if rows:
-            periods = [_Period(r[3], r[4], r[5], r[6], r[7], r[8], r[9] or "private") for r in rows
-                       if r[3] is not None]
-            got = _Worker(rows[0][0], rows[0][1], rows[0][2], periods, rows[0][10])
-        self._workers[wid] = got
+        got = self._workers[wid] = _worker_from_rows(rows)
         return got
 
     def forget(self, worker_ref: str) -> None:
