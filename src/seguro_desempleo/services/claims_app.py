@@ -262,8 +262,9 @@ def _latest_by_worker(ctx: ClaimsContext, states: tuple[str, ...]) -> tuple[dict
           .group_by(ContributionRow.worker_id))
     q2 = (select(EmploymentPeriodRow.worker_id, func.max(EmploymentPeriodRow.start_date))
           .join(claimants, claimants.c.w == EmploymentPeriodRow.worker_id).group_by(EmploymentPeriodRow.worker_id))
-    months = {str(w): int(p) for w, p in s.execute(q1)}
-    starts = {str(w): d for w, d in s.execute(q2)}
+    # .all(): one fetch of every row (iterating the result fetches them one at a time).
+    months = {str(w): int(p) for w, p in s.execute(q1).all()}
+    starts = {str(w): d for w, d in s.execute(q2).all()}
     return months, starts
 
 
@@ -411,7 +412,8 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
                    .select_from(C.outerjoin(W, cast(C.c.worker_ref, Integer) == W.c.id))
                    .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
                    .order_by(C.c.id)).tuples()
-    rows = list(map(_BulkRow._make, result))    # plain named tuples: attribute reads in C, not Row lookups
+    # Plain named tuples (attribute reads in C, not Row lookups), from one fetch of every row.
+    rows = list(map(_BulkRow._make, result.all()))
     parsed: dict[str | None, tuple[int, ...]] = {None: ()}
 
     def amounts_of(r: Any) -> tuple[int, ...]:
@@ -463,7 +465,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         got_bits: list[int] = []
         for cid, bits in s.execute(select(P.c.claim_id, mask).join(C, C.c.id == P.c.claim_id)
                                    .where(C.c.state.in_(BULK_STATES), P.c.number.between(1, k))
-                                   .group_by(P.c.claim_id)):
+                                   .group_by(P.c.claim_id)).all():
             row_i = index.get(cid)
             if row_i is not None:
                 got_rows.append(row_i)
@@ -473,7 +475,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
             paid[np.array(got_rows, dtype=np.int64)] |= (bits_arr & 1).astype(np.bool_)
     else:
         for cid, number in s.execute(select(P.c.claim_id, P.c.number).join(C, C.c.id == P.c.claim_id)
-                                     .where(C.c.state.in_(BULK_STATES))):
+                                     .where(C.c.state.in_(BULK_STATES))).all():
             row_i = index.get(cid)
             if row_i is not None and 1 <= number <= k:
                 paid[row_i, number - 1] = True
