@@ -265,6 +265,7 @@ class ClaimsFastPath:
 
         def run_sync() -> _T:
             with SqlUnitOfWork(state.db_url) as uow:
+                uow.defer_writes()      # the decision's obligation plan goes with the commit
                 out = action(claims_context(uow, params=state.params))
                 uow.commit_in_one_trip()
             return out
@@ -274,6 +275,7 @@ class ClaimsFastPath:
         if not _AWAIT_COMMIT or self._committing >= _MAX_COMMITTING:
             return run_sync()
         with SqlUnitOfWork(state.db_url) as uow:
+            uow.defer_writes()
             out = action(claims_context(uow, params=state.params))
             self._committing += 1
             try:

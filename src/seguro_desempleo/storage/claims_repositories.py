@@ -60,7 +60,7 @@ from seguro_desempleo.storage.claims_models import (
     EsPlacementRow,
     EsRegistrationRow,
 )
-from seguro_desempleo.storage.uow import COMMIT_PRELUDE, driver_connection
+from seguro_desempleo.storage.uow import COMMIT_PRELUDE, DEFERRED_WRITES, driver_connection
 
 AUDIT_LOCK_KEY = 5510_2022
 """pg_advisory_xact_lock key that serialises appends to the audit chain."""
@@ -810,7 +810,11 @@ class SqlEmploymentService:
         return ob
 
     def schedule_many(self, claim_id: str, planned: list[tuple[ObligationKind, dt.date]]) -> list[Obligation]:
-        """Several obligations of one claim in one INSERT (the plan scheduled on approval)."""
+        """Several obligations of one claim in one INSERT (the plan scheduled on approval).
+
+        When the unit of work defers writes (:meth:`SqlUnitOfWork.defer_writes`, PostgreSQL), the
+        INSERT is sent with the commit and the list returned is empty (the numbers follow the
+        claim's existing obligations and are decided there)."""
         if not planned:
             return []
         n = self._counts.get(claim_id)
@@ -833,12 +837,18 @@ class SqlEmploymentService:
         for kind, due in planned:
             params.extend((kind.value, due))
         raw: Any = driver_connection(self.session)
+        statement = ("INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "
+                     "recorded_by) SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
+                     "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
+                     f"(VALUES {values}) AS v(i, kind, due)")
+        deferred: list[str] | None = self.session.info.get(DEFERRED_WRITES)
+        if deferred is not None:
+            # Sent with the commit (the unit of work allows it); the numbers are decided there.
+            deferred.append(psycopg.ClientCursor(raw).mogrify(statement, params))
+            self._counts.pop(claim_id, None)
+            return []
         with raw.cursor() as cur:       # on the driver cursor: no statement built per call
-            cur.execute(
-                "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "
-                "recorded_by) SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
-                "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
-                f"(VALUES {values}) AS v(i, kind, due) RETURNING id, kind, due_date", params)
+            cur.execute(statement + " RETURNING id, kind, due_date", params)
             rows = cur.fetchall()
         obs = sorted((Obligation(str(r[0]), claim_id, ObligationKind(r[1]), r[2]) for r in rows),
                      key=lambda o: int(o.id.rsplit("-O", 1)[1]))

@@ -129,15 +129,23 @@ class SqlUnitOfWork:
             _raise_failed(raw, results)
         self.commit()
 
+    def defer_writes(self) -> None:
+        """Let repositories leave writes whose result nobody reads in this transaction (SQL text
+        with literal values, ``session.info[DEFERRED_WRITES]``) to be sent with the commit: in
+        the same round trip by :meth:`commit_in_one_trip`, just before ``COMMIT`` otherwise. For
+        a unit of work that reads nothing back after such a write (the API's decision)."""
+        self.session.info[DEFERRED_WRITES] = []
+
     def _commit_query(self) -> tuple[Any, bytes] | None:
         """Run the pre-commit work (flush, ``before_commit`` listeners) and return the driver
-        connection with the one-trip query (prelude + ``COMMIT``); ``None`` off PostgreSQL."""
+        connection with the one-trip query (deferred writes, prelude, ``COMMIT``); ``None`` off
+        PostgreSQL."""
         raw: Any = driver_connection(self.session) if (self.dialect == "postgresql"
                                                        and self.session.in_transaction()) else None
         if raw is None or getattr(raw, "pgconn", None) is None:
             return None
         self.session.flush()
-        prelude: list[str] = []
+        prelude: list[str] = self.session.info.pop(DEFERRED_WRITES, None) or []
         self.session.info[COMMIT_PRELUDE] = prelude
         try:
             self.session.dispatch.before_commit(self.session)
@@ -151,8 +159,20 @@ class SqlUnitOfWork:
 
 _DRIVER = "seguro_driver_connection"
 COMMIT_PRELUDE = "seguro_commit_prelude"
-"""``session.info`` key: during :meth:`SqlUnitOfWork.commit_async`, a list where ``before_commit``
-listeners may leave SQL text (literal values, no parameters) to run just before ``COMMIT``."""
+"""``session.info`` key: during a one-trip commit (:meth:`SqlUnitOfWork.commit_in_one_trip`), a
+list where ``before_commit`` listeners may leave SQL text (literal values, no parameters) to run
+just before ``COMMIT``, in the same round trip."""
+DEFERRED_WRITES = "seguro_deferred_writes"
+"""``session.info`` key, present only when the unit of work allows it
+(:meth:`SqlUnitOfWork.defer_writes`): a list of writes, as SQL text with literal values, to send
+with the commit."""
+
+
+@event.listens_for(Session, "before_commit")
+def _send_deferred_writes(session: Session) -> None:
+    # A commit that is not the one-trip kind sends them itself, first of the pre-commit work.
+    for statement in session.info.pop(DEFERRED_WRITES, None) or []:
+        driver_connection(session).execute(statement)
 
 
 def driver_connection(session: Session) -> Any:
@@ -170,6 +190,7 @@ def _forget_driver_connection(session: Session, transaction: Any) -> None:
     # The next transaction may check out another connection from the pool.
     if transaction.parent is None:
         session.info.pop(_DRIVER, None)
+        session.info.pop(DEFERRED_WRITES, None)     # a rollback drops them; a commit has sent them
 
 
 def _raise_failed(raw: Any, results: list[Any]) -> None:
