@@ -55,8 +55,8 @@ it to a worker thread as the other routes do). Measured: inline 124–135 operat
 85–120 ms against 87–93/s with p99 215–250 ms through the thread pool, same minutes and load —
 a hand-off costs two GIL switches plus anyio's queue, and a worker thread doing I/O competes with
 the loop for the GIL (convoy). The work is a few milliseconds start to commit and never waits for
-the loop, so nothing can deadlock; other requests of the process wait that long. The commit goes
-in one round trip with the audit outbox's insert, and can be awaited: see ``_transact``."""
+the loop, so nothing can deadlock; other requests of the process wait that long. The commit can
+be awaited instead: see ``_transact``."""
 _AWAIT_COMMIT = os.environ.get("SEGURO_API_AWAIT_COMMIT", "0") == "1"
 """Await the durable commit, letting the loop serve other requests meanwhile
 (``SEGURO_API_AWAIT_COMMIT=1``). Off by default: measured interleaved with the plain commit it
@@ -253,10 +253,10 @@ class ClaimsFastPath:
     async def _transact(self, state: Any, action: Callable[[Any], _T]) -> _T:
         """*action* on a claims context in one transaction, committed before the answer.
 
-        Inline (the default): the work runs on the event-loop thread and commits in one round trip
-        (the audit outbox's insert with ``COMMIT``: :meth:`SqlUnitOfWork.commit_in_one_trip`).
-        With :data:`_AWAIT_COMMIT` only the wait for the durable commit is awaited
-        (:meth:`SqlUnitOfWork.commit_async`), so the loop serves the next request meanwhile; at
+        Inline (the default): the work runs on the event-loop thread, commit included. With
+        :data:`_AWAIT_COMMIT` only the wait for the durable commit is awaited
+        (:meth:`SqlUnitOfWork.commit_async`, the audit outbox's insert and the deferred
+        obligation plan sent with ``COMMIT``), so the loop serves the next request meanwhile; at
         most :data:`_MAX_COMMITTING` commits are awaited at once per process: each holds a pooled
         connection, and the loop's thread must never wait for the pool.
         """
@@ -265,9 +265,8 @@ class ClaimsFastPath:
 
         def run_sync() -> _T:
             with SqlUnitOfWork(state.db_url) as uow:
-                uow.defer_writes()      # the decision's obligation plan goes with the commit
                 out = action(claims_context(uow, params=state.params))
-                uow.commit_in_one_trip()
+                uow.commit()
             return out
 
         if not _INLINE:

@@ -82,36 +82,24 @@ class SqlUnitOfWork:
         self.session.commit()
         self._committed = True
 
-    def commit_in_one_trip(self) -> None:
-        """:meth:`commit` in one round trip on PostgreSQL: what the ``before_commit`` listeners
-        hand over as SQL text in ``session.info[COMMIT_PRELUDE]`` (the audit outbox's insert) is
-        sent with ``COMMIT`` as one simple query. SQLAlchemy's own commit then finds the
-        connection idle (psycopg skips an idle commit) and only does its bookkeeping and
-        ``after_commit`` listeners. A statement that fails there aborts the transaction and
-        ``COMMIT`` is not run: nothing is written, and SQLAlchemy's error is raised. SQLite: the
-        plain :meth:`commit`."""
-        prepared = self._commit_query()
-        if prepared is None:
-            self.commit()
-            return
-        raw, query = prepared
-        from psycopg import generators
-
-        with _as_sqlalchemy_error(self), raw.lock:
-            pgconn = raw.pgconn
-            pgconn.send_query(query)
-            _raise_failed(raw, raw.wait(generators.execute(pgconn)))
-        self.commit()
-
     async def commit_async(self) -> None:
-        """:meth:`commit_in_one_trip`, with the wait for PostgreSQL's durable commit given back to
-        the event loop (:func:`psycopg.waiting.wait_async`).
+        """:meth:`commit` with the wait for PostgreSQL's durable commit given back to the event
+        loop (:func:`psycopg.waiting.wait_async`), in one round trip.
 
         For a server that runs a request's database work on its event-loop thread: the
         statements before the commit take a fraction of a millisecond each, but the commit waits
         for the WAL flush (1–5 ms here, more when the disk is busy); awaiting it lets the loop
-        start the next request meanwhile. It costs CPU (the loop's reader, more transactions open
-        at once): the API uses it only when told to (``SEGURO_API_AWAIT_COMMIT=1``, docs/api.md).
+        start the next request meanwhile. What the ``before_commit`` listeners hand over as SQL
+        text in ``session.info[COMMIT_PRELUDE]`` (the audit outbox's insert), after the deferred
+        writes (:meth:`defer_writes`), is sent with ``COMMIT`` as one simple query; SQLAlchemy's
+        own commit then finds the connection idle (psycopg skips an idle commit) and only does
+        its bookkeeping and ``after_commit`` listeners. A statement that fails there aborts the
+        transaction and ``COMMIT`` is not run: nothing is written, and SQLAlchemy's error is
+        raised. SQLite: the plain :meth:`commit`.
+
+        It costs CPU — the loop's reader, more transactions open at once, and PostgreSQL plans
+        the literal statements each time (0.3–0.5 ms per filing + decision, measured): the API
+        uses it only when told to (``SEGURO_API_AWAIT_COMMIT=1``, docs/api.md).
         """
         prepared = self._commit_query()
         if prepared is None:
@@ -132,13 +120,13 @@ class SqlUnitOfWork:
     def defer_writes(self) -> None:
         """Let repositories leave writes whose result nobody reads in this transaction (SQL text
         with literal values, ``session.info[DEFERRED_WRITES]``) to be sent with the commit: in
-        the same round trip by :meth:`commit_in_one_trip`, just before ``COMMIT`` otherwise. For
+        the same round trip by :meth:`commit_async`, just before ``COMMIT`` otherwise. For
         a unit of work that reads nothing back after such a write (the API's decision)."""
         self.session.info[DEFERRED_WRITES] = []
 
     def _commit_query(self) -> tuple[Any, bytes] | None:
         """Run the pre-commit work (flush, ``before_commit`` listeners) and return the driver
-        connection with the one-trip query (deferred writes, prelude, ``COMMIT``); ``None`` off
+        connection with the one-round-trip query (deferred writes, prelude, ``COMMIT``); ``None`` off
         PostgreSQL."""
         raw: Any = driver_connection(self.session) if (self.dialect == "postgresql"
                                                        and self.session.in_transaction()) else None
@@ -159,8 +147,7 @@ class SqlUnitOfWork:
 
 _DRIVER = "seguro_driver_connection"
 COMMIT_PRELUDE = "seguro_commit_prelude"
-"""``session.info`` key: during a one-trip commit (:meth:`SqlUnitOfWork.commit_in_one_trip`), a
-list where ``before_commit`` listeners may leave SQL text (literal values, no parameters) to run
+"""``session.info`` key: during :meth:`SqlUnitOfWork.commit_async`, a list where ``before_commit`` listeners may leave SQL text (literal values, no parameters) to run
 just before ``COMMIT``, in the same round trip."""
 DEFERRED_WRITES = "seguro_deferred_writes"
 """``session.info`` key, present only when the unit of work allows it
@@ -170,7 +157,7 @@ with the commit."""
 
 @event.listens_for(Session, "before_commit")
 def _send_deferred_writes(session: Session) -> None:
-    # A commit that is not the one-trip kind sends them itself, first of the pre-commit work.
+    # A plain commit sends them itself, first of the pre-commit work.
     for statement in session.info.pop(DEFERRED_WRITES, None) or []:
         driver_connection(session).execute(statement)
 
@@ -204,7 +191,7 @@ def _raise_failed(raw: Any, results: list[Any]) -> None:
 
 @contextmanager
 def _as_sqlalchemy_error(uow: SqlUnitOfWork) -> Iterator[None]:
-    """A driver error at the one-trip commit as SQLAlchemy would raise it (IntegrityError,
+    """A driver error at the awaited commit as SQLAlchemy would raise it (IntegrityError,
     OperationalError, …): the transaction is over or aborted, nothing was written; leaving the
     unit of work rolls the session back."""
     import psycopg
