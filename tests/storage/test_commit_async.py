@@ -1,11 +1,9 @@
-"""SqlUnitOfWork.commit_async: the audit outbox's insert and the deferred writes sent with COMMIT
-in one round trip and the commit's wait handed to the event loop (PostgreSQL), the plain commit on
-SQLite; a failure at COMMIT is SQLAlchemy's error and leaves nothing written."""
+"""SqlUnitOfWork.commit_async: the commit's wait handed to the event loop (PostgreSQL), the plain
+commit on SQLite; a failure at COMMIT is SQLAlchemy's error and leaves nothing written."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -104,9 +102,8 @@ def _append(uow: SqlUnitOfWork, who: str = "test") -> None:
 
 @pytest.mark.parametrize("mode", ["plain", "async"])
 def test_the_outbox_insert_goes_with_the_commit_and_fails_with_it(pg_url: str, mode: str) -> None:
-    """With the awaited commit the audit outbox's insert travels with COMMIT in one round trip (a
-    plain commit inserts it just before): when COMMIT fails (a deferred check) or the insert
-    itself fails (an actor name too long for its column), the caller gets SQLAlchemy's error and
+    """The audit outbox's insert goes just before COMMIT: when COMMIT fails (a deferred check) or
+    the insert itself fails (an actor name too long for its column), the caller gets an error and
     neither the change nor its audit record is written."""
     from sqlalchemy.exc import DataError
 
@@ -128,50 +125,10 @@ def test_the_outbox_insert_goes_with_the_commit_and_fails_with_it(pg_url: str, m
         asyncio.run(write(99, "test"))
     import psycopg
 
-    # (the plain commit's insert runs on the driver cursor: psycopg's own error class)
+    # (the insert runs on the driver cursor before COMMIT: psycopg's own error class)
     with pytest.raises((DataError, psycopg.errors.DataError)):
         asyncio.run(write(1, "x" * 200))
     assert (_count(engine, "t_deferred"), _count(engine, "audit_log"), _count(engine, "audit_outbox")) == (0, log0, box0)
     asyncio.run(write(1, "test"))
     assert _count(engine, "t_deferred") == 1 and _count(engine, "audit_log") == log0 + 1
-    engine.dispose()
-
-
-@pytest.mark.parametrize("mode", ["plain", "async", "rollback"])
-def test_deferred_writes_go_with_the_commit_or_not_at_all(pg_url: str, tmp_path: Any, mode: str) -> None:
-    """A unit of work that defers writes (the API's decision with the awaited commit) sends the
-    obligation plan with its commit — in the same round trip for the awaited commit, first of the
-    pre-commit work for a plain commit — and drops it on a rollback."""
-    import datetime as dt
-
-    from seguro_desempleo.services.claims_app import claims_context
-    from seguro_desempleo.storage.db import upgrade
-    from tests.claims.test_sql_stores import seed_worker
-
-    upgrade(pg_url)
-    engine = make_engine(pg_url)
-    ref = seed_worker(engine, tmp_path)
-    with SqlUnitOfWork(engine) as uow:
-        cid = claims_context(uow).service.file_claim(ref, dt.date(2025, 3, 20), actor="worker").id
-        uow.commit()
-
-    async def decide() -> None:
-        with SqlUnitOfWork(engine) as uow:
-            uow.defer_writes()
-            claim = claims_context(uow).service.decide(cid, dt.date(2025, 3, 21), actor="caseworker")
-            assert claim.state.value == "approved"
-            with engine.connect() as other:       # nothing sent yet
-                assert other.execute(sa.text("SELECT count(*) FROM es_obligation")).scalar_one() == 0
-            if mode == "plain":
-                uow.commit()
-            elif mode != "rollback":
-                await _commit(uow, mode)
-    asyncio.run(decide())
-    with engine.connect() as c:
-        ids = sorted(c.execute(sa.text("SELECT id FROM es_obligation WHERE claim_id = :c"), {"c": cid}).scalars())
-        state = c.execute(sa.text("SELECT state FROM claim WHERE id = :c"), {"c": cid}).scalar_one()
-    if mode == "rollback":
-        assert ids == [] and state == "filed"
-    else:
-        assert ids and ids == sorted(f"{cid}-O{i}" for i in range(1, len(ids) + 1)) and state == "approved"
     engine.dispose()

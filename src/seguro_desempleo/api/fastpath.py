@@ -255,8 +255,7 @@ class ClaimsFastPath:
 
         Inline (the default): the work runs on the event-loop thread, commit included. With
         :data:`_AWAIT_COMMIT` only the wait for the durable commit is awaited
-        (:meth:`SqlUnitOfWork.commit_async`, the audit outbox's insert and the deferred
-        obligation plan sent with ``COMMIT``), so the loop serves the next request meanwhile; at
+        (:meth:`SqlUnitOfWork.commit_async`), so the loop serves the next request meanwhile; at
         most :data:`_MAX_COMMITTING` commits are awaited at once per process: each holds a pooled
         connection, and the loop's thread must never wait for the pool.
         """
@@ -274,7 +273,6 @@ class ClaimsFastPath:
         if not _AWAIT_COMMIT or self._committing >= _MAX_COMMITTING:
             return run_sync()
         with SqlUnitOfWork(state.db_url) as uow:
-            uow.defer_writes()
             out = action(claims_context(uow, params=state.params))
             self._committing += 1
             try:

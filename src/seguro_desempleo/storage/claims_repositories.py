@@ -60,7 +60,7 @@ from seguro_desempleo.storage.claims_models import (
     EsPlacementRow,
     EsRegistrationRow,
 )
-from seguro_desempleo.storage.uow import COMMIT_PRELUDE, DEFERRED_WRITES, driver_connection
+from seguro_desempleo.storage.uow import driver_connection
 
 AUDIT_LOCK_KEY = 5510_2022
 """pg_advisory_xact_lock key that serialises appends to the audit chain."""
@@ -627,8 +627,9 @@ class SqlAuditSink:
     def _raw(self) -> Any:
         return driver_connection(self.session)
 
-    def _outbox_rows(self) -> list[Any]:
-        """The queue as outbox values (checked, payloads as canonical JSON text); empties it."""
+    def _to_outbox(self) -> None:
+        if not self._pending:
+            return
         items, self._pending = self._pending, []
         rows: list[Any] = []
         for it in items:
@@ -637,28 +638,11 @@ class SqlAuditSink:
                 raise InputError("audit time must carry a time zone", field="when")
             if not it["who"]:
                 raise InputError("audit record needs an actor", field="who")
-            rows.append((it["who"], when.isoformat(), it["action"], it["entity"],
+            rows.extend((it["who"], when.isoformat(), it["action"], it["entity"],
                          canonical_json(it["before"]).decode("utf-8"), canonical_json(it["after"]).decode("utf-8")))
-        return rows
-
-    def _to_outbox(self) -> None:
-        if not self._pending:
-            return
-        rows = self._outbox_rows()
-        prelude: list[str] | None = self.session.info.get(COMMIT_PRELUDE)
-        if prelude is not None:
-            # The unit of work sends these with its COMMIT, in one round trip (commit_async).
-            from psycopg import sql
-
-            values = sql.SQL(", ").join(
-                sql.SQL("({}, {}, {}, {}, {}::json, {}::json)").format(*map(sql.Literal, r)) for r in rows)
-            prelude.append(sql.SQL("INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {}")
-                           .format(values).as_string(self._raw()))
-        else:
-            values_sql = ", ".join(["(%s, %s, %s, %s, %s::json, %s::json)"] * len(rows))
-            with self._raw().cursor() as cur:
-                cur.execute(f"INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {values_sql}",
-                            [v for r in rows for v in r])
+        values = ", ".join(["(%s, %s, %s, %s, %s::json, %s::json)"] * len(items))
+        with self._raw().cursor() as cur:
+            cur.execute(f"INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {values}", rows)
         self._outboxed = True
 
     def _lock_head(self) -> AuditRecord | None:
@@ -810,11 +794,7 @@ class SqlEmploymentService:
         return ob
 
     def schedule_many(self, claim_id: str, planned: list[tuple[ObligationKind, dt.date]]) -> list[Obligation]:
-        """Several obligations of one claim in one INSERT (the plan scheduled on approval).
-
-        When the unit of work defers writes (:meth:`SqlUnitOfWork.defer_writes`, PostgreSQL), the
-        INSERT is sent with the commit and the list returned is empty (the numbers follow the
-        claim's existing obligations and are decided there)."""
+        """Several obligations of one claim in one INSERT (the plan scheduled on approval)."""
         if not planned:
             return []
         n = self._counts.get(claim_id)
@@ -837,18 +817,12 @@ class SqlEmploymentService:
         for kind, due in planned:
             params.extend((kind.value, due))
         raw: Any = driver_connection(self.session)
-        statement = ("INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "
-                     "recorded_by) SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
-                     "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
-                     f"(VALUES {values}) AS v(i, kind, due)")
-        deferred: list[str] | None = self.session.info.get(DEFERRED_WRITES)
-        if deferred is not None:
-            # Sent with the commit (the unit of work allows it); the numbers are decided there.
-            deferred.append(psycopg.ClientCursor(raw).mogrify(statement, params))
-            self._counts.pop(claim_id, None)
-            return []
         with raw.cursor() as cur:       # on the driver cursor: no statement built per call
-            cur.execute(statement + " RETURNING id, kind, due_date", params)
+            cur.execute(
+                "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "
+                "recorded_by) SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
+                "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
+                f"(VALUES {values}) AS v(i, kind, due) RETURNING id, kind, due_date", params)
             rows = cur.fetchall()
         obs = sorted((Obligation(str(r[0]), claim_id, ObligationKind(r[1]), r[2]) for r in rows),
                      key=lambda o: int(o.id.rsplit("-O", 1)[1]))
