@@ -205,12 +205,19 @@ class _Conn:
         self.sock.close()
 
 
+FLOWS = {
+    "two": "POST /claims, then POST /claims/{id}/decision (two requests, two transactions)",
+    "one": 'POST /claims with "decide": true (one request, one transaction)',
+}
+
+
 def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, server_workers: int,
-              baseline_n: int, pg_pid: int | None = None) -> dict[str, float]:
+              baseline_n: int, pg_pid: int | None = None, flows: tuple[str, ...] = ("two", "one")
+              ) -> dict[str, dict[str, float]]:
     from seguro_desempleo.services.claims_app import claims_context
     from seguro_desempleo.storage.uow import SqlUnitOfWork
 
-    _seed_history(engine, baseline_n + n_claims)
+    _seed_history(engine, baseline_n + n_claims * len(flows))
     # Baseline: the same two calls in-process, one transaction each (as the API makes them).
     t0 = time.perf_counter()
     for w in range(1, baseline_n + 1):
@@ -221,94 +228,118 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
             claims_context(uow).service.decide(cid, DECIDE_DAY, actor="caseworker:-")
             uow.commit()
     base_rate = baseline_n / (time.perf_counter() - t0)
+    print(f"baseline: the filing and the decision called in-process, one after the other: {base_rate:.0f}/s")
 
     port = 18000 + os.getpid() % 1000
     proc = _server(url, port, server_workers)
+    out: dict[str, dict[str, float]] = {}
     try:
         root = f"http://127.0.0.1:{port}"
         tok = httpx.post(f"{root}/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
         headers = {"Authorization": f"Bearer {tok}"}
-        todo = list(range(baseline_n + 1, baseline_n + n_claims + 1))
-        lock = threading.Lock()
-        lat: list[float] = []
-        errors: list[str] = []
-        approved = 0
-
-        def worker() -> None:
-            nonlocal approved
-            conn = _Conn("127.0.0.1", port, headers)
-            mine: list[float] = []
-            ok = 0
-            try:
-                while True:
-                    with lock:
-                        if not todo:
-                            break
-                        w = todo.pop()
-                    t1 = time.perf_counter()
-                    s1, b1 = conn.post("/api/v1/claims", b'{"worker_id":"%d","claim_date":"%s"}'
-                                       % (w, CLAIM_DAY.isoformat().encode()))
-                    t2 = time.perf_counter()
-                    if s1 != 201:
-                        errors.append(b1[:200].decode(errors="replace"))
-                        continue
-                    cid = json.loads(b1)["id"]
-                    s2, b2 = conn.post(f"/api/v1/claims/{cid}/decision",
-                                       b'{"date":"%s"}' % DECIDE_DAY.isoformat().encode())
-                    t3 = time.perf_counter()
-                    mine.extend((t2 - t1, t3 - t2))
-                    if s2 == 200 and b'"state":"approved"' in b2:
-                        ok += 1
-                    else:
-                        errors.append(b2[:200].decode(errors="replace"))
-            finally:
-                conn.close()
-                with lock:
-                    lat.extend(mine)
-                    approved += ok
-
-        # Warm-up (connections, caches) is part of the run's first seconds; measure the whole run.
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-        srv0, pg0, cl0 = _tree_cpu(proc.pid), _tree_cpu(pg_pid), time.process_time()
-        machine0 = _machine_times()
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - t0
-        machine = _machine_share(machine0, _machine_times())
-        cpu_client = time.process_time() - cl0
-        cpu_server = _cpu_delta(srv0, _tree_cpu(proc.pid))
-        cpu_pg = _cpu_delta(pg0, _tree_cpu(pg_pid))
+        first = baseline_n + 1
+        for flow in flows:
+            todo = list(range(first, first + n_claims))
+            first += n_claims
+            out[flow] = _load(flow, todo, port, headers, concurrency, server_workers, base_rate, proc.pid,
+                              pg_pid)
     finally:
         proc.terminate()
         proc.wait(30)
-    if errors:
-        print(f"  {len(errors)} errors, first: {errors[0]}")
     # Every filing and decision is in the hash chain (the outbox drained), and the chain verifies.
     from seguro_desempleo.services.claims_app import verify_audit
 
     with SqlUnitOfWork(engine) as uow:
         chain = verify_audit(uow)
+    print(f"  {chain.one_line()} (expected {2 * (baseline_n + n_claims * len(flows))}: every filing and decision)")
+    return out
+
+
+def _load(flow: str, todo: list[int], port: int, headers: dict[str, str], concurrency: int,
+          server_workers: int, base_rate: float, server_pid: int, pg_pid: int | None) -> dict[str, float]:
+    """Run *todo*'s workers through the API with the *flow*'s requests; print and return the figures."""
+    todo = list(reversed(todo))
+    lock = threading.Lock()
+    lat: list[float] = []
+    errors: list[str] = []
+    approved = 0
+    claim_day = CLAIM_DAY.isoformat().encode()
+    decide_day = DECIDE_DAY.isoformat().encode()
+
+    def worker() -> None:
+        nonlocal approved
+        conn = _Conn("127.0.0.1", port, headers)
+        mine: list[float] = []
+        ok = 0
+        try:
+            while True:
+                with lock:
+                    if not todo:
+                        break
+                    w = todo.pop()
+                t1 = time.perf_counter()
+                if flow == "one":
+                    s1, b1 = conn.post("/api/v1/claims", b'{"worker_id":"%d","claim_date":"%s","decide":true}'
+                                       % (w, claim_day))
+                    mine.append(time.perf_counter() - t1)
+                    if s1 == 201 and b'"state":"approved"' in b1:
+                        ok += 1
+                    else:
+                        errors.append(b1[:200].decode(errors="replace"))
+                    continue
+                s1, b1 = conn.post("/api/v1/claims", b'{"worker_id":"%d","claim_date":"%s"}' % (w, claim_day))
+                t2 = time.perf_counter()
+                if s1 != 201:
+                    errors.append(b1[:200].decode(errors="replace"))
+                    continue
+                cid = json.loads(b1)["id"]
+                s2, b2 = conn.post(f"/api/v1/claims/{cid}/decision", b'{"date":"%s"}' % decide_day)
+                t3 = time.perf_counter()
+                mine.extend((t2 - t1, t3 - t2))
+                if s2 == 200 and b'"state":"approved"' in b2:
+                    ok += 1
+                else:
+                    errors.append(b2[:200].decode(errors="replace"))
+        finally:
+            conn.close()
+            with lock:
+                lat.extend(mine)
+                approved += ok
+
+    # Warm-up (connections, caches) is part of the run's first seconds; measure the whole run.
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    srv0, pg0, cl0 = _tree_cpu(server_pid), _tree_cpu(pg_pid), time.process_time()
+    machine0 = _machine_times()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    machine = _machine_share(machine0, _machine_times())
+    cpu_client = time.process_time() - cl0
+    cpu_server = _cpu_delta(srv0, _tree_cpu(server_pid))
+    cpu_pg = _cpu_delta(pg0, _tree_cpu(pg_pid))
+    if errors:
+        print(f"  {len(errors)} errors, first: {errors[0]}")
     lat.sort()
     rate = approved / elapsed
     p50 = statistics.median(lat) * 1000
     p99 = lat[min(len(lat) - 1, int(0.99 * len(lat)))] * 1000
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"API: {approved} claims filed and decided (approved) in {elapsed:.1f} s = {rate:.0f}/s "
+    print(f"API, flow '{flow}': {FLOWS[flow]}")
+    print(f"  {approved} claims filed and decided (approved) in {elapsed:.1f} s = {rate:.0f}/s "
           f"(target ≥ 200/s); request latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target ≤ 100 ms); "
-          f"{concurrency} client threads, {server_workers} server processes")
+          f"{concurrency} client threads, {server_workers} server processes; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     if machine:
         print(f"  {machine}")
-    print(f"  baseline in-process service calls: {base_rate:.0f}/s; API/baseline = {rate / base_rate:.2f}")
+    print(f"  API/baseline = {rate / base_rate:.2f}")
     if approved and (cpu_server or cpu_pg):
         per = 1000 / approved
         print(f"  CPU per operation (filing + decision): load generator {cpu_client * per:.1f} ms, API server "
               f"{cpu_server * per:.1f} ms, PostgreSQL {cpu_pg * per:.1f} ms; total "
               f"{(cpu_client + cpu_server + cpu_pg) * per:.1f} ms → at most "
               f"{2000 / ((cpu_client + cpu_server + cpu_pg) * per):.0f}/s on 2 idle cores")
-    print(f"  {chain.one_line()} (expected {2 * (baseline_n + n_claims)}: every filing and decision)")
     return {"rate": rate, "p50_ms": p50, "p99_ms": p99, "baseline_rate": base_rate}
 
 
@@ -395,6 +426,9 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=500, help="claims in the one-by-one baseline run")
     ap.add_argument("--skip-api", action="store_true")
     ap.add_argument("--skip-run", action="store_true")
+    ap.add_argument("--flow", choices=("two", "one", "both"), default="both",
+                    help="the API's requests per claim: 'two' (file, then decide), 'one' (file with "
+                         "decide: true) or both, one after the other on the same server")
     a = ap.parse_args()
     from seguro_desempleo.storage.db import make_engine, upgrade
 
@@ -404,8 +438,9 @@ def main() -> None:
         engine = make_engine(url, pool_size=4)
         print(f"PostgreSQL (pgserver, loopback), {os.cpu_count()} cores shared with other jobs")
         if not a.skip_api:
+            flows = ("two", "one") if a.flow == "both" else (a.flow,)
             bench_api(url, engine, a.claims, a.concurrency, a.server_workers, a.baseline_claims,
-                      pg_pid=_pg_pid(server))
+                      pg_pid=_pg_pid(server), flows=flows)
         if not a.skip_run:
             bench_run(engine, a.beneficiaries, a.sample)
         engine.dispose()

@@ -132,3 +132,40 @@ def test_unexpected_errors_are_a_logged_500_problem(client: tuple[TestClient, st
     assert "exploded" not in caplog.text and "exploded" not in r.text     # the message may carry personal data
     listed = c.get("/api/v1/claims", headers={"Authorization": f"Bearer {cw}"})
     assert listed.status_code == 200 and listed.json()["items"] == []
+
+
+def test_filing_decided_at_once(client: tuple[TestClient, str, str]) -> None:
+    """``"decide": true``: one request, the claim filed and decided in one transaction; the fast
+    path and the routes answer alike; a worker may not decide; a non-boolean is the model's 422."""
+    c, a, b = client
+    cw = _tok(c, "caseworker")
+    body = b'{"worker_id":"%s","claim_date":"2025-03-20","decide":true}'
+    fast = _post(c, "/api/v1/claims", body % a.encode(), cw)
+    slow = _post(c, "/api/v1/claims", body % b.encode(), cw, SLOW)
+    assert fast.status_code == slow.status_code == 201
+    f, s = fast.json(), slow.json()
+    assert f.keys() == s.keys() and (f["state"], s["state"]) == ("approved", "denied")   # B resigned (art. 6)
+    assert f["decided_on"] == s["decided_on"] == "2025-03-20" and f["version"] == s["version"] == 2
+    assert f["decision"].keys() == s["decision"].keys() and "trace" not in f["decision"]
+    auth = {"Authorization": f"Bearer {cw}"}
+    assert c.get(f"/api/v1/claims/{f['id']}/decision", headers=auth).json()["trace"]
+    actions = [r["action"] for r in c.get(f"/api/v1/audit?entity=claim:{f['id']}",
+                                          headers={"Authorization": f"Bearer {_tok(c, 'admin')}"}).json()["items"]]
+    assert actions == ["claim.file", "claim.approve"]
+    # deciding again is the usual conflict
+    assert _post(c, f"/api/v1/claims/{f['id']}/decision", b"{}", cw).status_code == 409
+
+
+def test_filing_decided_at_once_refusals(client: tuple[TestClient, str, str]) -> None:
+    c, a, _b = client
+    mine = _tok(c, "worker", a)
+    for ctype in ("application/json", SLOW):
+        r = _post(c, "/api/v1/claims", b'{"claim_date":"2025-03-20","decide":true}', mine, ctype)
+        assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
+    cw = _tok(c, "caseworker")
+    bad = b'{"worker_id":"%s","decide":"yes"}' % a.encode()
+    fast, slow = _post(c, "/api/v1/claims", bad, cw), _post(c, "/api/v1/claims", bad, cw, SLOW)
+    assert fast.status_code == slow.status_code == 422
+    assert fast.json()["detail"] == slow.json()["detail"]
+    listed = c.get("/api/v1/claims", headers={"Authorization": f"Bearer {cw}"})
+    assert listed.json()["items"] == []                  # nothing written by any refusal

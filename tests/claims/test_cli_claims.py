@@ -73,3 +73,15 @@ def test_register_employment_command(seeded: tuple[str, str], capsys: pytest.Cap
     assert err.startswith("error:") and "999999" in err and len(err.splitlines()) == 1
     assert main(["claims", "register-employment", ref, "--channel", "fax", "--db", url]) == 2
     assert "channel" in capsys.readouterr().err
+
+
+def test_file_with_decide(seeded: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    url, ref = seeded
+    assert main(["claims", "file", "--worker", ref, "--date", "2025-03-20", "--decide", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "C-000001 filed and decided: approved, S/" in out and "in 5 installments" in out
+    assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
+    view = json.loads(capsys.readouterr().out)
+    assert view["state"] == "approved" and view["decided_on"] == "2025-03-20" and view["obligations"]
+    assert main(["claims", "decide", "C-000001", "--db", url]) == 2
+    assert "already approved" in capsys.readouterr().err

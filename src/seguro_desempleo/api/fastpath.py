@@ -196,9 +196,10 @@ class ClaimsFastPath:
         if type(data) is not dict:
             return None
         if filing:
-            if not data.keys() <= {"worker_id", "claim_date"}:
+            if not data.keys() <= {"worker_id", "claim_date", "decide"}:
                 return None
-            if not (_text_or_none(data.get("worker_id"), 12) and _text_or_none(data.get("claim_date"), 10)):
+            if not (_text_or_none(data.get("worker_id"), 12) and _text_or_none(data.get("claim_date"), 10)
+                    and type(data.get("decide", False)) is bool):
                 return None
             return data
         if not data.keys() <= {"date", "expected_version"}:
@@ -218,7 +219,7 @@ class ClaimsFastPath:
 
     async def _file(self, scope: Scope, p: Principal, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
-        from seguro_desempleo.api.resources import _claim_summary
+        from seguro_desempleo.api.resources import _claim_summary, _decided_summary
 
         worker_id = args.get("worker_id")
         if p.role is Role.WORKER:
@@ -230,14 +231,21 @@ class ClaimsFastPath:
             if worker_id is None:
                 raise InputError("give the worker id", field="worker_id")
             ref = worker_id
+        decide = args.get("decide", False)
+        if decide:
+            require(p, *_CASE_ROLES)
         on = self._day(scope, args.get("claim_date"), "claim_date")
         who = actor(p)
+        if decide:
+            c = await self._transact(scope["app"].state,
+                                     lambda ctx: ctx.service.file_and_decide(ref, on, actor=who))
+            return _decided_summary(c)
         c = await self._transact(scope["app"].state, lambda ctx: ctx.service.file_claim(ref, on, actor=who))
         return _claim_summary(c)
 
     async def _decide(self, scope: Scope, p: Principal, claim_id: str, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
-        from seguro_desempleo.api.resources import _claim_summary
+        from seguro_desempleo.api.resources import _decided_summary
 
         require(p, *_CASE_ROLES)
         on = self._day(scope, args.get("date"), "date")
@@ -245,10 +253,7 @@ class ClaimsFastPath:
         who = actor(p)
         c = await self._transact(scope["app"].state, lambda ctx: ctx.service.decide(
             claim_id, on, actor=who, expected_version=expected))
-        out = _claim_summary(c)
-        if c.decision is not None:
-            out["decision"] = c.decision.to_dict(trace=False)
-        return out
+        return _decided_summary(c)
 
     async def _transact(self, state: Any, action: Callable[[Any], _T]) -> _T:
         """*action* on a claims context in one transaction, committed before the answer.

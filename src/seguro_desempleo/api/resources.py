@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.api.auth import STAFF, Principal, Role
@@ -289,6 +289,10 @@ async def upload_payroll(request: Request, p: CurrentPrincipal, ctx: Ctx,
 class ClaimIn(_In):
     worker_id: str | None = Field(default=None, max_length=12, description="Registry worker id (staff)")
     claim_date: DateText = None
+    decide: StrictBool = Field(default=False, description=(
+        "Caseworker only: decide the claim at once with the rules, as of the claim date, in the "
+        "filing's transaction; the answer carries the decision as POST /claims/{id}/decision does "
+        "(a claim still in its waiting period is answered in state 'waiting'); only true or false"))
 
 
 class DecideIn(_In):
@@ -301,6 +305,15 @@ class ReemploymentIn(_In):
     employer_ruc: str = Field(default="", max_length=11)
 
 
+def _decided_summary(c: Claim) -> dict[str, Any]:
+    """The answer to a decision: the claim's summary and its decision without the trace (kept
+    whole in the store: ``GET /claims/{id}/decision``)."""
+    out = _claim_summary(c)
+    if c.decision is not None:
+        out["decision"] = c.decision.to_dict(trace=False)
+    return out
+
+
 def _claim_summary(c: Claim) -> dict[str, Any]:
     return {"id": c.id, "worker_id": c.worker_ref, "state": c.state.value, "version": c.version,
             "filed_on": c.filed_on.isoformat(), "separation_date": c.separation_date.isoformat(),
@@ -310,7 +323,8 @@ def _claim_summary(c: Claim) -> dict[str, Any]:
 
 
 @router.post("/claims", tags=["solicitudes"], status_code=201,
-             summary="File a claim (the worker for themself, or a caseworker for a worker)")
+             summary="File a claim (the worker for themself, or a caseworker for a worker, who may "
+                     "decide it at once)")
 async def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     # async with one explicit hop to the thread pool for the database work: a sync handler would
     # also send its answer's validation through the pool (a second hop per request).
@@ -323,12 +337,17 @@ async def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: 
         if body.worker_id is None:
             raise InputError("give the worker id", field="worker_id")
         ref = body.worker_id
+    if body.decide:
+        require(p, *CASE_ROLES)
     on = day(request, body.claim_date, "claim_date")
 
     def work() -> dict[str, Any]:
-        c = ctx.service.file_claim(ref, on, actor=actor(p))
+        if body.decide:
+            c = ctx.service.file_and_decide(ref, on, actor=actor(p))
+        else:
+            c = ctx.service.file_claim(ref, on, actor=actor(p))
         ctx.uow.commit()
-        return _claim_summary(c)
+        return _decided_summary(c) if body.decide else _claim_summary(c)
     return await run_in_threadpool(work)
 
 
@@ -363,10 +382,7 @@ async def decide(claim_id: str, body: DecideIn, request: Request, p: CurrentPrin
     def work() -> dict[str, Any]:       # one hop to the thread pool (see file_claim)
         c = ctx.service.decide(claim_id, on, actor=actor(p), expected_version=body.expected_version)
         ctx.uow.commit()
-        out = _claim_summary(c)
-        if c.decision is not None:
-            out["decision"] = c.decision.to_dict(trace=False)
-        return out
+        return _decided_summary(c)
     return await run_in_threadpool(work)
 
 

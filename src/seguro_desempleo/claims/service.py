@@ -202,7 +202,20 @@ class ClaimService:
 
     def decide(self, claim_id: str, on: dt.date, *, actor: str, expected_version: int | None = None) -> Claim:
         """Decide with the rules; a claim still in its waiting period goes to ``waiting``."""
-        claim = self.claims.get(claim_id)
+        return self._decide(self.claims.get(claim_id), on, actor=actor, expected_version=expected_version)
+
+    def file_and_decide(self, worker_ref: str, claim_date: dt.date, *, actor: str) -> Claim:
+        """File a claim and decide it at once, as of *claim_date*, in the caller's transaction.
+
+        The caseworker at the counter (or the API's ``"decide": true``): the same two steps as
+        :meth:`file_claim` then :meth:`decide` — two audited state changes, the same rules, the
+        same decision stored — without reading the new claim back. A claim still in its waiting
+        period goes to ``waiting`` and is decided again later with :meth:`decide`.
+        """
+        claim = self.file_claim(worker_ref, claim_date, actor=actor)
+        return self._decide(claim, claim_date, actor=actor, expected_version=claim.version)
+
+    def _decide(self, claim: Claim, on: dt.date, *, actor: str, expected_version: int | None) -> Claim:
         if claim.state not in (S.FILED, S.WAITING):
             raise ConflictError(f"claim is already {claim.state.value}; only filed or waiting claims are decided",
                                 where=f"claim {claim.id}")

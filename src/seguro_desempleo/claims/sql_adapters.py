@@ -136,6 +136,9 @@ class SqlHistoryProvider:
             return
         up_to = period_of(separation_date)
         lo, hi = up_to - 2 * HISTORY_MONTHS + 1, up_to + REEMPLOYMENT_MONTHS
+        if wid in self._workers:        # read already (a filing decided at once): the months only
+            self._history[wid] = (lo, hi, self._read_months(wid, lo, hi))
+            return
         raw: Any = driver_connection(self.uow.session)
         with raw.cursor() as cur:
             cur.execute(_WORKER_AND_MONTHS_PG, (wid, wid, lo, hi))

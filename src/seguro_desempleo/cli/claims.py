@@ -38,6 +38,17 @@ def _echo(data: dict[str, Any], fmt: str, text: str) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2) if fmt == "json" else text)
 
 
+def _outcome(c: Any) -> str:
+    """``approved, S/ 10,500.00 in 5 installments``, ``denied (contributions)`` or the state."""
+    from seguro_desempleo.money import format_soles
+
+    total = f", {format_soles(c.decision.total)} in {len(c.decision.benefits)} installments" \
+        if c.decision and c.decision.eligible else ""
+    failed = [r["requirement"] for r in c.decision.reasons if not r["met"]] if c.decision else []
+    why = f" ({', '.join(failed)})" if failed and c.state.value == "denied" else ""
+    return f"{c.state.value}{why}{total}"
+
+
 def _worker_ref(ctx: Any, worker: str | None, doc: str | None, doc_type: str) -> str:
     if worker:
         return worker
@@ -59,15 +70,24 @@ def register(app: typer.Typer) -> None:
     def file_(worker: Annotated[str | None, typer.Option("--worker", help="Registry worker id.")] = None,
               doc: Annotated[str | None, typer.Option("--doc", help="Document number (instead of --worker).")] = None,
               doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 document type.")] = "01",
-              date: DateOption = None, actor: ActorOption = "cli", fmt: FormatOption = "text",
-              db: DbOption = None) -> None:
+              date: DateOption = None, actor: ActorOption = "cli",
+              decide_now: Annotated[bool, typer.Option("--decide", help=(
+                  "Decide it at once with the rules, as of the claim date, in the same transaction."))] = False,
+              fmt: FormatOption = "text", db: DbOption = None) -> None:
         """File a claim after the worker's separation (one open claim per worker)."""
         from seguro_desempleo.services.claims_app import session
 
         fmt = _fmt(fmt)
         with session(db) as ctx:
-            c = ctx.service.file_claim(_worker_ref(ctx, worker, doc, doc_type), _date(date), actor=actor)
-        _echo(c.to_dict(), fmt, f"claim {c.id} filed ({c.state.value})")
+            ref = _worker_ref(ctx, worker, doc, doc_type)
+            if decide_now:
+                c = ctx.service.file_and_decide(ref, _date(date), actor=actor)
+            else:
+                c = ctx.service.file_claim(ref, _date(date), actor=actor)
+        if decide_now:
+            _echo(c.to_dict(), fmt, f"claim {c.id} filed and decided: {_outcome(c)}")
+        else:
+            _echo(c.to_dict(), fmt, f"claim {c.id} filed ({c.state.value})")
 
     @claims_app.command("decide")
     def decide(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
@@ -75,17 +95,12 @@ def register(app: typer.Typer) -> None:
                expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
                fmt: FormatOption = "text", db: DbOption = None) -> None:
         """Decide a filed or waiting claim with the rules (art. 3, 6, 7)."""
-        from seguro_desempleo.money import format_soles
         from seguro_desempleo.services.claims_app import session
 
         fmt = _fmt(fmt)
         with session(db) as ctx:
             c = ctx.service.decide(claim_id, _date(date), actor=actor, expected_version=expected_version)
-        total = f", {format_soles(c.decision.total)} in {len(c.decision.benefits)} installments" \
-            if c.decision and c.decision.eligible else ""
-        failed = [r["requirement"] for r in c.decision.reasons if not r["met"]] if c.decision else []
-        why = f" ({', '.join(failed)})" if failed and c.state.value == "denied" else ""
-        _echo(c.to_dict(), fmt, f"claim {c.id}: {c.state.value}{why}{total}")
+        _echo(c.to_dict(), fmt, f"claim {c.id}: {_outcome(c)}")
 
     @claims_app.command("show")
     def show(claim_id: Annotated[str, typer.Argument()], fmt: FormatOption = "text", db: DbOption = None) -> None:
