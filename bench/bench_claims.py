@@ -1,21 +1,30 @@
 """Benchmark: claim filings with decisions through the REST API on PostgreSQL, and a monthly run.
 
     .venv/bin/python bench/bench_claims.py [--claims 2000] [--concurrency 8] [--server-workers 2]
-                                           [--beneficiaries 60000] [--baseline-claims 300]
+                                           [--flow both|two|one] [--beneficiaries 60000]
+                                           [--baseline-claims 300] [--skip-api] [--skip-run]
 
 1. **API.** A throwaway PostgreSQL cluster (pgserver), workers with 24 months of declared pay and
    a covered separation seeded in SQL, the API served by uvicorn on 127.0.0.1 (``--server-workers``
    processes), and a load generator on loopback (``--concurrency`` threads, each a raw keep-alive
-   HTTP/1.1 connection): each operation is ``POST /api/v1/claims`` then
-   ``POST /api/v1/claims/{id}/decision``
-   as a caseworker. Prints operations per second (targets: ≥ 200/s) and the p50/p99 latency of the
-   requests (target p99 ≤ 100 ms), and the ratio to a baseline measured in the same run: the same
-   two calls made in-process on the service (one transaction each, as the API does). Then the
-   audit chain is verified (the outbox drained): one record per filing and per decision.
-2. **Monthly payment run** for ``--beneficiaries`` approved or paying claims (target ≤ 10 s): the
-   bulk run (:func:`seguro_desempleo.services.claims_app.bulk_run_payments`) in one transaction,
-   bank file included, then the same month again (pays nothing). Baseline in the same run: the
-   one-by-one run (:meth:`ClaimService.run_payments`) over a sample, rolled back, scaled up.
+   HTTP/1.1 connection), as a caseworker, ``--claims`` workers per flow:
+
+   - flow ``two``: ``POST /api/v1/claims``, then ``POST /api/v1/claims/{id}/decision`` (the
+     claim filed, then decided the next day: two requests, two transactions);
+   - flow ``one``: ``POST /api/v1/claims`` with ``"decide": true`` (filed and decided on the
+     claim date in one request and one transaction: the caseworker at the counter).
+
+   Prints, per flow, claims filed and decided per second (target ≥ 200/s), the p50/p99 latency
+   of the requests (target p99 ≤ 100 ms), the machine's idle share, the CPU per claim of the load
+   generator, the server and PostgreSQL, and the ratio to a baseline measured in the same run: the
+   filing and the decision called in-process on the service, one after the other (one
+   transaction each). Then the audit chain is verified (the outbox drained): one record per
+   filing and per decision.
+2. **Monthly payment run** for ``--beneficiaries`` approved or paying claims (target ≤ 10 s), in
+   a database of its own on the same server: the bulk run
+   (:func:`seguro_desempleo.services.claims_app.bulk_run_payments`) in one transaction, bank file
+   included, then the same month again (pays nothing). Baseline in the same run: the one-by-one
+   run (:meth:`ClaimService.run_payments`) over a sample, rolled back, scaled up.
 """
 
 from __future__ import annotations
@@ -57,6 +66,18 @@ def _pg() -> tuple[Any, str]:
         c.exec_driver_sql("CREATE DATABASE bench")
     admin.dispose()
     return server, url.set(database="bench").render_as_string(hide_password=False)
+
+
+def _other_database(url: str, name: str) -> str:
+    """A second, empty database on the same server (the monthly run gets its own: it must pay the
+    60,000 beneficiaries it seeds, not also the claims the API part approved)."""
+    u = sa.engine.make_url(url)
+    admin = sa.create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        c.exec_driver_sql(f"CREATE DATABASE {name}")
+    admin.dispose()
+    return u.set(database=name).render_as_string(hide_password=False)
 
 
 def _pg_pid(server: Any) -> int | None:
@@ -441,9 +462,13 @@ def main() -> None:
             flows = ("two", "one") if a.flow == "both" else (a.flow,)
             bench_api(url, engine, a.claims, a.concurrency, a.server_workers, a.baseline_claims,
                       pg_pid=_pg_pid(server), flows=flows)
-        if not a.skip_run:
-            bench_run(engine, a.beneficiaries, a.sample)
         engine.dispose()
+        if not a.skip_run:
+            run_url = _other_database(url, "bench_run")
+            upgrade(run_url)
+            run_engine = make_engine(run_url, pool_size=4)
+            bench_run(run_engine, a.beneficiaries, a.sample)
+            run_engine.dispose()
     finally:
         server.cleanup()
 

@@ -134,38 +134,83 @@ def test_unexpected_errors_are_a_logged_500_problem(client: tuple[TestClient, st
     assert listed.status_code == 200 and listed.json()["items"] == []
 
 
-def test_filing_decided_at_once(client: tuple[TestClient, str, str]) -> None:
+def test_filing_decided_at_once(client: tuple[TestClient, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     """``"decide": true``: one request, the claim filed and decided in one transaction; the fast
-    path and the routes answer alike; a worker may not decide; a non-boolean is the model's 422."""
+    path answers it (spied) as the routes do."""
     c, a, b = client
+    seen: list[str] = []
+    real = ClaimsFastPath._file
+
+    async def spy(self: ClaimsFastPath, *args: Any) -> Any:
+        seen.append("file")
+        return await real(self, *args)
+    monkeypatch.setattr(ClaimsFastPath, "_file", spy)
     cw = _tok(c, "caseworker")
     body = b'{"worker_id":"%s","claim_date":"2025-03-20","decide":true}'
     fast = _post(c, "/api/v1/claims", body % a.encode(), cw)
+    assert seen == ["file"]
     slow = _post(c, "/api/v1/claims", body % b.encode(), cw, SLOW)
+    assert seen == ["file"]
     assert fast.status_code == slow.status_code == 201
     f, s = fast.json(), slow.json()
     assert f.keys() == s.keys() and (f["state"], s["state"]) == ("approved", "denied")   # B resigned (art. 6)
     assert f["decided_on"] == s["decided_on"] == "2025-03-20" and f["version"] == s["version"] == 2
     assert f["decision"].keys() == s["decision"].keys() and "trace" not in f["decision"]
+    assert f["decision"]["eligible"] is True and s["decision"]["eligible"] is False
     auth = {"Authorization": f"Bearer {cw}"}
-    assert c.get(f"/api/v1/claims/{f['id']}/decision", headers=auth).json()["trace"]
-    actions = [r["action"] for r in c.get(f"/api/v1/audit?entity=claim:{f['id']}",
-                                          headers={"Authorization": f"Bearer {_tok(c, 'admin')}"}).json()["items"]]
-    assert actions == ["claim.file", "claim.approve"]
+    stored = c.get(f"/api/v1/claims/{f['id']}/decision", headers=auth).json()
+    assert stored["trace"] and stored["total"] == f["decision"]["total"]
+    admin = {"Authorization": f"Bearer {_tok(c, 'admin')}"}
+    for claim in (f, s):
+        recs = c.get(f"/api/v1/audit?entity=claim:{claim['id']}", headers=admin).json()["items"]
+        assert [r["action"] for r in recs] == ["claim.file", "claim." + ("approve" if claim is f else "deny")]
+        assert len({r["who"] for r in recs}) == 1            # both steps by the same caseworker
     # deciding again is the usual conflict
     assert _post(c, f"/api/v1/claims/{f['id']}/decision", b"{}", cw).status_code == 409
 
 
+@pytest.mark.parametrize("ctype", ["application/json", SLOW])
+def test_filing_inside_the_waiting_period(client: tuple[TestClient, str, str], ctype: str) -> None:
+    """Two days after the separation (art. 7: 7 days of waiting): filed and waiting, no decision."""
+    from seguro_desempleo.storage.db import make_engine
+    from tests.claims.test_sql_stores import seed_worker
+
+    c, _a, _b = client
+    eng = make_engine(c.app.state.db_url)  # type: ignore[attr-defined]
+    try:                                   # not re-employed (A is: a re-employed worker is decided at once)
+        ref = seed_worker(eng, Path(c.app.state.db_url.split("///", 1)[1]).parent, 7,  # type: ignore[attr-defined]
+                          reemployed=False)
+    finally:
+        eng.dispose()
+    cw = _tok(c, "caseworker")
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s","claim_date":"2025-03-12","decide":true}' % ref.encode(),
+              cw, ctype)
+    assert r.status_code == 201
+    got = r.json()
+    assert got["state"] == "waiting" and got["decided_on"] is None and "decision" not in got
+    later = _post(c, f"/api/v1/claims/{got['id']}/decision", b'{"date":"2025-03-18"}', cw)
+    assert later.status_code == 200 and later.json()["state"] == "approved"
+
+
 def test_filing_decided_at_once_refusals(client: tuple[TestClient, str, str]) -> None:
     c, a, _b = client
-    mine = _tok(c, "worker", a)
     for ctype in ("application/json", SLOW):
-        r = _post(c, "/api/v1/claims", b'{"claim_date":"2025-03-20","decide":true}', mine, ctype)
-        assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
+        for role, subject in (("worker", a), ("employer", "20551000017"), ("analyst", None),
+                              ("employment_officer", None)):
+            r = _post(c, "/api/v1/claims", b'{"worker_id":"%s","claim_date":"2025-03-20","decide":true}'
+                      % a.encode() if role != "worker" else b'{"claim_date":"2025-03-20","decide":true}',
+                      _tok(c, role, subject), ctype)
+            assert r.status_code == 403, (role, ctype, r.text)
+            assert r.headers["content-type"].startswith("application/problem+json")
+        # the role is refused before the date is read
+        r = _post(c, "/api/v1/claims", b'{"claim_date":"31/02/2025","decide":true}', _tok(c, "worker", a), ctype)
+        assert r.status_code == 403
     cw = _tok(c, "caseworker")
-    bad = b'{"worker_id":"%s","decide":"yes"}' % a.encode()
-    fast, slow = _post(c, "/api/v1/claims", bad, cw), _post(c, "/api/v1/claims", bad, cw, SLOW)
-    assert fast.status_code == slow.status_code == 422
-    assert fast.json()["detail"] == slow.json()["detail"]
+    for bad in (b'{"worker_id":"%s","decide":"yes"}', b'{"worker_id":"%s","decide":1}',
+                b'{"worker_id":"%s","decide":null}'):
+        fast = _post(c, "/api/v1/claims", bad % a.encode(), cw)
+        slow = _post(c, "/api/v1/claims", bad % a.encode(), cw, SLOW)
+        assert fast.status_code == slow.status_code == 422
+        assert "decide" in str(fast.json()["detail"])
     listed = c.get("/api/v1/claims", headers={"Authorization": f"Bearer {cw}"})
     assert listed.json()["items"] == []                  # nothing written by any refusal

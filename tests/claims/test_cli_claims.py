@@ -85,3 +85,15 @@ def test_file_with_decide(seeded: tuple[str, str], capsys: pytest.CaptureFixture
     assert view["state"] == "approved" and view["decided_on"] == "2025-03-20" and view["obligations"]
     assert main(["claims", "decide", "C-000001", "--db", url]) == 2
     assert "already approved" in capsys.readouterr().err
+
+
+def test_file_with_decide_inside_the_waiting_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    upgrade(url)
+    eng = make_engine(url)
+    ref = seed_worker(eng, tmp_path, 7, reemployed=False)
+    eng.dispose()
+    assert main(["claims", "file", "--worker", ref, "--date", "2025-03-12", "--decide", "--db", url]) == 0
+    assert "C-000001 filed: waiting (the waiting period is not over" in capsys.readouterr().out
+    assert main(["claims", "decide", "C-000001", "--date", "2025-03-18", "--db", url]) == 0
+    assert "approved" in capsys.readouterr().out

@@ -59,7 +59,7 @@ def test_the_same_as_filing_then_deciding_on_the_claim_date(months: int, cause: 
     assert a.state in (S.APPROVED, S.DENIED, S.WAITING)
     assert one.repo.get(a.id) == two.repo.get(b.id)
     assert _audit(one) == _audit(two)
-    assert [r.action for r in one.audit.records][0] == "claim.file" and len(one.audit.records) == 2
+    assert one.audit.records[0].action == "claim.file" and len(one.audit.records) == 2
     assert verify_chain(one.audit.records).ok
     assert _obligations(one, a.id) == _obligations(two, b.id)
 
@@ -85,17 +85,18 @@ def test_refusals_write_nothing(params: Any) -> None:
     assert w.svc.decide(c2.id, SEP + dt.timedelta(days=8), actor="cw").state is S.APPROVED
 
 
-def _stored(engine: sa.Engine, claim_id: str) -> tuple[Any, list[Any], list[str]]:
+def _stored(engine: sa.Engine, claim_id: str) -> tuple[Any, list[Any], list[tuple[Any, ...]]]:
     with SqlUnitOfWork(engine) as uow:
         ctx = claims_context(uow)
         c = ctx.claims.get(claim_id)
         obs = [(o.kind.value, o.due_date, o.outcome.value) for o in ctx.employment.obligations(claim_id)]
-        actions = [r.action for r in ctx.audit.for_entity(f"claim:{claim_id}")]
-    return c, obs, actions
+        audit = [(r.who, r.action, r.before, r.after) for r in ctx.audit.for_entity(f"claim:{claim_id}")]
+    return c, obs, audit
 
 
-def test_sql_one_transaction_same_as_two(migrated_url: str, tmp_path: Path) -> None:
-    """SQLite and PostgreSQL: one unit of work gives what the two-step flow gives."""
+def test_sql_one_transaction_same_as_two(migrated_url: str, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite and PostgreSQL: one unit of work stores what the two-step flow stores."""
     engine = make_engine(migrated_url)
     try:
         ref_one, ref_two = (seed_worker(engine, tmp_path, n, reemployed=False) for n in (7, 8))
@@ -109,8 +110,8 @@ def test_sql_one_transaction_same_as_two(migrated_url: str, tmp_path: Path) -> N
         with SqlUnitOfWork(engine) as uow:
             two = claims_context(uow).service.decide(cid, day, actor="caseworker:1")
             uow.commit()
-        c1, obs1, act1 = _stored(engine, one.id)
-        c2, obs2, act2 = _stored(engine, two.id)
+        c1, obs1, audit1 = _stored(engine, one.id)
+        c2, obs2, audit2 = _stored(engine, two.id)
         assert c1 == one and c2 == two and c1.state is S.APPROVED
         assert c1.decision is not None and c2.decision is not None
         strip = {"claim_id"}
@@ -118,15 +119,26 @@ def test_sql_one_transaction_same_as_two(migrated_url: str, tmp_path: Path) -> N
             {k: v for k, v in c2.decision.to_dict().items() if k not in strip}
         assert (c1.version, c1.first_period, c1.decided_on) == (c2.version, c2.first_period, c2.decided_on)
         assert obs1 == obs2 and len(obs1) >= 1
-        assert act1 == act2 == ["claim.file", "claim.approve"]
-        # A failure after the filing inside the same unit of work: nothing of it stays.
+        assert audit1 == audit2 and [a[1] for a in audit1] == ["claim.file", "claim.approve"]
+        # The decision step fails after the filing, in a unit of work that would commit: the
+        # filing goes too (one transaction) — no claim, no audit record, nothing in the outbox.
         ref3 = seed_worker(engine, tmp_path, 9, reemployed=False)
         with SqlUnitOfWork(engine) as uow:
-            ctx = claims_context(uow)
-            ctx.service.file_and_decide(ref3, day, actor="caseworker:1")      # not committed
+            before = verify_audit(uow).checked
+
+        def boom(*_a: Any, **_k: Any) -> Any:
+            raise RuntimeError("the rules failed")
+        from seguro_desempleo.claims.service import ClaimService
+        monkeypatch.setattr(ClaimService, "evaluate", boom)
+        with pytest.raises(RuntimeError), SqlUnitOfWork(engine) as uow:
+            claims_context(uow).service.file_and_decide(ref3, day, actor="caseworker:1")
+            uow.commit()
+        monkeypatch.undo()
         with SqlUnitOfWork(engine) as uow:
             ctx = claims_context(uow)
             assert ctx.claims.open_claim_for(ref3) is None
-            assert verify_audit(uow).ok
+            report = verify_audit(uow)
+            assert report.ok and report.checked == before
+            assert uow.session.execute(sa.text("SELECT count(*) FROM audit_outbox")).scalar_one() == 0
     finally:
         engine.dispose()

@@ -290,9 +290,10 @@ class ClaimIn(_In):
     worker_id: str | None = Field(default=None, max_length=12, description="Registry worker id (staff)")
     claim_date: DateText = None
     decide: StrictBool = Field(default=False, description=(
-        "Caseworker only: decide the claim at once with the rules, as of the claim date, in the "
-        "filing's transaction; the answer carries the decision as POST /claims/{id}/decision does "
-        "(a claim still in its waiting period is answered in state 'waiting'); only true or false"))
+        "Caseworker (or admin) only: decide the claim at once with the rules, as of the claim date, "
+        "in the filing's transaction; the answer carries the decision as POST /claims/{id}/decision "
+        "does (a claim still in its waiting period is answered in state 'waiting', without a "
+        "decision); only true or false"))
 
 
 class DecideIn(_In):

@@ -84,7 +84,10 @@ def register(app: typer.Typer) -> None:
                 c = ctx.service.file_and_decide(ref, _date(date), actor=actor)
             else:
                 c = ctx.service.file_claim(ref, _date(date), actor=actor)
-        if decide_now:
+        if decide_now and c.state.value == "waiting":
+            _echo(c.to_dict(), fmt, f"claim {c.id} filed: waiting (the waiting period is not over; "
+                                    "decide it again once it is)")
+        elif decide_now:
             _echo(c.to_dict(), fmt, f"claim {c.id} filed and decided: {_outcome(c)}")
         else:
             _echo(c.to_dict(), fmt, f"claim {c.id} filed ({c.state.value})")
