@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from seguro_desempleo.claims.state import ClaimState
@@ -77,3 +79,64 @@ def test_bulk_run_twice_pays_once(tmp_path: Path) -> None:
     with SqlUnitOfWork(url) as uow:
         n = uow.session.execute(sa.text("SELECT count(*) FROM benefit_payment")).scalar_one()
         assert n > 0 and n == len({k for (k,) in uow.session.execute(sa.text("SELECT key FROM benefit_payment"))})
+
+
+def _approved_claims(engine: sa.Engine, tmp_path: Path, n: int = 4) -> list[str]:
+    refs = [seed_worker(engine, tmp_path, k, reemployed=False) for k in range(1, n + 1)]
+    with SqlUnitOfWork(engine) as uow:
+        ctx = claims_context(uow)
+        ids = [ctx.service.file_and_decide(ref, dt.date(2025, 3, 20), actor="cw").id for ref in refs]
+        uow.commit()
+    return ids
+
+
+def test_bulk_run_on_each_database(migrated_url: str, tmp_path: Path) -> None:
+    """SQLite and PostgreSQL (whose state update overlaps the audit and bank-file work)."""
+    engine = make_engine(migrated_url)
+    try:
+        ids = _approved_claims(engine, tmp_path)
+        with SqlUnitOfWork(engine) as uow:
+            run = bulk_run_payments(claims_context(uow), parse_period("2025-05"), dt.date(2025, 5, 25), actor="r")
+            uow.commit()
+        assert sorted(p.key for p in run.paid) == sorted(f"{c}#{k}" for c in ids for k in (1, 2))
+        assert sorted(line.payment_key for line in run.bank_file.lines) == sorted(p.key for p in run.paid)
+        with SqlUnitOfWork(engine) as uow:
+            ctx = claims_context(uow)
+            assert {ctx.claims.get(c).state for c in ids} == {ClaimState.PAYING}
+            assert {ctx.claims.get(c).version for c in ids} == {3}
+            recs = [r for c in ids for r in ctx.audit.for_entity(f"claim:{c}") if r.action == "payment.run"]
+            assert len(recs) == len(ids) and all(r.after["state"] == "paying" for r in recs)
+            assert verify_audit(uow).ok
+    finally:
+        engine.dispose()
+
+
+def test_bulk_run_refuses_claims_changed_meanwhile(migrated_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim whose version moved between the run's read and its state update: ConflictError,
+    and nothing of the run is written (payments, states, ledger, audit)."""
+    from seguro_desempleo.errors import ConflictError
+    from seguro_desempleo.storage.claims_repositories import SqlPaymentStore
+
+    engine = make_engine(migrated_url)
+    try:
+        ids = _approved_claims(engine, tmp_path)
+        real = SqlPaymentStore.record_many
+
+        def and_meanwhile(self: SqlPaymentStore, payments: list[Any]) -> set[str]:
+            got = real(self, payments)
+            self.session.execute(sa.text("UPDATE claim SET version = version + 1 WHERE id = :c"), {"c": ids[2]})
+            return got
+        monkeypatch.setattr(SqlPaymentStore, "record_many", and_meanwhile)
+        with SqlUnitOfWork(engine) as uow:
+            before = verify_audit(uow).checked
+        with pytest.raises(ConflictError, match="run it again"), SqlUnitOfWork(engine) as uow:
+            bulk_run_payments(claims_context(uow), parse_period("2025-05"), dt.date(2025, 5, 25), actor="r")
+            uow.commit()
+        with SqlUnitOfWork(engine) as uow:
+            ctx = claims_context(uow)
+            assert uow.session.execute(sa.text("SELECT count(*) FROM benefit_payment")).scalar_one() == 0
+            assert {ctx.claims.get(c).state for c in ids} == {ClaimState.APPROVED}
+            assert verify_audit(uow).checked == before
+    finally:
+        engine.dispose()

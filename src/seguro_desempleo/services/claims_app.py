@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
@@ -34,6 +34,7 @@ from seguro_desempleo.storage.claims_repositories import (
 )
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
+_T = TypeVar("_T")
 
 @dataclass
 class ClaimsContext:
@@ -268,8 +269,15 @@ def _latest_by_worker(ctx: ClaimsContext, states: tuple[str, ...]) -> tuple[dict
     return months, starts
 
 
-def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
-    """Compare-and-set many claims' states; returns how many matched their version."""
+def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]],
+                   meanwhile: Callable[[], _T]) -> tuple[int, _T]:
+    """Compare-and-set many claims' states; returns how many matched their version, and what
+    *meanwhile* returned.
+
+    *meanwhile* is Python work that needs no database: on PostgreSQL it runs while the server
+    executes the ``UPDATE`` (sent in psycopg's pipeline mode, its row count read after), so the
+    two cores work at once; elsewhere it runs after the update. It must not use the session.
+    """
     from sqlalchemy import Table, bindparam, text, update
 
     from seguro_desempleo.storage.claims_models import ClaimRow
@@ -285,14 +293,18 @@ def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]]) -> int:
         with raw.cursor() as cur:
             copy_text_rows(cur, "COPY stage_claim_state (id, v, state, new, open_worker) FROM STDIN",
                            ((u["b_id"], u["b_v"], u["b_state"], u["b_new"], u["b_open"]) for u in updates))
-        res = s.execute(text("UPDATE claim SET state = t.state, version = t.new, open_worker = t.open_worker "
-                             "FROM stage_claim_state t WHERE claim.id = t.id AND claim.version = t.v"))
-        return int(res.rowcount)  # type: ignore[attr-defined]
+        with raw.pipeline() as pipeline, raw.cursor() as cur:
+            cur.execute("UPDATE claim SET state = t.state, version = t.new, open_worker = t.open_worker "
+                        "FROM stage_claim_state t WHERE claim.id = t.id AND claim.version = t.v")
+            out = meanwhile()
+            pipeline.sync()
+            return int(cur.rowcount), out
     C: Table = ClaimRow.__table__  # type: ignore[assignment]
     stmt = (update(C).where(C.c.id == bindparam("b_id"), C.c.version == bindparam("b_v"))
             .values(state=bindparam("b_state"), version=bindparam("b_new"), open_worker=bindparam("b_open")))
     res2 = s.connection().execute(stmt, updates)
-    return len(updates) if res2.rowcount is None or res2.rowcount < 0 else int(res2.rowcount)
+    changed = len(updates) if res2.rowcount is None or res2.rowcount < 0 else int(res2.rowcount)
+    return changed, meanwhile()
 
 
 class _BulkRow(NamedTuple):
@@ -519,21 +531,29 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         final[r.id] = (r, r.version, to)
     updates = [{"b_id": cid, "b_v": v0, "b_state": to, "b_new": version[cid],
                 "b_open": r.worker_ref if to in open_values else None} for cid, (r, v0, to) in final.items()]
+    now = ctx.service.clock()
+
+    def audit_and_lines() -> tuple[list[dict[str, Any]], list[PaymentLine]]:
+        """The run's audit records and bank lines: Python only (runs during the state update)."""
+        texts = _run_audit_texts(plain, done, final, version, reasons, actor, now)
+        # The bank file: the one-by-one part's lines, then the bulk part's.
+        row_of = {r.id: r for r in plain}
+        lines = list(one.bank_file.lines) if one else []
+        for p in done:
+            r = row_of[p.claim_id]
+            if r.doc_type is None or r.doc_number is None:      # no registry row for the reference (outer join)
+                lines.append(PaymentLine(p.key, "01", "00000000", payee_name(None, r.worker_ref), p.amount))
+            else:
+                lines.append(PaymentLine(p.key, r.doc_type, r.doc_number, payee_name(r.full_name, r.worker_ref),
+                                         p.amount))
+        return texts, lines
     if updates:
-        changed = _update_states(ctx, updates)
+        changed, (texts, lines) = _update_states(ctx, updates, audit_and_lines)
         if changed < len(updates):
             raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
-    ctx.audit.append_texts(_run_audit_texts(plain, done, final, version, reasons, actor, ctx.service.clock()))
-    # The bank file: the one-by-one part's lines, then the bulk part's.
-    row_of = {r.id: r for r in plain}
-    lines = list(one.bank_file.lines) if one else []
-    for p in done:
-        r = row_of[p.claim_id]
-        if r.doc_type is None or r.doc_number is None:      # no registry row for the reference (outer join)
-            lines.append(PaymentLine(p.key, "01", "00000000", payee_name(None, r.worker_ref), p.amount))
-        else:
-            lines.append(PaymentLine(p.key, r.doc_type, r.doc_number, payee_name(r.full_name, r.worker_ref),
-                                     p.amount))
+    else:
+        texts, lines = audit_and_lines()
+    ctx.audit.append_texts(texts)
     exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
     return PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
                       one.suspended if one else (), one.resumed if one else (),
