@@ -46,15 +46,25 @@ def _conn(session: Session | Connection) -> Connection:
     return session.connection() if isinstance(session, Session) else session
 
 
+def months_query(worker: str, active: str, first: str, last: str) -> str:
+    """The query of one worker's declared months (period, insurable pay of all employers, paid
+    flag), oldest first, with the given placeholders and active-row condition: the one text
+    :func:`contribution_history` and the claims' fixed driver statement
+    (:mod:`seguro_desempleo.claims.sql_adapters`) both run."""
+    return (f"SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+            "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+            f"WHERE c.worker_id = {worker} AND {active} AND c.period BETWEEN {first} AND {last} "
+            "GROUP BY c.period ORDER BY c.period")
+
+
+_MONTHS = months_query(":w", "c.active = :t", ":a", ":b")
+
+
 def contribution_history(session: Session | Connection, worker_id: int, first_month: int,
                          last_month: int) -> list[ContributionMonth]:
     """Declared months of one worker in ``[first_month, last_month]`` (month indices), oldest first."""
-    rows = _conn(session).execute(text(
-        f"SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
-        "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-        "WHERE c.worker_id = :w AND c.active = :t AND c.period BETWEEN :a AND :b "
-        "GROUP BY c.period ORDER BY c.period"),
-        {"w": worker_id, "t": True, "a": first_month, "b": last_month}).all()
+    rows = _conn(session).execute(text(_MONTHS),
+                                  {"w": worker_id, "t": True, "a": first_month, "b": last_month}).all()
     return [ContributionMonth(period=int(p), remuneration=int(pay), paid=bool(paid)) for p, pay, paid in rows]
 
 
