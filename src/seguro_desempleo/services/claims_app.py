@@ -36,6 +36,7 @@ from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 _T = TypeVar("_T")
 
+
 @dataclass
 class ClaimsContext:
     """The service plus the concrete stores (for listings the Protocols do not name)."""
