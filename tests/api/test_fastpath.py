@@ -95,8 +95,8 @@ def test_expired_token_is_not_kept(client: tuple[TestClient, str, str]) -> None:
     assert r.status_code == 401 and "expired" in r.json()["detail"]
 
 
-def test_the_fast_path_is_taken(client: tuple[TestClient, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    c, a, b = client
+def _spy_fast_filing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A list that gets ``"file"`` each time the fast path answers a filing."""
     seen: list[str] = []
     real = ClaimsFastPath._file
 
@@ -104,6 +104,12 @@ def test_the_fast_path_is_taken(client: tuple[TestClient, str, str], monkeypatch
         seen.append("file")
         return await real(self, *args)
     monkeypatch.setattr(ClaimsFastPath, "_file", spy)
+    return seen
+
+
+def test_the_fast_path_is_taken(client: tuple[TestClient, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    c, a, b = client
+    seen = _spy_fast_filing(monkeypatch)
     cw = _tok(c, "caseworker")
     assert _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), cw).status_code == 201
     assert seen == ["file"]
@@ -138,13 +144,7 @@ def test_filing_decided_at_once(client: tuple[TestClient, str, str], monkeypatch
     """``"decide": true``: one request, the claim filed and decided in one transaction; the fast
     path answers it (spied) as the routes do."""
     c, a, b = client
-    seen: list[str] = []
-    real = ClaimsFastPath._file
-
-    async def spy(self: ClaimsFastPath, *args: Any) -> Any:
-        seen.append("file")
-        return await real(self, *args)
-    monkeypatch.setattr(ClaimsFastPath, "_file", spy)
+    seen = _spy_fast_filing(monkeypatch)
     cw = _tok(c, "caseworker")
     body = b'{"worker_id":"%s","claim_date":"2025-03-20","decide":true}'
     fast = _post(c, "/api/v1/claims", body % a.encode(), cw)
