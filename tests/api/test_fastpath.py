@@ -214,3 +214,24 @@ def test_filing_decided_at_once_refusals(client: tuple[TestClient, str, str]) ->
         assert "decide" in str(fast.json()["detail"])
     listed = c.get("/api/v1/claims", headers={"Authorization": f"Bearer {cw}"})
     assert listed.json()["items"] == []                  # nothing written by any refusal
+
+
+def test_the_server_factory_freezes_the_startup_heap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``app_from_env`` (what ``serve`` runs in each worker process) leaves the objects of the built
+    app out of the cyclic collector's scans (``gc.freeze``), and sets the audit sequencer to drain
+    in the background."""
+    import gc
+
+    from seguro_desempleo.api.app import app_from_env
+    from seguro_desempleo.storage.claims_repositories import AuditSequencer
+
+    monkeypatch.setattr(AuditSequencer, "background", False)
+    monkeypatch.setenv("SEGURO_DB_URL", f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    monkeypatch.setenv("SEGURO_SECRET", "t")
+    gc.unfreeze()
+    try:
+        app_from_env()
+        assert gc.get_freeze_count() > 0
+        assert AuditSequencer.background is True
+    finally:
+        gc.unfreeze()

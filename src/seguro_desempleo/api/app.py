@@ -122,6 +122,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
 
 def app_from_env() -> FastAPI:
     """The app as ``serve`` runs it: database from ``SEGURO_DB_URL``, demo log-in unless disabled."""
+    import gc
     import os
 
     from seguro_desempleo.storage.claims_repositories import AuditSequencer
@@ -129,5 +130,13 @@ def app_from_env() -> FastAPI:
     # The server links audit records into the hash chain in a background thread (batches),
     # so a request does not wait for the sequencer's transaction.
     AuditSequencer.background = True
-    return create_app(db_url=os.environ.get("SEGURO_DB_URL"),
-                      demo_logins=os.environ.get("SEGURO_DEMO_LOGINS", "1") != "0")
+    app = create_app(db_url=os.environ.get("SEGURO_DB_URL"),
+                     demo_logins=os.environ.get("SEGURO_DEMO_LOGINS", "1") != "0")
+    # What the process holds once the app is built (FastAPI, SQLAlchemy, numpy, the parameters)
+    # lives as long as the process: move it out of the cyclic collector's reach, so a full
+    # collection does not walk it again in the middle of a request. Measured with the filing
+    # decided at once (bench/bench_claims.py --flow one, interleaved): p99 72-92 ms against
+    # 90-118 ms without it.
+    gc.collect()
+    gc.freeze()
+    return app
