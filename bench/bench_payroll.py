@@ -178,6 +178,25 @@ def write_csv(paths: list[Path], target: Path) -> Path:
     return target
 
 
+def generated(directory: Path, lines: int, employers: int) -> tuple[list[Path], int, Path]:
+    """The month's files and national CSV in *directory*: generated, or reused when a marker says
+    they were generated there for the same size."""
+    marker = directory / f"generated-{lines}-{employers}"
+    files_dir = directory / "files"
+    csv = directory / "national.csv"
+    if marker.exists():
+        paths = sorted(files_dir.iterdir())
+        return paths, int(marker.read_text()), csv
+    shutil.rmtree(files_dir, ignore_errors=True)
+    files_dir.mkdir(parents=True)
+    for old in directory.glob("generated-*"):
+        old.unlink()
+    paths, total = generate(files_dir, lines, employers)
+    write_csv(paths, csv)
+    marker.write_text(str(total))
+    return paths, total, csv
+
+
 def sqlite_baseline(path: Path, paths: list[Path]) -> float:
     """A bare ``executemany`` of the same rows (RUC, month and the five fields, as text) into a plain
     SQLite table in one transaction: what the machine can do at all, for the ratio."""
@@ -204,6 +223,8 @@ def main() -> None:
     ap.add_argument("--employers", type=int, default=300_000)
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--layouts", default="rem,csv", help="rem: one PLAME file per employer; csv: one national file")
+    ap.add_argument("--data", type=Path, help="keep the generated files in this directory and reuse them on the next "
+                    "run with the same --lines and --employers (generating a national month takes over a minute)")
     args = ap.parse_args()
     print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     engines = args.engines.split(",")
@@ -211,11 +232,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench_payroll_"))
     try:
         t0 = time.perf_counter()
-        files_dir = work / "files"
-        files_dir.mkdir()
-        paths, total = generate(files_dir, args.lines, args.employers)
-        csv = write_csv(paths, work / "national.csv")
-        print(f"generated {total:,} lines in {len(paths):,} files and one CSV ({time.perf_counter() - t0:.1f} s)")
+        paths, total, csv = generated(args.data or work, args.lines, args.employers)
+        print(f"{total:,} lines in {len(paths):,} files and one CSV ({time.perf_counter() - t0:.1f} s)")
         inputs = {"rem": paths, "csv": [csv]}
         if "sqlite" in engines:
             base_s = sqlite_baseline(work / "baseline.sqlite3", paths)

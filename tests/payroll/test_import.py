@@ -9,6 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from seguro_desempleo.domain.payroll import ISSUE_CODES, ImportSummary
+from seguro_desempleo.parameters import default_parameters
+from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -91,12 +93,27 @@ def test_rem_import_contributions_rectification_and_idempotency(engine: sa.Engin
 
 
 def assert_no_orphans(engine: sa.Engine) -> None:
-    """contribution has no FOREIGN KEYs (volume): every row must still point at real rows."""
+    """contribution and declaration have no FOREIGN KEYs (volume): every row must still point at
+    real rows, and each declaration's stored dues are what its records owe by the rules."""
+    checks = (("contribution", "declaration", "declaration_id"), ("contribution", "worker", "worker_id"),
+              ("declaration", "employer", "employer_id"), ("declaration", "import_file", "import_file_id"))
     with engine.connect() as conn:
-        for table, col in (("declaration", "declaration_id"), ("worker", "worker_id"), ("employer", "employer_id")):
-            n = conn.execute(sa.text(f"SELECT count(*) FROM contribution c WHERE NOT EXISTS "
+        for child, table, col in checks:
+            n = conn.execute(sa.text(f"SELECT count(*) FROM {child} c WHERE NOT EXISTS "
                                      f"(SELECT 1 FROM {table} t WHERE t.id = c.{col})")).scalar()
-            assert n == 0, f"contribution.{col} without {table}"
+            assert n == 0, f"{child}.{col} without {table}"
+        rows = conn.execute(sa.text("SELECT c.declaration_id, c.period, c.insurable_pay FROM contribution c")).all()
+        decls = {int(i): (int(n), int(t), int(e)) for i, n, t, e in conn.execute(sa.text(
+            "SELECT id, workers, total_due, employer_due FROM declaration"))}
+    amounts = monthly_amounts([r[2] for r in rows], [r[1] for r in rows], default_parameters())
+    owed: dict[int, list[int]] = {}
+    for (d, _, _), t, e in zip(rows, amounts.total, amounts.employer, strict=True):
+        acc = owed.setdefault(int(d), [0, 0, 0])
+        acc[0] += 1
+        acc[1] += int(t)
+        acc[2] += int(e)
+    for d, (n, total, employer) in decls.items():
+        assert tuple(owed.get(d, [0, 0, 0])) == (n, total, employer), f"declaration {d}"
 
 
 def test_same_employer_month_twice_in_one_run(engine: sa.Engine, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from seguro_desempleo.errors import ConflictError, NotFoundError
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
-from seguro_desempleo.storage.history import contribution_history, months_query
+from seguro_desempleo.storage.history import ACTIVE, contribution_history, months_query
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ _WORKER_PERIODS_SQL = (
     "WHERE w.id = :w")
 _WORKER_PERIODS = text(_WORKER_PERIODS_SQL).columns(doc_type=String, doc_number=String, full_name=String,
                                                     start_date=Date, end_date=Date, first_registration=Date)
-_MONTHS_PG = months_query("%s", "c.active", "%s", "%s")
+_MONTHS_PG = months_query("%s", ACTIVE, "%s", "%s")
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
 _WORKER_AND_MONTHS_PG = (

@@ -25,6 +25,7 @@ class ContributionRecord:
     employer_part: int
     cts_part: int
     declaration_id: int | None = None
+    active: bool = True         # its declaration is the one in force (not rectified since)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from seguro_desempleo.money import apply_rate, rate_to_scaled
-from seguro_desempleo.parameters import Snapshot
+from seguro_desempleo.parameters import ParameterSet, Snapshot
+from seguro_desempleo.periods import first_day
 
 ARTICLE = "PL 5510/2022-CR, art. 8"
 
@@ -33,3 +34,38 @@ def contribution_due(base: npt.ArrayLike, snap: Snapshot) -> ContributionSplit:
     total = apply_rate(b, rate_to_scaled(snap["financing.contribution_rate"], name="financing.contribution_rate"))
     employer = apply_rate(b, rate_to_scaled(snap["financing.employer_rate"], name="financing.employer_rate"))
     return ContributionSplit(total=total, employer=employer, cts=total - employer)
+
+
+@dataclass(frozen=True)
+class MonthlyAmounts:
+    """What each declared worker-month owes, by the parameters in force in its month."""
+
+    base: IntArray              # insurable base: the pay floored at the RMV (Ley 26790 art. 6)
+    total: IntArray             # art. 8 contribution
+    employer: IntArray          # employer part
+    cts: IntArray               # part deducted from the CTS
+
+
+def monthly_amounts(pay: npt.ArrayLike, period: npt.ArrayLike, params: ParameterSet) -> MonthlyAmounts:
+    """The base and the art. 8 contribution of worker-months (céntimos; *period* as month indices),
+    each by the parameters and the RMV of its own month.
+
+    The payroll import sums these into each declaration's dues; a contribution record stores only
+    the insurable pay and gets its amounts from here when read (the parameters are dated, so the
+    result for a past month does not change).
+    """
+    from seguro_desempleo.rules.remuneration import insurable_base
+
+    p = np.asarray(pay, dtype=np.int64)
+    months = np.asarray(period, dtype=np.int64)
+    base = np.zeros_like(p)
+    total = np.zeros_like(p)
+    employer = np.zeros_like(p)
+    for m in np.unique(months):
+        sel = months == m
+        snap = params.at(first_day(int(m)))
+        rmv = int(params.monthly_series("economy.rmv", [int(m)])[0])
+        b = insurable_base(p[sel], rmv, snap)
+        split = contribution_due(b, snap)
+        base[sel], total[sel], employer[sel] = b, split.total, split.employer
+    return MonthlyAmounts(base=base, total=total, employer=employer, cts=total - employer)

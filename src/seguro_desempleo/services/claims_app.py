@@ -166,12 +166,14 @@ def summary(ctx: ClaimsContext) -> dict[str, Any]:
     from seguro_desempleo.domain.ledger import Accounts
     from seguro_desempleo.services import ledger
     from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
-    from seguro_desempleo.storage.models import ContributionRow, WorkerRow
+    from seguro_desempleo.storage.models import DeclarationRow, WorkerRow
 
     s = ctx.uow.session
     balances = {b.code: b.balance for b in ledger.balances(ctx.uow)}
-    contrib = s.execute(select(func.count(), func.coalesce(func.sum(ContributionRow.contribution), 0))
-                        .where(ContributionRow.active.is_(True))).one()
+    # The contribution records in force and their dues: the active declarations' counts and sums.
+    contrib = s.execute(select(func.coalesce(func.sum(DeclarationRow.workers), 0),
+                               func.coalesce(func.sum(DeclarationRow.total_due), 0))
+                        .where(DeclarationRow.status == "active")).one()
     rows = s.execute(select(ClaimRow.state, ClaimRow.decision, WorkerRow.sex)
                      .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)).all()
     by_state: dict[str, int] = {}
@@ -253,14 +255,15 @@ def _latest_by_worker(ctx: ClaimsContext, states: tuple[str, ...]) -> tuple[dict
     from sqlalchemy import Integer, cast, func, select
 
     from seguro_desempleo.storage.claims_models import ClaimRow
-    from seguro_desempleo.storage.models import ContributionRow, EmploymentPeriodRow
+    from seguro_desempleo.storage.models import ContributionRow, DeclarationRow, EmploymentPeriodRow
 
     s = ctx.uow.session
     wid = cast(ClaimRow.worker_ref, Integer)
     claimants = select(wid.label("w")).where(ClaimRow.state.in_(states)).subquery()
     q1 = (select(ContributionRow.worker_id, func.max(ContributionRow.period))
           .join(claimants, claimants.c.w == ContributionRow.worker_id)
-          .where(ContributionRow.active.is_(True), ContributionRow.insurable_pay > 0)
+          .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+          .where(DeclarationRow.status == "active", ContributionRow.insurable_pay > 0)
           .group_by(ContributionRow.worker_id))
     q2 = (select(EmploymentPeriodRow.worker_id, func.max(EmploymentPeriodRow.start_date))
           .join(claimants, claimants.c.w == EmploymentPeriodRow.worker_id).group_by(EmploymentPeriodRow.worker_id))

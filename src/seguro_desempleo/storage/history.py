@@ -39,7 +39,10 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 _PAID = ("(SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
-         "WHERE p.employer_id = c.employer_id AND p.period = c.period) >= d.total_due")
+         "WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due")
+
+ACTIVE = "d.status = 'active'"
+"""The condition on the joined declaration ``d`` that keeps the contribution records in force."""
 
 
 def _conn(session: Session | Connection) -> Connection:
@@ -57,14 +60,14 @@ def months_query(worker: str, active: str, first: str, last: str) -> str:
             "GROUP BY c.period ORDER BY c.period")
 
 
-_MONTHS = months_query(":w", "c.active = :t", ":a", ":b")
+_MONTHS = months_query(":w", ACTIVE, ":a", ":b")
 
 
 def contribution_history(session: Session | Connection, worker_id: int, first_month: int,
                          last_month: int) -> list[ContributionMonth]:
     """Declared months of one worker in ``[first_month, last_month]`` (month indices), oldest first."""
     rows = _conn(session).execute(text(_MONTHS),
-                                  {"w": worker_id, "t": True, "a": first_month, "b": last_month}).all()
+                                  {"w": worker_id, "a": first_month, "b": last_month}).all()
     return [ContributionMonth(period=int(p), remuneration=int(pay), paid=bool(paid)) for p, pay, paid in rows]
 
 
@@ -97,8 +100,8 @@ def contribution_history_bulk(session: Session | Connection, worker_ids: Sequenc
         rows = conn.execute(text(
             f"SELECT c.worker_id, c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
             "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-            f"WHERE c.worker_id IN ({part}) AND c.active = :t AND c.period BETWEEN :a AND :b "
-            "GROUP BY c.worker_id, c.period"), {"t": True, "a": first_month, "b": last_month}).all()
+            f"WHERE c.worker_id IN ({part}) AND {ACTIVE} AND c.period BETWEEN :a AND :b "
+            "GROUP BY c.worker_id, c.period"), {"a": first_month, "b": last_month}).all()
         if not rows:
             continue
         arr = np.array([(row_of[int(w)], int(p) - first_month, int(s), int(pd)) for w, p, s, pd in rows],
@@ -168,9 +171,9 @@ def window_summary_sql(session: Session | Connection, worker_ids: Sequence[int] 
             f"FROM (SELECT c.worker_id, c.period, SUM(c.insurable_pay) AS pay, "
             f"MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) AS paid "
             "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-            f"WHERE c.worker_id IN ({part}) AND c.active = :t AND c.period BETWEEN :first AND :end "
+            f"WHERE c.worker_id IN ({part}) AND {ACTIVE} AND c.period BETWEEN :first AND :end "
             "GROUP BY c.worker_id, c.period) m GROUP BY m.worker_id"),
-            {"wf": win_first, "rf": ref_first, "t": True, "first": int(months[0]), "end": end_month}).all()
+            {"wf": win_first, "rf": ref_first, "first": int(months[0]), "end": end_month}).all()
         for w, c, t, m in rows:
             i = row_of[int(w)]
             out_count[i], out_total[i], out_months[i] = int(c), int(t), int(m)
@@ -229,9 +232,9 @@ def reemployment_start(session: Session | Connection, worker_id: int, after: dt.
     conn = _conn(session)
     start = conn.execute(text("SELECT MIN(start_date) FROM employment_period WHERE worker_id = :w "
                               "AND start_date > :d"), {"w": worker_id, "d": after}).scalar()
-    month = conn.execute(text("SELECT MIN(period) FROM contribution WHERE worker_id = :w AND active = :t "
-                              "AND insurable_pay > 0 AND period > :m"),
-                         {"w": worker_id, "t": True, "m": period_of(after)}).scalar()
+    month = conn.execute(text("SELECT MIN(c.period) FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+                              f"WHERE c.worker_id = :w AND {ACTIVE} AND c.insurable_pay > 0 AND c.period > :m"),
+                         {"w": worker_id, "m": period_of(after)}).scalar()
     found: list[dt.date] = []
     if start is not None:
         found.append(start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)))

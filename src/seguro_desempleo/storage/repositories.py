@@ -13,6 +13,8 @@ from seguro_desempleo.domain.ledger import Line
 from seguro_desempleo.domain.payroll import ContributionRecord, Declaration
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker
 from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.storage.models import (
     ContributionRow,
     DeclarationRow,
@@ -176,20 +178,34 @@ class ContributionRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def for_worker(self, worker_id: int, *, active_only: bool = True) -> list[ContributionRecord]:
-        q = select(ContributionRow).where(ContributionRow.worker_id == worker_id)
+    def for_worker(self, worker_id: int, *, active_only: bool = True,
+                   params: ParameterSet | None = None) -> list[ContributionRecord]:
+        """The worker's contribution records, oldest first; the base and the art. 8 amounts are
+        computed from the insurable pay with the parameters of each month (*params*, default the
+        law's)."""
+        q = (select(ContributionRow, DeclarationRow.employer_id, DeclarationRow.status)
+             .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+             .where(ContributionRow.worker_id == worker_id))
         if active_only:
-            q = q.where(ContributionRow.active.is_(True))
-        rows = self.session.scalars(q.order_by(ContributionRow.period, ContributionRow.employer_id))
-        return [ContributionRecord(employer_id=r.employer_id, worker_id=r.worker_id, period=r.period,
-                                   insurable_pay=r.insurable_pay, base=r.base, contribution=r.contribution,
-                                   employer_part=r.employer_part, cts_part=r.cts_part,
-                                   declaration_id=r.declaration_id) for r in rows]
+            q = q.where(DeclarationRow.status == "active")
+        rows = self.session.execute(q.order_by(ContributionRow.period, DeclarationRow.employer_id,
+                                               ContributionRow.declaration_id)).all()
+        if not rows:
+            return []
+        amounts = monthly_amounts([r[0].insurable_pay for r in rows], [r[0].period for r in rows],
+                                  params or default_parameters())
+        return [ContributionRecord(employer_id=int(emp), worker_id=r.worker_id, period=r.period,
+                                   insurable_pay=r.insurable_pay, base=int(amounts.base[i]),
+                                   contribution=int(amounts.total[i]), employer_part=int(amounts.employer[i]),
+                                   cts_part=int(amounts.cts[i]), declaration_id=r.declaration_id,
+                                   active=status == "active")
+                for i, (r, emp, status) in enumerate(rows)]
 
     def count(self, *, active_only: bool = True) -> int:
         q = select(func.count()).select_from(ContributionRow)
         if active_only:
-            q = q.where(ContributionRow.active.is_(True))
+            q = (q.join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+                 .where(DeclarationRow.status == "active"))
         return int(self.session.scalar(q) or 0)
 
 

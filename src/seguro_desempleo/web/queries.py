@@ -71,9 +71,9 @@ def worker_meter(uow: SqlUnitOfWork, worker_id: int, end_month: int, window: int
     rows = uow.connection().execute(text(
         f"SELECT c.period, e.ruc, e.name, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} >= d.total_due "
         "THEN 1 ELSE 0 END) FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-        "JOIN employer e ON e.id = c.employer_id WHERE c.worker_id = :w AND c.active = :t "
+        "JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND d.status = 'active' "
         "AND c.period BETWEEN :a AND :b GROUP BY c.period, e.ruc, e.name ORDER BY c.period, e.ruc"),
-        {"w": worker_id, "t": True, "a": first, "b": end_month}).all()
+        {"w": worker_id, "a": first, "b": end_month}).all()
     months = {p: MeterMonth(p) for p in range(first, end_month + 1)}
     for period, ruc, name, pay, paid in rows:
         months[int(period)].employers.append(EmployerMonth(ruc, name or "", int(pay or 0), bool(paid)))
@@ -220,8 +220,9 @@ def coverage(uow: SqlUnitOfWork, period: int) -> tuple[int, list[Breakdown]]:
     """Insured workers with insurable pay declared in *period*, by sex, age band, region and sector."""
     rows = uow.connection().execute(text(
         "SELECT DISTINCT c.worker_id, w.sex, w.birth_date, COALESCE(w.region, e.region), e.sector "
-        "FROM contribution c JOIN worker w ON w.id = c.worker_id JOIN employer e ON e.id = c.employer_id "
-        "WHERE c.period = :p AND c.active = :t AND c.insurable_pay > 0"), {"p": period, "t": True}).all()
+        "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN worker w ON w.id = c.worker_id "
+        "JOIN employer e ON e.id = d.employer_id "
+        "WHERE c.period = :p AND d.status = 'active' AND c.insurable_pay > 0"), {"p": period}).all()
     seen: dict[int, tuple[str, str, str, str]] = {}
     year, m0 = divmod(period, 12)
     at = dt.date(year, m0 + 1, 1)

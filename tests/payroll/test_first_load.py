@@ -1,0 +1,76 @@
+"""A first load into empty payroll tables builds their indexes after the rows (services.payroll_import
+._start_bulk): the schema afterwards is exactly the migrated one, uniqueness still holds, and a
+failure leaves the indexes as they were."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from seguro_desempleo.services import payroll_import
+from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.payroll.helpers import dni, make_ruc, write_rem
+from tests.payroll.test_import import assert_no_orphans
+
+TODAY = dt.date(2025, 6, 20)
+TABLES = ("import_file", "employer", "declaration", "worker", "contribution")
+
+
+def schema(engine: sa.Engine) -> dict[str, Any]:
+    """Every index and unique constraint of the payroll tables, by name and columns."""
+    insp = sa.inspect(engine)
+    out: dict[str, Any] = {}
+    for t in TABLES:
+        out[t] = (sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(t)),
+                  sorted((u["name"] or "", tuple(u["column_names"])) for u in insp.get_unique_constraints(t)),
+                  tuple(insp.get_pk_constraint(t)["constrained_columns"]))
+    return out
+
+
+def files(tmp_path: Path, month: str, n_employers: int) -> list[Path]:
+    d = tmp_path / month
+    d.mkdir()
+    return [write_rem(d, make_ruc(e), month, [("01", dni(e * 10 + k), "0121", f"{2000 + k}.00", "0") for k in range(3)])
+            for e in range(1, n_employers + 1)]
+
+
+def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path) -> None:
+    before = schema(engine)
+    assert before["contribution"][0] == [("ix_contribution_worker_period", ("worker_id", "period"), False)]
+    s = import_files(files(tmp_path, "2025-03", 4), db=str(engine.url.render_as_string(hide_password=False)),
+                     today=TODAY)
+    assert s.accepted == 4
+    assert schema(engine) == before
+    # The next month goes through the indexes (the tables are no longer empty) and finds the workers.
+    s2 = import_files(files(tmp_path, "2025-04", 4), db=str(engine.url.render_as_string(hide_password=False)),
+                      today=TODAY)
+    assert s2.accepted == 4
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM worker")).scalar_one() == 12
+        assert conn.execute(sa.text("SELECT count(*) FROM contribution")).scalar_one() == 24
+    assert schema(engine) == before
+    assert_no_orphans(engine)
+    # Uniqueness is enforced again after the first load.
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', :n)"), {"n": dni(11)})
+
+
+def test_failed_first_load_keeps_indexes(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = schema(engine)
+
+    def boom(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(payroll_import, "_write_contributions", boom)
+    with pytest.raises(RuntimeError, match="disk full"), SqlUnitOfWork(engine) as uow:
+        import_files(files(tmp_path, "2025-03", 3), uow=uow, today=TODAY)
+        uow.commit()
+    assert schema(engine) == before
+    with engine.connect() as conn:
+        for t in TABLES:
+            assert conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() == 0, t
