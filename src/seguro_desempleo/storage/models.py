@@ -11,7 +11,6 @@ workers, appeals) add their tables in later Alembic revisions; they may referenc
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -137,7 +136,7 @@ class ContributionRow(Base):
     worker_id: Mapped[int] = mapped_column(Integer)
     period: Mapped[int] = mapped_column(Integer)
     insurable_pay: Mapped[int] = mapped_column(BigInteger)
-    __mapper_args__: ClassVar[dict[str, Any]] = {"primary_key": [declaration_id, worker_id]}
+    __mapper_args__ = {"primary_key": [declaration_id, worker_id]}  # noqa: RUF012 (SQLAlchemy reads it once)
 
 
 class EmployerPaymentRow(Base):
