@@ -31,7 +31,9 @@ import logging
 import os
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,13 +136,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     size = 0
     done = 0
     total = len(paths)
-    for p in paths:
-        path = os.fspath(p)
-        try:
-            data = _read(path)
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where=path) from None
-        pending.append((path, data, identity_key(path, data)))
+    for path, data, key in _read_ahead([os.fspath(p) for p in paths]):
+        pending.append((path, data, key))
         size += len(data)
         data = b""  # held by *pending* only (freed as soon as the chunk has split it)
         if size >= CHUNK_BYTES:
@@ -182,6 +179,44 @@ def identity_key(path: str, data: bytes) -> str:
     h = hashlib.sha256(head.encode("utf-8") + b"|")
     h.update(data)
     return h.hexdigest()
+
+
+READ_BATCH = 1000
+"""Files read and hashed per task of the read-ahead threads."""
+
+
+def _read_batch(paths: list[str]) -> list[tuple[str, bytes, str] | tuple[str, OSError]]:
+    out: list[tuple[str, bytes, str] | tuple[str, OSError]] = []
+    for path in paths:
+        try:
+            data = _read(path)
+        except OSError as exc:
+            out.append((path, exc))
+            continue
+        out.append((path, data, identity_key(path, data)))
+    return out
+
+
+def _read_ahead(paths: list[str], ahead: int = 4) -> Any:
+    """(path, bytes, identity key) of each file, in order, read and hashed by two threads a few
+    batches ahead of the caller (file reads release the GIL, and so does the polars work of the
+    chunk being processed meanwhile). An unreadable file stops the import with its name."""
+    batches = [paths[i:i + READ_BATCH] for i in range(0, len(paths), READ_BATCH)]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="payroll-read") as pool:
+        inflight = deque(pool.submit(_read_batch, b) for b in batches[:ahead])
+        nxt = ahead
+        while inflight:
+            done = inflight.popleft().result()
+            if nxt < len(batches):
+                inflight.append(pool.submit(_read_batch, batches[nxt]))
+                nxt += 1
+            for item in done:
+                if len(item) == 2:
+                    path, exc = item
+                    for f in inflight:
+                        f.cancel()
+                    raise InputError(f"cannot read: {exc.strerror}", where=path) from None
+                yield item
 
 
 def _read(path: str) -> bytes:
