@@ -88,8 +88,8 @@ def timed_import(url: str, paths: list[Path]) -> tuple[float, float, int, int, i
     from seguro_desempleo.storage.db import upgrade
 
     upgrade(url)
-    q: mp.Queue = mp.get_context("fork").Queue()
-    proc = mp.get_context("fork").Process(target=_run_import, args=(url, [str(p) for p in paths], q))
+    q: mp.Queue = mp.get_context("spawn").Queue()
+    proc = mp.get_context("spawn").Process(target=_run_import, args=(url, [str(p) for p in paths], q))
     proc.start()
     result = q.get()
     proc.join()

@@ -202,7 +202,7 @@ def _read_ahead(paths: list[str], ahead: int = 4) -> Any:
     batches ahead of the caller (file reads release the GIL, and so does the polars work of the
     chunk being processed meanwhile). An unreadable file stops the import with its name."""
     batches = [paths[i:i + READ_BATCH] for i in range(0, len(paths), READ_BATCH)]
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="payroll-read") as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-read") as pool:
         inflight = deque(pool.submit(_read_batch, b) for b in batches[:ahead])
         nxt = ahead
         while inflight:
