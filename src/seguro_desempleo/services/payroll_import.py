@@ -641,17 +641,31 @@ def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: p
     uniq = uniq.with_columns(*cols)
     found = np.full(uniq.height, -1, dtype=np.int64)
     if not _empty(conn, table):
-        ddl = ", ".join(["k INTEGER PRIMARY KEY"] + [f"{c} VARCHAR(255)" for c in key_columns])
+        pg = conn.dialect.name == "postgresql"
+        collate = ' COLLATE "C"' if pg else ""  # as the natural keys (migration 0204)
+        ddl = ", ".join(["k INTEGER"] + [f"{c} VARCHAR(255){collate}" for c in key_columns])
         _stage(conn, "stage_key", ddl, uniq.select(pl.col("k").cast(pl.Int64), *key_columns))
         on = " AND ".join(f"t.{c} = s.{c}" for c in key_columns)
+        query = f"SELECT s.k, t.id FROM stage_key s JOIN {table} t ON {on}"
         dbapi: Any = conn.connection.driver_connection
-        with contextlib.closing(dbapi.cursor()) as cur:  # plain tuples: numpy reads them at C speed
-            cur.execute(f"SELECT s.k, t.id FROM stage_key s JOIN {table} t ON {on}")
-            rows = cur.fetchall()
-        if rows:
-            arr = np.array(rows, dtype=np.int64)
-            found[arr[:, 0]] = arr[:, 1]
-        del rows
+        if pg:  # millions of pairs: binary COPY read by numpy, no Python tuple per row
+            buf = bytearray()
+            with dbapi.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as cp:
+                for block in cp:
+                    buf += block
+            pairs = np.frombuffer(bytes(buf[len(_BINARY_HEADER):-2]), dtype=np.dtype(
+                [("n", ">i2"), ("lk", ">i4"), ("k", ">i4"), ("li", ">i4"), ("id", ">i4")]))
+            del buf
+            found[pairs["k"].astype(np.int64)] = pairs["id"]
+            del pairs
+        else:
+            with contextlib.closing(dbapi.cursor()) as cur:  # plain tuples: numpy reads them at C speed
+                cur.execute(query)
+                rows = cur.fetchall()
+            if rows:
+                arr = np.array(rows, dtype=np.int64)
+                found[arr[:, 0]] = arr[:, 1]
+            del rows
     missing = np.flatnonzero(found < 0)
     if missing.size:
         found[missing] = _next_ids(conn, table, int(missing.size))
