@@ -77,3 +77,42 @@ def test_cli_db_init_upgrade_current(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["db", "upgrade"]) == 0
     assert main(["db", "current"]) == 0
     assert db.head_revision() in capsys.readouterr().out
+
+
+def test_0204_carries_contribution_records_over(db_url: str) -> None:
+    """Rows written under 0203 (wide records with ``active``) come out lean and in force exactly
+    when their declaration is; the amounts are recomputed from the pay."""
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    db.upgrade(db_url, "0203_claims_perf")
+    eng = db.make_engine(db_url)
+    try:
+        with eng.begin() as conn:
+            conn.execute(sa.text("INSERT INTO employer (id, ruc, name, size_source, sector) "
+                                 "VALUES (1, '20000000011', 'E', 'declared', 'private')"))
+            conn.execute(sa.text("INSERT INTO worker (id, doc_type, doc_number) VALUES (1, '01', '12345678')"))
+            conn.execute(sa.text("INSERT INTO import_file (id, sha256, filename, kind, status, lines, accepted_lines, "
+                                 "rejected_lines, imported_at) VALUES (1, 'a', 'f.rem', 'rem', 'accepted', 1, 1, 0, "
+                                 "'2025-04-01 00:00:00')"))
+            for did, version, status in ((1, 1, "superseded"), (2, 2, "active")):
+                conn.execute(sa.text(
+                    "INSERT INTO declaration (id, employer_id, period, version, status, import_file_id, workers, "
+                    "total_due, employer_due, cts_due) VALUES (:i, 1, 24302, :v, :s, 1, 1, 0, 0, 0)"),
+                    {"i": did, "v": version, "s": status})
+                conn.execute(sa.text(
+                    "INSERT INTO contribution (id, declaration_id, employer_id, worker_id, period, active, "
+                    "insurable_pay, base, contribution, employer_part, cts_part) "
+                    "VALUES (:i, :i, 1, 1, 24302, :a, :p, :p, 0, 0, 0)"),
+                    {"i": did, "a": status == "active", "p": 100_000 * did})
+        db.upgrade(db_url)
+        cols = {c["name"] for c in sa.inspect(eng).get_columns("contribution")}
+        assert cols == {"declaration_id", "worker_id", "period", "insurable_pay"}
+        with SqlUnitOfWork(eng) as uow:
+            (rec,) = uow.contributions.for_worker(1)
+            assert (rec.declaration_id, rec.insurable_pay, rec.employer_id, rec.active) == (2, 200_000, 1, True)
+            assert rec.base == 200_000 and rec.contribution == 2320 and rec.employer_part + rec.cts_part == 2320
+            both = uow.contributions.for_worker(1, active_only=False)
+            assert [(r.declaration_id, r.active) for r in both] == [(1, False), (2, True)]
+            assert uow.contributions.count() == 1 and uow.contributions.count(active_only=False) == 2
+    finally:
+        eng.dispose()

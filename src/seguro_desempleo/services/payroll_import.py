@@ -5,19 +5,23 @@ leaves the database as it was). A file with any bad line is rejected whole unles
 an already imported file (same kind, same RUC and month in its name, same bytes: see
 :func:`identity_key`) changes nothing and is reported as ``duplicate``. A
 declaration for an employer-month that already has one supersedes it (rectificatoria): the old
-version stays with ``status = superseded`` and its contribution records become inactive.
+version stays with ``status = superseded``, and so do its contribution records (a record is in
+force when its declaration is).
 
-Each accepted worker-month becomes a contribution record: insurable pay (Tabla 22 concepts with
-EsSalud = SI, accrued amounts), the base floored at the RMV (``rules.remuneration.insurable_base``)
-and the art. 8 contribution with its employer and CTS parts (``rules.financing.contribution_due``).
-The ledger gets one balanced entry per import: contributions receivable against contribution
-income, net of what superseded declarations had recognised.
+Each accepted worker-month becomes a contribution record: the insurable pay (Tabla 22 concepts
+with EsSalud = SI, accrued amounts). The base floored at the RMV and the art. 8 contribution with
+its employer and CTS parts (``rules.financing.monthly_amounts``) are summed into the
+declaration's dues; the record itself keeps only the pay (decision 0104). The ledger gets one
+balanced entry per import: contributions receivable against contribution income, net of what
+superseded declarations had recognised.
 
-Writes are bulk and once per table: lines are parsed and validated with polars chunk by chunk,
-the worker-months kept compact; at the end the import assigns the ids of its new rows itself
-(:func:`_next_ids`, :func:`_resolve`) and writes employers, workers, declarations (version and
-status decided in polars) and contribution records with one ``COPY`` (PostgreSQL) or
-``executemany`` (SQLite) each — no staging copy and no join in the database.
+Writes are bulk and once per table: files are read and hashed a few batches ahead by a thread,
+lines are parsed and validated with polars chunk by chunk, the worker-months kept compact; at the
+end the import assigns the ids of its new rows itself (:func:`_next_ids`, :func:`_resolve`) and
+writes employers, workers, declarations (version and status decided in polars) and contribution
+records with one ``COPY`` (PostgreSQL; binary for the contributions) or ``executemany`` (SQLite)
+each — no staging copy and no join in the database. Into tables that were empty when it started
+(a first load) it builds the secondary indexes after the rows (:func:`_start_bulk`).
 """
 
 from __future__ import annotations
@@ -210,13 +214,14 @@ def _read_ahead(paths: list[str], ahead: int = 4) -> Any:
             if nxt < len(batches):
                 inflight.append(pool.submit(_read_batch, batches[nxt]))
                 nxt += 1
-            for item in done:
-                if len(item) == 2:
-                    path, exc = item
+            done.reverse()
+            while done:  # popped as yielded: a national CSV's bytes are not kept here meanwhile
+                if len(done[-1]) == 2:
+                    path, exc = done[-1]
                     for f in inflight:
                         f.cancel()
                     raise InputError(f"cannot read: {exc.strerror}", where=path) from None
-                yield item
+                yield done.pop()
 
 
 def _read(path: str) -> bytes:
