@@ -106,9 +106,9 @@ def _seed_history(engine: sa.Engine, workers: int, first_id: int = 1) -> None:
                           "lpad((40000000 + g)::text, 8, '0'), CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END "
                           "FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g"), {"a": first_id, "b": last})
         c.execute(sa.text(
-            "INSERT INTO contribution (declaration_id, employer_id, worker_id, period, active, insurable_pay, "
-            "base, contribution, employer_part, cts_part) SELECT p - 24289, 1, g, p, true, 300000, 300000, "
-            "6000, 3000, 3000 FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g, generate_series(24290, 24302) p"),
+            "INSERT INTO contribution (declaration_id, worker_id, period, insurable_pay) SELECT p - 24289, g, p, 300000 "
+            "FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g, generate_series(24290, 24302) p "
+            "ORDER BY g, p"),
             {"a": first_id, "b": last})
         c.execute(sa.text(
             "INSERT INTO employment_period (employer_id, worker_id, start_date, end_date, contract_type, "
