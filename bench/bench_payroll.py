@@ -320,7 +320,10 @@ def main() -> None:
                               f"{rss2:,.0f} MiB, {acc2:,} file(s) accepted, {contrib2:,} contribution records; "
                               f"ratio to COPY {el2 / copy_s:.2f}")
             finally:
-                server.cleanup()
+                try:
+                    server.cleanup()
+                except OSError:  # the server may still flush its WAL while pgserver removes the directory
+                    pass
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
