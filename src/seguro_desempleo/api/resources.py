@@ -189,11 +189,11 @@ def get_worker(worker_id: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
 
 @router.get("/workers/{worker_id}/contributions", tags=["trabajadores"],
             summary="Months declared for the worker, all employers summed")
-def worker_contributions(worker_id: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+def worker_contributions(worker_id: str, p: CurrentPrincipal, ctx: Ctx, request: Request) -> dict[str, Any]:
     p.check_worker(worker_id)
     wid = _worker_id(worker_id)
     ctx.uow.workers.get(wid)
-    recs = ctx.uow.contributions.for_worker(wid)
+    recs = ctx.uow.contributions.for_worker(wid, params=request.app.state.params)
     return {"worker_id": wid, "items": [{"period": format_period(r.period), "insurable_pay": r.insurable_pay,
                                          "contribution": r.contribution} for r in recs]}
 
