@@ -11,6 +11,7 @@ child process so its peak RSS is measured alone (``VmHWM``, see :func:`peak_rss_
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import multiprocessing as mp
@@ -136,7 +137,7 @@ def copy_baseline(pg_uri: str, paths: list[Path]) -> float:
 
 FLOOR_TABLES = ("worker", "contribution")
 """The tables whose rows dominate a first national month: ~3 million new workers (unique document
-index) and ~3 million contribution records (three indexes)."""
+index) and ~3 million contribution records (one index since migration 0204)."""
 
 
 def sqlite_floor(imported: Path, scratch: Path) -> float:
@@ -320,10 +321,9 @@ def main() -> None:
                               f"{rss2:,.0f} MiB, {acc2:,} file(s) accepted, {contrib2:,} contribution records; "
                               f"ratio to COPY {el2 / copy_s:.2f}")
             finally:
-                try:
+                # The server may still flush its WAL while pgserver removes the directory.
+                with contextlib.suppress(OSError):
                     server.cleanup()
-                except OSError:  # the server may still flush its WAL while pgserver removes the directory
-                    pass
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -39,7 +39,22 @@ def files(tmp_path: Path, month: str, n_employers: int) -> list[Path]:
             for e in range(1, n_employers + 1)]
 
 
-def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path) -> None:
+def spy_bulk(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record which tables each import loaded as a first load."""
+    seen: list[list[str]] = []
+    real = payroll_import._start_bulk
+
+    def spy(conn: Any, **kw: Any) -> list[str]:
+        tables = real(conn, **kw)
+        seen.append(list(tables))
+        return tables
+
+    monkeypatch.setattr(payroll_import, "_start_bulk", spy)
+    return seen
+
+
+def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = spy_bulk(monkeypatch)
     before = schema(engine)
     assert before["contribution"][0] == [("ix_contribution_worker_period", ("worker_id", "period"), False)]
     s = import_files(files(tmp_path, "2025-03", 4), db=str(engine.url.render_as_string(hide_password=False)),
@@ -55,6 +70,9 @@ def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path) 
         assert conn.execute(sa.text("SELECT count(*) FROM contribution")).scalar_one() == 24
     assert schema(engine) == before
     assert_no_orphans(engine)
+    pg = engine.dialect.name == "postgresql"
+    assert seen == [["import_file", "employer", "declaration", "worker", "contribution"] if pg
+                    else ["declaration", "contribution"], []]
     # Uniqueness is enforced again after the first load.
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', :n)"), {"n": dni(11)})
@@ -74,3 +92,38 @@ def test_failed_first_load_keeps_indexes(engine: sa.Engine, tmp_path: Path, monk
     with engine.connect() as conn:
         for t in TABLES:
             assert conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() == 0, t
+
+
+def test_first_load_never_waits_for_a_reader(pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A transaction reading ``contribution`` (as the claims do) while a first load starts: the
+    import does not wait for it or deadlock with it — that table is loaded the ordinary way — and
+    the reader's next read of ``declaration`` is not blocked by a lock the import kept."""
+    from seguro_desempleo.storage.db import make_engine, upgrade
+
+    upgrade(pg_url)
+    pg_engine = make_engine(pg_url)
+    seen = spy_bulk(monkeypatch)
+    with pg_engine.connect() as reader:
+        reader.execute(sa.text("SELECT count(*) FROM contribution")).scalar_one()
+        s = import_files(files(tmp_path, "2025-03", 2), db=pg_url, today=TODAY)
+        assert s.accepted == 2
+        assert reader.execute(sa.text("SELECT count(*) FROM declaration")).scalar_one() == 2
+        reader.rollback()
+    assert seen == [["import_file", "employer", "declaration", "worker"]]
+    assert_no_orphans(pg_engine)
+    pg_engine.dispose()
+
+
+def test_per_files_keep_the_registry_indexes(engine: sa.Engine, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run with T-Registro files looks workers and employers up line by line: their indexes stay."""
+    from tests.payroll.helpers import write_per
+
+    seen = spy_bulk(monkeypatch)
+    ruc = make_ruc(1)
+    per = write_per(tmp_path, ruc, [("01", dni(11), "604", "1", "1", "01/02/2023", "", "", "")])
+    s = import_files([*files(tmp_path, "2025-03", 1), per], db=engine.url.render_as_string(hide_password=False),
+                     today=TODAY)
+    assert s.accepted == 2 and s.files[1].periods == 1
+    assert not {"worker", "employer"} & set(seen[0])
+    assert "contribution" in seen[0]

@@ -116,3 +116,30 @@ def test_0204_carries_contribution_records_over(db_url: str) -> None:
             assert uow.contributions.count() == 1 and uow.contributions.count(active_only=False) == 2
     finally:
         eng.dispose()
+
+
+def test_0204_downgrade_with_data_restores_amounts_and_ids(db_url: str, tmp_path: Path) -> None:
+    """Back to 0203 after an import: the wide rows get their amounts again and new rows get fresh ids."""
+    from alembic import command
+
+    from seguro_desempleo.services.payroll_import import import_files
+    from tests.payroll.helpers import dni, make_ruc, write_rem
+
+    db.upgrade(db_url)
+    f = write_rem(tmp_path, make_ruc(3), "2025-03", [("01", dni(1), "0121", "3500.00", "0"),
+                                                      ("01", dni(2), "0121", "500.00", "0")])
+    import_files([f], db=db_url, today=__import__("datetime").date(2025, 6, 1))
+    command.downgrade(db.alembic_config(db_url), "0203_claims_perf")
+    eng = db.make_engine(db_url)
+    try:
+        with eng.begin() as conn:
+            rows = conn.execute(sa.text("SELECT insurable_pay, base, contribution, employer_part + cts_part, active "
+                                        "FROM contribution ORDER BY insurable_pay")).all()
+            assert [tuple(r) for r in rows] == [(50_000, 113_000, 1311, 1311, True), (350_000, 350_000, 4060, 4060, True)]
+            conn.execute(sa.text("INSERT INTO contribution (declaration_id, employer_id, worker_id, period, active, "
+                                 "insurable_pay, base, contribution, employer_part, cts_part) "
+                                 "VALUES (1, 1, 1, 24303, true, 0, 0, 0, 0, 0)"))
+            assert conn.execute(sa.text("SELECT count(DISTINCT id) FROM contribution")).scalar_one() == 3
+    finally:
+        eng.dispose()
+    assert db.upgrade(db_url) == db.head_revision()

@@ -118,6 +118,9 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
         raise ConflictError("another import wrote the same declarations at the same time; "
                             "nothing was imported, run the command again") from None
     except (OperationalError, sqlite3.OperationalError) as exc:
+        if isinstance(getattr(exc, "orig", None), psycopg.errors.DeadlockDetected):
+            raise ConflictError("another transaction held the payroll tables; nothing was imported, "
+                                "run the command again") from None
         # SQLite has one writer: a second import (or any write) started meanwhile is refused at once.
         if "database is locked" not in str(getattr(exc, "orig", exc)):
             raise
@@ -134,7 +137,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     conn = uow.connection()
     _create_stage(conn)
     run = _Run()
-    run.bulk = _start_bulk(conn)
+    run.bulk = _start_bulk(conn, registry_lookups=any(os.fspath(p).lower().endswith(".per") for p in paths))
     seen_sha: set[str] = set()
     pending: list[tuple[str, bytes, str]] = []
     size = 0
@@ -186,7 +189,7 @@ def identity_key(path: str, data: bytes) -> str:
 
 
 READ_BATCH = 1000
-"""Files read and hashed per task of the read-ahead threads."""
+"""Small files read and hashed per task of the read-ahead thread."""
 
 
 def _read_batch(paths: list[str]) -> list[tuple[str, bytes, str] | tuple[str, OSError]]:
@@ -202,26 +205,40 @@ def _read_batch(paths: list[str]) -> list[tuple[str, bytes, str] | tuple[str, OS
 
 
 def _read_ahead(paths: list[str], ahead: int = 4) -> Any:
-    """(path, bytes, identity key) of each file, in order, read and hashed by two threads a few
-    batches ahead of the caller (file reads release the GIL, and so does the polars work of the
-    chunk being processed meanwhile). An unreadable file stops the import with its name."""
-    batches = [paths[i:i + READ_BATCH] for i in range(0, len(paths), READ_BATCH)]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-read") as pool:
-        inflight = deque(pool.submit(_read_batch, b) for b in batches[:ahead])
-        nxt = ahead
-        while inflight:
-            done = inflight.popleft().result()
-            if nxt < len(batches):
-                inflight.append(pool.submit(_read_batch, batches[nxt]))
+    """(path, bytes, identity key) of each file, in order. Small files (PLAME ``.rem``) are read and
+    hashed by one thread a few batches ahead of the caller (file reads release the GIL, and so
+    does the polars work of the chunk being processed meanwhile; a second thread only fought over
+    the GIL). Other files — a national CSV is hundreds of MB — are read when their turn comes, so
+    memory in flight stays bounded. An unreadable file stops the import with its name; leaving
+    early cancels the reads not started."""
+    batches: list[tuple[bool, list[str]]] = []  # (read ahead?, paths)
+    for path in paths:
+        small = path.lower().endswith(".rem")
+        if small and batches and batches[-1][0] and len(batches[-1][1]) < READ_BATCH:
+            batches[-1][1].append(path)
+        else:
+            batches.append((small, [path]))
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-read")
+    inflight: deque[Any] = deque()
+    try:
+        nxt = 0
+        while nxt < len(batches) or inflight:
+            while nxt < len(batches) and batches[nxt][0] and len(inflight) < ahead:
+                inflight.append(pool.submit(_read_batch, batches[nxt][1]))
+                nxt += 1
+            if inflight:
+                done = inflight.popleft().result()
+            else:  # a large file, read in its turn
+                done = _read_batch(batches[nxt][1])
                 nxt += 1
             done.reverse()
             while done:  # popped as yielded: a national CSV's bytes are not kept here meanwhile
                 if len(done[-1]) == 2:
                     path, exc = done[-1]
-                    for f in inflight:
-                        f.cancel()
                     raise InputError(f"cannot read: {exc.strerror}", where=path) from None
                 yield done.pop()
+    finally:  # an error or an early exit: the reads not started are cancelled, not waited for
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read(path: str) -> bytes:
@@ -651,15 +668,15 @@ def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: p
         ddl = ", ".join(["k INTEGER"] + [f"{c} VARCHAR(255){collate}" for c in key_columns])
         _stage(conn, "stage_key", ddl, uniq.select(pl.col("k").cast(pl.Int64), *key_columns))
         on = " AND ".join(f"t.{c} = s.{c}" for c in key_columns)
-        query = f"SELECT s.k, t.id FROM stage_key s JOIN {table} t ON {on}"
+        ints = "s.k::int4, t.id::int4" if pg else "s.k, t.id"  # the binary read below expects two int4
+        query = f"SELECT {ints} FROM stage_key s JOIN {table} t ON {on}"
         dbapi: Any = conn.connection.driver_connection
         if pg:  # millions of pairs: binary COPY read by numpy, no Python tuple per row
             buf = bytearray()
             with dbapi.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as cp:
                 for block in cp:
                     buf += block
-            pairs = np.frombuffer(bytes(buf[len(_BINARY_HEADER):-2]), dtype=np.dtype(
-                [("n", ">i2"), ("lk", ">i4"), ("k", ">i4"), ("li", ">i4"), ("id", ">i4")]))
+            pairs = _binary_int4_pairs(buf)
             del buf
             found[pairs["k"].astype(np.int64)] = pairs["id"]
             del pairs
@@ -728,6 +745,21 @@ def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:
 _BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 """PostgreSQL's binary COPY signature, then no flags and no header extension."""
 
+_PAIR = np.dtype([("n", ">i2"), ("lk", ">i4"), ("k", ">i4"), ("li", ">i4"), ("id", ">i4")])
+
+
+def _binary_int4_pairs(buf: bytearray) -> np.ndarray:
+    """The rows of a binary ``COPY … TO STDOUT`` of two non-null ``int4`` columns, read in place
+    by numpy; anything else in the buffer (header, field count, lengths, trailer) is refused."""
+    body = len(buf) - len(_BINARY_HEADER) - 2
+    if (bytes(buf[:len(_BINARY_HEADER)]) != _BINARY_HEADER or bytes(buf[-2:]) != b"\xff\xff"
+            or body < 0 or body % _PAIR.itemsize):
+        raise RuntimeError("unexpected binary COPY layout")  # a bug, never input
+    rows = np.frombuffer(buf, dtype=_PAIR, count=body // _PAIR.itemsize, offset=len(_BINARY_HEADER))
+    if rows.size and not ((rows["n"] == 2).all() and (rows["lk"] == 4).all() and (rows["li"] == 4).all()):
+        raise RuntimeError("unexpected binary COPY row layout")
+    return rows
+
 
 def _binary_rows(frame: pl.DataFrame, types: Sequence[str]) -> bytes:
     """*frame*'s rows (integer columns, no nulls) in PostgreSQL's binary COPY format: per row the
@@ -764,16 +796,20 @@ primary keys stay (other tables' foreign keys need them); SQLite's UNIQUE constr
 their table definitions and stay too (the import writes new keys in key order)."""
 
 
-def _start_bulk(conn: Connection) -> list[str]:
+def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> list[str]:
     """A first load: each payroll table that is empty when the import starts has its indexes in
     :data:`_BULK_INDEXES` dropped now and built after its rows by :func:`_end_bulk` — one sort
     per index instead of millions of insertions, as PostgreSQL's "Populating a Database"
     advises. The DDL is part of the import's transaction: a failure or a kill leaves the indexes
     as they were. Returns the tables concerned.
 
-    On PostgreSQL, imports are serialised first (the lock every import takes on ``import_file``),
-    then each empty table is locked against readers and writers until the import commits — only
-    on a first load, when nothing reads it yet.
+    On PostgreSQL, imports are serialised first (the lock every import takes on ``import_file``).
+    Then each empty table is locked against readers and writers until the import commits, but
+    only if the lock is free at once (``NOWAIT``, in a savepoint): a table someone is reading, or
+    one written meanwhile, is imported the ordinary way and its lock released at once — the
+    import never waits for a reader, so it cannot deadlock with one. *registry_lookups* (the run
+    has ``.per`` files, which look workers and employers up line by line) keeps the worker and
+    employer indexes.
     """
     pg = conn.dialect.name == "postgresql"
     if pg:
@@ -781,14 +817,24 @@ def _start_bulk(conn: Connection) -> list[str]:
     tables: list[str] = []
     for table, steps in _BULK_INDEXES.items():
         mine = [st for st in steps if st[0] in ("", conn.dialect.name)]
-        if not mine or not _empty(conn, table):
+        if not mine or (registry_lookups and table in ("worker", "employer")) or not _empty(conn, table):
             continue
         if pg:
-            conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
-            if not _empty(conn, table):  # written between the check and the lock
+            sp = conn.begin_nested()
+            try:
+                conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            except DBAPIError:  # in use: no first-load shortcut for this table
+                sp.rollback()
                 continue
-        for _, drop, _ in mine:
-            conn.exec_driver_sql(drop)
+            if not _empty(conn, table):  # written between the check and the lock: release it
+                sp.rollback()
+                continue
+            for _, drop, _ in mine:
+                conn.exec_driver_sql(drop)
+            sp.commit()
+        else:
+            for _, drop, _ in mine:
+                conn.exec_driver_sql(drop)
         tables.append(table)
     return tables
 

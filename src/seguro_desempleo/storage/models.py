@@ -124,7 +124,7 @@ class ContributionRow(Base):
 
     Lean on purpose (migration 0204: 3 million rows a month): no surrogate key, no copy of the
     declaration's employer or status, no amounts derivable from ``insurable_pay`` with the dated
-    parameters (the base and the art. 8 contribution and split: ``contribution_amounts``). No
+    parameters (the base and the art. 8 contribution and split: ``rules.financing.monthly_amounts``). No
     FOREIGN KEY either: PostgreSQL would run one trigger per row; the payroll import, the only
     writer, checks every reference of its rows at once before committing, and tests check for
     orphans. The mapper's identity is (declaration, worker), unique by construction.

@@ -96,12 +96,27 @@ def downgrade() -> None:
         sa.Column("cts_part", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contribution")),
     )
-    # The derived amounts are not stored any more: they come back as 0 (recompute with the rules).
+    # The derived amounts come back recomputed with the law's parameters (rules.financing), and
+    # the id sequence is moved past the rows (the 0203 import takes its ids from it).
     op.execute("INSERT INTO contribution (id, declaration_id, employer_id, worker_id, period, active, insurable_pay, "
                "base, contribution, employer_part, cts_part) "
                "SELECT row_number() OVER (ORDER BY c.declaration_id, c.worker_id), c.declaration_id, d.employer_id, "
                "c.worker_id, c.period, d.status = 'active', c.insurable_pay, 0, 0, 0, 0 "
                "FROM contribution_lean c JOIN declaration d ON d.id = c.declaration_id")
     op.drop_table("contribution_lean")
+    bind = op.get_bind()
+    rows = bind.execute(sa.text("SELECT id, period, insurable_pay FROM contribution")).all()
+    if rows:
+        from seguro_desempleo.parameters import default_parameters
+        from seguro_desempleo.rules.financing import monthly_amounts
+
+        a = monthly_amounts([r[2] for r in rows], [r[1] for r in rows], default_parameters())
+        bind.execute(sa.text("UPDATE contribution SET base = :b, contribution = :t, employer_part = :e, cts_part = :c "
+                             "WHERE id = :i"),
+                     [{"b": int(b), "t": int(t), "e": int(e), "c": int(c), "i": int(r[0])}
+                      for r, b, t, e, c in zip(rows, a.base, a.total, a.employer, a.cts, strict=True)])
+    if pg:
+        op.execute("SELECT setval(pg_get_serial_sequence('contribution', 'id'), "
+                   "COALESCE((SELECT max(id) FROM contribution), 0) + 1, false)")
     op.create_index("ix_contribution_declaration", "contribution", ["declaration_id"])
     op.create_index("ix_contribution_worker_period", "contribution", ["worker_id", "period"])
