@@ -15,6 +15,7 @@ import numpy.typing as npt
 from seguro_desempleo.money import apply_rate, rate_to_scaled
 from seguro_desempleo.parameters import ParameterSet, Snapshot
 from seguro_desempleo.periods import first_day
+from seguro_desempleo.rules.remuneration import insurable_base
 
 ARTICLE = "PL 5510/2022-CR, art. 8"
 
@@ -54,8 +55,6 @@ def monthly_amounts(pay: npt.ArrayLike, period: npt.ArrayLike, params: Parameter
     the insurable pay and gets its amounts from here when read (the parameters are dated, so the
     result for a past month does not change).
     """
-    from seguro_desempleo.rules.remuneration import insurable_base
-
     p = np.asarray(pay, dtype=np.int64)
     months = np.asarray(period, dtype=np.int64)
     base = np.zeros_like(p)

@@ -137,13 +137,14 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     conn = uow.connection()
     _create_stage(conn)
     run = _Run()
-    run.bulk = _start_bulk(conn, registry_lookups=any(os.fspath(p).lower().endswith(".per") for p in paths))
+    names = [os.fspath(p) for p in paths]
+    run.bulk = _start_bulk(conn, registry_lookups=any(n.lower().endswith(".per") for n in names))
     seen_sha: set[str] = set()
     pending: list[tuple[str, bytes, str]] = []
     size = 0
     done = 0
     total = len(paths)
-    for path, data, key in _read_ahead([os.fspath(p) for p in paths]):
+    for path, data, key in _read_ahead(names):
         pending.append((path, data, key))
         size += len(data)
         data = b""  # held by *pending* only (freed as soon as the chunk has split it)
@@ -829,12 +830,9 @@ def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> list[str
             if not _empty(conn, table):  # written between the check and the lock: release it
                 sp.rollback()
                 continue
-            for _, drop, _ in mine:
-                conn.exec_driver_sql(drop)
-            sp.commit()
-        else:
-            for _, drop, _ in mine:
-                conn.exec_driver_sql(drop)
+            sp.commit()  # releases the savepoint; the lock stays to the end of the import
+        for _, drop, _ in mine:
+            conn.exec_driver_sql(drop)
         tables.append(table)
     return tables
 
@@ -855,9 +853,8 @@ def _check_references(conn: Connection, units: pl.DataFrame) -> None:
         raise RuntimeError("declarations without an employer or an import file")
     first = int(units["id"].min())  # type: ignore[arg-type]
     missing = conn.exec_driver_sql(
-        "SELECT count(*) FROM declaration d WHERE d.id >= %(f)s AND (NOT EXISTS "
+        f"SELECT count(*) FROM declaration d WHERE d.id >= {_marks(conn, 1)} AND (NOT EXISTS "
         "(SELECT 1 FROM employer e WHERE e.id = d.employer_id) OR NOT EXISTS "
-        "(SELECT 1 FROM import_file i WHERE i.id = d.import_file_id))".replace(
-            "%(f)s", "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"), (first,)).scalar_one()
+        "(SELECT 1 FROM import_file i WHERE i.id = d.import_file_id))", (first,)).scalar_one()
     if missing:
         raise RuntimeError(f"{missing} declaration(s) refer to a missing employer or import file")
