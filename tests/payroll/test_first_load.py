@@ -22,13 +22,20 @@ TABLES = ("import_file", "employer", "declaration", "worker", "contribution")
 
 
 def schema(engine: sa.Engine) -> dict[str, Any]:
-    """Every index and unique constraint of the payroll tables, by name and columns."""
+    """Every index, unique constraint, primary key and column of the payroll tables, and every
+    foreign key of the database (a first load on PostgreSQL drops and restores those that refer
+    to the payroll tables), by name and columns."""
     insp = sa.inspect(engine)
     out: dict[str, Any] = {}
     for t in TABLES:
+        pk = insp.get_pk_constraint(t)
         out[t] = (sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(t)),
                   sorted((u["name"] or "", tuple(u["column_names"])) for u in insp.get_unique_constraints(t)),
-                  tuple(insp.get_pk_constraint(t)["constrained_columns"]))
+                  (pk["name"] if engine.dialect.name == "postgresql" else None, tuple(pk["constrained_columns"])),
+                  [(c["name"], str(c["type"]), c["nullable"], str(c["default"])) for c in insp.get_columns(t)])
+    out["foreign keys"] = sorted(
+        (t, fk["name"] or "", tuple(fk["constrained_columns"]), fk["referred_table"], tuple(fk["referred_columns"]))
+        for t in insp.get_table_names() for fk in insp.get_foreign_keys(t))
     return out
 
 
@@ -57,6 +64,7 @@ def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path, 
     seen = spy_bulk(monkeypatch)
     before = schema(engine)
     assert before["contribution"][0] == [("ix_contribution_worker_period", ("worker_id", "period"), False)]
+    assert any(fk[0] == "employment_period" and fk[3] == "worker" for fk in before["foreign keys"])
     s = import_files(files(tmp_path, "2025-03", 4), db=str(engine.url.render_as_string(hide_password=False)),
                      today=TODAY)
     assert s.accepted == 4
@@ -73,9 +81,22 @@ def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path, 
     pg = engine.dialect.name == "postgresql"
     assert seen == [["import_file", "employer", "declaration", "worker", "contribution"] if pg
                     else ["declaration", "contribution"], []]
-    # Uniqueness is enforced again after the first load.
+    # Uniqueness, the primary keys and the foreign keys are enforced again after the first load.
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', :n)"), {"n": dni(11)})
+    with engine.connect() as conn:
+        first_id = conn.execute(sa.text("SELECT min(id) FROM worker")).scalar_one()
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO worker (id, doc_type, doc_number) VALUES (:i, '01', '99999999')"),
+                     {"i": first_id})
+    if pg:  # SQLite checks foreign keys only with its pragma on
+        with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO employment_period (employer_id, worker_id, start_date) "
+                                 "VALUES ((SELECT min(id) FROM employer), 999999999, '2025-01-01')"))
+    # New rows still get fresh ids from the sequence, after the import's.
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', '99999998')"))
+        assert conn.execute(sa.text("SELECT max(id) FROM worker")).scalar_one() > 12
 
 
 def test_failed_first_load_keeps_indexes(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
