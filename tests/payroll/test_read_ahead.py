@@ -1,5 +1,6 @@
-"""The import's read-ahead (services.payroll_import._read_ahead): order, errors, early exit, and
-large files read in their turn only."""
+"""The import's read-ahead (services.payroll_read.read_ahead), by a thread for a small run and by
+a child process for a large one: order, content, keys, errors, early exit, and large files read
+in their turn only."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.services import payroll_import
-from seguro_desempleo.services.payroll_import import _read_ahead, identity_key
+from seguro_desempleo.services import payroll_read
+from seguro_desempleo.services.payroll_read import identity_key, read_ahead
 
 
 def make(tmp_path: Path, names: list[str]) -> list[str]:
@@ -22,21 +23,29 @@ def make(tmp_path: Path, names: list[str]) -> list[str]:
     return out
 
 
-def test_order_content_and_keys_with_small_and_large_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(payroll_import, "READ_BATCH", 3)
+@pytest.fixture(params=["thread", "process"])
+def reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of reading ahead: a thread (small runs) and a child process (from PROCESS_MIN_FILES)."""
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 10**9 if request.param == "thread" else 1)
+    return str(request.param)
+
+
+def test_order_content_and_keys_with_small_and_large_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          reader: str) -> None:
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 3)
     names = [f"0601202503{n:011d}.rem" for n in range(7)] + ["a.csv"] + [f"0601202504{n:011d}.rem" for n in range(5)]
     paths = make(tmp_path, names)
-    got = list(_read_ahead(paths))
+    got = list(read_ahead(paths))
     assert [g[0] for g in got] == paths
     for path, data, key in got:
         assert data == Path(path).read_bytes() and key == identity_key(path, data)
 
 
-def test_unreadable_file_names_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(payroll_import, "READ_BATCH", 2)
+def test_unreadable_file_names_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: str) -> None:
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(6)])
     paths.insert(3, str(tmp_path / "0601202503missing0000.rem"))
-    gen = _read_ahead(paths)
+    gen = read_ahead(paths)
     assert [next(gen)[0] for _ in range(3)] == paths[:3]
     with pytest.raises(InputError, match="cannot read") as err:
         next(gen)
@@ -44,11 +53,12 @@ def test_unreadable_file_names_itself(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_early_exit_cancels_the_reads_not_started(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(payroll_import, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 10**9)
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(60)])
     reads = 0
     lock = threading.Lock()
-    real = payroll_import._read
+    real = payroll_read.read_file
 
     def counting(path: str) -> bytes:
         nonlocal reads
@@ -56,27 +66,67 @@ def test_early_exit_cancels_the_reads_not_started(tmp_path: Path, monkeypatch: p
             reads += 1
         return real(path)
 
-    monkeypatch.setattr(payroll_import, "_read", counting)
-    gen = _read_ahead(paths, ahead=3)
+    monkeypatch.setattr(payroll_read, "read_file", counting)
+    gen = read_ahead(paths, ahead=3)
     next(gen)
     gen.close()
     assert reads <= 2 * (3 + 1)  # the batches queued when it stopped, at most; not the 60 files
 
 
-def test_large_files_are_not_read_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_large_files_are_notread_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run of national CSVs: each is read only when the caller reaches it."""
     paths = make(tmp_path, ["a.csv", "b.csv", "c.csv"])
     reads: list[str] = []
-    real = payroll_import._read
+    real = payroll_read.read_file
 
     def recording(path: str) -> bytes:
         reads.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(payroll_import, "_read", recording)
-    gen = _read_ahead(paths)
+    monkeypatch.setattr(payroll_read, "read_file", recording)
+    gen = read_ahead(paths)
     next(gen)
     assert reads == ["a.csv"]
     next(gen)
     assert reads == ["a.csv", "b.csv"]
     gen.close()
+
+
+def test_the_child_process_reads_ahead_and_is_stopped_on_early_exit(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large run is read by a child process, which an early exit kills (no process left behind)."""
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 4)
+    started: list[payroll_read._ChildReader] = []
+    real_init = payroll_read._ChildReader.__init__
+
+    def recording(self: payroll_read._ChildReader, batches: list[list[str]]) -> None:
+        real_init(self, batches)
+        started.append(self)
+
+    monkeypatch.setattr(payroll_read._ChildReader, "__init__", recording)
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(40)])
+    gen = read_ahead(paths)
+    first = next(gen)
+    assert first[0] == paths[0] and first[1] == Path(paths[0]).read_bytes()
+    assert len(started) == 1
+    proc = started[0]._proc
+    gen.close()
+    assert proc.poll() is not None  # killed and reaped
+    # Below the threshold no process is started.
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 41)
+    assert [p for p, _, _ in read_ahead(paths)] == paths
+    assert len(started) == 1
+
+
+def test_a_child_that_dies_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child that stops before sending every batch (here: one that exits at once with code 1)
+    stops the import with a clear error, not with fewer files than asked."""
+    import sys
+
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(6)])
+    with pytest.raises(RuntimeError, match=r"file-reading process stopped \(exit code 1\)"):
+        list(read_ahead(paths))

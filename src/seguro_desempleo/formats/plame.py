@@ -9,7 +9,6 @@ lines in 300,000 files) is validated in a few seconds with polars.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -18,9 +17,9 @@ import polars as pl
 
 from seguro_desempleo.domain.registry import validate_ruc
 from seguro_desempleo.errors import FormatError, InputError
+from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.periods import format_period, month_index
 
-REM_NAME_RE = re.compile(r"^0601(\d{4})(\d{2})(\d{11})\.rem$", re.IGNORECASE)
 FIELDS = ("tipo_doc", "num_doc", "concepto", "devengado", "pagado")
 
 

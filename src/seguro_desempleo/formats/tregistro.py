@@ -10,7 +10,6 @@ is required when an end date is given.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +21,9 @@ from seguro_desempleo.domain.registry import (
 )
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.formats.codes import termination_causes
+from seguro_desempleo.formats.file_names import PER_NAME_RE
 from seguro_desempleo.formats.plame import SourceFile
 
-PER_NAME_RE = re.compile(r"^RP_(\d{11})\.per$", re.IGNORECASE)
 NFIELDS = 9
 
 

@@ -29,15 +29,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import io
 import logging
 import os
 import sqlite3
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,21 +48,20 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
-from seguro_desempleo.errors import ConflictError, FormatError, InputError
+from seguro_desempleo.errors import ConflictError, FormatError
 from seguro_desempleo.formats import payroll_csv, plame, tregistro
 from seguro_desempleo.formats.payroll_lines import validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import period_of
 from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.services import ledger
+from seguro_desempleo.services.payroll_read import KINDS, read_ahead
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 24 * 1024 * 1024
 """Files are parsed and staged in chunks of about this size: memory stays flat for a national month."""
-
-KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet"}
 
 Progress = Callable[[int, int], None]
 
@@ -144,7 +140,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     size = 0
     done = 0
     total = len(paths)
-    for path, data, key in _read_ahead(names):
+    for path, data, key in read_ahead(names):
         pending.append((path, data, key))
         size += len(data)
         data = b""  # held by *pending* only (freed as soon as the chunk has split it)
@@ -164,98 +160,6 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     _finish(uow, conn, run, summary, today)
     _end_bulk(conn, run.bulk)
     return summary
-
-
-def identity_key(path: str, data: bytes) -> str:
-    """The SHA-256 that makes an import idempotent: file kind, what the name says, and the content.
-
-    A PLAME ``.rem`` file's RUC and month come from its name, so an employer whose month M+1 is
-    byte-identical to month M (same workers, same pay) is a new declaration, not a repeat: the key
-    is the hash of ``rem|<RUC>|<month>|`` followed by the bytes. A ``.per`` file's key includes the
-    RUC of its name; a CSV/Parquet file carries RUC and month in its rows, so its key is the kind
-    and the content. The same file imported twice has the same key ("already imported").
-    """
-    base = os.path.basename(path)
-    kind = KINDS.get(os.path.splitext(base)[1].lower(), "unknown")
-    head = kind
-    if kind == "rem":
-        m = plame.REM_NAME_RE.match(base)
-        head = f"rem|{m.group(3)}|{m.group(1)}-{m.group(2)}" if m else f"rem|?{base}"
-    elif kind == "per":
-        m = tregistro.PER_NAME_RE.match(base)
-        head = f"per|{m.group(1)}" if m else f"per|?{base}"
-    h = hashlib.sha256(head.encode("utf-8") + b"|")
-    h.update(data)
-    return h.hexdigest()
-
-
-READ_BATCH = 1000
-"""Small files read and hashed per task of the read-ahead thread."""
-
-
-def _read_batch(paths: list[str]) -> list[tuple[str, bytes, str] | tuple[str, OSError]]:
-    out: list[tuple[str, bytes, str] | tuple[str, OSError]] = []
-    for path in paths:
-        try:
-            data = _read(path)
-        except OSError as exc:
-            out.append((path, exc))
-            continue
-        out.append((path, data, identity_key(path, data)))
-    return out
-
-
-def _read_ahead(paths: list[str], ahead: int = 4) -> Any:
-    """(path, bytes, identity key) of each file, in order. Small files (PLAME ``.rem``) are read and
-    hashed by one thread a few batches ahead of the caller (file reads release the GIL, and so
-    does the polars work of the chunk being processed meanwhile; a second thread only fought over
-    the GIL). Other files — a national CSV is hundreds of MB — are read when their turn comes, so
-    memory in flight stays bounded. An unreadable file stops the import with its name; leaving
-    early cancels the reads not started."""
-    batches: list[tuple[bool, list[str]]] = []  # (read ahead?, paths)
-    for path in paths:
-        small = path.lower().endswith(".rem")
-        if small and batches and batches[-1][0] and len(batches[-1][1]) < READ_BATCH:
-            batches[-1][1].append(path)
-        else:
-            batches.append((small, [path]))
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-read")
-    inflight: deque[Any] = deque()
-    try:
-        nxt = 0
-        while nxt < len(batches) or inflight:
-            while nxt < len(batches) and batches[nxt][0] and len(inflight) < ahead:
-                inflight.append(pool.submit(_read_batch, batches[nxt][1]))
-                nxt += 1
-            if inflight:
-                done = inflight.popleft().result()
-            else:  # a large file, read in its turn
-                done = _read_batch(batches[nxt][1])
-                nxt += 1
-            done.reverse()
-            while done:  # popped as yielded: a national CSV's bytes are not kept here meanwhile
-                if len(done[-1]) == 2:
-                    path, exc = done[-1]
-                    raise InputError(f"cannot read: {exc.strerror}", where=path) from None
-                yield done.pop()
-    finally:  # an error or an early exit: the reads not started are cancelled, not waited for
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _read(path: str) -> bytes:
-    """The bytes of a file (os-level reads: 300,000 small files per national month)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        size = os.fstat(fd).st_size
-        data = os.read(fd, size + 1)  # one read for a regular file; the loop for anything else
-        if len(data) <= size:
-            return data
-        parts = [data]
-        while chunk := os.read(fd, 1 << 20):
-            parts.append(chunk)
-        return b"".join(parts)
-    finally:
-        os.close(fd)
 
 
 def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes, str]], run: _Run,

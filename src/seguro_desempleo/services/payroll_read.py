@@ -1,0 +1,244 @@
+"""Reading the files of a payroll import ahead of the parser: each file's bytes and identity key.
+
+A national month is 300,000 small PLAME ``.rem`` files: four system calls each (open, size, read,
+close), about 6 s of a core. In a thread of the importing process those calls fight the parser
+for the GIL (each one gives it up and waits to get it back), and the parser waited 6 s for
+them. A run of many small files is therefore read by a child process (:class:`_ChildReader`:
+this module run with ``python -m``, importing nothing but the standard library and
+:mod:`seguro_desempleo.formats.file_names`), which sends the batches back in order through a
+pipe; a small run (a few files from the web page or the API) is read by one thread, with no
+process to start. Large files (a national CSV is hundreds of MB) are read when their turn
+comes, in the importing process, so the memory in flight stays bounded either way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import IO, NoReturn
+
+from seguro_desempleo.errors import InputError
+from seguro_desempleo.formats.file_names import PER_NAME_RE, REM_NAME_RE
+
+KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet"}
+
+READ_BATCH = 1000
+"""Small files read and hashed per batch."""
+
+PROCESS_MIN_FILES = 5 * READ_BATCH
+"""From this many small files on, they are read by a child process instead of a thread."""
+
+CHILD_AHEAD = 64
+"""Batches the child process may read ahead of the parser (a national month's are ~450 kB each:
+~30 MB, more than one parsing chunk)."""
+
+Read = tuple[str, bytes, str]                 # path, bytes, identity key
+Batch = list[Read | tuple[str, OSError]]      # a failed read: path and the error
+
+
+def identity_key(path: str, data: bytes) -> str:
+    """The SHA-256 that makes an import idempotent: file kind, what the name says, and the content.
+
+    A PLAME ``.rem`` file's RUC and month come from its name, so an employer whose month M+1 is
+    byte-identical to month M (same workers, same pay) is a new declaration, not a repeat: the key
+    is the hash of ``rem|<RUC>|<month>|`` followed by the bytes. A ``.per`` file's key includes the
+    RUC of its name; a CSV/Parquet file carries RUC and month in its rows, so its key is the kind
+    and the content. The same file imported twice has the same key ("already imported").
+    """
+    base = os.path.basename(path)
+    kind = KINDS.get(os.path.splitext(base)[1].lower(), "unknown")
+    head = kind
+    if kind == "rem":
+        m = REM_NAME_RE.match(base)
+        head = f"rem|{m.group(3)}|{m.group(1)}-{m.group(2)}" if m else f"rem|?{base}"
+    elif kind == "per":
+        m = PER_NAME_RE.match(base)
+        head = f"per|{m.group(1)}" if m else f"per|?{base}"
+    h = hashlib.sha256(head.encode("utf-8") + b"|")
+    h.update(data)
+    return h.hexdigest()
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of a file (os-level calls: 300,000 small files per national month)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, size + 1)  # one read for a regular file; the loop for anything else
+        if len(data) <= size:
+            return data
+        parts = [data]
+        while chunk := os.read(fd, 1 << 20):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
+
+
+def read_batch(paths: list[str]) -> Batch:
+    out: Batch = []
+    for path in paths:
+        try:
+            data = read_file(path)
+        except OSError as exc:
+            out.append((path, exc))
+            continue
+        out.append((path, data, identity_key(path, data)))
+    return out
+
+
+def read_ahead(paths: list[str], ahead: int = 4) -> Iterator[Read]:
+    """(path, bytes, identity key) of each file, in order, the small files (PLAME ``.rem``) read
+    and hashed a few batches ahead of the caller. An unreadable file stops the import with its
+    name; leaving early stops the reads not done."""
+    batches: list[tuple[bool, list[str]]] = []  # (read ahead?, paths)
+    for path in paths:
+        small = path.lower().endswith(".rem")
+        if small and batches and batches[-1][0] and len(batches[-1][1]) < READ_BATCH:
+            batches[-1][1].append(path)
+        else:
+            batches.append((small, [path]))
+    small_batches = [b for small, b in batches if small]
+    reader: _ChildReader | _ThreadReader
+    if sum(len(b) for b in small_batches) >= PROCESS_MIN_FILES:
+        reader = _ChildReader(small_batches)
+    else:
+        reader = _ThreadReader(small_batches, ahead)
+    try:
+        for small, batch in batches:
+            done = reader.next() if small else read_batch(batch)  # a large file: read in its turn
+            done.reverse()
+            while done:  # popped as yielded: a national CSV's bytes are not kept here meanwhile
+                item = done.pop()
+                if len(item) == 2:
+                    path, exc = item
+                    raise InputError(f"cannot read: {exc.strerror}", where=path) from None
+                yield item
+    finally:  # an error or an early exit: the reads not started are dropped, not waited for
+        reader.close()
+
+
+class _ThreadReader:
+    """The small batches read by one thread, *ahead* batches ahead (file reads release the GIL,
+    and so does the polars work of the chunk being parsed meanwhile)."""
+
+    def __init__(self, batches: list[list[str]], ahead: int) -> None:
+        self._todo = deque(batches)
+        self._ahead = ahead
+        self._inflight: deque[Future[Batch]] = deque()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-read")
+
+    def next(self) -> Batch:
+        while self._todo and len(self._inflight) < self._ahead:
+            self._inflight.append(self._pool.submit(read_batch, self._todo.popleft()))
+        return self._inflight.popleft().result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+_LEN = struct.Struct("<Q")
+
+
+class _ChildReader:
+    """The small batches read by a child process (this module run with ``python -m``), in order.
+
+    The paths go to the child's stdin as one pickle; each batch comes back on its stdout as a
+    length and a pickle. A thread of the parent drains the pipe into a queue of at most
+    :data:`CHILD_AHEAD` batches — more than one parsing chunk, so that the child keeps reading
+    while the parent parses (a pipe alone holds a few batches, and the child would wait for the
+    parent). Closing kills the child.
+    """
+
+    def __init__(self, batches: list[list[str]]) -> None:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])  # the seguro_desempleo the parent runs
+        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+        self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, env=env)
+        self._out: IO[bytes] = self._proc.stdout  # type: ignore[assignment]
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=CHILD_AHEAD)
+        self._closing = threading.Event()
+        payload = pickle.dumps(batches, protocol=pickle.HIGHEST_PROTOCOL)
+        stdin: IO[bytes] = self._proc.stdin  # type: ignore[assignment]
+        try:
+            stdin.write(_LEN.pack(len(payload)))
+            stdin.write(payload)
+            stdin.close()
+        except BrokenPipeError:
+            self._stopped()
+        self._left = len(batches)
+        self._drain = threading.Thread(target=self._drain_pipe, args=(len(batches),), name="payroll-read-pipe",
+                                       daemon=True)
+        self._drain.start()
+
+    def _drain_pipe(self, n_batches: int) -> None:
+        """Move each batch from the pipe to the queue (None: the child stopped early)."""
+        for _ in range(n_batches):
+            head = self._out.read(_LEN.size)
+            blob = self._out.read(_LEN.unpack(head)[0]) if len(head) == _LEN.size else b""
+            if not blob:
+                break
+            while not self._closing.is_set():
+                try:
+                    self._queue.put(blob, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            else:
+                return
+        else:
+            return
+        self._queue.put(None)
+
+    def next(self) -> Batch:
+        blob = self._queue.get() if self._left else None
+        if blob is None:
+            self._stopped()
+        self._left -= 1
+        batch: Batch = pickle.loads(blob)  # our own child's output
+        return batch
+
+    def _stopped(self) -> NoReturn:
+        code = self._proc.wait()
+        raise RuntimeError(f"the file-reading process stopped (exit code {code})")
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        if hasattr(self, "_drain"):
+            self._drain.join()
+        self._out.close()
+
+
+def _child_main() -> None:
+    """The child: read the batches named on stdin, send each back on stdout, in order."""
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    (n,) = _LEN.unpack(inp.read(_LEN.size))
+    batches: list[list[str]] = pickle.loads(inp.read(n))  # our parent's input
+    try:
+        for batch in batches:
+            blob = pickle.dumps(read_batch(batch), protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(_LEN.pack(len(blob)))
+            out.write(blob)
+            out.flush()
+    except BrokenPipeError:  # the parent stopped reading (an error or an early exit)
+        with contextlib.suppress(OSError):
+            os.close(out.fileno())
+
+
+if __name__ == "__main__":
+    _child_main()
