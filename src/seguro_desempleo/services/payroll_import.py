@@ -34,7 +34,9 @@ import logging
 import os
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,13 +81,53 @@ class _Unit:
 
 @dataclass
 class _Run:
-    units: list[_Unit] = field(default_factory=list)
-    seen_keys: dict[tuple[str, int], int] = field(default_factory=dict)
+    writer: _Writer
     files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
-    contributions: list[pl.DataFrame] = field(default_factory=list)  # unit, worker document, amounts
-    unit_sums: list[pl.DataFrame] = field(default_factory=list)      # unit, workers, dues
     file_ids: dict[str, int] = field(default_factory=dict)            # import_file.id by identity key
     bulk: dict[str, list[str]] = field(default_factory=dict)          # tables loaded first: _start_bulk
+    known: dict[str, pl.DataFrame] = field(default_factory=dict)      # first load: key → id written so far
+    first_sha: str | None = None                                      # names the ledger entry
+    units: int = 0                                                    # declarations written
+    employer_delta: int = 0                                           # receivable change, employer part
+    cts_delta: int = 0                                                # receivable change, CTS part
+    superseded: dict[str, int] = field(default_factory=dict)         # identity key → declarations replaced
+
+
+class _Writer:
+    """The import's database work, in order: inline, or (a PostgreSQL import that owns its
+    transaction) on one thread, so that PostgreSQL writes chunk *k* while chunk *k + 1* is parsed.
+
+    At most two chunks are in its hands at once (one being written, one waiting); a failure is
+    raised in the caller at the next :meth:`submit`, :meth:`call` or :meth:`sync`. Work that needs
+    an answer (:meth:`call`) runs in the caller's thread once the writer is idle.
+    """
+
+    def __init__(self, threaded: bool) -> None:
+        self.threaded = threaded
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-write") if threaded else None
+        self._pending: deque[Future[None]] = deque()
+
+    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+        if self._pool is None:
+            fn(*args)
+            return
+        while self._pending and (len(self._pending) >= 2 or self._pending[0].done()):
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(fn, *args))
+
+    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
+        self.sync()
+        return fn(*args)
+
+    def sync(self) -> None:
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Stop: the work not started is dropped, the work running is waited for (the caller then
+        rolls the transaction back, or commits after :meth:`sync`)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
@@ -104,8 +146,8 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
     gc.disable()
     try:
         if uow is None:
-            with SqlUnitOfWork(db) as own:
-                summary = _import(own, paths, params, partial, today, progress)
+            with SqlUnitOfWork(db) as own:  # its own transaction: the writes may run on a thread
+                summary = _import(own, paths, params, partial, today, progress, threaded=True)
                 own.commit()
                 return summary
         return _import(uow, paths, params, partial, today, progress)
@@ -128,36 +170,48 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
 
 
 def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
-            today: dt.date, progress: Progress | None) -> ImportSummary:
+            today: dt.date, progress: Progress | None, *, threaded: bool = False) -> ImportSummary:
     summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
     conn = uow.connection()
     _create_stage(conn)
-    run = _Run()
-    names = [os.fspath(p) for p in paths]
-    run.bulk = _start_bulk(conn, registry_lookups=any(n.lower().endswith(".per") for n in names))
-    seen_sha: set[str] = set()
-    pending: list[tuple[str, bytes, str]] = []
-    size = 0
-    done = 0
-    total = len(paths)
-    for path, data, key in read_ahead(names):
-        pending.append((path, data, key))
-        size += len(data)
-        data = b""  # held by *pending* only (freed as soon as the chunk has split it)
-        if size >= CHUNK_BYTES:
+    run = _Run(writer=_Writer(threaded and conn.dialect.name == "postgresql"))
+    try:
+        names = [os.fspath(p) for p in paths]
+        run.bulk = _start_bulk(conn, registry_lookups=any(n.lower().endswith(".per") for n in names))
+        seen_sha: set[str] = set()
+        pending: list[tuple[str, bytes, str]] = []
+        size = 0
+        done = 0
+        total = len(paths)
+        for path, data, key in read_ahead(names):
+            pending.append((path, data, key))
+            size += len(data)
+            data = b""  # held by *pending* only (freed as soon as the chunk has split it)
+            if size >= CHUNK_BYTES:
+                n = len(pending)
+                _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
+                done += n
+                if progress:
+                    progress(done, total)
+                pending, size = [], 0
+        if pending:
             n = len(pending)
             _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
             done += n
             if progress:
                 progress(done, total)
-            pending, size = [], 0
-    if pending:
-        n = len(pending)
-        _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
-        done += n
-        if progress:
-            progress(done, total)
-    _finish(uow, conn, run, summary, today)
+        run.writer.sync()
+    finally:
+        run.writer.close()
+    for rep in summary.files:
+        rep.superseded = run.superseded.get(rep.sha256, 0)
+    if run.employer_delta or run.cts_delta:
+        d_emp, d_cts = run.employer_delta, run.cts_delta
+        ledger.post(uow, "payroll.declared", [
+            signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
+            signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
+            signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
+            ref=f"import:{(run.first_sha or '')[:16]}+{run.units - 1}", at=today)
     _end_bulk(conn, run.bulk)
     return summary
 
@@ -166,7 +220,10 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
            seen_sha: set[str], summary: ImportSummary, params: ParameterSet, partial: bool,
            today: dt.date) -> None:
     # A first load (import_file was empty) knows every file it has seen: no query.
-    known = set() if "import_file" in run.bulk else _known_hashes(conn, [sha for _, _, sha in pending])
+    hashes = [sha for _, _, sha in pending]
+    known = (set() if "import_file" in run.bulk else
+             _known_hashes_apart(conn, hashes) if run.writer.threaded else
+             run.writer.call(_known_hashes, conn, hashes))
     rem: list[tuple[plame.SourceFile, FileReport]] = []
     tables: list[tuple[plame.SourceFile, FileReport]] = []
     latest = period_of(today)
@@ -199,9 +256,9 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
                 continue
             rem.append((src, report))
         elif kind == "per":
-            _import_per(uow, src, report, partial=partial, today=today)
+            run.writer.call(_import_per, uow, src, report, partial, today)
             if report.status in ("accepted", "partial"):
-                _record_files(conn, [_file_row(sha, path, kind, report)])
+                run.writer.submit(_record_files, conn, [_file_row(sha, path, kind, report)])
         else:
             tables.append((src, report))
     data = b""
@@ -272,8 +329,12 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
         return
     months = _with_contributions(checked.months.filter(pl.col("file").is_in(accepted_files)), params)
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
-    # a CSV file gives one per (ruc, month) it contains.
+    # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
+    # in this chunk has the next round (it supersedes the earlier one); one in a later chunk
+    # finds the earlier one written (see _write_chunk).
     unit_of: dict[tuple[int, str, int], int] = {}
+    units: list[_Unit] = []
+    rounds: dict[tuple[str, int], int] = {}
     file_rows: list[tuple[Any, ...]] = []
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for i in accepted_files:
@@ -282,14 +343,12 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
                 [(r, int(p)) for r, p in months.filter(pl.col("file") == i).select("ruc", "period").unique()
                  .sort(["ruc", "period"]).iter_rows()])
         for ruc, period in keys:
-            u = len(run.units) + 1
-            rnd = run.seen_keys.get((ruc, period), 0) + 1
-            run.seen_keys[(ruc, period)] = rnd
-            run.units.append(_Unit(u, src.sha256, ruc, period, rnd))
+            u = len(units) + 1
+            rnd = rounds[(ruc, period)] = rounds.get((ruc, period), 0) + 1
+            units.append(_Unit(u, src.sha256, ruc, period, rnd))
             unit_of[(i, ruc, period)] = u
             report.declarations += 1
         file_rows.append(_file_row(src.sha256, src.name, src.kind, report, now))
-    _record_files(conn, file_rows, run.file_ids)
     unit_frame = pl.DataFrame([(i, r, p, u) for (i, r, p), u in unit_of.items()],
                               schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "unit": pl.Int64},
                               orient="row")
@@ -300,12 +359,17 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     for f, n, due in per_file.iter_rows():
         rep = reports[int(f)][1]
         rep.contributions, rep.contribution_due = int(n), int(due)
-    run.unit_sums.append(stage.group_by("unit").agg(
+    unit_sums = stage.group_by("unit").agg(
         pl.len().alias("workers"), pl.col("contribution").sum().alias("total_due"),
-        pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due")))
-    # Kept to the end, compact: the worker's document as one key (see _resolve), not two text columns.
-    run.contributions.append(stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"),
-                                          "insurable_pay", "base", "contribution", "employer_part"))
+        pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due"))
+    # The worker's document as one key (see _resolve), not two text columns.
+    contrib = stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"), "insurable_pay",
+                           "contribution", "employer_part")
+    if run.first_sha is None:
+        run.first_sha = units[0].sha256
+    run.units += len(units)
+    run.writer.submit(_record_files, conn, file_rows, run.file_ids)
+    run.writer.submit(_write_chunk, conn, run, units, unit_sums, contrib)
 
 
 def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
@@ -315,7 +379,7 @@ def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFr
                                pl.Series("employer_part", amounts.employer), pl.Series("cts_part", amounts.cts))
 
 
-def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, *, partial: bool,
+def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
                 today: dt.date) -> None:
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing)."""
     ruc, good, issues, skipped = tregistro.parse_per(src, today=today)
@@ -352,6 +416,14 @@ def _create_stage(conn: Connection) -> None:
                 conn.exec_driver_sql("SET LOCAL temp_buffers = '512MB'")
         except DBAPIError:
             pass
+
+
+def _known_hashes_apart(conn: Connection, hashes: list[str]) -> set[str]:
+    """:func:`_known_hashes` on a second connection, while the writer thread uses the import's.
+    It sees the same files: the import holds the lock every import takes on ``import_file`` (no
+    other import commits meanwhile), and the files this import has recorded are in ``seen_sha``."""
+    with conn.engine.connect() as other:
+        return _known_hashes(other, hashes)
 
 
 def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
@@ -410,34 +482,39 @@ def _timed(fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
-def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSummary, today: dt.date) -> None:
-    """Write the declarations and contribution records of every accepted unit, then the ledger entry.
+def _write_chunk(conn: Connection, run: _Run, unit_list: list[_Unit], unit_sums: pl.DataFrame,
+                 contrib: pl.DataFrame) -> None:
+    """Write the declarations and contribution records of one chunk's accepted units, and add
+    their dues to the run's ledger change.
 
-    Ids are assigned here (see :func:`_resolve`), so each table is written once, in bulk: employers
-    and workers that are new, the declarations with their version and status already decided (a
-    later unit of the same employer-month in this import supersedes the earlier, and the first
-    supersedes the declaration in force), and the contribution records, active or not.
+    Ids are assigned here (see :func:`_resolve`), so each table is written once per chunk, in
+    bulk: employers and workers that are new, the declarations with their version and status
+    already decided (a later unit of the same employer-month in the chunk supersedes the
+    earlier, and the first supersedes the declaration in force, which may be one an earlier
+    chunk of this import wrote), and the contribution records.
     """
-    if not run.units:
+    if not unit_list:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    zero = pl.DataFrame(schema={"unit": pl.Int64, "workers": pl.Int64, "total_due": pl.Int64,
-                                "employer_due": pl.Int64, "cts_due": pl.Int64})
-    units = (pl.DataFrame([(u.unit, u.sha256, u.ruc, u.period, u.round) for u in run.units],
+    units = (pl.DataFrame([(u.unit, u.sha256, u.ruc, u.period, u.round) for u in unit_list],
                           schema={"unit": pl.Int64, "sha256": pl.Utf8, "ruc": pl.Utf8, "period": pl.Int64,
                                   "round": pl.Int64}, orient="row")
-             .join(pl.concat([zero, *run.unit_sums], how="vertical_relaxed").cast({"unit": pl.Int64}),
-                   on="unit", how="left")
+             .join(unit_sums.cast({"unit": pl.Int64}), on="unit", how="left")
              .with_columns(pl.col("workers", "total_due", "employer_due", "cts_due").fill_null(0).cast(pl.Int64))
              .sort("unit"))
-    run.unit_sums.clear()
     units = units.with_columns(
-        _resolve(conn, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
+        _resolve(conn, run, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
                  {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})
         .alias("employer_id"),
         pl.col("sha256").replace_strict(run.file_ids, return_dtype=pl.Int64).alias("import_file_id"))
-    # The declarations on file for the employer-months of this import (none on a first import).
-    prior = _prior_declarations(conn, units.select("employer_id", "period").unique())
+    # The declarations on file for the employer-months of this chunk (none on a first import).
+    keys = units.select("employer_id", "period").unique()
+    written = run.known.get("declaration")
+    if "declaration" in run.bulk and (written is None or not keys.join(written, on=["employer_id", "period"],
+                                                                      how="semi").height):
+        prior = _prior_declarations(conn, keys.clear())  # a first load, and none written before: no query
+    else:
+        prior = _prior_declarations(conn, keys)
     units = (units.join(prior, on=["employer_id", "period"], how="left")
              .with_columns(pl.col("last_version").fill_null(0))
              .with_columns((pl.col("last_version") + pl.col("round")).alias("version"),
@@ -449,15 +526,17 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
     _timed(_copy_frame, conn, "declaration", units.select(
         "id", "employer_id", "period", "version", "status", "import_file_id", "superseded_by", "workers",
         "total_due", "employer_due", "cts_due"))
+    if "declaration" in run.bulk:
+        run.known["declaration"] = pl.concat([*([written] if written is not None else []), keys], rechunk=False)
     # What is superseded: the declarations in force (by the first unit of their employer-month) and
-    # the earlier units of this import; their dues leave the receivable, the new ones enter it.
+    # the earlier units of this chunk; their dues leave the receivable, the new ones enter it.
     replaced = units.filter(pl.col("prior_id").is_not_null() & (pl.col("round") == 1))
     earlier = units.filter(pl.col("status") == "superseded")
     old_employer = int(replaced["prior_employer_due"].sum() or 0) + int(earlier["employer_due"].sum() or 0)
     old_cts = int(replaced["prior_cts_due"].sum() or 0) + int(earlier["cts_due"].sum() or 0)
-    superseded_by_sha = {str(sha): int(n) for sha, n in
-                         units.filter(pl.col("prior_id").is_not_null() | (pl.col("round") > 1))
-                         .group_by("sha256").len().iter_rows()}
+    for sha, n in (units.filter(pl.col("prior_id").is_not_null() | (pl.col("round") > 1))
+                   .group_by("sha256").len().iter_rows()):
+        run.superseded[str(sha)] = run.superseded.get(str(sha), 0) + int(n)
     if replaced.height:
         pairs = [(int(new), int(old)) for new, old in replaced.select("id", "prior_id").iter_rows()]
         dbapi: Any = conn.connection.driver_connection
@@ -467,11 +546,9 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
                             f"WHERE id = {mark}", pairs)
     _check_references(conn, units)
     unit_frame = units.select("unit", pl.col("id").alias("declaration_id"), "period")
-    contrib = pl.concat(run.contributions, how="vertical_relaxed") if run.contributions else None
-    run.contributions.clear()
     new_employer = new_cts = 0
-    if contrib is not None and contrib.height:
-        worker_ids = _resolve(conn, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})
+    if contrib.height:
+        worker_ids = _resolve(conn, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})
         contrib = (contrib.with_columns(worker_ids.alias("worker_id"))
                    .drop("key")
                    .join(unit_frame, on="unit", how="inner")
@@ -482,16 +559,8 @@ def _finish(uow: SqlUnitOfWork, conn: Connection, run: _Run, summary: ImportSumm
         new_cts = total - new_employer
         _timed(_write_contributions, conn, contrib)
         del contrib
-    for rep in summary.files:
-        rep.superseded = superseded_by_sha.get(rep.sha256, 0)
-    d_emp = new_employer - old_employer
-    d_cts = new_cts - old_cts
-    if d_emp or d_cts:
-        ledger.post(uow, "payroll.declared", [
-            signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
-            signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
-            signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
-            ref=f"import:{run.units[0].sha256[:16]}+{len(run.units) - 1}", at=today)
+    run.employer_delta += new_employer - old_employer
+    run.cts_delta += new_cts - old_cts
 
 
 def _empty(conn: Connection, table: str) -> bool:
@@ -512,7 +581,7 @@ def _prior_declarations(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
     """For each (employer_id, period) of *keys* on file: the highest version and the declaration in force."""
     schema = {"employer_id": pl.Int64, "period": pl.Int64, "last_version": pl.Int64, "prior_id": pl.Int64,
               "prior_employer_due": pl.Int64, "prior_cts_due": pl.Int64}
-    if _empty(conn, "declaration"):
+    if not keys.height or _empty(conn, "declaration"):
         return pl.DataFrame(schema=schema)
     _stage(conn, "stage_key", "employer_id INTEGER, period INTEGER", keys.select("employer_id", "period"))
     rows = _timed(conn.exec_driver_sql,
@@ -546,7 +615,7 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     return np.arange(start, start + n, dtype=np.int64)
 
 
-def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
+def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
              new_values: dict[str, Any]) -> pl.Series:
     """The id in *table* of each row of *keys* (one text column ``key``: the natural key's columns
     concatenated, all but the last of fixed width — a worker's is ``doc_type`` (2) + ``doc_number``;
@@ -567,7 +636,11 @@ def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: p
         pos += w or 0
     uniq = uniq.with_columns(*cols)
     found = np.full(uniq.height, -1, dtype=np.int64)
-    if not _empty(conn, table):
+    if table in run.bulk:  # a first load: the table holds only what this import wrote (locked)
+        if table in run.known:
+            hit = uniq.select("k", "key").join(run.known[table], on="key", how="inner")
+            found[hit["k"].to_numpy()] = hit["id"].to_numpy()
+    elif not _empty(conn, table):
         pg = conn.dialect.name == "postgresql"
         collate = ' COLLATE "C"' if pg else ""  # as the natural keys (migration 0204)
         ddl = ", ".join(["k INTEGER"] + [f"{c} VARCHAR(255){collate}" for c in key_columns])
@@ -599,6 +672,10 @@ def _resolve(conn: Connection, table: str, key_columns: tuple[str, ...], keys: p
         fresh = uniq[missing].select(pl.Series("id", found[missing]), *key_columns,
                                      *[pl.lit(v).alias(c) for c, v in new_values.items()])
         _timed(_copy_frame, conn, table, fresh)
+        if table in run.bulk:
+            written = uniq[missing].select("key", pl.Series("id", found[missing]))
+            run.known[table] = (pl.concat([run.known[table], written], rechunk=False) if table in run.known
+                                else written)
     ids = uniq.select("key", pl.Series("id", found))
     return keys.join(ids, on="key", how="left", maintain_order="left")["id"]
 

@@ -1,0 +1,138 @@
+"""Each chunk of an import is written as soon as it is parsed (services.payroll_import._write_chunk),
+on PostgreSQL by a writer thread while the next chunk is parsed. The outcome must not depend on
+where the chunks fall: one chunk or one chunk per file give the same declarations (versions,
+statuses, what supersedes what), records, registry, ledger and report — on a first load, on the
+next month, and with a rectification of the same employer-month inside the run (same chunk or
+a later one) and of a month already on file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from seguro_desempleo.services import payroll_import
+from seguro_desempleo.services.payroll_import import import_files
+from tests.payroll.helpers import dni, make_ruc, write_rem
+from tests.payroll.test_import import assert_no_orphans
+
+TODAY = dt.date(2025, 6, 20)
+PAYROLL = ("import_file", "contribution", "declaration", "worker", "employer")  # the ledger is append-only
+
+
+def months(tmp_path: Path) -> tuple[list[Path], list[Path]]:
+    """March (12 employers; employer 3 declared twice in the run, employer 7 three times) and April
+    (12 employers, and a rectification of employer 5's March)."""
+    def batch(name: str, month: str, rucs: range, pay: int) -> list[Path]:
+        d = tmp_path / name
+        d.mkdir()
+        # Workers (e + k) mod 9: each works for several employers, so chunks share workers.
+        return [write_rem(d, make_ruc(e), month, [("01", dni((e + k) % 9 + 1), "0121", f"{pay + 10 * k}.00", "0")
+                                                  for k in range(4)])
+                for e in rucs]
+
+    march = batch("m", "2025-03", range(1, 13), 2000)
+    march.insert(6, batch("r3", "2025-03", range(3, 4), 2500)[0])  # right after its first version
+    march += batch("r7a", "2025-03", range(7, 8), 2600) + batch("r7b", "2025-03", range(7, 8), 2700)
+    april = batch("a", "2025-04", range(1, 13), 2100) + batch("r5", "2025-03", range(5, 6), 3000)
+    return march, april
+
+
+def state(engine: sa.Engine, after_entry: int) -> dict[str, Any]:
+    """What the imports wrote, by natural keys (ids depend on the order of the writes); the ledger
+    entries after *after_entry*."""
+    q = {
+        "declarations": "SELECT e.ruc, d.period, d.version, d.status, d.workers, d.total_due, d.employer_due, "
+                        "d.cts_due, i.filename, s.version FROM declaration d JOIN employer e ON e.id = d.employer_id "
+                        "JOIN import_file i ON i.id = d.import_file_id "
+                        "LEFT JOIN declaration s ON s.id = d.superseded_by",
+        "records": "SELECT w.doc_number, e.ruc, c.period, d.version, c.insurable_pay FROM contribution c "
+                   "JOIN worker w ON w.id = c.worker_id JOIN declaration d ON d.id = c.declaration_id "
+                   "JOIN employer e ON e.id = d.employer_id",
+        "workers": "SELECT doc_type, doc_number FROM worker",
+        "files": "SELECT filename, status, lines, accepted_lines FROM import_file",
+        "ledger": "SELECT e.event_type, l.account, l.debit, l.credit FROM ledger_line l JOIN ledger_entry e "
+                  f"ON e.id = l.entry_id WHERE e.id > {after_entry}",
+    }
+    with engine.connect() as conn:
+        return {k: sorted(tuple(r) for r in conn.execute(sa.text(v))) for k, v in q.items()}
+
+
+def report(summary: Any) -> list[tuple[Any, ...]]:
+    return [(Path(f.file).parent.name, Path(f.file).name, f.status, f.declarations, f.superseded, f.contributions,
+             f.contribution_due) for f in summary.files]
+
+
+def wipe(engine: sa.Engine) -> int:
+    """Empty the payroll tables (the next import is a first load again); the last ledger entry."""
+    with engine.begin() as conn:
+        for t in PAYROLL:
+            conn.execute(sa.text(f"DELETE FROM {t}"))
+        return int(conn.execute(sa.text("SELECT COALESCE(max(id), 0) FROM ledger_entry")).scalar_one())
+
+
+def test_chunking_does_not_change_the_outcome(engine: sa.Engine, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    url = engine.url.render_as_string(hide_password=False)  # the import opens its own transaction
+    march, april = months(tmp_path)
+    outcomes = []
+    for chunk_bytes in (10**9, 1):  # one chunk; one chunk per file
+        last_entry = wipe(engine)
+        monkeypatch.setattr(payroll_import, "CHUNK_BYTES", chunk_bytes)
+        s1 = import_files(march, db=url, today=TODAY)
+        s2 = import_files(april, db=url, today=TODAY)
+        assert_no_orphans(engine)
+        outcomes.append((state(engine, last_entry), report(s1), report(s2)))
+    one, many = outcomes
+    assert one == many
+    assert len(one[0]["workers"]) == 9 and all(r[2] == "accepted" for r in one[1] + one[2])
+    chains: dict[tuple[str, int], list[tuple[int, str, Any]]] = {}
+    for ruc, period, version, status, *_, by in one[0]["declarations"]:
+        chains.setdefault((ruc, period), []).append((version, status, by))
+    march_of = {ruc: period for ruc, period in chains}  # any month of each employer; March is the lower
+    for ruc, period in chains:
+        march_of[ruc] = min(march_of[ruc], period)
+    # employer 3: two March versions, the first superseded by the second; employer 7: three, chained.
+    assert sorted(chains[(make_ruc(3), march_of[make_ruc(3)])]) == [(1, "superseded", 2), (2, "active", None)]
+    assert sorted(chains[(make_ruc(7), march_of[make_ruc(7)])]) == [(1, "superseded", 2), (2, "superseded", 3),
+                                                                    (3, "active", None)]
+    # employer 5: March v1 superseded by the rectification imported with April (v2).
+    assert sorted(chains[(make_ruc(5), march_of[make_ruc(5)])]) == [(1, "superseded", 2), (2, "active", None)]
+    assert sum(len(v) for v in chains.values()) == 12 + 1 + 2 + 12 + 1
+    # The run reports each rectification on the file that made it.
+    assert [r[4] for r in one[1] if r[0] in ("r3", "r7a", "r7b")] == [1, 1, 1]
+    assert [r[4] for r in one[2] if r[0] == "r5"] == [1]
+
+
+def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second chunk's write fails (on PostgreSQL in the writer thread, while the parser goes
+    on): the error reaches the caller, and the earlier chunk's rows and the dropped indexes are
+    rolled back with the rest."""
+    from tests.payroll.test_first_load import schema
+
+    url = engine.url.render_as_string(hide_password=False)
+    march, _ = months(tmp_path)
+    before = schema(engine)
+    monkeypatch.setattr(payroll_import, "CHUNK_BYTES", 1)
+    real = payroll_import._write_contributions
+    calls = 0
+
+    def second_fails(conn: Any, contrib: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("disk full")
+        real(conn, contrib)
+
+    monkeypatch.setattr(payroll_import, "_write_contributions", second_fails)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_files(march, db=url, today=TODAY)
+    assert calls == 2  # nothing written after the failure
+    with engine.connect() as conn:
+        for t in PAYROLL:
+            assert conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() == 0, t
+    assert schema(engine) == before
