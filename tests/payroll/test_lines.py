@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -46,3 +48,41 @@ def test_duplicate_across_slices_names_the_first_line() -> None:
                                "trabajador y concepto repetidos en la misma declaración (primera vez en la línea 1)")]
     pay = {r[4]: r[5] for r in out.months.rows()}
     assert pay == {"00000001": 101_000, "00000002": 100_000}  # 1,000 + 10 soles (0201 is insurable)
+
+
+FIELD = st.text(st.characters(min_codepoint=0, max_codepoint=0x7F, exclude_characters="|\n\r"), max_size=6)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.tuples(FIELD, FIELD, FIELD, FIELD, FIELD), max_size=5), min_size=1, max_size=6),
+       st.sampled_from(["", " ", "x", "|", "\r", "\xd1"]))
+def test_split_lines_fast_path_agrees_with_the_text_path(files: list[list[tuple[str, ...]]], tweak: str) -> None:
+    """Clean PLAME lines are split by polars' CSV reader (plame._clean); anything else by the text
+    functions. Both give the same frame: each file's lines as written, tweaked or not (a trailing
+    field, a CR, a Latin-1 byte send the lines to the text path)."""
+    from seguro_desempleo.formats import plame
+
+    sources = []
+    for i, lines in enumerate(files):
+        text = "".join("|".join(f) + "|" + (tweak if k == 0 else "") + "\n" for k, f in enumerate(lines))
+        sources.append(plame.SourceFile(name=f"f{i}", data=text.encode("latin-1"), sha256="", kind="rem"))
+    ids = list(range(10, 10 + len(sources)))
+    fast = plame.split_lines(sources, ids, 5, plame.FIELDS)
+    with mock.patch.object(plame, "_clean", return_value=False):
+        text_path = plame.split_lines(sources, ids, 5, plame.FIELDS)
+    assert fast.schema == text_path.schema
+    assert fast.rows() == text_path.rows()
+
+
+def test_which_lines_take_the_csv_path() -> None:
+    from seguro_desempleo.formats.plame import _clean
+
+    line = b"01|12345678|0121|100.00|0|\n"
+    assert _clean(line * 3, 5)
+    assert not _clean(line + b"01|12345678|0121|100.00|0\n", 5)     # no closing '|'
+    assert not _clean(line + b"01|12345678|0121|100.00|0|x\n", 5)   # a sixth field
+    assert not _clean(line + b"01|12345678|0121|1|\n", 5)           # four fields
+    assert not _clean(line + b"\n", 5)                               # a blank line
+    assert not _clean(line.replace(b"0121", b"\xd1121"), 5)          # Latin-1
+    assert not _clean(line[:-1], 5)                                  # no final newline
+    assert not _clean(b"", 5)

@@ -72,8 +72,11 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
     """All lines of *files* as a frame: ``file`` (its id), ``line`` (1-based), the fields as text
     and ``shape_error`` (wrong number of fields, bad encoding). Blank lines are skipped.
 
-    The files are joined into one text and split by polars (one pass in Rust, not a Python string
-    per line): a national month of 5 million lines splits in about two seconds.
+    The files are joined into one buffer. When every line is clean — exactly *nfields* fields
+    each closed by ``|`` (as PLAME writes them), ASCII only — which numpy checks on the raw bytes
+    in one pass, polars' CSV reader splits the buffer (the national month: ~1 s instead of ~4 s).
+    Otherwise the text is split line by line by polars' string functions, which also say what is
+    wrong with each bad line.
     """
     datas: list[bytes] = []
     for f in files:
@@ -84,14 +87,28 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
             d += b"\n"
         datas.append(d)
     counts = np.fromiter((d.count(b"\n") for d in datas), dtype=np.int64, count=len(datas))
-    text = b"".join(datas).decode("latin-1")  # SUNAT files are ISO-8859-1; every byte decodes
+    blob = b"".join(datas)
     del datas
     total = int(counts.sum())
-    raw = pl.Series("raw", [text], dtype=pl.Utf8).str.split("\n").explode().slice(0, total)
-    del text
     file_col = np.repeat(np.asarray(file_ids, dtype=np.int64), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     line_col = np.arange(total, dtype=np.int64) - starts + 1
+    del starts
+    if _clean(blob, nfields):
+        fields = pl.read_csv(blob, has_header=False, separator="|", quote_char=None,
+                             schema={f"f{i}": pl.Utf8 for i in range(nfields + 1)})
+        del blob
+        if fields.height == total:
+            null = pl.lit(None, dtype=pl.Utf8)
+            return pl.DataFrame({"file": file_col, "line": line_col}).with_columns(
+                *[fields[f"f{i}"].fill_null("").alias(name) for i, name in enumerate(names)],
+                null.alias("shape_error"), pl.lit("line").alias("shape_field"), null.alias("shape_code"),
+                null.alias("shape_es"))
+        raise RuntimeError("the CSV reader split the lines differently")  # a bug, never input
+    text = blob.decode("latin-1")  # SUNAT files are ISO-8859-1; every byte decodes
+    del blob
+    raw = pl.Series("raw", [text], dtype=pl.Utf8).str.split("\n").explode().slice(0, total)
+    del text
     df = pl.DataFrame({"file": file_col, "line": line_col, "raw": raw})
     df = df.filter(pl.col("raw").str.strip_chars() != "")
     seps = pl.col("raw").str.count_matches("|", literal=True)
@@ -108,3 +125,20 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
             pl.lit(f"se esperaban {nfields} campos separados por '|', se encontraron ") + n.cast(pl.Utf8))
         .alias("shape_es"),
     ).drop("raw", "_f")
+
+
+def _clean(blob: bytes, nfields: int) -> bool:
+    """Every line of *blob* (each ends with a newline) has exactly *nfields* fields, each closed
+    by ``|``, and every byte is ASCII: then a CSV reader splits it exactly as the text functions
+    would, and no line has a shape error."""
+    if not blob:
+        return False
+    arr = np.frombuffer(blob, dtype=np.uint8)
+    if int(arr.max()) >= 0x80:
+        return False
+    ends = np.flatnonzero(arr == 0x0A)
+    pipes = np.flatnonzero(arr == 0x7C)
+    if pipes.size != ends.size * nfields or int(ends[-1]) != arr.size - 1:
+        return False
+    per_line = np.diff(np.searchsorted(pipes, ends), prepend=0)
+    return bool((per_line == nfields).all() and (arr[ends - 1] == 0x7C).all())
