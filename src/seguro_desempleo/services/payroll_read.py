@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import pickle
 import queue
@@ -167,8 +168,8 @@ class _ChildReader:
         env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
         self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
-        self._out: IO[bytes] = self._proc.stdout  # type: ignore[assignment]
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=CHILD_AHEAD)
+        self._out: io.BufferedReader = self._proc.stdout  # type: ignore[assignment]
+        self._queue: queue.Queue[bytearray | None] = queue.Queue(maxsize=CHILD_AHEAD)
         self._closing = threading.Event()
         payload = pickle.dumps(batches, protocol=pickle.HIGHEST_PROTOCOL)
         stdin: IO[bytes] = self._proc.stdin  # type: ignore[assignment]
@@ -187,8 +188,15 @@ class _ChildReader:
         """Move each batch from the pipe to the queue (None: the child stopped early)."""
         for _ in range(n_batches):
             head = self._out.read(_LEN.size)
-            blob = self._out.read(_LEN.unpack(head)[0]) if len(head) == _LEN.size else b""
-            if not blob:
+            if len(head) < _LEN.size:
+                break
+            blob = bytearray(_LEN.unpack(head)[0])  # filled in place: no copies of 450 kB per batch
+            view = memoryview(blob)
+            got = 0
+            while got < len(blob) and (n := self._out.readinto(view[got:])):
+                got += n
+            del view
+            if got < len(blob):
                 break
             while not self._closing.is_set():
                 try:
