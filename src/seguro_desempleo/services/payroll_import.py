@@ -328,6 +328,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     if not accepted_files:
         return
     months = _with_contributions(checked.months.filter(pl.col("file").is_in(accepted_files)), params)
+    del checked, bad
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
     # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
     # in this chunk has the next round (it supersedes the earlier one); one in a later chunk
@@ -368,6 +369,9 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     if run.first_sha is None:
         run.first_sha = units[0].sha256
     run.units += len(units)
+    # The chunk's frames go now, not when this function returns: the writer thread is about to
+    # build its own (a national CSV is one chunk of 5 million lines).
+    del months, stage, per_file, unit_frame
     run.writer.submit(_record_files, conn, file_rows, run.file_ids)
     run.writer.submit(_write_chunk, conn, run, units, unit_sums, contrib)
 

@@ -120,12 +120,11 @@ def read_ahead(paths: list[str], ahead: int = 4) -> Iterator[Read]:
         for small, batch in batches:
             done = reader.next() if small else read_batch(batch)  # a large file: read in its turn
             done.reverse()
-            while done:  # popped as yielded: a national CSV's bytes are not kept here meanwhile
-                item = done.pop()
-                if len(item) == 2:
-                    path, exc = item
+            while done:  # popped as yielded (no local name): a national CSV's bytes are not kept here
+                if len(done[-1]) == 2:
+                    path, exc = done[-1]
                     raise InputError(f"cannot read: {exc.strerror}", where=path) from None
-                yield item
+                yield done.pop()  # type: ignore[misc]
     finally:  # an error or an early exit: the reads not started are dropped, not waited for
         reader.close()
 
