@@ -69,21 +69,9 @@ Progress = Callable[[int, int], None]
 
 
 @dataclass
-class _Unit:
-    """One employer-month declaration being imported (a .rem file, or a (ruc, month) of a CSV)."""
-
-    unit: int
-    sha256: str
-    ruc: str
-    period: int
-    round: int = 0
-
-
-@dataclass
 class _Run:
     writer: _Writer
     files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
-    file_ids: dict[str, int] = field(default_factory=dict)            # import_file.id by identity key
     bulk: dict[str, list[str]] = field(default_factory=dict)          # tables loaded first: _start_bulk
     known: dict[str, pl.DataFrame] = field(default_factory=dict)      # first load: key → id written so far
     first_sha: str | None = None                                      # names the ledger entry
@@ -106,14 +94,26 @@ class _Writer:
         self.threaded = threaded
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-write") if threaded else None
         self._pending: deque[Future[None]] = deque()
+        self._failed = False
 
-    def submit(self, fn: Callable[..., None], *args: Any) -> None:
+    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
         if self._pool is None:
             fn(*args)
             return
         while self._pending and (len(self._pending) >= 2 or self._pending[0].done()):
             self._pending.popleft().result()
-        self._pending.append(self._pool.submit(fn, *args))
+        self._pending.append(self._pool.submit(self._guarded, fn, *args))
+
+    def _guarded(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run *fn* unless earlier work failed: after a failure nothing more is written (the
+        transaction may still be usable — the failure need not have come from the database)."""
+        if self._failed:
+            return
+        try:
+            fn(*args)
+        except BaseException:
+            self._failed = True
+            raise
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         self.sync()
@@ -258,7 +258,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
         elif kind == "per":
             run.writer.call(_import_per, uow, src, report, partial, today)
             if report.status in ("accepted", "partial"):
-                run.writer.submit(_record_files, conn, [_file_row(sha, path, kind, report)])
+                run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
         else:
             tables.append((src, report))
     data = b""
@@ -332,28 +332,34 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
     # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
     # in this chunk has the next round (it supersedes the earlier one); one in a later chunk
-    # finds the earlier one written (see _write_chunk).
-    unit_of: dict[tuple[int, str, int], int] = {}
-    units: list[_Unit] = []
-    rounds: dict[tuple[str, int], int] = {}
-    file_rows: list[tuple[Any, ...]] = []
+    # finds the earlier one written (see _write_chunk). Built as frames: 300,000 files a month.
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    for i in accepted_files:
-        src, report = reports[i]
-        keys = ([(src.ruc or "", int(src.period or 0))] if src.kind == "rem" else
-                [(r, int(p)) for r, p in months.filter(pl.col("file") == i).select("ruc", "period").unique()
-                 .sort(["ruc", "period"]).iter_rows()])
-        for ruc, period in keys:
-            u = len(units) + 1
-            rnd = rounds[(ruc, period)] = rounds.get((ruc, period), 0) + 1
-            units.append(_Unit(u, src.sha256, ruc, period, rnd))
-            unit_of[(i, ruc, period)] = u
-            report.declarations += 1
-        file_rows.append(_file_row(src.sha256, src.name, src.kind, report, now))
-    unit_frame = pl.DataFrame([(i, r, p, u) for (i, r, p), u in unit_of.items()],
-                              schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "unit": pl.Int64},
-                              orient="row")
-    stage = (months.join(unit_frame, on=["file", "ruc", "period"], how="inner")
+    accepted = [reports[i] for i in accepted_files]
+    rem_files = [i for i, (src, _) in zip(accepted_files, accepted, strict=True) if src.kind == "rem"]
+    parts = [pl.DataFrame({"file": rem_files, "ruc": [reports[i][0].ruc or "" for i in rem_files],
+                           "period": [int(reports[i][0].period or 0) for i in rem_files]},
+                          schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64})]
+    if len(rem_files) < len(accepted_files):
+        parts.append(months.filter(~pl.col("file").is_in(rem_files)).select("file", "ruc", "period").unique())
+    shas = pl.DataFrame({"file": accepted_files, "sha256": [src.sha256 for src, _ in accepted]},
+                        schema={"file": pl.Int64, "sha256": pl.Utf8})
+    units = (pl.concat(parts).sort("file", "ruc", "period")
+             .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("unit"))
+             .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over(["ruc", "period"]).alias("round"))
+             .join(shas, on="file", how="left"))
+    for f, n in units.group_by("file").len().iter_rows():
+        reports[int(f)][1].declarations += int(n)
+    files = pl.DataFrame({
+        "sha256": shas["sha256"],
+        "filename": [os.path.basename(src.name)[:255] for src, _ in accepted],
+        "kind": [src.kind for src, _ in accepted],
+        "status": [rep.status for _, rep in accepted],
+        "lines": [rep.lines for _, rep in accepted],
+        "accepted_lines": [rep.accepted_lines for _, rep in accepted],
+        "rejected_lines": [rep.rejected_lines for _, rep in accepted],
+        "imported_at": [now] * len(accepted),
+    }, schema=FILE_SCHEMA)
+    stage = (months.join(units.select("file", "ruc", "period", "unit"), on=["file", "ruc", "period"], how="inner")
              .select("unit", "tipo_doc", "num_doc", "insurable_pay", "base", "contribution", "employer_part",
                      "cts_part"))
     per_file = months.group_by("file").agg(pl.len().alias("n"), pl.col("contribution").sum().alias("due"))
@@ -367,13 +373,12 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     contrib = stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"), "insurable_pay",
                            "contribution", "employer_part")
     if run.first_sha is None:
-        run.first_sha = units[0].sha256
-    run.units += len(units)
+        run.first_sha = str(units["sha256"][0])
+    run.units += units.height
     # The chunk's frames go now, not when this function returns: the writer thread is about to
     # build its own (a national CSV is one chunk of 5 million lines).
-    del months, stage, per_file, unit_frame
-    run.writer.submit(_record_files, conn, file_rows, run.file_ids)
-    run.writer.submit(_write_chunk, conn, run, units, unit_sums, contrib)
+    del months, stage, per_file, shas
+    run.writer.submit(_write_chunk, conn, run, files, units.drop("file"), unit_sums, contrib)
 
 
 def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
@@ -446,9 +451,11 @@ def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
     return known
 
 
-def _file_row(sha: str, name: str, kind: str, report: FileReport, now: dt.datetime | None = None) -> tuple[Any, ...]:
-    return (sha, os.path.basename(name)[:255], kind, report.status, report.lines, report.accepted_lines,
-            report.rejected_lines, now or dt.datetime.now(dt.UTC).replace(tzinfo=None))
+def _file_row(sha: str, name: str, kind: str, report: FileReport, now: dt.datetime | None = None) -> pl.DataFrame:
+    """One ``import_file`` row (a ``.per`` file), in the frame :func:`_record_files` takes."""
+    return pl.DataFrame([(sha, os.path.basename(name)[:255], kind, report.status, report.lines,
+                          report.accepted_lines, report.rejected_lines,
+                          now or dt.datetime.now(dt.UTC).replace(tzinfo=None))], schema=FILE_SCHEMA, orient="row")
 
 
 def _marks(conn: Connection, n: int) -> str:
@@ -456,22 +463,20 @@ def _marks(conn: Connection, n: int) -> str:
     return ", ".join([mark] * n)
 
 
-FILE_COLUMNS = ("id", "sha256", "filename", "kind", "status", "lines", "accepted_lines", "rejected_lines",
-                "imported_at")
+FILE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "sha256": pl.Utf8, "filename": pl.Utf8, "kind": pl.Utf8, "status": pl.Utf8, "lines": pl.Int64,
+    "accepted_lines": pl.Int64, "rejected_lines": pl.Int64, "imported_at": pl.Datetime("us")}
+"""The ``import_file`` columns an import writes (the id is added by :func:`_record_files`)."""
 
 
-def _record_files(conn: Connection, rows: list[tuple[Any, ...]], ids: dict[str, int] | None = None) -> None:
-    """The ``import_file`` rows (``_file_row`` tuples), with ids reserved in one block; *ids* gets sha → id."""
-    if not rows:
-        return
-    new_ids = _next_ids(conn, "import_file", len(rows))
-    frame = pl.DataFrame([(int(i), *r) for i, r in zip(new_ids, rows, strict=True)], orient="row",
-                         schema={"id": pl.Int64, "sha256": pl.Utf8, "filename": pl.Utf8, "kind": pl.Utf8,
-                                 "status": pl.Utf8, "lines": pl.Int64, "accepted_lines": pl.Int64,
-                                 "rejected_lines": pl.Int64, "imported_at": pl.Datetime("us")})
+def _record_files(conn: Connection, files: pl.DataFrame) -> pl.DataFrame:
+    """The ``import_file`` rows of *files* (:data:`FILE_SCHEMA`), with ids reserved in one block;
+    returns ``sha256`` and ``import_file_id``."""
+    if not files.height:
+        return pl.DataFrame(schema={"sha256": pl.Utf8, "import_file_id": pl.Int64})
+    frame = files.select(pl.Series("id", _next_ids(conn, "import_file", files.height)), *FILE_SCHEMA)
     _copy_frame(conn, "import_file", frame)
-    if ids is not None:
-        ids.update(zip(frame["sha256"].to_list(), frame["id"].to_list(), strict=True))
+    return frame.select("sha256", pl.col("id").alias("import_file_id"))
 
 
 def _timed(fn: Callable[..., Any], *args: Any) -> Any:
@@ -486,10 +491,11 @@ def _timed(fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
-def _write_chunk(conn: Connection, run: _Run, unit_list: list[_Unit], unit_sums: pl.DataFrame,
+def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.DataFrame, unit_sums: pl.DataFrame,
                  contrib: pl.DataFrame) -> None:
-    """Write the declarations and contribution records of one chunk's accepted units, and add
-    their dues to the run's ledger change.
+    """Record one chunk's accepted files, write the declarations and contribution records of its
+    units (``unit``, ``sha256``, ``ruc``, ``period``, ``round``), and add their dues to the run's
+    ledger change.
 
     Ids are assigned here (see :func:`_resolve`), so each table is written once per chunk, in
     bulk: employers and workers that are new, the declarations with their version and status
@@ -497,20 +503,18 @@ def _write_chunk(conn: Connection, run: _Run, unit_list: list[_Unit], unit_sums:
     earlier, and the first supersedes the declaration in force, which may be one an earlier
     chunk of this import wrote), and the contribution records.
     """
-    if not unit_list:
+    file_ids = _record_files(conn, files)
+    if not units.height:
         return
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    units = (pl.DataFrame([(u.unit, u.sha256, u.ruc, u.period, u.round) for u in unit_list],
-                          schema={"unit": pl.Int64, "sha256": pl.Utf8, "ruc": pl.Utf8, "period": pl.Int64,
-                                  "round": pl.Int64}, orient="row")
-             .join(unit_sums.cast({"unit": pl.Int64}), on="unit", how="left")
+    units = (units.join(unit_sums.cast({"unit": pl.Int64}), on="unit", how="left")
              .with_columns(pl.col("workers", "total_due", "employer_due", "cts_due").fill_null(0).cast(pl.Int64))
+             .join(file_ids, on="sha256", how="left")
              .sort("unit"))
     units = units.with_columns(
         _resolve(conn, run, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
                  {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})
-        .alias("employer_id"),
-        pl.col("sha256").replace_strict(run.file_ids, return_dtype=pl.Int64).alias("import_file_id"))
+        .alias("employer_id"))
     # The declarations on file for the employer-months of this chunk (none on a first import).
     keys = units.select("employer_id", "period").unique()
     written = run.known.get("declaration")
