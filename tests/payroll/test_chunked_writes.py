@@ -136,3 +136,21 @@ def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
         for t in PAYROLL:
             assert conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() == 0, t
     assert schema(engine) == before
+
+
+def test_a_header_only_csv_is_accepted_with_no_declaration(engine: sa.Engine, tmp_path: Path) -> None:
+    """A CSV with its header and no rows is a file with nothing to declare: accepted, recorded,
+    no declaration (it once crashed the import: no unit to name the run by). Imported again
+    beside PLAME files, it is a duplicate."""
+    from tests.payroll.helpers import write_csv
+
+    url = engine.url.render_as_string(hide_password=False)
+    empty = write_csv(tmp_path / "empty.csv", [])
+    s = import_files([empty], db=url, today=TODAY)
+    assert [(f.status, f.declarations) for f in s.files] == [("accepted", 0)]
+    march, _ = months(tmp_path)
+    s2 = import_files([*march[:2], empty], db=url, today=TODAY)
+    assert [(f.status, f.declarations) for f in s2.files] == [("accepted", 1), ("accepted", 1), ("duplicate", 0)]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM import_file")).scalar_one() == 3
+        assert conn.execute(sa.text("SELECT count(*) FROM declaration")).scalar_one() == 2

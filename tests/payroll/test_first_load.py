@@ -148,3 +148,38 @@ def test_per_files_keep_the_registry_indexes(engine: sa.Engine, tmp_path: Path,
     assert s.accepted == 2 and s.files[1].periods == 1
     assert not {"worker", "employer"} & set(seen[0])
     assert "contribution" in seen[0]
+
+
+def test_keys_others_depend_on_are_restored_or_left_alone(pg_url: str, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL first load with keys the migrations did not make: a foreign key with a quoted
+    mixed-case name, one that refers to the worker's document (a unique constraint, not the
+    primary key), one on a partitioned table, and a view that needs the employer's primary key.
+    The first three are dropped and restored exactly (and enforced again); the employer table,
+    whose key cannot be dropped, is loaded the ordinary way."""
+    from seguro_desempleo.storage.db import make_engine, upgrade
+
+    upgrade(pg_url)
+    eng = make_engine(pg_url)
+    with eng.begin() as conn:
+        conn.execute(sa.text('CREATE TABLE audit_ref (worker_id integer CONSTRAINT "FK_Audit_Worker" '
+                             "REFERENCES worker (id))"))
+        conn.execute(sa.text("CREATE TABLE doc_ref (doc_type varchar(2), doc_number varchar(15), "
+                             "CONSTRAINT fk_doc_ref FOREIGN KEY (doc_type, doc_number) "
+                             "REFERENCES worker (doc_type, doc_number))"))
+        conn.execute(sa.text("CREATE TABLE part_ref (period integer, worker_id integer REFERENCES worker (id)) "
+                             "PARTITION BY RANGE (period)"))
+        conn.execute(sa.text("CREATE TABLE part_ref_1 PARTITION OF part_ref FOR VALUES FROM (0) TO (100000)"))
+        conn.execute(sa.text("CREATE VIEW employer_names AS SELECT e.id, e.name FROM employer e GROUP BY e.id"))
+    before = schema(eng)
+    seen = spy_bulk(monkeypatch)
+    s = import_files(files(tmp_path, "2025-03", 3), db=pg_url, today=TODAY)
+    assert s.accepted == 3
+    assert seen == [["import_file", "declaration", "worker", "contribution"]]  # not employer (the view)
+    assert schema(eng) == before
+    for sql in ("INSERT INTO audit_ref VALUES (999999999)", "INSERT INTO doc_ref VALUES ('01', 'nobody')",
+                "INSERT INTO part_ref VALUES (5, 999999999)"):
+        with pytest.raises(sa.exc.IntegrityError), eng.begin() as conn:
+            conn.execute(sa.text(sql))
+    assert_no_orphans(eng)
+    eng.dispose()

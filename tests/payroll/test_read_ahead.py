@@ -142,3 +142,35 @@ def test_the_reader_keeps_no_reference_to_a_file_it_handed_over(tmp_path: Path) 
     _path, data, _key = next(gen)
     assert sys.getrefcount(data) == 2  # *data* and getrefcount's argument
     gen.close()
+
+
+def test_closing_never_hangs_when_the_child_stops_with_a_full_queue(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child dies (e.g. Ctrl-C reaches it) while the queue is full and the caller has stopped
+    taking batches: closing returns at once instead of waiting for a thread stuck on the queue."""
+    import threading
+
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 1)
+    monkeypatch.setattr(payroll_read, "CHILD_AHEAD", 1)
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(50)])
+    reader = payroll_read._ChildReader([[p] for p in paths])
+    reader.next()
+    import time
+
+    time.sleep(0.3)  # the queue fills, the child blocks on the pipe
+    reader._proc.kill()
+    done = threading.Event()
+    threading.Thread(target=lambda: (reader.close(), done.set()), daemon=True).start()
+    assert done.wait(10), "close() hung"
+
+
+def test_the_child_ignores_a_package_of_the_same_name_in_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "cwd" / "seguro_desempleo"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("raise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path / "cwd")
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(5)])
+    assert [p for p, _, _ in read_ahead(paths)] == paths

@@ -15,13 +15,16 @@ declaration's dues; the record itself keeps only the pay (decision 0104). The le
 balanced entry per import: contributions receivable against contribution income, net of what
 superseded declarations had recognised.
 
-Writes are bulk and once per table: files are read and hashed a few batches ahead by a thread,
-lines are parsed and validated with polars chunk by chunk, the worker-months kept compact; at the
-end the import assigns the ids of its new rows itself (:func:`_next_ids`, :func:`_resolve`) and
-writes employers, workers, declarations (version and status decided in polars) and contribution
-records with one ``COPY`` (PostgreSQL; binary for the contributions) or ``executemany`` (SQLite)
-each — no staging copy and no join in the database. Into tables that were empty when it started
-(a first load) it builds the secondary indexes after the rows (:func:`_start_bulk`).
+Writes are bulk, once per table and chunk: files are read and hashed ahead of the parser (by a
+child process for a large run: :mod:`seguro_desempleo.services.payroll_read`), lines are parsed
+and validated with polars chunk by chunk, and each chunk is then written at once
+(:func:`_write_chunk`) — on PostgreSQL, when the import owns its transaction, by a writer thread
+while the next chunk is parsed (:class:`_Writer`). The import assigns the ids of its new rows
+itself (:func:`_next_ids`, :func:`_resolve`) and writes employers, workers, declarations (version
+and status decided in polars) and contribution records with one ``COPY`` (PostgreSQL; binary for
+the contributions) or ``executemany`` (SQLite) each — no staging copy and no join in the
+database. Into tables that were empty when it started (a first load) it builds the secondary
+indexes, and on PostgreSQL some primary keys, after the rows (:func:`_start_bulk`).
 """
 
 from __future__ import annotations
@@ -372,7 +375,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     # The worker's document as one key (see _resolve), not two text columns.
     contrib = stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"), "insurable_pay",
                            "contribution", "employer_part")
-    if run.first_sha is None:
+    if run.first_sha is None and units.height:  # a header-only CSV is accepted with no declaration
         run.first_sha = str(units["sha256"][0])
     run.units += units.height
     # The chunk's frames go now, not when this function returns: the writer thread is about to
@@ -552,7 +555,7 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
         with contextlib.closing(dbapi.cursor()) as cur:
             cur.executemany(f"UPDATE declaration SET status = 'superseded', superseded_by = {mark} "
                             f"WHERE id = {mark}", pairs)
-    _check_references(conn, units)
+    _check_references(conn, run, units)
     unit_frame = units.select("unit", pl.col("id").alias("declaration_id"), "period")
     new_employer = new_cts = 0
     if contrib.height:
@@ -816,37 +819,51 @@ def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> dict[str
             continue
         drops = [drop for _, drop, _ in mine]
         creates = [create for _, _, create in mine]
-        if pg:
-            sp = conn.begin_nested()
-            try:
-                conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
-                if not _empty(conn, table):  # written between the check and the lock: release it
-                    sp.rollback()
-                    continue
-                keys = _key_constraints(conn, table)
-                for ref in sorted({r for r, _, _ in keys if r != table}):
-                    conn.exec_driver_sql(f"LOCK TABLE {ref} IN ACCESS EXCLUSIVE MODE NOWAIT")
-            except DBAPIError:  # in use: no first-load shortcut for this table
+        if not pg:
+            for drop in drops:
+                conn.exec_driver_sql(drop)
+            tables[table] = creates
+            continue
+        sp = conn.begin_nested()
+        try:
+            conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            if not _empty(conn, table):  # written between the check and the lock: release it
                 sp.rollback()
                 continue
-            sp.commit()  # releases the savepoint; the locks stay to the end of the import
-            # Foreign keys first (they depend on the primary key), restored after it.
-            drops = [f"ALTER TABLE {r} DROP CONSTRAINT {name}" for r, name, _ in keys] + drops
-            creates = [f"ALTER TABLE {r} ADD CONSTRAINT {name} {definition}"
-                       for r, name, definition in reversed(keys)] + creates
-        for drop in drops:
-            conn.exec_driver_sql(drop)
-        tables[table] = creates
+            keys = _key_constraints(conn, table) if table in _BULK_KEYS else []
+            for ref in sorted({r for r, _, _ in keys if r != table}):
+                conn.exec_driver_sql(f"LOCK TABLE {ref} IN ACCESS EXCLUSIVE MODE NOWAIT")
+            # Foreign keys first (they depend on the primary key); restored after the primary key
+            # and the unique constraints (a foreign key may refer to one of those).
+            fks = [k for k in keys if k[0] != table or "FOREIGN KEY" in k[2]]
+            pk = [k for k in keys if k not in fks]
+            for r, name, _ in [*fks, *pk]:
+                conn.exec_driver_sql(f"ALTER TABLE {r} DROP CONSTRAINT {name}")
+            for drop in drops:
+                conn.exec_driver_sql(drop)
+        except DBAPIError:  # in use, or a constraint something else depends on: the ordinary way
+            sp.rollback()
+            continue
+        sp.commit()  # releases the savepoint; the locks and the drops stay to the end of the import
+        tables[table] = ([f"ALTER TABLE {r} ADD CONSTRAINT {name} {definition}" for r, name, definition in pk]
+                         + creates
+                         + [f"ALTER TABLE {r} ADD CONSTRAINT {name} {definition}" for r, name, definition in fks])
     return tables
+
+
+_BULK_KEYS = ("import_file", "employer", "worker")
+"""Tables whose primary key a first load on PostgreSQL also drops and rebuilds. Not
+``declaration``: a rectification in a later chunk updates an earlier chunk's declaration by id
+(without the key, a scan per update; with logical replication, an error: no replica identity)."""
 
 
 def _key_constraints(conn: Connection, table: str) -> list[tuple[str, str, str]]:
     """(table, name, definition) of the foreign keys that refer to *table*, then of its primary
     key (PostgreSQL's catalogue; the names are the migrated schema's)."""
-    rows = conn.exec_driver_sql(
-        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
-        "FROM pg_constraint c WHERE (c.confrelid = %(t)s::regclass AND c.contype = 'f') "
-        "OR (c.conrelid = %(t)s::regclass AND c.contype = 'p') "
+    rows = conn.exec_driver_sql(  # names quoted as SQL needs them; a partition's copy of a key is its parent's
+        "SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid), c.contype "
+        "FROM pg_constraint c WHERE c.conparentid = 0 AND ((c.confrelid = %(t)s::regclass AND c.contype = 'f') "
+        "OR (c.conrelid = %(t)s::regclass AND c.contype = 'p')) "
         "ORDER BY c.contype = 'p', c.conrelid::regclass::text, c.conname", {"t": table}).all()
     return [(str(r), str(n), str(d)) for r, n, d, _ in rows]
 
@@ -859,12 +876,19 @@ def _end_bulk(conn: Connection, tables: dict[str, list[str]]) -> None:
             _timed(conn.exec_driver_sql, create)
 
 
-def _check_references(conn: Connection, units: pl.DataFrame) -> None:
+def _check_references(conn: Connection, run: _Run, units: pl.DataFrame) -> None:
     """Every new declaration names an employer and an import file that exist: what the dropped
     foreign keys checked row by row, checked for all rows at once (ids come from this import, so
-    a failure is a bug, and the import rolls back whole)."""
+    a failure is a bug, and the import rolls back whole). On a first load of both tables the
+    import knows every row in them (``run.known``, this chunk's files): checked in memory, not by
+    a scan of each table per chunk."""
     if units.select(pl.col("employer_id").is_null().any() | pl.col("import_file_id").is_null().any()).item():
         raise RuntimeError("declarations without an employer or an import file")
+    if "employer" in run.bulk and "import_file" in run.bulk:  # import_file_id: joined from this chunk's rows
+        written = run.known["employer"].select(pl.col("id").alias("employer_id"))
+        if units.select("employer_id").join(written, on="employer_id", how="anti").height:
+            raise RuntimeError("declarations refer to an employer this first load did not write")
+        return
     first = int(units["id"].min())  # type: ignore[arg-type]
     missing = conn.exec_driver_sql(
         f"SELECT count(*) FROM declaration d WHERE d.id >= {_marks(conn, 1)} AND (NOT EXISTS "

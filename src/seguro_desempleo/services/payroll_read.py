@@ -152,7 +152,7 @@ _LEN = struct.Struct("<Q")
 
 
 class _ChildReader:
-    """The small batches read by a child process (this module run with ``python -m``), in order.
+    """The small batches read by a child process (this module run with ``python -P -m``), in order.
 
     The paths go to the child's stdin as one pickle; each batch comes back on its stdout as a
     length and a pickle. A thread of the parent drains the pipe into a queue of at most
@@ -165,49 +165,63 @@ class _ChildReader:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parents[2])  # the seguro_desempleo the parent runs
         env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-        self._proc = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+        # -P: the working directory is not put first on the child's path (a stray checkout or a
+        # file named like a standard module there would be imported instead).
+        self._proc = subprocess.Popen([sys.executable, "-P", "-m", __name__], stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, env=env)
         self._out: io.BufferedReader = self._proc.stdout  # type: ignore[assignment]
         self._queue: queue.Queue[bytearray | None] = queue.Queue(maxsize=CHILD_AHEAD)
         self._closing = threading.Event()
-        payload = pickle.dumps(batches, protocol=pickle.HIGHEST_PROTOCOL)
-        stdin: IO[bytes] = self._proc.stdin  # type: ignore[assignment]
-        try:
-            stdin.write(_LEN.pack(len(payload)))
-            stdin.write(payload)
-            stdin.close()
-        except BrokenPipeError:
-            self._stopped()
         self._left = len(batches)
-        self._drain = threading.Thread(target=self._drain_pipe, args=(len(batches),), name="payroll-read-pipe",
-                                       daemon=True)
-        self._drain.start()
+        self._drain: threading.Thread | None = None
+        try:
+            payload = pickle.dumps(batches, protocol=pickle.HIGHEST_PROTOCOL)
+            stdin: IO[bytes] = self._proc.stdin  # type: ignore[assignment]
+            try:
+                stdin.write(_LEN.pack(len(payload)))
+                stdin.write(payload)
+                stdin.close()
+            except BrokenPipeError:
+                self._stopped()
+            self._drain = threading.Thread(target=self._drain_pipe, args=(len(batches),),
+                                           name="payroll-read-pipe", daemon=True)
+            self._drain.start()
+        except BaseException:  # a dead child, or an interrupt while the paths were being sent
+            self.close()
+            raise
 
     def _drain_pipe(self, n_batches: int) -> None:
-        """Move each batch from the pipe to the queue (None: the child stopped early)."""
-        for _ in range(n_batches):
-            head = self._out.read(_LEN.size)
-            if len(head) < _LEN.size:
-                break
-            blob = bytearray(_LEN.unpack(head)[0])  # filled in place: no copies of 450 kB per batch
-            view = memoryview(blob)
-            got = 0
-            while got < len(blob) and (n := self._out.readinto(view[got:])):
-                got += n
-            del view
-            if got < len(blob):
-                break
-            while not self._closing.is_set():
-                try:
-                    self._queue.put(blob, timeout=0.1)
+        """Move each batch from the pipe to the queue; then, if the child stopped early or this
+        thread failed, None. Every put gives way to :meth:`close`."""
+        sent = 0
+        try:
+            for _ in range(n_batches):
+                head = self._out.read(_LEN.size)
+                if len(head) < _LEN.size:
                     break
-                except queue.Full:
-                    continue
-            else:
-                return
-        else:
-            return
-        self._queue.put(None)
+                blob = bytearray(_LEN.unpack(head)[0])  # filled in place: no copies of 450 kB per batch
+                view = memoryview(blob)
+                got = 0
+                while got < len(blob) and (n := self._out.readinto(view[got:])):
+                    got += n
+                del view
+                if got < len(blob) or not self._put(blob):
+                    break
+                sent += 1
+        except (OSError, ValueError, MemoryError):  # the pipe closed under us, or a garbled length
+            pass
+        finally:
+            if sent < n_batches:
+                self._put(None)
+
+    def _put(self, item: bytearray | None) -> bool:
+        while not self._closing.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def next(self) -> Batch:
         blob = self._queue.get() if self._left else None
@@ -226,9 +240,12 @@ class _ChildReader:
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
-        if hasattr(self, "_drain"):
+        if self._drain is not None:
             self._drain.join()
-        self._out.close()
+        for pipe in (self._proc.stdin, self._out):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
 
 
 def _child_main() -> None:
