@@ -154,3 +154,59 @@ def test_a_header_only_csv_is_accepted_with_no_declaration(engine: sa.Engine, tm
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM import_file")).scalar_one() == 3
         assert conn.execute(sa.text("SELECT count(*) FROM declaration")).scalar_one() == 2
+
+
+@pytest.mark.parametrize("payroll_empty", [True, False])
+def test_sqlite_first_load_and_a_worker_written_meanwhile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          payroll_empty: bool) -> None:
+    """On SQLite a first load finds the ids of its workers in memory (the table was empty when it
+    started). Another connection that registers one of them after that check either cannot
+    write (the import already holds the write lock: here, from dropping the first-load indexes)
+    and the import goes on, or — with no lock held yet — makes the import's first write fail (its
+    snapshot is stale). Never a second row for the same person."""
+    from seguro_desempleo.errors import ConflictError
+    from seguro_desempleo.storage.db import make_engine, upgrade
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    upgrade(url)
+    other = make_engine(url, connect_args={"timeout": 0.1})
+    if not payroll_empty:  # declarations and records on file, no worker: the import writes nothing first
+        with other.begin() as conn:
+            conn.execute(sa.text("INSERT INTO declaration (id, employer_id, period, version, status, import_file_id, "
+                                 "workers, total_due, employer_due, cts_due) "
+                                 "VALUES (1, 999, 24000, 1, 'active', 999, 0, 0, 0, 0)"))
+            conn.execute(sa.text("INSERT INTO contribution (declaration_id, worker_id, period, insurable_pay) "
+                                 "VALUES (1, 999, 24000, 0)"))
+    march, _ = months(tmp_path)
+    real = payroll_import._only_ours
+    outcome: list[str] = []
+
+    def then_someone_writes(*args: Any) -> set[str]:
+        mine = real(*args)
+        assert "worker" in mine
+        try:
+            with other.begin() as conn:
+                conn.execute(sa.text("PRAGMA busy_timeout = 100"))
+                conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', :n)"), {"n": dni(1)})
+            outcome.append("other wrote")
+        except sa.exc.OperationalError as exc:
+            assert "locked" in str(exc)
+            outcome.append("other refused")
+        return mine
+
+    monkeypatch.setattr(payroll_import, "_only_ours", then_someone_writes)
+    try:
+        import_files(march, db=url, today=TODAY)
+        outcome.append("import done")
+    except ConflictError:
+        outcome.append("import refused")
+    with other.connect() as conn:
+        docs = [r[0] for r in conn.execute(sa.text("SELECT doc_number FROM worker"))]
+    if payroll_empty:
+        assert outcome == ["other refused", "import done"]  # _start_bulk's DROP INDEX holds the lock
+        assert len(docs) == len(set(docs)) == 9
+        assert_no_orphans(make_engine(url))
+    else:
+        assert outcome == ["other wrote", "import refused"]  # the import's snapshot is stale
+        assert docs == [dni(1)]
+    other.dispose()

@@ -77,6 +77,7 @@ class _Run:
     files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
     bulk: dict[str, list[str]] = field(default_factory=dict)          # tables loaded first: _start_bulk
     known: dict[str, pl.DataFrame] = field(default_factory=dict)      # first load: key → id written so far
+    mine: set[str] = field(default_factory=set)                       # registry tables holding only our rows
     first_sha: str | None = None                                      # names the ledger entry
     units: int = 0                                                    # declarations written
     employer_delta: int = 0                                           # receivable change, employer part
@@ -180,7 +181,9 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     run = _Run(writer=_Writer(threaded and conn.dialect.name == "postgresql"))
     try:
         names = [os.fspath(p) for p in paths]
-        run.bulk = _start_bulk(conn, registry_lookups=any(n.lower().endswith(".per") for n in names))
+        per_files = any(n.lower().endswith(".per") for n in names)
+        run.bulk = _start_bulk(conn, registry_lookups=per_files)
+        run.mine = _only_ours(conn, run.bulk, per_files)
         seen_sha: set[str] = set()
         pending: list[tuple[str, bytes, str]] = []
         size = 0
@@ -647,7 +650,7 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
         pos += w or 0
     uniq = uniq.with_columns(*cols)
     found = np.full(uniq.height, -1, dtype=np.int64)
-    if table in run.bulk:  # a first load: the table holds only what this import wrote (locked)
+    if table in run.mine:  # a first load: the table holds only what this import wrote
         if table in run.known:
             hit = uniq.select("k", "key").join(run.known[table], on="key", how="inner")
             found[hit["k"].to_numpy()] = hit["id"].to_numpy()
@@ -683,7 +686,7 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
         fresh = uniq[missing].select(pl.Series("id", found[missing]), *key_columns,
                                      *[pl.lit(v).alias(c) for c, v in new_values.items()])
         _timed(_copy_frame, conn, table, fresh)
-        if table in run.bulk:
+        if table in run.mine:
             written = uniq[missing].select("key", pl.Series("id", found[missing]))
             run.known[table] = (pl.concat([run.known[table], written], rechunk=False) if table in run.known
                                 else written)
@@ -855,6 +858,20 @@ _BULK_KEYS = ("import_file", "employer", "worker")
 """Tables whose primary key a first load on PostgreSQL also drops and rebuilds. Not
 ``declaration``: a rectification in a later chunk updates an earlier chunk's declaration by id
 (without the key, a scan per update; with logical replication, an error: no replica identity)."""
+
+
+def _only_ours(conn: Connection, bulk: dict[str, list[str]], per_files: bool) -> set[str]:
+    """The registry tables (employer, worker) that will hold only this import's rows, so that it
+    can find their ids in memory (``run.known``) instead of staging its keys and joining, chunk
+    after chunk. On PostgreSQL, those of a first load (locked against everyone until commit). On
+    SQLite, those empty now: a write by anyone else before ours would make our first write fail
+    (the snapshot this read saw is no longer the latest), and ours then holds the only write lock.
+    None when ``.per`` files register workers and employers through the repositories."""
+    if per_files:
+        return set()
+    if conn.dialect.name == "postgresql":
+        return {t for t in ("employer", "worker") if t in bulk}
+    return {t for t in ("employer", "worker") if _empty(conn, t)}
 
 
 def _key_constraints(conn: Connection, table: str) -> list[tuple[str, str, str]]:
