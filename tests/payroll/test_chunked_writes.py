@@ -76,18 +76,21 @@ def wipe(engine: sa.Engine) -> int:
 
 def test_chunking_does_not_change_the_outcome(engine: sa.Engine, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """One chunk with lookups in the database; one chunk per file with lookups in the database;
+    one chunk per file with the registry's keys preloaded (a large run: _preload_keys)."""
     url = engine.url.render_as_string(hide_password=False)  # the import opens its own transaction
     march, april = months(tmp_path)
     outcomes = []
-    for chunk_bytes in (10**9, 1):  # one chunk; one chunk per file
+    for chunk_bytes, large_run in ((10**9, 10**9), (1, 10**9), (1, 1)):
         last_entry = wipe(engine)
         monkeypatch.setattr(payroll_import, "CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(payroll_import, "LARGE_RUN_FILES", large_run)
         s1 = import_files(march, db=url, today=TODAY)
         s2 = import_files(april, db=url, today=TODAY)
         assert_no_orphans(engine)
         outcomes.append((state(engine, last_entry), report(s1), report(s2)))
-    one, many = outcomes
-    assert one == many
+    one, many, preloaded = outcomes
+    assert one == many == preloaded
     assert len(one[0]["workers"]) == 9 and all(r[2] == "accepted" for r in one[1] + one[2])
     chains: dict[tuple[str, int], list[tuple[int, str, Any]]] = {}
     for ruc, period, version, status, *_, by in one[0]["declarations"]:

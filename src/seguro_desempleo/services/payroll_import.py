@@ -184,6 +184,11 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         per_files = any(n.lower().endswith(".per") for n in names)
         run.bulk = _start_bulk(conn, registry_lookups=per_files)
         run.mine = _only_ours(conn, run.bulk, per_files)
+        if not per_files and _large_run(names):
+            for table in ("employer", "worker"):
+                if table not in run.mine:
+                    run.known[table] = _preload_keys(conn, table)
+                    run.mine.add(table)
         seen_sha: set[str] = set()
         pending: list[tuple[str, bytes, str]] = []
         size = 0
@@ -874,6 +879,46 @@ def _only_ours(conn: Connection, bulk: dict[str, list[str]], per_files: bool) ->
     return {t for t in ("employer", "worker") if _empty(conn, t)}
 
 
+LARGE_RUN_FILES = 5000
+"""From this many files on (or one large table file), an import loads the whole registry's keys
+once instead of looking its workers up chunk by chunk (:func:`_preload_keys`)."""
+
+
+def _large_run(names: list[str]) -> bool:
+    if len(names) >= LARGE_RUN_FILES:
+        return True
+    with contextlib.suppress(OSError):  # an unreadable file is reported when its turn comes
+        return any(os.path.getsize(n) >= CHUNK_BYTES for n in names if not n.lower().endswith(".rem"))
+    return False
+
+
+def _preload_keys(conn: Connection, table: str) -> pl.DataFrame:
+    """Every natural key of *table* with its id (``key``, ``id``; a worker's key is ``doc_type``
+    + ``doc_number``, as :func:`_resolve` builds it), read once for a large run: 3 million workers
+    in ~1 s, instead of staging ~600,000 documents and joining them with the table for every
+    chunk (~3.5 s each). The table is locked against other writers first (PostgreSQL: the lock
+    :func:`_next_ids` takes anyway when the import registers a new row), so the keys stay exact
+    until the import commits; on SQLite a write by anyone else would make the import's first
+    write fail (its snapshot would be stale)."""
+    key = "doc_type || doc_number" if table == "worker" else "ruc"
+    query = f"SELECT {key}, id FROM {table}"
+    schema = {"key": pl.Utf8, "id": pl.Int64}
+    dbapi: Any = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        buf = bytearray()
+        with dbapi.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as cp:
+            for block in cp:
+                buf += block
+        if not buf:
+            return pl.DataFrame(schema=schema)
+        return pl.read_csv(bytes(buf), has_header=False, new_columns=list(schema), schema=schema)
+    with contextlib.closing(dbapi.cursor()) as cur:
+        cur.execute(query)
+        rows = cur.fetchall()
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 def _key_constraints(conn: Connection, table: str) -> list[tuple[str, str, str]]:
     """(table, name, definition) of the foreign keys that refer to *table*, then of its primary
     key (PostgreSQL's catalogue; the names are the migrated schema's)."""
@@ -896,15 +941,15 @@ def _end_bulk(conn: Connection, tables: dict[str, list[str]]) -> None:
 def _check_references(conn: Connection, run: _Run, units: pl.DataFrame) -> None:
     """Every new declaration names an employer and an import file that exist: what the dropped
     foreign keys checked row by row, checked for all rows at once (ids come from this import, so
-    a failure is a bug, and the import rolls back whole). On a first load of both tables the
-    import knows every row in them (``run.known``, this chunk's files): checked in memory, not by
-    a scan of each table per chunk."""
+    a failure is a bug, and the import rolls back whole). When the import knows every employer
+    (``run.mine``: a first load, or a large run's preloaded keys) the check is made in memory,
+    not by a scan of the tables per chunk; the import files are this chunk's own rows."""
     if units.select(pl.col("employer_id").is_null().any() | pl.col("import_file_id").is_null().any()).item():
         raise RuntimeError("declarations without an employer or an import file")
-    if "employer" in run.bulk and "import_file" in run.bulk:  # import_file_id: joined from this chunk's rows
+    if "employer" in run.mine:  # every employer row is in run.known; import_file_id: this chunk's rows
         written = run.known["employer"].select(pl.col("id").alias("employer_id"))
         if units.select("employer_id").join(written, on="employer_id", how="anti").height:
-            raise RuntimeError("declarations refer to an employer this first load did not write")
+            raise RuntimeError("declarations refer to an employer that is not on file")
         return
     first = int(units["id"].min())  # type: ignore[arg-type]
     missing = conn.exec_driver_sql(
