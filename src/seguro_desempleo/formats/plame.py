@@ -74,7 +74,7 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
 
     The files are joined into one buffer. When every line is clean — exactly *nfields* fields
     each closed by ``|`` (as PLAME writes them), ASCII only — which numpy checks on the raw bytes
-    in one pass, polars' CSV reader splits the buffer (the national month: ~1 s instead of ~4 s).
+    in one pass, polars' CSV reader splits the buffer (0.5 s instead of 0.9 s per million lines).
     Otherwise the text is split line by line by polars' string functions, which also say what is
     wrong with each bad line.
     """

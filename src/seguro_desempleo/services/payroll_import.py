@@ -74,9 +74,9 @@ Progress = Callable[[int, int], None]
 @dataclass
 class _Run:
     writer: _Writer
-    files: list[tuple[str, str, str, FileReport]] = field(default_factory=list)  # sha, name, kind, report
     bulk: dict[str, list[str]] = field(default_factory=dict)          # tables loaded first: _start_bulk
-    known: dict[str, pl.DataFrame] = field(default_factory=dict)      # first load: key → id written so far
+    known: dict[str, pl.DataFrame] = field(default_factory=dict)      # registry table → (key, id) of every row
+    declared: pl.DataFrame | None = None                              # first load: (employer_id, period) written
     mine: set[str] = field(default_factory=set)                       # registry tables holding only our rows
     first_sha: str | None = None                                      # names the ledger entry
     units: int = 0                                                    # declarations written
@@ -462,11 +462,11 @@ def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
     return known
 
 
-def _file_row(sha: str, name: str, kind: str, report: FileReport, now: dt.datetime | None = None) -> pl.DataFrame:
+def _file_row(sha: str, name: str, kind: str, report: FileReport) -> pl.DataFrame:
     """One ``import_file`` row (a ``.per`` file), in the frame :func:`_record_files` takes."""
     return pl.DataFrame([(sha, os.path.basename(name)[:255], kind, report.status, report.lines,
                           report.accepted_lines, report.rejected_lines,
-                          now or dt.datetime.now(dt.UTC).replace(tzinfo=None))], schema=FILE_SCHEMA, orient="row")
+                          dt.datetime.now(dt.UTC).replace(tzinfo=None))], schema=FILE_SCHEMA, orient="row")
 
 
 def _marks(conn: Connection, n: int) -> str:
@@ -528,7 +528,7 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
         .alias("employer_id"))
     # The declarations on file for the employer-months of this chunk (none on a first import).
     keys = units.select("employer_id", "period").unique()
-    written = run.known.get("declaration")
+    written = run.declared
     if "declaration" in run.bulk and (written is None or not keys.join(written, on=["employer_id", "period"],
                                                                       how="semi").height):
         prior = _prior_declarations(conn, keys.clear())  # a first load, and none written before: no query
@@ -546,7 +546,7 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
         "id", "employer_id", "period", "version", "status", "import_file_id", "superseded_by", "workers",
         "total_due", "employer_due", "cts_due"))
     if "declaration" in run.bulk:
-        run.known["declaration"] = pl.concat([*([written] if written is not None else []), keys], rechunk=False)
+        run.declared = keys if written is None else pl.concat([written, keys], rechunk=False)
     # What is superseded: the declarations in force (by the first unit of their employer-month) and
     # the earlier units of this chunk; their dues leave the receivable, the new ones enter it.
     replaced = units.filter(pl.col("prior_id").is_not_null() & (pl.col("round") == 1))
@@ -655,7 +655,7 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
         pos += w or 0
     uniq = uniq.with_columns(*cols)
     found = np.full(uniq.height, -1, dtype=np.int64)
-    if table in run.mine:  # a first load: the table holds only what this import wrote
+    if table in run.mine:  # every row of the table is in run.known (a first load, or preloaded)
         if table in run.known:
             hit = uniq.select("k", "key").join(run.known[table], on="key", how="inner")
             found[hit["k"].to_numpy()] = hit["id"].to_numpy()
@@ -894,9 +894,9 @@ def _large_run(names: list[str]) -> bool:
 
 def _preload_keys(conn: Connection, table: str) -> pl.DataFrame:
     """Every natural key of *table* with its id (``key``, ``id``; a worker's key is ``doc_type``
-    + ``doc_number``, as :func:`_resolve` builds it), read once for a large run: 3 million workers
-    in ~1 s, instead of staging ~600,000 documents and joining them with the table for every
-    chunk (~3.5 s each). The table is locked against other writers first (PostgreSQL: the lock
+    + ``doc_number``, as :func:`_resolve` builds it), read once for a large run (3 million workers
+    in ~1 s on PostgreSQL) instead of staging ~600,000 documents and joining them with the table
+    for every chunk (~3.5 s each). The table is locked against other writers first (PostgreSQL: the lock
     :func:`_next_ids` takes anyway when the import registers a new row), so the keys stay exact
     until the import commits; on SQLite a write by anyone else would make the import's first
     write fail (its snapshot would be stale)."""

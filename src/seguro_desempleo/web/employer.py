@@ -16,7 +16,7 @@ from starlette.datastructures import UploadFile
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.errors import SeguroError
-from seguro_desempleo.formats.plame import REM_NAME_RE
+from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.services.employer_payments import arrears
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.web import queries
