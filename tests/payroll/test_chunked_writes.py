@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from seguro_desempleo.services import payroll_import
+from seguro_desempleo.services import payroll_import, payroll_read
 from seguro_desempleo.services.payroll_import import import_files
 from tests.payroll.helpers import dni, make_ruc, write_rem
 from tests.payroll.test_import import assert_no_orphans
@@ -77,20 +77,22 @@ def wipe(engine: sa.Engine) -> int:
 def test_chunking_does_not_change_the_outcome(engine: sa.Engine, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """One chunk with lookups in the database; one chunk per file with lookups in the database;
-    one chunk per file with the registry's keys preloaded (a large run: _preload_keys)."""
+    one chunk per file with the registry's keys preloaded (a large run: _preload_keys); one chunk
+    per read batch of three files."""
     url = engine.url.render_as_string(hide_password=False)  # the import opens its own transaction
     march, april = months(tmp_path)
     outcomes = []
-    for chunk_bytes, large_run in ((10**9, 10**9), (1, 10**9), (1, 1)):
+    for chunk_bytes, read_batch, large_run in ((10**9, 1000, 10**9), (1, 1, 10**9), (1, 1, 1), (1, 3, 10**9)):
         last_entry = wipe(engine)
         monkeypatch.setattr(payroll_import, "CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(payroll_read, "READ_BATCH", read_batch)
         monkeypatch.setattr(payroll_import, "LARGE_RUN_FILES", large_run)
         s1 = import_files(march, db=url, today=TODAY)
         s2 = import_files(april, db=url, today=TODAY)
         assert_no_orphans(engine)
         outcomes.append((state(engine, last_entry), report(s1), report(s2)))
-    one, many, preloaded = outcomes
-    assert one == many == preloaded
+    one, many, preloaded, batched = outcomes
+    assert one == many == preloaded == batched
     assert len(one[0]["workers"]) == 9 and all(r[2] == "accepted" for r in one[1] + one[2])
     chains: dict[tuple[str, int], list[tuple[int, str, Any]]] = {}
     for ruc, period, version, status, *_, by in one[0]["declarations"]:
@@ -121,6 +123,7 @@ def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
     march, _ = months(tmp_path)
     before = schema(engine)
     monkeypatch.setattr(payroll_import, "CHUNK_BYTES", 1)
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 1)  # a chunk per file
     real = payroll_import._write_contributions
     calls = 0
 
@@ -213,3 +216,46 @@ def test_sqlite_first_load_and_a_worker_written_meanwhile(tmp_path: Path, monkey
         assert outcome == ["other wrote", "import refused"]  # the import's snapshot is stale
         assert docs == [dni(1)]
     other.dispose()
+
+
+def test_files_left_out_of_a_batch(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch of files read together, some of which never reach the parser (a file already
+    imported, a repeat within the run, a bad name, a bad RUC in the name, a month in the future, a
+    file named just ".rem") and some with bad lines: the same reports and rows as when each file is
+    read and parsed alone."""
+    url = engine.url.render_as_string(hide_password=False)
+    d = tmp_path / "mix"
+    d.mkdir()
+    good = [write_rem(d, make_ruc(e), "2025-03", [("01", dni(e + k), "0121", "1500.00", "0") for k in range(3)])
+            for e in range(1, 6)]
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    before = write_rem(earlier, make_ruc(9), "2025-02", [("01", dni(1), "0121", "1200.00", "0")])
+    bad_line = write_rem(d, make_ruc(6), "2025-03", [("01", dni(1), "0121", "1500.00", "0"),
+                                                     ("01", "12AB", "0121", "1500.00", "0")])
+    bad_ruc = d / ("0601202503" + make_ruc(7)[:-1] + str((int(make_ruc(7)[-1]) + 1) % 10) + ".rem")
+    bad_ruc.write_bytes(good[0].read_bytes())
+    future = d / ("0601202612" + make_ruc(8) + ".rem")
+    future.write_bytes(good[0].read_bytes())
+    bad_name = d / "0601202503123.rem"
+    bad_name.write_bytes(good[0].read_bytes())
+    hidden = d / ".rem"
+    hidden.write_bytes(good[0].read_bytes())
+    run = [good[0], before, bad_ruc, good[1], good[1], future, bad_name, good[2], hidden, bad_line, good[3], good[4]]
+    outcomes = []
+    for read_batch in (1000, 1):
+        last_entry = wipe(engine)
+        import_files([before], db=url, today=TODAY)
+        monkeypatch.setattr(payroll_read, "READ_BATCH", read_batch)
+        monkeypatch.setattr(payroll_import, "CHUNK_BYTES", 10**9 if read_batch > 1 else 1)
+        summary = import_files([str(p) for p in run], db=url, today=TODAY)
+        issues = [[(i.line, i.field, i.code) for i in f.issues] for f in summary.files]
+        outcomes.append((state(engine, last_entry), report(summary), [f.kind for f in summary.files], issues))
+    together, alone = outcomes
+    assert together == alone
+    statuses = [r[2] for r in together[1]]
+    assert statuses == ["accepted", "duplicate", "rejected", "accepted", "duplicate", "rejected", "rejected",
+                        "accepted", "rejected", "rejected", "accepted", "accepted"]
+    codes = [c[0][2] if c else None for c in together[3]]
+    assert codes[2] == "ruc_invalid" and codes[5] == "period_future" and codes[6] == "rem_name_invalid"
+    assert codes[8] == "file_type_unknown" and together[2][8] == "unknown" and codes[9] == "dni_invalid"

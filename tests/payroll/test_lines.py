@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from unittest import mock
 
 import polars as pl
@@ -62,16 +63,34 @@ def test_split_lines_fast_path_agrees_with_the_text_path(files: list[list[tuple[
     field, a CR, a Latin-1 byte send the lines to the text path)."""
     from seguro_desempleo.formats import plame
 
-    sources = []
-    for i, lines in enumerate(files):
+    datas = []
+    for lines in files:
         text = "".join("|".join(f) + "|" + (tweak if k == 0 else "") + "\n" for k, f in enumerate(lines))
-        sources.append(plame.SourceFile(name=f"f{i}", data=text.encode("latin-1"), sha256="", kind="rem"))
-    ids = list(range(10, 10 + len(sources)))
-    fast = plame.split_lines(sources, ids, 5, plame.FIELDS)
+        datas.append(text.encode("latin-1"))
+    ends = list(itertools.accumulate(len(d) for d in datas))
+    ids = list(range(10, 10 + len(datas)))
+    fast = plame.split_lines(b"".join(datas), ends, ids, 5, plame.FIELDS)
     with mock.patch.object(plame, "_clean", return_value=False):
-        text_path = plame.split_lines(sources, ids, 5, plame.FIELDS)
+        text_path = plame.split_lines(b"".join(datas), ends, ids, 5, plame.FIELDS)
     assert fast.schema == text_path.schema
     assert fast.rows() == text_path.rows()
+    for i, d in enumerate(datas):  # each file's lines, as it alone would give them
+        alone = plame.split_lines(d, [len(d)], [ids[i]], 5, plame.FIELDS)
+        assert alone.rows() == fast.filter(pl.col("file") == ids[i]).rows()
+
+
+def test_split_lines_normalises_line_ends_file_by_file() -> None:
+    """CRLF, a lone CR and a missing final newline are fixed in their own file only: the line
+    numbers of every file stay its own, and an empty file has no line."""
+    from seguro_desempleo.formats import plame
+
+    datas = [b"01|1|0121|1|0|\r\n01|2|0121|2|0|\r\n", b"", b"01|3|0121|3|0|\r01|4|0121|4|0|",
+             b"01|5|0121|5|0|\n"]
+    ends = list(itertools.accumulate(len(d) for d in datas))
+    out = plame.split_lines(b"".join(datas), ends, [0, 1, 2, 3], 5, plame.FIELDS)
+    assert out.select("file", "line", "num_doc").rows() == [(0, 1, "1"), (0, 2, "2"), (2, 1, "3"), (2, 2, "4"),
+                                                           (3, 1, "5")]
+    assert out["shape_error"].null_count() == out.height
 
 
 def test_which_lines_take_the_csv_path() -> None:

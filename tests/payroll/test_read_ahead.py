@@ -11,7 +11,17 @@ import pytest
 
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.services import payroll_read
-from seguro_desempleo.services.payroll_read import identity_key, read_ahead
+from seguro_desempleo.services.payroll_read import FileBatch, identity_key, read_ahead
+
+
+def files(batches: object) -> list[tuple[str, bytes, str]]:
+    """(path, bytes, identity key) of every file of the batches, in order."""
+    out = []
+    for b in batches:  # type: ignore[attr-defined]
+        assert isinstance(b, FileBatch) and len(b.paths) == len(b.keys) == len(b.ends) > 0
+        assert b.ends == sorted(b.ends) and b.ends[-1] == len(b.data)
+        out += [(p, b.file(i), k) for i, (p, k) in enumerate(zip(b.paths, b.keys, strict=True))]
+    return out
 
 
 def make(tmp_path: Path, names: list[str]) -> list[str]:
@@ -35,7 +45,9 @@ def test_order_content_and_keys_with_small_and_large_files(tmp_path: Path, monke
     monkeypatch.setattr(payroll_read, "READ_BATCH", 3)
     names = [f"0601202503{n:011d}.rem" for n in range(7)] + ["a.csv"] + [f"0601202504{n:011d}.rem" for n in range(5)]
     paths = make(tmp_path, names)
-    got = list(read_ahead(paths))
+    batches = list(read_ahead(paths))
+    assert [b.paths for b in batches] == [paths[0:3], paths[3:6], paths[6:7], paths[7:8], paths[8:11], paths[11:13]]
+    got = files(batches)
     assert [g[0] for g in got] == paths
     for path, data, key in got:
         assert data == Path(path).read_bytes() and key == identity_key(path, data)
@@ -46,7 +58,8 @@ def test_unreadable_file_names_itself(tmp_path: Path, monkeypatch: pytest.Monkey
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(6)])
     paths.insert(3, str(tmp_path / "0601202503missing0000.rem"))
     gen = read_ahead(paths)
-    assert [next(gen)[0] for _ in range(3)] == paths[:3]
+    assert next(gen).paths == paths[:2]
+    assert next(gen).paths == paths[2:3]  # the files read before the missing one come first
     with pytest.raises(InputError, match="cannot read") as err:
         next(gen)
     assert "missing" in str(err.value)
@@ -108,14 +121,14 @@ def test_the_child_process_reads_ahead_and_is_stopped_on_early_exit(tmp_path: Pa
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(40)])
     gen = read_ahead(paths)
     first = next(gen)
-    assert first[0] == paths[0] and first[1] == Path(paths[0]).read_bytes()
+    assert first.paths == paths[:2] and first.file(0) == Path(paths[0]).read_bytes()
     assert len(started) == 1
     proc = started[0]._proc
     gen.close()
     assert proc.poll() is not None  # killed and reaped
     # Below the threshold no process is started.
     monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 41)
-    assert [p for p, _, _ in read_ahead(paths)] == paths
+    assert [p for p, _, _ in files(read_ahead(paths))] == paths
     assert len(started) == 1
 
 
@@ -139,7 +152,7 @@ def test_the_reader_keeps_no_reference_to_a_file_it_handed_over(tmp_path: Path) 
 
     paths = make(tmp_path, ["a.csv", "b.csv"])
     gen = read_ahead(paths)
-    _path, data, _key = next(gen)
+    data = next(gen).data
     assert sys.getrefcount(data) == 2  # *data* and getrefcount's argument
     gen.close()
 
@@ -173,4 +186,4 @@ def test_the_child_ignores_a_package_of_the_same_name_in_the_working_directory(
     monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
     monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(5)])
-    assert [p for p, _, _ in read_ahead(paths)] == paths
+    assert [p for p, _, _ in files(read_ahead(paths))] == paths

@@ -67,34 +67,30 @@ class SourceFile:
         return format_period(self.period) if self.period is not None else ""
 
 
-def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: int,
+def split_lines(data: bytes, ends: Sequence[int], file_ids: Sequence[int], nfields: int,
                 names: Sequence[str]) -> pl.DataFrame:
-    """All lines of *files* as a frame: ``file`` (its id), ``line`` (1-based), the fields as text
-    and ``shape_error`` (wrong number of fields, bad encoding). Blank lines are skipped.
+    """All lines of the files joined in *data* (file *k* ends at ``ends[k]``) as a frame:
+    ``file`` (its id in *file_ids*), ``line`` (1-based), the fields as text and ``shape_error``
+    (wrong number of fields, bad encoding). Blank lines are skipped.
 
-    The files are joined into one buffer. When every line is clean — exactly *nfields* fields
-    each closed by ``|`` (as PLAME writes them), ASCII only — which numpy checks on the raw bytes
-    in one pass, polars' CSV reader splits the buffer (0.5 s instead of 0.9 s per million lines).
-    Otherwise the text is split line by line by polars' string functions, which also say what is
-    wrong with each bad line.
+    When every line is clean — exactly *nfields* fields each closed by ``|`` (as PLAME writes
+    them), ASCII only — which numpy checks on the raw bytes in one pass, polars' CSV reader
+    splits the buffer (0.5 s instead of 0.9 s per million lines). Otherwise the text is split
+    line by line by polars' string functions, which also say what is wrong with each bad line.
     """
-    datas: list[bytes] = []
-    for f in files:
-        d = f.data
-        if b"\r" in d:  # CRLF or old Mac line ends: rare, normalised file by file
-            d = d.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if d and not d.endswith(b"\n"):
-            d += b"\n"
-        datas.append(d)
-    counts = np.fromiter((d.count(b"\n") for d in datas), dtype=np.int64, count=len(datas))
-    blob = b"".join(datas)
-    del datas
+    blob, stops = _normalised(data, np.asarray(ends, dtype=np.int64))
+    del data
+    arr = np.frombuffer(blob, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 0x0A)
+    counts = np.diff(np.searchsorted(newlines, stops), prepend=0)  # the newlines before each file's end
     total = int(counts.sum())
     file_col = np.repeat(np.asarray(file_ids, dtype=np.int64), counts)
     starts = np.repeat(np.cumsum(counts) - counts, counts)
     line_col = np.arange(total, dtype=np.int64) - starts + 1
     del starts
-    if _clean(blob, nfields):
+    clean = _clean(blob, nfields, arr, newlines)
+    del arr, newlines  # views of *blob*: it is freed as soon as it is split
+    if clean:
         fields = pl.read_csv(blob, has_header=False, separator="|", quote_char=None,
                              schema={f"f{i}": pl.Utf8 for i in range(nfields + 1)})
         del blob
@@ -127,18 +123,44 @@ def split_lines(files: Sequence[SourceFile], file_ids: Sequence[int], nfields: i
     ).drop("raw", "_f")
 
 
-def _clean(blob: bytes, nfields: int) -> bool:
+def _normalised(data: bytes, ends: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """*data* with every file's line ends as ``\\n`` and a final newline after each non-empty file
+    (CRLF, old Mac line ends and a missing last newline are rare: those files are rewritten one
+    by one, the others are kept as they are)."""
+    if not ends.size:
+        return data, ends
+    arr = np.frombuffer(data, dtype=np.uint8)
+    starts = np.concatenate((np.zeros(1, dtype=np.int64), ends[:-1]))
+    filled = ends > starts
+    if b"\r" not in data and not (arr[ends[filled] - 1] != 0x0A).any():
+        return data, ends
+    datas: list[bytes] = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        d = data[a:b]
+        if b"\r" in d:
+            d = d.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if d and not d.endswith(b"\n"):
+            d += b"\n"
+        datas.append(d)
+    sizes = np.fromiter((len(d) for d in datas), dtype=np.int64, count=len(datas))
+    return b"".join(datas), np.cumsum(sizes)
+
+
+def _clean(blob: bytes, nfields: int, arr: np.ndarray | None = None, ends: np.ndarray | None = None) -> bool:
     """Every line of *blob* (each ends with a newline) has exactly *nfields* fields, each closed
     by ``|``, and every byte is ASCII: then a CSV reader splits it exactly as the text functions
-    would, and no line has a shape error."""
+    would, and no line has a shape error. (*arr*, *ends*: the bytes as numpy and the newlines'
+    positions, when the caller has them.)"""
     if not blob:
         return False
-    arr = np.frombuffer(blob, dtype=np.uint8)
+    if arr is None:
+        arr = np.frombuffer(blob, dtype=np.uint8)
     if int(arr.max()) >= 0x80:
         return False
-    ends = np.flatnonzero(arr == 0x0A)
+    if ends is None:
+        ends = np.flatnonzero(arr == 0x0A)
     pipes = np.flatnonzero(arr == 0x7C)
-    if pipes.size != ends.size * nfields or int(ends[-1]) != arr.size - 1:
+    if not ends.size or pipes.size != ends.size * nfields or int(ends[-1]) != arr.size - 1:
         return False
     per_line = np.diff(np.searchsorted(pipes, ends), prepend=0)
     return bool((per_line == nfields).all() and (arr[ends - 1] == 0x7C).all())

@@ -55,12 +55,13 @@ from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSumma
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
 from seguro_desempleo.errors import ConflictError, FormatError
 from seguro_desempleo.formats import payroll_csv, plame, tregistro
+from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.formats.payroll_lines import validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
-from seguro_desempleo.periods import period_of
+from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.services import ledger
-from seguro_desempleo.services.payroll_read import KINDS, read_ahead
+from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -190,23 +191,23 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
                     run.known[table] = _preload_keys(conn, table)
                     run.mine.add(table)
         seen_sha: set[str] = set()
-        pending: list[tuple[str, bytes, str]] = []
+        pending: list[FileBatch] = []
         size = 0
         done = 0
         total = len(paths)
-        for path, data, key in read_ahead(names):
-            pending.append((path, data, key))
-            size += len(data)
-            data = b""  # held by *pending* only (freed as soon as the chunk has split it)
+        for batch in read_ahead(names):
+            pending.append(batch)
+            size += len(batch.data)
+            del batch  # held by *pending* only (freed as soon as the chunk has split it)
             if size >= CHUNK_BYTES:
-                n = len(pending)
+                n = sum(len(b.paths) for b in pending)
                 _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
                 done += n
                 if progress:
                     progress(done, total)
                 pending, size = [], 0
         if pending:
-            n = len(pending)
+            n = sum(len(b.paths) for b in pending)
             _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
             done += n
             if progress:
@@ -227,88 +228,95 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     return summary
 
 
-def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes, str]], run: _Run,
+def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: _Run,
            seen_sha: set[str], summary: ImportSummary, params: ParameterSet, partial: bool,
            today: dt.date) -> None:
+    """Parse, validate and hand to the writer one chunk of files (*pending*, emptied here).
+
+    A national month is 300,000 PLAME files: their names, duplicate checks, reports and
+    ``import_file`` rows are handled as columns, with one small Python step per file (its
+    report); only a file with a bad name is looked at alone, for the reason.
+    """
     # A first load (import_file was empty) knows every file it has seen: no query.
-    hashes = [sha for _, _, sha in pending]
+    hashes = [k for b in pending for k in b.keys]
     known = (set() if "import_file" in run.bulk else
              _known_hashes_apart(conn, hashes) if run.writer.threaded else
              run.writer.call(_known_hashes, conn, hashes))
-    rem: list[tuple[plame.SourceFile, FileReport]] = []
-    tables: list[tuple[plame.SourceFile, FileReport]] = []
+    del hashes
     latest = period_of(today)
-    for path, data, sha in pending:
-        base = os.path.basename(path)
-        kind = KINDS.get(os.path.splitext(base)[1].lower())
-        report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
-        summary.files.append(report)
-        if kind is None:
-            report.issues.append(LineIssue(path, 0, "file name",
-                                           "unknown file type (expected .rem, .per, .csv or .parquet)",
-                                           "file_type_unknown"))
-            continue
-        if sha in known or sha in seen_sha:
-            report.status = "duplicate"
-            continue
-        seen_sha.add(sha)
-        src = plame.SourceFile(name=path, data=data, sha256=sha, kind=kind)
-        if kind == "rem":
-            try:
-                src.ruc, src.period = plame.parse_rem_name(base, check_ruc=False)
-                if src.period > latest:
-                    raise FormatError(f"period {src.period_text} is in the future", field="file name",
-                                      where=base)
-            except FormatError as exc:
-                code = ("rem_name_invalid" if not plame.REM_NAME_RE.match(base) else
-                        "name_month_invalid" if src.period is None else "period_future")
-                es = ISSUE_CODES[code] + (f": {src.period_text}" if code == "period_future" else "")
-                report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message, code, es))
-                continue
-            rem.append((src, report))
-        elif kind == "per":
-            run.writer.call(_import_per, uow, src, report, partial, today)
-            if report.status in ("accepted", "partial"):
-                run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
-        else:
-            tables.append((src, report))
-    data = b""
-    if rem:  # the RUCs of the file names, checked in bulk (python-stdnum gives the reason of a bad one)
-        valid = ruc_valid_mask([s.ruc or "" for s, _ in rem])
-        kept = []
-        for (src, report), ok in zip(rem, valid, strict=True):
-            if not ok:
-                try:
-                    plame.check_file_ruc(src.ruc or "", src.name)
-                except FormatError as exc:
-                    report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, "ruc_invalid"))
+    reps: list[FileReport] = []                              # the files that reach the parser, by id
+    rem_reports: list[FileReport] = []                       # new .rem files, before their names are checked
+    rem_at: list[tuple[int, int]] = []                       # (batch, file in it) of each
+    tables: list[tuple[int, plame.SourceFile, FileReport]] = []
+    for bi, batch in enumerate(pending):
+        if _rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
+            reports = [FileReport(file=path, kind="rem", status="rejected", sha256=sha)
+                       for path, sha in zip(batch.paths, batch.keys, strict=True)]
+            summary.files.extend(reports)
+            for fi, (report, sha) in enumerate(zip(reports, batch.keys, strict=True)):
+                if report.file[-5:-4] in ("", "/"):  # named just ".rem": no PLAME file
+                    report.kind = "unknown"
+                    report.issues.append(_unknown_kind(report.file))
                     continue
-            kept.append((src, report))
-        rem = kept
+                if sha in known or sha in seen_sha:
+                    report.status = "duplicate"
+                    continue
+                seen_sha.add(sha)
+                rem_reports.append(report)
+                rem_at.append((bi, fi))
+            continue
+        for fi, (path, sha) in enumerate(zip(batch.paths, batch.keys, strict=True)):  # a file alone
+            kind = KINDS.get(os.path.splitext(os.path.basename(path))[1].lower())
+            report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
+            summary.files.append(report)
+            if kind is None:
+                report.issues.append(_unknown_kind(path))
+                continue
+            if sha in known or sha in seen_sha:
+                report.status = "duplicate"
+                continue
+            seen_sha.add(sha)
+            src = plame.SourceFile(name=path, data=batch.file(fi), sha256=sha, kind=kind)
+            if kind == "per":
+                run.writer.call(_import_per, uow, src, report, partial, today)
+                if report.status in ("accepted", "partial"):
+                    run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
+            else:
+                tables.append((bi, src, report))
+            del src
+    del batch  # the last one: *pending* alone holds the bytes
     frames: list[pl.DataFrame] = []
-    reports: dict[int, tuple[plame.SourceFile, FileReport]] = {}
-    if rem:
-        ids = list(range(len(reports), len(reports) + len(rem)))
-        for i, item in zip(ids, rem, strict=True):
-            reports[i] = item
-        pending.clear()  # the bytes are now referenced by the SourceFiles only, and freed once split
-        lines = plame.split_lines([s for s, _ in rem], ids, 5, plame.FIELDS)
-        for s_, _ in rem:
-            s_.data = b""
-        meta = pl.DataFrame({"file": ids, "ruc": [s.ruc for s, _ in rem], "period": [s.period for s, _ in rem]},
-                            schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64})
-        frames.append(lines.join(meta, on="file", how="left"))
-    for src, report in tables:
-        i = len(reports)
-        reports[i] = (src, report)
-        pending.clear()
+    info: list[pl.DataFrame] = []                            # file, ruc, period, kind, sha256, filename
+    if rem_reports:
+        names = _rem_names(rem_reports, latest)
+        kept = names["at"].to_list()
+        ids = list(range(len(reps), len(reps) + len(kept)))
+        reps.extend(rem_reports[k] for k in kept)
+        data, ends = _joined(pending, [rem_at[k] for k in kept])
+        info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
+                                 "sha256", "filename"))
+        del names, kept
+        if ids:
+            lines = plame.split_lines(data, ends, ids, 5, plame.FIELDS)
+            del data
+            frames.append(lines.join(info[-1].select("file", "ruc", "period"), on="file", how="left"))
+    del rem_reports, rem_at
+    pending.clear()  # the bytes are now referenced by the table SourceFiles only, and freed once read
+    for _bi, src, report in tables:
+        i = len(reps)
         try:
             frames.append(payroll_csv.read_table(src, i))
-            src.data = b""  # a national CSV is hundreds of MB: not kept next to its frame
         except FormatError as exc:
             code = "columns_missing" if exc.field == "header" else "table_unreadable"
             report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, code))
-            reports.pop(i)
+            continue
+        finally:
+            src.data = b""  # a national CSV is hundreds of MB: not kept next to its frame
+        reps.append(report)
+        info.append(pl.DataFrame({"file": [i], "ruc": [None], "period": [None], "kind": [src.kind],
+                                  "sha256": [src.sha256], "filename": [os.path.basename(src.name)[:255]]},
+                                 schema=_INFO_SCHEMA))
+    del tables
     if not frames:
         return
     cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado", "shape_error",
@@ -318,65 +326,62 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     checked = validate_in_slices(allf, latest_period=latest)
     del allf
     bad = checked.bad
-    n_by_file = {int(f): (int(n), int(b)) for f, n, b in checked.stats.iter_rows()}
     if bad.height:
         for f, line, fld, why, code, es in bad.select("file", "line", "field", "reason", "code",
                                                       "reason_es").iter_rows():
-            src, report = reports[int(f)]
+            report = reps[int(f)]
             if len(report.issues) < 10_000:
-                report.issues.append(LineIssue(src.name, int(line), str(fld), str(why), str(code), str(es)))
-    accepted_files: list[int] = []
-    for i, (_src, report) in reports.items():
-        n, nbad = n_by_file.get(i, (0, 0))
-        report.lines, report.rejected_lines = n, nbad
-        if nbad and (not partial or nbad == n):
-            report.status = "rejected"
-            report.accepted_lines = 0
-            continue
-        report.status = "partial" if nbad else "accepted"
-        report.accepted_lines = n - nbad
-        accepted_files.append(i)
-    if not accepted_files:
+                report.issues.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
+    # Each file's fate from its line counts: rejected when a line is bad (unless partial and
+    # some are good), partial or accepted otherwise.
+    nbad, n = pl.col("bad"), pl.col("n")
+    rejected = (nbad > 0) & (pl.lit(not partial) | (nbad == n))
+    fates = (pl.concat(info).join(checked.stats, on="file", how="left")
+             .with_columns(pl.col("n", "bad").fill_null(0).cast(pl.Int64))
+             .with_columns(pl.when(rejected).then(pl.lit("rejected")).when(nbad > 0).then(pl.lit("partial"))
+                           .otherwise(pl.lit("accepted")).alias("status"),
+                           pl.when(rejected).then(0).otherwise(n - nbad).alias("accepted_lines"))
+             .sort("file"))
+    del info
+    for f, lines_n, bad_n, status, accepted_n in fates.select("file", "n", "bad", "status",
+                                                             "accepted_lines").iter_rows():
+        report = reps[f]
+        report.lines, report.rejected_lines, report.status, report.accepted_lines = lines_n, bad_n, status, accepted_n
+    accepted = fates.filter(pl.col("status") != "rejected")
+    del fates
+    if not accepted.height:
         return
-    months = _with_contributions(checked.months.filter(pl.col("file").is_in(accepted_files)), params)
+    months = _with_contributions(checked.months.join(accepted.select("file"), on="file", how="semi"), params)
     del checked, bad
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
     # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
     # in this chunk has the next round (it supersedes the earlier one); one in a later chunk
     # finds the earlier one written (see _write_chunk). Built as frames: 300,000 files a month.
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    accepted = [reports[i] for i in accepted_files]
-    rem_files = [i for i, (src, _) in zip(accepted_files, accepted, strict=True) if src.kind == "rem"]
-    parts = [pl.DataFrame({"file": rem_files, "ruc": [reports[i][0].ruc or "" for i in rem_files],
-                           "period": [int(reports[i][0].period or 0) for i in rem_files]},
-                          schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64})]
-    if len(rem_files) < len(accepted_files):
-        parts.append(months.filter(~pl.col("file").is_in(rem_files)).select("file", "ruc", "period").unique())
-    shas = pl.DataFrame({"file": accepted_files, "sha256": [src.sha256 for src, _ in accepted]},
-                        schema={"file": pl.Int64, "sha256": pl.Utf8})
+    rem_files = accepted.filter(pl.col("kind") == "rem")
+    parts = [rem_files.select("file", "ruc", "period")]
+    if rem_files.height < accepted.height:
+        parts.append(months.join(rem_files.select("file"), on="file", how="anti").select("file", "ruc", "period")
+                     .unique())
+    shas = accepted.select("file", "sha256")
     units = (pl.concat(parts).sort("file", "ruc", "period")
              .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("unit"))
              .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over(["ruc", "period"]).alias("round"))
              .join(shas, on="file", how="left"))
-    for f, n in units.group_by("file").len().iter_rows():
-        reports[int(f)][1].declarations += int(n)
-    files = pl.DataFrame({
-        "sha256": shas["sha256"],
-        "filename": [os.path.basename(src.name)[:255] for src, _ in accepted],
-        "kind": [src.kind for src, _ in accepted],
-        "status": [rep.status for _, rep in accepted],
-        "lines": [rep.lines for _, rep in accepted],
-        "accepted_lines": [rep.accepted_lines for _, rep in accepted],
-        "rejected_lines": [rep.rejected_lines for _, rep in accepted],
-        "imported_at": [now] * len(accepted),
-    }, schema=FILE_SCHEMA)
+    files = accepted.select("sha256", "filename", "kind", "status", pl.col("n").alias("lines"), "accepted_lines",
+                            pl.col("bad").alias("rejected_lines"), pl.lit(now).alias("imported_at")).cast(pl.Schema(FILE_SCHEMA))
     stage = (months.join(units.select("file", "ruc", "period", "unit"), on=["file", "ruc", "period"], how="inner")
              .select("unit", "tipo_doc", "num_doc", "insurable_pay", "base", "contribution", "employer_part",
                      "cts_part"))
-    per_file = months.group_by("file").agg(pl.len().alias("n"), pl.col("contribution").sum().alias("due"))
-    for f, n, due in per_file.iter_rows():
-        rep = reports[int(f)][1]
-        rep.contributions, rep.contribution_due = int(n), int(due)
+    per_file = (units.group_by("file").len("declarations")
+                .join(months.group_by("file").agg(pl.len().alias("n"), pl.col("contribution").sum().alias("due")),
+                      on="file", how="full", coalesce=True)
+                .with_columns(pl.col("declarations", "n", "due").fill_null(0).cast(pl.Int64)))
+    for f, declarations, n_months, due in per_file.select("file", "declarations", "n", "due").iter_rows():
+        report = reps[f]
+        report.declarations += declarations
+        report.contributions, report.contribution_due = n_months, due
+    del per_file
     unit_sums = stage.group_by("unit").agg(
         pl.len().alias("workers"), pl.col("contribution").sum().alias("total_due"),
         pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due"))
@@ -388,8 +393,116 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[tuple[str, bytes,
     run.units += units.height
     # The chunk's frames go now, not when this function returns: the writer thread is about to
     # build its own (a national CSV is one chunk of 5 million lines).
-    del months, stage, per_file, shas
+    del months, stage, shas, accepted, rem_files, parts
     run.writer.submit(_write_chunk, conn, run, files, units.drop("file"), unit_sums, contrib)
+
+
+_INFO_SCHEMA: dict[str, Any] = {"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "kind": pl.Utf8,
+                                "sha256": pl.Utf8, "filename": pl.Utf8}
+
+
+def _rem_batch(batch: FileBatch) -> bool:
+    """A batch of ``.rem`` files (read_ahead puts every other file in a batch of its own)."""
+    return len(batch.paths) > 1 or (bool(batch.paths) and batch.paths[0].lower().endswith(".rem"))
+
+
+def _unknown_kind(path: str) -> LineIssue:
+    return LineIssue(path, 0, "file name", "unknown file type (expected .rem, .per, .csv or .parquet)",
+                     "file_type_unknown")
+
+
+REM_NAME_PATTERN = "(?i)" + REM_NAME_RE.pattern
+"""The PLAME file name (formats.file_names.REM_NAME_RE) for polars' regular expressions."""
+
+
+def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
+    """The RUC and month in the names of new ``.rem`` files, checked as columns: ``at`` (their
+    position in *reports*), ``ruc``, ``period``, ``sha256`` and ``filename`` of those whose name
+    is good. Each bad name gets its reason on its report, found the way a single file's is
+    (plame.parse_rem_name, then python-stdnum for the RUC)."""
+    frame = (pl.DataFrame({"path": [r.file for r in reports], "sha256": [r.sha256 for r in reports]},
+                          schema={"path": pl.Utf8, "sha256": pl.Utf8})
+             .with_row_index("at")
+             .with_columns(pl.col("path").str.replace(r"(?s)^.*/", "").alias("filename"))
+             .with_columns(pl.col("filename").str.extract_groups(REM_NAME_PATTERN).alias("m"))
+             .with_columns(pl.col("m").struct.field("1").cast(pl.Int64, strict=False).alias("year"),
+                           pl.col("m").struct.field("2").cast(pl.Int64, strict=False).alias("month"),
+                           pl.col("m").struct.field("3").alias("ruc"))
+             .with_columns((pl.col("year") * 12 + pl.col("month") - 1).alias("period")))
+    named = (pl.col("ruc").str.contains(r"^[0-9]{11}$") & pl.col("month").is_between(1, 12)
+             & (pl.col("year") >= 1990) & (pl.col("period") <= latest)).fill_null(False)
+    frame = frame.with_columns(named.alias("named"))
+    good = frame["named"].to_numpy().copy()
+    named_at = np.flatnonzero(good)
+    valid = ruc_valid_mask(frame["ruc"].gather(named_at).to_list()) if named_at.size else np.zeros(0, dtype=bool)
+    good[named_at[~valid]] = False
+    read_alone: list[tuple[int, str, int]] = []
+    for at in np.flatnonzero(~good).tolist():  # a bad name, or a bad RUC in it: the reason
+        parsed = _rem_name(reports[at], latest)
+        if parsed is not None:  # what the columns could not read but the single check accepts
+            good[at] = True
+            read_alone.append((at, *parsed))
+    if read_alone:
+        alone = pl.DataFrame(read_alone, schema={"at": pl.UInt32, "ruc_": pl.Utf8, "period_": pl.Int64},
+                             orient="row")
+        frame = (frame.join(alone, on="at", how="left", maintain_order="left")
+                 .with_columns(pl.coalesce("ruc_", "ruc").alias("ruc"), pl.coalesce("period_", "period").alias("period")))
+    return (frame.filter(pl.Series(good))
+            .select(pl.col("at").cast(pl.Int64), "ruc", "period", "sha256", pl.col("filename").str.slice(0, 255)))
+
+
+def _rem_name(report: FileReport, latest: int) -> tuple[str, int] | None:
+    """The RUC and month of one ``.rem`` file's name, or None with the reason on its report."""
+    path = report.file
+    base = os.path.basename(path)
+    if KINDS.get(os.path.splitext(base)[1].lower()) != "rem":  # a file named just ".rem"
+        report.kind = "unknown"
+        report.issues.append(_unknown_kind(path))
+        return None
+    ruc: str | None = None
+    period: int | None = None
+    try:
+        ruc, period = plame.parse_rem_name(base, check_ruc=False)
+        if period > latest:
+            raise FormatError(f"period {format_period(period)} is in the future", field="file name", where=base)
+    except FormatError as exc:
+        code = ("rem_name_invalid" if not REM_NAME_RE.match(base) else
+                "name_month_invalid" if period is None else "period_future")
+        es = ISSUE_CODES[code] + (f": {format_period(period)}" if code == "period_future" and period is not None
+                                  else "")
+        report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message, code, es))
+        return None
+    if not ruc_valid_mask([ruc])[0]:
+        try:
+            plame.check_file_ruc(ruc, path)
+        except FormatError as exc:
+            report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message, "ruc_invalid"))
+            return None
+    return ruc, period
+
+
+def _joined(pending: list[FileBatch], at: list[tuple[int, int]]) -> tuple[bytes, list[int]]:
+    """The bytes of the files at *at* ((batch, file) pairs, in order) in one buffer, with the
+    offset where each ends: a batch whose files are all wanted is taken whole."""
+    wanted: dict[int, list[int]] = {}
+    for bi, fi in at:
+        wanted.setdefault(bi, []).append(fi)
+    parts: list[bytes] = []
+    ends: list[int] = []
+    offset = 0
+    for bi, fis in wanted.items():
+        batch = pending[bi]
+        if len(fis) == len(batch.paths):
+            parts.append(batch.data)
+            ends.extend(offset + e for e in batch.ends)
+            offset += len(batch.data)
+            continue
+        for fi in fis:
+            data = batch.file(fi)
+            parts.append(data)
+            offset += len(data)
+            ends.append(offset)
+    return b"".join(parts), ends
 
 
 def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
@@ -474,7 +587,7 @@ def _marks(conn: Connection, n: int) -> str:
     return ", ".join([mark] * n)
 
 
-FILE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+FILE_SCHEMA: dict[str, Any] = {
     "sha256": pl.Utf8, "filename": pl.Utf8, "kind": pl.Utf8, "status": pl.Utf8, "lines": pl.Int64,
     "accepted_lines": pl.Int64, "rejected_lines": pl.Int64, "imported_at": pl.Datetime("us")}
 """The ``import_file`` columns an import writes (the id is added by :func:`_record_files`)."""
