@@ -29,17 +29,29 @@ def canon(df: pl.DataFrame) -> list[tuple[object, ...]]:
     return sorted(df.rows())
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 1), st.integers(1, 4), st.sampled_from(CONCEPTS),
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(1, 4), st.sampled_from(CONCEPTS),
                           st.sampled_from(["1000", "2500.50", "x", "", "1130.00"])), min_size=1, max_size=30),
-       st.integers(1, 7))
-def test_slices_agree_with_one_pass(rows: list[tuple[int, int, str, str]], size: int) -> None:
-    df = frame(rows)
+       st.integers(1, 7), st.booleans())
+def test_slices_agree_with_one_pass(rows: list[tuple[int, int, str, str]], size: int, file_after_file: bool) -> None:
+    """Fixed slices (lines in any order: their sums are added up again) and slices that end where
+    a file does (lines file after file, as PLAME files come) give what one pass gives."""
+    df = frame(sorted(rows, key=lambda r: r[0]) if file_after_file else rows)
     whole = validate_in_slices(df, latest_period=30000, slice_rows=10_000)
     sliced = validate_in_slices(df, latest_period=30000, slice_rows=size)
     assert canon(whole.bad) == canon(sliced.bad)
     assert canon(whole.stats) == canon(sliced.stats)
     assert canon(whole.months) == canon(sliced.months)
+
+
+def test_slices_end_where_files_do() -> None:
+    from seguro_desempleo.formats.payroll_lines import _slices
+
+    files = pl.Series([0, 0, 0, 1, 1, 2, 3, 3, 3, 3])
+    assert _slices(files, 4) == ([(0, 5), (5, 5)], True)  # each slice finishes its last file
+    assert _slices(files, 20) == ([(0, 10)], True)
+    assert _slices(pl.Series([0] * 10), 4) == ([(0, 4), (4, 4), (8, 2)], False)  # one long file: cut inside
+    assert _slices(pl.Series([1, 0, 1, 0, 2]), 2) == ([(0, 2), (2, 2), (4, 1)], False)  # not file after file
 
 
 def test_duplicate_across_slices_names_the_first_line() -> None:

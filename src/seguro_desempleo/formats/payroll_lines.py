@@ -178,7 +178,14 @@ def duplicate_flags(df: pl.DataFrame) -> pl.Series:
     keys = list(KEYS)
     out = np.zeros(df.height, dtype=bool)
     if df.height:
-        hashes = df.select(pl.struct(keys).hash(seed=7)).to_series().to_numpy()
+        # Each column hashed alone, the hashes mixed by numpy (wrapping uint64): half the time
+        # of hashing the six columns as one struct.
+        parts = df.select(*[pl.col(k).hash(seed=7 + i).alias(k) for i, k in enumerate(keys)])
+        hashes = parts[keys[0]].to_numpy().copy()
+        for k in keys[1:]:
+            hashes *= np.uint64(0x9E3779B97F4A7C15)
+            hashes += parts[k].to_numpy()
+        del parts
         ordered = np.sort(hashes)
         repeated = ordered[1:][ordered[1:] == ordered[:-1]]
         if repeated.size:
@@ -205,26 +212,58 @@ def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: i
     """
     lines = lines.with_columns(duplicate_flags(lines).alias("_dup_all"))
     bads, stats, partials = [], [], []
-    for off in range(0, max(lines.height, 1), slice_rows):
-        part = validate_lines(lines.slice(off, slice_rows), latest_period=latest_period, dup_column="_dup_all",
+    bounds, by_file = _slices(lines["file"], slice_rows)
+    for off, size in bounds:
+        part = validate_lines(lines.slice(off, size), latest_period=latest_period, dup_column="_dup_all",
                               whole=lines)
         bads.append(part.filter(~pl.col("ok")).select("file", "line", "field", "reason", "code", "reason_es"))
         stats.append(part.group_by("file").agg(pl.len().alias("n"), (~pl.col("ok")).sum().alias("bad")))
-        partials.append(worker_months(part.filter(pl.col("ok"))))
-    months = pl.concat(partials).group_by(["file", "ruc", "period", "tipo_doc", "num_doc"]).agg(
-        pl.col("insurable_pay").sum())
-    stat = pl.concat(stats).group_by("file").agg(pl.col("n").sum(), pl.col("bad").sum())
+        partials.append(worker_months(part.lazy().filter(pl.col("ok"))))
+        del part
+    months = pl.concat(partials)
+    stat = pl.concat(stats)
+    if not by_file:  # a worker-month (or a file) may span two slices
+        months = months.group_by(["file", "ruc", "period", "tipo_doc", "num_doc"]).agg(pl.col("insurable_pay").sum())
+        stat = stat.group_by("file").agg(pl.col("n").sum(), pl.col("bad").sum())
     return Checked(pl.concat(bads), stat, months)
 
 
-def worker_months(good: pl.DataFrame) -> pl.DataFrame:
+def _slices(files: pl.Series, rows: int) -> tuple[list[tuple[int, int]], bool]:
+    """(offset, length) of slices of about *rows* lines, and whether each ends where a file does.
+
+    When the lines come file after file (as PLAME files are split), each slice is extended to the
+    end of its last file, so that no file — and no worker-month, which belongs to one file — is
+    cut in two and the slices' sums need no second pass; unless a file is so long (a national
+    CSV) that the slice would pass twice *rows*: then fixed slices (memory stays bounded).
+    """
+    n = len(files)
+    if n <= rows:
+        return [(0, n)], True
+    fixed = [(off, min(rows, n - off)) for off in range(0, n, rows)]
+    arr = files.to_numpy()
+    if not (arr[1:] >= arr[:-1]).all():
+        return fixed, False
+    out: list[tuple[int, int]] = []
+    off = 0
+    while off < n:
+        end = min(off + rows, n)
+        if end < n:  # on to the first line of the next file
+            end = int(np.searchsorted(arr, arr[end - 1], side="right"))
+            if end - off > 2 * rows:
+                return fixed, False
+        out.append((off, end - off))
+        off = end
+    return out, True
+
+
+def worker_months(good: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Accepted lines summed per (file, ruc, period, worker): the EsSalud-insurable pay (Tabla 22).
 
     Reading: the insurable pay of the month is the *accrued* amount (monto devengado) of the
     concepts subject to EsSalud, as EsSalud's base is the pay earned in the month.
     """
     insurable = list(insurable_concept_list())
-    return (good.lazy()
+    return (good.lazy()  # (a lazy frame: only the columns summed here are filtered)
             .group_by(["file", "ruc", "period", "tipo_doc", "num_doc"])
             .agg(pl.when(pl.col("concepto").is_in(insurable)).then(pl.col("devengado_c")).otherwise(0)
                  .sum().cast(pl.Int64).alias("insurable_pay"))
