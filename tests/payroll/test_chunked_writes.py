@@ -1,5 +1,5 @@
 """Each chunk of an import is written as soon as it is parsed (services.payroll_import._write_chunk),
-on PostgreSQL by a writer thread while the next chunk is parsed. The outcome must not depend on
+by a writer thread while the next chunk is parsed. The outcome must not depend on
 where the chunks fall: one chunk or one chunk per file give the same declarations (versions,
 statuses, what supersedes what), records, registry, ledger and report — on a first load, on the
 next month, and with a rectification of the same employer-month inside the run (same chunk or
@@ -8,6 +8,7 @@ a later one) and of a month already on file."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,8 @@ def test_chunking_does_not_change_the_outcome(engine: sa.Engine, tmp_path: Path,
 
 def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second chunk's write fails (on PostgreSQL in the writer thread, while the parser goes
-    on): the error reaches the caller, and the earlier chunk's rows and the dropped indexes are
+    """The second chunk's write fails (in the writer thread, while the parser goes on): the error
+    reaches the caller, and the earlier chunk's rows and the dropped indexes are
     rolled back with the rest."""
     from tests.payroll.test_first_load import schema
 
@@ -127,9 +128,12 @@ def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
     real = payroll_import._write_contributions
     calls = 0
 
+    threads: set[str] = set()
+
     def second_fails(conn: Any, contrib: Any) -> None:
         nonlocal calls
         calls += 1
+        threads.add(threading.current_thread().name.split("_")[0])
         if calls == 2:
             raise RuntimeError("disk full")
         real(conn, contrib)
@@ -138,6 +142,7 @@ def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
     with pytest.raises(RuntimeError, match="disk full"):
         import_files(march, db=url, today=TODAY)
     assert calls == 2  # nothing written after the failure
+    assert threads == {"payroll-write"}  # on either engine (SQLite: a database file)
     with engine.connect() as conn:
         for t in PAYROLL:
             assert conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() == 0, t
