@@ -8,6 +8,7 @@ a later one) and of a month already on file."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -264,3 +265,86 @@ def test_files_left_out_of_a_batch(engine: sa.Engine, tmp_path: Path, monkeypatc
     codes = [c[0][2] if c else None for c in together[3]]
     assert codes[2] == "ruc_invalid" and codes[5] == "period_future" and codes[6] == "rem_name_invalid"
     assert codes[8] == "file_type_unknown" and together[2][8] == "unknown" and codes[9] == "dni_invalid"
+
+
+def test_review_cases(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cases a second reading of the batched import found, each against what a file read alone
+    gives: names without an extension ("..rem") are unknown files, not duplicates of each other;
+    a directory name that is not UTF-8 does not stop the run; a CSV earlier in the run is
+    superseded by a later PLAME file of the same employer-month, in one chunk or several."""
+    from tests.payroll.helpers import write_csv
+
+    url = engine.url.render_as_string(hide_password=False)
+    body = b"01|00000001|0121|100.00|0|\n"
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "..rem").write_bytes(body)
+    latin = tmp_path / os.fsdecode(b"a\xf1o")
+    latin.mkdir()
+    good = write_rem(latin, make_ruc(2), "2025-03", [("01", dni(1), "0121", "1500.00", "0")])
+    csv = write_csv(tmp_path / "planilla.csv", [(make_ruc(3), "2025-03", "01", dni(2), "0121", "1000.00", "0")])
+    rem = write_rem(tmp_path / "a", make_ruc(3), "2025-03", [("01", dni(2), "0121", "2000.00", "0")])
+    run = [str(tmp_path / "a" / "..rem"), str(tmp_path / "b" / "..rem"), str(good), str(csv), str(rem)]
+    for chunk_bytes in (10**9, 1):
+        wipe(engine)
+        monkeypatch.setattr(payroll_import, "CHUNK_BYTES", chunk_bytes)
+        summary = import_files(run, db=url, today=TODAY)
+        assert [(f.kind, f.status) for f in summary.files] == [
+            ("unknown", "rejected"), ("unknown", "rejected"), ("rem", "accepted"), ("csv", "accepted"),
+            ("rem", "accepted")]
+        assert summary.files[1].issues[0].code == "file_type_unknown"
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT i.kind, d.version, d.status, d.total_due FROM declaration d "
+                "JOIN import_file i ON i.id = d.import_file_id JOIN employer e ON e.id = d.employer_id "
+                "WHERE e.ruc = :r ORDER BY d.version"), {"r": make_ruc(3)}).all()
+        assert [tuple(r[:3]) for r in rows] == [("csv", 1, "superseded"), ("rem", 2, "active")], chunk_bytes
+
+
+def test_a_chunk_stays_near_its_size_within_a_batch(engine: sa.Engine, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files read in one batch of 1,000 are still parsed in chunks of about CHUNK_BYTES: a batch is
+    cut after the file that fills the chunk (large employers' PLAME files are megabytes each)."""
+    url = engine.url.render_as_string(hide_password=False)
+    d = tmp_path / "big"
+    d.mkdir()
+    files = [write_rem(d, make_ruc(e), "2025-03", [("01", dni(k + 1), "0121", "1500.00", "0") for k in range(40)])
+             for e in range(1, 21)]
+    size = files[0].stat().st_size
+    monkeypatch.setattr(payroll_import, "CHUNK_BYTES", 2 * size)
+    sizes: list[int] = []
+    real = payroll_import._chunk
+
+    def recording(uow: Any, conn: Any, pending: Any, *rest: Any) -> None:
+        sizes.append(sum(len(b.paths) for b in pending))
+        real(uow, conn, pending, *rest)
+
+    monkeypatch.setattr(payroll_import, "_chunk", recording)
+    summary = import_files([str(f) for f in files], db=url, today=TODAY)
+    assert all(f.status == "accepted" for f in summary.files)
+    assert sizes == [2] * 10
+
+
+def test_the_writer_thread_needs_a_connection_any_thread_may_use(tmp_path: Path) -> None:
+    from seguro_desempleo.storage.db import make_engine
+
+    for url, shareable in (("sqlite://", False), ("sqlite:///file:mx?mode=memory&cache=shared&uri=true", False),
+                           ("sqlite:///:memory:", False)):
+        eng = make_engine(url)
+        try:
+            with eng.connect() as conn:
+                assert payroll_import._shareable(conn) is shareable, url
+        finally:
+            eng.dispose()
+    eng = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    try:
+        with eng.connect() as conn:
+            assert payroll_import._shareable(conn)  # a file in WAL mode
+        raw = eng.raw_connection()  # the pooled connection, outside a transaction
+        dbapi: Any = raw.driver_connection
+        dbapi.execute("PRAGMA journal_mode=DELETE")
+        raw.close()
+        with eng.connect() as conn:
+            assert not payroll_import._shareable(conn)  # readers would wait for the writer
+    finally:
+        eng.dispose()

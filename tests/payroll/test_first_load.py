@@ -51,7 +51,7 @@ def spy_bulk(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     seen: list[list[str]] = []
     real = payroll_import._start_bulk
 
-    def spy(conn: Any, **kw: Any) -> list[str]:
+    def spy(conn: Any, **kw: Any) -> dict[str, list[str]]:
         tables = real(conn, **kw)
         seen.append(list(tables))
         return tables

@@ -173,7 +173,12 @@ def test_closing_never_hangs_when_the_child_stops_with_a_full_queue(tmp_path: Pa
     time.sleep(0.3)  # the queue fills, the child blocks on the pipe
     reader._proc.kill()
     done = threading.Event()
-    threading.Thread(target=lambda: (reader.close(), done.set()), daemon=True).start()
+
+    def stop() -> None:
+        reader.close()
+        done.set()
+
+    threading.Thread(target=stop, daemon=True).start()
     assert done.wait(10), "close() hung"
 
 

@@ -134,14 +134,14 @@ def _normalised(data: bytes, ends: np.ndarray) -> tuple[bytes, np.ndarray]:
     filled = ends > starts
     if b"\r" not in data and not (arr[ends[filled] - 1] != 0x0A).any():
         return data, ends
-    datas: list[bytes] = []
+    view = memoryview(data)  # a file left as it is is not copied before the join
+    datas: list[bytes | memoryview] = []
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        d = data[a:b]
-        if b"\r" in d:
-            d = d.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        if d and not d.endswith(b"\n"):
-            d += b"\n"
-        datas.append(d)
+        if data.find(b"\r", a, b) < 0 and (b == a or data[b - 1] == 0x0A):
+            datas.append(view[a:b])
+            continue
+        fixed = data[a:b].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        datas.append(fixed if fixed.endswith(b"\n") else fixed + b"\n")
     sizes = np.fromiter((len(d) for d in datas), dtype=np.int64, count=len(datas))
     return b"".join(datas), np.cumsum(sizes)
 

@@ -29,6 +29,7 @@ indexes, and on PostgreSQL some primary keys, after the rows (:func:`_start_bulk
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import gc
@@ -49,6 +50,7 @@ import polars as pl
 import psycopg
 from sqlalchemy import Connection, TextClause
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
@@ -198,23 +200,28 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         size = 0
         done = 0
         total = len(paths)
-        for batch in read_ahead(names):
-            pending.append(batch)
-            size += len(batch.data)
-            del batch  # held by *pending* only (freed as soon as the chunk has split it)
-            if size >= CHUNK_BYTES:
-                n = sum(len(b.paths) for b in pending)
-                _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
-                done += n
-                if progress:
-                    progress(done, total)
-                pending, size = [], 0
-        if pending:
+        def flush() -> None:
+            nonlocal pending, size, done
             n = sum(len(b.paths) for b in pending)
             _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
             done += n
             if progress:
                 progress(done, total)
+            pending, size = [], 0
+
+        for batch in read_ahead(names):
+            rest: FileBatch | None = batch
+            del batch  # held by *pending* only (freed as soon as the chunk has split it)
+            while rest is not None:
+                # A batch that would pass the chunk's size is cut after the file that reaches it.
+                head, rest = _cut(rest, CHUNK_BYTES - size)
+                pending.append(head)
+                size += len(head.data)
+                del head
+                if size >= CHUNK_BYTES:
+                    flush()
+        if pending:
+            flush()
         run.writer.sync()
     finally:
         run.writer.close()
@@ -247,17 +254,21 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
              run.writer.call(_known_hashes, conn, hashes))
     del hashes
     latest = period_of(today)
-    reps: list[FileReport] = []                              # the files that reach the parser, by id
+    # A file's id is its place in the run (in summary.files): the declaration units of a chunk are
+    # numbered in that order, so a later file of the same employer-month supersedes an earlier
+    # one whatever their kinds.
+    reps: dict[int, FileReport] = {}                         # the files that reach the parser, by id
     rem_reports: list[FileReport] = []                       # new .rem files, before their names are checked
-    rem_at: list[tuple[int, int]] = []                       # (batch, file in it) of each
+    rem_at: list[tuple[int, int, int]] = []                  # (id, batch, file in it) of each
     tables: list[tuple[int, plame.SourceFile, FileReport]] = []
     for bi, batch in enumerate(pending):
         if _rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
+            first = len(summary.files)
             reports = [FileReport(file=path, kind="rem", status="rejected", sha256=sha)
                        for path, sha in zip(batch.paths, batch.keys, strict=True)]
             summary.files.extend(reports)
             for fi, (report, sha) in enumerate(zip(reports, batch.keys, strict=True)):
-                if report.file[-5:-4] in ("", "/"):  # named just ".rem": no PLAME file
+                if report.file[-5:-4] in ("", "/", ".") and _kind(report.file) != "rem":  # "..rem": no extension
                     report.kind = "unknown"
                     report.issues.append(_unknown_kind(report.file))
                     continue
@@ -266,12 +277,13 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                     continue
                 seen_sha.add(sha)
                 rem_reports.append(report)
-                rem_at.append((bi, fi))
+                rem_at.append((first + fi, bi, fi))
             continue
         for fi, (path, sha) in enumerate(zip(batch.paths, batch.keys, strict=True)):  # a file alone
-            kind = KINDS.get(os.path.splitext(os.path.basename(path))[1].lower())
+            kind = _kind(path)
             report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
             summary.files.append(report)
+            file_id = len(summary.files) - 1
             if kind is None:
                 report.issues.append(_unknown_kind(path))
                 continue
@@ -285,7 +297,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 if report.status in ("accepted", "partial"):
                     run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
             else:
-                tables.append((bi, src, report))
+                tables.append((file_id, src, report))
             del src
     del batch  # the last one: *pending* alone holds the bytes
     frames: list[pl.DataFrame] = []
@@ -293,9 +305,10 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     if rem_reports:
         names = _rem_names(rem_reports, latest)
         kept = names["at"].to_list()
-        ids = list(range(len(reps), len(reps) + len(kept)))
-        reps.extend(rem_reports[k] for k in kept)
-        data, ends = _joined(pending, [rem_at[k] for k in kept])
+        ids = [rem_at[k][0] for k in kept]
+        reps.update((rem_at[k][0], rem_reports[k]) for k in kept)
+        data, ends = _joined(pending, [rem_at[k][1:] for k in kept])
+        pending.clear()  # the bytes are now in *data* (and in the table SourceFiles)
         info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
                                  "sha256", "filename"))
         del names, kept
@@ -305,8 +318,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
             frames.append(lines.join(info[-1].select("file", "ruc", "period"), on="file", how="left"))
     del rem_reports, rem_at
     pending.clear()  # the bytes are now referenced by the table SourceFiles only, and freed once read
-    for _bi, src, report in tables:
-        i = len(reps)
+    for i, src, report in tables:
         try:
             frames.append(payroll_csv.read_table(src, i))
         except FormatError as exc:
@@ -315,7 +327,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
             continue
         finally:
             src.data = b""  # a national CSV is hundreds of MB: not kept next to its frame
-        reps.append(report)
+        reps[i] = report
         info.append(pl.DataFrame({"file": [i], "ruc": [None], "period": [None], "kind": [src.kind],
                                   "sha256": [src.sha256], "filename": [os.path.basename(src.name)[:255]]},
                                  schema=_INFO_SCHEMA))
@@ -409,6 +421,19 @@ def _rem_batch(batch: FileBatch) -> bool:
     return len(batch.paths) > 1 or (bool(batch.paths) and batch.paths[0].lower().endswith(".rem"))
 
 
+def _cut(batch: FileBatch, room: int) -> tuple[FileBatch, FileBatch | None]:
+    """*batch* whole when its bytes fit in *room* (or it is one file), else its files up to the
+    one that fills *room* and the rest."""
+    if len(batch.data) <= room or len(batch.paths) == 1:
+        return batch, None
+    n = bisect.bisect_left(batch.ends, room) + 1
+    return batch.split(n) if n < len(batch.paths) else (batch, None)
+
+
+def _kind(path: str) -> str | None:
+    return KINDS.get(os.path.splitext(os.path.basename(path))[1].lower())
+
+
 def _unknown_kind(path: str) -> LineIssue:
     return LineIssue(path, 0, "file name", "unknown file type (expected .rem, .per, .csv or .parquet)",
                      "file_type_unknown")
@@ -423,7 +448,12 @@ def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
     position in *reports*), ``ruc``, ``period``, ``sha256`` and ``filename`` of those whose name
     is good. Each bad name gets its reason on its report, found the way a single file's is
     (plame.parse_rem_name, then python-stdnum for the RUC)."""
-    frame = (pl.DataFrame({"path": [r.file for r in reports], "sha256": [r.sha256 for r in reports]},
+    # A path that is not UTF-8 (a Latin-1 directory name reaches argv as surrogates) is shown with
+    # replacement characters here: a good PLAME name is ASCII, and a bad one gets its reason from
+    # the single-file check, which sees the path as given.
+    paths = [r.file if r.file.isascii() else r.file.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+             for r in reports]
+    frame = (pl.DataFrame({"path": paths, "sha256": [r.sha256 for r in reports]},
                           schema={"path": pl.Utf8, "sha256": pl.Utf8})
              .with_row_index("at")
              .with_columns(pl.col("path").str.replace(r"(?s)^.*/", "").alias("filename"))
@@ -458,7 +488,7 @@ def _rem_name(report: FileReport, latest: int) -> tuple[str, int] | None:
     """The RUC and month of one ``.rem`` file's name, or None with the reason on its report."""
     path = report.file
     base = os.path.basename(path)
-    if KINDS.get(os.path.splitext(base)[1].lower()) != "rem":  # a file named just ".rem"
+    if _kind(base) != "rem":  # a file named just ".rem" (no extension)
         report.kind = "unknown"
         report.issues.append(_unknown_kind(path))
         return None
@@ -548,8 +578,12 @@ def _shareable(conn: Connection) -> bool:
     connection belongs to the thread that opened it)."""
     if conn.dialect.name == "postgresql":
         return True
-    database = conn.engine.url.database or ""
-    return conn.dialect.name == "sqlite" and database not in ("", ":memory:") and "mode=memory" not in database
+    # An in-memory database (":memory:", or a URI with mode=memory) gets a pool that keeps one
+    # connection per thread, or a single one: the writer thread would not share the import's.
+    # And only in WAL mode (db.py asks for it; a file system without shared memory refuses it):
+    # the parser's reads of known files on a second connection must not wait for the writer.
+    return (conn.dialect.name == "sqlite" and not isinstance(conn.engine.pool, SingletonThreadPool | StaticPool)
+            and str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal")
 
 
 def _create_stage(conn: Connection) -> None:

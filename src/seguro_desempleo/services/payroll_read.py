@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, NamedTuple, NoReturn
@@ -58,6 +58,12 @@ class FileBatch(NamedTuple):
     keys: list[str]
     data: bytes
     ends: list[int]
+
+    def split(self, n: int) -> tuple[FileBatch, FileBatch]:
+        """The first *n* files and the others, as two batches (their bytes copied apart)."""
+        cut = self.ends[n - 1]
+        return (FileBatch(self.paths[:n], self.keys[:n], self.data[:cut], self.ends[:n]),
+                FileBatch(self.paths[n:], self.keys[n:], self.data[cut:], [e - cut for e in self.ends[n:]]))
 
     def file(self, i: int) -> bytes:
         """The bytes of the *i*-th file (the whole buffer, not a copy, for a batch of one)."""
@@ -133,7 +139,7 @@ def read_batch(paths: list[str]) -> tuple[FileBatch, Failure]:
     return FileBatch(done, keys, joined, ends), failure
 
 
-def read_ahead(paths: list[str], ahead: int = 4) -> Iterator[FileBatch]:
+def read_ahead(paths: list[str], ahead: int = 4) -> Generator[FileBatch, None, None]:
     """The files of *paths* in order, in batches (:class:`FileBatch`): runs of small files (PLAME
     ``.rem``) of up to :data:`READ_BATCH`, read and hashed a few batches ahead of the caller, and
     every other file alone, read in its turn. An unreadable file stops the import with its name
