@@ -18,7 +18,7 @@ import polars as pl
 from seguro_desempleo.domain.registry import validate_ruc
 from seguro_desempleo.errors import FormatError, InputError
 from seguro_desempleo.formats.file_names import REM_NAME_RE
-from seguro_desempleo.periods import format_period, month_index
+from seguro_desempleo.periods import month_index
 
 FIELDS = ("tipo_doc", "num_doc", "concepto", "devengado", "pagado")
 
@@ -52,19 +52,13 @@ def check_file_ruc(ruc: str, name: str) -> None:
 
 @dataclass
 class SourceFile:
-    """A file to import: its name for messages, its bytes, and what the name says."""
+    """A file to import alone (T-Registro ``.per``, CSV, Parquet): its name for messages, its
+    bytes, its identity key and kind. PLAME ``.rem`` files are handled in bulk, as batches."""
 
     name: str
     data: bytes
     sha256: str
     kind: str                       # rem | per | csv | parquet
-    ruc: str | None = None
-    period: int | None = None
-    error: FormatError | None = None
-
-    @property
-    def period_text(self) -> str:
-        return format_period(self.period) if self.period is not None else ""
 
 
 def split_lines(data: bytes, ends: Sequence[int], file_ids: Sequence[int], nfields: int,
