@@ -140,21 +140,21 @@ def _normalised(data: bytes, ends: np.ndarray) -> tuple[bytes, np.ndarray]:
     return b"".join(datas), np.cumsum(sizes)
 
 
-def _clean(blob: bytes, nfields: int, arr: np.ndarray | None = None, ends: np.ndarray | None = None) -> bool:
+def _clean(blob: bytes, nfields: int, arr: np.ndarray | None = None, newlines: np.ndarray | None = None) -> bool:
     """Every line of *blob* (each ends with a newline) has exactly *nfields* fields, each closed
     by ``|``, and every byte is ASCII: then a CSV reader splits it exactly as the text functions
-    would, and no line has a shape error. (*arr*, *ends*: the bytes as numpy and the newlines'
-    positions, when the caller has them.)"""
+    would, and no line has a shape error. (*arr*, *newlines*: the bytes as numpy and the
+    newlines' positions, when the caller has them.)"""
     if not blob:
         return False
     if arr is None:
         arr = np.frombuffer(blob, dtype=np.uint8)
     if int(arr.max()) >= 0x80:
         return False
-    if ends is None:
-        ends = np.flatnonzero(arr == 0x0A)
+    if newlines is None:
+        newlines = np.flatnonzero(arr == 0x0A)
     pipes = np.flatnonzero(arr == 0x7C)
-    if not ends.size or pipes.size != ends.size * nfields or int(ends[-1]) != arr.size - 1:
+    if not newlines.size or pipes.size != newlines.size * nfields or int(newlines[-1]) != arr.size - 1:
         return False
-    per_line = np.diff(np.searchsorted(pipes, ends), prepend=0)
-    return bool((per_line == nfields).all() and (arr[ends - 1] == 0x7C).all())
+    per_line = np.diff(np.searchsorted(pipes, newlines), prepend=0)
+    return bool((per_line == nfields).all() and (arr[newlines - 1] == 0x7C).all())

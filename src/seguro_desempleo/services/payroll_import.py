@@ -317,7 +317,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
             del data
             frames.append(lines.join(info[-1].select("file", "ruc", "period"), on="file", how="left"))
     del rem_reports, rem_at
-    pending.clear()  # the bytes are now referenced by the table SourceFiles only, and freed once read
+    pending.clear()  # (no .rem file) the table SourceFiles alone hold their bytes, freed once read
     for i, src, report in tables:
         try:
             frames.append(payroll_csv.read_table(src, i))
