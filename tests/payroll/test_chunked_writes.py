@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.formats import rem_scan
 from seguro_desempleo.services import payroll_import, payroll_read
 from seguro_desempleo.services.payroll_import import import_files
 from tests.payroll.helpers import dni, make_ruc, write_rem
@@ -80,21 +81,29 @@ def test_chunking_does_not_change_the_outcome(engine: sa.Engine, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """One chunk with lookups in the database; one chunk per file with lookups in the database;
     one chunk per file with the registry's keys preloaded (a large run: _preload_keys); one chunk
-    per read batch of three files."""
+    per read batch of three files; and the first and last again with the lines read by the
+    compiled fast path (formats.rem_scan) instead of polars."""
     url = engine.url.render_as_string(hide_password=False)  # the import opens its own transaction
     march, april = months(tmp_path)
     outcomes = []
-    for chunk_bytes, read_batch, large_run in ((10**9, 1000, 10**9), (1, 1, 10**9), (1, 1, 1), (1, 3, 10**9)):
+    for chunk_bytes, read_batch, large_run, fast_min in ((10**9, 1000, 10**9, 10**9), (1, 1, 10**9, 10**9),
+                                                         (1, 1, 1, 10**9), (1, 3, 10**9, 10**9),
+                                                         (10**9, 1000, 10**9, 0), (1, 3, 10**9, 0)):
         last_entry = wipe(engine)
         monkeypatch.setattr(payroll_import, "CHUNK_BYTES", chunk_bytes)
         monkeypatch.setattr(payroll_read, "READ_BATCH", read_batch)
         monkeypatch.setattr(payroll_import, "LARGE_RUN_FILES", large_run)
+        monkeypatch.setattr(payroll_import, "FAST_MIN_BYTES", fast_min)
+        used = []
+        scan = rem_scan.scan_clean
+        monkeypatch.setattr(rem_scan, "scan_clean", lambda *a, _s=scan, _u=used: _u.append(_s(*a)) or _u[-1])
         s1 = import_files(march, db=url, today=TODAY)
         s2 = import_files(april, db=url, today=TODAY)
+        assert bool(used) == (fast_min == 0) and all(u is not None for u in used)
         assert_no_orphans(engine)
         outcomes.append((state(engine, last_entry), report(s1), report(s2)))
-    one, many, preloaded, batched = outcomes
-    assert one == many == preloaded == batched
+    one, many, preloaded, batched, fast_one, fast_batched = outcomes
+    assert one == many == preloaded == batched == fast_one == fast_batched
     assert len(one[0]["workers"]) == 9 and all(r[2] == "accepted" for r in one[1] + one[2])
     chains: dict[tuple[str, int], list[tuple[int, str, Any]]] = {}
     for ruc, period, version, status, *_, by in one[0]["declarations"]:

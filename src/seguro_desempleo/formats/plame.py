@@ -72,7 +72,7 @@ def split_lines(data: bytes, ends: Sequence[int], file_ids: Sequence[int], nfiel
     splits the buffer (0.5 s instead of 0.9 s per million lines). Otherwise the text is split
     line by line by polars' string functions, which also say what is wrong with each bad line.
     """
-    blob, stops = _normalised(data, np.asarray(ends, dtype=np.int64))
+    blob, stops = normalised(data, np.asarray(ends, dtype=np.int64))
     del data
     arr = np.frombuffer(blob, dtype=np.uint8)
     newlines = np.flatnonzero(arr == 0x0A)
@@ -117,7 +117,7 @@ def split_lines(data: bytes, ends: Sequence[int], file_ids: Sequence[int], nfiel
     ).drop("raw", "_f")
 
 
-def _normalised(data: bytes, ends: np.ndarray) -> tuple[bytes, np.ndarray]:
+def normalised(data: bytes, ends: np.ndarray) -> tuple[bytes, np.ndarray]:
     """*data* with every file's line ends as ``\\n`` and a final newline after each non-empty file
     (CRLF, old Mac line ends and a missing last newline are rare: those files are rewritten one
     by one, the others are kept as they are)."""

@@ -56,9 +56,9 @@ from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
 from seguro_desempleo.errors import ConflictError, FormatError
-from seguro_desempleo.formats import payroll_csv, plame, tregistro
+from seguro_desempleo.formats import payroll_csv, plame, rem_scan, tregistro
 from seguro_desempleo.formats.file_names import REM_NAME_RE
-from seguro_desempleo.formats.payroll_lines import validate_in_slices
+from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import monthly_amounts
@@ -70,6 +70,11 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 24 * 1024 * 1024
 """Files are parsed and staged in chunks of about this size: memory stays flat for a national month."""
+
+FAST_MIN_BYTES = 1024 * 1024
+"""From this many bytes of ``.rem`` files in a chunk on, their lines are first read by the
+compiled fast path (:mod:`seguro_desempleo.formats.rem_scan`); smaller chunks (a web upload) go
+straight to the polars path, which needs no compiled code loaded."""
 
 Progress = Callable[[int, int], None]
 
@@ -302,6 +307,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     del batch  # the last one: *pending* alone holds the bytes
     frames: list[pl.DataFrame] = []
     info: list[pl.DataFrame] = []                            # file, ruc, period, kind, sha256, filename
+    fast: Checked | None = None                              # the chunk's lines, when all plainly good
     if rem_reports:
         names = _rem_names(rem_reports, latest)
         kept = names["at"].to_list()
@@ -312,7 +318,16 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
         info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
                                  "sha256", "filename"))
         del names, kept
-        if ids:
+        if ids and not tables and len(data) >= FAST_MIN_BYTES and rem_scan.HAVE_NUMBA:
+            # The common case of a large run: every line plainly good (rem_scan), read in one
+            # compiled pass; at the first line that is not, the polars path below.
+            blob, stops = plame.normalised(data, np.asarray(ends, dtype=np.int64))
+            scan = rem_scan.scan_clean(blob, stops)
+            del blob
+            if scan is not None:
+                fast = rem_scan.checked_from_scan(scan, np.asarray(ids, dtype=np.int64), info[-1])
+                del scan, data
+        if ids and fast is None:
             lines = plame.split_lines(data, ends, ids, 5, plame.FIELDS)
             del data
             frames.append(lines.join(info[-1].select("file", "ruc", "period"), on="file", how="left"))
@@ -332,14 +347,17 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                                   "sha256": [src.sha256], "filename": [os.path.basename(src.name)[:255]]},
                                  schema=_INFO_SCHEMA))
     del tables
-    if not frames:
-        return
-    cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado", "shape_error",
-            "shape_field", "shape_code", "shape_es"]
-    allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
-    del frames
-    checked = validate_in_slices(allf, latest_period=latest)
-    del allf
+    if fast is not None:
+        checked = fast
+    else:
+        if not frames:
+            return
+        cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado",
+                "shape_error", "shape_field", "shape_code", "shape_es"]
+        allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
+        del frames
+        checked = validate_in_slices(allf, latest_period=latest)
+        del allf
     bad = checked.bad
     if bad.height:
         for f, line, fld, why, code, es in bad.select("file", "line", "field", "reason", "code",
