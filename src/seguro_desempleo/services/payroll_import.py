@@ -64,6 +64,7 @@ from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
+from seguro_desempleo.storage import sqlite_bulk
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -879,7 +880,9 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
 
 def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
     """Every row of *frame* into *table* (its columns in order, or *columns*): ``COPY`` in CSV on
-    PostgreSQL, ``executemany`` in slices on SQLite (bounded memory: a Python tuple costs ~250 bytes)."""
+    PostgreSQL; on SQLite one ``INSERT … SELECT`` per slice from the rows packed in a BLOB
+    (:mod:`seguro_desempleo.storage.sqlite_bulk`), or ``executemany`` in slices for a frame that
+    cannot be packed exactly (bounded memory: a Python tuple costs ~250 bytes)."""
     cols = ", ".join(columns or frame.columns)
     if conn.dialect.name == "postgresql":
         raw: Any = conn.connection.driver_connection
@@ -893,6 +896,10 @@ def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequ
     dbapi: Any = conn.connection.driver_connection
     cur = dbapi.cursor()
     try:
+        if sqlite_bulk.packable(frame):  # the rows packed by numpy, unpacked by SQLite: no tuple per row
+            for part in frame.iter_slices(500_000):
+                sqlite_bulk.insert(cur, table, part, list(columns) if columns else None)
+            return
         for part in frame.iter_slices(200_000):
             cur.executemany(sql, zip(*(part[c].to_list() for c in part.columns), strict=True))
     finally:
