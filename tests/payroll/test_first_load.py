@@ -183,3 +183,32 @@ def test_keys_others_depend_on_are_restored_or_left_alone(pg_url: str, tmp_path:
             conn.execute(sa.text(sql))
     assert_no_orphans(eng)
     eng.dispose()
+
+
+def test_workers_registered_after_an_import_get_new_ids(engine: sa.Engine, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parser gives new workers their ids from the run's own counter (payroll_import._resolve
+    ahead of the writer) on a first load and on a large run: the ids follow those on file, and a
+    worker registered afterwards (the database's own id, the sequence on PostgreSQL) gets one
+    after them."""
+    from seguro_desempleo.domain.registry import Worker
+
+    url = engine.url.render_as_string(hide_password=False)
+    with SqlUnitOfWork(url) as uow:  # one worker on file before any import: the first id is taken
+        before = uow.workers.upsert(Worker(doc_type="01", doc_number=dni(999_001)))
+        uow.commit()
+    import_files(files(tmp_path, "2025-03", 3), db=url, today=TODAY)  # not a first load of worker
+    monkeypatch.setattr(payroll_import, "LARGE_RUN_FILES", 1)  # keys preloaded: ids found by the parser
+    used: list[int] = []
+    real = payroll_import._first_free_id
+    monkeypatch.setattr(payroll_import, "_first_free_id", lambda c, t: used.append(real(c, t)) or used[-1])
+    import_files(files(tmp_path, "2025-04", 5), db=url, today=TODAY)
+    assert used  # the parser's counter was used
+    with engine.connect() as conn:
+        ids = [r[0] for r in conn.execute(sa.text("SELECT id FROM worker ORDER BY id"))]
+    assert len(ids) == len(set(ids)) == 1 + 5 * 3 and ids[0] == before.id
+    with SqlUnitOfWork(url) as uow:
+        after = uow.workers.upsert(Worker(doc_type="01", doc_number=dni(999_002)))
+        uow.commit()
+    assert after.id is not None and after.id > max(ids)
+    assert_no_orphans(engine)

@@ -92,6 +92,7 @@ class _Run:
     employer_delta: int = 0                                           # receivable change, employer part
     cts_delta: int = 0                                                # receivable change, CTS part
     superseded: dict[str, int] = field(default_factory=dict)         # identity key → declarations replaced
+    next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
 
 
 class _Writer:
@@ -201,6 +202,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
                 if table not in run.mine:
                     run.known[table] = _preload_keys(conn, table)
                     run.mine.add(table)
+        if "worker" in run.mine:  # the parser finds the workers' ids itself (see _resolve)
+            run.next_id["worker"] = _first_free_id(conn, "worker")
         seen_sha: set[str] = set()
         pending: list[FileBatch] = []
         size = 0
@@ -229,6 +232,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         if pending:
             flush()
         run.writer.sync()
+        _claim_ids(conn, run)
     finally:
         run.writer.close()
     for rep in summary.files:
@@ -428,7 +432,12 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     # The chunk's frames go now, not when this function returns: the writer thread is about to
     # build its own (a national CSV is one chunk of 5 million lines).
     del months, stage, shas, accepted, rem_files, parts
-    run.writer.submit(_write_chunk, conn, run, files, units.drop("file"), unit_sums, contrib)
+    new_workers = None
+    if "worker" in run.next_id and contrib.height:  # the registry known whole: ids found here, not by the writer
+        worker_ids, new_workers = _resolve(None, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})
+        contrib = contrib.with_columns(worker_ids.alias("worker_id")).drop("key")
+        del worker_ids
+    run.writer.submit(_write_chunk, conn, run, files, units.drop("file"), unit_sums, contrib, new_workers)
 
 
 _INFO_SCHEMA: dict[str, Any] = {"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "kind": pl.Utf8,
@@ -682,7 +691,7 @@ def _timed(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.DataFrame, unit_sums: pl.DataFrame,
-                 contrib: pl.DataFrame) -> None:
+                 contrib: pl.DataFrame, new_workers: pl.DataFrame | None = None) -> None:
     """Record one chunk's accepted files, write the declarations and contribution records of its
     units (``unit``, ``sha256``, ``ruc``, ``period``, ``round``), and add their dues to the run's
     ledger change.
@@ -703,7 +712,7 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
              .sort("unit"))
     units = units.with_columns(
         _resolve(conn, run, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
-                 {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})
+                 {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})[0]
         .alias("employer_id"))
     # The declarations on file for the employer-months of this chunk (none on a first import).
     keys = units.select("employer_id", "period").unique()
@@ -745,13 +754,16 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
     _check_references(conn, run, units)
     unit_frame = units.select("unit", pl.col("id").alias("declaration_id"), "period")
     new_employer = new_cts = 0
+    if new_workers is not None:  # resolved by the parser, ahead of this writer
+        _timed(_copy_frame, conn, "worker", new_workers)
     if contrib.height:
-        worker_ids = _resolve(conn, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})
-        contrib = (contrib.with_columns(worker_ids.alias("worker_id"))
-                   .drop("key")
+        if "worker_id" not in contrib.columns:
+            worker_ids = _resolve(conn, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})[0]
+            contrib = contrib.with_columns(worker_ids.alias("worker_id")).drop("key")
+            del worker_ids
+        contrib = (contrib
                    .join(unit_frame, on="unit", how="inner")
                    .select("declaration_id", "worker_id", "period", "insurable_pay", "contribution", "employer_part"))
-        del worker_ids
         new_employer, total = (int(x) for x in contrib.select(pl.col("employer_part").sum(),
                                                                pl.col("contribution").sum()).row(0))
         new_cts = total - new_employer
@@ -813,8 +825,28 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     return np.arange(start, start + n, dtype=np.int64)
 
 
-def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
-             new_values: dict[str, Any]) -> pl.Series:
+def _first_free_id(conn: Connection, table: str) -> int:
+    """The first id the import may give a new row of *table*, which it knows whole (``run.mine``:
+    locked against other writers on PostgreSQL; on SQLite a write by anyone else would make the
+    import's first write fail). On PostgreSQL the sequence is moved past the ids used at the end
+    (:func:`_claim_ids`)."""
+    if conn.dialect.name == "postgresql":
+        seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
+        return int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
+    return int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
+
+
+def _claim_ids(conn: Connection, run: _Run) -> None:
+    """Move each sequence past the ids the parser gave (``run.next_id``), as :func:`_next_ids` does."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table, next_id in run.next_id.items():
+        seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
+        conn.exec_driver_sql(f"SELECT setval('{seq}', {next_id}, false)")  # nextval gives next_id
+
+
+def _resolve(conn: Connection | None, run: _Run, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
+             new_values: dict[str, Any]) -> tuple[pl.Series, pl.DataFrame | None]:
     """The id in *table* of each row of *keys* (one text column ``key``: the natural key's columns
     concatenated, all but the last of fixed width — a worker's is ``doc_type`` (2) + ``doc_number``;
     polars sorts and joins one column many times faster than two).
@@ -823,6 +855,11 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
     joined); the missing rows, with *new_values* (constant columns for the other fields), are
     registered with ids from :func:`_next_ids`, in one bulk write. The natural key stays UNIQUE: a
     concurrent import that registers the same row makes one of the two fail whole (``ConflictError``).
+
+    *conn* None: resolve in memory, ahead of the writer (the parser does it for the workers of a
+    table it knows whole: ``run.mine`` and ``run.next_id``) — the ids of the missing rows come
+    from ``run.next_id`` and their rows are returned for the writer to write; otherwise the rows
+    are written here and None is returned with the ids.
     """
     widths = {"doc_type": 2}
     uniq = keys.unique().sort("key").with_row_index("k")
@@ -838,7 +875,7 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
         if table in run.known:
             hit = uniq.select("k", "key").join(run.known[table], on="key", how="inner")
             found[hit["k"].to_numpy()] = hit["id"].to_numpy()
-    elif not _empty(conn, table):
+    elif conn is not None and not _empty(conn, table):
         pg = conn.dialect.name == "postgresql"
         collate = ' COLLATE "C"' if pg else ""  # as the natural keys (migration 0204)
         ddl = ", ".join(["k INTEGER"] + [f"{c} VARCHAR(255){collate}" for c in key_columns])
@@ -865,17 +902,25 @@ def _resolve(conn: Connection, run: _Run, table: str, key_columns: tuple[str, ..
                 found[arr[:, 0]] = arr[:, 1]
             del rows
     missing = np.flatnonzero(found < 0)
+    fresh: pl.DataFrame | None = None
     if missing.size:
-        found[missing] = _next_ids(conn, table, int(missing.size))
+        if conn is None:  # ahead of the writer: ids from the run's own counter
+            start = run.next_id[table]
+            run.next_id[table] = start + int(missing.size)
+            found[missing] = np.arange(start, start + missing.size, dtype=np.int64)
+        else:
+            found[missing] = _next_ids(conn, table, int(missing.size))
         fresh = uniq[missing].select(pl.Series("id", found[missing]), *key_columns,
                                      *[pl.lit(v).alias(c) for c, v in new_values.items()])
-        _timed(_copy_frame, conn, table, fresh)
+        if conn is not None:
+            _timed(_copy_frame, conn, table, fresh)
+            fresh = None
         if table in run.mine:
             written = uniq[missing].select("key", pl.Series("id", found[missing]))
             run.known[table] = (pl.concat([run.known[table], written], rechunk=False) if table in run.known
                                 else written)
     ids = uniq.select("key", pl.Series("id", found))
-    return keys.join(ids, on="key", how="left", maintain_order="left")["id"]
+    return keys.join(ids, on="key", how="left", maintain_order="left")["id"], fresh
 
 
 def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
