@@ -67,14 +67,19 @@ def _tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray
     return docs, declarable, insurable
 
 
+def _digits(buf: npt.NDArray[np.uint8], j: int, n: int) -> tuple[int, int]:
+    """The run of ASCII digits at *j* (before *n*): (where it ends, its value)."""
+    value = 0
+    while j < n and 48 <= buf[j] <= 57:
+        value = value * 10 + (buf[j] - 48)
+        j += 1
+    return j, value
+
+
 def _amount(buf: npt.NDArray[np.uint8], i: int, n: int) -> tuple[int, int, int]:
     """Parse "Numérico 7,2" at *i* up to the next ``|``: (position of that ``|``, céntimos,
     1 if the field was empty); position -1 when the field is not plainly an amount."""
-    j = i
-    whole = 0
-    while j < n and 48 <= buf[j] <= 57:
-        whole = whole * 10 + (buf[j] - 48)
-        j += 1
+    j, whole = _digits(buf, i, n)
     digits = j - i
     if j < n and buf[j] == 124:  # "|": an integer, or empty
         if digits > 7:
@@ -82,12 +87,8 @@ def _amount(buf: npt.NDArray[np.uint8], i: int, n: int) -> tuple[int, int, int]:
         return j, whole * 100, 1 if digits == 0 else 0
     if digits == 0 or digits > 7 or j >= n or buf[j] != 46:  # "."
         return -1, 0, 0
-    j += 1
-    k = j
-    frac = 0
-    while j < n and 48 <= buf[j] <= 57:
-        frac = frac * 10 + (buf[j] - 48)
-        j += 1
+    k = j + 1
+    j, frac = _digits(buf, k, n)
     places = j - k
     if places == 0 or places > 2 or j >= n or buf[j] != 124:
         return -1, 0, 0
@@ -262,6 +263,7 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
 
 
 if HAVE_NUMBA:  # _scan finds the compiled helpers by their names when it is compiled
+    _digits = njit(cache=True, nogil=True)(_digits)
     _amount = njit(cache=True, nogil=True)(_amount)
     _same_key = njit(cache=True, nogil=True)(_same_key)
     _distinct_concepts = njit(cache=True, nogil=True)(_distinct_concepts)
