@@ -64,6 +64,7 @@ def test_named_columns_and_order() -> None:
 def test_frames_that_cannot_be_packed_exactly_are_refused() -> None:
     assert not sqlite_bulk.packable(pl.DataFrame({"t": ["ends with a space "]}))
     assert not sqlite_bulk.packable(pl.DataFrame({"t": ["a", None]}))
+    assert not sqlite_bulk.packable(pl.DataFrame({"t": ["a\x00b"]}))
     assert not sqlite_bulk.packable(pl.DataFrame({"f": [1.5]}))
     assert not sqlite_bulk.packable(pl.DataFrame({"d": [dt.datetime(2025, 1, 1), None]}))
     assert sqlite_bulk.packable(pl.DataFrame({"i": [1, None], "t": ["", "ñandú"]}))

@@ -51,7 +51,6 @@ class CleanScan:
     lines: npt.NDArray[np.int64]           # lines of each file of the chunk (files in order)
     month_file: npt.NDArray[np.int64]      # position of the worker-month's file in the chunk
     month_key: npt.NDArray[np.bytes_]      # tipo_doc + num_doc (numpy S17)
-    month_doc_len: npt.NDArray[np.int64]   # length of num_doc
     insurable_pay: npt.NDArray[np.int64]   # céntimos
 
 
@@ -126,8 +125,8 @@ def _distinct_concepts(concept: npt.NDArray[np.int64], order: npt.NDArray[np.int
 def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDArray[np.bool_],
           declarable: npt.NDArray[np.bool_], insurable: npt.NDArray[np.bool_]
           ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint8],
-                     npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """(months found or -1, lines per file, month's file, month's key bytes, num_doc length, pay)."""
+                     npt.NDArray[np.int64]]:
+    """(months found or -1, lines per file, month's file, month's key bytes (NUL-padded), pay)."""
     n = buf.size
     nfiles = ends.size
     # Upper bound on the lines: the newlines.
@@ -143,7 +142,6 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
     lines = np.zeros(nfiles, dtype=np.int64)
     m_file = np.empty(total, dtype=np.int64)
     m_key = np.zeros((total, KEY_WIDTH), dtype=np.uint8)
-    m_len = np.empty(total, dtype=np.int64)
     m_pay = np.empty(total, dtype=np.int64)
     run_at = np.empty(total + 1, dtype=np.int64)
     months = 0
@@ -156,10 +154,10 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
         while i < stop:
             # tipo_doc: two digits of a worker document
             if i + 3 > stop or not (48 <= buf[i] <= 57 and 48 <= buf[i + 1] <= 57) or buf[i + 2] != 124:
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             d = (buf[i] - 48) * 10 + (buf[i + 1] - 48)
             if not docs[d]:
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             key_at[line] = i
             h = np.uint64(14695981039346656037)
             h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
@@ -170,43 +168,43 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
                 c = buf[k]
                 if d == 1:
                     if not 48 <= c <= 57:
-                        return -1, lines, m_file, m_key, m_len, m_pay
+                        return -1, lines, m_file, m_key, m_pay
                 elif not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 45):
-                    return -1, lines, m_file, m_key, m_len, m_pay
+                    return -1, lines, m_file, m_key, m_pay
                 h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
                 k += 1
             length = k - j
             if k >= stop or length == 0 or length > 15 or (d == 1 and length != 8):
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             doc_len[line] = length
             hashes[line] = h
             # concepto: four digits of a declarable concept
             j = k + 1
             if j + 5 > stop or buf[j + 4] != 124:
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             c4 = 0
             for q in range(4):
                 c = buf[j + q]
                 if not 48 <= c <= 57:
-                    return -1, lines, m_file, m_key, m_len, m_pay
+                    return -1, lines, m_file, m_key, m_pay
                 c4 = c4 * 10 + (c - 48)
             if not declarable[c4]:
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             concept[line] = c4
             # devengado and pagado
             j, accrued, dev_empty = _amount(buf, j + 5, stop)
             if j < 0:
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             j, _paid, pag_empty = _amount(buf, j + 1, stop)
             if j < 0 or (dev_empty == 1 and pag_empty == 1):
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             if j + 1 >= stop or buf[j + 1] != 10:  # the line ends right after the fifth "|"
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             pay[line] = accrued
             line += 1
             i = j + 2
         if i != stop:
-            return -1, lines, m_file, m_key, m_len, m_pay
+            return -1, lines, m_file, m_key, m_pay
         lines[f] = line - first
         # The file's worker-months. A worker's lines usually come one after another: runs of
         # the same key; when no key heads two runs, each run is one worker-month. Otherwise the
@@ -215,7 +213,7 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
         for q in range(first, line):
             if q > first and hashes[q] == hashes[q - 1]:
                 if not _same_key(buf, key_at, doc_len, q, q - 1):
-                    return -1, lines, m_file, m_key, m_len, m_pay  # a hash collision: give up
+                    return -1, lines, m_file, m_key, m_pay  # a hash collision: give up
                 continue
             run_at[runs] = q
             runs += 1
@@ -235,7 +233,7 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
                     run_at[runs] = q
                     runs += 1
                 elif not _same_key(buf, key_at, doc_len, order[q], order[q - 1]):
-                    return -1, lines, m_file, m_key, m_len, m_pay
+                    return -1, lines, m_file, m_key, m_pay
             heads = run_at[:runs].copy()
         else:  # runs in line order: positions in *order*
             heads = heads - first
@@ -243,7 +241,7 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
             g = heads[r]
             e = heads[r + 1] if r + 1 < runs else line - first
             if not _distinct_concepts(concept, order, g, e):
-                return -1, lines, m_file, m_key, m_len, m_pay
+                return -1, lines, m_file, m_key, m_pay
             total_pay = 0
             for q in range(g, e):
                 b = order[q]
@@ -255,11 +253,10 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
             m_key[months, 1] = buf[key_at[a] + 1]
             for q in range(doc_len[a]):
                 m_key[months, 2 + q] = buf[key_at[a] + 3 + q]
-            m_len[months] = doc_len[a]
             m_pay[months] = total_pay
             months += 1
         start = stop
-    return months, lines, m_file, m_key, m_len, m_pay
+    return months, lines, m_file, m_key, m_pay
 
 
 if HAVE_NUMBA:  # _scan finds the compiled helpers by their names when it is compiled
@@ -277,11 +274,11 @@ def scan_clean(data: bytes, ends: npt.NDArray[np.int64]) -> CleanScan | None:
     docs, declarable, insurable = _tables()
     buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.asarray(ends, dtype=np.int64)
-    months, lines, m_file, m_key, m_len, m_pay = _scan(buf, ends, docs, declarable, insurable)
+    months, lines, m_file, m_key, m_pay = _scan(buf, ends, docs, declarable, insurable)
     if months < 0:
         return None
     return CleanScan(lines=lines, month_file=m_file[:months], month_key=m_key[:months].view(f"S{KEY_WIDTH}").ravel(),
-                     month_doc_len=m_len[:months], insurable_pay=m_pay[:months])
+                     insurable_pay=m_pay[:months])
 
 
 def checked_from_scan(scan: CleanScan, file_ids: npt.NDArray[np.int64], names: pl.DataFrame) -> Checked:

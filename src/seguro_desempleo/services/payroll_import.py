@@ -816,7 +816,7 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     if conn.dialect.name == "postgresql":
-        seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
+        seq = _sequence(conn, table)
         conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         first = int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
         conn.exec_driver_sql(f"SELECT setval('{seq}', {first + n - 1})")
@@ -825,13 +825,18 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     return np.arange(start, start + n, dtype=np.int64)
 
 
+def _sequence(conn: Connection, table: str) -> str:
+    """The PostgreSQL sequence behind *table*'s id."""
+    return str(conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one())
+
+
 def _first_free_id(conn: Connection, table: str) -> int:
     """The first id the import may give a new row of *table*, which it knows whole (``run.mine``:
     locked against other writers on PostgreSQL; on SQLite a write by anyone else would make the
     import's first write fail). On PostgreSQL the sequence is moved past the ids used at the end
     (:func:`_claim_ids`)."""
     if conn.dialect.name == "postgresql":
-        seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
+        seq = _sequence(conn, table)
         return int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
     return int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
 
@@ -841,7 +846,7 @@ def _claim_ids(conn: Connection, run: _Run) -> None:
     if conn.dialect.name != "postgresql":
         return
     for table, next_id in run.next_id.items():
-        seq = conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one()
+        seq = _sequence(conn, table)
         conn.exec_driver_sql(f"SELECT setval('{seq}', {next_id}, false)")  # nextval gives next_id
 
 
@@ -871,6 +876,8 @@ def _resolve(conn: Connection | None, run: _Run, table: str, key_columns: tuple[
         pos += w or 0
     uniq = uniq.with_columns(*cols)
     found = np.full(uniq.height, -1, dtype=np.int64)
+    if conn is None and table not in run.mine:
+        raise RuntimeError(f"{table} resolved in memory without knowing it whole")  # a bug, never input
     if table in run.mine:  # every row of the table is in run.known (a first load, or preloaded)
         if table in run.known:
             hit = uniq.select("k", "key").join(run.known[table], on="key", how="inner")

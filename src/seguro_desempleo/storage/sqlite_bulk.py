@@ -13,7 +13,8 @@ packing).
 Exactly the same values are stored as ``executemany`` would store: integers as INTEGER (NULL as
 NULL), text as TEXT (UTF-8, byte for byte), datetimes as SQLAlchemy's SQLite text format
 (``YYYY-MM-DD HH:MM:SS.ffffff``). A frame this cannot represent exactly — a text ending with a
-space (the padding is trimmed), a null text, a column of another type — is refused
+space (the padding is trimmed), a text holding a NUL (numpy's padding), a null text, a column of
+another type — is refused
 (:func:`packable` is False) and the caller uses ``executemany``.
 """
 
@@ -37,7 +38,7 @@ def packable(frame: pl.DataFrame) -> bool:
         if dtype == pl.Utf8 or isinstance(dtype, pl.Datetime):
             if col.null_count():
                 return False
-            if dtype == pl.Utf8 and col.str.ends_with(" ").any():
+            if dtype == pl.Utf8 and (col.str.ends_with(" ").any() or col.str.contains("\x00", literal=True).any()):
                 return False
             continue
         return False
@@ -71,7 +72,7 @@ def _text_field(values: pl.Series) -> np.ndarray:
     width = max(1, int(longest) if isinstance(longest, int) else 0)
     raw = values.cast(pl.Binary).to_numpy().astype(f"S{width}")  # NUL-padded
     out = np.frombuffer(raw.tobytes(), dtype=np.uint8).reshape(len(values), width).copy()
-    out[out == 0] = ord(" ")  # text never holds NUL here: polars strings from files and codes
+    out[out == 0] = ord(" ")  # only the padding is NUL: packable() refuses a text that holds one
     return out
 
 
