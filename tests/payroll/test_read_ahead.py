@@ -4,6 +4,8 @@ in their turn only."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from pathlib import Path
 
@@ -192,3 +194,48 @@ def test_the_child_ignores_a_package_of_the_same_name_in_the_working_directory(
     monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(5)])
     assert [p for p, _, _ in files(read_ahead(paths))] == paths
+
+
+@pytest.mark.parametrize("size", [0, 1, payroll_read.SMALL_READ - 1, payroll_read.SMALL_READ,
+                                  payroll_read.SMALL_READ + 1, 2 * payroll_read.SMALL_READ, 3_000_001])
+def test_read_file_returns_every_byte_whatever_the_size(tmp_path: Path, size: int) -> None:
+    data = bytes(i * 7 % 251 for i in range(size))
+    p = tmp_path / "f.rem"
+    p.write_bytes(data)
+    assert payroll_read.read_file(str(p)) == data
+
+
+def test_read_file_reads_a_pipe_to_its_end(tmp_path: Path) -> None:
+    """A short read is not the end of a pipe (``payroll import <(…)``): its end is an empty read."""
+    fifo = tmp_path / "in.rem"
+    os.mkfifo(fifo)
+    data = b"01|45678912|0121|1000.00|1000.00|\n" * 9000  # more than one read and than a pipe holds
+
+    def writer() -> None:
+        with open(fifo, "wb", buffering=0) as f:
+            for i in range(0, len(data), 1000):
+                f.write(data[i:i + 1000])
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        assert payroll_read.read_file(str(fifo)) == data
+    finally:
+        t.join()
+
+
+def test_identity_keys_are_the_documented_hashes() -> None:
+    """The key format is what import_file holds: a database imported before must still recognise
+    its files (same kind, name facts and content: same key)."""
+    data = b"01|45678912|0121|1000.00|1000.00|\n"
+
+    def sha(head: bytes) -> str:
+        return hashlib.sha256(head + data).hexdigest()
+
+    assert identity_key("/x/060120250320100070970.rem", data) == sha(b"rem|20100070970|2025-03|")
+    assert identity_key("/x/060120250320100070970.REM", data) == sha(b"rem|20100070970|2025-03|")
+    assert identity_key("0601202503201000709.rem", data) == sha(b"rem|?0601202503201000709.rem|")
+    assert identity_key("/x/RP_20100070970.per", data) == sha(b"per|20100070970|")
+    assert identity_key("/x/periodos.per", data) == sha(b"per|?periodos.per|")
+    assert identity_key("/x/national.CSV", data) == sha(b"csv|")
+    assert identity_key("/x/notes.txt", data) == sha(b"unknown|")

@@ -867,7 +867,18 @@ def _resolve(conn: Connection | None, run: _Run, table: str, key_columns: tuple[
     are written here and None is returned with the ids.
     """
     widths = {"doc_type": 2}
-    uniq = keys.unique().sort("key").with_row_index("k")
+    # One sort of the keys gives the distinct ones (the first of each run) and, through the sort's
+    # order, each row's place among them: no hash of the keys for unique() and none for the join
+    # back (2 of the 4 CPU-seconds a national month spent here).
+    key = keys["key"]
+    if key.null_count():
+        raise RuntimeError(f"{table} keys with nulls")  # a bug, never input: the keys were validated
+    order = key.arg_sort().to_numpy()
+    ranked = key.gather(order)
+    first = (ranked != ranked.shift(1)).fill_null(True)
+    group = first.cum_sum().to_numpy().astype(np.int64) - 1  # each sorted row's distinct key
+    uniq = pl.DataFrame({"key": ranked.filter(first)}).with_row_index("k")
+    del ranked, first
     cols: list[pl.Expr] = []
     pos = 0
     for c in key_columns:
@@ -926,8 +937,9 @@ def _resolve(conn: Connection | None, run: _Run, table: str, key_columns: tuple[
             written = uniq[missing].select("key", pl.Series("id", found[missing]))
             run.known[table] = (pl.concat([run.known[table], written], rechunk=False) if table in run.known
                                 else written)
-    ids = uniq.select("key", pl.Series("id", found))
-    return keys.join(ids, on="key", how="left", maintain_order="left")["id"], fresh
+    row_ids = np.empty(len(order), dtype=np.int64)
+    row_ids[order] = found[group]
+    return pl.Series("id", row_ids), fresh
 
 
 def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
