@@ -124,14 +124,44 @@ def test_the_child_process_reads_ahead_and_is_stopped_on_early_exit(tmp_path: Pa
     gen = read_ahead(paths)
     first = next(gen)
     assert first.paths == paths[:2] and first.file(0) == Path(paths[0]).read_bytes()
-    assert len(started) == 1
-    proc = started[0]._proc
+    assert len(started) == payroll_read.READERS
+    procs = [r._proc for r in started]
     gen.close()
-    assert proc.poll() is not None  # killed and reaped
+    assert all(proc.poll() is not None for proc in procs)  # killed and reaped
     # Below the threshold no process is started.
     monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 41)
     assert [p for p, _, _ in files(read_ahead(paths))] == paths
-    assert len(started) == 1
+    assert len(started) == payroll_read.READERS
+
+
+@pytest.mark.parametrize("readers", [1, 2, 3])
+@pytest.mark.parametrize("n_files", [1, 5, 11])
+def test_several_children_hand_the_batches_over_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        readers: int, n_files: int) -> None:
+    """Batch i is read by child i mod READERS; the files still come back in the order given, with
+    their bytes and keys, whether there are fewer batches than children or not."""
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
+    monkeypatch.setattr(payroll_read, "READERS", readers)
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(n_files)])
+    got = files(read_ahead(paths))
+    assert [p for p, _, _ in got] == paths
+    for path, data, key in got:
+        assert data == Path(path).read_bytes() and key == identity_key(path, data)
+
+
+def test_an_unreadable_file_in_a_later_child_stops_at_its_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several children, the files before an unreadable one are handed over, then its name."""
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
+    monkeypatch.setattr(payroll_read, "READERS", 3)
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(9)])
+    Path(paths[5]).unlink()  # batch 2 (files 4, 5), read by the third child
+    seen: list[str] = []
+    with pytest.raises(InputError, match="cannot read") as err:
+        for batch in read_ahead(paths):
+            seen += batch.paths
+    assert seen == paths[:5] and err.value.where == paths[5]
 
 
 def test_a_child_that_dies_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

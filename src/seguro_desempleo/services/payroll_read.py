@@ -3,10 +3,10 @@
 A national month is 300,000 small PLAME ``.rem`` files: four system calls each (open, size, read,
 close), about 6 s of a core. In a thread of the importing process those calls fight the parser
 for the GIL (each one gives it up and waits to get it back), and the parser waited 6 s for
-them. A run of many small files is therefore read by a child process (:class:`_ChildReader`:
-this module run with ``python -m``, importing nothing but the standard library and
-:mod:`seguro_desempleo.formats.file_names`), which sends the batches back in order through a
-pipe; a small run (a few files from the web page or the API) is read by one thread, with no
+them. A run of many small files is therefore read by child processes (:data:`READERS` of
+:class:`_ChildReader`, each every READERS-th batch: this module run with ``python -m``,
+importing nothing but the standard library and :mod:`seguro_desempleo.formats.file_names`),
+which send the batches back through pipes, handed over in order; a small run (a few files from the web page or the API) is read by one thread, with no
 process to start. Large files (a national CSV is hundreds of MB) are read when their turn
 comes, in the importing process, so the memory in flight stays bounded either way.
 
@@ -48,6 +48,12 @@ PROCESS_MIN_FILES = 5 * READ_BATCH
 CHILD_AHEAD = 64
 """Batches the child process may read ahead of the parser (a national month's are ~450 kB each:
 ~30 MB, more than one parsing chunk)."""
+
+READERS = max(2, min(4, os.cpu_count() or 2))
+"""Child processes reading a large run, each every READERS-th batch (two on a 2-core machine).
+One child was the import's slowest stage on PostgreSQL: the parser waited 12–14 s of a national
+month for it while a core was idle a third of the time (the file system calls cost twice the CPU
+when the other core is busy); with two, the import took 23–24 s instead of 27–33 s."""
 
 
 
@@ -176,9 +182,9 @@ def read_ahead(paths: list[str], ahead: int = 4) -> Generator[FileBatch, None, N
         else:
             batches.append((small, [path]))
     small_batches = [b for small, b in batches if small]
-    reader: _ChildReader | _ThreadReader
+    reader: _ChildReaders | _ThreadReader
     if sum(len(b) for b in small_batches) >= PROCESS_MIN_FILES:
-        reader = _ChildReader(small_batches)
+        reader = _ChildReaders(small_batches)
     else:
         reader = _ThreadReader(small_batches, ahead)
     try:
@@ -216,6 +222,31 @@ class _ThreadReader:
 
 
 _LEN = struct.Struct("<Q")
+
+
+class _ChildReaders:
+    """The small batches read by :data:`READERS` child processes (:class:`_ChildReader`), batch
+    *i* by child *i* mod READERS, and handed over in their order."""
+
+    def __init__(self, batches: list[list[str]]) -> None:
+        self._children: list[_ChildReader] = []
+        self._turn = 0
+        try:
+            n = max(1, min(READERS, len(batches)))
+            for k in range(n):
+                self._children.append(_ChildReader(batches[k::n]))
+        except BaseException:
+            self.close()
+            raise
+
+    def next(self) -> tuple[FileBatch, Failure]:
+        child = self._children[self._turn % len(self._children)]
+        self._turn += 1
+        return child.next()
+
+    def close(self) -> None:
+        for child in self._children:
+            child.close()
 
 
 class _ChildReader:
