@@ -1,13 +1,13 @@
 """Reading the files of a payroll import ahead of the parser: each file's bytes and identity key.
 
-A national month is 300,000 small PLAME ``.rem`` files: four system calls each (open, size, read,
-close), about 6 s of a core. In a thread of the importing process those calls fight the parser
+A national month is 300,000 small PLAME ``.rem`` files: four system calls each (open, read, a
+read that finds the end, close), 3–6 s of a core. In a thread of the importing process those calls fight the parser
 for the GIL (each one gives it up and waits to get it back), and the parser waited 6 s for
 them. A run of many small files is therefore read by child processes (:data:`READERS` of
 :class:`_ChildReader`, each every READERS-th batch: this module run with ``python -m``,
 importing nothing but the standard library and :mod:`seguro_desempleo.formats.file_names`),
-which send the batches back through pipes, handed over in order; a small run (a few files from the web page or the API) is read by one thread, with no
-process to start. Large files (a national CSV is hundreds of MB) are read when their turn
+which send the batches back through pipes, handed over in order; a small run (a few files from
+the web page or the API) is read by one thread, with no process to start. Large files (a national CSV is hundreds of MB) are read when their turn
 comes, in the importing process, so the memory in flight stays bounded either way.
 
 Files come back as batches (:class:`FileBatch`): the paths, the identity keys, and the bytes of
