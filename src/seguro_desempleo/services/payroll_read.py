@@ -1,14 +1,15 @@
 """Reading the files of a payroll import ahead of the parser: each file's bytes and identity key.
 
 A national month is 300,000 small PLAME ``.rem`` files: four system calls each (open, read, a
-read that finds the end, close), 3–6 s of a core. In a thread of the importing process those calls fight the parser
-for the GIL (each one gives it up and waits to get it back), and the parser waited 6 s for
-them. A run of many small files is therefore read by child processes (:data:`READERS` of
-:class:`_ChildReader`, each every READERS-th batch: this module run with ``python -m``,
-importing nothing but the standard library and :mod:`seguro_desempleo.formats.file_names`),
-which send the batches back through pipes, handed over in order; a small run (a few files from
-the web page or the API) is read by one thread, with no process to start. Large files (a national CSV is hundreds of MB) are read when their turn
-comes, in the importing process, so the memory in flight stays bounded either way.
+read that finds the end, close), 3–6 s of a core. In a thread of the importing process those
+calls fight the parser for the GIL (each one gives it up and waits to get it back), and the
+parser waited 6 s for them. A run of many small files is therefore read by child processes
+(:data:`READERS` of :class:`_ChildReader`, each every READERS-th batch: this module run with
+``python -m``, importing nothing but the standard library and
+:mod:`seguro_desempleo.formats.file_names`), which send the batches back through pipes, handed
+over in order; a small run (a few files from the web page or the API) is read by one thread,
+with no process to start. Large files (a national CSV is hundreds of MB) are read when their
+turn comes, in the importing process, so the memory in flight stays bounded either way.
 
 Files come back as batches (:class:`FileBatch`): the paths, the identity keys, and the bytes of
 the files one after another in one buffer with the offset where each ends. A batch of 1,000 files
@@ -46,7 +47,7 @@ PROCESS_MIN_FILES = 5 * READ_BATCH
 """From this many small files on, they are read by a child process instead of a thread."""
 
 CHILD_AHEAD = 64
-"""Batches the child process may read ahead of the parser (a national month's are ~450 kB each:
+"""Batches each child process may read ahead of the parser (a national month's are ~450 kB each:
 ~30 MB, more than one parsing chunk)."""
 
 READERS = max(2, min(4, os.cpu_count() or 2))
@@ -54,7 +55,6 @@ READERS = max(2, min(4, os.cpu_count() or 2))
 One child was the import's slowest stage on PostgreSQL: the parser waited 12–14 s of a national
 month for it while a core was idle a third of the time (the file system calls cost twice the CPU
 when the other core is busy); with two, the import took 23–24 s instead of 27–33 s."""
-
 
 
 class FileBatch(NamedTuple):
