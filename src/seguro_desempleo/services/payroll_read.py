@@ -44,7 +44,7 @@ READ_BATCH = 1000
 """Small files read and hashed per batch."""
 
 PROCESS_MIN_FILES = 5 * READ_BATCH
-"""From this many small files on, they are read by a child process instead of a thread."""
+"""From this many small files on, they are read by child processes instead of a thread."""
 
 CHILD_AHEAD = 64
 """Batches each child process may read ahead of the parser (a national month's are ~450 kB each:
@@ -245,8 +245,9 @@ class _ChildReaders:
         return child.next()
 
     def close(self) -> None:
-        for child in self._children:
-            child.close()
+        with contextlib.ExitStack() as stack:  # every child closed even if one of them fails to
+            for child in self._children:
+                stack.callback(child.close)
 
 
 class _ChildReader:
