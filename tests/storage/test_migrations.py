@@ -143,3 +143,26 @@ def test_0204_downgrade_with_data_restores_amounts_and_ids(db_url: str, tmp_path
     finally:
         eng.dispose()
     assert db.upgrade(db_url) == db.head_revision()
+
+
+def test_new_sqlite_file_gets_the_bulk_page_size_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    import sqlite3
+
+    new = tmp_path / "new.sqlite3"
+    db.upgrade(f"sqlite:///{new}")
+    with sqlite3.connect(new) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == db.SQLITE_PAGE_SIZE == 16384
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    old = tmp_path / "old.sqlite3"  # a database made before the change: 4 KiB pages, already WAL
+    with sqlite3.connect(old) as conn:
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE t (x)")
+    db.upgrade(f"sqlite:///{old}")
+    eng = db.make_engine(f"sqlite:///{old}")
+    try:
+        with eng.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+            assert conn.exec_driver_sql("SELECT count(*) FROM ledger_account").scalar() == len(CHART)
+    finally:
+        eng.dispose()

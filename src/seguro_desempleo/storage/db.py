@@ -35,8 +35,18 @@ def resolve_url(db: str | None = None) -> str:
                      field="--db")
 
 
+SQLITE_PAGE_SIZE = 16384
+"""Bytes per page of a new SQLite database (SQLite's default is 4096). A national month's first
+load takes 18.8–20.3 s instead of 21.4–24.4 s with 16 KiB pages (fewer B-tree pages to split,
+spill to the WAL and checkpoint at commit); a small committed transaction costs ~0.16 ms more
+(a ledger post: 1.81 → 1.97 ms) and history reads and key lookups are unchanged (decision 0108).
+Only a new file takes it: an existing database keeps the page size it was created with."""
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
+    # Before WAL: a new file's page size is fixed by its first write; on an existing one a no-op.
+    cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA journal_mode=WAL")
