@@ -63,7 +63,11 @@ def spy_bulk(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen = spy_bulk(monkeypatch)
     before = schema(engine)
-    assert before["contribution"][0] == [("ix_contribution_worker_period", ("worker_id", "period"), False)]
+    if engine.dialect.name == "postgresql":
+        assert before["contribution"][0] == [("ix_contribution_worker_period", ("worker_id", "period"), False)]
+    else:  # the records are the B-tree of their key (migration 0205): no index
+        assert before["contribution"][0] == []
+        assert before["contribution"][2] == (None, ("worker_id", "period", "declaration_id"))
     assert any(fk[0] == "employment_period" and fk[3] == "worker" for fk in before["foreign keys"])
     s = import_files(files(tmp_path, "2025-03", 4), db=str(engine.url.render_as_string(hide_password=False)),
                      today=TODAY)
@@ -80,7 +84,7 @@ def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path, 
     assert_no_orphans(engine)
     pg = engine.dialect.name == "postgresql"
     assert seen == [["import_file", "employer", "declaration", "worker", "contribution"] if pg
-                    else ["declaration", "contribution"], []]
+                    else ["declaration"], []]
     # Uniqueness, the primary keys and the foreign keys are enforced again after the first load.
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', :n)"), {"n": dni(11)})
@@ -147,7 +151,9 @@ def test_per_files_keep_the_registry_indexes(engine: sa.Engine, tmp_path: Path,
                      today=TODAY)
     assert s.accepted == 2 and s.files[1].periods == 1
     assert not {"worker", "employer"} & set(seen[0])
-    assert "contribution" in seen[0]
+    assert "declaration" in seen[0]
+    if engine.dialect.name == "postgresql":
+        assert "contribution" in seen[0]
 
 
 def test_keys_others_depend_on_are_restored_or_left_alone(pg_url: str, tmp_path: Path,

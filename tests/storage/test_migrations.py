@@ -166,3 +166,38 @@ def test_new_sqlite_file_gets_the_bulk_page_size_and_an_old_one_keeps_its_own(tm
             assert conn.exec_driver_sql("SELECT count(*) FROM ledger_account").scalar() == len(CHART)
     finally:
         eng.dispose()
+
+
+def test_sqlite_contribution_clustered_on_its_key_and_back(tmp_path: Path) -> None:
+    """0205 stores SQLite's contribution records in the B-tree of (worker, month, declaration),
+    carrying every row over, and its downgrade brings back the rowid table with its index."""
+    import sqlite3
+
+    path = tmp_path / "c.sqlite3"
+    url = f"sqlite:///{path}"
+    db.upgrade(url, "0204_payroll_volume")
+    rows = [(7, 3, 202503, 150000), (5, 3, 202502, 120000), (9, 1, 202503, 99), (8, 3, 202503, 150050)]
+    with sqlite3.connect(path) as conn:
+        conn.executemany("INSERT INTO contribution (declaration_id, worker_id, period, insurable_pay) "
+                         "VALUES (?, ?, ?, ?)", rows)
+
+    def read() -> tuple[str, list[tuple[int, ...]], list[str]]:
+        with sqlite3.connect(path) as conn:
+            sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'contribution'").fetchone()[0]
+            got = conn.execute("SELECT declaration_id, worker_id, period, insurable_pay FROM contribution").fetchall()
+            idx = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                              "AND tbl_name = 'contribution' AND sql IS NOT NULL")]
+        return sql, got, idx
+
+    assert db.upgrade(url) == db.head_revision() == "0205_sqlite_clustered"
+    sql, got, idx = read()
+    assert "WITHOUT ROWID" in sql.upper() and idx == []
+    assert got == sorted(rows, key=lambda r: (r[1], r[2], r[0]))  # stored in the key's order
+    with pytest.raises(sqlite3.IntegrityError), sqlite3.connect(path) as conn:  # the key is unique
+        conn.execute("INSERT INTO contribution VALUES (7, 3, 202503, 1)")
+    from alembic import command
+
+    command.downgrade(db.alembic_config(url), "0204_payroll_volume")
+    sql, got, idx = read()
+    assert "WITHOUT ROWID" not in sql.upper() and idx == ["ix_contribution_worker_period"]
+    assert sorted(got) == sorted(rows)

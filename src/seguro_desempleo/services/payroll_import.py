@@ -974,9 +974,11 @@ def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:
     """The contribution records: (declaration, worker, month, insurable pay), in worker order (the
     order of their index: a later month's records then walk it once instead of hitting it at
     random). PostgreSQL gets them as a binary ``COPY`` built by numpy (no text formatted or
-    parsed); SQLite by ``executemany``. Into an empty table (a first load) the index is built
-    after the rows (:func:`_start_bulk`)."""
-    frame = contrib.select("declaration_id", "worker_id", "period", "insurable_pay").sort("worker_id", "period")
+    parsed), into an empty table (a first load) with the index built after the rows
+    (:func:`_start_bulk`); SQLite by packed inserts into the table clustered on
+    (worker, month, declaration) (migration 0205), in that order."""
+    frame = (contrib.select("declaration_id", "worker_id", "period", "insurable_pay")
+             .sort("worker_id", "period", "declaration_id"))
     if frame.select(pl.col("worker_id").is_null().any() | pl.col("declaration_id").is_null().any()).item():
         raise RuntimeError("contribution records without a worker or a declaration")  # a bug, never input
     if conn.dialect.name == "postgresql":
@@ -1038,14 +1040,15 @@ _BULK_INDEXES: dict[str, tuple[tuple[str, str, str], ...]] = {
                      "CREATE INDEX ix_declaration_employer_period ON declaration (employer_id, period, status)")),
     "worker": (("postgresql", "ALTER TABLE worker DROP CONSTRAINT uq_worker_document",
                 "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_type, doc_number)"),),
-    "contribution": (("", "DROP INDEX ix_contribution_worker_period",
+    "contribution": (("postgresql", "DROP INDEX ix_contribution_worker_period",
                       "CREATE INDEX ix_contribution_worker_period ON contribution (worker_id, period)"),),
 }
 """The indexes a first load builds after its rows (dialect or "" for both; drop; create). On
 PostgreSQL the primary keys are rebuilt too (:func:`_start_bulk` reads them and the foreign keys
-that refer to them from the catalogue). On SQLite the primary key is the rowid (no index), and the
+that refer to them from the catalogue). On SQLite the primary key is the rowid (no index), the
 UNIQUE constraints belong to the table definitions and stay (the import writes new keys in key
-order)."""
+order), and the contribution records are themselves the B-tree of their key (migration 0205):
+no index to build after them."""
 
 
 def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> dict[str, list[str]]:

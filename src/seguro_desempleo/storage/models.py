@@ -128,6 +128,9 @@ class ContributionRow(Base):
     FOREIGN KEY either: PostgreSQL would run one trigger per row; the payroll import, the only
     writer, checks every reference of its rows at once before committing, and tests check for
     orphans. The mapper's identity is (declaration, worker), unique by construction.
+
+    On SQLite the table is ``WITHOUT ROWID`` with the primary key (worker, month, declaration)
+    instead of the index (migration 0205): the records are stored in the order of the history read.
     """
 
     __tablename__ = "contribution"
