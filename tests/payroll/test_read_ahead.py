@@ -269,3 +269,110 @@ def test_identity_keys_are_the_documented_hashes() -> None:
     assert identity_key("/x/periodos.per", data) == sha(b"per|?periodos.per|")
     assert identity_key("/x/national.CSV", data) == sha(b"csv|")
     assert identity_key("/x/notes.txt", data) == sha(b"unknown|")
+
+
+def test_write_all_writes_every_byte_when_the_pipe_takes_part_of_each_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write to a pipe may return having written only part (a stop signal, Ctrl-Z): the rest is
+    written again from where it stopped, in order."""
+    real_write = os.write
+    calls = []
+
+    data = os.urandom(100_000)
+    r, w = os.pipe()
+
+    def short_write(fd: int, data: memoryview) -> int:  # os.write is global: only our pipe's writes are cut
+        if fd != w:
+            return real_write(fd, data)
+        calls.append(len(data))
+        return real_write(fd, data[:777])
+
+    got = bytearray()
+
+    def drain() -> None:
+        while block := os.read(r, 65536):
+            got.extend(block)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    monkeypatch.setattr(payroll_read.os, "write", short_write)
+    payroll_read.write_all(w, data)
+    monkeypatch.undo()
+    os.close(w)
+    reader.join(10)
+    os.close(r)
+    assert bytes(got) == data and len(calls) == -(-len(data) // 777)
+
+
+def _reader_children() -> list[int]:
+    """The pids of this process's children that run the file-reading module (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"payroll_read" in cmd:
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_reader_children_stopped_and_continued_mid_batch_lose_nothing(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-Z then ``fg`` (or a profiler attaching) stops the children while they write a batch to
+    a full pipe: every file still comes back whole and in order. Through Python's buffered
+    writer, such a stop lost the rest of the batch and the parent failed to unpickle the next."""
+    import signal
+    import time
+
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
+    monkeypatch.setattr(payroll_read, "CHILD_AHEAD", 1)  # the children wait on full pipes
+    paths = []
+    for n in range(60):
+        p = tmp_path / f"0601202503{n:011d}.rem"
+        p.write_bytes(os.urandom(150_000))  # batches of 300 kB: several pipe-fulls each
+        paths.append(str(p))
+    stop = threading.Event()
+    signalled = []
+
+    def stop_and_continue() -> None:
+        while not stop.is_set():
+            for pid in _reader_children():
+                try:
+                    os.kill(pid, signal.SIGSTOP)
+                    time.sleep(0.002)
+                    os.kill(pid, signal.SIGCONT)
+                    signalled.append(pid)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.001)
+
+    pests = threading.Thread(target=stop_and_continue, daemon=True)
+    pests.start()
+    try:
+        got = []
+        for batch in read_ahead(paths):
+            time.sleep(0.01)  # a slow parser: the children block on their pipes meanwhile
+            got += files([batch])
+    finally:
+        stop.set()
+        pests.join(10)
+    assert len(signalled) > 20
+    assert [p for p, _, _ in got] == paths
+    for path, data, key in got:
+        assert data == Path(path).read_bytes() and key == identity_key(path, data)
+
+
+def test_a_garbled_batch_is_refused_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should a batch ever arrive garbled, the import stops with a plain reason, not a pickle error."""
+    monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
+    monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
+    real_loads = payroll_read.pickle.loads
+    monkeypatch.setattr(payroll_read.pickle, "loads", lambda blob: real_loads(bytes(blob)[:-3]))
+    paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(4)])
+    with pytest.raises(RuntimeError, match="garbled batch"):
+        list(read_ahead(paths))

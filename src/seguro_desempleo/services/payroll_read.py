@@ -277,8 +277,8 @@ class _ChildReader:
             payload = pickle.dumps(batches, protocol=pickle.HIGHEST_PROTOCOL)
             stdin: IO[bytes] = self._proc.stdin  # type: ignore[assignment]
             try:
-                stdin.write(_LEN.pack(len(payload)))
-                stdin.write(payload)
+                write_all(stdin.fileno(), _LEN.pack(len(payload)))
+                write_all(stdin.fileno(), payload)
                 stdin.close()
             except BrokenPipeError:
                 self._stopped()
@@ -307,7 +307,7 @@ class _ChildReader:
                 if got < len(blob) or not self._put(blob):
                     break
                 sent += 1
-        except (OSError, ValueError, MemoryError):  # the pipe closed under us, or a garbled length
+        except (OSError, ValueError, MemoryError, OverflowError):  # the pipe closed under us, or a garbled length
             pass
         finally:
             if sent < n_batches:
@@ -327,7 +327,10 @@ class _ChildReader:
         if blob is None:
             self._stopped()
         self._left -= 1
-        fields, failure = pickle.loads(blob)  # our own child's output
+        try:
+            fields, failure = pickle.loads(blob)  # our own child's output
+        except Exception as exc:  # never expected (see write_all); said plainly if it happens
+            raise RuntimeError("the file-reading process sent a garbled batch; nothing was imported") from exc
         return FileBatch(*fields), failure
 
     def _stopped(self) -> NoReturn:
@@ -347,9 +350,22 @@ class _ChildReader:
                     pipe.close()
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of *data* to the pipe *fd* with ``os.write``, again from where each write stopped.
+
+    Not through a buffered file object: a write to a full pipe that a stop signal interrupts
+    (Ctrl-Z and ``fg``, ``kill -STOP``/``-CONT``, a profiler attaching) returns having written
+    only part, and Python 3.11's ``BufferedWriter`` then lost the rest of a 650 kB batch (the
+    parent read the next batch's length in its middle and failed to unpickle it).
+    """
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def _child_main() -> None:
     """The child: read the batches named on stdin, send each back on stdout, in order."""
-    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    inp, out = sys.stdin.buffer, sys.stdout.fileno()
     (n,) = _LEN.unpack(inp.read(_LEN.size))
     batches: list[list[str]] = pickle.loads(inp.read(n))  # our parent's input
     try:
@@ -358,12 +374,12 @@ def _child_main() -> None:
             # Plain tuples: this module runs as __main__ here, its classes are not the parent's.
             blob = pickle.dumps((tuple(batch), failure), protocol=pickle.HIGHEST_PROTOCOL)
             del batch
-            out.write(_LEN.pack(len(blob)))
-            out.write(blob)
-            out.flush()
+            write_all(out, _LEN.pack(len(blob)))
+            write_all(out, blob)
+            del blob
     except BrokenPipeError:  # the parent stopped reading (an error or an early exit)
         with contextlib.suppress(OSError):
-            os.close(out.fileno())
+            os.close(out)
 
 
 if __name__ == "__main__":
