@@ -34,13 +34,26 @@ def make_ruc(n: int) -> str:
     return body + ruc_mod.calc_check_digit(body)
 
 
-def generate(directory: Path, lines: int, employers: int, seed: int = 11) -> tuple[list[Path], int]:
-    """Write ``employers`` files of month 2025-03 with about ``lines`` lines in total."""
+DNI_SPAN = 89_999_989
+"""DNIs drawn from 10,000,000 + [0, DNI_SPAN): ``shuffled`` documents are the bijection
+k -> (k * DNI_STEP) mod DNI_SPAN of the k-th worker, all distinct and in no order."""
+DNI_STEP = 55_623_052  # coprime with DNI_SPAN, about DNI_SPAN / the golden ratio: each next DNI far from the last
+
+
+def generate(directory: Path, lines: int, employers: int, seed: int = 11,
+             documents: str = "shuffled") -> tuple[list[Path], int]:
+    """Write ``employers`` files of month 2025-03 with about ``lines`` lines in total.
+
+    *documents*: ``shuffled`` gives the workers distinct DNIs in no order, as real files have
+    them (an employer's staff are not numbered one after another); ``sorted`` numbers them one
+    after another across the files (the layout of the bench before 3 December 2026, whose
+    indexes are built from input already in order)."""
     rng = np.random.default_rng(seed)
     per_employer = np.maximum(1, rng.poisson(lines / employers, employers))
     per_employer[-1] += max(0, lines - int(per_employer.sum()))
     paths: list[Path] = []
     worker = 10_000_000
+    k = 0
     total = 0
     for e in range(employers):
         n = int(per_employer[e])
@@ -50,10 +63,12 @@ def generate(directory: Path, lines: int, employers: int, seed: int = 11) -> tup
         amounts = rng.integers(1_025_00, 15_000_00, workers)
         for w in range(workers):
             worker += 1
+            k += 1
+            doc = worker if documents == "sorted" else 10_000_000 + (k * DNI_STEP) % DNI_SPAN
             a = int(amounts[w])
             amount = f"{a // 100}.{a % 100:02d}"
             for c in CONCEPTS[:concepts]:
-                rows.append(f"01|{worker:08d}|{c}|{amount}|{amount}|")
+                rows.append(f"01|{doc:08d}|{c}|{amount}|{amount}|")
         if worker > 99_000_000:
             worker = 10_000_000
         p = directory / f"0601202503{make_ruc(e + 1)}.rem"
@@ -226,10 +241,10 @@ def write_csv(paths: list[Path], target: Path) -> Path:
     return target
 
 
-def generated(directory: Path, lines: int, employers: int) -> tuple[list[Path], int, Path]:
+def generated(directory: Path, lines: int, employers: int, documents: str) -> tuple[list[Path], int, Path]:
     """The month's files and national CSV in *directory*: generated, or reused when a marker says
-    they were generated there for the same size."""
-    marker = directory / f"generated-{lines}-{employers}"
+    they were generated there for the same size and order of documents."""
+    marker = directory / f"generated-{lines}-{employers}{'' if documents == 'sorted' else '-' + documents}"
     files_dir = directory / "files"
     csv = directory / "national.csv"
     if marker.exists():
@@ -239,7 +254,7 @@ def generated(directory: Path, lines: int, employers: int) -> tuple[list[Path], 
     files_dir.mkdir(parents=True)
     for old in directory.glob("generated-*"):
         old.unlink()
-    paths, total = generate(files_dir, lines, employers)
+    paths, total = generate(files_dir, lines, employers, documents=documents)
     write_csv(paths, csv)
     marker.write_text(str(total))
     return paths, total, csv
@@ -276,6 +291,9 @@ def main() -> None:
                          "the same database: every worker known, every table indexed")
     ap.add_argument("--data", type=Path, help="keep the generated files in this directory and reuse them on the next "
                     "run with the same --lines and --employers (generating a national month takes over a minute)")
+    ap.add_argument("--documents", choices=("shuffled", "sorted"), default="shuffled",
+                    help="shuffled: the workers' DNIs in no order, as in real files (default); sorted: numbered one "
+                         "after another across the files, as the bench generated them before 3 December 2026")
     args = ap.parse_args()
     print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
     engines = args.engines.split(",")
@@ -285,8 +303,9 @@ def main() -> None:
         print(f"compiled fast path (formats.rem_scan) ready in {warm_fast_path():.1f} s (numba compiles it once per "
               "installation and caches it; the imports below load it from the cache)")
         t0 = time.perf_counter()
-        paths, total, csv = generated(args.data or work, args.lines, args.employers)
-        print(f"{total:,} lines in {len(paths):,} files and one CSV ({time.perf_counter() - t0:.1f} s)")
+        paths, total, csv = generated(args.data or work, args.lines, args.employers, args.documents)
+        print(f"{total:,} lines in {len(paths):,} files and one CSV, documents {args.documents} "
+              f"({time.perf_counter() - t0:.1f} s)")
         inputs = {"rem": paths, "csv": [csv]}
         if "sqlite" in engines:
             base_s = sqlite_baseline(work / "baseline.sqlite3", paths)

@@ -189,7 +189,7 @@ def test_sqlite_contribution_clustered_on_its_key_and_back(tmp_path: Path) -> No
                                               "AND tbl_name = 'contribution' AND sql IS NOT NULL")]
         return sql, got, idx
 
-    assert db.upgrade(url) == db.head_revision() == "0205_sqlite_clustered"
+    assert db.upgrade(url, "0205_sqlite_clustered") == "0205_sqlite_clustered"
     sql, got, idx = read()
     assert "WITHOUT ROWID" in sql.upper() and idx == []
     assert got == sorted(rows, key=lambda r: (r[1], r[2], r[0]))  # stored in the key's order
@@ -201,3 +201,33 @@ def test_sqlite_contribution_clustered_on_its_key_and_back(tmp_path: Path) -> No
     sql, got, idx = read()
     assert "WITHOUT ROWID" not in sql.upper() and idx == ["ix_contribution_worker_period"]
     assert sorted(got) == sorted(rows)
+
+
+def test_worker_document_key_leads_with_the_number_on_postgresql_and_back(db_url: str) -> None:
+    """0206 orders PostgreSQL's UNIQUE worker document as (number, type) — the order its sort
+    abbreviates — and still refuses the same document twice; its downgrade restores (type, number).
+    SQLite's table keeps its own definition."""
+    from alembic import command
+
+    pg = db_url.startswith("postgresql")
+    db.upgrade(db_url)
+    eng = db.make_engine(db_url)
+
+    def key_columns() -> list[str]:
+        eng.dispose()  # the inspector's catalogue, read afresh
+        (uq,) = [u for u in sa.inspect(eng).get_unique_constraints("worker") if u["name"] == "uq_worker_document"]
+        return list(uq["column_names"])
+
+    try:
+        assert key_columns() == (["doc_number", "doc_type"] if pg else ["doc_type", "doc_number"])
+        with eng.begin() as conn:
+            conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', '45678912'), "
+                                 "('04', '45678912')"))  # the same number under another type: another person
+        with pytest.raises(sa.exc.IntegrityError), eng.begin() as conn:
+            conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', '45678912')"))
+        command.downgrade(db.alembic_config(db_url), "0205_sqlite_clustered")
+        assert key_columns() == ["doc_type", "doc_number"]
+        assert db.upgrade(db_url) == db.head_revision() == "0206_pg_document_key_order"
+        assert key_columns() == (["doc_number", "doc_type"] if pg else ["doc_type", "doc_number"])
+    finally:
+        eng.dispose()

@@ -1039,7 +1039,7 @@ _BULK_INDEXES: dict[str, tuple[tuple[str, str, str], ...]] = {
                     ("", "DROP INDEX ix_declaration_employer_period",
                      "CREATE INDEX ix_declaration_employer_period ON declaration (employer_id, period, status)")),
     "worker": (("postgresql", "ALTER TABLE worker DROP CONSTRAINT uq_worker_document",
-                "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_type, doc_number)"),),
+                "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_number, doc_type)"),),
     "contribution": (("postgresql", "DROP INDEX ix_contribution_worker_period",
                       "CREATE INDEX ix_contribution_worker_period ON contribution (worker_id, period)"),),
 }

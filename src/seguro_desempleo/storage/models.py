@@ -55,7 +55,9 @@ class EmployerRow(Base):
 
 class WorkerRow(Base):
     __tablename__ = "worker"
-    __table_args__ = (UniqueConstraint("doc_type", "doc_number", name="uq_worker_document"),)
+    # PostgreSQL: the number first, which sorts by its abbreviated key (migration 0206); SQLite's
+    # table keeps UNIQUE (doc_type, doc_number), the order immaterial there.
+    __table_args__ = (UniqueConstraint("doc_number", "doc_type", name="uq_worker_document"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Codes compared bytewise on PostgreSQL (migration 0204); SQLite's default is already bytewise.
     doc_type: Mapped[str] = mapped_column(String(2).with_variant(String(2, collation="C"), "postgresql"))
