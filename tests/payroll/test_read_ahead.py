@@ -26,6 +26,13 @@ def files(batches: object) -> list[tuple[str, bytes, str]]:
     return out
 
 
+def assert_intact(got: list[tuple[str, bytes, str]], paths: list[str]) -> None:
+    """Every file came back in the order given, with its bytes and its identity key."""
+    assert [p for p, _, _ in got] == paths
+    for path, data, key in got:
+        assert data == Path(path).read_bytes() and key == identity_key(path, data)
+
+
 def make(tmp_path: Path, names: list[str]) -> list[str]:
     out = []
     for i, n in enumerate(names):
@@ -145,9 +152,7 @@ def test_several_children_hand_the_batches_over_in_order(tmp_path: Path, monkeyp
     monkeypatch.setattr(payroll_read, "READERS", readers)
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(n_files)])
     got = files(read_ahead(paths))
-    assert [p for p, _, _ in got] == paths
-    for path, data, key in got:
-        assert data == Path(path).read_bytes() and key == identity_key(path, data)
+    assert_intact(got, paths)
 
 
 def test_an_unreadable_file_in_a_later_child_stops_at_its_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -362,9 +367,7 @@ def test_reader_children_stopped_and_continued_mid_batch_lose_nothing(tmp_path: 
         stop.set()
         pests.join(10)
     assert len(signalled) > 20
-    assert [p for p, _, _ in got] == paths
-    for path, data, key in got:
-        assert data == Path(path).read_bytes() and key == identity_key(path, data)
+    assert_intact(got, paths)
 
 
 def test_a_garbled_batch_is_refused_plainly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
