@@ -218,3 +218,20 @@ def test_workers_registered_after_an_import_get_new_ids(engine: sa.Engine, tmp_p
         uow.commit()
     assert after.id is not None and after.id > max(ids)
     assert_no_orphans(engine)
+
+
+@pytest.mark.parametrize("slice_ids", [2, 3, 1000])
+def test_preloaded_keys_are_the_registry_whole(engine: sa.Engine, monkeypatch: pytest.MonkeyPatch,
+                                               slice_ids: int) -> None:
+    """A large run reads every natural key with its id once (on PostgreSQL one text value per
+    slice of ids, gaps in the ids included): exactly the table's keys, none twice."""
+    monkeypatch.setattr(payroll_import, "PRELOAD_SLICE", slice_ids)
+    docs = [("01", dni(n)) for n in range(1, 8)] + [("04", "000123456"), ("07", "AB12345")]
+    with engine.begin() as conn:
+        for i, (t, n) in enumerate(docs):
+            conn.execute(sa.text("INSERT INTO worker (id, doc_type, doc_number) VALUES (:i, :t, :n)"),
+                         {"i": 3 * i + 5, "t": t, "n": n})  # ids with gaps
+    with engine.begin() as conn:
+        keys = payroll_import._preload_keys(conn, "worker")
+        assert payroll_import._preload_keys(conn, "employer").height == 0
+    assert sorted(keys.rows()) == sorted((t + n, 3 * i + 5) for i, (t, n) in enumerate(docs))

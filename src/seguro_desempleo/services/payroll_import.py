@@ -1144,29 +1144,43 @@ def _large_run(names: list[str]) -> bool:
     return False
 
 
+PRELOAD_SLICE = 4_000_000
+"""Ids per text value when :func:`_preload_keys` reads a PostgreSQL table's keys."""
+
+
 def _preload_keys(conn: Connection, table: str) -> pl.DataFrame:
     """Every natural key of *table* with its id (``key``, ``id``; a worker's key is ``doc_type``
     + ``doc_number``, as :func:`_resolve` builds it), read once for a large run (3 million workers
-    in ~1 s on PostgreSQL) instead of staging ~600,000 documents and joining them with the table
+    in ~0.7 s on PostgreSQL) instead of staging ~600,000 documents and joining them with the table
     for every chunk (~3.5 s each). The table is locked against other writers first (PostgreSQL: the lock
     :func:`_next_ids` takes anyway when the import registers a new row), so the keys stay exact
     until the import commits; on SQLite a write by anyone else would make the import's first
     write fail (its snapshot would be stale)."""
     key = "doc_type || doc_number" if table == "worker" else "ruc"
-    query = f"SELECT {key}, id FROM {table}"
     schema = {"key": pl.Utf8, "id": pl.Int64}
-    dbapi: Any = conn.connection.driver_connection
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        buf = bytearray()
-        with dbapi.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as cp:
-            for block in cp:
-                buf += block
-        if not buf:
-            return pl.DataFrame(schema=schema)
-        return pl.read_csv(bytes(buf), has_header=False, new_columns=list(schema), schema=schema)
+        # Not COPY: psycopg hands a COPY over one row at a time (3 million workers: ~2 s of Python
+        # steps). Each slice of ids comes as one text value instead (~0.7 s for 3 million), of at
+        # most PRELOAD_SLICE rows (~20 bytes each, far below PostgreSQL's 1 GB for one value).
+        # Keys are validated codes (no tab, no line break); the count checks it all the same.
+        lo, hi = conn.exec_driver_sql(f"SELECT min(id), max(id) FROM {table}").one()
+        parts = [pl.DataFrame(schema=schema)]
+        for start in range(lo or 0, (hi or -1) + 1, PRELOAD_SLICE):
+            text_, n = conn.exec_driver_sql(
+                f"SELECT string_agg({key} || E'\\t' || id, E'\\n'), count(*) FROM {table} "
+                "WHERE id >= %(a)s AND id < %(b)s", {"a": start, "b": start + PRELOAD_SLICE}).one()
+            if not n:
+                continue
+            part = pl.read_csv(text_.encode(), has_header=False, separator="\t", quote_char=None,
+                               new_columns=list(schema), schema=schema)
+            if part.height != n:
+                raise RuntimeError(f"{table}: {n} keys on file, {part.height} read back")
+            parts.append(part)
+        return pl.concat(parts, rechunk=False)
+    dbapi: Any = conn.connection.driver_connection
     with contextlib.closing(dbapi.cursor()) as cur:
-        cur.execute(query)
+        cur.execute(f"SELECT {key}, id FROM {table}")
         rows = cur.fetchall()
     return pl.DataFrame(rows, schema=schema, orient="row")
 
