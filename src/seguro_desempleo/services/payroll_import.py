@@ -1151,7 +1151,7 @@ PRELOAD_SLICE = 4_000_000
 def _preload_keys(conn: Connection, table: str) -> pl.DataFrame:
     """Every natural key of *table* with its id (``key``, ``id``; a worker's key is ``doc_type``
     + ``doc_number``, as :func:`_resolve` builds it), read once for a large run (3 million workers
-    in ~0.7 s on PostgreSQL) instead of staging ~600,000 documents and joining them with the table
+    in ~1 s on PostgreSQL) instead of staging ~600,000 documents and joining them with the table
     for every chunk (~3.5 s each). The table is locked against other writers first (PostgreSQL: the lock
     :func:`_next_ids` takes anyway when the import registers a new row), so the keys stay exact
     until the import commits; on SQLite a write by anyone else would make the import's first
@@ -1161,7 +1161,7 @@ def _preload_keys(conn: Connection, table: str) -> pl.DataFrame:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         # Not COPY: psycopg hands a COPY over one row at a time (3 million workers: ~2 s of Python
-        # steps). Each slice of ids comes as one text value instead (~0.7 s for 3 million), of at
+        # steps). Each slice of ids comes as one text value instead (~1 s for 3 million), of at
         # most PRELOAD_SLICE rows (~20 bytes each, far below PostgreSQL's 1 GB for one value).
         # Keys are validated codes (no tab, no line break); the count checks it all the same.
         lo, hi = conn.exec_driver_sql(f"SELECT min(id), max(id) FROM {table}").one()
