@@ -374,8 +374,13 @@ def test_a_garbled_batch_is_refused_plainly(tmp_path: Path, monkeypatch: pytest.
     """Should a batch ever arrive garbled, the import stops with a plain reason, not a pickle error."""
     monkeypatch.setattr(payroll_read, "READ_BATCH", 2)
     monkeypatch.setattr(payroll_read, "PROCESS_MIN_FILES", 1)
-    real_loads = payroll_read.pickle.loads
-    monkeypatch.setattr(payroll_read.pickle, "loads", lambda blob: real_loads(bytes(blob)[:-3]))
+    import pickle
+    from types import SimpleNamespace
+
+    # The module's pickle only (the process's own stays whole): every batch loses its last bytes.
+    monkeypatch.setattr(payroll_read, "pickle", SimpleNamespace(
+        dumps=pickle.dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL,
+        loads=lambda blob: pickle.loads(bytes(blob)[:-3])))
     paths = make(tmp_path, [f"0601202503{n:011d}.rem" for n in range(4)])
     with pytest.raises(RuntimeError, match="garbled batch"):
         list(read_ahead(paths))
