@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from stdnum.pe import ruc as ruc_mod
@@ -94,7 +94,9 @@ def _run_import(url: str, paths: list[str], out: mp.Queue) -> None:
     summary = import_files(paths, db=url, today=dt.date(2025, 6, 1))
     elapsed = time.perf_counter() - t0
     rss = peak_rss_mib()
-    out.put((elapsed, rss, summary.accepted, summary.rejected, sum(f.contributions for f in summary.files)))
+    me, readers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    out.put((elapsed, rss, summary.accepted, summary.rejected, sum(f.contributions for f in summary.files),
+             me.ru_utime + me.ru_stime, readers.ru_utime + readers.ru_stime))
 
 
 def next_month_files(paths: list[Path], directory: Path) -> list[Path]:
@@ -122,20 +124,80 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed_import(url: str, paths: list[Path]) -> tuple[float, float, int, int, int]:
+def server_cpu_s() -> float | None:
+    """CPU seconds (user and system) spent so far by this machine's PostgreSQL processes: each live
+    one's own, plus what the exited ones left to their parent (the postmaster reaps every backend
+    and worker, so a closed connection's CPU stays counted). Linux ``/proc``; ``None`` elsewhere.
+    Autovacuum workers that run meanwhile are counted too."""
+    total = 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:  # exited meanwhile
+            continue
+        name, _, rest = stat.partition(" (")[2].rpartition(") ")
+        if name == "postgres":
+            fields = rest.split()  # from field 3 (state): utime, stime, cutime, cstime are fields 14-17
+            total += sum(int(v) for v in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class Timed(NamedTuple):
+    """One import run in its own process: what it took and what it used."""
+
+    elapsed: float
+    rss: float
+    accepted: int
+    rejected: int
+    contributions: int
+    cpu_import: float    # the importing process (all its threads)
+    cpu_readers: float   # its reading processes
+    cpu_server: float | None  # PostgreSQL's processes meanwhile (None: SQLite, or no /proc)
+
+
+def timed_import(url: str, paths: list[Path]) -> Timed:
     from seguro_desempleo.storage.db import upgrade
 
     upgrade(url)
+    pg = url.startswith("postgresql")
     q: mp.Queue = mp.get_context("spawn").Queue()
     proc = mp.get_context("spawn").Process(target=_run_import, args=(url, [str(p) for p in paths], q))
+    server0 = server_cpu_s() if pg else None
     proc.start()
     result = q.get()
     proc.join()
-    return result
+    server1 = server_cpu_s() if pg else None
+    return Timed._make((*result, None if server0 is None or server1 is None else server1 - server0))
 
 
-def copy_baseline(pg_uri: str, paths: list[Path]) -> float:
-    """A bare COPY of the same rows (RUC, month and the five fields, as text) into a plain table."""
+def cpu_line(run: Timed, copy_s: float | None = None, copy_server_s: float | None = None) -> str:
+    """Where the run's CPU went, against the cores the machine has (and the bare COPY's server CPU)."""
+    parts = [f"the import's process {run.cpu_import:.1f} CPU-s, its readers {run.cpu_readers:.1f}"]
+    used = run.cpu_import + run.cpu_readers
+    if run.cpu_server is not None:
+        used += run.cpu_server
+        server = f"PostgreSQL's server {run.cpu_server:.1f} CPU-s"
+        if copy_s:   # the server's work alone, against what the 2x target allows the whole import
+            server += " ("
+            if copy_server_s:
+                server += f"{run.cpu_server / copy_server_s:.2f}× the bare COPY's {copy_server_s:.1f}, "
+            server += f"{run.cpu_server / copy_s:.2f}× its {copy_s:.1f} s elapsed)"
+        parts.insert(0, server)
+    cores = os.cpu_count() or 1
+    return (f"  CPU: {'; '.join(parts)}: {used:.1f} CPU-s in {run.elapsed:.1f} s on {cores} cores "
+            f"({used / (run.elapsed * cores):.0%} of the machine)")
+
+
+def copy_baseline(pg_uri: str, paths: list[Path]) -> tuple[float, float | None]:
+    """A bare COPY of the same rows (RUC, month and the five fields, as text) into a plain table:
+    its elapsed time, and the server's CPU seconds meanwhile (:func:`server_cpu_s`)."""
     import psycopg
 
     buf = io.StringIO()
@@ -149,14 +211,16 @@ def copy_baseline(pg_uri: str, paths: list[Path]) -> float:
         conn.execute("CREATE TABLE copy_baseline (ruc text, period text, tipo_doc text, num_doc text, "
                      "concepto text, devengado text, pagado text)")
         conn.commit()
+        server0 = server_cpu_s()
         t0 = time.perf_counter()
         with conn.cursor() as cur, cur.copy("COPY copy_baseline FROM STDIN (DELIMITER '|')") as cp:
             cp.write(data)
         conn.commit()
         elapsed = time.perf_counter() - t0
+        server1 = server_cpu_s()
         conn.execute("DROP TABLE copy_baseline")
         conn.commit()
-    return elapsed
+    return elapsed, None if server0 is None or server1 is None else server1 - server0
 
 
 FLOOR_TABLES = ("worker", "contribution")
@@ -311,22 +375,25 @@ def main() -> None:
             base_s = sqlite_baseline(work / "baseline.sqlite3", paths)
             print(f"SQLite bare executemany baseline: {base_s:6.1f} s ({total / base_s:,.0f} rows/s)")
             for layout in layouts:
-                el, rss, acc, rej, contrib = timed_import(f"sqlite:///{work / f'bench_{layout}.sqlite3'}",
-                                                          inputs[layout])
+                run = timed_import(f"sqlite:///{work / f'bench_{layout}.sqlite3'}", inputs[layout])
+                el, rss, acc, rej, contrib = run[:5]
                 print(f"SQLite     {layout}: {el:6.1f} s ({total / el:,.0f} lines/s), peak RSS {rss:,.0f} MiB, "
                       f"{acc:,} file(s) accepted, {rej} rejected, {contrib:,} contribution records; "
                       f"ratio to the 20 s target {el / 20:.2f}, to the bare insert {el / base_s:.2f}")
+                print(cpu_line(run))
                 if layout == layouts[0]:
                     floor = sqlite_floor(work / f"bench_{layout}.sqlite3", work / "floor.sqlite3")
                     print(f"SQLite floor: executemany of the {' and '.join(FLOOR_TABLES)} rows, indexes built after, "
                           f"{floor:6.1f} s ({floor / base_s:.2f}× the bare insert); the import is "
                           f"{el / floor:.2f}× that")
                 if layout == "rem" and args.next_month:
-                    el2, rss2, acc2, _, contrib2 = timed_import(f"sqlite:///{work / f'bench_{layout}.sqlite3'}",
-                                                                next_month_files(paths, work / "next"))
+                    run2 = timed_import(f"sqlite:///{work / f'bench_{layout}.sqlite3'}",
+                                        next_month_files(paths, work / "next"))
+                    el2, rss2, acc2, _, contrib2 = run2[:5]
                     print(f"SQLite     rem, next month: {el2:6.1f} s ({total / el2:,.0f} lines/s), peak RSS "
                           f"{rss2:,.0f} MiB, {acc2:,} file(s) accepted, {contrib2:,} contribution records; ratio to "
                           f"the 20 s target {el2 / 20:.2f}, to the bare insert {el2 / base_s:.2f}")
+                    print(cpu_line(run2))
         if "postgresql" in engines:
             import pgserver
 
@@ -334,27 +401,32 @@ def main() -> None:
             try:
                 uri = str(server.get_uri())
                 tune_for_bulk_loads(server, uri)
-                copy_s = copy_baseline(uri, paths)
-                print(f"PostgreSQL COPY baseline: {copy_s:6.1f} s ({total / copy_s:,.0f} rows/s)")
+                copy_s, copy_cpu = copy_baseline(uri, paths)
+                print(f"PostgreSQL COPY baseline: {copy_s:6.1f} s ({total / copy_s:,.0f} rows/s)"
+                      + (f", {copy_cpu:.1f} s of server CPU" if copy_cpu is not None else ""))
                 for layout in layouts:
                     with psycopg_connect(uri) as conn:
                         conn.execute(f"CREATE DATABASE bench_{layout}")
                     url = uri.replace("postgresql://", "postgresql+psycopg://").replace("/postgres?",
                                                                                         f"/bench_{layout}?")
-                    el, rss, acc, rej, contrib = timed_import(url, inputs[layout])
+                    run = timed_import(url, inputs[layout])
+                    el, rss, acc, rej, contrib = run[:5]
                     print(f"PostgreSQL {layout}: {el:6.1f} s ({total / el:,.0f} lines/s), peak RSS {rss:,.0f} MiB, "
                           f"{acc:,} file(s) accepted, {contrib:,} contribution records; "
                           f"ratio to COPY {el / copy_s:.2f} (target ≤ 2)")
+                    print(cpu_line(run, copy_s, copy_cpu))
                     if layout == layouts[0]:
                         floor = pg_floor(uri, f"bench_{layout}")
                         print(f"PostgreSQL floor: COPY of the {' and '.join(FLOOR_TABLES)} rows, indexes built after, "
                               f"{floor:6.1f} s ({floor / copy_s:.2f}× the bare COPY); the import is "
                               f"{el / floor:.2f}× that")
                     if layout == "rem" and args.next_month:
-                        el2, rss2, acc2, _, contrib2 = timed_import(url, next_month_files(paths, work / "next"))
+                        run2 = timed_import(url, next_month_files(paths, work / "next"))
+                        el2, rss2, acc2, _, contrib2 = run2[:5]
                         print(f"PostgreSQL rem, next month: {el2:6.1f} s ({total / el2:,.0f} lines/s), peak RSS "
                               f"{rss2:,.0f} MiB, {acc2:,} file(s) accepted, {contrib2:,} contribution records; "
                               f"ratio to COPY {el2 / copy_s:.2f}")
+                        print(cpu_line(run2, copy_s, copy_cpu))
             finally:
                 # The server may still flush its WAL while pgserver removes the directory.
                 with contextlib.suppress(OSError):
