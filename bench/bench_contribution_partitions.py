@@ -10,11 +10,14 @@ The measurement behind decision 0110. Two layouts of the same records in one thr
 Figures, each for both layouts and as the ratio partitioned / plain measured in the same run:
 
 1. **Read, one worker.** The claims' own statement (:func:`seguro_desempleo.storage.history.months_query`,
-   24-month window, prepared by psycopg as the API's connection does) for ``--probes`` random
-   workers: mean and p99 in µs.
+   24-month window, prepared by psycopg as the API's connection does, on a new connection per
+   layout and round) for ``--probes`` random workers: mean, p50 and p99 in µs, and how many
+   generic and custom plans the server ran (``plan_cache_mode = auto`` lets it choose; the
+   partitioned layout is measured again with ``force_generic_plan``).
 2. **Read, bulk.** The history of ``--bulk`` workers at once
    (:func:`seguro_desempleo.storage.history.contribution_history_bulk`).
-3. **Write, the next month.** One more month of records (one per worker) written into the live
+3. **Write, the next month.** One more month of records (one per worker, in the import's order:
+   chunks of about an eighth of the employers, each in worker order) written into the live
    index (``plain``), against a new partition filled first and indexed after, then attached
    (``part``): what partitioning would save a next-month import.
 
@@ -79,15 +82,19 @@ def _load(cur: psycopg.Cursor[Any], name: str, workers: int, months: int) -> flo
     return time.perf_counter() - t
 
 
-def _probe(conn: psycopg.Connection[Any], name: str, workers: int, months: int,
-           probes: int, seed: int) -> list[float]:
+def _probe(uri: str, name: str, workers: int, months: int, probes: int, seed: int,
+           plan_cache_mode: str = "auto") -> tuple[list[float], int, int]:
+    """Timings (µs) of the claims' statement for *probes* random workers on a new connection (its
+    own prepared statement, as an API connection has), and how many generic and custom plans the
+    server ran for it (``pg_prepared_statements``)."""
     query = months_query("%s", ACTIVE, "%s", "%s")
     last = FIRST_PERIOD + months - 1
     rng = np.random.default_rng(seed)
     ids = rng.integers(1, workers + 1, probes)
     out: list[float] = []
-    with conn.cursor() as cur:
+    with psycopg.connect(uri, autocommit=True) as conn, conn.cursor() as cur:
         cur.execute(f"SET search_path = {name}")
+        cur.execute(f"SET plan_cache_mode = {plan_cache_mode}")
         for w in ids[:50]:                      # warm the prepared statement and the cache
             cur.execute(query, (int(w), last - 23, last), prepare=True)
             cur.fetchall()
@@ -98,7 +105,10 @@ def _probe(conn: psycopg.Connection[Any], name: str, workers: int, months: int,
             out.append((time.perf_counter_ns() - t) / 1000)
             if len(rows) != 24:
                 raise SystemExit(f"{name}: worker {w} has {len(rows)} months in the window, expected 24")
-    return out
+        cur.execute("SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) "
+                    "FROM pg_prepared_statements WHERE statement LIKE '%FROM contribution c%'")
+        generic, custom = cur.fetchone() or (0, 0)
+    return out, int(generic), int(custom)
 
 
 def _bulk(url: str, name: str, workers: int, months: int, bulk: int, seed: int) -> float:
@@ -120,7 +130,9 @@ def _next_month(cur: psycopg.Cursor[Any], name: str, workers: int, months: int,
                 partitioned: bool) -> float:
     employers = max(1, workers // PER_EMPLOYER)
     p = FIRST_PERIOD + months
-    select = ("SELECT %(k)s::int * %(e)s::int + (w %% %(e)s::int) + 1, w, %(p)s::int, 150000 FROM generate_series(1, %(w)s) w")
+    # In the import's order: chunks of about an eighth of the employers, each in worker order.
+    select = ("SELECT %(k)s::int * %(e)s::int + (w %% %(e)s::int) + 1, w, %(p)s::int, 150000 "
+              "FROM generate_series(1, %(w)s) w ORDER BY ((w %% %(e)s::int) * 8) / %(e)s::int, w")
     args = {"k": months, "e": employers, "p": p, "w": workers}
     cur.execute("CHECKPOINT")
     t = time.perf_counter()
@@ -150,6 +162,10 @@ def main() -> None:
     args = ap.parse_args()
     if args.months < 24:
         raise SystemExit("--months: at least 24 (the window read is 24 months)")
+    for opt in ("workers", "probes", "bulk", "rounds"):
+        if getattr(args, opt) < 1:
+            raise SystemExit(f"--{opt}: at least 1")
+    args.bulk = min(args.bulk, args.workers)
 
     import pgserver
 
@@ -158,9 +174,11 @@ def main() -> None:
     uri = str(server.get_uri())
     url = uri.replace("postgresql://", "postgresql+psycopg://", 1)
     layouts = (("plain", False), ("part", True))
-    print(f"{args.workers:,} workers × {args.months} months = {args.workers * args.months:,} records "
-          "per layout, PostgreSQL (pgserver)")
     with psycopg.connect(uri, autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SHOW server_version")
+        version = (cur.fetchone() or ("?",))[0]
+        print(f"{args.workers:,} workers × {args.months} months = {args.workers * args.months:,} records "
+              f"per layout, PostgreSQL {version} (pgserver)")
         for name, partitioned in layouts:
             _schema(cur, name, args.months, partitioned)
             s = _load(cur, name, args.workers, args.months)
@@ -169,20 +187,29 @@ def main() -> None:
             cur.execute(f"VACUUM ANALYZE {name}.employer_payment")
             print(f"  loaded {name:5s} in {s:6.1f} s")
 
-        probe: dict[str, list[float]] = {n: [] for n, _ in layouts}
+        variants = (("plain", "plain", "auto"), ("part", "part", "auto"),
+                    ("part, generic", "part", "force_generic_plan"))
+        probe: dict[str, list[float]] = {v: [] for v, _, _ in variants}
+        plans: dict[str, list[int]] = {v: [0, 0] for v, _, _ in variants}
         bulk: dict[str, list[float]] = {n: [] for n, _ in layouts}
         for r in range(args.rounds):      # alternate, so a slow phase of the machine hits both
-            for name, _ in layouts:
-                probe[name] += _probe(conn, name, args.workers, args.months, args.probes, seed=r)
+            for label, name, mode in (variants if r % 2 == 0 else variants[::-1]):
+                times, generic, custom = _probe(uri, name, args.workers, args.months, args.probes, r, mode)
+                probe[label] += times
+                plans[label][0] += generic
+                plans[label][1] += custom
+            for name, _ in (layouts if r % 2 == 0 else layouts[::-1]):
                 bulk[name].append(_bulk(url, name, args.workers, args.months, args.bulk, seed=r))
 
-        print("\nread: one worker, 24-month window (the claims' statement, prepared)")
-        for name, _ in layouts:
-            print(f"  {name:5s}  mean {statistics.fmean(probe[name]):7.0f} µs   "
-                  f"p50 {_pct(probe[name], 0.5):7.0f} µs   p99 {_pct(probe[name], 0.99):7.0f} µs")
-        print(f"  ratio partitioned / plain: mean "
-              f"{statistics.fmean(probe['part']) / statistics.fmean(probe['plain']):.2f}×, p99 "
-              f"{_pct(probe['part'], 0.99) / _pct(probe['plain'], 0.99):.2f}×")
+        print("\nread: one worker, 24-month window (the claims' statement, prepared; plans the server ran)")
+        for label, _, _ in variants:
+            print(f"  {label:13s}  mean {statistics.fmean(probe[label]):7.0f} µs   "
+                  f"p50 {_pct(probe[label], 0.5):7.0f} µs   p99 {_pct(probe[label], 0.99):7.0f} µs   "
+                  f"generic {plans[label][0]:,}, custom {plans[label][1]:,}")
+        for label in ("part", "part, generic"):
+            print(f"  ratio {label} / plain: mean "
+                  f"{statistics.fmean(probe[label]) / statistics.fmean(probe['plain']):.2f}×, p99 "
+                  f"{_pct(probe[label], 0.99) / _pct(probe['plain'], 0.99):.2f}×")
         print(f"\nread: {args.bulk:,} workers at once (contribution_history_bulk), best of {args.rounds}")
         for name, _ in layouts:
             print(f"  {name:5s}  {min(bulk[name]):6.2f} s")
