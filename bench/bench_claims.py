@@ -47,6 +47,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from proc_cpu import delta, pgserver_pid, tree_cpu_s
+
 SEP = dt.date(2025, 3, 10)
 CLAIM_DAY = dt.date(2025, 3, 20)
 DECIDE_DAY = dt.date(2025, 3, 21)
@@ -78,13 +80,6 @@ def _other_database(url: str, name: str) -> str:
         c.exec_driver_sql(f"CREATE DATABASE {name}")
     admin.dispose()
     return u.set(database=name).render_as_string(hide_password=False)
-
-
-def _pg_pid(server: Any) -> int | None:
-    try:
-        return int(server.get_pid())
-    except Exception:       # an older pgserver: no CPU figure for PostgreSQL
-        return None
 
 
 def _seed_history(engine: sa.Engine, workers: int, first_id: int = 1) -> None:
@@ -137,28 +132,6 @@ def _server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the API server did not start")
 
 
-def _tree_cpu(pid: int | None) -> dict[int, float]:
-    """CPU seconds (user + system) of *pid* and its descendants, per process (psutil if present)."""
-    try:
-        import psutil
-    except ImportError:
-        return {}
-    if pid is None:
-        return {}
-    out: dict[int, float] = {}
-    try:
-        root = psutil.Process(pid)
-        for p in [root, *root.children(recursive=True)]:
-            try:
-                t = p.cpu_times()
-                out[p.pid] = t.user + t.system
-            except psutil.Error:
-                pass
-    except psutil.Error:
-        pass
-    return out
-
-
 def _machine_times() -> list[int] | None:
     """The machine's CPU time counters (``/proc/stat``: user nice system idle iowait irq softirq
     steal), or ``None`` where there is no such file."""
@@ -178,10 +151,6 @@ def _machine_share(before: list[int] | None, after: list[int] | None) -> str:
     total = sum(d) or 1
     return (f"machine during the run: {100 * (d[3] + d[4]) / total:.0f} % idle, "
             f"{100 * d[7] / total:.0f} % taken by the hypervisor (steal)")
-
-
-def _cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(v - before.get(k, 0.0) for k, v in after.items())
 
 
 class _Conn:
@@ -329,7 +298,7 @@ def _load(flow: str, todo: list[int], port: int, headers: dict[str, str], concur
 
     # Warm-up (connections, caches) is part of the run's first seconds; measure the whole run.
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    srv0, pg0, cl0 = _tree_cpu(server_pid), _tree_cpu(pg_pid), time.process_time()
+    srv0, pg0, cl0 = tree_cpu_s(server_pid), tree_cpu_s(pg_pid), time.process_time()
     machine0 = _machine_times()
     t0 = time.perf_counter()
     for t in threads:
@@ -339,8 +308,8 @@ def _load(flow: str, todo: list[int], port: int, headers: dict[str, str], concur
     elapsed = time.perf_counter() - t0
     machine = _machine_share(machine0, _machine_times())
     cpu_client = time.process_time() - cl0
-    cpu_server = _cpu_delta(srv0, _tree_cpu(server_pid))
-    cpu_pg = _cpu_delta(pg0, _tree_cpu(pg_pid))
+    cpu_server = delta(srv0, tree_cpu_s(server_pid)) or 0.0
+    cpu_pg = delta(pg0, tree_cpu_s(pg_pid)) or 0.0
     if errors:
         print(f"  {len(errors)} errors, first: {errors[0]}")
     lat.sort()
@@ -461,7 +430,7 @@ def main() -> None:
         if not a.skip_api:
             flows = ("two", "one") if a.flow == "both" else (a.flow,)
             bench_api(url, engine, a.claims, a.concurrency, a.server_workers, a.baseline_claims,
-                      pg_pid=_pg_pid(server), flows=flows)
+                      pg_pid=pgserver_pid(server), flows=flows)
         engine.dispose()
         if not a.skip_run:
             run_url = _other_database(url, "bench_run")

@@ -174,54 +174,56 @@ def main() -> None:
     uri = str(server.get_uri())
     url = uri.replace("postgresql://", "postgresql+psycopg://", 1)
     layouts = (("plain", False), ("part", True))
-    with psycopg.connect(uri, autocommit=True) as conn, conn.cursor() as cur:
-        cur.execute("SHOW server_version")
-        version = (cur.fetchone() or ("?",))[0]
-        print(f"{args.workers:,} workers × {args.months} months = {args.workers * args.months:,} records "
-              f"per layout, PostgreSQL {version} (pgserver)")
-        for name, partitioned in layouts:
-            _schema(cur, name, args.months, partitioned)
-            s = _load(cur, name, args.workers, args.months)
-            cur.execute(f"VACUUM ANALYZE {name}.contribution")
-            cur.execute(f"VACUUM ANALYZE {name}.declaration")
-            cur.execute(f"VACUUM ANALYZE {name}.employer_payment")
-            print(f"  loaded {name:5s} in {s:6.1f} s")
+    try:
+        with psycopg.connect(uri, autocommit=True) as conn, conn.cursor() as cur:
+            cur.execute("SHOW server_version")
+            version = (cur.fetchone() or ("?",))[0]
+            print(f"{args.workers:,} workers × {args.months} months = {args.workers * args.months:,} records "
+                  f"per layout, PostgreSQL {version} (pgserver)")
+            for name, partitioned in layouts:
+                _schema(cur, name, args.months, partitioned)
+                s = _load(cur, name, args.workers, args.months)
+                cur.execute(f"VACUUM ANALYZE {name}.contribution")
+                cur.execute(f"VACUUM ANALYZE {name}.declaration")
+                cur.execute(f"VACUUM ANALYZE {name}.employer_payment")
+                print(f"  loaded {name:5s} in {s:6.1f} s")
 
-        variants = (("plain", "plain", "auto"), ("part", "part", "auto"),
-                    ("part, generic", "part", "force_generic_plan"))
-        probe: dict[str, list[float]] = {v: [] for v, _, _ in variants}
-        plans: dict[str, list[int]] = {v: [0, 0] for v, _, _ in variants}
-        bulk: dict[str, list[float]] = {n: [] for n, _ in layouts}
-        for r in range(args.rounds):      # alternate, so a slow phase of the machine hits both
-            for label, name, mode in (variants if r % 2 == 0 else variants[::-1]):
-                times, generic, custom = _probe(uri, name, args.workers, args.months, args.probes, r, mode)
-                probe[label] += times
-                plans[label][0] += generic
-                plans[label][1] += custom
-            for name, _ in (layouts if r % 2 == 0 else layouts[::-1]):
-                bulk[name].append(_bulk(url, name, args.workers, args.months, args.bulk, seed=r))
+            variants = (("plain", "plain", "auto"), ("part", "part", "auto"),
+                        ("part, generic", "part", "force_generic_plan"))
+            probe: dict[str, list[float]] = {v: [] for v, _, _ in variants}
+            plans: dict[str, list[int]] = {v: [0, 0] for v, _, _ in variants}
+            bulk: dict[str, list[float]] = {n: [] for n, _ in layouts}
+            for r in range(args.rounds):      # alternate, so a slow phase of the machine hits both
+                for label, name, mode in (variants if r % 2 == 0 else variants[::-1]):
+                    times, generic, custom = _probe(uri, name, args.workers, args.months, args.probes, r, mode)
+                    probe[label] += times
+                    plans[label][0] += generic
+                    plans[label][1] += custom
+                for name, _ in (layouts if r % 2 == 0 else layouts[::-1]):
+                    bulk[name].append(_bulk(url, name, args.workers, args.months, args.bulk, seed=r))
 
-        print("\nread: one worker, 24-month window (the claims' statement, prepared; plans the server ran)")
-        for label, _, _ in variants:
-            print(f"  {label:13s}  mean {statistics.fmean(probe[label]):7.0f} µs   "
-                  f"p50 {_pct(probe[label], 0.5):7.0f} µs   p99 {_pct(probe[label], 0.99):7.0f} µs   "
-                  f"generic {plans[label][0]:,}, custom {plans[label][1]:,}")
-        for label in ("part", "part, generic"):
-            print(f"  ratio {label} / plain: mean "
-                  f"{statistics.fmean(probe[label]) / statistics.fmean(probe['plain']):.2f}×, p99 "
-                  f"{_pct(probe[label], 0.99) / _pct(probe['plain'], 0.99):.2f}×")
-        print(f"\nread: {args.bulk:,} workers at once (contribution_history_bulk), best of {args.rounds}")
-        for name, _ in layouts:
-            print(f"  {name:5s}  {min(bulk[name]):6.2f} s")
-        print(f"  ratio partitioned / plain: {min(bulk['part']) / min(bulk['plain']):.2f}×")
+            print("\nread: one worker, 24-month window (the claims' statement, prepared; plans the server ran)")
+            for label, _, _ in variants:
+                print(f"  {label:13s}  mean {statistics.fmean(probe[label]):7.0f} µs   "
+                      f"p50 {_pct(probe[label], 0.5):7.0f} µs   p99 {_pct(probe[label], 0.99):7.0f} µs   "
+                      f"generic {plans[label][0]:,}, custom {plans[label][1]:,}")
+            for label in ("part", "part, generic"):
+                print(f"  ratio {label} / plain: mean "
+                      f"{statistics.fmean(probe[label]) / statistics.fmean(probe['plain']):.2f}×, p99 "
+                      f"{_pct(probe[label], 0.99) / _pct(probe['plain'], 0.99):.2f}×")
+            print(f"\nread: {args.bulk:,} workers at once (contribution_history_bulk), best of {args.rounds}")
+            for name, _ in layouts:
+                print(f"  {name:5s}  {min(bulk[name]):6.2f} s")
+            print(f"  ratio partitioned / plain: {min(bulk['part']) / min(bulk['plain']):.2f}×")
 
-        print(f"\nwrite: the next month, {args.workers:,} records")
-        write = {name: _next_month(cur, name, args.workers, args.months, partitioned)
-                 for name, partitioned in layouts}
-        print(f"  plain  into the live index            {write['plain']:6.2f} s")
-        print(f"  part   new partition, indexed, attached {write['part']:6.2f} s")
-        print(f"  ratio partitioned / plain: {write['part'] / write['plain']:.2f}×")
-    server.cleanup()
+            print(f"\nwrite: the next month, {args.workers:,} records")
+            write = {name: _next_month(cur, name, args.workers, args.months, partitioned)
+                     for name, partitioned in layouts}
+            print(f"  plain  into the live index            {write['plain']:6.2f} s")
+            print(f"  part   new partition, indexed, attached {write['part']:6.2f} s")
+            print(f"  ratio partitioned / plain: {write['part'] / write['plain']:.2f}×")
+    finally:
+        server.cleanup()
 
 
 if __name__ == "__main__":

@@ -26,6 +26,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from stdnum.pe import ruc as ruc_mod
 
+from proc_cpu import delta, pgserver_pid, tree_cpu_s
+
 CONCEPTS = ("0121", "0201", "0105", "0118", "0406", "0909")
 
 
@@ -124,31 +126,6 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def server_cpu_s() -> float | None:
-    """CPU seconds (user and system) spent so far by this machine's PostgreSQL processes: each live
-    one's own, plus what the exited ones left to their parent (the postmaster reaps every backend
-    and worker, so a closed connection's CPU stays counted). Linux ``/proc``; ``None`` elsewhere.
-    Autovacuum workers that run meanwhile are counted too."""
-    total = 0
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return None
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:  # exited meanwhile
-            continue
-        name, _, rest = stat.partition(" (")[2].rpartition(") ")
-        if name == "postgres":
-            fields = rest.split()  # from field 3 (state): utime, stime, cutime, cstime are fields 14-17
-            total += sum(int(v) for v in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 class Timed(NamedTuple):
     """One import run in its own process: what it took and what it used."""
 
@@ -162,19 +139,19 @@ class Timed(NamedTuple):
     cpu_server: float | None  # PostgreSQL's processes meanwhile (None: SQLite, or no /proc)
 
 
-def timed_import(url: str, paths: list[Path]) -> Timed:
+def timed_import(url: str, paths: list[Path], pg_pid: int | None = None) -> Timed:
+    """*paths* imported into *url* in a spawned process; *pg_pid*: the PostgreSQL server's
+    postmaster, whose process tree's CPU is counted meanwhile."""
     from seguro_desempleo.storage.db import upgrade
 
     upgrade(url)
-    pg = url.startswith("postgresql")
     q: mp.Queue = mp.get_context("spawn").Queue()
     proc = mp.get_context("spawn").Process(target=_run_import, args=(url, [str(p) for p in paths], q))
-    server0 = server_cpu_s() if pg else None
+    server0 = tree_cpu_s(pg_pid)
     proc.start()
     result = q.get()
     proc.join()
-    server1 = server_cpu_s() if pg else None
-    return Timed._make((*result, None if server0 is None or server1 is None else server1 - server0))
+    return Timed._make((*result, delta(server0, tree_cpu_s(pg_pid))))
 
 
 def cpu_line(run: Timed, copy_s: float | None = None, copy_server_s: float | None = None) -> str:
@@ -195,9 +172,9 @@ def cpu_line(run: Timed, copy_s: float | None = None, copy_server_s: float | Non
             f"({used / (run.elapsed * cores):.0%} of the machine)")
 
 
-def copy_baseline(pg_uri: str, paths: list[Path]) -> tuple[float, float | None]:
+def copy_baseline(pg_uri: str, paths: list[Path], pg_pid: int | None = None) -> tuple[float, float | None]:
     """A bare COPY of the same rows (RUC, month and the five fields, as text) into a plain table:
-    its elapsed time, and the server's CPU seconds meanwhile (:func:`server_cpu_s`)."""
+    its elapsed time, and the CPU seconds of the server's processes (*pg_pid*'s tree) meanwhile."""
     import psycopg
 
     buf = io.StringIO()
@@ -211,16 +188,16 @@ def copy_baseline(pg_uri: str, paths: list[Path]) -> tuple[float, float | None]:
         conn.execute("CREATE TABLE copy_baseline (ruc text, period text, tipo_doc text, num_doc text, "
                      "concepto text, devengado text, pagado text)")
         conn.commit()
-        server0 = server_cpu_s()
+        server0 = tree_cpu_s(pg_pid)
         t0 = time.perf_counter()
         with conn.cursor() as cur, cur.copy("COPY copy_baseline FROM STDIN (DELIMITER '|')") as cp:
             cp.write(data)
         conn.commit()
         elapsed = time.perf_counter() - t0
-        server1 = server_cpu_s()
+        server = delta(server0, tree_cpu_s(pg_pid))
         conn.execute("DROP TABLE copy_baseline")
         conn.commit()
-    return elapsed, None if server0 is None or server1 is None else server1 - server0
+    return elapsed, server
 
 
 FLOOR_TABLES = ("worker", "contribution")
@@ -401,7 +378,8 @@ def main() -> None:
             try:
                 uri = str(server.get_uri())
                 tune_for_bulk_loads(server, uri)
-                copy_s, copy_cpu = copy_baseline(uri, paths)
+                pg_pid = pgserver_pid(server)
+                copy_s, copy_cpu = copy_baseline(uri, paths, pg_pid)
                 print(f"PostgreSQL COPY baseline: {copy_s:6.1f} s ({total / copy_s:,.0f} rows/s)"
                       + (f", {copy_cpu:.1f} s of server CPU" if copy_cpu is not None else ""))
                 for layout in layouts:
@@ -409,7 +387,7 @@ def main() -> None:
                         conn.execute(f"CREATE DATABASE bench_{layout}")
                     url = uri.replace("postgresql://", "postgresql+psycopg://").replace("/postgres?",
                                                                                         f"/bench_{layout}?")
-                    run = timed_import(url, inputs[layout])
+                    run = timed_import(url, inputs[layout], pg_pid)
                     el, rss, acc, rej, contrib = run[:5]
                     print(f"PostgreSQL {layout}: {el:6.1f} s ({total / el:,.0f} lines/s), peak RSS {rss:,.0f} MiB, "
                           f"{acc:,} file(s) accepted, {contrib:,} contribution records; "
@@ -421,7 +399,7 @@ def main() -> None:
                               f"{floor:6.1f} s ({floor / copy_s:.2f}× the bare COPY); the import is "
                               f"{el / floor:.2f}× that")
                     if layout == "rem" and args.next_month:
-                        run2 = timed_import(url, next_month_files(paths, work / "next"))
+                        run2 = timed_import(url, next_month_files(paths, work / "next"), pg_pid)
                         el2, rss2, acc2, _, contrib2 = run2[:5]
                         print(f"PostgreSQL rem, next month: {el2:6.1f} s ({total / el2:,.0f} lines/s), peak RSS "
                               f"{rss2:,.0f} MiB, {acc2:,} file(s) accepted, {contrib2:,} contribution records; "
