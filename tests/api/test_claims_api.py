@@ -121,7 +121,18 @@ def test_payroll_upload_and_employer_rows(api: tuple[Api, str, str], tmp_path: P
     emp = t.token("employer", ruc)
     r = c.post("/api/v1/payroll/uploads", files={"files": (f.name, f.read_bytes(), "text/csv")}, headers=emp)
     assert r.status_code == 201 and r.json()["accepted"] == 1, r.text
-    other = t.token("employer", make_ruc(78))
+    assert r.json()["files"][0]["file"] == f.name  # the name given, not the server's temporary path
+    # A CSV named with the caller's RUC that declares for another employer: refused line by line.
+    victim = make_ruc(78)
+    g = write_csv(tmp_path / f"otra_{ruc}.csv", [(victim, "2025-02", "01", "12345679", "0121", "1.00", "1.00")])
+    r = c.post("/api/v1/payroll/uploads", files={"files": (g.name, g.read_bytes(), "text/csv")}, headers=emp)
+    body = r.json()
+    assert r.status_code == 201 and body["rejected"] == 1 and body["accepted"] == 0, r.text
+    assert [(i["file"], i["line"], i["field"], i["code"]) for i in body["files"][0]["issues"]] == [
+        (g.name, 2, "ruc", "ruc_not_yours")]
+    staff = t.token("caseworker")
+    assert c.get(f"/api/v1/employers/{victim}/declarations", headers=staff).status_code == 404
+    other = t.token("employer", victim)
     _problem(c.post("/api/v1/payroll/uploads", files={"files": (f.name, f.read_bytes(), "text/csv")},
                     headers=other), 403)
     _problem(c.post("/api/v1/payroll/uploads", files={"files": ("x.exe", b"MZ", "application/octet-stream")},

@@ -276,6 +276,46 @@ def test_csv_layout_many_employers(engine: sa.Engine, tmp_path: Path) -> None:
     assert "missing column" in run(engine, [h]).issues[0].reason
 
 
+def test_employer_upload_declares_only_its_own_ruc(engine: sa.Engine, tmp_path: Path) -> None:
+    """An employer's own upload (employer_ruc: the API and the employer's page) cannot write
+    another employer's declarations: a .rem or .per named with another RUC is refused whole, and
+    so is each CSV row for another RUC (the file whole, or the row alone with --partial)."""
+    mine, theirs = make_ruc(21), make_ruc(22)
+    d = tmp_path / "theirs"
+    d.mkdir()
+    theirs_rem = write_rem(d, theirs, "2025-03", [("01", dni(1), "0121", "3000.00", "3000.00")])
+    assert run(engine, [theirs_rem]).accepted == 1  # the other employer's own declaration
+    before = snapshot(engine)
+
+    def own(files: list[Path], partial: bool = False) -> ImportSummary:
+        with SqlUnitOfWork(engine) as uow:
+            s = import_files(files, uow=uow, today=TODAY, partial=partial, employer_ruc=mine)
+            uow.commit()
+        return s
+
+    e = tmp_path / "e"
+    e.mkdir()
+    rectification = write_rem(e, theirs, "2025-03", [("01", dni(2), "0121", "1.00", "1.00")])
+    periods = write_per(e, theirs, [("01", dni(2), "604", "1", "1", "01/02/2023", "", "", "")])
+    mixed = write_csv(e / f"planilla_{mine}.csv", [
+        (mine, "2025-03", "01", dni(3), "0121", "2000.00", "2000.00"),
+        (theirs, "2025-03", "01", dni(2), "0121", "1.00", "1.00"),
+    ])
+    s = own([rectification, periods, mixed])
+    assert s.accepted == 0 and s.rejected == 3
+    assert [(i.line, i.field, i.code) for i in s.issues] == [
+        (0, "file name", "ruc_not_yours"), (0, "file name", "ruc_not_yours"), (3, "ruc", "ruc_not_yours")]
+    assert all(i.message_es.startswith(ISSUE_CODES["ruc_not_yours"]) for i in s.issues)
+    assert snapshot(engine) == before  # nothing of the other employer's changed, nothing written
+    s2 = own([mixed], partial=True)  # the employer's own row alone
+    assert s2.files[0].status == "partial" and s2.files[0].accepted_lines == 1
+    with SqlUnitOfWork(engine) as uow:
+        assert [r.insurable_pay for r in uow.contributions.for_worker(wid(uow, 1))] == [300_000]
+        assert uow.workers.by_document("01", dni(2)) is None
+        assert [r.insurable_pay for r in uow.contributions.for_worker(wid(uow, 3))] == [200_000]
+    assert own([write_rem(e, mine, "2025-04", [("01", dni(3), "0121", "2000.00", "2000.00")])]).accepted == 1
+
+
 def test_unknown_extension_and_missing_file(engine: sa.Engine, tmp_path: Path) -> None:
     from seguro_desempleo.errors import InputError
 

@@ -13,6 +13,7 @@ Money in answers is céntimos (integers) plus a ``*_soles`` string where it help
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -272,8 +273,14 @@ async def upload_payroll(request: Request, p: CurrentPrincipal, ctx: Ctx,
             path = Path(tmp) / name
             path.write_bytes(data)
             paths.append(path)
+        # An employer's upload is checked line by line too: a CSV or Parquet file names its
+        # employers in its rows, and each must be the caller's.
         summary = import_files(paths, uow=ctx.uow, params=request.app.state.params, partial=partial,
-                               today=day(request, None, "today"))
+                               today=day(request, None, "today"),
+                               employer_ruc=p.subject if p.role is R.EMPLOYER else None)
+        for r in summary.files:  # the names the caller gave, not the server's temporary paths
+            r.file = Path(r.file).name
+            r.issues = [dataclasses.replace(i, file=r.file) for i in r.issues]
     reports = [r.as_dict(max_issues=50) for r in summary.files]
     ctx.audit.append(who=actor(p), when=_now(), action="payroll.upload", entity="payroll:upload", before=None,
                      after=[{"file": r["file"], "status": r["status"], "lines": r.get("lines"),

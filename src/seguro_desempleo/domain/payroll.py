@@ -47,6 +47,7 @@ ISSUE_CODES: dict[str, str] = {
     "per_name_invalid": "un archivo de períodos T-Registro se llama RP_<RUC>.per",
     "name_month_invalid": "el mes del nombre del archivo no es válido",
     "ruc_invalid": "RUC no válido (longitud, prefijo 10/15/17/20 o dígito verificador)",
+    "ruc_not_yours": "un empleador declara solo su propia planilla: el RUC no es el suyo",
     "period_future": "el período declarado es futuro",
     "period_invalid": "el período no es un mes AAAA-MM",
     "table_unreadable": "no se puede leer la tabla (CSV o Parquet mal formado)",

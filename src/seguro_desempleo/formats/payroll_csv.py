@@ -21,15 +21,22 @@ import io
 
 import polars as pl
 
+from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.domain.registry import ruc_valid_mask, validate_ruc
 from seguro_desempleo.errors import FormatError, InputError
 from seguro_desempleo.formats.plame import SourceFile
 
 COLUMNS = ("ruc", "periodo", "tipo_doc", "num_doc", "concepto", "devengado", "pagado")
 
+NOT_YOURS = "the RUC is not the uploading employer's: an employer declares only its own payroll"
+"""The reason of a line or file for another employer's RUC in an employer's own upload."""
 
-def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
-    """The rows of a CSV or Parquet payroll file as the line frame of ``payroll_lines``."""
+
+def read_table(src: SourceFile, file_id: int, only_ruc: str | None = None) -> pl.DataFrame:
+    """The rows of a CSV or Parquet payroll file as the line frame of ``payroll_lines``.
+
+    *only_ruc*: the file is one employer's own upload; a row for any other RUC is a bad line
+    (``ruc_not_yours``): an employer declares only its own payroll."""
     try:
         if src.kind == "parquet":
             df = pl.read_parquet(io.BytesIO(src.data))
@@ -59,7 +66,12 @@ def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
             ruc_ok[ruc] = exc.message
         else:  # pragma: no cover - the mask and python-stdnum agree (property test)
             continue
+    if only_ruc is not None:
+        for ruc in unique:
+            if ruc not in ruc_ok and ruc != only_ruc:
+                ruc_ok[ruc] = NOT_YOURS
     bad_ruc = pl.col("ruc").replace_strict(ruc_ok, default=None, return_dtype=pl.Utf8)
+    not_yours = bad_ruc == NOT_YOURS
     period_ok = pl.col("periodo").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
     year = pl.col("periodo").str.slice(0, 4).cast(pl.Int64, strict=False)
     month = pl.col("periodo").str.slice(5, 2).cast(pl.Int64, strict=False)
@@ -70,9 +82,11 @@ def read_table(src: SourceFile, file_id: int) -> pl.DataFrame:
         .otherwise(None).alias("shape_error"),
         pl.when(bad_ruc.is_not_null()).then(pl.lit("ruc")).when(~period_ok).then(pl.lit("periodo"))
         .otherwise(pl.lit("line")).alias("shape_field"),
-        pl.when(bad_ruc.is_not_null()).then(pl.lit("ruc_invalid")).when(~period_ok).then(pl.lit("period_invalid"))
+        pl.when(not_yours).then(pl.lit("ruc_not_yours"))
+        .when(bad_ruc.is_not_null()).then(pl.lit("ruc_invalid")).when(~period_ok).then(pl.lit("period_invalid"))
         .otherwise(None).alias("shape_code"),
-        pl.when(bad_ruc.is_not_null()).then(pl.lit("RUC '") + pl.col("ruc") + "' no válido (dígito verificador)")
+        pl.when(not_yours).then(pl.lit(ISSUE_CODES["ruc_not_yours"]) + ": " + pl.col("ruc"))
+        .when(bad_ruc.is_not_null()).then(pl.lit("RUC '") + pl.col("ruc") + "' no válido (dígito verificador)")
         .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' no es un mes AAAA-MM")
         .otherwise(None).alias("shape_es"),
     )

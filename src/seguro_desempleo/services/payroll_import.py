@@ -93,6 +93,7 @@ class _Run:
     cts_delta: int = 0                                                # receivable change, CTS part
     superseded: dict[str, int] = field(default_factory=dict)         # identity key → declarations replaced
     next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
+    only_ruc: str | None = None                                       # an employer's own upload: its RUC
 
 
 class _Writer:
@@ -149,11 +150,13 @@ class _Writer:
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
                  params: ParameterSet | None = None, partial: bool = False, today: dt.date | None = None,
-                 progress: Progress | None = None) -> ImportSummary:
+                 progress: Progress | None = None, employer_ruc: str | None = None) -> ImportSummary:
     """Import *paths* in one transaction and return what happened to each file.
 
     Pass an open ``uow`` to import inside it (the caller commits), or ``db`` (URL) to let this
-    function open, commit and close its own.
+    function open, commit and close its own. *employer_ruc*: the files are that employer's own
+    upload (the API, the employer's web page); a file or line for any other RUC is rejected
+    (``ruc_not_yours``): an employer declares only its own payroll.
     """
     params = params or default_parameters()
     today = today or dt.date.today()
@@ -164,10 +167,11 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
     try:
         if uow is None:
             with SqlUnitOfWork(db) as own:  # its own transaction: the writes may run on a thread
-                summary = _import(own, paths, params, partial, today, progress, threaded=True)
+                summary = _import(own, paths, params, partial, today, progress, threaded=True,
+                                  employer_ruc=employer_ruc)
                 own.commit()
                 return summary
-        return _import(uow, paths, params, partial, today, progress)
+        return _import(uow, paths, params, partial, today, progress, employer_ruc=employer_ruc)
     except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):  # bulk writes use the driver's cursor
         # Two imports of the same employer-month at the same moment: the loser changes nothing.
         raise ConflictError("another import wrote the same declarations at the same time; "
@@ -187,11 +191,12 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
 
 
 def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
-            today: dt.date, progress: Progress | None, *, threaded: bool = False) -> ImportSummary:
+            today: dt.date, progress: Progress | None, *, threaded: bool = False,
+            employer_ruc: str | None = None) -> ImportSummary:
     summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
     conn = uow.connection()
     _create_stage(conn)
-    run = _Run(writer=_Writer(threaded and _shareable(conn)))
+    run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc)
     try:
         names = [os.fspath(p) for p in paths]
         per_files = any(n.lower().endswith(".per") for n in names)
@@ -303,7 +308,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
             seen_sha.add(sha)
             src = plame.SourceFile(name=path, data=batch.file(fi), sha256=sha, kind=kind)
             if kind == "per":
-                run.writer.call(_import_per, uow, src, report, partial, today)
+                run.writer.call(_import_per, uow, src, report, partial, today, run.only_ruc)
                 if report.status in ("accepted", "partial"):
                     run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
             else:
@@ -315,6 +320,10 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     fast: Checked | None = None                              # the chunk's lines, when all plainly good
     if rem_reports:
         names = _rem_names(rem_reports, latest)
+        if run.only_ruc is not None:  # an employer's own upload: only files named with its RUC
+            for at in names.filter(pl.col("ruc") != run.only_ruc)["at"].to_list():
+                rem_reports[at].issues.append(_not_yours(rem_reports[at].file))
+            names = names.filter(pl.col("ruc") == run.only_ruc)
         kept = names["at"].to_list()
         ids = [rem_at[k][0] for k in kept]
         reps.update((rem_at[k][0], rem_reports[k]) for k in kept)
@@ -340,7 +349,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     pending.clear()  # (no .rem file) the table SourceFiles alone hold their bytes, freed once read
     for i, src, report in tables:
         try:
-            frames.append(payroll_csv.read_table(src, i))
+            frames.append(payroll_csv.read_table(src, i, run.only_ruc))
         except FormatError as exc:
             code = "columns_missing" if exc.field == "header" else "table_unreadable"
             report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, code))
@@ -471,6 +480,10 @@ REM_NAME_PATTERN = "(?i)" + REM_NAME_RE.pattern
 """The PLAME file name (formats.file_names.REM_NAME_RE) for polars' regular expressions."""
 
 
+def _not_yours(path: str) -> LineIssue:
+    return LineIssue(path, 0, "file name", payroll_csv.NOT_YOURS, "ruc_not_yours")
+
+
 def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
     """The RUC and month in the names of new ``.rem`` files, checked as columns: ``at`` (their
     position in *reports*), ``ruc``, ``period``, ``sha256`` and ``filename`` of those whose name
@@ -574,9 +587,14 @@ def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFr
 
 
 def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
-                today: dt.date) -> None:
-    """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing)."""
+                today: dt.date, only_ruc: str | None = None) -> None:
+    """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
+    *only_ruc*: an employer's own upload, refused whole for another RUC)."""
     ruc, good, issues, skipped = tregistro.parse_per(src, today=today)
+    if ruc is not None and only_ruc is not None and ruc != only_ruc:
+        report.issues.append(_not_yours(src.name))
+        report.status = "rejected"
+        return
     report.issues.extend(issues)
     line_issues = [i for i in issues if i.line]
     report.lines = len(good) + len(line_issues) + skipped

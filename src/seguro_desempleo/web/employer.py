@@ -82,7 +82,8 @@ def install(app: FastAPI) -> None:
                 path = Path(tmp) / name
                 path.write_bytes(data)
                 with unit_of_work(request) as uow:
-                    result = import_files([path], uow=uow, params=request.app.state.params, today=today(request))
+                    result = import_files([path], uow=uow, params=request.app.state.params, today=today(request),
+                                          employer_ruc=ruc)
                     uow.commit()
                     return result
 
