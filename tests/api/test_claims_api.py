@@ -142,3 +142,48 @@ def test_payroll_upload_and_employer_rows(api: tuple[Api, str, str], tmp_path: P
     r = c.post("/api/v1/employers", json={"ruc": ruc, "name": "Mi Empresa SAC", "size_class": "medium"},
                headers=emp)
     assert r.status_code == 201 and r.json()["size_class"] == "medium", r.text
+
+
+def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, str, str],
+                                                                monkeypatch: pytest.MonkeyPatch,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    """A fault in a route: 500 problem+json, one log line naming the class, the path and where it
+    was raised — not the message (it may quote the request: here a DNI), and the error does not
+    leave the application (the framework's server-error layer raises it again for the server to
+    log with its traceback and message; TestClient would raise it here)."""
+    from seguro_desempleo.api import resources
+
+    t, a, _ = api
+    c = t.c
+
+    def boom(_claim: Any) -> Any:
+        raise RuntimeError("worker 45678912 exploded")
+    cw = t.token("caseworker")
+    assert c.post("/api/v1/claims", json={"worker_id": a, "claim_date": "2025-03-20"},
+                  headers=cw).status_code == 201
+    monkeypatch.setattr(resources, "_claim_summary", boom)
+    with caplog.at_level("DEBUG"):
+        r = c.get("/api/v1/claims", headers=cw)
+    body = _problem(r, 500)
+    assert "45678912" not in r.text and "exploded" not in r.text
+    (line,) = [rec for rec in caplog.records if rec.levelname == "ERROR"]
+    text = line.getMessage()
+    assert "RuntimeError" in text and "/api/v1/claims" in text and "resources.py:" in text and "list_claims" in text
+    assert "45678912" not in caplog.text and "exploded" not in caplog.text and line.exc_info is None
+    assert body["status"] == 500
+
+
+def test_registering_a_known_worker_again_is_an_audited_update(api: tuple[Api, str, str]) -> None:
+    t, _, _ = api
+    c = t.c
+    cw, admin = t.token("caseworker"), t.token("admin")
+    r = c.post("/api/v1/workers", json={"doc_type": "01", "doc_number": "41234567", "sex": "F", "region": "Puno"},
+               headers=cw)
+    assert r.status_code == 201, r.text
+    wid = r.json()["id"]
+    r = c.post("/api/v1/workers", json={"doc_type": "01", "doc_number": "41234567", "region": "Cusco"}, headers=cw)
+    assert r.status_code == 201 and r.json()["id"] == wid and r.json()["region"] == "Cusco"
+    recs = c.get(f"/api/v1/audit?entity=worker:{wid}", headers=admin).json()["items"]
+    assert [(x["action"], x["before"]) for x in recs] == [
+        ("worker.register", None), ("worker.update", {"id": wid, "sex": "F", "region": "Puno"})]
+    assert recs[1]["after"]["region"] == "Cusco" and "41234567" not in str(recs)

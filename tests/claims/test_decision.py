@@ -48,6 +48,9 @@ def test_approval_letter(params: ParameterSet) -> None:
     assert "21/04/2025" in html and "RES-2025-000001" in html
     assert "PL 5510/2022-CR, art. 7" in html and "art. 218" in html and "15 días hábiles" in html
     assert "Ana Peña &lt;Quispe&gt;" in html                      # auto-escaped
+    # every date for people as dd/mm/aaaa, the parameters' effective dates included
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", " ", html))
+    assert "(vigente desde 01/" in html
 
 
 def test_denial_letter_lists_failed_requirements(params: ParameterSet) -> None:

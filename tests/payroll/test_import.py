@@ -316,6 +316,32 @@ def test_employer_upload_declares_only_its_own_ruc(engine: sa.Engine, tmp_path: 
     assert own([write_rem(e, mine, "2025-04", [("01", dni(3), "0121", "2000.00", "2000.00")])]).accepted == 1
 
 
+def test_months_before_the_parameters_are_bad_input(engine: sa.Engine, tmp_path: Path) -> None:
+    """A month the insurance's parameters do not cover (no RMV, no rate), or no month at all, is a
+    bad line (CSV) or a bad file name (.rem) — not an error that stops the command: the other
+    files are still imported."""
+    from seguro_desempleo.rules.financing import first_month
+
+    earliest = first_month(default_parameters(), 2025 * 12 + 5)
+    before = f"{(earliest - 1) // 12:04d}-{(earliest - 1) % 12 + 1:02d}"
+    ruc = make_ruc(31)
+    csv = write_csv(tmp_path / "historia.csv", [
+        (ruc, "0000-01", "01", dni(1), "0121", "2000.00", "2000.00"),
+        (ruc, before, "01", dni(1), "0121", "2000.00", "2000.00"),
+        (ruc, "2025-03", "01", dni(1), "0121", "2000.00", "2000.00"),
+    ])
+    old = write_rem(tmp_path, ruc, before, [("01", dni(2), "0121", "2000.00", "2000.00")])
+    good = write_rem(tmp_path, ruc, "2025-04", [("01", dni(2), "0121", "2000.00", "2000.00")])
+    s = run(engine, [csv, old, good])
+    assert [f.status for f in s.files] == ["rejected", "rejected", "accepted"]
+    assert [(i.line, i.field, i.code) for i in s.issues] == [
+        (2, "periodo", "period_invalid"), (3, "period", "period_too_early"), (0, "file name", "period_too_early")]
+    first = f"{earliest // 12:04d}-{earliest % 12 + 1:02d}"
+    assert f"is before {first}" in s.issues[1].reason and f"{before} is before {first}" in s.issues[2].reason
+    s2 = run(engine, [csv], partial=True)
+    assert s2.files[0].status == "partial" and s2.files[0].accepted_lines == 1
+
+
 def test_unknown_extension_and_missing_file(engine: sa.Engine, tmp_path: Path) -> None:
     from seguro_desempleo.errors import InputError
 

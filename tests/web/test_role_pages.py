@@ -73,6 +73,9 @@ def test_worker_cannot_see_another_workers_claim_or_staff_pages(app: object, see
     assert r.status_code == 403 and "otra persona" in r.text
     assert seeded.claim_paying not in c.get("/trabajador/reclamos").text
     assert c.get(f"/trabajador/reclamos/{seeded.claim_paying}/resolucion").status_code == 403
+    # a claim id that does not exist answers as another person's does: ids cannot be probed
+    assert c.get("/trabajador/reclamos/C-999999").status_code == 403
+    assert c.get("/trabajador/reclamos/C-999999/resolucion").status_code == 403
     for path in ("/gestion", "/gestion/pagos", "/empleo", "/empleador", "/tablero",
                  f"/gestion/casos/{seeded.claim_filed}"):
         assert c.get(path).status_code == 403, path
@@ -135,8 +138,16 @@ def test_caseworker_queue_filters_decides_and_overrides(app: object, seeded: See
     assert "Lo que dicen las reglas hoy" in r.text and "art. 7" in r.text
     version = re.search(r'name="version" value="(\d+)"', r.text)
     assert version
+    for garbled in ("abc", "1e3", "-1", "٣"):  # a tampered form: said plainly, nothing decided
+        r = c.post(f"/gestion/casos/{seeded.claim_filed}/decidir", data={"version": garbled})
+        assert r.status_code == 422 and "version" in r.text, garbled
+    assert c.get("/gestion/casos/C-999999").status_code == 404  # staff: not found is not found
     r = c.post(f"/gestion/casos/{seeded.claim_filed}/decidir", data={"version": version.group(1)})
     assert r.status_code == 200 and "aprobada" in r.text and "claim.approve" in r.text
+    at = r.text.index("<td>claim.file</td>")
+    audit = r.text[r.text.rindex("<tbody>", 0, at):r.text.index("</tbody>", at)]
+    assert "claim.approve" in audit and "filed_on: " in audit
+    assert not re.search(r"\d{4}-\d{2}-\d{2}|\{&#39;", audit)  # the audit trail in dd/mm/aaaa, not as Python dicts
     # a stale version loses: the claim was decided meanwhile
     r = c.post(f"/gestion/casos/{seeded.claim_filed}/decidir", data={"version": version.group(1)})
     assert r.status_code == 409
@@ -257,6 +268,10 @@ def test_english_role_page(app: object, seeded: Seeded) -> None:
     r = c.get("/trabajador")
     assert 'lang="en"' in r.text and "Contributions that count in the last 24 months" in r.text
     assert "My claims" in r.text
+    home = c.get("/").text  # the requirements in English, the waiting period's unit included
+    assert 'lang="en"' in home and re.search(r"\(\d+ days\)", home) and "días" not in home
+    c.get("/idioma/es")
+    assert re.search(r"\(\d+ días\)", c.get("/").text)
 
 
 def test_a_database_without_schema_gives_a_503_page(tmp_path: Path) -> None:

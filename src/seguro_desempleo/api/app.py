@@ -114,7 +114,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     build_stack = app.build_middleware_stack
 
     def build_with_fast_path() -> ASGIApp:
-        return ClaimsFastPath(build_stack())
+        return problems.AnsweredErrors(ClaimsFastPath(build_stack()))
 
     app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
     return app

@@ -7,6 +7,7 @@ traceback, no personal data: the detail is the same line the CLI prints.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,13 +70,42 @@ def install(app: FastAPI) -> None:
         return problem(exc.status_code, str(exc.detail), instance=request.url.path)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # pragma: no cover - last resort
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         import logging
 
-        logging.getLogger("seguro_desempleo.api").error("unexpected %s on %s", type(exc).__name__,
-                                                        request.url.path)
+        logging.getLogger("seguro_desempleo.api").error("unexpected %s on %s at %s", type(exc).__name__,
+                                                        request.url.path, where(exc))
         return problem(500, "unexpected error; it has been logged without personal data",
                        instance=request.url.path)
+
+
+def where(exc: BaseException) -> str:
+    """Where *exc* was raised, as the last frames of this project's code (file, line, function):
+    enough to find the fault, without the exception's message or any value (either may quote the
+    request's data, personal data included)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "seguro_desempleo" in f.filename] or frames[-1:]
+    return " < ".join(f"{f.filename.rsplit('seguro_desempleo/', 1)[-1]}:{f.lineno} {f.name}"
+                      for f in reversed(ours[-3:])) or "?"
+
+
+class AnsweredErrors:
+    """The outermost layer of the application: the framework's server-error layer answers an
+    unexpected error with :func:`install`'s last-resort handler (500 problem+json, one log line
+    without personal data) and then raises it again for the server to log — with its traceback
+    and message, which may quote the request's data. Here it ends; the answer has been sent."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with contextlib.suppress(Exception):
+            await self.app(scope, receive, send)
 
 
 def install_database_handlers(app: FastAPI) -> None:

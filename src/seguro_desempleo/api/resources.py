@@ -171,13 +171,17 @@ def _worker_dict(w: Any) -> dict[str, Any]:
 
 @router.post("/workers", tags=["trabajadores"], status_code=201, summary="Register a worker (caseworker)")
 def register_worker(body: WorkerIn, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.domain.registry import validate_document
     from seguro_desempleo.services.registry import register_worker as register
 
     require(p, R.CASEWORKER)
+    # The same document again updates the worker: the audit keeps what it was.
+    known = ctx.uow.workers.by_document(body.doc_type, validate_document(body.doc_type, body.doc_number))
+    before = None if known is None else {"id": known.id, "sex": known.sex, "region": known.region}
     w = register(ctx.uow, body.doc_type, body.doc_number, sex=body.sex, birth_date=body.birth_date,
                  region=body.region)
-    ctx.audit.append(who=actor(p), when=_now(), action="worker.register", entity=f"worker:{w.id}", before=None,
-                     after={"id": w.id, "sex": w.sex, "region": w.region})
+    ctx.audit.append(who=actor(p), when=_now(), action="worker.update" if known else "worker.register",
+                     entity=f"worker:{w.id}", before=before, after={"id": w.id, "sex": w.sex, "region": w.region})
     ctx.uow.commit()
     return _worker_dict(w)
 

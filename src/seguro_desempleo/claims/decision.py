@@ -137,6 +137,11 @@ class LetterContext:
     signer: str = "Jefe(a) de la Oficina de Prestaciones por Desempleo"
 
 
+def _fecha(value: dt.date | str) -> str:
+    """``dd/mm/aaaa`` of a date, or of an ISO date as the stored decision keeps its parameters' dates."""
+    return format_date_pe(dt.date.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def _pct(rate: Decimal) -> str:
     return f"{(Decimal(rate) * 100).normalize():f} %"
 
@@ -147,7 +152,7 @@ def _env() -> Environment:
                       autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["soles"] = format_soles
-    env.filters["fecha"] = format_date_pe
+    env.filters["fecha"] = _fecha
     env.filters["pct"] = _pct
     return env
 

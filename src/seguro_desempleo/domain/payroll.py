@@ -49,6 +49,7 @@ ISSUE_CODES: dict[str, str] = {
     "ruc_invalid": "RUC no válido (longitud, prefijo 10/15/17/20 o dígito verificador)",
     "ruc_not_yours": "un empleador declara solo su propia planilla: el RUC no es el suyo",
     "period_future": "el período declarado es futuro",
+    "period_too_early": "el período es anterior al primer mes que cubren los parámetros del seguro",
     "period_invalid": "el período no es un mes AAAA-MM",
     "table_unreadable": "no se puede leer la tabla (CSV o Parquet mal formado)",
     "columns_missing": "faltan columnas; el formato es ruc,periodo,tipo_doc,num_doc,concepto,devengado,pagado",

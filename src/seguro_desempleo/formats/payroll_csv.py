@@ -72,13 +72,14 @@ def read_table(src: SourceFile, file_id: int, only_ruc: str | None = None) -> pl
                 ruc_ok[ruc] = NOT_YOURS
     bad_ruc = pl.col("ruc").replace_strict(ruc_ok, default=None, return_dtype=pl.Utf8)
     not_yours = bad_ruc == NOT_YOURS
-    period_ok = pl.col("periodo").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$")
     year = pl.col("periodo").str.slice(0, 4).cast(pl.Int64, strict=False)
+    # From 1990 on, as a PLAME file's name (plame.parse_rem_name).
+    period_ok = pl.col("periodo").str.contains(r"^\d{4}-(0[1-9]|1[0-2])$") & (year >= 1990)
     month = pl.col("periodo").str.slice(5, 2).cast(pl.Int64, strict=False)
     return df.with_columns(
         pl.when(period_ok).then(year * 12 + month - 1).otherwise(0).alias("period"),
         pl.when(bad_ruc.is_not_null()).then(bad_ruc)
-        .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' is not a month YYYY-MM")
+        .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' is not a month YYYY-MM from 1990 on")
         .otherwise(None).alias("shape_error"),
         pl.when(bad_ruc.is_not_null()).then(pl.lit("ruc")).when(~period_ok).then(pl.lit("periodo"))
         .otherwise(pl.lit("line")).alias("shape_field"),
@@ -87,6 +88,6 @@ def read_table(src: SourceFile, file_id: int, only_ruc: str | None = None) -> pl
         .otherwise(None).alias("shape_code"),
         pl.when(not_yours).then(pl.lit(ISSUE_CODES["ruc_not_yours"]) + ": " + pl.col("ruc"))
         .when(bad_ruc.is_not_null()).then(pl.lit("RUC '") + pl.col("ruc") + "' no válido (dígito verificador)")
-        .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' no es un mes AAAA-MM")
+        .when(~period_ok).then(pl.lit("'") + pl.col("periodo") + "' no es un mes AAAA-MM desde 1990")
         .otherwise(None).alias("shape_es"),
     )

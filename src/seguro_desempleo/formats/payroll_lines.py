@@ -23,6 +23,7 @@ import polars as pl
 from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.domain.registry import WORKER_DOCUMENT_TYPES
 from seguro_desempleo.formats.codes import insurable_concepts, remuneration_concepts
+from seguro_desempleo.periods import format_period
 
 COMPUTED_CONCEPTS: frozenset[str] = frozenset({
     "0100", "0200", "0300", "0400", "0500", "0600", "0603", "0604", "0607", "0610", "0612", "0616",
@@ -54,7 +55,7 @@ def cents_expr(col: str) -> pl.Expr:
 
 
 def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_column: str | None = None,
-                   whole: pl.DataFrame | None = None) -> pl.DataFrame:
+                   whole: pl.DataFrame | None = None, earliest_period: int = 0) -> pl.DataFrame:
     """Add céntimo amounts and the first ``field``/``reason`` at fault of each line (null if good).
 
     Each line gets the code of its first failing check in one pass; the reason text is built only
@@ -84,6 +85,9 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         (pl.col("shape_error").is_not_null(), None, pl.col("shape_error"), pl.col("shape_code"), pl.col("shape_es")),
         (pl.col("period") > latest_period, "period", pl.lit("period is in the future"), pl.lit("period_future"),
          pl.lit(ISSUE_CODES["period_future"])),
+        (pl.col("period") < earliest_period, "period",
+         pl.lit(f"period is before {format_period(earliest_period)}, the first month the insurance's "
+                "parameters cover"), pl.lit("period_too_early"), pl.lit(ISSUE_CODES["period_too_early"])),
         (doc == "06", "tipo_doc",
          pl.lit("document type 06 (RUC) is for 4th-category providers, not for a worker of the insurance"),
          pl.lit("doc_type_ruc"), pl.lit(ISSUE_CODES["doc_type_ruc"])),
@@ -108,6 +112,7 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         (dup, "concepto", pl.lit("duplicate worker and concept"), pl.lit("line_duplicate"),
          pl.lit("trabajador y concepto repetidos en la misma declaración")),
     ]
+    concept_check = 1 + [fld for _, fld, *_ in checks].index("concepto")  # its reason is refined below
     code: pl.Expr = pl.lit(0, dtype=pl.Int8)
     for k, (cond, *_) in reversed(list(enumerate(checks, 1))):
         code = pl.when(cond.fill_null(True)).then(pl.lit(k, dtype=pl.Int8)).otherwise(code)
@@ -144,7 +149,7 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         source = whole if whole is not None else out
         first_line = (source.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
                       .group_by(keys).agg(pl.col("line").min().alias("_first")))
-        is_concept = pl.col("_code") == 7
+        is_concept = pl.col("_code") == concept_check
         bad = (bad.with_columns(field.alias("field"), reason.alias("reason"), code_name.alias("code"),
                                 reason_es.alias("reason_es"))
                .with_columns(pl.when(is_concept).then(concept_reason).otherwise(pl.col("reason")).alias("reason"),
@@ -205,7 +210,8 @@ class Checked:
     months: pl.DataFrame       # file, ruc, period, tipo_doc, num_doc, insurable_pay (good lines only)
 
 
-def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: int = 500_000) -> Checked:
+def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: int = 500_000,
+                       earliest_period: int = 0) -> Checked:
     """Validate *lines* slice by slice (bounded memory) and sum the good lines per worker-month.
 
     Duplicates are flagged over the whole batch first, so a repeat in a later slice is still found.
@@ -214,8 +220,8 @@ def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: i
     bads, stats, partials = [], [], []
     bounds, by_file = _slices(lines["file"], slice_rows)
     for off, size in bounds:
-        part = validate_lines(lines.slice(off, size), latest_period=latest_period, dup_column="_dup_all",
-                              whole=lines)
+        part = validate_lines(lines.slice(off, size), latest_period=latest_period, earliest_period=earliest_period,
+                              dup_column="_dup_all", whole=lines)
         bads.append(part.filter(~pl.col("ok")).select("file", "line", "field", "reason", "code", "reason_es"))
         stats.append(part.group_by("file").agg(pl.len().alias("n"), (~pl.col("ok")).sum().alias("bad")))
         partials.append(worker_months(part.lazy().filter(pl.col("ok"))))

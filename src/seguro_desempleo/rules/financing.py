@@ -68,3 +68,31 @@ def monthly_amounts(pay: npt.ArrayLike, period: npt.ArrayLike, params: Parameter
         split = contribution_due(b, snap)
         base[sel], total[sel], employer[sel] = b, split.total, split.employer
     return MonthlyAmounts(base=base, total=total, employer=employer, cts=total - employer)
+
+
+def first_month(params: ParameterSet, upto: int) -> int:
+    """The first month (index, from January 1990 to *upto*) whose amounts :func:`monthly_amounts`
+    can compute: every parameter it reads (the RMV, art. 8's rates) has a value by then. A later
+    month always can (the parameters are dated series). ``upto + 1`` when not even *upto* can."""
+    from seguro_desempleo.errors import ParameterError
+
+    def computable(m: int) -> bool:
+        try:
+            monthly_amounts([100_000], [m], params)
+        except ParameterError:
+            return False
+        return True
+
+    lo = 1990 * 12
+    if not computable(upto):
+        return upto + 1
+    if computable(lo):
+        return lo
+    hi = upto  # computable(hi) and not computable(lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if computable(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi

@@ -61,7 +61,7 @@ from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import format_period, period_of
-from seguro_desempleo.rules.financing import monthly_amounts
+from seguro_desempleo.rules.financing import first_month, monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
 from seguro_desempleo.storage import sqlite_bulk
@@ -94,6 +94,7 @@ class _Run:
     superseded: dict[str, int] = field(default_factory=dict)         # identity key → declarations replaced
     next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
     only_ruc: str | None = None                                       # an employer's own upload: its RUC
+    earliest: int = 0                                                 # the first month with parameters
 
 
 class _Writer:
@@ -196,7 +197,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
     conn = uow.connection()
     _create_stage(conn)
-    run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc)
+    run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc,
+               earliest=first_month(params, period_of(today)))
     try:
         names = [os.fspath(p) for p in paths]
         per_files = any(n.lower().endswith(".per") for n in names)
@@ -319,7 +321,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     info: list[pl.DataFrame] = []                            # file, ruc, period, kind, sha256, filename
     fast: Checked | None = None                              # the chunk's lines, when all plainly good
     if rem_reports:
-        names = _rem_names(rem_reports, latest)
+        names = _rem_names(rem_reports, latest, run.earliest)
         if run.only_ruc is not None:  # an employer's own upload: only files named with its RUC
             for at in names.filter(pl.col("ruc") != run.only_ruc)["at"].to_list():
                 rem_reports[at].issues.append(_not_yours(rem_reports[at].file))
@@ -370,7 +372,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 "shape_error", "shape_field", "shape_code", "shape_es"]
         allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
         del frames
-        checked = validate_in_slices(allf, latest_period=latest)
+        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest)
         del allf
     bad = checked.bad
     if bad.height:
@@ -484,7 +486,7 @@ def _not_yours(path: str) -> LineIssue:
     return LineIssue(path, 0, "file name", payroll_csv.NOT_YOURS, "ruc_not_yours")
 
 
-def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
+def _rem_names(reports: list[FileReport], latest: int, earliest: int = 0) -> pl.DataFrame:
     """The RUC and month in the names of new ``.rem`` files, checked as columns: ``at`` (their
     position in *reports*), ``ruc``, ``period``, ``sha256`` and ``filename`` of those whose name
     is good. Each bad name gets its reason on its report, found the way a single file's is
@@ -504,7 +506,8 @@ def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
                            pl.col("m").struct.field("3").alias("ruc"))
              .with_columns((pl.col("year") * 12 + pl.col("month") - 1).alias("period")))
     named = (pl.col("ruc").str.contains(r"^[0-9]{11}$") & pl.col("month").is_between(1, 12)
-             & (pl.col("year") >= 1990) & (pl.col("period") <= latest)).fill_null(False)
+             & (pl.col("year") >= 1990) & (pl.col("period") <= latest)
+             & (pl.col("period") >= earliest)).fill_null(False)
     frame = frame.with_columns(named.alias("named"))
     good = frame["named"].to_numpy().copy()
     named_at = np.flatnonzero(good)
@@ -512,7 +515,7 @@ def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
     good[named_at[~valid]] = False
     read_alone: list[tuple[int, str, int]] = []
     for at in np.flatnonzero(~good).tolist():  # a bad name, or a bad RUC in it: the reason
-        parsed = _rem_name(reports[at], latest)
+        parsed = _rem_name(reports[at], latest, earliest)
         if parsed is not None:  # what the columns could not read but the single check accepts
             good[at] = True
             read_alone.append((at, *parsed))
@@ -525,7 +528,7 @@ def _rem_names(reports: list[FileReport], latest: int) -> pl.DataFrame:
             .select(pl.col("at").cast(pl.Int64), "ruc", "period", "sha256", pl.col("filename").str.slice(0, 255)))
 
 
-def _rem_name(report: FileReport, latest: int) -> tuple[str, int] | None:
+def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, int] | None:
     """The RUC and month of one ``.rem`` file's name, or None with the reason on its report."""
     path = report.file
     base = os.path.basename(path)
@@ -539,11 +542,15 @@ def _rem_name(report: FileReport, latest: int) -> tuple[str, int] | None:
         ruc, period = plame.parse_rem_name(base, check_ruc=False)
         if period > latest:
             raise FormatError(f"period {format_period(period)} is in the future", field="file name", where=base)
+        if period < earliest:
+            raise FormatError(f"period {format_period(period)} is before {format_period(earliest)}, the first "
+                              "month the insurance's parameters cover", field="file name", where=base)
     except FormatError as exc:
         code = ("rem_name_invalid" if not REM_NAME_RE.match(base) else
-                "name_month_invalid" if period is None else "period_future")
-        es = ISSUE_CODES[code] + (f": {format_period(period)}" if code == "period_future" and period is not None
-                                  else "")
+                "name_month_invalid" if period is None else
+                "period_future" if period > latest else "period_too_early")
+        es = ISSUE_CODES[code] + (f": {format_period(period)}" if code in ("period_future", "period_too_early")
+                                  and period is not None else "")
         report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message, code, es))
         return None
     if not ruc_valid_mask([ruc])[0]:

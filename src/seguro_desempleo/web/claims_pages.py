@@ -32,7 +32,7 @@ from seguro_desempleo.employment_service.obligations import (
     PlacementSource,
     just_causes,
 )
-from seguro_desempleo.errors import SeguroError
+from seguro_desempleo.errors import InputError, SeguroError
 from seguro_desempleo.payments.bank_file import write_payment_file
 from seguro_desempleo.payments.schedule import installment_status
 from seguro_desempleo.periods import format_period, parse_date, parse_period, period_of
@@ -73,9 +73,13 @@ def _actor(principal: Principal) -> str:
 
 
 def _claim_for(ctx: Any, principal: Principal, claim_id: str) -> Claim:
+    """The claim *claim_id* as *principal* may see it. A worker asking for a claim that is not
+    theirs gets 403 whether or not it exists (as the API answers), so ids cannot be probed."""
     try:
         claim: Claim = ctx.claims.get(claim_id)
     except SeguroError:
+        if principal.role is Role.WORKER:
+            raise PageDenied(403, "forbidden_row") from None
         raise PageDenied(404, "not_found") from None
     if principal.role is Role.WORKER:
         check_worker(principal, claim.worker_ref)
@@ -120,6 +124,16 @@ def _regions(ctx: Any, refs: list[str]) -> dict[str, str]:
         return {}
     rows = ctx.uow.connection().execute(text(f"SELECT id, region FROM worker WHERE id IN ({','.join(ids)})")).all()
     return {str(i): r or "—" for i, r in rows}
+
+
+def _form_version(value: object, current: int) -> int:
+    """The claim version a form was drawn from (its optimistic lock), or the claim's own when absent."""
+    if value is None:
+        return current
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise InputError("the form's claim version is not a whole number; reload the page", field="version")
+    return int(text)
 
 
 def install(app: FastAPI) -> None:
@@ -255,7 +269,7 @@ def install(app: FastAPI) -> None:
         with claims(request) as ctx:
             claim = _claim_for(ctx, principal, claim_id)
             try:
-                version = int(str(form.get("version", claim.version)))
+                version = _form_version(form.get("version"), claim.version)
                 ctx.service.decide(claim.id, today(request), actor=_actor(principal), expected_version=version)
                 ctx.uow.commit()
             except SeguroError as exc:
@@ -277,7 +291,7 @@ def install(app: FastAPI) -> None:
             if len(reason) < 10:
                 return _case_page(request, ctx, claim, "reason_required", 422)
             try:
-                version = int(str(form.get("version", claim.version)))
+                version = _form_version(form.get("version"), claim.version)
                 ctx.service.override(claim.id, ClaimState(target), reason=reason, actor=_actor(principal),
                                      expected_version=version, on=today(request))
                 ctx.uow.commit()

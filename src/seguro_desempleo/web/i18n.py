@@ -7,6 +7,7 @@ id shows the id (and a test checks every id used in the templates exists in both
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from seguro_desempleo.money import format_soles
@@ -279,6 +280,7 @@ _add({
     "filter": ("Filtrar", "Filter"),
     "claims": ("Solicitudes", "Claims"),
     "age_days": ("Días", "Days"),
+    "days": ("días", "days"),
     "rules_preview": ("Lo que dicen las reglas hoy", "What the rules say today"),
     "decide_with_rules": ("Resolver con las reglas", "Decide with the rules"),
     "override": ("Modificar con motivo", "Override with a reason"),
@@ -405,6 +407,23 @@ def fecha(value: dt.date | str | None) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     return format_date_pe(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def audit_text(value: object) -> str:
+    """An audit record's before/after for people: ``key: value; …``, dates as ``dd/mm/aaaa``
+    (the record keeps them as ISO text)."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {audit_text(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(audit_text(v) for v in value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return fecha(value)
+    return str(value)
 
 
 def percent(rate: Decimal | str | float) -> str:

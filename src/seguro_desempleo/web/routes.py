@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["soles"] = i18n.soles
 templates.env.filters["fecha"] = i18n.fecha
-templates.env.globals.update(soles=i18n.soles, fecha=i18n.fecha, percent=i18n.percent)
+templates.env.globals.update(soles=i18n.soles, fecha=i18n.fecha, percent=i18n.percent, audit_text=i18n.audit_text)
 
 COOKIE = "sd_token"
 LANG_COOKIE = "sd_lang"
@@ -178,7 +178,7 @@ def install(app: FastAPI) -> None:
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
         snap = request.app.state.params.at(dt.date.today())
-        return render(request, "index.html", waiting_days=f"{snap['requirements.waiting_period_days']} días")
+        return render(request, "index.html", waiting_days=snap["requirements.waiting_period_days"])
 
     def _estimate_page(request: Request, form: dict[str, str], decision: Decision | None, error: str | None,
                        status: int = 200) -> HTMLResponse:
