@@ -335,10 +335,72 @@ def test_months_before_the_parameters_are_bad_input(engine: sa.Engine, tmp_path:
     s = run(engine, [csv, old, good])
     assert [f.status for f in s.files] == ["rejected", "rejected", "accepted"]
     assert [(i.line, i.field, i.code) for i in s.issues] == [
-        (2, "periodo", "period_invalid"), (3, "period", "period_too_early"), (0, "file name", "period_too_early")]
+        (2, "periodo", "period_invalid"), (3, "periodo", "period_too_early"), (0, "file name", "period_too_early")]
     first = f"{earliest // 12:04d}-{earliest % 12 + 1:02d}"
     assert f"is before {first}" in s.issues[1].reason and f"{before} is before {first}" in s.issues[2].reason
     s2 = run(engine, [csv], partial=True)
+    assert s2.files[0].status == "partial" and s2.files[0].accepted_lines == 1
+
+
+def test_a_line_that_differs_by_spaces_or_letter_case_is_the_same_worker(engine: sa.Engine, tmp_path: Path) -> None:
+    """Fields are compared as stored: trimmed, the document number in capitals. A line repeated
+    with a space is a duplicate (its pay is not counted twice), and ``ab123`` under one employer
+    and ``AB123`` under another are one worker, as the registry stores them."""
+    r1, r2 = make_ruc(41), make_ruc(42)
+    twice = write_rem(tmp_path, r1, "2025-03", ["01|45678912|0121|3000|3000|", "01| 45678912|0121|3000|3000|"])
+    s = run(engine, [twice])
+    assert s.rejected == 1 and [(i.line, i.code) for i in s.issues] == [(2, "line_duplicate")]
+    assert "(first at line 1)" in s.issues[0].reason
+    a = write_rem(tmp_path, r1, "2025-04", [("07", "ab123456", "0121", "3000.00", "3000.00")])
+    b = write_rem(tmp_path, r2, "2025-04", [("07", "AB123456", "0121", "2000.00", "2000.00")])
+    csv = write_csv(tmp_path / "mixto.csv", [(r1, "2025-05", "07", "Ab123456", "0121", "1000.00", "1000.00"),
+                                            (r1, "2025-05", "07", "aB123456 ", "0121", "1000.00", "1000.00")])
+    s2 = run(engine, [a, b, csv])
+    assert [f.status for f in s2.files] == ["accepted", "accepted", "rejected"]
+    assert [(i.line, i.code) for i in s2.issues] == [(3, "line_duplicate")]
+    with SqlUnitOfWork(engine) as uow:
+        w = uow.workers.by_document("07", "AB123456")
+        assert w is not None and w.id is not None and uow.workers.count() == 1
+        assert sorted(r.insurable_pay for r in uow.contributions.for_worker(w.id)) == [200_000, 300_000]
+
+
+def test_reasons_never_quote_what_may_be_a_document_number(engine: sa.Engine, tmp_path: Path) -> None:
+    """A line with a field missing or shifted puts the DNI where a document type or an amount
+    belongs: its reason says what is wrong without quoting it (Ley 29733); short values are
+    still quoted, as they help."""
+    ruc = make_ruc(43)
+    f = write_rem(tmp_path, ruc, "2025-03", ["45678912|0121|3000|3000|", "01|45678913|0121|45678914|3000|",
+                                             "01|45678915|0121|12,50|3000|", "9|45678916|0121|1|1|"])
+    s = run(engine, [f])
+    assert [(i.line, i.field, i.code) for i in s.issues] == [
+        (1, "tipo_doc", "doc_type_unknown"), (2, "devengado", "amount_invalid"), (3, "devengado", "amount_invalid"),
+        (4, "tipo_doc", "doc_type_unknown")]
+    text = " ".join(f"{i.reason} {i.message_es}" for i in s.issues)
+    assert not any(d in text for d in ("45678912", "45678913", "45678914", "45678915", "45678916"))
+    assert "'12,50'" in s.issues[2].reason and "'9'" in s.issues[3].reason
+    per = write_per(tmp_path, ruc, ["45678912|01|604|1|1|01/03/2020|||"])
+    assert "45678912" not in " ".join(i.reason for i in run(engine, [per]).issues)
+
+
+def test_csv_rows_with_a_field_lost_or_added(engine: sa.Engine, tmp_path: Path) -> None:
+    """Each row has the header's number of fields, or it is a bad line saying so (a short row is
+    not read as an empty *pagado*, a long one does not make the whole file unreadable); blank
+    lines are skipped, as in PLAME files."""
+    ruc = make_ruc(44)
+    f = tmp_path / "filas.csv"
+    f.write_text("ruc,periodo,tipo_doc,num_doc,concepto,devengado,pagado\n"
+                 f"{ruc},2025-03,01,{dni(1)},0121,3500.00\n"
+                 f"{ruc},2025-03,01\n"
+                 f"{ruc},2025-03,01,{dni(2)},0121,1,1,9\n"
+                 "\n"
+                 f'"{ruc}",2025-03,01,{dni(3)},0121,"1000.00",1000.00\n'
+                 f"{ruc},2025-03,01,123,0121,1,1\n", encoding="utf-8")
+    s = run(engine, [f])
+    assert [(i.line, i.field, i.code) for i in s.issues] == [
+        (2, "line", "fields_count"), (3, "line", "fields_count"), (4, "line", "fields_count"),
+        (7, "num_doc", "dni_invalid")]
+    assert "found 6" in s.issues[0].reason and "found 8" in s.issues[2].reason
+    s2 = run(engine, [f], partial=True)
     assert s2.files[0].status == "partial" and s2.files[0].accepted_lines == 1
 
 

@@ -60,9 +60,30 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, click.ClickException):
             exc.show()
             return exc.exit_code
-        raise
+        reason = _database_trouble(exc)
+        if reason is None:
+            raise
+        typer.echo(f"error: {reason}", err=True)
+        return 2
     # With standalone_mode=False click returns the exit code of a ``typer.Exit`` instead of raising it.
     return rv if isinstance(rv, int) else 0
+
+
+def _database_trouble(exc: BaseException) -> str | None:
+    """One line for a database that cannot serve the command (no schema, an old one, no server),
+    instead of a traceback; None for anything else."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return None
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "no such table" in text or ("relation" in text and "does not exist" in text) or "undefinedtable" in text:
+        return ("the database has no schema or an old one: run 'seguro-desempleo db init' (a new database) "
+                "or 'seguro-desempleo db upgrade'")
+    if isinstance(exc, OperationalError):
+        first = text.splitlines()[0][:160] if text else "unknown"
+        return f"the database is not available ({first})"
+    return None
 
 
 def run() -> None:  # pragma: no cover - thin wrapper for console_scripts

@@ -67,7 +67,8 @@ def validate_document(doc_type: str, number: str, *, field: str = "num_doc",
     number is the 8-digit DNI. Other types: 1–15 letters, digits or hyphens.
     """
     if doc_type not in WORKER_DOCUMENT_TYPES:
-        raise InputError(f"document type '{doc_type}' is not a worker document of Tabla 3 "
+        shown = f" '{doc_type}'" if len(str(doc_type)) <= 5 else ""  # longer: a shifted line, maybe a DNI
+        raise InputError(f"document type{shown} is not a worker document of Tabla 3 "
                          f"({', '.join(sorted(WORKER_DOCUMENT_TYPES))})", field="tipo_doc", where=where)
     n = str(number).strip()
     if doc_type == "01":

@@ -54,6 +54,27 @@ def cents_expr(col: str) -> pl.Expr:
     return pl.when(pl.col(col) == "").then(0).otherwise(whole * 100 + frac).cast(pl.Int64)
 
 
+def normalised_fields(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The five fields as they are checked, compared and stored: without surrounding spaces, and
+    the document number in capitals (``ab123`` and ``AB123`` are one worker, as the registry
+    stores them: ``domain.registry.validate_document``). Before the duplicate check too: a line
+    that differs from an earlier one only by a space or a letter's case is a repeat, not a
+    second worker-concept whose pay would be counted twice."""
+    return lf.with_columns(
+        pl.col("tipo_doc").str.strip_chars(), pl.col("num_doc").str.strip_chars().str.to_uppercase(),
+        pl.col("concepto").str.strip_chars(), pl.col("devengado").str.strip_chars(),
+        pl.col("pagado").str.strip_chars(),
+    )
+
+
+def _quoted(value: pl.Expr, hidden: str, lead: str = "") -> pl.Expr:
+    """*lead* and a field's value quoted, for a reason; *hidden* instead when the value could be a
+    document number (six or more letters, digits or hyphens: a shifted line puts the DNI in
+    another field). Ley 29733: reasons never echo a document number."""
+    return (pl.when(value.str.contains(r"^[A-Za-z0-9-]{6,}$")).then(pl.lit(hidden))
+            .otherwise(pl.lit(lead + "'") + value + "'"))
+
+
 def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_column: str | None = None,
                    whole: pl.DataFrame | None = None, earliest_period: int = 0) -> pl.DataFrame:
     """Add céntimo amounts and the first ``field``/``reason`` at fault of each line (null if good).
@@ -61,11 +82,7 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     Each line gets the code of its first failing check in one pass; the reason text is built only
     for the (few) bad lines.
     """
-    lf = df.lazy().with_columns(
-        pl.col("tipo_doc").str.strip_chars(), pl.col("num_doc").str.strip_chars(),
-        pl.col("concepto").str.strip_chars(), pl.col("devengado").str.strip_chars(),
-        pl.col("pagado").str.strip_chars(),
-    )
+    lf = normalised_fields(df.lazy())
     doc = pl.col("tipo_doc")
     num = pl.col("num_doc")
     conc = pl.col("concepto")
@@ -83,18 +100,18 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     amount_es = " no es un monto (hasta 7 dígitos enteros y 2 decimales)"
     checks: list[tuple[pl.Expr, str | None, pl.Expr, pl.Expr, pl.Expr]] = [
         (pl.col("shape_error").is_not_null(), None, pl.col("shape_error"), pl.col("shape_code"), pl.col("shape_es")),
-        (pl.col("period") > latest_period, "period", pl.lit("period is in the future"), pl.lit("period_future"),
+        (pl.col("period") > latest_period, "periodo", pl.lit("period is in the future"), pl.lit("period_future"),
          pl.lit(ISSUE_CODES["period_future"])),
-        (pl.col("period") < earliest_period, "period",
+        (pl.col("period") < earliest_period, "periodo",
          pl.lit(f"period is before {format_period(earliest_period)}, the first month the insurance's "
                 "parameters cover"), pl.lit("period_too_early"), pl.lit(ISSUE_CODES["period_too_early"])),
         (doc == "06", "tipo_doc",
          pl.lit("document type 06 (RUC) is for 4th-category providers, not for a worker of the insurance"),
          pl.lit("doc_type_ruc"), pl.lit(ISSUE_CODES["doc_type_ruc"])),
         (~doc.is_in(worker_docs), "tipo_doc",
-         pl.lit("unknown document type '") + doc + f"' (Tabla 3: {', '.join(worker_docs)})",
+         pl.lit("unknown document type") + _quoted(doc, "", " ") + f" (Tabla 3: {', '.join(worker_docs)})",
          pl.lit("doc_type_unknown"),
-         pl.lit("tipo de documento '") + doc + f"' desconocido (Tabla 3: {', '.join(worker_docs)})"),
+         pl.lit("tipo de documento") + _quoted(doc, "", " ") + f" desconocido (Tabla 3: {', '.join(worker_docs)})"),
         ((doc == "01") & ~((num.str.len_bytes() == 8) & num.str.contains(r"^\d+$")), "num_doc",
          pl.lit("a DNI has exactly 8 digits"), pl.lit("dni_invalid"), pl.lit(ISSUE_CODES["dni_invalid"])),
         ((doc != "01") & ~num.str.contains(r"^[A-Za-z0-9-]{1,15}$"), "num_doc",
@@ -104,11 +121,11 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         ((dev == "") & (pag == ""), "devengado", pl.lit("an amount accrued or paid is required"),
          pl.lit("amount_missing"), pl.lit(ISSUE_CODES["amount_missing"])),
         ((dev != "") & ~dev.str.contains(AMOUNT_RE), "devengado",
-         pl.lit("'") + dev + "' is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),
-         pl.lit("'") + dev + amount_es),
+         _quoted(dev, "the value") + " is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),
+         _quoted(dev, "el valor") + amount_es),
         ((pag != "") & ~pag.str.contains(AMOUNT_RE), "pagado",
-         pl.lit("'") + pag + "' is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),
-         pl.lit("'") + pag + amount_es),
+         _quoted(pag, "the value") + " is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),
+         _quoted(pag, "el valor") + amount_es),
         (dup, "concepto", pl.lit("duplicate worker and concept"), pl.lit("line_duplicate"),
          pl.lit("trabajador y concepto repetidos en la misma declaración")),
     ]
@@ -216,6 +233,7 @@ def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: i
 
     Duplicates are flagged over the whole batch first, so a repeat in a later slice is still found.
     """
+    lines = normalised_fields(lines.lazy()).collect()
     lines = lines.with_columns(duplicate_flags(lines).alias("_dup_all"))
     bads, stats, partials = [], [], []
     bounds, by_file = _slices(lines["file"], slice_rows)

@@ -14,7 +14,8 @@ test checks it against the polars path on random files.
 
 What "plainly good" means, field by field (``tipo_doc|num_doc|concepto|devengado|pagado|``):
 ``tipo_doc`` two digits of a worker document of Tabla 3; ``num_doc`` 8 digits for a DNI (01),
-else 1–15 letters, digits or hyphens; ``concepto`` four digits of a declarable Tabla 22 concept
+else 1–15 capital letters, digits or hyphens (a small letter is unusual: the polars path stores
+the number in capitals, as the registry does); ``concepto`` four digits of a declarable Tabla 22 concept
 (not one PLAME computes); ``devengado`` and ``pagado`` empty or "Numérico 7,2" (1–7 digits, then
 optionally a point and 1–2 digits), not both empty; each field closed by ``|``, the line by a
 newline; no worker × concept twice in one file.
@@ -169,7 +170,7 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
                 if d == 1:
                     if not 48 <= c <= 57:
                         return -1, lines, m_file, m_key, m_pay
-                elif not (48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122 or c == 45):
+                elif not (48 <= c <= 57 or 65 <= c <= 90 or c == 45):  # small letters: the polars path
                     return -1, lines, m_file, m_key, m_pay
                 h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
                 k += 1
