@@ -63,3 +63,15 @@ def test_payroll_and_ledger_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "S/ 58.00" in capsys.readouterr().out
     assert main(["ledger", "verify"]) == 0
     assert main(["ledger", "balance", "--format", "xml"]) == 2
+
+
+def test_a_database_without_its_schema_is_one_line_not_a_traceback(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'nunca_iniciada.sqlite3'}"
+    good = write_rem(tmp_path, make_ruc(33), "2025-01", [("01", dni(1), "0121", "5000", "5000")])
+    assert main(["payroll", "import", str(good), "--db", db, "--as-of", "2025-06-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "db init" in err and "Traceback" not in err
+    assert main(["db", "init", "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["payroll", "import", str(good), "--db", db, "--as-of", "2025-06-01"]) == 0
