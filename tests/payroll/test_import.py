@@ -404,6 +404,18 @@ def test_csv_rows_with_a_field_lost_or_added(engine: sa.Engine, tmp_path: Path) 
     assert s2.files[0].status == "partial" and s2.files[0].accepted_lines == 1
 
 
+def test_a_line_gives_both_amounts(engine: sa.Engine, tmp_path: Path) -> None:
+    """Estructura 18: the amount accrued is required when an amount paid is given, and the amount
+    paid when an amount accrued is. A line with the accrued amount left out is not read as pay 0
+    (the worker would lose the month)."""
+    f = write_rem(tmp_path, make_ruc(45), "2025-03", ["01|45678912|0121||3000|", "01|45678913|0121|3000||",
+                                                      "01|45678914|0121|||", "01|45678915|0121|0|0|"])
+    s = run(engine, [f])
+    assert [(i.line, i.field, i.code) for i in s.issues] == [
+        (1, "devengado", "amount_missing"), (2, "pagado", "amount_missing"), (3, "devengado", "amount_missing")]
+    assert "Estructura 18" in s.issues[0].reason and "Estructura 18" in s.issues[0].message_es
+
+
 def test_unknown_extension_and_missing_file(engine: sa.Engine, tmp_path: Path) -> None:
     from seguro_desempleo.errors import InputError
 

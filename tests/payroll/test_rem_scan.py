@@ -82,7 +82,7 @@ def plain_files(draw: st.DrawFn) -> list[list[str]]:
     files = []
     for _ in range(draw(st.integers(1, 5))):
         pairs = draw(st.lists(st.tuples(good_doc, good_concept), unique=True, max_size=12))
-        files.append([plain_line(d, c, draw(good_amount), draw(st.one_of(good_amount, st.just(""))))
+        files.append([plain_line(d, c, draw(good_amount), draw(good_amount))
                       for d, c in pairs])
     return files
 
@@ -117,8 +117,8 @@ def test_fast_path_agrees_with_polars_or_gives_up(files: list[list[str]], odd: l
 
 def test_insurable_pay_sums_only_essalud_concepts() -> None:
     """0121 (insurable) 1,000.50 + 0105 (insurable) 20 + 0113 (not insurable) 300: 1,020.50."""
-    data, ends = joined([["01|45678912|0121|1000.5|0|", "01|45678912|0113|300|300|", "01|45678912|0105|20.00||",
-                          "04|X-1|0121|1||"]], crlf=False)
+    data, ends = joined([["01|45678912|0121|1000.5|0|", "01|45678912|0113|300|300|", "01|45678912|0105|20.00|20|",
+                          "04|X-1|0121|1|1|"]], crlf=False)
     scan = rem_scan.scan_clean(data, np.asarray(ends))
     assert scan is not None
     assert scan.lines.tolist() == [4]
@@ -127,10 +127,12 @@ def test_insurable_pay_sums_only_essalud_concepts() -> None:
 
 
 def test_a_worker_in_two_runs_of_lines_is_one_worker_month() -> None:
-    data, ends = joined([["01|45678912|0121|10||", "01|10000001|0121|1||", "01|45678912|0105|5||"]], crlf=False)
+    data, ends = joined([["01|45678912|0121|10|10|", "01|10000001|0121|1|1|", "01|45678912|0105|5|5|"]], crlf=False)
     scan = rem_scan.scan_clean(data, np.asarray(ends))
     assert scan is not None
     assert sorted(zip(scan.month_key.tolist(), scan.insurable_pay.tolist(), strict=True)) == [
         (b"0110000001", 100), (b"0145678912", 1_500)]
-    dup, ends = joined([["01|45678912|0121|10||", "01|10000001|0121|1||", "01|45678912|0121|5||"]], crlf=False)
+    dup, ends = joined([["01|45678912|0121|10|10|", "01|10000001|0121|1|1|", "01|45678912|0121|5|5|"]], crlf=False)
+    one, one_end = joined([["01|45678912|0121|10||"]], crlf=False)  # no amount paid: the polars path says so
+    assert rem_scan.scan_clean(one, np.asarray(one_end)) is None
     assert rem_scan.scan_clean(dup, np.asarray(ends)) is None  # the same concept twice: the polars path says so

@@ -61,7 +61,7 @@ ISSUE_CODES: dict[str, str] = {
     "concept_format": "el código de concepto debe tener 4 dígitos (Tabla 22)",
     "concept_computed": "el concepto es un total que calcula el PLAME y no debe declararse",
     "concept_unknown": "código de concepto desconocido (Tabla 22)",
-    "amount_missing": "se requiere un monto devengado o pagado",
+    "amount_missing": "se requieren el monto devengado y el pagado/descontado (Estructura 18: cada uno es obligatorio si se consigna el otro)",
     "amount_invalid": "no es un monto (hasta 7 dígitos enteros y 2 decimales)",
     "line_duplicate": "trabajador y concepto repetidos en la misma declaración",
     "date_invalid": "no es una fecha dd/mm/aaaa",

@@ -118,7 +118,13 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
          pl.lit("document number must be 1-15 letters, digits or hyphens"), pl.lit("doc_number_invalid"),
          pl.lit(ISSUE_CODES["doc_number_invalid"])),
         (~conc.is_in(list(declarable_concepts())), "concepto", pl.lit(""), pl.lit(""), pl.lit("")),  # refined below
-        ((dev == "") & (pag == ""), "devengado", pl.lit("an amount accrued or paid is required"),
+        # Estructura 18: the amount accrued is required when an amount paid is given, and the
+        # amount paid when an amount accrued is: a line gives both (a line with neither has none).
+        (dev == "", "devengado",
+         pl.when(pag == "").then(pl.lit("an amount accrued and an amount paid are required"))
+         .otherwise(pl.lit("the amount accrued is required with the amount paid (Estructura 18)")),
+         pl.lit("amount_missing"), pl.lit(ISSUE_CODES["amount_missing"])),
+        (pag == "", "pagado", pl.lit("the amount paid or deducted is required with the amount accrued (Estructura 18)"),
          pl.lit("amount_missing"), pl.lit(ISSUE_CODES["amount_missing"])),
         ((dev != "") & ~dev.str.contains(AMOUNT_RE), "devengado",
          _quoted(dev, "the value") + " is not an amount (up to 7 digits and 2 decimals)", pl.lit("amount_invalid"),

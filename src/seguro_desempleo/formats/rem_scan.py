@@ -16,8 +16,8 @@ What "plainly good" means, field by field (``tipo_doc|num_doc|concepto|devengado
 ``tipo_doc`` two digits of a worker document of Tabla 3; ``num_doc`` 8 digits for a DNI (01),
 else 1–15 capital letters, digits or hyphens (a small letter is unusual: the polars path stores
 the number in capitals, as the registry does); ``concepto`` four digits of a declarable Tabla 22 concept
-(not one PLAME computes); ``devengado`` and ``pagado`` empty or "Numérico 7,2" (1–7 digits, then
-optionally a point and 1–2 digits), not both empty; each field closed by ``|``, the line by a
+(not one PLAME computes); ``devengado`` and ``pagado`` "Numérico 7,2" (1–7 digits, then optionally a
+point and 1–2 digits), both given (Estructura 18: each is required when the other is); each field closed by ``|``, the line by a
 newline; no worker × concept twice in one file.
 """
 
@@ -197,7 +197,7 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
             if j < 0:
                 return -1, lines, m_file, m_key, m_pay
             j, _paid, pag_empty = _amount(buf, j + 1, stop)
-            if j < 0 or (dev_empty == 1 and pag_empty == 1):
+            if j < 0 or dev_empty == 1 or pag_empty == 1:  # Estructura 18: each is required with the other
                 return -1, lines, m_file, m_key, m_pay
             if j + 1 >= stop or buf[j + 1] != 10:  # the line ends right after the fifth "|"
                 return -1, lines, m_file, m_key, m_pay
