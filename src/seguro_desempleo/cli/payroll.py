@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from seguro_desempleo.cli.db import DbOption
-from seguro_desempleo.errors import InputError
+from seguro_desempleo.errors import InputError, SeguroError
 
 FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
 
@@ -25,6 +25,17 @@ def _date(value: str | None, field: str) -> dt.date:
     return parse_date(value, field=field) if value else dt.date.today()
 
 
+def _renamed(exc: SeguroError, options: dict[str, str]) -> SeguroError:
+    """*exc* with the service's field name replaced by the command's option (``paid_on`` → ``--date``)."""
+    if exc.field not in options:
+        return exc
+    return type(exc)(exc.message, field=options[exc.field], where=exc.where)
+
+
+_PAY_OPTIONS = {"ruc": "--ruc", "period": "--period", "amount": "--amount", "paid_on": "--date",
+                "interest": "--interest", "reference": "--reference"}
+
+
 def register(app: typer.Typer) -> None:
     payroll = typer.Typer(help="Payroll declarations (PLAME, T-Registro, CSV), employers, payments and arrears.",
                           no_args_is_help=True)
@@ -37,7 +48,8 @@ def register(app: typer.Typer) -> None:
         partial: Annotated[bool, typer.Option("--partial", help="Keep the good lines of a file with bad lines.")]
         = False,
         fmt: FormatOption = "text",
-        as_of: Annotated[str | None, typer.Option("--as-of", help="Date taken as today for 'period in the future' "
+        as_of: Annotated[str | None, typer.Option("--as-of", help="Date taken as today: for 'period in the future' "
+                                                  "and as the date of the import's ledger entries "
                                                   "(default: today).")] = None,
         db: DbOption = None,
     ) -> None:
@@ -133,27 +145,37 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.services.employer_payments import record_payment
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
+        month = parse_period(period, field="--period")
+        cents = parse_soles(amount, field="--amount")
+        interest_cents = parse_soles(interest, field="--interest")
+        paid_on = _date(on, "--date")
         with SqlUnitOfWork(db) as uow:
-            r = record_payment(uow, ruc, parse_period(period, field="--period"),
-                               parse_soles(amount, field="--amount"), _date(on, "--date"),
-                               interest=parse_soles(interest, field="--interest"), reference=reference)
+            try:
+                r = record_payment(uow, ruc, month, cents, paid_on, interest=interest_cents, reference=reference,
+                                   today=dt.date.today())
+            except SeguroError as exc:
+                raise _renamed(exc, _PAY_OPTIONS) from exc
             uow.commit()
         typer.echo(f"payment {r.payment_id}: applied S/ {cents_to_str(r.applied)}, unapplied "
-                   f"S/ {cents_to_str(r.unapplied)}, outstanding S/ {cents_to_str(r.outstanding_after)}")
+                   f"S/ {cents_to_str(r.unapplied)}, outstanding S/ {cents_to_str(r.outstanding_after)}"
+                   + (f", interest owed S/ {cents_to_str(r.interest_owed)}" if r.interest_owed else ""))
 
     @payroll.command("arrears")
     def arrears_cmd(
         ruc: Annotated[str | None, typer.Option("--ruc")] = None,
         at: Annotated[str | None, typer.Option("--at", help="Date of the calculation (default: today)")] = None,
         fmt: FormatOption = "text",
-        limit: Annotated[int, typer.Option("--limit")] = 1000,
+        limit: Annotated[int, typer.Option("--limit", help="At most this many months (at least 1)")] = 1000,
         db: DbOption = None,
     ) -> None:
-        """Months declared and not fully paid after their due date, with interest."""
+        """Months declared and not fully paid after their due date, or paid late without all their
+        interest, with the interest owed; payments made after --at are not counted."""
         from seguro_desempleo.services.employer_payments import arrears
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         _check_format(fmt)
+        if limit < 1:
+            raise InputError(f"must be at least 1, got {limit}", field="--limit")
         with SqlUnitOfWork(db) as uow:
             rows = arrears(uow, _date(at, "--at"), ruc=ruc, limit=limit)
         if fmt == "json":
@@ -161,8 +183,10 @@ def register(app: typer.Typer) -> None:
             return
         for r in rows:
             d = r.as_dict()
+            late = (f"{d['months_late']} month(s) late" if r.outstanding else
+                    f"paid {d['months_late']} month(s) late")
             typer.echo(f"{d['ruc']} {d['period']}: outstanding S/ {d['outstanding']} of S/ {d['due']}, "
-                       f"{d['months_late']} month(s) late, interest S/ {d['interest']}")
+                       f"{late}, interest S/ {d['interest']}")
         if not rows:
             typer.echo("no arrears")
 
@@ -186,6 +210,8 @@ def register(app: typer.Typer) -> None:
         _check_format(fmt)
         number = validate_document(doc_type, doc_number, field="--doc-number")
         a, b = parse_period(first, field="--from"), parse_period(last, field="--to")
+        if a > b:
+            raise InputError(f"{first} is after --to {last}", field="--from")
         with SqlUnitOfWork(db) as uow:
             w = uow.workers.by_document(doc_type, number)
             if w is None or w.id is None:

@@ -435,7 +435,7 @@ def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period
         "d.employer_id AND p.period = d.period), 0) FROM declaration d JOIN employer e ON e.id = d.employer_id "
         "WHERE e.ruc = :r AND d.period = :p AND d.status = 'active'"), {"r": ruc, "p": period}).first()
     if row is not None and int(row[0]) > 0:
-        record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}")
+        record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}", today=on)
 
 
 def _register(ctx: Any, ref: str, on: dt.date, u: float, *, actor: str = "employment_officer:demo") -> None:

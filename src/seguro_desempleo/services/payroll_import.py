@@ -95,6 +95,7 @@ class _Run:
     next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
     only_ruc: str | None = None                                       # an employer's own upload: its RUC
     earliest: int = 0                                                 # the first month with parameters
+    rectified: list[pl.DataFrame] = field(default_factory=list)       # (employer_id, period) superseded
 
 
 class _Writer:
@@ -251,6 +252,13 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
             signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
             signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
             ref=f"import:{(run.first_sha or '')[:16]}+{run.units - 1}", at=today)
+    if run.rectified:
+        # A rectification is retroactive: the months it replaced have their payments applied to
+        # the new dues (an overpayment moves to aportes por aplicar, money there is applied to a
+        # rise), so a month paid in full leaves its receivables at exactly zero.
+        from seguro_desempleo.services.employer_payments import reconcile_months
+
+        reconcile_months(uow, pl.concat(run.rectified).unique().iter_rows(), at=today, params=params)
     _end_bulk(conn, run.bulk)
     return summary
 
@@ -763,6 +771,8 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
     # What is superseded: the declarations in force (by the first unit of their employer-month) and
     # the earlier units of this chunk; their dues leave the receivable, the new ones enter it.
     replaced = units.filter(pl.col("prior_id").is_not_null() & (pl.col("round") == 1))
+    if replaced.height:  # their payments are reapplied to the new dues after the import (reconcile_months)
+        run.rectified.append(replaced.select("employer_id", "period"))
     earlier = units.filter(pl.col("status") == "superseded")
     old_employer = int(replaced["prior_employer_due"].sum() or 0) + int(earlier["employer_due"].sum() or 0)
     old_cts = int(replaced["prior_cts_due"].sum() or 0) + int(earlier["cts_due"].sum() or 0)
