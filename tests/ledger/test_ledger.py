@@ -123,3 +123,29 @@ def test_post_once_is_idempotent(engine: sa.Engine) -> None:
         assert ledger.post_once(uow, "benefit_payment:C1:2025-07", "benefit.paid", lines) is None
         bal = {b.code: b.balance for b in ledger.balances(uow)}
         assert bal["5100"] == 150_000 and bal["1010"] == -150_000
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.lists(balanced_lines(), min_size=1, max_size=20))
+def test_post_many_is_post_in_bulk(engine: sa.Engine, batch: list[list[tuple[str, int, int]]]) -> None:
+    """Many entries posted at once leave the same entries, lines and maintained totals as posting
+    them one by one; one bad entry refuses the whole batch before anything is written."""
+    with SqlUnitOfWork(engine) as uow:
+        before = ledger.verify(uow)
+        first = len(uow.ledger.entries())
+        ids = ledger.post_many(uow, "test.bulk", [(lines, f"bulk:{k}") for k, lines in enumerate(batch)],
+                               at=dt.date(2025, 5, 1))
+        assert len(ids) == len(batch) and ids == sorted(ids)
+        got = uow.ledger.entries()[first:]
+        assert [(e[0], e[2], sorted(e[4])) for e in got] == [
+            (i, f"bulk:{k}", sorted((a, d, c) for a, d, c in lines if d or c))
+            for k, (i, lines) in enumerate(zip(ids, batch, strict=True))]
+        after = ledger.verify(uow)  # the maintained totals are the replay of the lines
+        assert {k: v for k, v in replay(batch).items() if v != (0, 0)} == {
+            k: (after.get(k, (0, 0))[0] - before.get(k, (0, 0))[0], after.get(k, (0, 0))[1] - before.get(k, (0, 0))[1])
+            for k in set(after) | set(before)
+            if after.get(k, (0, 0)) != before.get(k, (0, 0))}
+        with pytest.raises(InputError):
+            ledger.post_many(uow, "test.bulk", [(batch[0], "ok"), ([(Accounts.BANK, 5, 0)], "unbalanced")])
+        assert len(uow.ledger.entries()) == first + len(batch)
+        uow.rollback()

@@ -127,3 +127,26 @@ def test_history_refuses_from_after_to(run: Cli, tmp_path: Path) -> None:
     rc, out, _ = run("payroll", "history", "--doc-type", "01", "--doc-number", dni(1), "--from", "2025-03",
                      "--to", "2025-03")
     assert rc == 0 and "2025-03" in out
+
+
+def test_reconcile_catches_up_a_database_written_before_imports_reconciled(
+        run: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A month paid, then rectified down by an import that did not reconcile (as before 3
+    December 2026): its receivables are negative until ``payroll reconcile`` moves the overpayment
+    to 2300 — once; a second run posts nothing."""
+    from seguro_desempleo.services import employer_payments
+
+    _declare(run, tmp_path, "a", "5000")
+    assert run("payroll", "pay", "--ruc", RUC, "--period", "2025-03", "--amount", "58.00",
+               "--date", "2025-04-10")[0] == 0
+    with monkeypatch.context() as m:
+        m.setattr(employer_payments, "reconcile_months", lambda *a, **k: 0)
+        _declare(run, tmp_path, "b", "1130")  # 13.11 due now; 44.89 paid too much
+    lagging = _balances(run)
+    assert lagging["1210"].startswith("-") and lagging["2300"] == "0.00"
+    rc, out, _ = run("payroll", "reconcile", "--at", "2025-06-01")
+    assert rc == 0 and "1 month(s) corrected" in out
+    fixed = _balances(run)
+    assert (fixed["1210"], fixed["1220"], fixed["2300"]) == ("0.00", "0.00", "44.89")
+    rc, out, _ = run("payroll", "reconcile")
+    assert rc == 0 and "nothing posted" in out and _balances(run) == fixed

@@ -190,6 +190,25 @@ def register(app: typer.Typer) -> None:
         if not rows:
             typer.echo("no arrears")
 
+    @payroll.command("reconcile")
+    def reconcile_cmd(
+        at: Annotated[str | None, typer.Option("--at", help="Date of the correcting entries (default: today)")]
+        = None,
+        db: DbOption = None,
+    ) -> None:
+        """Bring every paid month's ledger in line with its current declaration and payments.
+
+        Imports and payments keep this right as they go; run it once on a database written before
+        they did (3 December 2026): months rectified after a payment, or paid late, get one
+        correcting entry each (employer.payment.reapplied). Running it again posts nothing."""
+        from seguro_desempleo.services.employer_payments import reconcile_all
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            posted = reconcile_all(uow, at=_date(at, "--at"))
+            uow.commit()
+        typer.echo(f"{posted} month(s) corrected" if posted else "every paid month is in line; nothing posted")
+
     @payroll.command("history")
     def history(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],

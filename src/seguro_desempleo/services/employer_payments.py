@@ -252,9 +252,10 @@ def reconcile_months(uow: SqlUnitOfWork, months: Iterable[tuple[int, int]], *, a
     rates = InterestRates(params)
     keys = sorted(set(months))
     posted = 0
-    for i in range(0, len(keys), _BATCH):
-        for month in _load(uow, keys[i:i + _BATCH]).values():
-            posted += _reconcile(uow, month, rates, at=at or dt.date.today())
+    for i in range(0, len(keys), _BATCH):  # each batch: its reads, then its entries in one write
+        batch = [(lines, ledger_ref(m.ruc, m.period)) for m in _load(uow, keys[i:i + _BATCH]).values()
+                 if (lines := _reconciling_lines(m, rates))]
+        posted += len(ledger.post_many(uow, REAPPLIED_EVENT, batch, at=at or dt.date.today()))
     return posted
 
 
@@ -265,19 +266,25 @@ def reconcile_all(uow: SqlUnitOfWork, *, at: dt.date | None = None, params: Para
 
 
 def _reconcile(uow: SqlUnitOfWork, month: _Month, rates: InterestRates, *, at: dt.date) -> int:
-    if not month.payments and not any(month.books.values()):
+    lines = _reconciling_lines(month, rates)
+    if not lines:
         return 0
+    ledger.post(uow, REAPPLIED_EVENT, lines, ref=ledger_ref(month.ruc, month.period), at=at)
+    return 1
+
+
+def _reconciling_lines(month: _Month, rates: InterestRates) -> list[tuple[str, int, int]]:
+    """The lines that bring *month*'s books in line with its current declaration and payments
+    (none when they are); refused when the ledger's cash for the month is not its payments'."""
+    if not month.payments and not any(month.books.values()):
+        return []
     s = month_settlement(month.period, month.due, month.payments, rates)
     target = _books(s, month.employer_due)
     cash = s.paid + s.interest_paid
     if month.books.get(Accounts.BANK, 0) != cash:
         raise ConflictError(f"the ledger holds S/ {cents_to_str(month.books.get(Accounts.BANK, 0))} received for "
                             f"{ledger_ref(month.ruc, month.period)}, its payments S/ {cents_to_str(cash)}")
-    lines = _lines(target, month.books)
-    if not lines:
-        return 0
-    ledger.post(uow, REAPPLIED_EVENT, lines, ref=ledger_ref(month.ruc, month.period), at=at)
-    return 1
+    return _lines(target, month.books)
 
 
 def _employer_due(uow: SqlUnitOfWork, declaration_id: int) -> int:

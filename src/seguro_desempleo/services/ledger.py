@@ -34,6 +34,16 @@ def post(uow: _HasLedger, event_type: str, lines: Iterable[Sequence[object]], *,
     return int(uow.ledger.add_entry(event_type, checked, ref, at or dt.date.today()))
 
 
+def post_many(uow: _HasLedger, event_type: str, entries: Iterable[tuple[Iterable[Sequence[object]], str | None]],
+              *, at: dt.date | None = None) -> list[int]:
+    """Post many balanced entries of one event (each ``(lines, ref)``) at once; each is checked
+    as :func:`post` checks one (nothing is written if any is refused). Returns their ids."""
+    if not event_type or len(event_type) > 60:
+        raise InputError("event type must be 1-60 characters", field="event_type")
+    checked = [(check_lines(lines), ref) for lines, ref in entries]
+    return [int(i) for i in uow.ledger.add_entries(event_type, checked, at or dt.date.today())]
+
+
 def post_once(uow: _HasLedger, key: str, event_type: str, lines: Iterable[Sequence[object]], *,
               ref: str | None = None, at: dt.date | None = None) -> int | None:
     """Post an entry at most once per idempotency *key*; ``None`` when the key was already posted.

@@ -258,6 +258,30 @@ class LedgerRepository:
                 debit_total=LedgerAccountRow.debit_total + d, credit_total=LedgerAccountRow.credit_total + c))
         return entry.id
 
+    def add_entries(self, event_type: str, entries: Sequence[tuple[Sequence[Line], str | None]],
+                    at: dt.date) -> list[int]:
+        """Many entries of one event at once (each its lines and ref): the entries in one insert,
+        their lines in one, and each account's maintained totals updated once — for a
+        reconciliation of thousands of months, not a round of statements per entry."""
+        if not entries:
+            return []
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        ids = [int(i) for i in self.session.scalars(
+            insert(LedgerEntryRow).returning(LedgerEntryRow.id, sort_by_parameter_order=True),
+            [{"event_type": event_type, "ref": ref, "at": at, "created_at": now} for _, ref in entries])]
+        self.session.execute(insert(LedgerLineRow), [
+            {"entry_id": i, "account": a, "debit": d, "credit": c}
+            for i, (lines, _) in zip(ids, entries, strict=True) for a, d, c in lines])
+        per_account: dict[str, tuple[int, int]] = {}
+        for lines, _ in entries:
+            for a, d, c in lines:
+                pd, pc = per_account.get(a, (0, 0))
+                per_account[a] = (pd + d, pc + c)
+        for a, (d, c) in sorted(per_account.items()):
+            self.session.execute(update(LedgerAccountRow).where(LedgerAccountRow.code == a).values(
+                debit_total=LedgerAccountRow.debit_total + d, credit_total=LedgerAccountRow.credit_total + c))
+        return ids
+
     def totals(self) -> dict[str, tuple[int, int]]:
         """The maintained (debit, credit) totals per account."""
         rows = self.session.execute(select(LedgerAccountRow.code, LedgerAccountRow.debit_total,
