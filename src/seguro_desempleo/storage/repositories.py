@@ -249,13 +249,7 @@ class LedgerRepository:
         self.session.flush()
         self.session.execute(insert(LedgerLineRow), [
             {"entry_id": entry.id, "account": a, "debit": d, "credit": c} for a, d, c in lines])
-        per_account: dict[str, tuple[int, int]] = {}
-        for a, d, c in lines:
-            pd, pc = per_account.get(a, (0, 0))
-            per_account[a] = (pd + d, pc + c)
-        for a, (d, c) in sorted(per_account.items()):
-            self.session.execute(update(LedgerAccountRow).where(LedgerAccountRow.code == a).values(
-                debit_total=LedgerAccountRow.debit_total + d, credit_total=LedgerAccountRow.credit_total + c))
+        self._add_to_totals(lines)
         return entry.id
 
     def add_entries(self, event_type: str, entries: Sequence[tuple[Sequence[Line], str | None]],
@@ -272,15 +266,18 @@ class LedgerRepository:
         self.session.execute(insert(LedgerLineRow), [
             {"entry_id": i, "account": a, "debit": d, "credit": c}
             for i, (lines, _) in zip(ids, entries, strict=True) for a, d, c in lines])
+        self._add_to_totals(line for lines, _ in entries for line in lines)
+        return ids
+
+    def _add_to_totals(self, lines: Iterable[Line]) -> None:
+        """Each account's maintained totals moved by *lines*, one update per account (in code order)."""
         per_account: dict[str, tuple[int, int]] = {}
-        for lines, _ in entries:
-            for a, d, c in lines:
-                pd, pc = per_account.get(a, (0, 0))
-                per_account[a] = (pd + d, pc + c)
+        for a, d, c in lines:
+            pd, pc = per_account.get(a, (0, 0))
+            per_account[a] = (pd + d, pc + c)
         for a, (d, c) in sorted(per_account.items()):
             self.session.execute(update(LedgerAccountRow).where(LedgerAccountRow.code == a).values(
                 debit_total=LedgerAccountRow.debit_total + d, credit_total=LedgerAccountRow.credit_total + c))
-        return ids
 
     def totals(self) -> dict[str, tuple[int, int]]:
         """The maintained (debit, credit) totals per account."""
