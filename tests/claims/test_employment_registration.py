@@ -55,3 +55,24 @@ def test_unregistered_claim_denied_then_registration_approves_on_appeal(engine: 
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         assert verify_audit(uow).ok
+
+
+def test_registration_is_read_on_the_evaluation_date_not_a_decision_date_before_filing(
+        engine: sa.Engine, tmp_path: Path) -> None:
+    """A decision dated before the filing is evaluated as of the filing (max(filed_on, on)), for
+    the registration as for every other requirement: registered on 18/04, filed on 20/04, decided
+    with a date of 15/04 — registered."""
+    ref = _seed(engine, tmp_path)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM es_registration"))
+    with SqlUnitOfWork(engine) as uow:
+        ctx = claims_context(uow, clock=lambda: CLOCK)
+        record_employment_registration(ctx, ref, dt.date(2025, 3, 18), "centro_empleo", actor="eso:1")
+        c = ctx.service.file_claim(ref, dt.date(2025, 3, 20), actor="worker")
+        case = ctx.service.case_for(c, dt.date(2025, 3, 15))
+        assert case.claim_date == dt.date(2025, 3, 20) and case.registered_with_employment_service
+        c = ctx.service.decide(c.id, dt.date(2025, 3, 15), actor="cw")
+        assert c.decision is not None
+        reg = next(r for r in c.decision.reasons if r["requirement"] == "employment_service")
+        assert reg["met"], reg
+        uow.rollback()

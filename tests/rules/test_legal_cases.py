@@ -59,6 +59,12 @@ def test_claim_case(case: dict[str, Any]) -> None:
         assert d["total"] == exp["total"]
     if "failed" in exp:
         assert sorted(r["requirement"] for r in d["reasons"] if not r["met"]) == sorted(exp["failed"])
+    for requirement, words in exp.get("says", {}).items():  # what the explanation tells the worker
+        detail = next(r["detail"] for r in d["reasons"] if r["requirement"] == requirement)
+        assert all(w in detail for w in words), detail
+    for requirement, words in exp.get("does_not_say", {}).items():
+        detail = next(r["detail"] for r in d["reasons"] if r["requirement"] == requirement)
+        assert not any(w in detail for w in words), detail
     # Every reason cites an article; the explanation is Spanish text the worker can read.
     assert all(r["article"].startswith("PL 5510/2022-CR") for r in d["reasons"])
     assert ("Cumple los requisitos" in decision.explanation) is exp["eligible"]

@@ -75,3 +75,27 @@ def test_total_is_the_sum_of_installments_and_zero_when_ineligible(case) -> None
     else:
         assert len(d.benefits) == 5
         assert all(r.met for r in d.requirements)
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=claim_cases(), offset=st.integers(-3, 3))
+def test_the_waiting_period_is_served_only_by_days_without_work(case, offset) -> None:  # type: ignore[no-untyped-def]
+    """Art. 7: the carencia is days of unemployment from the day after the separation. A
+    re-employment on or before its last day leaves it unserved (separation 20/03, 7 days:
+    21/03-27/03; back at work on 27/03 is six days); the day after, it is served — in the
+    explained rules and in the compiled kernel alike."""
+    from seguro_desempleo.rules.evaluate import batch_from_cases, evaluate_batch
+
+    days = int(SNAP["requirements.waiting_period_days"])
+    last_day = case.separation_date + dt.timedelta(days=days)
+    reemp = last_day + dt.timedelta(days=offset)
+    claim = max(case.claim_date, last_day)
+    c = dataclasses.replace(case, reemployment_date=reemp, claim_date=claim)
+    explained = evaluate_case(c, PARAMS)
+    waiting = next(r for r in explained.requirements if r.key == "waiting_period")
+    assert waiting.met is (offset > 0)
+    if offset <= 0:
+        assert "Volvió a trabajar" in waiting.detail
+    snap = PARAMS.at(c.claim_date)
+    fast = evaluate_batch(batch_from_cases([c], PARAMS, snap), snap, fast=True)
+    assert bool(fast.waiting_met[0]) is (offset > 0)

@@ -186,10 +186,12 @@ class ClaimService:
         sep = self.history.last_separation(claim.worker_ref, on_or_before=claim.separation_date)
         if sep is None:
             raise ConflictError("the separation on record changed since filing", where=f"claim {claim.id}")
+        evaluated_on = max(claim.filed_on, on)  # the evaluation date (docs/claims.md), for every requirement
         return ClaimCase(
-            id=claim.id, separation_date=sep.date, claim_date=max(claim.filed_on, on),
+            id=claim.id, separation_date=sep.date, claim_date=evaluated_on,
             termination_cause=sep.termination_cause, employer_size=sep.employer_size,
-            registered_with_employment_service=self.history.registered_with_employment_service(claim.worker_ref, on),
+            registered_with_employment_service=self.history.registered_with_employment_service(
+                claim.worker_ref, evaluated_on),
             contributions=self.history.contributions(claim.worker_ref, period_of(sep.date)),
             contract_type=sep.contract_type, sector=sep.sector,
             reemployment_date=self.history.reemployment_start(claim.worker_ref, sep.date),

@@ -351,7 +351,12 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
             missing.append(f"la {SIZE_LABELS_ES[size]} aún no está cubierta en esta fase "
                            "(ampliación progresiva, Segunda disposición final)")
         if contract not in t["coverage.contract_types"]:
-            missing.append(f"el contrato {contract_text} no es a plazo indeterminado ni sujeto a modalidad")
+            if contract == "02":  # part-time may be indefinite: the reading is about the CTS (art. 8)
+                missing.append(f"el contrato {contract_text} no está cubierto en esta lectura: quien trabaja "
+                               "a tiempo parcial menos de cuatro horas diarias no percibe CTS, de la que se "
+                               "descuenta la mitad del aporte (art. 8); el reglamento puede incluirlo")
+            else:
+                missing.append(f"el contrato {contract_text} no es a plazo indeterminado ni sujeto a modalidad")
         detail = "No está cubierto: " + "; ".join(missing) + "."
     reqs.append(RequirementResult("coverage", REQUIREMENTS[0][1], REQUIREMENTS[0][2], covered, detail,
                                   {"sector": sector, "employer_size": size, "contract_type": contract}))
@@ -380,7 +385,7 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     if met:
         detail = (f"Cese el {format_date_pe(sep)}; la carencia de {days} días se cumplió el "
                   f"{format_date_pe(wait_end)}.")
-    elif reemp is not None and reemp < wait_end:
+    elif reemp is not None and reemp <= wait_end:  # re-employed on its last day: one day short
         detail = f"Volvió a trabajar el {format_date_pe(reemp)}, antes de cumplir la carencia de {days} días."
     else:
         detail = (f"Cese el {format_date_pe(sep)}; la carencia de {days} días se cumple el "

@@ -118,7 +118,7 @@ if HAVE_NUMBA:
             con = cause_ok[cause[i]]
             qual = c >= qualifying
             wend = sep_days[i] + waiting_days
-            wait = claim_days[i] >= wend and (reemp_days[i] == NAT or reemp_days[i] >= wend)
+            wait = claim_days[i] >= wend and (reemp_days[i] == NAT or reemp_days[i] > wend)
             reg = registered[i] or not registration_required
             ok = cov and con and qual and wait and reg
             count[i] = c
