@@ -275,9 +275,11 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                         cov = cov_sector[sector] and cov_size[size] and cov_contract[contract]
                         inv = cause_ok[cause]
                         qual = count >= qualifying
-                        wait = days < 0 or days >= waiting_law
+                        # served when back at work after its last day (rules.waiting: a start on
+                        # the last day leaves it one day short)
+                        wait = days < 0 or days > waiting_law
                         reg = registered or not registration_required
-                        struct = tenure + 1 >= min_tenure and (days < 0 or days >= waiting_extra)
+                        struct = tenure + 1 >= min_tenure and (days < 0 or waiting_extra == 0 or days > waiting_extra)
                         if recent_months > 0 and _popcount(m & rmask) < recent_min:
                             struct = False
                         nmonths = n_rates

@@ -148,7 +148,8 @@ def decide_claims(st: State, idx: np.ndarray, t: int, cause: np.ndarray, days: n
     )
     res = evaluate_batch(batch, snap, fast=False)
     m = mask >> np.uint64(shift)
-    struct = (st.tenure[idx].astype(np.int64) + 1 >= d.min_tenure) & ((days < 0) | (days >= d.waiting_extra))
+    struct = ((st.tenure[idx].astype(np.int64) + 1 >= d.min_tenure)
+              & ((days < 0) | (d.waiting_extra == 0) | (days > d.waiting_extra)))  # as the law's period
     if d.recent_months > 0:
         recent = m & np.uint64((1 << d.recent_months) - 1)
         struct &= _popcount(recent) >= d.recent_min
