@@ -65,3 +65,20 @@ def test_denial_letter_lists_failed_requirements(params: ParameterSet) -> None:
 def test_pdf(params: ParameterSet) -> None:
     pdf = render_resolution_pdf(decision_record(evaluate_case(make_case(), params)), CTX)
     assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+
+
+def test_the_trace_names_the_rmv_of_each_reference_month(params: ParameterSet) -> None:
+    """Twelve months at S/ 900, 2024-04..2025-03: nine are lifted to the RMV of 2022-05 (S/ 1,025)
+    and three to that of 2025-01 (S/ 1,130), (9 × 1025 + 3 × 1130) / 12 = 1,051.25 (art. 5). The
+    trace, and the letter, name both RMVs, not only the one in force on the claim date."""
+    from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth
+
+    case = ClaimCase(id="rmv", separation_date=dt.date(2025, 3, 31), claim_date=dt.date(2025, 4, 15),
+                     termination_cause="03", employer_size="large", registered_with_employment_service=True,
+                     contributions=tuple(ContributionMonth(2024 * 12 + 3 + k, 90_000, True) for k in range(12)))
+    decision = evaluate_case(case, params)
+    assert decision.eligible and decision.insurable_remuneration == 105_125
+    rmvs = sorted((p.effective_date, p.value) for p in decision.parameters if p.name == "economy.rmv")
+    assert rmvs == [(dt.date(2022, 5, 1), 1025), (dt.date(2025, 1, 1), 1130)]
+    html = render_resolution_html(decision_record(decision), CTX)
+    assert "economy.rmv (vigente desde 01/05/2022)" in html and "economy.rmv (vigente desde 01/01/2025)" in html

@@ -21,7 +21,7 @@ import numpy.typing as npt
 from seguro_desempleo import __version__
 from seguro_desempleo.money import cents_to_str, format_soles, round_half_up_div
 from seguro_desempleo.parameters import ParameterSet, ParamRead, Snapshot
-from seguro_desempleo.periods import format_date_pe, format_period, period_of
+from seguro_desempleo.periods import first_day, format_date_pe, format_period, period_of
 from seguro_desempleo.rules import (
     SECTOR_CODES,
     SIZE_CODES,
@@ -318,8 +318,12 @@ def _pct(rate: Decimal) -> str:
 
 def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
             cause_labels: Mapping[str, str] | None = None,
-            contract_labels: Mapping[str, str] | None = None) -> Decision:
-    """The decision on claim *i* with its reasons, values, parameters read and Spanish text."""
+            contract_labels: Mapping[str, str] | None = None, params: ParameterSet | None = None) -> Decision:
+    """The decision on claim *i* with its reasons, values, parameters read and Spanish text.
+
+    *params* (the set *snap* comes from): the trace also names the RMV of each reference month
+    with pay, when it is not the one in force on the claim date (the floor lifts each month to its
+    own month's RMV, art. 5)."""
     t = snap.tracking()
     cause = f"{int(batch.termination_cause[i]):02d}"
     contract = f"{int(batch.contract_type[i]):02d}"
@@ -426,9 +430,27 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     return Decision(
         id=str(batch.ids[i]) if batch.ids is not None else str(i),
         eligible=eligible, requirements=reqs, contributions_in_window=count,
-        insurable_remuneration=insurable, benefits=sched, parameters=t.accessed, explanation=explanation,
+        insurable_remuneration=insurable, benefits=sched, parameters=_with_monthly_rmv(t, batch, i, params),
+        explanation=explanation,
         evaluated_at=snap.date, parameter_set=snap.set_name,
     )
+
+
+def _with_monthly_rmv(t: Snapshot, batch: ClaimBatch, i: int, params: ParameterSet | None) -> list[ParamRead]:
+    """The parameters *t* recorded, and the other RMV versions the reference months' floor used."""
+    reads = t.accessed
+    if params is None or not t["insurable_pay.rmv_minimum_base"]:
+        return reads
+    h = batch.pay.shape[1]
+    first = int(batch.window_end_month[i]) - (h - 1)  # the month of column 0
+    seen = {r.effective_date for r in reads if r.name == "economy.rmv"}
+    for j in range(h - int(t["benefits.reference_months"]), h):
+        if batch.pay[i, j] > 0:
+            r = params.at(first_day(first + j)).read("economy.rmv")
+            if r.effective_date not in seen:
+                seen.add(r.effective_date)
+                reads.append(r)
+    return reads
 
 
 def evaluate_case(case: ClaimCase, params: ParameterSet, at: dt.date | None = None,
@@ -438,4 +460,4 @@ def evaluate_case(case: ClaimCase, params: ParameterSet, at: dt.date | None = No
     snap = params.at(at or case.claim_date)
     batch = batch_from_cases([case], params, snap)
     result = evaluate_batch(batch, snap, fast=False)
-    return explain(batch, result, 0, snap, cause_labels, contract_labels)
+    return explain(batch, result, 0, snap, cause_labels, contract_labels, params)

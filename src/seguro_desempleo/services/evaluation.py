@@ -152,7 +152,7 @@ def evaluate_cases(cases: Sequence[ClaimCase], params: ParameterSet, at: dt.date
         batch = batch_from_cases([cases[i] for i in idx], params, snap)
         result = evaluate_batch(batch, snap)
         for k, i in enumerate(idx):
-            out[i] = explain(batch, result, k, snap, causes, contracts)
+            out[i] = explain(batch, result, k, snap, causes, contracts, params)
     return [d for d in out if d is not None]
 
 
