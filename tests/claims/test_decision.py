@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -82,3 +83,10 @@ def test_the_trace_names_the_rmv_of_each_reference_month(params: ParameterSet) -
     assert rmvs == [(dt.date(2022, 5, 1), 1025), (dt.date(2025, 1, 1), 1130)]
     html = render_resolution_html(decision_record(decision), CTX)
     assert "economy.rmv (vigente desde 01/05/2022)" in html and "economy.rmv (vigente desde 01/01/2025)" in html
+
+
+def test_a_known_reemployment_is_said_in_the_letter(params: ParameterSet) -> None:
+    rec = decision_record(evaluate_case(make_case(), params))
+    assert "nuevo empleo el" not in render_resolution_html(rec, CTX)
+    html = render_resolution_html(rec, dataclasses.replace(CTX, reemployment_date=dt.date(2025, 6, 2)))
+    assert "inició un nuevo empleo el 02/06/2025" in html and "art. 6" in html

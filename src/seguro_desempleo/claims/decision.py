@@ -135,6 +135,7 @@ class LetterContext:
     office: str = "Seguro Social de Salud – EsSalud, Gerencia del Seguro por Desempleo"
     city: str = "Lima"
     signer: str = "Jefe(a) de la Oficina de Prestaciones por Desempleo"
+    reemployment_date: dt.date | None = None  # known: the months from it on are not paid (the letter says so)
 
 
 def _fecha(value: dt.date | str) -> str:

@@ -153,7 +153,7 @@ def decision_letter(ctx: ClaimsContext, claim_id: str, fmt: str = "html") -> byt
     payee = ctx.history.payee(claim.worker_ref)
     number = f"RES-{claim.decision.decided_on.year}-{claim.id.split('-', 1)[-1]}"
     lctx = LetterContext(number, payee.name, "DNI" if payee.doc_type == "01" else payee.doc_type,
-                         payee.doc_number, issued_on=claim.decided_on)
+                         payee.doc_number, issued_on=claim.decided_on, reemployment_date=claim.reemployment_date)
     if fmt == "pdf":
         return render_resolution_pdf(claim.decision, lctx)
     return render_resolution_html(claim.decision, lctx).encode("utf-8")

@@ -215,7 +215,8 @@ def install(app: FastAPI) -> None:
             payee = ctx.history.payee(claim.worker_ref)
         html = render_resolution_html(claim.decision, LetterContext(
             resolution_number=f"RES-{claim.id}", worker_name=payee.name, document_type="DNI",
-            document_number=payee.doc_number, issued_on=claim.decided_on))
+            document_number=payee.doc_number, issued_on=claim.decided_on,
+            reemployment_date=claim.reemployment_date))
         return HTMLResponse(html)
 
     # ------------------------------------------------------------------ caseworker
