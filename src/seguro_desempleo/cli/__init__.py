@@ -77,7 +77,7 @@ def _database_trouble(exc: BaseException) -> str | None:
     if not isinstance(exc, OperationalError | ProgrammingError):
         return None
     text = str(getattr(exc, "orig", exc)).lower()
-    if "no such table" in text or ("relation" in text and "does not exist" in text) or "undefinedtable" in text:
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
         return ("the database has no schema or an old one: run 'seguro-desempleo db init' (a new database) "
                 "or 'seguro-desempleo db upgrade'")
     if isinstance(exc, OperationalError):

@@ -174,10 +174,11 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         _check_format(fmt)
-        if limit < 1:
-            raise InputError(f"must be at least 1, got {limit}", field="--limit")
         with SqlUnitOfWork(db) as uow:
-            rows = arrears(uow, _date(at, "--at"), ruc=ruc, limit=limit)
+            try:
+                rows = arrears(uow, _date(at, "--at"), ruc=ruc, limit=limit)
+            except SeguroError as exc:
+                raise _renamed(exc, {"limit": "--limit", "ruc": "--ruc"}) from exc
         if fmt == "json":
             typer.echo(json.dumps([r.as_dict() for r in rows], indent=2))
             return

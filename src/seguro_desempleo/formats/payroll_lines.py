@@ -80,9 +80,10 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     """Add céntimo amounts and the first ``field``/``reason`` at fault of each line (null if good).
 
     Each line gets the code of its first failing check in one pass; the reason text is built only
-    for the (few) bad lines.
+    for the (few) bad lines. The fields come as :func:`normalised_fields` gives them (the caller,
+    :func:`validate_in_slices`, normalises the batch once, before its duplicate check).
     """
-    lf = normalised_fields(df.lazy())
+    lf = df.lazy()
     doc = pl.col("tipo_doc")
     num = pl.col("num_doc")
     conc = pl.col("concepto")

@@ -359,7 +359,7 @@ def arrears(uow: SqlUnitOfWork, at: dt.date, *, ruc: str | None = None, params: 
     *at*, are not fully paid or still owe interest (on what is outstanding, to *at*; on parts paid
     late, fixed when paid), oldest first by RUC. The declaration is the current one."""
     if limit is not None and limit < 1:
-        raise InputError(f"limit must be at least 1, got {limit}", field="limit")
+        raise InputError(f"must be at least 1, got {limit}", field="limit")
     rates = InterestRates(params)
     last = month_index(at.year, at.month) - 1          # the last period whose due date is before *at*
     if due_date(last) >= at:
