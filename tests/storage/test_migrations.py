@@ -227,7 +227,7 @@ def test_worker_document_key_leads_with_the_number_on_postgresql_and_back(db_url
             conn.execute(sa.text("INSERT INTO worker (doc_type, doc_number) VALUES ('01', '45678912')"))
         command.downgrade(db.alembic_config(db_url), "0205_sqlite_clustered")
         assert key_columns() == ["doc_type", "doc_number"]
-        assert db.upgrade(db_url) == db.head_revision() == "0206_pg_document_key_order"
+        assert db.upgrade(db_url) == db.head_revision()
         assert key_columns() == (["doc_number", "doc_type"] if pg else ["doc_type", "doc_number"])
     finally:
         eng.dispose()
