@@ -245,6 +245,61 @@ def register(app: typer.Typer) -> None:
         if out:
             _write(out, "tornado", rows)
 
+    @val.command("bridge")
+    def bridge_cmd(
+        design: Annotated[str, typer.Option("--design", help="Simulated design, or 'ilo-basis' for the bill's rules "
+                                            "on the ILO's year, coverage and pay (simulation/ilo_basis.py).")]
+        = "ilo-basis",
+        persons: Annotated[int, typer.Option("--persons")] = 200_000,
+        months: Annotated[int, typer.Option("--months")] = 60,
+        seed: Annotated[int, typer.Option("--seed")] = 1,
+        duration: Annotated[str, typer.Option("--ilo-duration", help="Months paid per claim assumed for the ILO "
+                                              "(not published).")] = "5",
+        fmt: FormatOpt = "table", out: OutOpt = None,
+    ) -> None:
+        """Bridge table: covered workers → benefits paid, ILO 2021 beside the microsimulation, the gap split
+        into factors that multiply to it, and both rates for a reserve of 2 × the last year's spending."""
+        from seguro_desempleo.actuarial import bridge
+        from seguro_desempleo.actuarial.assumptions import load_assumptions
+        from seguro_desempleo.actuarial.microsim import simulate_design, valuation_of
+        from seguro_desempleo.actuarial.valuation import parse_decimal
+
+        _check_format(fmt)
+        d_ilo = parse_decimal(duration, "--ilo-duration")
+        if not Decimal(1) <= d_ilo <= Decimal(12):
+            raise InputError(f"must be between 1 and 12 months (got {duration})", field="--ilo-duration")
+        if design == "ilo-basis":
+            from seguro_desempleo.simulation.ilo_basis import run_ilo_basis
+
+            result, _scale = run_ilo_basis(persons=persons, months=months, seed=seed)
+        else:
+            result = simulate_design(design, persons, months, seed, 24)
+        ilo = bridge.ilo_flows(load_assumptions("ilo-2021"), duration=d_ilo)
+        sim = bridge.sim_flows(result)
+        rows = bridge.bridge_table(ilo, sim)
+        dec = bridge.decompose(ilo, sim)
+        factors = [{"factor": f["label"], "sim_over_ilo": str(f["sim_over_ilo"].quantize(Decimal("0.001")))}
+                   for f in dec["factors"]]
+        val_ = valuation_of(result)
+        payload = {"basis_ilo": ilo.basis, "basis_sim": sim.basis, "bridge": rows, "factors": factors,
+                   "benefits_ratio": str(dec["benefits_ratio"].quantize(Decimal("0.001"))),
+                   "cost_rate_ratio": str(dec["cost_rate_ratio"].quantize(Decimal("0.001"))), "valuation": val_}
+        if fmt == "json":
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            typer.echo(_csv(rows), nl=False)
+        else:
+            _table([{k: r[k] for k in ("label", "article", "ilo", "ilo_basis", "sim", "sim_over_ilo")} for r in rows],
+                   f"Puente: {ilo.basis} frente a {sim.basis}")
+            _table(factors, f"Descomposición: prestaciones × {payload['benefits_ratio']} "
+                            f"(costo / remuneración × {payload['cost_rate_ratio']})")
+            typer.echo(f"tasa para reserva 2× — base {val_['basis']}: {val_['rate_pct']} % "
+                       f"(redondeada {val_['rate_pct_rounded_up']} %); base OIT 2021: {val_['ilo_rate_pct']} % "
+                       f"(redondeada {val_['ilo_rate_pct_rounded_up']} %)")
+        if out:
+            _write(out, "bridge", rows)
+            _write(out, "bridge_summary", payload)
+
     @val.command("report")
     def report_cmd(
         out: Annotated[Path, typer.Option("--out", "-o", help="Directory for HTML, PDF, charts, CSV and JSON.")],
