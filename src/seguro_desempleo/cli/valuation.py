@@ -98,9 +98,11 @@ def _run(assumptions: str, scenario: str | None, shock_year: int | None, param: 
     from seguro_desempleo.actuarial.valuation import build, solve, table
 
     _check_format(fmt)
+    from seguro_desempleo.actuarial.basis import basis_label
+
     a = build(_request(assumptions, scenario, shock_year, param, reform, rate))
     if solve_rate:
-        result = solve(a, solve_rate)
+        result = {**solve(a, solve_rate), "basis": basis_label(a.name)}
         if fmt == "table":
             for key, value in result.items():
                 typer.echo(f"{key}: {value}")
@@ -110,7 +112,7 @@ def _run(assumptions: str, scenario: str | None, shock_year: int | None, param: 
             _write(out, "solved_rate", result)
         return
     rows = table(project(a))
-    _emit(rows, fmt, f"{a.title} — miles de soles ({a.name})")
+    _emit(rows, fmt, f"{a.title} — miles de soles ({a.name}) — base: {basis_label(a.name)}")
     if out:
         _write(out, "projection", rows)
 
@@ -163,11 +165,12 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed")] = 1,
     ) -> None:
         """Solve a contribution rate for a target."""
+        from seguro_desempleo.actuarial.basis import basis_label
         from seguro_desempleo.actuarial.valuation import build, solve
 
         _check_format(fmt)
         a = build(_request(assumptions, scenario, shock_year, param, reform, None))
-        result = solve(a, target, runs=runs, seed=seed)
+        result = {**solve(a, target, runs=runs, seed=seed), "basis": basis_label(a.name)}
         if fmt == "table":
             for key, value in result.items():
                 typer.echo(f"{key}: {value}")

@@ -28,7 +28,7 @@ from seguro_desempleo.simulation.calibration import TARGETS_FILE, load_targets
 
 D = Decimal
 ILO_YEAR_RMV = 1025
-ILO_AVERAGE_PAY = D("2163.21")
+ILO_AVERAGE_PAY = D("2163.35")
 """w_2022 = 96,948,483 thousand soles / (12 × 3,734,500 contributors) (ilo-2021 set)."""
 DESIGN_FILE = Path(__file__).parent / "ilo2021_basis.yaml"
 
