@@ -9,7 +9,14 @@ from decimal import Decimal as D
 import pytest
 
 from seguro_desempleo.actuarial.assumptions import load_assumptions
-from seguro_desempleo.actuarial.bridge import Flows, bridge_table, decompose, ilo_flows, incidence_split, sim_flows
+from seguro_desempleo.actuarial.bridge import (
+    Flows,
+    bridge_table,
+    decompose,
+    ilo_flows,
+    incidence_split,
+    sim_flows,
+)
 from seguro_desempleo.cli import main
 from seguro_desempleo.simulation import outputs
 from seguro_desempleo.simulation.runner import RunSpec, run
