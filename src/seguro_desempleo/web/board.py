@@ -65,7 +65,7 @@ def valuation_summary() -> dict[str, Any]:
         result = simulate_design("bill", DASHBOARD_SIM["persons"], DASHBOARD_SIM["months"], DASHBOARD_SIM["seed"],
                                  DASHBOARD_SIM["burn_in"])
         bases.append(_basis_rows(assumptions_from_result(result)))
-    except Exception:  # noqa: BLE001 - the dashboard shows the ILO basis alone rather than fail
+    except Exception:
         pass
     months = Decimal(str(default_parameters().at(today_for_params())["financing.reserve_target_months"]))
     return {**ilo, "bases": bases, "target_months": int(months), "target_years": float(months / 12)}
