@@ -138,3 +138,46 @@ def valuation_of(result: Any) -> dict[str, Any]:
             "cost_rate_pct": str((q["cost_rate"] * 100).quantize(D("0.0001"))),
             "reserve_ratio_at_design_rate": str(last.reserve_ratio.quantize(D("0.01")))
             if last.reserve_ratio is not None else None}
+
+
+TORNADO_RANGES: dict[str, tuple[str, Decimal, Decimal]] = {
+    # factor of the chain: (label, low, high) as values of the factor itself; the simulated value is central
+    "separation_rate": ("tasa de cese mensual de cotizantes (Céspedes 3.6 %, periodicidad sin confirmar)",
+                        D("0.012"), D("0.045")),
+    "involuntary_share": ("proporción involuntaria (art. 6)", D("0.45"), D("0.82")),
+    "eligibility": ("elegibilidad 12 en 24 (art. 6)", D("0.397"), D("0.80")),
+    "takeup": ("take-up (inscripción, art. 7)", D("0.45"), D("0.90")),
+    "mean_duration": ("meses pagados por solicitud (art. 5)", D("2.5"), D("5")),
+    "benefit_over_pay": ("prestación / remuneración promedio (art. 5)", D("0.525"), D("0.65")),
+}
+"""Ranges of the factors no Peruvian source pins down (docs/reconciliation.md gives each one's origin)."""
+
+
+def rate_tornado(result: Any, ranges: dict[str, tuple[str, Decimal, Decimal]] | None = None) -> list[dict[str, Any]]:
+    """The rate for a reserve of 2 × spending on ``microsim-<design>`` when one factor of the chain moves to
+    the low / high end of its range (the benefit cost is proportional to each factor)."""
+    from seguro_desempleo.actuarial.bridge import sim_flows
+    from seguro_desempleo.actuarial.solvers import solve_reserve_multiple
+
+    f = sim_flows(result)
+    sep_monthly = f.separations_year / f.contributors / 12 if f.separations_year else None
+    central = {"separation_rate": sep_monthly,
+               "involuntary_share": f.involuntary_year / f.separations_year if f.separations_year else None,
+               "eligibility": f.eligible_year / f.involuntary_year if f.involuntary_year else None,
+               "takeup": f.claims_year / f.eligible_year if f.eligible_year else None,
+               "mean_duration": f.mean_duration, "benefit_over_pay": f.benefit_over_pay}
+    base = assumptions_from_result(result)
+    rate0 = solve_reserve_multiple(base, base.reserve_target_multiple)
+    rows = []
+    for key, (label, low, high) in (ranges or TORNADO_RANGES).items():
+        c = central[key]
+        if not c:
+            continue
+        out = {"factor": key, "label": label, "central": c, "low": low, "high": high, "rate_central": rate0}
+        for end, value in (("low", low), ("high", high)):
+            scale = value / c
+            a = base.replace(average_monthly_beneficiaries={y: n * scale for y, n in
+                                                            base.average_monthly_beneficiaries.items()})
+            out[f"rate_{end}"] = solve_reserve_multiple(a, a.reserve_target_multiple)
+        rows.append(out)
+    return rows

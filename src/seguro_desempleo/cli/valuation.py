@@ -284,9 +284,16 @@ def register(app: typer.Typer) -> None:
         factors = [{"factor": f["label"], "sim_over_ilo": str(f["sim_over_ilo"].quantize(Decimal("0.001")))}
                    for f in dec["factors"]]
         val_ = valuation_of(result)
+        from seguro_desempleo.actuarial.microsim import rate_tornado
+
+        q4 = Decimal("0.0001")
+        tornado = [{"factor": t["label"], "central": str(t["central"].quantize(q4)), "low": str(t["low"]),
+                    "high": str(t["high"]), "rate_low_pct": str((t["rate_low"] * 100).quantize(q4)),
+                    "rate_high_pct": str((t["rate_high"] * 100).quantize(q4))} for t in rate_tornado(result)]
         payload = {"basis_ilo": ilo.basis, "basis_sim": sim.basis, "bridge": rows, "factors": factors,
                    "benefits_ratio": str(dec["benefits_ratio"].quantize(Decimal("0.001"))),
-                   "cost_rate_ratio": str(dec["cost_rate_ratio"].quantize(Decimal("0.001"))), "valuation": val_}
+                   "cost_rate_ratio": str(dec["cost_rate_ratio"].quantize(Decimal("0.001"))), "valuation": val_,
+                   "tornado": tornado}
         if fmt == "json":
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         elif fmt == "csv":
@@ -296,6 +303,7 @@ def register(app: typer.Typer) -> None:
                    f"Puente: {ilo.basis} frente a {sim.basis}")
             _table(factors, f"Descomposición: prestaciones × {payload['benefits_ratio']} "
                             f"(costo / remuneración × {payload['cost_rate_ratio']})")
+            _table(tornado, f"Tornado: tasa para reserva 2× (base {val_['basis']}) con cada factor en su rango")
             typer.echo(f"tasa para reserva 2× — base {val_['basis']}: {val_['rate_pct']} % "
                        f"(redondeada {val_['rate_pct_rounded_up']} %); base OIT 2021: {val_['ilo_rate_pct']} % "
                        f"(redondeada {val_['ilo_rate_pct_rounded_up']} %)")

@@ -11,7 +11,7 @@ install: the package directory is read-only (a system or container install), or 
   index numba wrote matches the source file's stamp); the runner's ``auto`` engine uses the numpy
   reference engine (same results, tested) for small runs while the cache is cold, so the first run is not
   25-50 s slower than the next, and the CLI compiles the kernels in a background process for next time.
-- ``python -m seguro_desempleo.simulation._cache`` compiles and caches the kernels (the warm-up).
+- :func:`warm_up` compiles and caches the kernels (what the CLI runs in the background).
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ def warm_up() -> None:
     run(RunSpec(persons=64, months=2, burn_in=1, engine="fast"))
 
 
+WARM_UP_CODE = "from seguro_desempleo.simulation._cache import warm_up; warm_up()"
+
+
 def spawn_warm_up() -> bool:
     """Compile the kernels in a detached background process (the CLI does this after a cold run)."""
     import subprocess
@@ -91,12 +94,8 @@ def spawn_warm_up() -> bool:
     if os.environ.get("SEGURO_NO_WARMUP"):
         return False
     try:
-        subprocess.Popen([sys.executable, "-m", "seguro_desempleo.simulation._cache"], stdin=subprocess.DEVNULL,
+        subprocess.Popen([sys.executable, "-c", WARM_UP_CODE], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
         return False
     return True
-
-
-if __name__ == "__main__":  # pragma: no cover - exercised by bench/bench_cold_start.py
-    warm_up()

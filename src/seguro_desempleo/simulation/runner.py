@@ -39,9 +39,9 @@ NUMPY_BYTES_PER_PERSON = 600
 temporaries, the claim batch; 600 leaves a margin)."""
 FAST_BYTES_PER_PERSON = BYTES_PER_PERSON + 40
 ENGINES = ("auto", "fast", "numpy")
-AUTO_NUMPY_MAX_PERSON_MONTHS = 25_000_000
+AUTO_NUMPY_MAX_PERSON_MONTHS = 40_000_000
 """``auto`` engine: while the compiled kernels are not cached (first run on a fresh install), runs up to
-this many person-months use the numpy reference engine (≈ 0.2 µs a person-month, so ≤ about 5 s; the
+this many person-months use the numpy reference engine (≈ 0.2 µs a person-month, so ≤ about 8 s; the
 results are identical), larger runs compile (25-50 s once). See ``_cache.py`` and bench/bench_cold_start.py."""
 
 
