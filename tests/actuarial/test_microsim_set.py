@@ -60,3 +60,18 @@ def test_unknown_design_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["valuation", "--assumptions", "microsim-atlantis"]) == 2
     err = capsys.readouterr().err
     assert "unknown design 'atlantis'" in err and "Traceback" not in err
+
+
+def test_tornado_ranges_come_from_targets_and_move_the_rate(result) -> None:  # type: ignore[no-untyped-def]
+    from seguro_desempleo.actuarial.microsim import rate_tornado, tornado_ranges
+
+    ranges = tornado_ranges()
+    assert ranges["separation_rate"][1:] == (D("0.012"), D("0.045"))
+    rows = {r["factor"]: r for r in rate_tornado(result)}
+    for r in rows.values():
+        lo_scale, hi_scale = r["low"] / r["central"], r["high"] / r["central"]
+        # benefits are proportional to each factor: the rate moves the same way as the factor
+        assert (r["rate_low"] < r["rate_central"]) == (lo_scale < 1)
+        assert (r["rate_high"] > r["rate_central"]) == (hi_scale > 1)
+    # a 1.2 % monthly separation rate (Céspedes' 3.6 % read as quarterly) brings the rate near the ILO's
+    assert rows["separation_rate"]["rate_low"] < D("0.016")

@@ -140,17 +140,26 @@ def valuation_of(result: Any) -> dict[str, Any]:
             if last.reserve_ratio is not None else None}
 
 
-TORNADO_RANGES: dict[str, tuple[str, Decimal, Decimal]] = {
-    # factor of the chain: (label, low, high) as values of the factor itself; the simulated value is central
-    "separation_rate": ("tasa de cese mensual de cotizantes (Céspedes 3.6 %, periodicidad sin confirmar)",
-                        D("0.012"), D("0.045")),
-    "involuntary_share": ("proporción involuntaria (art. 6)", D("0.45"), D("0.82")),
-    "eligibility": ("elegibilidad 12 en 24 (art. 6)", D("0.397"), D("0.80")),
-    "takeup": ("take-up (inscripción, art. 7)", D("0.45"), D("0.90")),
-    "mean_duration": ("meses pagados por solicitud (art. 5)", D("2.5"), D("5")),
-    "benefit_over_pay": ("prestación / remuneración promedio (art. 5)", D("0.525"), D("0.65")),
+TORNADO_FACTORS: dict[str, tuple[str, str]] = {
+    # factor of the chain: (Spanish label, key of its range in targets.yaml `reconciliation`)
+    "separation_rate": ("tasa de cese mensual de cotizantes (Céspedes 3,6 %, periodicidad sin confirmar)",
+                        "separation_rate_monthly_range"),
+    "involuntary_share": ("proporción involuntaria (art. 6)", "involuntary_share_range"),
+    "eligibility": ("elegibilidad 12 en 24 (art. 6)", "eligibility_range"),
+    "takeup": ("take-up (inscripción, art. 7)", "takeup_range"),
+    "mean_duration": ("meses pagados por solicitud (art. 5)", "duration_months_range"),
+    "benefit_over_pay": ("prestación / remuneración promedio (art. 5)", "benefit_over_pay_range"),
 }
-"""Ranges of the factors no Peruvian source pins down (docs/reconciliation.md gives each one's origin)."""
+
+
+def tornado_ranges() -> dict[str, tuple[str, Decimal, Decimal]]:
+    """(label, low, high) of each unsourced factor, from ``simulation/targets.yaml`` (section
+    ``reconciliation``, each range with its origin)."""
+    from seguro_desempleo.simulation.calibration import load_targets
+
+    rec = load_targets()["reconciliation"]
+    return {k: (label, D(str(rec[key]["value"][0])), D(str(rec[key]["value"][1])))
+            for k, (label, key) in TORNADO_FACTORS.items()}
 
 
 def rate_tornado(result: Any, ranges: dict[str, tuple[str, Decimal, Decimal]] | None = None) -> list[dict[str, Any]]:
@@ -169,7 +178,7 @@ def rate_tornado(result: Any, ranges: dict[str, tuple[str, Decimal, Decimal]] | 
     base = assumptions_from_result(result)
     rate0 = solve_reserve_multiple(base, base.reserve_target_multiple)
     rows = []
-    for key, (label, low, high) in (ranges or TORNADO_RANGES).items():
+    for key, (label, low, high) in (ranges or tornado_ranges()).items():
         c = central[key]
         if not c:
             continue
