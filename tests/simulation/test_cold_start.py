@@ -70,3 +70,19 @@ def test_kernels_cached_reads_the_real_cache() -> None:
     run(RunSpec(persons=64, months=2, burn_in=1, engine="fast"))   # compiles (or loads) and caches
     assert _cache.kernels_cached() is True
     assert runner.AUTO_NUMPY_MAX_PERSON_MONTHS >= 200_000 * 144    # the default simulate run starts in numpy
+
+
+def test_background_warm_up_runs_once_at_a_time(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import subprocess
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: started.append(args))
+    monkeypatch.setattr(_cache, "lock_path", lambda: tmp_path / "warmup.lock")
+    monkeypatch.setenv("SEGURO_NO_WARMUP", "1")
+    assert _cache.spawn_warm_up() is False and not started
+    monkeypatch.delenv("SEGURO_NO_WARMUP")
+    assert _cache.spawn_warm_up() is True and len(started) == 1
+    assert (tmp_path / "warmup.lock").exists()
+    assert _cache.spawn_warm_up() is False and len(started) == 1      # one is already compiling
+    (tmp_path / "warmup.lock").unlink()
+    assert _cache.spawn_warm_up() is True and len(started) == 2

@@ -84,18 +84,45 @@ def warm_up() -> None:
     run(RunSpec(persons=64, months=2, burn_in=1, engine="fast"))
 
 
-WARM_UP_CODE = "from seguro_desempleo.simulation._cache import warm_up; warm_up()"
+WARM_UP_CODE = "from seguro_desempleo.simulation._cache import warm_up_locked; warm_up_locked()"
+LOCK_MAX_AGE = 600.0
+"""A warm-up lock older than this (seconds) is taken to be left by a process that died."""
+
+
+def lock_path() -> Path:
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return Path(tempfile.gettempdir()) / f"seguro-desempleo-warmup-{uid}.lock"
+
+
+def warm_up_locked() -> None:
+    """The background warm-up: compile, then release the lock taken by :func:`spawn_warm_up`."""
+    try:
+        warm_up()
+    finally:
+        lock_path().unlink(missing_ok=True)
 
 
 def spawn_warm_up() -> bool:
-    """Compile the kernels in a detached background process (the CLI does this after a cold run)."""
+    """Compile the kernels in a detached background process (the CLI does this after a cold run); at most
+    one at a time (a lock file), never with ``SEGURO_NO_WARMUP`` set."""
     import subprocess
+    import time
 
     if os.environ.get("SEGURO_NO_WARMUP"):
+        return False
+    lock = lock_path()
+    try:
+        if lock.exists() and time.time() - lock.stat().st_mtime < LOCK_MAX_AGE:
+            return False
+        lock.unlink(missing_ok=True)
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        os.close(fd)
+    except OSError:
         return False
     try:
         subprocess.Popen([sys.executable, "-c", WARM_UP_CODE], stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError:
+        lock.unlink(missing_ok=True)
         return False
     return True
