@@ -216,18 +216,17 @@ def decompose(ilo: Flows, sim: Flows) -> dict[str, Any]:
 
     B = 12 · N · b = C · (K/C) · d̄ · w · (b/w) · 12/12, so the five ratios multiply to the ratio of B.
     """
-    factors = []
+    factors: list[dict[str, Any]] = []
     product = D(1)
+    cost_product = D(1)
     for key, label in FACTORS:
         r = D(getattr(sim, key)) / D(getattr(ilo, key))
         product *= r
+        if key not in ("contributors", "average_pay"):
+            cost_product *= r
         factors.append({"factor": key, "label": label, "sim_over_ilo": r})
     total = sim.benefits_year / ilo.benefits_year
     cost = sim.cost_rate / ilo.cost_rate
-    cost_product = D(1)
-    for f in factors:
-        if f["factor"] not in ("contributors", "average_pay"):
-            cost_product *= f["sim_over_ilo"]
     return {"factors": factors, "product": product, "benefits_ratio": total, "cost_rate_product": cost_product,
             "cost_rate_ratio": cost}
 

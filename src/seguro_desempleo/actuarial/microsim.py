@@ -170,10 +170,11 @@ def rate_tornado(result: Any, ranges: dict[str, tuple[str, Decimal, Decimal]] | 
 
     f = sim_flows(result)
     sep_monthly = f.separations_year / f.contributors / 12 if f.separations_year else None
-    central = {"separation_rate": sep_monthly,
-               "involuntary_share": f.involuntary_year / f.separations_year if f.separations_year else None,
-               "eligibility": f.eligible_year / f.involuntary_year if f.involuntary_year else None,
-               "takeup": f.claims_year / f.eligible_year if f.eligible_year else None,
+    def share(num: Decimal | None, den: Decimal | None) -> Decimal | None:
+        return num / den if num is not None and den else None
+
+    central = {"separation_rate": sep_monthly, "involuntary_share": share(f.involuntary_year, f.separations_year),
+               "eligibility": share(f.eligible_year, f.involuntary_year), "takeup": share(f.claims_year, f.eligible_year),
                "mean_duration": f.mean_duration, "benefit_over_pay": f.benefit_over_pay}
     base = assumptions_from_result(result)
     rate0 = solve_reserve_multiple(base, base.reserve_target_multiple)
