@@ -7,6 +7,8 @@ import json
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seguro_desempleo.actuarial.assumptions import load_assumptions
 from seguro_desempleo.actuarial.bridge import (
@@ -106,3 +108,35 @@ def test_bridge_bad_duration_is_one_line(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["valuation", "bridge", "--ilo-duration", "0"]) == 2
     err = capsys.readouterr().err
     assert "--ilo-duration" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+positive = st.decimals(min_value=D("0.001"), max_value=D(10_000_000), allow_nan=False, allow_infinity=False,
+                       places=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(c=positive, k=positive, d=st.decimals(min_value=1, max_value=5, places=2), w=positive, r=positive,
+       c2=positive, k2=positive, d2=st.decimals(min_value=1, max_value=5, places=2), w2=positive, r2=positive)
+def test_decomposition_always_multiplies_to_the_gap(c: D, k: D, d: D, w: D, r: D, c2: D, k2: D, d2: D, w2: D,
+                                                    r2: D) -> None:
+    """For any two consistent columns (N = K·d̄/12, b = r·w, E = 12·C·w, B = 12·N·b) the five factors multiply
+    to the ratio of benefits, and the three without coverage and pay to the ratio of the cost rate."""
+    def col(c: D, k: D, d: D, w: D, r: D) -> Flows:
+        n = c * k * d / 12
+        return _flows(contributors=c, insurable_pay_year=12 * c * w, claims_year=c * k, mean_duration=d,
+                      average_benefit=r * w, beneficiaries=n, benefits_year=12 * n * r * w)
+
+    dec = decompose(col(c, k, d, w, r), col(c2, k2, d2, w2, r2))
+    assert abs(dec["product"] / dec["benefits_ratio"] - 1) < D("1e-20")
+    assert abs(dec["cost_rate_product"] / dec["cost_rate_ratio"] - 1) < D("1e-20")
+
+
+def test_every_cli_projection_says_its_basis(capsys: pytest.CaptureFixture[str]) -> None:
+    basis = "OIT 2021 (valuación actuarial citada en el PL 5510/2022-CR)"
+    assert main(["valuation", "solve-rate", "reserve_multiple=2"]) == 0
+    assert json.loads(capsys.readouterr().out)["basis"] == basis
+    for cmd in (["valuation"], ["valuation", "stress"], ["valuation", "tornado"],
+                ["valuation", "stochastic", "--runs", "50"]):
+        assert main(cmd) == 0
+        out = " ".join(capsys.readouterr().out.split())
+        assert "base: OIT 2021" in out, cmd

@@ -187,7 +187,9 @@ def register(app: typer.Typer) -> None:
         _check_format(fmt)
         a = load_assumptions(assumptions)
         rows = stress_table(a, [scenario] if scenario else None, shock_year)
-        _emit(rows, fmt, "Escenarios de estrés (miles de soles)")
+        from seguro_desempleo.actuarial.basis import basis_label
+
+        _emit(rows, fmt, f"Escenarios de estrés (miles de soles) — base: {basis_label(a.name)}")
         if out:
             _write(out, "stress", rows)
 
@@ -224,7 +226,10 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
-            _emit(rows, fmt, f"{runs} trayectorias, semilla {seed} (reserva, miles de soles)")
+            from seguro_desempleo.actuarial.basis import basis_label
+
+            _emit(rows, fmt, f"{runs} trayectorias, semilla {seed} (reserva, miles de soles) — base: "
+                             f"{basis_label(a.name)}")
             if fmt == "table" and alpha is not None:
                 typer.echo(f"rate with P(depletion) ≤ {alpha}: {summary['rate_for_alpha']['rate_pct']} %")
         if out:
@@ -238,13 +243,16 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.actuarial.sensitivity import tornado
 
         _check_format(fmt)
-        bars = tornado(load_assumptions(assumptions))
+        from seguro_desempleo.actuarial.basis import basis_label
+
+        a = load_assumptions(assumptions)
+        bars = tornado(a)
         rows = [{"assumption": b.name, "shift": b.shift,
                  "rate_low_pct": str((b.rate_low * 100).quantize(Decimal("0.0001"))),
                  "rate_high_pct": str((b.rate_high * 100).quantize(Decimal("0.0001"))),
                  "ratio_low": str(b.ratio_low.quantize(Decimal("0.01"))),
                  "ratio_high": str(b.ratio_high.quantize(Decimal("0.01")))} for b in bars]
-        _emit(rows, fmt, "Sensibilidad de la tasa requerida (K = 2)")
+        _emit(rows, fmt, f"Sensibilidad de la tasa requerida (K = 2) — base: {basis_label(a.name)}")
         if out:
             _write(out, "tornado", rows)
 
