@@ -140,3 +140,9 @@ def test_every_cli_projection_says_its_basis(capsys: pytest.CaptureFixture[str])
         assert main(cmd) == 0
         out = " ".join(capsys.readouterr().out.split())
         assert "base: OIT 2021" in out, cmd
+
+
+def test_bridge_on_a_run_too_small_to_claim_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["valuation", "bridge", "--design", "bill", "--persons", "1", "--months", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "--persons" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -287,6 +287,9 @@ def register(app: typer.Typer) -> None:
             result = simulate_design(design, persons, months, seed, 24)
         ilo = bridge.ilo_flows(load_assumptions("ilo-2021"), duration=d_ilo)
         sim = bridge.sim_flows(result)
+        if sim.contributors == 0 or sim.claims_year == 0:
+            raise InputError(f"{persons:,} simulated persons give no covered workers or no claims to compare; "
+                             "use more persons (e.g. 200000)", field="--persons")
         rows = bridge.bridge_table(ilo, sim)
         dec = bridge.decompose(ilo, sim)
         factors = [{"factor": f["label"], "sim_over_ilo": str(f["sim_over_ilo"].quantize(Decimal("0.001")))}
