@@ -387,6 +387,24 @@ _add({
     "balance": ("Saldo", "Balance"),
 })
 
+_add({
+    # issue 29: every projection says its basis; the bases side by side with the reserve target
+    "basis": ("Base", "Basis"),
+    "basis_books": ("libros del fondo", "fund's own books"),
+    "chart_bases": ("Ratio de reserva proyectado según cada base, con la meta de reserva",
+                    "Projected reserve ratio by basis, with the reserve target"),
+    "bases_intro": ("Las mismas reglas y la misma tasa proyectadas con dos bases: la valuación de la OIT 2021 y la "
+                    "microsimulación del mercado laboral. La diferencia se explica en docs/reconciliation.md.",
+                    "The same rules and rate projected on two bases: the ILO 2021 valuation and the labour-market "
+                    "microsimulation. The difference is explained in docs/reconciliation.md."),
+    "reserve_target": ("Meta de reserva", "Reserve target"),
+    "reserve_target_help": ("Meta: {months} meses de gasto en prestaciones (parámetro financing.reserve_target_months, "
+                            "art. 8) = {years} años.", "Target: {months} months of benefit spending (parameter "
+                            "financing.reserve_target_months, art. 8) = {years} years."),
+    "rate_for_target": ("Tasa que alcanza la meta (%)", "Rate reaching the target (%)"),
+    "reserve_ratio_end": ("Ratio de reserva al final", "Final reserve ratio"),
+})
+
 
 def text(key: str, lang: str) -> str:
     entry = TEXTS.get(key)
