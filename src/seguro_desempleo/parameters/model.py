@@ -386,8 +386,8 @@ class Instrument:
 
 
 def check_instrument(ps: ParameterSet, ins: Instrument) -> None:
-    """Refuse an instrument that cannot change what it names: an unknown type or parameter, no
-    values, an effective date before its issue, or a value the law itself fixes (``fixed_by_law``)
+    """Refuse an instrument that cannot change what it names: an unknown type or parameter, an
+    effective date before its issue, or a value the law itself fixes (``fixed_by_law``)
     changed by anything but a Ley (a Reglamento or the board cannot amend the bill's text)."""
     if ins.type not in INSTRUMENT_TYPES:
         raise ParameterError(f"unknown instrument type '{ins.type}' (one of {', '.join(INSTRUMENT_TYPES)})",
@@ -396,8 +396,6 @@ def check_instrument(ps: ParameterSet, ins: Instrument) -> None:
         raise ParameterError("an instrument needs its number", field="number")
     if ins.effective_date < ins.issued_on:
         raise ParameterError("the effective date cannot be before the instrument's date", field="effective_date")
-    if not ins.values:
-        raise ParameterError("an instrument must set at least one value", field="values")
     for pname in ins.values:
         p = ps[pname]
         if p.fixed_by_law and ins.type != "ley":

@@ -122,7 +122,7 @@ class AlertRow(Base):
     __tablename__ = "gov_alert"
     __table_args__ = (
         UniqueConstraint("kind", "raised_on", name="uq_gov_alert_kind_day"),
-        CheckConstraint("kind in ('reserve_below_target', 'depletion_probability')", name="kind"),
+        CheckConstraint("kind in ('reserve_below_target', 'reserve_below_half', 'depletion_probability')", name="kind"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(24))

@@ -110,7 +110,7 @@ def upgrade() -> None:
         sa.Column("threshold", sa.Numeric(18, 6), nullable=False),
         sa.Column("message", sa.String(300), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=True),
-        sa.CheckConstraint("kind in ('reserve_below_target', 'depletion_probability')",
+        sa.CheckConstraint("kind in ('reserve_below_target', 'reserve_below_half', 'depletion_probability')",
                            name=op.f("ck_gov_alert_kind")),
         sa.ForeignKeyConstraint(["proposal_id"], ["gov_proposal.id"],
                                 name=op.f("fk_gov_alert_proposal_id_gov_proposal")),
