@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from seguro_desempleo.domain.ledger import ACCOUNTS, CHART, balance_of
 from seguro_desempleo.errors import InputError
@@ -208,11 +208,11 @@ class Alert:
 
 
 def reserve_ratio(net_assets: int, benefits_last_12_months: int) -> Decimal | None:
-    """The reserve in months of benefit spending (None when nothing was spent in the year)."""
+    """The reserve in months of benefit spending (None when nothing was spent in the year); exact
+    (``12·R/B``), rounded only for display, so a trigger compares the true ratio to its target."""
     if benefits_last_12_months <= 0:
         return None
-    monthly = Decimal(benefits_last_12_months) / 12
-    return (Decimal(net_assets) / monthly).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    return Decimal(12 * net_assets) / Decimal(benefits_last_12_months)
 
 
 def triggers(*, ratio_months: Decimal | None, target_months: Decimal, depletion_probability: Decimal | None,
@@ -224,7 +224,7 @@ def triggers(*, ratio_months: Decimal | None, target_months: Decimal, depletion_
     out: list[Alert] = []
     if ratio_months is not None and ratio_months < target_months:
         out.append(Alert("reserve_below_target", ratio_months, target_months,
-                         f"La reserva cubre {ratio_months} meses de prestaciones, por debajo de la meta de "
+                         f"La reserva cubre {ratio_months:.2f} meses de prestaciones, por debajo de la meta de "
                          f"{target_months} meses (art. 8)", "rate_revision"))
         if ratio_months < target_months / 2:
             out.append(Alert("reserve_below_target", ratio_months, target_months,
