@@ -43,6 +43,15 @@ YEAR_CLOSE_EVENT = "fund.year_close"
 BASELINE_SOURCE = "Texto del proyecto de ley (parámetro base)"
 
 
+def _plain(row: Any) -> Any:
+    """An ORM row as a plain read-only record (its columns), safe after the unit of work ends."""
+    from types import SimpleNamespace
+
+    if row is None:
+        return None
+    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in row.__table__.columns})
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -151,14 +160,21 @@ def parameter_history(uow: Any, base: ParameterSet | None = None) -> list[dict[s
 # ---------------------------------------------------------------------------------------- the board
 
 
-def supporting_valuation(rate: Decimal | None = None, assumptions: str | None = None) -> dict[str, Any]:
+def supporting_valuation(rate: Decimal | None = None, assumptions: str | None = None,
+                         uow: Any = None) -> dict[str, Any]:
     """The valuation a rate revision carries (art. 8 via art. 10): the projection at *rate* on the
-    latest experience study's set when there is one, else the ILO 2021 national set (labelled)."""
+    latest experience study's set when there is one (read through *uow*), else the ILO 2021
+    national set (labelled as such)."""
     from seguro_desempleo.actuarial.projection import project
     from seguro_desempleo.actuarial.valuation import Request, build, table
 
     name = assumptions or "ilo-2021"
-    a = build(Request(assumptions=name, rate=rate))
+    if name.startswith("experience-") and uow is not None:
+        a = _experience_from(uow, int(name.removeprefix("experience-")), name)
+        if rate is not None:
+            a = a.replace(contribution_rate=rate)
+    else:
+        a = build(Request(assumptions=name, rate=rate))
     rows = table(project(a))
     last = rows[-1]
     return {"assumptions": a.name, "basis": basis_label(a.name), "rate": str(a.contribution_rate),
@@ -200,7 +216,7 @@ def draft_proposal(uow: Any, *, kind: str, title: str, actor: str, on: dt.date, 
     if kind == "rate_revision" and valuation is None:
         rate = values.get("financing.contribution_rate")
         valuation = supporting_valuation(Decimal(str(rate)) if rate is not None else None,
-                                         latest_experience_set(uow))
+                                         latest_experience_set(uow), uow)
     row = ProposalRow(kind=kind, title=title, summary=summary, params=_values_json(ps, values) if values else {},
                       effective_date=effective_date, transfer_cents=transfer_cents,
                       documents=[{"title": str(d["title"]), "href": str(d.get("href", ""))} for d in documents],
@@ -294,16 +310,17 @@ def decide(uow: Any, proposal_id: int, *, actor: str, on: dt.date, base: Paramet
     return {"status": row.status, "outcome": row.outcome, "instrument_id": instrument_id, "tally": t}
 
 
-def list_proposals(uow: Any) -> list[ProposalRow]:
-    return list(uow.session.scalars(select(ProposalRow).order_by(ProposalRow.id.desc())))
+def list_proposals(uow: Any) -> list[Any]:
+    return [_plain(r) for r in uow.session.scalars(select(ProposalRow).order_by(ProposalRow.id.desc()))]
 
 
 def proposal_detail(uow: Any, proposal_id: int, on: dt.date, base: ParameterSet | None = None) -> dict[str, Any]:
     row = _proposal(uow, proposal_id)
     votes = list(uow.session.scalars(select(VoteRow).where(VoteRow.proposal_id == proposal_id).order_by(VoteRow.id)))
     instrument = uow.session.scalar(select(InstrumentRow).where(InstrumentRow.proposal_id == proposal_id))
-    return {"proposal": row, "votes": votes, "tally": proposal_tally(uow, proposal_id, on, base),
-            "instrument": instrument, "kind_label": gd.PROPOSAL_KINDS[row.kind]}
+    return {"proposal": _plain(row), "votes": [_plain(v) for v in votes],
+            "tally": proposal_tally(uow, proposal_id, on, base), "instrument": _plain(instrument),
+            "kind_label": gd.PROPOSAL_KINDS[row.kind]}
 
 
 # ----------------------------------------------------------------------------------------- the books
@@ -494,6 +511,15 @@ def reserve_position(uow: Any, on: dt.date, base: ParameterSet | None = None) ->
             "depletion_threshold": Decimal(snap["governance.depletion_probability_threshold"])}
 
 
+def stochastic_depletion_probability(assumptions: str, *, runs: int = 500, seed: int = 1) -> Decimal:
+    """P(the reserve is exhausted within the set's horizon), from the stochastic valuation."""
+    from seguro_desempleo.actuarial.assumptions import load_assumptions
+    from seguro_desempleo.actuarial.stochastic import simulate
+
+    res = simulate(load_assumptions(assumptions), runs=runs, seed=seed)
+    return Decimal(str(float(res.depletion_probability()[-1]))).quantize(Decimal("0.0001"))
+
+
 def check_triggers(uow: Any, on: dt.date, *, actor: str, depletion_probability: Decimal | None = None,
                    base: ParameterSet | None = None) -> list[dict[str, Any]]:
     """Raise the board alerts that fire on *on* and draft their proposals (once per kind and day)."""
@@ -524,8 +550,8 @@ def check_triggers(uow: Any, on: dt.date, *, actor: str, depletion_probability: 
     return out
 
 
-def list_alerts(uow: Any, limit: int = 20) -> list[AlertRow]:
-    return list(uow.session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(limit)))
+def list_alerts(uow: Any, limit: int = 20) -> list[Any]:
+    return [_plain(r) for r in uow.session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(limit))]
 
 
 # --------------------------------------------------------------------------------- the art. 10 study
@@ -755,8 +781,8 @@ def run_study(uow: Any, year: int, *, actor: str, on: dt.date, base: ParameterSe
             "next_due": due}
 
 
-def latest_studies(uow: Any) -> list[StudyRow]:
-    return list(uow.session.scalars(select(StudyRow).order_by(StudyRow.id.desc()).limit(10)))
+def latest_studies(uow: Any) -> list[Any]:
+    return [_plain(r) for r in uow.session.scalars(select(StudyRow).order_by(StudyRow.id.desc()).limit(10))]
 
 
 def latest_experience_set(uow: Any) -> str | None:
@@ -778,11 +804,22 @@ def _period_col() -> Any:
     return DeclarationRow.period
 
 
-def experience_assumptions(name: str, url: str | None = None) -> Any:
-    """Load the stored ``experience-YYYY`` set (the latest study of that year) for the valuation."""
+def _experience_from(uow: Any, year: int, name: str) -> Any:
     import yaml
 
     from seguro_desempleo.actuarial.assumptions import parse_assumptions
+
+    text = uow.session.scalar(select(StudyRow.assumptions_yaml).where(StudyRow.year == year)
+                              .order_by(StudyRow.id.desc()).limit(1))
+    if text is None:
+        raise NotFoundError(f"no experience study for {year}: run 'seguro-desempleo study {year}'",
+                            field="assumptions")
+    return parse_assumptions(yaml.safe_load(text), where=name)
+
+
+def experience_assumptions(name: str, url: str | None = None) -> Any:
+    """Load the stored ``experience-YYYY`` set (the latest study of that year) for the valuation,
+    from the database at *url* (``$SEGURO_DB_URL`` by default)."""
     from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     try:
@@ -790,12 +827,7 @@ def experience_assumptions(name: str, url: str | None = None) -> Any:
     except ValueError:
         raise NotFoundError(f"unknown assumption set '{name}' (experience-YYYY)", field="assumptions") from None
     with SqlUnitOfWork(url) as uow:
-        text = uow.session.scalar(select(StudyRow.assumptions_yaml).where(StudyRow.year == year)
-                                  .order_by(StudyRow.id.desc()).limit(1))
-    if text is None:
-        raise NotFoundError(f"no experience study for {year}: run 'seguro-desempleo study {year}'",
-                            field="assumptions")
-    return parse_assumptions(yaml.safe_load(text), where=name)
+        return _experience_from(uow, year, name)
 
 
 def parse_values(pairs: Iterable[str]) -> dict[str, str]:
