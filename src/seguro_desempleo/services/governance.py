@@ -580,7 +580,7 @@ def experience_figures(uow: Any, year: int) -> dict[str, Any]:
     active = and_(DeclarationRow.id == ContributionRow.declaration_id, DeclarationRow.status == "active",
                   ContributionRow.period >= first, ContributionRow.period <= last)
 
-    def by(group_col: Any, join_worker: bool) -> dict[str, dict[str, int]]:
+    def by(group_col: Any, join_worker: bool) -> dict[str, dict[str, Any]]:
         q = (select(group_col, func.count(distinct(ContributionRow.worker_id)), func.count(),
                     func.sum(ContributionRow.insurable_pay))
              .select_from(ContributionRow).join(DeclarationRow, active))
