@@ -152,6 +152,15 @@ def test_three_sectors_approve_and_the_proposal_becomes_an_instrument(migrated_u
         assert ps.at(dt.date(2026, 6, 1))["requirements.waiting_period_days"] == 15
         hist = {h["name"]: h for h in g.parameter_history(uow)}["requirements.waiting_period_days"]["history"]
         assert hist[-1]["source"] == ins["title"] and hist[-1]["instrument"]
+        # Everything audited, in the hash chain: the draft, three votes, the decision, the instrument.
+        from seguro_desempleo.claims.audit import verify_chain
+        from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+
+        sink = SqlAuditSink(uow.session)
+        actions = [r.action for r in sink.for_entity(f"proposal:{p}")]
+        assert actions == ["proposal.drafted", "proposal.vote", "proposal.vote", "proposal.vote", "proposal.decided"]
+        assert [r.action for r in sink.for_entity(f"instrument:{ins['id']}")] == ["instrument.recorded"]
+        assert verify_chain(sink.records()).ok
 
 
 def test_tally_majority_and_quorum_are_parameters() -> None:
@@ -295,3 +304,17 @@ def test_depletion_trigger_fires_above_its_threshold() -> None:
 def test_bad_input_one_line() -> None:
     with pytest.raises(InputError, match="YYYY-MM"):
         g.period_bounds("2025/13")
+
+
+def test_investment_policy_approved_is_recorded_as_an_acuerdo(migrated_url: str) -> None:
+    with SqlUnitOfWork(migrated_url) as uow:
+        p = g.draft_proposal(uow, kind="investment_policy", title="Política de inversión 2026", actor="board:1",
+                             on=dt.date(2026, 4, 1), documents=[{"title": "Política", "href": ""}])
+        for sector in gd.SECTORS:
+            g.cast_vote(uow, p, sector=sector, member=sector, choice="yes", actor="board", on=dt.date(2026, 4, 2))
+        out = g.decide(uow, p, actor="board:1", on=dt.date(2026, 4, 3))
+        uow.commit()
+        [ins] = g.list_instruments(uow)
+        assert out["instrument_id"] == ins["id"] and ins["values"] == {} and ins["title"] == "Acuerdo de Directorio N° 2026-0001"
+        with pytest.raises(InputError, match="at least one value"):
+            g.add_instrument(uow, type="resolucion", number="7", issued_on=D, effective_date=D, values={}, actor="x")

@@ -85,7 +85,21 @@ def operational_parameters(uow: Any, base: ParameterSet | None = None) -> Parame
 
     A what-if set (``--param``, a reform) is refused here: operations never run on one."""
     ps = (base or default_parameters()).require_operational("operations")
-    return ps.with_instruments(load_instruments(uow))
+    instruments = load_instruments(uow)
+    if not instruments:
+        return ps                      # the same object: its per-date snapshot cache is kept
+    key = (id(ps), tuple((i.seq, i.type, i.number, i.effective_date,
+                          tuple(sorted((k, json.dumps(v)) for k, v in i.values.items()))) for i in instruments))
+    cached = _OPERATIONAL.get(key)
+    if cached is None or cached[0] is not ps:
+        if len(_OPERATIONAL) > 16:
+            _OPERATIONAL.clear()
+        cached = _OPERATIONAL[key] = (ps, ps.with_instruments(instruments))
+    return cached[1]
+
+
+_OPERATIONAL: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}
+"""Baseline + instruments, built once per (baseline, set of instruments): instruments are append-only."""
 
 
 def _values_json(ps: ParameterSet, values: Mapping[str, Any]) -> dict[str, Any]:
