@@ -294,7 +294,7 @@ class ParameterSet:
             else:
                 value = coerce_value(base, raw, where=f"override {name}")
                 entries = ((base.values[0][0], value),)
-            newp = replace(base, values=entries)
+            newp = replace(base, values=entries, instruments=())
             _validate_values(newp, where=f"override {name}")
             params[pname] = newp
         result = ParameterSet(params, name=name if self.name == "base" else f"{self.name}+{name}",
