@@ -94,7 +94,7 @@ def test_board_pages_roles_and_downloads(url: str) -> None:
     bad = c.post("/directorio/propuestas", data={"kind": "waiting_period", "title": "x",
                                                  "values": "requirements.waiting_period_days=99",
                                                  "effective_date": "01/06/2026"})
-    assert bad.status_code == 422 and "above the maximum 30" in bad.text
+    assert bad.status_code == 422 and "supera el máximo 30" in bad.text and "requirements.waiting_period_days" in bad.text
     assert c.post("/directorio/propuestas/77/voto", data={"sector": "state", "member": "a", "choice": "yes"}
                   ).status_code == 404
     assert c.post("/directorio/estudio", data={"year": "2026"}).status_code == 422       # the year has not ended

@@ -84,7 +84,7 @@ def test_board_refusals_are_one_line(page: Any, server: LiveServer) -> None:
     page.get_by_label("Valores (nombre=valor, uno por línea)").fill("financing.contribution_rate=0.02")
     page.get_by_role("button", name="Registrar", exact=True).click()
     alert = page.get_by_role("alert")
-    assert "only a Ley can change it" in alert.inner_text()
+    assert "solo una Ley puede cambiarlo" in alert.inner_text()
     shot(page, "board-instrument-refused")
     page.goto(server.url + "/directorio/estados?periodo=2026")
     page.wait_for_selector("#total-assets")

@@ -34,6 +34,42 @@ from seguro_desempleo.web.common import PageDenied, require, today, unit_of_work
 BOARD_ROLES = (Role.BOARD,)
 
 
+_SPANISH: tuple[tuple[str, str], ...] = (
+    (r"the law fixes this value \((.*)\): only a Ley can change it, not a (.*)$",
+     r"el valor lo fija la ley (\1): solo una Ley puede cambiarlo, no una \2"),
+    (r"value (\S+) is above the maximum (\S+)(.*)$", r"el valor \1 supera el máximo \2\3"),
+    (r"value (\S+) is below the minimum (\S+)(.*)$", r"el valor \1 es menor que el mínimo \2\3"),
+    (r"a proposal that changes values needs its effective date", "una propuesta que cambia valores necesita su "
+                                                                 "fecha de vigencia"),
+    (r"a title of 1-200 characters is required", "se requiere un título de 1 a 200 caracteres"),
+    (r"an instrument must set at least one value or an art. 9 transfer",
+     "un instrumento debe fijar al menos un valor o un aporte del art. 9"),
+    (r"(.*) is already recorded", r"\1 ya está registrado"),
+    (r"director '(.*)' has already voted on proposal (\d+)", r"el director(a) '\1' ya votó la propuesta \2"),
+    (r"the (.*) sector has (\d+) seat\(s\), all have voted", r"los \2 puestos del sector \1 ya votaron"),
+    (r"proposal (\d+) is already (\w+)", r"la propuesta \1 ya está cerrada (\2)"),
+    (r"the year (\d+) has not ended on (.*)$", r"el año \1 no ha terminado al \2"),
+    (r"the effective date cannot be before the instrument's date",
+     "la vigencia no puede ser anterior a la fecha del instrumento"),
+    (r"unknown parameter", "parámetro desconocido"),
+    (r"'(.*)' is not a year YYYY or a month YYYY-MM", r"'\1' no es un año AAAA ni un mes AAAA-MM"),
+    (r"the director's code \(1-80 characters\) is required", "se requiere el código del director(a)"),
+)
+
+
+def spanish(exc: SeguroError) -> str:
+    """The refusal in one Spanish line naming the field (the service's English when not listed)."""
+    import re
+
+    message = exc.message
+    for pattern, repl in _SPANISH:
+        if re.search(pattern, message):
+            message = re.sub(pattern, repl, message)
+            break
+    field = f"campo «{exc.field}»: " if exc.field else ""
+    return " ".join(f"{field}{message}".split())
+
+
 def _actor(p: Principal) -> str:
     return f"{p.role.value}:{p.subject or '-'}"
 
@@ -129,7 +165,7 @@ def install(app: FastAPI) -> None:
                                  base=request.app.state.params)
             except SeguroError as exc:
                 uow.rollback()
-                return home_page(request, error=exc.one_line(), status=422)
+                return home_page(request, error=spanish(exc), status=422)
             uow.commit()
         return RedirectResponse("/directorio", status_code=303)
 
@@ -160,7 +196,7 @@ def install(app: FastAPI) -> None:
                                        documents=docs, base=request.app.state.params)
                 uow.commit()
         except SeguroError as exc:
-            return new_page(request, form, exc.one_line(), status=422)
+            return new_page(request, form, spanish(exc), status=422)
         return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
     def proposal_page(request: Request, pid: int, error: str | None = None, status: int = 200) -> HTMLResponse:
@@ -189,7 +225,7 @@ def install(app: FastAPI) -> None:
                             base=request.app.state.params)
                 uow.commit()
         except SeguroError as exc:
-            return proposal_page(request, pid, exc.one_line(), status=422)
+            return proposal_page(request, pid, spanish(exc), status=422)
         return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
     @app.post("/directorio/propuestas/{pid}/decision", include_in_schema=False)
@@ -200,7 +236,7 @@ def install(app: FastAPI) -> None:
                 g.decide(uow, pid, actor=_actor(principal), on=today(request), base=request.app.state.params)
                 uow.commit()
         except SeguroError as exc:
-            return proposal_page(request, pid, exc.one_line(), status=422)
+            return proposal_page(request, pid, spanish(exc), status=422)
         return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
     def instruments_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
@@ -229,7 +265,7 @@ def install(app: FastAPI) -> None:
                                  transfer_cents=transfer, base=request.app.state.params)
                 uow.commit()
         except SeguroError as exc:
-            return instruments_page(request, form, exc.one_line(), status=422)
+            return instruments_page(request, form, spanish(exc), status=422)
         return RedirectResponse("/directorio/instrumentos", status_code=303)
 
     def _statements(request: Request) -> tuple[str, gd.Statements]:
@@ -243,7 +279,7 @@ def install(app: FastAPI) -> None:
         try:
             period, st = _statements(request)
         except SeguroError as exc:
-            return render(request, "gov_statements.html", status_code=422, st=None, period="", error=exc.one_line())
+            return render(request, "gov_statements.html", status_code=422, st=None, period="", error=spanish(exc))
         return render(request, "gov_statements.html", st=st, period=period, error=None)
 
     @app.get("/directorio/estados.csv", include_in_schema=False)
@@ -252,7 +288,7 @@ def install(app: FastAPI) -> None:
         try:
             period, st = _statements(request)
         except SeguroError as exc:
-            return Response(exc.one_line() + "\n", status_code=422, media_type="text/plain; charset=utf-8")
+            return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
         return Response(g.statements_csv(st), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.csv"'})
 
@@ -262,7 +298,7 @@ def install(app: FastAPI) -> None:
         try:
             period, st = _statements(request)
         except SeguroError as exc:
-            return Response(exc.one_line() + "\n", status_code=422, media_type="text/plain; charset=utf-8")
+            return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
         return Response(g.statements_pdf(statements_html(st, period)), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.pdf"'})
 
@@ -292,5 +328,5 @@ def install(app: FastAPI) -> None:
                 g.run_study(uow, year, actor=_actor(principal), on=today(request), base=request.app.state.params)
                 uow.commit()
         except SeguroError as exc:
-            return study_page(request, exc.one_line(), status=422)
+            return study_page(request, spanish(exc), status=422)
         return RedirectResponse("/directorio/estudio", status_code=303)
