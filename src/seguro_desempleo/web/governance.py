@@ -36,7 +36,7 @@ BOARD_ROLES = (Role.BOARD,)
 
 _SPANISH: tuple[tuple[str, str], ...] = (
     (r"the law fixes this value \((.*)\): only a Ley can change it, not a (.*)$",
-     r"el valor lo fija la ley (\1): solo una Ley puede cambiarlo, no una \2"),
+     r"el valor lo fija la ley (\1): solo una Ley puede cambiarlo; no basta un instrumento de tipo \2"),
     (r"value (\S+) is above the maximum (\S+)(.*)$", r"el valor \1 supera el máximo \2\3"),
     (r"value (\S+) is below the minimum (\S+)(.*)$", r"el valor \1 es menor que el mínimo \2\3"),
     (r"a proposal that changes values needs its effective date", "una propuesta que cambia valores necesita su "
@@ -46,7 +46,7 @@ _SPANISH: tuple[tuple[str, str], ...] = (
      "un instrumento debe fijar al menos un valor o un aporte del art. 9"),
     (r"(.*) is already recorded", r"\1 ya está registrado"),
     (r"director '(.*)' has already voted on proposal (\d+)", r"el director(a) '\1' ya votó la propuesta \2"),
-    (r"the (.*) sector has (\d+) seat\(s\), all have voted", r"los \2 puestos del sector \1 ya votaron"),
+    (r"the (.*) sector has (\d+) seat\(s\), all have voted", r"el sector \1 ya usó sus \2 puesto(s) en esta votación"),
     (r"proposal (\d+) is already (\w+)", r"la propuesta \1 ya está cerrada (\2)"),
     (r"the year (\d+) has not ended on (.*)$", r"el año \1 no ha terminado al \2"),
     (r"the effective date cannot be before the instrument's date",
