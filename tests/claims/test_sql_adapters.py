@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from seguro_desempleo.claims.memory import (
@@ -19,6 +20,7 @@ from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod
 from seguro_desempleo.employment_service.adapter import InMemoryEmploymentService
+from seguro_desempleo.errors import InputError
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.ledger import balances
@@ -53,7 +55,9 @@ def test_claim_decided_and_paid_from_stored_history(engine: sa.Engine, tmp_path:
     repo, pay, audit = InMemoryClaimRepository(), InMemoryPaymentStore(), InMemoryAuditSink()
     with SqlUnitOfWork(engine) as uow:
         hist = SqlHistoryProvider(uow)
-        assert hist.known_worker(ref) and not hist.known_worker("999999") and not hist.known_worker("x")
+        assert hist.known_worker(ref) and not hist.known_worker("999999")
+        with pytest.raises(InputError, match="worker_id"):      # issue 25: one strict parser, 422
+            hist.known_worker("x")
         sep = hist.last_separation(ref)
         assert sep is not None and sep.date == SEP and sep.employer_size == "large"
         assert hist.reemployment_start(ref, SEP) == dt.date(2025, 7, 1)

@@ -71,13 +71,10 @@ def _claim_for(ctx: Ctx, p: Principal, claim_id: str) -> Claim:
 
 
 def _worker_id(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise InputError(f"'{text}' is not a worker id", field="worker_id") from None
-    if not 0 < n < 2**31:
-        raise InputError(f"'{text}' is not a worker id", field="worker_id")
-    return n
+    """The one strict parser of worker references (:mod:`seguro_desempleo.domain.identifiers`)."""
+    from seguro_desempleo.domain.identifiers import parse_worker_ref
+
+    return parse_worker_ref(text, field="worker_id")
 
 
 # ============================================================================ employers
@@ -206,7 +203,8 @@ def worker_contributions(worker_id: str, p: CurrentPrincipal, ctx: Ctx, request:
 @router.get("/workers/{worker_id}/claims", tags=["trabajadores"], summary="A worker's claims")
 def worker_claims(worker_id: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     p.check_worker(worker_id)
-    return {"items": [_claim_summary(c) for c in ctx.claims.search(worker_ref=worker_id, limit=500)]}
+    ref = str(_worker_id(worker_id))
+    return {"items": [_claim_summary(c) for c in ctx.claims.search(worker_ref=ref, limit=500)]}
 
 
 class EsRegistrationIn(_In):
@@ -228,7 +226,8 @@ def record_es_registration(worker_id: str, body: EsRegistrationIn, request: Requ
         require(p, R.EMPLOYMENT_OFFICER, R.CASEWORKER)
     _worker_id(worker_id)
     row = record_employment_registration(ctx, worker_id, day(request, body.registered_on, "registered_on"),
-                                         body.channel, actor=actor(p), reference=body.reference)
+                                         body.channel, actor=actor(p), reference=body.reference,
+                                         self_declared=p.role is R.WORKER, today=day(request, None, "today"))
     ctx.uow.commit()
     return row
 
@@ -348,7 +347,7 @@ async def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: 
         require(p, R.CASEWORKER)
         if body.worker_id is None:
             raise InputError("give the worker id", field="worker_id")
-        ref = body.worker_id
+        ref = str(_worker_id(body.worker_id))
     if body.decide:
         require(p, *CASE_ROLES)
     on = day(request, body.claim_date, "claim_date")

@@ -36,6 +36,7 @@ from seguro_desempleo.claims.ports import (
     SuspensionReason,
 )
 from seguro_desempleo.claims.state import ClaimState, ClaimStatus, transition
+from seguro_desempleo.domain.dates import check_date, check_run
 from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
 from seguro_desempleo.employment_service.plan import obligation_plan
@@ -82,6 +83,31 @@ def waiting_end(rec: StoredDecision) -> dt.date:
     raise ConflictError("the decision's trace has no waiting period", where=f"claim {rec.claim_id}")
 
 
+def payment_order(period: int, claim_id: str, number: int) -> tuple[int, int, str, int]:
+    """The order in which a run pays when the fund cannot pay everything due (decision 0304):
+    the oldest installment month first, then the claim filed first (claim numbers are given in
+    filing order), then the installment number."""
+    return (period, len(claim_id), claim_id, number)
+
+
+def fund_cut(items: list[tuple[tuple[Any, ...], str, int]], available: int | None) -> tuple[set[str], list[str]]:
+    """(keys paid, keys left due) for *items* ``(order, key, amount)`` with *available* cash: in
+    order, each paid while the cash lasts; from the first that does not fit, the rest stays due
+    (no later, smaller installment jumps the queue). ``None``: no limit known (in-memory stores)."""
+    if available is None:
+        return {k for _, k, _ in items}, []
+    paid: set[str] = set()
+    left: list[str] = []
+    cash = max(0, available)
+    for _, key, amount in sorted(items):
+        if left or amount > cash:
+            left.append(key)
+            continue
+        cash -= amount
+        paid.add(key)
+    return paid, left
+
+
 @dataclass(frozen=True)
 class PaymentRun:
     period: int
@@ -91,15 +117,24 @@ class PaymentRun:
     resumed: tuple[str, ...]
     exhausted: tuple[str, ...]
     overpayments: tuple[Overpayment, ...]
+    available: int | None = None        # the fund's cash when the run started (None: not known)
+    unpaid: tuple[Installment, ...] = ()  # due but not paid: the fund could not pay them (still due)
+    held: tuple[str, ...] = ()          # claims awaiting a second staff approval (maker-checker)
 
     @property
     def total(self) -> int:
         return sum(p.amount for p in self.paid)
 
+    @property
+    def shortfall(self) -> int:
+        """What the fund lacked to pay everything due (céntimos)."""
+        return sum(i.amount for i in self.unpaid)
+
     def summary(self) -> dict[str, Any]:
         return {"period": format_period(self.period), "payments": len(self.paid), "total": self.total,
                 "suspended": len(self.suspended), "resumed": len(self.resumed),
-                "exhausted": len(self.exhausted), "overpayments": len(self.overpayments)}
+                "exhausted": len(self.exhausted), "overpayments": len(self.overpayments),
+                "unpaid": len(self.unpaid), "shortfall": self.shortfall, "held": len(self.held)}
 
 
 class ClaimService:
@@ -147,7 +182,10 @@ class ClaimService:
     # ------------------------------------------------------------------ filing
 
     def file_claim(self, worker_ref: str, claim_date: dt.date, *, actor: str) -> Claim:
-        """A new claim after the worker's separation; one open claim per worker."""
+        """A new claim after the worker's separation; one open claim per worker, and one claim per
+        contingency (worker, separation) ever: a denial is revisited only by reconsideración or
+        apelación (:meth:`file_appeal`), never by filing again (decision 0303)."""
+        check_date(claim_date, self.params, field="claim_date")
         if not self.history.known_worker(worker_ref):
             raise NotFoundError("no insured worker with this reference", field="worker")
         sep = self.history.last_separation(worker_ref)
@@ -159,16 +197,19 @@ class ClaimService:
                              f"{format_date_pe(sep.date)}", field="claim_date")
         create = getattr(self.claims, "create_open", None) if self._one_statement_filing else None
         claim: Claim | None
-        if create is not None:        # PostgreSQL: number, insert and the open-claim check at once
+        if create is not None:        # PostgreSQL: number, insert and both checks in one statement
             claim = create(worker_ref, claim_date, sep.date)
         else:
             claim = None
             if self.claims.open_claim_for(worker_ref) is None:
+                self._refuse_same_contingency(worker_ref, sep.date)
                 claim_id = self.claims.next_id()
                 claim = Claim(claim_id, worker_ref, claim_date, sep.date, ClaimStatus(claim_id))
                 self.claims.add(claim)
         if claim is None:
             current = self.claims.open_claim_for(worker_ref)
+            if current is None:
+                self._refuse_same_contingency(worker_ref, sep.date)
             which = f" {current.id} ({current.state.value})" if current is not None else ""
             raise ConflictError(f"the worker already has an open claim{which}; one open claim per worker")
         self.audit.append(who=actor, when=self.clock(), action="claim.file", entity=f"claim:{claim.id}",
@@ -176,6 +217,19 @@ class ClaimService:
                                               "filed_on": claim_date.isoformat()})
         log.info("claim %s filed", claim.id)
         return claim
+
+    def _refuse_same_contingency(self, worker_ref: str, separation: dt.date) -> None:
+        """409 when the contingency (worker, separation) already has a claim, in any state."""
+        find = getattr(self.claims, "claim_for_contingency", None)
+        existing = find(worker_ref, separation) if find is not None else None
+        if existing is None:
+            return
+        if existing.state is S.DENIED:
+            raise ConflictError(f"el cese del {format_date_pe(separation)} ya tiene la solicitud {existing.id}, "
+                                "denegada; una denegación se revisa solo por reconsideración o apelación, "
+                                "no con una nueva solicitud")
+        raise ConflictError(f"el cese del {format_date_pe(separation)} ya tiene la solicitud {existing.id} "
+                            f"({existing.state.value}); una contingencia da derecho a una sola solicitud")
 
     # ------------------------------------------------------------------ deciding
 
@@ -221,6 +275,7 @@ class ClaimService:
         if claim.state not in (S.FILED, S.WAITING):
             raise ConflictError(f"claim is already {claim.state.value}; only filed or waiting claims are decided",
                                 where=f"claim {claim.id}")
+        check_date(on, self.params, field="date")
         rec = self.evaluate(claim, on)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         wait_end = waiting_end(rec)
@@ -283,6 +338,7 @@ class ClaimService:
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str) -> tuple[Claim, list[Overpayment]]:
         """Suspend the remaining installments from the month of *start*; book overpayments."""
         claim = self.claims.get(claim_id)
+        check_date(start, self.params, field="start_date")
         if start <= claim.separation_date:
             raise InputError(f"re-employment on {format_date_pe(start)} is not after the separation on "
                              f"{format_date_pe(claim.separation_date)}", field="start_date")
@@ -324,8 +380,28 @@ class ClaimService:
 
     # ------------------------------------------------------------------ paying
 
-    def _pay(self, claim: Claim, period: int, on: dt.date, actor: str) -> tuple[Claim, list[Payment]]:
-        """Pay what is due for *claim* up to *period* (arrears included), once per installment."""
+    def _due(self, claim: Claim, period: int, on: dt.date) -> list[Installment]:
+        """The installments of *claim* due in a run for *period* (arrears included)."""
+        paid_keys = {p.key for p in self.payments.payments(claim.id)}
+        reemp = period_of(claim.reemployment_date) if claim.reemployment_date else None
+        withheld = suspended_periods(self.employment.obligations(claim.id), on)
+        return installments_due(self.plan(claim), period, paid_keys=paid_keys, reemployment_period=reemp,
+                                suspended_periods=withheld)
+
+    def available_cash(self) -> int | None:
+        """The fund's cash (the ledger's bank account) or ``None`` when the store has no ledger balance."""
+        read = getattr(self.ledger, "available_cash", None)
+        return read() if read is not None else None
+
+    def held_claims(self) -> set[str]:
+        """Claims whose award waits for a second staff member (maker-checker): not paid meanwhile."""
+        read = getattr(self.claims, "held_claims", None)
+        return set(read()) if read is not None else set()
+
+    def _pay(self, claim: Claim, period: int, on: dt.date, actor: str,
+             allowed: Collection[str] | None = None) -> tuple[Claim, list[Payment]]:
+        """Pay what is due for *claim* up to *period* (arrears included), once per installment;
+        with *allowed*, only those installment keys (what the fund can pay)."""
         plan = self.plan(claim)
         paid_keys = {p.key for p in self.payments.payments(claim.id)}
         reemp = period_of(claim.reemployment_date) if claim.reemployment_date else None
@@ -333,6 +409,8 @@ class ClaimService:
         done = []
         for inst in installments_due(plan, period, paid_keys=paid_keys, reemployment_period=reemp,
                                      suspended_periods=withheld):
+            if allowed is not None and inst.key not in allowed:
+                continue                      # the fund cannot pay it now: it stays due
             pay = Payment(inst.key, claim.id, inst.number, inst.period, inst.amount, on)
             if not self.payments.record(pay):
                 continue                      # another run paid it meanwhile
@@ -369,7 +447,16 @@ class ClaimService:
         """The monthly run: re-employment and obligations first, then every installment due.
 
         *only* restricts the run to those claim ids (the bulk run hands the unusual claims here).
+
+        The run is bounded (issue 25): its date lies in the date policy's window and its period
+        is not after the month of its date (:func:`~seguro_desempleo.domain.dates.check_run`);
+        claims awaiting a second approval are not paid; and it pays no more than the fund's cash
+        (:meth:`available_cash`), in :func:`payment_order` — what it cannot pay stays due and is
+        listed in ``unpaid`` (the caller raises the alert).
         """
+        check_run(period, on, self.params)
+        held = self.held_claims()
+        available = self.available_cash()
         paid: list[Payment] = []
         suspended: list[str] = []
         resumed: list[str] = []
@@ -382,14 +469,27 @@ class ClaimService:
                 start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
                 if start is not None:
                     over.extend(self.record_reemployment(claim.id, start, actor=actor)[1])
+        staged: list[tuple[Claim, ClaimState]] = []
+        held_now: list[str] = []
+        items: list[tuple[tuple[Any, ...], str, int]] = []
+        due_by_key: dict[str, Installment] = {}
         for claim in self._candidates(PAYABLE, only):
+            if claim.id in held:
+                held_now.append(claim.id)
+                continue
             before = claim.state
             start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
             if start is not None and claim.reemployment_date is None:
                 claim, ov = self.record_reemployment(claim.id, start, actor=actor)
                 over.extend(ov)
             claim = self.apply_obligations(claim.id, on, actor=actor)
-            claim, done = self._pay(claim, period, on, actor)
+            staged.append((claim, before))
+            for inst in self._due(claim, period, on):
+                items.append((payment_order(inst.period, claim.id, inst.number), inst.key, inst.amount))
+                due_by_key[inst.key] = inst
+        allowed, left = fund_cut(items, available)
+        for claim, before in staged:
+            claim, done = self._pay(claim, period, on, actor, allowed=allowed)
             paid.extend(done)
             if claim.state is S.SUSPENDED and before is not S.SUSPENDED:
                 suspended.append(claim.id)
@@ -403,7 +503,8 @@ class ClaimService:
             lines.append(PaymentLine(p.key, payee.doc_type, payee.doc_number, payee.name, p.amount,
                                      payee.pay_method, payee.account))
         bank = PaymentFile(on, period, tuple(lines), sequence)
-        run = PaymentRun(period, tuple(paid), bank, tuple(suspended), tuple(resumed), tuple(exhausted), tuple(over))
+        run = PaymentRun(period, tuple(paid), bank, tuple(suspended), tuple(resumed), tuple(exhausted), tuple(over),
+                         available=available, unpaid=tuple(due_by_key[k] for k in left), held=tuple(held_now))
         log.info("payment run %s: %s", format_period(period), run.summary())
         return run
 
@@ -460,7 +561,11 @@ class ClaimService:
                                decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
             self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
-            claim, paid = self._pay(claim, period_of(on), on, actor)
+            if claim.id not in self.held_claims():
+                due = self._due(claim, period_of(on), on)
+                allowed, _left = fund_cut([(payment_order(i.period, claim.id, i.number), i.key, i.amount)
+                                           for i in due], self.available_cash())
+                claim, paid = self._pay(claim, period_of(on), on, actor, allowed=allowed)
         self.claims.save_appeal(appeal)
         self.audit.append(who=actor, when=self.clock(), action="appeal.resolve", entity=f"appeal:{appeal.id}",
                           before={"outcome": "pending"}, after={"outcome": appeal.outcome.value})

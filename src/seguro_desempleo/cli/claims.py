@@ -51,7 +51,9 @@ def _outcome(c: Any) -> str:
 
 def _worker_ref(ctx: Any, worker: str | None, doc: str | None, doc_type: str) -> str:
     if worker:
-        return worker
+        from seguro_desempleo.domain.identifiers import canonical_worker_ref
+
+        return canonical_worker_ref(worker, field="--worker")
     if not doc:
         raise InputError("give the worker's registry id (--worker) or document (--doc)", field="--worker")
     w = ctx.uow.workers.by_document(doc_type, doc)

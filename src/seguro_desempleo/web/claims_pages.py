@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import text
+from sqlalchemy import select, text
 from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.api.auth import Principal, Role
@@ -25,6 +25,7 @@ from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, fi
 from seguro_desempleo.claims.ports import Claim
 from seguro_desempleo.claims.service import OVERRIDE_TARGETS
 from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState
+from seguro_desempleo.domain.identifiers import canonical_worker_ref
 from seguro_desempleo.employment_service.obligations import (
     KIND_LABELS_ES,
     Outcome,
@@ -119,10 +120,13 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
 
 
 def _regions(ctx: Any, refs: list[str]) -> dict[str, str]:
-    ids = [r for r in refs if r.isdigit()]
+    """Region of each worker reference (bound parameters: a stored reference is never SQL text)."""
+    ids = sorted({int(r) for r in refs if r.isascii() and r.isdigit() and 0 < len(r) <= 10})
     if not ids:
         return {}
-    rows = ctx.uow.connection().execute(text(f"SELECT id, region FROM worker WHERE id IN ({','.join(ids)})")).all()
+    from seguro_desempleo.storage.models import WorkerRow
+
+    rows = ctx.uow.session.execute(select(WorkerRow.id, WorkerRow.region).where(WorkerRow.id.in_(ids))).all()
     return {str(i): r or "—" for i, r in rows}
 
 
@@ -431,7 +435,7 @@ def install(app: FastAPI) -> None:
         form = await request.form()
 
         def work(ctx: Any) -> None:
-            worker = str(form.get("worker_id", "")).strip()
+            worker = canonical_worker_ref(str(form.get("worker_id", "")), field="worker_id")
             raw = str(form.get("registered_on", "")).strip()
             on = parse_date(raw, field="registered_on") if raw else today(request)
             record_employment_registration(ctx, worker, on, str(form.get("channel", "")), actor=_actor(principal),
