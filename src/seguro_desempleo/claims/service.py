@@ -19,9 +19,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from seguro_desempleo.claims import appeals as appeals_mod
+from seguro_desempleo.claims import plausibility
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
 from seguro_desempleo.claims.decision import StoredDecision, decision_record
 from seguro_desempleo.claims.ports import (
@@ -41,6 +43,7 @@ from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
 from seguro_desempleo.employment_service.plan import obligation_plan
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.money import format_soles
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
 from seguro_desempleo.payments.schedule import (
@@ -55,7 +58,7 @@ from seguro_desempleo.payments.schedule import (
     recovery_plan,
 )
 from seguro_desempleo.periods import format_date_pe, format_period, period_of
-from seguro_desempleo.rules.evaluate import ClaimCase, evaluate_case
+from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, evaluate_case
 
 log = logging.getLogger(__name__)
 
@@ -234,6 +237,10 @@ class ClaimService:
     # ------------------------------------------------------------------ deciding
 
     def case_for(self, claim: Claim, on: dt.date) -> ClaimCase:
+        return self._case(claim, on)[0]
+
+    def _case(self, claim: Claim, on: dt.date) -> tuple[ClaimCase, list[int]]:
+        """The case the rules decide, and the flagged months it counts because staff accepted them."""
         prefetch = getattr(self.history, "prefetch", None)
         if prefetch is not None:        # the SQL adapter: the reads below in one round trip
             prefetch(claim.worker_ref, claim.separation_date)
@@ -241,20 +248,80 @@ class ClaimService:
         if sep is None:
             raise ConflictError("the separation on record changed since filing", where=f"claim {claim.id}")
         evaluated_on = max(claim.filed_on, on)  # the evaluation date (docs/claims.md), for every requirement
+        contributions, accepted = self._plausible(claim.worker_ref,
+                                                  self.history.contributions(claim.worker_ref, period_of(sep.date)),
+                                                  evaluated_on)
         return ClaimCase(
             id=claim.id, separation_date=sep.date, claim_date=evaluated_on,
             termination_cause=sep.termination_cause, employer_size=sep.employer_size,
             registered_with_employment_service=self.history.registered_with_employment_service(
                 claim.worker_ref, evaluated_on),
-            contributions=self.history.contributions(claim.worker_ref, period_of(sep.date)),
+            contributions=contributions,
             contract_type=sep.contract_type, sector=sep.sector,
             reemployment_date=self.history.reemployment_start(claim.worker_ref, sep.date),
-        )
+        ), accepted
+
+    def _plausible(self, worker_ref: str, months: tuple[ContributionMonth, ...],
+                   on: dt.date) -> tuple[tuple[ContributionMonth, ...], list[int]]:
+        """The months that count (flagged months only once staff accepted them) and the accepted
+        flagged months; new flags join the review queue (:mod:`.plausibility`, issue 25)."""
+        if "controls.declared_pay_ceiling" not in self.params:
+            return months, []
+        flagged = plausibility.flags(months, self.params.at(on))
+        if not flagged:
+            return months, []
+        reviews_of = getattr(self.claims, "month_reviews", None)
+        reviews = reviews_of(worker_ref) if reviews_of is not None else {}
+        new = [f for f in flagged if f.period not in reviews]
+        add = getattr(self.claims, "flag_months", None)
+        if new and add is not None:
+            add(worker_ref, [(f.period, f.remuneration, f.reasons) for f in new], at=self.clock().isoformat())
+            log.info("worker months flagged for review: %d", len(new))
+        return plausibility.counted(months, flagged, reviews)
 
     def evaluate(self, claim: Claim, on: dt.date) -> StoredDecision:
-        case = self.case_for(claim, on)
+        return self._evaluate(claim, on)[0]
+
+    def _evaluate(self, claim: Claim, on: dt.date) -> tuple[StoredDecision, list[int]]:
+        case, accepted = self._case(claim, on)
         return decision_record(evaluate_case(case, self.params, at=case.claim_date), claim_id=claim.id,
-                               decided_on=on)
+                               decided_on=on), accepted
+
+    def _needs_second_approval(self, claim: Claim, rec: StoredDecision, accepted: list[int], *,
+                               actor: str) -> None:
+        """Maker-checker (issue 25): an award above ``controls.second_approval_amount`` or resting
+        on flagged months staff accepted is held (not paid) until another staff member approves it."""
+        request = getattr(self.claims, "request_approval", None)
+        if request is None or "controls.second_approval_amount" not in self.params:
+            return
+        limit = int(Decimal(str(self.params.at(rec.decided_on)["controls.second_approval_amount"])) * 100)
+        total = sum(b.amount for b in rec.benefits)
+        reasons = []
+        if total > limit:
+            reasons.append(f"prestación total {format_soles(total)} sobre {format_soles(limit)}")
+        if accepted:
+            reasons.append("descansa en meses observados: " + ", ".join(format_period(p) for p in accepted))
+        if not reasons:
+            return
+        why = "; ".join(reasons)
+        request(claim.id, total=total, reasons=why, maker=actor, at=self.clock().isoformat())
+        self.audit.append(who=actor, when=self.clock(), action="claim.approval_requested", entity=f"claim:{claim.id}",
+                          before=None, after={"total": total, "reasons": why, "maker": actor})
+
+    def approve_award(self, claim_id: str, *, approve: bool, actor: str) -> Claim:
+        """The second staff member's approval (or rejection: the claim is denied) of a held award.
+        The maker cannot be the checker (the database's CHECK too); both are in the audit."""
+        check = getattr(self.claims, "check_award", None)
+        if check is None:
+            raise ConflictError("this store keeps no approvals", where=f"claim {claim_id}")
+        claim = self.claims.get(claim_id)
+        row = check(claim_id, approve, checker=actor, at=self.clock().isoformat())
+        self.audit.append(who=actor, when=self.clock(), action="claim.award_" + ("approved" if approve else "rejected"),
+                          entity=f"claim:{claim_id}", before={"status": "pending", "maker": row["maker"]},
+                          after={"status": row["status"], "maker": row["maker"], "checker": actor})
+        if not approve and claim.state is S.APPROVED:
+            claim = self._move(claim, S.DENIED, actor=actor, reason="rechazada por el segundo funcionario")
+        return claim
 
     def decide(self, claim_id: str, on: dt.date, *, actor: str, expected_version: int | None = None) -> Claim:
         """Decide with the rules; a claim still in its waiting period goes to ``waiting``."""
@@ -276,7 +343,7 @@ class ClaimService:
             raise ConflictError(f"claim is already {claim.state.value}; only filed or waiting claims are decided",
                                 where=f"claim {claim.id}")
         check_date(on, self.params, field="date")
-        rec = self.evaluate(claim, on)
+        rec, accepted = self._evaluate(claim, on)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         wait_end = waiting_end(rec)
         if failed == ["waiting_period"] and wait_end > on and \
@@ -289,6 +356,7 @@ class ClaimService:
             first = first_benefit_period(wait_end)
             claim = self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
                                reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+            self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
             return claim
         return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,

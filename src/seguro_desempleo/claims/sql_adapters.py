@@ -30,7 +30,7 @@ from sqlalchemy import Date, String, text
 from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separation
 from seguro_desempleo.domain.identifiers import parse_worker_ref
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
-from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
@@ -126,7 +126,7 @@ class SqlHistoryProvider:
             return
         try:
             wid = _worker_id(worker_ref)
-        except NotFoundError:
+        except (NotFoundError, InputError):
             return
         if wid in self._workers and wid in self._history:
             return
@@ -160,7 +160,7 @@ class SqlHistoryProvider:
 
     def forget(self, worker_ref: str) -> None:
         """Drop what this unit of work read of the worker (after recording something about them)."""
-        with contextlib.suppress(NotFoundError):
+        with contextlib.suppress(NotFoundError, InputError):
             self._workers.pop(_worker_id(worker_ref), None)
 
     def _periods_of(self, wid: int) -> list[_Period]:

@@ -233,6 +233,27 @@ class SqlClaimRepository:
         row = self.session.execute(select(_C).where(_C.c.open_worker == worker_ref)).first()
         return claim_from_row(row) if row is not None else None
 
+    def month_reviews(self, worker_ref: str) -> dict[int, str]:
+        """period → status of the worker's flagged months (review queue)."""
+        from seguro_desempleo.storage.money_safety import reviews_of
+
+        return reviews_of(self.session, int(worker_ref))
+
+    def flag_months(self, worker_ref: str, flags: list[tuple[int, int, str]], *, at: str) -> int:
+        from seguro_desempleo.storage.money_safety import flag_months
+
+        return flag_months(self.session, int(worker_ref), flags, at=at)
+
+    def request_approval(self, claim_id: str, *, total: int, reasons: str, maker: str, at: str) -> None:
+        from seguro_desempleo.storage.money_safety import request_approval
+
+        request_approval(self.session, claim_id, total=total, reasons=reasons, maker=maker, at=at)
+
+    def check_award(self, claim_id: str, approve: bool, *, checker: str, at: str) -> dict[str, Any]:
+        from seguro_desempleo.storage.money_safety import check_award
+
+        return check_award(self.session, claim_id, approve, checker=checker, at=at)
+
     def held_claims(self) -> set[str]:
         """Claims whose award awaits a second staff member (maker-checker)."""
         from seguro_desempleo.storage.money_safety import held_claims
@@ -467,7 +488,7 @@ def drain_audit_outbox(engine: Engine, *, wait: bool = False, rounds: int = 8) -
                     cur.execute(_LOCK_HEAD_TAKE)
                     cur.nextset()
                 else:
-                    cur.execute(f"SELECT pg_try_advisory_xact_lock({AUDIT_LOCK_KEY})")
+                    cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (AUDIT_LOCK_KEY,))
                     got = cur.fetchone()
                     if not (got and got[0]):
                         conn.rollback()
