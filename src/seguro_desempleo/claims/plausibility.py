@@ -1,4 +1,4 @@
-"""Plausibility of declared months (issue 25, decision 0305): what staff review before it counts.
+"""Plausibility of declared months (issue 25, decision 0307): what staff review before it counts.
 
 A declared month is *flagged* when its pay is
 

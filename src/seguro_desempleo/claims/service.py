@@ -87,7 +87,7 @@ def waiting_end(rec: StoredDecision) -> dt.date:
 
 
 def payment_order(period: int, claim_id: str, number: int) -> tuple[int, int, str, int]:
-    """The order in which a run pays when the fund cannot pay everything due (decision 0304):
+    """The order in which a run pays when the fund cannot pay everything due (decision 0306):
     the oldest installment month first, then the claim filed first (claim numbers are given in
     filing order), then the installment number."""
     return (period, len(claim_id), claim_id, number)
@@ -187,7 +187,7 @@ class ClaimService:
     def file_claim(self, worker_ref: str, claim_date: dt.date, *, actor: str) -> Claim:
         """A new claim after the worker's separation; one open claim per worker, and one claim per
         contingency (worker, separation) ever: a denial is revisited only by reconsideración or
-        apelación (:meth:`file_appeal`), never by filing again (decision 0303)."""
+        apelación (:meth:`file_appeal`), never by filing again (decision 0305)."""
         check_date(claim_date, self.params, field="claim_date")
         if not self.history.known_worker(worker_ref):
             raise NotFoundError("no insured worker with this reference", field="worker")
@@ -620,13 +620,14 @@ class ClaimService:
         claim = self.claims.get(appeal.claim_id)
         paid: list[Payment] = []
         if outcome is AppealOutcome.UPHELD and claim.state is S.DENIED:
-            rec = self.evaluate(claim, claim.decided_on or on)     # as of the reversed decision
+            rec, accepted = self._evaluate(claim, claim.decided_on or on)     # as of the reversed decision
             if not rec.eligible:
                 failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
                 raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
                                     "appeal relies on before upholding it", where=f"claim {claim.id}")
             claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
                                decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
+            self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
             if claim.id not in self.held_claims():

@@ -1,4 +1,4 @@
-"""The one date policy at the boundary (issue 25, decision 0302).
+"""The one date policy at the boundary (issue 25, decision 0304).
 
 Every date that enters the claims side of the system — a claim's date, a decision's date, a
 payment run's date and period, a registration with the employment service, a re-employment — lies

@@ -1,4 +1,4 @@
-"""The one parsing policy for a worker's reference (issue 25, decision 0301).
+"""The one parsing policy for a worker's reference (issue 25, decision 0303).
 
 A worker is identified in the claims area by the registry's integer id (``worker.id``) written as
 its canonical decimal text: ASCII digits ``0``-``9`` only, no sign, no spaces, no underscores, no

@@ -549,7 +549,7 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     ids = [r.id for r in plain]
     # The fund: after the one-by-one part's payments (posted in this transaction), the cash left
     # pays the due installments in payment_order (oldest month, then claim number, then number);
-    # from the first that does not fit, the rest stays due (decision 0304).
+    # from the first that does not fit, the rest stays due (decision 0306).
     available = ctx.service.available_cash()
     unpaid: list[Installment] = list(one.unpaid) if one else []
     if available is not None and len(ii):
