@@ -169,10 +169,9 @@ def test_http_second_filing_for_a_denied_contingency_is_409_in_spanish(http, fac
     assert "reconsideración o apelación" in r.json()["detail"]
 
 
-def test_cli_refuses_a_non_canonical_worker_in_one_line(migrated_url: str, tmp_path: Path) -> None:
-    from typer.testing import CliRunner
-
-    from seguro_desempleo.cli import app
+def test_cli_refuses_a_non_canonical_worker_in_one_line(migrated_url: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from seguro_desempleo.cli import main
     from seguro_desempleo.storage.db import make_engine
 
     eng = make_engine(migrated_url)
@@ -180,8 +179,9 @@ def test_cli_refuses_a_non_canonical_worker_in_one_line(migrated_url: str, tmp_p
         ref = seed_worker(eng, tmp_path, 18, reemployed=False)
     finally:
         eng.dispose()
-    r = CliRunner().invoke(app, ["claims", "file", "--db", migrated_url, "--worker", "0" + ref,
-                                 "--date", "2025-03-20"])
-    assert r.exit_code != 0
-    out = (r.stdout or "") + (r.stderr or "")
-    assert "--worker" in out and "Traceback" not in out and len(out.strip().splitlines()) == 1
+    assert main(["claims", "file", "--db", migrated_url, "--worker", "0" + ref, "--date", "2025-03-20"]) == 2
+    err = capsys.readouterr().err
+    assert "--worker" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["claims", "file", "--db", migrated_url, "--worker", ref, "--date", "2025-03-20"]) == 0
+    assert main(["claims", "file", "--db", migrated_url, "--worker", ref, "--date", "2025-03-21"]) == 2
+    assert "one open claim" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from seguro_desempleo.services.ledger import balances
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
@@ -66,6 +67,7 @@ def test_claim_decided_and_paid_from_stored_history(engine: sa.Engine, tmp_path:
         c = svc.file_claim(ref, dt.date(2025, 3, 20), actor="worker")
         c = svc.decide(c.id, dt.date(2025, 3, 21), actor="cw")
         assert c.state is ClaimState.APPROVED and c.decision is not None
+        fund(uow)                              # issue 25: a run pays only what the fund holds
         run = svc.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
         # April, May and June are paid; July (re-employment) and August are not.
         assert [p.number for p in run.paid] == [1, 2, 3]
