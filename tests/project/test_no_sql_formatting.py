@@ -77,10 +77,10 @@ def offenders(root: Path = SRC) -> list[str]:
         for func in [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef))]:
             name = getattr(func, "name", "<module>")
             for node in _own_nodes(func):
-                if isinstance(node, ast.Call) and _sink(node) and node.args and _formatted(node.args[0]):
-                    if (rel, name) not in ALLOWED:
-                        src = ast.get_source_segment(source, node) or ""
-                        found.append(f"{rel}:{node.lineno}: {src[:100]}")
+                if isinstance(node, ast.Call) and _sink(node) and node.args and _formatted(node.args[0]) \
+                        and (rel, name) not in ALLOWED:
+                    src = ast.get_source_segment(source, node) or ""
+                    found.append(f"{rel}:{node.lineno}: {src[:100]}")
     return found
 
 
