@@ -34,13 +34,29 @@ class Flag:
     reasons: str                      # Spanish, for the review queue
 
 
+def _limits(snapshot: Mapping[str, Any]) -> tuple[int, Decimal]:
+    """(ceiling in céntimos, jump factor), converted once per parameter snapshot."""
+    def read(snap: Any) -> tuple[int, Decimal]:
+        return (int(Decimal(str(snap["controls.declared_pay_ceiling"])) * 100),
+                Decimal(str(snap["controls.pay_jump_factor"])))
+    memo = getattr(snapshot, "memo", None)
+    result: tuple[int, Decimal] = memo("plausibility.limits", read) if memo is not None else read(snapshot)
+    return result
+
+
 def flags(months: Sequence[ContributionMonth], snapshot: Mapping[str, Any]) -> list[Flag]:
     """The implausible months of *months* under the parameters of *snapshot*."""
-    ceiling = int(Decimal(str(snapshot["controls.declared_pay_ceiling"])) * 100)
-    factor = Decimal(str(snapshot["controls.pay_jump_factor"]))
-    if not months or (max(m.remuneration for m in months) <= ceiling and len(months) <= MIN_HISTORY):
+    if not months:
         return []
+    ceiling, factor = _limits(snapshot)
     pays = [m.remuneration for m in months if m.remuneration > 0]
+    if not pays:
+        return []
+    top = max(pays)
+    # The usual case in one pass: nothing above the ceiling, and no month above factor × the
+    # smallest (hence none above factor × the median).
+    if top <= ceiling and (len(pays) <= MIN_HISTORY or top <= factor * min(pays)):
+        return []
     # The median of all the months with pay (one sort): one outlier barely moves it.
     median = Decimal(statistics.median(pays)) if len(pays) > MIN_HISTORY else Decimal(0)
     out = []
