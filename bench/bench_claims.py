@@ -362,6 +362,16 @@ def _seed_beneficiaries(engine: sa.Engine, n: int, first_worker: int) -> None:
             "SELECT c.id || '#' || k, c.id, k, c.first_period + k - 1, 200000, :p FROM claim c, "
             "generate_series(1, 5) k WHERE c.id LIKE 'B-%' AND c.state = 'paying' "
             "AND c.first_period + k - 1 < :m"), {"p": DECIDE_DAY, "m": RUN_MONTH})
+    # The fund's cash (issue 25: a run pays no more than the bank account holds): enough for all.
+    from seguro_desempleo.domain.ledger import Accounts
+    from seguro_desempleo.services import ledger as ledger_service
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    with SqlUnitOfWork(engine) as uow:
+        cash = n * 1_000_000 * 2
+        ledger_service.post(uow, "bench.funding", ((Accounts.BANK, cash, 0), (Accounts.RESERVE, 0, cash)),
+                            ref=f"bench-funding:{first_worker}", at=DECIDE_DAY)
+        uow.commit()
 
 
 def bench_run(engine: sa.Engine, n: int, sample: int) -> dict[str, float]:

@@ -43,7 +43,11 @@ def test_roles_and_rows(api: tuple[Api, str, str]) -> None:
     r = c.post(URL.format(a), json={**body, "channel": "fax"}, headers=t.token("caseworker"))
     assert r.status_code in (400, 422) and "channel" in r.text
     _problem(c.post(URL.format("999999"), json=body, headers=t.token("employment_officer")), 404)
-    r = c.post(URL.format(a), json=body, headers=t.token("worker", a))
+    # Issue 25: a worker cannot date their own registration in the past; today's date is theirs.
+    p = _problem(c.post(URL.format(a), json=body, headers=t.token("worker", a)), 422)
+    assert p["field"] == "registered_on"
+    r = c.post(URL.format(a), json={k: v for k, v in body.items() if k != "registered_on"},
+               headers=t.token("worker", a))
     assert r.status_code == 201, r.text
     assert r.json()["recorded_by"] == f"worker:{a}"
     r = c.post(URL.format(b), json=body, headers=t.token("employment_officer"))

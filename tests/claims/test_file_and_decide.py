@@ -129,7 +129,7 @@ def test_sql_one_transaction_same_as_two(migrated_url: str, tmp_path: Path,
         def boom(*_a: Any, **_k: Any) -> Any:
             raise RuntimeError("the rules failed")
         from seguro_desempleo.claims.service import ClaimService
-        monkeypatch.setattr(ClaimService, "evaluate", boom)
+        monkeypatch.setattr(ClaimService, "_evaluate", boom)     # the rules' step of the decision
         with pytest.raises(RuntimeError), SqlUnitOfWork(engine) as uow:
             claims_context(uow).service.file_and_decide(ref3, day, actor="caseworker:1")
             uow.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from seguro_desempleo.claims.memory import (
@@ -19,12 +20,14 @@ from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod
 from seguro_desempleo.employment_service.adapter import InMemoryEmploymentService
+from seguro_desempleo.errors import InputError
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.ledger import balances
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
@@ -53,7 +56,9 @@ def test_claim_decided_and_paid_from_stored_history(engine: sa.Engine, tmp_path:
     repo, pay, audit = InMemoryClaimRepository(), InMemoryPaymentStore(), InMemoryAuditSink()
     with SqlUnitOfWork(engine) as uow:
         hist = SqlHistoryProvider(uow)
-        assert hist.known_worker(ref) and not hist.known_worker("999999") and not hist.known_worker("x")
+        assert hist.known_worker(ref) and not hist.known_worker("999999")
+        with pytest.raises(InputError, match="worker_id"):      # issue 25: one strict parser, 422
+            hist.known_worker("x")
         sep = hist.last_separation(ref)
         assert sep is not None and sep.date == SEP and sep.employer_size == "large"
         assert hist.reemployment_start(ref, SEP) == dt.date(2025, 7, 1)
@@ -62,6 +67,7 @@ def test_claim_decided_and_paid_from_stored_history(engine: sa.Engine, tmp_path:
         c = svc.file_claim(ref, dt.date(2025, 3, 20), actor="worker")
         c = svc.decide(c.id, dt.date(2025, 3, 21), actor="cw")
         assert c.state is ClaimState.APPROVED and c.decision is not None
+        fund(uow)                              # issue 25: a run pays only what the fund holds
         run = svc.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
         # April, May and June are paid; July (re-employment) and August are not.
         assert [p.number for p in run.paid] == [1, 2, 3]

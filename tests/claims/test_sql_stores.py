@@ -19,6 +19,7 @@ from seguro_desempleo.services.claims_app import claims_context, verify_audit
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
@@ -38,7 +39,9 @@ def file_and_decide(engine: sa.Engine, ref: str, claim_day: dt.date = dt.date(20
 
 
 def seed_worker(engine: sa.Engine, tmp_path: Path, n: int = 5, *, cause: str = "03",
-                reemployed: bool = True) -> str:
+                reemployed: bool = True, funded: bool = True) -> str:
+    """A worker with 27 months of pay and a separation on SEP; *funded*: S/ 100,000 more in the
+    fund's bank account (issue 25: a payment run never pays beyond it)."""
     r1, r2 = make_ruc(30 + n), make_ruc(60 + n)
     rows = [(r1, f"{y}-{m:02d}", "01", dni(n), "0121", "3000.00", "3000.00")
             for y in (2023, 2024, 2025) for m in range(1, 13) if (y, m) <= (2025, 3)]
@@ -52,6 +55,8 @@ def seed_worker(engine: sa.Engine, tmp_path: Path, n: int = 5, *, cause: str = "
         assert e1.id is not None
         uow.periods.upsert(EmploymentPeriod(e1.id, wid, dt.date(2020, 1, 1), SEP, "01", cause))
         register_all_workers(uow.session)
+        if funded:
+            fund(uow, 10_000_000)
         uow.commit()
     return str(wid)
 

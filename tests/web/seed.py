@@ -27,6 +27,7 @@ from seguro_desempleo.services.registry import register_employer, register_worke
 from seguro_desempleo.storage import db
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_per, write_rem
 
@@ -103,6 +104,7 @@ def seed(tmp: Path, url: str | None = None) -> Seeded:
 
     with SqlUnitOfWork(url) as uow:
         svc = claims_context(uow, clock=lambda: at(TODAY)).service
+        fund(uow, 10_000_000)                   # issue 25: runs pay only what the fund holds (S/ 100,000)
         paying = svc.file_claim(str(ids[3]), dt.date(2025, 4, 8), actor="worker")
         svc.decide(paying.id, dt.date(2025, 4, 15), actor="caseworker")
         for month, day in (("2025-05", dt.date(2025, 5, 25)), ("2025-06", dt.date(2025, 6, 25)),

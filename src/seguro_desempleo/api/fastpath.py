@@ -35,6 +35,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seguro_desempleo.api.auth import AuthError, Principal, Role
+from seguro_desempleo.domain.identifiers import canonical_worker_ref
 from seguro_desempleo.errors import InputError, PermissionDeniedError, SeguroError
 
 _orjson: Any
@@ -230,7 +231,7 @@ class ClaimsFastPath:
             require(p, Role.CASEWORKER)
             if worker_id is None:
                 raise InputError("give the worker id", field="worker_id")
-            ref = worker_id
+            ref = canonical_worker_ref(worker_id)      # the one strict policy (422 naming the field)
         decide = args.get("decide", False)
         if decide:
             require(p, *_CASE_ROLES)

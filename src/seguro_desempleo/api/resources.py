@@ -71,13 +71,10 @@ def _claim_for(ctx: Ctx, p: Principal, claim_id: str) -> Claim:
 
 
 def _worker_id(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise InputError(f"'{text}' is not a worker id", field="worker_id") from None
-    if not 0 < n < 2**31:
-        raise InputError(f"'{text}' is not a worker id", field="worker_id")
-    return n
+    """The one strict parser of worker references (:mod:`seguro_desempleo.domain.identifiers`)."""
+    from seguro_desempleo.domain.identifiers import parse_worker_ref
+
+    return parse_worker_ref(text, field="worker_id")
 
 
 # ============================================================================ employers
@@ -206,7 +203,8 @@ def worker_contributions(worker_id: str, p: CurrentPrincipal, ctx: Ctx, request:
 @router.get("/workers/{worker_id}/claims", tags=["trabajadores"], summary="A worker's claims")
 def worker_claims(worker_id: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     p.check_worker(worker_id)
-    return {"items": [_claim_summary(c) for c in ctx.claims.search(worker_ref=worker_id, limit=500)]}
+    ref = str(_worker_id(worker_id))
+    return {"items": [_claim_summary(c) for c in ctx.claims.search(worker_ref=ref, limit=500)]}
 
 
 class EsRegistrationIn(_In):
@@ -228,7 +226,8 @@ def record_es_registration(worker_id: str, body: EsRegistrationIn, request: Requ
         require(p, R.EMPLOYMENT_OFFICER, R.CASEWORKER)
     _worker_id(worker_id)
     row = record_employment_registration(ctx, worker_id, day(request, body.registered_on, "registered_on"),
-                                         body.channel, actor=actor(p), reference=body.reference)
+                                         body.channel, actor=actor(p), reference=body.reference,
+                                         self_declared=p.role is R.WORKER, today=day(request, None, "today"))
     ctx.uow.commit()
     return row
 
@@ -348,7 +347,7 @@ async def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: 
         require(p, R.CASEWORKER)
         if body.worker_id is None:
             raise InputError("give the worker id", field="worker_id")
-        ref = body.worker_id
+        ref = str(_worker_id(body.worker_id))
     if body.decide:
         require(p, *CASE_ROLES)
     on = day(request, body.claim_date, "claim_date")
@@ -444,6 +443,9 @@ class PaymentRunIn(_In):
     period: str = Field(max_length=7, description="YYYY-MM")
     date: DateText = None
     sequence: int = Field(default=1, ge=1, le=999)
+    preview: StrictBool = Field(default=False, description=(
+        "Compute the run and roll it back: what it would pay, what the fund cannot pay (shortfall), "
+        "nothing written"))
 
 
 @router.get("/payments", tags=["pagos"], summary="Benefit payments (staff; a worker: their own)")
@@ -475,9 +477,14 @@ def payment_run(body: PaymentRunIn, request: Request, p: CurrentPrincipal, ctx: 
 
     run = bulk_run_payments(ctx, parse_period(body.period), day(request, body.date, "date"), actor=actor(p),
                        sequence=body.sequence)
+    funds = {"available": run.available, "shortfall_soles": cents_to_str(run.shortfall),
+             "unpaid_keys": [i.key for i in run.unpaid[:500]], "held": list(run.held)}
+    if body.preview:
+        ctx.uow.rollback()
+        return {**run.summary(), **funds, "total_soles": cents_to_str(run.total), "preview": True}
     text = write_payment_file(run.bank_file)
     ctx.uow.commit()
-    return {**run.summary(), "total_soles": cents_to_str(run.total), "bank_file": text}
+    return {**run.summary(), **funds, "total_soles": cents_to_str(run.total), "bank_file": text}
 
 
 # ============================================================================ obligations and placements
@@ -654,3 +661,71 @@ def audit_verify(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     rep = verify_chain(ctx.audit.records())
     return {"ok": rep.ok, "checked": rep.checked, "first_broken": rep.first_broken, "reason": rep.reason,
             "message": rep.one_line()}
+
+
+# ============================================================================ money controls (issue 25)
+
+
+class ReviewIn(_In):
+    accept: StrictBool = Field(description="true: the month counts toward eligibility; false: it never does")
+
+
+class ApprovalIn(_In):
+    approve: StrictBool = Field(description="true: the award is paid; false: the claim is denied")
+
+
+@router.get("/reviews", tags=["controles"], summary="Declared months flagged as implausible, waiting for "
+                                                    "staff (caseworker)")
+def list_reviews(p: CurrentPrincipal, ctx: Ctx, status: Annotated[str, Query(max_length=10)] = "pending",
+                 limit: Limit = 200) -> dict[str, Any]:
+    from seguro_desempleo.storage.money_safety import review_queue
+
+    require(p, R.CASEWORKER)
+    if status not in ("pending", "accepted", "rejected"):
+        raise InputError("status is pending, accepted or rejected", field="status")
+    items = review_queue(ctx.uow.session, status=status, limit=limit)
+    return {"items": [{**r, "period": format_period(int(r["period"])),
+                       "remuneration_soles": cents_to_str(int(r["remuneration"]))} for r in items]}
+
+
+@router.post("/reviews/{review_id}", tags=["controles"], summary="Accept or reject a flagged month (caseworker)")
+def decide_review(review_id: str, body: ReviewIn, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+
+    require(p, R.CASEWORKER)
+    now = _now()
+    row = review_month(ctx.uow.session, parse_review_id(review_id), body.accept, reviewer=actor(p),
+                       at=now.isoformat())
+    ctx.audit.append(who=actor(p), when=now, action="declaration.review", entity=f"worker:{row['worker_id']}",
+                     before={"period": format_period(int(row["period"])), "status": "pending"},
+                     after={"period": format_period(int(row["period"])), "status": row["status"]})
+    ctx.uow.commit()
+    return {**row, "period": format_period(int(row["period"]))}
+
+
+@router.get("/approvals", tags=["controles"], summary="Awards waiting for a second staff member (caseworker)")
+def list_approvals(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.storage.money_safety import approval_queue
+
+    require(p, R.CASEWORKER)
+    return {"items": [{**r, "total_soles": cents_to_str(int(r["total"]))}
+                      for r in approval_queue(ctx.uow.session)]}
+
+
+@router.post("/claims/{claim_id}/approval", tags=["controles"],
+             summary="Second staff member's approval of a held award (maker-checker; never the maker)")
+def approve_award(claim_id: str, body: ApprovalIn, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    require(p, R.CASEWORKER)
+    c = ctx.service.approve_award(claim_id, approve=body.approve, actor=actor(p))
+    ctx.uow.commit()
+    return _claim_summary(c)
+
+
+@router.get("/fund-alerts", tags=["controles"], summary="Payment runs the fund could not pay in full "
+                                                        "(caseworker, board, analyst)")
+def list_fund_alerts(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.storage.money_safety import fund_alerts
+
+    require(p, R.CASEWORKER, R.BOARD, R.ANALYST)
+    return {"items": [{**a, "period": format_period(int(a["period"])),
+                       "shortfall_soles": cents_to_str(int(a["shortfall"]))} for a in fund_alerts(ctx.uow.session)]}

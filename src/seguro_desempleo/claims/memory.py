@@ -53,6 +53,12 @@ class InMemoryClaimRepository:
         cid = self._open.get(worker_ref)
         return self._claims[cid] if cid is not None else None
 
+    def claim_for_contingency(self, worker_ref: str, separation_date: dt.date) -> Claim | None:
+        found = sorted((c for c in self._claims.values()
+                        if c.worker_ref == worker_ref and c.separation_date == separation_date),
+                       key=lambda c: (c.state is ClaimState.DENIED, c.id))
+        return found[0] if found else None
+
     def save(self, claim: Claim, *, expected_version: int) -> None:
         stored = self.get(claim.id)
         if stored.version != expected_version:

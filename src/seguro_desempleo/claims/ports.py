@@ -117,6 +117,17 @@ class LedgerEntry:
 
 
 class ClaimRepository(Protocol):
+    """Claims and appeals.
+
+    Optional methods the service uses when a store has them (issue 25; the SQL repository has
+    all, the in-memory one the first): ``claim_for_contingency(worker_ref, separation_date)`` —
+    the claim of a contingency, any state; ``held_claims()`` — claims whose award awaits a
+    second approval; ``month_reviews(worker_ref)`` / ``flag_months(worker_ref, flags, at=…)`` —
+    the review queue of flagged declared months; ``request_approval(claim_id, total=…,
+    reasons=…, maker=…, at=…)`` / ``check_award(claim_id, approve, checker=…, at=…)`` —
+    maker-checker.
+    """
+
     def next_id(self) -> str: ...
 
     def add(self, claim: Claim) -> None:

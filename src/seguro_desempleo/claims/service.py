@@ -19,9 +19,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from seguro_desempleo.claims import appeals as appeals_mod
+from seguro_desempleo.claims import plausibility
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
 from seguro_desempleo.claims.decision import StoredDecision, decision_record
 from seguro_desempleo.claims.ports import (
@@ -36,10 +38,12 @@ from seguro_desempleo.claims.ports import (
     SuspensionReason,
 )
 from seguro_desempleo.claims.state import ClaimState, ClaimStatus, transition
+from seguro_desempleo.domain.dates import check_date, check_run
 from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
 from seguro_desempleo.employment_service.plan import obligation_plan
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.money import format_soles
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
 from seguro_desempleo.payments.schedule import (
@@ -54,7 +58,7 @@ from seguro_desempleo.payments.schedule import (
     recovery_plan,
 )
 from seguro_desempleo.periods import format_date_pe, format_period, period_of
-from seguro_desempleo.rules.evaluate import ClaimCase, evaluate_case
+from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, evaluate_case
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,31 @@ def waiting_end(rec: StoredDecision) -> dt.date:
     raise ConflictError("the decision's trace has no waiting period", where=f"claim {rec.claim_id}")
 
 
+def payment_order(period: int, claim_id: str, number: int) -> tuple[int, int, str, int]:
+    """The order in which a run pays when the fund cannot pay everything due (decision 0306):
+    the oldest installment month first, then the claim filed first (claim numbers are given in
+    filing order), then the installment number."""
+    return (period, len(claim_id), claim_id, number)
+
+
+def fund_cut(items: list[tuple[tuple[Any, ...], str, int]], available: int | None) -> tuple[set[str], list[str]]:
+    """(keys paid, keys left due) for *items* ``(order, key, amount)`` with *available* cash: in
+    order, each paid while the cash lasts; from the first that does not fit, the rest stays due
+    (no later, smaller installment jumps the queue). ``None``: no limit known (in-memory stores)."""
+    if available is None:
+        return {k for _, k, _ in items}, []
+    paid: set[str] = set()
+    left: list[str] = []
+    cash = max(0, available)
+    for _, key, amount in sorted(items):
+        if left or amount > cash:
+            left.append(key)
+            continue
+        cash -= amount
+        paid.add(key)
+    return paid, left
+
+
 @dataclass(frozen=True)
 class PaymentRun:
     period: int
@@ -91,15 +120,24 @@ class PaymentRun:
     resumed: tuple[str, ...]
     exhausted: tuple[str, ...]
     overpayments: tuple[Overpayment, ...]
+    available: int | None = None        # the fund's cash when the run started (None: not known)
+    unpaid: tuple[Installment, ...] = ()  # due but not paid: the fund could not pay them (still due)
+    held: tuple[str, ...] = ()          # claims awaiting a second staff approval (maker-checker)
 
     @property
     def total(self) -> int:
         return sum(p.amount for p in self.paid)
 
+    @property
+    def shortfall(self) -> int:
+        """What the fund lacked to pay everything due (céntimos)."""
+        return sum(i.amount for i in self.unpaid)
+
     def summary(self) -> dict[str, Any]:
         return {"period": format_period(self.period), "payments": len(self.paid), "total": self.total,
                 "suspended": len(self.suspended), "resumed": len(self.resumed),
-                "exhausted": len(self.exhausted), "overpayments": len(self.overpayments)}
+                "exhausted": len(self.exhausted), "overpayments": len(self.overpayments),
+                "unpaid": len(self.unpaid), "shortfall": self.shortfall, "held": len(self.held)}
 
 
 class ClaimService:
@@ -147,7 +185,10 @@ class ClaimService:
     # ------------------------------------------------------------------ filing
 
     def file_claim(self, worker_ref: str, claim_date: dt.date, *, actor: str) -> Claim:
-        """A new claim after the worker's separation; one open claim per worker."""
+        """A new claim after the worker's separation; one open claim per worker, and one claim per
+        contingency (worker, separation) ever: a denial is revisited only by reconsideración or
+        apelación (:meth:`file_appeal`), never by filing again (decision 0305)."""
+        check_date(claim_date, self.params, field="claim_date")
         if not self.history.known_worker(worker_ref):
             raise NotFoundError("no insured worker with this reference", field="worker")
         sep = self.history.last_separation(worker_ref)
@@ -159,16 +200,19 @@ class ClaimService:
                              f"{format_date_pe(sep.date)}", field="claim_date")
         create = getattr(self.claims, "create_open", None) if self._one_statement_filing else None
         claim: Claim | None
-        if create is not None:        # PostgreSQL: number, insert and the open-claim check at once
+        if create is not None:        # PostgreSQL: number, insert and both checks in one statement
             claim = create(worker_ref, claim_date, sep.date)
         else:
             claim = None
             if self.claims.open_claim_for(worker_ref) is None:
+                self._refuse_same_contingency(worker_ref, sep.date)
                 claim_id = self.claims.next_id()
                 claim = Claim(claim_id, worker_ref, claim_date, sep.date, ClaimStatus(claim_id))
                 self.claims.add(claim)
         if claim is None:
             current = self.claims.open_claim_for(worker_ref)
+            if current is None:
+                self._refuse_same_contingency(worker_ref, sep.date)
             which = f" {current.id} ({current.state.value})" if current is not None else ""
             raise ConflictError(f"the worker already has an open claim{which}; one open claim per worker")
         self.audit.append(who=actor, when=self.clock(), action="claim.file", entity=f"claim:{claim.id}",
@@ -177,9 +221,26 @@ class ClaimService:
         log.info("claim %s filed", claim.id)
         return claim
 
+    def _refuse_same_contingency(self, worker_ref: str, separation: dt.date) -> None:
+        """409 when the contingency (worker, separation) already has a claim, in any state."""
+        find = getattr(self.claims, "claim_for_contingency", None)
+        existing = find(worker_ref, separation) if find is not None else None
+        if existing is None:
+            return
+        if existing.state is S.DENIED:
+            raise ConflictError(f"el cese del {format_date_pe(separation)} ya tiene la solicitud {existing.id}, "
+                                "denegada; una denegación se revisa solo por reconsideración o apelación, "
+                                "no con una nueva solicitud")
+        raise ConflictError(f"el cese del {format_date_pe(separation)} ya tiene la solicitud {existing.id} "
+                            f"({existing.state.value}); una contingencia da derecho a una sola solicitud")
+
     # ------------------------------------------------------------------ deciding
 
     def case_for(self, claim: Claim, on: dt.date) -> ClaimCase:
+        return self._case(claim, on)[0]
+
+    def _case(self, claim: Claim, on: dt.date) -> tuple[ClaimCase, list[int]]:
+        """The case the rules decide, and the flagged months it counts because staff accepted them."""
         prefetch = getattr(self.history, "prefetch", None)
         if prefetch is not None:        # the SQL adapter: the reads below in one round trip
             prefetch(claim.worker_ref, claim.separation_date)
@@ -187,20 +248,80 @@ class ClaimService:
         if sep is None:
             raise ConflictError("the separation on record changed since filing", where=f"claim {claim.id}")
         evaluated_on = max(claim.filed_on, on)  # the evaluation date (docs/claims.md), for every requirement
+        contributions, accepted = self._plausible(claim.worker_ref,
+                                                  self.history.contributions(claim.worker_ref, period_of(sep.date)),
+                                                  evaluated_on)
         return ClaimCase(
             id=claim.id, separation_date=sep.date, claim_date=evaluated_on,
             termination_cause=sep.termination_cause, employer_size=sep.employer_size,
             registered_with_employment_service=self.history.registered_with_employment_service(
                 claim.worker_ref, evaluated_on),
-            contributions=self.history.contributions(claim.worker_ref, period_of(sep.date)),
+            contributions=contributions,
             contract_type=sep.contract_type, sector=sep.sector,
             reemployment_date=self.history.reemployment_start(claim.worker_ref, sep.date),
-        )
+        ), accepted
+
+    def _plausible(self, worker_ref: str, months: tuple[ContributionMonth, ...],
+                   on: dt.date) -> tuple[tuple[ContributionMonth, ...], list[int]]:
+        """The months that count (flagged months only once staff accepted them) and the accepted
+        flagged months; new flags join the review queue (:mod:`.plausibility`, issue 25)."""
+        if "controls.declared_pay_ceiling" not in self.params:
+            return months, []
+        flagged = plausibility.flags(months, self.params.at(on))
+        if not flagged:
+            return months, []
+        reviews_of = getattr(self.claims, "month_reviews", None)
+        reviews = reviews_of(worker_ref) if reviews_of is not None else {}
+        new = [f for f in flagged if f.period not in reviews]
+        add = getattr(self.claims, "flag_months", None)
+        if new and add is not None:
+            add(worker_ref, [(f.period, f.remuneration, f.reasons) for f in new], at=self.clock().isoformat())
+            log.info("worker months flagged for review: %d", len(new))
+        return plausibility.counted(months, flagged, reviews)
 
     def evaluate(self, claim: Claim, on: dt.date) -> StoredDecision:
-        case = self.case_for(claim, on)
+        return self._evaluate(claim, on)[0]
+
+    def _evaluate(self, claim: Claim, on: dt.date) -> tuple[StoredDecision, list[int]]:
+        case, accepted = self._case(claim, on)
         return decision_record(evaluate_case(case, self.params, at=case.claim_date), claim_id=claim.id,
-                               decided_on=on)
+                               decided_on=on), accepted
+
+    def _needs_second_approval(self, claim: Claim, rec: StoredDecision, accepted: list[int], *,
+                               actor: str) -> None:
+        """Maker-checker (issue 25): an award above ``controls.second_approval_amount`` or resting
+        on flagged months staff accepted is held (not paid) until another staff member approves it."""
+        request = getattr(self.claims, "request_approval", None)
+        if request is None or "controls.second_approval_amount" not in self.params:
+            return
+        limit = int(Decimal(str(self.params.at(rec.decided_on)["controls.second_approval_amount"])) * 100)
+        total = sum(b.amount for b in rec.benefits)
+        reasons = []
+        if total > limit:
+            reasons.append(f"prestación total {format_soles(total)} sobre {format_soles(limit)}")
+        if accepted:
+            reasons.append("descansa en meses observados: " + ", ".join(format_period(p) for p in accepted))
+        if not reasons:
+            return
+        why = "; ".join(reasons)
+        request(claim.id, total=total, reasons=why, maker=actor, at=self.clock().isoformat())
+        self.audit.append(who=actor, when=self.clock(), action="claim.approval_requested", entity=f"claim:{claim.id}",
+                          before=None, after={"total": total, "reasons": why, "maker": actor})
+
+    def approve_award(self, claim_id: str, *, approve: bool, actor: str) -> Claim:
+        """The second staff member's approval (or rejection: the claim is denied) of a held award.
+        The maker cannot be the checker (the database's CHECK too); both are in the audit."""
+        check = getattr(self.claims, "check_award", None)
+        if check is None:
+            raise ConflictError("this store keeps no approvals", where=f"claim {claim_id}")
+        claim = self.claims.get(claim_id)
+        row = check(claim_id, approve, checker=actor, at=self.clock().isoformat())
+        self.audit.append(who=actor, when=self.clock(), action="claim.award_" + ("approved" if approve else "rejected"),
+                          entity=f"claim:{claim_id}", before={"status": "pending", "maker": row["maker"]},
+                          after={"status": row["status"], "maker": row["maker"], "checker": actor})
+        if not approve and claim.state is S.APPROVED:
+            claim = self._move(claim, S.DENIED, actor=actor, reason="rechazada por el segundo funcionario")
+        return claim
 
     def decide(self, claim_id: str, on: dt.date, *, actor: str, expected_version: int | None = None) -> Claim:
         """Decide with the rules; a claim still in its waiting period goes to ``waiting``."""
@@ -221,7 +342,8 @@ class ClaimService:
         if claim.state not in (S.FILED, S.WAITING):
             raise ConflictError(f"claim is already {claim.state.value}; only filed or waiting claims are decided",
                                 where=f"claim {claim.id}")
-        rec = self.evaluate(claim, on)
+        check_date(on, self.params, field="date")
+        rec, accepted = self._evaluate(claim, on)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         wait_end = waiting_end(rec)
         if failed == ["waiting_period"] and wait_end > on and \
@@ -234,6 +356,7 @@ class ClaimService:
             first = first_benefit_period(wait_end)
             claim = self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
                                reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+            self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
             return claim
         return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
@@ -283,6 +406,7 @@ class ClaimService:
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str) -> tuple[Claim, list[Overpayment]]:
         """Suspend the remaining installments from the month of *start*; book overpayments."""
         claim = self.claims.get(claim_id)
+        check_date(start, self.params, field="start_date")
         if start <= claim.separation_date:
             raise InputError(f"re-employment on {format_date_pe(start)} is not after the separation on "
                              f"{format_date_pe(claim.separation_date)}", field="start_date")
@@ -324,8 +448,28 @@ class ClaimService:
 
     # ------------------------------------------------------------------ paying
 
-    def _pay(self, claim: Claim, period: int, on: dt.date, actor: str) -> tuple[Claim, list[Payment]]:
-        """Pay what is due for *claim* up to *period* (arrears included), once per installment."""
+    def _due(self, claim: Claim, period: int, on: dt.date) -> list[Installment]:
+        """The installments of *claim* due in a run for *period* (arrears included)."""
+        paid_keys = {p.key for p in self.payments.payments(claim.id)}
+        reemp = period_of(claim.reemployment_date) if claim.reemployment_date else None
+        withheld = suspended_periods(self.employment.obligations(claim.id), on)
+        return installments_due(self.plan(claim), period, paid_keys=paid_keys, reemployment_period=reemp,
+                                suspended_periods=withheld)
+
+    def available_cash(self) -> int | None:
+        """The fund's cash (the ledger's bank account) or ``None`` when the store has no ledger balance."""
+        read = getattr(self.ledger, "available_cash", None)
+        return read() if read is not None else None
+
+    def held_claims(self) -> set[str]:
+        """Claims whose award waits for a second staff member (maker-checker): not paid meanwhile."""
+        read = getattr(self.claims, "held_claims", None)
+        return set(read()) if read is not None else set()
+
+    def _pay(self, claim: Claim, period: int, on: dt.date, actor: str,
+             allowed: Collection[str] | None = None) -> tuple[Claim, list[Payment]]:
+        """Pay what is due for *claim* up to *period* (arrears included), once per installment;
+        with *allowed*, only those installment keys (what the fund can pay)."""
         plan = self.plan(claim)
         paid_keys = {p.key for p in self.payments.payments(claim.id)}
         reemp = period_of(claim.reemployment_date) if claim.reemployment_date else None
@@ -333,6 +477,8 @@ class ClaimService:
         done = []
         for inst in installments_due(plan, period, paid_keys=paid_keys, reemployment_period=reemp,
                                      suspended_periods=withheld):
+            if allowed is not None and inst.key not in allowed:
+                continue                      # the fund cannot pay it now: it stays due
             pay = Payment(inst.key, claim.id, inst.number, inst.period, inst.amount, on)
             if not self.payments.record(pay):
                 continue                      # another run paid it meanwhile
@@ -369,7 +515,16 @@ class ClaimService:
         """The monthly run: re-employment and obligations first, then every installment due.
 
         *only* restricts the run to those claim ids (the bulk run hands the unusual claims here).
+
+        The run is bounded (issue 25): its date lies in the date policy's window and its period
+        is not after the month of its date (:func:`~seguro_desempleo.domain.dates.check_run`);
+        claims awaiting a second approval are not paid; and it pays no more than the fund's cash
+        (:meth:`available_cash`), in :func:`payment_order` — what it cannot pay stays due and is
+        listed in ``unpaid`` (the caller raises the alert).
         """
+        check_run(period, on, self.params)
+        held = self.held_claims()
+        available = self.available_cash()
         paid: list[Payment] = []
         suspended: list[str] = []
         resumed: list[str] = []
@@ -382,14 +537,27 @@ class ClaimService:
                 start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
                 if start is not None:
                     over.extend(self.record_reemployment(claim.id, start, actor=actor)[1])
+        staged: list[tuple[Claim, ClaimState]] = []
+        held_now: list[str] = []
+        items: list[tuple[tuple[Any, ...], str, int]] = []
+        due_by_key: dict[str, Installment] = {}
         for claim in self._candidates(PAYABLE, only):
+            if claim.id in held:
+                held_now.append(claim.id)
+                continue
             before = claim.state
             start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
             if start is not None and claim.reemployment_date is None:
                 claim, ov = self.record_reemployment(claim.id, start, actor=actor)
                 over.extend(ov)
             claim = self.apply_obligations(claim.id, on, actor=actor)
-            claim, done = self._pay(claim, period, on, actor)
+            staged.append((claim, before))
+            for inst in self._due(claim, period, on):
+                items.append((payment_order(inst.period, claim.id, inst.number), inst.key, inst.amount))
+                due_by_key[inst.key] = inst
+        allowed, left = fund_cut(items, available)
+        for claim, before in staged:
+            claim, done = self._pay(claim, period, on, actor, allowed=allowed)
             paid.extend(done)
             if claim.state is S.SUSPENDED and before is not S.SUSPENDED:
                 suspended.append(claim.id)
@@ -403,7 +571,8 @@ class ClaimService:
             lines.append(PaymentLine(p.key, payee.doc_type, payee.doc_number, payee.name, p.amount,
                                      payee.pay_method, payee.account))
         bank = PaymentFile(on, period, tuple(lines), sequence)
-        run = PaymentRun(period, tuple(paid), bank, tuple(suspended), tuple(resumed), tuple(exhausted), tuple(over))
+        run = PaymentRun(period, tuple(paid), bank, tuple(suspended), tuple(resumed), tuple(exhausted), tuple(over),
+                         available=available, unpaid=tuple(due_by_key[k] for k in left), held=tuple(held_now))
         log.info("payment run %s: %s", format_period(period), run.summary())
         return run
 
@@ -451,16 +620,21 @@ class ClaimService:
         claim = self.claims.get(appeal.claim_id)
         paid: list[Payment] = []
         if outcome is AppealOutcome.UPHELD and claim.state is S.DENIED:
-            rec = self.evaluate(claim, claim.decided_on or on)     # as of the reversed decision
+            rec, accepted = self._evaluate(claim, claim.decided_on or on)     # as of the reversed decision
             if not rec.eligible:
                 failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
                 raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
                                     "appeal relies on before upholding it", where=f"claim {claim.id}")
             claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
                                decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
+            self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
-            claim, paid = self._pay(claim, period_of(on), on, actor)
+            if claim.id not in self.held_claims():
+                due = self._due(claim, period_of(on), on)
+                allowed, _left = fund_cut([(payment_order(i.period, claim.id, i.number), i.key, i.amount)
+                                           for i in due], self.available_cash())
+                claim, paid = self._pay(claim, period_of(on), on, actor, allowed=allowed)
         self.claims.save_appeal(appeal)
         self.audit.append(who=actor, when=self.clock(), action="appeal.resolve", entity=f"appeal:{appeal.id}",
                           before={"outcome": "pending"}, after={"outcome": appeal.outcome.value})

@@ -28,8 +28,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Date, String, text
 
 from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separation
+from seguro_desempleo.domain.identifiers import parse_worker_ref
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
-from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
@@ -55,10 +56,9 @@ def payee_name(full_name: str | None, worker_ref: str) -> str:
 
 
 def _worker_id(worker_ref: str) -> int:
-    try:
-        return int(worker_ref)
-    except ValueError:
-        raise NotFoundError("worker reference is not a registry id", field="worker") from None
+    """The registry id under the one strict policy (:func:`parse_worker_ref`): ``" 527"``,
+    ``"0527"``, ``"+527"``, ``"5_27"`` or ``"٥٢٧"`` are refused (422), never read as 527."""
+    return parse_worker_ref(worker_ref)
 
 
 class _Period(NamedTuple):
@@ -126,7 +126,7 @@ class SqlHistoryProvider:
             return
         try:
             wid = _worker_id(worker_ref)
-        except NotFoundError:
+        except (NotFoundError, InputError):
             return
         if wid in self._workers and wid in self._history:
             return
@@ -160,7 +160,7 @@ class SqlHistoryProvider:
 
     def forget(self, worker_ref: str) -> None:
         """Drop what this unit of work read of the worker (after recording something about them)."""
-        with contextlib.suppress(NotFoundError):
+        with contextlib.suppress(NotFoundError, InputError):
             self._workers.pop(_worker_id(worker_ref), None)
 
     def _periods_of(self, wid: int) -> list[_Period]:
@@ -168,10 +168,7 @@ class SqlHistoryProvider:
         return w.periods if w is not None else []
 
     def known_worker(self, worker_ref: str) -> bool:
-        try:
-            return self._worker(_worker_id(worker_ref)) is not None
-        except NotFoundError:
-            return False
+        return self._worker(_worker_id(worker_ref)) is not None
 
     def last_separation(self, worker_ref: str, on_or_before: dt.date | None = None) -> Separation | None:
         periods = [p for p in self._periods_of(_worker_id(worker_ref))
@@ -253,6 +250,12 @@ def ledger_lines(entry: LedgerEntry) -> tuple[Line, ...] | None:
 class SqlLedgerPoster:
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self.uow = uow
+
+    def available_cash(self) -> int:
+        """The fund's cash: the bank account's balance (issue 25: a run never pays beyond it)."""
+        from seguro_desempleo.storage.money_safety import available_cash
+
+        return available_cash(self.uow.session)
 
     def post(self, entry: LedgerEntry) -> bool:
         if self.uow.ledger.entries(ref=entry.key):

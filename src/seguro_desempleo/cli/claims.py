@@ -51,7 +51,9 @@ def _outcome(c: Any) -> str:
 
 def _worker_ref(ctx: Any, worker: str | None, doc: str | None, doc_type: str) -> str:
     if worker:
-        return worker
+        from seguro_desempleo.domain.identifiers import canonical_worker_ref
+
+        return canonical_worker_ref(worker, field="--worker")
     if not doc:
         raise InputError("give the worker's registry id (--worker) or document (--doc)", field="--worker")
     w = ctx.uow.workers.by_document(doc_type, doc)
@@ -280,6 +282,50 @@ def register(app: typer.Typer) -> None:
             a, c, paid = ctx.service.resolve_appeal(appeal_id, oc, _date(date), actor=actor)
         typer.echo(f"appeal {a.id}: {a.outcome.value}; claim {c.id} {c.state.value}; arrears paid "
                    f"{format_soles(sum(p.amount for p in paid))}")
+
+    @claims_app.command("reviews")
+    def reviews(fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """Declared months flagged as implausible, waiting for staff (issue 25)."""
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.periods import format_period
+        from seguro_desempleo.storage.money_safety import review_queue
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        fmt = _fmt(fmt)
+        with SqlUnitOfWork(db) as uow:
+            items = review_queue(uow.session)
+        lines = [f"{r['id']}  worker {r['worker_id']}  {format_period(int(r['period']))}  "
+                 f"{format_soles(int(r['remuneration']))}  {r['reasons']}" for r in items]
+        _echo({"items": items}, fmt, "\n".join(lines) or "no flagged months pending")
+
+    @claims_app.command("review")
+    def review(review_id: Annotated[str, typer.Argument(help="Flagged month number (claims reviews).")],
+               accept: Annotated[bool, typer.Option("--accept/--reject", help="Count the month, or never.")],
+               actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """Accept or reject a flagged month (audited)."""
+        from seguro_desempleo.periods import format_period
+        from seguro_desempleo.services.claims_app import session
+        from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+
+        with session(db) as ctx:
+            now = ctx.service.clock()
+            row = review_month(ctx.uow.session, parse_review_id(review_id), accept, reviewer=actor,
+                               at=now.isoformat())
+            ctx.audit.append(who=actor, when=now, action="declaration.review", entity=f"worker:{row['worker_id']}",
+                             before={"period": format_period(int(row["period"])), "status": "pending"},
+                             after={"period": format_period(int(row["period"])), "status": row["status"]})
+        typer.echo(f"flagged month {row['id']}: {row['status']}")
+
+    @claims_app.command("approve")
+    def approve(claim_id: Annotated[str, typer.Argument()],
+                approve_: Annotated[bool, typer.Option("--approve/--reject", help="Pay the award, or deny it.")],
+                actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """Second staff member's approval of a held award (maker-checker: never the maker)."""
+        from seguro_desempleo.services.claims_app import session
+
+        with session(db) as ctx:
+            c = ctx.service.approve_award(claim_id, approve=approve_, actor=actor)
+        typer.echo(f"claim {c.id}: award {'approved' if approve_ else 'rejected'} by {actor}; {c.state.value}")
 
     @audit_app.command("verify")
     def verify(db: DbOption = None) -> None:

@@ -15,10 +15,12 @@ API use :func:`claim_service`; the CLI uses :func:`session` (open, call, commit)
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
@@ -33,6 +35,8 @@ from seguro_desempleo.storage.claims_repositories import (
     SqlRegistrationStore,
 )
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
+
+log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
@@ -86,11 +90,25 @@ Empleos Perú platform, or another channel of the service."""
 
 
 def record_employment_registration(ctx: ClaimsContext, worker_ref: str, registered_on: dt.date, channel: str, *,
-                                   actor: str, reference: str = "") -> dict[str, Any]:
+                                   actor: str, reference: str = "", self_declared: bool = False,
+                                   today: dt.date | None = None) -> dict[str, Any]:
     """Record that the worker registered with the employment service (art. 7) on *registered_on*;
-    audited as ``worker.es_registration``. The caller commits."""
-    from seguro_desempleo.errors import InputError, NotFoundError
+    audited as ``worker.es_registration``. The caller commits.
 
+    *self_declared* (the worker recording it themself): the date is today's (*today*, default the
+    machine's) and no other — a worker cannot date their own registration in the past to meet
+    art. 7 (issue 25); an earlier date is recorded by the employment service or a caseworker.
+    """
+    from seguro_desempleo.domain.dates import check_date
+    from seguro_desempleo.domain.dates import today as machine_today
+    from seguro_desempleo.errors import InputError, NotFoundError
+    from seguro_desempleo.periods import format_date_pe
+
+    check_date(registered_on, ctx.service.params, field="registered_on")
+    if self_declared and registered_on != (today or machine_today()):
+        raise InputError(f"un trabajador registra su inscripción con la fecha de hoy "
+                         f"({format_date_pe(today or machine_today())}); una fecha anterior la registra "
+                         "el servicio de empleo", field="registered_on")
     if channel not in REGISTRATION_CHANNELS:
         raise InputError(f"unknown channel '{channel}' ({'|'.join(REGISTRATION_CHANNELS)})", field="channel")
     if len(reference) > 120:
@@ -234,7 +252,30 @@ def run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str, se
 
     if ctx.uow.dialect == "postgresql":
         ctx.uow.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
-    return ctx.service.run_payments(period, on, actor=actor, sequence=sequence)
+    run = ctx.service.run_payments(period, on, actor=actor, sequence=sequence)
+    raise_fund_alert(ctx, run, on, actor=actor)
+    return run
+
+
+def raise_fund_alert(ctx: ClaimsContext, run: PaymentRun, on: dt.date, *, actor: str) -> None:
+    """When *run* left installments due for lack of cash: a ``fund_alert`` row (the board's dashboard
+    and the caseworkers' run page show it) and an audit record, in the run's transaction (a
+    preview, rolled back, writes nothing)."""
+    if not run.unpaid:
+        return
+    from seguro_desempleo.periods import format_period
+    from seguro_desempleo.storage.money_safety import record_fund_alert
+
+    now = ctx.service.clock()
+    due = run.total + run.shortfall
+    record_fund_alert(ctx.uow.session, period=run.period, run_date=on, available=int(run.available or 0),
+                      due=due, shortfall=run.shortfall, unpaid=len(run.unpaid), raised_by=actor,
+                      raised_at=now.isoformat())
+    ctx.audit.append(who=actor, when=now, action="fund.shortfall", entity=f"payment_run:{format_period(run.period)}",
+                     before=None, after={"available": int(run.available or 0), "due": due,
+                                         "shortfall": run.shortfall, "unpaid": len(run.unpaid)})
+    log.warning("payment run %s: the fund lacks %d céntimos; %d installments stay due",
+                format_period(run.period), run.shortfall, len(run.unpaid))
 
 
 
@@ -401,21 +442,24 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     import numpy as np
     from sqlalchemy import Integer, Table, cast, func, literal_column, select, text
 
-    from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS
+    from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS, payment_order
     from seguro_desempleo.claims.state import OPEN_STATES
+    from seguro_desempleo.domain.dates import check_run
     from seguro_desempleo.domain.ledger import Accounts
     from seguro_desempleo.errors import ConflictError
     from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine
     from seguro_desempleo.payments.bulk import due_mask
-    from seguro_desempleo.payments.schedule import Payment, idempotency_key
+    from seguro_desempleo.payments.schedule import Installment, Payment, idempotency_key
     from seguro_desempleo.periods import format_period, period_of
     from seguro_desempleo.services import ledger as ledger_service
     from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow, EsObligationRow
     from seguro_desempleo.storage.models import WorkerRow
 
+    check_run(period, on, ctx.service.params)
     s = ctx.uow.session
     if ctx.uow.dialect == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
+    held = ctx.service.held_claims()
     C: Table = ClaimRow.__table__  # type: ignore[assignment]
     # The installments' amounts in one JSON extraction per claim (the stored decision also holds
     # the trace: every extra path would parse the whole document again); parsed once per distinct text.
@@ -449,7 +493,11 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
 
     special: set[str] = set()
     plain = []
+    held_now = []
     for r in rows:
+        if r.id in held and r.state != "exhausted":
+            held_now.append(r.id)           # awaiting a second staff approval: not paid
+            continue
         if r.state == "exhausted":
             n = len(amounts_of(r))
             if r.reemployment_date is None and r.first_period is not None and \
@@ -499,6 +547,26 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     due = due_mask(first, paid, period) if n else np.zeros((0, k), dtype=np.bool_)
     ii, jj = np.nonzero(due)
     ids = [r.id for r in plain]
+    # The fund: after the one-by-one part's payments (posted in this transaction), the cash left
+    # pays the due installments in payment_order (oldest month, then claim number, then number);
+    # from the first that does not fit, the rest stays due (decision 0306).
+    available = ctx.service.available_cash()
+    unpaid: list[Installment] = list(one.unpaid) if one else []
+    if available is not None and len(ii):
+        pers = first[ii] + jj
+        id_len = np.array([len(ids[i]) for i in ii.tolist()], dtype=np.int64)
+        # plain is ordered by claim id; equal-length ids sort as their text: (period, len, row, number)
+        order = np.lexsort((jj, ii, id_len, pers))
+        cum = np.cumsum(amounts[ii, jj][order], dtype=np.int64)
+        budget = max(0, available) if not unpaid else 0
+        fits = cum <= budget
+        cut = int(fits.sum()) if fits.all() else int(np.argmin(fits))
+        for pos in order[cut:].tolist():
+            i, j = int(ii[pos]), int(jj[pos])
+            unpaid.append(Installment(ids[i], j + 1, int(first[i] + j), Decimal(0), int(amounts[i, j])))
+        keep = np.sort(order[:cut])
+        ii, jj = ii[keep], jj[keep]
+        unpaid.sort(key=lambda u: payment_order(u.period, u.claim_id, u.number))
     new = [Payment(idempotency_key(ids[i], j + 1), ids[i], j + 1, per, amount, on)
            for i, j, per, amount in zip(ii.tolist(), jj.tolist(), (first[ii] + jj).tolist(),
                                         amounts[ii, jj].tolist(), strict=True)]
@@ -559,6 +627,10 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         texts, lines = audit_and_lines()
     ctx.audit.append_texts(texts)
     exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
-    return PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
-                      one.suspended if one else (), one.resumed if one else (),
-                      (*(one.exhausted if one else ()), *exhausted_ids), one.overpayments if one else ())
+    run = PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
+                     one.suspended if one else (), one.resumed if one else (),
+                     (*(one.exhausted if one else ()), *exhausted_ids), one.overpayments if one else (),
+                     available=(one.available if one else available), unpaid=tuple(unpaid),
+                     held=(*(one.held if one else ()), *held_now))
+    raise_fund_alert(ctx, run, on, actor=actor)
+    return run

@@ -79,7 +79,9 @@ _CREATE_OPEN_PG = (
     "WITH n AS (SELECT nextval('claim_number_seq') AS n) "
     "INSERT INTO claim (id, worker_ref, filed_on, separation_date, state, version, open_worker) "
     "SELECT 'C-' || CASE WHEN n.n < 1000000 THEN lpad(n.n::text, 6, '0') ELSE n.n::text END, "
-    "%s, %s, %s, %s, %s, %s FROM n ON CONFLICT (open_worker) DO NOTHING RETURNING id")
+    "%s, %s, %s, %s, %s, %s FROM n "
+    "WHERE NOT EXISTS (SELECT 1 FROM claim WHERE worker_ref = %s AND separation_date = %s) "
+    "ON CONFLICT DO NOTHING RETURNING id")
 _CLAIM_COLUMNS = ("id, worker_ref, filed_on, separation_date, state, version, decided_on, first_period, "
                   "reemployment_date, suspension_reason, decision, open_worker")
 _GET_CLAIM = f"SELECT {_CLAIM_COLUMNS} FROM claim WHERE id = %s"
@@ -191,8 +193,9 @@ class SqlClaimRepository:
         try:
             self.session.execute(insert(_C).values(id=claim.id, **_claim_values(claim)))
         except IntegrityError:
-            raise ConflictError("the worker already has an open claim (filed meanwhile) or the claim id is "
-                                "taken; one open claim per worker", where=f"claim {claim.id}") from None
+            raise ConflictError("the worker already has an open claim (filed meanwhile), the contingency "
+                                "already has a claim, or the claim id is taken; one open claim per worker, "
+                                "una solicitud por contingencia", where=f"claim {claim.id}") from None
 
     def create_open(self, worker_ref: str, filed_on: dt.date, separation_date: dt.date) -> Claim | None:
         """A new filed claim in one statement on PostgreSQL (number, insert, one-open-claim check).
@@ -205,7 +208,7 @@ class SqlClaimRepository:
         status = ClaimStatus("")
         with self._raw().cursor() as cur:        # a fixed statement on the driver cursor
             cur.execute(_CREATE_OPEN_PG, (worker_ref, filed_on, separation_date, status.state.value, status.version,
-                                          worker_ref))
+                                          worker_ref, worker_ref, separation_date))
             row = cur.fetchone()
         if row is None:
             return None
@@ -228,6 +231,40 @@ class SqlClaimRepository:
 
     def open_claim_for(self, worker_ref: str) -> Claim | None:
         row = self.session.execute(select(_C).where(_C.c.open_worker == worker_ref)).first()
+        return claim_from_row(row) if row is not None else None
+
+    def month_reviews(self, worker_ref: str) -> dict[int, str]:
+        """period → status of the worker's flagged months (review queue)."""
+        from seguro_desempleo.storage.money_safety import reviews_of
+
+        return reviews_of(self.session, int(worker_ref))
+
+    def flag_months(self, worker_ref: str, flags: list[tuple[int, int, str]], *, at: str) -> int:
+        from seguro_desempleo.storage.money_safety import flag_months
+
+        return flag_months(self.session, int(worker_ref), flags, at=at)
+
+    def request_approval(self, claim_id: str, *, total: int, reasons: str, maker: str, at: str) -> None:
+        from seguro_desempleo.storage.money_safety import request_approval
+
+        request_approval(self.session, claim_id, total=total, reasons=reasons, maker=maker, at=at)
+
+    def check_award(self, claim_id: str, approve: bool, *, checker: str, at: str) -> dict[str, Any]:
+        from seguro_desempleo.storage.money_safety import check_award
+
+        return check_award(self.session, claim_id, approve, checker=checker, at=at)
+
+    def held_claims(self) -> set[str]:
+        """Claims whose award awaits a second staff member (maker-checker)."""
+        from seguro_desempleo.storage.money_safety import held_claims
+
+        return held_claims(self.session)
+
+    def claim_for_contingency(self, worker_ref: str, separation_date: dt.date) -> Claim | None:
+        """The claim of the contingency (worker, separation), any state; a claim not denied first."""
+        row = self.session.execute(select(_C).where(_C.c.worker_ref == worker_ref,
+                                                    _C.c.separation_date == separation_date)
+                                   .order_by((_C.c.state == ClaimState.DENIED.value), _C.c.id).limit(1)).first()
         return claim_from_row(row) if row is not None else None
 
     def save(self, claim: Claim, *, expected_version: int) -> None:
@@ -451,7 +488,7 @@ def drain_audit_outbox(engine: Engine, *, wait: bool = False, rounds: int = 8) -
                     cur.execute(_LOCK_HEAD_TAKE)
                     cur.nextset()
                 else:
-                    cur.execute(f"SELECT pg_try_advisory_xact_lock({AUDIT_LOCK_KEY})")
+                    cur.execute("SELECT pg_try_advisory_xact_lock(%s)", (AUDIT_LOCK_KEY,))
                     got = cur.fetchone()
                     if not (got and got[0]):
                         conn.rollback()

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.errors import NotFoundError
@@ -43,6 +43,19 @@ _PAID = ("(SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
 
 ACTIVE = "d.status = 'active'"
 """The condition on the joined declaration ``d`` that keeps the contribution records in force."""
+
+
+_HISTORY_BULK = text(
+    f"SELECT c.worker_id, c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    f"WHERE c.worker_id IN :ids AND {ACTIVE} AND c.period BETWEEN :a AND :b "
+    "GROUP BY c.worker_id, c.period").bindparams(bindparam("ids", expanding=True))
+_LAST_SEPARATION_SQL = (
+    "SELECT p.end_date, p.termination_cause, e.ruc, e.size_class, e.sector, p.contract_type "
+    "FROM employment_period p JOIN employer e ON e.id = p.employer_id "
+    "WHERE p.worker_id = :w AND p.end_date IS NOT NULL {on} ORDER BY p.end_date DESC, p.id DESC")
+_LAST_SEPARATION = _LAST_SEPARATION_SQL.replace("{on}", "")
+_LAST_SEPARATION_ON = _LAST_SEPARATION_SQL.replace("{on}", "AND p.end_date <= :d")
 
 
 def _conn(session: Session | Connection) -> Connection:
@@ -94,14 +107,10 @@ def contribution_history_bulk(session: Session | Connection, worker_ids: Sequenc
     row_of = {int(w): i for i, w in enumerate(ids)}
     conn = _conn(session)
     for start in range(0, n, chunk):
-        part = ",".join(str(int(w)) for w in ids[start:start + chunk])  # integers only
+        part = [int(w) for w in ids[start:start + chunk]]       # bound (expanding), never SQL text
         if not part:
             continue
-        rows = conn.execute(text(
-            f"SELECT c.worker_id, c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
-            "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-            f"WHERE c.worker_id IN ({part}) AND {ACTIVE} AND c.period BETWEEN :a AND :b "
-            "GROUP BY c.worker_id, c.period"), {"a": first_month, "b": last_month}).all()
+        rows = conn.execute(_HISTORY_BULK, {"ids": part, "a": first_month, "b": last_month}).all()
         if not rows:
             continue
         arr = np.array([(row_of[int(w)], int(p) - first_month, int(s), int(pd)) for w, p, s, pd in rows],
@@ -160,7 +169,7 @@ def window_summary_sql(session: Session | Connection, worker_ids: Sequence[int] 
     row_of = {int(w): i for i, w in enumerate(ids)}
     conn = _conn(session)
     for start in range(0, len(ids), 20_000):
-        part = ",".join(str(int(w)) for w in ids[start:start + 20_000])
+        part = [int(w) for w in ids[start:start + 20_000]]      # bound (expanding), never SQL text
         if not part:
             continue
         rows = conn.execute(text(
@@ -171,9 +180,9 @@ def window_summary_sql(session: Session | Connection, worker_ids: Sequence[int] 
             f"FROM (SELECT c.worker_id, c.period, SUM(c.insurable_pay) AS pay, "
             f"MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) AS paid "
             "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-            f"WHERE c.worker_id IN ({part}) AND {ACTIVE} AND c.period BETWEEN :first AND :end "
-            "GROUP BY c.worker_id, c.period) m GROUP BY m.worker_id"),
-            {"wf": win_first, "rf": ref_first, "first": int(months[0]), "end": end_month}).all()
+            f"WHERE c.worker_id IN :ids AND {ACTIVE} AND c.period BETWEEN :first AND :end "
+            "GROUP BY c.worker_id, c.period) m GROUP BY m.worker_id").bindparams(bindparam("ids", expanding=True)),
+            {"ids": part, "wf": win_first, "rf": ref_first, "first": int(months[0]), "end": end_month}).all()
         for w, c, t, m in rows:
             i = row_of[int(w)]
             out_count[i], out_total[i], out_months[i] = int(c), int(t), int(m)
@@ -212,14 +221,9 @@ class SeparationRecord:
 def last_separation(session: Session | Connection, worker_id: int,
                     on_or_before: dt.date | None = None) -> SeparationRecord | None:
     """The latest ended employment period of the worker (on or before a date), with its employer."""
-    q = ("SELECT p.end_date, p.termination_cause, e.ruc, e.size_class, e.sector, p.contract_type "
-         "FROM employment_period p JOIN employer e ON e.id = p.employer_id "
-         "WHERE p.worker_id = :w AND p.end_date IS NOT NULL")
-    params: dict[str, object] = {"w": worker_id}
-    if on_or_before is not None:
-        q += " AND p.end_date <= :d"
-        params["d"] = on_or_before
-    row = _conn(session).execute(text(q + " ORDER BY p.end_date DESC, p.id DESC"), params).first()
+    params: dict[str, object] = {"w": worker_id, "d": on_or_before}
+    row = _conn(session).execute(text(_LAST_SEPARATION if on_or_before is None else _LAST_SEPARATION_ON),
+                                 params).first()
     if row is None:
         return None
     end = row[0] if isinstance(row[0], dt.date) else dt.date.fromisoformat(str(row[0]))

@@ -215,6 +215,14 @@ def dataset_csv(request: Request, name: str) -> str:
     return buf.getvalue()
 
 
+def _fund_alerts(request: Request) -> list[dict[str, Any]]:
+    """The latest payment runs the fund could not pay in full (issue 25), for the board."""
+    from seguro_desempleo.storage.money_safety import fund_alerts
+
+    with unit_of_work(request) as uow:
+        return [{**a, "period_label": format_period(int(a["period"]))} for a in fund_alerts(uow.session, limit=12)]
+
+
 def install(app: FastAPI) -> None:
     from seguro_desempleo.web.routes import language, render
 
@@ -225,7 +233,8 @@ def install(app: FastAPI) -> None:
     @app.get("/tablero", response_class=HTMLResponse, include_in_schema=False)
     def board_dashboard(request: Request) -> HTMLResponse:
         require(request, Role.BOARD, Role.ANALYST)
-        return render(request, "dashboard.html", board=True, **gather(request, language(request)))
+        return render(request, "dashboard.html", board=True, fund_alerts=_fund_alerts(request),
+                      **gather(request, language(request)))
 
     @app.get("/transparencia/datos/{name}.csv", include_in_schema=False)
     def dataset(name: str, request: Request) -> Response:

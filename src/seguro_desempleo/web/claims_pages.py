@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import text
+from sqlalchemy import select, text
 from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.api.auth import Principal, Role
@@ -25,6 +25,7 @@ from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, fi
 from seguro_desempleo.claims.ports import Claim
 from seguro_desempleo.claims.service import OVERRIDE_TARGETS
 from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState
+from seguro_desempleo.domain.identifiers import canonical_worker_ref
 from seguro_desempleo.employment_service.obligations import (
     KIND_LABELS_ES,
     Outcome,
@@ -119,10 +120,13 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
 
 
 def _regions(ctx: Any, refs: list[str]) -> dict[str, str]:
-    ids = [r for r in refs if r.isdigit()]
+    """Region of each worker reference (bound parameters: a stored reference is never SQL text)."""
+    ids = sorted({int(r) for r in refs if r.isascii() and r.isdigit() and 0 < len(r) <= 10})
     if not ids:
         return {}
-    rows = ctx.uow.connection().execute(text(f"SELECT id, region FROM worker WHERE id IN ({','.join(ids)})")).all()
+    from seguro_desempleo.storage.models import WorkerRow
+
+    rows = ctx.uow.session.execute(select(WorkerRow.id, WorkerRow.region).where(WorkerRow.id.in_(ids))).all()
     return {str(i): r or "—" for i, r in rows}
 
 
@@ -338,17 +342,81 @@ def install(app: FastAPI) -> None:
                 pass
         return period_of(today(request))
 
+    # ------------------------------------------------------------------ controls (issue 25)
+
+    def _controls_page(request: Request, error: str | None, status: int) -> HTMLResponse:
+        from seguro_desempleo.storage.money_safety import approval_queue, review_queue
+
+        with claims(request) as ctx:
+            reviews = review_queue(ctx.uow.session)
+            approvals = approval_queue(ctx.uow.session)
+        return render(request, "controls.html", status_code=status, error=error, reviews=reviews,
+                      approvals=approvals, period_label=format_period)
+
+    @app.get("/gestion/controles", response_class=HTMLResponse, include_in_schema=False)
+    def controls(request: Request) -> HTMLResponse:
+        """The review queue (flagged declared months) and the awards awaiting a second approval."""
+        require(request, *STAFF_CLAIMS)
+        return _controls_page(request, None, 200)
+
+    @app.post("/gestion/controles/meses/{review_id}", include_in_schema=False)
+    async def review_month_form(review_id: str, request: Request) -> Response:
+        from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+
+        principal = require(request, *STAFF_CLAIMS)
+        form = await request.form()
+        with claims(request) as ctx:
+            try:
+                accept = {"1": True, "0": False}.get(str(form.get("accept", "")))
+                if accept is None:
+                    raise InputError("elija aceptar o rechazar", field="accept")
+                now = ctx.service.clock()
+                row = review_month(ctx.uow.session, parse_review_id(review_id), accept,
+                                   reviewer=_actor(principal), at=now.isoformat())
+                ctx.audit.append(who=_actor(principal), when=now, action="declaration.review",
+                                 entity=f"worker:{row['worker_id']}",
+                                 before={"period": format_period(int(row["period"])), "status": "pending"},
+                                 after={"period": format_period(int(row["period"])), "status": row["status"]})
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                return _controls_page(request, exc.one_line(), exc.http_status)
+        return RedirectResponse("/gestion/controles", status_code=303)
+
+    @app.post("/gestion/controles/aprobaciones/{claim_id}", include_in_schema=False)
+    async def approval_form(claim_id: str, request: Request) -> Response:
+        principal = require(request, *STAFF_CLAIMS)
+        form = await request.form()
+        with claims(request) as ctx:
+            try:
+                approve = {"1": True, "0": False}.get(str(form.get("approve", "")))
+                if approve is None:
+                    raise InputError("elija aprobar o rechazar", field="approve")
+                ctx.service.approve_award(claim_id, approve=approve, actor=_actor(principal))
+                ctx.uow.commit()
+            except SeguroError as exc:
+                ctx.uow.rollback()
+                return _controls_page(request, exc.one_line(), exc.http_status)
+        return RedirectResponse("/gestion/controles", status_code=303)
+
     @app.get("/gestion/pagos", response_class=HTMLResponse, include_in_schema=False)
     def payment_preview(request: Request) -> HTMLResponse:
         """The monthly run computed inside a transaction that is rolled back: nothing is paid."""
         principal = require(request, *STAFF_CLAIMS)
         period = _run_period(request, request.query_params.get("periodo"))
         from seguro_desempleo.services.claims_app import bulk_run_payments
+        from seguro_desempleo.storage.money_safety import fund_alerts
 
         with claims(request) as ctx:
-            run = bulk_run_payments(ctx, period, today(request), actor=_actor(principal))
+            try:
+                run = bulk_run_payments(ctx, period, today(request), actor=_actor(principal))
+            except SeguroError as exc:         # a period after the run date's month, a date out of range
+                ctx.uow.rollback()
+                return render(request, "error.html", status_code=exc.http_status, message=exc.one_line())
             ctx.uow.rollback()
-        return render(request, "payment_run.html", run=run, period=format_period(period), period_label=format_period)
+            alerts = fund_alerts(ctx.uow.session, limit=6)
+        return render(request, "payment_run.html", run=run, alerts=alerts, period=format_period(period),
+                      period_label=format_period)
 
     @app.post("/gestion/pagos", include_in_schema=False)
     async def payment_run(request: Request) -> Response:
@@ -431,7 +499,7 @@ def install(app: FastAPI) -> None:
         form = await request.form()
 
         def work(ctx: Any) -> None:
-            worker = str(form.get("worker_id", "")).strip()
+            worker = canonical_worker_ref(str(form.get("worker_id", "")), field="worker_id")
             raw = str(form.get("registered_on", "")).strip()
             on = parse_date(raw, field="registered_on") if raw else today(request)
             record_employment_registration(ctx, worker, on, str(form.get("channel", "")), actor=_actor(principal),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from seguro_desempleo.claims.state import ClaimState
@@ -79,18 +79,22 @@ class GroupRow:
     approval_rate: float | None    # only on 5 or more decided claims (a model ratio, not money)
 
 
+_GROUP_ATTRS = text(
+    "SELECT w.id, w.sex, w.birth_date, w.region, (SELECT e.sector FROM employment_period p "
+    "JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = w.id "
+    "ORDER BY COALESCE(p.end_date, p.start_date) DESC "
+    "LIMIT 1) FROM worker w WHERE w.id IN :ids").bindparams(bindparam("ids", expanding=True))
+
+
 def _by_group(uow: SqlUnitOfWork, claims: list[Any], on: dt.date) -> list[GroupRow]:
     """Claims and approvals by sex, age band, region and sector (of the employer at separation)."""
-    refs = sorted({c.worker_ref for c in claims if str(c.worker_ref).isdigit()}, key=int)
+    # ASCII digits only (str.isdigit() also takes "٥٢٧", which once reached the SQL text), bound.
+    refs = sorted({int(c.worker_ref) for c in claims
+                   if str(c.worker_ref).isascii() and str(c.worker_ref).isdigit() and len(str(c.worker_ref)) <= 10})
     attrs: dict[str, tuple[str, str, str, str]] = {}
     conn = uow.connection()
     for i in range(0, len(refs), 5000):
-        part = ",".join(refs[i:i + 5000])          # digits only
-        rows = conn.execute(text(
-            "SELECT w.id, w.sex, w.birth_date, w.region, (SELECT e.sector FROM employment_period p "
-            "JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = w.id "
-            "ORDER BY COALESCE(p.end_date, p.start_date) DESC "
-            f"LIMIT 1) FROM worker w WHERE w.id IN ({part})")).all()
+        rows = conn.execute(_GROUP_ATTRS, {"ids": refs[i:i + 5000]}).all()
         for wid, sex, birth, region, sector in rows:
             born = birth if isinstance(birth, dt.date) or birth is None else dt.date.fromisoformat(str(birth)[:10])
             attrs[str(wid)] = (sex or "—", age_band(born, on), region or "—", sector or "—")

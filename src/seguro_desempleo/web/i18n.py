@@ -406,6 +406,38 @@ _add({
 })
 
 
+_add({   # issue 25: money controls
+    "nav_controls": ("Controles", "Controls"),
+    "fund_shortfall_title": ("El fondo no alcanza", "The fund falls short"),
+    "fund_shortfall_text": ("El fondo no tiene caja para pagar todo lo debido: se paga primero la cuota más "
+                            "antigua, luego la solicitud presentada antes; el resto queda pendiente para el "
+                            "próximo pago.",
+                            "The fund lacks the cash to pay everything due: the oldest installment is paid "
+                            "first, then the claim filed first; the rest stays due for the next run."),
+    "fund_available": ("Caja disponible", "Cash available"),
+    "fund_shortfall": ("Faltante", "Shortfall"),
+    "fund_unpaid": ("Cuotas pendientes", "Installments left due"),
+    "fund_alerts": ("Alertas del fondo", "Fund alerts"),
+    "awards_held": ("Prestaciones en espera de segunda aprobación", "Awards awaiting a second approval"),
+    "controls_title": ("Controles: meses observados y segundas aprobaciones",
+                       "Controls: flagged months and second approvals"),
+    "review_queue": ("Meses declarados observados", "Flagged declared months"),
+    "review_help": ("Un mes observado no cuenta para el requisito de aportaciones (art. 7) hasta que un "
+                    "gestor lo acepta.", "A flagged month does not count toward the contributions "
+                    "requirement (art. 7) until a caseworker accepts it."),
+    "approval_queue": ("Prestaciones que requieren segunda aprobación", "Awards needing a second approval"),
+    "approval_help": ("Otro funcionario, distinto de quien decidió, aprueba antes del pago (cuatro ojos).",
+                      "A staff member other than the one who decided approves before payment (four eyes)."),
+    "worker": ("Trabajador", "Worker"),
+    "flag_reasons": ("Motivos", "Reasons"),
+    "accept": ("Aceptar", "Accept"),
+    "reject": ("Rechazar", "Reject"),
+    "approve": ("Aprobar", "Approve"),
+    "maker": ("Decidió", "Decided by"),
+    "date": ("Fecha", "Date"),
+})
+
+
 def text(key: str, lang: str) -> str:
     entry = TEXTS.get(key)
     if entry is None:

@@ -110,7 +110,7 @@ ROLE_LINKS: dict[Role, tuple[tuple[str, str], ...]] = {
                   ("/trabajador/solicitud", "nav_file_claim")),
     Role.EMPLOYER: (("/empleador", "nav_employer"),),
     Role.CASEWORKER: (("/gestion", "nav_queue"), ("/gestion/recursos", "nav_appeals"),
-                      ("/gestion/pagos", "nav_payments")),
+                      ("/gestion/pagos", "nav_payments"), ("/gestion/controles", "nav_controls")),
     Role.EMPLOYMENT_OFFICER: (("/empleo", "nav_officer"),),
     Role.BOARD: (("/tablero", "nav_board"), ("/directorio", "nav_governance")),
     Role.ANALYST: (("/tablero", "nav_board"),),
