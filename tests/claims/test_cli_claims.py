@@ -79,7 +79,9 @@ def test_file_with_decide(seeded: tuple[str, str], capsys: pytest.CaptureFixture
     url, ref = seeded
     assert main(["claims", "file", "--worker", ref, "--date", "2025-03-20", "--decide", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert "C-000001 filed and decided: approved, S/" in out and "in 5 installments" in out
+    # The seeded worker's new job (07/2025) is on record at the decision: only the three months
+    # before it are awarded (issue 26 item 3; was "in 5 installments" and a suspension at the first run).
+    assert "C-000001 filed and decided: approved, S/" in out and "in 3 installments" in out
     assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
     view = json.loads(capsys.readouterr().out)
     assert view["state"] == "approved" and view["decided_on"] == "2025-03-20" and view["obligations"]

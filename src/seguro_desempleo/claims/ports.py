@@ -163,6 +163,10 @@ class HistoryProvider(Protocol):
 
     def payee(self, worker_ref: str) -> Payee: ...
 
+    # Optional (read with getattr; a provider without it keeps no second jobs):
+    # def kept_job(self, worker_ref: str, separation: dt.date) -> bool
+    #     """Another job started on or before the separation and still held after it."""
+
 
 class PaymentStore(Protocol):
     def record(self, payment: Payment) -> bool:

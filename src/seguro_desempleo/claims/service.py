@@ -23,7 +23,7 @@ from typing import Any
 
 from seguro_desempleo.claims import appeals as appeals_mod
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.decision import StoredDecision, decision_record
+from seguro_desempleo.claims.decision import StoredDecision, decision_record, limit_to_unemployment
 from seguro_desempleo.claims.ports import (
     AuditSink,
     Claim,
@@ -80,6 +80,12 @@ def waiting_end(rec: StoredDecision) -> dt.date:
         if r["requirement"] == "waiting_period":
             return dt.date.fromisoformat(r["values"]["waiting_end"])
     raise ConflictError("the decision's trace has no waiting period", where=f"claim {rec.claim_id}")
+
+
+def _cut_at_decision(claim: Claim) -> bool:
+    """The decision awarded fewer months because of a re-employment on record (issue 26 item 3)."""
+    cut = claim.decision.trace.get("reemployment") if claim.decision is not None else None
+    return bool(cut) and int(cut["months_awarded"]) < int(cut["months_decided"])
 
 
 @dataclass(frozen=True)
@@ -224,20 +230,31 @@ class ClaimService:
         rec = self.evaluate(claim, on)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         wait_end = waiting_end(rec)
-        if failed == ["waiting_period"] and wait_end > on and \
-                self.history.reemployment_start(claim.worker_ref, claim.separation_date) is None:
+        reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
+        kept = self._kept_job(claim)
+        if failed == ["waiting_period"] and wait_end > on and reemp is None and not kept:
             if claim.state is S.WAITING:
                 return claim
             return self._move(claim, S.WAITING, actor=actor, expected_version=expected_version,
                               reason=f"carencia hasta {format_date_pe(wait_end)}")
+        # Issue 26 item 3: a new job already on record, or a job kept, is read at the decision.
+        first = first_benefit_period(wait_end)
+        rec = limit_to_unemployment(rec, first_period=first, reemployment_date=reemp, kept_job=kept)
+        failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         if rec.eligible:
-            first = first_benefit_period(wait_end)
             claim = self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
-                               reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+                               reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first,
+                               reemployment_date=reemp)
             self._schedule_obligations(claim, on)
             return claim
         return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
-                          reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on)
+                          reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on,
+                          reemployment_date=reemp)
+
+    def _kept_job(self, claim: Claim) -> bool:
+        """Another job still held after the separation (a history without the check: none)."""
+        kept = getattr(self.history, "kept_job", None)
+        return bool(kept(claim.worker_ref, claim.separation_date)) if kept is not None else False
 
     def override(self, claim_id: str, to_state: ClaimState, *, reason: str, actor: str, expected_version: int,
                  on: dt.date | None = None) -> Claim:
@@ -351,7 +368,7 @@ class ClaimService:
         if claim.state in (S.PAYING, S.SUSPENDED) and is_exhausted(plan, paid_keys=paid_keys,
                                                                     reemployment_period=reemp,
                                                                     suspended_periods=withheld):
-            if claim.suspension_reason is SuspensionReason.REEMPLOYMENT:
+            if claim.suspension_reason is SuspensionReason.REEMPLOYMENT or _cut_at_decision(claim):
                 # Nothing more is owed: close, so a later separation can open a new claim.
                 claim = self._move(claim, S.CLOSED, actor=actor, reason="reempleo: cuotas anteriores pagadas")
             else:

@@ -222,13 +222,35 @@ class SqlHistoryProvider:
         return first is not None and first <= on
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
+        """The first new job after *after*: a T-Registro period starting later, or the first later
+        month with pay from an employer the worker was still (or again) employed by that month.
+
+        Pay a former employer declares after the period ended — vacaciones truncas, CTS,
+        gratificación trunca, the other post-termination concepts of SUNAT Tabla 22 — is not a new
+        job (issue 26 item 3): an employer's month counts only if one of its T-Registro periods with
+        the worker covers it, or if the worker has no T-Registro period with it (payroll only)."""
         wid = _worker_id(worker_ref)
-        starts = [p.start_date for p in self._periods_of(wid) if p.start_date > after]
-        later = [m for m in self._months(wid, period_of(after) + 1, period_of(after) + REEMPLOYMENT_MONTHS)
-                 if m.remuneration > 0]
-        if later:
-            starts.append(first_day(later[0].period))
+        periods = self._periods_of(wid)
+        starts = [p.start_date for p in periods if p.start_date > after]
+        lo, hi = period_of(after) + 1, period_of(after) + REEMPLOYMENT_MONTHS
+        later = [m for m in self._months(wid, lo, hi) if m.remuneration > 0]
+        if later:      # some pay after the separation: whose, and was it a job that month?
+            for period, ruc in self._paying_employers(wid, lo, later[-1].period):
+                if _employed_in(periods, ruc, period):
+                    starts.append(first_day(period))
+                    break
         return min(starts) if starts else None
+
+    def _paying_employers(self, wid: int, first: int, last: int) -> list[tuple[int, str]]:
+        """(month, employer RUC) of every active declaration with pay for the worker, oldest first."""
+        rows = self.uow.session.execute(_PAYING_EMPLOYERS, {"w": wid, "a": first, "b": last}).all()
+        return [(int(p), str(r)) for p, r in rows]
+
+    def kept_job(self, worker_ref: str, separation: dt.date) -> bool:
+        """Another T-Registro period still open after *separation* that started on or before it:
+        the worker kept a second job (issue 26 item 3; art. 6, the contingency is unemployment)."""
+        return any(p.start_date <= separation and (p.end_date is None or p.end_date > separation)
+                   for p in self._periods_of(_worker_id(worker_ref)))
 
     def payee(self, worker_ref: str) -> Payee:
         w = self._worker(_worker_id(worker_ref))
@@ -236,6 +258,22 @@ class SqlHistoryProvider:
             raise NotFoundError("no insured worker with this reference", field="worker")
         # The name as registered (never logged); the placeholder when the registry has none.
         return Payee(w.doc_type, w.doc_number, payee_name(w.full_name, worker_ref))
+
+
+_PAYING_EMPLOYERS = text(
+    "SELECT c.period, e.ruc FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    f"JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND {ACTIVE} "
+    "AND c.period BETWEEN :a AND :b AND c.insurable_pay > 0 ORDER BY c.period, e.ruc")
+
+
+def _employed_in(periods: list[_Period], ruc: str, period: int) -> bool:
+    """Pay of *ruc* in month *period* is from a job: a period with that employer covers the month,
+    or the worker has no T-Registro period with it at all (a payroll-only employment)."""
+    mine = [p for p in periods if p.employer_ruc == ruc]
+    if not mine:
+        return True
+    lo, nxt = first_day(period), first_day(period + 1)
+    return any(p.start_date < nxt and (p.end_date is None or p.end_date >= lo) for p in mine)
 
 
 def ledger_lines(entry: LedgerEntry) -> tuple[Line, ...] | None:
