@@ -89,6 +89,24 @@ def _cut_at_decision(claim: Claim) -> bool:
 
 
 @dataclass(frozen=True)
+class AutoDecideRun:
+    """What :meth:`ClaimService.auto_decide` did on one day."""
+
+    on: dt.date
+    decided: tuple[tuple[str, str], ...]      # (claim id, new state)
+    still_waiting: int
+    failed: tuple[tuple[str, str], ...]       # (claim id, reason)
+
+    def summary(self) -> dict[str, Any]:
+        return {"date": self.on.isoformat(), "decided": len(self.decided),
+                "approved": sum(1 for _, s in self.decided if s == S.APPROVED.value),
+                "denied": sum(1 for _, s in self.decided if s == S.DENIED.value),
+                "still_waiting": self.still_waiting, "failed": len(self.failed),
+                "claims": [{"id": i, "state": s} for i, s in self.decided],
+                "errors": [{"id": i, "reason": r} for i, r in self.failed]}
+
+
+@dataclass(frozen=True)
 class PaymentRun:
     period: int
     paid: tuple[Payment, ...]
@@ -232,7 +250,7 @@ class ClaimService:
         wait_end = waiting_end(rec)
         reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
         kept = self._kept_job(claim)
-        if failed == ["waiting_period"] and wait_end > on and reemp is None and not kept:
+        if failed == ["waiting_period"] and wait_end > on and (reemp is None or reemp > wait_end) and not kept:
             if claim.state is S.WAITING:
                 return claim
             return self._move(claim, S.WAITING, actor=actor, expected_version=expected_version,
@@ -255,6 +273,39 @@ class ClaimService:
         """Another job still held after the separation (a history without the check: none)."""
         kept = getattr(self.history, "kept_job", None)
         return bool(kept(claim.worker_ref, claim.separation_date)) if kept is not None else False
+
+    def auto_decide(self, on: dt.date, *, actor: str = "system:auto-decide") -> AutoDecideRun:
+        """The daily job (issue 26 item 2): decide every claim whose waiting period has ended by *on*.
+
+        Claims in ``waiting`` (looked at during the waiting period), and claims still ``filed``
+        that were filed before their waiting period was served, are decided with the rules as of
+        *on* — approved or denied with their resolución — not left for a caseworker. Idempotent:
+        a decided claim is no longer a candidate, and a claim whose period is not over stays as
+        it is. One claim that cannot be decided (a record to correct) is reported, not fatal.
+        """
+        decided: list[tuple[str, str]] = []
+        failed: list[tuple[str, str]] = []
+        waiting = 0
+        for claim in sorted(self.claims.in_states([S.FILED, S.WAITING]), key=lambda c: c.id):
+            days = int(self.params.at(claim.separation_date)["requirements.waiting_period_days"])
+            end = claim.separation_date + dt.timedelta(days=days)
+            if claim.state is S.FILED and claim.filed_on >= end:
+                continue                    # filed after the waiting period: the caseworker's queue
+            if end > on:
+                waiting += 1
+                continue
+            try:
+                new = self._decide(claim, on, actor=actor, expected_version=claim.version)
+            except (ConflictError, InputError) as exc:     # messages name the claim, never the worker
+                failed.append((claim.id, str(exc)))
+                continue
+            if new.state is S.WAITING:
+                waiting += 1
+            else:
+                decided.append((new.id, new.state.value))
+        log.info("auto-decide %s: %d decided, %d waiting, %d failed", on.isoformat(), len(decided), waiting,
+                 len(failed))
+        return AutoDecideRun(on, tuple(decided), waiting, tuple(failed))
 
     def override(self, claim_id: str, to_state: ClaimState, *, reason: str, actor: str, expected_version: int,
                  on: dt.date | None = None) -> Claim:
@@ -469,12 +520,16 @@ class ClaimService:
         paid: list[Payment] = []
         if outcome is AppealOutcome.UPHELD and claim.state is S.DENIED:
             rec = self.evaluate(claim, claim.decided_on or on)     # as of the reversed decision
+            reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
+            rec = limit_to_unemployment(rec, first_period=first_benefit_period(waiting_end(rec)),
+                                        reemployment_date=reemp, kept_job=self._kept_job(claim))
             if not rec.eligible:
                 failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
                 raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
                                     "appeal relies on before upholding it", where=f"claim {claim.id}")
             claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
-                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
+                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)),
+                               reemployment_date=reemp)
             self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
             claim, paid = self._pay(claim, period_of(on), on, actor)

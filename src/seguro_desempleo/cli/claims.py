@@ -105,6 +105,23 @@ def register(app: typer.Typer) -> None:
             c = ctx.service.decide(claim_id, _date(date), actor=actor, expected_version=expected_version)
         _echo(c.to_dict(), fmt, f"claim {c.id}: {_outcome(c)}")
 
+    @claims_app.command("auto-decide")
+    def auto_decide(at: Annotated[str | None, typer.Option("--at", help=(
+                        "The day the job runs for (ISO or dd/mm/aaaa; default today)."))] = None,
+                    actor: ActorOption = "system:auto-decide", fmt: FormatOption = "text",
+                    db: DbOption = None) -> None:
+        """The daily job: decide every claim whose waiting period has ended (art. 7); idempotent."""
+        from seguro_desempleo.services.claims_app import session
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            run = ctx.service.auto_decide(_date(at, "--at"), actor=actor)
+        out = run.summary()
+        lines = [f"auto-decide {out['date']}: {out['decided']} decided ({out['approved']} approved, "
+                 f"{out['denied']} denied), {out['still_waiting']} still waiting, {out['failed']} not decided"]
+        lines += [f"  {e['id']}: {e['reason']}" for e in out["errors"]]
+        _echo(out, fmt, "\n".join(lines))
+
     @claims_app.command("show")
     def show(claim_id: Annotated[str, typer.Argument()], fmt: FormatOption = "text", db: DbOption = None) -> None:
         """A claim with its installments, payments, obligations and appeals."""
