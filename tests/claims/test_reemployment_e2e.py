@@ -83,3 +83,35 @@ def test_new_job_imported_before_the_decision_cuts_the_award(migrated_url: str, 
         assert ctx.payments.payments(k.id) == []
         assert ctx.claims.get(c.id).state is ClaimState.CLOSED
         assert verify_audit(uow).ok
+
+
+def test_former_employer_pay_is_not_a_month_of_contribution(migrated_url: str, tmp_path: Path) -> None:
+    """Six months at A (05–10/2023), A's period ends 31/10/2023 and A declares the truncas in
+    11/2023; five months at B (11/2024–03/2025), separated 10/03/2025. Months of contribution in the
+    24 months 04/2023–03/2025 (art. 7): 6 + 5 = 11, not 12 — the truncas month is no job, so the
+    claim is denied on contributions (before the fix it was counted, lifted to the RMV: 12, approved)."""
+    files = tmp_path / "files"
+    files.mkdir()
+    with SqlUnitOfWork(migrated_url) as uow:
+        register_employer(uow, OLD, "Textiles Andinos SAC", size_class="large", region="Lima")
+        register_employer(uow, NEW, "Logística Norte SAC", size_class="large", region="Lima")
+        uow.commit()
+    paths = [write_rem(files, OLD, m, [("01", dni(3), "0121", f"2800.{i:02d}", f"2800.{i:02d}")])
+             for i, m in enumerate(["2023-05", "2023-06", "2023-07", "2023-08", "2023-09", "2023-10"])]
+    paths.append(write_rem(files, OLD, "2023-11", [("01", dni(3), "0114", "300.00", "300.00")]))
+    paths += [write_rem(files, NEW, m, [("01", dni(3), "0121", f"2900.{i:02d}", f"2900.{i:02d}")])
+              for i, m in enumerate(["2024-11", "2024-12", "2025-01", "2025-02", "2025-03"])]
+    paths.append(write_per(files, OLD, [("01", dni(3), "604", "1", "1", "01/05/2023", "31/10/2023", "07", "")]))
+    paths.append(write_per(files, NEW, [("01", dni(3), "604", "1", "1", "01/11/2024", "10/03/2025", "03", "")]))
+    with SqlUnitOfWork(migrated_url) as uow:
+        summary = import_files(paths, uow=uow, today=dt.date(2025, 8, 20))
+        assert summary.rejected == 0, summary.issues[:3]
+        ref = str(worker_ids_by_document(uow.session, [("01", dni(3))])[("01", dni(3))])
+        register_all_workers(uow.session)
+        uow.commit()
+    with SqlUnitOfWork(migrated_url) as uow:
+        c = claims_context(uow).service.file_and_decide(ref, dt.date(2025, 3, 20), actor="cw")
+        uow.commit()
+    assert c.decision is not None and c.decision.contributions_in_window == 11
+    assert c.state is ClaimState.DENIED
+    assert [r["requirement"] for r in c.decision.reasons if not r["met"]] == ["contributions"]

@@ -210,7 +210,27 @@ class SqlHistoryProvider:
                     for p, pay, paid in cur.fetchall()]
 
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
-        return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
+        wid = _worker_id(worker_ref)
+        months = self._months(wid, up_to_period - HISTORY_MONTHS + 1, up_to_period)
+        return tuple(self._without_post_termination_pay(wid, months))
+
+    def _without_post_termination_pay(self, wid: int, months: list[ContributionMonth]) -> list[ContributionMonth]:
+        """Drop the months whose only pay is a former employer's after its period ended (vacaciones
+        truncas, CTS, gratificación trunca: SUNAT Tabla 22's post-termination concepts). Such a month
+        is not a month of contribution with an RMV floor (issue 26 item 3); a month with pay from a
+        job (a period covering it, or an employer without T-Registro periods) keeps its whole pay.
+        Read only when some period ended before the last month (one more query, then)."""
+        periods = self._periods_of(wid)
+        ends = [period_of(p.end_date) for p in periods if p.end_date is not None]
+        if not months or not ends or min(ends) >= months[-1].period:
+            return months
+        suspect = [m for m in months if m.period > min(ends) and m.remuneration > 0]
+        if not suspect:
+            return months
+        job: dict[int, bool] = {}
+        for period, ruc in self._paying_employers(wid, suspect[0].period, suspect[-1].period):
+            job[period] = job.get(period, False) or _employed_in(periods, ruc, period)
+        return [m for m in months if job.get(m.period, True)]
 
     def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
         if self._registered is not None:
