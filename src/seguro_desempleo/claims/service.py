@@ -22,8 +22,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from seguro_desempleo.claims import appeals as appeals_mod
+from seguro_desempleo.claims.acts import (
+    ActKind,
+    ActLetter,
+    ActStore,
+    IssuedAct,
+    act_number,
+    new_act,
+    render_act_html,
+)
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.decision import StoredDecision, decision_record, limit_to_unemployment
+from seguro_desempleo.claims.decision import (
+    LetterContext,
+    StoredDecision,
+    decision_record,
+    limit_to_unemployment,
+    render_resolution_html,
+)
 from seguro_desempleo.claims.ports import (
     AuditSink,
     Claim,
@@ -35,11 +50,12 @@ from seguro_desempleo.claims.ports import (
     PaymentStore,
     SuspensionReason,
 )
-from seguro_desempleo.claims.state import ClaimState, ClaimStatus, transition
+from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState, ClaimStatus, transition
 from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
 from seguro_desempleo.employment_service.plan import obligation_plan
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.money import format_soles
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
 from seguro_desempleo.payments.schedule import (
@@ -59,6 +75,7 @@ from seguro_desempleo.rules.evaluate import ClaimCase, evaluate_case
 log = logging.getLogger(__name__)
 
 S = ClaimState
+STATE_ES = {s: label for s, label in STATE_LABELS_ES.items()}
 PAYABLE = (S.APPROVED, S.PAYING, S.SUSPENDED)
 OVERRIDE_TARGETS = (S.DENIED, S.CLOSED)
 """States a caseworker may set against the rules' course (:meth:`ClaimService.override`)."""
@@ -130,7 +147,8 @@ class ClaimService:
     def __init__(self, *, claims: ClaimRepository, history: HistoryProvider, payments: PaymentStore,
                  ledger: LedgerPoster, audit: AuditSink, employment: EmploymentServiceAdapter,
                  params: ParameterSet, clock: Callable[[], dt.datetime] = _utcnow,
-                 recovery_months: int = 6, schedule_obligations: bool = True) -> None:
+                 recovery_months: int = 6, schedule_obligations: bool = True,
+                 acts: ActStore | None = None) -> None:
         self.claims = claims
         self.history = history
         self.payments = payments
@@ -141,6 +159,8 @@ class ClaimService:
         self.clock = clock
         self.recovery_months = recovery_months
         self.schedule_obligations = schedule_obligations
+        self.acts = acts
+        """Where issued acts are kept (issue 26 item 9); ``None``: acts are not stored (unit tests)."""
         self._one_statement_filing = getattr(claims, "dialect", "") == "postgresql"
 
     # ------------------------------------------------------------------ state changes + audit
@@ -167,6 +187,63 @@ class ClaimService:
                           before={"version": claim.version},
                           after={"version": new.version, **{k: _plain(v) for k, v in changes.items()}})
         return new
+
+    # ------------------------------------------------------------------ issued acts (Ley 27444)
+
+    def _next_number(self, claim: Claim, on: dt.date) -> str:
+        assert self.acts is not None
+        acts = self.acts.acts_for(claim.id)
+        return act_number(claim.id, on.year, 1) if not acts else f"{acts[0].number}-{len(acts) + 1:02d}"
+
+    def _store_act(self, claim: Claim, kind: ActKind, on: dt.date, number: str, summary: str, html: str,
+                   actor: str) -> IssuedAct:
+        assert self.acts is not None
+        act = new_act(number, claim.id, kind, on, summary, html)
+        self.acts.add(act)
+        self.audit.append(who=actor, when=self.clock(), action=f"act.{kind.value}", entity=f"act:{number}",
+                          before=None, after={"claim": claim.id, "issued_on": on.isoformat(),
+                                              "content_sha256": act.content_sha256})
+        return act
+
+    def _issue_decision(self, claim: Claim, on: dt.date, actor: str) -> IssuedAct | None:
+        """The resolución of *claim*'s decision, rendered once and stored (the letter is this act)."""
+        if self.acts is None or claim.decision is None:
+            return None
+        payee = self.history.payee(claim.worker_ref)
+        number = self._next_number(claim, on)
+        ctx = LetterContext(number, payee.name, "DNI" if payee.doc_type == "01" else payee.doc_type,
+                            payee.doc_number, issued_on=on, reemployment_date=claim.reemployment_date)
+        d = claim.decision
+        summary = (f"Procedente: {format_soles(d.total)} en {len(d.benefits)} pagos mensuales" if d.eligible else
+                   "Improcedente: " + ", ".join(r["requirement"] for r in d.reasons if not r["met"]))
+        return self._store_act(claim, ActKind.DECISION, on, number, summary,
+                               render_resolution_html(d, ctx), actor)
+
+    def _issue(self, claim: Claim, kind: ActKind, on: dt.date, letter: ActLetter, summary: str,
+               actor: str) -> IssuedAct | None:
+        """Issue an act other than the decision (suspension, closure, overpayment, …)."""
+        if self.acts is None:
+            return None
+        payee = self.history.payee(claim.worker_ref)
+        number = self._next_number(claim, on)
+        html = render_act_html(letter, number=number, claim_id=claim.id, issued_on=on, worker_name=payee.name,
+                               document_type="DNI" if payee.doc_type == "01" else payee.doc_type,
+                               document_number=payee.doc_number)
+        return self._store_act(claim, kind, on, number, summary, html, actor)
+
+    def record_notification(self, number: str, on: dt.date, *, actor: str) -> IssuedAct:
+        """Record the day an act was notified (once); the appeal term runs from it (art. 218.2)."""
+        if self.acts is None:
+            raise ConflictError("issued acts are not stored here")
+        self.acts.set_notified(number, on)
+        act = self.acts.get(number)
+        self.audit.append(who=actor, when=self.clock(), action="act.notify", entity=f"act:{number}",
+                          before={"notified_on": None}, after={"notified_on": on.isoformat()})
+        return act
+
+    def acts_for(self, claim_id: str) -> list[IssuedAct]:
+        self.claims.get(claim_id)           # NotFoundError for an unknown claim
+        return self.acts.acts_for(claim_id) if self.acts is not None else []
 
     # ------------------------------------------------------------------ filing
 
@@ -264,10 +341,13 @@ class ClaimService:
                                reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first,
                                reemployment_date=reemp)
             self._schedule_obligations(claim, on)
+            self._issue_decision(claim, on, actor)
             return claim
-        return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
-                          reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on,
-                          reemployment_date=reemp)
+        claim = self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
+                           reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on,
+                           reemployment_date=reemp)
+        self._issue_decision(claim, on, actor)
+        return claim
 
     def _kept_job(self, claim: Claim) -> bool:
         """Another job still held after the separation (a history without the check: none)."""
@@ -323,11 +403,25 @@ class ClaimService:
             raise InputError(f"a claim can be overridden only to {names}, not {to_state.value}", field="to_state")
         claim = self.claims.get(claim_id)
         changes: dict[str, Any] = {}
+        day = on or self.clock().date()
         if to_state is S.DENIED:
-            day = on or self.clock().date()
             changes = {"decision": self.evaluate(claim, day), "decided_on": day}
-        return self._move(claim, to_state, actor=actor, expected_version=expected_version,
-                          reason=f"modificado por gestor: {text}", **changes)
+        was = claim.state
+        claim = self._move(claim, to_state, actor=actor, expected_version=expected_version,
+                           reason=f"modificado por gestor: {text}", **changes)
+        # Issue 26 item 9: the caseworker's change is an act, issued with it (same transaction).
+        if to_state is S.DENIED:
+            self._issue_decision(claim, day, actor)
+        elif was in PAYABLE or was is S.EXHAUSTED:
+            self._issue(claim, ActKind.CLOSURE, day, ActLetter(
+                ActKind.CLOSURE,
+                grounds=[f"La solicitud {claim.id} se encontraba {STATE_ES[was]}.",
+                         f"Motivo expuesto por la oficina: {text}"],
+                resolves=["DAR POR CONCLUIDA la prestación por desempleo: no se pagan las cuotas pendientes "
+                          "desde la fecha de la presente resolución."],
+                articles=["PL 5510/2022-CR, arts. 5 y 6", "Ley 27444 (TUO D.S. 004-2019-JUS), art. 3"]),
+                f"Conclusión por la oficina: {text[:200]}", actor)
+        return claim
 
     # ------------------------------------------------------------------ re-employment and obligations
 
@@ -359,21 +453,44 @@ class ClaimService:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
                                          LedgerKind.OVERPAYMENT_RECEIVABLE, claim.id, o.amount, o.period,
                                          start, o.reason))
+        plan = []
         if over:
             plan = recovery_plan(sum(o.amount for o in over), period_of(start) + 1, months=self.recovery_months)
             self.audit.append(who=actor, when=self.clock(), action="claim.overpayment", entity=f"claim:{claim.id}",
                               before=None, after={"keys": [o.key for o in over],
                                                   "total": sum(o.amount for o in over),
                                                   "recovery": [[format_period(r.period), r.amount] for r in plan]})
+        day = self.clock().date()
         if claim.state in (S.APPROVED, S.PAYING) or (claim.state is S.SUSPENDED
                                                     and claim.suspension_reason is not SuspensionReason.REEMPLOYMENT):
             claim = self._move(claim, S.SUSPENDED, actor=actor, reason=f"reempleo desde {format_date_pe(start)}",
                                reemployment_date=start, suspension_reason=SuspensionReason.REEMPLOYMENT)
+            self._issue(claim, ActKind.SUSPENSION, day, ActLetter(
+                ActKind.SUSPENSION,
+                grounds=[f"Consta que el (la) asegurado(a) inició un nuevo empleo el {format_date_pe(start)}. "
+                         "La prestación cubre el desempleo (art. 6): no se pagan los meses desde "
+                         f"{format_period(period_of(start))} en adelante."],
+                resolves=[f"SUSPENDER el pago de la prestación desde {format_period(period_of(start))}; las cuotas "
+                          "de los meses anteriores que estén pendientes se pagan."],
+                articles=["PL 5510/2022-CR, arts. 5 y 6"]),
+                f"Suspensión por nuevo empleo desde {format_date_pe(start)}", actor)
         elif claim.state in (S.EXHAUSTED, S.CLOSED) and claim.reemployment_date is None:
             # Found after the last installment (late payroll): keep the date so it is booked once.
             claim = self._update(claim, actor=actor, action="claim.reemployment_found",
                                  reemployment_date=start)
         # A filed or waiting claim needs nothing here: its decision reads the re-employment itself.
+        if over:
+            total = sum(o.amount for o in over)
+            self._issue(claim, ActKind.OVERPAYMENT, day, ActLetter(
+                ActKind.OVERPAYMENT,
+                grounds=[f"Se pagaron cuotas por meses de empleo (nuevo empleo desde {format_date_pe(start)}): "
+                         f"{format_soles(total)} a devolver al fondo."],
+                resolves=[f"DISPONER la devolución de {format_soles(total)} en {len(plan)} cuotas mensuales "
+                          "según el cronograma adjunto."],
+                articles=["PL 5510/2022-CR, arts. 5 y 6"],
+                rows=[(f"Pagado por {format_period(o.period)}", format_soles(o.amount)) for o in over]
+                + [(f"Devolución {format_period(r.period)}", format_soles(r.amount)) for r in plan]),
+                f"Pagos indebidos: {format_soles(total)} a devolver", actor)
         return claim, over
 
     def apply_obligations(self, claim_id: str, on: dt.date, *, actor: str) -> Claim:
@@ -383,11 +500,23 @@ class ClaimService:
             return claim
         s = suspended_on(self.employment.obligations(claim.id), on)
         if s is not None and claim.state is not S.SUSPENDED:
-            return self._move(claim, S.SUSPENDED, actor=actor, reason=s.reason_es(),
-                              suspension_reason=SuspensionReason.OBLIGATIONS)
+            claim = self._move(claim, S.SUSPENDED, actor=actor, reason=s.reason_es(),
+                               suspension_reason=SuspensionReason.OBLIGATIONS)
+            self._issue(claim, ActKind.SUSPENSION, on, ActLetter(
+                ActKind.SUSPENSION, grounds=[s.reason_es()],
+                resolves=["SUSPENDER el pago de la prestación mientras subsista el incumplimiento; las cuotas de "
+                          "los meses suspendidos no se pagan."],
+                articles=["PL 5510/2022-CR, art. 7 y tercera disposición complementaria final"]),
+                "Suspensión por incumplimiento de obligaciones con el servicio de empleo", actor)
+            return claim
         if s is None and claim.state is S.SUSPENDED:
             to = S.PAYING if self.payments.payments(claim.id) else S.APPROVED
-            return self._move(claim, to, actor=actor, reason="cumplió sus obligaciones", suspension_reason=None)
+            claim = self._move(claim, to, actor=actor, reason="cumplió sus obligaciones", suspension_reason=None)
+            self._issue(claim, ActKind.RESUMPTION, on, ActLetter(
+                ActKind.RESUMPTION, grounds=["El (la) asegurado(a) cumplió sus obligaciones con el servicio de empleo."],
+                resolves=["REANUDAR el pago de la prestación desde el mes siguiente."],
+                articles=["PL 5510/2022-CR, art. 7"]),
+                "Reanudación del pago", actor)
         return claim
 
     # ------------------------------------------------------------------ paying
@@ -422,6 +551,14 @@ class ClaimService:
             if claim.suspension_reason is SuspensionReason.REEMPLOYMENT or _cut_at_decision(claim):
                 # Nothing more is owed: close, so a later separation can open a new claim.
                 claim = self._move(claim, S.CLOSED, actor=actor, reason="reempleo: cuotas anteriores pagadas")
+                self._issue(claim, ActKind.CLOSURE, on, ActLetter(
+                    ActKind.CLOSURE,
+                    grounds=[f"El (la) asegurado(a) inició un nuevo empleo el {format_date_pe(claim.reemployment_date)}"
+                             if claim.reemployment_date else "El (la) asegurado(a) inició un nuevo empleo.",
+                             f"Se pagaron las {len(paid_keys)} cuotas de los meses de desempleo anteriores."],
+                    resolves=["DAR POR CONCLUIDA la prestación por desempleo."],
+                    articles=["PL 5510/2022-CR, arts. 5 y 6"]),
+                    "Conclusión por nuevo empleo: cuotas anteriores pagadas", actor)
             else:
                 claim = self._move(claim, S.EXHAUSTED, actor=actor, reason="prestación agotada")
         return claim, done
@@ -480,7 +617,7 @@ class ClaimService:
         rec = reconcile(sent, answer)
         for key, code, amount in rec.returned:
             claim_id = key.split("#", 1)[0]
-            number = int(key.split("#", 1)[1])
+            number = int(key.split("#", 1)[1].split("d", 1)[0])   # "C-1#3" or a difference "C-1#3d1"
             pays = [p for p in self.payments.payments(claim_id) if p.number == number]
             period = pays[0].period if pays else sent.period
             self.ledger.post(LedgerEntry(f"{LedgerKind.PAYMENT_RETURNED.value}:{key}:{on.isoformat()}",
@@ -494,7 +631,7 @@ class ClaimService:
     # ------------------------------------------------------------------ appeals
 
     def file_appeal(self, claim_id: str, kind: AppealKind, filed_on: dt.date, *, actor: str,
-                    grounds: str = "") -> Appeal:
+                    grounds: str = "", act: str | None = None) -> Appeal:
         claim = self.claims.get(claim_id)
         if claim.decided_on is None:
             raise ConflictError("the claim has no decision to appeal yet", where=f"claim {claim.id}")
@@ -505,12 +642,33 @@ class ClaimService:
         # An apelación after a reconsideración runs from the notification of the reconsideración's
         # result (art. 220); the resolution date stands for its notification.
         notified = max([claim.decided_on, *(a.resolved_on for a in previous if a.resolved_on)])
+        appealed = self._appealed_act(claim, act)
+        if appealed is not None:
+            # Issue 26 item 9: the term runs from the act's notification as recorded, not from its
+            # date; an act with no notification on record is notified by the filing itself
+            # (Ley 27444, art. 27.2: notificación tácita), so the filing is in time.
+            notified = appealed.notified_on or filed_on
         appeal = appeals_mod.file_appeal(f"{claim.id}-A{len(previous) + 1}", claim.id, kind, notified_on=notified,
                                          filed_on=filed_on, grounds=grounds)
         self.claims.add_appeal(appeal)
+        after = appeal.to_dict() | ({"act": appealed.number} if appealed is not None else {})
         self.audit.append(who=actor, when=self.clock(), action="appeal.file", entity=f"appeal:{appeal.id}",
-                          before=None, after=appeal.to_dict())
+                          before=None, after=after)
         return appeal
+
+    def _appealed_act(self, claim: Claim, number: str | None) -> IssuedAct | None:
+        """The act an appeal is against: the one named, else the claim's latest act."""
+        if self.acts is None:
+            if number:
+                raise ConflictError("issued acts are not stored here", where=f"claim {claim.id}")
+            return None
+        if number:
+            act = self.acts.get(number)
+            if act.claim_id != claim.id:
+                raise InputError(f"act {number} is not an act of claim {claim.id}", field="act")
+            return act
+        acts = self.acts.acts_for(claim.id)
+        return acts[-1] if acts else None
 
     def resolve_appeal(self, appeal_id: str, outcome: AppealOutcome, on: dt.date, *,
                        actor: str) -> tuple[Appeal, Claim, list[Payment]]:
@@ -518,6 +676,14 @@ class ClaimService:
         appeal = appeals_mod.resolve_appeal(self.claims.get_appeal(appeal_id), outcome, on)
         claim = self.claims.get(appeal.claim_id)
         paid: list[Payment] = []
+        kind, rows, says = ActKind.APPEAL_RESOLUTION, [], {
+            AppealOutcome.UPHELD: "DECLARAR FUNDADO el recurso.",
+            AppealOutcome.REJECTED: "DECLARAR INFUNDADO el recurso; la resolución impugnada se mantiene.",
+            AppealOutcome.INADMISSIBLE: "DECLARAR IMPROCEDENTE el recurso."}[outcome]
+        if outcome is AppealOutcome.UPHELD and claim.state is not S.DENIED:
+            claim, paid, rows = self._change_amount(claim, appeal, on, actor)
+            kind, says = ActKind.AMOUNT_CHANGE, ("DECLARAR FUNDADO el recurso y MODIFICAR el monto de la prestación "
+                                                 "según el cuadro; las diferencias de las cuotas ya pagadas se pagan.")
         if outcome is AppealOutcome.UPHELD and claim.state is S.DENIED:
             rec = self.evaluate(claim, claim.decided_on or on)     # as of the reversed decision
             reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
@@ -533,7 +699,52 @@ class ClaimService:
             self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
             claim, paid = self._pay(claim, period_of(on), on, actor)
+            assert claim.decision is not None
+            rows = [(f"Cuota {b.month}", format_soles(b.amount)) for b in claim.decision.benefits]
+            says += f" OTORGAR la prestación en {len(claim.decision.benefits)} pagos mensuales."
         self.claims.save_appeal(appeal)
         self.audit.append(who=actor, when=self.clock(), action="appeal.resolve", entity=f"appeal:{appeal.id}",
                           before={"outcome": "pending"}, after={"outcome": appeal.outcome.value})
+        self._issue(claim, kind, on, ActLetter(
+            kind, grounds=[f"El {appeals_mod.KIND_LABELS_ES[appeal.kind]} {appeal.id}, presentado el "
+                           f"{format_date_pe(appeal.filed_on)}."],
+            resolves=[says], articles=[appeals_mod.ARTICLE_FILING], rows=rows),
+            f"Recurso {appeal.id}: {appeal.outcome.value}", actor)
         return appeal, claim, paid
+
+    def _change_amount(self, claim: Claim, appeal: Appeal, on: dt.date,
+                       actor: str) -> tuple[Claim, list[Payment], list[tuple[str, str]]]:
+        """An appeal upheld against the amount (issue 26 item 9): the rules are run again as of the
+        appealed decision, on the records as corrected; the higher amounts replace the decision's
+        and the difference of every installment already paid is paid now."""
+        old = claim.decision
+        if old is None or claim.decided_on is None or claim.first_period is None:
+            raise ConflictError("the claim has no award whose amount could change", where=f"claim {claim.id}")
+        rec = self.evaluate(claim, claim.decided_on)
+        rec = limit_to_unemployment(rec, first_period=claim.first_period, reemployment_date=claim.reemployment_date,
+                                    kept_job=self._kept_job(claim))
+        if not rec.eligible or len(rec.benefits) != len(old.benefits) or rec.total <= old.total:
+            raise ConflictError(f"the rules give no higher amount than {format_soles(old.total)}; correct the "
+                                "records the appeal relies on before upholding it", where=f"claim {claim.id}")
+        claim = self._update(claim, actor=actor, action="claim.amount_change", decision=rec)
+        new_amount = {b.month: b.amount for b in rec.benefits}
+        paid_by_number: dict[int, list[Payment]] = {}
+        for p in self.payments.payments(claim.id):
+            paid_by_number.setdefault(p.number, []).append(p)
+        done: list[Payment] = []
+        for number, pays in sorted(paid_by_number.items()):
+            diff = new_amount.get(number, 0) - sum(p.amount for p in pays)
+            if diff <= 0:
+                continue
+            pay = Payment(f"{claim.id}#{number}d{len(pays)}", claim.id, number, pays[0].period, diff, on)
+            if not self.payments.record(pay):
+                continue
+            self.ledger.post(LedgerEntry(f"{LedgerKind.BENEFIT_PAYMENT.value}:{pay.key}:{on.isoformat()}",
+                                         LedgerKind.BENEFIT_PAYMENT, claim.id, diff, pay.period, on,
+                                         f"diferencia de la cuota {number} (recurso {appeal.id})"))
+            self.audit.append(who=actor, when=self.clock(), action="payment.pay", entity=f"payment:{pay.key}",
+                              before=None, after={"amount": diff, "period": format_period(pay.period)})
+            done.append(pay)
+        rows = [(f"Cuota {b.month}", f"{format_soles(o.amount)} → {format_soles(b.amount)}")
+                for o, b in zip(old.benefits, rec.benefits, strict=True)]
+        return claim, done, rows
