@@ -726,7 +726,13 @@ class ClaimService:
         if not rec.eligible or len(rec.benefits) != len(old.benefits) or rec.total <= old.total:
             raise ConflictError(f"the rules give no higher amount than {format_soles(old.total)}; correct the "
                                 "records the appeal relies on before upholding it", where=f"claim {claim.id}")
-        claim = self._update(claim, actor=actor, action="claim.amount_change", decision=rec)
+        new = dataclasses.replace(claim, status=dataclasses.replace(claim.status, version=claim.version + 1),
+                                  decision=rec)
+        self.claims.save(new, expected_version=claim.version)
+        self.audit.append(who=actor, when=self.clock(), action="claim.amount_change", entity=f"claim:{claim.id}",
+                          before={"version": claim.version, "total": old.total},
+                          after={"version": new.version, "total": rec.total, "appeal": appeal.id})
+        claim = new
         new_amount = {b.month: b.amount for b in rec.benefits}
         paid_by_number: dict[int, list[Payment]] = {}
         for p in self.payments.payments(claim.id):
