@@ -194,6 +194,33 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
                                explanation=explanation, trace=trace)
 
 
+FILING_DEADLINE_PARAMETER = "requirements.claim_filing_deadline_days"
+
+
+def check_filing_deadline(rec: StoredDecision, *, filed_on: dt.date, separation_date: dt.date, days: int,
+                          parameter: dict[str, Any] | None = None) -> StoredDecision:
+    """A claim filed more than *days* after the separation is denied, saying so (issue 26 item 9).
+
+    The bill is silent; the term is the parameter ``requirements.claim_filing_deadline_days``
+    (default and reading in its YAML file and docs/law.md). The reason names the last day.
+    """
+    last = separation_date + dt.timedelta(days=days)
+    met = filed_on <= last
+    reason = {"requirement": "filing_deadline", "name": "Solicitud presentada dentro del plazo",
+              "article": "PL 5510/2022-CR, arts. 5 y 7 (plazo: parámetro, a falta de Reglamento)", "met": met,
+              "detail": (f"Presentada el {format_date_pe(filed_on)}, dentro de los {days} días desde el cese "
+                         f"({format_date_pe(separation_date)}); plazo hasta el {format_date_pe(last)}." if met else
+                         f"Presentada el {format_date_pe(filed_on)}, fuera del plazo de {days} días desde el cese "
+                         f"({format_date_pe(separation_date)}), que venció el {format_date_pe(last)}.")}
+    versions = rec.parameter_versions + ((parameter,) if parameter else ())
+    if met:
+        return dataclasses.replace(rec, reasons=(*rec.reasons, reason), parameter_versions=versions)
+    explanation = ("No le corresponde la prestación: " if rec.eligible else rec.explanation + " Además: ") + \
+        f"la solicitud se presentó fuera del plazo de {days} días desde el cese."
+    return dataclasses.replace(rec, eligible=False, benefits=(), reasons=(*rec.reasons, reason),
+                               parameter_versions=versions, explanation=explanation)
+
+
 # --------------------------------------------------------------------------------------------
 # The letter
 

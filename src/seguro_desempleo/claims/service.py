@@ -33,8 +33,10 @@ from seguro_desempleo.claims.acts import (
 )
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
 from seguro_desempleo.claims.decision import (
+    FILING_DEADLINE_PARAMETER,
     LetterContext,
     StoredDecision,
+    check_filing_deadline,
     decision_record,
     limit_to_unemployment,
     render_resolution_html,
@@ -335,6 +337,7 @@ class ClaimService:
         # Issue 26 item 3: a new job already on record, or a job kept, is read at the decision.
         first = first_benefit_period(wait_end)
         rec = limit_to_unemployment(rec, first_period=first, reemployment_date=reemp, kept_job=kept)
+        rec = self._filing_deadline(claim, rec)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         if rec.eligible:
             claim = self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
@@ -348,6 +351,19 @@ class ClaimService:
                            reemployment_date=reemp)
         self._issue_decision(claim, on, actor)
         return claim
+
+    def _filing_deadline(self, claim: Claim, rec: StoredDecision) -> StoredDecision:
+        """Issue 26 item 9: the claim filed within the deadline (a parameter: the bill is silent)."""
+        snap = self.params.at(claim.separation_date)
+        try:
+            read = snap.read(FILING_DEADLINE_PARAMETER)
+        except (KeyError, InputError):
+            return rec                    # a parameter set without the deadline: none applies
+        days = int(snap[FILING_DEADLINE_PARAMETER])
+        version = {"name": read.name, "effective_date": read.effective_date.isoformat(),
+                   "value": read.as_dict()["value"], "reference": read.reference}
+        return check_filing_deadline(rec, filed_on=claim.filed_on, separation_date=claim.separation_date,
+                                     days=days, parameter=version)
 
     def _kept_job(self, claim: Claim) -> bool:
         """Another job still held after the separation (a history without the check: none)."""
