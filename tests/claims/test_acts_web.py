@@ -30,6 +30,7 @@ def test_claim_page_lists_acts_and_serves_them_as_issued(seeded: Seeded, tmp_pat
                   follow_redirects=False).status_code == 303
     page = c.get(f"/trabajador/reclamos/{seeded.claim_paying}").text
     assert "Resoluciones emitidas" in page and acts[0].number in page and "Aún no notificada" in page
+    assert "corre desde la notificación" in page       # no deadline invented from the decision date
     got = c.get(f"/trabajador/reclamos/{seeded.claim_paying}/actos/{acts[0].number}")
     assert got.status_code == 200 and got.content == acts[0].html
     letter = c.get(f"/trabajador/reclamos/{seeded.claim_paying}/resolucion")

@@ -458,8 +458,11 @@ class ClaimService:
             return []
         return plan_installments(claim.id, claim.decision.benefits, claim.first_period)
 
-    def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str) -> tuple[Claim, list[Overpayment]]:
-        """Suspend the remaining installments from the month of *start*; book overpayments."""
+    def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
+                            on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
+        """Suspend the remaining installments from the month of *start*; book overpayments.
+
+        *on* dates the acts issued (suspension, overpayment); default: today by the clock."""
         claim = self.claims.get(claim_id)
         if start <= claim.separation_date:
             raise InputError(f"re-employment on {format_date_pe(start)} is not after the separation on "
@@ -476,7 +479,7 @@ class ClaimService:
                               before=None, after={"keys": [o.key for o in over],
                                                   "total": sum(o.amount for o in over),
                                                   "recovery": [[format_period(r.period), r.amount] for r in plan]})
-        day = self.clock().date()
+        day = on or self.clock().date()
         if claim.state in (S.APPROVED, S.PAYING) or (claim.state is S.SUSPENDED
                                                     and claim.suspension_reason is not SuspensionReason.REEMPLOYMENT):
             claim = self._move(claim, S.SUSPENDED, actor=actor, reason=f"reempleo desde {format_date_pe(start)}",
@@ -602,12 +605,12 @@ class ClaimService:
             if claim.reemployment_date is None and plan and plan[-1].period >= period - LATE_REEMPLOYMENT_MONTHS:
                 start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
                 if start is not None:
-                    over.extend(self.record_reemployment(claim.id, start, actor=actor)[1])
+                    over.extend(self.record_reemployment(claim.id, start, actor=actor, on=on)[1])
         for claim in self._candidates(PAYABLE, only):
             before = claim.state
             start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
             if start is not None and claim.reemployment_date is None:
-                claim, ov = self.record_reemployment(claim.id, start, actor=actor)
+                claim, ov = self.record_reemployment(claim.id, start, actor=actor, on=on)
                 over.extend(ov)
             claim = self.apply_obligations(claim.id, on, actor=actor)
             claim, done = self._pay(claim, period, on, actor)

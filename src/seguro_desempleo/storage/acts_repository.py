@@ -32,7 +32,7 @@ class SqlActStore:
 
     def acts_for(self, claim_id: str) -> list[IssuedAct]:
         rows = self.session.scalars(select(IssuedActRow).where(IssuedActRow.claim_id == claim_id)
-                                    .order_by(IssuedActRow.issued_on, IssuedActRow.number)).all()
+                                    .order_by(IssuedActRow.number)).all()      # the claim's sequence
         return [_act(r) for r in rows]
 
     def get(self, number: str) -> IssuedAct:

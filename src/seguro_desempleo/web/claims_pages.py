@@ -108,6 +108,7 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
         if acts:        # issue 26 item 9: the term runs from the latest act's recorded notification
             notified = acts[-1].notified_on
         deadline = clock(filing_deadline(notified), on) if notified else None
+    unnotified = bool(acts) and claim.decided_on is not None and deadline is None and not any(c for _, c in appeals)
     from seguro_desempleo.services.claims_app import employment_registrations
 
     try:
@@ -117,7 +118,7 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
     return {"claim": claim, "state_label": STATE_LABELS_ES[claim.state], "schedule": schedule,
             "es_registrations": registrations,
             "payments": payments, "obligations": obligations, "appeals": appeals, "appeal_deadline": deadline,
-            "acts": acts,
+            "acts": acts, "appeal_unnotified": unnotified,
             "kind_labels": {k.value: v for k, v in KIND_LABELS_ES.items()}, "just_causes": just_causes(),
             "period": format_period}
 

@@ -133,6 +133,11 @@ _add({
     "act_overpayment": ("Pagos indebidos y devolución", "Overpayment and its recovery"),
     "act_amount_change": ("Modificación del monto", "Amount changed"),
     "act_appeal_resolution": ("Resolución del recurso", "Decision on the appeal"),
+    "appeal_term_from_notification": (
+        "El plazo de 15 días hábiles para presentar un recurso corre desde la notificación de la resolución, "
+        "que aún no consta; si presenta el recurso ahora, se tiene por notificada hoy (Ley 27444, art. 27.2).",
+        "The 15 business days to appeal run from the notification of the decision, not yet on record; "
+        "an appeal filed now counts as notified today (Ley 27444, art. 27.2)."),
     # navigation and roles
     "nav_transparency": ("Transparencia", "Transparency"),
     "nav_my_contributions": ("Mis aportes", "My contributions"),
