@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.claims.acts import ActKind, IssuedAct, check_notification, sha256
@@ -22,13 +22,12 @@ class SqlActStore:
         self.session = session
 
     def add(self, act: IssuedAct) -> None:
-        if self.session.get(IssuedActRow, act.number) is not None:
-            raise ConflictError(f"act {act.number} already issued; an issued act is not issued again")
-        self.session.add(IssuedActRow(number=act.number, claim_id=act.claim_id, kind=act.kind.value,
-                                      issued_on=act.issued_on, summary=act.summary, html=act.html,
-                                      content_sha256=act.content_sha256, notified_on=act.notified_on,
-                                      pdf=act.pdf, pdf_sha256=act.pdf_sha256))
-        self.session.flush()
+        """One INSERT (no ORM flush); the primary key refuses a number issued twice (a lost race
+        surfaces as the database's integrity error: the API answers 409)."""
+        self.session.execute(insert(IssuedActRow), [{
+            "number": act.number, "claim_id": act.claim_id, "kind": act.kind.value, "issued_on": act.issued_on,
+            "summary": act.summary, "html": act.html, "content_sha256": act.content_sha256,
+            "notified_on": act.notified_on, "pdf": act.pdf, "pdf_sha256": act.pdf_sha256}])
 
     def acts_for(self, claim_id: str) -> list[IssuedAct]:
         rows = self.session.scalars(select(IssuedActRow).where(IssuedActRow.claim_id == claim_id)
