@@ -52,7 +52,7 @@ class Claim:
     separation_date: dt.date
     status: ClaimStatus
     decision: StoredDecision | None = None
-    decided_on: dt.date | None = None          # also the notification date of the decision
+    decided_on: dt.date | None = None          # the notification is recorded on the issued act (claims.acts)
     first_period: int | None = None            # month index of installment 1
     reemployment_date: dt.date | None = None
     suspension_reason: SuspensionReason | None = None
