@@ -200,3 +200,60 @@ def test_appeal_upheld_against_the_amount_pays_the_difference(w: World) -> None:
     number, kind = _acts(w, c.id)[-1]
     assert kind is ActKind.AMOUNT_CHANGE and "S/ 2,100.00 → S/ 2,800.00" in w.svc.acts.get(number).html.decode()
     assert verify_chain(w.audit.records).ok
+
+
+def test_amount_appeal_after_a_rectified_declaration_pays_the_difference(migrated_url: str, tmp_path: Path) -> None:
+    """Import → decision → two installments paid → the employer rectifies every month (S/ 3,000 →
+    S/ 4,000) → appeal upheld against the amount: installments 1 and 2 get their difference
+    (2,800 − 2,100 = 700; 2,600 − 1,950 = 650), the rest are paid at the new amounts: 12,000 in all."""
+    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.services.registry import register_employer
+    from seguro_desempleo.storage.history import worker_ids_by_document
+    from tests.claims.registration_helpers import register_all_workers
+    from tests.payroll.helpers import dni, make_ruc, write_per, write_rem
+
+    ruc = make_ruc(7201)
+    months = [f"{y}-{m:02d}" for y in (2023, 2024, 2025) for m in range(1, 13) if "2023-03" <= f"{y}-{m:02d}" <= "2025-03"]
+    with SqlUnitOfWork(migrated_url) as uow:
+        register_employer(uow, ruc, "Textiles Andinos SAC", size_class="large", region="Lima")
+        uow.commit()
+
+    def load(folder: str, amount: str, today: dt.date) -> None:
+        files = tmp_path / folder
+        files.mkdir()
+        paths = [write_rem(files, ruc, m, [("01", dni(9), "0121", amount, amount)]) for m in months]
+        if folder == "first":
+            paths.append(write_per(files, ruc, [("01", dni(9), "604", "1", "1", "01/02/2020", "10/03/2025", "03", "")]))
+        with SqlUnitOfWork(migrated_url) as uow:
+            summary = import_files(paths, uow=uow, today=today)
+            assert summary.rejected == 0, summary.issues[:3]
+            register_all_workers(uow.session)
+            uow.commit()
+
+    load("first", "3000.00", dt.date(2025, 3, 15))
+    with SqlUnitOfWork(migrated_url) as uow:
+        ref = str(worker_ids_by_document(uow.session, [("01", dni(9))])[("01", dni(9))])
+        ctx = claims_context(uow)
+        c = ctx.service.file_and_decide(ref, D(2025, 3, 20), actor="cw")
+        ctx.service.run_payments(MAY, D(2025, 5, 25), actor="run")
+        ctx.service.record_notification("RES-2025-000001", D(2025, 3, 21), actor="courier")
+        appeal = ctx.service.file_appeal(c.id, AppealKind.RECONSIDERATION, D(2025, 4, 4), actor="worker",
+                                         grounds="boletas: S/ 4,000")
+        uow.commit()
+    assert c.decision is not None and c.decision.total == 900000
+    load("rectified", "4000.00", dt.date(2025, 6, 1))
+    with SqlUnitOfWork(migrated_url) as uow:
+        ctx = claims_context(uow)
+        _, c, paid = ctx.service.resolve_appeal(appeal.id, AppealOutcome.UPHELD, D(2025, 6, 10), actor="cw")
+        uow.commit()
+    assert [(p.number, p.amount) for p in paid] == [(1, 70000), (2, 65000)]
+    for m in (JUN, JUL, parse_period("2025-08")):
+        with SqlUnitOfWork(migrated_url) as uow:
+            claims_context(uow).service.run_payments(m, D(2025, 9, 5), actor="run")
+            uow.commit()
+    with SqlUnitOfWork(migrated_url) as uow:
+        ctx = claims_context(uow)
+        assert sum(p.amount for p in ctx.payments.payments(c.id)) == 1200000
+        kinds = [a.kind for a in ctx.service.acts_for(c.id)]
+        assert kinds == [ActKind.DECISION, ActKind.AMOUNT_CHANGE] and all(a.verify() for a in ctx.service.acts_for(c.id))
+        assert ctx.claims.get(c.id).state is S.EXHAUSTED
