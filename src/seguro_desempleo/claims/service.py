@@ -103,8 +103,8 @@ def waiting_end(rec: StoredDecision) -> dt.date:
 
 def _cut_at_decision(claim: Claim) -> bool:
     """The decision awarded fewer months because of a re-employment on record (issue 26 item 3)."""
-    cut = claim.decision.trace.get("reemployment") if claim.decision is not None else None
-    return bool(cut) and int(cut["months_awarded"]) < int(cut["months_decided"])
+    cut: dict[str, Any] | None = claim.decision.trace.get("reemployment") if claim.decision is not None else None
+    return cut is not None and int(cut["months_awarded"]) < int(cut["months_decided"])
 
 
 @dataclass(frozen=True)
@@ -695,7 +695,8 @@ class ClaimService:
         appeal = appeals_mod.resolve_appeal(self.claims.get_appeal(appeal_id), outcome, on)
         claim = self.claims.get(appeal.claim_id)
         paid: list[Payment] = []
-        kind, rows, says = ActKind.APPEAL_RESOLUTION, [], {
+        rows: list[tuple[str, str]] = []
+        kind, says = ActKind.APPEAL_RESOLUTION, {
             AppealOutcome.UPHELD: "DECLARAR FUNDADO el recurso.",
             AppealOutcome.REJECTED: "DECLARAR INFUNDADO el recurso; la resolución impugnada se mantiene.",
             AppealOutcome.INADMISSIBLE: "DECLARAR IMPROCEDENTE el recurso."}[outcome]

@@ -172,9 +172,10 @@ def act_bytes(ctx: ClaimsContext, number: str, fmt: str = "html") -> bytes:
 
     if fmt not in ("html", "pdf"):
         raise InputError(f"unknown letter format '{fmt}' (html|pdf)", field="format")
-    act = ctx.service.acts.get(number) if ctx.service.acts is not None else None
-    if act is None:
+    store = ctx.service.acts
+    if store is None:
         raise ConflictError("issued acts are not stored here")
+    act = store.get(number)
     if not act.verify():
         raise ConflictError(f"act {number} does not match its hash; it must not be served", where=f"act {number}")
     if fmt == "html":
@@ -184,7 +185,7 @@ def act_bytes(ctx: ClaimsContext, number: str, fmt: str = "html") -> bytes:
     import weasyprint  # heavy import, only when a PDF is asked for
 
     pdf = bytes(weasyprint.HTML(string=act.html.decode("utf-8")).write_pdf())
-    ctx.service.acts.set_pdf(number, pdf)
+    store.set_pdf(number, pdf)
     return pdf
 
 
