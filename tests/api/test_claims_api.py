@@ -74,7 +74,9 @@ def test_claim_life_over_http(api: tuple[Api, str, str]) -> None:
     v = c.get("/api/v1/audit/verify", headers=t.token("admin")).json()
     assert v["ok"] is True and v["checked"] >= 6
     recs = c.get(f"/api/v1/audit?entity=claim:{cid}", headers=t.token("admin")).json()["items"]
-    assert [r["action"] for r in recs][:3] == ["claim.file", "claim.approve", "claim.suspend"]
+    # Issue 26 item 3: the new job on record is read at the decision (three months awarded), so the
+    # first run pays instead of suspending (was "claim.suspend").
+    assert [r["action"] for r in recs][:3] == ["claim.file", "claim.approve", "claim.pay"]
 
 
 def test_denial_appeal_and_deadline(api: tuple[Api, str, str]) -> None:
@@ -84,6 +86,16 @@ def test_denial_appeal_and_deadline(api: tuple[Api, str, str]) -> None:
     cid = c.post("/api/v1/claims", json={"worker_id": b, "claim_date": "2025-03-20"}, headers=cw).json()["id"]
     r = c.post(f"/api/v1/claims/{cid}/decision", json={}, headers=cw)
     assert r.json()["state"] == "denied"
+    # Issue 26 item 9: the appeal term runs from the act's notification as recorded, not from the
+    # decision date (before, it was assumed notified the day it was decided).
+    [act] = c.get(f"/api/v1/claims/{cid}/acts", headers=wb).json()["items"]
+    assert act["kind"] == "decision" and act["notified_on"] is None and act["verified"] is True
+    _problem(c.post(f"/api/v1/acts/{act['number']}/notification", json={"notified_on": "2025-03-21"},
+                    headers=wb), 403)
+    r = c.post(f"/api/v1/acts/{act['number']}/notification", json={"notified_on": "2025-03-21"}, headers=cw)
+    assert r.status_code == 200 and r.json()["notified_on"] == "2025-03-21", r.text
+    p = _problem(c.post(f"/api/v1/acts/{act['number']}/notification", json={"notified_on": "2025-03-22"},
+                        headers=cw), 409)
     p = _problem(c.post(f"/api/v1/claims/{cid}/appeals", json={"filed_on": "2025-06-30"}, headers=wb), 422)
     assert "out of time" in str(p["detail"]) and p["field"] == "filed_on"
     r = c.post(f"/api/v1/claims/{cid}/appeals", json={"filed_on": "2025-03-25", "grounds": "x"}, headers=wb)

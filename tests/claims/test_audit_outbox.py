@@ -59,7 +59,7 @@ def test_pg_outbox_waits_while_the_chain_is_locked_and_is_drained(pg_url: str, t
     with SqlUnitOfWork(engine) as uow:
         claims_context(uow).service.decide(cid, DECIDE_DAY, actor="caseworker")
         uow.commit()
-    assert _counts(engine) == (2, 0)
+    assert _counts(engine) == (3, 0)       # the filing, the decision and its act (issue 26 item 9)
     with SqlUnitOfWork(engine) as uow:
         ctx = claims_context(uow)
         assert [r.action for r in ctx.audit.for_entity(f"claim:{cid}")] == ["claim.file", "claim.approve"]
@@ -104,8 +104,8 @@ def test_pg_background_sequencer_under_concurrent_filings(pg_url: str, tmp_path:
         AuditSequencer.background = False
     with SqlUnitOfWork(engine) as uow:
         report = verify_audit(uow)      # drains whatever the thread has not linked yet
-        assert report.ok and report.checked == 2 * len(refs)
-    assert _counts(engine) == (2 * len(refs), 0)
+        assert report.ok and report.checked == 3 * len(refs)      # file, decide, the decision's act
+    assert _counts(engine) == (3 * len(refs), 0)
     engine.dispose()
 
 

@@ -47,6 +47,14 @@ def test_claim_lifecycle_commands(seeded: tuple[str, str], tmp_path: Path,
     assert view["state"] == "closed" and len(view["payments"]) == 3
     assert main(["claims", "obligation", "C-000001", "--db", url]) == 0
     assert "counselling" in capsys.readouterr().out
+    # Issue 26 item 9: the decision and the closure are issued acts; the appeal term runs from the
+    # notification recorded for the latest act (before: from the decision date, assumed notified).
+    assert main(["claims", "acts", "C-000001", "--format", "json", "--db", url]) == 0
+    acts = json.loads(capsys.readouterr().out)["acts"]
+    assert [(a["number"], a["kind"]) for a in acts] == [("RES-2025-000001", "decision"),
+                                                        ("RES-2025-000001-02", "closure")]
+    assert main(["claims", "notify", "RES-2025-000001-02", "--date", "2025-08-26", "--db", url]) == 0
+    assert "notified on 2025-08-26" in capsys.readouterr().out
     assert main(["claims", "appeal", "C-000001", "--kind", "reconsideracion", "--date", "2025-09-30",
                  "--db", url]) == 2
     assert "out of time" in capsys.readouterr().err
@@ -79,7 +87,9 @@ def test_file_with_decide(seeded: tuple[str, str], capsys: pytest.CaptureFixture
     url, ref = seeded
     assert main(["claims", "file", "--worker", ref, "--date", "2025-03-20", "--decide", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert "C-000001 filed and decided: approved, S/" in out and "in 5 installments" in out
+    # The seeded worker's new job (07/2025) is on record at the decision: only the three months
+    # before it are awarded (issue 26 item 3; was "in 5 installments" and a suspension at the first run).
+    assert "C-000001 filed and decided: approved, S/" in out and "in 3 installments" in out
     assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
     view = json.loads(capsys.readouterr().out)
     assert view["state"] == "approved" and view["decided_on"] == "2025-03-20" and view["obligations"]

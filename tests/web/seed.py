@@ -112,6 +112,8 @@ def seed(tmp: Path, url: str | None = None) -> Seeded:
             svc.run_payments(parse_period(month), day, actor="system")
         denied = svc.file_claim(str(ids[2]), dt.date(2025, 6, 10), actor="worker")
         svc.decide(denied.id, dt.date(2025, 8, 12), actor="caseworker")
+        # Issue 26 item 9: the notification is recorded, not assumed; here the same day.
+        svc.record_notification(svc.acts_for(denied.id)[-1].number, dt.date(2025, 8, 12), actor="courier")
         filed = svc.file_claim(str(ids[1]), dt.date(2025, 7, 20), actor="worker")
         uow.commit()
     return Seeded(url, ids, filed.id, denied.id, paying.id)

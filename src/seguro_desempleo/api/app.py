@@ -101,6 +101,9 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     app.include_router(auth_router)
     app.include_router(law.router)
     app.include_router(resources.router)
+    from seguro_desempleo.api import acts as acts_api  # issue 26 item 9: issued acts
+
+    app.include_router(acts_api.router)
     problems.install_database_handlers(app)
 
     from seguro_desempleo.web.routes import install as install_web

@@ -13,6 +13,7 @@ name and the document number given in :class:`LetterContext`; nothing here logs 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from seguro_desempleo.claims.appeals import FILING_DAYS, RESOLUTION_DAYS
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.money import cents_to_str, format_soles, parse_soles
-from seguro_desempleo.periods import format_date_pe
+from seguro_desempleo.payments.schedule import plan_installments
+from seguro_desempleo.periods import format_date_pe, format_period, period_of
 from seguro_desempleo.rules.evaluate import Decision
 
 BILL = "Proyecto de Ley 5510/2022-CR"
@@ -119,6 +121,104 @@ def decision_record(decision: Decision, *, claim_id: str | None = None,
         reasons=tuple(r.as_reason() | {"name": r.requirement} for r in decision.requirements),
         explanation=decision.explanation, trace=trace,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Unemployment at the decision (issue 26, item 3)
+
+UNEMPLOYMENT_ARTICLE = "PL 5510/2022-CR, arts. 5 y 6"
+"""Art. 6: the contingency is unemployment; art. 5: the benefit covers months of it."""
+
+
+def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemployment_date: dt.date | None,
+                          kept_job: bool = False) -> StoredDecision:
+    """The decision as it can pay, given what the records show on the day it is taken.
+
+    - *kept_job*: the worker still holds another job (a T-Registro period with another employer
+      that started on or before the separation and had not ended by it). They lost *a* job, not
+      their employment: the contingency of art. 6 is not met; the decision says so.
+    - *reemployment_date*: a new job already on record. Only the installments covering months
+      before the month of the new job are awarded (the same cut the payment run applies,
+      :func:`seguro_desempleo.payments.schedule.installment_status`); none left → not awarded,
+      and the decision says why.
+
+    Pure: the reasons, the benefits, the explanation and the trace say what was cut and why.
+    """
+    reasons = list(rec.reasons)
+    trace = dict(rec.trace)
+    benefits = rec.benefits
+    eligible = rec.eligible
+    notes: list[str] = []
+    if kept_job:
+        reasons.append({"requirement": "unemployment", "name": "Desempleo (no conserva otro empleo)",
+                        "article": UNEMPLOYMENT_ARTICLE, "met": False,
+                        "detail": "Conserva otro empleo vigente después del cese (T-Registro): no está "
+                                  "desempleado(a); la contingencia del art. 6 es el desempleo, no la pérdida "
+                                  "de uno de varios empleos."})
+        trace["unemployment"] = {"kept_job": True}
+        eligible = False
+        notes.append("conserva otro empleo, no está desempleado(a) (art. 6)")
+    if reemployment_date is not None and eligible:
+        cut = period_of(reemployment_date)
+        plan = plan_installments(rec.claim_id, rec.benefits, first_period)
+        kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if inst.period < cut]
+        when = format_date_pe(reemployment_date)
+        if kept:
+            last = first_period + len(kept) - 1
+            detail = (f"Inició un nuevo empleo el {when}: se otorgan los {len(kept)} meses de desempleo "
+                      f"anteriores ({format_period(first_period)} a {format_period(last)}); desde "
+                      f"{format_period(cut)} no corresponde pago.")
+        else:
+            detail = (f"Inició un nuevo empleo el {when}, antes del primer mes de la prestación "
+                      f"({format_period(first_period)}): no hay meses de desempleo que pagar.")
+            eligible = False
+            notes.append(f"nuevo empleo desde el {when}, antes del primer mes de la prestación (arts. 5 y 6)")
+        reasons.append({"requirement": "reemployment", "name": "Meses de desempleo antes del nuevo empleo",
+                        "article": UNEMPLOYMENT_ARTICLE, "met": bool(kept), "detail": detail})
+        trace["reemployment"] = {"date": reemployment_date.isoformat(), "first_period": format_period(first_period),
+                                 "months_awarded": len(kept), "months_decided": len(rec.benefits)}
+        benefits = tuple(kept)
+    if not eligible:
+        benefits = ()
+    if eligible == rec.eligible and benefits == rec.benefits and not kept_job:
+        return rec
+    if not eligible and rec.eligible:
+        explanation = "No le corresponde la prestación: " + "; ".join(notes) + "."
+    elif not eligible:
+        explanation = rec.explanation + (" Además: " + "; ".join(notes) + "." if notes else "")
+    else:
+        explanation = (rec.explanation + f" Por el nuevo empleo del {format_date_pe(reemployment_date)}"
+                       f" se otorgan {len(benefits)} de {len(rec.benefits)} meses.") if reemployment_date else \
+            rec.explanation
+    return dataclasses.replace(rec, eligible=eligible, benefits=benefits, reasons=tuple(reasons),
+                               explanation=explanation, trace=trace)
+
+
+FILING_DEADLINE_PARAMETER = "requirements.claim_filing_deadline_days"
+
+
+def check_filing_deadline(rec: StoredDecision, *, filed_on: dt.date, separation_date: dt.date, days: int,
+                          parameter: dict[str, Any] | None = None) -> StoredDecision:
+    """A claim filed more than *days* after the separation is denied, saying so (issue 26 item 9).
+
+    The bill is silent; the term is the parameter ``requirements.claim_filing_deadline_days``
+    (default and reading in its YAML file and docs/law.md). The reason names the last day.
+    """
+    last = separation_date + dt.timedelta(days=days)
+    met = filed_on <= last
+    reason = {"requirement": "filing_deadline", "name": "Solicitud presentada dentro del plazo",
+              "article": "PL 5510/2022-CR, arts. 5 y 7 (plazo: parámetro, a falta de Reglamento)", "met": met,
+              "detail": (f"Presentada el {format_date_pe(filed_on)}, dentro de los {days} días desde el cese "
+                         f"({format_date_pe(separation_date)}); plazo hasta el {format_date_pe(last)}." if met else
+                         f"Presentada el {format_date_pe(filed_on)}, fuera del plazo de {days} días desde el cese "
+                         f"({format_date_pe(separation_date)}), que venció el {format_date_pe(last)}.")}
+    versions = rec.parameter_versions + ((parameter,) if parameter else ())
+    if met:
+        return dataclasses.replace(rec, reasons=(*rec.reasons, reason), parameter_versions=versions)
+    explanation = ("No le corresponde la prestación: " if rec.eligible else rec.explanation + " Además: ") + \
+        f"la solicitud se presentó fuera del plazo de {days} días desde el cese."
+    return dataclasses.replace(rec, eligible=False, benefits=(), reasons=(*rec.reasons, reason),
+                               parameter_versions=versions, explanation=explanation)
 
 
 # --------------------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ class WorkerHistory:
     registered: bool = True
     reemployment: dt.date | None = None
     payee: Payee | None = None
+    kept_job: bool = False          # another job still held after the separation (issue 26 item 3)
 
 
 class InMemoryHistory:
@@ -121,6 +122,9 @@ class InMemoryHistory:
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
         r = self.workers[worker_ref].reemployment
         return r if r is not None and r > after else None
+
+    def kept_job(self, worker_ref: str, separation: dt.date) -> bool:
+        return self.workers[worker_ref].kept_job
 
     def payee(self, worker_ref: str) -> Payee:
         p = self.workers[worker_ref].payee

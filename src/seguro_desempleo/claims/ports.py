@@ -52,7 +52,7 @@ class Claim:
     separation_date: dt.date
     status: ClaimStatus
     decision: StoredDecision | None = None
-    decided_on: dt.date | None = None          # also the notification date of the decision
+    decided_on: dt.date | None = None          # the notification is recorded on the issued act (claims.acts)
     first_period: int | None = None            # month index of installment 1
     reemployment_date: dt.date | None = None
     suspension_reason: SuspensionReason | None = None
@@ -173,6 +173,10 @@ class HistoryProvider(Protocol):
         ...
 
     def payee(self, worker_ref: str) -> Payee: ...
+
+    # Optional (read with getattr; a provider without it keeps no second jobs):
+    # def kept_job(self, worker_ref: str, separation: dt.date) -> bool
+    #     """Another job started on or before the separation and still held after it."""
 
 
 class PaymentStore(Protocol):

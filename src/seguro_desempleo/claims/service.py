@@ -24,8 +24,25 @@ from typing import Any
 
 from seguro_desempleo.claims import appeals as appeals_mod
 from seguro_desempleo.claims import plausibility
+from seguro_desempleo.claims.acts import (
+    ActKind,
+    ActLetter,
+    ActStore,
+    IssuedAct,
+    act_number,
+    new_act,
+    render_act_html,
+)
 from seguro_desempleo.claims.appeals import Appeal, AppealKind, AppealOutcome
-from seguro_desempleo.claims.decision import StoredDecision, decision_record
+from seguro_desempleo.claims.decision import (
+    FILING_DEADLINE_PARAMETER,
+    LetterContext,
+    StoredDecision,
+    check_filing_deadline,
+    decision_record,
+    limit_to_unemployment,
+    render_resolution_html,
+)
 from seguro_desempleo.claims.ports import (
     AuditSink,
     Claim,
@@ -37,7 +54,7 @@ from seguro_desempleo.claims.ports import (
     PaymentStore,
     SuspensionReason,
 )
-from seguro_desempleo.claims.state import ClaimState, ClaimStatus, transition
+from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState, ClaimStatus, transition
 from seguro_desempleo.domain.dates import check_date, check_run
 from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
@@ -63,6 +80,7 @@ from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, evalua
 log = logging.getLogger(__name__)
 
 S = ClaimState
+STATE_ES = {s: label for s, label in STATE_LABELS_ES.items()}
 PAYABLE = (S.APPROVED, S.PAYING, S.SUSPENDED)
 OVERRIDE_TARGETS = (S.DENIED, S.CLOSED)
 """States a caseworker may set against the rules' course (:meth:`ClaimService.override`)."""
@@ -111,6 +129,30 @@ def fund_cut(items: list[tuple[tuple[Any, ...], str, int]], available: int | Non
     return paid, left
 
 
+def _cut_at_decision(claim: Claim) -> bool:
+    """The decision awarded fewer months because of a re-employment on record (issue 26 item 3)."""
+    cut: dict[str, Any] | None = claim.decision.trace.get("reemployment") if claim.decision is not None else None
+    return cut is not None and int(cut["months_awarded"]) < int(cut["months_decided"])
+
+
+@dataclass(frozen=True)
+class AutoDecideRun:
+    """What :meth:`ClaimService.auto_decide` did on one day."""
+
+    on: dt.date
+    decided: tuple[tuple[str, str], ...]      # (claim id, new state)
+    still_waiting: int
+    failed: tuple[tuple[str, str], ...]       # (claim id, reason)
+
+    def summary(self) -> dict[str, Any]:
+        return {"date": self.on.isoformat(), "decided": len(self.decided),
+                "approved": sum(1 for _, s in self.decided if s == S.APPROVED.value),
+                "denied": sum(1 for _, s in self.decided if s == S.DENIED.value),
+                "still_waiting": self.still_waiting, "failed": len(self.failed),
+                "claims": [{"id": i, "state": s} for i, s in self.decided],
+                "errors": [{"id": i, "reason": r} for i, r in self.failed]}
+
+
 @dataclass(frozen=True)
 class PaymentRun:
     period: int
@@ -144,7 +186,8 @@ class ClaimService:
     def __init__(self, *, claims: ClaimRepository, history: HistoryProvider, payments: PaymentStore,
                  ledger: LedgerPoster, audit: AuditSink, employment: EmploymentServiceAdapter,
                  params: ParameterSet, clock: Callable[[], dt.datetime] = _utcnow,
-                 recovery_months: int = 6, schedule_obligations: bool = True) -> None:
+                 recovery_months: int = 6, schedule_obligations: bool = True,
+                 acts: ActStore | None = None) -> None:
         self.claims = claims
         self.history = history
         self.payments = payments
@@ -155,6 +198,8 @@ class ClaimService:
         self.clock = clock
         self.recovery_months = recovery_months
         self.schedule_obligations = schedule_obligations
+        self.acts = acts
+        """Where issued acts are kept (issue 26 item 9); ``None``: acts are not stored (unit tests)."""
         self._one_statement_filing = getattr(claims, "dialect", "") == "postgresql"
 
     # ------------------------------------------------------------------ state changes + audit
@@ -181,6 +226,63 @@ class ClaimService:
                           before={"version": claim.version},
                           after={"version": new.version, **{k: _plain(v) for k, v in changes.items()}})
         return new
+
+    # ------------------------------------------------------------------ issued acts (Ley 27444)
+
+    def _next_number(self, claim: Claim, on: dt.date) -> str:
+        assert self.acts is not None
+        acts = self.acts.acts_for(claim.id)
+        return act_number(claim.id, on.year, 1) if not acts else f"{acts[0].number}-{len(acts) + 1:02d}"
+
+    def _store_act(self, claim: Claim, kind: ActKind, on: dt.date, number: str, summary: str, html: str,
+                   actor: str) -> IssuedAct:
+        assert self.acts is not None
+        act = new_act(number, claim.id, kind, on, summary, html)
+        self.acts.add(act)
+        self.audit.append(who=actor, when=self.clock(), action=f"act.{kind.value}", entity=f"act:{number}",
+                          before=None, after={"claim": claim.id, "issued_on": on.isoformat(),
+                                              "content_sha256": act.content_sha256})
+        return act
+
+    def _issue_decision(self, claim: Claim, on: dt.date, actor: str) -> IssuedAct | None:
+        """The resolución of *claim*'s decision, rendered once and stored (the letter is this act)."""
+        if self.acts is None or claim.decision is None:
+            return None
+        payee = self.history.payee(claim.worker_ref)
+        number = self._next_number(claim, on)
+        ctx = LetterContext(number, payee.name, "DNI" if payee.doc_type == "01" else payee.doc_type,
+                            payee.doc_number, issued_on=on, reemployment_date=claim.reemployment_date)
+        d = claim.decision
+        summary = (f"Procedente: {format_soles(d.total)} en {len(d.benefits)} pagos mensuales" if d.eligible else
+                   "Improcedente: " + ", ".join(r["requirement"] for r in d.reasons if not r["met"]))
+        return self._store_act(claim, ActKind.DECISION, on, number, summary,
+                               render_resolution_html(d, ctx), actor)
+
+    def _issue(self, claim: Claim, kind: ActKind, on: dt.date, letter: ActLetter, summary: str,
+               actor: str) -> IssuedAct | None:
+        """Issue an act other than the decision (suspension, closure, overpayment, …)."""
+        if self.acts is None:
+            return None
+        payee = self.history.payee(claim.worker_ref)
+        number = self._next_number(claim, on)
+        html = render_act_html(letter, number=number, claim_id=claim.id, issued_on=on, worker_name=payee.name,
+                               document_type="DNI" if payee.doc_type == "01" else payee.doc_type,
+                               document_number=payee.doc_number)
+        return self._store_act(claim, kind, on, number, summary, html, actor)
+
+    def record_notification(self, number: str, on: dt.date, *, actor: str) -> IssuedAct:
+        """Record the day an act was notified (once); the appeal term runs from it (art. 218.2)."""
+        if self.acts is None:
+            raise ConflictError("issued acts are not stored here")
+        self.acts.set_notified(number, on)
+        act = self.acts.get(number)
+        self.audit.append(who=actor, when=self.clock(), action="act.notify", entity=f"act:{number}",
+                          before={"notified_on": None}, after={"notified_on": on.isoformat()})
+        return act
+
+    def acts_for(self, claim_id: str) -> list[IssuedAct]:
+        self.claims.get(claim_id)           # NotFoundError for an unknown claim
+        return self.acts.acts_for(claim_id) if self.acts is not None else []
 
     # ------------------------------------------------------------------ filing
 
@@ -346,21 +448,82 @@ class ClaimService:
         rec, accepted = self._evaluate(claim, on)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         wait_end = waiting_end(rec)
-        if failed == ["waiting_period"] and wait_end > on and \
-                self.history.reemployment_start(claim.worker_ref, claim.separation_date) is None:
+        reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
+        kept = self._kept_job(claim)
+        if failed == ["waiting_period"] and wait_end > on and (reemp is None or reemp > wait_end) and not kept:
             if claim.state is S.WAITING:
                 return claim
             return self._move(claim, S.WAITING, actor=actor, expected_version=expected_version,
                               reason=f"carencia hasta {format_date_pe(wait_end)}")
+        # Issue 26 item 3: a new job already on record, or a job kept, is read at the decision.
+        first = first_benefit_period(wait_end)
+        rec = limit_to_unemployment(rec, first_period=first, reemployment_date=reemp, kept_job=kept)
+        rec = self._filing_deadline(claim, rec)
+        failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         if rec.eligible:
-            first = first_benefit_period(wait_end)
             claim = self._move(claim, S.APPROVED, actor=actor, expected_version=expected_version,
-                               reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first)
+                               reason="cumple los requisitos", decision=rec, decided_on=on, first_period=first,
+                               reemployment_date=reemp)
             self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
+            self._issue_decision(claim, on, actor)
             return claim
-        return self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
-                          reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on)
+        claim = self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
+                           reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on,
+                           reemployment_date=reemp)
+        self._issue_decision(claim, on, actor)
+        return claim
+
+    def _filing_deadline(self, claim: Claim, rec: StoredDecision) -> StoredDecision:
+        """Issue 26 item 9: the claim filed within the deadline (a parameter: the bill is silent)."""
+        snap = self.params.at(claim.separation_date)
+        try:
+            read = snap.read(FILING_DEADLINE_PARAMETER)
+        except (KeyError, InputError):
+            return rec                    # a parameter set without the deadline: none applies
+        days = int(snap[FILING_DEADLINE_PARAMETER])
+        version = {"name": read.name, "effective_date": read.effective_date.isoformat(),
+                   "value": read.as_dict()["value"], "reference": read.reference}
+        return check_filing_deadline(rec, filed_on=claim.filed_on, separation_date=claim.separation_date,
+                                     days=days, parameter=version)
+
+    def _kept_job(self, claim: Claim) -> bool:
+        """Another job still held after the separation (a history without the check: none)."""
+        kept = getattr(self.history, "kept_job", None)
+        return bool(kept(claim.worker_ref, claim.separation_date)) if kept is not None else False
+
+    def auto_decide(self, on: dt.date, *, actor: str = "system:auto-decide") -> AutoDecideRun:
+        """The daily job (issue 26 item 2): decide every claim whose waiting period has ended by *on*.
+
+        Claims in ``waiting`` (looked at during the waiting period), and claims still ``filed``
+        that were filed before their waiting period was served, are decided with the rules as of
+        *on* — approved or denied with their resolución — not left for a caseworker. Idempotent:
+        a decided claim is no longer a candidate, and a claim whose period is not over stays as
+        it is. One claim that cannot be decided (a record to correct) is reported, not fatal.
+        """
+        decided: list[tuple[str, str]] = []
+        failed: list[tuple[str, str]] = []
+        waiting = 0
+        for claim in sorted(self.claims.in_states([S.FILED, S.WAITING]), key=lambda c: c.id):
+            days = int(self.params.at(claim.separation_date)["requirements.waiting_period_days"])
+            end = claim.separation_date + dt.timedelta(days=days)
+            if claim.state is S.FILED and claim.filed_on >= end:
+                continue                    # filed after the waiting period: the caseworker's queue
+            if end > on:
+                waiting += 1
+                continue
+            try:
+                new = self._decide(claim, on, actor=actor, expected_version=claim.version)
+            except (ConflictError, InputError) as exc:     # messages name the claim, never the worker
+                failed.append((claim.id, str(exc)))
+                continue
+            if new.state is S.WAITING:
+                waiting += 1
+            else:
+                decided.append((new.id, new.state.value))
+        log.info("auto-decide %s: %d decided, %d waiting, %d failed", on.isoformat(), len(decided), waiting,
+                 len(failed))
+        return AutoDecideRun(on, tuple(decided), waiting, tuple(failed))
 
     def override(self, claim_id: str, to_state: ClaimState, *, reason: str, actor: str, expected_version: int,
                  on: dt.date | None = None) -> Claim:
@@ -378,11 +541,25 @@ class ClaimService:
             raise InputError(f"a claim can be overridden only to {names}, not {to_state.value}", field="to_state")
         claim = self.claims.get(claim_id)
         changes: dict[str, Any] = {}
+        day = on or self.clock().date()
         if to_state is S.DENIED:
-            day = on or self.clock().date()
             changes = {"decision": self.evaluate(claim, day), "decided_on": day}
-        return self._move(claim, to_state, actor=actor, expected_version=expected_version,
-                          reason=f"modificado por gestor: {text}", **changes)
+        was = claim.state
+        claim = self._move(claim, to_state, actor=actor, expected_version=expected_version,
+                           reason=f"modificado por gestor: {text}", **changes)
+        # Issue 26 item 9: the caseworker's change is an act, issued with it (same transaction).
+        if to_state is S.DENIED:
+            self._issue_decision(claim, day, actor)
+        elif was in PAYABLE or was is S.EXHAUSTED:
+            self._issue(claim, ActKind.CLOSURE, day, ActLetter(
+                ActKind.CLOSURE,
+                grounds=[f"La solicitud {claim.id} se encontraba {STATE_ES[was]}.",
+                         f"Motivo expuesto por la oficina: {text}"],
+                resolves=["DAR POR CONCLUIDA la prestación por desempleo: no se pagan las cuotas pendientes "
+                          "desde la fecha de la presente resolución."],
+                articles=["PL 5510/2022-CR, arts. 5 y 6", "Ley 27444 (TUO D.S. 004-2019-JUS), art. 3"]),
+                f"Conclusión por la oficina: {text[:200]}", actor)
+        return claim
 
     # ------------------------------------------------------------------ re-employment and obligations
 
@@ -403,8 +580,11 @@ class ClaimService:
             return []
         return plan_installments(claim.id, claim.decision.benefits, claim.first_period)
 
-    def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str) -> tuple[Claim, list[Overpayment]]:
-        """Suspend the remaining installments from the month of *start*; book overpayments."""
+    def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
+                            on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
+        """Suspend the remaining installments from the month of *start*; book overpayments.
+
+        *on* dates the acts issued (suspension, overpayment); default: today by the clock."""
         claim = self.claims.get(claim_id)
         check_date(start, self.params, field="start_date")
         if start <= claim.separation_date:
@@ -415,21 +595,44 @@ class ClaimService:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
                                          LedgerKind.OVERPAYMENT_RECEIVABLE, claim.id, o.amount, o.period,
                                          start, o.reason))
+        plan = []
         if over:
             plan = recovery_plan(sum(o.amount for o in over), period_of(start) + 1, months=self.recovery_months)
             self.audit.append(who=actor, when=self.clock(), action="claim.overpayment", entity=f"claim:{claim.id}",
                               before=None, after={"keys": [o.key for o in over],
                                                   "total": sum(o.amount for o in over),
                                                   "recovery": [[format_period(r.period), r.amount] for r in plan]})
+        day = on or self.clock().date()
         if claim.state in (S.APPROVED, S.PAYING) or (claim.state is S.SUSPENDED
                                                     and claim.suspension_reason is not SuspensionReason.REEMPLOYMENT):
             claim = self._move(claim, S.SUSPENDED, actor=actor, reason=f"reempleo desde {format_date_pe(start)}",
                                reemployment_date=start, suspension_reason=SuspensionReason.REEMPLOYMENT)
+            self._issue(claim, ActKind.SUSPENSION, day, ActLetter(
+                ActKind.SUSPENSION,
+                grounds=[f"Consta que el (la) asegurado(a) inició un nuevo empleo el {format_date_pe(start)}. "
+                         "La prestación cubre el desempleo (art. 6): no se pagan los meses desde "
+                         f"{format_period(period_of(start))} en adelante."],
+                resolves=[f"SUSPENDER el pago de la prestación desde {format_period(period_of(start))}; las cuotas "
+                          "de los meses anteriores que estén pendientes se pagan."],
+                articles=["PL 5510/2022-CR, arts. 5 y 6"]),
+                f"Suspensión por nuevo empleo desde {format_date_pe(start)}", actor)
         elif claim.state in (S.EXHAUSTED, S.CLOSED) and claim.reemployment_date is None:
             # Found after the last installment (late payroll): keep the date so it is booked once.
             claim = self._update(claim, actor=actor, action="claim.reemployment_found",
                                  reemployment_date=start)
         # A filed or waiting claim needs nothing here: its decision reads the re-employment itself.
+        if over:
+            total = sum(o.amount for o in over)
+            self._issue(claim, ActKind.OVERPAYMENT, day, ActLetter(
+                ActKind.OVERPAYMENT,
+                grounds=[f"Se pagaron cuotas por meses de empleo (nuevo empleo desde {format_date_pe(start)}): "
+                         f"{format_soles(total)} a devolver al fondo."],
+                resolves=[f"DISPONER la devolución de {format_soles(total)} en {len(plan)} cuotas mensuales "
+                          "según el cronograma adjunto."],
+                articles=["PL 5510/2022-CR, arts. 5 y 6"],
+                rows=[(f"Pagado por {format_period(o.period)}", format_soles(o.amount)) for o in over]
+                + [(f"Devolución {format_period(r.period)}", format_soles(r.amount)) for r in plan]),
+                f"Pagos indebidos: {format_soles(total)} a devolver", actor)
         return claim, over
 
     def apply_obligations(self, claim_id: str, on: dt.date, *, actor: str) -> Claim:
@@ -439,11 +642,23 @@ class ClaimService:
             return claim
         s = suspended_on(self.employment.obligations(claim.id), on)
         if s is not None and claim.state is not S.SUSPENDED:
-            return self._move(claim, S.SUSPENDED, actor=actor, reason=s.reason_es(),
-                              suspension_reason=SuspensionReason.OBLIGATIONS)
+            claim = self._move(claim, S.SUSPENDED, actor=actor, reason=s.reason_es(),
+                               suspension_reason=SuspensionReason.OBLIGATIONS)
+            self._issue(claim, ActKind.SUSPENSION, on, ActLetter(
+                ActKind.SUSPENSION, grounds=[s.reason_es()],
+                resolves=["SUSPENDER el pago de la prestación mientras subsista el incumplimiento; las cuotas de "
+                          "los meses suspendidos no se pagan."],
+                articles=["PL 5510/2022-CR, art. 7 y tercera disposición complementaria final"]),
+                "Suspensión por incumplimiento de obligaciones con el servicio de empleo", actor)
+            return claim
         if s is None and claim.state is S.SUSPENDED:
             to = S.PAYING if self.payments.payments(claim.id) else S.APPROVED
-            return self._move(claim, to, actor=actor, reason="cumplió sus obligaciones", suspension_reason=None)
+            claim = self._move(claim, to, actor=actor, reason="cumplió sus obligaciones", suspension_reason=None)
+            self._issue(claim, ActKind.RESUMPTION, on, ActLetter(
+                ActKind.RESUMPTION, grounds=["El (la) asegurado(a) cumplió sus obligaciones con el servicio de empleo."],
+                resolves=["REANUDAR el pago de la prestación desde el mes siguiente."],
+                articles=["PL 5510/2022-CR, art. 7"]),
+                "Reanudación del pago", actor)
         return claim
 
     # ------------------------------------------------------------------ paying
@@ -497,9 +712,17 @@ class ClaimService:
         if claim.state in (S.PAYING, S.SUSPENDED) and is_exhausted(plan, paid_keys=paid_keys,
                                                                     reemployment_period=reemp,
                                                                     suspended_periods=withheld):
-            if claim.suspension_reason is SuspensionReason.REEMPLOYMENT:
+            if claim.suspension_reason is SuspensionReason.REEMPLOYMENT or _cut_at_decision(claim):
                 # Nothing more is owed: close, so a later separation can open a new claim.
                 claim = self._move(claim, S.CLOSED, actor=actor, reason="reempleo: cuotas anteriores pagadas")
+                self._issue(claim, ActKind.CLOSURE, on, ActLetter(
+                    ActKind.CLOSURE,
+                    grounds=[f"El (la) asegurado(a) inició un nuevo empleo el {format_date_pe(claim.reemployment_date)}"
+                             if claim.reemployment_date else "El (la) asegurado(a) inició un nuevo empleo.",
+                             f"Se pagaron las {len(paid_keys)} cuotas de los meses de desempleo anteriores."],
+                    resolves=["DAR POR CONCLUIDA la prestación por desempleo."],
+                    articles=["PL 5510/2022-CR, arts. 5 y 6"]),
+                    "Conclusión por nuevo empleo: cuotas anteriores pagadas", actor)
             else:
                 claim = self._move(claim, S.EXHAUSTED, actor=actor, reason="prestación agotada")
         return claim, done
@@ -536,7 +759,7 @@ class ClaimService:
             if claim.reemployment_date is None and plan and plan[-1].period >= period - LATE_REEMPLOYMENT_MONTHS:
                 start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
                 if start is not None:
-                    over.extend(self.record_reemployment(claim.id, start, actor=actor)[1])
+                    over.extend(self.record_reemployment(claim.id, start, actor=actor, on=on)[1])
         staged: list[tuple[Claim, ClaimState]] = []
         held_now: list[str] = []
         items: list[tuple[tuple[Any, ...], str, int]] = []
@@ -548,7 +771,7 @@ class ClaimService:
             before = claim.state
             start = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
             if start is not None and claim.reemployment_date is None:
-                claim, ov = self.record_reemployment(claim.id, start, actor=actor)
+                claim, ov = self.record_reemployment(claim.id, start, actor=actor, on=on)
                 over.extend(ov)
             claim = self.apply_obligations(claim.id, on, actor=actor)
             staged.append((claim, before))
@@ -581,7 +804,7 @@ class ClaimService:
         rec = reconcile(sent, answer)
         for key, code, amount in rec.returned:
             claim_id = key.split("#", 1)[0]
-            number = int(key.split("#", 1)[1])
+            number = int(key.split("#", 1)[1].split("d", 1)[0])   # "C-1#3" or a difference "C-1#3d1"
             pays = [p for p in self.payments.payments(claim_id) if p.number == number]
             period = pays[0].period if pays else sent.period
             self.ledger.post(LedgerEntry(f"{LedgerKind.PAYMENT_RETURNED.value}:{key}:{on.isoformat()}",
@@ -595,7 +818,7 @@ class ClaimService:
     # ------------------------------------------------------------------ appeals
 
     def file_appeal(self, claim_id: str, kind: AppealKind, filed_on: dt.date, *, actor: str,
-                    grounds: str = "") -> Appeal:
+                    grounds: str = "", act: str | None = None) -> Appeal:
         claim = self.claims.get(claim_id)
         if claim.decided_on is None:
             raise ConflictError("the claim has no decision to appeal yet", where=f"claim {claim.id}")
@@ -606,12 +829,33 @@ class ClaimService:
         # An apelación after a reconsideración runs from the notification of the reconsideración's
         # result (art. 220); the resolution date stands for its notification.
         notified = max([claim.decided_on, *(a.resolved_on for a in previous if a.resolved_on)])
+        appealed = self._appealed_act(claim, act)
+        if appealed is not None:
+            # Issue 26 item 9: the term runs from the act's notification as recorded, not from its
+            # date; an act with no notification on record is notified by the filing itself
+            # (Ley 27444, art. 27.2: notificación tácita), so the filing is in time.
+            notified = appealed.notified_on or filed_on
         appeal = appeals_mod.file_appeal(f"{claim.id}-A{len(previous) + 1}", claim.id, kind, notified_on=notified,
                                          filed_on=filed_on, grounds=grounds)
         self.claims.add_appeal(appeal)
+        after = appeal.to_dict() | ({"act": appealed.number} if appealed is not None else {})
         self.audit.append(who=actor, when=self.clock(), action="appeal.file", entity=f"appeal:{appeal.id}",
-                          before=None, after=appeal.to_dict())
+                          before=None, after=after)
         return appeal
+
+    def _appealed_act(self, claim: Claim, number: str | None) -> IssuedAct | None:
+        """The act an appeal is against: the one named, else the claim's latest act."""
+        if self.acts is None:
+            if number:
+                raise ConflictError("issued acts are not stored here", where=f"claim {claim.id}")
+            return None
+        if number:
+            act = self.acts.get(number)
+            if act.claim_id != claim.id:
+                raise InputError(f"act {number} is not an act of claim {claim.id}", field="act")
+            return act
+        acts = self.acts.acts_for(claim.id)
+        return acts[-1] if acts else None
 
     def resolve_appeal(self, appeal_id: str, outcome: AppealOutcome, on: dt.date, *,
                        actor: str) -> tuple[Appeal, Claim, list[Payment]]:
@@ -619,14 +863,27 @@ class ClaimService:
         appeal = appeals_mod.resolve_appeal(self.claims.get_appeal(appeal_id), outcome, on)
         claim = self.claims.get(appeal.claim_id)
         paid: list[Payment] = []
+        rows: list[tuple[str, str]] = []
+        kind, says = ActKind.APPEAL_RESOLUTION, {
+            AppealOutcome.UPHELD: "DECLARAR FUNDADO el recurso.",
+            AppealOutcome.REJECTED: "DECLARAR INFUNDADO el recurso; la resolución impugnada se mantiene.",
+            AppealOutcome.INADMISSIBLE: "DECLARAR IMPROCEDENTE el recurso."}[outcome]
+        if outcome is AppealOutcome.UPHELD and claim.state is not S.DENIED:
+            claim, paid, rows = self._change_amount(claim, appeal, on, actor)
+            kind, says = ActKind.AMOUNT_CHANGE, ("DECLARAR FUNDADO el recurso y MODIFICAR el monto de la prestación "
+                                                 "según el cuadro; las diferencias de las cuotas ya pagadas se pagan.")
         if outcome is AppealOutcome.UPHELD and claim.state is S.DENIED:
             rec, accepted = self._evaluate(claim, claim.decided_on or on)     # as of the reversed decision
+            reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
+            rec = limit_to_unemployment(rec, first_period=first_benefit_period(waiting_end(rec)),
+                                        reemployment_date=reemp, kept_job=self._kept_job(claim))
             if not rec.eligible:
                 failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
                 raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
                                     "appeal relies on before upholding it", where=f"claim {claim.id}")
             claim = self._move(claim, S.APPROVED, actor=actor, reason=f"recurso {appeal.id} fundado",
-                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)))
+                               decision=rec, decided_on=on, first_period=first_benefit_period(waiting_end(rec)),
+                               reemployment_date=reemp)
             self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
             claim = self.apply_obligations(claim.id, on, actor=actor)
@@ -635,7 +892,64 @@ class ClaimService:
                 allowed, _left = fund_cut([(payment_order(i.period, claim.id, i.number), i.key, i.amount)
                                            for i in due], self.available_cash())
                 claim, paid = self._pay(claim, period_of(on), on, actor, allowed=allowed)
+            assert claim.decision is not None
+            rows = [(f"Cuota {b.month}", format_soles(b.amount)) for b in claim.decision.benefits]
+            says += f" OTORGAR la prestación en {len(claim.decision.benefits)} pagos mensuales."
         self.claims.save_appeal(appeal)
         self.audit.append(who=actor, when=self.clock(), action="appeal.resolve", entity=f"appeal:{appeal.id}",
                           before={"outcome": "pending"}, after={"outcome": appeal.outcome.value})
+        self._issue(claim, kind, on, ActLetter(
+            kind, grounds=[f"El {appeals_mod.KIND_LABELS_ES[appeal.kind]} {appeal.id}, presentado el "
+                           f"{format_date_pe(appeal.filed_on)}."],
+            resolves=[says], articles=[appeals_mod.ARTICLE_FILING], rows=rows),
+            f"Recurso {appeal.id}: {appeal.outcome.value}", actor)
         return appeal, claim, paid
+
+    def _change_amount(self, claim: Claim, appeal: Appeal, on: dt.date,
+                       actor: str) -> tuple[Claim, list[Payment], list[tuple[str, str]]]:
+        """An appeal upheld against the amount (issue 26 item 9): the rules are run again as of the
+        appealed decision, on the records as corrected; the higher amounts replace the decision's
+        and the difference of every installment already paid is paid now."""
+        old = claim.decision
+        if old is None or claim.decided_on is None or claim.first_period is None:
+            raise ConflictError("the claim has no award whose amount could change", where=f"claim {claim.id}")
+        rec = self.evaluate(claim, claim.decided_on)
+        rec = limit_to_unemployment(rec, first_period=claim.first_period, reemployment_date=claim.reemployment_date,
+                                    kept_job=self._kept_job(claim))
+        if not rec.eligible or len(rec.benefits) != len(old.benefits) or rec.total <= old.total:
+            raise ConflictError(f"the rules give no higher amount than {format_soles(old.total)}; correct the "
+                                "records the appeal relies on before upholding it", where=f"claim {claim.id}")
+        new = dataclasses.replace(claim, status=dataclasses.replace(claim.status, version=claim.version + 1),
+                                  decision=rec)
+        self.claims.save(new, expected_version=claim.version)
+        self.audit.append(who=actor, when=self.clock(), action="claim.amount_change", entity=f"claim:{claim.id}",
+                          before={"version": claim.version, "total": old.total},
+                          after={"version": new.version, "total": rec.total, "appeal": appeal.id})
+        claim = new
+        new_amount = {b.month: b.amount for b in rec.benefits}
+        paid_by_number: dict[int, list[Payment]] = {}
+        for p in self.payments.payments(claim.id):
+            paid_by_number.setdefault(p.number, []).append(p)
+        owed = sum(max(0, new_amount.get(n, 0) - sum(p.amount for p in pays)) for n, pays in paid_by_number.items())
+        cash = self.available_cash()
+        if cash is not None and owed > cash:         # the fund cannot go negative (issue 25)
+            raise ConflictError(f"the fund has {format_soles(max(cash, 0))} available and the differences come to "
+                                f"{format_soles(owed)}; resolve the appeal when the fund can pay them",
+                                where=f"claim {claim.id}")
+        done: list[Payment] = []
+        for number, pays in sorted(paid_by_number.items()):
+            diff = new_amount.get(number, 0) - sum(p.amount for p in pays)
+            if diff <= 0:
+                continue
+            pay = Payment(f"{claim.id}#{number}d{len(pays)}", claim.id, number, pays[0].period, diff, on)
+            if not self.payments.record(pay):
+                continue
+            self.ledger.post(LedgerEntry(f"{LedgerKind.BENEFIT_PAYMENT.value}:{pay.key}:{on.isoformat()}",
+                                         LedgerKind.BENEFIT_PAYMENT, claim.id, diff, pay.period, on,
+                                         f"diferencia de la cuota {number} (recurso {appeal.id})"))
+            self.audit.append(who=actor, when=self.clock(), action="payment.pay", entity=f"payment:{pay.key}",
+                              before=None, after={"amount": diff, "period": format_period(pay.period)})
+            done.append(pay)
+        rows = [(f"Cuota {b.month}", f"{format_soles(o.amount)} → {format_soles(b.amount)}")
+                for o, b in zip(old.benefits, rec.benefits, strict=True)]
+        return claim, done, rows

@@ -207,7 +207,27 @@ class SqlHistoryProvider:
                     for p, pay, paid in cur.fetchall()]
 
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
-        return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
+        wid = _worker_id(worker_ref)
+        months = self._months(wid, up_to_period - HISTORY_MONTHS + 1, up_to_period)
+        return tuple(self._without_post_termination_pay(wid, months))
+
+    def _without_post_termination_pay(self, wid: int, months: list[ContributionMonth]) -> list[ContributionMonth]:
+        """Drop the months whose only pay is a former employer's after its period ended (vacaciones
+        truncas, CTS, gratificación trunca: SUNAT Tabla 22's post-termination concepts). Such a month
+        is not a month of contribution with an RMV floor (issue 26 item 3); a month with pay from a
+        job (a period covering it, or an employer without T-Registro periods) keeps its whole pay.
+        Read only when some period ended before the last month (one more query, then)."""
+        periods = self._periods_of(wid)
+        ends = [period_of(p.end_date) for p in periods if p.end_date is not None]
+        if not months or not ends or min(ends) >= months[-1].period:
+            return months
+        suspect = [m for m in months if m.period > min(ends) and m.remuneration > 0]
+        if not suspect:
+            return months
+        job: dict[int, bool] = {}
+        for period, ruc in self._paying_employers(wid, suspect[0].period, suspect[-1].period):
+            job[period] = job.get(period, False) or _employed_in(periods, ruc, period)
+        return [m for m in months if job.get(m.period, True)]
 
     def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
         if self._registered is not None:
@@ -219,13 +239,35 @@ class SqlHistoryProvider:
         return first is not None and first <= on
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
+        """The first new job after *after*: a T-Registro period starting later, or the first later
+        month with pay from an employer the worker was still (or again) employed by that month.
+
+        Pay a former employer declares after the period ended — vacaciones truncas, CTS,
+        gratificación trunca, the other post-termination concepts of SUNAT Tabla 22 — is not a new
+        job (issue 26 item 3): an employer's month counts only if one of its T-Registro periods with
+        the worker covers it, or if the worker has no T-Registro period with it (payroll only)."""
         wid = _worker_id(worker_ref)
-        starts = [p.start_date for p in self._periods_of(wid) if p.start_date > after]
-        later = [m for m in self._months(wid, period_of(after) + 1, period_of(after) + REEMPLOYMENT_MONTHS)
-                 if m.remuneration > 0]
-        if later:
-            starts.append(first_day(later[0].period))
+        periods = self._periods_of(wid)
+        starts = [p.start_date for p in periods if p.start_date > after]
+        lo, hi = period_of(after) + 1, period_of(after) + REEMPLOYMENT_MONTHS
+        later = [m for m in self._months(wid, lo, hi) if m.remuneration > 0]
+        if later:      # some pay after the separation: whose, and was it a job that month?
+            for period, ruc in self._paying_employers(wid, lo, later[-1].period):
+                if _employed_in(periods, ruc, period):
+                    starts.append(first_day(period))
+                    break
         return min(starts) if starts else None
+
+    def _paying_employers(self, wid: int, first: int, last: int) -> list[tuple[int, str]]:
+        """(month, employer RUC) of every active declaration with pay for the worker, oldest first."""
+        rows = self.uow.session.execute(_PAYING_EMPLOYERS, {"w": wid, "a": first, "b": last}).all()
+        return [(int(p), str(r)) for p, r in rows]
+
+    def kept_job(self, worker_ref: str, separation: dt.date) -> bool:
+        """Another T-Registro period still open after *separation* that started on or before it:
+        the worker kept a second job (issue 26 item 3; art. 6, the contingency is unemployment)."""
+        return any(p.start_date <= separation and (p.end_date is None or p.end_date > separation)
+                   for p in self._periods_of(_worker_id(worker_ref)))
 
     def payee(self, worker_ref: str) -> Payee:
         w = self._worker(_worker_id(worker_ref))
@@ -233,6 +275,22 @@ class SqlHistoryProvider:
             raise NotFoundError("no insured worker with this reference", field="worker")
         # The name as registered (never logged); the placeholder when the registry has none.
         return Payee(w.doc_type, w.doc_number, payee_name(w.full_name, worker_ref))
+
+
+_PAYING_EMPLOYERS = text(
+    "SELECT c.period, e.ruc FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    f"JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND {ACTIVE} "
+    "AND c.period BETWEEN :a AND :b AND c.insurable_pay > 0 ORDER BY c.period, e.ruc")
+
+
+def _employed_in(periods: list[_Period], ruc: str, period: int) -> bool:
+    """Pay of *ruc* in month *period* is from a job: a period with that employer covers the month,
+    or the worker has no T-Registro period with it at all (a payroll-only employment)."""
+    mine = [p for p in periods if p.employer_ruc == ruc]
+    if not mine:
+        return True
+    lo, nxt = first_day(period), first_day(period + 1)
+    return any(p.start_date < nxt and (p.end_date is None or p.end_date >= lo) for p in mine)
 
 
 def ledger_lines(entry: LedgerEntry) -> tuple[Line, ...] | None:

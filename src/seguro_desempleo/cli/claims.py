@@ -1,5 +1,5 @@
-"""CLI: ``claims file|decide|show|letter|pay-run|reconcile|reemployment|obligation|appeal|resolve-appeal|
-register-employment`` and ``audit verify`` — thin wrappers over :mod:`seguro_desempleo.services.claims_app`.
+"""CLI: ``claims file|decide|auto-decide|acts|act|notify|show|letter|pay-run|reconcile|reemployment|obligation|
+appeal|resolve-appeal|register-employment`` and ``audit verify`` — thin wrappers over :mod:`seguro_desempleo.services.claims_app`.
 
 Each command is one unit of work: it commits when it succeeds and writes nothing when it fails
 (the error is one line, exit status 2). Dates are ISO or dd/mm/aaaa and default to today.
@@ -106,6 +106,59 @@ def register(app: typer.Typer) -> None:
         with session(db) as ctx:
             c = ctx.service.decide(claim_id, _date(date), actor=actor, expected_version=expected_version)
         _echo(c.to_dict(), fmt, f"claim {c.id}: {_outcome(c)}")
+
+    @claims_app.command("auto-decide")
+    def auto_decide(at: Annotated[str | None, typer.Option("--at", help=(
+                        "The day the job runs for (ISO or dd/mm/aaaa; default today)."))] = None,
+                    actor: ActorOption = "system:auto-decide", fmt: FormatOption = "text",
+                    db: DbOption = None) -> None:
+        """The daily job: decide every claim whose waiting period has ended (art. 7); idempotent."""
+        from seguro_desempleo.services.claims_app import session
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            run = ctx.service.auto_decide(_date(at, "--at"), actor=actor)
+        out = run.summary()
+        lines = [f"auto-decide {out['date']}: {out['decided']} decided ({out['approved']} approved, "
+                 f"{out['denied']} denied), {out['still_waiting']} still waiting, {out['failed']} not decided"]
+        lines += [f"  {e['id']}: {e['reason']}" for e in out["errors"]]
+        _echo(out, fmt, "\n".join(lines))
+
+    @claims_app.command("acts")
+    def acts(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
+             fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """The claim's issued acts (Ley 27444): number, kind, issue and notification dates, hash check."""
+        from seguro_desempleo.services.claims_app import session
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            items = [a.to_dict() for a in ctx.service.acts_for(claim_id)]
+        lines = [f"{a['number']}  {a['kind']:<17} issued {a['issued_on']}  notified {a['notified_on'] or '-':<10}  "
+                 f"{'hash ok' if a['verified'] else 'HASH MISMATCH'}  {a['summary']}" for a in items]
+        _echo({"claim_id": claim_id, "acts": items}, fmt, "\n".join(lines) or f"claim {claim_id} has no issued acts")
+
+    @claims_app.command("notify")
+    def notify(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-000001")],
+               date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
+        """Record the day an act was notified (once); the appeal term runs from it (art. 218.2)."""
+        from seguro_desempleo.services.claims_app import session
+
+        with session(db) as ctx:
+            act = ctx.service.record_notification(number, _date(date), actor=actor)
+        typer.echo(f"act {act.number} notified on {act.notified_on.isoformat() if act.notified_on else '-'}")
+
+    @claims_app.command("act")
+    def act(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-000001")],
+            out: Annotated[Path, typer.Option("--out", help="Output file (.html or .pdf)")],
+            db: DbOption = None) -> None:
+        """Write an issued act exactly as issued (the stored bytes; the PDF is printed once and kept)."""
+        from seguro_desempleo.services.claims_app import act_bytes, session
+
+        kind = "pdf" if out.suffix.lower() == ".pdf" else "html"
+        with session(db) as ctx:
+            data = act_bytes(ctx, number, kind)
+        out.write_bytes(data)
+        typer.echo(f"act {number} written to {out} ({kind}, {len(data)} bytes)")
 
     @claims_app.command("show")
     def show(claim_id: Annotated[str, typer.Argument()], fmt: FormatOption = "text", db: DbOption = None) -> None:

@@ -27,6 +27,7 @@ from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
 from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster, payee_name
 from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.storage.acts_repository import SqlActStore
 from seguro_desempleo.storage.claims_repositories import (
     SqlAuditSink,
     SqlClaimRepository,
@@ -63,7 +64,7 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
     employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered)
     svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),
                        audit=audit, employment=employment, params=params or default_parameters(),
-                       schedule_obligations=schedule_obligations)
+                       schedule_obligations=schedule_obligations, acts=SqlActStore(s))
     if clock is not None:
         svc.clock = clock
     return ClaimsContext(uow, svc, claims, payments, audit, employment, history)
@@ -168,6 +169,11 @@ def decision_letter(ctx: ClaimsContext, claim_id: str, fmt: str = "html") -> byt
     if claim.decision is None:
         raise ConflictError("the claim has no decision yet; a letter follows the decision",
                             where=f"claim {claim.id}")
+    from seguro_desempleo.claims.acts import ActKind
+
+    issued = [a for a in ctx.service.acts_for(claim.id) if a.kind is ActKind.DECISION]
+    if issued:          # issue 26 item 9: the act as issued, never re-rendered from today's data
+        return act_bytes(ctx, issued[-1].number, fmt)
     payee = ctx.history.payee(claim.worker_ref)
     number = f"RES-{claim.decision.decided_on.year}-{claim.id.split('-', 1)[-1]}"
     lctx = LetterContext(number, payee.name, "DNI" if payee.doc_type == "01" else payee.doc_type,
@@ -175,6 +181,30 @@ def decision_letter(ctx: ClaimsContext, claim_id: str, fmt: str = "html") -> byt
     if fmt == "pdf":
         return render_resolution_pdf(claim.decision, lctx)
     return render_resolution_html(claim.decision, lctx).encode("utf-8")
+
+
+def act_bytes(ctx: ClaimsContext, number: str, fmt: str = "html") -> bytes:
+    """An issued act's stored bytes (issue 26 item 9): the HTML as issued; the PDF printed once from
+    that HTML and kept, so every later request returns the same bytes. Hashes are checked."""
+    from seguro_desempleo.errors import ConflictError, InputError
+
+    if fmt not in ("html", "pdf"):
+        raise InputError(f"unknown letter format '{fmt}' (html|pdf)", field="format")
+    store = ctx.service.acts
+    if store is None:
+        raise ConflictError("issued acts are not stored here")
+    act = store.get(number)
+    if not act.verify():
+        raise ConflictError(f"act {number} does not match its hash; it must not be served", where=f"act {number}")
+    if fmt == "html":
+        return act.html
+    if act.pdf is not None:
+        return act.pdf
+    import weasyprint  # heavy import, only when a PDF is asked for
+
+    pdf = bytes(weasyprint.HTML(string=act.html.decode("utf-8")).write_pdf())
+    store.set_pdf(number, pdf)
+    return pdf
 
 
 def summary(ctx: ClaimsContext) -> dict[str, Any]:

@@ -103,9 +103,13 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
                                        suspended_periods=withheld).value) for i in plan]
     appeals = [(a, a.clock(on) if a.outcome is AppealOutcome.PENDING else None) for a in ctx.claims.appeals_for(claim.id)]
     deadline = None
+    acts = svc.acts_for(claim.id)
     if claim.decided_on is not None and not any(c for _, c in appeals):
         notified = max([claim.decided_on, *(a.resolved_on for a, _ in appeals if a.resolved_on)])
-        deadline = clock(filing_deadline(notified), on)
+        if acts:        # issue 26 item 9: the term runs from the latest act's recorded notification
+            notified = acts[-1].notified_on
+        deadline = clock(filing_deadline(notified), on) if notified else None
+    unnotified = bool(acts) and claim.decided_on is not None and deadline is None and not any(c for _, c in appeals)
     from seguro_desempleo.services.claims_app import employment_registrations
 
     try:
@@ -115,6 +119,7 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
     return {"claim": claim, "state_label": STATE_LABELS_ES[claim.state], "schedule": schedule,
             "es_registrations": registrations,
             "payments": payments, "obligations": obligations, "appeals": appeals, "appeal_deadline": deadline,
+            "acts": acts, "appeal_unnotified": unnotified,
             "kind_labels": {k.value: v for k, v in KIND_LABELS_ES.items()}, "just_causes": just_causes(),
             "period": format_period}
 
@@ -209,6 +214,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/trabajador/reclamos/{claim_id}/resolucion", response_class=HTMLResponse, include_in_schema=False)
     def letter(claim_id: str, request: Request) -> HTMLResponse:
+        from seguro_desempleo.claims.acts import ActKind
         from seguro_desempleo.claims.decision import LetterContext, render_resolution_html
 
         principal = require(request, Role.WORKER, Role.CASEWORKER)
@@ -216,12 +222,26 @@ def install(app: FastAPI) -> None:
             claim = _claim_for(ctx, principal, claim_id)
             if claim.decision is None:
                 raise PageDenied(404, "not_decided")
+            issued = [a for a in ctx.service.acts_for(claim.id) if a.kind is ActKind.DECISION]
+            if issued:          # issue 26 item 9: the act as issued, not re-rendered
+                return HTMLResponse(issued[-1].html.decode("utf-8"))
             payee = ctx.history.payee(claim.worker_ref)
         html = render_resolution_html(claim.decision, LetterContext(
             resolution_number=f"RES-{claim.id}", worker_name=payee.name, document_type="DNI",
             document_number=payee.doc_number, issued_on=claim.decided_on,
             reemployment_date=claim.reemployment_date))
         return HTMLResponse(html)
+
+    @app.get("/trabajador/reclamos/{claim_id}/actos/{number}", response_class=HTMLResponse, include_in_schema=False)
+    def issued_act(claim_id: str, number: str, request: Request) -> HTMLResponse:
+        """An issued act exactly as issued (issue 26 item 9)."""
+        principal = require(request, Role.WORKER, Role.CASEWORKER)
+        with claims(request) as ctx:
+            claim = _claim_for(ctx, principal, claim_id)
+            act = next((a for a in ctx.service.acts_for(claim.id) if a.number == number), None)
+            if act is None or not act.verify():
+                raise PageDenied(404, "not_found")
+        return HTMLResponse(act.html.decode("utf-8"))
 
     # ------------------------------------------------------------------ caseworker
 

@@ -116,6 +116,28 @@ _add({
     "reqname_contributions": ("12 aportes en los últimos 24 meses", "12 contributions in the last 24 months"),
     "reqname_waiting_period": ("Pasó el período de carencia", "The waiting period has passed"),
     "reqname_employment_service": ("Se inscribió en el servicio de empleo", "You registered with the employment service"),
+    # Issue 26 items 3 and 9: read at the decision
+    "reqname_reemployment": ("Meses de desempleo antes del nuevo empleo", "Months of unemployment before the new job"),
+    "reqname_unemployment": ("Está desempleado(a): no conserva otro empleo", "You are unemployed: no other job kept"),
+    "reqname_filing_deadline": ("Presentó la solicitud dentro del plazo", "You filed the claim in time"),
+    "acts": ("Resoluciones emitidas", "Acts issued"),
+    "act_number": ("Número", "Number"),
+    "act_kind": ("Tipo", "Kind"),
+    "act_issued_on": ("Emitida el", "Issued on"),
+    "act_notified_on": ("Notificada el", "Notified on"),
+    "act_not_notified": ("Aún no notificada", "Not notified yet"),
+    "act_decision": ("Resolución de la solicitud", "Decision on the claim"),
+    "act_suspension": ("Suspensión del pago", "Payment suspended"),
+    "act_resumption": ("Reanudación del pago", "Payment resumed"),
+    "act_closure": ("Conclusión de la prestación", "Benefit ended"),
+    "act_overpayment": ("Pagos indebidos y devolución", "Overpayment and its recovery"),
+    "act_amount_change": ("Modificación del monto", "Amount changed"),
+    "act_appeal_resolution": ("Resolución del recurso", "Decision on the appeal"),
+    "appeal_term_from_notification": (
+        "El plazo de 15 días hábiles para presentar un recurso corre desde la notificación de la resolución, "
+        "que aún no consta; si presenta el recurso ahora, se tiene por notificada hoy (Ley 27444, art. 27.2).",
+        "The 15 business days to appeal run from the notification of the decision, not yet on record; "
+        "an appeal filed now counts as notified today (Ley 27444, art. 27.2)."),
     # navigation and roles
     "nav_transparency": ("Transparencia", "Transparency"),
     "nav_my_contributions": ("Mis aportes", "My contributions"),
