@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
+from markupsafe import Markup
 
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.domain import governance as gd
@@ -27,6 +27,7 @@ from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.money import parse_soles
 from seguro_desempleo.parameters.model import INSTRUMENT_TYPES
 from seguro_desempleo.periods import parse_date
+from seguro_desempleo.reports import statements as reports
 from seguro_desempleo.services import governance as g
 from seguro_desempleo.web import i18n
 from seguro_desempleo.web.common import PageDenied, require, today, unit_of_work
@@ -93,7 +94,7 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
         try:
             with unit_of_work(request) as uow:
                 history = g.parameter_history(uow, base)
-        except (PageDenied, SQLAlchemyError, SeguroError):
+        except (PageDenied, SeguroError):       # no schema/server: PageDenied(503); a refusal: SeguroError
             history = None
     ok = history is not None
     if history is None:
@@ -114,10 +115,8 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
 
 
 def statements_html(st: gd.Statements, period: str, lang: str = "es") -> str:
-    from seguro_desempleo.web.routes import templates
-
-    return templates.get_template("gov_statements_print.html").render(
-        st=st, period=period, t=lambda key: i18n.text(key, lang), lang=lang, soles=i18n.soles, fecha=i18n.fecha)
+    """The printable statements (reports/statements.py) in the page's words."""
+    return reports.statements_html(st, period, text=lambda key: i18n.text(key, lang), lang=lang)
 
 
 def _form_values(text: str) -> dict[str, str]:
@@ -127,7 +126,10 @@ def _form_values(text: str) -> dict[str, str]:
 
 
 def install(app: FastAPI) -> None:
-    from seguro_desempleo.web.routes import render
+    from seguro_desempleo.bootstrap import register_assumption_loaders
+    from seguro_desempleo.web.routes import language, render
+
+    register_assumption_loaders()
 
     @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
     def parameters(request: Request) -> HTMLResponse:
@@ -280,7 +282,9 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return render(request, "gov_statements.html", status_code=422, st=None, period="", error=spanish(exc))
-        return render(request, "gov_statements.html", st=st, period=period, error=None)
+        lang = language(request)
+        body = Markup(reports.statements_body_html(st, text=lambda key: i18n.text(key, lang), lang=lang))
+        return render(request, "gov_statements.html", st=st, period=period, error=None, body=body)
 
     @app.get("/directorio/estados.csv", include_in_schema=False)
     def statements_csv(request: Request) -> Response:
@@ -289,7 +293,7 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(g.statements_csv(st), media_type="text/csv; charset=utf-8",
+        return Response(reports.statements_csv(st), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.csv"'})
 
     @app.get("/directorio/estados.pdf", include_in_schema=False)
@@ -299,7 +303,7 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(g.statements_pdf(statements_html(st, period)), media_type="application/pdf",
+        return Response(reports.statements_pdf(statements_html(st, period)), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.pdf"'})
 
     def study_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
