@@ -49,7 +49,8 @@ def _now() -> dt.datetime:
 
 
 def _repo(uow: Any) -> gd.GovernanceRepository:
-    return uow.governance  # type: ignore[no-any-return]
+    repo: gd.GovernanceRepository = uow.governance
+    return repo
 
 
 def _audit(uow: Any, actor: str, action: str, entity: str, before: Any, after: Any) -> None:
@@ -523,8 +524,8 @@ def experience_figures(uow: Any, year: int) -> dict[str, Any]:
     (employers), each with its count and amounts in céntimos; averages to the céntimo."""
     data = _repo(uow).experience_data(year, year_close_event=YEAR_CLOSE_EVENT)
     total, claims, payments, sex_of = data.total, data.claims, data.payments, data.sex_of
-    by_sex = {k: dict(v) for k, v in data.by_sex.items()}
-    by_sector = {k: dict(v) for k, v in data.by_sector.items()}
+    by_sex: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.by_sex.items()}
+    by_sector: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.by_sector.items()}
     declared, collected = dict(data.declared), dict(data.collected)
     for sector, row in by_sector.items():
         row["contributions_declared"] = declared.get(sector, 0)

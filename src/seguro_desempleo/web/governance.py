@@ -36,6 +36,13 @@ BOARD_ROLES = (Role.BOARD,)
 
 
 _SPANISH: tuple[tuple[str, str], ...] = (
+    # Refusals of the database itself (storage/errors.py): a race lost between the check and the write
+    # (first: the generic "… is already recorded" below would match the first one).
+    (r"an instrument of this type and number is already recorded",
+     "ya está registrado un instrumento de ese tipo y número"),
+    (r"this director has already voted on the proposal", "este director(a) ya votó la propuesta"),
+    (r"this alert has already been raised on that day", "esta alerta ya se emitió ese día"),
+    (r"the database refused the change(.*)$", r"la base de datos rechazó el cambio\1"),
     (r"the law fixes this value \((.*)\): only a Ley can change it, not a (.*)$",
      r"el valor lo fija la ley (\1): solo una Ley puede cambiarlo; no basta un instrumento de tipo \2"),
     (r"value (\S+) is above the maximum (\S+)(.*)$", r"el valor \1 supera el máximo \2\3"),
