@@ -105,12 +105,14 @@ def test_the_bootstrap_loader_reads_the_study_from_the_given_database(
 
 
 def test_printed_statements_use_the_web_pages_words() -> None:
-    """reports/statements.py keeps the printed statements' words for the command line (which may not
-    import web/); they must stay the web's."""
+    """reports/statements.py keeps the statements' words (the command line may not import web/);
+    those the web pages also use must read the same."""
     from seguro_desempleo.reports.statements import LABELS, label
     from seguro_desempleo.web import i18n
 
-    for key in LABELS:
+    shared = [key for key in LABELS if key in i18n.TEXTS]
+    assert {"gov_statements", "account", "debit", "credit", "trial_balance"} <= set(shared)
+    for key in shared:
         for lang in ("es", "en"):
             assert label(key, lang) == i18n.text(key, lang), (key, lang)
 
@@ -123,3 +125,14 @@ def test_the_printed_statements_render_in_soles_and_dates_pe() -> None:
     html = statements_html(st, "2026-01")
     assert "S/ 1,234.56" in html and "31/01/2026" in html and "Estado de situación financiera" in html
     assert "Total activo,1234.56" in statements_csv(st)
+
+
+def test_every_word_the_statement_templates_use_is_in_both_languages() -> None:
+    import re
+
+    from seguro_desempleo.reports.statements import LABELS, TEMPLATES
+
+    used: set[str] = set()
+    for name in ("statements_body.html", "statements_print.html"):
+        used |= set(re.findall(r"t\('([a-z_]+)'\)", (TEMPLATES / name).read_text(encoding="utf-8")))
+    assert used and not sorted(used - set(LABELS))

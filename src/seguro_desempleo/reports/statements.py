@@ -6,8 +6,9 @@ page: balance sheet, income statement, the trial balance they reconcile with) an
 csv|pdf``) and the web (``/directorio/estados.csv|.pdf`` and the page's tables, through
 :func:`statements_body_html`) render from here, so the two never differ.
 
-The wording: the web passes its own ``i18n.text`` (the page's language); without it the words are
-:data:`LABELS` in Spanish (es-PE), the same as the web's. Money ``S/ 1,234.56``, dates ``dd/mm/aaaa``.
+The words are :data:`LABELS` (Spanish, es-PE, or English), the one place they are kept: the web
+page shows the same tables in its language, the command line prints in Spanish. A caller may pass
+its own ``text`` (key → words). Money ``S/ 1,234.56``, dates ``dd/mm/aaaa``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from seguro_desempleo.periods import format_date_pe
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-#: The printed statements' words (key → (Spanish, English)), as on the web page (web/i18n.py).
+#: The statements' words (key → (Spanish, English)); ``gov_statements``, ``account``, ``debit``,
+#: ``credit`` and ``trial_balance`` are also the web's (web/i18n.py), with the same words (a test).
 LABELS: dict[str, tuple[str, str]] = {
     "gov_statements": ("Estados financieros del fondo", "Financial statements of the fund"),
     "gov_balance_sheet": ("Estado de situación financiera", "Balance sheet"),

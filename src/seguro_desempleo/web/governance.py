@@ -122,8 +122,8 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
 
 
 def statements_html(st: gd.Statements, period: str, lang: str = "es") -> str:
-    """The printable statements (reports/statements.py) in the page's words."""
-    return reports.statements_html(st, period, text=lambda key: i18n.text(key, lang), lang=lang)
+    """The printable statements (reports/statements.py), in Spanish unless told."""
+    return reports.statements_html(st, period, lang=lang)
 
 
 def _form_values(text: str) -> dict[str, str]:
@@ -290,7 +290,7 @@ def install(app: FastAPI) -> None:
         except SeguroError as exc:
             return render(request, "gov_statements.html", status_code=422, st=None, period="", error=spanish(exc))
         lang = language(request)
-        body = Markup(reports.statements_body_html(st, text=lambda key: i18n.text(key, lang), lang=lang))
+        body = Markup(reports.statements_body_html(st, lang=lang))
         return render(request, "gov_statements.html", st=st, period=period, error=None, body=body)
 
     @app.get("/directorio/estados.csv", include_in_schema=False)
