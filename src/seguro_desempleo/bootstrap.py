@@ -27,11 +27,13 @@ def register_assumption_loaders(url: str | None = None) -> None:
     """Teach the valuation engine the assumption sets kept in the database: ``experience-YYYY``,
     the art. 10 study (issue 28), read from *url* (``$SEGURO_DB_URL`` at load time when None).
 
-    Idempotent; the CLI and the web call it when they install the governance commands and pages."""
-    from seguro_desempleo.actuarial.assumptions import register_loader
-    from seguro_desempleo.services import governance
+    Idempotent and cheap (nothing is imported until a set is loaded); the CLI calls it when it
+    installs the governance commands."""
+    from seguro_desempleo.actuarial.loaders import register_loader
 
     def experience(name: str) -> Any:
+        from seguro_desempleo.services import governance  # on first use: a command's start stays light
+
         with unit_of_work(url) as uow:
             return governance.experience_assumptions(uow, name)
 

@@ -85,9 +85,9 @@ def test_the_web_says_a_lost_race_in_spanish() -> None:
 def test_an_experience_set_needs_the_application_to_load_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine does not reach into the database itself: without the loader the composition root
     registers, the name is refused in one line naming the field."""
-    from seguro_desempleo.actuarial import assumptions
+    from seguro_desempleo.actuarial import assumptions, loaders
 
-    monkeypatch.setattr(assumptions, "LOADERS", {})
+    monkeypatch.setattr(loaders, "LOADERS", {})
     with pytest.raises(NotFoundError) as err:
         assumptions.load_assumptions("experience-2025")
     assert err.value.field == "assumptions" and "database" in err.value.message
@@ -96,9 +96,9 @@ def test_an_experience_set_needs_the_application_to_load_it(monkeypatch: pytest.
 def test_the_bootstrap_loader_reads_the_study_from_the_given_database(
         migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from seguro_desempleo import bootstrap
-    from seguro_desempleo.actuarial import assumptions
+    from seguro_desempleo.actuarial import assumptions, loaders
 
-    monkeypatch.setattr(assumptions, "LOADERS", {})
+    monkeypatch.setattr(loaders, "LOADERS", {})
     bootstrap.register_assumption_loaders(migrated_url)
     with pytest.raises(NotFoundError, match="no experience study for 2025"):
         assumptions.load_assumptions("experience-2025")

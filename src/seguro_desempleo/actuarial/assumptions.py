@@ -12,7 +12,7 @@ Decimal fractions (0.0116 = 1.16 %). Every error names the file, the year and th
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from seguro_desempleo.actuarial import loaders
 from seguro_desempleo.actuarial.claims import ClaimsChain, parse_chain
 from seguro_desempleo.errors import NotFoundError, ParameterError
 
@@ -85,29 +86,19 @@ def available_sets() -> list[str]:
     return sorted(p.stem for p in ASSUMPTIONS_DIR.glob("*.yaml"))
 
 
-LOADERS: dict[str, Callable[[str], Assumptions]] = {}
-"""Sets kept outside this package, by name prefix → a loader taking the whole name. The
-composition root registers them at start-up (``seguro_desempleo.bootstrap``): ``experience-YYYY``,
-the art. 10 study stored in the fund's database (issue 28). The engine never imports a service."""
-
-
-def register_loader(prefix: str, loader: Callable[[str], Assumptions]) -> None:
-    """Load the sets whose name starts with *prefix* with *loader* (the last registration wins)."""
-    LOADERS[prefix] = loader
-
-
 def load_assumptions(name_or_path: str | Path) -> Assumptions:
     """Load a shipped set by name (``ilo-2021``), a YAML file by path, or a registered set
-    (:data:`LOADERS`: ``experience-YYYY`` from the fund's books)."""
+    (:data:`.loaders.LOADERS`: ``experience-YYYY`` from the fund's books)."""
     text_name = str(name_or_path)
     if text_name.startswith("experience-") and not Path(text_name).exists():
         # The art. 10 study from the fund's own books (issue 28), stored in the database.
-        loader = LOADERS.get("experience-")
+        loader = loaders.LOADERS.get("experience-")
         if loader is None:
             raise NotFoundError(f"'{text_name}' is an experience study kept in the fund's database: load it "
                                 "through the application (seguro-desempleo valuation --assumptions ...)",
                                 field="assumptions")
-        return loader(text_name)
+        found: Assumptions = loader(text_name)
+        return found
     path = Path(text_name)
     if text_name.startswith("microsim-") and not path.exists():  # built from simulated flows (issue 29)
         from seguro_desempleo.actuarial.microsim import microsim_assumptions

@@ -133,10 +133,7 @@ def _form_values(text: str) -> dict[str, str]:
 
 
 def install(app: FastAPI) -> None:
-    from seguro_desempleo.bootstrap import register_assumption_loaders
     from seguro_desempleo.web.routes import language, render
-
-    register_assumption_loaders()
 
     @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
     def parameters(request: Request) -> HTMLResponse:
