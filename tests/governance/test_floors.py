@@ -36,7 +36,7 @@ def test_a_vote_that_loses_the_race_is_a_conflict_naming_the_field(
         migrated_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two sessions both see no vote of director E1, both insert: the database's unique key refuses
     the second. The service sees the project's ConflictError naming the field (before: SQLAlchemy's
-    IntegrityError, a traceback on the command line and a 500 on the web); nothing is written."""
+    IntegrityError, a traceback on the command line); nothing is written."""
     with SqlUnitOfWork(migrated_url) as uow:
         p = _proposal(uow)
         g.cast_vote(uow, p, sector="state", member="E1", choice="yes", actor="board:1", on=D)
@@ -136,3 +136,27 @@ def test_every_word_the_statement_templates_use_is_in_both_languages() -> None:
     for name in ("statements_body.html", "statements_print.html"):
         used |= set(re.findall(r"t\('([a-z_]+)'\)", (TEMPLATES / name).read_text(encoding="utf-8")))
     assert used and not sorted(used - set(LABELS))
+
+
+def test_the_board_page_refuses_a_lost_race_in_one_spanish_line(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same race through /directorio: the form again with one Spanish line naming the field
+    (before: the app-wide handler's English problem+json 409, the form and its input lost)."""
+    from fastapi.testclient import TestClient
+
+    from seguro_desempleo.api.app import create_app
+    from seguro_desempleo.storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'gov.sqlite3'}"
+    upgrade(url)
+    with SqlUnitOfWork(url) as uow:
+        p = _proposal(uow)
+        g.cast_vote(uow, p, sector="state", member="E1", choice="yes", actor="board:1", on=D)
+        uow.commit()
+    app = create_app(db_url=url, secret="gov")
+    app.state.web_today = D
+    c = TestClient(app, raise_server_exceptions=False)
+    c.post("/ingresar", data={"role": "board"})
+    monkeypatch.setattr(SqlGovernanceRepository, "has_voted", lambda self, proposal_id, member: False)
+    r = c.post(f"/directorio/propuestas/{p}/voto", data={"sector": "workers", "member": "E1", "choice": "no"})
+    assert r.status_code == 422 and "campo «member»: este director(a) ya votó la propuesta" in r.text
