@@ -121,11 +121,6 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
     return rows, ok
 
 
-def statements_html(st: gd.Statements, period: str, lang: str = "es") -> str:
-    """The printable statements (reports/statements.py), in Spanish unless told."""
-    return reports.statements_html(st, period, lang=lang)
-
-
 def _form_values(text: str) -> dict[str, str]:
     """``name=value`` lines (or ``;``-separated) of the proposal/instrument form."""
     pairs = [x.strip() for x in text.replace(";", "\n").splitlines() if x.strip()]
@@ -307,7 +302,7 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(reports.statements_pdf(statements_html(st, period)), media_type="application/pdf",
+        return Response(reports.statements_pdf(reports.statements_html(st, period)), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.pdf"'})
 
     def study_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
