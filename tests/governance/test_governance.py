@@ -15,6 +15,7 @@ from seguro_desempleo.errors import ConflictError, InputError, ParameterError
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.parameters.model import Instrument
 from seguro_desempleo.periods import period_of
+from seguro_desempleo.reports.statements import statements_csv
 from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, evaluate_case
 from seguro_desempleo.services import governance as g
 from seguro_desempleo.services import ledger
@@ -244,7 +245,7 @@ def test_statements_agree_with_the_trial_balance(migrated_url: str) -> None:
         assert closed.result == 375_500 and closed.unclosed_result == 0
         assert [(r.code, r.amount) for r in closed.reserves] == [("3100", 375_500), ("3900", 0)]
         assert closed.total_assets == closed.total_liabilities + closed.total_reserves
-        text = g.statements_csv(closed)
+        text = statements_csv(closed)
         assert "Total activo,3985.00" in text.replace('"', "") and "Resultado del período,3755.00" in text
         ledger.verify(uow)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from seguro_desempleo.actuarial import loaders
 from seguro_desempleo.actuarial.claims import ClaimsChain, parse_chain
 from seguro_desempleo.errors import NotFoundError, ParameterError
 
@@ -86,13 +87,18 @@ def available_sets() -> list[str]:
 
 
 def load_assumptions(name_or_path: str | Path) -> Assumptions:
-    """Load a shipped set by name (``ilo-2021``) or a YAML file by path."""
+    """Load a shipped set by name (``ilo-2021``), a YAML file by path, or a registered set
+    (:data:`.loaders.LOADERS`: ``experience-YYYY`` from the fund's books)."""
     text_name = str(name_or_path)
     if text_name.startswith("experience-") and not Path(text_name).exists():
         # The art. 10 study from the fund's own books (issue 28), stored in the database.
-        from seguro_desempleo.services.governance import experience_assumptions
-
-        return experience_assumptions(text_name)
+        loader = loaders.LOADERS.get("experience-")
+        if loader is None:
+            raise NotFoundError(f"'{text_name}' is an experience study kept in the fund's database: load it "
+                                "through the application (seguro-desempleo valuation --assumptions ...)",
+                                field="assumptions")
+        found: Assumptions = loader(text_name)
+        return found
     path = Path(text_name)
     if text_name.startswith("microsim-") and not path.exists():  # built from simulated flows (issue 29)
         from seguro_desempleo.actuarial.microsim import microsim_assumptions

@@ -52,12 +52,15 @@ def _echo_json(value: Any) -> None:
 
 
 def _uow(db: str | None) -> Any:
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
+    from seguro_desempleo.bootstrap import unit_of_work
 
-    return SqlUnitOfWork(db)
+    return unit_of_work(db)
 
 
 def register(app: typer.Typer) -> None:
+    from seguro_desempleo.bootstrap import register_assumption_loaders
+
+    register_assumption_loaders()      # valuation --assumptions experience-YYYY reads the study's set
     ins_app = typer.Typer(help="Legal instruments that change the parameters (Ley, DS, Resolución, Acuerdo).",
                           no_args_is_help=True)
     prop_app = typer.Typer(help="The board's proposals and votes (art. 12).", no_args_is_help=True)
@@ -284,18 +287,18 @@ def register(app: typer.Typer) -> None:
             raise InputError("a PDF needs --out FILE", field="--out")
         with _uow(db) as uow:
             st = g.fund_statements(uow, period)
+        from seguro_desempleo.reports.statements import statements_csv, statements_html, statements_pdf
+
         if fmt == "csv":
-            text = g.statements_csv(st)
+            text = statements_csv(st)
             if out:
                 out.write_text(text, encoding="utf-8")
             else:
                 typer.echo(text, nl=False)
             return
         if fmt == "pdf":
-            from seguro_desempleo.web.governance import statements_html
-
             assert out is not None
-            out.write_bytes(g.statements_pdf(statements_html(st, period)))
+            out.write_bytes(statements_pdf(statements_html(st, period)))
             typer.echo(f"written {out}")
             return
         typer.echo(f"Estado de situación al {st.end.strftime('%d/%m/%Y')}")

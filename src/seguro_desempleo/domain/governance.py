@@ -6,6 +6,8 @@
 - :func:`reserve_ratio` and :func:`triggers`: the art. 8 reserve target and the stochastic
   depletion threshold, each giving a board alert with the proposal it drafts.
 - :func:`next_study_due`: art. 10's two-yearly calendar.
+- :class:`GovernanceRepository`: the port the governance service works through (``uow.governance``),
+  and :class:`ExperienceData`, what the art. 10 study reads from the books.
 
 Money is integer céntimos; ratios are ``Decimal``.
 """
@@ -16,6 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, Protocol, runtime_checkable
 
 from seguro_desempleo.domain.ledger import ACCOUNTS, CHART, balance_of
 from seguro_desempleo.errors import InputError
@@ -250,3 +253,74 @@ def next_study_due(last_study_year: int | None, first_year: int) -> dt.date:
 
 def account_label(code: str) -> str:
     return ACCOUNTS[code].label
+
+
+# ------------------------------------------------------------------------------------------ ports
+
+
+@dataclass(frozen=True)
+class ExperienceData:
+    """What the art. 10 study reads from the books for one year (raw counts and sums in céntimos);
+    :func:`seguro_desempleo.services.governance.experience_figures` turns it into the figures.
+
+    ``by_sex`` and ``by_sector`` map a group to ``covered_workers``, ``worker_months`` and
+    ``insurable_pay``; ``claims`` are the claims filed in the year as (claim id, worker ref, state);
+    ``payments`` the benefits paid for its months as (claim id, amount, worker ref); ``sex_of`` the
+    sex of each worker a claim or payment refers to (worker id as text); ``flows`` each account's
+    (debit, credit) in the year, the year-close entry left out."""
+
+    total: tuple[int, int, int]                     # covered workers, worker-months, insurable pay
+    by_sex: Mapping[str, Mapping[str, int]]
+    by_sector: Mapping[str, Mapping[str, int]]
+    declared: Mapping[str, int]                     # contributions declared, by sector
+    collected: Mapping[str, int]                    # contributions paid, by sector
+    claims: tuple[tuple[Any, str, str], ...]
+    payments: tuple[tuple[Any, int, str], ...]
+    sex_of: Mapping[str, str]
+    flows: Mapping[str, tuple[int, int]]
+
+
+@runtime_checkable
+class GovernanceRepository(Protocol):
+    """The port :mod:`seguro_desempleo.services.governance` works through (``uow.governance``):
+    the governance records of one transaction. Records come back as plain read-only objects with
+    the table's columns as attributes; a write the database refuses raises
+    :class:`~seguro_desempleo.errors.ConflictError`. Implemented by
+    :class:`seguro_desempleo.storage.governance_repository.SqlGovernanceRepository`."""
+
+    # instruments (append-only)
+    def instruments(self) -> list[Any]: ...
+    def instrument(self, instrument_id: int) -> Any | None: ...
+    def instrument_for_proposal(self, proposal_id: int) -> Any | None: ...
+    def instrument_exists(self, type: str, number: str) -> bool: ...
+    def add_instrument(self, **columns: Any) -> int: ...
+
+    # the board
+    def add_proposal(self, **columns: Any) -> int: ...
+    def proposal(self, proposal_id: int, *, lock: bool = False) -> Any | None: ...
+    def proposals(self) -> list[Any]: ...
+    def close_proposal(self, proposal_id: int, *, status: str, outcome: str, decided_on: dt.date) -> None: ...
+    def has_voted(self, proposal_id: int, member: str) -> bool: ...
+    def votes_in_sector(self, proposal_id: int, sector: str) -> int: ...
+    def add_vote(self, **columns: Any) -> int: ...
+    def votes(self, proposal_id: int) -> list[Any]: ...
+    def vote_choices(self, proposal_id: int) -> list[tuple[str, str]]: ...
+
+    # alerts
+    def alert_raised(self, kind: str, on: dt.date) -> bool: ...
+    def add_alert(self, **columns: Any) -> int: ...
+    def alerts(self, limit: int) -> list[Any]: ...
+
+    # the art. 10 studies
+    def add_study(self, **columns: Any) -> int: ...
+    def studies(self, limit: int) -> list[Any]: ...
+    def previous_study_year(self, year: int) -> int | None: ...
+    def latest_study_year(self) -> int | None: ...
+    def last_study_year(self) -> int | None: ...
+    def study_assumptions(self, year: int) -> str | None: ...
+    def first_declared_period(self) -> int | None: ...
+    def experience_data(self, year: int, *, year_close_event: str) -> ExperienceData: ...
+
+    # the books and the audit log
+    def period_totals(self, start: dt.date, end: dt.date, *, exclude_event: str) -> dict[str, tuple[int, int]]: ...
+    def audit(self, actor: str, action: str, entity: str, before: Any, after: Any) -> None: ...

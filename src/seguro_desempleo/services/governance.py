@@ -13,6 +13,10 @@
 
 Everything that changes governance is written to the hash-chained audit log in the same
 transaction. Money is integer céntimos.
+
+The records are reached through the unit of work's ``governance`` repository (the port
+:class:`seguro_desempleo.domain.governance.GovernanceRepository`; in SQL:
+:mod:`seguro_desempleo.storage.governance_repository`): no SQL and no ORM here (issue 24).
 """
 
 from __future__ import annotations
@@ -22,8 +26,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
-
-from sqlalchemy import and_, distinct, func, select
 
 from seguro_desempleo.domain import governance as gd
 from seguro_desempleo.domain.ledger import Accounts
@@ -37,47 +39,35 @@ from seguro_desempleo.parameters.model import (
     to_jsonable,
 )
 from seguro_desempleo.services import ledger
-from seguro_desempleo.storage.models_governance import AlertRow, InstrumentRow, ProposalRow, StudyRow, VoteRow
 
 YEAR_CLOSE_EVENT = "fund.year_close"
 BASELINE_SOURCE = "Texto del proyecto de ley (parámetro base)"
-
-
-def _plain(row: Any) -> Any:
-    """An ORM row as a plain read-only record (its columns), safe after the unit of work ends."""
-    from types import SimpleNamespace
-
-    if row is None:
-        return None
-    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in row.__table__.columns})
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _audit(uow: Any, actor: str, action: str, entity: str, before: Any, after: Any) -> None:
-    from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+def _repo(uow: Any) -> gd.GovernanceRepository:
+    repo: gd.GovernanceRepository = uow.governance
+    return repo
 
-    sink = uow.session.info.get("governance_audit")
-    if sink is None:
-        sink = uow.session.info["governance_audit"] = SqlAuditSink(uow.session)
-    sink.append(who=actor[:80], when=dt.datetime.now(dt.UTC), action=action, entity=entity, before=before,
-                after=after)
+
+def _audit(uow: Any, actor: str, action: str, entity: str, before: Any, after: Any) -> None:
+    _repo(uow).audit(actor, action, entity, before, after)
 
 
 # -------------------------------------------------------------------------------------- instruments
 
 
-def _instrument(row: InstrumentRow) -> Instrument:
+def _instrument(row: Any) -> Instrument:
     return Instrument(type=row.type, number=row.number, issued_on=row.issued_on, effective_date=row.effective_date,
                       values=dict(row.params or {}), publication=row.publication, approved_by=row.approved_by,
                       seq=row.id)
 
 
 def load_instruments(uow: Any) -> list[Instrument]:
-    rows = uow.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
-    return [_instrument(r) for r in rows]
+    return [_instrument(r) for r in _repo(uow).instruments()]
 
 
 def operational_parameters(uow: Any, base: ParameterSet | None = None) -> ParameterSet:
@@ -131,26 +121,26 @@ def add_instrument(uow: Any, *, type: str, number: str, issued_on: dt.date, effe
                      values=dict(values), publication=publication, approved_by=approved_by, seq=10**9)
     check_instrument(current, ins)
     current.with_instruments([ins])          # units, bounds with their article, the art. 8 split
-    if uow.session.scalar(select(InstrumentRow.id).where(InstrumentRow.type == type, InstrumentRow.number == number)):
+    repo = _repo(uow)
+    if repo.instrument_exists(type, number):
         raise ConflictError(f"{ins.title} is already recorded", field="number")
-    row = InstrumentRow(type=type, number=number, issued_on=issued_on, effective_date=effective_date,
-                        publication=publication[:200], approved_by=approved_by[:200],
-                        params=_values_json(current, values), transfer_cents=transfer_cents,
-                        proposal_id=proposal_id, recorded_by=actor[:80], recorded_at=_now())
-    uow.session.add(row)
-    uow.session.flush()
+    params = _values_json(current, values)
+    iid = repo.add_instrument(type=type, number=number, issued_on=issued_on, effective_date=effective_date,
+                              publication=publication[:200], approved_by=approved_by[:200], params=params,
+                              transfer_cents=transfer_cents, proposal_id=proposal_id, recorded_by=actor[:80],
+                              recorded_at=_now())
     if transfer_cents:
-        ledger.post_once(uow, f"art9-transfer:{row.id}", "fund.transfer_receivable",
+        ledger.post_once(uow, f"art9-transfer:{iid}", "fund.transfer_receivable",
                          [(Accounts.TRANSFER_RECEIVABLE, transfer_cents, 0), (Accounts.TRANSFER_INCOME, 0, transfer_cents)],
-                         ref=f"instrument:{row.id}", at=effective_date)
-    _audit(uow, actor, "instrument.recorded", f"instrument:{row.id}", None,
+                         ref=f"instrument:{iid}", at=effective_date)
+    _audit(uow, actor, "instrument.recorded", f"instrument:{iid}", None,
            {"type": type, "number": number, "issued_on": issued_on, "effective_date": effective_date,
-            "values": row.params, "transfer_cents": transfer_cents, "proposal": proposal_id})
-    return int(row.id)
+            "values": params, "transfer_cents": transfer_cents, "proposal": proposal_id})
+    return iid
 
 
 def list_instruments(uow: Any) -> list[dict[str, Any]]:
-    rows = uow.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
+    rows = _repo(uow).instruments()
     return [{"id": r.id, "type": r.type, "type_label": INSTRUMENT_TYPES[r.type], "number": r.number,
              "title": _instrument(r).title, "issued_on": r.issued_on, "effective_date": r.effective_date,
              "publication": r.publication, "approved_by": r.approved_by, "values": dict(r.params or {}),
@@ -231,24 +221,21 @@ def draft_proposal(uow: Any, *, kind: str, title: str, actor: str, on: dt.date, 
         rate = values.get("financing.contribution_rate")
         valuation = supporting_valuation(Decimal(str(rate)) if rate is not None else None,
                                          latest_experience_set(uow), uow)
-    row = ProposalRow(kind=kind, title=title, summary=summary, params=_values_json(ps, values) if values else {},
-                      effective_date=effective_date, transfer_cents=transfer_cents,
-                      documents=[{"title": str(d["title"]), "href": str(d.get("href", ""))} for d in documents],
-                      valuation=dict(valuation) if valuation is not None else None, status="open", outcome="",
-                      drafted_by=actor[:80], created_on=on)
-    uow.session.add(row)
-    uow.session.flush()
-    _audit(uow, actor, "proposal.drafted", f"proposal:{row.id}", None,
-           {"kind": kind, "title": title, "values": row.params, "effective_date": effective_date,
+    params = _values_json(ps, values) if values else {}
+    pid = _repo(uow).add_proposal(
+        kind=kind, title=title, summary=summary, params=params, effective_date=effective_date,
+        transfer_cents=transfer_cents,
+        documents=[{"title": str(d["title"]), "href": str(d.get("href", ""))} for d in documents],
+        valuation=dict(valuation) if valuation is not None else None, status="open", outcome="",
+        drafted_by=actor[:80], created_on=on)
+    _audit(uow, actor, "proposal.drafted", f"proposal:{pid}", None,
+           {"kind": kind, "title": title, "values": params, "effective_date": effective_date,
             "transfer_cents": transfer_cents})
-    return int(row.id)
+    return pid
 
 
-def _proposal(uow: Any, proposal_id: int, *, lock: bool = False) -> ProposalRow:
-    q = select(ProposalRow).where(ProposalRow.id == proposal_id)
-    if lock:
-        q = q.with_for_update()
-    row = uow.session.scalar(q)
+def _proposal(uow: Any, proposal_id: int, *, lock: bool = False) -> Any:
+    row = _repo(uow).proposal(proposal_id, lock=lock)
     if row is None:
         raise NotFoundError(f"no proposal {proposal_id}", field="proposal")
     return row
@@ -268,24 +255,21 @@ def cast_vote(uow: Any, proposal_id: int, *, sector: str, member: str, choice: s
     member = (member or "").strip()
     if not member or len(member) > 80:
         raise InputError("the director's code (1-80 characters) is required", field="member")
-    if uow.session.scalar(select(VoteRow.id).where(VoteRow.proposal_id == proposal_id, VoteRow.member == member)):
+    repo = _repo(uow)
+    if repo.has_voted(proposal_id, member):
         raise ConflictError(f"director '{member}' has already voted on proposal {proposal_id}", field="member")
     seats = int(operational_parameters(uow, base).at(on)["governance.board_seats_per_sector"])
-    voted = uow.session.scalar(select(func.count()).select_from(VoteRow).where(
-        VoteRow.proposal_id == proposal_id, VoteRow.sector == sector)) or 0
-    if voted >= seats:
+    if repo.votes_in_sector(proposal_id, sector) >= seats:
         raise ConflictError(f"the {gd.SECTOR_LABELS[sector]} sector has {seats} seat(s), all have voted",
                             field="sector")
-    uow.session.add(VoteRow(proposal_id=proposal_id, sector=sector, member=member, choice=choice, cast_on=on))
-    uow.session.flush()
+    repo.add_vote(proposal_id=proposal_id, sector=sector, member=member, choice=choice, cast_on=on)
     _audit(uow, actor, "proposal.vote", f"proposal:{proposal_id}", None,
            {"sector": sector, "member": member, "choice": choice})
 
 
 def proposal_tally(uow: Any, proposal_id: int, on: dt.date, base: ParameterSet | None = None) -> gd.Tally:
     snap = operational_parameters(uow, base).at(on)
-    votes = uow.session.execute(select(VoteRow.sector, VoteRow.choice).where(VoteRow.proposal_id == proposal_id))
-    return gd.tally([(s, c) for s, c in votes], seats_per_sector=int(snap["governance.board_seats_per_sector"]),
+    return gd.tally(_repo(uow).vote_choices(proposal_id), seats_per_sector=int(snap["governance.board_seats_per_sector"]),
                     quorum=Decimal(snap["governance.board_quorum"]),
                     majority=Decimal(snap["governance.board_majority"]))
 
@@ -315,25 +299,23 @@ def decide(uow: Any, proposal_id: int, *, actor: str, on: dt.date, base: Paramet
                 publication="Acta del directorio", approved_by="Directorio (art. 12)", actor=actor,
                 proposal_id=proposal_id, base=base)
     before = {"status": row.status}
-    row.status = "approved" if t.approved else "rejected"
-    row.outcome = outcome[:200]
-    row.decided_on = on
-    uow.session.flush()
+    status = "approved" if t.approved else "rejected"
+    outcome = outcome[:200]
+    _repo(uow).close_proposal(proposal_id, status=status, outcome=outcome, decided_on=on)
     _audit(uow, actor, "proposal.decided", f"proposal:{proposal_id}", before,
-           {"status": row.status, "outcome": row.outcome, "instrument": instrument_id})
-    return {"status": row.status, "outcome": row.outcome, "instrument_id": instrument_id, "tally": t}
+           {"status": status, "outcome": outcome, "instrument": instrument_id})
+    return {"status": status, "outcome": outcome, "instrument_id": instrument_id, "tally": t}
 
 
 def list_proposals(uow: Any) -> list[Any]:
-    return [_plain(r) for r in uow.session.scalars(select(ProposalRow).order_by(ProposalRow.id.desc()))]
+    return _repo(uow).proposals()
 
 
 def proposal_detail(uow: Any, proposal_id: int, on: dt.date, base: ParameterSet | None = None) -> dict[str, Any]:
     row = _proposal(uow, proposal_id)
-    votes = list(uow.session.scalars(select(VoteRow).where(VoteRow.proposal_id == proposal_id).order_by(VoteRow.id)))
-    instrument = uow.session.scalar(select(InstrumentRow).where(InstrumentRow.proposal_id == proposal_id))
-    return {"proposal": _plain(row), "votes": [_plain(v) for v in votes],
-            "tally": proposal_tally(uow, proposal_id, on, base), "instrument": _plain(instrument),
+    repo = _repo(uow)
+    return {"proposal": row, "votes": repo.votes(proposal_id),
+            "tally": proposal_tally(uow, proposal_id, on, base), "instrument": repo.instrument_for_proposal(proposal_id),
             "kind_label": gd.PROPOSAL_KINDS[row.kind]}
 
 
@@ -383,7 +365,7 @@ def investment_income(uow: Any, cents: int, *, at: dt.date, actor: str, reinvest
 def transfer_received(uow: Any, instrument_id: int, cents: int, *, at: dt.date, actor: str) -> int:
     """The Treasury's art. 9 transfer arriving in the bank against the instrument that set it."""
     c = _amount(cents)
-    row = uow.session.get(InstrumentRow, instrument_id)
+    row = _repo(uow).instrument(instrument_id)
     if row is None or not row.transfer_cents:
         raise NotFoundError(f"no instrument {instrument_id} with an art. 9 transfer", field="instrument")
     received = _received_for(uow, instrument_id)
@@ -417,13 +399,7 @@ def _check_cash(uow: Any, cents: int, at: dt.date) -> None:
 
 
 def _period_totals(uow: Any, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
-    from seguro_desempleo.storage.models import LedgerEntryRow, LedgerLineRow
-
-    q = (select(LedgerLineRow.account, func.sum(LedgerLineRow.debit), func.sum(LedgerLineRow.credit))
-         .join(LedgerEntryRow, LedgerEntryRow.id == LedgerLineRow.entry_id)
-         .where(and_(LedgerEntryRow.at >= start, LedgerEntryRow.at <= end, LedgerEntryRow.event_type != YEAR_CLOSE_EVENT))
-         .group_by(LedgerLineRow.account))
-    return {a: (int(d or 0), int(c or 0)) for a, d, c in uow.session.execute(q)}
+    return _repo(uow).period_totals(start, end, exclude_event=YEAR_CLOSE_EVENT)
 
 
 def year_close(uow: Any, year: int, *, actor: str, appropriate: bool = True) -> int | None:
@@ -466,37 +442,6 @@ def fund_statements(uow: Any, period: str) -> gd.Statements:
     if not st.balanced:
         raise ConflictError(f"the statements for {period} do not reconcile with the trial balance")
     return st
-
-
-def statements_csv(st: gd.Statements) -> str:
-    import csv
-    import io
-
-    from seguro_desempleo.money import cents_to_str
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["estado", "seccion", "cuenta", "descripcion", "importe_soles"])
-    for section, items in (("activo", st.assets), ("pasivo", st.liabilities), ("patrimonio", st.reserves)):
-        for line in items:
-            w.writerow(["situacion", section, line.code, line.label, cents_to_str(line.amount)])
-    w.writerow(["situacion", "patrimonio", "", "Resultado del período no cerrado", cents_to_str(st.unclosed_result)])
-    w.writerow(["situacion", "total", "", "Total activo", cents_to_str(st.total_assets)])
-    w.writerow(["situacion", "total", "", "Total pasivo y patrimonio",
-                cents_to_str(st.total_liabilities + st.total_reserves)])
-    for section, items in (("ingresos", st.income), ("gastos", st.expenses)):
-        for line in items:
-            w.writerow(["resultados", section, line.code, line.label, cents_to_str(line.amount)])
-    w.writerow(["resultados", "total", "", "Resultado del período", cents_to_str(st.result)])
-    w.writerow(["balance_comprobacion", "total", "", "Debe", cents_to_str(st.trial_debit)])
-    w.writerow(["balance_comprobacion", "total", "", "Haber", cents_to_str(st.trial_credit)])
-    return buf.getvalue()
-
-
-def statements_pdf(html: str) -> bytes:
-    import weasyprint  # heavy import, only when a PDF is asked for
-
-    return bytes(weasyprint.HTML(string=html).write_pdf())
 
 
 # ------------------------------------------------------------------------------------------ triggers
@@ -544,7 +489,7 @@ def check_triggers(uow: Any, on: dt.date, *, actor: str, depletion_probability: 
     for i, alert in enumerate(alerts):
         kind = alert.kind if not (alert.kind == "reserve_below_target" and i > 0
                                   and alerts[i - 1].kind == "reserve_below_target") else "reserve_below_half"
-        if uow.session.scalar(select(AlertRow.id).where(AlertRow.kind == kind, AlertRow.raised_on == on)):
+        if _repo(uow).alert_raised(kind, on):
             continue
         title = ("Revisión de la tasa de aportación (alerta de solvencia)" if alert.proposal_kind == "rate_revision"
                  else "Solicitud del aporte no contributivo al MEF y al MTPE (art. 9)")
@@ -554,18 +499,17 @@ def check_triggers(uow: Any, on: dt.date, *, actor: str, depletion_probability: 
             transfer = gap if gap > 0 else None
         proposal_id = draft_proposal(uow, kind=alert.proposal_kind, title=title, actor=actor, on=on,
                                      summary=alert.message, transfer_cents=transfer, base=base)
-        row = AlertRow(kind=kind, raised_on=on, measured=alert.measured, threshold=alert.threshold,
-                       message=alert.message[:300], proposal_id=proposal_id)
-        uow.session.add(row)
-        uow.session.flush()
-        _audit(uow, actor, "alert.raised", f"alert:{row.id}", None,
+        alert_id = _repo(uow).add_alert(kind=kind, raised_on=on, measured=alert.measured,
+                                        threshold=alert.threshold, message=alert.message[:300],
+                                        proposal_id=proposal_id)
+        _audit(uow, actor, "alert.raised", f"alert:{alert_id}", None,
                {"kind": kind, "measured": alert.measured, "threshold": alert.threshold, "proposal": proposal_id})
-        out.append({"id": row.id, "kind": kind, "message": alert.message, "proposal_id": proposal_id})
+        out.append({"id": alert_id, "kind": kind, "message": alert.message, "proposal_id": proposal_id})
     return out
 
 
 def list_alerts(uow: Any, limit: int = 20) -> list[Any]:
-    return [_plain(r) for r in uow.session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(limit))]
+    return _repo(uow).alerts(limit)
 
 
 # --------------------------------------------------------------------------------- the art. 10 study
@@ -578,62 +522,16 @@ def _d(x: Any) -> Decimal:
 def experience_figures(uow: Any, year: int) -> dict[str, Any]:
     """The fund's experience in *year* from its own records: by sex (workers) and sector
     (employers), each with its count and amounts in céntimos; averages to the céntimo."""
-    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
-    from seguro_desempleo.storage.models import (
-        ContributionRow,
-        DeclarationRow,
-        EmployerPaymentRow,
-        EmployerRow,
-        LedgerEntryRow,
-        LedgerLineRow,
-        WorkerRow,
-    )
-
-    first, last = year * 12, year * 12 + 11
-    s = uow.session
-    active = and_(DeclarationRow.id == ContributionRow.declaration_id, DeclarationRow.status == "active",
-                  ContributionRow.period >= first, ContributionRow.period <= last)
-
-    def by(group_col: Any, join_worker: bool) -> dict[str, dict[str, Any]]:
-        q = (select(group_col, func.count(distinct(ContributionRow.worker_id)), func.count(),
-                    func.sum(ContributionRow.insurable_pay))
-             .select_from(ContributionRow).join(DeclarationRow, active))
-        q = (q.join(WorkerRow, WorkerRow.id == ContributionRow.worker_id) if join_worker
-             else q.join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id))
-        return {str(g or "?"): {"covered_workers": int(n), "worker_months": int(wm), "insurable_pay": int(pay or 0)}
-                for g, n, wm, pay in s.execute(q.group_by(group_col))}
-
-    total = s.execute(select(func.count(distinct(ContributionRow.worker_id)), func.count(),
-                             func.sum(ContributionRow.insurable_pay)).select_from(ContributionRow)
-                      .join(DeclarationRow, active)).one()
-    by_sex = by(WorkerRow.sex, True)
-    by_sector = by(EmployerRow.sector, False)
-    declared = {str(g or "?"): int(v or 0) for g, v in s.execute(
-        select(EmployerRow.sector, func.sum(DeclarationRow.total_due)).join(
-            EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
-        .where(DeclarationRow.status == "active", DeclarationRow.period >= first, DeclarationRow.period <= last)
-        .group_by(EmployerRow.sector))}
-    collected = {str(g or "?"): int(v or 0) for g, v in s.execute(
-        select(EmployerRow.sector, func.sum(EmployerPaymentRow.amount)).join(
-            EmployerRow, EmployerRow.id == EmployerPaymentRow.employer_id)
-        .where(EmployerPaymentRow.period >= first, EmployerPaymentRow.period <= last).group_by(EmployerRow.sector))}
+    data = _repo(uow).experience_data(year, year_close_event=YEAR_CLOSE_EVENT)
+    total, claims, payments, sex_of = data.total, data.claims, data.payments, data.sex_of
+    by_sex: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.by_sex.items()}
+    by_sector: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.by_sector.items()}
+    declared, collected = dict(data.declared), dict(data.collected)
     for sector, row in by_sector.items():
         row["contributions_declared"] = declared.get(sector, 0)
         row["contributions_collected"] = collected.get(sector, 0)
 
     # Claims filed in the year and the benefits paid in it, by the worker's sex.
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    claims = list(s.execute(select(ClaimRow.id, ClaimRow.worker_ref, ClaimRow.state)
-                            .where(ClaimRow.filed_on >= start, ClaimRow.filed_on <= end)))
-    payments = list(s.execute(select(BenefitPaymentRow.claim_id, BenefitPaymentRow.amount, ClaimRow.worker_ref)
-                              .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
-                              .where(BenefitPaymentRow.period >= first, BenefitPaymentRow.period <= last)))
-    refs = {int(r) for _, r, _ in claims if str(r).isdigit()} | {int(r) for *_, r in payments if str(r).isdigit()}
-    sex_of: dict[str, str] = {}
-    ids = sorted(refs)
-    for i in range(0, len(ids), 5000):
-        for wid, sex in s.execute(select(WorkerRow.id, WorkerRow.sex).where(WorkerRow.id.in_(ids[i:i + 5000]))):
-            sex_of[str(wid)] = sex or "?"
     paid_claims = {cid for cid, *_ in payments}
     eligible_states = {"approved", "paying", "suspended", "exhausted"}
 
@@ -659,17 +557,13 @@ def experience_figures(uow: Any, year: int) -> dict[str, Any]:
         row["average_insurable_pay"] = _avg_cents(row["insurable_pay"], row["worker_months"])
 
     def flow(account: str, side: str) -> int:
-        col = LedgerLineRow.debit if side == "debit" else LedgerLineRow.credit
-        return int(s.scalar(select(func.coalesce(func.sum(col), 0)).join(
-            LedgerEntryRow, LedgerEntryRow.id == LedgerLineRow.entry_id).where(
-            LedgerLineRow.account == account, LedgerEntryRow.at >= start, LedgerEntryRow.at <= end,
-            LedgerEntryRow.event_type != YEAR_CLOSE_EVENT)) or 0)
+        debit, credit = data.flows.get(account, (0, 0))
+        return int(debit if side == "debit" else credit)
 
     result = {
         "year": year,
         "total": {"covered_workers": int(total[0]), "worker_months": int(total[1]),
-                  "insurable_pay": int(total[2] or 0), "average_insurable_pay": _avg_cents(int(total[2] or 0),
-                                                                                         int(total[1])),
+                  "insurable_pay": int(total[2]), "average_insurable_pay": _avg_cents(int(total[2]), int(total[1])),
                   "average_monthly_contributors": _ratio(int(total[1]), 12, "0.01"),
                   "contributions_declared": sum(declared.values()),
                   "contributions_collected": sum(collected.values()),
@@ -782,40 +676,34 @@ def run_study(uow: Any, year: int, *, actor: str, on: dt.date, base: ParameterSe
     from seguro_desempleo.actuarial.valuation import table
 
     rows = table(project(a))
-    previous = uow.session.scalar(select(func.max(StudyRow.year)).where(StudyRow.year < year))
+    previous = _repo(uow).previous_study_year(year)
     report = {"assumptions": raw["name"], "basis": basis_label(raw["name"]), "projection": rows,
               "previous_study_year": previous}
     due = gd.next_study_due(year, year)
-    row = StudyRow(year=year, run_on=on, next_due=due, inputs=json.loads(json.dumps(figures, default=str)),
-                   report=json.loads(json.dumps(report, default=str)), assumptions_yaml=text, run_by=actor[:80])
-    uow.session.add(row)
-    uow.session.flush()
-    _audit(uow, actor, "study.run", f"study:{row.id}", None, {"year": year, "next_due": due})
-    return {"id": row.id, "year": year, "figures": figures, "assumptions": raw["name"], "projection": rows,
+    study_id = _repo(uow).add_study(year=year, run_on=on, next_due=due,
+                                    inputs=json.loads(json.dumps(figures, default=str)),
+                                    report=json.loads(json.dumps(report, default=str)), assumptions_yaml=text,
+                                    run_by=actor[:80])
+    _audit(uow, actor, "study.run", f"study:{study_id}", None, {"year": year, "next_due": due})
+    return {"id": study_id, "year": year, "figures": figures, "assumptions": raw["name"], "projection": rows,
             "next_due": due}
 
 
 def latest_studies(uow: Any) -> list[Any]:
-    return [_plain(r) for r in uow.session.scalars(select(StudyRow).order_by(StudyRow.id.desc()).limit(10))]
+    return _repo(uow).studies(10)
 
 
 def latest_experience_set(uow: Any) -> str | None:
-    year = uow.session.scalar(select(StudyRow.year).order_by(StudyRow.id.desc()).limit(1))
+    year = _repo(uow).latest_study_year()
     return f"experience-{year}" if year is not None else None
 
 
 def study_calendar(uow: Any, on: dt.date) -> dict[str, Any]:
-    last = uow.session.scalar(select(func.max(StudyRow.year)))
-    first_period = uow.session.scalar(select(func.min(_period_col())))
+    last = _repo(uow).last_study_year()
+    first_period = _repo(uow).first_declared_period()
     first_year = int(first_period) // 12 if first_period is not None else on.year
     due = gd.next_study_due(int(last) if last is not None else None, first_year)
     return {"last_study_year": last, "next_due": due, "overdue": on > due}
-
-
-def _period_col() -> Any:
-    from seguro_desempleo.storage.models import DeclarationRow
-
-    return DeclarationRow.period
 
 
 def _experience_from(uow: Any, year: int, name: str) -> Any:
@@ -823,25 +711,24 @@ def _experience_from(uow: Any, year: int, name: str) -> Any:
 
     from seguro_desempleo.actuarial.assumptions import parse_assumptions
 
-    text = uow.session.scalar(select(StudyRow.assumptions_yaml).where(StudyRow.year == year)
-                              .order_by(StudyRow.id.desc()).limit(1))
+    text = _repo(uow).study_assumptions(year)
     if text is None:
         raise NotFoundError(f"no experience study for {year}: run 'seguro-desempleo study {year}'",
                             field="assumptions")
     return parse_assumptions(yaml.safe_load(text), where=name)
 
 
-def experience_assumptions(name: str, url: str | None = None) -> Any:
-    """Load the stored ``experience-YYYY`` set (the latest study of that year) for the valuation,
-    from the database at *url* (``$SEGURO_DB_URL`` by default)."""
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
+def experience_assumptions(uow: Any, name: str) -> Any:
+    """The stored ``experience-YYYY`` set (the latest study of that year), read through *uow*.
 
+    The valuation engine reaches it by name through the loader the composition root registers
+    (:func:`seguro_desempleo.bootstrap.register_assumption_loaders`): ``actuarial/`` never imports
+    a service."""
     try:
         year = int(name.removeprefix("experience-"))
     except ValueError:
         raise NotFoundError(f"unknown assumption set '{name}' (experience-YYYY)", field="assumptions") from None
-    with SqlUnitOfWork(url) as uow:
-        return _experience_from(uow, year, name)
+    return _experience_from(uow, year, name)
 
 
 def parse_values(pairs: Iterable[str]) -> dict[str, str]:

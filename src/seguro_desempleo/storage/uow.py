@@ -14,7 +14,7 @@ signal, so a killed import leaves the database exactly as before it.
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
@@ -29,6 +29,9 @@ from seguro_desempleo.storage.repositories import (
     PaymentRepository,
     WorkerRepository,
 )
+
+if TYPE_CHECKING:
+    from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
 
 
 class SqlUnitOfWork:
@@ -125,6 +128,16 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    @property
+    def governance(self) -> SqlGovernanceRepository:
+        """The fund's governance records (issue 28) in this transaction, built on first use."""
+        from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
+
+        repo: SqlGovernanceRepository | None = self.__dict__.get("_governance")
+        if repo is None or repo.session is not self.session:
+            repo = self._governance = SqlGovernanceRepository(self.session)
+        return repo
 
 
 _DRIVER = "seguro_driver_connection"

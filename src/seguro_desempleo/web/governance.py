@@ -19,7 +19,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
+from markupsafe import Markup
 
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.domain import governance as gd
@@ -27,6 +27,7 @@ from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.money import parse_soles
 from seguro_desempleo.parameters.model import INSTRUMENT_TYPES
 from seguro_desempleo.periods import parse_date
+from seguro_desempleo.reports import statements as reports
 from seguro_desempleo.services import governance as g
 from seguro_desempleo.web import i18n
 from seguro_desempleo.web.common import PageDenied, require, today, unit_of_work
@@ -35,6 +36,13 @@ BOARD_ROLES = (Role.BOARD,)
 
 
 _SPANISH: tuple[tuple[str, str], ...] = (
+    # Refusals of the database itself (storage/errors.py): a race lost between the check and the write
+    # (first: the generic "… is already recorded" below would match the first one).
+    (r"an instrument of this type and number is already recorded",
+     "ya está registrado un instrumento de ese tipo y número"),
+    (r"this director has already voted on the proposal", "este director(a) ya votó la propuesta"),
+    (r"this alert has already been raised on that day", "esta alerta ya se emitió ese día"),
+    (r"the database refused the change(.*)$", r"la base de datos rechazó el cambio\1"),
     (r"the law fixes this value \((.*)\): only a Ley can change it, not a (.*)$",
      r"el valor lo fija la ley (\1): solo una Ley puede cambiarlo; no basta un instrumento de tipo \2"),
     (r"value (\S+) is above the maximum (\S+)(.*)$", r"el valor \1 supera el máximo \2\3"),
@@ -93,7 +101,7 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
         try:
             with unit_of_work(request) as uow:
                 history = g.parameter_history(uow, base)
-        except (PageDenied, SQLAlchemyError, SeguroError):
+        except (PageDenied, SeguroError):       # no schema/server: PageDenied(503); a refusal: SeguroError
             history = None
     ok = history is not None
     if history is None:
@@ -113,13 +121,6 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
     return rows, ok
 
 
-def statements_html(st: gd.Statements, period: str, lang: str = "es") -> str:
-    from seguro_desempleo.web.routes import templates
-
-    return templates.get_template("gov_statements_print.html").render(
-        st=st, period=period, t=lambda key: i18n.text(key, lang), lang=lang, soles=i18n.soles, fecha=i18n.fecha)
-
-
 def _form_values(text: str) -> dict[str, str]:
     """``name=value`` lines (or ``;``-separated) of the proposal/instrument form."""
     pairs = [x.strip() for x in text.replace(";", "\n").splitlines() if x.strip()]
@@ -127,7 +128,7 @@ def _form_values(text: str) -> dict[str, str]:
 
 
 def install(app: FastAPI) -> None:
-    from seguro_desempleo.web.routes import render
+    from seguro_desempleo.web.routes import language, render
 
     @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
     def parameters(request: Request) -> HTMLResponse:
@@ -280,7 +281,9 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return render(request, "gov_statements.html", status_code=422, st=None, period="", error=spanish(exc))
-        return render(request, "gov_statements.html", st=st, period=period, error=None)
+        lang = language(request)
+        body = Markup(reports.statements_body_html(st, lang=lang))
+        return render(request, "gov_statements.html", st=st, period=period, error=None, body=body)
 
     @app.get("/directorio/estados.csv", include_in_schema=False)
     def statements_csv(request: Request) -> Response:
@@ -289,7 +292,7 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(g.statements_csv(st), media_type="text/csv; charset=utf-8",
+        return Response(reports.statements_csv(st), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.csv"'})
 
     @app.get("/directorio/estados.pdf", include_in_schema=False)
@@ -299,7 +302,7 @@ def install(app: FastAPI) -> None:
             period, st = _statements(request)
         except SeguroError as exc:
             return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(g.statements_pdf(statements_html(st, period)), media_type="application/pdf",
+        return Response(reports.statements_pdf(reports.statements_html(st, period)), media_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="estados-{period}.pdf"'})
 
     def study_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:

@@ -1,0 +1,226 @@
+"""The governance records in SQL (issue 28), behind the port
+:class:`seguro_desempleo.domain.governance.GovernanceRepository` (issue 24: services hold no SQL).
+
+Reached as ``uow.governance`` inside one unit of work: every statement runs in its session, so a
+governance change, its ledger entries and its audit record commit or roll back together. Records
+come back as plain read-only objects (the row's columns), safe after the unit of work ends. A
+write the database refuses (a unique key, a CHECK) leaves as a
+:class:`~seguro_desempleo.errors.ConflictError` (:mod:`.errors`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.orm import Session
+
+from seguro_desempleo.domain.governance import ExperienceData
+from seguro_desempleo.storage.errors import translated
+from seguro_desempleo.storage.models_governance import AlertRow, InstrumentRow, ProposalRow, StudyRow, VoteRow
+
+_AUDIT_SINK = "governance_audit"
+
+
+def _plain(row: Any) -> Any:
+    """An ORM row as a plain read-only record (its columns), safe after the unit of work ends."""
+    if row is None:
+        return None
+    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in row.__table__.columns})
+
+
+class SqlGovernanceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _add(self, row: Any) -> int:
+        with translated():
+            self.session.add(row)
+            self.session.flush()
+        return int(row.id)
+
+    # ---------------------------------------------------------------------------------- instruments
+
+    def instruments(self) -> list[Any]:
+        rows = self.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
+        return [_plain(r) for r in rows]
+
+    def instrument(self, instrument_id: int) -> Any | None:
+        return _plain(self.session.get(InstrumentRow, instrument_id))
+
+    def instrument_for_proposal(self, proposal_id: int) -> Any | None:
+        return _plain(self.session.scalar(select(InstrumentRow).where(InstrumentRow.proposal_id == proposal_id)))
+
+    def instrument_exists(self, type: str, number: str) -> bool:
+        return self.session.scalar(select(InstrumentRow.id).where(InstrumentRow.type == type,
+                                                                  InstrumentRow.number == number)) is not None
+
+    def add_instrument(self, **columns: Any) -> int:
+        return self._add(InstrumentRow(**columns))
+
+    # ------------------------------------------------------------------------------------ the board
+
+    def add_proposal(self, **columns: Any) -> int:
+        return self._add(ProposalRow(**columns))
+
+    def proposal(self, proposal_id: int, *, lock: bool = False) -> Any | None:
+        q = select(ProposalRow).where(ProposalRow.id == proposal_id)
+        if lock:
+            q = q.with_for_update()
+        return _plain(self.session.scalar(q))
+
+    def proposals(self) -> list[Any]:
+        return [_plain(r) for r in self.session.scalars(select(ProposalRow).order_by(ProposalRow.id.desc()))]
+
+    def close_proposal(self, proposal_id: int, *, status: str, outcome: str, decided_on: dt.date) -> None:
+        row = self.session.get(ProposalRow, proposal_id)
+        if row is None:
+            raise LookupError(proposal_id)   # the service looked it up (locked) in this transaction
+        row.status, row.outcome, row.decided_on = status, outcome, decided_on
+        with translated():
+            self.session.flush()
+
+    def has_voted(self, proposal_id: int, member: str) -> bool:
+        return self.session.scalar(select(VoteRow.id).where(VoteRow.proposal_id == proposal_id,
+                                                            VoteRow.member == member)) is not None
+
+    def votes_in_sector(self, proposal_id: int, sector: str) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(VoteRow).where(
+            VoteRow.proposal_id == proposal_id, VoteRow.sector == sector)) or 0)
+
+    def add_vote(self, **columns: Any) -> int:
+        return self._add(VoteRow(**columns))
+
+    def votes(self, proposal_id: int) -> list[Any]:
+        return [_plain(v) for v in self.session.scalars(
+            select(VoteRow).where(VoteRow.proposal_id == proposal_id).order_by(VoteRow.id))]
+
+    def vote_choices(self, proposal_id: int) -> list[tuple[str, str]]:
+        return [(s, c) for s, c in self.session.execute(
+            select(VoteRow.sector, VoteRow.choice).where(VoteRow.proposal_id == proposal_id))]
+
+    # --------------------------------------------------------------------------------------- alerts
+
+    def alert_raised(self, kind: str, on: dt.date) -> bool:
+        return self.session.scalar(select(AlertRow.id).where(AlertRow.kind == kind,
+                                                             AlertRow.raised_on == on)) is not None
+
+    def add_alert(self, **columns: Any) -> int:
+        return self._add(AlertRow(**columns))
+
+    def alerts(self, limit: int) -> list[Any]:
+        return [_plain(r) for r in self.session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(limit))]
+
+    # ------------------------------------------------------------------------------ art. 10 studies
+
+    def add_study(self, **columns: Any) -> int:
+        return self._add(StudyRow(**columns))
+
+    def studies(self, limit: int) -> list[Any]:
+        return [_plain(r) for r in self.session.scalars(select(StudyRow).order_by(StudyRow.id.desc()).limit(limit))]
+
+    def previous_study_year(self, year: int) -> int | None:
+        return self.session.scalar(select(func.max(StudyRow.year)).where(StudyRow.year < year))
+
+    def latest_study_year(self) -> int | None:
+        """The year of the study run last (not the latest year studied)."""
+        return self.session.scalar(select(StudyRow.year).order_by(StudyRow.id.desc()).limit(1))
+
+    def last_study_year(self) -> int | None:
+        """The latest year studied."""
+        return self.session.scalar(select(func.max(StudyRow.year)))
+
+    def study_assumptions(self, year: int) -> str | None:
+        """The assumption set (YAML) of the latest study of *year*."""
+        return self.session.scalar(select(StudyRow.assumptions_yaml).where(StudyRow.year == year)
+                                   .order_by(StudyRow.id.desc()).limit(1))
+
+    def first_declared_period(self) -> int | None:
+        from seguro_desempleo.storage.models import DeclarationRow
+
+        return self.session.scalar(select(func.min(DeclarationRow.period)))
+
+    def experience_data(self, year: int, *, year_close_event: str) -> ExperienceData:
+        """What the art. 10 study reads from the books for *year* (see :class:`ExperienceData`)."""
+        from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
+        from seguro_desempleo.storage.models import (
+            ContributionRow,
+            DeclarationRow,
+            EmployerPaymentRow,
+            EmployerRow,
+            WorkerRow,
+        )
+
+        first, last = year * 12, year * 12 + 11
+        s = self.session
+        active = and_(DeclarationRow.id == ContributionRow.declaration_id, DeclarationRow.status == "active",
+                      ContributionRow.period >= first, ContributionRow.period <= last)
+
+        def by(group_col: Any, join_worker: bool) -> dict[str, dict[str, int]]:
+            q = (select(group_col, func.count(distinct(ContributionRow.worker_id)), func.count(),
+                        func.sum(ContributionRow.insurable_pay))
+                 .select_from(ContributionRow).join(DeclarationRow, active))
+            q = (q.join(WorkerRow, WorkerRow.id == ContributionRow.worker_id) if join_worker
+                 else q.join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id))
+            return {str(g or "?"): {"covered_workers": int(n), "worker_months": int(wm),
+                                    "insurable_pay": int(pay or 0)}
+                    for g, n, wm, pay in s.execute(q.group_by(group_col))}
+
+        total = s.execute(select(func.count(distinct(ContributionRow.worker_id)), func.count(),
+                                 func.sum(ContributionRow.insurable_pay)).select_from(ContributionRow)
+                          .join(DeclarationRow, active)).one()
+        declared = {str(g or "?"): int(v or 0) for g, v in s.execute(
+            select(EmployerRow.sector, func.sum(DeclarationRow.total_due)).join(
+                EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
+            .where(DeclarationRow.status == "active", DeclarationRow.period >= first, DeclarationRow.period <= last)
+            .group_by(EmployerRow.sector))}
+        collected = {str(g or "?"): int(v or 0) for g, v in s.execute(
+            select(EmployerRow.sector, func.sum(EmployerPaymentRow.amount)).join(
+                EmployerRow, EmployerRow.id == EmployerPaymentRow.employer_id)
+            .where(EmployerPaymentRow.period >= first, EmployerPaymentRow.period <= last)
+            .group_by(EmployerRow.sector))}
+
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        claims = tuple((cid, ref, st) for cid, ref, st in s.execute(
+            select(ClaimRow.id, ClaimRow.worker_ref, ClaimRow.state)
+            .where(ClaimRow.filed_on >= start, ClaimRow.filed_on <= end)))
+        payments = tuple((cid, amt, ref) for cid, amt, ref in s.execute(
+            select(BenefitPaymentRow.claim_id, BenefitPaymentRow.amount, ClaimRow.worker_ref)
+            .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
+            .where(BenefitPaymentRow.period >= first, BenefitPaymentRow.period <= last)))
+        refs = {int(r) for _, r, _ in claims if str(r).isdigit()} | {int(r) for *_, r in payments if str(r).isdigit()}
+        sex_of: dict[str, str] = {}
+        ids = sorted(refs)
+        for i in range(0, len(ids), 5000):
+            for wid, sex in s.execute(select(WorkerRow.id, WorkerRow.sex).where(WorkerRow.id.in_(ids[i:i + 5000]))):
+                sex_of[str(wid)] = sex or "?"
+        return ExperienceData(
+            total=(int(total[0]), int(total[1]), int(total[2] or 0)),
+            by_sex=by(WorkerRow.sex, True), by_sector=by(EmployerRow.sector, False),
+            declared=declared, collected=collected, claims=claims, payments=payments, sex_of=sex_of,
+            flows=self.period_totals(start, end, exclude_event=year_close_event))
+
+    # ------------------------------------------------------------------------ the books, the audit log
+
+    def period_totals(self, start: dt.date, end: dt.date, *, exclude_event: str) -> dict[str, tuple[int, int]]:
+        """Each account's (debit, credit) over entries dated *start*–*end*, *exclude_event* left out."""
+        from seguro_desempleo.storage.models import LedgerEntryRow, LedgerLineRow
+
+        q = (select(LedgerLineRow.account, func.sum(LedgerLineRow.debit), func.sum(LedgerLineRow.credit))
+             .join(LedgerEntryRow, LedgerEntryRow.id == LedgerLineRow.entry_id)
+             .where(and_(LedgerEntryRow.at >= start, LedgerEntryRow.at <= end,
+                         LedgerEntryRow.event_type != exclude_event))
+             .group_by(LedgerLineRow.account))
+        return {a: (int(d or 0), int(c or 0)) for a, d, c in self.session.execute(q)}
+
+    def audit(self, actor: str, action: str, entity: str, before: Any, after: Any) -> None:
+        """Append to the hash-chained audit log, in this transaction (one sink per session)."""
+        from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+
+        sink = self.session.info.get(_AUDIT_SINK)
+        if sink is None:
+            sink = self.session.info[_AUDIT_SINK] = SqlAuditSink(self.session)
+        sink.append(who=actor[:80], when=dt.datetime.now(dt.UTC), action=action, entity=entity, before=before,
+                    after=after)
