@@ -282,13 +282,42 @@ def register(app: typer.Typer) -> None:
                    f"{format_soles(sum(p.amount for p in paid))}")
 
     @audit_app.command("verify")
-    def verify(db: DbOption = None) -> None:
-        """Check every hash and link of the audit log (exit 1 if the chain is broken)."""
-        from seguro_desempleo.services.claims_app import verify_audit
+    def verify(
+        checkpoint: Annotated[Path | None, typer.Option(
+            "--checkpoint", help="A file written by 'audit checkpoint': its heads must still be in the chains")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+        db: DbOption = None,
+    ) -> None:
+        """Check the audit log's and the ledger's hash chains, the claim and payment rows against
+        the audit log and, with --checkpoint, the heads anchored outside the database (exit 1 if
+        anything does not fit)."""
+        from seguro_desempleo.claims.books import Checkpoint, verify_books
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        if fmt not in ("text", "json"):
+            raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
+        cp = Checkpoint.load(checkpoint) if checkpoint is not None else None
+        with SqlUnitOfWork(db) as uow:
+            report = verify_books(uow, cp)
+        if fmt == "json":
+            typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for line in report.lines():
+                typer.echo(line)
+        if not report.ok:
+            raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def checkpoint_cmd(
+        file: Annotated[Path, typer.Option("--file", help="The checkpoint file (kept outside the database; "
+                                                          "an earlier one there is verified first, then replaced)")],
+        db: DbOption = None,
+    ) -> None:
+        """Verify the books and write the heads of both chains to a file kept outside the database."""
+        from seguro_desempleo.claims.books import write_checkpoint
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         with SqlUnitOfWork(db) as uow:
-            report = verify_audit(uow)
-        typer.echo(report.one_line())
-        if not report.ok:
-            raise typer.Exit(1)
+            cp = write_checkpoint(uow, file)
+        typer.echo(f"checkpoint written to {file}: audit seq {cp.audit_seq} {cp.audit_hash}; "
+                   f"ledger entry {cp.ledger_id} {cp.ledger_hash}")
