@@ -122,7 +122,7 @@ def test_cli_import_beside_a_running_server_waits(many: tuple[str, list[str]], t
         threading.Event().wait(1.5)           # the import is now waiting on the lock
         assert proc.poll() is None
         holder.execute("COMMIT")
-        out, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         assert "Traceback" not in err
     finally:
