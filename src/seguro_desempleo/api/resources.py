@@ -262,11 +262,17 @@ async def upload_payroll(request: Request, p: CurrentPrincipal, ctx: Ctx,
     with tempfile.TemporaryDirectory(prefix="sd_upload_") as tmp:
         paths = []
         total = 0
+        names: set[str] = set()
         for f in files:
             name = Path(f.filename or "").name
+            if len(name.encode("utf-8")) > 255:
+                raise InputError("a file name is longer than 255 bytes", field="files")
             if not name or Path(name).suffix.lower() not in KINDS:
                 raise InputError(f"file '{name[:80]}' is not a .rem, .per, .csv or .parquet payroll file",
                                  field="files")
+            if name in names:      # the second would overwrite the first: nothing is imported
+                raise InputError(f"two files named '{name[:80]}' in one upload; send each once", field="files")
+            names.add(name)
             if p.role is R.EMPLOYER and (not p.subject or p.subject not in name):
                 raise PermissionDeniedError("an employer uploads only files named with its own RUC")
             data = await f.read()
