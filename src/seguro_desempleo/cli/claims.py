@@ -148,17 +148,39 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.periods import parse_period
         from seguro_desempleo.services.claims_app import bulk_run_payments, session
 
+        from seguro_desempleo.payments.files import reserve
+
         fmt = _fmt(fmt)
         month = parse_period(period)
-        with session(db) as ctx:
+        # The file first, exclusively: an existing one is refused before anything is paid.
+        with reserve(out) as fh, session(db) as ctx:
             run = bulk_run_payments(ctx, month, _date(date), actor=actor, sequence=sequence)
-            text = write_payment_file(run.bank_file)
-            out.write_text(text, encoding="latin-1", newline="")
+            fh.write(write_payment_file(run.bank_file))
         s = run.summary()
         _echo({**s, "bank_file": str(out)}, fmt,
               f"run {s['period']}: {s['payments']} payments, {format_soles(run.total)}; suspended "
               f"{s['suspended']}, resumed {s['resumed']}, exhausted {s['exhausted']}, overpayments "
               f"{s['overpayments']}; bank file {out}")
+
+    @claims_app.command("bank-file")
+    def bank_file(period: Annotated[str, typer.Option("--period", help="Month of the run, YYYY-MM")],
+                  date: Annotated[str, typer.Option("--date", help="Date of the run (YYYY-MM-DD)")],
+                  out: Annotated[Path, typer.Option("--out", help="Bank payment file to write (a new file)")],
+                  sequence: Annotated[int, typer.Option("--sequence")] = 1, db: DbOption = None) -> None:
+        """Write a run's bank file again from the payments booked that day (nothing is paid)."""
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.payments.bank_file import write_payment_file
+        from seguro_desempleo.payments.files import rebuild, reserve
+        from seguro_desempleo.periods import parse_period
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        month = parse_period(period)
+        on = _date(date)
+        with SqlUnitOfWork(db) as uow:
+            pf = rebuild(uow.session, month, on, sequence)
+        with reserve(out) as fh:
+            fh.write(write_payment_file(pf))
+        typer.echo(f"bank file {out}: {len(pf.lines)} payments, {format_soles(pf.total)} (re-exported)")
 
     @claims_app.command("reconcile")
     def reconcile_(sent: Annotated[Path, typer.Option("--sent", help="The bank file sent")],
