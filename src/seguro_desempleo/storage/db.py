@@ -9,6 +9,7 @@ psycopg 3. The schema is created and upgraded only by the Alembic migrations pac
 from __future__ import annotations
 
 import os
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30000
 busy_timeout``). Write transactions begin IMMEDIATE (:func:`make_engine`), so a second writer
 waits here for the first one's commit — two API clients, or a CLI import beside a running
 server — instead of failing when its read snapshot turns stale (issue 25)."""
+
+WRITE_OPTION = "seguro_write"
+"""Execution option of the connections of a unit of work: on SQLite they begin IMMEDIATE."""
 
 READ_ONLY_OPTION = "seguro_read_only"
 """Execution option of a SQLite connection that only reads while the same process writes on
@@ -106,15 +110,30 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            # IMMEDIATE: the transaction takes the write lock at BEGIN, waiting up to the busy
-            # timeout for another writer. A DEFERRED transaction that reads, then writes after
-            # another connection committed, fails at once with SQLITE_BUSY (its snapshot is
-            # stale; no timeout helps): 87 of 147 concurrent filings did (issue 25). WAL readers
-            # of other connections are not blocked; a read-only transaction here waits for the
-            # writer of the moment (decision 0311).
-            read_only = conn.get_execution_options().get(READ_ONLY_OPTION)
-            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+            # A unit of work (storage/uow.py, the services' write path) begins IMMEDIATE: it takes
+            # the write lock at BEGIN, waiting up to the busy timeout for another writer. A
+            # DEFERRED transaction that reads, then writes after another connection committed,
+            # fails at once with SQLITE_BUSY (its snapshot is stale; no timeout helps): 87 of 147
+            # concurrent filings did (issue 25). Plain connections (engine.connect(): pages'
+            # read queries, migrations, tests) stay DEFERRED WAL readers (decision 0311).
+            options = conn.get_execution_options()
+            immediate = options.get(WRITE_OPTION) and not options.get(READ_ONLY_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     return engine
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def writer_engine(engine: Engine) -> Engine:
+    """*engine* as a unit of work binds it: on SQLite, its transactions begin IMMEDIATE
+    (:data:`WRITE_OPTION`); the same pool and listeners. Other engines are returned as they are."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    w = _WRITERS.get(engine)
+    if w is None:
+        w = _WRITERS[engine] = engine.execution_options(**{WRITE_OPTION: True})
+    return w
 
 
 @cache
