@@ -145,10 +145,9 @@ def register(app: typer.Typer) -> None:
         """The monthly payment run: pay what is due once, write the bank file, post the ledger."""
         from seguro_desempleo.money import format_soles
         from seguro_desempleo.payments.bank_file import write_payment_file
+        from seguro_desempleo.payments.files import reserve
         from seguro_desempleo.periods import parse_period
         from seguro_desempleo.services.claims_app import bulk_run_payments, session
-
-        from seguro_desempleo.payments.files import reserve
 
         fmt = _fmt(fmt)
         month = parse_period(period)
