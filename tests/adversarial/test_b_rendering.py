@@ -88,3 +88,33 @@ def test_per_errors_do_not_echo_raw_values() -> None:
     assert not good and len(issues) == 3
     for i in issues:
         assert dni not in i.reason and dni not in i.message_es, i
+
+
+def test_pages_render_claims_and_payments_dated_in_year_9999(tmp_path: Path) -> None:
+    """Rows already stored with year-9999 dates (entry refuses them now) must not take pages down."""
+    url, a, _ = seeded_db(tmp_path)
+    with TestClient(create_app(db_url=url, secret="s" * 32, today=TODAY)) as c:
+        def token(role: str, sub: str | None = None) -> str:
+            c.cookies.clear()
+            return str(c.post("/api/v1/auth/token", json={"role": role, "subject": sub}).json()["access_token"])
+
+        h = {"Authorization": f"Bearer {token('caseworker')}"}
+        cid = c.post("/api/v1/claims", json={"worker_id": a, "claim_date": "2025-03-20"}, headers=h).json()["id"]
+        assert c.post(f"/api/v1/claims/{cid}/decision", json={"expected_version": 1}, headers=h).status_code == 200
+        eng = sa.create_engine(url)
+        with eng.begin() as conn:
+            last = 9999 * 12 + 11
+            conn.execute(sa.text("UPDATE claim SET filed_on = '9999-12-31', separation_date = '9999-12-30', "
+                                 "decided_on = '9999-12-31', first_period = :p"), {"p": last})
+            conn.execute(sa.text("INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "
+                                 "VALUES (:k, :c, 1, :p, 100, '9999-12-31')"), {"k": cid + "#1", "c": cid, "p": last})
+        eng.dispose()
+        for role, sub in (("caseworker", None), ("board", None), ("worker", a), ("admin", None)):
+            tok = token(role, sub)
+            c.cookies.set("sd_token", tok)
+            for path in ("/", "/transparencia", "/tablero", "/gestion", "/gestion/pagos",
+                         f"/trabajador/reclamos/{cid}", "/trabajador", "/trabajador/reclamos"):
+                assert c.get(path).status_code < 500, (role, path)
+            c.cookies.clear()
+            for path in (f"/api/v1/claims/{cid}", f"/api/v1/claims/{cid}/letter", "/api/v1/claims"):
+                assert c.get(path, headers={"Authorization": f"Bearer {tok}"}).status_code < 500, (role, path)

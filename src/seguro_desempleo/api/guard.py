@@ -50,6 +50,8 @@ _SECURITY_NAMES = frozenset(n for n, _ in SECURITY_HEADERS)
 # The API documentation page loads its viewer from a CDN: it keeps FastAPI's own page, framed by no one.
 _DOCS_CSP = (b"content-security-policy", b"frame-ancestors 'none'; object-src 'none'; base-uri 'self'")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+_COOKIE_FREE = frozenset({"/api/v1/auth/token"})
+"""API routes that never read the cookie (the log-in issues a token): a cookie beside them is no risk."""
 
 
 class RequestGuard:
@@ -98,7 +100,8 @@ class RequestGuard:
         if method in _SAFE:
             await self.app(scope, receive, send_secure)
             return
-        if api and auth is None and token_cookie is not None and not _same_origin(origin, referer, host):
+        if api and auth is None and token_cookie is not None and path not in _COOKIE_FREE \
+                and not _same_origin(origin, referer, host):
             await _answer(send_secure, api, 403, "a request authenticated by the session cookie must come from "
                           "this site (Origin)")
             return

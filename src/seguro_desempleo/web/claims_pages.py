@@ -104,7 +104,10 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
     deadline = None
     if claim.decided_on is not None and not any(c for _, c in appeals):
         notified = max([claim.decided_on, *(a.resolved_on for a, _ in appeals if a.resolved_on)])
-        deadline = clock(filing_deadline(notified), on)
+        try:
+            deadline = clock(filing_deadline(notified), on)
+        except OverflowError:       # a decision dated at the calendar's end (year 9999): no deadline to show
+            deadline = None
     from seguro_desempleo.services.claims_app import employment_registrations
 
     try:
