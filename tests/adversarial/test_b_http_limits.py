@@ -89,9 +89,13 @@ def test_a_body_without_length_is_cut_off_at_the_limit(client: tuple[TestClient,
     c, _ = client
     tok = _token(c, "caseworker").encode()
     chunks = [b" " * (256 * 1024)] * 12 + [b"{}"]         # 3 MiB, no Content-Length
-    status, _, read, _ = _raw(c.app, "POST", "/api/v1/evaluate",
+    status, _, read, _ = _raw(c.app, "POST", "/api/v1/employers",
                               [(b"authorization", b"Bearer " + tok), (b"content-type", b"application/json")], chunks)
     assert status == 413 and read < len(chunks)
+    status, _, read, _ = _raw(c.app, "POST", "/api/v1/evaluate",                  # 16 MiB there: a batch
+                              [(b"content-type", b"application/json"),
+                               (b"content-length", str(17 * 2**20).encode())], [b"{}"])
+    assert status == 413 and read == 0
 
 
 def test_an_anonymous_upload_is_refused_before_its_body_is_read(client: tuple[TestClient, str]) -> None:

@@ -3,8 +3,9 @@ of everything else, the claims fast path included.
 
 - **Body size per route, before reading.** ``Content-Length`` above the route's limit is answered
   413 at once, nothing read; a body without a length is counted as it arrives and cut off at the
-  limit. Limits: :data:`UPLOAD_LIMIT` for the payroll uploads, :data:`FORM_LIMIT` for the other
-  page forms, :data:`JSON_LIMIT` for the other API requests.
+  limit. Limits: :data:`UPLOAD_LIMIT` for the payroll uploads, :data:`EVALUATE_LIMIT` for the
+  law's batch evaluation, :data:`FORM_LIMIT` for the other page forms, :data:`JSON_LIMIT` for the
+  other API requests.
 - **Authenticate before accepting an upload body.** An upload (API or page) without a valid
   token — the same check as the API's ``current_principal`` dependency, on the header or the
   cookie — is answered 401 (API) or sent to the log-in page before a byte of its body is read.
@@ -35,7 +36,11 @@ FORM_LIMIT = 1 * MIB
 JSON_LIMIT = 1 * MIB
 """Any other API request (JSON bodies: a claim, a decision, a payment, a law evaluation)."""
 
+EVALUATE_LIMIT = 16 * MIB
+"""``POST /api/v1/evaluate``: a batch of up to 10,000 cases with their contribution months."""
+
 UPLOAD_ROUTES = {"/api/v1/payroll/uploads": UPLOAD_LIMIT, "/empleador/planilla": WEB_UPLOAD_LIMIT}
+ROUTE_LIMITS = {"/api/v1/evaluate": EVALUATE_LIMIT}
 COOKIE = b"sd_token"
 
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
@@ -113,7 +118,7 @@ class RequestGuard:
                 await _answer(send_secure, api, 401, "log in first", login=True)
                 return
         else:
-            limit = JSON_LIMIT if api else FORM_LIMIT
+            limit = ROUTE_LIMITS.get(path) or (JSON_LIMIT if api else FORM_LIMIT)
         if length is not None:
             try:
                 declared = int(length)
