@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seguro_desempleo.claims.books import Checkpoint, verify_books, write_checkpoint
 from seguro_desempleo.cli import main
@@ -21,6 +23,7 @@ from seguro_desempleo.errors import ConflictError
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services import ledger as ledger_service
 from seguro_desempleo.services.claims_app import claims_context
+from seguro_desempleo.storage.ledger_chain import GENESIS_HASH, entry_hash, verify_entries
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.claims.test_sql_stores import file_and_decide, seed_worker
 
@@ -231,9 +234,58 @@ def test_migration_links_the_entries_already_on_the_books(migrated_url: str) -> 
             ledger_service.post(uow, "new", [(a, 5, 0), (b, 0, 5)], at=dt.date(2025, 2, 1))
             uow.commit()
         with SqlUnitOfWork(eng) as uow:
-            from seguro_desempleo.storage.ledger_chain import verify_entries
-
             rep = verify_entries(uow.ledger.chained_entries())
             assert rep.ok and rep.checked == 4, rep.one_line()
     finally:
         eng.dispose()
+
+
+# ---------------------------------------------------------------- the ledger chain as a property
+
+_line = st.tuples(st.sampled_from(["1011", "2011", "4011", "5011"]), st.integers(0, 10**12), st.integers(0, 10**12))
+_entry = st.tuples(st.sampled_from(["a", "b", "claims.benefit_payment"]), st.none() | st.text(max_size=20),
+                   st.dates(), st.none() | st.text(min_size=1, max_size=20), st.lists(_line, min_size=1, max_size=4))
+
+
+def _chained(raw: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    out = []
+    prev = GENESIS_HASH
+    for i, (ev, ref, at, key, lines) in enumerate(raw, 1):
+        h = entry_hash(prev, ev, ref, at, key, lines)        # type: ignore[arg-type]
+        out.append((i, ev, ref, at, key, prev, h, lines))
+        prev = h
+    return out
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.lists(_entry, min_size=1, max_size=8), st.data())
+def test_any_change_to_a_ledger_entry_is_found_at_that_entry(raw: list[tuple[object, ...]], data: st.DataObject) -> None:
+    entries = _chained(raw)
+    assert verify_entries(entries).ok and verify_entries(entries).head_hash == entries[-1][6]
+    i = data.draw(st.integers(0, len(entries) - 1))
+    what = data.draw(st.sampled_from(["event", "ref", "at", "key", "amount", "account", "drop_line", "delete"]))
+    e = list(entries[i])
+    lines = [list(x) for x in e[7]]                       # type: ignore[union-attr]
+    if what == "event":
+        e[1] = str(e[1]) + "x"
+    elif what == "ref":
+        e[2] = (e[2] or "") + "x"                          # type: ignore[operator]
+    elif what == "at":
+        day = e[3]
+        assert isinstance(day, dt.date)
+        e[3] = day.replace(day=1) if day.day != 1 else day.replace(day=2)
+    elif what == "key":
+        e[4] = (e[4] or "") + "x"                          # type: ignore[operator]
+    elif what == "amount":
+        lines[0][1] = int(lines[0][1]) + 1
+    elif what == "account":
+        lines[0][0] = "9999"
+    elif what == "drop_line":
+        lines.append(["1011", 0, 0])
+    e[7] = [tuple(x) for x in lines]
+    tampered = entries[:i] + ([] if what == "delete" else [tuple(e)]) + entries[i + 1:]
+    report = verify_entries(tampered)
+    if what == "delete" and i == len(entries) - 1:
+        assert report.ok and report.head_id == i      # the tail: only a checkpoint shows it
+    else:
+        assert not report.ok and report.first_broken == (i + 2 if what == "delete" else i + 1)

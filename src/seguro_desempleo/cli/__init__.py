@@ -130,6 +130,8 @@ def _database_trouble(exc: BaseException) -> str | None:
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return ("the database has no schema or an old one: run 'seguro-desempleo db init' (a new database) "
                 "or 'seguro-desempleo db upgrade'")
+    if isinstance(exc, OperationalError) and ("database is locked" in text or "database is busy" in text):
+        return "the database is busy with another write (waited 30 s); nothing was changed, run the command again"
     if isinstance(exc, OperationalError):
         first = text.splitlines()[0][:160] if text else "unknown"
         return f"the database is not available ({first})"

@@ -429,3 +429,10 @@ def audit_text(value: object) -> str:
 def percent(rate: Decimal | str | float) -> str:
     d = Decimal(str(rate)) * 100
     return f"{d.normalize():f} %"
+
+
+_add({
+    # issue 25: a database busy with another write is not "not ready"
+    "database_busy": ("La base de datos está ocupada con otro cambio. Inténtelo de nuevo en unos segundos.",
+                      "The database is busy with another change. Please try again in a few seconds."),
+})
