@@ -654,9 +654,11 @@ def audit_records(p: CurrentPrincipal, ctx: Ctx, entity: Annotated[str | None, Q
 
 @router.get("/audit/verify", tags=["auditoría"], summary="Verify the hash chain (admin)")
 def audit_verify(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.claims.audit import verify_chain
+    from seguro_desempleo.claims.books import verify_books
 
     require(p, R.ADMIN, R.BOARD)
-    rep = verify_chain(ctx.audit.records())
-    return {"ok": rep.ok, "checked": rep.checked, "first_broken": rep.first_broken, "reason": rep.reason,
-            "message": rep.one_line()}
+    books = verify_books(ctx.uow)        # both chains and the money rows against the log (issue 25)
+    rep = books.audit
+    return {"ok": books.ok, "checked": rep.checked, "first_broken": rep.first_broken, "reason": rep.reason,
+            "message": rep.one_line(), "ledger": books.as_dict()["ledger"], "problems": books.problems,
+            "heads": books.heads().to_dict()}
