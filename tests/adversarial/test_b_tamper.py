@@ -289,3 +289,38 @@ def test_any_change_to_a_ledger_entry_is_found_at_that_entry(raw: list[tuple[obj
         assert report.ok and report.head_id == i      # the tail: only a checkpoint shows it
     else:
         assert not report.ok and report.first_broken == (i + 2 if what == "delete" else i + 1)
+
+
+def test_concurrent_posters_keep_one_linear_ledger_chain(engine: sa.Engine) -> None:
+    """Four threads posting at once (PostgreSQL: the chain's advisory lock; SQLite: IMMEDIATE
+    units of work): every entry linked, no fork, totals rebuilt."""
+    import threading
+
+    from seguro_desempleo.domain.ledger import CHART
+    from seguro_desempleo.storage.ledger_chain import verify_entries as verify
+
+    a, b = CHART[0].code, CHART[1].code
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def poster(k: int) -> None:
+        try:
+            barrier.wait(10)
+            for i in range(10):
+                with SqlUnitOfWork(engine) as uow:
+                    ledger_service.post(uow, "test.concurrent", [(a, k * 100 + i + 1, 0), (b, 0, k * 100 + i + 1)],
+                                        ref=f"t{k}-{i}", at=dt.date(2025, 1, 2))
+                    uow.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=poster, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:2]
+    with SqlUnitOfWork(engine) as uow:
+        rep = verify(uow.ledger.chained_entries())
+        assert rep.ok and rep.checked == 40, rep.one_line()
+        ledger_service.verify(uow)
