@@ -67,8 +67,8 @@ def test_deleted_record_is_reported() -> None:
     recs = chain(6)
     del recs[2]
     report = verify_chain(recs)
-    assert not report.ok and report.first_broken == 2
-    assert "broken at record 2" in report.one_line()
+    assert not report.ok and report.first_broken == 3      # the seq of the deleted record
+    assert "broken at record seq 3" in report.one_line()
 
 
 FIELDS = ["who", "when", "action", "entity", "before", "after", "prev_hash", "hash", "seq"]
@@ -91,7 +91,7 @@ def test_any_tampering_is_detected_at_the_tampered_record(ps: list[object], data
     recs[i] = dataclasses.replace(recs[i], **{name: new})
     report = verify_chain(recs)
     assert not report.ok
-    assert report.first_broken == i
+    assert report.first_broken == i + 1 and report.position == i
 
 
 @settings(deadline=None)
@@ -100,7 +100,7 @@ def test_swapping_two_records_is_detected(n: int, data: st.DataObject) -> None:
     recs = chain(n)
     i = data.draw(st.integers(0, n - 2))
     recs[i], recs[i + 1] = recs[i + 1], recs[i]
-    assert verify_chain(recs).first_broken == i
+    assert verify_chain(recs).first_broken == i + 1
 
 
 def test_build_records_equals_one_by_one() -> None:

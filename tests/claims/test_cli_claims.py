@@ -39,8 +39,12 @@ def test_claim_lifecycle_commands(seeded: tuple[str, str], tmp_path: Path,
                  "--format", "json", "--db", url]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["payments"] == 3 and bank.stat().st_size > 0
+    # The same --out again is refused before anything runs (issue 25: it was overwritten by an empty file).
     assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
-                 "--format", "json", "--db", url]) == 0
+                 "--format", "json", "--db", url]) == 2
+    assert "already exists" in capsys.readouterr().err and bank.stat().st_size > 0
+    assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out",
+                 str(tmp_path / "bn2.txt"), "--format", "json", "--db", url]) == 0
     assert json.loads(capsys.readouterr().out)["payments"] == 0
     assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
     view = json.loads(capsys.readouterr().out)

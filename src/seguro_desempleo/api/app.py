@@ -36,13 +36,15 @@ def current_principal(request: Request,
         token = request.cookies.get(COOKIE)
     if not token:
         raise AuthError("log in first")
+    if not token.isascii():
+        raise AuthError("malformed token")
     signer: TokenSigner = request.app.state.signer
     return signer.verify(token)
 
 
 def optional_principal(request: Request) -> Principal | None:
     token = request.cookies.get(COOKIE)
-    if not token:
+    if not token or not token.isascii():
         return None
     try:
         signer: TokenSigner = request.app.state.signer
@@ -117,7 +119,10 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     build_stack = app.build_middleware_stack
 
     def build_with_fast_path() -> ASGIApp:
-        return problems.AnsweredErrors(ClaimsFastPath(build_stack()))
+        from seguro_desempleo.api.guard import RequestGuard
+
+        # The guard first (body limits, credentials, origin, security headers: api/guard.py).
+        return problems.AnsweredErrors(RequestGuard(ClaimsFastPath(build_stack())))
 
     app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
     return app

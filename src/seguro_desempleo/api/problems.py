@@ -119,8 +119,16 @@ def install_database_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(OperationalError)
     async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        return problem(503, "the database is not available or not initialised ('seguro-desempleo db init')",
-                       code="database-unavailable", instance=request.url.path)
+        if database_busy(exc):
+            r = problem(503, "the database is busy with another change; try again in a moment",
+                        code="database-busy", instance=request.url.path)
+            r.headers["Retry-After"] = "2"
+            return r
+        if schema_missing(exc):
+            return problem(503, "the database is not initialised ('seguro-desempleo db init')",
+                           code="database-unavailable", instance=request.url.path)
+        return problem(503, "the database is not available; try again later", code="database-unavailable",
+                       instance=request.url.path)
 
     @app.exception_handler(ProgrammingError)
     async def _programming(request: Request, exc: ProgrammingError) -> JSONResponse:
@@ -131,3 +139,17 @@ def install_database_handlers(app: FastAPI) -> None:
     async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
         return problem(422, "the database refused a value of the request", code="invalid-input",
                        instance=request.url.path)
+
+
+def database_busy(exc: BaseException) -> bool:
+    """A lock not obtained in time (SQLite "database is locked"/"busy", PostgreSQL lock timeout)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
+
+
+def schema_missing(exc: BaseException) -> bool:
+    """The tables are not there: ``db init`` (or ``db upgrade``) was not run."""
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    return "no such table" in text or type(orig).__name__ == "UndefinedTable" or \
+        ("relation" in text and "does not exist" in text)

@@ -261,11 +261,17 @@ async def upload_payroll(request: Request, p: CurrentPrincipal, ctx: Ctx,
     with tempfile.TemporaryDirectory(prefix="sd_upload_") as tmp:
         paths = []
         total = 0
+        names: set[str] = set()
         for f in files:
             name = Path(f.filename or "").name
+            if len(name.encode("utf-8")) > 255:
+                raise InputError("a file name is longer than 255 bytes", field="files")
             if not name or Path(name).suffix.lower() not in KINDS:
                 raise InputError(f"file '{name[:80]}' is not a .rem, .per, .csv or .parquet payroll file",
                                  field="files")
+            if name in names:      # the second would overwrite the first: nothing is imported
+                raise InputError(f"two files named '{name[:80]}' in one upload; send each once", field="files")
+            names.add(name)
             if p.role is R.EMPLOYER and (not p.subject or p.subject not in name):
                 raise PermissionDeniedError("an employer uploads only files named with its own RUC")
             data = await f.read()
@@ -655,12 +661,14 @@ def audit_records(p: CurrentPrincipal, ctx: Ctx, entity: Annotated[str | None, Q
 
 @router.get("/audit/verify", tags=["auditoría"], summary="Verify the hash chain (admin)")
 def audit_verify(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.claims.audit import verify_chain
+    from seguro_desempleo.claims.books import verify_books
 
     require(p, R.ADMIN, R.BOARD)
-    rep = verify_chain(ctx.audit.records())
-    return {"ok": rep.ok, "checked": rep.checked, "first_broken": rep.first_broken, "reason": rep.reason,
-            "message": rep.one_line()}
+    books = verify_books(ctx.uow)        # both chains and the money rows against the log (issue 25)
+    rep = books.audit
+    return {"ok": books.ok, "checked": rep.checked, "first_broken": rep.first_broken, "reason": rep.reason,
+            "message": rep.one_line(), "ledger": books.as_dict()["ledger"], "problems": books.problems,
+            "heads": books.heads().to_dict()}
 
 
 # ============================================================================ money controls (issue 25)

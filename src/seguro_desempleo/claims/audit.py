@@ -210,28 +210,39 @@ def link_texts(previous: AuditRecord | None, items: Iterable[Mapping[str, Any]])
 class ChainReport:
     ok: bool
     checked: int
-    first_broken: int | None = None     # position (0-based) in the sequence given
+    first_broken: int | None = None     # the seq number (1-based, as ``audit_log.seq``) of the first record that does not fit
     reason: str = ""
+    head_seq: int = 0                   # the last record checked (seq and hash): what a checkpoint anchors
+    head_hash: str = GENESIS_HASH
+
+    @property
+    def position(self) -> int | None:
+        """The 0-based position of the first broken record in the sequence given."""
+        return None if self.first_broken is None else self.first_broken - 1
 
     def one_line(self) -> str:
         if self.ok:
             return f"audit chain intact: {self.checked} records"
-        return f"audit chain broken at record {self.first_broken}: {self.reason}"
+        return f"audit chain broken at record seq {self.first_broken}: {self.reason}"
 
 
 def verify_chain(records: Iterable[AuditRecord]) -> ChainReport:
-    """Check every hash and link; report the first record that does not fit."""
+    """Check every hash and link; report the first record that does not fit.
+
+    The record is named by the seq it holds in an intact chain (its position from 1), the number
+    ``audit_log.seq`` shows: a deleted record 3 is reported at seq 3, where record 4 now stands.
+    """
     prev_hash = GENESIS_HASH
     expected_seq = 1
     n = 0
     for i, rec in enumerate(records):
         n = i + 1
         if rec.seq != expected_seq:
-            return ChainReport(False, i, i, f"sequence {rec.seq}, expected {expected_seq}")
+            return ChainReport(False, i, i + 1, f"sequence {rec.seq}, expected {expected_seq}", i, prev_hash)
         if rec.prev_hash != prev_hash:
-            return ChainReport(False, i, i, "previous-hash link does not match the record before")
+            return ChainReport(False, i, i + 1, "previous-hash link does not match the record before", i, prev_hash)
         if record_hash(rec.body()) != rec.hash:
-            return ChainReport(False, i, i, "content does not match its hash")
+            return ChainReport(False, i, i + 1, "content does not match its hash", i, prev_hash)
         prev_hash = rec.hash
         expected_seq += 1
-    return ChainReport(True, n)
+    return ChainReport(True, n, head_seq=n, head_hash=prev_hash)

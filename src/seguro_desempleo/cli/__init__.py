@@ -36,11 +36,54 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
+
+    @app.callback()
+    def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                           help="Print the version and exit.")) -> None:
+        """Seguro por Desempleo (PL 5510/2022-CR): the law as code, the insurance, valuation and policy tools."""
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"seguro_desempleo.cli.{name}")
         module.register(app)
     return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from seguro_desempleo import __version__
+
+        typer.echo(f"seguro-desempleo {__version__}")
+        raise typer.Exit(0)
+
+
+def _click_classes(name: str) -> tuple[type[BaseException], ...]:
+    """*name* (``ClickException``, ``Abort``, ``Exit``, ``NoArgsIsHelpError``) from click and from
+    the copy of click that typer ≥ 0.20 bundles (``typer._click``): an ``isinstance`` on one
+    misses the other's."""
+    import click
+
+    found: list[type[BaseException]] = []
+    for mod in (click, _bundled_click()):
+        cls = getattr(getattr(mod, "exceptions", None), name, None) or getattr(mod, name, None)
+        if isinstance(cls, type) and issubclass(cls, BaseException) and cls not in found:
+            found.append(cls)
+    return tuple(found)
+
+
+def _bundled_click() -> object:
+    try:
+        return importlib.import_module("typer._click")
+    except ImportError:  # typer < 0.20 uses click itself
+        return None
+
+
+def _usage_line(exc: BaseException, argv: list[str] | None) -> str:
+    """A click usage error as one line: the reason and where to look for help."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "seguro-desempleo"
+    return f"error: {' '.join(message.split())} (see '{path} --help')"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,12 +98,19 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 130
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:  # click usage errors (either click) and the like
+        if isinstance(exc, _click_classes("NoArgsIsHelpError")):
+            ctx = getattr(exc, "ctx", None)     # a bare command or group: its help, not an error
+            typer.echo(ctx.get_help() if ctx is not None else "see 'seguro-desempleo --help'")
+            return 0
+        if isinstance(exc, _click_classes("Exit")):
+            return int(getattr(exc, "exit_code", 0) or 0)
+        if isinstance(exc, _click_classes("Abort")):
+            typer.echo("aborted", err=True)
+            return 130
+        if isinstance(exc, _click_classes("ClickException")):
+            typer.echo(_usage_line(exc, argv), err=True)
+            return int(getattr(exc, "exit_code", 2) or 2)
         reason = _database_trouble(exc)
         if reason is None:
             raise
@@ -81,6 +131,8 @@ def _database_trouble(exc: BaseException) -> str | None:
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return ("the database has no schema or an old one: run 'seguro-desempleo db init' (a new database) "
                 "or 'seguro-desempleo db upgrade'")
+    if isinstance(exc, OperationalError) and ("database is locked" in text or "database is busy" in text):
+        return "the database is busy with another write (waited 30 s); nothing was changed, run the command again"
     if isinstance(exc, OperationalError):
         first = text.splitlines()[0][:160] if text else "unknown"
         return f"the database is not available ({first})"

@@ -200,20 +200,41 @@ def register(app: typer.Typer) -> None:
         """The monthly payment run: pay what is due once, write the bank file, post the ledger."""
         from seguro_desempleo.money import format_soles
         from seguro_desempleo.payments.bank_file import write_payment_file
+        from seguro_desempleo.payments.files import reserve
         from seguro_desempleo.periods import parse_period
         from seguro_desempleo.services.claims_app import bulk_run_payments, session
 
         fmt = _fmt(fmt)
         month = parse_period(period)
-        with session(db) as ctx:
+        # The file first, exclusively: an existing one is refused before anything is paid.
+        with reserve(out) as fh, session(db) as ctx:
             run = bulk_run_payments(ctx, month, _date(date), actor=actor, sequence=sequence)
-            text = write_payment_file(run.bank_file)
-            out.write_text(text, encoding="latin-1", newline="")
+            fh.write(write_payment_file(run.bank_file))
         s = run.summary()
         _echo({**s, "bank_file": str(out)}, fmt,
               f"run {s['period']}: {s['payments']} payments, {format_soles(run.total)}; suspended "
               f"{s['suspended']}, resumed {s['resumed']}, exhausted {s['exhausted']}, overpayments "
               f"{s['overpayments']}; bank file {out}")
+
+    @claims_app.command("bank-file")
+    def bank_file(period: Annotated[str, typer.Option("--period", help="Month of the run, YYYY-MM")],
+                  date: Annotated[str, typer.Option("--date", help="Date of the run (YYYY-MM-DD)")],
+                  out: Annotated[Path, typer.Option("--out", help="Bank payment file to write (a new file)")],
+                  sequence: Annotated[int, typer.Option("--sequence")] = 1, db: DbOption = None) -> None:
+        """Write a run's bank file again from the payments booked that day (nothing is paid)."""
+        from seguro_desempleo.money import format_soles
+        from seguro_desempleo.payments.bank_file import write_payment_file
+        from seguro_desempleo.payments.files import rebuild, reserve
+        from seguro_desempleo.periods import parse_period
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        month = parse_period(period)
+        on = _date(date)
+        with SqlUnitOfWork(db) as uow:
+            pf = rebuild(uow.session, month, on, sequence)
+        with reserve(out) as fh:
+            fh.write(write_payment_file(pf))
+        typer.echo(f"bank file {out}: {len(pf.lines)} payments, {format_soles(pf.total)} (re-exported)")
 
     @claims_app.command("reconcile")
     def reconcile_(sent: Annotated[Path, typer.Option("--sent", help="The bank file sent")],
@@ -381,13 +402,42 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"claim {c.id}: award {'approved' if approve_ else 'rejected'} by {actor}; {c.state.value}")
 
     @audit_app.command("verify")
-    def verify(db: DbOption = None) -> None:
-        """Check every hash and link of the audit log (exit 1 if the chain is broken)."""
-        from seguro_desempleo.services.claims_app import verify_audit
+    def verify(
+        checkpoint: Annotated[Path | None, typer.Option(
+            "--checkpoint", help="A file written by 'audit checkpoint': its heads must still be in the chains")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+        db: DbOption = None,
+    ) -> None:
+        """Check the audit log's and the ledger's hash chains, the claim and payment rows against
+        the audit log and, with --checkpoint, the heads anchored outside the database (exit 1 if
+        anything does not fit)."""
+        from seguro_desempleo.claims.books import Checkpoint, verify_books
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        if fmt not in ("text", "json"):
+            raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
+        cp = Checkpoint.load(checkpoint) if checkpoint is not None else None
+        with SqlUnitOfWork(db) as uow:
+            report = verify_books(uow, cp)
+        if fmt == "json":
+            typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for line in report.lines():
+                typer.echo(line)
+        if not report.ok:
+            raise typer.Exit(1)
+
+    @audit_app.command("checkpoint")
+    def checkpoint_cmd(
+        file: Annotated[Path, typer.Option("--file", help="The checkpoint file (kept outside the database; "
+                                                          "an earlier one there is verified first, then replaced)")],
+        db: DbOption = None,
+    ) -> None:
+        """Verify the books and write the heads of both chains to a file kept outside the database."""
+        from seguro_desempleo.claims.books import write_checkpoint
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         with SqlUnitOfWork(db) as uow:
-            report = verify_audit(uow)
-        typer.echo(report.one_line())
-        if not report.ok:
-            raise typer.Exit(1)
+            cp = write_checkpoint(uow, file)
+        typer.echo(f"checkpoint written to {file}: audit seq {cp.audit_seq} {cp.audit_hash}; "
+                   f"ledger entry {cp.ledger_id} {cp.ledger_hash}")

@@ -82,15 +82,16 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
             continue
         start = _date(start_s)
         if start is None:
-            bad("fecha_inicio", f"'{start_s}' is not a date dd/mm/aaaa", "date_invalid",
-                f"'{start_s}' no es una fecha dd/mm/aaaa")
+            # The value is not echoed: in a shifted line it may be a DNI (Ley 29733).
+            bad("fecha_inicio", "the start date is not a date dd/mm/aaaa", "date_invalid",
+                "la fecha de inicio no es una fecha dd/mm/aaaa")
             continue
         end = None
         if end_s:
             end = _date(end_s)
             if end is None:
-                bad("fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa", "date_invalid",
-                    f"'{end_s}' no es una fecha dd/mm/aaaa")
+                bad("fecha_fin", "the end date is not a date dd/mm/aaaa", "date_invalid",
+                    "la fecha de fin no es una fecha dd/mm/aaaa")
                 continue
         if start > today:
             bad("fecha_inicio", "start date is in the future", "start_future")
@@ -105,8 +106,9 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
             bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
             continue
         if cause and cause not in causes:
-            bad("motivo", f"unknown termination cause '{cause}' (Tabla 17)", "cause_unknown",
-                f"motivo de cese '{cause}' desconocido (Tabla 17)")
+            shown = f" '{cause}'" if len(cause) <= 2 else ""     # longer: a shifted line, maybe a DNI
+            bad("motivo", f"unknown termination cause{shown} (Tabla 17)", "cause_unknown",
+                f"motivo de cese{shown} desconocido (Tabla 17)")
             continue
         key = (doc_type, number, start)
         if key in seen:

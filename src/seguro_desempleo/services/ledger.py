@@ -110,7 +110,13 @@ def trial_balance(uow: _HasLedger, *, until: dt.date | None = None) -> TrialBala
 
 
 def verify(uow: _HasLedger) -> dict[str, tuple[int, int]]:
-    """Replay every entry and check it rebuilds the maintained totals; raises ConflictError if not."""
+    """Check the entries' hash chain, replay every entry and check it rebuilds the maintained
+    totals; raises ConflictError if not (an entry edited together with the totals breaks the chain)."""
+    from seguro_desempleo.storage.ledger_chain import verify_entries
+
+    chain = verify_entries(uow.ledger.chained_entries())
+    if not chain.ok:
+        raise ConflictError(chain.one_line())
     entries = uow.ledger.entries()
     for entry_id, _event, _ref, _at, lines in entries:
         if sum(d for _, d, _ in lines) != sum(c for _, _, c in lines):

@@ -663,7 +663,9 @@ def _known_hashes_apart(conn: Connection, hashes: list[str]) -> set[str]:
     """:func:`_known_hashes` on a second connection, while the writer thread uses the import's.
     It sees the same files: the import holds the lock every import takes on ``import_file`` (no
     other import commits meanwhile), and the files this import has recorded are in ``seen_sha``."""
-    with conn.engine.connect() as other:
+    from seguro_desempleo.storage.db import READ_ONLY_OPTION
+
+    with conn.engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as other:
         return _known_hashes(other, hashes)
 
 

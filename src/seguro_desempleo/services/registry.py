@@ -40,6 +40,8 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
             sales = Decimal(str(annual_sales_uit))
         except InvalidOperation:
             raise InputError(f"'{annual_sales_uit}' is not a number of UIT", field="annual_sales_uit") from None
+        if not sales.is_finite() or sales < 0:      # NaN, Infinity (issue 25: a 500 before)
+            raise InputError("annual sales must be a finite number of UIT, zero or more", field="annual_sales_uit")
         snap = (params or default_parameters()).at(at or dt.date.today())
         computed = size_class_from_sales(sales, snap["registry.size_thresholds_uit"])
         if size_class is not None and size_class != computed:

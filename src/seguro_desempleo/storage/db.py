@@ -9,6 +9,7 @@ psycopg 3. The schema is created and upgraded only by the Alembic migrations pac
 from __future__ import annotations
 
 import os
+import weakref
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,17 +44,51 @@ spill to the WAL and checkpoint at commit); a small committed transaction costs 
 Only a new file takes it: an existing database keeps the page size it was created with."""
 
 
+SQLITE_BUSY_TIMEOUT_MS = 30000
+"""How long a SQLite transaction waits for another writer before giving up (``PRAGMA
+busy_timeout``). Write transactions begin IMMEDIATE (:func:`make_engine`), so a second writer
+waits here for the first one's commit — two API clients, or a CLI import beside a running
+server — instead of failing when its read snapshot turns stale (issue 25)."""
+
+WRITE_OPTION = "seguro_write"
+"""Execution option of the connections of a unit of work: on SQLite they begin IMMEDIATE."""
+
+READ_ONLY_OPTION = "seguro_read_only"
+"""Execution option of a SQLite connection that only reads while the same process writes on
+another one (the payroll import's look-up of known files): it begins DEFERRED, so it reads the
+last committed snapshot instead of waiting for its own process's writer."""
+
+PRIVATE_FILE_MODE = 0o600
+"""Mode of the database files the system creates (the main file, its -wal and -shm): they hold
+personal data (Ley 29733), not for other users of the machine."""
+
+
+def _private(dbapi_conn: Any) -> None:
+    """Database files readable by their owner only (an existing, looser file is tightened once)."""
+    for _seq, name, path in dbapi_conn.execute("PRAGMA database_list").fetchall():
+        if name != "main" or not path:
+            continue
+        for p in (path, path + "-wal", path + "-shm"):
+            try:
+                st = os.stat(p)
+                if st.st_mode & 0o077 and st.st_uid == os.getuid():
+                    os.chmod(p, PRIVATE_FILE_MODE)
+            except OSError:
+                pass
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     # Before WAL: a new file's page size is fixed by its first write; on an existing one a no-op.
     cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA cache_size=-131072")   # 128 MiB page cache: bulk imports stay in memory
     cur.execute("PRAGMA temp.cache_size=-131072")  # the staging tables of an import
     cur.close()
+    _private(dbapi_conn)
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -75,8 +110,30 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # A unit of work (storage/uow.py, the services' write path) begins IMMEDIATE: it takes
+            # the write lock at BEGIN, waiting up to the busy timeout for another writer. A
+            # DEFERRED transaction that reads, then writes after another connection committed,
+            # fails at once with SQLITE_BUSY (its snapshot is stale; no timeout helps): 87 of 147
+            # concurrent filings did (issue 25). Plain connections (engine.connect(): pages'
+            # read queries, migrations, tests) stay DEFERRED WAL readers (decision 0311).
+            options = conn.get_execution_options()
+            immediate = options.get(WRITE_OPTION) and not options.get(READ_ONLY_OPTION)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     return engine
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def writer_engine(engine: Engine) -> Engine:
+    """*engine* as a unit of work binds it: on SQLite, its transactions begin IMMEDIATE
+    (:data:`WRITE_OPTION`); the same pool and listeners. Other engines are returned as they are."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    w = _WRITERS.get(engine)
+    if w is None:
+        w = _WRITERS[engine] = engine.execution_options(**{WRITE_OPTION: True})
+    return w
 
 
 @cache

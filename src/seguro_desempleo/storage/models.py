@@ -169,13 +169,17 @@ class LedgerAccountRow(Base):
 
 class LedgerEntryRow(Base):
     __tablename__ = "ledger_entry"
-    __table_args__ = (Index("ix_ledger_entry_ref", "ref"),)
+    __table_args__ = (Index("ix_ledger_entry_ref", "ref"),
+                      Index("uq_ledger_entry_prev_hash", "prev_hash", unique=True))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     event_type: Mapped[str] = mapped_column(String(60))
     ref: Mapped[str | None] = mapped_column(String(120))
     at: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     idempotency_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # The hash chain of the entries (storage/ledger_chain.py, migration 0306): prev_hash is unique.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class LedgerLineRow(Base):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.domain.ledger import Line
@@ -15,6 +16,8 @@ from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker
 from seguro_desempleo.errors import ConflictError, NotFoundError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.rules.financing import monthly_amounts
+from seguro_desempleo.storage.ledger_chain import GENESIS_HASH as LEDGER_GENESIS
+from seguro_desempleo.storage.ledger_chain import LEDGER_LOCK_KEY, entry_hash
 from seguro_desempleo.storage.models import (
     ContributionRow,
     DeclarationRow,
@@ -241,12 +244,28 @@ class LedgerRepository:
     def entry_id_for_key(self, key: str) -> int | None:
         return self.session.scalar(select(LedgerEntryRow.id).where(LedgerEntryRow.idempotency_key == key))
 
+    def chain_head(self) -> str:
+        """The hash of the last entry (the chain's head), read once per transaction; on PostgreSQL
+        under the chain's advisory lock, held to the end of the transaction, so concurrent posters
+        link one after the other (storage/ledger_chain.py)."""
+        head = self.session.info.get(_LEDGER_HEAD)
+        if head is None:
+            if self.session.get_bind().dialect.name == "postgresql":
+                self.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_KEY})
+            head = self.session.scalar(select(LedgerEntryRow.hash).order_by(LedgerEntryRow.id.desc()).limit(1))
+            head = head or LEDGER_GENESIS
+        return str(head)
+
     def add_entry(self, event_type: str, lines: Sequence[Line], ref: str | None, at: dt.date,
                   key: str | None = None) -> int:
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        entry = LedgerEntryRow(event_type=event_type, ref=ref, at=at, created_at=now, idempotency_key=key)
+        prev = self.chain_head()
+        digest = entry_hash(prev, event_type, ref, at, key, lines)
+        entry = LedgerEntryRow(event_type=event_type, ref=ref, at=at, created_at=now, idempotency_key=key,
+                               prev_hash=prev, hash=digest)
         self.session.add(entry)
         self.session.flush()
+        self.session.info[_LEDGER_HEAD] = digest
         self.session.execute(insert(LedgerLineRow), [
             {"entry_id": entry.id, "account": a, "debit": d, "credit": c} for a, d, c in lines])
         self._add_to_totals(lines)
@@ -260,9 +279,16 @@ class LedgerRepository:
         if not entries:
             return []
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        prev = self.chain_head()
+        rows = []
+        for lines, ref in entries:
+            digest = entry_hash(prev, event_type, ref, at, None, lines)
+            rows.append({"event_type": event_type, "ref": ref, "at": at, "created_at": now, "prev_hash": prev,
+                         "hash": digest})
+            prev = digest
         ids = [int(i) for i in self.session.scalars(
-            insert(LedgerEntryRow).returning(LedgerEntryRow.id, sort_by_parameter_order=True),
-            [{"event_type": event_type, "ref": ref, "at": at, "created_at": now} for _, ref in entries])]
+            insert(LedgerEntryRow).returning(LedgerEntryRow.id, sort_by_parameter_order=True), rows)]
+        self.session.info[_LEDGER_HEAD] = prev
         self.session.execute(insert(LedgerLineRow), [
             {"entry_id": i, "account": a, "debit": d, "credit": c}
             for i, (lines, _) in zip(ids, entries, strict=True) for a, d, c in lines])
@@ -293,6 +319,28 @@ class LedgerRepository:
             q = q.where(LedgerEntryRow.at <= until)
         return {a: (int(d or 0), int(c or 0)) for a, d, c in self.session.execute(q)}
 
+    def chained_entries(self, batch: int = 5000) -> Iterable[tuple[int, str, str | None, dt.date, str | None,
+                                                                   str | None, str | None, list[Line]]]:
+        """Every entry in ``id`` order with its key, links and lines, read in batches (for the
+        chain's verifier, storage/ledger_chain.py)."""
+        last = 0
+        while True:
+            rows = self.session.execute(
+                select(LedgerEntryRow.id, LedgerEntryRow.event_type, LedgerEntryRow.ref, LedgerEntryRow.at,
+                       LedgerEntryRow.idempotency_key, LedgerEntryRow.prev_hash, LedgerEntryRow.hash)
+                .where(LedgerEntryRow.id > last).order_by(LedgerEntryRow.id).limit(batch)).all()
+            if not rows:
+                return
+            lines: dict[int, list[Line]] = {int(r[0]): [] for r in rows}
+            for ln in self.session.execute(
+                    select(LedgerLineRow.entry_id, LedgerLineRow.account, LedgerLineRow.debit, LedgerLineRow.credit)
+                    .where(LedgerLineRow.entry_id > last, LedgerLineRow.entry_id <= int(rows[-1][0]))
+                    .order_by(LedgerLineRow.id)):
+                lines.setdefault(int(ln[0]), []).append((ln[1], int(ln[2]), int(ln[3])))
+            for r in rows:
+                yield (int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], lines[int(r[0])])
+            last = int(rows[-1][0])
+
     def entries(self, ref: str | None = None) -> list[tuple[int, str, str | None, dt.date, list[Line]]]:
         """Entries in posting order: (id, event_type, ref, at, lines)."""
         q = select(LedgerEntryRow).order_by(LedgerEntryRow.id)
@@ -306,6 +354,15 @@ class LedgerRepository:
                                             .order_by(LedgerLineRow.id)):
                 lines[row.entry_id].append((row.account, int(row.debit), int(row.credit)))
         return [(e.id, e.event_type, e.ref, e.at, lines[e.id]) for e in entries]
+
+
+_LEDGER_HEAD = "seguro_ledger_head"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_ledger_head(session: Session, transaction: Any) -> None:
+    # A rolled-back savepoint or a new transaction may see another head.
+    session.info.pop(_LEDGER_HEAD, None)
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
-from seguro_desempleo.storage.db import shared_engine
+from seguro_desempleo.storage.db import shared_engine, writer_engine
 from seguro_desempleo.storage.repositories import (
     ContributionRepository,
     DeclarationRepository,
@@ -53,7 +53,7 @@ class SqlUnitOfWork:
         return self.engine.dialect.name
 
     def __enter__(self) -> SqlUnitOfWork:
-        self.session = Session(self.engine, expire_on_commit=False)
+        self.session = Session(writer_engine(self.engine), expire_on_commit=False)
         self.employers = EmployerRepository(self.session)
         self.workers = WorkerRepository(self.session)
         self.periods = EmploymentPeriodRepository(self.session)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -174,10 +175,32 @@ def gather(request: Request, lang: str) -> dict[str, Any]:
     return {**data, "svg": charts_for(request, data, lang)}
 
 
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A cell a spreadsheet will not run as a formula (CSV injection): text that starts with
+    ``= + - @``, a tab or a carriage return gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` with every cell passed through :func:`safe_cell` (the public datasets)."""
+
+    def __init__(self, writer: Any) -> None:
+        self._w = writer
+
+    def writerow(self, row: Any) -> Any:
+        return self._w.writerow([safe_cell(v) for v in row])
+
+
 def dataset_csv(request: Request, name: str) -> str:
     data = gather_data(request)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = SafeCsvWriter(csv.writer(buf, lineterminator="\n"))
     if name == "flujos":
         w.writerow(["periodo", "aportes_declarados", "aportes_cobrados", "prestaciones", "saldo_fondo",
                     "ratio_reserva"])

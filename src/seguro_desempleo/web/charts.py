@@ -18,7 +18,9 @@ from matplotlib.figure import Figure
 
 PALETTE = ("#8a1538", "#1a5fb4", "#0b6b2b", "#7a4d00", "#5b2a86")   # ≥ 4.5:1 on white
 matplotlib.rcParams.update({"svg.hashsalt": "seguro-desempleo", "svg.fonttype": "none", "font.size": 10,
-                     "axes.spines.top": False, "axes.spines.right": False})
+                     "axes.spines.top": False, "axes.spines.right": False,
+                     # Labels are data (a region, a reason): "$" is a character, never math (issue 25).
+                     "text.parse_math": False})
 
 
 def _svg(fig: Figure, title: str) -> str:

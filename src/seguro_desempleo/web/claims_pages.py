@@ -108,7 +108,10 @@ def claim_view(ctx: Any, claim: Claim, on: dt.date) -> dict[str, Any]:
         notified = max([claim.decided_on, *(a.resolved_on for a, _ in appeals if a.resolved_on)])
         if acts:        # issue 26 item 9: the term runs from the latest act's recorded notification
             notified = acts[-1].notified_on
-        deadline = clock(filing_deadline(notified), on) if notified else None
+        try:
+            deadline = clock(filing_deadline(notified), on) if notified else None
+        except OverflowError:       # a decision dated at the calendar's end (year 9999): no deadline to show
+            deadline = None
     unnotified = bool(acts) and claim.decided_on is not None and deadline is None and not any(c for _, c in appeals)
     from seguro_desempleo.services.claims_app import employment_registrations
 

@@ -592,3 +592,10 @@ _add({
     "gov_history": ("Historia", "History"),
     "gov_from": ("Desde", "From"),
 })
+
+
+_add({
+    # issue 25: a database busy with another write is not "not ready"
+    "database_busy": ("La base de datos está ocupada con otro cambio. Inténtelo de nuevo en unos segundos.",
+                      "The database is busy with another change. Please try again in a few seconds."),
+})

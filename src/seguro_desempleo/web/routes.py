@@ -141,9 +141,10 @@ class SameOriginForms:
             return
         headers = Headers(scope=scope)
         source = headers.get("origin") or headers.get("referer")
-        if source and source != "null":
+        if source:
             request = Request(scope)
-            if urlsplit(source).netloc != request.url.netloc:
+            # "null" (a sandboxed frame, a data: page, a file) is no origin of this site.
+            if source == "null" or urlsplit(source).netloc != request.url.netloc:
                 response = render(request, "error.html", status_code=403, message="cross_site")
                 await response(scope, receive, send)
                 return
