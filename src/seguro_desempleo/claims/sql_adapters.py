@@ -253,9 +253,7 @@ class SqlLedgerPoster:
 
     def available_cash(self) -> int:
         """The fund's cash: the bank account's balance (issue 25: a run never pays beyond it)."""
-        from seguro_desempleo.storage.money_safety import available_cash
-
-        return available_cash(self.uow.session)
+        return self.uow.controls.available_cash()
 
     def post(self, entry: LedgerEntry) -> bool:
         if self.uow.ledger.entries(ref=entry.key):

@@ -288,12 +288,12 @@ def register(app: typer.Typer) -> None:
         """Declared months flagged as implausible, waiting for staff (issue 25)."""
         from seguro_desempleo.money import format_soles
         from seguro_desempleo.periods import format_period
-        from seguro_desempleo.storage.money_safety import review_queue
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
+        from seguro_desempleo.services.claims_app import session
+        from seguro_desempleo.services.controls import controls
 
         fmt = _fmt(fmt)
-        with SqlUnitOfWork(db) as uow:
-            items = review_queue(uow.session)
+        with session(db) as ctx:
+            items = controls(ctx).review_queue()
         lines = [f"{r['id']}  worker {r['worker_id']}  {format_period(int(r['period']))}  "
                  f"{format_soles(int(r['remuneration']))}  {r['reasons']}" for r in items]
         _echo({"items": items}, fmt, "\n".join(lines) or "no flagged months pending")
@@ -303,17 +303,11 @@ def register(app: typer.Typer) -> None:
                accept: Annotated[bool, typer.Option("--accept/--reject", help="Count the month, or never.")],
                actor: ActorOption = "cli", db: DbOption = None) -> None:
         """Accept or reject a flagged month (audited)."""
-        from seguro_desempleo.periods import format_period
         from seguro_desempleo.services.claims_app import session
-        from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+        from seguro_desempleo.services.controls import controls
 
         with session(db) as ctx:
-            now = ctx.service.clock()
-            row = review_month(ctx.uow.session, parse_review_id(review_id), accept, reviewer=actor,
-                               at=now.isoformat())
-            ctx.audit.append(who=actor, when=now, action="declaration.review", entity=f"worker:{row['worker_id']}",
-                             before={"period": format_period(int(row["period"])), "status": "pending"},
-                             after={"period": format_period(int(row["period"])), "status": row["status"]})
+            row = controls(ctx).decide_review(review_id, accept, actor=actor)
         typer.echo(f"flagged month {row['id']}: {row['status']}")
 
     @claims_app.command("approve")
