@@ -25,7 +25,6 @@ from typing import Any, NamedTuple, TypeVar
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
-from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster, payee_name
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.storage.claims_repositories import (
     SqlAuditSink,
@@ -34,6 +33,7 @@ from seguro_desempleo.storage.claims_repositories import (
     SqlPaymentStore,
     SqlRegistrationStore,
 )
+from seguro_desempleo.storage.claims_sql import SqlHistoryProvider, SqlLedgerPoster, payee_name
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
