@@ -70,7 +70,6 @@ ALLOWED: set[str] = {
     "seguro_desempleo.api.resources -> seguro_desempleo.storage.models",
     "seguro_desempleo.api.resources -> sqlalchemy",
     "seguro_desempleo.cli -> sqlalchemy.exc",
-    "seguro_desempleo.cli.claims -> seguro_desempleo.storage.uow",
     "seguro_desempleo.cli.db -> seguro_desempleo.storage",
     "seguro_desempleo.cli.ledger -> seguro_desempleo.storage.uow",
     "seguro_desempleo.cli.payroll -> seguro_desempleo.storage.history",

@@ -324,11 +324,10 @@ def register(app: typer.Typer) -> None:
     @audit_app.command("verify")
     def verify(db: DbOption = None) -> None:
         """Check every hash and link of the audit log (exit 1 if the chain is broken)."""
-        from seguro_desempleo.services.claims_app import verify_audit
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
+        from seguro_desempleo.services.claims_app import session, verify_audit
 
-        with SqlUnitOfWork(db) as uow:
-            report = verify_audit(uow)
+        with session(db) as ctx:
+            report = verify_audit(ctx.uow)
         typer.echo(report.one_line())
         if not report.ok:
             raise typer.Exit(1)
