@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 class HasControls(Protocol):
     """A unit of work that carries the controls port (``SqlUnitOfWork`` does)."""
 
-    controls: ControlsStore
+    @property
+    def controls(self) -> ControlsStore: ...
 
 
 def parse_review_id(text: object) -> int:
