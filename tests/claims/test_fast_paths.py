@@ -128,7 +128,7 @@ def test_the_decisions_prefetch_reads_what_the_separate_reads_would(pg_url: str,
                                                                     reemployed: bool) -> None:
     """PostgreSQL: a decision reads the worker's periods and declared months in one round trip
     (``SqlHistoryProvider.prefetch``); the case it builds is the one the separate reads give."""
-    from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider
+    from seguro_desempleo.storage.claims_sql import SqlHistoryProvider
 
     upgrade(pg_url)
     engine = make_engine(pg_url)

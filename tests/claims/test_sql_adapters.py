@@ -15,7 +15,6 @@ from seguro_desempleo.claims.memory import (
 )
 from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind
 from seguro_desempleo.claims.service import ClaimService
-from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod
@@ -25,6 +24,7 @@ from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.ledger import balances
 from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.storage.claims_sql import SqlHistoryProvider, SqlLedgerPoster
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.claims.funding import fund

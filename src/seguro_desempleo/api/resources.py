@@ -686,38 +686,33 @@ class ApprovalIn(_In):
                                                     "staff (caseworker)")
 def list_reviews(p: CurrentPrincipal, ctx: Ctx, status: Annotated[str, Query(max_length=10)] = "pending",
                  limit: Limit = 200) -> dict[str, Any]:
-    from seguro_desempleo.storage.money_safety import review_queue
+    from seguro_desempleo.services.controls import controls
 
     require(p, R.CASEWORKER)
     if status not in ("pending", "accepted", "rejected"):
         raise InputError("status is pending, accepted or rejected", field="status")
-    items = review_queue(ctx.uow.session, status=status, limit=limit)
+    items = controls(ctx).review_queue(status=status, limit=limit)
     return {"items": [{**r, "period": format_period(int(r["period"])),
                        "remuneration_soles": cents_to_str(int(r["remuneration"]))} for r in items]}
 
 
 @router.post("/reviews/{review_id}", tags=["controles"], summary="Accept or reject a flagged month (caseworker)")
 def decide_review(review_id: str, body: ReviewIn, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+    from seguro_desempleo.services.controls import controls
 
     require(p, R.CASEWORKER)
-    now = _now()
-    row = review_month(ctx.uow.session, parse_review_id(review_id), body.accept, reviewer=actor(p),
-                       at=now.isoformat())
-    ctx.audit.append(who=actor(p), when=now, action="declaration.review", entity=f"worker:{row['worker_id']}",
-                     before={"period": format_period(int(row["period"])), "status": "pending"},
-                     after={"period": format_period(int(row["period"])), "status": row["status"]})
+    row = controls(ctx).decide_review(review_id, body.accept, actor=actor(p), now=_now())
     ctx.uow.commit()
     return {**row, "period": format_period(int(row["period"]))}
 
 
 @router.get("/approvals", tags=["controles"], summary="Awards waiting for a second staff member (caseworker)")
 def list_approvals(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.storage.money_safety import approval_queue
+    from seguro_desempleo.services.controls import controls
 
     require(p, R.CASEWORKER)
     return {"items": [{**r, "total_soles": cents_to_str(int(r["total"]))}
-                      for r in approval_queue(ctx.uow.session)]}
+                      for r in controls(ctx).approval_queue()]}
 
 
 @router.post("/claims/{claim_id}/approval", tags=["controles"],
@@ -732,8 +727,8 @@ def approve_award(claim_id: str, body: ApprovalIn, p: CurrentPrincipal, ctx: Ctx
 @router.get("/fund-alerts", tags=["controles"], summary="Payment runs the fund could not pay in full "
                                                         "(caseworker, board, analyst)")
 def list_fund_alerts(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.storage.money_safety import fund_alerts
+    from seguro_desempleo.services.controls import controls
 
     require(p, R.CASEWORKER, R.BOARD, R.ANALYST)
     return {"items": [{**a, "period": format_period(int(a["period"])),
-                       "shortfall_soles": cents_to_str(int(a["shortfall"]))} for a in fund_alerts(ctx.uow.session)]}
+                       "shortfall_soles": cents_to_str(int(a["shortfall"]))} for a in controls(ctx).fund_alerts()]}

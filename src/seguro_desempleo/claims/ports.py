@@ -201,3 +201,33 @@ class AuditSink(Protocol):
     def append(self, *, who: str, when: dt.datetime, action: str, entity: str, before: Any,
                after: Any) -> AuditRecord | None:
         """Add a record to the chain (the SQL sink links and writes it at commit and returns None)."""
+
+
+class ControlsStore(Protocol):
+    """Issue 25's money controls as staff see them (the review queue, the awards awaiting a second
+    approval, the fund's alerts), over the caller's transaction (never commits). Implemented by
+    :class:`seguro_desempleo.storage.money_safety.SqlControlsStore`, handed out by the unit of
+    work (``uow.controls``); used through :mod:`seguro_desempleo.services.controls`."""
+
+    def available_cash(self) -> int:
+        """The bank account's balance (céntimos), locked until the transaction ends where it can be."""
+        ...
+
+    def record_fund_alert(self, *, period: int, run_date: dt.date, available: int, due: int, shortfall: int,
+                          unpaid: int, raised_by: str, raised_at: str) -> None: ...
+
+    def fund_alerts(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        """The latest alerts, newest first."""
+        ...
+
+    def review_queue(self, *, status: str = "pending", limit: int = 200) -> list[dict[str, Any]]:
+        """Flagged declared months in *status*, oldest flag first."""
+        ...
+
+    def review_month(self, review_id: int, accept: bool, *, reviewer: str, at: str) -> dict[str, Any]:
+        """Accept or reject a pending flagged month; the row as it now stands."""
+        ...
+
+    def approval_queue(self, *, limit: int = 200) -> list[dict[str, Any]]:
+        """Awards awaiting a second staff member, oldest request first."""
+        ...

@@ -362,12 +362,12 @@ def register(app: typer.Typer) -> None:
         """Declared months flagged as implausible, waiting for staff (issue 25)."""
         from seguro_desempleo.money import format_soles
         from seguro_desempleo.periods import format_period
-        from seguro_desempleo.storage.money_safety import review_queue
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
+        from seguro_desempleo.services.claims_app import session
+        from seguro_desempleo.services.controls import controls
 
         fmt = _fmt(fmt)
-        with SqlUnitOfWork(db) as uow:
-            items = review_queue(uow.session)
+        with session(db) as ctx:
+            items = controls(ctx).review_queue()
         lines = [f"{r['id']}  worker {r['worker_id']}  {format_period(int(r['period']))}  "
                  f"{format_soles(int(r['remuneration']))}  {r['reasons']}" for r in items]
         _echo({"items": items}, fmt, "\n".join(lines) or "no flagged months pending")
@@ -377,17 +377,11 @@ def register(app: typer.Typer) -> None:
                accept: Annotated[bool, typer.Option("--accept/--reject", help="Count the month, or never.")],
                actor: ActorOption = "cli", db: DbOption = None) -> None:
         """Accept or reject a flagged month (audited)."""
-        from seguro_desempleo.periods import format_period
         from seguro_desempleo.services.claims_app import session
-        from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+        from seguro_desempleo.services.controls import controls
 
         with session(db) as ctx:
-            now = ctx.service.clock()
-            row = review_month(ctx.uow.session, parse_review_id(review_id), accept, reviewer=actor,
-                               at=now.isoformat())
-            ctx.audit.append(who=actor, when=now, action="declaration.review", entity=f"worker:{row['worker_id']}",
-                             before={"period": format_period(int(row["period"])), "status": "pending"},
-                             after={"period": format_period(int(row["period"])), "status": row["status"]})
+            row = controls(ctx).decide_review(review_id, accept, actor=actor)
         typer.echo(f"flagged month {row['id']}: {row['status']}")
 
     @claims_app.command("approve")
@@ -412,13 +406,13 @@ def register(app: typer.Typer) -> None:
         the audit log and, with --checkpoint, the heads anchored outside the database (exit 1 if
         anything does not fit)."""
         from seguro_desempleo.claims.books import Checkpoint, verify_books
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
+        from seguro_desempleo.services.claims_app import session
 
         if fmt not in ("text", "json"):
             raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
         cp = Checkpoint.load(checkpoint) if checkpoint is not None else None
-        with SqlUnitOfWork(db) as uow:
-            report = verify_books(uow, cp)
+        with session(db) as ctx:
+            report = verify_books(ctx.uow, cp)
         if fmt == "json":
             typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
         else:
@@ -435,9 +429,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Verify the books and write the heads of both chains to a file kept outside the database."""
         from seguro_desempleo.claims.books import write_checkpoint
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
+        from seguro_desempleo.services.claims_app import session
 
-        with SqlUnitOfWork(db) as uow:
-            cp = write_checkpoint(uow, file)
+        with session(db) as ctx:
+            cp = write_checkpoint(ctx.uow, file)
         typer.echo(f"checkpoint written to {file}: audit seq {cp.audit_seq} {cp.audit_hash}; "
                    f"ledger entry {cp.ledger_id} {cp.ledger_hash}")

@@ -21,13 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.periods import format_date_pe, format_period, period_of
 
-if TYPE_CHECKING:
-    from seguro_desempleo.parameters import ParameterSet
+
+class ParameterSet(Protocol):
+    """What the policy needs of the law's parameters (the domain never imports ``parameters/``):
+    the first day on which all of them are in force, as
+    :meth:`seguro_desempleo.parameters.ParameterSet.in_force_from` gives it."""
+
+    def in_force_from(self) -> dt.date: ...
 
 FUTURE_TOLERANCE_DAYS = 31
 """How far past today an event may be dated (one month: a run prepared ahead of payday)."""
@@ -43,7 +48,7 @@ def insurance_start(params: ParameterSet) -> dt.date:
     key = id(params)
     found = _START_CACHE.get(key)
     if found is None:
-        found = max(p.values[0][0] for p in params.parameters.values() if p.values)
+        found = params.in_force_from()
         if len(_START_CACHE) > 64:
             _START_CACHE.clear()
         _START_CACHE[key] = found

@@ -238,6 +238,11 @@ class ParameterSet:
     def names(self) -> list[str]:
         return sorted(self.parameters)
 
+    def in_force_from(self) -> dt.date:
+        """The first day on which every parameter has a value (the latest first effective date):
+        the insurance's start for the date policy of :mod:`seguro_desempleo.domain.dates`."""
+        return max(p.values[0][0] for p in self.parameters.values() if p.values)
+
     def at(self, date: dt.date) -> Snapshot:
         """All values in force on *date* (cached per date: parameter sets are immutable)."""
         cached = self._snapshots.get(date)

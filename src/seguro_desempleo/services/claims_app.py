@@ -25,7 +25,6 @@ from typing import Any, NamedTuple, TypeVar
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
-from seguro_desempleo.claims.sql_adapters import SqlHistoryProvider, SqlLedgerPoster, payee_name
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.storage.acts_repository import SqlActStore
 from seguro_desempleo.storage.claims_repositories import (
@@ -35,6 +34,7 @@ from seguro_desempleo.storage.claims_repositories import (
     SqlPaymentStore,
     SqlRegistrationStore,
 )
+from seguro_desempleo.storage.claims_sql import SqlHistoryProvider, SqlLedgerPoster, payee_name
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
@@ -294,13 +294,12 @@ def raise_fund_alert(ctx: ClaimsContext, run: PaymentRun, on: dt.date, *, actor:
     if not run.unpaid:
         return
     from seguro_desempleo.periods import format_period
-    from seguro_desempleo.storage.money_safety import record_fund_alert
 
     now = ctx.service.clock()
     due = run.total + run.shortfall
-    record_fund_alert(ctx.uow.session, period=run.period, run_date=on, available=int(run.available or 0),
-                      due=due, shortfall=run.shortfall, unpaid=len(run.unpaid), raised_by=actor,
-                      raised_at=now.isoformat())
+    ctx.uow.controls.record_fund_alert(period=run.period, run_date=on, available=int(run.available or 0),
+                                       due=due, shortfall=run.shortfall, unpaid=len(run.unpaid), raised_by=actor,
+                                       raised_at=now.isoformat())
     ctx.audit.append(who=actor, when=now, action="fund.shortfall", entity=f"payment_run:{format_period(run.period)}",
                      before=None, after={"available": int(run.available or 0), "due": due,
                                          "shortfall": run.shortfall, "unpaid": len(run.unpaid)})

@@ -66,7 +66,7 @@ def months_query(worker: str, active: str, first: str, last: str) -> str:
     """The query of one worker's declared months (period, insurable pay of all employers, paid
     flag), oldest first, with the given placeholders and active-row condition: the one text
     :func:`contribution_history` and the claims' fixed driver statement
-    (:mod:`seguro_desempleo.claims.sql_adapters`) both run."""
+    (:mod:`seguro_desempleo.storage.claims_sql`) both run."""
     return (f"SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
             "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
             f"WHERE c.worker_id = {worker} AND {active} AND c.period BETWEEN {first} AND {last} "

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.domain.ledger import Accounts, balance_of
-from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.errors import ConflictError, NotFoundError
 from seguro_desempleo.storage.models import LedgerAccountRow
 from seguro_desempleo.storage.models_money_safety import AwardApprovalRow, DeclarationReviewRow, FundAlertRow
 
@@ -144,8 +144,31 @@ def check_award(session: Session, claim_id: str, approve: bool, *, checker: str,
     return {**row, "status": status, "checker": checker, "checked_at": at}
 
 
-def parse_review_id(text: object) -> int:
-    s = str(text)
-    if not (s.isascii() and s.isdigit() and 0 < len(s) <= 9):
-        raise InputError("not a flagged-month number", field="review_id")
-    return int(s)
+# --------------------------------------------------------------------------------------------- the port
+
+
+class SqlControlsStore:
+    """:class:`~seguro_desempleo.claims.ports.ControlsStore` over one session (``uow.controls``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def available_cash(self) -> int:
+        return available_cash(self.session)
+
+    def record_fund_alert(self, *, period: int, run_date: dt.date, available: int, due: int, shortfall: int,
+                          unpaid: int, raised_by: str, raised_at: str) -> None:
+        record_fund_alert(self.session, period=period, run_date=run_date, available=available, due=due,
+                          shortfall=shortfall, unpaid=unpaid, raised_by=raised_by, raised_at=raised_at)
+
+    def fund_alerts(self, *, limit: int = 20) -> list[dict[str, Any]]:
+        return fund_alerts(self.session, limit=limit)
+
+    def review_queue(self, *, status: str = "pending", limit: int = 200) -> list[dict[str, Any]]:
+        return review_queue(self.session, status=status, limit=limit)
+
+    def review_month(self, review_id: int, accept: bool, *, reviewer: str, at: str) -> dict[str, Any]:
+        return review_month(self.session, review_id, accept, reviewer=reviewer, at=at)
+
+    def approval_queue(self, *, limit: int = 200) -> list[dict[str, Any]]:
+        return approval_queue(self.session, limit=limit)

@@ -112,6 +112,14 @@ class WorkerRepository:
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(WorkerRow)) or 0)
 
+    def regions(self, worker_ids: Iterable[int]) -> dict[int, str | None]:
+        """Region of each registered worker among *worker_ids* (bound parameters)."""
+        ids = sorted(set(worker_ids))
+        if not ids:
+            return {}
+        rows = self.session.execute(select(WorkerRow.id, WorkerRow.region).where(WorkerRow.id.in_(ids))).all()
+        return {int(i): r for i, r in rows}
+
 
 class EmploymentPeriodRepository:
     def __init__(self, session: Session) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.storage.db import shared_engine, writer_engine
+from seguro_desempleo.storage.money_safety import SqlControlsStore
 from seguro_desempleo.storage.repositories import (
     ContributionRepository,
     DeclarationRepository,
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     contributions: ContributionRepository
     payments: PaymentRepository
     ledger: LedgerRepository
+    controls: SqlControlsStore
 
     def __init__(self, engine: Engine | str | None = None) -> None:
         self.engine = engine if isinstance(engine, Engine) else shared_engine(_resolve(engine))
@@ -61,6 +63,7 @@ class SqlUnitOfWork:
         self.contributions = ContributionRepository(self.session)
         self.payments = PaymentRepository(self.session)
         self.ledger = LedgerRepository(self.session)
+        self.controls = SqlControlsStore(self.session)
         self._committed = False
         return self
 

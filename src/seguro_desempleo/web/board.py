@@ -240,10 +240,10 @@ def dataset_csv(request: Request, name: str) -> str:
 
 def _fund_alerts(request: Request) -> list[dict[str, Any]]:
     """The latest payment runs the fund could not pay in full (issue 25), for the board."""
-    from seguro_desempleo.storage.money_safety import fund_alerts
+    from seguro_desempleo.services.controls import fund_alerts
 
     with unit_of_work(request) as uow:
-        return [{**a, "period_label": format_period(int(a["period"]))} for a in fund_alerts(uow.session, limit=12)]
+        return [{**a, "period_label": format_period(int(a["period"]))} for a in fund_alerts(uow, limit=12)]
 
 
 def install(app: FastAPI) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select, text
+from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.api.auth import Principal, Role
@@ -132,10 +132,7 @@ def _regions(ctx: Any, refs: list[str]) -> dict[str, str]:
     ids = sorted({int(r) for r in refs if r.isascii() and r.isdigit() and 0 < len(r) <= 10})
     if not ids:
         return {}
-    from seguro_desempleo.storage.models import WorkerRow
-
-    rows = ctx.uow.session.execute(select(WorkerRow.id, WorkerRow.region).where(WorkerRow.id.in_(ids))).all()
-    return {str(i): r or "—" for i, r in rows}
+    return {str(i): r or "—" for i, r in ctx.uow.workers.regions(ids).items()}
 
 
 def _form_version(value: object, current: int) -> int:
@@ -368,11 +365,11 @@ def install(app: FastAPI) -> None:
     # ------------------------------------------------------------------ controls (issue 25)
 
     def _controls_page(request: Request, error: str | None, status: int) -> HTMLResponse:
-        from seguro_desempleo.storage.money_safety import approval_queue, review_queue
+        from seguro_desempleo.services.controls import controls
 
         with claims(request) as ctx:
-            reviews = review_queue(ctx.uow.session)
-            approvals = approval_queue(ctx.uow.session)
+            reviews = controls(ctx).review_queue()
+            approvals = controls(ctx).approval_queue()
         return render(request, "controls.html", status_code=status, error=error, reviews=reviews,
                       approvals=approvals, period_label=format_period)
 
@@ -384,7 +381,7 @@ def install(app: FastAPI) -> None:
 
     @app.post("/gestion/controles/meses/{review_id}", include_in_schema=False)
     async def review_month_form(review_id: str, request: Request) -> Response:
-        from seguro_desempleo.storage.money_safety import parse_review_id, review_month
+        from seguro_desempleo.services.controls import controls
 
         principal = require(request, *STAFF_CLAIMS)
         form = await request.form()
@@ -393,13 +390,7 @@ def install(app: FastAPI) -> None:
                 accept = {"1": True, "0": False}.get(str(form.get("accept", "")))
                 if accept is None:
                     raise InputError("elija aceptar o rechazar", field="accept")
-                now = ctx.service.clock()
-                row = review_month(ctx.uow.session, parse_review_id(review_id), accept,
-                                   reviewer=_actor(principal), at=now.isoformat())
-                ctx.audit.append(who=_actor(principal), when=now, action="declaration.review",
-                                 entity=f"worker:{row['worker_id']}",
-                                 before={"period": format_period(int(row["period"])), "status": "pending"},
-                                 after={"period": format_period(int(row["period"])), "status": row["status"]})
+                controls(ctx).decide_review(review_id, accept, actor=_actor(principal))
                 ctx.uow.commit()
             except SeguroError as exc:
                 ctx.uow.rollback()
@@ -428,7 +419,7 @@ def install(app: FastAPI) -> None:
         principal = require(request, *STAFF_CLAIMS)
         period = _run_period(request, request.query_params.get("periodo"))
         from seguro_desempleo.services.claims_app import bulk_run_payments
-        from seguro_desempleo.storage.money_safety import fund_alerts
+        from seguro_desempleo.services.controls import controls
 
         with claims(request) as ctx:
             try:
@@ -437,7 +428,7 @@ def install(app: FastAPI) -> None:
                 ctx.uow.rollback()
                 return render(request, "error.html", status_code=exc.http_status, message=exc.one_line())
             ctx.uow.rollback()
-            alerts = fund_alerts(ctx.uow.session, limit=6)
+            alerts = controls(ctx).fund_alerts(limit=6)
         return render(request, "payment_run.html", run=run, alerts=alerts, period=format_period(period),
                       period_label=format_period)
 

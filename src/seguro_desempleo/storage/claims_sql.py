@@ -1,4 +1,5 @@
-"""The claims ports that the existing storage (issue 4) can already serve.
+"""Two claims ports over the payroll storage of issue 4 (moved from ``claims/sql_adapters.py``: an
+adapter lives in ``storage/``, issue 24 — decision 0396).
 
 - :class:`SqlHistoryProvider` implements :class:`~seguro_desempleo.claims.ports.HistoryProvider`
   over the registry, T-Registro periods and payroll contributions of a :class:`SqlUnitOfWork`.
@@ -7,8 +8,7 @@
   balanced double entries through :func:`seguro_desempleo.services.ledger.post`, idempotent on the
   entry key (stored as the ledger entry's ``ref``).
 
-The claim, payment, appeal and audit tables (``ClaimRepository``, ``PaymentStore``, ``AuditSink``)
-do not exist yet; they need a migration (see docs/claims.md, "Ports").
+The claim, payment, appeal and audit stores are in :mod:`seguro_desempleo.storage.claims_repositories`.
 
 Readings: the separation is the latest T-Registro period with an end date; re-employment is the
 earliest of a later period start or a later month declared with pay by any employer (the first
@@ -311,9 +311,7 @@ class SqlLedgerPoster:
 
     def available_cash(self) -> int:
         """The fund's cash: the bank account's balance (issue 25: a run never pays beyond it)."""
-        from seguro_desempleo.storage.money_safety import available_cash
-
-        return available_cash(self.uow.session)
+        return self.uow.controls.available_cash()
 
     def post(self, entry: LedgerEntry) -> bool:
         if self.uow.ledger.entries(ref=entry.key):
