@@ -34,7 +34,7 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from seguro_desempleo.api.auth import AuthError, Principal, Role
+from seguro_desempleo.api.auth import SESSION_PREFIX, AuthError, Principal, Role
 from seguro_desempleo.errors import InputError, PermissionDeniedError, SeguroError
 
 _orjson: Any
@@ -148,8 +148,8 @@ class ClaimsFastPath:
         if not auth or not auth.startswith(b"Bearer "):
             return None
         token = auth[7:].decode("latin-1")
-        if not token:
-            return None
+        if not token or token.startswith(SESSION_PREFIX):
+            return None      # a session is read from the database on every request: the full stack
         now = time.time()
         try:
             signer = scope["app"].state.signer
