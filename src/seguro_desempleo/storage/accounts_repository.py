@@ -55,6 +55,17 @@ class SqlAccountStore:
         self.s.flush()
         return row
 
+    def add_record_accounts(self, rows: list[dict[str, Any]], *, now: dt.datetime, by: str) -> None:
+        """Accounts that only name who acted (no password, no TOTP, no OIDC identity yet: they
+        cannot sign in until bound by the identity provider or given a password), in one statement."""
+        from sqlalchemy import insert
+
+        if rows:
+            self.s.execute(insert(UserAccountRow), [
+                {"password_hash": None, "totp_secret": None, "oidc_issuer": None, "oidc_subject": None,
+                 "disabled": False, "failed_count": 0, "locked_until": None, "created_at": now, "created_by": by,
+                 **r} for r in rows])
+
     def rucs(self, account_id: int) -> list[str]:
         return list(self.s.scalars(select(AccountRucRow.ruc).where(AccountRucRow.account_id == account_id)
                                    .order_by(AccountRucRow.ruc)))
