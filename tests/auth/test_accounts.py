@@ -16,7 +16,6 @@ from seguro_desempleo.services.accounts import Accounts, AuthenticationFailed, T
 from seguro_desempleo.storage.db import make_engine
 from tests.auth.conftest import STRONG, Clock, seed_worker, totp_now
 
-
 # ------------------------------------------------------------------ password policy (NIST SP 800-63B)
 
 @pytest.mark.parametrize("pw", ["password", "Password", "123456789", "contraseña", "qwerty123", "peru2025",
