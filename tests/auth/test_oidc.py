@@ -110,7 +110,7 @@ def test_wrong_signature_refused(keys: tuple[Any, Any]) -> None:
     good, evil = keys
     with pytest.raises(AuthError, match="ID token refused"):
         validate_id_token(_settings(good), _token(evil), nonce="n1")
-    head, body, sig = _token(good).split(".")
+    head, _body, sig = _token(good).split(".")
     with pytest.raises(AuthError, match="ID token refused"):
         validate_id_token(_settings(good), f"{head}.{_token(good, sub='admin').split('.')[1]}.{sig}", nonce="n1")
 
