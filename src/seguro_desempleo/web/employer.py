@@ -27,7 +27,9 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _ruc(principal: Principal, request: Request) -> str:
-    ruc = principal.subject if principal.role is Role.EMPLOYER else request.query_params.get("ruc")
+    # an employer account may hold several RUCs (issue 27): ?ruc= picks one of its own
+    ruc = (request.query_params.get("ruc") or principal.subject) if principal.role is Role.EMPLOYER \
+        else request.query_params.get("ruc")
     if not ruc:
         raise PageDenied(403, "forbidden_row")
     check_employer(principal, ruc)

@@ -439,7 +439,7 @@ TEXTS.update({
     "totp_code": {"es": "Código de verificación (app de autenticación) o código de recuperación",
                   "en": "Verification code (authenticator app) or recovery code"},
     "totp_hint": {"es": "Obligatorio para el personal de la institución.", "en": "Required for staff."},
-    "signin": {"es": "Ingresar", "en": "Sign in"},
+    "signin": {"es": "Entrar", "en": "Sign in"},
     "signin_oidc": {"es": "Ingresar con su identidad digital (OpenID Connect)",
                     "en": "Sign in with your digital identity (OpenID Connect)"},
     "demo_login_title": {"es": "Ingreso de demostración", "en": "Demo log-in"},
