@@ -80,7 +80,7 @@ def keys() -> tuple[Any, Any]:
 
 
 def _settings(good: Any) -> OidcSettings:
-    s = OidcSettings(ISS, "seguro", "secret")
+    s = OidcSettings(ISS, "seguro", "secret", refreshable=False)
     s._meta = {"issuer": ISS}
     s._jwks = KeySet([good]).as_dict(private=False)
     return s

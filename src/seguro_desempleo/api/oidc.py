@@ -40,6 +40,7 @@ class OidcSettings:
     client_secret: str
     dni_claim: str = "dni"
     scopes: str = "openid profile"
+    refreshable: bool = True          # False in tests that hand in a fixed key set
     _meta: dict[str, Any] | None = field(default=None, repr=False)
     _jwks: dict[str, Any] | None = field(default=None, repr=False)
 
@@ -78,10 +79,16 @@ def validate_id_token(settings: OidcSettings, id_token: str, *, nonce: str, now:
     from joserfc.errors import JoseError
     from joserfc.jwk import KeySet
 
+    algorithms = ["RS256", "ES256", "PS256"]
     try:
-        token = jwt.decode(id_token, KeySet.import_key_set(settings.jwks()), algorithms=["RS256", "ES256", "PS256"])
+        token = jwt.decode(id_token, KeySet.import_key_set(settings.jwks()), algorithms=algorithms)
     except (JoseError, ValueError) as exc:
-        raise AuthError(f"ID token refused: {type(exc).__name__}") from None
+        if not settings.refreshable:
+            raise AuthError(f"ID token refused: {type(exc).__name__}") from None
+        try:        # the provider may have rotated its keys: read its JWKS again, once
+            token = jwt.decode(id_token, KeySet.import_key_set(settings.jwks(refresh=True)), algorithms=algorithms)
+        except (JoseError, ValueError) as exc2:
+            raise AuthError(f"ID token refused: {type(exc2).__name__}") from None
     claims = dict(token.claims)
     registry = jwt.JWTClaimsRegistry(
         now=int(now if now is not None else time.time()), leeway=LEEWAY_SECONDS,
