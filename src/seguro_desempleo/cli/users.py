@@ -34,6 +34,38 @@ def _os_actor() -> str:
         return "cli:-"
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "-"
+
+
+def resolve_cli_actor(value: str | None, db: str | None) -> str:
+    """``--actor NAME`` must be an enabled account; without it the OS user is recorded (as its
+    account when it has one of the same name)."""
+    from seguro_desempleo.services.accounts import accounts_for
+
+    if not value or value == "cli":
+        return accounts_for(db).cli_actor(_os_user(), explicit=False)
+    return accounts_for(db).cli_actor(value, explicit=True)
+
+
+def actor_option_callback(ctx: typer.Context, value: str | None) -> str | None:
+    """``--actor``'s callback: checked against the accounts of ``--db``, whichever of the two
+    click processes first (the other's callback finishes the job)."""
+    ctx.meta["sd_actor_raw"] = value
+    if "db" in ctx.params:
+        return resolve_cli_actor(value, ctx.params["db"])
+    return value
+
+
+def db_option_callback(ctx: typer.Context, value: str | None) -> str | None:
+    if "sd_actor_raw" in ctx.meta and "actor" in ctx.params:
+        ctx.params["actor"] = resolve_cli_actor(ctx.meta["sd_actor_raw"], value)
+    return value
+
+
 def _show(new: object) -> None:
     from seguro_desempleo.services.accounts import NewCredentials
 

@@ -519,13 +519,26 @@ class Accounts:
         except Exception:   # no schema yet: not a demo database
             return False
 
-    def check_actor(self, username: str) -> str:
-        """The CLI's ``--actor``: an enabled account's audit name (``cli:<username>``)."""
-        with self.open_store() as store:
-            row = store.account_by_name(username.strip().lower())
-            if row is None or row.disabled:
-                raise NotFoundError(f"no enabled account '{username}'", field="--actor")
-            return f"cli:{row.username}"
+    def cli_actor(self, username: str, *, explicit: bool) -> str:
+        """The audit name of a CLI run (decision 0320): ``cli:<account>/<role>`` when *username*
+        is an enabled account; otherwise, for the OS user (not *explicit*), ``os:<user>``. An
+        explicit ``--actor`` that is not an enabled account is refused."""
+        name = username.strip().lower()
+        found = None
+        try:
+            with self.open_store() as store:
+                row = store.account_by_name(name) if USERNAME.fullmatch(name) else None
+                if row is not None and not row.disabled:
+                    found = f"cli:{row.username}/{row.role}"
+        except SeguroError:
+            raise
+        except Exception:       # a database without the accounts tables yet
+            found = None
+        if found is not None:
+            return found
+        if explicit:
+            raise NotFoundError(f"no enabled account '{username}'", field="--actor")
+        return f"os:{username}"
 
     def production_gaps(self) -> list[str]:
         with self.open_store() as store:
