@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seguro_desempleo.api.auth import SESSION_PREFIX, AuthError, Principal, Role
-from seguro_desempleo.errors import InputError, PermissionDeniedError, SeguroError
+from seguro_desempleo.errors import SeguroError
 
 _orjson: Any
 try:
@@ -220,17 +220,9 @@ class ClaimsFastPath:
     async def _file(self, scope: Scope, p: Principal, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
         from seguro_desempleo.api.resources import _claim_summary, _decided_summary
+        from seguro_desempleo.domain.access import may_file
 
-        worker_id = args.get("worker_id")
-        if p.role is Role.WORKER:
-            ref = p.subject or ""
-            if worker_id is not None and worker_id != ref:
-                raise PermissionDeniedError("a worker files only their own claim")
-        else:
-            require(p, Role.CASEWORKER)
-            if worker_id is None:
-                raise InputError("give the worker id", field="worker_id")
-            ref = worker_id
+        ref = may_file(p, args.get("worker_id"))     # the one access policy (domain/access.py)
         decide = args.get("decide", False)
         if decide:
             require(p, *_CASE_ROLES)
