@@ -58,6 +58,28 @@ def test_staff_signs_in_with_password_and_totp(accounts: Accounts, clock: Clock)
     assert accounts.authenticate(token) == p
 
 
+def test_a_totp_code_works_once(accounts: Accounts, clock: Clock) -> None:
+    new = accounts.add_user("rita", "caseworker", password=STRONG, by="t")
+    code = totp_now(new.totp_secret or "", clock.now)
+    accounts.sign_in("rita", STRONG, code)
+    with pytest.raises(AuthenticationFailed):              # the same code again, seen on the wire
+        accounts.sign_in("rita", STRONG, code)
+    clock.advance(seconds=30)
+    accounts.sign_in("rita", STRONG, totp_now(new.totp_secret or "", clock.now))
+
+
+def test_staff_through_the_identity_provider(accounts: Accounts) -> None:
+    iss = "https://idp.example.gob.pe/realms/seguro"
+    new = accounts.add_user("kc.mperez", "caseworker", password=None, oidc_issuer=iss, oidc_subject="kc-1", by="t")
+    assert new.totp_secret is None                        # the provider's own second factor applies
+    _, p = accounts.sign_in_oidc(iss, {"sub": "kc-1"})
+    assert actor(p) == "user:kc.mperez/caseworker#oidc:kc-1"
+    with pytest.raises(AuthenticationFailed):              # the same subject from another issuer
+        accounts.sign_in_oidc("https://evil.example", {"sub": "kc-1"})
+    with pytest.raises(AuthenticationFailed):              # no local password to sign in with
+        accounts.sign_in("kc.mperez", "", None)
+
+
 def test_password_hash_is_argon2id_and_the_token_is_not_stored(accounts: Accounts, migrated_url: str,
                                                                 clock: Clock) -> None:
     new = accounts.add_user("ana", "analyst", password=STRONG, by="t")

@@ -226,7 +226,8 @@ class Accounts:
         *second_factor* (their password must then be 8+ characters; 15+ without)."""
         role = _role(role)
         name = _username(username)
-        totp = role in STAFF or bool(second_factor)
+        # a second factor here only with a local password; through the identity provider, its own
+        totp = (role in STAFF or bool(second_factor)) and password is not None
         if password is None and oidc_subject is None:
             raise InputError("give a password or an OpenID Connect subject", field="password")
         pw_hash = hash_password(check_password(password, username=name, second_factor=totp)) \
@@ -298,6 +299,7 @@ class Accounts:
             row.locked_until = None
             secret = _new_totp_secret() if totp else None
             row.totp_secret = secret
+            row.totp_last_step = None
             codes = _recovery_codes() if totp else []
             store.replace_recovery_codes(row.id, [_sha256(c) for c in codes])
             store.revoke_sessions_of(account_id=row.id, now=self.clock())
@@ -317,7 +319,7 @@ class Accounts:
             row.role = role.value
             store.set_rucs(row.id, ruc_list)
             new = None
-            if role in STAFF and row.totp_secret is None:
+            if role in STAFF and row.totp_secret is None and row.password_hash is not None:
                 row.totp_secret = _new_totp_secret()
                 codes = _recovery_codes()
                 store.replace_recovery_codes(row.id, [_sha256(c) for c in codes])
@@ -397,8 +399,18 @@ class Accounts:
         if not code:
             return False
         if re.fullmatch(r"[0-9]{6}", code):
-            return bool(pyotp.TOTP(row.totp_secret).verify(code, for_time=now.replace(tzinfo=dt.UTC),
-                                                           valid_window=1))
+            import hmac
+
+            totp = pyotp.TOTP(row.totp_secret)
+            at = now.replace(tzinfo=dt.UTC)
+            step = totp.timecode(at)
+            for k in (0, -1, 1):                     # this 30-second step, or one either side
+                if hmac.compare_digest(totp.generate_otp(step + k), code):
+                    if row.totp_last_step is not None and step + k <= row.totp_last_step:
+                        return False                 # replayed: a code (and any earlier one) works once
+                    row.totp_last_step = step + k
+                    return True
+            return False
         return store.use_recovery_code(row.id, _sha256(code.lower()), now)
 
     def sign_in_client(self, client_id: str, secret: str, *, address: str = "-") -> tuple[str, Principal, int]:

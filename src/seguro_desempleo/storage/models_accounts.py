@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -48,6 +49,7 @@ class UserAccountRow(Base):
     role: Mapped[str] = mapped_column(String(24))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)   # a TOTP code works once
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("worker.id"))
     oidc_issuer: Mapped[str | None] = mapped_column(String(200))
     oidc_subject: Mapped[str | None] = mapped_column(String(200))

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(24), nullable=False),
         sa.Column("password_hash", sa.String(200), nullable=True),
         sa.Column("totp_secret", sa.String(64), nullable=True),
+        sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
         sa.Column("worker_id", sa.Integer(), nullable=True),
         sa.Column("oidc_issuer", sa.String(200), nullable=True),
         sa.Column("oidc_subject", sa.String(200), nullable=True),
