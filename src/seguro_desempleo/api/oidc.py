@@ -63,7 +63,7 @@ class OidcSettings:
             self._meta = meta
         return self._meta
 
-    def jwks(self, refresh: bool = False) -> dict[str, Any]:
+    def jwks(self, refresh: bool = False) -> Any:
         if self._jwks is None or refresh:
             r = httpx.get(self.metadata()["jwks_uri"], timeout=10)
             r.raise_for_status()
@@ -131,7 +131,7 @@ def _settings(request: Request) -> OidcSettings:
     s = getattr(request.app.state, "oidc", None)
     if s is None:
         raise AuthError("OpenID Connect sign-in is not configured")
-    return s  # type: ignore[no-any-return]
+    return s
 
 
 def _redirect_uri(request: Request) -> str:
@@ -175,9 +175,9 @@ def oidc_callback(request: Request, code: str = "", state: str = "", error: str 
         token, principal = request.app.state.accounts.sign_in_oidc(s.issuer, claims, dni_claim=s.dni_claim)
     except (SeguroError, httpx.HTTPError) as exc:
         message = exc.one_line() if isinstance(exc, SeguroError) else "identity provider unreachable"
-        resp = render(request, "login.html", status_code=401, error=message, roles=[])
-        resp.delete_cookie(FLOW_COOKIE, path="/auth/oidc")
-        return resp
+        page = render(request, "login.html", status_code=401, error=message, roles=[])
+        page.delete_cookie(FLOW_COOKIE, path="/auth/oidc")
+        return page
     home = getattr(request.app.state, "role_home", {}).get(principal.role.value, "/")
     resp = RedirectResponse(home, status_code=303)
     resp.delete_cookie(FLOW_COOKIE, path="/auth/oidc")

@@ -458,7 +458,8 @@ def _demo_accounts(uow: Any, worker_ids: list[int]) -> None:
 
     store = SqlAccountStore(uow.session)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    rows = [{"username": name, "role": role.value, "worker_id": None} for name, role in DEMO_STAFF]
+    rows: list[dict[str, Any]] = [{"username": name, "role": role.value, "worker_id": None}
+                                  for name, role in DEMO_STAFF]
     rows += [{"username": f"w{wid}", "role": Role.WORKER.value, "worker_id": wid} for wid in worker_ids]
     store.add_record_accounts(rows, now=now, by="demo")
     store.set_setting("demo_database", "yes")

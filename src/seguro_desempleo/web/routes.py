@@ -50,7 +50,7 @@ def principal_of(request: Request) -> Principal | None:
     if not token:
         return None
     if "principal" in request.scope.get("state", {}):      # looked up once per request
-        return request.scope["state"]["principal"]  # type: ignore[no-any-return]
+        return request.scope["state"]["principal"]
     try:
         principal: Principal | None = resolve_token(request.app.state, token, method=request.method,
                                                     path=request.url.path)
