@@ -99,3 +99,10 @@ def engine(migrated_url: str) -> Iterator[object]:
     eng = make_engine(migrated_url)
     yield eng
     eng.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The ``postgres``, ``browser`` and ``slow`` markers, applied by tests/fixtures/markers.py."""
+    from tests.fixtures.markers import apply_markers
+
+    apply_markers(items)

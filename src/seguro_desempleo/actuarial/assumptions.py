@@ -88,7 +88,16 @@ def available_sets() -> list[str]:
 def load_assumptions(name_or_path: str | Path) -> Assumptions:
     """Load a shipped set by name (``ilo-2021``) or a YAML file by path."""
     text_name = str(name_or_path)
+    if text_name.startswith("experience-") and not Path(text_name).exists():
+        # The art. 10 study from the fund's own books (issue 28), stored in the database.
+        from seguro_desempleo.services.governance import experience_assumptions
+
+        return experience_assumptions(text_name)
     path = Path(text_name)
+    if text_name.startswith("microsim-") and not path.exists():  # built from simulated flows (issue 29)
+        from seguro_desempleo.actuarial.microsim import microsim_assumptions
+
+        return microsim_assumptions(text_name.removeprefix("microsim-"))
     if not (text_name.endswith((".yaml", ".yml")) or path.exists()):
         path = ASSUMPTIONS_DIR / f"{text_name}.yaml"
         if not path.exists():

@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "claims",      # claims, payment runs, appeals, audit verify
     "demo",        # the end-to-end demo
     "serve",       # the API and web application
+    "governance",  # instrument, proposal, study, fund (issue 28)
     "users",       # accounts and machine clients (issue 27)
 )
 

@@ -39,6 +39,15 @@ def _out_dir(out: str | None) -> Path | None:
     return p
 
 
+def _warm_up_if_cold(asked: str, used: str) -> None:
+    """After a run the ``auto`` engine did in numpy (cold kernel cache), compile the kernels in the
+    background so the next run uses the compiled engine (issue 29, cold start)."""
+    if asked == "auto" and used == "numpy":
+        from seguro_desempleo.simulation._cache import spawn_warm_up
+
+        spawn_warm_up()
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def simulate(
@@ -51,7 +60,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[str | None, typer.Option("--out", help="Directory for summary.json, flows.csv, "
                                                 "calibration.md.")] = None,
         fmt: Annotated[str, typer.Option("--format", help="json or table")] = "table",
-        engine: Annotated[str, typer.Option("--engine", help="fast (numba) or numpy (reference)")] = "fast",
+        engine: Annotated[str, typer.Option("--engine", help="auto, fast (numba) or numpy (reference); auto uses "
+                                            "numpy for small runs until the compiled kernels are cached")] = "auto",
         partitions: Annotated[int, typer.Option("--partitions", help="Split the population in N parts.")] = 1,
         block: Annotated[int, typer.Option("--block", help="Persons per block of the fast engine.")] = 1 << 20,
         targets: Annotated[str | None, typer.Option("--targets", help="Calibration targets YAML.")] = None,
@@ -76,6 +86,7 @@ def register(app: typer.Typer) -> None:
         with _progress() as progress:
             task = progress.add_task(f"simulating {design} (person-months)", total=persons * (months + burn_in))
             result = run(spec, progress=lambda k: progress.advance(task, k))
+        _warm_up_if_cold(engine, result.spec.engine)
         summary = outputs.summary(result)
         calib = outputs.calibration_report(result, Path(targets) if targets else None)
         summary["calibration"] = calib
@@ -88,6 +99,7 @@ def register(app: typer.Typer) -> None:
         else:
             ind = summary["indicators"]["all"]
             typer.echo(f"{summary['label']} ({summary['design']}), {persons:,} persons × {months} months")
+            typer.echo(f"  {'basis':42s} {summary['basis']}")
             for k, v in ind.items():
                 typer.echo(f"  {k:42s} {v}")
             for k, v in summary["gender_gaps"].items():
@@ -121,7 +133,7 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             raise InputError(f"'{seeds}' is not a list of integers", field="--seeds") from None
         specs = [RunSpec(design=n, persons=persons, months=months, seed=s, burn_in=burn_in, partitions=partitions,
-                         targets=targets, threads=1 if (workers > 1 or dask) else None)
+                         targets=targets, threads=1 if (workers > 1 or dask) else None, engine="auto")
                  for n in names for s in seed_list]
         for spec in specs[:: len(seed_list)]:
             prepare(spec)  # unknown designs fail before any work
@@ -149,6 +161,10 @@ def register(app: typer.Typer) -> None:
             for summ in summaries:
                 summ["seeds"] = seed_list
                 summ["seed_spread"] = outputs.seed_spread([results[(summ["design"], s)] for s in seed_list])
+        from seguro_desempleo.actuarial.microsim import valuation_of
+
+        for summ in summaries:
+            summ["valuation"] = valuation_of(pooled[summ["design"]])
         for summ in summaries:
             (out_dir / f"{summ['design']}.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
                                                             encoding="utf-8")

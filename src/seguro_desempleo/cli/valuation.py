@@ -98,9 +98,11 @@ def _run(assumptions: str, scenario: str | None, shock_year: int | None, param: 
     from seguro_desempleo.actuarial.valuation import build, solve, table
 
     _check_format(fmt)
+    from seguro_desempleo.actuarial.basis import basis_label
+
     a = build(_request(assumptions, scenario, shock_year, param, reform, rate))
     if solve_rate:
-        result = solve(a, solve_rate)
+        result = {**solve(a, solve_rate), "basis": basis_label(a.name)}
         if fmt == "table":
             for key, value in result.items():
                 typer.echo(f"{key}: {value}")
@@ -110,7 +112,7 @@ def _run(assumptions: str, scenario: str | None, shock_year: int | None, param: 
             _write(out, "solved_rate", result)
         return
     rows = table(project(a))
-    _emit(rows, fmt, f"{a.title} — miles de soles ({a.name})")
+    _emit(rows, fmt, f"{a.title} — miles de soles ({a.name}) — base: {basis_label(a.name)}")
     if out:
         _write(out, "projection", rows)
 
@@ -163,11 +165,12 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option("--seed")] = 1,
     ) -> None:
         """Solve a contribution rate for a target."""
+        from seguro_desempleo.actuarial.basis import basis_label
         from seguro_desempleo.actuarial.valuation import build, solve
 
         _check_format(fmt)
         a = build(_request(assumptions, scenario, shock_year, param, reform, None))
-        result = solve(a, target, runs=runs, seed=seed)
+        result = {**solve(a, target, runs=runs, seed=seed), "basis": basis_label(a.name)}
         if fmt == "table":
             for key, value in result.items():
                 typer.echo(f"{key}: {value}")
@@ -184,7 +187,9 @@ def register(app: typer.Typer) -> None:
         _check_format(fmt)
         a = load_assumptions(assumptions)
         rows = stress_table(a, [scenario] if scenario else None, shock_year)
-        _emit(rows, fmt, "Escenarios de estrés (miles de soles)")
+        from seguro_desempleo.actuarial.basis import basis_label
+
+        _emit(rows, fmt, f"Escenarios de estrés (miles de soles) — base: {basis_label(a.name)}")
         if out:
             _write(out, "stress", rows)
 
@@ -221,7 +226,10 @@ def register(app: typer.Typer) -> None:
         if fmt == "json":
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         else:
-            _emit(rows, fmt, f"{runs} trayectorias, semilla {seed} (reserva, miles de soles)")
+            from seguro_desempleo.actuarial.basis import basis_label
+
+            _emit(rows, fmt, f"{runs} trayectorias, semilla {seed} (reserva, miles de soles) — base: "
+                             f"{basis_label(a.name)}")
             if fmt == "table" and alpha is not None:
                 typer.echo(f"rate with P(depletion) ≤ {alpha}: {summary['rate_for_alpha']['rate_pct']} %")
         if out:
@@ -235,15 +243,84 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.actuarial.sensitivity import tornado
 
         _check_format(fmt)
-        bars = tornado(load_assumptions(assumptions))
+        from seguro_desempleo.actuarial.basis import basis_label
+
+        a = load_assumptions(assumptions)
+        bars = tornado(a)
         rows = [{"assumption": b.name, "shift": b.shift,
                  "rate_low_pct": str((b.rate_low * 100).quantize(Decimal("0.0001"))),
                  "rate_high_pct": str((b.rate_high * 100).quantize(Decimal("0.0001"))),
                  "ratio_low": str(b.ratio_low.quantize(Decimal("0.01"))),
                  "ratio_high": str(b.ratio_high.quantize(Decimal("0.01")))} for b in bars]
-        _emit(rows, fmt, "Sensibilidad de la tasa requerida (K = 2)")
+        _emit(rows, fmt, f"Sensibilidad de la tasa requerida (K = 2) — base: {basis_label(a.name)}")
         if out:
             _write(out, "tornado", rows)
+
+    @val.command("bridge")
+    def bridge_cmd(
+        design: Annotated[str, typer.Option("--design", help="Simulated design, or 'ilo-basis' for the bill's rules "
+                                            "on the ILO's year, coverage and pay (simulation/ilo_basis.py).")]
+        = "ilo-basis",
+        persons: Annotated[int, typer.Option("--persons")] = 200_000,
+        months: Annotated[int, typer.Option("--months")] = 60,
+        seed: Annotated[int, typer.Option("--seed")] = 1,
+        duration: Annotated[str, typer.Option("--ilo-duration", help="Months paid per claim assumed for the ILO "
+                                              "(not published).")] = "5",
+        fmt: FormatOpt = "table", out: OutOpt = None,
+    ) -> None:
+        """Bridge table: covered workers → benefits paid, ILO 2021 beside the microsimulation, the gap split
+        into factors that multiply to it, and both rates for a reserve of 2 × the last year's spending."""
+        from seguro_desempleo.actuarial import bridge
+        from seguro_desempleo.actuarial.assumptions import load_assumptions
+        from seguro_desempleo.actuarial.microsim import simulate_design, valuation_of
+        from seguro_desempleo.actuarial.valuation import parse_decimal
+
+        _check_format(fmt)
+        d_ilo = parse_decimal(duration, "--ilo-duration")
+        if not Decimal(1) <= d_ilo <= Decimal(12):
+            raise InputError(f"must be between 1 and 12 months (got {duration})", field="--ilo-duration")
+        if design == "ilo-basis":
+            from seguro_desempleo.simulation.ilo_basis import run_ilo_basis
+
+            result, _scale = run_ilo_basis(persons=persons, months=months, seed=seed)
+        else:
+            result = simulate_design(design, persons, months, seed, 24)
+        ilo = bridge.ilo_flows(load_assumptions("ilo-2021"), duration=d_ilo)
+        sim = bridge.sim_flows(result)
+        if sim.contributors == 0 or sim.claims_year == 0:
+            raise InputError(f"{persons:,} simulated persons give no covered workers or no claims to compare; "
+                             "use more persons (e.g. 200000)", field="--persons")
+        rows = bridge.bridge_table(ilo, sim)
+        dec = bridge.decompose(ilo, sim)
+        factors = [{"factor": f["label"], "sim_over_ilo": str(f["sim_over_ilo"].quantize(Decimal("0.001")))}
+                   for f in dec["factors"]]
+        val_ = valuation_of(result)
+        from seguro_desempleo.actuarial.microsim import rate_tornado
+
+        q4 = Decimal("0.0001")
+        tornado = [{"factor": t["label"], "central": str(t["central"].quantize(q4)), "low": str(t["low"]),
+                    "high": str(t["high"]), "rate_low_pct": str((t["rate_low"] * 100).quantize(q4)),
+                    "rate_high_pct": str((t["rate_high"] * 100).quantize(q4))} for t in rate_tornado(result)]
+        payload = {"basis_ilo": ilo.basis, "basis_sim": sim.basis, "bridge": rows, "factors": factors,
+                   "benefits_ratio": str(dec["benefits_ratio"].quantize(Decimal("0.001"))),
+                   "cost_rate_ratio": str(dec["cost_rate_ratio"].quantize(Decimal("0.001"))), "valuation": val_,
+                   "tornado": tornado}
+        if fmt == "json":
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        elif fmt == "csv":
+            typer.echo(_csv(rows), nl=False)
+        else:
+            _table([{k: r[k] for k in ("label", "article", "ilo", "ilo_basis", "sim", "sim_over_ilo")} for r in rows],
+                   f"Puente: {ilo.basis} frente a {sim.basis}")
+            _table(factors, f"Descomposición: prestaciones × {payload['benefits_ratio']} "
+                            f"(costo / remuneración × {payload['cost_rate_ratio']})")
+            _table(tornado, f"Tornado: tasa para reserva 2× (base {val_['basis']}) con cada factor en su rango")
+            typer.echo(f"tasa para reserva 2× — base {val_['basis']}: {val_['rate_pct']} % "
+                       f"(redondeada {val_['rate_pct_rounded_up']} %); base OIT 2021: {val_['ilo_rate_pct']} % "
+                       f"(redondeada {val_['ilo_rate_pct_rounded_up']} %)")
+        if out:
+            _write(out, "bridge", rows)
+            _write(out, "bridge_summary", payload)
 
     @val.command("report")
     def report_cmd(

@@ -5,6 +5,7 @@ A file ``<group>/<name>.yaml`` defines the parameter ``<group>.<name>``::
     description: English description for developers
     label: Spanish label for lawyers and people       # required
     unit: rate | rate_list | months | days | soles | bool | code_list | choice | uit_list
+    fixed_by_law: true        # optional: the bill's text fixes it; only an instrument of type Ley changes it
     reference: [{title: "PL 5510/2022-CR, art. 5", href: ...}]   # required, non-empty
     note: the reading chosen where the law is ambiguous             # optional
     bounds: {min: 7, max: 30, reference: "PL 5510/2022-CR, art. 7 ..."}  # optional
@@ -99,6 +100,10 @@ class Parameter:
     bounds: Bounds | None = None
     choices: tuple[str, ...] = ()
     source: str = ""
+    fixed_by_law: bool = False
+    # The instrument that set each dated value, where one did (effective date → instrument title);
+    # a date absent here is the YAML baseline (the law's text).
+    instruments: tuple[tuple[dt.date, str], ...] = ()
 
     @property
     def reference(self) -> str:
@@ -289,11 +294,49 @@ class ParameterSet:
             else:
                 value = coerce_value(base, raw, where=f"override {name}")
                 entries = ((base.values[0][0], value),)
-            newp = replace(base, values=entries)
+            newp = replace(base, values=entries, instruments=())
             _validate_values(newp, where=f"override {name}")
             params[pname] = newp
         result = ParameterSet(params, name=name if self.name == "base" else f"{self.name}+{name}",
                               overlays=(*self.overlays, name))
+        validate_cross(result)
+        return result
+
+    @property
+    def is_what_if(self) -> bool:
+        """True for a set with a ``--param`` override or a reform overlay (a what-if, not the law)."""
+        return bool(self.overlays)
+
+    def require_operational(self, operation: str) -> ParameterSet:
+        """This set, refused if it is a what-if: claims, payments and the books run on the law's
+        baseline and its instruments only (``--param``/reforms are for evaluate, simulate, valuation)."""
+        if self.is_what_if:
+            raise ParameterError(
+                f"{operation} runs on the law and its instruments only; the what-if "
+                f"'{'+'.join(self.overlays)}' is for evaluate, simulate and valuation", field="--param")
+        return self
+
+    def with_instruments(self, instruments: Iterable[Instrument]) -> ParameterSet:
+        """The baseline (the YAML) plus the dated instruments: each instrument's values enter the
+        parameter's history at its effective date (an instrument on the same date as a baseline
+        value replaces it; later dated values still take over from their own dates). Instruments
+        are applied in order of effective date then registration; each is checked by
+        :func:`check_instrument` (a law-fixed value needs a Ley)."""
+        params = dict(self.parameters)
+        for ins in sorted(instruments, key=lambda i: (i.effective_date, i.seq)):
+            check_instrument(ParameterSet(params, name=self.name), ins)
+            for pname, raw in ins.values.items():
+                base = params[pname]
+                value = coerce_value(base, raw, where=f"instrument {ins.title}")
+                entries = {d: v for d, v in base.values}
+                entries[ins.effective_date] = value
+                origins = dict(base.instruments)
+                origins[ins.effective_date] = ins.title
+                newp = replace(base, values=tuple(sorted(entries.items(), key=lambda e: e[0])),
+                               instruments=tuple(sorted(origins.items(), key=lambda e: e[0])))
+                _validate_values(newp, where=f"instrument {ins.title}")
+                params[pname] = newp
+        result = ParameterSet(params, name=self.name, overlays=self.overlays)
         validate_cross(result)
         return result
 
@@ -309,6 +352,56 @@ class ParameterSet:
         if not isinstance(data, dict) or not isinstance(data.get("overrides"), dict):
             raise ParameterError("a reform file needs a mapping 'overrides'", where=str(path))
         return self.with_overrides(data["overrides"], name=str(data.get("name") or path.stem))
+
+
+INSTRUMENT_TYPES = {
+    "ley": "Ley",
+    "decreto_supremo": "Decreto Supremo",
+    "resolucion": "Resolución",
+    "acuerdo_directorio": "Acuerdo de Directorio",
+}
+"""The legal instruments that may change a parameter (the bill's art. 12 board acts by Acuerdo)."""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A dated legal instrument that sets parameter values from its effective date on.
+
+    ``values`` maps parameter names to values as YAML or text would give them (validated against
+    the parameter's unit and bounds when applied). ``seq`` orders two instruments of one date.
+    """
+
+    type: str
+    number: str
+    issued_on: dt.date
+    effective_date: dt.date
+    values: Mapping[str, Any]
+    publication: str = ""
+    approved_by: str = ""
+    seq: int = 0
+
+    @property
+    def title(self) -> str:
+        return f"{INSTRUMENT_TYPES.get(self.type, self.type)} N° {self.number}"
+
+
+def check_instrument(ps: ParameterSet, ins: Instrument) -> None:
+    """Refuse an instrument that cannot change what it names: an unknown type or parameter, an
+    effective date before its issue, or a value the law itself fixes (``fixed_by_law``)
+    changed by anything but a Ley (a Reglamento or the board cannot amend the bill's text)."""
+    if ins.type not in INSTRUMENT_TYPES:
+        raise ParameterError(f"unknown instrument type '{ins.type}' (one of {', '.join(INSTRUMENT_TYPES)})",
+                             field="type")
+    if not ins.number.strip():
+        raise ParameterError("an instrument needs its number", field="number")
+    if ins.effective_date < ins.issued_on:
+        raise ParameterError("the effective date cannot be before the instrument's date", field="effective_date")
+    for pname in ins.values:
+        p = ps[pname]
+        if p.fixed_by_law and ins.type != "ley":
+            raise ParameterError(
+                f"the law fixes this value ({p.reference}): only a Ley can change it, not a "
+                f"{INSTRUMENT_TYPES[ins.type]}", field=pname)
 
 
 def coerce_value(p: Parameter, raw: Any, *, where: str) -> Any:
@@ -451,6 +544,7 @@ def _parse_parameter(name: str, data: Any, path: Path) -> Parameter:
         bounds=bounds,
         choices=tuple(data.get("choices") or ()),
         source=where,
+        fixed_by_law=data.get("fixed_by_law") is True,
     )
     if unit == "choice" and not p.choices:
         raise ParameterError("a 'choice' parameter needs 'choices'", field=name, where=where)

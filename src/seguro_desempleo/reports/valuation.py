@@ -87,7 +87,10 @@ def _charts(out: Path, a: Assumptions, stoch: dict[str, Any], bars: list[Any]) -
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from seguro_desempleo.actuarial.basis import basis_label
+
     files: dict[str, str] = {}
+    basis = f"base: {basis_label(a.name)}"
     # 1. reserve paths under each scenario
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for name in SCENARIOS:
@@ -99,7 +102,7 @@ def _charts(out: Path, a: Assumptions, stoch: dict[str, Any], bars: list[Any]) -
             label="2 × gasto anual (meta art. 8)")
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("Reserva (millones de soles)")
-    ax.set_title("Reserva al final del año por escenario")
+    ax.set_title(f"Reserva al final del año por escenario\n{basis}", fontsize=10)
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(out / "chart_reserve_scenarios.png", dpi=130)
@@ -115,7 +118,8 @@ def _charts(out: Path, a: Assumptions, stoch: dict[str, Any], bars: list[Any]) -
     ax.plot(years, pct[50], color="C0", lw=2, label="Mediana")
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_ylabel("Reserva (millones de soles)")
-    ax.set_title(f"Abanico de la reserva: {stoch['runs']} trayectorias (semilla {stoch['seed']})")
+    ax.set_title(f"Abanico de la reserva: {stoch['runs']} trayectorias (semilla {stoch['seed']})\n{basis}",
+                 fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "chart_fan.png", dpi=130)
@@ -134,7 +138,7 @@ def _charts(out: Path, a: Assumptions, stoch: dict[str, Any], bars: list[Any]) -
     ax.set_yticks(range(len(labels)), labels, fontsize=7)
     ax.axvline(centre, color="k", lw=0.8)
     ax.set_xlabel("Tasa requerida para reserva = 2 × gasto (%)  [verde: supuesto bajo, rojo: alto]", fontsize=8)
-    ax.set_title("Sensibilidad (tornado)")
+    ax.set_title(f"Sensibilidad (tornado)\n{basis}", fontsize=10)
     fig.tight_layout()
     fig.savefig(out / "chart_tornado.png", dpi=130)
     plt.close(fig)
@@ -145,6 +149,7 @@ def _charts(out: Path, a: Assumptions, stoch: dict[str, Any], bars: list[Any]) -
     ax.plot([r.year for r in base.rows], [float(r.payg_rate) * 100 for r in base.rows], marker="o", label="Costo PAYG")
     ax.plot([r.year for r in base.rows], [float(r.contribution_rate) * 100 for r in base.rows], "k--", label="Tasa")
     ax.set_ylabel("% de ingresos asegurables")
+    ax.set_title(f"Costo de reparto (PAYG) y tasa\n{basis}", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "chart_payg.png", dpi=130)
@@ -228,6 +233,9 @@ def write_report(req: Request, out: Path, *, runs: int = 10_000, seed: int = 1, 
     ctx["stamp"] = stamp
     (out / "run.json").write_text(json.dumps(stamp, ensure_ascii=False, indent=2), encoding="utf-8")
     written.append(out / "run.json")
+    from seguro_desempleo.actuarial.basis import basis_label
+
+    ctx["basis"] = basis_label(ctx["a"].name)
     ctx["charts"] = _charts(out, ctx["a"], ctx["stoch"], ctx["bars"])
     written += [out / f for f in ctx["charts"].values()]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]))

@@ -6,3 +6,7 @@ Entry points: :class:`seguro_desempleo.simulation.runner.RunSpec` and
 for the actuarial projection, comparison, calibration report). Designs are YAML files in
 ``designs/``; calibration targets with their sources are in ``targets.yaml``. See docs/simulation.md.
 """
+
+from seguro_desempleo.simulation._cache import ensure_cache_dir
+
+ensure_cache_dir()  # before numba is imported: a writable kernel cache even in a read-only install

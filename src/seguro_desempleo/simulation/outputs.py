@@ -172,11 +172,17 @@ def write_flows_csv(result: Result, path: Path) -> None:
             w.writerow([m, *(flows["monthly"][k][m] for k in MON_NAMES)])
 
 
+def basis_label(design: str) -> str:
+    """What every projection from a simulation says it rests on (issue 29)."""
+    return f"microsimulación del diseño {design}"
+
+
 def summary(result: Result) -> dict[str, Any]:
     groups = by_group(result)
     return {
         "design": result.design,
         "label": result.label,
+        "basis": basis_label(result.design),
         "description": result.meta.get("description", ""),
         "source": result.meta.get("source", ""),
         "persons": result.spec.persons,
@@ -218,6 +224,11 @@ def comparison_rows(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row = {"design": s["design"], "label": s["label"], **{k: ind[k] for k in COMPARE_COLUMNS}}
         for k, (lo, hi) in (s.get("seed_spread") or {}).items():
             row[f"{k}_seed_range"] = f"{lo}–{hi}"
+        if s.get("valuation"):
+            v = s["valuation"]
+            row["basis"] = s.get("basis", basis_label(s["design"]))
+            row["rate_for_2x_reserve_pct"] = v["rate_pct"]
+            row["ilo_2021_rate_pct"] = v["ilo_rate_pct"]
         row["coverage_gap_women_minus_men"] = s["gender_gaps"].get("coverage_of_employed_women_minus_men")
         row["eligibility_gap_women_minus_men"] = s["gender_gaps"].get(
             "eligibility_of_involuntary_losers_women_minus_men")

@@ -38,6 +38,26 @@ NUMPY_BYTES_PER_PERSON = 600
 """Peak bytes per person of the numpy engine (measured ≈ 380 with 1 M persons: state, a month's 64-bit
 temporaries, the claim batch; 600 leaves a margin)."""
 FAST_BYTES_PER_PERSON = BYTES_PER_PERSON + 40
+ENGINES = ("auto", "fast", "numpy")
+AUTO_NUMPY_MAX_PERSON_MONTHS = 40_000_000
+"""``auto`` engine: while the compiled kernels are not cached (first run on a fresh install), runs up to
+this many person-months use the numpy reference engine (≈ 0.2 µs a person-month, so ≤ about 8 s; the
+results are identical), larger runs compile (25-50 s once). See ``_cache.py`` and bench/bench_cold_start.py."""
+
+
+def resolve_engine(spec: RunSpec) -> RunSpec:
+    """*spec* with ``engine='auto'`` replaced by ``fast`` or ``numpy`` (see AUTO_NUMPY_MAX_PERSON_MONTHS)."""
+    if spec.engine != "auto":
+        return spec
+    import dataclasses
+
+    from seguro_desempleo.simulation._cache import kernels_cached
+
+    small = spec.persons * (spec.months + spec.burn_in) <= AUTO_NUMPY_MAX_PERSON_MONTHS
+    engine_name = "numpy" if small and not kernels_cached() else "fast"
+    if engine_name == "numpy" and spec.persons * NUMPY_BYTES_PER_PERSON > (spec.memory_limit or available_memory()):
+        engine_name = "fast"
+    return dataclasses.replace(spec, engine=engine_name)
 
 
 def available_memory() -> int:
@@ -77,8 +97,8 @@ class RunSpec:
             raise InputError("must be between 1 and 1200", field="months")
         if self.burn_in < 0 or self.burn_in > 600:
             raise InputError("must be between 0 and 600", field="burn_in")
-        if self.engine not in ("fast", "numpy"):
-            raise InputError(f"unknown engine '{self.engine}' (fast or numpy)", field="engine")
+        if self.engine not in ENGINES:
+            raise InputError(f"unknown engine '{self.engine}' (auto, fast or numpy)", field="engine")
         if self.partitions < 1 or self.partitions > self.persons:
             raise InputError("must be between 1 and the number of persons", field="partitions")
         if self.block < 1:
@@ -153,6 +173,7 @@ def run_partition(spec: RunSpec, part: int, progress: Callable[[int], None] | No
 
     ``progress`` is called with the number of person-months just simulated.
     """
+    spec = resolve_engine(spec)
     model, design, d = prepare(spec)
     if spec.threads:
         import numba
@@ -188,6 +209,7 @@ def run_partition(spec: RunSpec, part: int, progress: Callable[[int], None] | No
 def run(spec: RunSpec, progress: Callable[[int], None] | None = None) -> Result:
     """All partitions of *spec* in this process, summed."""
     spec.validate()
+    spec = resolve_engine(spec)
     spec.check_memory()
     result: Result | None = None
     for p in range(spec.partitions):

@@ -32,16 +32,49 @@ FLOW_MONTHS = 24
 COMPLETE_LAG = 2
 
 
+DASHBOARD_SIM = {"persons": 50_000, "months": 36, "seed": 1, "burn_in": 24}
+"""The microsimulation behind the dashboard's second basis: small (about 1 s, numpy engine while the
+compiled kernels are not cached) — the figures move by about a percent with the seed."""
+
+
+def _basis_rows(a: Any) -> dict[str, Any]:
+    from seguro_desempleo.actuarial.basis import basis_label, basis_label_en
+    from seguro_desempleo.actuarial.projection import project
+    from seguro_desempleo.actuarial.valuation import solve, table
+
+    rows = table(project(a))
+    solved = solve(a, "reserve_multiple=2")
+    return {"assumptions": a.name, "basis": basis_label(a.name), "basis_en": basis_label_en(a.name), "rows": rows,
+            "rate_pct": solved["rate_pct"], "final_ratio": rows[-1]["reserve_ratio"]}
+
+
 @cache
 def valuation_summary() -> dict[str, Any]:
-    """The latest valuation (ILO 2021 assumptions, the bill's design): yearly table and solvency."""
-    from seguro_desempleo.actuarial.projection import project
+    """The latest valuation (ILO 2021 assumptions, the bill's design): yearly table and solvency; beside it
+    the same projection on the microsimulation of the bill (``microsim-bill``) and the reserve target of
+    ``financing.reserve_target_months`` (issue 29: every projection labelled with its basis)."""
     from seguro_desempleo.actuarial.valuation import Request as ValuationRequest
-    from seguro_desempleo.actuarial.valuation import build, table
+    from seguro_desempleo.actuarial.valuation import build
+    from seguro_desempleo.parameters.model import default_parameters
 
-    a = build(ValuationRequest())
-    rows = table(project(a))
-    return {"assumptions": a.name, "rows": rows}
+    ilo = _basis_rows(build(ValuationRequest()))
+    bases = [ilo]
+    try:
+        from seguro_desempleo.actuarial.microsim import assumptions_from_result, simulate_design
+
+        result = simulate_design("bill", DASHBOARD_SIM["persons"], DASHBOARD_SIM["months"], DASHBOARD_SIM["seed"],
+                                 DASHBOARD_SIM["burn_in"])
+        bases.append(_basis_rows(assumptions_from_result(result)))
+    except Exception:
+        pass
+    months = Decimal(str(default_parameters().at(today_for_params())["financing.reserve_target_months"]))
+    return {**ilo, "bases": bases, "target_months": int(months), "target_years": float(months / 12)}
+
+
+def today_for_params() -> Any:
+    import datetime as dt
+
+    return dt.date.today()
 
 
 def _reserve(value: float | None) -> str:
@@ -99,11 +132,12 @@ def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, s
     flows: list[queries.MonthFlows] = data["flows"]
     labels = [f.label for f in flows]
     svg: dict[str, str] = {}
+    books = f"{t('basis')}: {t('basis_books')}"
     if flows:
         svg["fund"] = charts.line_chart(t("chart_fund"), labels, {t("fund_balance"): [f.fund / 100 for f in flows]},
-                                        ylabel="S/")
+                                        ylabel="S/", subtitle=books)
         svg["reserve"] = charts.line_chart(t("chart_reserve_ratio"), labels,
-                                           {t("reserve_ratio"): [f.reserve_ratio for f in flows]})
+                                           {t("reserve_ratio"): [f.reserve_ratio for f in flows]}, subtitle=books)
         svg["flows"] = charts.bar_chart(t("chart_flows"), labels, {
             t("declared"): [f.declared / 100 for f in flows], t("collected"): [f.collected / 100 for f in flows],
             t("benefits_paid"): [f.benefits / 100 for f in flows]}, ylabel="S/")
@@ -123,8 +157,14 @@ def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, s
         svg["beneficiaries"] = charts.bar_chart(t("chart_beneficiaries"), [format_period(p) for p, _, _ in claims["monthly"]],
                                                 {t("beneficiaries"): [n for _, n, _ in claims["monthly"]]})
     val = data["valuation"]
+    label = "basis" if lang == "es" else "basis_en"
     svg["valuation"] = charts.line_chart(t("chart_valuation"), [str(r["year"]) for r in val["rows"]],
-                                         {t("reserve_ratio"): [float(Decimal(r["reserve_ratio"])) for r in val["rows"]]})
+                                         {t("reserve_ratio"): [float(Decimal(r["reserve_ratio"])) for r in val["rows"]]},
+                                         subtitle=f"{t('basis')}: {val[label]}")
+    svg["bases"] = charts.line_chart(
+        t("chart_bases"), [str(r["year"]) for r in val["rows"]],
+        {b[label]: [float(Decimal(r["reserve_ratio"])) for r in b["rows"]] for b in val["bases"]},
+        hlines={f"{t('reserve_target')} ({val['target_months']} m)": val["target_years"]})
     cache[key] = svg
     return dict(svg)
 

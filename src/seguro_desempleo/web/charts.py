@@ -36,19 +36,24 @@ def _svg(fig: Figure, title: str) -> str:
 
 
 def line_chart(title: str, labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *,
-               ylabel: str = "") -> str:
-    fig = Figure(figsize=(5.0, 2.8))   # no pyplot: figures are not shared between requests
+               ylabel: str = "", hlines: Mapping[str, float] | None = None, subtitle: str = "") -> str:
+    """Lines over *labels*; *hlines* are labelled horizontal reference lines (e.g. the reserve target);
+    *subtitle* (e.g. the projection's basis) is printed under the title."""
+    fig = Figure(figsize=(5.0, 2.8 if not subtitle else 3.1))   # no pyplot: figures are not shared between requests
     ax = fig.subplots()
     xs = list(range(len(labels)))
     for i, (name, values) in enumerate(series.items()):
         ax.plot(xs, [float("nan") if v is None else v for v in values], marker="o", markersize=3,
                 color=PALETTE[i % len(PALETTE)], label=name, linewidth=2)
+    for name, y in (hlines or {}).items():
+        ax.axhline(y, color="#333333", linestyle="--", linewidth=1.2, label=name)
     _xticks(ax, labels)
-    ax.set_title(title, loc="left", fontweight="bold")
+    ax.set_title(title if not subtitle else f"{title}\n{subtitle}", loc="left", fontweight="bold",
+                 fontsize=10 if subtitle else None)
     if ylabel:
         ax.set_ylabel(ylabel)
-    if len(series) > 1:
-        ax.legend(frameon=False, fontsize=9)
+    if len(series) + len(hlines or {}) > 1:
+        ax.legend(frameon=False, fontsize=8)
     ax.grid(axis="y", color="#dddddd")
     return _svg(fig, title)
 

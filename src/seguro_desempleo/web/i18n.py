@@ -387,6 +387,24 @@ _add({
     "balance": ("Saldo", "Balance"),
 })
 
+_add({
+    # issue 29: every projection says its basis; the bases side by side with the reserve target
+    "basis": ("Base", "Basis"),
+    "basis_books": ("libros del fondo", "fund's own books"),
+    "chart_bases": ("Ratio de reserva proyectado según cada base, con la meta de reserva",
+                    "Projected reserve ratio by basis, with the reserve target"),
+    "bases_intro": ("Las mismas reglas y la misma tasa proyectadas con dos bases: la valuación de la OIT 2021 y la "
+                    "microsimulación del mercado laboral. La diferencia se explica en docs/reconciliation.md.",
+                    "The same rules and rate projected on two bases: the ILO 2021 valuation and the labour-market "
+                    "microsimulation. The difference is explained in docs/reconciliation.md."),
+    "reserve_target": ("Meta de reserva", "Reserve target"),
+    "reserve_target_help": ("Meta: {months} meses de gasto en prestaciones (parámetro financing.reserve_target_months, "
+                            "art. 8) = {years} años.", "Target: {months} months of benefit spending (parameter "
+                            "financing.reserve_target_months, art. 8) = {years} years."),
+    "rate_for_target": ("Tasa que alcanza la meta (%)", "Rate reaching the target (%)"),
+    "reserve_ratio_end": ("Ratio de reserva al final", "Final reserve ratio"),
+})
+
 
 def text(key: str, lang: str) -> str:
     entry = TEXTS.get(key)
@@ -429,6 +447,107 @@ def audit_text(value: object) -> str:
 def percent(rate: Decimal | str | float) -> str:
     d = Decimal(str(rate)) * 100
     return f"{d.normalize():f} %"
+
+
+# Governance of the fund (issue 28): web/governance.py and its gov_* templates.
+_add({
+    "gov_title": ("Directorio del fondo", "Board of the fund"),
+    "nav_governance": ("Gobierno del fondo", "Fund governance"),
+    "gov_new_proposal": ("Nueva propuesta", "New proposal"),
+    "gov_instruments": ("Instrumentos normativos", "Legal instruments"),
+    "gov_instruments_intro": ("Cada cambio de un parámetro entra por un instrumento fechado; los valores que fija "
+                              "la ley (1,16 %, 12 de 24 meses, 70 %…50 %) solo cambian por Ley.",
+                              "Every change of a parameter enters by a dated instrument; the values the law "
+                              "fixes (1.16 %, 12 in 24 months, 70 %…50 %) change only by a Ley."),
+    "gov_statements": ("Estados financieros del fondo", "Financial statements of the fund"),
+    "gov_study": ("Estudio de experiencia (art. 10)", "Experience study (art. 10)"),
+    "gov_study_intro": ("Cifras del propio fondo (sus libros y registros) por año, sexo y sector; alimentan el "
+                        "conjunto de supuestos experience-AAAA de la valuación.",
+                        "The fund's own figures (its books and records) by year, sex and sector; they feed "
+                        "the valuation's experience-YYYY assumption set."),
+    "gov_position": ("Reserva frente a su meta (art. 8)", "Reserve against its target (art. 8)"),
+    "gov_basis_books": ("Base: los libros del propio fondo (no la proyección nacional OIT 2021).",
+                        "Basis: the fund's own books (not the ILO 2021 national projection)."),
+    "gov_net_assets": ("Activos netos del fondo", "Net assets of the fund"),
+    "gov_benefits_12m": ("Prestaciones de los últimos 12 meses", "Benefits of the last 12 months"),
+    "gov_ratio": ("Reserva en meses de prestaciones", "Reserve in months of benefits"),
+    "gov_months": ("meses", "months"),
+    "gov_target": ("meta", "target"),
+    "gov_cash": ("Caja disponible", "Cash available"),
+    "gov_next_study": ("Próximo estudio (art. 10, cada dos años)", "Next study (art. 10, every two years)"),
+    "gov_overdue": ("vencido", "overdue"),
+    "gov_probability": ("Probabilidad de agotamiento (valuación estocástica, 0-1)",
+                        "Depletion probability (stochastic valuation, 0-1)"),
+    "gov_check_triggers": ("Revisar alertas", "Check alerts"),
+    "gov_alerts": ("Alertas al directorio", "Board alerts"),
+    "gov_no_alerts": ("Sin alertas.", "No alerts."),
+    "gov_proposals": ("Propuestas", "Proposals"),
+    "gov_no_proposals": ("Sin propuestas.", "No proposals."),
+    "gov_proposal": ("Propuesta", "Proposal"),
+    "gov_kind": ("Tipo", "Kind"),
+    "gov_proposal_title": ("Título", "Title"),
+    "gov_status": ("Estado", "Status"),
+    "gov_status_open": ("En votación", "Open for vote"),
+    "gov_status_approved": ("Aprobada", "Approved"),
+    "gov_status_rejected": ("No aprobada", "Not approved"),
+    "gov_summary": ("Sustento", "Grounds"),
+    "gov_values": ("Valores (nombre=valor, uno por línea)", "Values (name=value, one a line)"),
+    "gov_effective": ("Vigencia desde", "Effective from"),
+    "gov_transfer": ("Aporte no contributivo (art. 9)", "Non-contributory transfer (art. 9)"),
+    "gov_document": ("Documento", "Document"),
+    "gov_document_link": ("Enlace del documento", "Document link"),
+    "gov_submit_proposal": ("Presentar la propuesta", "Submit the proposal"),
+    "gov_valuation": ("Valuación que la sustenta (art. 8)", "Supporting valuation (art. 8)"),
+    "gov_reserve_ratio_last": ("reserva/gasto en", "reserve/spending in"),
+    "gov_votes": ("Votación del directorio (art. 12)", "Board vote (art. 12)"),
+    "gov_sector": ("Sector", "Sector"),
+    "gov_member": ("Código del director(a)", "Director's code"),
+    "gov_vote": ("Voto", "Vote"),
+    "gov_cast_vote": ("Registrar el voto", "Record the vote"),
+    "gov_close_vote": ("Cerrar la votación", "Close the vote"),
+    "gov_instrument": ("Instrumento", "Instrument"),
+    "gov_see_parameters": ("Ver los parámetros", "See the parameters"),
+    "gov_back": ("Volver al directorio", "Back to the board"),
+    "gov_add_instrument": ("Registrar un instrumento", "Record an instrument"),
+    "gov_instrument_type": ("Tipo de instrumento", "Type of instrument"),
+    "gov_number": ("Número", "Number"),
+    "gov_issued_on": ("Fecha del instrumento", "Date of the instrument"),
+    "gov_publication": ("Publicación", "Publication"),
+    "gov_approved_by": ("Aprobado por", "Approved by"),
+    "gov_record": ("Registrar", "Record"),
+    "gov_period": ("Período", "Period"),
+    "gov_show": ("Mostrar", "Show"),
+    "gov_download_pdf": ("Descargar PDF", "Download PDF"),
+    "gov_balance_sheet": ("Estado de situación financiera", "Balance sheet"),
+    "gov_income_statement": ("Estado de resultados", "Income statement"),
+    "gov_description": ("Descripción", "Description"),
+    "gov_assets": ("Activo", "Assets"),
+    "gov_liabilities": ("Pasivo", "Liabilities"),
+    "gov_equity": ("Patrimonio y reservas", "Equity and reserves"),
+    "gov_unclosed_result": ("Resultado del período no cerrado", "Result of the period not yet closed"),
+    "gov_total_assets": ("Total activo", "Total assets"),
+    "gov_total_liab_equity": ("Total pasivo y patrimonio", "Total liabilities and equity"),
+    "gov_result": ("Resultado del período", "Result of the period"),
+    "gov_reconciled": ("conciliado con el balance de comprobación.", "reconciled with the trial balance."),
+    "gov_run_study": ("Realizar el estudio", "Run the study"),
+    "gov_covered": ("Asegurados cubiertos", "Covered workers"),
+    "gov_insurable_pay": ("Remuneración asegurable", "Insurable pay"),
+    "gov_declared": ("Aportes declarados", "Contributions declared"),
+    "gov_collected": ("Aportes cobrados", "Contributions collected"),
+    "gov_claims": ("Solicitudes", "Claims"),
+    "gov_eligible": ("elegibles", "eligible"),
+    "gov_denied": ("denegadas", "denied"),
+    "gov_avg_benefit": ("Prestación mensual promedio", "Average monthly benefit"),
+    "gov_avg_duration": ("Duración promedio (meses pagados)", "Average duration (months paid)"),
+    "gov_recoveries": ("Recuperos", "Recoveries"),
+    "gov_params_intro": ("Cada valor con su historia: desde qué fecha y por qué instrumento (o el texto de la ley).",
+                         "Each value with its history: from which date and by which instrument (or the law's text)."),
+    "gov_params_baseline_only": ("No se pudo leer la base de datos: se muestran los valores del texto de la ley.",
+                                 "The database could not be read: the law's text values are shown."),
+    "gov_fixed_by_law": ("Fijado por la ley: solo cambia por Ley", "Fixed by the law: changes only by a Ley"),
+    "gov_history": ("Historia", "History"),
+    "gov_from": ("Desde", "From"),
+})
 
 
 # Sign-in (issue 27): appended as one block so parallel edits above do not collide.

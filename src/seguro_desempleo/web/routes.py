@@ -117,9 +117,9 @@ ROLE_LINKS: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.CASEWORKER: (("/gestion", "nav_queue"), ("/gestion/recursos", "nav_appeals"),
                       ("/gestion/pagos", "nav_payments")),
     Role.EMPLOYMENT_OFFICER: (("/empleo", "nav_officer"),),
-    Role.BOARD: (("/tablero", "nav_board"),),
+    Role.BOARD: (("/tablero", "nav_board"), ("/directorio", "nav_governance")),
     Role.ANALYST: (("/tablero", "nav_board"),),
-    Role.ADMIN: (("/gestion", "nav_queue"), ("/tablero", "nav_board")),
+    Role.ADMIN: (("/gestion", "nav_queue"), ("/tablero", "nav_board"), ("/directorio", "nav_governance")),
 }
 
 
@@ -173,12 +173,13 @@ def install(app: FastAPI) -> None:
             return RedirectResponse("/ingresar", status_code=303)
         return render(request, "error.html", status_code=exc.status, message=exc.message)
 
-    from seguro_desempleo.web import board, claims_pages, employer, worker
+    from seguro_desempleo.web import board, claims_pages, employer, governance, worker
 
     worker.install(app)
     employer.install(app)
     board.install(app)
     claims_pages.install(app)
+    governance.install(app)     # /parametros (with instruments), /directorio (issue 28)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -208,23 +209,6 @@ def install(app: FastAPI) -> None:
         except SeguroError as exc:
             return _estimate_page(request, form, None, exc.one_line(), status=422)
         return _estimate_page(request, form, decision, None)
-
-    @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
-    def parameters(request: Request) -> HTMLResponse:
-        params = request.app.state.params
-        date = dt.date.today()
-        snap = params.at(date)
-        rows = []
-        for name in params.names():
-            if name not in snap:
-                continue
-            read = snap.read(name).as_dict()
-            value = read["value"]
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            if params[name].unit == "soles":
-                shown = i18n.soles(parse_soles(str(value)))
-            rows.append({**read, "shown": shown})
-        return render(request, "parameters.html", rows=rows, date=date)
 
     @app.get("/idioma/{lang}", include_in_schema=False)
     def set_language(lang: str, request: Request) -> Response:

@@ -1,0 +1,857 @@
+"""Governance of the fund (issue 28; PL 5510/2022-CR arts. 8, 9, 10 and 12) over the database.
+
+- **Instruments**: :func:`add_instrument`, :func:`list_instruments`, :func:`operational_parameters`
+  (the YAML baseline + every instrument in force: what claims, payments and the books run on).
+- **The board** (art. 12): :func:`draft_proposal`, :func:`cast_vote`, :func:`decide` — an approved
+  proposal becomes an instrument (an Acuerdo de Directorio; a law-fixed value waits for its Ley).
+- **The art. 10 study**: :func:`run_study` reads the books and stores the figures with the
+  ``experience-YYYY`` assumption set the valuation engine loads (:func:`experience_assumptions`).
+- **Solvency in the books** (arts. 8, 9): admin costs, investments and their income, the art. 9
+  transfer, the yearly close with the reserve appropriation, :func:`fund_statements`, and
+  :func:`available_cash` (the bank account's balance on a date, for the payment run's check).
+- **Triggers**: :func:`check_triggers` raises board alerts and drafts their proposals.
+
+Everything that changes governance is written to the hash-chained audit log in the same
+transaction. Money is integer céntimos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from sqlalchemy import and_, distinct, func, select
+
+from seguro_desempleo.domain import governance as gd
+from seguro_desempleo.domain.ledger import Accounts
+from seguro_desempleo.errors import ConflictError, InputError, NotFoundError, ParameterError
+from seguro_desempleo.parameters.model import (
+    INSTRUMENT_TYPES,
+    Instrument,
+    ParameterSet,
+    check_instrument,
+    default_parameters,
+    to_jsonable,
+)
+from seguro_desempleo.services import ledger
+from seguro_desempleo.storage.models_governance import AlertRow, InstrumentRow, ProposalRow, StudyRow, VoteRow
+
+YEAR_CLOSE_EVENT = "fund.year_close"
+BASELINE_SOURCE = "Texto del proyecto de ley (parámetro base)"
+
+
+def _plain(row: Any) -> Any:
+    """An ORM row as a plain read-only record (its columns), safe after the unit of work ends."""
+    from types import SimpleNamespace
+
+    if row is None:
+        return None
+    return SimpleNamespace(**{c.key: getattr(row, c.key) for c in row.__table__.columns})
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _audit(uow: Any, actor: str, action: str, entity: str, before: Any, after: Any) -> None:
+    from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+
+    sink = uow.session.info.get("governance_audit")
+    if sink is None:
+        sink = uow.session.info["governance_audit"] = SqlAuditSink(uow.session)
+    sink.append(who=actor[:80], when=dt.datetime.now(dt.UTC), action=action, entity=entity, before=before,
+                after=after)
+
+
+# -------------------------------------------------------------------------------------- instruments
+
+
+def _instrument(row: InstrumentRow) -> Instrument:
+    return Instrument(type=row.type, number=row.number, issued_on=row.issued_on, effective_date=row.effective_date,
+                      values=dict(row.params or {}), publication=row.publication, approved_by=row.approved_by,
+                      seq=row.id)
+
+
+def load_instruments(uow: Any) -> list[Instrument]:
+    rows = uow.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
+    return [_instrument(r) for r in rows]
+
+
+def operational_parameters(uow: Any, base: ParameterSet | None = None) -> ParameterSet:
+    """The law's baseline (YAML) plus every instrument recorded: the parameters of operations.
+
+    A what-if set (``--param``, a reform) is refused here: operations never run on one."""
+    ps = (base or default_parameters()).require_operational("operations")
+    instruments = load_instruments(uow)
+    if not instruments:
+        return ps                      # the same object: its per-date snapshot cache is kept
+    key = (id(ps), tuple((i.seq, i.type, i.number, i.effective_date,
+                          tuple(sorted((k, json.dumps(v)) for k, v in i.values.items()))) for i in instruments))
+    cached = _OPERATIONAL.get(key)
+    if cached is None or cached[0] is not ps:
+        if len(_OPERATIONAL) > 16:
+            _OPERATIONAL.clear()
+        cached = _OPERATIONAL[key] = (ps, ps.with_instruments(instruments))
+    return cached[1]
+
+
+_OPERATIONAL: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}
+"""Baseline + instruments, built once per (baseline, set of instruments): instruments are append-only."""
+
+
+def _values_json(ps: ParameterSet, values: Mapping[str, Any]) -> dict[str, Any]:
+    from seguro_desempleo.parameters.model import coerce_value
+
+    return {name: to_jsonable(coerce_value(ps[name], raw, where="instrument")) for name, raw in values.items()}
+
+
+def add_instrument(uow: Any, *, type: str, number: str, issued_on: dt.date, effective_date: dt.date,
+                   values: Mapping[str, Any], publication: str = "", approved_by: str = "", actor: str,
+                   proposal_id: int | None = None, transfer_cents: int | None = None,
+                   base: ParameterSet | None = None) -> int:
+    """Record a legal instrument; its values enter the parameters from its effective date.
+
+    Refused (nothing written): an unknown type or parameter, a value outside its unit or bounds, a
+    law-fixed value changed by anything but a Ley, a duplicate (type, number), an effective date
+    before the instrument's date, an art. 9 transfer that is not positive. An instrument with an
+    art. 9 transfer posts it as receivable from the Treasury on its effective date."""
+    type = (type or "").strip().lower()
+    number = (number or "").strip()
+    if len(number) > 40:
+        raise InputError("at most 40 characters", field="number")
+    if transfer_cents is not None and transfer_cents <= 0:
+        raise InputError("the art. 9 transfer must be more than zero", field="transfer")
+    if not values and transfer_cents is None and proposal_id is None:
+        raise InputError("an instrument must set at least one value or an art. 9 transfer", field="values")
+    current = operational_parameters(uow, base)
+    ins = Instrument(type=type, number=number, issued_on=issued_on, effective_date=effective_date,
+                     values=dict(values), publication=publication, approved_by=approved_by, seq=10**9)
+    check_instrument(current, ins)
+    current.with_instruments([ins])          # units, bounds with their article, the art. 8 split
+    if uow.session.scalar(select(InstrumentRow.id).where(InstrumentRow.type == type, InstrumentRow.number == number)):
+        raise ConflictError(f"{ins.title} is already recorded", field="number")
+    row = InstrumentRow(type=type, number=number, issued_on=issued_on, effective_date=effective_date,
+                        publication=publication[:200], approved_by=approved_by[:200],
+                        params=_values_json(current, values), transfer_cents=transfer_cents,
+                        proposal_id=proposal_id, recorded_by=actor[:80], recorded_at=_now())
+    uow.session.add(row)
+    uow.session.flush()
+    if transfer_cents:
+        ledger.post_once(uow, f"art9-transfer:{row.id}", "fund.transfer_receivable",
+                         [(Accounts.TRANSFER_RECEIVABLE, transfer_cents, 0), (Accounts.TRANSFER_INCOME, 0, transfer_cents)],
+                         ref=f"instrument:{row.id}", at=effective_date)
+    _audit(uow, actor, "instrument.recorded", f"instrument:{row.id}", None,
+           {"type": type, "number": number, "issued_on": issued_on, "effective_date": effective_date,
+            "values": row.params, "transfer_cents": transfer_cents, "proposal": proposal_id})
+    return int(row.id)
+
+
+def list_instruments(uow: Any) -> list[dict[str, Any]]:
+    rows = uow.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
+    return [{"id": r.id, "type": r.type, "type_label": INSTRUMENT_TYPES[r.type], "number": r.number,
+             "title": _instrument(r).title, "issued_on": r.issued_on, "effective_date": r.effective_date,
+             "publication": r.publication, "approved_by": r.approved_by, "values": dict(r.params or {}),
+             "transfer_cents": r.transfer_cents, "proposal_id": r.proposal_id} for r in rows]
+
+
+def parameter_history(uow: Any, base: ParameterSet | None = None) -> list[dict[str, Any]]:
+    """Every parameter with its dated values, each with the instrument that set it (or the baseline)."""
+    ps = operational_parameters(uow, base)
+    out = []
+    for name in ps.names():
+        p = ps[name]
+        origins = dict(p.instruments)
+        out.append({"name": name, "label": p.label, "unit": p.unit, "reference": p.reference,
+                    "fixed_by_law": p.fixed_by_law,
+                    "history": [{"from": d, "value": to_jsonable(v), "source": origins.get(d, BASELINE_SOURCE),
+                                 "instrument": d in origins} for d, v in p.values]})
+    return out
+
+
+# ---------------------------------------------------------------------------------------- the board
+
+
+def supporting_valuation(rate: Decimal | None = None, assumptions: str | None = None,
+                         uow: Any = None) -> dict[str, Any]:
+    """The valuation a rate revision carries (art. 8 via art. 10): the projection at *rate* on the
+    latest experience study's set when there is one (read through *uow*), else the ILO 2021
+    national set (labelled as such)."""
+    from seguro_desempleo.actuarial.projection import project
+    from seguro_desempleo.actuarial.valuation import Request, build, table
+
+    name = assumptions or "ilo-2021"
+    if name.startswith("experience-") and uow is not None:
+        a = _experience_from(uow, int(name.removeprefix("experience-")), name)
+        if rate is not None:
+            a = a.replace(contribution_rate=rate)
+    else:
+        a = build(Request(assumptions=name, rate=rate))
+    rows = table(project(a))
+    last = rows[-1]
+    return {"assumptions": a.name, "basis": basis_label(a.name), "rate": str(a.contribution_rate),
+            "last_year": last["year"], "reserve_ratio_last_year": str(last["reserve_ratio"]),
+            "reserve_last_year_thousands": str(last["reserve"])}
+
+
+def basis_label(assumption_set: str) -> str:
+    if assumption_set.startswith("experience-"):
+        return f"Estudio de experiencia del fondo ({assumption_set.removeprefix('experience-')}), art. 10"
+    if assumption_set == "ilo-2021":
+        return "Proyección nacional OIT 2021 (no es la valuación de este fondo)"
+    return assumption_set
+
+
+def draft_proposal(uow: Any, *, kind: str, title: str, actor: str, on: dt.date, summary: str = "",
+                   values: Mapping[str, Any] | None = None, effective_date: dt.date | None = None,
+                   transfer_cents: int | None = None, documents: Sequence[Mapping[str, str]] = (),
+                   valuation: Mapping[str, Any] | None = None, base: ParameterSet | None = None) -> int:
+    """A proposal to the board. Its values are checked now (units, bounds); a rate revision carries
+    the valuation that supports it (art. 8: any change of the rate "deberá considerar los estudios
+    financieros actuariales" of art. 10) — computed here at the proposed rate when not given."""
+    if kind not in gd.PROPOSAL_KINDS:
+        raise InputError(f"unknown kind '{kind}' (one of {', '.join(gd.PROPOSAL_KINDS)})", field="kind")
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise InputError("a title of 1-200 characters is required", field="title")
+    values = dict(values or {})
+    ps = operational_parameters(uow, base)
+    if values:
+        if effective_date is None:
+            raise InputError("a proposal that changes values needs its effective date", field="effective_date")
+        ps.with_instruments([Instrument("ley", "check", effective_date, effective_date, values)])
+    if transfer_cents is not None and transfer_cents <= 0:
+        raise InputError("the art. 9 transfer must be more than zero", field="transfer")
+    for i, d in enumerate(documents, 1):
+        if not str(d.get("title", "")).strip():
+            raise InputError("each document needs a title", field=f"documents[{i}]")
+    if kind == "rate_revision" and valuation is None:
+        rate = values.get("financing.contribution_rate")
+        valuation = supporting_valuation(Decimal(str(rate)) if rate is not None else None,
+                                         latest_experience_set(uow), uow)
+    row = ProposalRow(kind=kind, title=title, summary=summary, params=_values_json(ps, values) if values else {},
+                      effective_date=effective_date, transfer_cents=transfer_cents,
+                      documents=[{"title": str(d["title"]), "href": str(d.get("href", ""))} for d in documents],
+                      valuation=dict(valuation) if valuation is not None else None, status="open", outcome="",
+                      drafted_by=actor[:80], created_on=on)
+    uow.session.add(row)
+    uow.session.flush()
+    _audit(uow, actor, "proposal.drafted", f"proposal:{row.id}", None,
+           {"kind": kind, "title": title, "values": row.params, "effective_date": effective_date,
+            "transfer_cents": transfer_cents})
+    return int(row.id)
+
+
+def _proposal(uow: Any, proposal_id: int, *, lock: bool = False) -> ProposalRow:
+    q = select(ProposalRow).where(ProposalRow.id == proposal_id)
+    if lock:
+        q = q.with_for_update()
+    row = uow.session.scalar(q)
+    if row is None:
+        raise NotFoundError(f"no proposal {proposal_id}", field="proposal")
+    return row
+
+
+def cast_vote(uow: Any, proposal_id: int, *, sector: str, member: str, choice: str, actor: str,
+              on: dt.date, base: ParameterSet | None = None) -> None:
+    """One director's vote (State, employers or workers) on an open proposal; once per director,
+    and no more directors of a sector than its seats."""
+    row = _proposal(uow, proposal_id, lock=True)
+    if row.status != "open":
+        raise ConflictError(f"proposal {proposal_id} is already {row.status}", field="proposal")
+    if sector not in gd.SECTORS:
+        raise InputError(f"unknown sector '{sector}' (one of {', '.join(gd.SECTORS)})", field="sector")
+    if choice not in gd.CHOICES:
+        raise InputError(f"unknown vote '{choice}' (one of {', '.join(gd.CHOICES)})", field="choice")
+    member = (member or "").strip()
+    if not member or len(member) > 80:
+        raise InputError("the director's code (1-80 characters) is required", field="member")
+    if uow.session.scalar(select(VoteRow.id).where(VoteRow.proposal_id == proposal_id, VoteRow.member == member)):
+        raise ConflictError(f"director '{member}' has already voted on proposal {proposal_id}", field="member")
+    seats = int(operational_parameters(uow, base).at(on)["governance.board_seats_per_sector"])
+    voted = uow.session.scalar(select(func.count()).select_from(VoteRow).where(
+        VoteRow.proposal_id == proposal_id, VoteRow.sector == sector)) or 0
+    if voted >= seats:
+        raise ConflictError(f"the {gd.SECTOR_LABELS[sector]} sector has {seats} seat(s), all have voted",
+                            field="sector")
+    uow.session.add(VoteRow(proposal_id=proposal_id, sector=sector, member=member, choice=choice, cast_on=on))
+    uow.session.flush()
+    _audit(uow, actor, "proposal.vote", f"proposal:{proposal_id}", None,
+           {"sector": sector, "member": member, "choice": choice})
+
+
+def proposal_tally(uow: Any, proposal_id: int, on: dt.date, base: ParameterSet | None = None) -> gd.Tally:
+    snap = operational_parameters(uow, base).at(on)
+    votes = uow.session.execute(select(VoteRow.sector, VoteRow.choice).where(VoteRow.proposal_id == proposal_id))
+    return gd.tally([(s, c) for s, c in votes], seats_per_sector=int(snap["governance.board_seats_per_sector"]),
+                    quorum=Decimal(snap["governance.board_quorum"]),
+                    majority=Decimal(snap["governance.board_majority"]))
+
+
+def decide(uow: Any, proposal_id: int, *, actor: str, on: dt.date, base: ParameterSet | None = None) -> dict[str, Any]:
+    """Close the vote: approved with quorum and majority, else rejected (the reason says which).
+
+    An approved proposal becomes an Acuerdo de Directorio instrument with its values from its
+    effective date — except values the law fixes (art. 8's rate, arts. 4-5), which the board can
+    only propose: the proposal is approved and waits for its Ley (``instrument add --type ley
+    --proposal N``)."""
+    row = _proposal(uow, proposal_id, lock=True)
+    if row.status != "open":
+        raise ConflictError(f"proposal {proposal_id} is already {row.status}", field="proposal")
+    t = proposal_tally(uow, proposal_id, on, base)
+    instrument_id = None
+    outcome = t.reason
+    if t.approved:
+        ps = operational_parameters(uow, base)
+        fixed = [n for n in (row.params or {}) if ps[n].fixed_by_law]
+        if fixed:
+            outcome = f"{t.reason}; requiere Ley (valor fijado por la ley: {', '.join(fixed)})"
+        else:
+            instrument_id = add_instrument(
+                uow, type="acuerdo_directorio", number=f"{on.year}-{proposal_id:04d}", issued_on=on,
+                effective_date=max(row.effective_date or on, on), values=row.params or {},
+                publication="Acta del directorio", approved_by="Directorio (art. 12)", actor=actor,
+                proposal_id=proposal_id, base=base)
+    before = {"status": row.status}
+    row.status = "approved" if t.approved else "rejected"
+    row.outcome = outcome[:200]
+    row.decided_on = on
+    uow.session.flush()
+    _audit(uow, actor, "proposal.decided", f"proposal:{proposal_id}", before,
+           {"status": row.status, "outcome": row.outcome, "instrument": instrument_id})
+    return {"status": row.status, "outcome": row.outcome, "instrument_id": instrument_id, "tally": t}
+
+
+def list_proposals(uow: Any) -> list[Any]:
+    return [_plain(r) for r in uow.session.scalars(select(ProposalRow).order_by(ProposalRow.id.desc()))]
+
+
+def proposal_detail(uow: Any, proposal_id: int, on: dt.date, base: ParameterSet | None = None) -> dict[str, Any]:
+    row = _proposal(uow, proposal_id)
+    votes = list(uow.session.scalars(select(VoteRow).where(VoteRow.proposal_id == proposal_id).order_by(VoteRow.id)))
+    instrument = uow.session.scalar(select(InstrumentRow).where(InstrumentRow.proposal_id == proposal_id))
+    return {"proposal": _plain(row), "votes": [_plain(v) for v in votes],
+            "tally": proposal_tally(uow, proposal_id, on, base), "instrument": _plain(instrument),
+            "kind_label": gd.PROPOSAL_KINDS[row.kind]}
+
+
+# ----------------------------------------------------------------------------------------- the books
+
+
+def _post(uow: Any, event: str, lines: list[tuple[str, int, int]], at: dt.date, ref: str | None, actor: str) -> int:
+    entry = ledger.post(uow, event, lines, ref=ref, at=at)
+    _audit(uow, actor, event, f"ledger_entry:{entry}", None, {"lines": [list(x) for x in lines], "at": at})
+    return entry
+
+
+def _amount(cents: int, field: str = "amount") -> int:
+    if isinstance(cents, bool) or not isinstance(cents, int) or cents <= 0:
+        raise InputError("must be more than zero céntimos", field=field)
+    return cents
+
+
+def accrue_admin_cost(uow: Any, cents: int, *, at: dt.date, actor: str, ref: str | None = None) -> int:
+    """An administrative cost of the fund incurred (art. 8 "gastos administrativos"), payable."""
+    c = _amount(cents)
+    return _post(uow, "fund.admin_cost", [(Accounts.ADMIN_EXPENSE, c, 0), (Accounts.ADMIN_PAYABLE, 0, c)], at, ref,
+                 actor)
+
+
+def pay_admin_cost(uow: Any, cents: int, *, at: dt.date, actor: str, ref: str | None = None) -> int:
+    c = _amount(cents)
+    _check_cash(uow, c, at)
+    return _post(uow, "fund.admin_paid", [(Accounts.ADMIN_PAYABLE, c, 0), (Accounts.BANK, 0, c)], at, ref, actor)
+
+
+def invest(uow: Any, cents: int, *, at: dt.date, actor: str, ref: str | None = None) -> int:
+    """Move cash into the reserve's investments (the board's investment policy)."""
+    c = _amount(cents)
+    _check_cash(uow, c, at)
+    return _post(uow, "fund.invest", [(Accounts.INVESTMENTS, c, 0), (Accounts.BANK, 0, c)], at, ref, actor)
+
+
+def investment_income(uow: Any, cents: int, *, at: dt.date, actor: str, reinvested: bool = True,
+                      ref: str | None = None) -> int:
+    """Income earned by the reserve's investments (kept invested, or paid into the bank)."""
+    c = _amount(cents)
+    debit = Accounts.INVESTMENTS if reinvested else Accounts.BANK
+    return _post(uow, "fund.investment_income", [(debit, c, 0), (Accounts.INVESTMENT_INCOME, 0, c)], at, ref, actor)
+
+
+def transfer_received(uow: Any, instrument_id: int, cents: int, *, at: dt.date, actor: str) -> int:
+    """The Treasury's art. 9 transfer arriving in the bank against the instrument that set it."""
+    c = _amount(cents)
+    row = uow.session.get(InstrumentRow, instrument_id)
+    if row is None or not row.transfer_cents:
+        raise NotFoundError(f"no instrument {instrument_id} with an art. 9 transfer", field="instrument")
+    received = _received_for(uow, instrument_id)
+    if received + c > row.transfer_cents:
+        raise ConflictError(f"more than the instrument's transfer ({row.transfer_cents - received} céntimos left)",
+                            field="amount")
+    return _post(uow, "fund.transfer_received", [(Accounts.BANK, c, 0), (Accounts.TRANSFER_RECEIVABLE, 0, c)], at,
+                 f"instrument:{instrument_id}", actor)
+
+
+def _received_for(uow: Any, instrument_id: int) -> int:
+    return sum(d for *_, lines in uow.ledger.entries(ref=f"instrument:{instrument_id}")
+               for a, d, _ in lines if a == Accounts.BANK)
+
+
+def available_cash(uow: Any, at: dt.date | None = None) -> int:
+    """Céntimos in the fund's bank account (1010) by the end of *at* (all entries when None).
+
+    What a payment run may pay out: a run whose total exceeds it should stop before any transfer.
+    (Helper A's payment-run fund check can call this instead of reading the account itself.)"""
+    totals = uow.ledger.totals() if at is None else uow.ledger.totals_from_lines(at)
+    d, c = totals.get(Accounts.BANK, (0, 0))
+    return int(d) - int(c)
+
+
+def _check_cash(uow: Any, cents: int, at: dt.date) -> None:
+    cash = available_cash(uow, at)
+    if cents > cash:
+        raise ConflictError(f"the fund's bank account holds {cash} céntimos on {at.isoformat()}, less than {cents}",
+                            field="amount")
+
+
+def _period_totals(uow: Any, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
+    from seguro_desempleo.storage.models import LedgerEntryRow, LedgerLineRow
+
+    q = (select(LedgerLineRow.account, func.sum(LedgerLineRow.debit), func.sum(LedgerLineRow.credit))
+         .join(LedgerEntryRow, LedgerEntryRow.id == LedgerLineRow.entry_id)
+         .where(and_(LedgerEntryRow.at >= start, LedgerEntryRow.at <= end, LedgerEntryRow.event_type != YEAR_CLOSE_EVENT))
+         .group_by(LedgerLineRow.account))
+    return {a: (int(d or 0), int(c or 0)) for a, d, c in uow.session.execute(q)}
+
+
+def year_close(uow: Any, year: int, *, actor: str, appropriate: bool = True) -> int | None:
+    """Close the year: income and expense to the accumulated result, and the year's surplus
+    appropriated to the reserve of the fund (art. 8). Once per year (None when already closed);
+    refused while an earlier year with entries is still open."""
+    end = dt.date(year, 12, 31)
+    if uow.ledger.entry_id_for_key(f"{YEAR_CLOSE_EVENT}:{year}") is not None:
+        return None
+    cumulative = uow.ledger.totals_from_lines(end)
+    lines = gd.closing_lines(cumulative, result_account=Accounts.ACCUMULATED_RESULT,
+                             reserve_account=Accounts.RESERVE, appropriate=appropriate)
+    if not lines:
+        raise InputError(f"nothing to close in {year}: no income or expense", field="year")
+    entry = ledger.post_once(uow, f"{YEAR_CLOSE_EVENT}:{year}", YEAR_CLOSE_EVENT, lines, ref=f"year:{year}", at=end)
+    _audit(uow, actor, YEAR_CLOSE_EVENT, f"year:{year}", None, {"entry": entry, "lines": [list(x) for x in lines]})
+    return entry
+
+
+def period_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """``2025`` (a year) or ``2025-03`` (a month) → its first and last day."""
+    text = (period or "").strip()
+    try:
+        if len(text) == 4:
+            y = int(text)
+            return dt.date(y, 1, 1), dt.date(y, 12, 31)
+        y, m = (int(x) for x in text.split("-"))
+        start = dt.date(y, m, 1)
+    except ValueError:
+        raise InputError(f"'{period}' is not a year YYYY or a month YYYY-MM", field="period") from None
+    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+def fund_statements(uow: Any, period: str) -> gd.Statements:
+    """Balance sheet at the end of *period* and income statement for it, from the same line totals
+    as the trial balance (recomputed up to the period's end)."""
+    start, end = period_bounds(period)
+    st = gd.statements(uow.ledger.totals_from_lines(end), _period_totals(uow, start, end), start=start, end=end)
+    if not st.balanced:
+        raise ConflictError(f"the statements for {period} do not reconcile with the trial balance")
+    return st
+
+
+def statements_csv(st: gd.Statements) -> str:
+    import csv
+    import io
+
+    from seguro_desempleo.money import cents_to_str
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["estado", "seccion", "cuenta", "descripcion", "importe_soles"])
+    for section, items in (("activo", st.assets), ("pasivo", st.liabilities), ("patrimonio", st.reserves)):
+        for line in items:
+            w.writerow(["situacion", section, line.code, line.label, cents_to_str(line.amount)])
+    w.writerow(["situacion", "patrimonio", "", "Resultado del período no cerrado", cents_to_str(st.unclosed_result)])
+    w.writerow(["situacion", "total", "", "Total activo", cents_to_str(st.total_assets)])
+    w.writerow(["situacion", "total", "", "Total pasivo y patrimonio",
+                cents_to_str(st.total_liabilities + st.total_reserves)])
+    for section, items in (("ingresos", st.income), ("gastos", st.expenses)):
+        for line in items:
+            w.writerow(["resultados", section, line.code, line.label, cents_to_str(line.amount)])
+    w.writerow(["resultados", "total", "", "Resultado del período", cents_to_str(st.result)])
+    w.writerow(["balance_comprobacion", "total", "", "Debe", cents_to_str(st.trial_debit)])
+    w.writerow(["balance_comprobacion", "total", "", "Haber", cents_to_str(st.trial_credit)])
+    return buf.getvalue()
+
+
+def statements_pdf(html: str) -> bytes:
+    import weasyprint  # heavy import, only when a PDF is asked for
+
+    return bytes(weasyprint.HTML(string=html).write_pdf())
+
+
+# ------------------------------------------------------------------------------------------ triggers
+
+
+def net_assets(uow: Any, at: dt.date) -> int:
+    totals = uow.ledger.totals_from_lines(at)
+    from seguro_desempleo.domain.ledger import CHART, balance_of
+
+    assets = sum(balance_of(a.code, *totals.get(a.code, (0, 0))) for a in CHART if a.kind == "asset")
+    liabilities = sum(balance_of(a.code, *totals.get(a.code, (0, 0))) for a in CHART if a.kind == "liability")
+    return assets - liabilities
+
+
+def reserve_position(uow: Any, on: dt.date, base: ParameterSet | None = None) -> dict[str, Any]:
+    """The fund's own books: net assets, benefits of the last twelve months, the ratio in months
+    and the art. 8 target (``financing.reserve_target_months``)."""
+    start = on - dt.timedelta(days=365)
+    flows = _period_totals(uow, start + dt.timedelta(days=1), on)
+    d, c = flows.get(Accounts.BENEFITS_EXPENSE, (0, 0))
+    benefits = d - c
+    na = net_assets(uow, on)
+    snap = operational_parameters(uow, base).at(on)
+    return {"on": on, "net_assets": na, "benefits_12m": benefits, "ratio_months": gd.reserve_ratio(na, benefits),
+            "target_months": Decimal(snap["financing.reserve_target_months"]),
+            "depletion_threshold": Decimal(snap["governance.depletion_probability_threshold"])}
+
+
+def stochastic_depletion_probability(assumptions: str, *, runs: int = 500, seed: int = 1) -> Decimal:
+    """P(the reserve is exhausted within the set's horizon), from the stochastic valuation."""
+    from seguro_desempleo.actuarial.assumptions import load_assumptions
+    from seguro_desempleo.actuarial.stochastic import simulate
+
+    res = simulate(load_assumptions(assumptions), runs=runs, seed=seed)
+    return Decimal(str(float(res.depletion_probability()[-1]))).quantize(Decimal("0.0001"))
+
+
+def check_triggers(uow: Any, on: dt.date, *, actor: str, depletion_probability: Decimal | None = None,
+                   base: ParameterSet | None = None) -> list[dict[str, Any]]:
+    """Raise the board alerts that fire on *on* and draft their proposals (once per kind and day)."""
+    pos = reserve_position(uow, on, base)
+    alerts = gd.triggers(ratio_months=pos["ratio_months"], target_months=pos["target_months"],
+                         depletion_probability=depletion_probability, depletion_threshold=pos["depletion_threshold"])
+    out = []
+    for i, alert in enumerate(alerts):
+        kind = alert.kind if not (alert.kind == "reserve_below_target" and i > 0
+                                  and alerts[i - 1].kind == "reserve_below_target") else "reserve_below_half"
+        if uow.session.scalar(select(AlertRow.id).where(AlertRow.kind == kind, AlertRow.raised_on == on)):
+            continue
+        title = ("Revisión de la tasa de aportación (alerta de solvencia)" if alert.proposal_kind == "rate_revision"
+                 else "Solicitud del aporte no contributivo al MEF y al MTPE (art. 9)")
+        transfer = None
+        if alert.proposal_kind == "transfer_request" and pos["benefits_12m"] > 0:
+            gap = int(pos["target_months"] * pos["benefits_12m"] / 12) - pos["net_assets"]
+            transfer = gap if gap > 0 else None
+        proposal_id = draft_proposal(uow, kind=alert.proposal_kind, title=title, actor=actor, on=on,
+                                     summary=alert.message, transfer_cents=transfer, base=base)
+        row = AlertRow(kind=kind, raised_on=on, measured=alert.measured, threshold=alert.threshold,
+                       message=alert.message[:300], proposal_id=proposal_id)
+        uow.session.add(row)
+        uow.session.flush()
+        _audit(uow, actor, "alert.raised", f"alert:{row.id}", None,
+               {"kind": kind, "measured": alert.measured, "threshold": alert.threshold, "proposal": proposal_id})
+        out.append({"id": row.id, "kind": kind, "message": alert.message, "proposal_id": proposal_id})
+    return out
+
+
+def list_alerts(uow: Any, limit: int = 20) -> list[Any]:
+    return [_plain(r) for r in uow.session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(limit))]
+
+
+# --------------------------------------------------------------------------------- the art. 10 study
+
+
+def _d(x: Any) -> Decimal:
+    return Decimal(int(x or 0))
+
+
+def experience_figures(uow: Any, year: int) -> dict[str, Any]:
+    """The fund's experience in *year* from its own records: by sex (workers) and sector
+    (employers), each with its count and amounts in céntimos; averages to the céntimo."""
+    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
+    from seguro_desempleo.storage.models import (
+        ContributionRow,
+        DeclarationRow,
+        EmployerPaymentRow,
+        EmployerRow,
+        LedgerEntryRow,
+        LedgerLineRow,
+        WorkerRow,
+    )
+
+    first, last = year * 12, year * 12 + 11
+    s = uow.session
+    active = and_(DeclarationRow.id == ContributionRow.declaration_id, DeclarationRow.status == "active",
+                  ContributionRow.period >= first, ContributionRow.period <= last)
+
+    def by(group_col: Any, join_worker: bool) -> dict[str, dict[str, Any]]:
+        q = (select(group_col, func.count(distinct(ContributionRow.worker_id)), func.count(),
+                    func.sum(ContributionRow.insurable_pay))
+             .select_from(ContributionRow).join(DeclarationRow, active))
+        q = (q.join(WorkerRow, WorkerRow.id == ContributionRow.worker_id) if join_worker
+             else q.join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id))
+        return {str(g or "?"): {"covered_workers": int(n), "worker_months": int(wm), "insurable_pay": int(pay or 0)}
+                for g, n, wm, pay in s.execute(q.group_by(group_col))}
+
+    total = s.execute(select(func.count(distinct(ContributionRow.worker_id)), func.count(),
+                             func.sum(ContributionRow.insurable_pay)).select_from(ContributionRow)
+                      .join(DeclarationRow, active)).one()
+    by_sex = by(WorkerRow.sex, True)
+    by_sector = by(EmployerRow.sector, False)
+    declared = {str(g or "?"): int(v or 0) for g, v in s.execute(
+        select(EmployerRow.sector, func.sum(DeclarationRow.total_due)).join(
+            EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
+        .where(DeclarationRow.status == "active", DeclarationRow.period >= first, DeclarationRow.period <= last)
+        .group_by(EmployerRow.sector))}
+    collected = {str(g or "?"): int(v or 0) for g, v in s.execute(
+        select(EmployerRow.sector, func.sum(EmployerPaymentRow.amount)).join(
+            EmployerRow, EmployerRow.id == EmployerPaymentRow.employer_id)
+        .where(EmployerPaymentRow.period >= first, EmployerPaymentRow.period <= last).group_by(EmployerRow.sector))}
+    for sector, row in by_sector.items():
+        row["contributions_declared"] = declared.get(sector, 0)
+        row["contributions_collected"] = collected.get(sector, 0)
+
+    # Claims filed in the year and the benefits paid in it, by the worker's sex.
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    claims = list(s.execute(select(ClaimRow.id, ClaimRow.worker_ref, ClaimRow.state)
+                            .where(ClaimRow.filed_on >= start, ClaimRow.filed_on <= end)))
+    payments = list(s.execute(select(BenefitPaymentRow.claim_id, BenefitPaymentRow.amount, ClaimRow.worker_ref)
+                              .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
+                              .where(BenefitPaymentRow.period >= first, BenefitPaymentRow.period <= last)))
+    refs = {int(r) for _, r, _ in claims if str(r).isdigit()} | {int(r) for *_, r in payments if str(r).isdigit()}
+    sex_of: dict[str, str] = {}
+    ids = sorted(refs)
+    for i in range(0, len(ids), 5000):
+        for wid, sex in s.execute(select(WorkerRow.id, WorkerRow.sex).where(WorkerRow.id.in_(ids[i:i + 5000]))):
+            sex_of[str(wid)] = sex or "?"
+    paid_claims = {cid for cid, *_ in payments}
+    eligible_states = {"approved", "paying", "suspended", "exhausted"}
+
+    def claim_block(keep: Any) -> dict[str, Any]:
+        mine = [(cid, st) for cid, ref, st in claims if keep(sex_of.get(str(ref), "?"))]
+        pays = [(cid, amt) for cid, amt, ref in payments if keep(sex_of.get(str(ref), "?"))]
+        denied = sum(1 for _, st in mine if st == "denied")
+        eligible = sum(1 for cid, st in mine if st in eligible_states or (st == "closed" and cid in paid_claims))
+        n_paid_claims = len({cid for cid, _ in pays})
+        amount = sum(int(a) for _, a in pays)
+        return {"claims_filed": len(mine), "claims_eligible": eligible, "claims_denied": denied,
+                "eligibility_rate": _ratio(eligible, eligible + denied),
+                "benefit_payments": len(pays), "benefits_paid": amount, "claims_paid": n_paid_claims,
+                "average_benefit": _avg_cents(amount, len(pays)),
+                "average_duration_months": _ratio(len(pays), n_paid_claims, "0.01"),
+                "average_monthly_beneficiaries": _ratio(len(pays), 12, "0.01")}
+
+    totals = claim_block(lambda _: True)
+    for sex in set(by_sex) | {sex_of.get(str(r), "?") for _, r, _ in claims}:
+        by_sex.setdefault(sex, {"covered_workers": 0, "worker_months": 0, "insurable_pay": 0})
+        by_sex[sex].update(claim_block(lambda x, sex=sex: x == sex))
+    for row in (*by_sex.values(), *by_sector.values()):
+        row["average_insurable_pay"] = _avg_cents(row["insurable_pay"], row["worker_months"])
+
+    def flow(account: str, side: str) -> int:
+        col = LedgerLineRow.debit if side == "debit" else LedgerLineRow.credit
+        return int(s.scalar(select(func.coalesce(func.sum(col), 0)).join(
+            LedgerEntryRow, LedgerEntryRow.id == LedgerLineRow.entry_id).where(
+            LedgerLineRow.account == account, LedgerEntryRow.at >= start, LedgerEntryRow.at <= end,
+            LedgerEntryRow.event_type != YEAR_CLOSE_EVENT)) or 0)
+
+    result = {
+        "year": year,
+        "total": {"covered_workers": int(total[0]), "worker_months": int(total[1]),
+                  "insurable_pay": int(total[2] or 0), "average_insurable_pay": _avg_cents(int(total[2] or 0),
+                                                                                         int(total[1])),
+                  "average_monthly_contributors": _ratio(int(total[1]), 12, "0.01"),
+                  "contributions_declared": sum(declared.values()),
+                  "contributions_collected": sum(collected.values()),
+                  "recoveries": flow(Accounts.OVERPAYMENT_RECEIVABLE, "credit"),
+                  "admin_costs": flow(Accounts.ADMIN_EXPENSE, "debit"),
+                  "investment_income": flow(Accounts.INVESTMENT_INCOME, "credit"), **totals},
+        "by_sex": dict(sorted(by_sex.items())),
+        "by_sector": dict(sorted(by_sector.items())),
+    }
+    return result
+
+
+def _ratio(num: int, den: int, q: str = "0.0001") -> str | None:
+    if not den:
+        return None
+    return str((Decimal(num) / Decimal(den)).quantize(Decimal(q), rounding=ROUND_HALF_EVEN))
+
+
+def _avg_cents(total: int, n: int) -> int | None:
+    if not n:
+        return None
+    return int((Decimal(total) / n).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+STUDY_HORIZON_YEARS = 10
+
+
+def experience_assumption_set(figures: Mapping[str, Any], *, opening_reserve_cents: int,
+                              contribution_rate: Decimal) -> dict[str, Any]:
+    """The ``experience-YYYY`` assumption set (the shape of ``ilo-2021.yaml``): the study year's
+    insurable pay, beneficiaries, average benefit, contributors and admin-cost rate from the
+    books; later years carried on at the ILO 2021 set's growth (its macro path; no forecast of
+    this tool's own); the opening reserve is the fund's net assets at the start of the year."""
+    from seguro_desempleo.actuarial.assumptions import extend_to, load_assumptions
+
+    year = int(figures["year"])
+    last = year + STUDY_HORIZON_YEARS
+    ilo = extend_to(load_assumptions("ilo-2021"), last)
+    t = figures["total"]
+    thousand = Decimal(100_000)                                  # céntimos in a thousand soles
+
+    def grown(first_value: Decimal, series: Mapping[int, Decimal]) -> dict[int, str]:
+        out = {year: first_value}
+        for y in range(year + 1, last + 1):
+            prev, cur = series.get(y - 1), series.get(y)
+            g = (cur / prev) if prev and cur else Decimal(1)
+            out[y] = out[y - 1] * g
+        return {y: str(v.quantize(Decimal("0.0001"))) for y, v in out.items()}
+
+    earnings = Decimal(t["insurable_pay"]) / thousand
+    beneficiaries = Decimal(t["average_monthly_beneficiaries"] or 0)
+    avg_benefit = (Decimal(t["average_benefit"]) / 100) if t["average_benefit"] else ilo.average_monthly_benefit.get(
+        year, Decimal(0))
+    admin_rate = (Decimal(t["admin_costs"]) / Decimal(t["insurable_pay"])).quantize(Decimal("0.000001")) \
+        if t["admin_costs"] and t["insurable_pay"] else ilo.admin_cost_rate
+    contributors = Decimal(t["average_monthly_contributors"] or 0)
+    src = f"experience study {year}: the fund's books (art. 10)"
+    growth = "later years at the ILO 2021 set's growth (assumption, not the fund's experience)"
+    macro = {k: {y: str(v.get(y, v[max(v)])) for y in range(min(ilo.first_year, year), last + 1)}
+             for k, v in ilo.macro.items()}
+    return {
+        "name": f"experience-{year}",
+        "title": f"Estudio de experiencia del fondo {year} (art. 10)",
+        "years": {"first": year, "last": last},
+        "conventions": {"admin_cost_basis": "insurable_earnings", "interest_crediting": ilo.interest_crediting,
+                        "benefit_start_year": year},
+        "scalars": {
+            "opening_reserve": {"value": str((Decimal(opening_reserve_cents) / thousand).quantize(Decimal("0.001"))),
+                                "source": f"{src}: net assets at 1 January {year}"},
+            "contribution_rate": {"value": str(contribution_rate), "source": "parameter financing.contribution_rate"},
+            "admin_cost_rate": {"value": str(admin_rate),
+                                "source": f"{src}: admin costs / insurable pay" if t["admin_costs"]
+                                else "ilo-2021 (no admin costs in the books)"},
+            "reserve_target_multiple": {"value": "2", "source": "art. 8 target, 24 months"},
+        },
+        "series": {
+            "insurable_earnings": {"source": f"{src}; {growth}",
+                                   "values": grown(earnings, ilo.insurable_earnings)},
+            "average_monthly_beneficiaries": {"source": f"{src}; {growth}",
+                                              "values": grown(beneficiaries, ilo.average_monthly_beneficiaries)},
+            "average_monthly_benefit": {"source": f"{src}; {growth}",
+                                        "values": grown(avg_benefit, ilo.average_monthly_benefit)},
+            "real_interest_rate": {"source": "ilo-2021 (held)",
+                                   "values": {y: str(ilo.real_interest_rate.get(y, ilo.real_interest_rate[
+                                       max(ilo.real_interest_rate)])) for y in range(year, last + 1)}},
+            "contributors": {"source": f"{src}; {growth}", "values": grown(contributors, ilo.contributors)},
+        },
+        "macro": {"source": "ilo-2021 macro path (held after 2030)", **macro},
+    }
+
+
+def run_study(uow: Any, year: int, *, actor: str, on: dt.date, base: ParameterSet | None = None) -> dict[str, Any]:
+    """The art. 10 experience study of *year*: figures from the books, the assumption set they
+    feed, its valuation (projection at the rate in force), stored with its inputs and report."""
+    import yaml
+
+    from seguro_desempleo.actuarial.assumptions import parse_assumptions
+
+    if not 2000 <= year <= 2100:
+        raise InputError("a year from 2000 to 2100", field="year")
+    if dt.date(year, 12, 31) > on:
+        raise InputError(f"the year {year} has not ended on {on.isoformat()}", field="year")
+    figures = experience_figures(uow, year)
+    rate = Decimal(operational_parameters(uow, base).at(dt.date(year, 12, 31))["financing.contribution_rate"])
+    raw = experience_assumption_set(figures, opening_reserve_cents=net_assets(uow, dt.date(year - 1, 12, 31)),
+                                    contribution_rate=rate)
+    text = yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
+    a = parse_assumptions(yaml.safe_load(text), where=raw["name"])
+    from seguro_desempleo.actuarial.projection import project
+    from seguro_desempleo.actuarial.valuation import table
+
+    rows = table(project(a))
+    previous = uow.session.scalar(select(func.max(StudyRow.year)).where(StudyRow.year < year))
+    report = {"assumptions": raw["name"], "basis": basis_label(raw["name"]), "projection": rows,
+              "previous_study_year": previous}
+    due = gd.next_study_due(year, year)
+    row = StudyRow(year=year, run_on=on, next_due=due, inputs=json.loads(json.dumps(figures, default=str)),
+                   report=json.loads(json.dumps(report, default=str)), assumptions_yaml=text, run_by=actor[:80])
+    uow.session.add(row)
+    uow.session.flush()
+    _audit(uow, actor, "study.run", f"study:{row.id}", None, {"year": year, "next_due": due})
+    return {"id": row.id, "year": year, "figures": figures, "assumptions": raw["name"], "projection": rows,
+            "next_due": due}
+
+
+def latest_studies(uow: Any) -> list[Any]:
+    return [_plain(r) for r in uow.session.scalars(select(StudyRow).order_by(StudyRow.id.desc()).limit(10))]
+
+
+def latest_experience_set(uow: Any) -> str | None:
+    year = uow.session.scalar(select(StudyRow.year).order_by(StudyRow.id.desc()).limit(1))
+    return f"experience-{year}" if year is not None else None
+
+
+def study_calendar(uow: Any, on: dt.date) -> dict[str, Any]:
+    last = uow.session.scalar(select(func.max(StudyRow.year)))
+    first_period = uow.session.scalar(select(func.min(_period_col())))
+    first_year = int(first_period) // 12 if first_period is not None else on.year
+    due = gd.next_study_due(int(last) if last is not None else None, first_year)
+    return {"last_study_year": last, "next_due": due, "overdue": on > due}
+
+
+def _period_col() -> Any:
+    from seguro_desempleo.storage.models import DeclarationRow
+
+    return DeclarationRow.period
+
+
+def _experience_from(uow: Any, year: int, name: str) -> Any:
+    import yaml
+
+    from seguro_desempleo.actuarial.assumptions import parse_assumptions
+
+    text = uow.session.scalar(select(StudyRow.assumptions_yaml).where(StudyRow.year == year)
+                              .order_by(StudyRow.id.desc()).limit(1))
+    if text is None:
+        raise NotFoundError(f"no experience study for {year}: run 'seguro-desempleo study {year}'",
+                            field="assumptions")
+    return parse_assumptions(yaml.safe_load(text), where=name)
+
+
+def experience_assumptions(name: str, url: str | None = None) -> Any:
+    """Load the stored ``experience-YYYY`` set (the latest study of that year) for the valuation,
+    from the database at *url* (``$SEGURO_DB_URL`` by default)."""
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    try:
+        year = int(name.removeprefix("experience-"))
+    except ValueError:
+        raise NotFoundError(f"unknown assumption set '{name}' (experience-YYYY)", field="assumptions") from None
+    with SqlUnitOfWork(url) as uow:
+        return _experience_from(uow, year, name)
+
+
+def parse_values(pairs: Iterable[str]) -> dict[str, str]:
+    """``NAME=VALUE`` texts (CLI/web) → a mapping; a name twice is refused."""
+    from seguro_desempleo.parameters.model import parse_override
+
+    out: dict[str, str] = {}
+    for text in pairs:
+        name, value = parse_override(text)
+        if name in out:
+            raise ParameterError("given twice", field=name)
+        out[name] = value
+    return out
