@@ -120,3 +120,11 @@ def test_audit_names_the_account(env: tuple[TestClient, Any]) -> None:
     admin = _staff(client, accounts, "jefa", "admin")
     items = client.get("/api/v1/audit", headers=admin, params={"entity": "employer:20100047218"}).json()["items"]
     assert [x["who"] for x in items] == ["user:gestor1/caseworker"]
+
+
+def test_non_ascii_tokens_are_401_not_500(env: tuple[TestClient, Any]) -> None:
+    client, _ = env
+    for tok in ("é.é", "abc.dé", "ses_é"):
+        r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tok}".encode()})
+        assert r.status_code == 401, (tok, r.status_code)
+        assert client.get("/", headers={"Cookie": f"sd_token={tok}".encode()}).status_code == 200

@@ -77,6 +77,8 @@ class TokenSigner:
             payload, signature = token.strip().split(".")
         except ValueError:
             raise AuthError("malformed token") from None
+        if not (payload.isascii() and signature.isascii()):
+            raise AuthError("malformed token")       # (a non-ASCII byte used to be a 500)
         if not hmac.compare_digest(signature, self._sign(payload)):
             raise AuthError("invalid token signature")
         try:
