@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from seguro_desempleo.services.accounts import Accounts, accounts_for
+from seguro_desempleo.bootstrap import accounts_for
+from seguro_desempleo.services.accounts import Accounts
 
 STRONG = "correct horse battery staple"   # 28 characters, not on the list
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.api.auth import Principal, Role, TokenSigner
-from seguro_desempleo.services.accounts import accounts_for
+from seguro_desempleo.bootstrap import accounts_for
 from tests.auth.conftest import STRONG, totp_now
 
 # Public on purpose (decision 0322): liveness, the API's own description, the law in force and

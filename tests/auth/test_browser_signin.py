@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from seguro_desempleo.api.app import create_app
-from seguro_desempleo.api.oidc import OidcSettings
-from seguro_desempleo.services.accounts import accounts_for
+from seguro_desempleo.bootstrap import accounts_for
 from seguro_desempleo.storage.db import upgrade
+from seguro_desempleo.web.oidc import OidcSettings
 from tests.auth.conftest import STRONG, seed_worker, totp_now
 from tests.auth.oidc_provider import oidc_provider, set_user
 from tests.web.conftest import LiveServer, browser, check_a11y, screenshot  # noqa: F401 (fixture)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from seguro_desempleo.bootstrap import accounts_for
 from seguro_desempleo.cli import main
-from seguro_desempleo.services.accounts import accounts_for
 from tests.auth.conftest import STRONG, seed_worker
 
 

@@ -15,8 +15,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from seguro_desempleo.api.app import create_app
-from seguro_desempleo.api.auth import AuthError
-from seguro_desempleo.api.oidc import OidcSettings, validate_id_token
+from seguro_desempleo.web.oidc import AuthError, OidcSettings, validate_id_token
 from tests.auth.conftest import seed_worker
 from tests.auth.oidc_provider import oidc_provider, set_user
 

@@ -78,7 +78,7 @@ def test_demo_log_in_follows_the_database(monkeypatch: pytest.MonkeyPatch, tmp_p
     from fastapi.testclient import TestClient
 
     from seguro_desempleo.api.app import app_from_env
-    from seguro_desempleo.services.accounts import accounts_for
+    from seguro_desempleo.bootstrap import accounts_for
 
     db = str(tmp_path / "plain.sqlite3")
     from seguro_desempleo.storage.claims_repositories import AuditSequencer

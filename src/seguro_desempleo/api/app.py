@@ -133,8 +133,8 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
 
     *demo_logins* is the factory's switch for tests and the demo (they pass it explicitly);
     ``serve`` decides it in :func:`app_from_env` (on only for a database ``demo`` created or with
-    ``--demo-logins``, never on a non-loopback address). *oidc* (``api.oidc.OidcSettings``)
-    enables OpenID Connect sign-in."""
+    ``--demo-logins``, never on a non-loopback address). *oidc*
+    enables OpenID Connect sign-in (``web.oidc.OidcSettings``, built by :mod:`seguro_desempleo.bootstrap`)."""
     app = FastAPI(
         title="Seguro por Desempleo",
         version=__version__,
@@ -147,7 +147,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     app.state.signer = TokenSigner(secret, enabled=demo_logins)
     app.state.demo_logins = demo_logins
     app.state.db_url = db_url
-    from seguro_desempleo.services.accounts import accounts_for
+    from seguro_desempleo.bootstrap import accounts_for
 
     app.state.accounts = accounts_for(db_url)
     app.state.oidc = oidc
@@ -159,9 +159,6 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
         return {"status": "ok", "version": __version__}
 
     app.include_router(auth_router)
-    from seguro_desempleo.api import oidc as oidc_routes
-
-    app.include_router(oidc_routes.router)
     app.include_router(law.router)
     app.include_router(resources.router)
     problems.install_database_handlers(app)
@@ -193,15 +190,14 @@ def app_from_env() -> FastAPI:
     # The server links audit records into the hash chain in a background thread (batches),
     # so a request does not wait for the sequencer's transaction.
     AuditSequencer.background = True
-    from seguro_desempleo.api.oidc import OidcSettings
-    from seguro_desempleo.services.accounts import accounts_for
+    from seguro_desempleo.bootstrap import accounts_for, oidc_settings_from_env
 
     db_url = os.environ.get("SEGURO_DB_URL")
     # serve sets SEGURO_DEMO_LOGINS to "1" (--demo-logins), "0" (refused: a non-loopback address,
     # --no-demo-logins) or "auto": on only when `demo` created this database (recorded in it).
     mode = os.environ.get("SEGURO_DEMO_LOGINS", "auto")
     demo = mode == "1" or (mode == "auto" and accounts_for(db_url).is_demo_database())
-    app = create_app(db_url=db_url, demo_logins=demo, oidc=OidcSettings.from_env())
+    app = create_app(db_url=db_url, demo_logins=demo, oidc=oidc_settings_from_env())
     # What the process holds once the app is built (FastAPI, SQLAlchemy, numpy, the parameters)
     # lives as long as the process: move it out of the cyclic collector's reach, so a full
     # collection does not walk it again in the middle of a request. Measured with the filing

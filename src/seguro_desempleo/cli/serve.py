@@ -67,8 +67,8 @@ def register(app: typer.Typer) -> None:
         """Serve the API (/api/v1, OpenAPI at /api/openapi.json) and the web pages."""
         import uvicorn
 
-        from seguro_desempleo.services.accounts import accounts_for
-        from seguro_desempleo.storage.db import resolve_url
+        from seguro_desempleo.bootstrap import accounts_for
+        from seguro_desempleo.bootstrap import resolve_db_url as resolve_url
 
         mode = serve_plan(host, workers, demo_logins, os.environ.get("SEGURO_SECRET"))
         url = resolve_url(db)
@@ -96,8 +96,8 @@ def register(app: typer.Typer) -> None:
     def check_config(db: Annotated[str | None, typer.Option("--db", help="Database URL.")] = None) -> None:
         """What a production deployment lacks: PostgreSQL, the secret, demo log-in off, an identity
         provider or local accounts with TOTP, HTTPS behind a proxy. Exit status 1 when anything does."""
-        from seguro_desempleo.services.accounts import accounts_for
-        from seguro_desempleo.storage.db import resolve_url
+        from seguro_desempleo.bootstrap import accounts_for
+        from seguro_desempleo.bootstrap import resolve_db_url as resolve_url
 
         gaps: list[str] = []
         url = resolve_url(db)

@@ -44,7 +44,7 @@ def _os_user() -> str:
 def resolve_cli_actor(value: str | None, db: str | None) -> str:
     """``--actor NAME`` must be an enabled account; without it the OS user is recorded (as its
     account when it has one of the same name)."""
-    from seguro_desempleo.services.accounts import accounts_for
+    from seguro_desempleo.bootstrap import accounts_for
 
     if not value or value == "cli":
         return accounts_for(db).cli_actor(_os_user(), explicit=False)
@@ -98,7 +98,7 @@ def register(app: typer.Typer) -> None:
                                                               "(always on for staff).")] = False,
             db: DbOption = None) -> None:
         """Create an account (staff get a TOTP secret and recovery codes, shown once)."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         issuer = os.environ.get("SEGURO_OIDC_ISSUER", "").rstrip("/") or None
         password = None if oidc_subject else _password()
@@ -111,7 +111,7 @@ def register(app: typer.Typer) -> None:
     @users.command("list")
     def list_(db: DbOption = None) -> None:
         """Every account: name, role, second factor, binding, state (no personal data)."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         for a in accounts_for(db).list_users():
             bound = f"worker {a.worker_id}" if a.worker_id else (",".join(a.rucs) if a.rucs else "-")
@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
     @users.command("disable")
     def disable(username: str, db: DbOption = None) -> None:
         """Disable an account: its sessions end at once."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         accounts_for(db).set_disabled(username, True)
         typer.echo(f"account '{username}' disabled; its sessions ended")
@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
     @users.command("enable")
     def enable(username: str, db: DbOption = None) -> None:
         """Enable an account again (and lift a lockout)."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         accounts_for(db).set_disabled(username, False)
         typer.echo(f"account '{username}' enabled")
@@ -138,7 +138,7 @@ def register(app: typer.Typer) -> None:
     @users.command("reset-password")
     def reset_password(username: str, db: DbOption = None) -> None:
         """A new password (and a new TOTP secret and recovery codes for staff); sessions end."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         new = accounts_for(db).reset_password(username, _password())
         typer.echo(f"password of '{username}' reset; its sessions ended")
@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
               ruc: Annotated[list[str] | None, typer.Option("--ruc")] = None,
               db: DbOption = None) -> None:
         """Change an account's role (and its worker or RUCs); its sessions end."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         new = accounts_for(db).set_role(username, role, rucs=ruc or (), worker_id=worker_id, worker_dni=dni)
         typer.echo(f"account '{username}' is now {role}")
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
                                                                             "(repeat), e.g. read:payments.")],
                    db: DbOption = None) -> None:
         """A machine client (a bank's reconciliation feed, a SUNAT import job); prints its secret once."""
-        from seguro_desempleo.services.accounts import accounts_for
+        from seguro_desempleo.bootstrap import accounts_for
 
         secret = accounts_for(db).add_client(client_id, role, scope, by=_os_actor())
         typer.echo(f"client '{client_id}' created; secret (shown once): {secret}")

@@ -606,10 +606,3 @@ def _totp_uri(username: str, secret: str) -> str:
     import pyotp
 
     return str(pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER))
-
-
-def accounts_for(db_url: str | None) -> Accounts:
-    """The service over the SQL store of *db_url* (the composition the CLI, API and web share)."""
-    from seguro_desempleo.storage.accounts_repository import open_account_store
-
-    return Accounts(lambda: open_account_store(db_url))

@@ -454,9 +454,7 @@ def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period
 def _demo_accounts(uow: Any, worker_ids: list[int]) -> None:
     """The demo's accounts (records of who acted; none has a password) and the database's mark
     that ``demo`` created it (the demo log-in is on for it, never for another database)."""
-    from seguro_desempleo.storage.accounts_repository import SqlAccountStore
-
-    store = SqlAccountStore(uow.session)
+    store = uow.accounts
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rows: list[dict[str, Any]] = [{"username": name, "role": role.value, "worker_id": None}
                                   for name, role in DEMO_STAFF]

@@ -166,6 +166,9 @@ def install(app: FastAPI) -> None:
         app.state.role_home.setdefault(role, href)
 
     app.add_middleware(SameOriginForms)
+    from seguro_desempleo.web import oidc
+
+    app.include_router(oidc.router)       # OpenID Connect sign-in (answers 401 unless configured)
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:

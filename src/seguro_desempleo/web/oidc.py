@@ -1,4 +1,6 @@
 """OpenID Connect sign-in: the application as a relying party (authorization code + PKCE).
+Browser routes of the web area (``/auth/oidc/login``, ``/auth/oidc/callback``), installed by
+:func:`seguro_desempleo.web.routes.install`; the settings are built by :mod:`seguro_desempleo.bootstrap`.
 
 Configured by ``SEGURO_OIDC_ISSUER``, ``SEGURO_OIDC_CLIENT_ID``, ``SEGURO_OIDC_CLIENT_SECRET``
 (and ``SEGURO_OIDC_DNI_CLAIM``, default ``dni``: the claim Peru's ID Gob.pe carries the DNI in).
@@ -25,8 +27,14 @@ import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from seguro_desempleo.api.auth import AuthError
-from seguro_desempleo.errors import SeguroError
+from seguro_desempleo.errors import PermissionDeniedError, SeguroError
+
+
+class AuthError(PermissionDeniedError):
+    """The sign-in through the identity provider failed (401)."""
+
+    http_status = 401
+    code = "unauthenticated"
 
 FLOW_COOKIE = "sd_oidc"
 FLOW_SECONDS = 600
@@ -157,7 +165,7 @@ def oidc_login(request: Request) -> Response:
 
 @router.get("/auth/oidc/callback", name="oidc_callback", include_in_schema=False)
 def oidc_callback(request: Request, code: str = "", state: str = "", error: str = "") -> Response:
-    from seguro_desempleo.web.routes import COOKIE, render
+    from seguro_desempleo.web.routes import COOKIE, render  # the web's own page and cookie
 
     s = _settings(request)
     try:
