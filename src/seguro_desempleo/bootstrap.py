@@ -1,15 +1,41 @@
-"""The composition root (ARCHITECTURE.md, "Target layout"; issue 24): the one module that wires
-adapters to services, so that entry points (``cli/``, ``api/``, ``web/``) never import ``storage/``
-and engines (``actuarial/``) never import a service.
+"""The composition root (ARCHITECTURE.md, "Target layout"; issue 24): the one module that reads
+settings and wires adapters to services, so that entry points (``cli/``, ``api/``, ``web/``) never
+import ``storage/`` and engines (``actuarial/``) never import a service.
 
-Started with the fund's governance (issue 28): the other areas move here as they leave their
-entry points. Settings: the database URL is the caller's (``--db``) or ``$SEGURO_DB_URL``, resolved
-when a unit of work is opened (``storage.db.resolve_url``).
+It started with sign-in (issue 27) and the fund's governance (issue 28); the other areas move here
+as they leave their entry points. Settings: the database URL is the caller's (``--db``) or
+``$SEGURO_DB_URL``, resolved when a unit of work is opened (``storage.db.resolve_url``).
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+from seguro_desempleo.services.accounts import Accounts
+
+
+def resolve_db_url(db: str | None = None) -> str:
+    """``--db``, else ``$SEGURO_DB_URL``, else the SQLite file (storage.db.resolve_url)."""
+    from seguro_desempleo.storage.db import resolve_url
+
+    return resolve_url(db)
+
+
+def accounts_for(db_url: str | None) -> Accounts:
+    """The accounts service over the SQL store of *db_url* (the CLI, the API and the web share it)."""
+    from seguro_desempleo.storage.accounts_repository import open_account_store
+
+    return Accounts(lambda: open_account_store(db_url))
+
+
+def oidc_settings_from_env() -> Any:
+    """The OpenID Connect relying party's settings from ``SEGURO_OIDC_*``; None when not configured."""
+    if not os.environ.get("SEGURO_OIDC_ISSUER"):
+        return None
+    from seguro_desempleo.web.oidc import OidcSettings
+
+    return OidcSettings.from_env()
 
 
 def unit_of_work(url: str | None = None) -> Any:

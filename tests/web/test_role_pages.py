@@ -304,7 +304,7 @@ def test_officer_records_an_employment_registration_and_the_claim_page_shows_it(
 
         got = employment_registrations(claims_context(uow), str(seeded.workers[12]))
     assert [(g["registered_on"], g["channel"], g["recorded_by"]) for g in got][-1] == \
-        ("2025-08-15", "empleos_peru", "employment_officer")
+        ("2025-08-15", "empleos_peru", "demo/employment_officer")   # one actor format (decision 0320)
     r = c.post("/empleo/inscripciones", data={"worker_id": "999999", "channel": "other"})
     assert r.status_code == 422 and "999999" in r.text
     r = c.post("/empleo/inscripciones", data={"worker_id": str(seeded.workers[12]), "channel": "fax"})

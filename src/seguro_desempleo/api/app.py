@@ -16,7 +16,8 @@ from starlette.types import ASGIApp
 
 from seguro_desempleo import __version__
 from seguro_desempleo.api import law, problems, resources
-from seguro_desempleo.api.auth import AuthError, Principal, Role, TokenSigner
+from seguro_desempleo.api.auth import SESSION_PREFIX, AuthError, Principal, Role, TokenSigner, resolve_token
+from seguro_desempleo.domain.access import actor
 from seguro_desempleo.errors import PermissionDeniedError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 
@@ -38,8 +39,7 @@ def current_principal(request: Request,
         raise AuthError("log in first")
     if not token.isascii():
         raise AuthError("malformed token")
-    signer: TokenSigner = request.app.state.signer
-    return signer.verify(token)
+    return resolve_token(request.app.state, token, method=request.method, path=request.url.path)
 
 
 def optional_principal(request: Request) -> Principal | None:
@@ -47,9 +47,8 @@ def optional_principal(request: Request) -> Principal | None:
     if not token or not token.isascii():
         return None
     try:
-        signer: TokenSigner = request.app.state.signer
-        return signer.verify(token)
-    except AuthError:
+        return resolve_token(request.app.state, token, method=request.method, path=request.url.path)
+    except PermissionDeniedError:
         return None
 
 
@@ -73,14 +72,71 @@ def token(body: LoginIn, request: Request) -> dict[str, Any]:
             "role": principal.role.value}
 
 
+class SignInIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str
+    password: str
+    code: str | None = None       # the TOTP code, or one recovery code
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+@auth_router.post("/auth/login", summary="Sign in with an account: password and (staff) a TOTP code")
+def sign_in(body: SignInIn, request: Request) -> dict[str, Any]:
+    tok, principal = request.app.state.accounts.sign_in(body.username, body.password, body.code,
+                                                        address=_address(request))
+    return {"access_token": tok, "token_type": "bearer", "role": principal.role.value}
+
+
+@auth_router.post("/auth/client-token", summary="OAuth 2.0 client credentials: a machine client's session")
+async def client_token(request: Request) -> dict[str, Any]:
+    """``grant_type=client_credentials`` with ``client_id``/``client_secret`` in the form body or
+    HTTP Basic (RFC 6749 §4.4)."""
+    import base64
+
+    form = await request.form()
+    if form.get("grant_type") != "client_credentials":
+        raise AuthError("grant_type must be client_credentials")
+    cid, secret = str(form.get("client_id") or ""), str(form.get("client_secret") or "")
+    basic = request.headers.get("authorization", "")
+    if basic.lower().startswith("basic "):
+        try:
+            cid, _, secret = base64.b64decode(basic[6:].strip(), validate=True).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            raise AuthError("malformed Basic credentials") from None
+    tok, principal, ttl = request.app.state.accounts.sign_in_client(cid, secret, address=_address(request))
+    return {"access_token": tok, "token_type": "bearer", "expires_in": ttl,
+            "scope": " ".join(sorted(principal.scopes or ()))}
+
+
+@auth_router.post("/auth/logout", summary="End this session at once (the token stops working)")
+def sign_out(request: Request, principal: Annotated[Principal, Depends(current_principal)]) -> dict[str, Any]:
+    auth = request.headers.get("authorization") or ""
+    tok = auth.partition(" ")[2] or request.cookies.get(COOKIE) or ""
+    if tok.startswith(SESSION_PREFIX):
+        request.app.state.accounts.sign_out(tok)
+    return {"signed_out": True}
+
+
 @auth_router.get("/me", summary="Who the token says you are")
 def me(principal: Annotated[Principal, Depends(current_principal)]) -> dict[str, Any]:
-    return {"role": principal.role.value, "subject": principal.subject}
+    out: dict[str, Any] = {"role": principal.role.value, "subject": principal.subject}
+    if principal.account:
+        out.update(account=principal.account, actor=actor(principal))
+    return out
 
 
 def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
-               secret: str | None = None, demo_logins: bool = True, today: dt.date | None = None) -> FastAPI:
-    """The application. *today* pins the service date (demos and tests); otherwise the real date."""
+               secret: str | None = None, demo_logins: bool = True, today: dt.date | None = None,
+               oidc: Any = None) -> FastAPI:
+    """The application. *today* pins the service date (demos and tests); otherwise the real date.
+
+    *demo_logins* is the factory's switch for tests and the demo (they pass it explicitly);
+    ``serve`` decides it in :func:`app_from_env` (on only for a database ``demo`` created or with
+    ``--demo-logins``, never on a non-loopback address). *oidc*
+    enables OpenID Connect sign-in (``web.oidc.OidcSettings``, built by :mod:`seguro_desempleo.bootstrap`)."""
     app = FastAPI(
         title="Seguro por Desempleo",
         version=__version__,
@@ -90,9 +146,13 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
         redoc_url=None,
     )
     app.state.params = params or default_parameters()
-    app.state.signer = TokenSigner(secret)
+    app.state.signer = TokenSigner(secret, enabled=demo_logins)
     app.state.demo_logins = demo_logins
     app.state.db_url = db_url
+    from seguro_desempleo.bootstrap import accounts_for
+
+    app.state.accounts = accounts_for(db_url)
+    app.state.oidc = oidc
     app.state.today = today
     problems.install(app)
 
@@ -138,8 +198,14 @@ def app_from_env() -> FastAPI:
     # The server links audit records into the hash chain in a background thread (batches),
     # so a request does not wait for the sequencer's transaction.
     AuditSequencer.background = True
-    app = create_app(db_url=os.environ.get("SEGURO_DB_URL"),
-                     demo_logins=os.environ.get("SEGURO_DEMO_LOGINS", "1") != "0")
+    from seguro_desempleo.bootstrap import accounts_for, oidc_settings_from_env
+
+    db_url = os.environ.get("SEGURO_DB_URL")
+    # serve sets SEGURO_DEMO_LOGINS to "1" (--demo-logins), "0" (refused: a non-loopback address,
+    # --no-demo-logins) or "auto": on only when `demo` created this database (recorded in it).
+    mode = os.environ.get("SEGURO_DEMO_LOGINS", "auto")
+    demo = mode == "1" or (mode == "auto" and accounts_for(db_url).is_demo_database())
+    app = create_app(db_url=db_url, demo_logins=demo, oidc=oidc_settings_from_env())
     # What the process holds once the app is built (FastAPI, SQLAlchemy, numpy, the parameters)
     # lives as long as the process: move it out of the cyclic collector's reach, so a full
     # collection does not walk it again in the middle of a request. Measured with the filing

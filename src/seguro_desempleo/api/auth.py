@@ -1,48 +1,34 @@
-"""Authentication and access by role and by row (Ley 29733).
+"""Authentication: which token names which principal (the roles and the access policy live in
+:mod:`seguro_desempleo.domain.access`, re-exported here).
 
-A principal is a role plus the subject it may act for: a worker's id (``worker``), an employer's
-RUC (``employer``), or nothing for staff roles. Tokens are ``<payload>.<signature>``: the
-payload is URL-safe base64 JSON ``{"role", "sub", "exp"}`` signed with HMAC-SHA256 under the
-server's secret (``SEGURO_SECRET``; a random one per process when unset, so tokens do not survive
-a restart). The API reads ``Authorization: Bearer <token>``; the web pages read the same token
-from an HttpOnly cookie.
-
-Row rules: a worker sees only their own records, an employer only its own RUC; caseworkers,
-employment-service officers, analysts, the board and admins see by role.
+Two kinds of token. A **session token** (``ses_…``) comes from signing in with an account
+(password + TOTP, or OpenID Connect) or from a machine client's credentials; the server keeps the
+session (:mod:`seguro_desempleo.services.accounts`), so it can be revoked. A **demo token**
+``<payload>.<signature>`` (URL-safe base64 JSON ``{"role", "sub", "exp"}``, HMAC-SHA256 under
+``SEGURO_SECRET``; a random key per process when unset) comes from the demo log-in and is refused
+whenever the demo log-in is off. The API reads ``Authorization: Bearer <token>``; the web pages
+read the same token from an HttpOnly cookie.
 """
 
 from __future__ import annotations
 
 import base64
-import enum
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import time
-from dataclasses import dataclass
 
+from seguro_desempleo.domain.access import ROLE_LABELS_ES, STAFF, Principal, Role
 from seguro_desempleo.errors import PermissionDeniedError
 
+__all__ = ["ROLE_LABELS_ES", "SESSION_PREFIX", "STAFF", "AuthError", "Principal", "Role", "TokenSigner"]
 
-class Role(enum.StrEnum):
-    WORKER = "worker"
-    EMPLOYER = "employer"
-    CASEWORKER = "caseworker"
-    EMPLOYMENT_OFFICER = "employment_officer"
-    ANALYST = "analyst"
-    BOARD = "board"
-    ADMIN = "admin"
-
-
-ROLE_LABELS_ES = {
-    Role.WORKER: "Trabajador(a)", Role.EMPLOYER: "Empleador", Role.CASEWORKER: "Gestor(a) de casos",
-    Role.EMPLOYMENT_OFFICER: "Servicio de empleo", Role.ANALYST: "Analista", Role.BOARD: "Directorio",
-    Role.ADMIN: "Administración",
-}
-
-STAFF = frozenset({Role.CASEWORKER, Role.EMPLOYMENT_OFFICER, Role.ANALYST, Role.BOARD, Role.ADMIN})
+SESSION_PREFIX = "ses_"
+"""Tokens of server-side sessions (accounts and machine clients) start with this; they are looked
+up in the database on every request (:mod:`seguro_desempleo.services.accounts`), so sign-out and
+a disabled account end them at once. Any other token is a demo token (below)."""
 
 
 class AuthError(PermissionDeniedError):
@@ -50,30 +36,6 @@ class AuthError(PermissionDeniedError):
 
     http_status = 401
     code = "unauthenticated"
-
-
-@dataclass(frozen=True)
-class Principal:
-    role: Role
-    subject: str | None = None      # worker id for workers, RUC for employers
-
-    def require(self, *roles: Role) -> None:
-        if self.role not in roles and self.role is not Role.ADMIN:
-            raise PermissionDeniedError(f"role '{self.role}' may not do this")
-
-    def may_see_worker(self, worker_id: str) -> bool:
-        return self.role in STAFF or (self.role is Role.WORKER and self.subject == str(worker_id))
-
-    def may_see_employer(self, ruc: str) -> bool:
-        return self.role in STAFF or (self.role is Role.EMPLOYER and self.subject == str(ruc))
-
-    def check_worker(self, worker_id: str) -> None:
-        if not self.may_see_worker(worker_id):
-            raise PermissionDeniedError("this record belongs to another worker")
-
-    def check_employer(self, ruc: str) -> None:
-        if not self.may_see_employer(ruc):
-            raise PermissionDeniedError("this record belongs to another employer")
 
 
 def _b64(data: bytes) -> str:
@@ -85,10 +47,15 @@ def _unb64(text: str) -> bytes:
 
 
 class TokenSigner:
-    def __init__(self, secret: str | bytes | None = None, ttl_seconds: int = 8 * 3600) -> None:
+    """The demo log-in's stateless tokens. With *enabled* False (demo log-in off) every demo token
+    is refused, even one signed with the right key."""
+
+    def __init__(self, secret: str | bytes | None = None, ttl_seconds: int = 8 * 3600,
+                 *, enabled: bool = True) -> None:
         raw = secret if secret is not None else os.environ.get("SEGURO_SECRET") or secrets.token_hex(32)
         self._key = raw.encode() if isinstance(raw, str) else raw
         self.ttl = ttl_seconds
+        self.enabled = enabled
 
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest())
@@ -104,10 +71,14 @@ class TokenSigner:
 
     def verify_until(self, token: str, *, now: float | None = None) -> tuple[Principal, int]:
         """The caller and the token's expiry (seconds since the epoch); raises :class:`AuthError`."""
+        if not self.enabled:
+            raise AuthError("demo log-in is disabled; sign in with an account")
         try:
             payload, signature = token.strip().split(".")
         except ValueError:
             raise AuthError("malformed token") from None
+        if not (payload.isascii() and signature.isascii()):
+            raise AuthError("malformed token")       # (a non-ASCII byte used to be a 500)
         if not hmac.compare_digest(signature, self._sign(payload)):
             raise AuthError("invalid token signature")
         try:
@@ -120,3 +91,25 @@ class TokenSigner:
             raise AuthError("token expired; log in again")
         sub = body.get("sub")
         return Principal(role, None if sub is None else str(sub)), exp
+
+
+def resolve_token(state: object, token: str, *, method: str = "GET", path: str = "/") -> Principal:
+    """The principal of a token, for the API, the fast path and the web alike: a session token
+    (``ses_…``) is looked up in the database (:meth:`Accounts.authenticate`: revoked, idle, expired
+    or disabled is refused at once); any other token is a demo token, refused unless the demo
+    log-in is on. A machine client's session is held to its scopes (*method*, *path*)."""
+    from seguro_desempleo.services.accounts import scope_for
+
+    if token.startswith(SESSION_PREFIX):
+        accounts = getattr(state, "accounts", None)
+        if accounts is None:
+            raise AuthError("sign-in is not configured")
+        principal: Principal = accounts.authenticate(token)
+    else:
+        signer: TokenSigner = state.signer  # type: ignore[attr-defined]
+        principal = signer.verify(token)
+    if principal.scopes is not None and path.startswith("/api/"):
+        need = scope_for(method, path)
+        if need not in principal.scopes:
+            raise PermissionDeniedError(f"this client's scopes do not include '{need}'")
+    return principal

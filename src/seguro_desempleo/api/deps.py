@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from seguro_desempleo.api.auth import Principal, Role
-from seguro_desempleo.errors import InputError, PermissionDeniedError
+from seguro_desempleo.domain import access
+from seguro_desempleo.errors import InputError
 from seguro_desempleo.periods import parse_date
 from seguro_desempleo.services.claims_app import ClaimsContext, claims_context
 from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -40,14 +41,9 @@ async def claims_ctx(request: Request) -> AsyncIterator[ClaimsContext]:
 Ctx = Annotated[ClaimsContext, Depends(claims_ctx)]
 
 
-def actor(p: Principal) -> str:
-    """The audit log's "who": role and subject id (a worker id or a RUC, never a DNI)."""
-    return f"{p.role.value}:{p.subject or '-'}"
-
-
-def require(p: Principal, *roles: Role) -> None:
-    if p.role not in roles and p.role is not Role.ADMIN:
-        raise PermissionDeniedError(f"role '{p.role.value}' may not do this")
+# The one access policy and the one audit format (domain/access.py), re-exported for the handlers.
+actor = access.actor
+require = access.require
 
 
 def day(request: Request, text: str | None, field: str) -> dt.date:

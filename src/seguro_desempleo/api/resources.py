@@ -30,6 +30,7 @@ from seguro_desempleo.claims.appeals import AppealOutcome
 from seguro_desempleo.claims.appeals import parse_kind as parse_appeal_kind
 from seguro_desempleo.claims.ports import Claim
 from seguro_desempleo.claims.state import parse_state
+from seguro_desempleo.domain.access import may_file
 from seguro_desempleo.employment_service.obligations import Outcome, Placement, PlacementSource
 from seguro_desempleo.employment_service.obligations import parse_kind as parse_obligation_kind
 from seguro_desempleo.errors import CapacityError, InputError, NotFoundError, PermissionDeniedError
@@ -345,15 +346,7 @@ def _claim_summary(c: Claim) -> dict[str, Any]:
 async def file_claim(body: ClaimIn, request: Request, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     # async with one explicit hop to the thread pool for the database work: a sync handler would
     # also send its answer's validation through the pool (a second hop per request).
-    if p.role is R.WORKER:
-        ref = p.subject or ""
-        if body.worker_id is not None and body.worker_id != ref:
-            raise PermissionDeniedError("a worker files only their own claim")
-    else:
-        require(p, R.CASEWORKER)
-        if body.worker_id is None:
-            raise InputError("give the worker id", field="worker_id")
-        ref = str(_worker_id(body.worker_id))
+    ref = may_file(p, body.worker_id)       # the one access policy (domain/access.py)
     if body.decide:
         require(p, *CASE_ROLES)
     on = day(request, body.claim_date, "claim_date")

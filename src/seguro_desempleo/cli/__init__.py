@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "demo",        # the end-to-end demo
     "serve",       # the API and web application
     "governance",  # instrument, proposal, study, fund (issue 28)
+    "users",       # accounts and machine clients (issue 27)
 )
 
 

@@ -15,10 +15,12 @@ from typing import Annotated, Any
 import typer
 
 from seguro_desempleo.cli.db import DbOption
+from seguro_desempleo.cli.users import actor_option_callback
 from seguro_desempleo.errors import InputError
 
 DateOption = Annotated[str | None, typer.Option("--date", help="Date of the act (ISO or dd/mm/aaaa; default today).")]
-ActorOption = Annotated[str, typer.Option("--actor", help="Who acts (recorded in the audit log).")]
+ActorOption = Annotated[str, typer.Option("--actor", callback=actor_option_callback, help=(
+    "The account acting (recorded in the audit log; must be an enabled account). Default: the OS user."))]
 FormatOption = Annotated[str, typer.Option("--format", help="text or json")]
 
 

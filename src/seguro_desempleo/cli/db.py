@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file path "
-                                              "(default: $SEGURO_DB_URL, else ./seguro_desempleo.sqlite3).")]
+                                              "(default: $SEGURO_DB_URL, else ./seguro_desempleo.sqlite3).",
+                                              callback=lambda ctx, v: _db_seen(ctx, v))]
+
+
+def _db_seen(ctx: typer.Context, value: str | None) -> str | None:
+    # --actor is checked against this database's accounts (cli/users.py), whichever comes first
+    from seguro_desempleo.cli.users import db_option_callback
+
+    return db_option_callback(ctx, value)
 
 
 def register(app: typer.Typer) -> None:

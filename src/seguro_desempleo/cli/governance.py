@@ -29,10 +29,11 @@ DateOpt = Annotated[str | None, typer.Option("--date", help="Date of the instrum
 
 
 def _actor() -> str:
+    # the OS user who ran it, in the one audit format (decision 0320: ``os:<user>``)
     try:
-        return f"cli:{getpass.getuser()}"[:80]
+        return f"os:{getpass.getuser()}"[:80]
     except Exception:  # no user name in the environment
-        return "cli"
+        return "os:-"
 
 
 def _date(text: str | None, fld: str) -> dt.date:

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from stdnum.pe import ruc as ruc_mod
 
+from seguro_desempleo.domain.access import Principal, Role, actor, system_actor
 from seguro_desempleo.errors import ConflictError, InputError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, format_period, parse_period
@@ -60,6 +61,17 @@ FILE_IF_COVERED = 0.9
 FILE_IF_NOT = 0.12
 NOT_REGISTERED = 0.04             # claimants who had not reported to the employment service
 DEMO_MARK = "demo.start"
+
+# The demo's audit names accounts, not roles (issue 27): the staff accounts below and one account
+# per worker (``w<id>``, no password: a worker signs in through the identity provider, bound by
+# the DNI) are created with the population; the actor text is the one format of domain/access.py.
+CASEWORKER = actor(Principal(Role.CASEWORKER, account="user:demo-caseworker"))
+OFFICER = actor(Principal(Role.EMPLOYMENT_OFFICER, account="user:demo-officer"))
+DEMO_STAFF = (("demo-caseworker", Role.CASEWORKER), ("demo-officer", Role.EMPLOYMENT_OFFICER))
+
+
+def _worker_actor(ref: str) -> str:
+    return actor(Principal(Role.WORKER, ref, account=f"user:w{ref}"))
 DEFAULT_START = "2024-01"
 
 
@@ -277,6 +289,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
             for w in st.workers:
                 reg = register_worker(uow, "01", w.doc, sex=w.sex, birth_date=_birth(st.rng, start), region=w.region)
                 w.ref = str(reg.id)
+            _demo_accounts(uow, [int(w.ref) for w in st.workers])
             # The opening T-Registro: every current employment period.
             for idx, w in enumerate(st.workers):
                 assert w.employer is not None
@@ -331,7 +344,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                     else:                                   # art. 7: registered with the service
                         _register(ctx, w.ref, on, st.rng.random())
                     try:
-                        c = ctx.service.file_claim(w.ref, on, actor="worker:" + w.ref)
+                        c = ctx.service.file_claim(w.ref, on, actor=_worker_actor(w.ref))
                     except ConflictError:
                         st.count("claims_refused_open")
                         continue
@@ -340,7 +353,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                 st.filings = [x for x in st.filings if x[0] > month_end]
                 waiting = []
                 for on, cid in sorted(x for x in st.decisions if x[1] and x[0] <= month_end):
-                    c = ctx.service.decide(cid, on, actor="caseworker:demo")
+                    c = ctx.service.decide(cid, on, actor=CASEWORKER)
                     if c.state is ClaimState.WAITING:
                         waiting.append((on + dt.timedelta(days=7), cid))
                     elif c.state is ClaimState.DENIED:
@@ -353,15 +366,15 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                         upheld = claim.worker_ref in st.unregistered
                         if upheld:
                             st.unregistered.discard(claim.worker_ref)     # the registration was proven
-                            _register(ctx, claim.worker_ref, claim.filed_on, 0.0, actor="caseworker:demo")
+                            _register(ctx, claim.worker_ref, claim.filed_on, 0.0, actor=CASEWORKER)
                         try:
                             _, _, paid = ctx.service.resolve_appeal(
                                 a.id, AppealOutcome.UPHELD if upheld else AppealOutcome.REJECTED,
-                                a.filed_on + dt.timedelta(days=20), actor="caseworker:demo")
+                                a.filed_on + dt.timedelta(days=20), actor=CASEWORKER)
                         except ConflictError:
                             _, _, paid = ctx.service.resolve_appeal(a.id, AppealOutcome.REJECTED,
                                                                     a.filed_on + dt.timedelta(days=20),
-                                                                    actor="caseworker:demo")
+                                                                    actor=CASEWORKER)
                             upheld = False
                         st.count("appeals_upheld" if upheld else "appeals_rejected")
                         st.count("arrears_paid", sum(p.amount for p in paid))
@@ -381,7 +394,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                             # The worker attends the rescheduled session the next month.
                             ctx.employment.schedule(cl.id, ob.kind, ob.due_date + dt.timedelta(days=30))
                 # --- the monthly payment run
-                run = bulk_run_payments(ctx, period, month_end - dt.timedelta(days=2), actor="system:payment-run")
+                run = bulk_run_payments(ctx, period, month_end - dt.timedelta(days=2), actor=system_actor("payment-run"))
                 if run.paid:
                     (work / format_period(period) / f"BN_{format_period(period)}.txt").write_text(
                         write_payment_file(run.bank_file), encoding="latin-1", newline="")
@@ -438,12 +451,24 @@ def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period
         record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}", today=on)
 
 
-def _register(ctx: Any, ref: str, on: dt.date, u: float, *, actor: str = "employment_officer:demo") -> None:
+def _demo_accounts(uow: Any, worker_ids: list[int]) -> None:
+    """The demo's accounts (records of who acted; none has a password) and the database's mark
+    that ``demo`` created it (the demo log-in is on for it, never for another database)."""
+    store = uow.accounts
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    rows: list[dict[str, Any]] = [{"username": name, "role": role.value, "worker_id": None}
+                                  for name, role in DEMO_STAFF]
+    rows += [{"username": f"w{wid}", "role": Role.WORKER.value, "worker_id": wid} for wid in worker_ids]
+    store.add_record_accounts(rows, now=now, by="demo")
+    store.set_setting("demo_database", "yes")
+
+
+def _register(ctx: Any, ref: str, on: dt.date, u: float, *, actor: str | None = None) -> None:
     """Record the worker's registration with the employment service (art. 7) dated *on*."""
     from seguro_desempleo.services.claims_app import record_employment_registration
 
     channel = "empleos_peru" if u < 0.6 else "centro_empleo" if u < 0.95 else "other"
-    record_employment_registration(ctx, ref, on, channel, actor=actor)
+    record_employment_registration(ctx, ref, on, channel, actor=actor or OFFICER)
 
 
 def _maybe_appeal(st: _State, ctx: Any, claim: Any, on: dt.date, kind: Any) -> None:
@@ -454,5 +479,5 @@ def _maybe_appeal(st: _State, ctx: Any, claim: Any, on: dt.date, kind: Any) -> N
     if failed == {"employment_service"} or ("contributions" in failed and st.rng.random() < 0.08):
         st.appealed.add(claim.id)
         ctx.service.file_appeal(claim.id, kind.RECONSIDERATION, on + dt.timedelta(days=5),
-                                actor="worker:" + claim.worker_ref, grounds="demo")
+                                actor=_worker_actor(claim.worker_ref), grounds="demo")
         st.count("appeals_filed")

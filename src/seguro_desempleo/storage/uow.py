@@ -75,6 +75,13 @@ class SqlUnitOfWork:
         finally:
             self.session.close()
 
+    @property
+    def accounts(self) -> Any:
+        """The accounts store inside this transaction (storage/accounts_repository.py)."""
+        from seguro_desempleo.storage.accounts_repository import SqlAccountStore
+
+        return SqlAccountStore(self.session)
+
     def connection(self) -> Connection:
         """The connection of this transaction (for bulk Core statements and COPY)."""
         return self.session.connection()

@@ -70,7 +70,9 @@ def _filing_error(exc: SeguroError) -> str:
 
 
 def _actor(principal: Principal) -> str:
-    return f"{principal.role.value}:{principal.subject}" if principal.subject else principal.role.value
+    from seguro_desempleo.domain.access import actor
+
+    return actor(principal)     # one format with the API's (decision 0320)
 
 
 def _claim_for(ctx: Any, principal: Principal, claim_id: str) -> Claim:

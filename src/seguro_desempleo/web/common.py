@@ -18,6 +18,8 @@ from fastapi import Request
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.domain import access
+from seguro_desempleo.errors import PermissionDeniedError
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -38,8 +40,10 @@ def require(request: Request, *roles: Role) -> Principal:
     principal = principal_of(request)
     if principal is None:
         raise PageDenied(401, "login_required")
-    if principal.role not in roles and principal.role is not Role.ADMIN:
-        raise PageDenied(403, "forbidden_role")
+    try:
+        access.require(principal, *roles)       # the one access policy (domain/access.py)
+    except PermissionDeniedError:
+        raise PageDenied(403, "forbidden_role") from None
     return principal
 
 

@@ -27,7 +27,13 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 
 def _ruc(principal: Principal, request: Request) -> str:
-    ruc = principal.subject if principal.role is Role.EMPLOYER else request.query_params.get("ruc")
+    asked = request.query_params.get("ruc")
+    if principal.role is Role.EMPLOYER:
+        # an employer account may hold several RUCs (issue 27): ?ruc= picks one of its own;
+        # any other RUC shows its own, as before
+        ruc = asked if asked and asked in principal.rucs else principal.subject
+    else:
+        ruc = asked
     if not ruc:
         raise PageDenied(403, "forbidden_row")
     check_employer(principal, ruc)

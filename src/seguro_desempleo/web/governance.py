@@ -79,7 +79,9 @@ def spanish(exc: SeguroError) -> str:
 
 
 def _actor(p: Principal) -> str:
-    return f"{p.role.value}:{p.subject or '-'}"
+    from seguro_desempleo.domain.access import actor
+
+    return actor(p)     # the one audit format (decision 0320)
 
 
 def _shown(unit: str, value: Any) -> str:

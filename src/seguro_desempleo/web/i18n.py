@@ -599,3 +599,29 @@ _add({
     "database_busy": ("La base de datos está ocupada con otro cambio. Inténtelo de nuevo en unos segundos.",
                       "The database is busy with another change. Please try again in a few seconds."),
 })
+
+
+# Sign-in (issue 27): appended as one block so parallel edits above do not collide.
+TEXTS.update({
+    "signin_title": {"es": "Ingresar con su cuenta", "en": "Sign in with your account"},
+    "username": {"es": "Usuario", "en": "User name"},
+    "password": {"es": "Contraseña", "en": "Password"},
+    "totp_code": {"es": "Código de verificación (app de autenticación) o código de recuperación",
+                  "en": "Verification code (authenticator app) or recovery code"},
+    "totp_hint": {"es": "Obligatorio para el personal de la institución.", "en": "Required for staff."},
+    "signin": {"es": "Entrar", "en": "Sign in"},
+    "signin_oidc": {"es": "Ingresar con su identidad digital (OpenID Connect)",
+                    "en": "Sign in with your digital identity (OpenID Connect)"},
+    "demo_login_title": {"es": "Ingreso de demostración", "en": "Demo log-in"},
+    "demo_banner": {"es": "DEMOSTRACIÓN: el ingreso por rol sin contraseña está activo. No use datos reales.",
+                    "en": "DEMO: log-in by role without a password is on. Do not use real data."},
+    "signin_failed": {"es": "Usuario, contraseña o código incorrectos.", "en": "Wrong user name, password or code."},
+    "signin_locked": {"es": "La cuenta está bloqueada por demasiados intentos fallidos. Intente más tarde o "
+                               "pida ayuda a un administrador.",
+                      "en": "The account is locked after too many failed attempts. Try later or ask an "
+                            "administrator."},
+    "signin_throttled": {"es": "Demasiados intentos fallidos desde esta dirección. Espere unos minutos.",
+                         "en": "Too many failed attempts from this address. Wait a few minutes."},
+    "demo_disabled": {"es": "El ingreso de demostración está desactivado en esta base de datos.",
+                      "en": "The demo log-in is off for this database."},
+})

@@ -20,8 +20,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from seguro_desempleo.api.auth import ROLE_LABELS_ES, AuthError, Principal, Role, TokenSigner
-from seguro_desempleo.errors import InputError, SeguroError
+from seguro_desempleo.api.auth import ROLE_LABELS_ES, SESSION_PREFIX, Principal, Role, resolve_token
+from seguro_desempleo.errors import InputError, PermissionDeniedError, SeguroError
 from seguro_desempleo.formats.codes import termination_causes
 from seguro_desempleo.money import parse_soles
 from seguro_desempleo.periods import parse_date, period_of
@@ -49,11 +49,15 @@ def principal_of(request: Request) -> Principal | None:
     token = request.cookies.get(COOKIE)
     if not token:
         return None
-    signer: TokenSigner = request.app.state.signer
+    if "principal" in request.scope.get("state", {}):      # looked up once per request
+        return request.scope["state"]["principal"]
     try:
-        return signer.verify(token)
-    except AuthError:
-        return None
+        principal: Principal | None = resolve_token(request.app.state, token, method=request.method,
+                                                    path=request.url.path)
+    except PermissionDeniedError:
+        principal = None
+    request.scope.setdefault("state", {})["principal"] = principal
+    return principal
 
 
 NavLinks = Callable[[Principal], list[dict[str, str]]]
@@ -67,6 +71,7 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
         if principal is not None:
             links += provider(principal, lang) if provider is role_links else provider(principal)
     ctx = {"lang": lang, "t": lambda key: i18n.text(key, lang), "principal": principal, "path": request.url.path,
+           "demo_on": bool(getattr(request.app.state, "demo_logins", False)),
            "role_label": ROLE_LABELS_ES.get(principal.role, "") if principal else "", "nav_links": links,
            **context}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
@@ -162,6 +167,9 @@ def install(app: FastAPI) -> None:
         app.state.role_home.setdefault(role, href)
 
     app.add_middleware(SameOriginForms)
+    from seguro_desempleo.web import oidc
+
+    app.include_router(oidc.router)       # OpenID Connect sign-in (answers 401 unless configured)
 
     @app.exception_handler(PageDenied)
     async def _denied(request: Request, exc: PageDenied) -> Response:
@@ -214,35 +222,58 @@ def install(app: FastAPI) -> None:
                         samesite="lax", max_age=365 * 86400)
         return resp
 
+    def _login_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+        return render(request, "login.html", status_code=status, roles=[(r.value, ROLE_LABELS_ES[r]) for r in Role],
+                      error=error, oidc_on=getattr(request.app.state, "oidc", None) is not None)
+
+    def _signed_in(request: Request, token: str, principal: Principal, max_age: int | None) -> Response:
+        resp = RedirectResponse(getattr(request.app.state, "role_home", {}).get(principal.role.value, "/"),
+                                status_code=303)
+        resp.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        max_age=max_age)
+        return resp
+
     @app.get("/ingresar", response_class=HTMLResponse, include_in_schema=False)
     def login_form(request: Request) -> HTMLResponse:
-        return render(request, "login.html", roles=[(r.value, ROLE_LABELS_ES[r]) for r in Role], error=None)
+        return _login_page(request)
 
     @app.post("/ingresar", include_in_schema=False)
     async def login(request: Request) -> Response:
         raw = await request.form()
-        roles = [(r.value, ROLE_LABELS_ES[r]) for r in Role]
+        lang = language(request)
+        if "username" in raw:
+            from starlette.concurrency import run_in_threadpool
+
+            from seguro_desempleo.services.accounts import AuthenticationFailed, TooManyAttempts
+
+            try:
+                token, principal = await run_in_threadpool(
+                    request.app.state.accounts.sign_in, str(raw.get("username", "")), str(raw.get("password", "")),
+                    str(raw.get("code", "")) or None, address=request.client.host if request.client else "-")
+            except TooManyAttempts:
+                return _login_page(request, 429, i18n.text("signin_throttled", lang))
+            except AuthenticationFailed as exc:
+                key = "signin_locked" if "locked" in exc.message else "signin_failed"
+                return _login_page(request, 401, i18n.text(key, lang))
+            return _signed_in(request, token, principal, None)
         if not request.app.state.demo_logins:
-            return render(request, "login.html", status_code=403, roles=roles,
-                          error="El ingreso de demostración está desactivado.")
+            return _login_page(request, 403, i18n.text("demo_disabled", lang))
         try:
             role = Role(str(raw.get("role", "")))
         except ValueError:
-            return render(request, "login.html", status_code=422, roles=roles, error="Rol desconocido.")
+            return _login_page(request, 422, "Rol desconocido.")
         subject = str(raw.get("subject", "")).strip() or None
         if role in (Role.WORKER, Role.EMPLOYER) and not subject:
-            return render(request, "login.html", status_code=422, roles=roles,
-                          error="Indique su código de trabajador o el RUC de la empresa.")
+            return _login_page(request, 422, "Indique su código de trabajador o el RUC de la empresa.")
         principal = Principal(role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
-        token = request.app.state.signer.issue(principal)
-        resp = RedirectResponse(getattr(request.app.state, "role_home", {}).get(role.value, "/"), status_code=303)
-        resp.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
-                        max_age=request.app.state.signer.ttl)
-        return resp
+        return _signed_in(request, request.app.state.signer.issue(principal), principal,
+                          request.app.state.signer.ttl)
 
     @app.post("/salir", include_in_schema=False)
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        token = request.cookies.get(COOKIE) or ""
+        if token.startswith(SESSION_PREFIX):
+            request.app.state.accounts.sign_out(token)      # the session ends at once, server-side
         resp = RedirectResponse("/", status_code=303)
         resp.delete_cookie(COOKIE)
         return resp
-
