@@ -206,7 +206,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
                earliest=first_month(params, period_of(today)))
     try:
         names = [os.fspath(p) for p in paths]
-        per_files = any(n.lower().endswith(".per") for n in names)
+        # files that register workers one by one (T-Registro, .snl, .jor): the registry is looked up
+        per_files = any(n.lower().endswith((".per", ".snl", ".jor", ".tra")) for n in names)
         run.bulk = _start_bulk(conn, registry_lookups=per_files)
         run.mine = _only_ours(conn, run.bulk, per_files)
         if not per_files and _large_run(names):
