@@ -228,3 +228,11 @@ def test_a_passport_from_another_country_is_another_person(engine: sa.Engine, tm
     g.write_bytes(b"07|AB123456|032|1|1|01/02/2024|||\r\n")
     s = run(engine, [g])
     assert codes(s.issues) == [(1, "pais", "country_conflict")]
+
+
+def test_an_identical_repeat_is_refused_whatever_the_amounts_spelling(engine: sa.Engine, tmp_path: Path) -> None:
+    """``3000`` and ``3000.00`` are one amount: the repeat is pay counted twice, refused."""
+    f = tmp_path / f"0601202503{A}.rem"
+    f.write_bytes(b"01|45678912|0121|3000|3000|\r\n01|45678912|0121|3000.00|3000.0|\r\n")
+    s = run(engine, [f])
+    assert codes(s.issues) == [(2, "concepto", "line_duplicate")]

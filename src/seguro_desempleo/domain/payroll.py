@@ -63,7 +63,7 @@ ISSUE_CODES: dict[str, str] = {
     "concept_unknown": "código de concepto desconocido (Tabla 22)",
     "amount_missing": "se requieren el monto devengado y el pagado/descontado (Estructura 18: cada uno es obligatorio si se consigna el otro)",
     "amount_invalid": "no es un monto (hasta 7 dígitos enteros y 2 decimales)",
-    "line_duplicate": "trabajador y concepto repetidos en la misma declaración",
+    "line_duplicate": "el mismo trabajador, concepto y montos dos veces en la misma declaración",
     "date_invalid": "no es una fecha dd/mm/aaaa",
     "start_future": "la fecha de inicio es futura",
     "end_before_start": "la fecha de fin es anterior a la de inicio",

@@ -342,6 +342,13 @@ def prepared(lines: pl.DataFrame, concept_flags: pl.DataFrame | None = None) -> 
     return lines.with_columns(pl.lit(True).alias("_fills"))
 
 
+def _amount_key(col: str) -> pl.Expr:
+    """An amount as compared for an identical repeat: its céntimos (``3000`` and ``3000.00`` are
+    one amount), the text itself when it is not an amount."""
+    return (pl.when(pl.col(col).str.contains(AMOUNT_RE)).then(cents_expr(col).cast(pl.Utf8))
+            .otherwise(pl.col(col)).alias(col))
+
+
 def duplicate_flags(df: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     """(identical, summed): True for each line that repeats an earlier line's (file, ruc, period,
     worker, concept) with the same amounts — pay that would be counted twice, refused — and for
@@ -370,7 +377,7 @@ def duplicate_flags(df: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
             idx = np.flatnonzero(cand)
             firsts = df.filter(pl.Series(cand)).select(
                 pl.struct(keys).is_first_distinct().alias("k"),
-                pl.struct([*keys, "devengado", "pagado"]).is_first_distinct().alias("a"))
+                pl.struct([*keys, _amount_key("devengado"), _amount_key("pagado")]).is_first_distinct().alias("a"))
             first = firsts["k"].to_numpy()
             same = ~firsts["a"].to_numpy()
             out[idx[same]] = True
