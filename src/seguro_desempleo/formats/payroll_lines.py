@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -385,6 +386,10 @@ def duplicate_flags(df: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     return pl.Series("_dup", out), pl.Series("_summed", summed)
 
 
+ISSUE_SCHEMA: dict[str, Any] = {"file": pl.Int64, "line": pl.Int64, "field": pl.Utf8, "reason": pl.Utf8,
+                                "code": pl.Utf8, "reason_es": pl.Utf8}
+
+
 @dataclass
 class Checked:
     """The outcome of validating a batch of lines."""
@@ -395,9 +400,6 @@ class Checked:
     notices: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=ISSUE_SCHEMA))
     # file, line, field, reason, code, reason_es: accepted lines read in a way worth saying
 
-
-ISSUE_SCHEMA = {"file": pl.Int64, "line": pl.Int64, "field": pl.Utf8, "reason": pl.Utf8, "code": pl.Utf8,
-                "reason_es": pl.Utf8}
 
 
 def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: int = 500_000,
@@ -430,7 +432,7 @@ def validate_in_slices(lines: pl.DataFrame, *, latest_period: int, slice_rows: i
         stat = stat.group_by("file").agg(pl.col("n").sum(), pl.col("bad").sum())
     # A month's base deductions (0704, 0705, 0707) lower its pay to 0 at most.
     months = months.with_columns(pl.col("insurable_pay").clip(lower_bound=0))
-    return Checked(pl.concat(bads), stat, months, pl.concat(notices).cast(ISSUE_SCHEMA))
+    return Checked(pl.concat(bads), stat, months, pl.concat(notices).cast(pl.Schema(ISSUE_SCHEMA)))
 
 
 def _slices(files: pl.Series, rows: int) -> tuple[list[tuple[int, int]], bool]:

@@ -637,7 +637,8 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     # The issuing country of a 07/24 document is part of who the worker is (Estructura 11, field 3):
     # the same number from another country is another person, which PLAME's .rem (no country
     # field) could not tell apart: refused.
-    for p in [*good, *bajas]:
+    lines: list[tregistro.PeriodLine | tregistro.Termination] = [*good, *bajas]
+    for p in lines:
         if p.country is None:
             continue
         known = uow.workers.by_document(p.doc_type, p.doc_number)
