@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
-from seguro_desempleo.cli import build_app
+from seguro_desempleo.cli import build_app, main
 
 FILES = Path(__file__).parent / "files"
 
@@ -34,16 +35,17 @@ def test_export_folder_exits_0_with_notices(tmp_path: Path) -> None:
     assert "notice: " in r.output and ":2: field 'concepto'" in r.output and "45678930" not in r.output
 
 
-def test_concept_flag_command(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    app = build_app()
-    assert CliRunner().invoke(app, ["db", "init", "--db", db]).exit_code == 0
-    r = CliRunner().invoke(app, ["payroll", "concept", "--ruc", "20000000346", "--concept", "1001", "--essalud", "si",
-                                 "--db", db])
-    assert r.exit_code == 0 and "concept 1001: counted" in r.output
-    r = CliRunner().invoke(app, ["payroll", "concept", "--ruc", "20000000346", "--concept", "0121", "--essalud", "si",
-                                 "--db", db])
-    assert r.exit_code != 0 and "--concept" in r.output and "Traceback" not in r.output
-    r = CliRunner().invoke(app, ["payroll", "concept", "--ruc", "20000000346", "--concept", "1002", "--essalud",
-                                 "quizas", "--db", db])
-    assert r.exit_code != 0 and "--essalud" in r.output and "Traceback" not in r.output
+def test_concept_flag_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    assert main(["db", "init", "--db", db]) == 0
+    assert main(["payroll", "concept", "--ruc", "20000000346", "--concept", "1001", "--essalud", "si",
+                 "--db", db]) == 0
+    assert "concept 1001: counted" in capsys.readouterr().out
+    assert main(["payroll", "concept", "--ruc", "20000000346", "--concept", "0121", "--essalud", "si",
+                 "--db", db]) != 0
+    err = capsys.readouterr().err
+    assert "--concept" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["payroll", "concept", "--ruc", "20000000346", "--concept", "1002", "--essalud", "quizas",
+                 "--db", db]) != 0
+    err = capsys.readouterr().err
+    assert "--essalud" in err and "Traceback" not in err

@@ -200,35 +200,43 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         code = pl.when(cond.fill_null(True)).then(pl.lit(k, dtype=pl.Int8)).otherwise(code)
     out = lf.with_columns(code.alias("_code")).collect()
     good = pl.col("_code") == 0
-    ins = pl.col("_ins")
-    dev_c, pag_c = pl.col("devengado_c"), pl.col("pagado_c")
-    zero_paid = ins & (dev_c == 0) & (pag_c > 0)
+    need_paid, need_notes = out.select(
+        ((pl.col("_part") == -1) | pl.col("_zp")).any(),
+        (pl.col("_summed") | pl.col("_flag_missing") | pl.col("_zp")).any()).row(0)
     out = out.with_columns(
         pl.when(good).then(cents_expr("devengado")).otherwise(0).alias("devengado_c"),
-        pl.when(good).then(cents_expr("pagado")).otherwise(0).alias("pagado_c"),
-    ).with_columns(
-        # The line's part of the month's insurable pay (EsSalud's base, Tabla 22): the accrued
-        # amount of an insurable concept — or, in a declaration that never fills the accrued
-        # amount of one, the amount paid (decision 0331) —, less a base deduction's amount deducted.
-        pl.when(~good).then(0)
-        .when(zero_paid & ~pl.col("_fills")).then(pag_c)
-        .when(ins).then(dev_c)
-        .when(conc.is_in(sorted(BASE_DEDUCTIONS))).then(-pag_c)
-        .otherwise(0).cast(pl.Int64).alias("pay_c"),
-        pl.when(~good).then(None)
-        .when(pl.col("_summed")).then(pl.lit("line_summed"))
-        .when(zero_paid & ~pl.col("_fills")).then(pl.lit("accrued_zero_paid_counted"))
-        .when(zero_paid).then(pl.lit("accrued_zero_paid_ignored"))
-        .when(pl.col("_flag_missing")).then(pl.lit("concept_flag_unregistered"))
-        .otherwise(None).alias("notice_code"),
-    ).with_columns(
-        pl.when(pl.col("notice_code").is_null()).then(None)
-        .when(pl.col("notice_code") == "line_summed").then(pl.lit("concepto"))
-        .when(pl.col("notice_code") == "concept_flag_unregistered").then(pl.lit("concepto"))
-        .otherwise(pl.lit("devengado")).alias("notice_field"),
-        pl.col("notice_code").replace_strict(NOTICE_REASONS, default=None, return_dtype=pl.Utf8).alias("notice_reason"),
-        pl.col("notice_code").replace_strict(NOTICE_CODES, default=None, return_dtype=pl.Utf8).alias("notice_es"),
-    ).with_columns(
+        (pl.when(good).then(cents_expr("pagado")).otherwise(0) if need_paid else pl.lit(0, dtype=pl.Int64))
+        .alias("pagado_c"))
+    ins = pl.col("_part") == 1
+    dev_c, pag_c = pl.col("devengado_c"), pl.col("pagado_c")
+    zero_paid = pl.col("_zp") & good
+    # The line's part of the month's insurable pay (EsSalud's base, Tabla 22): the accrued amount
+    # of an insurable concept — or, in a declaration that never fills the accrued amount of one,
+    # the amount paid (decision 0331) —, less a base deduction's amount deducted (decision 0332).
+    pay = (pl.when(~good).then(0).when(zero_paid & ~pl.col("_fills")).then(pag_c).when(ins).then(dev_c)
+           .when(pl.col("_part") == -1).then(-pag_c).otherwise(0) if need_paid else
+           pl.when(good & ins).then(dev_c).otherwise(0))
+    null = pl.lit(None, dtype=pl.Utf8)
+    out = out.with_columns(pay.cast(pl.Int64).alias("pay_c"))
+    if need_notes:
+        out = out.with_columns(
+            pl.when(~good).then(None)
+            .when(pl.col("_summed")).then(pl.lit("line_summed"))
+            .when(zero_paid & ~pl.col("_fills")).then(pl.lit("accrued_zero_paid_counted"))
+            .when(zero_paid).then(pl.lit("accrued_zero_paid_ignored"))
+            .when(pl.col("_flag_missing")).then(pl.lit("concept_flag_unregistered"))
+            .otherwise(None).alias("notice_code"),
+        ).with_columns(
+            pl.when(pl.col("notice_code").is_null()).then(None)
+            .when(pl.col("notice_code").is_in(["line_summed", "concept_flag_unregistered"])).then(pl.lit("concepto"))
+            .otherwise(pl.lit("devengado")).alias("notice_field"),
+            pl.col("notice_code").replace_strict(NOTICE_REASONS, default=None, return_dtype=pl.Utf8)
+            .alias("notice_reason"),
+            pl.col("notice_code").replace_strict(NOTICE_CODES, default=None, return_dtype=pl.Utf8).alias("notice_es"))
+    else:
+        out = out.with_columns(null.alias("notice_code"), null.alias("notice_field"), null.alias("notice_reason"),
+                               null.alias("notice_es"))
+    out = out.with_columns(
         pl.lit(None, dtype=pl.Utf8).alias("field"), pl.lit(None, dtype=pl.Utf8).alias("reason"),
         pl.lit(None, dtype=pl.Utf8).alias("code"), pl.lit(None, dtype=pl.Utf8).alias("reason_es"),
     )
@@ -276,8 +284,8 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
                              .otherwise(pl.col("reason_es")).alias("reason_es"))
                .drop("_first"))
         out = pl.concat([out.filter(good), bad], how="vertical_relaxed")
-    return out.with_columns((pl.col("_code") == 0).alias("ok")).drop("_code", "_dup", "_summed", "_ins", "_fills",
-                                                                   "_flag_missing")
+    return out.with_columns((pl.col("_code") == 0).alias("ok")).drop("_code", "_dup", "_summed", "_part", "_fills",
+                                                                   "_flag_missing", "_zp")
 
 
 KEYS = ("file", "ruc", "period", "tipo_doc", "num_doc", "concepto")
@@ -315,32 +323,47 @@ NOTICE_CODES: dict[str, str] = {
 def prepared(lines: pl.DataFrame, concept_flags: pl.DataFrame | None = None) -> pl.DataFrame:
     """*lines* (fields normalised) with what validating them needs of the whole batch:
     ``_dup_all`` (an identical repeat), ``_summed`` (the same worker and concept again, other
-    amounts), ``_ins`` (the concept counts as insurable pay: Tabla 22 EsSalud = SI, or an
+    amounts), ``_part`` (1: the concept counts as insurable pay — Tabla 22 EsSalud = SI, or an
     employer-flagged 1001–1040 registered SI in *concept_flags*: ``ruc``, ``concepto``,
-    ``essalud``), ``_flag_missing`` (a 1001–1040 with no registered flag) and ``_fills``
+    ``essalud``; -1: a base deduction; 0: neither), ``_flag_missing`` (a 1001–1040 with no
+    registered flag), ``_zp`` (an insurable line with 0 accrued and an amount paid) and ``_fills``
     (the line's declaration gives an accrued amount above 0 on some insurable line)."""
     dup, summed = duplicate_flags(lines)
-    lines = lines.with_columns(dup.alias("_dup_all"), summed.alias("_summed"))
-    conc = pl.col("concepto")
-    ins = conc.is_in(list(insurable_concept_list()))
+    conc, dev, pag = pl.col("concepto"), pl.col("devengado"), pl.col("pagado")
+    part = conc.replace_strict(_parts(), default=0, return_dtype=pl.Int8)
     flagged = sorted(EMPLOYER_FLAGGED_CONCEPTS)
+    zero = r"^0*(\.0{0,2})?$"
     if lines.height and lines.select(conc.is_in(flagged).any()).item():
         flags = (concept_flags if concept_flags is not None else
                  pl.DataFrame(schema={"ruc": pl.Utf8, "concepto": pl.Utf8, "essalud": pl.Boolean}))
         lines = (lines.join(flags.select("ruc", "concepto", pl.col("essalud").alias("_essalud")),
                             on=["ruc", "concepto"], how="left", maintain_order="left")
-                 .with_columns((ins | (conc.is_in(flagged) & pl.col("_essalud").fill_null(False))).alias("_ins"),
+                 .with_columns(pl.when(conc.is_in(flagged) & pl.col("_essalud").fill_null(False))
+                               .then(pl.lit(1, dtype=pl.Int8)).otherwise(part).alias("_part"),
                                (conc.is_in(flagged) & pl.col("_essalud").is_null()).alias("_flag_missing"))
                  .drop("_essalud"))
+        part, missing = pl.col("_part"), pl.col("_flag_missing")
     else:
-        lines = lines.with_columns(ins.alias("_ins"), pl.lit(False).alias("_flag_missing"))
-    zero = r"^0*(\.0{0,2})?$"
-    dev, pag = pl.col("devengado"), pl.col("pagado")
-    if lines.height and lines.select((pl.col("_ins") & dev.str.contains(zero) & (pag != "")
-                                      & ~pag.str.contains(zero)).any()).item():
-        fills = (pl.col("_ins") & (dev != "") & ~dev.str.contains(zero)).any().over(["file", "ruc", "period"])
-        return lines.with_columns(fills.alias("_fills"))
-    return lines.with_columns(pl.lit(True).alias("_fills"))
+        missing = pl.lit(False)
+    ins = part == 1
+    # An insurable line with 0 accrued and an amount paid (decision 0331); the cheap test first
+    # (an accrued amount that starts with 0 at all), the exact one only if some line passes it.
+    zp = ins & dev.str.contains(zero) & (pag != "") & ~pag.str.contains(zero)
+    columns = [dup.alias("_dup_all"), summed.alias("_summed"), part.alias("_part"), missing.alias("_flag_missing")]
+    if lines.height and lines.select((ins & dev.str.starts_with("0")).any()).item() \
+            and lines.select(zp.any()).item():
+        fills = (ins & (dev != "") & ~dev.str.contains(zero)).any().over(["file", "ruc", "period"])
+        return lines.with_columns(*columns, zp.alias("_zp"), fills.alias("_fills"))
+    return lines.with_columns(*columns, pl.lit(False).alias("_zp"), pl.lit(True).alias("_fills"))
+
+
+@cache
+def _parts() -> dict[str, int]:
+    """Each concept's part in the insurable pay: 1 its accrued amount (Tabla 22 EsSalud = SI),
+    -1 its amount deducted (a base deduction), absent (0) none."""
+    out = dict.fromkeys(insurable_concept_list(), 1)
+    out.update(dict.fromkeys(sorted(BASE_DEDUCTIONS), -1))
+    return out
 
 
 def _amount_key(col: str) -> pl.Expr:
