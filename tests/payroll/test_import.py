@@ -162,7 +162,8 @@ def test_bad_lines_reject_the_whole_file_with_reasons(engine: sa.Engine, tmp_pat
         ("01", dni(3), "9999", "3000", "3000"),                # unknown concept
         ("01", dni(3), "0804", "3000", "3000"),                # a total PLAME computes
         ("01", dni(4), "0121", "3000,50", "3000"),             # malformed amount
-        ("01", dni(1), "0121", "10", "10"),                    # duplicate worker × concept
+        ("01", dni(1), "0121", "3000", "3000"),                # line 1 again, same amounts (issue 31: other
+                                                               # amounts would be summed)
         ("06", "20100070970", "0121", "10", "10"),             # RUC as a worker document
         "01|12345678|0121",                                    # too few fields
         ("01", dni(5), "0121", "", ""),                        # no amount
@@ -181,7 +182,8 @@ def test_bad_lines_reject_the_whole_file_with_reasons(engine: sa.Engine, tmp_pat
                      6: "amount_invalid", 7: "line_duplicate", 8: "doc_type_ruc", 9: "fields_count",
                      10: "amount_missing"}
     es = {i.line: i.message_es for i in s.issues}
-    assert es[7] == "trabajador y concepto repetidos en la misma declaración (primera vez en la línea 1)"
+    assert es[7] == ("el mismo trabajador, concepto y montos dos veces (se contaría dos veces la remuneración) "
+                     "(primera vez en la línea 1)")
     assert es[4] == "código de concepto '9999' desconocido (Tabla 22)"
     assert es[9] == "se esperaban 5 campos separados por '|', se encontraron 3"
     assert all(c in ISSUE_CODES and m and dni(4) not in m for c, m in zip(codes.values(), es.values(), strict=True))
@@ -370,14 +372,15 @@ def test_reasons_never_quote_what_may_be_a_document_number(engine: sa.Engine, tm
     still quoted, as they help."""
     ruc = make_ruc(43)
     f = write_rem(tmp_path, ruc, "2025-03", ["45678912|0121|3000|3000|", "01|45678913|0121|45678914|3000|",
-                                             "01|45678915|0121|12,50|3000|", "9|45678916|0121|1|1|"])
+                                             "01|45678915|0121|12,50|3000|", "8|45678916|0121|1|1|"])
     s = run(engine, [f])
     assert [(i.line, i.field, i.code) for i in s.issues] == [
         (1, "tipo_doc", "doc_type_unknown"), (2, "devengado", "amount_invalid"), (3, "devengado", "amount_invalid"),
         (4, "tipo_doc", "doc_type_unknown")]
     text = " ".join(f"{i.reason} {i.message_es}" for i in s.issues)
     assert not any(d in text for d in ("45678912", "45678913", "45678914", "45678915", "45678916"))
-    assert "'12,50'" in s.issues[2].reason and "'9'" in s.issues[3].reason
+    # (a one-digit type is read as Tabla 3's two digits since issue 31: "8" is "08", which does not exist)
+    assert "'12,50'" in s.issues[2].reason and "'08'" in s.issues[3].reason
     per = write_per(tmp_path, ruc, ["45678912|01|604|1|1|01/03/2020|||"])
     assert "45678912" not in " ".join(i.reason for i in run(engine, [per]).issues)
 

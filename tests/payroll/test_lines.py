@@ -55,12 +55,19 @@ def test_slices_end_where_files_do() -> None:
 
 
 def test_duplicate_across_slices_names_the_first_line() -> None:
-    df = frame([(0, 1, "0121", "1000"), (0, 2, "0121", "1000"), (0, 1, "0201", "10"), (0, 1, "0121", "5")])
+    """Issue 31 item 5: only an identical repeat (worker, concept and both amounts) is refused;
+    the same worker and concept with other amounts is summed, with a notice naming the line."""
+    df = frame([(0, 1, "0121", "1000"), (0, 2, "0121", "1000"), (0, 1, "0201", "10"), (0, 1, "0121", "1000"),
+                (0, 2, "0121", "5")])
     out = validate_in_slices(df, latest_period=30000, slice_rows=2)
-    assert out.bad.rows() == [(0, 4, "concepto", "duplicate worker and concept (first at line 1)", "line_duplicate",
-                               "trabajador y concepto repetidos en la misma declaración (primera vez en la línea 1)")]
+    assert out.bad.rows() == [(0, 4, "concepto",
+                               "the same worker, concept and amounts twice (pay would be counted twice) "
+                               "(first at line 1)", "line_duplicate",
+                               "el mismo trabajador, concepto y montos dos veces (se contaría dos veces la "
+                               "remuneración) (primera vez en la línea 1)")]
+    assert [(r[1], r[4]) for r in out.notices.rows()] == [(5, "line_summed")]
     pay = {r[4]: r[5] for r in out.months.rows()}
-    assert pay == {"00000001": 101_000, "00000002": 100_000}  # 1,000 + 10 soles (0201 is insurable)
+    assert pay == {"00000001": 101_000, "00000002": 100_500}  # 1,000 + 10 soles (0201 is insurable); 1,000 + 5
 
 
 FIELD = st.text(st.characters(min_codepoint=0, max_codepoint=0x7F, exclude_characters="|\n\r"), max_size=6)

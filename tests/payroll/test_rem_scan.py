@@ -21,7 +21,8 @@ good_doc = st.sampled_from([("01", "45678912"), ("01", "10000001"), ("04", "X-12
 odd_doc = st.tuples(st.sampled_from(["01", "06", "1", "99", " 01", "04", "6"]),
                     st.sampled_from(["4567891", "456789123", "45678912 ", "AB_1", "", "1234567890123456", "ñ1",
                                      "45678912", "X-12"]))
-good_concept = st.sampled_from(["0121", "0105", "0113", "0202", "0909", "0406"])
+good_concept = st.sampled_from(["0121", "0105", "0113", "0202", "0909", "0406", "0704", "0705", "0707", "0701",
+                                "0605"])
 odd_concept = st.sampled_from(["0100", "9999", "121", "01210", " 0121", "A121", ""])
 good_amount = st.one_of(st.integers(0, 9_999_999).map(str),
                         st.tuples(st.integers(0, 9_999_999), st.integers(0, 99), st.booleans()).map(
@@ -42,7 +43,9 @@ odd_line = st.one_of(  # one field or the shape odd: a bad line, or one only the
     st.builds(lambda d, c, a: f"{d[0]}|{d[1]}|{c}|{a}|{a}", good_doc, good_concept, good_amount),  # no last "|"
     st.builds(lambda d, c, a: f"{d[0]}|{d[1]}|{c}|{a}|{a}|x|", good_doc, good_concept, good_amount),
     st.builds(plain_line, good_doc, good_concept, good_amount, good_amount),  # good (may repeat a worker × concept)
-    st.sampled_from(["", "   ", "01|45678912|0121|100.00|"]),
+    st.sampled_from(["", "   ", "01|45678912|0121|100.00|", "01|45678912|0121|0.00|2500.00|",
+                     "01|45678912|1001|100|100|", "1|45678912|0121|100|100|", "01|45678912|121|100|100|",
+                     "01|456789124|0121|100|100|", "01|10000001|0704||30.00|"]),
 )
 
 
@@ -52,7 +55,8 @@ def polars_path(data: bytes, ends: list[int]) -> tuple[bool, pl.DataFrame, pl.Da
                          schema={"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64})
     lines = plame.split_lines(data, ends, ids, 5, plame.FIELDS).join(names, on="file", how="left")
     checked = validate_in_slices(lines, latest_period=LATEST)
-    return (checked.bad.height == 0, checked.stats.select("file", pl.col("n").cast(pl.Int64)).sort("file"),
+    # (a notice — issue 31 — is not plainly good either: the fast path leaves it to this path)
+    return (checked.bad.height == 0 and checked.notices.height == 0, checked.stats.select("file", pl.col("n").cast(pl.Int64)).sort("file"),
             checked.months.sort("file", "tipo_doc", "num_doc"))
 
 
@@ -82,8 +86,15 @@ def plain_files(draw: st.DrawFn) -> list[list[str]]:
     files = []
     for _ in range(draw(st.integers(1, 5))):
         pairs = draw(st.lists(st.tuples(good_doc, good_concept), unique=True, max_size=12))
-        files.append([plain_line(d, c, draw(good_amount), draw(good_amount))
-                      for d, c in pairs])
+        lines = []
+        for d, c in pairs:
+            accrued, paid = draw(good_amount), draw(good_amount)
+            if float(accrued) == 0:  # accrued 0 with a paid amount is a notice (issue 31): not plain
+                paid = accrued
+            if c in ("0704", "0701", "0605") and draw(st.booleans()):
+                accrued = ""  # Estructura 18: only the amount deducted counts for these
+            lines.append(plain_line(d, c, accrued, paid))
+        files.append(lines)
     return files
 
 

@@ -291,6 +291,7 @@ async def upload_payroll(request: Request, p: CurrentPrincipal, ctx: Ctx,
         for r in summary.files:  # the names the caller gave, not the server's temporary paths
             r.file = Path(r.file).name
             r.issues = [dataclasses.replace(i, file=r.file) for i in r.issues]
+            r.notices = [dataclasses.replace(i, file=r.file) for i in r.notices]
     reports = [r.as_dict(max_issues=50) for r in summary.files]
     ctx.audit.append(who=actor(p), when=_now(), action="payroll.upload", entity="payroll:upload", before=None,
                      after=[{"file": r["file"], "status": r["status"], "lines": r.get("lines"),

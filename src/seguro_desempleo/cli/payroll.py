@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
     @payroll.command("import")
     def import_(
         files: Annotated[list[str], typer.Argument(metavar="FILE...", help="0601AAAAMM<RUC>.rem, RP_<RUC>.per, "
-                                                   ".csv or .parquet files.")],
+                                                   "0601AAAAMM<RUC>.snl/.jor, RP_<RUC>.tra, .csv or .parquet "
+                                                   "files; the other PLAME/T-Registro files are skipped "
+                                                   "with a notice.")],
         partial: Annotated[bool, typer.Option("--partial", help="Keep the good lines of a file with bad lines.")]
         = False,
         fmt: FormatOption = "text",
@@ -55,8 +57,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import payroll files in one transaction: each file whole or not at all (unless --partial).
 
-        Exit status: 0 when every file was accepted or already imported, 1 when some file was
-        rejected (the others are imported), 2 on an error that stopped the import.
+        Exit status: 0 when every file was accepted, already imported or skipped (a PLAME or
+        T-Registro file the insurance does not need), 1 when some file was rejected (the others
+        are imported), 2 on an error that stopped the import.
         """
         from seguro_desempleo.services.payroll_import import import_files
 
@@ -81,6 +84,10 @@ def register(app: typer.Typer) -> None:
             for f in summary.files:
                 if f.status == "duplicate":
                     typer.echo(f"{f.file}: already imported, nothing changed")
+            for notice in summary.notices[:200]:  # accepted, read in a way worth saying (issue 31)
+                typer.echo("notice: " + notice.one_line())
+            if len(summary.notices) > 200:
+                typer.echo(f"... and {len(summary.notices) - 200} more notice(s); use --format json")
             for issue in summary.issues[:200]:
                 typer.echo(issue.one_line(), err=True)
             if len(summary.issues) > 200:
@@ -108,6 +115,30 @@ def register(app: typer.Typer) -> None:
             uow.commit()
         typer.echo(f"employer {e.ruc}: size {e.size_class or 'unknown'} ({e.size_source}), "
                    f"{'covered' if is_covered(e) else 'not covered'} in the current phase")
+
+    @payroll.command("concept")
+    def concept_cmd(
+        ruc: Annotated[str, typer.Option("--ruc")],
+        concept: Annotated[str, typer.Option("--concept", help="Tabla 22 'otros conceptos' code, 1001-1040.")],
+        essalud: Annotated[str, typer.Option("--essalud", help="si|no: whether the employer set the concept "
+                                             "as affected by EsSalud (its PLAME configuration).")],
+        db: DbOption = None,
+    ) -> None:
+        """Register the EsSalud flag an employer set for one of its 'otros conceptos' (1001-1040).
+
+        Until it is registered, the concept's lines are imported but not counted as insurable pay
+        (with a notice)."""
+        from seguro_desempleo.errors import InputError
+        from seguro_desempleo.services.payroll_import import register_concept_flag
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        flag = essalud.strip().lower()
+        if flag not in ("si", "sí", "yes", "no"):
+            raise InputError("must be si or no", field="--essalud")
+        with SqlUnitOfWork(db) as uow:
+            code = register_concept_flag(uow, ruc, concept, flag != "no")
+            uow.commit()
+        typer.echo(f"concept {code}: {'counted' if flag != 'no' else 'not counted'} as insurable pay for this employer")
 
     @payroll.command("worker")
     def worker(

@@ -41,7 +41,7 @@ class Declaration:
 
 
 ISSUE_CODES: dict[str, str] = {
-    "file_type_unknown": "tipo de archivo desconocido (se espera .rem, .per, .csv o .parquet)",
+    "file_type_unknown": "tipo de archivo desconocido (se espera .rem, .per, .snl, .jor, .tra, .csv o .parquet)",
     "file_unreadable": "no se puede leer el archivo",
     "rem_name_invalid": "un archivo de remuneraciones PLAME se llama 0601AAAAMM<RUC de 11 dígitos>.rem",
     "per_name_invalid": "un archivo de períodos T-Registro se llama RP_<RUC>.per",
@@ -63,7 +63,7 @@ ISSUE_CODES: dict[str, str] = {
     "concept_unknown": "código de concepto desconocido (Tabla 22)",
     "amount_missing": "se requieren el monto devengado y el pagado/descontado (Estructura 18: cada uno es obligatorio si se consigna el otro)",
     "amount_invalid": "no es un monto (hasta 7 dígitos enteros y 2 decimales)",
-    "line_duplicate": "trabajador y concepto repetidos en la misma declaración",
+    "line_duplicate": "el mismo trabajador, concepto y montos dos veces en la misma declaración",
     "date_invalid": "no es una fecha dd/mm/aaaa",
     "start_future": "la fecha de inicio es futura",
     "end_before_start": "la fecha de fin es anterior a la de inicio",
@@ -72,6 +72,22 @@ ISSUE_CODES: dict[str, str] = {
     "cause_unknown": "motivo de cese desconocido (Tabla 17)",
     "period_duplicate": "período repetido para el mismo trabajador y fecha de inicio",
     "other": "línea rechazada",
+    # issue 31: refusals of the other PLAME/T-Registro files and of T-Registro bajas
+    "country_missing": "el país emisor (Tabla 26) es obligatorio para los documentos 07 y 24",
+    "country_conflict": "el documento ya está registrado con otro país emisor",
+    "snl_type_unknown": "tipo de suspensión desconocido (Tabla 21)",
+    "days_invalid": "el número de días debe estar entre 0 y 31",
+    "time_invalid": "horas (hasta 360) y minutos (hasta 59) no válidos",
+    "contract_type_unknown": "tipo de contrato desconocido (Tabla 12)",
+    # notices: the line or file is accepted (or set aside) and the employer should know how it was read
+    "file_skipped": "archivo del PLAME/T-Registro que el seguro no necesita: no se lee",
+    "line_summed": "el mismo trabajador y concepto otra vez con otros montos: las líneas se suman",
+    "accrued_zero_paid_counted": "devengado 0 con monto pagado: se cuenta el monto pagado (decisión 0331)",
+    "accrued_zero_paid_ignored": "devengado 0 con monto pagado: pago de un mes anterior, no cuenta en este",
+    "concept_flag_unregistered": "concepto 1001-1040 sin afectación a EsSalud registrada por el empleador: no se cuenta",
+    "termination_closed": "baja: cierra el período abierto del trabajador con este empleador",
+    "termination_opened": "baja: abre el período desde el primer mes con remuneración y lo cierra",
+    "termination_pending": "baja sin período ni remuneración conocidos con este empleador: queda pendiente",
 }
 """Stable reason codes of rejected lines and files, with their Spanish message (for web pages).
 
@@ -127,6 +143,7 @@ class FileReport:
     periods: int = 0                       # .per: employment periods recorded
     issues: list[LineIssue] = field(default_factory=list)
     sha256: str = ""
+    notices: list[LineIssue] = field(default_factory=list)   # accepted, read in a way worth saying (issue 31)
 
     def as_dict(self, max_issues: int = 1000) -> dict[str, Any]:
         return {
@@ -137,6 +154,8 @@ class FileReport:
             "employment_periods": self.periods,
             "issues": [i.as_dict() for i in self.issues[:max_issues]],
             "issues_truncated": max(0, len(self.issues) - max_issues),
+            "notices": [i.as_dict() for i in self.notices[:max_issues]],
+            "notices_truncated": max(0, len(self.notices) - max_issues),
         }
 
 
@@ -165,10 +184,19 @@ class ImportSummary:
     def issues(self) -> list[LineIssue]:
         return [i for f in self.files for i in f.issues]
 
+    @property
+    def notices(self) -> list[LineIssue]:
+        return [i for f in self.files for i in f.notices]
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for f in self.files if f.status == "skipped")
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "files": len(self.files), "accepted": self.accepted, "rejected": self.rejected,
-            "duplicates": self.duplicates, "superseded": self.superseded,
+            "duplicates": self.duplicates, "superseded": self.superseded, "skipped": self.skipped,
+            "notices": len(self.notices),
             "accepted_lines": sum(f.accepted_lines for f in self.files),
             "rejected_lines": sum(f.rejected_lines for f in self.files),
             "contributions": sum(f.contributions for f in self.files),

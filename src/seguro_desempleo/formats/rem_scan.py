@@ -31,7 +31,14 @@ import numpy.typing as npt
 import polars as pl
 
 from seguro_desempleo.domain.registry import WORKER_DOCUMENT_TYPES
-from seguro_desempleo.formats.payroll_lines import Checked, declarable_concepts, insurable_concept_list
+from seguro_desempleo.formats.payroll_lines import (
+    BASE_DEDUCTIONS,
+    EMPLOYER_FLAGGED_CONCEPTS,
+    PAID_ONLY_CONCEPTS,
+    Checked,
+    declarable_concepts,
+    insurable_concept_list,
+)
 
 try:  # numba is a declared dependency; without it the polars path does all the work
     from numba import njit
@@ -56,15 +63,22 @@ class CleanScan:
 
 
 @cache
-def _tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+def _tables() -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.int8]]:
+    """Document types; the concepts this path reads (declarable, but not 1001–1040, whose
+    EsSalud flag the employer sets: the polars path reads those, with their notice); and each
+    concept's part in the insurable pay: 1 its accrued amount (EsSalud = SI), -1 its amount
+    deducted (a base deduction: 0704, 0705, 0707), 2 its amount paid alone with the accrued
+    amount empty allowed (Estructura 18's paid-only concepts), 0 none."""
     docs = np.zeros(100, dtype=np.bool_)
     for d in WORKER_DOCUMENT_TYPES:
         docs[int(d)] = True
     declarable = np.zeros(10_000, dtype=np.bool_)
-    declarable[[int(c) for c in declarable_concepts()]] = True
-    insurable = np.zeros(10_000, dtype=np.bool_)
-    insurable[[int(c) for c in insurable_concept_list()]] = True
-    return docs, declarable, insurable
+    declarable[[int(c) for c in declarable_concepts() if c not in EMPLOYER_FLAGGED_CONCEPTS]] = True
+    part = np.zeros(10_000, dtype=np.int8)
+    part[[int(c) for c in insurable_concept_list()]] = 1
+    part[[int(c) for c in PAID_ONLY_CONCEPTS if c not in BASE_DEDUCTIONS]] = 2
+    part[[int(c) for c in BASE_DEDUCTIONS]] = -1
+    return docs, declarable, part
 
 
 def _digits(buf: npt.NDArray[np.uint8], j: int, n: int) -> tuple[int, int]:
@@ -124,7 +138,7 @@ def _distinct_concepts(concept: npt.NDArray[np.int64], order: npt.NDArray[np.int
 
 
 def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDArray[np.bool_],
-          declarable: npt.NDArray[np.bool_], insurable: npt.NDArray[np.bool_]
+          declarable: npt.NDArray[np.bool_], part: npt.NDArray[np.int8]
           ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint8],
                      npt.NDArray[np.int64]]:
     """(months found or -1, lines per file, month's file, month's key bytes (NUL-padded), pay)."""
@@ -196,12 +210,22 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
             j, accrued, dev_empty = _amount(buf, j + 5, stop)
             if j < 0:
                 return -1, lines, m_file, m_key, m_pay
-            j, _paid, pag_empty = _amount(buf, j + 1, stop)
-            if j < 0 or dev_empty == 1 or pag_empty == 1:  # Estructura 18: each is required with the other
+            j, paid, pag_empty = _amount(buf, j + 1, stop)
+            kind = part[c4]
+            # Estructura 18: each is required with the other, but a paid-only concept may leave
+            # the accrued amount empty
+            if j < 0 or pag_empty == 1 or (dev_empty == 1 and kind != 2 and kind != -1):
+                return -1, lines, m_file, m_key, m_pay
+            if kind == 1 and accrued == 0 and paid > 0:  # a notice (decision 0331): the polars path
                 return -1, lines, m_file, m_key, m_pay
             if j + 1 >= stop or buf[j + 1] != 10:  # the line ends right after the fifth "|"
                 return -1, lines, m_file, m_key, m_pay
-            pay[line] = accrued
+            if kind == 1:
+                pay[line] = accrued
+            elif kind == -1:
+                pay[line] = -paid
+            else:
+                pay[line] = 0
             line += 1
             i = j + 2
         if i != stop:
@@ -245,9 +269,9 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
                 return -1, lines, m_file, m_key, m_pay
             total_pay = 0
             for q in range(g, e):
-                b = order[q]
-                if insurable[concept[b]]:
-                    total_pay += pay[b]
+                total_pay += pay[order[q]]
+            if total_pay < 0:  # base deductions lower the month's pay to 0 at most
+                total_pay = 0
             a = order[g]
             m_file[months] = f
             m_key[months, 0] = buf[key_at[a]]
@@ -272,10 +296,10 @@ def scan_clean(data: bytes, ends: npt.NDArray[np.int64]) -> CleanScan | None:
     """The lines per file and the worker-months of the files joined in *data* (each file's
     lines end with a newline; file *k* ends at ``ends[k]``), or None as soon as a line is not
     plainly good (see the module's docstring)."""
-    docs, declarable, insurable = _tables()
+    docs, declarable, part = _tables()
     buf = np.frombuffer(data, dtype=np.uint8)
     ends = np.asarray(ends, dtype=np.int64)
-    months, lines, m_file, m_key, m_pay = _scan(buf, ends, docs, declarable, insurable)
+    months, lines, m_file, m_key, m_pay = _scan(buf, ends, docs, declarable, part)
     if months < 0:
         return None
     return CleanScan(lines=lines, month_file=m_file[:months], month_key=m_key[:months].view(f"S{KEY_WIDTH}").ravel(),

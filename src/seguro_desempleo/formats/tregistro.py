@@ -23,6 +23,7 @@ from seguro_desempleo.errors import InputError
 from seguro_desempleo.formats.codes import termination_causes
 from seguro_desempleo.formats.file_names import PER_NAME_RE
 from seguro_desempleo.formats.plame import SourceFile
+from seguro_desempleo.formats.plame_other import country_of, doc_code
 
 NFIELDS = 9
 
@@ -35,22 +36,39 @@ class PeriodLine:
     start: dt.date
     end: dt.date | None
     cause: str | None
+    country: str | None = None      # issuing country (Tabla 26) of a 07/24 document
 
 
-def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[PeriodLine], list[LineIssue], int]:
-    """(RUC, good period lines, issues, skipped lines) of a ``.per`` file."""
+@dataclass(frozen=True)
+class Termination:
+    """A baja as two independent programs write it: an end date and its reason, the start left
+    empty (``01|25809433|604|1|1||31/03/2025|01||``). It closes the worker's open period with the
+    employer; see ``services.payroll_import._resolve_terminations``."""
+
+    line: int
+    doc_type: str
+    doc_number: str
+    end: dt.date
+    cause: str
+    country: str | None = None
+
+
+def parse_per(src: SourceFile, *, today: dt.date
+              ) -> tuple[str | None, list[PeriodLine], list[LineIssue], int, list[Termination]]:
+    """(RUC, good period lines, issues, skipped lines, bajas without a start date) of a ``.per`` file."""
     name = Path(src.name).name
     issues: list[LineIssue] = []
     m = PER_NAME_RE.match(name)
     if not m:
         return None, [], [LineIssue(src.name, 0, "file name", "a T-Registro periods file is named RP_<RUC>.per",
-                                   "per_name_invalid")], 0
+                                   "per_name_invalid")], 0, []
     try:
         ruc = validate_ruc(m.group(1), field="RUC in the file name")
     except InputError as exc:
-        return None, [], [LineIssue(src.name, 0, "file name", exc.message, "ruc_invalid")], 0
+        return None, [], [LineIssue(src.name, 0, "file name", exc.message, "ruc_invalid")], 0, []
     causes = termination_causes()
     good: list[PeriodLine] = []
+    bajas: list[Termination] = []
     seen: dict[tuple[str, str, dt.date], int] = {}
     skipped = 0
     text = src.data.decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
@@ -65,7 +83,8 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
                                     "fields_count",
                                     f"se esperaban {NFIELDS} campos separados por '|', se encontraron {len(f)}"))
             continue
-        doc_type, doc_number, _country, category, record, start_s, end_s, cause, _eps = f
+        doc_type, doc_number, country_s, category, record, start_s, end_s, cause, _eps = f
+        doc_type = doc_code(doc_type)  # "1" as an Odoo localisation ships Tabla 3: "01"
         if category != "1" or record != "1":
             skipped += 1
             continue
@@ -79,6 +98,25 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
             code = ("doc_type_unknown" if exc.field == "tipo_doc" or doc_type not in WORKER_DOCUMENT_TYPES
                     else "dni_invalid" if doc_type == "01" else "doc_number_invalid")
             bad(exc.field or "num_doc", exc.message, code)
+            continue
+        country = country_of(src.name, no, doc_type, country_s)
+        if isinstance(country, LineIssue):
+            issues.append(country)
+            continue
+        if not start_s and end_s:  # a baja: the end and its reason, the start left empty
+            end_only = _date(end_s)
+            if end_only is None:
+                bad("fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa", "date_invalid",
+                    f"'{end_s}' no es una fecha dd/mm/aaaa")
+            elif end_only > today:
+                bad("fecha_fin", "end date is in the future", "end_future")
+            elif not cause:
+                bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
+            elif cause not in causes:
+                bad("motivo", f"unknown termination cause '{cause}' (Tabla 17)", "cause_unknown",
+                    f"motivo de cese '{cause}' desconocido (Tabla 17)")
+            else:
+                bajas.append(Termination(no, doc_type, number, end_only, cause, country))
             continue
         start = _date(start_s)
         if start is None:
@@ -117,8 +155,8 @@ def parse_per(src: SourceFile, *, today: dt.date) -> tuple[str | None, list[Peri
                 f"período repetido para el mismo trabajador y fecha de inicio (primera vez en la línea {seen[key]})")
             continue
         seen[key] = no
-        good.append(PeriodLine(no, doc_type, number, start, end, cause or None))
-    return ruc, good, issues, skipped
+        good.append(PeriodLine(no, doc_type, number, start, end, cause or None, country))
+    return ruc, good, issues, skipped, bajas
 
 
 def _date(text: str) -> dt.date | None:

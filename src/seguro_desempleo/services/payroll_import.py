@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import psycopg
-from sqlalchemy import Connection, TextClause
+from sqlalchemy import Connection, TextClause, delete, insert, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
@@ -56,15 +56,16 @@ from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
 from seguro_desempleo.errors import ConflictError, FormatError
-from seguro_desempleo.formats import payroll_csv, plame, rem_scan, tregistro
+from seguro_desempleo.formats import payroll_csv, plame, plame_other, rem_scan, tregistro
 from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
-from seguro_desempleo.periods import format_period, period_of
+from seguro_desempleo.periods import first_day, format_period, period_of
 from seguro_desempleo.rules.financing import first_month, monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
-from seguro_desempleo.storage import sqlite_bulk
+from seguro_desempleo.storage import intake, sqlite_bulk
+from seguro_desempleo.storage.models import ContributionRow, DeclarationRow, EmploymentPeriodRow
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ class _Run:
     only_ruc: str | None = None                                       # an employer's own upload: its RUC
     earliest: int = 0                                                 # the first month with parameters
     rectified: list[pl.DataFrame] = field(default_factory=list)       # (employer_id, period) superseded
+    bajas: list[tuple[FileReport, int, int, int, dt.date, str]] = field(default_factory=list)
+    # T-Registro bajas without a start (report, line, employer_id, worker_id, end, cause): resolved
+    # once every file of the import is written (_resolve_terminations)
 
 
 class _Writer:
@@ -202,7 +206,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
                earliest=first_month(params, period_of(today)))
     try:
         names = [os.fspath(p) for p in paths]
-        per_files = any(n.lower().endswith(".per") for n in names)
+        # files that register workers one by one (T-Registro, .snl, .jor): the registry is looked up
+        per_files = any(n.lower().endswith((".per", ".snl", ".jor", ".tra")) for n in names)
         run.bulk = _start_bulk(conn, registry_lookups=per_files)
         run.mine = _only_ours(conn, run.bulk, per_files)
         if not per_files and _large_run(names):
@@ -260,6 +265,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
 
         reconcile_months(uow, pl.concat(run.rectified).unique().iter_rows(), at=today, params=params)
     _end_bulk(conn, run.bulk)
+    _resolve_terminations(uow, run)
     return summary
 
 
@@ -309,6 +315,11 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
             report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
             summary.files.append(report)
             file_id = len(summary.files) - 1
+            if kind is None and plame_other.skipped(path):  # another PLAME/T-Registro file: not needed
+                report.kind, report.status = "other", "skipped"
+                report.notices.append(LineIssue(path, 0, "file name", "a PLAME/T-Registro file the insurance does "
+                                                "not need: skipped", "file_skipped"))
+                continue
             if kind is None:
                 report.issues.append(_unknown_kind(path))
                 continue
@@ -317,8 +328,9 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 continue
             seen_sha.add(sha)
             src = plame.SourceFile(name=path, data=batch.file(fi), sha256=sha, kind=kind)
-            if kind == "per":
-                run.writer.call(_import_per, uow, src, report, partial, today, run.only_ruc)
+            if kind in ("per", "snl", "jor", "tra"):
+                importer = _import_per if kind == "per" else _import_other
+                run.writer.call(importer, uow, src, report, partial, today, run.only_ruc, run)
                 if report.status in ("accepted", "partial"):
                     run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
             else:
@@ -380,7 +392,13 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 "shape_error", "shape_field", "shape_code", "shape_es"]
         allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
         del frames
-        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest)
+        flags = None
+        con = pl.col("concepto")  # (a cheap test of every line first: 1001-1040 are rare)
+        if allf.select((con.str.starts_with("10") | con.str.starts_with(" ")).any()).item() and \
+                allf.select(con.str.strip_chars().str.contains(r"^10\d\d$").any()).item():
+            rucs = allf.get_column("ruc").unique().drop_nulls().to_list()
+            flags = run.writer.call(intake.concept_flags, conn, rucs)
+        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
         del allf
     bad = checked.bad
     if bad.height:
@@ -389,6 +407,11 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
             report = reps[int(f)]
             if len(report.issues) < 10_000:
                 report.issues.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
+    if checked.notices.height:
+        for f, line, fld, why, code, es in checked.notices.sort("file", "line").iter_rows():
+            report = reps[int(f)]
+            if len(report.notices) < 10_000:
+                report.notices.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
     # Each file's fate from its line counts: rejected when a line is bad (unless partial and
     # some are good), partial or accepted otherwise.
     nbad, n = pl.col("bad"), pl.col("n")
@@ -482,8 +505,8 @@ def _kind(path: str) -> str | None:
 
 
 def _unknown_kind(path: str) -> LineIssue:
-    return LineIssue(path, 0, "file name", "unknown file type (expected .rem, .per, .csv or .parquet)",
-                     "file_type_unknown")
+    return LineIssue(path, 0, "file name", "unknown file type (expected .rem, .per, .snl, .jor, .tra, .csv or "
+                     ".parquet)", "file_type_unknown")
 
 
 REM_NAME_PATTERN = "(?i)" + REM_NAME_RE.pattern
@@ -602,31 +625,222 @@ def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFr
 
 
 def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
-                today: dt.date, only_ruc: str | None = None) -> None:
+                today: dt.date, only_ruc: str | None = None, run: _Run | None = None) -> None:
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
-    *only_ruc*: an employer's own upload, refused whole for another RUC)."""
-    ruc, good, issues, skipped = tregistro.parse_per(src, today=today)
+    *only_ruc*: an employer's own upload, refused whole for another RUC). Bajas written without a
+    start date are kept in *run* and applied once every file of the import is written."""
+    ruc, good, issues, skipped, bajas = tregistro.parse_per(src, today=today)
+    if ruc is not None and only_ruc is not None and ruc != only_ruc:
+        report.issues.append(_not_yours(src.name))
+        report.status = "rejected"
+        return
+    conn = uow.connection()
+    employer = uow.employers.by_ruc(ruc) if ruc is not None else None
+    # The issuing country of a 07/24 document is part of who the worker is (Estructura 11, field 3):
+    # the same number from another country is another person, which PLAME's .rem (no country
+    # field) could not tell apart: refused.
+    lines: list[tregistro.PeriodLine | tregistro.Termination] = [*good, *bajas]
+    for p in lines:
+        if p.country is None:
+            continue
+        known = uow.workers.by_document(p.doc_type, p.doc_number)
+        stored = intake.issuing_country(conn, known.id) if known is not None and known.id is not None else None
+        if stored is not None and stored != p.country:
+            issues.append(LineIssue(src.name, p.line, "pais", "the document is registered with another issuing "
+                                    "country: another person with the same number", "country_conflict"))
+    if any(i.code == "country_conflict" for i in issues):
+        bad_lines = {i.line for i in issues if i.code == "country_conflict"}
+        good = [p for p in good if p.line not in bad_lines]
+        bajas = [b for b in bajas if b.line not in bad_lines]
+    report.issues.extend(issues)
+    line_issues = [i for i in issues if i.line]
+    report.lines = len(good) + len(bajas) + len(line_issues) + skipped
+    report.rejected_lines = len(line_issues)
+    if ruc is None or (issues and not partial) or (issues and not good and not bajas):
+        report.status = "rejected"
+        return
+    employer = employer or uow.employers.upsert(Employer(ruc=ruc))
+    assert employer.id is not None
+    for p in good:
+        worker = uow.workers.upsert(Worker(doc_type=p.doc_type, doc_number=p.doc_number))
+        assert worker.id is not None
+        _keep_country(conn, worker.id, p.country)
+        uow.periods.upsert(EmploymentPeriod(employer_id=employer.id, worker_id=worker.id, start_date=p.start,
+                                            end_date=p.end, termination_cause=p.cause))
+    for b in bajas:
+        worker = uow.workers.upsert(Worker(doc_type=b.doc_type, doc_number=b.doc_number))
+        assert worker.id is not None
+        _keep_country(conn, worker.id, b.country)
+        if run is not None:
+            run.bajas.append((report, b.line, employer.id, worker.id, b.end, b.cause))
+    report.periods = len(good)
+    report.accepted_lines = len(good) + len(bajas) + skipped
+    report.status = "partial" if issues else "accepted"
+
+
+def _keep_country(conn: Connection, worker_id: int, country: str | None) -> None:
+    if country is not None and intake.issuing_country(conn, worker_id) is None:
+        conn.execute(intake.worker_document_country.insert().values(worker_id=worker_id, country=country))
+
+
+def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
+                  today: dt.date, only_ruc: str | None = None, run: _Run | None = None) -> None:
+    """Record a ``.snl`` (subsidised and other non-worked days), ``.jor`` (hours worked) or
+    ``.tra`` (contract type) file inside *uow*: whole file or nothing, as a ``.per``. A ``.snl``
+    or ``.jor`` is the employer's whole month: it replaces what an earlier one said of it."""
+    conn = uow.connection()
+    if src.kind == "tra":
+        ruc, contracts, issues = plame_other.parse_tra(src)
+        period = None
+        n_good = len(contracts)
+    else:
+        parsed = (plame_other.parse_snl if src.kind == "snl" else plame_other.parse_jor)(
+            src, latest_period=period_of(today))
+        ruc, period, issues = parsed.ruc, parsed.period, parsed.issues
+        n_good = len(parsed.rows)
     if ruc is not None and only_ruc is not None and ruc != only_ruc:
         report.issues.append(_not_yours(src.name))
         report.status = "rejected"
         return
     report.issues.extend(issues)
     line_issues = [i for i in issues if i.line]
-    report.lines = len(good) + len(line_issues) + skipped
+    report.lines = n_good + len(line_issues)
     report.rejected_lines = len(line_issues)
-    if ruc is None or (issues and not partial) or (issues and not good):
+    if ruc is None or (issues and not partial) or (issues and not n_good):
         report.status = "rejected"
         return
     employer = uow.employers.by_ruc(ruc) or uow.employers.upsert(Employer(ruc=ruc))
     assert employer.id is not None
-    for p in good:
-        worker = uow.workers.upsert(Worker(doc_type=p.doc_type, doc_number=p.doc_number))
-        assert worker.id is not None
-        uow.periods.upsert(EmploymentPeriod(employer_id=employer.id, worker_id=worker.id, start_date=p.start,
-                                            end_date=p.end, termination_cause=p.cause))
-    report.periods = len(good)
-    report.accepted_lines = len(good) + skipped
+
+    def worker_id(doc_type: str, number: str) -> int:
+        w = uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number))
+        assert w.id is not None
+        return w.id
+
+    if src.kind == "tra":
+        c = intake.worker_contract
+        for line in contracts:
+            wid = worker_id(line.doc_type, line.doc_number)
+            _keep_country(conn, wid, line.country)
+            conn.execute(delete(c).where(c.c.employer_id == employer.id, c.c.worker_id == wid,
+                                         c.c.recorded_on == today))
+            conn.execute(c.insert().values(employer_id=employer.id, worker_id=wid, contract_type=line.contract_type,
+                                           recorded_on=today))
+            # the open period's own contract type (T-Registro), when there is one
+            open_period = conn.execute(select(EmploymentPeriodRow.id).where(
+                EmploymentPeriodRow.employer_id == employer.id, EmploymentPeriodRow.worker_id == wid,
+                EmploymentPeriodRow.end_date.is_(None)).order_by(EmploymentPeriodRow.start_date.desc())).scalar()
+            if open_period is not None:
+                conn.execute(update(EmploymentPeriodRow).where(EmploymentPeriodRow.id == open_period)
+                             .values(contract_type=line.contract_type))
+    else:
+        assert period is not None
+        if src.kind == "snl":
+            rows = [{"employer_id": employer.id, "worker_id": worker_id(t, n), "period": period,
+                     "suspension_type": str(k), "days": d} for _, t, n, k, d in parsed.rows]
+            intake.replace_month(conn, intake.suspension_days, employer.id, period, rows)
+        else:
+            rows = [{"employer_id": employer.id, "worker_id": worker_id(t, n), "period": period,
+                     "ordinary_minutes": int(o), "overtime_minutes": v} for _, t, n, o, v in parsed.rows]
+            intake.replace_month(conn, intake.work_time, employer.id, period, rows)
+    report.accepted_lines = n_good
     report.status = "partial" if issues else "accepted"
+
+
+def _resolve_terminations(uow: SqlUnitOfWork, run: _Run) -> None:
+    """Apply the import's bajas written without a start date, and retry the ones kept pending.
+
+    A baja closes the worker's open period with that employer (the latest one started on or
+    before its end date). Without one, it opens a period from the first month of the unbroken
+    run of months with pay (the employer's declarations in force) that ends at or before the
+    baja's month, and closes it. Without either, it is kept in ``pending_termination`` — reported
+    on the file, never dropped — and applied by a later import that brings the period or the pay.
+    """
+    conn = uow.connection()
+    pend = intake.pending_termination
+    pending = conn.execute(select(pend.c.id, pend.c.employer_id, pend.c.worker_id, pend.c.end_date,
+                                  pend.c.cause)).all() if (run.bajas or _has_rows(conn, pend)) else []
+    for rid, employer_id, worker_id, end, cause in pending:
+        if _close_or_open(uow, employer_id, worker_id, end, cause) is not None:
+            conn.execute(delete(pend).where(pend.c.id == rid))
+    for report, line, employer_id, worker_id, end, cause in run.bajas:
+        how = _close_or_open(uow, employer_id, worker_id, end, cause)
+        if how is None:
+            conn.execute(delete(pend).where(pend.c.employer_id == employer_id, pend.c.worker_id == worker_id,
+                                            pend.c.end_date == end))
+            conn.execute(pend.insert().values(employer_id=employer_id, worker_id=worker_id, end_date=end, cause=cause))
+            how = "termination_pending"
+            why = ("baja with no period and no pay known for this worker with this employer: kept pending, "
+                   "applied when a later file brings the period or the pay")
+        elif how == "termination_closed":
+            why = "baja: closes the worker's open period with this employer"
+        else:
+            why = "baja: opens the worker's period from the first month of pay in a row and closes it"
+        report.notices.append(LineIssue(report.file, line, "fecha_fin", why, how))
+        if how != "termination_pending":
+            report.periods += 1
+
+
+def _has_rows(conn: Connection, table: Any) -> bool:
+    return conn.execute(select(table.c.id).limit(1)).first() is not None
+
+
+def _close_or_open(uow: SqlUnitOfWork, employer_id: int, worker_id: int, end: dt.date, cause: str) -> str | None:
+    conn = uow.connection()
+    p = EmploymentPeriodRow
+    row = conn.execute(select(p.id, p.end_date).where(
+        p.employer_id == employer_id, p.worker_id == worker_id, p.start_date <= end,
+        or_(p.end_date.is_(None), p.end_date == end)).order_by(p.start_date.desc())).first()
+    if row is not None:
+        conn.execute(update(p).where(p.id == row[0]).values(end_date=end, termination_cause=cause))
+        return "termination_closed"
+    months = [int(m) for (m,) in conn.execute(
+        select(ContributionRow.period).join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+        .where(ContributionRow.worker_id == worker_id, DeclarationRow.employer_id == employer_id,
+               DeclarationRow.status == "active", ContributionRow.insurable_pay > 0,
+               ContributionRow.period <= period_of(end))
+        .order_by(ContributionRow.period.desc())).all()]
+    if not months:
+        return None
+    first = months[0]
+    for m in months[1:]:
+        if m != first - 1:
+            break
+        first = m
+    start = first_day(first)
+    later = conn.execute(select(p.id).where(p.employer_id == employer_id, p.worker_id == worker_id,
+                                            p.start_date == start)).scalar()
+    if later is not None:  # a period from that day, closed on another day: the baja's date stands
+        conn.execute(update(p).where(p.id == later).values(end_date=end, termination_cause=cause))
+    else:
+        conn.execute(insert(p).values(employer_id=employer_id, worker_id=worker_id, start_date=start, end_date=end,
+                                      termination_cause=cause))
+    return "termination_opened"
+
+
+def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: bool) -> str:
+    """The employer's EsSalud affectation for one of its "otros conceptos" (Tabla 22, 1001–1040:
+    "SI/NO", set by the employer in PLAME). Returns the concept's 4-digit code."""
+    from seguro_desempleo.domain.registry import validate_ruc
+    from seguro_desempleo.errors import InputError
+
+    ruc = validate_ruc(ruc, field="--ruc")
+    code = concept.strip()
+    if code.isdigit() and len(code) < 4:
+        code = code.zfill(4)
+    if code not in plame_other_flagged():
+        raise InputError("the EsSalud flag is registered for concepts 1001-1040 (Tabla 22, 'otros conceptos')",
+                         field="--concept")
+    employer = uow.employers.by_ruc(ruc) or uow.employers.upsert(Employer(ruc=ruc))
+    assert employer.id is not None
+    intake.set_concept_flag(uow.connection(), employer.id, code, essalud)
+    return code
+
+
+def plame_other_flagged() -> frozenset[str]:
+    from seguro_desempleo.formats.payroll_lines import EMPLOYER_FLAGGED_CONCEPTS
+
+    return EMPLOYER_FLAGGED_CONCEPTS
 
 
 # --------------------------------------------------------------------------------------------

@@ -38,7 +38,10 @@ from typing import IO, NamedTuple, NoReturn
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.formats.file_names import PER_NAME_RE, REM_NAME_RE
 
-KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet"}
+KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet", ".snl": "snl", ".jor": "jor",
+         ".tra": "tra"}
+"""File kinds the import reads (issue 31 added PLAME's ``.snl``/``.jor`` and T-Registro's ``.tra``;
+the other structures' files are skipped with a notice: ``formats.plame_other.SKIPPED_EXTENSIONS``)."""
 
 READ_BATCH = 1000
 """Small files read and hashed per batch."""
@@ -106,6 +109,8 @@ def identity_key(path: str, data: bytes) -> str:
     elif kind == "per":
         pm = PER_NAME_RE.match(base)
         head = f"per|{pm.group(1)}" if pm else f"per|?{base}"
+    elif kind in ("snl", "jor", "tra"):  # the RUC (and month) of the name: part of the key
+        head = f"{kind}|{base.upper()}"
     h = hashlib.sha256(head.encode("utf-8") + b"|")
     h.update(data)
     return h.hexdigest()

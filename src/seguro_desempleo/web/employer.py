@@ -103,4 +103,5 @@ def install(app: FastAPI) -> None:
         report = summary.files[0]
         report.file = name
         report.issues = [dataclasses.replace(i, file=name) for i in report.issues]
+        report.notices = [dataclasses.replace(i, file=name) for i in report.notices]
         return page(request, ruc, report=report, status=200 if report.status != "rejected" else 422)

@@ -279,6 +279,8 @@ _add({
     "rejected_lines": ("Líneas rechazadas", "Rejected lines"),
     "contribution_due": ("Aporte a pagar (art. 8)", "Contribution due (art. 8)"),
     "line_errors": ("Errores por línea", "Errors by line"),
+    "line_notices": ("Avisos: líneas aceptadas que se leyeron así", "Notices: accepted lines, read this way"),
+    "status_skipped": ("Archivo que el seguro no necesita: no se leyó.", "A file the insurance does not need: not read."),
     "line": ("Línea", "Line"),
     "field": ("Campo", "Field"),
     "reason": ("Motivo", "Reason"),

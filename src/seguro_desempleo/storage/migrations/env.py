@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from seguro_desempleo.storage import intake as _intake  # noqa: F401  (its tables on the same MetaData)
 from seguro_desempleo.storage.db import make_engine
 from seguro_desempleo.storage.models import Base
 
