@@ -43,11 +43,16 @@ def _os_user() -> str:
 
 def resolve_cli_actor(value: str | None, db: str | None) -> str:
     """``--actor NAME`` must be an enabled account; without it the OS user is recorded (as its
-    account when it has one of the same name)."""
+    account when it has one of the same name). A job's default actor ``system:<job>`` is kept
+    with the OS user (or account) that ran it: ``system:auto-decide#os:root``."""
     from seguro_desempleo.bootstrap import accounts_for
 
     if not value or value == "cli":
         return accounts_for(db).cli_actor(_os_user(), explicit=False)
+    if value.startswith("system:"):
+        # a scheduled job (e.g. the daily auto-decide): the job's name, and who started it
+        who = accounts_for(db).cli_actor(_os_user(), explicit=False)
+        return f"{value}#{who}"
     return accounts_for(db).cli_actor(value, explicit=True)
 
 
