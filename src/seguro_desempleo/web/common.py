@@ -75,7 +75,7 @@ def unit_of_work(request: Request) -> Iterator[SqlUnitOfWork]:
         with SqlUnitOfWork(request.app.state.db_url) as uow:
             yield uow
     except (OperationalError, ProgrammingError) as exc:
-        from seguro_desempleo.api.problems import database_busy
+        from seguro_desempleo.errors import database_busy
 
         log.error("database unavailable on %s: %s", request.url.path, type(exc.orig).__name__)
         raise PageDenied(503, "database_busy" if database_busy(exc) else "database_not_ready") from None
