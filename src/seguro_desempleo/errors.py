@@ -71,3 +71,12 @@ class PermissionDeniedError(SeguroError):
 class CapacityError(SeguroError):
     http_status = 413
     code = "too-large"
+
+
+def database_busy(exc: BaseException) -> bool:
+    """A lock not obtained in time (SQLite "database is locked"/"busy", PostgreSQL lock timeout).
+
+    Read from the message of the driver's error (``exc.orig``), so the API's problem handler and
+    the web's 503 page ask the same question without importing each other (decision 0397)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text

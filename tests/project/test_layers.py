@@ -100,22 +100,17 @@ ALLOWED: set[str] = {
     "seguro_desempleo.services.payroll_import -> sqlite3",
     "seguro_desempleo.services.payroll_read -> seguro_desempleo.formats.file_names",
     "seguro_desempleo.services.registry -> seguro_desempleo.storage.uow",
-    "seguro_desempleo.web.board -> seguro_desempleo.api.auth",
     "seguro_desempleo.web.board -> sqlalchemy",
     "seguro_desempleo.web.board -> sqlalchemy.exc",
-    "seguro_desempleo.web.claims_pages -> seguro_desempleo.api.auth",
     "seguro_desempleo.web.claims_pages -> sqlalchemy",
     "seguro_desempleo.web.claims_stats -> seguro_desempleo.storage.uow",
     "seguro_desempleo.web.claims_stats -> sqlalchemy",
     "seguro_desempleo.web.claims_stats -> sqlalchemy.exc",
-    "seguro_desempleo.web.common -> seguro_desempleo.api.auth",
     "seguro_desempleo.web.common -> seguro_desempleo.storage.uow",
     "seguro_desempleo.web.common -> sqlalchemy.exc",
-    "seguro_desempleo.web.employer -> seguro_desempleo.api.auth",
     "seguro_desempleo.web.queries -> seguro_desempleo.storage.uow",
     "seguro_desempleo.web.queries -> sqlalchemy",
     "seguro_desempleo.web.routes -> seguro_desempleo.api.auth",
-    "seguro_desempleo.web.worker -> seguro_desempleo.api.auth",
 }
 
 

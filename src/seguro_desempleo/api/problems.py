@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from seguro_desempleo.errors import SeguroError
+from seguro_desempleo.errors import SeguroError, database_busy
 
 PROBLEM_TYPE_BASE = "https://seguro-desempleo.pe/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -139,12 +139,6 @@ def install_database_handlers(app: FastAPI) -> None:
     async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
         return problem(422, "the database refused a value of the request", code="invalid-input",
                        instance=request.url.path)
-
-
-def database_busy(exc: BaseException) -> bool:
-    """A lock not obtained in time (SQLite "database is locked"/"busy", PostgreSQL lock timeout)."""
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "locked" in text or "busy" in text or "lock timeout" in text
 
 
 def schema_missing(exc: BaseException) -> bool:

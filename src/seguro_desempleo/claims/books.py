@@ -2,7 +2,7 @@
 checked against the chain, and both heads anchored outside the database.
 
 - The audit log is hash-chained (:mod:`.audit`), the ledger entries too
-  (:mod:`seguro_desempleo.storage.ledger_chain`): an edit, removal, insertion or reordering
+  (:mod:`seguro_desempleo.domain.ledger_chain`): an edit, removal, insertion or reordering
   breaks a link.
 - Every claim state change and every benefit payment is in the chained audit log with the
   fields that carry money: each claim's state and version, each payment's claim, number,
@@ -14,6 +14,9 @@ checked against the chain, and both heads anchored outside the database.
   file the board keeps (or copies elsewhere); ``audit verify --checkpoint F`` checks that both
   heads are still in the chains, with the same hashes. The heads are also printed by every
   ``audit verify`` for the board's minutes.
+
+The rows are read through the unit of work's :class:`~seguro_desempleo.claims.ports.BooksStore`
+(``uow.books``, in storage); the replay and the comparisons here are pure (decision 0397).
 """
 
 from __future__ import annotations
@@ -26,11 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from seguro_desempleo.claims.audit import AuditRecord, ChainReport, verify_chain
+from seguro_desempleo.domain.ledger_chain import LedgerChainReport, verify_entries
 from seguro_desempleo.errors import ConflictError, InputError
-from seguro_desempleo.storage.ledger_chain import LedgerChainReport, verify_entries
 
 CHECKPOINT_KIND = "seguro_desempleo.books_checkpoint/1"
 
@@ -130,16 +131,14 @@ def verify_books(uow: Any, checkpoint: Checkpoint | None = None) -> BooksReport:
     """Both chains, the claim and payment rows against the audit log, and (if given) the heads
     of an earlier checkpoint. Names claims and payments by their ids, never a person."""
     from seguro_desempleo.periods import format_period
-    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
-    from seguro_desempleo.storage.claims_repositories import SqlAuditSink
 
+    books = uow.books
     replay = _Replay()
-    audit = verify_chain(_audited(SqlAuditSink(uow.session).records(), replay))
+    audit = verify_chain(_audited(books.audit_records(), replay))
     ledger = verify_entries(uow.ledger.chained_entries())
     problems: list[str] = []
     if audit.ok:       # a broken log says nothing reliable about the rows
-        rows = {str(i): (str(s), int(v)) for i, s, v in
-                uow.session.execute(select(ClaimRow.id, ClaimRow.state, ClaimRow.version))}
+        rows = books.claim_states()
         for cid, (state, version) in sorted(rows.items()):
             seen = replay.claims.get(cid)
             if seen is None:
@@ -149,9 +148,7 @@ def verify_books(uow: Any, checkpoint: Checkpoint | None = None) -> BooksReport:
                                 f"{seen.get('state')} v{seen.get('version')}")
         for cid in sorted(set(replay.claims) - set(rows)):
             problems.append(f"claim {cid}: in the audit log but not in the claims table")
-        pays = {str(k): (str(c), int(n), format_period(int(p)), int(a)) for k, c, n, p, a in uow.session.execute(
-            select(BenefitPaymentRow.key, BenefitPaymentRow.claim_id, BenefitPaymentRow.number,
-                   BenefitPaymentRow.period, BenefitPaymentRow.amount))}
+        pays = {k: (c, n, format_period(p), a) for k, c, n, p, a in books.payment_rows()}
         for key, row in sorted(pays.items()):
             want = replay.payments.get(key)
             if want is None:
@@ -167,19 +164,16 @@ def verify_books(uow: Any, checkpoint: Checkpoint | None = None) -> BooksReport:
 
 
 def _against(uow: Any, cp: Checkpoint, audit: ChainReport, ledger: LedgerChainReport) -> list[str]:
-    from seguro_desempleo.storage.claims_models import AuditLogRow
-    from seguro_desempleo.storage.models import LedgerEntryRow
-
     out = []
     if cp.audit_seq:
-        got = uow.session.scalar(select(AuditLogRow.hash).where(AuditLogRow.seq == cp.audit_seq))
+        got = uow.books.audit_hash(cp.audit_seq)
         if got is None:
             out.append(f"checkpoint: audit record seq {cp.audit_seq} is gone (the log ends at seq "
                        f"{audit.head_seq if audit.ok else '?'}): records were removed")
         elif got != cp.audit_hash:
             out.append(f"checkpoint: audit record seq {cp.audit_seq} does not have the checkpoint's hash")
     if cp.ledger_id:
-        got = uow.session.scalar(select(LedgerEntryRow.hash).where(LedgerEntryRow.id == cp.ledger_id))
+        got = uow.books.ledger_hash(cp.ledger_id)
         if got is None:
             out.append(f"checkpoint: ledger entry {cp.ledger_id} is gone (the books end at entry "
                        f"{ledger.head_id if ledger.ok else '?'}): entries were removed")

@@ -231,3 +231,29 @@ class ControlsStore(Protocol):
     def approval_queue(self, *, limit: int = 200) -> list[dict[str, Any]]:
         """Awards awaiting a second staff member, oldest request first."""
         ...
+
+
+class BooksStore(Protocol):
+    """What the books verifier (:mod:`seguro_desempleo.claims.books`) and the bank file written
+    again (:func:`seguro_desempleo.payments.files.rebuild`) read, over the caller's transaction.
+    Implemented by :class:`seguro_desempleo.storage.books_sql.SqlBooksStore` (``uow.books``)."""
+
+    def audit_records(self) -> Iterable[AuditRecord]:
+        """Every audit record in chain order."""
+        ...
+
+    def claim_states(self) -> dict[str, tuple[str, int]]:
+        """Each claim's ``(state, version)`` by id."""
+        ...
+
+    def payment_rows(self) -> list[tuple[str, str, int, int, int]]:
+        """Each benefit payment as ``(key, claim_id, number, period, amount)``."""
+        ...
+
+    def audit_hash(self, seq: int) -> str | None: ...
+
+    def ledger_hash(self, entry_id: int) -> str | None: ...
+
+    def booked_payments(self, period: int, on: dt.date) -> list[tuple[str, int, str, str, str]]:
+        """``(key, amount, doc_type, doc_number, payee)`` of the payments booked on *on*."""
+        ...

@@ -228,12 +228,12 @@ def register(app: typer.Typer) -> None:
         from seguro_desempleo.payments.bank_file import write_payment_file
         from seguro_desempleo.payments.files import rebuild, reserve
         from seguro_desempleo.periods import parse_period
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
+        from seguro_desempleo.services.claims_app import session
 
         month = parse_period(period)
         on = _date(date)
-        with SqlUnitOfWork(db) as uow:
-            pf = rebuild(uow.session, month, on, sequence)
+        with session(db) as ctx:
+            pf = rebuild(ctx.uow.books, month, on, sequence)
         with reserve(out) as fh:
             fh.write(write_payment_file(pf))
         typer.echo(f"bank file {out}: {len(pf.lines)} payments, {format_soles(pf.total)} (re-exported)")

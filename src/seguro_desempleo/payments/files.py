@@ -6,7 +6,7 @@
   an empty one; the file is not readable by other users (it holds DNIs, names and amounts).
 - :func:`rebuild` re-exports the bank file of the payments booked on a date: the
   ``benefit_payment`` rows of that day, with the payee read from the registry as the run does
-  (``claims bank-file``). The records and checksum are those of the run's file when the registry
+  (``claims bank-file``), read by storage (``uow.books.booked_payments``, decision 0397). The records and checksum are those of the run's file when the registry
   has not changed since.
 """
 
@@ -17,10 +17,13 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine
+
+if TYPE_CHECKING:
+    from seguro_desempleo.claims.ports import BooksStore
 
 BANK_FILE_MODE = 0o640
 """Owner read-write, the owner's group (the treasury's operators) read, others nothing."""
@@ -50,24 +53,11 @@ def reserve(path: Path, *, field: str = "--out") -> Iterator[Any]:
                 path.unlink()
 
 
-def rebuild(session: Any, period: int, on: dt.date, sequence: int = 1) -> PaymentFile:
+def rebuild(books: BooksStore, period: int, on: dt.date, sequence: int = 1) -> PaymentFile:
     """The bank file of the payments booked on *on* for months up to *period*, from the books."""
-    from sqlalchemy import Integer, cast, select
-
-    from seguro_desempleo.claims.sql_adapters import payee_name
-    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
-    from seguro_desempleo.storage.models import WorkerRow
-
-    P, C, W = BenefitPaymentRow, ClaimRow, WorkerRow
-    rows = session.execute(
-        select(P.key, P.amount, C.worker_ref, W.doc_type, W.doc_number, W.full_name)
-        .join(C, C.id == P.claim_id)
-        .outerjoin(W, W.id == cast(C.worker_ref, Integer))
-        .where(P.paid_on == on, P.period <= period)
-        .order_by(P.claim_id, P.number)).all()
+    rows = books.booked_payments(period, on)
     if not rows:
         raise InputError(f"no benefit payments booked on {on.isoformat()} for months up to that period",
                          field="--date")
-    lines = tuple(PaymentLine(key, dtp or "01", dno or "00000000", payee_name(name, ref), int(amount))
-                  for key, amount, ref, dtp, dno, name in rows)
+    lines = tuple(PaymentLine(key, dtp, dno, payee, amount) for key, amount, dtp, dno, payee in rows)
     return PaymentFile(on, period, lines, sequence)

@@ -26,7 +26,6 @@ from typing import Any, NamedTuple, TypeVar
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
 from seguro_desempleo.parameters import ParameterSet, default_parameters
-from seguro_desempleo.storage.acts_repository import SqlActStore
 from seguro_desempleo.storage.claims_repositories import (
     SqlAuditSink,
     SqlClaimRepository,
@@ -64,7 +63,7 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
     employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered)
     svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),
                        audit=audit, employment=employment, params=params or default_parameters(),
-                       schedule_obligations=schedule_obligations, acts=SqlActStore(s))
+                       schedule_obligations=schedule_obligations, acts=uow.acts)
     if clock is not None:
         svc.clock = clock
     return ClaimsContext(uow, svc, claims, payments, audit, employment, history)

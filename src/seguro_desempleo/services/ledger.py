@@ -112,7 +112,7 @@ def trial_balance(uow: _HasLedger, *, until: dt.date | None = None) -> TrialBala
 def verify(uow: _HasLedger) -> dict[str, tuple[int, int]]:
     """Check the entries' hash chain, replay every entry and check it rebuilds the maintained
     totals; raises ConflictError if not (an entry edited together with the totals breaks the chain)."""
-    from seguro_desempleo.storage.ledger_chain import verify_entries
+    from seguro_desempleo.domain.ledger_chain import verify_entries
 
     chain = verify_entries(uow.ledger.chained_entries())
     if not chain.ok:

@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import psycopg
-from sqlalchemy import Connection, TextClause, delete, insert, or_, select, update
+from sqlalchemy import Connection, TextClause, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
@@ -60,12 +60,11 @@ from seguro_desempleo.formats import payroll_csv, plame, plame_other, rem_scan, 
 from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
-from seguro_desempleo.periods import first_day, format_period, period_of
+from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import first_month, monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
 from seguro_desempleo.storage import intake, sqlite_bulk
-from seguro_desempleo.storage.models import ContributionRow, DeclarationRow, EmploymentPeriodRow
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -727,12 +726,7 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
             conn.execute(c.insert().values(employer_id=employer.id, worker_id=wid, contract_type=line.contract_type,
                                            recorded_on=today))
             # the open period's own contract type (T-Registro), when there is one
-            open_period = conn.execute(select(EmploymentPeriodRow.id).where(
-                EmploymentPeriodRow.employer_id == employer.id, EmploymentPeriodRow.worker_id == wid,
-                EmploymentPeriodRow.end_date.is_(None)).order_by(EmploymentPeriodRow.start_date.desc())).scalar()
-            if open_period is not None:
-                conn.execute(update(EmploymentPeriodRow).where(EmploymentPeriodRow.id == open_period)
-                             .values(contract_type=line.contract_type))
+            intake.set_open_period_contract(conn, employer.id, wid, line.contract_type)
     else:
         assert period is not None
         if src.kind == "snl":
@@ -786,36 +780,7 @@ def _has_rows(conn: Connection, table: Any) -> bool:
 
 
 def _close_or_open(uow: SqlUnitOfWork, employer_id: int, worker_id: int, end: dt.date, cause: str) -> str | None:
-    conn = uow.connection()
-    p = EmploymentPeriodRow
-    row = conn.execute(select(p.id, p.end_date).where(
-        p.employer_id == employer_id, p.worker_id == worker_id, p.start_date <= end,
-        or_(p.end_date.is_(None), p.end_date == end)).order_by(p.start_date.desc())).first()
-    if row is not None:
-        conn.execute(update(p).where(p.id == row[0]).values(end_date=end, termination_cause=cause))
-        return "termination_closed"
-    months = [int(m) for (m,) in conn.execute(
-        select(ContributionRow.period).join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
-        .where(ContributionRow.worker_id == worker_id, DeclarationRow.employer_id == employer_id,
-               DeclarationRow.status == "active", ContributionRow.insurable_pay > 0,
-               ContributionRow.period <= period_of(end))
-        .order_by(ContributionRow.period.desc())).all()]
-    if not months:
-        return None
-    first = months[0]
-    for m in months[1:]:
-        if m != first - 1:
-            break
-        first = m
-    start = first_day(first)
-    later = conn.execute(select(p.id).where(p.employer_id == employer_id, p.worker_id == worker_id,
-                                            p.start_date == start)).scalar()
-    if later is not None:  # a period from that day, closed on another day: the baja's date stands
-        conn.execute(update(p).where(p.id == later).values(end_date=end, termination_cause=cause))
-    else:
-        conn.execute(insert(p).values(employer_id=employer_id, worker_id=worker_id, start_date=start, end_date=end,
-                                      termination_cause=cause))
-    return "termination_opened"
+    return intake.close_or_open_period(uow.connection(), employer_id, worker_id, end, cause)
 
 
 def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: bool) -> str:
@@ -877,10 +842,7 @@ def _known_hashes_apart(conn: Connection, hashes: list[str]) -> set[str]:
     """:func:`_known_hashes` on a second connection, while the writer thread uses the import's.
     It sees the same files: the import holds the lock every import takes on ``import_file`` (no
     other import commits meanwhile), and the files this import has recorded are in ``seen_sha``."""
-    from seguro_desempleo.storage.db import READ_ONLY_OPTION
-
-    with conn.engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as other:
-        return _known_hashes(other, hashes)
+    return intake.read_apart(conn, lambda other: _known_hashes(other, hashes))
 
 
 def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:

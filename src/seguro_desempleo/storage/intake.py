@@ -25,7 +25,8 @@ Read functions for the law-as-code area: :func:`contract_type_at`, :func:`subsid
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import (
@@ -42,11 +43,22 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     delete,
+    insert,
     or_,
     select,
+    update,
 )
 
-from seguro_desempleo.storage.models import Base, EmployerRow, EmploymentPeriodRow
+from seguro_desempleo.periods import first_day, period_of
+from seguro_desempleo.storage.models import (
+    Base,
+    ContributionRow,
+    DeclarationRow,
+    EmployerRow,
+    EmploymentPeriodRow,
+)
+
+_T = TypeVar("_T")
 
 metadata = Base.metadata
 
@@ -202,3 +214,59 @@ def replace_month(conn: Connection, table: Table, employer_id: int, period: int,
     conn.execute(delete(table).where(table.c.employer_id == employer_id, table.c.period == period))
     if rows:
         conn.execute(table.insert(), rows)
+
+
+def set_open_period_contract(conn: Connection, employer_id: int, worker_id: int, contract_type: str) -> None:
+    """The worker's open period with the employer (the latest started) takes the T-Registro
+    contract type, when there is one."""
+    open_period = conn.execute(select(EmploymentPeriodRow.id).where(
+        EmploymentPeriodRow.employer_id == employer_id, EmploymentPeriodRow.worker_id == worker_id,
+        EmploymentPeriodRow.end_date.is_(None)).order_by(EmploymentPeriodRow.start_date.desc())).scalar()
+    if open_period is not None:
+        conn.execute(update(EmploymentPeriodRow).where(EmploymentPeriodRow.id == open_period)
+                     .values(contract_type=contract_type))
+
+
+def close_or_open_period(conn: Connection, employer_id: int, worker_id: int, end: dt.date,
+                         cause: str) -> str | None:
+    """A baja (termination) on *end*: close the worker's open period with the employer
+    (``termination_closed``), else open one from the first month of the unbroken run of months
+    with pay up to the baja's month and close it (``termination_opened``), else ``None``."""
+    p = EmploymentPeriodRow
+    row = conn.execute(select(p.id, p.end_date).where(
+        p.employer_id == employer_id, p.worker_id == worker_id, p.start_date <= end,
+        or_(p.end_date.is_(None), p.end_date == end)).order_by(p.start_date.desc())).first()
+    if row is not None:
+        conn.execute(update(p).where(p.id == row[0]).values(end_date=end, termination_cause=cause))
+        return "termination_closed"
+    months = [int(m) for (m,) in conn.execute(
+        select(ContributionRow.period).join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+        .where(ContributionRow.worker_id == worker_id, DeclarationRow.employer_id == employer_id,
+               DeclarationRow.status == "active", ContributionRow.insurable_pay > 0,
+               ContributionRow.period <= period_of(end))
+        .order_by(ContributionRow.period.desc())).all()]
+    if not months:
+        return None
+    first = months[0]
+    for m in months[1:]:
+        if m != first - 1:
+            break
+        first = m
+    start = first_day(first)
+    later = conn.execute(select(p.id).where(p.employer_id == employer_id, p.worker_id == worker_id,
+                                            p.start_date == start)).scalar()
+    if later is not None:  # a period from that day, closed on another day: the baja's date stands
+        conn.execute(update(p).where(p.id == later).values(end_date=end, termination_cause=cause))
+    else:
+        conn.execute(insert(p).values(employer_id=employer_id, worker_id=worker_id, start_date=start, end_date=end,
+                                      termination_cause=cause))
+    return "termination_opened"
+
+
+def read_apart(conn: Connection, read: Callable[[Connection], _T]) -> _T:
+    """*read* on a second, read-only connection of *conn*'s engine (while a writer thread uses
+    *conn*)."""
+    from seguro_desempleo.storage.db import READ_ONLY_OPTION
+
+    with conn.engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as other:
+        return read(other)

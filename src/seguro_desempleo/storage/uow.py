@@ -32,6 +32,8 @@ from seguro_desempleo.storage.repositories import (
 )
 
 if TYPE_CHECKING:
+    from seguro_desempleo.storage.acts_repository import SqlActStore
+    from seguro_desempleo.storage.books_sql import SqlBooksStore
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
 
 
@@ -148,6 +150,21 @@ class SqlUnitOfWork:
         if repo is None or repo.session is not self.session:
             repo = self._governance = SqlGovernanceRepository(self.session)
         return repo
+
+    @property
+    def acts(self) -> SqlActStore:
+        """The issued acts (``claims.acts.ActStore``) in this transaction (decision 0397)."""
+        from seguro_desempleo.storage.acts_repository import SqlActStore
+
+        return SqlActStore(self.session)
+
+    @property
+    def books(self) -> SqlBooksStore:
+        """The books verifier's and the bank file's reads (``claims.ports.BooksStore``) in this
+        transaction (decision 0397)."""
+        from seguro_desempleo.storage.books_sql import SqlBooksStore
+
+        return SqlBooksStore(self.session)
 
 
 _DRIVER = "seguro_driver_connection"

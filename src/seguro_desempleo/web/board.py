@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from seguro_desempleo.api.auth import Role
+from seguro_desempleo.domain.access import Role
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.services import ledger

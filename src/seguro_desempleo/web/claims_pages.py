@@ -20,11 +20,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, filing_deadline
 from seguro_desempleo.claims.ports import Claim
 from seguro_desempleo.claims.service import OVERRIDE_TARGETS
 from seguro_desempleo.claims.state import STATE_LABELS_ES, ClaimState
+from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.domain.identifiers import canonical_worker_ref
 from seguro_desempleo.employment_service.obligations import (
     KIND_LABELS_ES,

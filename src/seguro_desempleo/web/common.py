@@ -1,7 +1,7 @@
 """What every role page shares: the role and row checks, a unit of work per request, the date.
 
 A page handler starts with :func:`require` (the role; 303 to the log-in page without a session,
-403 with another role) and checks rows through :class:`~seguro_desempleo.api.auth.Principal`
+403 with another role) and checks rows through :class:`~seguro_desempleo.domain.access.Principal`
 (``check_worker`` / ``check_employer``), so changing an id in the URL shows a 403 page, never
 another person's data.
 """
@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from fastapi import Request
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.domain import access
+from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.errors import PermissionDeniedError
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
@@ -75,7 +75,7 @@ def unit_of_work(request: Request) -> Iterator[SqlUnitOfWork]:
         with SqlUnitOfWork(request.app.state.db_url) as uow:
             yield uow
     except (OperationalError, ProgrammingError) as exc:
-        from seguro_desempleo.api.problems import database_busy
+        from seguro_desempleo.errors import database_busy
 
         log.error("database unavailable on %s: %s", request.url.path, type(exc.orig).__name__)
         raise PageDenied(503, "database_busy" if database_busy(exc) else "database_not_ready") from None

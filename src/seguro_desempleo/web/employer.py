@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.formats.file_names import REM_NAME_RE

@@ -21,8 +21,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.domain import governance as gd
+from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.money import parse_soles
 from seguro_desempleo.parameters.model import INSTRUMENT_TYPES

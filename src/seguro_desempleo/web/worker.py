@@ -8,7 +8,7 @@ import datetime as dt
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from seguro_desempleo.api.auth import Role
+from seguro_desempleo.domain.access import Role
 from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.periods import period_of
 from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, Decision, evaluate_case
