@@ -191,7 +191,7 @@ class ClaimService:
             id=claim.id, separation_date=sep.date, claim_date=evaluated_on,
             termination_cause=sep.termination_cause, employer_size=sep.employer_size,
             registered_with_employment_service=self.history.registered_with_employment_service(
-                claim.worker_ref, evaluated_on),
+                claim.worker_ref, evaluated_on, since=sep.date),
             contributions=self.history.contributions(claim.worker_ref, period_of(sep.date)),
             contract_type=sep.contract_type, sector=sep.sector,
             reemployment_date=self.history.reemployment_start(claim.worker_ref, sep.date),
@@ -199,7 +199,7 @@ class ClaimService:
 
     def evaluate(self, claim: Claim, on: dt.date) -> StoredDecision:
         case = self.case_for(claim, on)
-        return decision_record(evaluate_case(case, self.params, at=case.claim_date), claim_id=claim.id,
+        return decision_record(evaluate_case(case, self.params), claim_id=claim.id,
                                decided_on=on)
 
     def decide(self, claim_id: str, on: dt.date, *, actor: str, expected_version: int | None = None) -> Claim:

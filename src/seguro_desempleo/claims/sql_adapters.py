@@ -90,6 +90,8 @@ _WORKER_PERIODS_SQL = (
     "WHERE w.id = :w")
 _WORKER_PERIODS = text(_WORKER_PERIODS_SQL).columns(doc_type=String, doc_number=String, full_name=String,
                                                     start_date=Date, end_date=Date, first_registration=Date)
+_REGISTERED_BETWEEN = text("SELECT 1 FROM es_registration WHERE worker_id = :w "
+                           "AND registered_on BETWEEN :a AND :b LIMIT 1")
 _MONTHS_PG = months_query("%s", ACTIVE, "%s", "%s")
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
@@ -212,9 +214,13 @@ class SqlHistoryProvider:
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
         return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
 
-    def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
+    def registered_with_employment_service(self, worker_ref: str, on: dt.date,
+                                           since: dt.date | None = None) -> bool:
         if self._registered is not None:
             return self._registered(worker_ref, on)
+        if since is not None:  # art. 7: reported on or after the separation (issue 26, item 7)
+            return self.uow.session.execute(_REGISTERED_BETWEEN, {"w": _worker_id(worker_ref), "a": since,
+                                                                  "b": on}).first() is not None
         # "A registration dated on or before *on* exists" = the earliest one is on or before it;
         # read with the worker's periods (one query per unit of work, not one per check).
         w = self._worker(_worker_id(worker_ref))

@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seguro_desempleo.parameters import Snapshot
-from seguro_desempleo.rules.evaluate import ClaimBatch, evaluate_batch
+from seguro_desempleo.rules.evaluate import ClaimBatch, evaluate_batch, history_length
 from seguro_desempleo.rules.financing import contribution_due
 from seguro_desempleo.rules.kernels import HAVE_NUMBA
 from seguro_desempleo.rules.remuneration import insurable_base
@@ -126,7 +126,7 @@ def decide_claims(st: State, idx: np.ndarray, t: int, cause: np.ndarray, days: n
     """
     n = idx.shape[0]
     shift = 0 if d.include_sep else 1
-    h = max(d.window, d.reference)
+    h = history_length(snap)
     mask = st.mask[idx].astype(np.uint64)
     pay = np.zeros((n, h), dtype=np.int64)
     for c in range(h):
@@ -204,10 +204,12 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         mon[M["contributions"], mi] += int(contrib.sum())
 
     # history
-    st.mask[:] = (((st.mask.astype(np.uint64) << np.uint64(1)) | is_f.astype(np.uint64))
+    cov_all = np.zeros(st.status.shape[0], dtype=bool)  # art. 3: only a covered job's month is an aportación
+    cov_all[fi] = covered_f
+    st.mask[:] = (((st.mask.astype(np.uint64) << np.uint64(1)) | cov_all.astype(np.uint64))
                   & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     st.imask[:] = (((st.imask.astype(np.uint32) << 1) | is_i.astype(np.uint32)) & 0xFFF).astype(np.uint16)
-    st.ring[:, t % RING] = np.where(is_f, st.wage, 0)
+    st.ring[:, t % RING] = np.where(cov_all, st.wage, 0)
 
     # benefits in course
     pay = np.zeros(len(st), dtype=np.int64)
@@ -362,7 +364,7 @@ def run_fast(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: D
         d.dur_min, d.dur_months, d.br_upper, d.br_rate, np.int64(d.fixed_amount), np.int64(d.supplement),
         np.int64(d.min_tenure), np.int64(d.recent_months), np.int64(d.recent_min), np.int64(d.waiting_extra),
         np.int64(d.takeup_thr), np.int64(d.nc_amount), np.int64(d.nc_months), np.int64(d.nc_min_informal),
-        np.int64(d.nc_takeup_thr), np.int64(d.contribution_rate),
+        np.int64(d.nc_takeup_thr), np.int64(d.contribution_rate), np.int64(d.ref_offset),
         a, m, h,
     )
     acc += a.sum(axis=0)
