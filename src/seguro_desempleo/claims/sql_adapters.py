@@ -30,10 +30,11 @@ from sqlalchemy import Date, String, text
 from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separation
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
 from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
-from seguro_desempleo.storage.history import ACTIVE, contribution_history, months_query
+from seguro_desempleo.storage.history import ACTIVE, charged_months, contribution_history, months_query
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,10 @@ def _worker_from_rows(rows: Any) -> _Worker | None:
 
 
 class SqlHistoryProvider:
-    def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None) -> None:
+    def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None,
+                 params: ParameterSet | None = None) -> None:
         self.uow = uow
+        self.params = params or default_parameters()
         self._registered = registered
         self._workers: dict[int, _Worker | None] = {}
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
@@ -212,7 +215,10 @@ class SqlHistoryProvider:
                     for p, pay, paid in cur.fetchall()]
 
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
-        return tuple(self._months(_worker_id(worker_ref), up_to_period - HISTORY_MONTHS + 1, up_to_period))
+        wid = _worker_id(worker_ref)
+        months = self._months(wid, up_to_period - HISTORY_MONTHS + 1, up_to_period)
+        # Art. 3 by month and the charged base (issue 26, items 1 and 4): storage.history.charged_months
+        return charged_months(self.uow.session, wid, months, self.params)
 
     def registered_with_employment_service(self, worker_ref: str, on: dt.date,
                                            since: dt.date | None = None) -> bool:

@@ -187,7 +187,7 @@ if HAVE_NUMBA:
                        rates, floor, cap,
                        count, ref_total, ref_months, insurable, covered, contingency, contrib_met, waiting_met,
                        registration_met, eligible, benefits, total):  # pragma: no cover - compiled
-        n, h = pay.shape
+        n = pay.shape[0]
         row_step = np.int64(1) if rmv2d.shape[0] > 1 else np.int64(0)
         months = rates.shape[0]
         for i in prange(n):

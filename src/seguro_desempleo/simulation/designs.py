@@ -222,8 +222,8 @@ def compile_design(design: Design, model: ModelTables) -> DesignTables:
         nc_months=int(nc.get("months", 0)),
         nc_min_informal=int(nc.get("min_informal_months", 0)),
         nc_takeup_thr=round(float(_scaled(nc.get("takeup", 0), "noncontributory.takeup", where)) / 1e6 * U16),
-        contribution_rate=rate_to_scaled(snap["financing.contribution_rate"], name="financing.contribution_rate"),,
-        ref_offset=evaluate.reference_offset(snap)
+        contribution_rate=rate_to_scaled(snap["financing.contribution_rate"], name="financing.contribution_rate"),
+        ref_offset=evaluate.reference_offset(snap),
     )
 
 
