@@ -38,13 +38,13 @@ def test_claim_lifecycle_commands(seeded: tuple[str, str], tmp_path: Path,
     assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
                  "--format", "json", "--db", url]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["payments"] == 3 and bank.stat().st_size > 0
+    assert out["payments"] == 4 and bank.stat().st_size > 0   # the 4th pro rata (issue 26, item 2)
     assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
                  "--format", "json", "--db", url]) == 0
     assert json.loads(capsys.readouterr().out)["payments"] == 0
     assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
     view = json.loads(capsys.readouterr().out)
-    assert view["state"] == "closed" and len(view["payments"]) == 3
+    assert view["state"] == "closed" and len(view["payments"]) == 4
     assert main(["claims", "obligation", "C-000001", "--db", url]) == 0
     assert "counselling" in capsys.readouterr().out
     assert main(["claims", "appeal", "C-000001", "--kind", "reconsideracion", "--date", "2025-09-30",

@@ -46,6 +46,8 @@ from seguro_desempleo.payments.schedule import (
     Installment,
     Overpayment,
     Payment,
+    benefit_start,
+    entitlements,
     first_benefit_period,
     installments_due,
     is_exhausted,
@@ -278,7 +280,9 @@ class ClaimService:
     def plan(self, claim: Claim) -> list[Installment]:
         if claim.decision is None or claim.first_period is None:
             return []
-        return plan_installments(claim.id, claim.decision.benefits, claim.first_period)
+        return plan_installments(claim.id, claim.decision.benefits, claim.first_period,
+                                 benefit_start=benefit_start(waiting_end(claim.decision)),
+                                 reemployment_date=claim.reemployment_date)
 
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str) -> tuple[Claim, list[Overpayment]]:
         """Suspend the remaining installments from the month of *start*; book overpayments."""
@@ -286,7 +290,12 @@ class ClaimService:
         if start <= claim.separation_date:
             raise InputError(f"re-employment on {format_date_pe(start)} is not after the separation on "
                              f"{format_date_pe(claim.separation_date)}", field="start_date")
-        over = overpayments(self.payments.payments(claim.id), period_of(start))
+        entitled = None
+        if claim.decision is not None and claim.first_period is not None:  # pro rata (issue 26, item 2)
+            entitled = entitlements(plan_installments(
+                claim.id, claim.decision.benefits, claim.first_period,
+                benefit_start=benefit_start(waiting_end(claim.decision)), reemployment_date=start))
+        over = overpayments(self.payments.payments(claim.id), period_of(start), entitled)
         for o in over:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
                                          LedgerKind.OVERPAYMENT_RECEIVABLE, claim.id, o.amount, o.period,
