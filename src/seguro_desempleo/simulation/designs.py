@@ -168,7 +168,9 @@ def compile_design(design: Design, model: ModelTables) -> DesignTables:
     sectors, sizes, contracts = coverage.coverage_tables(snap)
     window = int(snap["requirements.qualifying_window_months"])
     include = bool(snap["requirements.window_includes_separation_month"])
-    if window > MAX_WINDOW - 1:  # one more month of history: the window may slide back one (art. 7)
+    # With the separation month in the window, the count may also slide back one month (art. 7);
+    # a 32-month window then sees its 33rd month as empty in both engines (32 bits of history).
+    if window > (MAX_WINDOW if include else MAX_WINDOW - 1):
         raise ParameterError(f"window of {window} months exceeds the {MAX_WINDOW} months of history kept",
                              field="requirements.qualifying_window_months", where=where)
     reference = int(snap["benefits.reference_months"])
