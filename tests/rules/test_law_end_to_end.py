@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.claims.state import ClaimState
+from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.domain.registry import EmploymentPeriod
 from seguro_desempleo.errors import ConflictError
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.claims_app import claims_context, run_payments
+from seguro_desempleo.services.ledger import balances
 from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage import employer_sizes
@@ -69,6 +71,9 @@ def test_micro_months_are_not_charged_nor_aportaciones(migrated_url: str, tmp_pa
     ref = _seed(migrated_url, tmp_path, _months("2023-05", "2024-12"), _months("2025-01", "2025-02"))
     assert _dues(migrated_url, MICRO) == 0
     assert _dues(migrated_url, LARGE) == 2 * 3480      # 1.16 % of 3000.00, two months
+    with SqlUnitOfWork(migrated_url) as uow:  # booked as fund income: the large firm's months only
+        income = {b.code: b.balance for b in balances(uow)}
+    assert income[Accounts.CONTRIBUTION_INCOME_EMPLOYER] + income[Accounts.CONTRIBUTION_INCOME_CTS] == 2 * 3480
     with SqlUnitOfWork(migrated_url) as uow:
         ctx = claims_context(uow)
         c = ctx.service.file_and_decide(ref, dt.date(2025, 3, 15), actor="cw")
