@@ -141,7 +141,19 @@ def test_payroll_upload_and_employer_rows(api: tuple[Api, str, str], tmp_path: P
     _problem(c.get(f"/api/v1/employers/{ruc}", headers=other), 403)
     r = c.post("/api/v1/employers", json={"ruc": ruc, "name": "Mi Empresa SAC", "size_class": "medium"},
                headers=emp)
-    assert r.status_code == 201 and r.json()["size_class"] == "medium", r.text
+    # Issue 25: an employer's own size is pending until staff review it; nothing changes meanwhile.
+    assert r.status_code == 201 and r.json()["size_class"] is None, r.text
+    sizes = c.get(f"/api/v1/employers/{ruc}/sizes", headers=emp).json()["items"]
+    assert [(x["size_class"], x["source"], x["status"]) for x in sizes] == [("medium", "declared", "pending")]
+    _problem(c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": True},
+                    headers=emp), 403)
+    _problem(c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": "yes"},
+                    headers=staff), 422)
+    r = c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": True}, headers=staff)
+    assert r.status_code == 200 and r.json()["status"] == "confirmed", r.text
+    assert c.get(f"/api/v1/employers/{ruc}", headers=emp).json()["size_class"] == "medium"
+    _problem(c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": False},
+                    headers=staff), 409)
 
 
 def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, str, str],
