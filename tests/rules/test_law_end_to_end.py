@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -160,3 +161,27 @@ def test_a_declared_size_is_pending_in_the_database(migrated_url: str) -> None:
         raise AssertionError("a declared size was confirmed without review")
     finally:
         eng.dispose()
+
+
+def test_staff_review_a_declared_size_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from seguro_desempleo.cli import main
+    from seguro_desempleo.storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade(url)
+    assert main(["payroll", "employer", "--ruc", MICRO, "--name", "BODEGA MICRO EIRL", "--sales-uit", "100",
+                 "--db", url]) == 0
+    with SqlUnitOfWork(url) as uow:
+        register_employer(uow, MICRO, "BODEGA MICRO EIRL", size_class="large", declared_by_employer=True,
+                          by=f"employer:{MICRO}")
+        uow.commit()
+    capsys.readouterr()
+    assert main(["payroll", "employer-sizes", "--ruc", MICRO, "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "size in force micro" in out and "large (declared, pending)" in out
+    pending_id = int(out.split("#")[2].split()[0])
+    assert main(["payroll", "size-review", "--id", str(pending_id), "--reject", "--actor", "cw:ana", "--db", url]) == 0
+    assert "rejected" in capsys.readouterr().out
+    assert main(["payroll", "size-review", "--id", str(pending_id), "--accept", "--actor", "cw:ana", "--db", url]) == 2
+    assert "already rejected" in capsys.readouterr().err
+    assert main(["audit", "verify", "--db", url]) == 0

@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
         with SqlUnitOfWork(db) as uow:
             rec = sizes.review(uow.session, size_id, accept=accept, by=actor)
             SqlAuditSink(uow.session).append(
-                who=actor, when=dt.datetime.now(dt.UTC).replace(tzinfo=None), action="employer.size_review",
+                who=actor, when=dt.datetime.now(dt.UTC), action="employer.size_review",
                 entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())
             uow.commit()
         typer.echo(f"size record #{rec.id}: {rec.size_class} from {rec.valid_from.isoformat()} {rec.status}")
