@@ -185,3 +185,40 @@ def test_staff_review_a_declared_size_from_the_cli(tmp_path: Path, capsys: pytes
     assert main(["payroll", "size-review", "--id", str(pending_id), "--accept", "--actor", "cw:ana", "--db", url]) == 2
     assert "already rejected" in capsys.readouterr().err
     assert main(["audit", "verify", "--db", url]) == 0
+
+
+def test_staff_review_a_declared_size_on_the_web(tmp_path: Path) -> None:
+    """The review queue in Spanish: a caseworker accepts a declared size; a second review is
+    refused with a Spanish reason, not a 500; an employer cannot see the page."""
+    from fastapi.testclient import TestClient
+
+    from seguro_desempleo.api.app import create_app
+    from seguro_desempleo.storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+    upgrade(url)
+    with SqlUnitOfWork(url) as uow:
+        register_employer(uow, MICRO, "BODEGA MICRO EIRL", annual_sales_uit="100", at=dt.date(2025, 3, 1))
+        e = register_employer(uow, MICRO, "BODEGA MICRO EIRL", size_class="medium", declared_by_employer=True,
+                              by=f"employer:{MICRO}")
+        uow.commit()
+    app = create_app(db_url=url, secret="sizes-web")
+    app.state.web_today = dt.date(2025, 7, 1)
+    cw = TestClient(app)
+    assert cw.post("/ingresar", data={"role": "caseworker", "subject": "ana"}, follow_redirects=False).status_code == 303
+    page = cw.get("/gestion/tamanos")
+    assert page.status_code == 200 and "Tamaños de empresa por revisar" in page.text
+    assert MICRO in page.text and "Microempresa" in page.text and "Mediana empresa" in page.text
+    with SqlUnitOfWork(url) as uow:
+        [pending] = employer_sizes.pending(uow.session)
+    assert cw.post(f"/gestion/tamanos/{pending.id}", data={"decision": "talvez"}).status_code == 422
+    r = cw.post(f"/gestion/tamanos/{pending.id}", data={"decision": "aceptar"}, follow_redirects=False)
+    assert r.status_code == 303
+    again = cw.post(f"/gestion/tamanos/{pending.id}", data={"decision": "rechazar"})
+    assert again.status_code == 409 and "ya fue revisada" in again.text
+    assert e.id is not None
+    with SqlUnitOfWork(url) as uow:
+        assert employer_sizes.size_in_force(uow.session, e.id, pending.valid_from) == "medium"
+    emp = TestClient(app)
+    emp.post("/ingresar", data={"role": "employer", "subject": MICRO}, follow_redirects=False)
+    assert emp.get("/gestion/tamanos").status_code == 403
