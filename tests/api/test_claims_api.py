@@ -59,12 +59,14 @@ def test_claim_life_over_http(api: tuple[Api, str, str]) -> None:
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert c.get(f"/api/v1/claims/{cid}/decision", headers=wa).json()["eligible"] is True
     r = c.post("/api/v1/payment-runs", json={"period": "2025-08", "date": "2025-08-25"}, headers=cw)
-    assert r.status_code == 201 and r.json()["payments"] == 3, r.text
+    # Benefit months 1–3 in full and month 4 (18/06–17/07) pro rata of the 13 days before the
+    # re-employment on 01/07 (issue 26, item 2).
+    assert r.status_code == 201 and r.json()["payments"] == 4, r.text
     assert r.json()["bank_file"]
     r = c.post("/api/v1/payment-runs", json={"period": "2025-08", "date": "2025-08-25"}, headers=cw)
     assert r.json()["payments"] == 0
     pays = c.get("/api/v1/payments", headers=wa).json()["items"]
-    assert [x["number"] for x in pays] == [1, 2, 3]
+    assert [x["number"] for x in pays] == [1, 2, 3, 4]
     assert c.get("/api/v1/payments", headers=wb).json()["items"] == []
     rep = c.get("/api/v1/reports/summary", headers=t.token("board")).json()
     assert rep["benefits_paid"]["amount"] == sum(x["amount"] for x in pays)

@@ -344,24 +344,24 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
             row = benefit_month_days(t + 1, effective_waiting(d), len(d.rates))[t]
             rem = days[di] - effective_waiting(d) - 1
             kk = row.shape[0]
-            full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], k, dtype=np.int64), st.deps[si[di]], d, snap)
-                             for k in range(kk)], axis=1)
+            full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], kb, dtype=np.int64), st.deps[si[di]], d, snap)
+                             for kb in range(kk)], axis=1)
             amts = prorate_months(full, rem, row, months[di])
-            for k in range(kk):
-                go = (rem - int(row[:k].sum()) > 0) & (k < months[di])
+            for kb in range(kk):
+                go = (rem - int(row[:kb].sum()) > 0) & (kb < months[di])
                 if not go.any():
                     break
                 idx = di[go]
-                dk = int(row[k])
-                part = np.minimum(rem[go] - int(row[:k].sum()), dk)
+                dk = int(row[kb])
+                part = np.minimum(rem[go] - int(row[:kb].sum()), dk)
                 if measured:
                     cg = cell[si[idx]]
                     _add(acc[A["benefit_months"]], cg)
-                    _add(acc[A["benefit_paid"]], cg, amts[go, k])
+                    _add(acc[A["benefit_paid"]], cg, amts[go, kb])
                     _add(acc[A["ir_paid"]], cg, (2 * ir[idx] * part + dk) // (2 * dk))  # the months' share
-                    hist[k] += idx.shape[0]
+                    hist[kb] += idx.shape[0]
                     mon[M["beneficiaries"], mi] += idx.shape[0]
-                    mon[M["benefit_paid"], mi] += int(amts[go, k].sum())
+                    mon[M["benefit_paid"], mi] += int(amts[go, kb].sum())
         new_status[si] = dest
         st.tenure[si] = 0
         hire[si[dest == FORMAL]] = True
