@@ -410,7 +410,10 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     if not accepted.height:
         return
     months = checked.months.join(accepted.select("file"), on="file", how="semi")
-    months = _with_contributions(months, params, _charged(conn, run, months, params) if months.height else None)
+    # Art. 3 by month (issue 26, item 1): read in this thread once the writer is idle.
+    charged = (run.writer.call(employer_months_charged, conn, months["ruc"].to_list(), months["period"].to_list(),
+                               params) if months.height else None)
+    months = _with_contributions(months, params, charged)
     del checked, bad
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
     # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
@@ -594,22 +597,6 @@ def _joined(pending: list[FileBatch], at: list[tuple[int, int]]) -> tuple[bytes,
             offset += len(data)
             ends.append(offset)
     return b"".join(parts), ends
-
-
-def _charged(conn: Connection, run: _Run, months: pl.DataFrame, params: ParameterSet) -> Any:
-    """Art. 3 by month (issue 26, item 1): whether each worker-month's employer-month is charged,
-    decided once per (RUC, month) — on a second connection while the writer thread uses the
-    import's (sizes are recorded outside imports, so it sees them all), else in this thread."""
-    keys = months.select("ruc", "period").unique(maintain_order=True)
-    rucs, periods = keys["ruc"].to_list(), keys["period"].to_list()
-    if run.writer.threaded:
-        with conn.engine.connect() as other:
-            flags = employer_months_charged(other, rucs, periods, params)
-    else:
-        flags = run.writer.call(employer_months_charged, conn, rucs, periods, params)
-    return (months.select("ruc", "period")
-            .join(keys.with_columns(pl.Series("charged", flags)), on=["ruc", "period"], how="left",
-                  maintain_order="left")["charged"].to_numpy())
 
 
 def _with_contributions(months: pl.DataFrame, params: ParameterSet, charged: Any = None) -> pl.DataFrame:
