@@ -59,12 +59,14 @@ def test_claim_life_over_http(api: tuple[Api, str, str]) -> None:
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     assert c.get(f"/api/v1/claims/{cid}/decision", headers=wa).json()["eligible"] is True
     r = c.post("/api/v1/payment-runs", json={"period": "2025-08", "date": "2025-08-25"}, headers=cw)
-    assert r.status_code == 201 and r.json()["payments"] == 3, r.text
+    # Benefit months 1–3 in full and month 4 (18/06–17/07) pro rata of the 13 days before the
+    # re-employment on 01/07 (issue 26, item 2).
+    assert r.status_code == 201 and r.json()["payments"] == 4, r.text
     assert r.json()["bank_file"]
     r = c.post("/api/v1/payment-runs", json={"period": "2025-08", "date": "2025-08-25"}, headers=cw)
     assert r.json()["payments"] == 0
     pays = c.get("/api/v1/payments", headers=wa).json()["items"]
-    assert [x["number"] for x in pays] == [1, 2, 3]
+    assert [x["number"] for x in pays] == [1, 2, 3, 4]
     assert c.get("/api/v1/payments", headers=wb).json()["items"] == []
     rep = c.get("/api/v1/reports/summary", headers=t.token("board")).json()
     assert rep["benefits_paid"]["amount"] == sum(x["amount"] for x in pays)
@@ -153,7 +155,19 @@ def test_payroll_upload_and_employer_rows(api: tuple[Api, str, str], tmp_path: P
     _problem(c.get(f"/api/v1/employers/{ruc}", headers=other), 403)
     r = c.post("/api/v1/employers", json={"ruc": ruc, "name": "Mi Empresa SAC", "size_class": "medium"},
                headers=emp)
-    assert r.status_code == 201 and r.json()["size_class"] == "medium", r.text
+    # Issue 25: an employer's own size is pending until staff review it; nothing changes meanwhile.
+    assert r.status_code == 201 and r.json()["size_class"] is None, r.text
+    sizes = c.get(f"/api/v1/employers/{ruc}/sizes", headers=emp).json()["items"]
+    assert [(x["size_class"], x["source"], x["status"]) for x in sizes] == [("medium", "declared", "pending")]
+    _problem(c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": True},
+                    headers=emp), 403)
+    _problem(c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": "yes"},
+                    headers=staff), 422)
+    r = c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": True}, headers=staff)
+    assert r.status_code == 200 and r.json()["status"] == "confirmed", r.text
+    assert c.get(f"/api/v1/employers/{ruc}", headers=emp).json()["size_class"] == "medium"
+    _problem(c.post(f"/api/v1/employers/{ruc}/sizes/{sizes[0]['id']}/review", json={"accept": False},
+                    headers=staff), 409)
 
 
 def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, str, str],

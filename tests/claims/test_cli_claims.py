@@ -38,7 +38,7 @@ def test_claim_lifecycle_commands(seeded: tuple[str, str], tmp_path: Path,
     assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
                  "--format", "json", "--db", url]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["payments"] == 3 and bank.stat().st_size > 0
+    assert out["payments"] == 4 and bank.stat().st_size > 0    # the 4th pro rata (issue 26, item 2)
     # The same --out again is refused before anything runs (issue 25: it was overwritten by an empty file).
     assert main(["claims", "pay-run", "--period", "2025-08", "--date", "2025-08-25", "--out", str(bank),
                  "--format", "json", "--db", url]) == 2
@@ -48,7 +48,7 @@ def test_claim_lifecycle_commands(seeded: tuple[str, str], tmp_path: Path,
     assert json.loads(capsys.readouterr().out)["payments"] == 0
     assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
     view = json.loads(capsys.readouterr().out)
-    assert view["state"] == "closed" and len(view["payments"]) == 3
+    assert view["state"] == "closed" and len(view["payments"]) == 4
     assert main(["claims", "obligation", "C-000001", "--db", url]) == 0
     assert "counselling" in capsys.readouterr().out
     # Issue 26 item 9: the decision and the closure are issued acts; the appeal term runs from the

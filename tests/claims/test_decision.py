@@ -74,7 +74,9 @@ def test_the_trace_names_the_rmv_of_each_reference_month(params: ParameterSet) -
     trace, and the letter, name both RMVs, not only the one in force on the claim date."""
     from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth
 
-    case = ClaimCase(id="rmv", separation_date=dt.date(2025, 3, 31), claim_date=dt.date(2025, 4, 15),
+    # Separated in April 2025: the reference months are the 12 complete months before it (art. 5,
+    # issue 26 item 4), 2024-04..2025-03.
+    case = ClaimCase(id="rmv", separation_date=dt.date(2025, 4, 30), claim_date=dt.date(2025, 5, 15),
                      termination_cause="03", employer_size="large", registered_with_employment_service=True,
                      contributions=tuple(ContributionMonth(2024 * 12 + 3 + k, 90_000, True) for k in range(12)))
     decision = evaluate_case(case, params)

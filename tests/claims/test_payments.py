@@ -27,6 +27,8 @@ from seguro_desempleo.payments.bank_file import (
 from seguro_desempleo.payments.schedule import (
     InstallmentStatus,
     Payment,
+    benefit_month_dates,
+    benefit_start,
     first_benefit_period,
     idempotency_key,
     installment_status,
@@ -45,7 +47,15 @@ APR = parse_period("2025-04")
 
 def test_first_benefit_month() -> None:
     assert first_benefit_period(dt.date(2025, 3, 17)) == APR
-    assert first_benefit_period(dt.date(2025, 4, 1)) == APR
+    # Issue 26, item 2: a waiting period ending on 01/04 is not paid; benefit month 1 runs
+    # 02/04–01/05 and is paid with May (before: April, which paid the waiting period's last day).
+    assert first_benefit_period(dt.date(2025, 4, 1)) == APR + 1
+    # Benefit month 1 runs from the day after the waiting period: 18/03–17/04, paid with April.
+    assert benefit_month_dates(benefit_start(dt.date(2025, 3, 17)), 1) == (dt.date(2025, 3, 18), dt.date(2025, 4, 17))
+    # A re-employment 12 days into the benefit pays those 12 days (before: nothing).
+    plan = plan_installments("C-1", BENEFITS, APR, benefit_start=dt.date(2025, 3, 18),
+                             reemployment_date=dt.date(2025, 3, 30))
+    assert plan[0].amount == (2 * 210000 * 12 + 31) // (2 * 31) and all(i.cancelled for i in plan[1:])
 
 
 def test_plan_and_due_with_arrears() -> None:

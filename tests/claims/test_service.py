@@ -141,7 +141,9 @@ def test_reemployment_suspends_and_books_overpayment(w: World) -> None:
     run = w.svc.run_payments(JUL, D(2025, 7, 5), actor="system")
     assert run.paid == ()
     assert [o.key for o in run.overpayments] == [f"{c.id}#2", f"{c.id}#3"]
-    assert w.ledger.balance(LedgerKind.OVERPAYMENT_RECEIVABLE) == 195000 + 180000
+    # Issue 26 item 2: benefit month 2 (18/04–17/05) is owed for its 28 days before 16/05
+    # (1,950.00 × 28/30 = 1,820.00): 130.00 overpaid; month 3 (June) wholly: 1,800.00.
+    assert w.ledger.balance(LedgerKind.OVERPAYMENT_RECEIVABLE) == 13000 + 180000
     got = w.repo.get(c.id)
     assert got.state is S.CLOSED and got.reemployment_date == D(2025, 5, 16)
     assert any(r.action == "claim.overpayment" for r in w.audit.records)
@@ -154,7 +156,10 @@ def test_reemployment_before_all_paid_keeps_arrears_before_that_month(w: World) 
     c = w.svc.decide(w.svc.file_claim("W1", D(2025, 3, 20), actor="w").id, D(2025, 3, 21), actor="cw")
     w.hist.workers["W1"].reemployment = D(2025, 6, 2)
     run = w.svc.run_payments(JUL, D(2025, 7, 5), actor="system")
-    assert [p.key for p in run.paid] == [f"{c.id}#1", f"{c.id}#2"]          # April and May only
+    # Benefit months 18/03–17/04 and 18/04–17/05 in full; 18/05–17/06 for the 15 days before the
+    # re-employment on 02/06 (60 % × 3000 × 15/31 = 870.97, issue 26 item 2); then nothing.
+    assert [(p.key, p.amount) for p in run.paid] == [(f"{c.id}#1", 210000), (f"{c.id}#2", 195000),
+                                                     (f"{c.id}#3", 87097)]
     assert run.overpayments == () and w.repo.get(c.id).state is S.CLOSED
     assert w.repo.get(c.id).suspension_reason is SuspensionReason.REEMPLOYMENT
 
@@ -214,11 +219,13 @@ def test_reemployment_found_after_exhaustion_books_overpayments_once(w: World) -
     assert w.repo.get(c.id).state is S.EXHAUSTED
     w.hist.workers["W1"].reemployment = D(2025, 6, 20)          # a late PLAME shows June
     run = w.svc.run_payments(SEP_, D(2025, 10, 5), actor="system")
-    assert [o.key for o in run.overpayments] == [f"{c.id}#3", f"{c.id}#4", f"{c.id}#5"]
+    # Issue 26 item 2: benefit month 3 (18/05–17/06) was before the re-employment on 20/06: owed;
+    # month 4 (18/06–17/07) is owed for 2 days (1,650.00 × 2/30 = 110.00); month 5 not at all.
+    assert [o.key for o in run.overpayments] == [f"{c.id}#4", f"{c.id}#5"]
     got = w.repo.get(c.id)
     assert got.state is S.EXHAUSTED and got.reemployment_date == D(2025, 6, 20)
     n_audit = len(w.audit.records)
     assert w.svc.run_payments(SEP_ + 1, D(2025, 11, 5), actor="system").overpayments == ()
     assert len(w.audit.records) == n_audit
-    assert w.ledger.balance(LedgerKind.OVERPAYMENT_RECEIVABLE) == 180000 + 165000 + 150000
+    assert w.ledger.balance(LedgerKind.OVERPAYMENT_RECEIVABLE) == 154000 + 150000
     assert verify_chain(w.audit.records).ok

@@ -69,15 +69,17 @@ def test_claim_decided_and_paid_from_stored_history(engine: sa.Engine, tmp_path:
         assert c.state is ClaimState.APPROVED and c.decision is not None
         fund(uow)                              # issue 25: a run pays only what the fund holds
         run = svc.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
-        # April, May and June are paid; July (re-employment) and August are not.
-        assert [p.number for p in run.paid] == [1, 2, 3]
+        # Benefit months from 18/03 (the day after the waiting period): 1–3 in full; month 4
+        # (18/06–17/07) for its 13 days before the re-employment on 01/07 (55 % × 3000 × 13/30 =
+        # 715.00, issue 26 item 2); month 5 is cancelled.
+        assert [(p.number, p.amount) for p in run.paid] == [(1, 210000), (2, 195000), (3, 180000), (4, 71500)]
         assert repo.get(c.id).state is ClaimState.CLOSED
         again = svc.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
         assert again.paid == ()
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         expense = next(b for b in balances(uow) if b.code == Accounts.BENEFITS_EXPENSE)
-        assert expense.balance == sum(p.amount for p in run.paid) == 210000 + 195000 + 180000
+        assert expense.balance == sum(p.amount for p in run.paid) == 210000 + 195000 + 180000 + 71500
         poster = SqlLedgerPoster(uow)
         assert not poster.post(LedgerEntry(f"benefit_payment:{c.id}#1:2025-08-25", LedgerKind.BENEFIT_PAYMENT, c.id,
                                            210000, parse_period("2025-04"), dt.date(2025, 8, 25)))

@@ -78,14 +78,16 @@ def test_full_cycle_on_sql(engine: sa.Engine, tmp_path: Path) -> None:
     with SqlUnitOfWork(engine) as uow:
         ctx = claims_context(uow)
         run = ctx.service.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
-        assert [p.number for p in run.paid] == [1, 2, 3]
+        # Issue 26 item 2: benefit month 4 (18/06–17/07) is paid for its 13 days before the re-employment
+        # on 01/07 (55 % × 3000 × 13/30 = 715.00); month 5 is cancelled.
+        assert [(p.number, p.amount) for p in run.paid] == [(1, 210000), (2, 195000), (3, 180000), (4, 71500)]
         assert ctx.claims.get(c.id).state is ClaimState.CLOSED
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         ctx = claims_context(uow)
         again = ctx.service.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
         assert again.paid == ()
-        assert ctx.payments.totals() == (3, 210000 + 195000 + 180000)
+        assert ctx.payments.totals() == (4, 210000 + 195000 + 180000 + 71500)
         assert ctx.claims.open_claim_for(ref) is None
         uow.commit()
     with SqlUnitOfWork(engine) as uow:

@@ -42,7 +42,7 @@ def test_the_bill_values() -> None:
     assert s["requirements.qualifying_contributions"] == 12
     assert s["requirements.qualifying_window_months"] == 24
     assert s["benefits.reference_months"] == 12
-    assert s["contingency.covered_causes"] == ["03", "04", "07"]
+    assert s["contingency.covered_causes"] == ["03", "04", "07", "15"]  # 15: cese colectivo, D.S. 003-97-TR art. 46(c)
     assert s["coverage.employer_sizes"] == ["medium", "large"]
     assert 7 <= s["requirements.waiting_period_days"] <= 30
 

@@ -49,3 +49,33 @@ def test_compiled_kernel_equals_numpy_reference(n, h, seed, count_unpaid, rmv_fl
     fast = kernels.history_summary_fast(pay, declared, paid, rmv, 24, 12, count_unpaid, rmv_floor)
     for a, b in zip(ref, fast, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 120), h=st.integers(26, 40), seed=st.integers(0, 2**32 - 1),
+       count_unpaid=st.booleans(), rmv_floor=st.booleans(), ref_offset=st.integers(0, 1), slide=st.booleans(),
+       mode=st.integers(0, 2), ext_max=st.integers(0, 2))
+def test_compiled_kernel_equals_numpy_with_issue26_readings(n, h, seed, count_unpaid, rmv_floor, ref_offset, slide,
+                                                            mode, ext_max) -> None:  # type: ignore[no-untyped-def]
+    """Months not counted (art. 3), subsidised months (count / extend), the reference ending before
+    the separation month and the window's slide: the compiled kernel agrees with numpy exactly."""
+    rng = np.random.default_rng(seed)
+    pay = np.where(rng.random((n, h)) < 0.3, 0, rng.integers(1, 1_000_000, (n, h))).astype(np.int64)
+    declared = rng.random((n, h)) < 0.95
+    paid = rng.random((n, h)) < 0.9
+    counted = rng.random((n, h)) < 0.8
+    subsidised = rng.random((n, h)) < 0.1
+    rmv = rng.integers(85_000, 113_000, h).astype(np.int64)
+    kw = dict(counted=counted, subsidised=subsidised, ref_offset=ref_offset, slide=slide, subsidy_mode=mode,
+              ext_max=ext_max)
+    ref = kernels.history_summary_numpy(pay, declared, paid, rmv, 24, 12, count_unpaid, rmv_floor, **kw)
+    fast = kernels.history_summary_fast(pay, declared, paid, rmv, 24, 12, count_unpaid, rmv_floor, **kw)
+    for a, b in zip(ref, fast, strict=True):
+        np.testing.assert_array_equal(a, b)
+    # The slide never lowers the count; a month not counted is never an aportación.
+    plain = kernels.history_summary_numpy(pay, declared, paid, rmv, 24, 12, count_unpaid, rmv_floor,
+                                          **{**kw, "slide": False})
+    assert (ref[0] >= plain[0]).all()
+    none = kernels.history_summary_numpy(pay, declared, paid, rmv, 24, 12, count_unpaid, rmv_floor,
+                                         **{**kw, "counted": np.zeros((n, h), dtype=bool)})
+    assert (none[0] == 0).all() and (none[1] == 0).all()

@@ -4,8 +4,8 @@ For assumption sets that describe *why* people claim instead of giving N and b (
 
 - claims per year      K_t = I_t · σ · v · q · u · (1 − e)
   (insured × separation rate × involuntary share (art. 3: despido, cese colectivo, término de
-  contrato) × share meeting 12 contributions in 24 months (art. 6) × take-up × (1 − share re-employed
-  within the waiting period, art. 6));
+  contrato) × share meeting 12 contributions in 24 months (art. 7) × take-up × (1 − share re-employed
+  within the waiting period, art. 7));
 - beneficiaries        N_t = K_t · d̄ / 12 (d̄ = mean months paid, at most the schedule's length);
 - survival             s_m = (1 − h)^{m−1}, m = 1…M, with the exit hazard h solved so that Σ s_m = d̄;
 - leavers' wage        w^L_t = λ · E_{t−1} / (12 · contributors_{t−1}) (pay of the 12 months before

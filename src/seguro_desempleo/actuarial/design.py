@@ -11,7 +11,7 @@ up to five months, 1.16 %). A different design — a ``--param`` override or a r
 - N' = N · Σ s'_m / Σ s_m (beneficiary-months per claim; a longer schedule keeps people longer);
 - c' = financing.contribution_rate.
 
-Not modelled: the waiting period (art. 6, 7–30 days) and the qualifying condition (12 contributions
+Not modelled: the waiting period (art. 7, 7–30 days) and the qualifying condition (12 contributions
 in 24 months) change who claims; the ILO set fixes the claimant flow, so a change there needs new
 incidence data.
 """

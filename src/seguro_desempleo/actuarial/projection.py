@@ -32,7 +32,7 @@ def contributions(earnings: Decimal, rate: Decimal) -> Decimal:
 def benefits(beneficiaries: Decimal, average_benefit: Decimal, year: int, start_year: int) -> Decimal:
     """B_t = 12 · N_t · b_t / 1000 (thousands of soles); 0 before the first benefit year.
 
-    The qualifying period (art. 6: 12 contributions in 24 months) means nobody qualifies in the
+    The qualifying period (art. 7: 12 contributions in 24 months) means nobody qualifies in the
     first year: the ILO table has B = 0 in 2021 ("un año de latencia").
     """
     if year < start_year:

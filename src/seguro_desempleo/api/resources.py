@@ -124,11 +124,45 @@ def register_employer(body: EmployerIn, request: Request, p: CurrentPrincipal, c
     before = ctx.uow.employers.by_ruc(body.ruc)
     e = register(ctx.uow, body.ruc, body.name, size_class=body.size_class, annual_sales_uit=body.annual_sales_uit,
                  sector=body.sector, region=body.region, params=request.app.state.params,
-                 at=day(request, None, "at"))
+                 at=day(request, None, "at"), declared_by_employer=p.role is R.EMPLOYER, by=actor(p))
     ctx.audit.append(who=actor(p), when=_now(), action="employer.register", entity=f"employer:{e.ruc}",
                      before=_employer_dict(before) if before else None, after=_employer_dict(e))
     ctx.uow.commit()
     return _employer_dict(e)
+
+
+class SizeReviewIn(_In):
+    accept: StrictBool
+
+
+@router.get("/employers/{ruc}/sizes", tags=["empleadores"],
+            summary="The employer's size history: confirmed, pending and rejected sizes (issue 25)")
+def employer_sizes(ruc: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.storage import employer_sizes as sizes
+
+    p.check_employer(ruc)
+    e = ctx.uow.employers.by_ruc(ruc)
+    if e is None or e.id is None:
+        raise NotFoundError(f"no employer with RUC '{ruc}'", field="ruc")
+    return {"ruc": e.ruc, "size_class": e.size_class, "items": [r.to_dict() for r in sizes.history(ctx.uow.session, e.id)]}
+
+
+@router.post("/employers/{ruc}/sizes/{size_id}/review", tags=["empleadores"],
+             summary="Staff accept or reject a size the employer declared (four eyes)")
+def review_employer_size(ruc: str, size_id: int, body: SizeReviewIn, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
+    from seguro_desempleo.storage import employer_sizes as sizes
+
+    require(p, R.CASEWORKER)
+    e = ctx.uow.employers.by_ruc(ruc)
+    if e is None or e.id is None:
+        raise NotFoundError(f"no employer with RUC '{ruc}'", field="ruc")
+    if not any(r.id == size_id for r in sizes.history(ctx.uow.session, e.id)):
+        raise NotFoundError(f"no size record {size_id} for RUC '{ruc}'", field="size_id")
+    rec = sizes.review(ctx.uow.session, size_id, accept=body.accept, by=actor(p))
+    ctx.audit.append(who=actor(p), when=_now(), action="employer.size_review", entity=f"employer:{ruc}",
+                     before={"size_id": size_id, "status": "pending"}, after=rec.to_dict())
+    ctx.uow.commit()
+    return rec.to_dict()
 
 
 @router.get("/employers/{ruc}/declarations", tags=["empleadores"],

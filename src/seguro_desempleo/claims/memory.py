@@ -116,7 +116,8 @@ class InMemoryHistory:
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
         return tuple(m for m in self.workers[worker_ref].contributions if m.period <= up_to_period)
 
-    def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
+    def registered_with_employment_service(self, worker_ref: str, on: dt.date,
+                                           since: dt.date | None = None) -> bool:
         return self.workers[worker_ref].registered
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:

@@ -166,7 +166,11 @@ class HistoryProvider(Protocol):
         """Every month declared for the worker up to the month given, all employers summed."""
         ...
 
-    def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool: ...
+    def registered_with_employment_service(self, worker_ref: str, on: dt.date,
+                                           since: dt.date | None = None) -> bool:
+        """A registration dated on or before *on* (and on or after *since*, the separation: art. 7
+        asks that the contingency be reported, so one made before the job loss does not count)."""
+        ...
 
     def reemployment_start(self, worker_ref: str, after: dt.date) -> dt.date | None:
         """The first new employment after *after* (payroll declaration or T-Registro start)."""

@@ -67,6 +67,8 @@ from seguro_desempleo.payments.schedule import (
     Installment,
     Overpayment,
     Payment,
+    benefit_start,
+    entitlements,
     first_benefit_period,
     installments_due,
     is_exhausted,
@@ -357,7 +359,7 @@ class ClaimService:
             id=claim.id, separation_date=sep.date, claim_date=evaluated_on,
             termination_cause=sep.termination_cause, employer_size=sep.employer_size,
             registered_with_employment_service=self.history.registered_with_employment_service(
-                claim.worker_ref, evaluated_on),
+                claim.worker_ref, evaluated_on, since=sep.date),
             contributions=contributions,
             contract_type=sep.contract_type, sector=sep.sector,
             reemployment_date=self.history.reemployment_start(claim.worker_ref, sep.date),
@@ -386,7 +388,7 @@ class ClaimService:
 
     def _evaluate(self, claim: Claim, on: dt.date) -> tuple[StoredDecision, list[int]]:
         case, accepted = self._case(claim, on)
-        return decision_record(evaluate_case(case, self.params, at=case.claim_date), claim_id=claim.id,
+        return decision_record(evaluate_case(case, self.params), claim_id=claim.id,
                                decided_on=on), accepted
 
     def _needs_second_approval(self, claim: Claim, rec: StoredDecision, accepted: list[int], *,
@@ -578,7 +580,9 @@ class ClaimService:
     def plan(self, claim: Claim) -> list[Installment]:
         if claim.decision is None or claim.first_period is None:
             return []
-        return plan_installments(claim.id, claim.decision.benefits, claim.first_period)
+        return plan_installments(claim.id, claim.decision.benefits, claim.first_period,
+                                 benefit_start=benefit_start(waiting_end(claim.decision)),
+                                 reemployment_date=claim.reemployment_date)
 
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
                             on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
@@ -590,7 +594,12 @@ class ClaimService:
         if start <= claim.separation_date:
             raise InputError(f"re-employment on {format_date_pe(start)} is not after the separation on "
                              f"{format_date_pe(claim.separation_date)}", field="start_date")
-        over = overpayments(self.payments.payments(claim.id), period_of(start))
+        entitled = None
+        if claim.decision is not None and claim.first_period is not None:  # pro rata (issue 26, item 2)
+            entitled = entitlements(plan_installments(
+                claim.id, claim.decision.benefits, claim.first_period,
+                benefit_start=benefit_start(waiting_end(claim.decision)), reemployment_date=start))
+        over = overpayments(self.payments.payments(claim.id), period_of(start), entitled)
         for o in over:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
                                          LedgerKind.OVERPAYMENT_RECEIVABLE, claim.id, o.amount, o.period,

@@ -140,6 +140,47 @@ def register(app: typer.Typer) -> None:
             uow.commit()
         typer.echo(f"concept {code}: {'counted' if flag != 'no' else 'not counted'} as insurable pay for this employer")
 
+    @payroll.command("employer-sizes")
+    def employer_sizes_cmd(
+        ruc: Annotated[str, typer.Option("--ruc")],
+        db: DbOption = None,
+    ) -> None:
+        """An employer's size history (confirmed, pending, rejected), and the size in force."""
+        from seguro_desempleo.errors import NotFoundError
+        from seguro_desempleo.storage import employer_sizes as sizes
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            e = uow.employers.by_ruc(ruc.strip())
+            if e is None or e.id is None:
+                raise NotFoundError(f"no employer with RUC '{ruc.strip()}'", field="ruc")
+            rows = sizes.history(uow.session, e.id)
+        typer.echo(f"employer {e.ruc}: size in force {e.size_class or 'unknown'}")
+        for r in rows:
+            typer.echo(f"  #{r.id} from {r.valid_from.isoformat()}: {r.size_class} ({r.source}, {r.status})")
+
+    @payroll.command("size-review")
+    def size_review(
+        size_id: Annotated[int, typer.Option("--id", help="The pending size record (see employer-sizes)")],
+        accept: Annotated[bool, typer.Option("--accept/--reject")],
+        actor: Annotated[str, typer.Option("--actor", help="The staff member who reviews (audited)")],
+        db: DbOption = None,
+    ) -> None:
+        """Staff accept or reject a size an employer declared itself (issue 25: pending until reviewed)."""
+        import datetime as dt
+
+        from seguro_desempleo.storage import employer_sizes as sizes
+        from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            rec = sizes.review(uow.session, size_id, accept=accept, by=actor)
+            SqlAuditSink(uow.session).append(
+                who=actor, when=dt.datetime.now(dt.UTC), action="employer.size_review",
+                entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())
+            uow.commit()
+        typer.echo(f"size record #{rec.id}: {rec.size_class} from {rec.valid_from.isoformat()} {rec.status}")
+
     @payroll.command("worker")
     def worker(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],

@@ -6,11 +6,19 @@ run of month *M*, which are due. Everything is céntimos (int).
 
 Readings where the bill is silent (documented in docs/payments.md):
 
-- **First benefit month.** Installment 1 covers the first calendar month that starts after the
-  waiting period is served; when the waiting period ends on the 1st, that month itself
-  (:func:`first_benefit_period`). Installment *k* covers the month ``first + k - 1``.
-- **Re-employment** (issue 5, point 3) ends the benefit: no installment covering the month of
-  re-employment or a later one is due. Installments already paid for those months are
+- **Benefit months** (issue 26, item 2; art. 7 "período de carencia" then art. 5 "cinco meses
+  continuos"): the benefit starts the day after the waiting period's last day
+  (:func:`benefit_start`) and benefit month *k* runs, by Código Civil art. 183.2, from that day
+  number of month *k − 1* after it to the day before the same day number of the next month
+  (:func:`benefit_month_dates`). Installment *k* pays benefit month *k* once it has run: it is
+  booked to the calendar month in which that benefit month ends (:func:`first_benefit_period`),
+  and a run of that month pays it. No day between the waiting period and the benefit goes
+  uncovered; a waiting period ending on the 1st no longer pays its own last day.
+- **Re-employment** ends the benefit. With the benefit's dates known (:func:`plan_installments`
+  given ``benefit_start`` and ``reemployment_date``), the benefit month in which the worker is
+  re-employed is paid pro rata of its days out of work (calendar days, half-up to the céntimo) and
+  later months are cancelled; without them (older callers) no installment covering the month of
+  re-employment or a later one is due. Installments already paid for cancelled months are
   overpayments (:func:`overpayments`), recovered by :func:`recovery_plan`.
 - **Suspension for unjustified non-compliance** with the employment-service obligations: the
   installments whose months fall in a suspension are *withheld* and not paid later (the benefit
@@ -23,8 +31,9 @@ Readings where the bill is silent (documented in docs/payments.md):
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -51,10 +60,46 @@ def idempotency_key(claim_id: str, number: int) -> str:
     return f"{claim_id}#{number}"
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """*day* moved by whole calendar months (Código Civil art. 183.2: the same day number; the
+    month's last day when it has no such day)."""
+    m = day.year * 12 + day.month - 1 + months
+    year, month = divmod(m, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def benefit_start(waiting_end: dt.date) -> dt.date:
+    """The first day of benefit: the day after the waiting period's last day (``waiting_end``, as
+    ``rules.waiting.waiting_period_end`` gives it: separation + waiting days)."""
+    return waiting_end + dt.timedelta(days=1)
+
+
+def benefit_month_dates(start: dt.date, number: int) -> tuple[dt.date, dt.date]:
+    """(first day, last day) of benefit month *number* (1-based) for a benefit starting on *start*."""
+    first = add_months(start, number - 1)
+    return first, add_months(start, number) - dt.timedelta(days=1)
+
+
 def first_benefit_period(waiting_end: dt.date) -> int:
-    """Month index of installment 1: the first month starting on or after the waiting period's end."""
-    p = period_of(waiting_end)
-    return p if waiting_end.day == 1 else p + 1
+    """Month index of installment 1: the calendar month in which benefit month 1 (from the day after
+    the waiting period) ends; installment *k* is ``first + k - 1``, the month benefit month *k*
+    ends. Issue 26, item 2: before, installment 1 *covered* the first calendar month starting after
+    the waiting period, leaving 6–36 days uncovered with 7 days of waiting and paying the waiting
+    period's last day when it fell on the 1st."""
+    return period_of(benefit_month_dates(benefit_start(waiting_end), 1)[1])
+
+
+def prorated(amount: int, first: dt.date, last: dt.date, reemployment_date: dt.date | None) -> int:
+    """The part of a benefit month's *amount* for the days out of work before *reemployment_date*
+    (calendar days of that benefit month, half-up to the céntimo)."""
+    if reemployment_date is None or reemployment_date > last:
+        return amount
+    if reemployment_date <= first:
+        return 0
+    days = (reemployment_date - first).days
+    total = (last - first).days + 1
+    return (2 * amount * days + total) // (2 * total)
 
 
 class InstallmentStatus(StrEnum):
@@ -71,7 +116,10 @@ class Installment:
     number: int                    # 1..5
     period: int                    # month index the installment covers
     rate: Decimal
-    amount: int                    # céntimos
+    amount: int                    # céntimos (pro rata for the benefit month of a re-employment)
+    starts: dt.date | None = None  # the benefit month's first day, when the plan knows the dates
+    ends: dt.date | None = None
+    cancelled: bool = False        # benefit month starting on or after the re-employment
 
     @property
     def key(self) -> str:
@@ -83,13 +131,25 @@ class Installment:
                 "amount": cents_to_str(self.amount)}
 
 
-def plan_installments(claim_id: str, benefits: Sequence[BenefitLike], first_period: int) -> list[Installment]:
-    """The claim's installments on the calendar, before re-employment or suspension."""
+def plan_installments(claim_id: str, benefits: Sequence[BenefitLike], first_period: int, *,
+                      benefit_start: dt.date | None = None,
+                      reemployment_date: dt.date | None = None) -> list[Installment]:
+    """The claim's installments on the calendar, before suspension.
+
+    With *benefit_start* each installment carries its benefit month's dates, and a
+    *reemployment_date* pays the month it falls in pro rata and cancels the later ones."""
     out = []
     for b in benefits:
         if b.amount < 0:
             raise InputError(f"installment {b.month} has a negative amount", field="benefits")
-        out.append(Installment(claim_id, b.month, first_period + b.month - 1, Decimal(b.rate), int(b.amount)))
+        period = first_period + b.month - 1
+        if benefit_start is None:
+            out.append(Installment(claim_id, b.month, period, Decimal(b.rate), int(b.amount)))
+            continue
+        first, last = benefit_month_dates(benefit_start, b.month)
+        amount = prorated(int(b.amount), first, last, reemployment_date)
+        out.append(Installment(claim_id, b.month, period, Decimal(b.rate), amount, first, last,
+                               cancelled=reemployment_date is not None and reemployment_date <= first))
     return out
 
 
@@ -98,7 +158,10 @@ def installment_status(inst: Installment, run_period: int, *, paid_keys: Collect
                        suspended_periods: Collection[int] = ()) -> InstallmentStatus:
     if inst.key in paid_keys:
         return InstallmentStatus.PAID
-    if reemployment_period is not None and inst.period >= reemployment_period:
+    if inst.cancelled:
+        return InstallmentStatus.CANCELLED
+    # A plan with dates already applied the re-employment (pro rata); an older plan cancels by month.
+    if inst.starts is None and reemployment_period is not None and inst.period >= reemployment_period:
         return InstallmentStatus.CANCELLED
     if inst.period in suspended_periods:
         return InstallmentStatus.WITHHELD
@@ -147,12 +210,32 @@ class Overpayment:
     reason: str
 
 
-def overpayments(paid: Iterable[Payment], reemployment_period: int) -> list[Overpayment]:
-    """Payments for months of or after re-employment: money to recover (issue 5, point 3)."""
-    return [Overpayment(p.key, p.claim_id, p.period, p.amount,
-                        f"pagado por {format_period(p.period)}, mes de reempleo o posterior "
-                        f"(reempleo en {format_period(reemployment_period)})")
-            for p in paid if p.period >= reemployment_period]
+def overpayments(paid: Iterable[Payment], reemployment_period: int,
+                 entitled: Mapping[str, int] | None = None) -> list[Overpayment]:
+    """Payments for months of or after re-employment: money to recover (issue 5, point 3).
+
+    With *entitled* (installment key → what is owed once the re-employment is known: the pro rata
+    amount of the benefit month it falls in, 0 for later months; :func:`entitlements`), the
+    overpayment of each payment is what it paid above that; without it, every payment for the
+    month of re-employment or later."""
+    if entitled is None:
+        return [Overpayment(p.key, p.claim_id, p.period, p.amount,
+                            f"pagado por {format_period(p.period)}, mes de reempleo o posterior "
+                            f"(reempleo en {format_period(reemployment_period)})")
+                for p in paid if p.period >= reemployment_period]
+    out = []
+    for p in paid:
+        excess = p.amount - entitled.get(p.key, p.amount)
+        if excess > 0:
+            out.append(Overpayment(p.key, p.claim_id, p.period, excess,
+                                   f"pagado por {format_period(p.period)} más de lo que corresponde tras el "
+                                   f"reempleo (reempleo en {format_period(reemployment_period)})"))
+    return out
+
+
+def entitlements(plan: Iterable[Installment]) -> dict[str, int]:
+    """Installment key → amount owed under *plan* (0 when cancelled by a re-employment)."""
+    return {i.key: 0 if i.cancelled else i.amount for i in plan}
 
 
 @dataclass(frozen=True)

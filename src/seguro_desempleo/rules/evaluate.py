@@ -57,6 +57,8 @@ class ContributionMonth:
     period: int                 # month index
     remuneration: int           # EsSalud-insurable pay of the month, céntimos, all employers
     paid: bool = True           # the employer paid the contribution (False: declared, not paid)
+    covered: bool = True        # charged under art. 3 (an employer inside the phase, a covered contract)
+    subsidised: bool = False    # the month had an EsSalud maternity/sickness subsidy (art. 7 reading)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class ClaimCase:
     contract_type: str = "01"   # Tabla 12 code
     sector: str = "private"
     reemployment_date: dt.date | None = None
+    registration_date: dt.date | None = None  # when the job loss was reported (art. 7: on or after the separation)
 
 
 @dataclass
@@ -93,6 +96,8 @@ class ClaimBatch:
     window_end_month: IntArray  # (n,) month index of the last column
     reemployment_date: npt.NDArray[np.datetime64] | None = None
     ids: Sequence[str] | None = None
+    counted: BoolArray | None = None      # (n, H) False: the month is not an aportación (art. 3, before the insurance)
+    subsidised: BoolArray | None = None   # (n, H) months with an EsSalud maternity/sickness subsidy
 
     def __len__(self) -> int:
         return int(self.pay.shape[0])
@@ -129,13 +134,14 @@ def evaluate_batch(batch: ClaimBatch, snap: Snapshot, *, fast: bool | None = Non
     n = len(batch)
     window = int(snap["requirements.qualifying_window_months"])
     reference = int(snap["benefits.reference_months"])
-    if batch.pay.shape[1] < max(window, reference):
-        raise ValueError(f"history has {batch.pay.shape[1]} months; needs {max(window, reference)}")
+    if batch.pay.shape[1] < history_length(snap):
+        raise ValueError(f"history has {batch.pay.shape[1]} months; needs {history_length(snap)}")
     if (fast if fast is not None else n >= 10_000) and kernels.HAVE_NUMBA:
         return _evaluate_fused(batch, snap, window, reference)
     count, ref_total, ref_months = kernels.history_summary_numpy(
         batch.pay, batch.declared, batch.paid, batch.rmv, window, reference,
-        bool(snap["requirements.count_declared_unpaid_months"]), bool(snap["insurable_pay.rmv_minimum_base"]))
+        bool(snap["requirements.count_declared_unpaid_months"]), bool(snap["insurable_pay.rmv_minimum_base"]),
+        **history_readings(batch, snap))
 
     if snap["benefits.average_divisor"] == "months_with_pay":
         divisor = ref_months
@@ -178,6 +184,7 @@ def _evaluate_fused(batch: ClaimBatch, snap: Snapshot, window: int, reference: i
         int(snap["requirements.waiting_period_days"]), batch.registered,
         bool(snap["requirements.employment_service_registration_required"]), benefits.scaled_rates(snap),
         int(Decimal(snap["benefits.floor"]) * 100), int(Decimal(snap["benefits.cap"]) * 100),
+        **history_readings(batch, snap),
     )
     return BatchResult(
         covered=r["covered"], contingency=r["contingency"], contributions_met=r["contrib_met"],
@@ -188,8 +195,37 @@ def _evaluate_fused(batch: ClaimBatch, snap: Snapshot, window: int, reference: i
     )
 
 
+def reference_offset(snap: Snapshot) -> int:
+    """Columns between the window's end month and the last reference month (art. 5, issue 26 item 4):
+    1 when the window ends with the separation month but the reference months end before it."""
+    return int(bool(snap["requirements.window_includes_separation_month"])
+               and not snap["benefits.reference_includes_separation_month"])
+
+
 def history_length(snap: Snapshot) -> int:
-    return max(int(snap["requirements.qualifying_window_months"]), int(snap["benefits.reference_months"]))
+    """Months of history a claim needs: the window, one more for the slide (a separation on the
+    1st), the window's extension for subsidised months, and the reference months."""
+    window = int(snap["requirements.qualifying_window_months"])
+    ext = int(snap["requirements.subsidy_window_extension_max_months"]) \
+        if snap["requirements.subsidised_months"] == "extend" else 0
+    return max(window + 1 + ext, int(snap["benefits.reference_months"]) + reference_offset(snap))
+
+
+def history_readings(batch: ClaimBatch, snap: Snapshot) -> dict[str, Any]:
+    """The keyword readings of ``kernels.history_summary_*`` for *batch* under *snap* (issue 26)."""
+    mode = snap["requirements.subsidised_months"]
+    return {"counted": batch.counted, "subsidised": batch.subsidised, "ref_offset": reference_offset(snap),
+            "slide": bool(snap["requirements.window_includes_separation_month"]),
+            "subsidy_mode": kernels.SUBSIDY_MODES.index(mode),
+            "ext_max": int(snap["requirements.subsidy_window_extension_max_months"]) if mode == "extend" else 0}
+
+
+def insurance_first_month(params: ParameterSet) -> int:
+    """The first month of the insurance: no month before it is an aportación (issue 26, item 8).
+    The first effective date of art. 8's contribution rate (the payroll import refuses earlier
+    months for the same reason)."""
+    start = params["financing.contribution_rate"].values[0][0]
+    return period_of(start) if start.day == 1 else period_of(start) + 1
 
 
 def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Snapshot) -> ClaimBatch:
@@ -201,6 +237,8 @@ def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Sna
     pay = np.zeros((n, h), dtype=np.int64)
     declared = np.zeros((n, h), dtype=bool)
     paid = np.zeros((n, h), dtype=bool)
+    counted = np.ones((n, h), dtype=bool)
+    subsidised = np.zeros((n, h), dtype=bool)
     for i, c in enumerate(cases):
         first = int(end[i]) - h + 1
         for m in c.contributions:
@@ -209,7 +247,10 @@ def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Sna
                 pay[i, j] = m.remuneration
                 declared[i, j] = True
                 paid[i, j] = m.paid
+                counted[i, j] = m.covered
+                subsidised[i, j] = m.subsidised
     months = (end[:, None] - (h - 1) + np.arange(h)[None, :]).ravel()
+    counted &= months.reshape(n, h) >= insurance_first_month(params)
     rmv = params.monthly_series("economy.rmv", months).reshape(n, h)
     epoch = dt.date(1970, 1, 1)
     reemp = np.fromiter(((c.reemployment_date - epoch).days if c.reemployment_date else kernels.NAT
@@ -223,9 +264,11 @@ def batch_from_cases(cases: Sequence[ClaimCase], params: ParameterSet, snap: Sna
         employer_size=np.array([SIZE_CODES.index(c.employer_size) for c in cases], dtype=np.int64),
         sector=np.array([SECTOR_CODES.index(c.sector) for c in cases], dtype=np.int64),
         contract_type=np.array([int(c.contract_type) for c in cases], dtype=np.int64),
-        registered=np.array([c.registered_with_employment_service for c in cases], dtype=bool),
+        registered=np.array([c.registered_with_employment_service
+                             and (c.registration_date is None or c.registration_date >= c.separation_date)
+                             for c in cases], dtype=bool),
         pay=pay, declared=declared, paid=paid, rmv=rmv, window_end_month=end,
-        reemployment_date=reemp, ids=[c.id for c in cases],
+        reemployment_date=reemp, ids=[c.id for c in cases], counted=counted, subsidised=subsidised,
     )
 
 
@@ -374,10 +417,13 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
                                   {"termination_cause": cause}))
 
     met = bool(result.contributions_met[i])
-    _read(t, "requirements.window_includes_separation_month", "requirements.count_declared_unpaid_months")
-    first = format_period(end - window + 1)
+    _read(t, "requirements.window_includes_separation_month", "requirements.count_declared_unpaid_months",
+          "requirements.subsidised_months")
+    end, extra = _window_used(batch, i, t, count)
+    first = format_period(end - window - extra + 1)
     noun = "aportación" if count == 1 else "aportaciones"
-    detail = (f"{count} {noun} en los {window} meses de {first} a {format_period(end)}; "
+    span = f"{window} meses" if not extra else f"{window} meses, ampliados en {extra} por meses con subsidio,"
+    detail = (f"{count} {noun} en los {span} de {first} a {format_period(end)}; "
               f"se requieren {needed}.")
     reqs.append(RequirementResult("contributions", REQUIREMENTS[2][1], REQUIREMENTS[2][2], met, detail,
                                   {"contributions_in_window": count, "required": needed,
@@ -401,15 +447,16 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     met = bool(result.registration_met[i])
     required = t["requirements.employment_service_registration_required"]
     detail = ("Informó la pérdida del empleo al servicio de empleo." if bool(batch.registered[i]) else
-              "No ha informado la pérdida del empleo al servicio de empleo (Centro de Empleo o Empleos Perú)."
+              "No ha informado la pérdida del empleo al servicio de empleo (Centro de Empleo o Empleos Perú) "
+              "después del cese; una inscripción anterior al cese no informa esta contingencia."
               if required else "El registro en el servicio de empleo no es exigido por los parámetros vigentes.")
     reqs.append(RequirementResult("employment_service", REQUIREMENTS[4][1], REQUIREMENTS[4][2], met, detail,
                                   {"registered": bool(batch.registered[i])}))
 
     # Benefit: read the parameters it rests on, so the trace names them.
     rates = list(t["benefits.rates"])
-    _read(t, "benefits.reference_months", "benefits.average_divisor", "insurable_pay.rmv_minimum_base",
-          "benefits.floor", "benefits.cap", "economy.rmv")
+    _read(t, "benefits.reference_months", "benefits.reference_includes_separation_month",
+          "benefits.average_divisor", "insurable_pay.rmv_minimum_base", "benefits.floor", "benefits.cap", "economy.rmv")
     eligible = bool(result.eligible[i])
     insurable = int(result.insurable_remuneration[i])
     amounts = [int(a) for a in result.benefits[i]]
@@ -436,6 +483,31 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     )
 
 
+def _window_used(batch: ClaimBatch, i: int, t: Snapshot, count: int) -> tuple[int, int]:
+    """(end month, months of extension) of the art. 7 window that gave *count* for claim *i*: the
+    window ending with the batch's end month, or the one ending a month before when that one
+    counts more (a separation on the 1st, issue 26 item 8)."""
+    end = int(batch.window_end_month[i])
+    window = int(t["requirements.qualifying_window_months"])
+    readings = history_readings(batch, t)
+    for key in ("counted", "subsidised"):
+        if readings[key] is not None:
+            readings[key] = readings[key][i:i + 1]
+    readings["slide"] = False
+    last, _, _ = kernels.history_summary_numpy(
+        batch.pay[i:i + 1], batch.declared[i:i + 1], batch.paid[i:i + 1], batch.rmv if batch.rmv.ndim == 1
+        else batch.rmv[i:i + 1], window, int(t["benefits.reference_months"]),
+        bool(t["requirements.count_declared_unpaid_months"]), False, **readings)
+    if int(last[0]) < count:
+        end -= 1
+    extra = 0
+    if readings["subsidy_mode"] == kernels.SUBSIDY_EXTEND and batch.subsidised is not None:
+        h = batch.pay.shape[1]
+        col = h - 1 - (int(batch.window_end_month[i]) - end)
+        extra = min(int(batch.subsidised[i, col - window + 1:col + 1].sum()), readings["ext_max"])
+    return end, extra
+
+
 def _with_monthly_rmv(t: Snapshot, batch: ClaimBatch, i: int, params: ParameterSet | None) -> list[ParamRead]:
     """The parameters *t* recorded, and the other RMV versions the reference months' floor used."""
     reads = t.accessed
@@ -444,7 +516,8 @@ def _with_monthly_rmv(t: Snapshot, batch: ClaimBatch, i: int, params: ParameterS
     h = batch.pay.shape[1]
     first = int(batch.window_end_month[i]) - (h - 1)  # the month of column 0
     seen = {r.effective_date for r in reads if r.name == "economy.rmv"}
-    for j in range(h - int(t["benefits.reference_months"]), h):
+    last = h - reference_offset(t)
+    for j in range(last - int(t["benefits.reference_months"]), last):
         if batch.pay[i, j] > 0:
             r = params.at(first_day(first + j)).read("economy.rmv")
             if r.effective_date not in seen:
@@ -453,11 +526,21 @@ def _with_monthly_rmv(t: Snapshot, batch: ClaimBatch, i: int, params: ParameterS
     return reads
 
 
+def governing_date(case: ClaimCase, params: ParameterSet) -> dt.date:
+    """The date whose parameters decide *case* (``requirements.governing_date``, issue 26 item 8):
+    the separation date (the law in force at the contingency) by default, or the claim date. The
+    choice itself is read as in force on the claim date (a transitional provision is applied when
+    the claim is decided)."""
+    choice = params.at(case.claim_date)["requirements.governing_date"]
+    return case.separation_date if choice == "contingency" else case.claim_date
+
+
 def evaluate_case(case: ClaimCase, params: ParameterSet, at: dt.date | None = None,
                   cause_labels: Mapping[str, str] | None = None,
                   contract_labels: Mapping[str, str] | None = None) -> Decision:
-    """Decide one claim, with its trace, under the parameters in force on *at* (default: claim date)."""
-    snap = params.at(at or case.claim_date)
+    """Decide one claim, with its trace, under the parameters in force on *at* (default: the
+    governing date, :func:`governing_date`)."""
+    snap = params.at(at or governing_date(case, params))
     batch = batch_from_cases([case], params, snap)
     result = evaluate_batch(batch, snap, fast=False)
     return explain(batch, result, 0, snap, cause_labels, contract_labels, params)

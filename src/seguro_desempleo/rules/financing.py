@@ -47,13 +47,19 @@ class MonthlyAmounts:
     cts: IntArray               # part deducted from the CTS
 
 
-def monthly_amounts(pay: npt.ArrayLike, period: npt.ArrayLike, params: ParameterSet) -> MonthlyAmounts:
+def monthly_amounts(pay: npt.ArrayLike, period: npt.ArrayLike, params: ParameterSet,
+                    charged: npt.ArrayLike | None = None) -> MonthlyAmounts:
     """The base and the art. 8 contribution of worker-months (céntimos; *period* as month indices),
     each by the parameters and the RMV of its own month.
 
     The payroll import sums these into each declaration's dues; a contribution record stores only
     the insurable pay and gets its amounts from here when read (the parameters are dated, so the
     result for a past month does not change).
+
+    *charged* (bool per worker-month, default all): False where art. 3 leaves the month out — an
+    employer outside the phase in force by its size that month, or a contract outside coverage
+    (``rules.coverage.employer_covered`` / ``contract_charged``, issue 26 items 1 and 5): its base
+    and both parts are 0 (nothing charged, nothing dunned, no fund income).
     """
     p = np.asarray(pay, dtype=np.int64)
     months = np.asarray(period, dtype=np.int64)
@@ -67,6 +73,9 @@ def monthly_amounts(pay: npt.ArrayLike, period: npt.ArrayLike, params: Parameter
         b = insurable_base(p[sel], rmv, snap)
         split = contribution_due(b, snap)
         base[sel], total[sel], employer[sel] = b, split.total, split.employer
+    if charged is not None:
+        keep = np.asarray(charged, dtype=bool)
+        base, total, employer = (np.where(keep, x, 0).astype(np.int64) for x in (base, total, employer))
     return MonthlyAmounts(base=base, total=total, employer=employer, cts=total - employer)
 
 

@@ -60,7 +60,7 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
                    schedule_obligations: bool = True) -> ClaimsContext:
     s = uow.session
     claims, payments, audit = SqlClaimRepository(s), SqlPaymentStore(s), SqlAuditSink(s)
-    employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered)
+    employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered, params=params)
     svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),
                        audit=audit, employment=employment, params=params or default_parameters(),
                        schedule_obligations=schedule_obligations, acts=uow.acts)

@@ -33,11 +33,12 @@ from seguro_desempleo.rules.evaluate import (
     batch_from_cases,
     evaluate_batch,
     explain,
+    governing_date,
 )
 
 REQUIRED_FIELDS = ("id", "separation_date", "claim_date", "termination_cause", "employer_size",
                    "registered_with_employment_service", "contributions")
-OPTIONAL_FIELDS = ("contract_type", "sector", "reemployment_date")
+OPTIONAL_FIELDS = ("contract_type", "sector", "reemployment_date", "registration_date")
 
 
 def _code(value: Any, table: Mapping[str, Any], field: str, where: str, name: str) -> str:
@@ -88,6 +89,11 @@ def parse_case(raw: Any, index: int = 0) -> ClaimCase:
     if reemp_date is not None and reemp_date <= sep:
         raise InputError("re-employment must be after the separation", field="reemployment_date", where=where)
 
+    reg = raw.get("registration_date")
+    reg_date = parse_date(reg, field="registration_date", where=where) if reg else None
+    if reg_date is not None and reg_date > claim:
+        raise InputError("the registration is after the claim date", field="registration_date", where=where)
+
     contribs = raw["contributions"]
     if not isinstance(contribs, list):
         raise InputError("must be a list of {period, remuneration}", field="contributions", where=where)
@@ -109,14 +115,17 @@ def parse_case(raw: Any, index: int = 0) -> ClaimCase:
             raise InputError(f"period {m['period']} is after the claim date", field=f"{f}.period", where=where)
         seen.add(period)
         amount = parse_soles(m["remuneration"], field=f"{f}.remuneration", where=where)
-        paid = m.get("paid", True)
-        if not isinstance(paid, bool):
-            raise InputError(f"must be true or false, got {paid!r}", field=f"{f}.paid", where=where)
-        months.append(ContributionMonth(period, amount, paid))
+        flags = {}
+        for key, default in (("paid", True), ("covered", True), ("subsidised", False)):
+            flags[key] = m.get(key, default)
+            if not isinstance(flags[key], bool):
+                raise InputError(f"must be true or false, got {flags[key]!r}", field=f"{f}.{key}", where=where)
+        months.append(ContributionMonth(period, amount, **flags))
     return ClaimCase(
         id=str(case_id), separation_date=sep, claim_date=claim, termination_cause=cause,
         employer_size=size, registered_with_employment_service=registered,
         contributions=tuple(months), contract_type=contract, sector=sector, reemployment_date=reemp_date,
+        registration_date=reg_date,
     )
 
 
@@ -140,11 +149,12 @@ def _labels() -> tuple[dict[str, str], dict[str, str]]:
 def evaluate_cases(cases: Sequence[ClaimCase], params: ParameterSet, at: dt.date | None = None) -> list[Decision]:
     """Decide every case; cases sharing a parameter date are evaluated as one vectorised batch.
 
-    Without *at*, each case is judged under the parameters in force on its claim date.
+    Without *at*, each case is judged under the parameters in force on its governing date (the
+    separation date by default: ``requirements.governing_date``, issue 26 item 8).
     """
     groups: dict[dt.date, list[int]] = {}
     for i, c in enumerate(cases):
-        groups.setdefault(at or c.claim_date, []).append(i)
+        groups.setdefault(at or governing_date(c, params), []).append(i)
     causes, contracts = _labels()
     out: list[Decision | None] = [None] * len(cases)
     for date, idx in groups.items():

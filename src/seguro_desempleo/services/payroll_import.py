@@ -65,6 +65,7 @@ from seguro_desempleo.rules.financing import first_month, monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
 from seguro_desempleo.storage import intake, sqlite_bulk
+from seguro_desempleo.storage.employer_sizes import employer_months_charged
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -430,7 +431,11 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     del fates
     if not accepted.height:
         return
-    months = _with_contributions(checked.months.join(accepted.select("file"), on="file", how="semi"), params)
+    months = checked.months.join(accepted.select("file"), on="file", how="semi")
+    # Art. 3 by month (issue 26, item 1): read in this thread once the writer is idle.
+    charged = (run.writer.call(employer_months_charged, conn, months["ruc"].to_list(), months["period"].to_list(),
+                               params) if months.height else None)
+    months = _with_contributions(months, params, charged)
     del checked, bad
     # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
     # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
@@ -616,9 +621,11 @@ def _joined(pending: list[FileBatch], at: list[tuple[int, int]]) -> tuple[bytes,
     return b"".join(parts), ends
 
 
-def _with_contributions(months: pl.DataFrame, params: ParameterSet) -> pl.DataFrame:
-    """Add the RMV-floored base and the art. 8 contribution split, month by month of the law."""
-    amounts = monthly_amounts(months["insurable_pay"].to_numpy(), months["period"].to_numpy(), params)
+def _with_contributions(months: pl.DataFrame, params: ParameterSet, charged: Any = None) -> pl.DataFrame:
+    """Add the RMV-floored base and the art. 8 contribution split, month by month of the law;
+    nothing where *charged* is False (an employer-month outside the phase in force: art. 3, issue
+    26 item 1)."""
+    amounts = monthly_amounts(months["insurable_pay"].to_numpy(), months["period"].to_numpy(), params, charged)
     return months.with_columns(pl.Series("base", amounts.base), pl.Series("contribution", amounts.total),
                                pl.Series("employer_part", amounts.employer), pl.Series("cts_part", amounts.cts))
 

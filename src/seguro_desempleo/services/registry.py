@@ -28,8 +28,16 @@ from seguro_desempleo.storage.uow import SqlUnitOfWork
 def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: str | None = None,
                       annual_sales_uit: str | Decimal | None = None, sector: str = "private",
                       region: str | None = None, params: ParameterSet | None = None,
-                      at: dt.date | None = None) -> Employer:
-    """Register (or update) an employer; the size class is computed from sales when they are given."""
+                      at: dt.date | None = None, declared_by_employer: bool = False,
+                      by: str = "registry") -> Employer:
+    """Register (or update) an employer; the size class is computed from sales when they are given.
+
+    The size has a dated history (``storage.employer_sizes``, issue 25): sales (SUNAT) or a size
+    given by staff is confirmed at once; a size the employer declares itself
+    (*declared_by_employer*) is recorded *pending* until staff review it and changes nothing in
+    force. Sales on record are never erased by an update that gives none."""
+    from seguro_desempleo.storage import employer_sizes
+
     ruc = validate_ruc(ruc)
     if sector not in SECTORS:
         raise InputError(f"unknown sector '{sector}' ({', '.join(SECTORS)})", field="sector")
@@ -52,8 +60,26 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
         raise InputError(f"unknown size class '{size_class}' ({', '.join(SIZE_CLASSES)})", field="size_class")
     if not name.strip() or len(name) > 200:
         raise InputError("name must be 1-200 characters", field="name")
-    return uow.employers.upsert(Employer(ruc=ruc, name=name.strip(), size_class=size_class, size_source=source,
-                                         annual_sales_uit=sales, sector=sector, region=region))
+    if declared_by_employer and sales is not None:
+        raise InputError("annual sales come from SUNAT or staff, not from the employer's own request",
+                         field="annual_sales_uit")
+    before = uow.employers.by_ruc(ruc)
+    # What is in force stays unless this call brings sales or a staff size (never erased).
+    keep_size = before.size_class if before else None
+    keep_source = before.size_source if before else "declared"
+    keep_sales = before.annual_sales_uit if before else None
+    e = uow.employers.upsert(Employer(ruc=ruc, name=name.strip(), size_class=keep_size, size_source=keep_source,
+                                      annual_sales_uit=keep_sales, sector=sector, region=region))
+    assert e.id is not None
+    unchanged = (size_class is not None and not declared_by_employer and sales is None
+                 and employer_sizes.size_in_force(uow.session, e.id, at or dt.date.today()) == size_class)
+    if size_class is not None and not unchanged:
+        employer_sizes.record_size(uow.session, e.id, size_class,
+                                   source="sales" if source == "sales" else
+                                   "declared" if declared_by_employer else "staff",
+                                   by=by, sales_uit=sales, today=at)
+        e = uow.employers.by_ruc(ruc) or e
+    return e
 
 
 def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None) -> bool:

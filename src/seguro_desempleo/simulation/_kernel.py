@@ -120,7 +120,7 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                divide_by_months, rmv_floor, rmv, waiting_law, registration_required, rates, floor, cap, dur_min,
                dur_months, br_upper, br_rate, fixed_amount, supplement, min_tenure, recent_months, recent_min,
                waiting_extra, takeup_thr, nc_amount, nc_months, nc_min_informal, nc_takeup_thr, contribution_rate,
-               acc, mon, hist):  # pragma: no cover - compiled
+               ref_offset, wait_eff, bdays, acc, mon, hist):  # pragma: no cover - compiled
     n = key.shape[0]
     sep_dest_status = np.array([0, 2, 1, 3], dtype=np.int64)
     wmask = np.int64((1 << window) - 1) if window < 63 else np.int64(-1)
@@ -210,9 +210,9 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                     elif is_u:
                         mon[c, MU, mi] += 1
                 # history
-                mask = ((mask << 1) | (1 if is_f else 0)) & 0xFFFFFFFF
+                mask = ((mask << 1) | (1 if covered else 0)) & 0xFFFFFFFF
                 imask = ((imask << 1) | (1 if is_i else 0)) & 0xFFF
-                ring[i, t % RING] = wage if is_f else 0
+                ring[i, t % RING] = wage if covered else 0
                 # benefits in course
                 pay = 0
                 if ben_left > 0:
@@ -263,10 +263,14 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                         # the claim, as rules.evaluate.evaluate_batch decides it
                         m = mask >> shift
                         count = _popcount(m & wmask)
+                        if include_sep:  # the window may slide back one month (rules.kernels: slide)
+                            c2 = _popcount((m >> 1) & wmask)
+                            if c2 > count:
+                                count = c2
                         total = 0
                         months_pay = 0
                         for j in range(reference):
-                            p = ring[i, (t - shift - j) % RING]
+                            p = ring[i, (t - shift - ref_offset - j) % RING]
                             if p > 0:
                                 total += rmv if (rmv_floor and rmv > p) else p
                                 months_pay += 1
@@ -304,7 +308,27 @@ def run_kernel(t0, t1, burn_in, n_chunks,
                                 mon[c, MCLAIMS, mi] += 1
                                 ib = ir // IR_BIN
                                 hist[c, N_DUR + (ib if ib < N_IR_BINS else N_IR_BINS - 1)] += 1
-                        if benef:
+                        if benef and days >= 0:
+                            # back at work within days: the benefit days before the new job, pro
+                            # rata (payments.schedule, issue 26 item 2), paid now
+                            rem = days - wait_eff - 1
+                            k = 0
+                            while rem > 0 and k < nmonths and k < bdays.shape[1]:
+                                dk = bdays[t, k]
+                                full = _amount(ir, k, deps, rates, floor, cap, br_upper, br_rate, fixed_amount,
+                                               supplement)
+                                part = rem if rem < dk else dk
+                                amt = (2 * full * part + dk) // (2 * dk)
+                                if measured:
+                                    acc[c, BMONTHS, cell] += 1
+                                    acc[c, BPAID, cell] += amt
+                                    acc[c, IRPAID, cell] += (2 * ir * part + dk) // (2 * dk)
+                                    hist[c, k] += 1
+                                    mon[c, MBEN, mi] += 1
+                                    mon[c, MPAID, mi] += amt
+                                rem -= dk
+                                k += 1
+                        elif benef:
                             ben_left = nmonths
                             ben_k = 0
                             ben_ir = ir

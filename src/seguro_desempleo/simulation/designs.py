@@ -34,7 +34,7 @@ import numpy.typing as npt
 from seguro_desempleo.errors import NotFoundError, ParameterError
 from seguro_desempleo.money import rate_to_scaled
 from seguro_desempleo.parameters import ParameterSet, Snapshot, default_parameters, load_yaml
-from seguro_desempleo.rules import benefits, contingency, coverage
+from seguro_desempleo.rules import benefits, contingency, coverage, evaluate
 from seguro_desempleo.simulation.calibration import U16, ModelTables
 
 DESIGNS_DIR = Path(__file__).resolve().parent / "designs"
@@ -144,6 +144,7 @@ class DesignTables:
     nc_min_informal: int
     nc_takeup_thr: int
     contribution_rate: int                # ppm
+    ref_offset: int = 0                   # art. 5: reference months end this many months before the window's end
 
     def as_tuple(self) -> tuple[Any, ...]:
         """Arguments of the compiled kernel, in order."""
@@ -167,6 +168,8 @@ def compile_design(design: Design, model: ModelTables) -> DesignTables:
     sectors, sizes, contracts = coverage.coverage_tables(snap)
     window = int(snap["requirements.qualifying_window_months"])
     include = bool(snap["requirements.window_includes_separation_month"])
+    # With the separation month in the window, the count may also slide back one month (art. 7);
+    # a 32-month window then sees its 33rd month as empty in both engines (32 bits of history).
     if window > (MAX_WINDOW if include else MAX_WINDOW - 1):
         raise ParameterError(f"window of {window} months exceeds the {MAX_WINDOW} months of history kept",
                              field="requirements.qualifying_window_months", where=where)
@@ -222,6 +225,7 @@ def compile_design(design: Design, model: ModelTables) -> DesignTables:
         nc_min_informal=int(nc.get("min_informal_months", 0)),
         nc_takeup_thr=round(float(_scaled(nc.get("takeup", 0), "noncontributory.takeup", where)) / 1e6 * U16),
         contribution_rate=rate_to_scaled(snap["financing.contribution_rate"], name="financing.contribution_rate"),
+        ref_offset=evaluate.reference_offset(snap),
     )
 
 

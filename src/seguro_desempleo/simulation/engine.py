@@ -18,7 +18,10 @@ Month *t* for one person (status at the start of the month):
 4. benefit in course: month 1 is always paid (the waiting period was served unemployed); later
    months while unemployed or in informal work (the insurer cannot see informal work), stopping
    for good on a formal job or inactivity ("cinco meses continuos", art. 5); same for the art. 9
-   benefit; poverty-gap proxy for the unemployed;
+   benefit; poverty-gap proxy for the unemployed. A claimant back at work within days of the
+   separation is paid, at the decision, the benefit days between the waiting period and the new
+   job, pro rata of the benefit months as operations count them (issue 26 item 2:
+   :func:`benefit_month_days`, ``payments.schedule``);
 5. transition at the end of the month; a formal separation draws its Tabla 17 cause and
    destination and is decided as a claim at once (art. 7's window ends with the separation month
    by default); the benefit starts next month.
@@ -32,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from seguro_desempleo.parameters import Snapshot
-from seguro_desempleo.rules.evaluate import ClaimBatch, evaluate_batch
+from seguro_desempleo.rules.evaluate import ClaimBatch, evaluate_batch, history_length
 from seguro_desempleo.rules.financing import contribution_due
 from seguro_desempleo.rules.kernels import HAVE_NUMBA
 from seguro_desempleo.rules.remuneration import insurable_base
@@ -116,6 +119,56 @@ def _add(row: np.ndarray, cell: np.ndarray, weights: np.ndarray | None = None) -
         np.add.at(row, cell, weights.astype(np.int64))
 
 
+def effective_waiting(d: DesignTables) -> int:
+    """Days of waiting before the benefit starts: the law's (art. 7) or a design's longer one."""
+    return max(int(d.waiting_law), int(d.waiting_extra))
+
+
+_MONTH_DAYS: dict[tuple[int, int, int], np.ndarray] = {}
+
+
+def benefit_month_days(t1: int, waiting: int, months: int) -> npt.NDArray[np.int64]:
+    """Days of benefit months 1..*months* for a separation in each simulated month 0..t1-1 (on the
+    15th): months from the day after the waiting period, as operations count them
+    (``payments.schedule.benefit_month_dates``, issue 26 item 2). Shape ``(t1, months)``."""
+    import datetime as _dt
+
+    from seguro_desempleo.payments.schedule import benefit_month_dates, benefit_start
+
+    key = (t1, waiting, months)
+    got = _MONTH_DAYS.get(key)
+    if got is not None:
+        return got
+    out = np.zeros((max(t1, 1), max(months, 1)), dtype=np.int64)
+    for t in range(t1):
+        sep = (SIM_START + t).astype("datetime64[D]").astype(_dt.date) + _dt.timedelta(days=14)
+        start = benefit_start(sep + _dt.timedelta(days=waiting))
+        for k in range(months):
+            first, last = benefit_month_dates(start, k + 1)
+            out[t, k] = (last - first).days + 1
+    _MONTH_DAYS[key] = out
+    return out
+
+
+def prorate_months(full: npt.NDArray[np.int64], days_out: npt.NDArray[np.int64], row: npt.NDArray[np.int64],
+                   months: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """What each claimant back at work is paid per benefit month: ``full[:, k]`` (the month's whole
+    amount) × the days out of work in benefit month *k* / its days ``row[k]``, half-up; 0 from the
+    month the new job starts in (``days_out`` = days between the waiting period and the new job).
+    The compiled kernel does the same arithmetic inline (engine parity); the operations' schedule
+    is ``payments.schedule.plan_installments`` (parity tested)."""
+    n, k_max = full.shape
+    out = np.zeros((n, k_max), dtype=np.int64)
+    rem = np.asarray(days_out, dtype=np.int64).copy()
+    for k in range(min(k_max, row.shape[0])):
+        go = (rem > 0) & (k < months)
+        dk = int(row[k])
+        part = np.minimum(rem, dk)
+        out[:, k] = np.where(go, (2 * full[:, k] * part + dk) // (2 * dk), 0)
+        rem = rem - dk
+    return out
+
+
 def decide_claims(st: State, idx: np.ndarray, t: int, cause: np.ndarray, days: np.ndarray,
                   registered: np.ndarray, d: DesignTables, snap: Snapshot
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -126,7 +179,7 @@ def decide_claims(st: State, idx: np.ndarray, t: int, cause: np.ndarray, days: n
     """
     n = idx.shape[0]
     shift = 0 if d.include_sep else 1
-    h = max(d.window, d.reference)
+    h = history_length(snap)
     mask = st.mask[idx].astype(np.uint64)
     pay = np.zeros((n, h), dtype=np.int64)
     for c in range(h):
@@ -204,10 +257,12 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         mon[M["contributions"], mi] += int(contrib.sum())
 
     # history
-    st.mask[:] = (((st.mask.astype(np.uint64) << np.uint64(1)) | is_f.astype(np.uint64))
+    cov_all = np.zeros(st.status.shape[0], dtype=bool)  # art. 3: only a covered job's month is an aportación
+    cov_all[fi] = covered_f
+    st.mask[:] = (((st.mask.astype(np.uint64) << np.uint64(1)) | cov_all.astype(np.uint64))
                   & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     st.imask[:] = (((st.imask.astype(np.uint32) << 1) | is_i.astype(np.uint32)) & 0xFFF).astype(np.uint16)
-    st.ring[:, t % RING] = np.where(is_f, st.wage, 0)
+    st.ring[:, t % RING] = np.where(cov_all, st.wage, 0)
 
     # benefits in course
     pay = np.zeros(len(st), dtype=np.int64)
@@ -278,10 +333,35 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
             mon[M["claims"], mi] += int(benef.sum())
             hist[N_DUR:] += np.bincount(np.minimum(ir[benef] // IR_BIN, N_IR_BINS - 1), minlength=N_IR_BINS)
             mon[M["separations_covered"], mi] += int(cov_inv.sum())
-        bi = si[benef]
-        st.ben_left[bi] = months[benef]
+        direct = benef & (days >= 0)
+        later = benef & ~direct
+        bi = si[later]
+        st.ben_left[bi] = months[later]
         st.ben_k[bi] = 0
-        st.ben_ir[bi] = ir[benef]
+        st.ben_ir[bi] = ir[later]
+        di = np.nonzero(direct)[0]
+        if di.shape[0]:  # back at work within days: the benefit days before the new job, pro rata
+            row = benefit_month_days(t + 1, effective_waiting(d), len(d.rates))[t]
+            rem = days[di] - effective_waiting(d) - 1
+            kk = row.shape[0]
+            full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], kb, dtype=np.int64), st.deps[si[di]], d, snap)
+                             for kb in range(kk)], axis=1)
+            amts = prorate_months(full, rem, row, months[di])
+            for kb in range(kk):
+                go = (rem - int(row[:kb].sum()) > 0) & (kb < months[di])
+                if not go.any():
+                    break
+                idx = di[go]
+                dk = int(row[kb])
+                part = np.minimum(rem[go] - int(row[:kb].sum()), dk)
+                if measured:
+                    cg = cell[si[idx]]
+                    _add(acc[A["benefit_months"]], cg)
+                    _add(acc[A["benefit_paid"]], cg, amts[go, kb])
+                    _add(acc[A["ir_paid"]], cg, (2 * ir[idx] * part + dk) // (2 * dk))  # the months' share
+                    hist[kb] += idx.shape[0]
+                    mon[M["beneficiaries"], mi] += idx.shape[0]
+                    mon[M["benefit_paid"], mi] += int(amts[go, kb].sum())
         new_status[si] = dest
         st.tenure[si] = 0
         hire[si[dest == FORMAL]] = True
@@ -362,7 +442,8 @@ def run_fast(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: D
         d.dur_min, d.dur_months, d.br_upper, d.br_rate, np.int64(d.fixed_amount), np.int64(d.supplement),
         np.int64(d.min_tenure), np.int64(d.recent_months), np.int64(d.recent_min), np.int64(d.waiting_extra),
         np.int64(d.takeup_thr), np.int64(d.nc_amount), np.int64(d.nc_months), np.int64(d.nc_min_informal),
-        np.int64(d.nc_takeup_thr), np.int64(d.contribution_rate),
+        np.int64(d.nc_takeup_thr), np.int64(d.contribution_rate), np.int64(d.ref_offset),
+        np.int64(effective_waiting(d)), benefit_month_days(t1, effective_waiting(d), len(d.rates)),
         a, m, h,
     )
     acc += a.sum(axis=0)

@@ -31,10 +31,11 @@ from seguro_desempleo.claims.ports import LedgerEntry, LedgerKind, Payee, Separa
 from seguro_desempleo.domain.identifiers import parse_worker_ref
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.services import ledger as ledger_service
-from seguro_desempleo.storage.history import ACTIVE, contribution_history, months_query
+from seguro_desempleo.storage.history import ACTIVE, charged_months, contribution_history, months_query
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,8 @@ _WORKER_PERIODS_SQL = (
     "WHERE w.id = :w")
 _WORKER_PERIODS = text(_WORKER_PERIODS_SQL).columns(doc_type=String, doc_number=String, full_name=String,
                                                     start_date=Date, end_date=Date, first_registration=Date)
+_REGISTERED_BETWEEN = text("SELECT 1 FROM es_registration WHERE worker_id = :w "
+                           "AND registered_on BETWEEN :a AND :b LIMIT 1")
 _MONTHS_PG = months_query("%s", ACTIVE, "%s", "%s")
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
@@ -111,8 +114,10 @@ def _worker_from_rows(rows: Any) -> _Worker | None:
 
 
 class SqlHistoryProvider:
-    def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None) -> None:
+    def __init__(self, uow: SqlUnitOfWork, *, registered: Callable[[str, dt.date], bool] | None = None,
+                 params: ParameterSet | None = None) -> None:
         self.uow = uow
+        self.params = params or default_parameters()
         self._registered = registered
         self._workers: dict[int, _Worker | None] = {}
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
@@ -209,7 +214,9 @@ class SqlHistoryProvider:
     def contributions(self, worker_ref: str, up_to_period: int) -> tuple[ContributionMonth, ...]:
         wid = _worker_id(worker_ref)
         months = self._months(wid, up_to_period - HISTORY_MONTHS + 1, up_to_period)
-        return tuple(self._without_post_termination_pay(wid, months))
+        months = self._without_post_termination_pay(wid, months)
+        # Art. 3 by month and the charged base (issue 26, items 1 and 4): storage.history.charged_months
+        return charged_months(self.uow.session, wid, months, self.params)
 
     def _without_post_termination_pay(self, wid: int, months: list[ContributionMonth]) -> list[ContributionMonth]:
         """Drop the months whose only pay is a former employer's after its period ended (vacaciones
@@ -229,9 +236,13 @@ class SqlHistoryProvider:
             job[period] = job.get(period, False) or _employed_in(periods, ruc, period)
         return [m for m in months if job.get(m.period, True)]
 
-    def registered_with_employment_service(self, worker_ref: str, on: dt.date) -> bool:
+    def registered_with_employment_service(self, worker_ref: str, on: dt.date,
+                                           since: dt.date | None = None) -> bool:
         if self._registered is not None:
             return self._registered(worker_ref, on)
+        if since is not None:  # art. 7: reported on or after the separation (issue 26, item 7)
+            return self.uow.session.execute(_REGISTERED_BETWEEN, {"w": _worker_id(worker_ref), "a": since,
+                                                                  "b": on}).first() is not None
         # "A registration dated on or before *on* exists" = the earliest one is on or before it;
         # read with the worker's periods (one query per unit of work, not one per check).
         w = self._worker(_worker_id(worker_ref))

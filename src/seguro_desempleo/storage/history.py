@@ -254,3 +254,92 @@ def worker_document(session: Session | Connection, worker_id: int) -> tuple[str,
     if row is None:
         raise NotFoundError(f"no worker with id {worker_id}", field="worker_id")
     return str(row[0]), str(row[1]), row[2]
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 26: which months are aportaciones (art. 3 by month), the charged base (art. 5)
+
+_EMPLOYER_MONTHS = text(
+    "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay), MAX(CASE WHEN " + _PAID + " THEN 1 ELSE 0 END) "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
+    "WHERE c.worker_id = :w AND " + ACTIVE + " AND c.period BETWEEN :a AND :b "
+    "GROUP BY c.period, d.employer_id, e.sector ORDER BY c.period, d.employer_id")
+
+
+def contract_types_by_month(session: Session | Connection, worker_id: int, employer_ids: Sequence[int],
+                            months: Sequence[int]) -> dict[tuple[int, int], str | None]:
+    """THE SEAM for contract types (issue 26, item 5): the Tabla 12 contract of the worker with each
+    employer in each month, ``None`` where unknown. Today it reads ``employment_period.contract_type``
+    (T-Registro periods, when the import recorded one); after merging the payroll-intake work
+    (Estructura 5 ``.tra``), point this one function at that reader. Nothing else reads contract
+    types for coverage by month."""
+    out: dict[tuple[int, int], str | None] = {}
+    if not employer_ids or not months:
+        return out
+    rows = _conn(session).execute(text(
+        "SELECT employer_id, start_date, end_date, contract_type FROM employment_period "
+        "WHERE worker_id = :w ORDER BY start_date"), {"w": worker_id}).all()
+    periods = []
+    for eid, start, end, ctype in rows:
+        s = start if isinstance(start, dt.date) or start is None else dt.date.fromisoformat(str(start))
+        e = end if isinstance(end, dt.date) or end is None else dt.date.fromisoformat(str(end))
+        periods.append((int(eid), s, e, ctype))
+    for eid in employer_ids:
+        for m in months:
+            lo, hi = first_day(int(m)), first_day(int(m) + 1) - dt.timedelta(days=1)
+            found = [c for pe, s, e, c in periods
+                     if pe == eid and c and (s is None or s <= hi) and (e is None or e >= lo)]
+            out[(int(eid), int(m))] = found[-1] if found else None
+    return out
+
+
+def charged_months(session: Session | Connection, worker_id: int, months: Sequence[ContributionMonth],
+                   params: ParameterSet) -> tuple[ContributionMonth, ...]:
+    """The worker's months as the law counts them (issue 26, items 1 and 4).
+
+    A month is an aportación only through an employer inside the phase in force in that month (its
+    size in force then, ``storage.employer_sizes``; ``rules.coverage.employer_covered``) under a
+    covered contract (``rules.coverage.contract_charged``); an employer of unknown size counts when
+    ``coverage.unknown_size_charged``. Such a month's remuneration is the base contributions were
+    charged on: each covered employer's pay floored at the RMV (Ley 26790 art. 6), summed — not
+    max(Σ pay, RMV). A month with no covered employer keeps its pay but is flagged
+    ``covered=False`` (not an aportación, not averaged).
+    """
+    from seguro_desempleo.rules.coverage import contract_charged, employer_covered
+    from seguro_desempleo.storage.employer_sizes import sizes_by_month
+
+    if not months:
+        return ()
+    first, last = min(m.period for m in months), max(m.period for m in months)
+    rows = _conn(session).execute(_EMPLOYER_MONTHS, {"w": worker_id, "a": first, "b": last}).all()
+    employers = sorted({int(r[1]) for r in rows})
+    periods = sorted({int(r[0]) for r in rows})
+    sizes = sizes_by_month(session, employers, periods)
+    contracts = contract_types_by_month(session, worker_id, employers, periods)
+    per: dict[int, list[tuple[bool, int, bool]]] = {}
+    for period, eid, sector, pay, paid in rows:
+        p, e = int(period), int(eid)
+        size = sizes.get((e, p))
+        snap = params.at(first_day(p))
+        if size is None:
+            ok = bool(snap["coverage.unknown_size_charged"]) and sector in snap["coverage.sectors"]
+        else:
+            ok = employer_covered(size, str(sector), p, params)
+        ok = ok and contract_charged(contracts.get((e, p)), p, params)
+        base = int(pay)
+        if ok and base > 0 and snap["insurable_pay.rmv_minimum_base"]:
+            base = max(base, int(params.monthly_series("economy.rmv", [p])[0]))
+        per.setdefault(p, []).append((ok, base, bool(paid)))
+    out = []
+    for m in months:
+        parts = per.get(m.period)
+        if not parts:
+            out.append(m)
+            continue
+        covered = [x for x in parts if x[0]]
+        if covered:
+            out.append(ContributionMonth(m.period, sum(b for _, b, _ in covered), any(pd for _, _, pd in covered),
+                                         covered=True, subsidised=m.subsidised))
+        else:
+            out.append(ContributionMonth(m.period, m.remuneration, m.paid, covered=False, subsidised=m.subsidised))
+    return tuple(out)

@@ -474,6 +474,35 @@ def soles(cents: int | None) -> str:
     return "—" if cents is None else format_soles(int(cents))
 
 
+_add({
+    # employer sizes (issue 25: an employer's own size is pending until staff review it)
+    "nav_sizes": ("Tamaños de empresa por revisar", "Employer sizes to review"),
+    "sizes_intro": ("Un empleador no fija su propio tamaño: lo que declara queda pendiente hasta que otra persona "
+                    "del personal lo revise. El tamaño decide si sus meses se cobran y cuentan como aportaciones "
+                    "(art. 3 y Segunda disposición final).",
+                    "An employer does not set its own size: what it declares is pending until another staff "
+                    "member reviews it. The size decides whether its months are charged and count as "
+                    "contributions (art. 3 and the second final provision)."),
+    "sizes_pending": ("declaraciones pendientes", "pending declarations"),
+    "employer_name": ("Empleador", "Employer"),
+    "size_in_force": ("Tamaño vigente", "Size in force"),
+    "size_declared": ("Tamaño declarado", "Declared size"),
+    "size_from": ("Desde", "From"),
+    "size_review": ("Revisión", "Review"),
+    "size_accept": ("Aceptar", "Accept"),
+    "size_reject": ("Rechazar", "Reject"),
+    "size_decision_required": ("Elija aceptar o rechazar.", "Choose accept or reject."),
+    "size_not_found": ("No existe esa declaración de tamaño.", "No such size declaration."),
+    "size_four_eyes": ("Quien registró la declaración no puede aprobarla: debe revisarla otra persona.",
+                       "Whoever recorded the declaration cannot approve it: another person must review it."),
+    "size_already_reviewed": ("Esa declaración ya fue revisada.", "That declaration was already reviewed."),
+    "size_micro": ("Microempresa", "Micro enterprise"),
+    "size_small": ("Pequeña empresa", "Small enterprise"),
+    "size_medium": ("Mediana empresa", "Medium enterprise"),
+    "size_large": ("Gran empresa", "Large enterprise"),
+})
+
+
 def fecha(value: dt.date | str | None) -> str:
     """A date as ``dd/mm/aaaa``."""
     if value is None:

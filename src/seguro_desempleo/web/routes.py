@@ -115,7 +115,8 @@ ROLE_LINKS: dict[Role, tuple[tuple[str, str], ...]] = {
                   ("/trabajador/solicitud", "nav_file_claim")),
     Role.EMPLOYER: (("/empleador", "nav_employer"),),
     Role.CASEWORKER: (("/gestion", "nav_queue"), ("/gestion/recursos", "nav_appeals"),
-                      ("/gestion/pagos", "nav_payments"), ("/gestion/controles", "nav_controls")),
+                      ("/gestion/pagos", "nav_payments"), ("/gestion/controles", "nav_controls"),
+                      ("/gestion/tamanos", "nav_sizes")),
     Role.EMPLOYMENT_OFFICER: (("/empleo", "nav_officer"),),
     Role.BOARD: (("/tablero", "nav_board"), ("/directorio", "nav_governance")),
     Role.ANALYST: (("/tablero", "nav_board"),),
@@ -184,6 +185,9 @@ def install(app: FastAPI) -> None:
     board.install(app)
     claims_pages.install(app)
     governance.install(app)     # /parametros (with instruments), /directorio (issue 28)
+    from seguro_desempleo.web import employer_sizes_page
+
+    employer_sizes_page.install(app)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
