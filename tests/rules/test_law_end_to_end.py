@@ -23,6 +23,7 @@ from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage import employer_sizes
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
@@ -55,6 +56,7 @@ def _seed(url: str, tmp_path: Path, micro_months: list[str], large_months: list[
         assert large is not None and large.id is not None
         uow.periods.upsert(EmploymentPeriod(large.id, wid, dt.date(2023, 1, 1), SEP, "01", "03"))
         register_all_workers(uow.session)
+        fund(uow)                      # the fund pays only the cash it has (issue 25)
         uow.commit()
     return str(wid)
 

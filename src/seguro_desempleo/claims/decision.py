@@ -131,16 +131,18 @@ UNEMPLOYMENT_ARTICLE = "PL 5510/2022-CR, arts. 5 y 6"
 
 
 def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemployment_date: dt.date | None,
-                          kept_job: bool = False) -> StoredDecision:
+                          kept_job: bool = False, benefit_start: dt.date | None = None) -> StoredDecision:
     """The decision as it can pay, given what the records show on the day it is taken.
 
     - *kept_job*: the worker still holds another job (a T-Registro period with another employer
       that started on or before the separation and had not ended by it). They lost *a* job, not
       their employment: the contingency of art. 6 is not met; the decision says so.
-    - *reemployment_date*: a new job already on record. Only the installments covering months
-      before the month of the new job are awarded (the same cut the payment run applies,
-      :func:`seguro_desempleo.payments.schedule.installment_status`); none left → not awarded,
-      and the decision says why.
+    - *reemployment_date*: a new job already on record. Only the installments of benefit months
+      that start before the new job are awarded (the same cut the payment run applies,
+      :func:`seguro_desempleo.payments.schedule.plan_installments`: with *benefit_start*, benefit
+      months run from the day after the waiting period and the one the new job falls in is paid
+      pro rata of its days out of work, issue 26 item 2; without it, by calendar month); none
+      left → not awarded, and the decision says why.
 
     Pure: the reasons, the benefits, the explanation and the trace say what was cut and why.
     """
@@ -160,14 +162,22 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
         notes.append("conserva otro empleo, no está desempleado(a) (art. 6)")
     if reemployment_date is not None and eligible:
         cut = period_of(reemployment_date)
-        plan = plan_installments(rec.claim_id, rec.benefits, first_period)
-        kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if inst.period < cut]
+        if benefit_start is not None:
+            plan = plan_installments(rec.claim_id, rec.benefits, first_period, benefit_start=benefit_start,
+                                     reemployment_date=reemployment_date)
+            kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if not inst.cancelled]
+            cut = first_period + len(kept)
+        else:
+            plan = plan_installments(rec.claim_id, rec.benefits, first_period)
+            kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if inst.period < cut]
         when = format_date_pe(reemployment_date)
         if kept:
             last = first_period + len(kept) - 1
             detail = (f"Inició un nuevo empleo el {when}: se otorgan los {len(kept)} meses de desempleo "
                       f"anteriores ({format_period(first_period)} a {format_period(last)}); desde "
                       f"{format_period(cut)} no corresponde pago.")
+            if benefit_start is not None and plan[len(kept) - 1].amount < kept[-1].amount:
+                detail += " El último mes se paga por los días sin empleo (pro rata)."
         else:
             detail = (f"Inició un nuevo empleo el {when}, antes del primer mes de la prestación "
                       f"({format_period(first_period)}): no hay meses de desempleo que pagar.")

@@ -459,7 +459,8 @@ class ClaimService:
                               reason=f"carencia hasta {format_date_pe(wait_end)}")
         # Issue 26 item 3: a new job already on record, or a job kept, is read at the decision.
         first = first_benefit_period(wait_end)
-        rec = limit_to_unemployment(rec, first_period=first, reemployment_date=reemp, kept_job=kept)
+        rec = limit_to_unemployment(rec, first_period=first, reemployment_date=reemp, kept_job=kept,
+                                    benefit_start=benefit_start(wait_end))
         rec = self._filing_deadline(claim, rec)
         failed = [r["requirement"] for r in rec.reasons if not r["met"]]
         if rec.eligible:
@@ -885,7 +886,8 @@ class ClaimService:
             rec, accepted = self._evaluate(claim, claim.decided_on or on)     # as of the reversed decision
             reemp = self.history.reemployment_start(claim.worker_ref, claim.separation_date)
             rec = limit_to_unemployment(rec, first_period=first_benefit_period(waiting_end(rec)),
-                                        reemployment_date=reemp, kept_job=self._kept_job(claim))
+                                        reemployment_date=reemp, kept_job=self._kept_job(claim),
+                                        benefit_start=benefit_start(waiting_end(rec)))
             if not rec.eligible:
                 failed = ", ".join(r["requirement"] for r in rec.reasons if not r["met"])
                 raise ConflictError(f"the rules still deny the claim ({failed}); correct the records the "
@@ -924,7 +926,7 @@ class ClaimService:
             raise ConflictError("the claim has no award whose amount could change", where=f"claim {claim.id}")
         rec = self.evaluate(claim, claim.decided_on)
         rec = limit_to_unemployment(rec, first_period=claim.first_period, reemployment_date=claim.reemployment_date,
-                                    kept_job=self._kept_job(claim))
+                                    kept_job=self._kept_job(claim), benefit_start=benefit_start(waiting_end(rec)))
         if not rec.eligible or len(rec.benefits) != len(old.benefits) or rec.total <= old.total:
             raise ConflictError(f"the rules give no higher amount than {format_soles(old.total)}; correct the "
                                 "records the appeal relies on before upholding it", where=f"claim {claim.id}")
