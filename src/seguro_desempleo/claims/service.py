@@ -40,6 +40,7 @@ from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
 from seguro_desempleo.employment_service.plan import obligation_plan
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
+from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
 from seguro_desempleo.payments.schedule import (
@@ -97,7 +98,7 @@ class PaymentRun:
         return sum(p.amount for p in self.paid)
 
     def summary(self) -> dict[str, Any]:
-        return {"period": format_period(self.period), "payments": len(self.paid), "total": self.total,
+        return {"period": format_period(self.period), "payments": len(self.paid), "total": cents_to_str(self.total),
                 "suspended": len(self.suspended), "resumed": len(self.resumed),
                 "exhausted": len(self.exhausted), "overpayments": len(self.overpayments)}
 

@@ -108,16 +108,23 @@ def register(app: typer.Typer) -> None:
     @claims_app.command("show")
     def show(claim_id: Annotated[str, typer.Argument()], fmt: FormatOption = "text", db: DbOption = None) -> None:
         """A claim with its installments, payments, obligations and appeals."""
-        from seguro_desempleo.money import cents_to_str
+        from seguro_desempleo.money import format_soles, parse_soles
         from seguro_desempleo.services.claims_app import claim_view, session
+
+        def soles(amount: str) -> str:
+            return format_soles(parse_soles(amount))
 
         fmt = _fmt(fmt)
         with session(db) as ctx:
             view = claim_view(ctx, claim_id)
         lines = [f"claim {view['id']}  worker {view['worker_ref']}  state {view['state']} (v{view['version']})",
                  f"  filed {view['filed_on']}  separation {view['separation_date']}  decided {view['decided_on']}"]
-        lines += [f"  installment {i['number']} {i['period']} S/ {cents_to_str(i['amount'])}" for i in view["installments"]]
-        lines += [f"  paid {p['key']} on {p['paid_on']} S/ {cents_to_str(p['amount'])}" for p in view["payments"]]
+        decision = view.get("decision") or {}
+        if decision and not decision.get("eligible"):
+            lines += [f"  denied: {r['requirement']} ({r['article']}): {r['detail']}"
+                      for r in decision.get("reasons", []) if not r.get("met")]
+        lines += [f"  installment {i['number']} {i['period']} {soles(i['amount'])}" for i in view["installments"]]
+        lines += [f"  paid {p['key']} on {p['paid_on']} {soles(p['amount'])}" for p in view["payments"]]
         lines += [f"  obligation {o['id']} {o['kind']} due {o['due_date']}: {o['outcome']}" for o in view["obligations"]]
         lines += [f"  appeal {a['id']} {a['kind']} filed {a['filed_on']}: {a['outcome']}" for a in view["appeals"]]
         _echo(view, fmt, "\n".join(lines))

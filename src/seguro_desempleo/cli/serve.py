@@ -26,6 +26,21 @@ def register(app: typer.Typer) -> None:
             os.environ["SEGURO_DB_URL"] = db
         if no_demo_logins:
             os.environ["SEGURO_DEMO_LOGINS"] = "0"
+        _pin_demo_date(db)
         typer.echo(f"Seguro por Desempleo: http://{host}:{port}/  (API docs: /api/docs)")
         uvicorn.run("seguro_desempleo.api.app:app_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level="info", access_log=False)
+
+
+def _pin_demo_date(db: str | None) -> None:
+    """A demo database opens at the demo's last date unless SEGURO_WEB_TODAY says otherwise."""
+    from seguro_desempleo.services.demo_date import demo_last_date
+    from seguro_desempleo.web.common import TODAY_ENV
+
+    if os.environ.get(TODAY_ENV):
+        return
+    last = demo_last_date(db)
+    if last is not None:
+        os.environ[TODAY_ENV] = last.isoformat()
+        typer.echo(f"demo database: the pages show it as on {last.strftime('%d/%m/%Y')}, the demo's last day "
+                   f"(set {TODAY_ENV}=YYYY-MM-DD to choose another date)")

@@ -37,6 +37,7 @@ import numpy as np
 from stdnum.pe import ruc as ruc_mod
 
 from seguro_desempleo.errors import ConflictError, InputError
+from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, format_period, parse_period
 
@@ -98,6 +99,7 @@ class _State:
     placed: set[str] = field(default_factory=set)
     events: dict[str, int] = field(default_factory=dict)
     separated: dict[int, dict[int, tuple[int, dt.date]]] = field(default_factory=dict)
+    arrears_cents: int = 0            # money, kept out of the event counts
 
     def count(self, name: str, n: int = 1) -> None:
         self.events[name] = self.events.get(name, 0) + n
@@ -364,7 +366,8 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                                                                     actor="caseworker:demo")
                             upheld = False
                         st.count("appeals_upheld" if upheld else "appeals_rejected")
-                        st.count("arrears_paid", sum(p.amount for p in paid))
+                        st.count("arrears_payments", len(paid))
+                        st.arrears_cents += sum(p.amount for p in paid)
                 # --- employment-service outcomes for obligations due this month
                 for cl in ctx.claims.in_states([ClaimState.APPROVED, ClaimState.PAYING, ClaimState.SUSPENDED]):
                     for ob in ctx.employment.obligations(cl.id):
@@ -401,10 +404,14 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                 uow.commit()
             tick(format_period(period))
 
+        last_date = first_day(start_period + cfg.months) - dt.timedelta(days=1)
         with SqlUnitOfWork(url) as uow:
             ctx = claims_context(uow, params=params)
             from seguro_desempleo.claims.audit import verify_chain
+            from seguro_desempleo.services.demo_date import record_last_date
 
+            record_last_date(ctx, last_date)            # serve opens the database at this date
+            uow.commit()
             out = summary(ctx)
             chain = verify_chain(ctx.audit.records())
     finally:
@@ -414,7 +421,8 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
     return {
         "database": _safe(url), "workers": cfg.workers, "employers": len(st.rucs), "months": cfg.months,
         "first_month": cfg.start, "last_month": format_period(start_period + cfg.months - 1), "seed": cfg.seed,
-        "events": dict(sorted(st.events.items())), **out,
+        "last_date": last_date.isoformat(),
+        "events": dict(sorted(st.events.items())), "arrears_paid": cents_to_str(st.arrears_cents), **out,
         "audit": {"records": chain.checked, "intact": chain.ok},
         "seconds": round(elapsed, 1),
         "files": str(cfg.keep_files) if cfg.keep_files else None,
