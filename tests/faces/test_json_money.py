@@ -163,6 +163,7 @@ def test_every_cli_json_command(demo_db: tuple[str, dict[str, Any]], seeded: tup
         "claims pay-run": ["claims", "pay-run", "--period", "2025-04", "--date", "2025-04-28", "--out",
                            str(tmp_path / "bank.txt"), "--format", "json", "--db", s_db],
         "claims show": ["claims", "show", "C-000001", "--format", "json", "--db", s_db],
+        "claims list": ["claims", "list", "--state", "paying", "--format", "json", "--db", db],
     }
     for name in PROJECTIONS:
         runs[name] = []

@@ -90,12 +90,12 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("employer")
     def employer(
-        ruc: Annotated[str, typer.Option("--ruc")],
-        name: Annotated[str, typer.Option("--name")],
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
+        name: Annotated[str, typer.Option("--name", help="Razón social.")],
         size: Annotated[str | None, typer.Option("--size", help="micro|small|medium|large (declared)")] = None,
         sales_uit: Annotated[str | None, typer.Option("--sales-uit", help="Annual sales in UIT (Ley 30056)")] = None,
-        sector: Annotated[str, typer.Option("--sector")] = "private",
-        region: Annotated[str | None, typer.Option("--region")] = None,
+        sector: Annotated[str, typer.Option("--sector", help="private or public.")] = "private",
+        region: Annotated[str | None, typer.Option("--region", help="Region (departamento).")] = None,
         db: DbOption = None,
     ) -> None:
         """Register or update an employer."""
@@ -112,10 +112,10 @@ def register(app: typer.Typer) -> None:
     @payroll.command("worker")
     def worker(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
-        doc_number: Annotated[str, typer.Option("--doc-number")],
+        doc_number: Annotated[str, typer.Option("--doc-number", help="Document number (8 digits for a DNI).")],
         sex: Annotated[str | None, typer.Option("--sex", help="M or F")] = None,
         birth_date: Annotated[str | None, typer.Option("--birth-date", help="YYYY-MM-DD or dd/mm/aaaa")] = None,
-        region: Annotated[str | None, typer.Option("--region")] = None,
+        region: Annotated[str | None, typer.Option("--region", help="Region (departamento).")] = None,
         name: Annotated[str | None, typer.Option("--name", help="Full name (personal data)")] = None,
         db: DbOption = None,
     ) -> None:
@@ -131,12 +131,12 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("pay")
     def pay(
-        ruc: Annotated[str, typer.Option("--ruc")],
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC.")],
         period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
         amount: Annotated[str, typer.Option("--amount", help="Soles, e.g. 1234.50")],
         on: Annotated[str | None, typer.Option("--date", help="Payment date (default: today)")] = None,
         interest: Annotated[str, typer.Option("--interest", help="Interest paid, soles")] = "0",
-        reference: Annotated[str | None, typer.Option("--reference")] = None,
+        reference: Annotated[str | None, typer.Option("--reference", help="Bank or receipt reference (optional).")] = None,
         db: DbOption = None,
     ) -> None:
         """Record an employer's payment of one month's contributions."""
@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("arrears")
     def arrears_cmd(
-        ruc: Annotated[str | None, typer.Option("--ruc")] = None,
+        ruc: Annotated[str | None, typer.Option("--ruc", help="Only this employer.")] = None,
         at: Annotated[str | None, typer.Option("--at", help="Date of the calculation (default: today)")] = None,
         fmt: FormatOption = "text",
         limit: Annotated[int, typer.Option("--limit", help="At most this many months (at least 1)")] = 1000,
@@ -213,7 +213,7 @@ def register(app: typer.Typer) -> None:
     @payroll.command("history")
     def history(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
-        doc_number: Annotated[str, typer.Option("--doc-number")],
+        doc_number: Annotated[str, typer.Option("--doc-number", help="Document number (8 digits for a DNI).")],
         first: Annotated[str, typer.Option("--from", help="YYYY-MM")],
         last: Annotated[str, typer.Option("--to", help="YYYY-MM")],
         fmt: FormatOption = "text",

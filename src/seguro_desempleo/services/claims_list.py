@@ -1,0 +1,47 @@
+"""``claims list``: claims filtered by state, worker and the month they were filed (issue 30)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seguro_desempleo.errors import InputError
+
+MAX_LIMIT = 10_000
+
+
+def list_claims(session: Any, *, state: str | None = None, worker: str | None = None, period: str | None = None,
+                limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    """One summary per claim, ordered by id; money as soles strings (decision 0380)."""
+    from sqlalchemy import select
+
+    from seguro_desempleo.claims.state import parse_state
+    from seguro_desempleo.money import cents_to_str
+    from seguro_desempleo.periods import first_day, parse_period
+    from seguro_desempleo.storage.claims_repositories import claim_from_row
+    from seguro_desempleo.storage.claims_models import ClaimRow
+
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InputError(f"must be between 1 and {MAX_LIMIT}, got {limit}", field="--limit")
+    if offset < 0:
+        raise InputError(f"must be 0 or more, got {offset}", field="--offset")
+    t = ClaimRow.__table__
+    q = select(t).order_by(t.c.id).limit(limit).offset(offset)
+    if state:
+        q = q.where(t.c.state == parse_state(state, field="--state").value)
+    if worker:
+        q = q.where(t.c.worker_ref == worker)
+    if period:
+        month = parse_period(period, field="--period")
+        q = q.where(t.c.filed_on >= first_day(month), t.c.filed_on < first_day(month + 1))
+    out = []
+    for row in session.execute(q):
+        c = claim_from_row(row)
+        d = c.decision
+        out.append({"id": c.id, "worker_id": c.worker_ref, "state": c.state.value, "version": c.version,
+                    "filed_on": c.filed_on.isoformat(), "separation_date": c.separation_date.isoformat(),
+                    "decided_on": c.decided_on.isoformat() if c.decided_on else None,
+                    "eligible": d.eligible if d else None,
+                    "total": cents_to_str(d.total) if d and d.eligible else None,
+                    "denied_for": [r["requirement"] for r in d.reasons if not r["met"]] if d and not d.eligible
+                    else []})
+    return out
