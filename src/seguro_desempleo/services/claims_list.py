@@ -17,8 +17,8 @@ def list_claims(session: Any, *, state: str | None = None, worker: str | None = 
     from seguro_desempleo.claims.state import parse_state
     from seguro_desempleo.money import cents_to_str
     from seguro_desempleo.periods import first_day, parse_period
-    from seguro_desempleo.storage.claims_repositories import claim_from_row
     from seguro_desempleo.storage.claims_models import ClaimRow
+    from seguro_desempleo.storage.claims_repositories import claim_from_row
 
     if not 1 <= limit <= MAX_LIMIT:
         raise InputError(f"must be between 1 and {MAX_LIMIT}, got {limit}", field="--limit")
