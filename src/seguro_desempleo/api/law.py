@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from seguro_desempleo.errors import InputError
 from seguro_desempleo.periods import parse_date
 from seguro_desempleo.services.evaluation import evaluate_cases, parse_cases
 
@@ -42,12 +43,24 @@ class EvaluateRequest(BaseModel):
     trace: bool = True
 
 
-@router.post("/evaluate", summary="Decide claim cases against arts. 3, 5, 6 and 7")
-def evaluate(body: EvaluateRequest, request: Request) -> dict[str, Any]:
+@router.post("/evaluate", summary="Decide claim cases against arts. 3, 5, 6 and 7",
+             description="The body is {\"cases\": [...], \"at\": ..., \"trace\": ...}, or what the CLI's "
+                         "'evaluate' reads: a list of cases or one case (then 'at' and 'trace' are query "
+                         "parameters).")
+def evaluate(body: Annotated[EvaluateRequest | list[CaseIn] | CaseIn, Body()], request: Request,
+             at: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (a list or one case)")] = None,
+             trace: Annotated[bool, Query(description="Include the trace (a list or one case)")] = True,
+             ) -> dict[str, Any]:
+    if isinstance(body, CaseIn):
+        body = EvaluateRequest(cases=[body], at=at, trace=trace)
+    elif isinstance(body, list):
+        if not body:
+            raise InputError("give at least one case", field="cases")
+        body = EvaluateRequest(cases=body, at=at, trace=trace)
     raw = [c.model_dump(exclude_none=True) for c in body.cases]
-    at = parse_date(body.at, field="at") if body.at else None
+    on = parse_date(body.at, field="at") if body.at else None
     cases = parse_cases(raw)
-    decisions = evaluate_cases(cases, request.app.state.params, at)
+    decisions = evaluate_cases(cases, request.app.state.params, on)
     return {"decisions": [d.to_dict(with_trace=body.trace) for d in decisions]}
 
 

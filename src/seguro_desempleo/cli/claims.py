@@ -117,12 +117,12 @@ def register(app: typer.Typer) -> None:
               fmt: FormatOption = "text", db: DbOption = None) -> None:
         """Claims by id, with their state and outcome; filter by state, worker and month filed."""
         from seguro_desempleo.money import format_soles, parse_soles
+        from seguro_desempleo.services.claims_app import session
         from seguro_desempleo.services.claims_list import list_claims
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         fmt = _fmt(fmt)
-        with SqlUnitOfWork(db) as uow:
-            rows = list_claims(uow.session, state=state, worker=worker, period=period, limit=limit, offset=offset)
+        with session(db) as ctx:
+            rows = list_claims(ctx, state=state, worker=worker, period=period, limit=limit, offset=offset)
         if fmt == "json":
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return

@@ -14,9 +14,9 @@ def existing_database(db: str | None) -> str | None:
     from pathlib import Path
 
     from seguro_desempleo.errors import InputError
-    from seguro_desempleo.storage.db import resolve_url
+    from seguro_desempleo.storage import db as storage_db
 
-    url = resolve_url(db)
+    url = storage_db.resolve_url(db)
     if url.startswith("sqlite:///"):
         path = url.split("sqlite:///", 1)[1]
         if path and path != ":memory:" and not Path(path).exists():

@@ -32,10 +32,12 @@ def register(app: typer.Typer) -> None:
                     workers=workers, log_level="info", access_log=False)
 
 
+TODAY_ENV = "SEGURO_WEB_TODAY"      # the pages' service date (web.common.TODAY_ENV)
+
+
 def _pin_demo_date(db: str | None) -> None:
     """A demo database opens at the demo's last date unless SEGURO_WEB_TODAY says otherwise."""
-    from seguro_desempleo.services.demo_date import demo_last_date
-    from seguro_desempleo.web.common import TODAY_ENV
+    from seguro_desempleo.services.demo import demo_last_date
 
     if os.environ.get(TODAY_ENV):
         return

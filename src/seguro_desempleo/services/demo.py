@@ -408,7 +408,6 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
         with SqlUnitOfWork(url) as uow:
             ctx = claims_context(uow, params=params)
             from seguro_desempleo.claims.audit import verify_chain
-            from seguro_desempleo.services.demo_date import record_last_date
 
             record_last_date(ctx, last_date)            # serve opens the database at this date
             uow.commit()
@@ -464,3 +463,58 @@ def _maybe_appeal(st: _State, ctx: Any, claim: Any, on: dt.date, kind: Any) -> N
         ctx.service.file_appeal(claim.id, kind.RECONSIDERATION, on + dt.timedelta(days=5),
                                 actor="worker:" + claim.worker_ref, grounds="demo")
         st.count("appeals_filed")
+
+
+# ------------------------------------------------------------------------------------------ its date
+# The demo records the last day it simulated; ``serve`` opens a demo database at that date
+# (decision 0381). A demo of 2024-01 … 2025-12 browsed on a later real date would show every
+# installment as paid long ago; the date travels with the database, so no variable is needed.
+
+DEMO_END = "demo.end"
+
+
+def record_last_date(ctx: Any, last: dt.date) -> None:
+    """Append the ``demo.end`` record: the last day the demo simulated."""
+    ctx.audit.append(who="demo", when=dt.datetime.now(dt.UTC), action=DEMO_END, entity="demo",
+                     before=None, after={"last_date": last.isoformat()})
+
+
+def demo_last_date(db: str | None) -> dt.date | None:
+    """The last date of the demo that made *db*; ``None`` for a database the demo did not make,
+    one that does not exist, or one that cannot be read (serve then uses the real date)."""
+    from sqlalchemy import inspect, text
+
+    from seguro_desempleo.storage.db import make_engine, resolve_url
+
+    try:
+        url = resolve_url(db)
+    except Exception:                                   # an unsupported URL: serve reports it itself
+        return None
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        path = url.split("sqlite:///", 1)[1]
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return None                                 # never create a file just to look
+    engine = make_engine(url)
+    try:
+        if "audit_log" not in set(inspect(engine).get_table_names()):
+            return None
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT action FROM audit_log ORDER BY seq LIMIT 1")).scalar()
+            if first != DEMO_MARK:
+                return None
+            after = conn.execute(text("SELECT after FROM audit_log WHERE action = :a ORDER BY seq DESC LIMIT 1"),
+                                 {"a": DEMO_END}).scalar()
+    except Exception:                                   # an unreachable or odd database: no pinned date
+        return None
+    finally:
+        engine.dispose()
+    if isinstance(after, str):
+        import json
+
+        after = json.loads(after)
+    try:
+        return dt.date.fromisoformat(after["last_date"]) if after else None
+    except (KeyError, TypeError, ValueError):
+        return None
