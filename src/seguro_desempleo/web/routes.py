@@ -34,6 +34,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["soles"] = i18n.soles
 templates.env.filters["fecha"] = i18n.fecha
 templates.env.globals.update(soles=i18n.soles, fecha=i18n.fecha, percent=i18n.percent, audit_text=i18n.audit_text)
+templates.env.globals.update(category=i18n.category, mes=i18n.mes)
 
 COOKIE = "sd_token"
 LANG_COOKIE = "sd_lang"
@@ -168,6 +169,27 @@ def install(app: FastAPI) -> None:
             return RedirectResponse("/ingresar", status_code=303)
         return render(request, "error.html", status_code=exc.status, message=exc.message)
 
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    api_http_handler = app.exception_handlers.get(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """A wrong address or a wrong method on a page (a direct GET of /salir) gets a Spanish HTML
+        page; the API and its machine clients keep problem+json (issue 30)."""
+        path = request.url.path
+        wants_html = "text/html" in request.headers.get("accept", "") or request.method == "GET"
+        if path.startswith("/api") or not wants_html or api_http_handler is None and exc.status_code >= 500:
+            if api_http_handler is not None:
+                return await api_http_handler(request, exc)
+        if exc.status_code in (404, 405):
+            key = "page_not_found" if exc.status_code == 404 else "method_not_allowed"
+            return render(request, "error.html", status_code=exc.status_code, message=key,
+                          help=f"{key}_help")
+        if api_http_handler is not None:
+            return await api_http_handler(request, exc)
+        return render(request, "error.html", status_code=exc.status_code, message="error_title")
+
     from seguro_desempleo.web import board, claims_pages, employer, worker
 
     worker.install(app)
@@ -201,7 +223,7 @@ def install(app: FastAPI) -> None:
             case = estimate_case(form)
             decision = evaluate_case(case, request.app.state.params)
         except SeguroError as exc:
-            return _estimate_page(request, form, None, exc.one_line(), status=422)
+            return _estimate_page(request, form, None, i18n.form_error(exc, language(request)), status=422)
         return _estimate_page(request, form, decision, None)
 
     @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
@@ -215,7 +237,8 @@ def install(app: FastAPI) -> None:
                 continue
             read = snap.read(name).as_dict()
             value = read["value"]
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            shown = (", ".join(i18n.category("sector", v, language(request)) for v in value)
+                     if isinstance(value, list) else str(value))   # "privado", not "private"
             if params[name].unit == "soles":
                 shown = i18n.soles(parse_soles(str(value)))
             rows.append({**read, "shown": shown})
