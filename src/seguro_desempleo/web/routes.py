@@ -177,18 +177,17 @@ def install(app: FastAPI) -> None:
     async def _http_page(request: Request, exc: StarletteHTTPException) -> Response:
         """A wrong address or a wrong method on a page (a direct GET of /salir) gets a Spanish HTML
         page; the API and its machine clients keep problem+json (issue 30)."""
-        path = request.url.path
-        wants_html = "text/html" in request.headers.get("accept", "") or request.method == "GET"
-        if path.startswith("/api") or not wants_html or api_http_handler is None and exc.status_code >= 500:
-            if api_http_handler is not None:
-                return await api_http_handler(request, exc)
-        if exc.status_code in (404, 405):
+        import inspect
+
+        page = (not request.url.path.startswith("/api") and exc.status_code in (404, 405)
+                and (request.method == "GET" or "text/html" in request.headers.get("accept", "")))
+        if page:
             key = "page_not_found" if exc.status_code == 404 else "method_not_allowed"
-            return render(request, "error.html", status_code=exc.status_code, message=key,
-                          help=f"{key}_help")
-        if api_http_handler is not None:
-            return await api_http_handler(request, exc)
-        return render(request, "error.html", status_code=exc.status_code, message="error_title")
+            return render(request, "error.html", status_code=exc.status_code, message=key, help=f"{key}_help")
+        if api_http_handler is None:
+            return Response(status_code=exc.status_code)
+        answer = api_http_handler(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
 
     from seguro_desempleo.web import board, claims_pages, employer, worker
 
