@@ -137,3 +137,29 @@ def test_the_letter_names_parameters_by_their_label(demo: tuple[TestClient, dict
     assert "requirements.waiting_period_days" not in letter and "coverage.sectors" not in letter
     assert "<thead>" in letter and "table-header-group" in letter
     assert leaks(letter) == []
+
+
+def test_the_workers_page_shows_the_open_claim_first(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    from seguro_desempleo.web import i18n
+
+    c, _ = demo
+    _login(c, "caseworker")
+    paying = c.get("/api/v1/claims?state=paying").json()["items"][0]
+    _login(c, "worker", paying["worker_id"])
+    page = c.get("/trabajador").text
+    claim_at = page.find("Mi solicitud en curso")
+    assert 0 <= claim_at < page.find("Aportes que cuentan"), "the open claim comes first"
+    assert paying["id"] in page and "en pago" in page and "Próximo pago" in page
+    # Out of work while claiming: no "if I lost my job today".
+    assert i18n.text("if_lost_today", "es") not in page
+
+
+def test_the_appeal_form_is_gone_after_its_deadline(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    c, out = demo
+    _login(c, "caseworker")
+    last = dt.date.fromisoformat(out["last_date"])
+    old = next(x for x in c.get("/api/v1/claims?state=denied&limit=500").json()["items"]
+               if dt.date.fromisoformat(x["decided_on"]) < last - dt.timedelta(days=60))
+    _login(c, "worker", old["worker_id"])
+    page = c.get(f"/trabajador/reclamos/{old['id']}").text
+    assert "/recurso" not in page and "name=\"grounds\"" not in page

@@ -461,6 +461,8 @@ _add({
     "field_cause": ("Motivo de cese", "Reason for separation"), "field_size": ("Tamaño de la empresa",
                                                                               "Employer size"),
     "invalid_value": ("valor no válido", "invalid value"),
+    "my_open_claim": ("Mi solicitud en curso", "My open claim"),
+    "next_payment": ("Próximo pago", "Next payment"),
     "page_not_found": ("Página no encontrada", "Page not found"),
     "page_not_found_help": ("La dirección no corresponde a ninguna página. Vuelva al inicio.",
                             "This address is not a page. Go back to the start."),

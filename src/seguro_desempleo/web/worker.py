@@ -52,8 +52,31 @@ def install(app: FastAPI) -> None:
             meter = queries.worker_meter(uow, wid, period_of(on), window,
                                          bool(snap["requirements.count_declared_unpaid_months"]))
             jobs = queries.worker_jobs(uow, wid)
+            open_claim = _open_claim(uow, str(wid), request.app.state.params)
         counted = sum(1 for m in meter if m.counts)
+        # "If I lost my job today" only for a worker who has a job today (issue 30).
+        employed = any(j.start <= on and (j.end is None or j.end >= on) for j in jobs)
         decision = estimate_today(meter, jobs, on, int(snap["requirements.waiting_period_days"]),
-                                  request.app.state.params)
+                                  request.app.state.params) if employed else None
         return render(request, "worker_home.html", meter=meter, counted=counted, needed=needed, window=window,
-                      jobs=jobs, decision=decision, unknown=False)
+                      jobs=jobs, decision=decision, unknown=False, employed=employed, open_claim=open_claim)
+
+
+FINAL_STATES = ("denied", "closed", "exhausted")
+
+
+def _open_claim(uow: object, worker_ref: str, params: object) -> dict[str, object] | None:
+    """The worker's open claim (the latest not denied, closed or exhausted), its state and the next
+    installment not yet paid: what a claimant comes to the page to see first."""
+    from seguro_desempleo.claims.state import STATE_LABELS_ES
+    from seguro_desempleo.services.claims_app import claims_context
+
+    ctx = claims_context(uow, params=params)  # type: ignore[arg-type]
+    mine = [c for c in ctx.claims.search(worker_ref=worker_ref, limit=500) if c.state.value not in FINAL_STATES]
+    if not mine:
+        return None
+    claim = mine[-1]
+    paid = {p.key for p in ctx.payments.payments(claim.id)}
+    upcoming = [i for i in ctx.service.plan(claim) if i.key not in paid]
+    return {"claim": claim, "state_label": STATE_LABELS_ES[claim.state],
+            "next": upcoming[0] if upcoming and claim.state.value in ("approved", "paying") else None}
