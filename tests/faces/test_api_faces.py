@@ -41,7 +41,7 @@ def test_evaluate_reads_what_the_cli_reads(client: TestClient) -> None:
     assert one.json()["decisions"] == wrapped.json()["decisions"][:1]
     assert "trace" not in one.json()["decisions"][0]
     empty = client.post("/api/v1/evaluate", json=[])
-    assert empty.status_code == 422 and empty.json()["field"] == "cases"
+    assert empty.status_code == 422 and empty.json()["field"].startswith("cases")
 
 
 def test_the_test_client_runs_on_httpx2() -> None:

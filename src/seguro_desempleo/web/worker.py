@@ -55,7 +55,10 @@ def install(app: FastAPI) -> None:
             open_claim = _open_claim(uow, str(wid), request.app.state.params)
         counted = sum(1 for m in meter if m.counts)
         # "If I lost my job today" only for a worker who has a job today (issue 30).
-        employed = any(j.start <= on and (j.end is None or j.end >= on) for j in jobs)
+        # A job is an open T-Registro period; with no period on record, pay declared in the last
+        # two months (the PLAME of the month arrives the next month) stands for one.
+        employed = (any(j.start <= on and (j.end is None or j.end >= on) for j in jobs)
+                    or (not jobs and any(m.declared and m.period >= period_of(on) - 2 for m in meter)))
         decision = estimate_today(meter, jobs, on, int(snap["requirements.waiting_period_days"]),
                                   request.app.state.params) if employed else None
         return render(request, "worker_home.html", meter=meter, counted=counted, needed=needed, window=window,
