@@ -19,6 +19,13 @@ def _check_format(fmt: str) -> None:
         raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
 
 
+def _soles(amount: object) -> str:
+    """A soles string of a JSON answer (``"1680.00"``) as people read it: ``S/ 1,680.00``."""
+    from seguro_desempleo.money import format_soles, parse_soles
+
+    return format_soles(parse_soles(str(amount), allow_negative=True))
+
+
 def _date(value: str | None, field: str) -> dt.date:
     from seguro_desempleo.periods import parse_date
 
@@ -77,7 +84,7 @@ def register(app: typer.Typer) -> None:
             d = summary.as_dict()
             typer.echo(f"{d['files']} file(s): {d['accepted']} accepted, {d['rejected']} rejected, "
                        f"{d['duplicates']} already imported (unchanged), {d['superseded']} declaration(s) superseded; "
-                       f"{d['contributions']} contribution record(s), S/ {d['contribution_due']} due")
+                       f"{d['contributions']} contribution record(s), {_soles(d['contribution_due'])} due")
             for f in summary.files:
                 if f.status == "duplicate":
                     typer.echo(f"{f.file}: already imported, nothing changed")
@@ -140,7 +147,7 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
     ) -> None:
         """Record an employer's payment of one month's contributions."""
-        from seguro_desempleo.money import cents_to_str, parse_soles
+        from seguro_desempleo.money import format_soles, parse_soles
         from seguro_desempleo.periods import parse_period
         from seguro_desempleo.services.employer_payments import record_payment
         from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -156,9 +163,9 @@ def register(app: typer.Typer) -> None:
             except SeguroError as exc:
                 raise _renamed(exc, _PAY_OPTIONS) from exc
             uow.commit()
-        typer.echo(f"payment {r.payment_id}: applied S/ {cents_to_str(r.applied)}, unapplied "
-                   f"S/ {cents_to_str(r.unapplied)}, outstanding S/ {cents_to_str(r.outstanding_after)}"
-                   + (f", interest owed S/ {cents_to_str(r.interest_owed)}" if r.interest_owed else ""))
+        typer.echo(f"payment {r.payment_id}: applied {format_soles(r.applied)}, unapplied "
+                   f"{format_soles(r.unapplied)}, outstanding {format_soles(r.outstanding_after)}"
+                   + (f", interest owed {format_soles(r.interest_owed)}" if r.interest_owed else ""))
 
     @payroll.command("arrears")
     def arrears_cmd(
@@ -186,8 +193,8 @@ def register(app: typer.Typer) -> None:
             d = r.as_dict()
             late = (f"{d['months_late']} month(s) late" if r.outstanding else
                     f"paid {d['months_late']} month(s) late")
-            typer.echo(f"{d['ruc']} {d['period']}: outstanding S/ {d['outstanding']} of S/ {d['due']}, "
-                       f"{late}, interest S/ {d['interest']}")
+            typer.echo(f"{d['ruc']} {d['period']}: outstanding {_soles(d['outstanding'])} of {_soles(d['due'])}, "
+                       f"{late}, interest {_soles(d['interest'])}")
         if not rows:
             typer.echo("no arrears")
 
@@ -243,4 +250,4 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(rows, indent=2))
             return
         for r in rows:
-            typer.echo(f"{r['period']}  S/ {r['insurable_pay']:>12}  {'paid' if r['paid'] else 'declared, unpaid'}")
+            typer.echo(f"{r['period']}  {_soles(r['insurable_pay']):>15}  {'paid' if r['paid'] else 'declared, unpaid'}")
