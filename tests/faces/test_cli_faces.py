@@ -86,3 +86,16 @@ def test_claims_list_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     # The text form says why a claim was denied.
     assert main(["claims", "show", denied[0]["id"], "--db", db]) == 0
     assert "denied: " in capsys.readouterr().out
+
+
+def test_a_stored_decision_names_the_cause_with_its_tabla_17_label(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.api.seed import seeded_db
+
+    url, a, _ = seeded_db(tmp_path)
+    db = url.split("sqlite:///", 1)[1]
+    assert main(["claims", "file", "--worker", a, "--date", "2025-03-20", "--decide", "--format", "json",
+                 "--db", db]) == 0
+    claim = json.loads(capsys.readouterr().out)
+    detail = next(r["detail"] for r in claim["decision"]["reasons"] if r["requirement"] == "contingency")
+    assert detail.startswith("Motivo de cese 03 (") and "Motivo de cese 03:" not in detail

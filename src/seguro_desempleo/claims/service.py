@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,6 +104,10 @@ class PaymentRun:
 
 
 class ClaimService:
+    #: Tabla 17 / Tabla 12 labels for the explanations (set by the composition; codes alone if unset).
+    cause_labels: Mapping[str, str] | None = None
+    contract_labels: Mapping[str, str] | None = None
+
     def __init__(self, *, claims: ClaimRepository, history: HistoryProvider, payments: PaymentStore,
                  ledger: LedgerPoster, audit: AuditSink, employment: EmploymentServiceAdapter,
                  params: ParameterSet, clock: Callable[[], dt.datetime] = _utcnow,
@@ -200,8 +204,9 @@ class ClaimService:
 
     def evaluate(self, claim: Claim, on: dt.date) -> StoredDecision:
         case = self.case_for(claim, on)
-        return decision_record(evaluate_case(case, self.params, at=case.claim_date), claim_id=claim.id,
-                               decided_on=on)
+        return decision_record(evaluate_case(case, self.params, at=case.claim_date, cause_labels=self.cause_labels,
+                                             contract_labels=self.contract_labels),
+                               claim_id=claim.id, decided_on=on)
 
     def decide(self, claim_id: str, on: dt.date, *, actor: str, expected_version: int | None = None) -> Claim:
         """Decide with the rules; a claim still in its waiting period goes to ``waiting``."""

@@ -62,6 +62,9 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
                        schedule_obligations=schedule_obligations)
     if clock is not None:
         svc.clock = clock
+    from seguro_desempleo.services.evaluation import code_labels
+
+    svc.cause_labels, svc.contract_labels = code_labels()     # "07 (No renovación…)", not "07"
     return ClaimsContext(uow, svc, claims, payments, audit, employment, history)
 
 

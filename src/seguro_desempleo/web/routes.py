@@ -220,7 +220,9 @@ def install(app: FastAPI) -> None:
         form = {k: str(v) for k, v in raw.items()}
         try:
             case = estimate_case(form)
-            decision = evaluate_case(case, request.app.state.params)
+            from seguro_desempleo.services.evaluation import code_labels
+
+            decision = evaluate_case(case, request.app.state.params, None, *code_labels())
         except SeguroError as exc:
             return _estimate_page(request, form, None, i18n.form_error(exc, language(request)), status=422)
         return _estimate_page(request, form, decision, None)

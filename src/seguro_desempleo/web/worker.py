@@ -29,7 +29,9 @@ def estimate_today(meter: list[queries.MeterMonth], jobs: list[queries.Job], on:
     case = ClaimCase(id="estimate", separation_date=on, claim_date=on + dt.timedelta(days=waiting_days),
                      termination_cause=ESTIMATE_CAUSE, employer_size=size, registered_with_employment_service=True,
                      contributions=contributions, sector=sector)
-    return evaluate_case(case, params)  # type: ignore[arg-type]
+    from seguro_desempleo.services.evaluation import code_labels
+
+    return evaluate_case(case, params, None, *code_labels())  # type: ignore[arg-type]
 
 
 def install(app: FastAPI) -> None:
