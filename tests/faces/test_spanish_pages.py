@@ -163,3 +163,15 @@ def test_the_appeal_form_is_gone_after_its_deadline(demo: tuple[TestClient, dict
     _login(c, "worker", old["worker_id"])
     page = c.get(f"/trabajador/reclamos/{old['id']}").text
     assert "/recurso" not in page and "name=\"grounds\"" not in page
+
+
+def test_the_meter_names_months_for_people(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    c, out = demo
+    _login(c, "caseworker")
+    worker = c.get("/api/v1/claims?state=paying").json()["items"][0]["worker_id"]
+    _login(c, "worker", worker)
+    page = c.get("/trabajador").text
+    from seguro_desempleo.web import i18n
+
+    assert i18n.mes(out["last_month"]) in page                 # "febrero 2025", not "2025-02"
+    assert f'<span class="m">{out["last_month"]}</span>' not in page
