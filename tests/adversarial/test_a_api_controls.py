@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +84,12 @@ def test_fund_alert_and_preview_over_http(world) -> None:  # type: ignore[no-unt
     r = _post(t, "/api/v1/payment-runs", {"period": "2025-08", "date": "2025-08-25", "preview": True}, one)
     body = r.json()
     assert r.status_code == 201 and body["preview"] is True and body["payments"] == 0
-    assert body["available"] == 10_000 and body["unpaid"] == 5 and body["shortfall"] > 0
+    assert body["available"] == "100.00" and body["unpaid"] == 5 and Decimal(body["shortfall"]) > 0
     assert t.c.get("/api/v1/fund-alerts", headers=t.token("board")).json()["items"] == []   # nothing written
     r = _post(t, "/api/v1/payment-runs", {"period": "2025-08", "date": "2025-08-25"}, one)
     assert r.status_code == 201 and r.json()["payments"] == 0
     alerts = t.c.get("/api/v1/fund-alerts", headers=t.token("board")).json()["items"]
-    assert len(alerts) == 1 and alerts[0]["unpaid"] == 5 and alerts[0]["available"] == 10_000
+    assert len(alerts) == 1 and alerts[0]["unpaid"] == 5 and alerts[0]["available"] == "100.00"
     with SqlUnitOfWork(url) as uow:
         assert {b.code: b.balance for b in balances(uow)}[Accounts.BANK] == 10_000
 

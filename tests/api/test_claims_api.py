@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,8 @@ def test_claim_life_over_http(api: tuple[Api, str, str]) -> None:
     assert [x["number"] for x in pays] == [1, 2, 3, 4]
     assert c.get("/api/v1/payments", headers=wb).json()["items"] == []
     rep = c.get("/api/v1/reports/summary", headers=t.token("board")).json()
-    assert rep["benefits_paid"]["amount"] == sum(x["amount"] for x in pays)
+    # Money in soles as decimal strings (decision 0380).
+    assert Decimal(rep["benefits_paid"]["amount"]) == sum(Decimal(x["amount"]) for x in pays)
     bal = c.get("/api/v1/ledger/balances", headers=t.token("analyst")).json()
     assert bal["balanced"] is True
     _problem(c.get("/api/v1/ledger/balances", headers=wa), 403)

@@ -84,7 +84,9 @@ def test_the_trace_names_the_rmv_of_each_reference_month(params: ParameterSet) -
     rmvs = sorted((p.effective_date, p.value) for p in decision.parameters if p.name == "economy.rmv")
     assert rmvs == [(dt.date(2022, 5, 1), 1025), (dt.date(2025, 1, 1), 1130)]
     html = render_resolution_html(decision_record(decision), CTX)
-    assert "economy.rmv (vigente desde 01/05/2022)" in html and "economy.rmv (vigente desde 01/01/2025)" in html
+    # the letter names the parameter by its Spanish label, not its identifier (issue 30)
+    assert "Remuneración mínima vital (RMV) (vigente desde 01/05/2022)" in html
+    assert "Remuneración mínima vital (RMV) (vigente desde 01/01/2025)" in html and "economy.rmv" not in html
 
 
 def test_a_known_reemployment_is_said_in_the_letter(params: ParameterSet) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,8 @@ def test_small_demo_runs_the_whole_path(tmp_path: Path) -> None:
     ev = out["events"]
     assert ev["payroll_files"] > 16 and ev["payroll_rejected"] == 0 and ev["separations"] > 0
     assert out["claims"]["total"] == ev["claims_filed"] > 0
-    assert out["contributions"]["amount"] > 0 and out["fund_balance"] > 0
+    # Money in soles as decimal strings (decision 0380).
+    assert Decimal(out["contributions"]["amount"]) > 0 and Decimal(out["fund_balance"]) > 0
     assert sum(out["claims"]["by_outcome"].values()) == out["claims"]["total"]
     assert set(out["by_sex"]) <= {"F", "M"}
     rem = sorted(files.glob("*/0601*.rem"))

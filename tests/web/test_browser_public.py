@@ -51,5 +51,5 @@ def test_estimate_error_shows_in_place_with_javascript(page: Any, live_server: L
     page.get_by_role("button", name="Calcular").click()
     alert = page.locator("#resultado [role=alert]")
     alert.wait_for()
-    assert "pay" in alert.inner_text()
+    assert "Remuneración mensual" in alert.inner_text()   # the field by its Spanish label (issue 30)
     assert page.url.endswith("/estimar")

@@ -39,7 +39,8 @@ def test_worker_sees_meter_files_a_claim(page: Any, world: tuple[LiveServer, See
     assert page.url.endswith("/trabajador")
     assert page.locator(".meter-count strong").inner_text() == "18"
     assert page.locator("ol.meter li.yes").count() == 18
-    page.wait_for_selector("text=Cumpliría los requisitos")
+    # Worker 7's job ended on 30/06/2025 (T-Registro): no "if I lost my job today" (issue 30).
+    assert page.get_by_text("Si perdiera mi empleo hoy").count() == 0
     shot(page, "worker-contributions")
     page.get_by_role("link", name="Solicitar la prestación").first.click()
     page.wait_for_url("**/trabajador/solicitud")     # the check below must not run mid-navigation

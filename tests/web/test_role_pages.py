@@ -223,7 +223,8 @@ def test_dashboard_public_without_personal_data(app: object, seeded: Seeded) -> 
     # one claim has been paid: no average payment is published for a single person
     assert "<dt>Pago promedio</dt><dd>—</dd>" in r.text
     # June 2025 (the last complete month): 10 insured, 5 women and 5 men; no region reaches 5
-    assert re.search(r'<th scope="row">F</th><td class="num">5</td>', r.text)
+    # (the category in Spanish since issue 30: "mujeres", not the code "F")
+    assert re.search(r'<th scope="row">mujeres</th><td class="num">5</td>', r.text)
     assert re.search(r'<th scope="row">Lima</th><td class="num">&lt; 5</td>', r.text)
     for name in ("flujos", "cobertura", "reclamos", "valuacion"):
         csv = c.get(f"/transparencia/datos/{name}.csv")

@@ -142,7 +142,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
         version=__version__,
         description="API del Seguro por Desempleo (PL 5510/2022-CR). Errores en RFC 9457 problem+json.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,                  # served with local assets below (api/docs_page.py)
         redoc_url=None,
     )
     app.state.params = params or default_parameters()
@@ -155,6 +155,9 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     app.state.oidc = oidc
     app.state.today = today
     problems.install(app)
+    from seguro_desempleo.api import docs_page
+
+    docs_page.install(app)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness")
     def healthz() -> dict[str, str]:

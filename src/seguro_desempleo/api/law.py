@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from seguro_desempleo.periods import parse_date
 from seguro_desempleo.services.evaluation import evaluate_cases, parse_cases
@@ -36,19 +36,37 @@ class CaseIn(BaseModel):
 
 
 class EvaluateRequest(BaseModel):
+    """``{"cases": [...]}``; a bare list of cases or one case (what the CLI's ``evaluate`` reads) is
+    taken as ``{"cases": ...}``, its ``at`` and ``trace`` then given as query parameters."""
     model_config = ConfigDict(extra="forbid")
     cases: list[CaseIn] = Field(min_length=1, max_length=10_000)
     at: str | None = Field(default=None, description="Judge under the parameters in force on this date")
-    trace: bool = True
+    trace: bool | None = Field(default=None, description="Include the trace (default: yes)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_cases(cls, data: Any) -> Any:
+        if isinstance(data, list):
+            return {"cases": data}
+        if isinstance(data, dict) and "cases" not in data and "id" in data:
+            return {"cases": [data]}
+        return data
 
 
-@router.post("/evaluate", summary="Decide claim cases against arts. 3, 5, 6 and 7")
-def evaluate(body: EvaluateRequest, request: Request) -> dict[str, Any]:
+@router.post("/evaluate", summary="Decide claim cases against arts. 3, 5, 6 and 7",
+             description="The body is {\"cases\": [...], \"at\": ..., \"trace\": ...}, or what the CLI's "
+                         "'evaluate' reads: a list of cases or one case (then 'at' and 'trace' may be given as "
+                         "query parameters).")
+def evaluate(body: EvaluateRequest, request: Request,
+             at: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD (a list or one case)")] = None,
+             trace: Annotated[bool, Query(description="Include the trace (a list or one case)")] = True,
+             ) -> dict[str, Any]:
+    body = EvaluateRequest(cases=body.cases, at=body.at or at, trace=trace if body.trace is None else body.trace)
     raw = [c.model_dump(exclude_none=True) for c in body.cases]
-    at = parse_date(body.at, field="at") if body.at else None
+    on = parse_date(body.at, field="at") if body.at else None
     cases = parse_cases(raw)
-    decisions = evaluate_cases(cases, request.app.state.params, at)
-    return {"decisions": [d.to_dict(with_trace=body.trace) for d in decisions]}
+    decisions = evaluate_cases(cases, request.app.state.params, on)
+    return {"decisions": [d.to_dict(with_trace=body.trace is not False) for d in decisions]}
 
 
 @router.get("/parameters", summary="Every parameter in force on a date")

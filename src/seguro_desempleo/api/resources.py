@@ -8,7 +8,8 @@ runs, obligations and placements, appeals, the ledger, reports and the audit log
 3. writes each state change to the hash-chained audit log (who, when, what, before/after) — the
    claims service does so for claims, payments and appeals, this module for the rest.
 
-Money in answers is céntimos (integers) plus a ``*_soles`` string where it helps a reader.
+Money in answers is a decimal string in soles (``"1750.00"``); an integer in céntimos only where a
+machine needs one, and then its name ends in ``_cents`` (decision 0380).
 """
 
 from __future__ import annotations
@@ -180,7 +181,8 @@ def employer_declarations(ruc: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, 
                                                                 DeclarationRow.status == "active")
                                    .order_by(DeclarationRow.period)).scalars()
     return {"ruc": ruc, "items": [{"period": format_period(r.period), "version": r.version, "workers": r.workers,
-                                   "total_due": r.total_due, "employer_due": r.employer_due, "cts_due": r.cts_due}
+                                   "total_due": cents_to_str(r.total_due), "employer_due": cents_to_str(r.employer_due),
+                                   "cts_due": cents_to_str(r.cts_due)}
                                   for r in rows]}
 
 
@@ -231,8 +233,8 @@ def worker_contributions(worker_id: str, p: CurrentPrincipal, ctx: Ctx, request:
     wid = _worker_id(worker_id)
     ctx.uow.workers.get(wid)
     recs = ctx.uow.contributions.for_worker(wid, params=request.app.state.params)
-    return {"worker_id": wid, "items": [{"period": format_period(r.period), "insurable_pay": r.insurable_pay,
-                                         "contribution": r.contribution} for r in recs]}
+    return {"worker_id": wid, "items": [{"period": format_period(r.period), "insurable_pay": cents_to_str(r.insurable_pay),
+                                         "contribution": cents_to_str(r.contribution)} for r in recs]}
 
 
 @router.get("/workers/{worker_id}/claims", tags=["trabajadores"], summary="A worker's claims")
@@ -372,7 +374,7 @@ def _claim_summary(c: Claim) -> dict[str, Any]:
             "filed_on": c.filed_on.isoformat(), "separation_date": c.separation_date.isoformat(),
             "decided_on": c.decided_on.isoformat() if c.decided_on else None,
             "eligible": c.decision.eligible if c.decision else None,
-            "total": c.decision.total if c.decision and c.decision.eligible else None}
+            "total": cents_to_str(c.decision.total) if c.decision and c.decision.eligible else None}
 
 
 @router.post("/claims", tags=["solicitudes"], status_code=201,
@@ -467,7 +469,7 @@ def reemployment(claim_id: str, body: ReemploymentIn, p: CurrentPrincipal, ctx: 
                                                   PlacementSource.PAYROLL))
     ctx.uow.commit()
     return {**_claim_summary(c), "overpayments": [{"key": o.key, "period": format_period(o.period),
-                                                   "amount": o.amount} for o in over]}
+                                                   "amount": cents_to_str(o.amount)} for o in over]}
 
 
 # ============================================================================ payments
@@ -497,7 +499,7 @@ def list_payments(p: CurrentPrincipal, ctx: Ctx, claim_id: Annotated[str | None,
     month = parse_period(period) if period else None
     items = ctx.payments.search(claim_ids=ids, period=month, limit=limit, offset=offset)
     return {"items": [{"key": x.key, "claim_id": x.claim_id, "number": x.number, "period": format_period(x.period),
-                       "amount": x.amount, "amount_soles": cents_to_str(x.amount), "paid_on": x.paid_on.isoformat()}
+                       "amount": cents_to_str(x.amount), "paid_on": x.paid_on.isoformat()}
                       for x in items]}
 
 
@@ -511,14 +513,14 @@ def payment_run(body: PaymentRunIn, request: Request, p: CurrentPrincipal, ctx: 
 
     run = bulk_run_payments(ctx, parse_period(body.period), day(request, body.date, "date"), actor=actor(p),
                        sequence=body.sequence)
-    funds = {"available": run.available, "shortfall_soles": cents_to_str(run.shortfall),
+    funds = {"available": None if run.available is None else cents_to_str(run.available),
              "unpaid_keys": [i.key for i in run.unpaid[:500]], "held": list(run.held)}
     if body.preview:
         ctx.uow.rollback()
-        return {**run.summary(), **funds, "total_soles": cents_to_str(run.total), "preview": True}
+        return {**run.summary(), **funds, "preview": True}
     text = write_payment_file(run.bank_file)
     ctx.uow.commit()
-    return {**run.summary(), **funds, "total_soles": cents_to_str(run.total), "bank_file": text}
+    return {**run.summary(), **funds, "bank_file": text}
 
 
 # ============================================================================ obligations and placements
@@ -656,7 +658,7 @@ def resolve_appeal(appeal_id: str, body: ResolutionIn, request: Request, p: Curr
     on = day(request, body.date, "date")
     a, c, paid = ctx.service.resolve_appeal(appeal_id, oc, on, actor=actor(p))
     ctx.uow.commit()
-    return {**_appeal_dict(a, on), "claim": _claim_summary(c), "arrears_paid": sum(x.amount for x in paid)}
+    return {**_appeal_dict(a, on), "claim": _claim_summary(c), "arrears_paid": cents_to_str(sum(x.amount for x in paid))}
 
 
 # ============================================================================ ledger, reports, audit
@@ -721,7 +723,7 @@ def list_reviews(p: CurrentPrincipal, ctx: Ctx, status: Annotated[str, Query(max
         raise InputError("status is pending, accepted or rejected", field="status")
     items = controls(ctx).review_queue(status=status, limit=limit)
     return {"items": [{**r, "period": format_period(int(r["period"])),
-                       "remuneration_soles": cents_to_str(int(r["remuneration"]))} for r in items]}
+                       "remuneration": cents_to_str(int(r["remuneration"]))} for r in items]}
 
 
 @router.post("/reviews/{review_id}", tags=["controles"], summary="Accept or reject a flagged month (caseworker)")
@@ -739,7 +741,7 @@ def list_approvals(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
     from seguro_desempleo.services.controls import controls
 
     require(p, R.CASEWORKER)
-    return {"items": [{**r, "total_soles": cents_to_str(int(r["total"]))}
+    return {"items": [{**r, "total": cents_to_str(int(r["total"]))}
                       for r in controls(ctx).approval_queue()]}
 
 
@@ -759,4 +761,5 @@ def list_fund_alerts(p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
 
     require(p, R.CASEWORKER, R.BOARD, R.ANALYST)
     return {"items": [{**a, "period": format_period(int(a["period"])),
-                       "shortfall_soles": cents_to_str(int(a["shortfall"]))} for a in controls(ctx).fund_alerts()]}
+                       "shortfall": cents_to_str(int(a["shortfall"])),
+                       "available": cents_to_str(int(a["available"]))} for a in controls(ctx).fund_alerts()]}

@@ -275,7 +275,21 @@ def letter_data(decision: StoredDecision, ctx: LetterContext) -> dict[str, Any]:
         "failed": [r for r in decision.reasons if not r["met"]],
         "met": [r for r in decision.reasons if r["met"]],
         "filing_days": FILING_DAYS, "resolution_days": RESOLUTION_DAYS,
+        "param_labels": _parameter_labels(decision),
     }
+
+
+def _parameter_labels(decision: StoredDecision) -> dict[str, str]:
+    """The Spanish label of each parameter the decision applied, for the letter (people read
+    "Período de carencia", not ``requirements.waiting_period_days``); the name if none is known."""
+    from seguro_desempleo.parameters import default_parameters
+
+    params = default_parameters()
+    out: dict[str, str] = {}
+    for p in decision.parameter_versions:
+        name = str(p["name"])
+        out[name] = params[name].label if name in params else name
+    return out
 
 
 def render_resolution_html(decision: StoredDecision, ctx: LetterContext) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,7 +60,7 @@ from seguro_desempleo.employment_service.adapter import EmploymentServiceAdapter
 from seguro_desempleo.employment_service.obligations import suspended_on, suspended_periods
 from seguro_desempleo.employment_service.plan import obligation_plan
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
-from seguro_desempleo.money import format_soles
+from seguro_desempleo.money import cents_to_str, format_soles
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine, reconcile
 from seguro_desempleo.payments.schedule import (
@@ -178,13 +178,17 @@ class PaymentRun:
         return sum(i.amount for i in self.unpaid)
 
     def summary(self) -> dict[str, Any]:
-        return {"period": format_period(self.period), "payments": len(self.paid), "total": self.total,
+        return {"period": format_period(self.period), "payments": len(self.paid), "total": cents_to_str(self.total),
                 "suspended": len(self.suspended), "resumed": len(self.resumed),
                 "exhausted": len(self.exhausted), "overpayments": len(self.overpayments),
-                "unpaid": len(self.unpaid), "shortfall": self.shortfall, "held": len(self.held)}
+                "unpaid": len(self.unpaid), "shortfall": cents_to_str(self.shortfall), "held": len(self.held)}
 
 
 class ClaimService:
+    #: Tabla 17 / Tabla 12 labels for the explanations (set by the composition; codes alone if unset).
+    cause_labels: Mapping[str, str] | None = None
+    contract_labels: Mapping[str, str] | None = None
+
     def __init__(self, *, claims: ClaimRepository, history: HistoryProvider, payments: PaymentStore,
                  ledger: LedgerPoster, audit: AuditSink, employment: EmploymentServiceAdapter,
                  params: ParameterSet, clock: Callable[[], dt.datetime] = _utcnow,
@@ -388,8 +392,9 @@ class ClaimService:
 
     def _evaluate(self, claim: Claim, on: dt.date) -> tuple[StoredDecision, list[int]]:
         case, accepted = self._case(claim, on)
-        return decision_record(evaluate_case(case, self.params), claim_id=claim.id,
-                               decided_on=on), accepted
+        return decision_record(evaluate_case(case, self.params, cause_labels=self.cause_labels,
+                                             contract_labels=self.contract_labels),
+                               claim_id=claim.id, decided_on=on), accepted
 
     def _needs_second_approval(self, claim: Claim, rec: StoredDecision, accepted: list[int], *,
                                actor: str) -> None:

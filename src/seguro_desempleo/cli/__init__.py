@@ -31,6 +31,9 @@ COMMAND_MODULES = (
 
 
 def build_app() -> typer.Typer:
+    from seguro_desempleo.cli.help_types import install as plain_help_types
+
+    plain_help_types()          # TEXT, INTEGER… in --help instead of <str>, <list[str]>
     app = typer.Typer(
         name="seguro-desempleo",
         help="Seguro por Desempleo (PL 5510/2022-CR): the law as code, the insurance, valuation and policy tools.",

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
     @claims_app.command("decide")
     def decide(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
                date: DateOption = None, actor: ActorOption = "cli",
-               expected_version: Annotated[int | None, typer.Option("--expected-version")] = None,
+               expected_version: Annotated[int | None, typer.Option("--expected-version", help="Refuse if the claim changed since this version (from claims show).")] = None,
                fmt: FormatOption = "text", db: DbOption = None) -> None:
         """Decide a filed or waiting claim with the rules (art. 3, 6, 7)."""
         from seguro_desempleo.services.claims_app import session
@@ -162,25 +162,61 @@ def register(app: typer.Typer) -> None:
         out.write_bytes(data)
         typer.echo(f"act {number} written to {out} ({kind}, {len(data)} bytes)")
 
+    @claims_app.command("list")
+    def list_(state: Annotated[str | None, typer.Option("--state", help="Only claims in this state "
+                                                        "(filed, waiting, approved, paying, denied, …).")] = None,
+              worker: Annotated[str | None, typer.Option("--worker", help="Only this worker's claims "
+                                                         "(registry id).")] = None,
+              period: Annotated[str | None, typer.Option("--period", help="Only claims filed in this month, "
+                                                         "YYYY-MM.")] = None,
+              limit: Annotated[int, typer.Option("--limit", help="At most this many claims.")] = 100,
+              offset: Annotated[int, typer.Option("--offset", help="Skip this many first.")] = 0,
+              fmt: FormatOption = "text", db: DbOption = None) -> None:
+        """Claims by id, with their state and outcome; filter by state, worker and month filed."""
+        from seguro_desempleo.money import format_soles, parse_soles
+        from seguro_desempleo.services.claims_app import session
+        from seguro_desempleo.services.claims_list import list_claims
+
+        fmt = _fmt(fmt)
+        with session(db) as ctx:
+            rows = list_claims(ctx, state=state, worker=worker, period=period, limit=limit, offset=offset)
+        if fmt == "json":
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            outcome = (f"{format_soles(parse_soles(r['total']))}" if r["total"] else
+                       f"denied for {', '.join(r['denied_for'])}" if r["denied_for"] else "")
+            typer.echo(f"{r['id']}  worker {r['worker_id']:>8}  filed {r['filed_on']}  {r['state']:<9} {outcome}"
+                       .rstrip())
+        if not rows:
+            typer.echo("no claims")
+
     @claims_app.command("show")
-    def show(claim_id: Annotated[str, typer.Argument()], fmt: FormatOption = "text", db: DbOption = None) -> None:
+    def show(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")], fmt: FormatOption = "text", db: DbOption = None) -> None:
         """A claim with its installments, payments, obligations and appeals."""
-        from seguro_desempleo.money import cents_to_str
+        from seguro_desempleo.money import format_soles, parse_soles
         from seguro_desempleo.services.claims_app import claim_view, session
+
+        def soles(amount: str) -> str:
+            return format_soles(parse_soles(amount))
 
         fmt = _fmt(fmt)
         with session(db) as ctx:
             view = claim_view(ctx, claim_id)
         lines = [f"claim {view['id']}  worker {view['worker_ref']}  state {view['state']} (v{view['version']})",
                  f"  filed {view['filed_on']}  separation {view['separation_date']}  decided {view['decided_on']}"]
-        lines += [f"  installment {i['number']} {i['period']} S/ {cents_to_str(i['amount'])}" for i in view["installments"]]
-        lines += [f"  paid {p['key']} on {p['paid_on']} S/ {cents_to_str(p['amount'])}" for p in view["payments"]]
+        decision = view.get("decision") or {}
+        if decision and not decision.get("eligible"):
+            lines += [f"  denied: {r['requirement']} ({r['article']}): {r['detail']}"
+                      for r in decision.get("reasons", []) if not r.get("met")]
+        lines += [f"  installment {i['number']} {i['period']} {soles(i['amount'])}" for i in view["installments"]]
+        lines += [f"  paid {p['key']} on {p['paid_on']} {soles(p['amount'])}" for p in view["payments"]]
         lines += [f"  obligation {o['id']} {o['kind']} due {o['due_date']}: {o['outcome']}" for o in view["obligations"]]
         lines += [f"  appeal {a['id']} {a['kind']} filed {a['filed_on']}: {a['outcome']}" for a in view["appeals"]]
         _echo(view, fmt, "\n".join(lines))
 
     @claims_app.command("letter")
-    def letter(claim_id: Annotated[str, typer.Argument()],
+    def letter(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
                out: Annotated[Path, typer.Option("--out", help="Output file (.html or .pdf)")],
                letter_format: Annotated[str | None, typer.Option("--letter-format", help="html or pdf "
                                                                  "(default: from the file suffix)")] = None,
@@ -197,7 +233,7 @@ def register(app: typer.Typer) -> None:
     @claims_app.command("pay-run")
     def pay_run(period: Annotated[str, typer.Option("--period", help="Month paid, YYYY-MM")],
                 out: Annotated[Path, typer.Option("--out", help="Bank payment file to write")],
-                date: DateOption = None, sequence: Annotated[int, typer.Option("--sequence")] = 1,
+                date: DateOption = None, sequence: Annotated[int, typer.Option("--sequence", help="Number of the run in the month (bank file name).")] = 1,
                 actor: ActorOption = "cli", fmt: FormatOption = "text", db: DbOption = None) -> None:
         """The monthly payment run: pay what is due once, write the bank file, post the ledger."""
         from seguro_desempleo.money import format_soles
@@ -256,7 +292,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{len(keys)} returned payments booked back to the fund")
 
     @claims_app.command("reemployment")
-    def reemployment(claim_id: Annotated[str, typer.Argument()],
+    def reemployment(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
                      start: Annotated[str, typer.Option("--start", help="First day of the new job")],
                      actor: ActorOption = "cli", db: DbOption = None) -> None:
         """Record a re-employment: remaining installments stop; later payments become overpayments."""
@@ -327,9 +363,9 @@ def register(app: typer.Typer) -> None:
                            + (f" ({o.just_cause})" if o.just_cause else ""))
 
     @claims_app.command("appeal")
-    def appeal(claim_id: Annotated[str, typer.Argument()],
+    def appeal(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
                kind: Annotated[str, typer.Option("--kind", help="reconsideracion or apelacion")] = "reconsideracion",
-               grounds: Annotated[str, typer.Option("--grounds")] = "",
+               grounds: Annotated[str, typer.Option("--grounds", help="The appellant's grounds (free text).")] = "",
                date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
         """File a reconsideración or apelación within 15 business days (Ley 27444, art. 218.2)."""
         from seguro_desempleo.claims.appeals import parse_kind
@@ -341,7 +377,7 @@ def register(app: typer.Typer) -> None:
                    f"({a.clock(_date(date)).one_line()})")
 
     @claims_app.command("resolve-appeal")
-    def resolve_appeal(appeal_id: Annotated[str, typer.Argument()],
+    def resolve_appeal(appeal_id: Annotated[str, typer.Argument(help="Appeal id")],
                        outcome: Annotated[str, typer.Option("--outcome", help="upheld, rejected or inadmissible")],
                        date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
         """Resolve an appeal; an upheld appeal against a denial re-runs the claim and pays arrears."""

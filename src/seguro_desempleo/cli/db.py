@@ -6,9 +6,28 @@ from typing import Annotated
 
 import typer
 
+
+def existing_database(db: str | None) -> str | None:
+    """The ``--db`` value unchanged, if it names a database that exists; a one-line error for a
+    SQLite file that does not, so a mistyped path never leaves an empty database behind
+    (SQLite creates the file on first connection). ``db init`` and ``db upgrade`` create."""
+    from pathlib import Path
+
+    from seguro_desempleo.errors import InputError
+    from seguro_desempleo.storage import db as storage_db
+
+    url = storage_db.resolve_url(db)
+    if url.startswith("sqlite:///"):
+        path = url.split("sqlite:///", 1)[1]
+        if path and path != ":memory:" and not Path(path).exists():
+            raise InputError(f"no database file at {path}: check the path, or create one with "
+                             "'seguro-desempleo db init' (or 'seguro-desempleo demo')", field="--db")
+    return db
+
+
 DbOption = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file path "
                                               "(default: $SEGURO_DB_URL, else ./seguro_desempleo.sqlite3).",
-                                              callback=lambda ctx, v: _db_seen(ctx, v))]
+                                              callback=lambda ctx, v: _db_seen(ctx, existing_database(v)))]
 
 
 def _db_seen(ctx: typer.Context, value: str | None) -> str | None:
@@ -18,12 +37,17 @@ def _db_seen(ctx: typer.Context, value: str | None) -> str | None:
     return db_option_callback(ctx, value)
 
 
+NewDbOption = Annotated[str | None, typer.Option("--db", help="Database URL or SQLite file path, created if "
+                                                 "missing (default: $SEGURO_DB_URL, else "
+                                                 "./seguro_desempleo.sqlite3).")]
+
+
 def register(app: typer.Typer) -> None:
     db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
     app.add_typer(db_app, name="db")
 
     @db_app.command("init")
-    def init(db: DbOption = None) -> None:
+    def init(db: NewDbOption = None) -> None:
         """Create the schema in a new (empty) database."""
         from seguro_desempleo.storage import db as storage_db
 
@@ -31,7 +55,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"database created at revision {rev}: {storage_db._safe(storage_db.resolve_url(db))}")
 
     @db_app.command("upgrade")
-    def upgrade(db: DbOption = None,
+    def upgrade(db: NewDbOption = None,
                 revision: Annotated[str, typer.Option("--revision", help="Target revision.")] = "head") -> None:
         """Apply pending migrations."""
         from seguro_desempleo.storage import db as storage_db

@@ -15,7 +15,11 @@ def _render(s: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from seguro_desempleo.money import format_soles
+    from seguro_desempleo.money import format_soles as _fmt_cents
+    from seguro_desempleo.money import parse_soles
+
+    def format_soles(amount: str) -> str:      # the result holds soles as decimal strings
+        return _fmt_cents(parse_soles(amount))
 
     con = Console()
     con.print(f"[bold]Seguro por Desempleo — demo[/bold]: {s['workers']:,} workers, {s['employers']} employers, "
@@ -26,6 +30,7 @@ def _render(s: dict[str, Any]) -> None:
               f"({s['contributions']['worker_months']:,} worker-months)")
     t.add_row("Benefits paid", f"{format_soles(s['benefits_paid']['amount'])} "
               f"({s['benefits_paid']['installments']:,} installments)")
+    t.add_row("Arrears paid after appeals", format_soles(s["arrears_paid"]))
     t.add_row("Placements recorded", str(s["placements"]))
     con.print(t)
     c = Table(title="Claims")
@@ -47,7 +52,20 @@ def _render(s: dict[str, Any]) -> None:
     ev = ", ".join(f"{k} {v:,}" for k, v in s["events"].items())
     con.print(f"Events: {ev}")
     con.print(f"Audit log: {s['audit']['records']:,} records, chain {'intact' if s['audit']['intact'] else 'BROKEN'}")
-    con.print(f"Database: {s['database']} — explore it with 'seguro-desempleo serve --db …'")
+    con.print(f"Database: {s['database']}; the demo ends on {_date_pe(s['last_date'])}, the date the web "
+              "application opens it at")
+    con.print(f"Browse it: seguro-desempleo serve --db {_db_arg(s['database'])}   then open http://127.0.0.1:8000/")
+
+
+def _date_pe(iso: str) -> str:
+    import datetime as dt
+
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _db_arg(url: str) -> str:
+    """The ``--db`` value to give ``serve``: the file of a SQLite URL, else the URL."""
+    return url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else url
 
 
 def register(app: typer.Typer) -> None:

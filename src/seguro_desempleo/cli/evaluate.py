@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
     def parameters(
         at: Annotated[str | None, typer.Option("--at", help="Date (default: today).")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
-        reform: Annotated[str | None, typer.Option("--reform")] = None,
+        reform: Annotated[str | None, typer.Option("--reform", help="A reform overlay from parameters/reforms/.")] = None,
     ) -> None:
         """List every parameter in force with its value, label, unit and reference."""
         import datetime as dt

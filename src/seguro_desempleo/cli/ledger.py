@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
 
     @ledger_app.command("trial-balance")
     def trial_balance(
-        at: Annotated[str | None, typer.Option("--at")] = None,
+        at: Annotated[str | None, typer.Option("--at", help="Totals at the end of this date (default: all entries)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
         db: DbOption = None,
     ) -> None:

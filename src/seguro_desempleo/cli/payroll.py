@@ -19,6 +19,13 @@ def _check_format(fmt: str) -> None:
         raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
 
 
+def _soles(amount: object) -> str:
+    """A soles string of a JSON answer (``"1680.00"``) as people read it: ``S/ 1,680.00``."""
+    from seguro_desempleo.money import format_soles, parse_soles
+
+    return format_soles(parse_soles(str(amount), allow_negative=True))
+
+
 def _date(value: str | None, field: str) -> dt.date:
     from seguro_desempleo.periods import parse_date
 
@@ -80,7 +87,7 @@ def register(app: typer.Typer) -> None:
             d = summary.as_dict()
             typer.echo(f"{d['files']} file(s): {d['accepted']} accepted, {d['rejected']} rejected, "
                        f"{d['duplicates']} already imported (unchanged), {d['superseded']} declaration(s) superseded; "
-                       f"{d['contributions']} contribution record(s), S/ {d['contribution_due']} due")
+                       f"{d['contributions']} contribution record(s), {_soles(d['contribution_due'])} due")
             for f in summary.files:
                 if f.status == "duplicate":
                     typer.echo(f"{f.file}: already imported, nothing changed")
@@ -97,12 +104,12 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("employer")
     def employer(
-        ruc: Annotated[str, typer.Option("--ruc")],
-        name: Annotated[str, typer.Option("--name")],
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
+        name: Annotated[str, typer.Option("--name", help="Razón social.")],
         size: Annotated[str | None, typer.Option("--size", help="micro|small|medium|large (declared)")] = None,
         sales_uit: Annotated[str | None, typer.Option("--sales-uit", help="Annual sales in UIT (Ley 30056)")] = None,
-        sector: Annotated[str, typer.Option("--sector")] = "private",
-        region: Annotated[str | None, typer.Option("--region")] = None,
+        sector: Annotated[str, typer.Option("--sector", help="private or public.")] = "private",
+        region: Annotated[str | None, typer.Option("--region", help="Region (departamento).")] = None,
         db: DbOption = None,
     ) -> None:
         """Register or update an employer."""
@@ -184,10 +191,10 @@ def register(app: typer.Typer) -> None:
     @payroll.command("worker")
     def worker(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
-        doc_number: Annotated[str, typer.Option("--doc-number")],
+        doc_number: Annotated[str, typer.Option("--doc-number", help="Document number (8 digits for a DNI).")],
         sex: Annotated[str | None, typer.Option("--sex", help="M or F")] = None,
         birth_date: Annotated[str | None, typer.Option("--birth-date", help="YYYY-MM-DD or dd/mm/aaaa")] = None,
-        region: Annotated[str | None, typer.Option("--region")] = None,
+        region: Annotated[str | None, typer.Option("--region", help="Region (departamento).")] = None,
         name: Annotated[str | None, typer.Option("--name", help="Full name (personal data)")] = None,
         db: DbOption = None,
     ) -> None:
@@ -203,16 +210,16 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("pay")
     def pay(
-        ruc: Annotated[str, typer.Option("--ruc")],
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC.")],
         period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
         amount: Annotated[str, typer.Option("--amount", help="Soles, e.g. 1234.50")],
         on: Annotated[str | None, typer.Option("--date", help="Payment date (default: today)")] = None,
         interest: Annotated[str, typer.Option("--interest", help="Interest paid, soles")] = "0",
-        reference: Annotated[str | None, typer.Option("--reference")] = None,
+        reference: Annotated[str | None, typer.Option("--reference", help="Bank or receipt reference (optional).")] = None,
         db: DbOption = None,
     ) -> None:
         """Record an employer's payment of one month's contributions."""
-        from seguro_desempleo.money import cents_to_str, parse_soles
+        from seguro_desempleo.money import format_soles, parse_soles
         from seguro_desempleo.periods import parse_period
         from seguro_desempleo.services.employer_payments import record_payment
         from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -228,13 +235,13 @@ def register(app: typer.Typer) -> None:
             except SeguroError as exc:
                 raise _renamed(exc, _PAY_OPTIONS) from exc
             uow.commit()
-        typer.echo(f"payment {r.payment_id}: applied S/ {cents_to_str(r.applied)}, unapplied "
-                   f"S/ {cents_to_str(r.unapplied)}, outstanding S/ {cents_to_str(r.outstanding_after)}"
-                   + (f", interest owed S/ {cents_to_str(r.interest_owed)}" if r.interest_owed else ""))
+        typer.echo(f"payment {r.payment_id}: applied {format_soles(r.applied)}, unapplied "
+                   f"{format_soles(r.unapplied)}, outstanding {format_soles(r.outstanding_after)}"
+                   + (f", interest owed {format_soles(r.interest_owed)}" if r.interest_owed else ""))
 
     @payroll.command("arrears")
     def arrears_cmd(
-        ruc: Annotated[str | None, typer.Option("--ruc")] = None,
+        ruc: Annotated[str | None, typer.Option("--ruc", help="Only this employer.")] = None,
         at: Annotated[str | None, typer.Option("--at", help="Date of the calculation (default: today)")] = None,
         fmt: FormatOption = "text",
         limit: Annotated[int, typer.Option("--limit", help="At most this many months (at least 1)")] = 1000,
@@ -258,8 +265,8 @@ def register(app: typer.Typer) -> None:
             d = r.as_dict()
             late = (f"{d['months_late']} month(s) late" if r.outstanding else
                     f"paid {d['months_late']} month(s) late")
-            typer.echo(f"{d['ruc']} {d['period']}: outstanding S/ {d['outstanding']} of S/ {d['due']}, "
-                       f"{late}, interest S/ {d['interest']}")
+            typer.echo(f"{d['ruc']} {d['period']}: outstanding {_soles(d['outstanding'])} of {_soles(d['due'])}, "
+                       f"{late}, interest {_soles(d['interest'])}")
         if not rows:
             typer.echo("no arrears")
 
@@ -285,7 +292,7 @@ def register(app: typer.Typer) -> None:
     @payroll.command("history")
     def history(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
-        doc_number: Annotated[str, typer.Option("--doc-number")],
+        doc_number: Annotated[str, typer.Option("--doc-number", help="Document number (8 digits for a DNI).")],
         first: Annotated[str, typer.Option("--from", help="YYYY-MM")],
         last: Annotated[str, typer.Option("--to", help="YYYY-MM")],
         fmt: FormatOption = "text",
@@ -315,4 +322,4 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(rows, indent=2))
             return
         for r in rows:
-            typer.echo(f"{r['period']}  S/ {r['insurable_pay']:>12}  {'paid' if r['paid'] else 'declared, unpaid'}")
+            typer.echo(f"{r['period']}  {_soles(r['insurable_pay']):>15}  {'paid' if r['paid'] else 'declared, unpaid'}")

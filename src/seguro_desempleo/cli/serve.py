@@ -88,6 +88,7 @@ def register(app: typer.Typer) -> None:
         on = mode == "1" or (mode == "auto" and demo_db)
         if on:
             typer.echo("DEMO LOG-IN IS ON: anyone who reaches this address may act in any role.")
+        _pin_demo_date(url)
         typer.echo(f"Seguro por Desempleo: http://{host}:{port}/  (API docs: /api/docs)")
         uvicorn.run("seguro_desempleo.api.app:app_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level="info", access_log=False, proxy_headers=True)
@@ -133,3 +134,19 @@ def register(app: typer.Typer) -> None:
         if gaps:
             raise typer.Exit(1)
         typer.echo("ready for production: PostgreSQL, secret, demo log-in off, sign-in configured, HTTPS")
+
+
+TODAY_ENV = "SEGURO_WEB_TODAY"      # the pages' service date (web.common.TODAY_ENV)
+
+
+def _pin_demo_date(db: str | None) -> None:
+    """A demo database opens at the demo's last date unless SEGURO_WEB_TODAY says otherwise."""
+    from seguro_desempleo.services.demo import demo_last_date
+
+    if os.environ.get(TODAY_ENV):
+        return
+    last = demo_last_date(db)
+    if last is not None:
+        os.environ[TODAY_ENV] = last.isoformat()
+        typer.echo(f"demo database: the pages show it as on {last.strftime('%d/%m/%Y')}, the demo's last day "
+                   f"(set {TODAY_ENV}=YYYY-MM-DD to choose another date)")

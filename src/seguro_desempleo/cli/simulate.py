@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
         persons: Annotated[int, typer.Option("--persons", help="Simulated persons (working-age population sample).")]
         = 200_000,
         months: Annotated[int, typer.Option("--months", help="Measured months.")] = 120,
-        seed: Annotated[int, typer.Option("--seed")] = 1,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
         burn_in: Annotated[int, typer.Option("--burn-in", help="Months simulated before measuring.")] = 24,
         out: Annotated[str | None, typer.Option("--out", help="Directory for summary.json, flows.csv, "
                                                 "calibration.md.")] = None,
@@ -109,15 +109,15 @@ def register(app: typer.Typer) -> None:
     def compare(
         designs: Annotated[str, typer.Option("--designs", help="Comma-separated designs, or 'all'.")] = "all",
         out: Annotated[str, typer.Option("--out", help="Directory for the report and charts.")] = "compare-out",
-        persons: Annotated[int, typer.Option("--persons")] = 100_000,
-        months: Annotated[int, typer.Option("--months")] = 60,
+        persons: Annotated[int, typer.Option("--persons", help="Simulated persons per design.")] = 100_000,
+        months: Annotated[int, typer.Option("--months", help="Measured months.")] = 60,
         seeds: Annotated[str, typer.Option("--seeds", help="Comma-separated seeds (pooled).")] = "1",
-        burn_in: Annotated[int, typer.Option("--burn-in")] = 24,
-        partitions: Annotated[int, typer.Option("--partitions")] = 1,
+        burn_in: Annotated[int, typer.Option("--burn-in", help="Months simulated before measuring.")] = 24,
+        partitions: Annotated[int, typer.Option("--partitions", help="Split the population in N parts.")] = 1,
         workers: Annotated[int, typer.Option("--workers", help="Local processes (0: run in this process).")] = 2,
         dask: Annotated[str | None, typer.Option("--dask", help="Dask scheduler ADDRESS (tcp://host:8786).")]
         = None,
-        targets: Annotated[str | None, typer.Option("--targets")] = None,
+        targets: Annotated[str | None, typer.Option("--targets", help="Calibration targets YAML.")] = None,
     ) -> None:
         """Run several designs (× seeds) and write a comparison report with charts."""
         from seguro_desempleo.simulation import outputs

@@ -162,7 +162,7 @@ def register(app: typer.Typer) -> None:
         assumptions: AssumptionsOpt = "ilo-2021", scenario: ScenarioOpt = None, shock_year: ShockOpt = None,
         param: ParamOpt = None, reform: ReformOpt = None, fmt: FormatOpt = "json",
         runs: Annotated[int, typer.Option("--runs", help="Stochastic runs (depletion target).")] = 2000,
-        seed: Annotated[int, typer.Option("--seed")] = 1,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
     ) -> None:
         """Solve a contribution rate for a target."""
         from seguro_desempleo.actuarial.basis import basis_label
@@ -261,9 +261,9 @@ def register(app: typer.Typer) -> None:
         design: Annotated[str, typer.Option("--design", help="Simulated design, or 'ilo-basis' for the bill's rules "
                                             "on the ILO's year, coverage and pay (simulation/ilo_basis.py).")]
         = "ilo-basis",
-        persons: Annotated[int, typer.Option("--persons")] = 200_000,
-        months: Annotated[int, typer.Option("--months")] = 60,
-        seed: Annotated[int, typer.Option("--seed")] = 1,
+        persons: Annotated[int, typer.Option("--persons", help="Simulated persons of the microsimulation.")] = 200_000,
+        months: Annotated[int, typer.Option("--months", help="Simulated months.")] = 60,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
         duration: Annotated[str, typer.Option("--ilo-duration", help="Months paid per claim assumed for the ILO "
                                               "(not published).")] = "5",
         fmt: FormatOpt = "table", out: OutOpt = None,
@@ -327,8 +327,8 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option("--out", "-o", help="Directory for HTML, PDF, charts, CSV and JSON.")],
         assumptions: AssumptionsOpt = "ilo-2021", scenario: ScenarioOpt = None, shock_year: ShockOpt = None,
         param: ParamOpt = None, reform: ReformOpt = None, rate: RateOpt = None,
-        runs: Annotated[int, typer.Option("--runs")] = 10_000,
-        seed: Annotated[int, typer.Option("--seed")] = 1,
+        runs: Annotated[int, typer.Option("--runs", help="Stochastic runs.")] = 10_000,
+        seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 1,
         pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also render PDF with WeasyPrint.")] = True,
     ) -> None:
         """Write the Spanish valuation report (HTML + PDF + charts + CSV/JSON of every table)."""

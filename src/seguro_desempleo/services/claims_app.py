@@ -66,6 +66,9 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
                        schedule_obligations=schedule_obligations, acts=uow.acts)
     if clock is not None:
         svc.clock = clock
+    from seguro_desempleo.services.evaluation import code_labels
+
+    svc.cause_labels, svc.contract_labels = code_labels()     # "07 (No renovación…)", not "07"
     return ClaimsContext(uow, svc, claims, payments, audit, employment, history)
 
 
@@ -140,6 +143,7 @@ def verify_audit(uow: SqlUnitOfWork) -> ChainReport:
 
 def claim_view(ctx: ClaimsContext, claim_id: str, today: dt.date | None = None) -> dict[str, Any]:
     """The claim with its installments, payments, obligations and appeals (JSON-ready)."""
+    from seguro_desempleo.money import cents_to_str
     from seguro_desempleo.periods import format_period
 
     claim = ctx.claims.get(claim_id)
@@ -147,10 +151,11 @@ def claim_view(ctx: ClaimsContext, claim_id: str, today: dt.date | None = None) 
     out = claim.to_dict()
     if out.get("decision"):
         out["decision"] = {k: v for k, v in out["decision"].items() if k != "trace"}
-    out["installments"] = [{"number": i.number, "period": format_period(i.period), "amount": i.amount}
+    out["installments"] = [{"number": i.number, "period": format_period(i.period), "amount": cents_to_str(i.amount)}
                            for i in ctx.service.plan(claim)]
-    out["payments"] = [{"key": p.key, "number": p.number, "period": format_period(p.period), "amount": p.amount,
-                        "paid_on": p.paid_on.isoformat()} for p in ctx.payments.payments(claim.id)]
+    out["payments"] = [{"key": p.key, "number": p.number, "period": format_period(p.period),
+                        "amount": cents_to_str(p.amount), "paid_on": p.paid_on.isoformat()}
+                       for p in ctx.payments.payments(claim.id)]
     out["obligations"] = [o.to_dict() for o in ctx.employment.obligations(claim.id)]
     out["appeals"] = [{**a.to_dict(), "clock": a.clock(today).to_dict() if a.outcome.value == "pending" else None}
                       for a in ctx.claims.appeals_for(claim.id)]
@@ -211,6 +216,7 @@ def summary(ctx: ClaimsContext) -> dict[str, Any]:
     from sqlalchemy import Integer, cast, func, select
 
     from seguro_desempleo.domain.ledger import Accounts
+    from seguro_desempleo.money import cents_to_str
     from seguro_desempleo.services import ledger
     from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
     from seguro_desempleo.storage.models import DeclarationRow, WorkerRow
@@ -251,16 +257,18 @@ def summary(ctx: ClaimsContext) -> dict[str, Any]:
             "benefits_paid"] = int(amount)
     n_paid, total_paid = ctx.payments.totals()
     placements = ctx.employment.placements()
+    # Money as decimal strings in soles, like every JSON answer (decision 0380).
     return {
-        "fund_balance": int(balances.get(Accounts.BANK, 0)),
-        "contributions": {"worker_months": int(contrib[0]), "amount": int(contrib[1])},
-        "contribution_income": int(balances.get(Accounts.CONTRIBUTION_INCOME_EMPLOYER, 0))
-        + int(balances.get(Accounts.CONTRIBUTION_INCOME_CTS, 0)),
-        "benefits_expense": int(balances.get(Accounts.BENEFITS_EXPENSE, 0)),
+        "fund_balance": cents_to_str(int(balances.get(Accounts.BANK, 0))),
+        "contributions": {"worker_months": int(contrib[0]), "amount": cents_to_str(int(contrib[1]))},
+        "contribution_income": cents_to_str(int(balances.get(Accounts.CONTRIBUTION_INCOME_EMPLOYER, 0))
+                                            + int(balances.get(Accounts.CONTRIBUTION_INCOME_CTS, 0))),
+        "benefits_expense": cents_to_str(int(balances.get(Accounts.BENEFITS_EXPENSE, 0))),
         "claims": {"total": len(rows), "by_outcome": outcome, "by_state": dict(sorted(by_state.items())),
                    "denied_by_reason": dict(sorted(by_reason.items()))},
-        "benefits_paid": {"installments": n_paid, "amount": total_paid},
-        "by_sex": dict(sorted(by_sex.items())),
+        "benefits_paid": {"installments": n_paid, "amount": cents_to_str(int(total_paid))},
+        "by_sex": {k: {**v, "benefits_paid": cents_to_str(int(v["benefits_paid"]))}
+                   for k, v in sorted(by_sex.items())},
         "placements": len(placements),
     }
 

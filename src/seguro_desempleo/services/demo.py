@@ -38,6 +38,7 @@ from stdnum.pe import ruc as ruc_mod
 
 from seguro_desempleo.domain.access import Principal, Role, actor, system_actor
 from seguro_desempleo.errors import ConflictError, InputError
+from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, format_period, parse_period
 
@@ -110,6 +111,7 @@ class _State:
     placed: set[str] = field(default_factory=set)
     events: dict[str, int] = field(default_factory=dict)
     separated: dict[int, dict[int, tuple[int, dt.date]]] = field(default_factory=dict)
+    arrears_cents: int = 0            # money, kept out of the event counts
 
     def count(self, name: str, n: int = 1) -> None:
         self.events[name] = self.events.get(name, 0) + n
@@ -377,7 +379,8 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                                                                     actor=CASEWORKER)
                             upheld = False
                         st.count("appeals_upheld" if upheld else "appeals_rejected")
-                        st.count("arrears_paid", sum(p.amount for p in paid))
+                        st.count("arrears_payments", len(paid))
+                        st.arrears_cents += sum(p.amount for p in paid)
                 # --- employment-service outcomes for obligations due this month
                 for cl in ctx.claims.in_states([ClaimState.APPROVED, ClaimState.PAYING, ClaimState.SUSPENDED]):
                     for ob in ctx.employment.obligations(cl.id):
@@ -414,10 +417,13 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                 uow.commit()
             tick(format_period(period))
 
+        last_date = first_day(start_period + cfg.months) - dt.timedelta(days=1)
         with SqlUnitOfWork(url) as uow:
             ctx = claims_context(uow, params=params)
             from seguro_desempleo.claims.audit import verify_chain
 
+            record_last_date(ctx, last_date)            # serve opens the database at this date
+            uow.commit()
             out = summary(ctx)
             chain = verify_chain(ctx.audit.records())
     finally:
@@ -427,7 +433,8 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
     return {
         "database": _safe(url), "workers": cfg.workers, "employers": len(st.rucs), "months": cfg.months,
         "first_month": cfg.start, "last_month": format_period(start_period + cfg.months - 1), "seed": cfg.seed,
-        "events": dict(sorted(st.events.items())), **out,
+        "last_date": last_date.isoformat(),
+        "events": dict(sorted(st.events.items())), "arrears_paid": cents_to_str(st.arrears_cents), **out,
         "audit": {"records": chain.checked, "intact": chain.ok},
         "seconds": round(elapsed, 1),
         "files": str(cfg.keep_files) if cfg.keep_files else None,
@@ -481,3 +488,58 @@ def _maybe_appeal(st: _State, ctx: Any, claim: Any, on: dt.date, kind: Any) -> N
         ctx.service.file_appeal(claim.id, kind.RECONSIDERATION, on + dt.timedelta(days=5),
                                 actor=_worker_actor(claim.worker_ref), grounds="demo")
         st.count("appeals_filed")
+
+
+# ------------------------------------------------------------------------------------------ its date
+# The demo records the last day it simulated; ``serve`` opens a demo database at that date
+# (decision 0381). A demo of 2024-01 … 2025-12 browsed on a later real date would show every
+# installment as paid long ago; the date travels with the database, so no variable is needed.
+
+DEMO_END = "demo.end"
+
+
+def record_last_date(ctx: Any, last: dt.date) -> None:
+    """Append the ``demo.end`` record: the last day the demo simulated."""
+    ctx.audit.append(who="demo", when=dt.datetime.now(dt.UTC), action=DEMO_END, entity="demo",
+                     before=None, after={"last_date": last.isoformat()})
+
+
+def demo_last_date(db: str | None) -> dt.date | None:
+    """The last date of the demo that made *db*; ``None`` for a database the demo did not make,
+    one that does not exist, or one that cannot be read (serve then uses the real date)."""
+    from sqlalchemy import inspect, text
+
+    from seguro_desempleo.storage.db import make_engine, resolve_url
+
+    try:
+        url = resolve_url(db)
+    except Exception:                                   # an unsupported URL: serve reports it itself
+        return None
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        path = url.split("sqlite:///", 1)[1]
+        if not path or path == ":memory:" or not Path(path).is_file():
+            return None                                 # never create a file just to look
+    engine = make_engine(url)
+    try:
+        if "audit_log" not in set(inspect(engine).get_table_names()):
+            return None
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT action FROM audit_log ORDER BY seq LIMIT 1")).scalar()
+            if first != DEMO_MARK:
+                return None
+            after = conn.execute(text("SELECT after FROM audit_log WHERE action = :a ORDER BY seq DESC LIMIT 1"),
+                                 {"a": DEMO_END}).scalar()
+    except Exception:                                   # an unreachable or odd database: no pinned date
+        return None
+    finally:
+        engine.dispose()
+    if isinstance(after, str):
+        import json
+
+        after = json.loads(after)
+    try:
+        return dt.date.fromisoformat(after["last_date"]) if after else None
+    except (KeyError, TypeError, ValueError):
+        return None

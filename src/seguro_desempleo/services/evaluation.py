@@ -15,6 +15,7 @@ Every problem is reported as one line naming the case id and the field.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -144,6 +145,16 @@ def parse_cases(raw: Any) -> list[ClaimCase]:
 def _labels() -> tuple[dict[str, str], dict[str, str]]:
     return ({k: v.description for k, v in termination_causes().items()},
             {k: v.description for k, v in contract_types().items()})
+
+
+@functools.cache
+def code_labels() -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Tabla 17 and Tabla 12 labels, so explanations read "Motivo de cese 07 (No renovación…)"
+    rather than a bare code (issue 30); read once."""
+    from types import MappingProxyType
+
+    causes, contracts = _labels()
+    return MappingProxyType(causes), MappingProxyType(contracts)
 
 
 def evaluate_cases(cases: Sequence[ClaimCase], params: ParameterSet, at: dt.date | None = None) -> list[Decision]:

@@ -304,8 +304,13 @@ class SqlClaimRepository:
         return [claim_from_row(r) for r in rows]
 
     def search(self, *, worker_ref: str | None = None, state: ClaimState | None = None,
-             worker_refs: Iterable[str] | None = None, limit: int = 100, offset: int = 0) -> list[Claim]:
+             worker_refs: Iterable[str] | None = None, limit: int = 100, offset: int = 0,
+             filed_from: dt.date | None = None, filed_before: dt.date | None = None) -> list[Claim]:
         q = select(_C).order_by(_C.c.id).limit(limit).offset(offset)
+        if filed_from is not None:
+            q = q.where(_C.c.filed_on >= filed_from)
+        if filed_before is not None:
+            q = q.where(_C.c.filed_on < filed_before)
         if worker_ref is not None:
             q = q.where(_C.c.worker_ref == worker_ref)
         if worker_refs is not None:

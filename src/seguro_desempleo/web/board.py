@@ -146,7 +146,8 @@ def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, s
         shown = [(k, v) for k, v in b.rows if v is not None]
         if shown:
             svg["cov_" + b.dimension] = charts.bar_chart(f"{t('insured')} — {t('dim_' + b.dimension)}",
-                                                         [k for k, _ in shown], {t('insured'): [v for _, v in shown]},
+                                                         [i18n.category(b.dimension, k, lang) for k, _ in shown],
+                                                         {t('insured'): [v for _, v in shown]},
                                                          horizontal=True)
     claims = data["claims"]
     if claims and claims["reasons"]:

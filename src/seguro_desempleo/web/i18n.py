@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from typing import Any
 
 from seguro_desempleo.money import format_soles
 from seguro_desempleo.periods import format_date_pe
@@ -656,3 +657,77 @@ TEXTS.update({
     "demo_disabled": {"es": "El ingreso de demostración está desactivado en esta base de datos.",
                       "en": "The demo log-in is off for this database."},
 })
+
+
+# ------------------------------------------------------------------ issue 30: Spanish throughout
+
+_add({
+    "cat_sex_M": ("hombres", "men"), "cat_sex_F": ("mujeres", "women"),
+    "cat_sector_private": ("privado", "private"), "cat_sector_public": ("público", "public"),
+    "field_pay": ("Remuneración mensual", "Monthly pay"), "field_months": ("Meses aportados", "Months contributed"),
+    "field_separation_date": ("Fecha de cese", "Separation date"), "field_claim_date": ("Fecha de solicitud",
+                                                                                      "Claim date"),
+    "field_cause": ("Motivo de cese", "Reason for separation"), "field_size": ("Tamaño de la empresa",
+                                                                              "Employer size"),
+    "invalid_value": ("valor no válido", "invalid value"),
+    "my_open_claim": ("Mi solicitud en curso", "My open claim"),
+    "next_payment": ("Próximo pago", "Next payment"),
+    "page_not_found": ("Página no encontrada", "Page not found"),
+    "page_not_found_help": ("La dirección no corresponde a ninguna página. Vuelva al inicio.",
+                            "This address is not a page. Go back to the start."),
+    "method_not_allowed": ("Acción no disponible", "Action not available"),
+    "method_not_allowed_help": ("Esta dirección no se abre así (por ejemplo, para salir use el botón «Salir»).",
+                                "This address cannot be opened this way (to log out, use the «Log out» button)."),
+})
+
+MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+             "noviembre", "diciembre")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def category(dimension: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A breakdown's category for people: ``sex M`` → ``hombres``, ``sector private`` → ``privado``;
+    other values (regions, age bands) as they are."""
+    key = f"cat_{dimension}_{value}"
+    return text(key, lang) if key in TEXTS else str(value)
+
+
+def mes(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A month for people: ``2025-04`` (or a month index) → ``abril 2025`` / ``April 2025``."""
+    from seguro_desempleo.periods import format_period, parse_period
+
+    try:
+        period = value if isinstance(value, int) else parse_period(str(value))
+        y, m = format_period(period).split("-")
+    except Exception:
+        return str(value)
+    names = MONTHS_ES if lang == "es" else MONTHS_EN
+    return f"{names[int(m) - 1]} {y}"
+
+
+_REASONS_ES = (
+    (re.compile(r"is not an amount in soles"), "no es un monto en soles (por ejemplo 1500.00)"),
+    (re.compile(r"amount must be a decimal"), "no es un monto en soles (por ejemplo 1500.00)"),
+    (re.compile(r"is negative"), "no puede ser negativo"),
+    (re.compile(r"must be more than zero"), "debe ser mayor que cero"),
+    (re.compile(r"whole number of months|between 0 and 24"), "debe ser un número entero de meses de 0 a 24"),
+    (re.compile(r"cannot be before the separation date"), "no puede ser anterior a la fecha de cese"),
+    (re.compile(r"date|day|month", re.IGNORECASE), "no es una fecha válida (dd/mm/aaaa)"),
+    (re.compile(r"unknown code"), "no es un motivo de cese de la Tabla 17"),
+    (re.compile(r"unknown size"), "no es un tamaño de empresa conocido"),
+)
+
+
+def form_error(exc: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """One line for a person about a form's bad field: ``Remuneración mensual: no es un monto…``.
+
+    The service's messages are English for logs and the API; the Spanish page names the field by
+    its label and gives the reason in Spanish."""
+    field = str(getattr(exc, "field", "") or "")
+    message = str(getattr(exc, "message", exc))
+    label = text(f"field_{field}", lang) if f"field_{field}" in TEXTS else field
+    if lang != "es":
+        return f"{label}: {message}" if label else message
+    reason = next((es for pattern, es in _REASONS_ES if pattern.search(message)), text("invalid_value", lang))
+    return f"{label}: {reason}" if label else reason

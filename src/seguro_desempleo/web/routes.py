@@ -34,6 +34,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["soles"] = i18n.soles
 templates.env.filters["fecha"] = i18n.fecha
 templates.env.globals.update(soles=i18n.soles, fecha=i18n.fecha, percent=i18n.percent, audit_text=i18n.audit_text)
+templates.env.globals.update(category=i18n.category, mes=i18n.mes)
 
 COOKIE = "sd_token"
 LANG_COOKIE = "sd_lang"
@@ -178,6 +179,26 @@ def install(app: FastAPI) -> None:
             return RedirectResponse("/ingresar", status_code=303)
         return render(request, "error.html", status_code=exc.status, message=exc.message)
 
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    api_http_handler = app.exception_handlers.get(StarletteHTTPException)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_page(request: Request, exc: StarletteHTTPException) -> Response:
+        """A wrong address or a wrong method on a page (a direct GET of /salir) gets a Spanish HTML
+        page; the API and its machine clients keep problem+json (issue 30)."""
+        import inspect
+
+        page = (not request.url.path.startswith("/api") and exc.status_code in (404, 405)
+                and (request.method == "GET" or "text/html" in request.headers.get("accept", "")))
+        if page:
+            key = "page_not_found" if exc.status_code == 404 else "method_not_allowed"
+            return render(request, "error.html", status_code=exc.status_code, message=key, help=f"{key}_help")
+        if api_http_handler is None:
+            return Response(status_code=exc.status_code)
+        answer = api_http_handler(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
     from seguro_desempleo.web import board, claims_pages, employer, governance, worker
 
     worker.install(app)
@@ -213,9 +234,11 @@ def install(app: FastAPI) -> None:
         form = {k: str(v) for k, v in raw.items()}
         try:
             case = estimate_case(form)
-            decision = evaluate_case(case, request.app.state.params)
+            from seguro_desempleo.services.evaluation import code_labels
+
+            decision = evaluate_case(case, request.app.state.params, None, *code_labels())
         except SeguroError as exc:
-            return _estimate_page(request, form, None, exc.one_line(), status=422)
+            return _estimate_page(request, form, None, i18n.form_error(exc, language(request)), status=422)
         return _estimate_page(request, form, decision, None)
 
     @app.get("/idioma/{lang}", include_in_schema=False)

@@ -29,7 +29,9 @@ def estimate_today(meter: list[queries.MeterMonth], jobs: list[queries.Job], on:
     case = ClaimCase(id="estimate", separation_date=on, claim_date=on + dt.timedelta(days=waiting_days),
                      termination_cause=ESTIMATE_CAUSE, employer_size=size, registered_with_employment_service=True,
                      contributions=contributions, sector=sector)
-    return evaluate_case(case, params)  # type: ignore[arg-type]
+    from seguro_desempleo.services.evaluation import code_labels
+
+    return evaluate_case(case, params, None, *code_labels())  # type: ignore[arg-type]
 
 
 def install(app: FastAPI) -> None:
@@ -52,8 +54,34 @@ def install(app: FastAPI) -> None:
             meter = queries.worker_meter(uow, wid, period_of(on), window,
                                          bool(snap["requirements.count_declared_unpaid_months"]))
             jobs = queries.worker_jobs(uow, wid)
+            open_claim = _open_claim(uow, str(wid), request.app.state.params)
         counted = sum(1 for m in meter if m.counts)
+        # "If I lost my job today" only for a worker who has a job today (issue 30).
+        # A job is an open T-Registro period; with no period on record, pay declared in the last
+        # two months (the PLAME of the month arrives the next month) stands for one.
+        employed = (any(j.start <= on and (j.end is None or j.end >= on) for j in jobs)
+                    or (not jobs and any(m.declared and m.period >= period_of(on) - 2 for m in meter)))
         decision = estimate_today(meter, jobs, on, int(snap["requirements.waiting_period_days"]),
-                                  request.app.state.params)
+                                  request.app.state.params) if employed else None
         return render(request, "worker_home.html", meter=meter, counted=counted, needed=needed, window=window,
-                      jobs=jobs, decision=decision, unknown=False)
+                      jobs=jobs, decision=decision, unknown=False, employed=employed, open_claim=open_claim)
+
+
+FINAL_STATES = ("denied", "closed", "exhausted")
+
+
+def _open_claim(uow: object, worker_ref: str, params: object) -> dict[str, object] | None:
+    """The worker's open claim (the latest not denied, closed or exhausted), its state and the next
+    installment not yet paid: what a claimant comes to the page to see first."""
+    from seguro_desempleo.claims.state import STATE_LABELS_ES
+    from seguro_desempleo.services.claims_app import claims_context
+
+    ctx = claims_context(uow, params=params)  # type: ignore[arg-type]
+    mine = [c for c in ctx.claims.search(worker_ref=worker_ref, limit=500) if c.state.value not in FINAL_STATES]
+    if not mine:
+        return None
+    claim = mine[-1]
+    paid = {p.key for p in ctx.payments.payments(claim.id)}
+    upcoming = [i for i in ctx.service.plan(claim) if i.key not in paid]
+    return {"claim": claim, "state_label": STATE_LABELS_ES[claim.state],
+            "next": upcoming[0] if upcoming and claim.state.value in ("approved", "paying") else None}
