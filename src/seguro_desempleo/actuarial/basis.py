@@ -11,26 +11,30 @@ BOOKS = "libros del fondo"
 BOOKS_EN = "fund's own books"
 
 
+# Each prefix of an assumption set's name: its Spanish and English label (the rest of the name follows).
+_PREFIXES: dict[str, tuple[str, str]] = {
+    "ilo-": ("OIT {} (valuación actuarial citada en el PL 5510/2022-CR)",
+             "ILO {} (actuarial valuation quoted in bill PL 5510/2022-CR)"),
+    "microsim-": ("microsimulación del diseño {}", "microsimulation of design {}"),
+    "experience-": ("estudio de experiencia {}", "experience study {}"),
+}
+_STRUCTURAL = ("ejemplo estructural (cifras ilustrativas)", "structural example (illustrative figures)")
+_FILE = ("archivo de supuestos {}", "assumption file {}")
+
+
+def _label(name: str, lang: int) -> str:
+    for prefix, labels in _PREFIXES.items():
+        if name.startswith(prefix):
+            return labels[lang].format(name.removeprefix(prefix))
+    if name == "structural-example":
+        return _STRUCTURAL[lang]
+    return _FILE[lang].format(name)
+
+
 def basis_label(name: str) -> str:
     """The Spanish label of an assumption set's basis, from its name."""
-    if name.startswith("ilo-"):
-        return f"OIT {name.removeprefix('ilo-')} (valuación actuarial citada en el PL 5510/2022-CR)"
-    if name.startswith("microsim-"):
-        return f"microsimulación del diseño {name.removeprefix('microsim-')}"
-    if name.startswith("experience-"):
-        return f"estudio de experiencia {name.removeprefix('experience-')}"
-    if name == "structural-example":
-        return "ejemplo estructural (cifras ilustrativas)"
-    return f"archivo de supuestos {name}"
+    return _label(name, 0)
 
 
 def basis_label_en(name: str) -> str:
-    if name.startswith("ilo-"):
-        return f"ILO {name.removeprefix('ilo-')} (actuarial valuation quoted in bill PL 5510/2022-CR)"
-    if name.startswith("microsim-"):
-        return f"microsimulation of design {name.removeprefix('microsim-')}"
-    if name.startswith("experience-"):
-        return f"experience study {name.removeprefix('experience-')}"
-    if name == "structural-example":
-        return "structural example (illustrative figures)"
-    return f"assumption file {name}"
+    return _label(name, 1)

@@ -116,15 +116,23 @@ def _month_name(src: SourceFile) -> tuple[str, int] | LineIssue:
     return ruc, month_index(year, month)
 
 
-def parse_snl(src: SourceFile, *, latest_period: int) -> MonthFile:
-    """Estructura 15: days of each suspension type (Tabla 21) per worker of the month."""
+def _month_head(src: SourceFile, latest_period: int) -> tuple[str, int] | MonthFile:
+    """The file's RUC and month from its name, or the empty month file that reports why not."""
     named = _month_name(src)
     if isinstance(named, LineIssue):
         return MonthFile(None, None, [], [named])
-    ruc, period = named
-    if period > latest_period:
+    if named[1] > latest_period:
         return MonthFile(None, None, [], [LineIssue(src.name, 0, "file name", "period is in the future",
                                                     "period_future")])
+    return named
+
+
+def parse_snl(src: SourceFile, *, latest_period: int) -> MonthFile:
+    """Estructura 15: days of each suspension type (Tabla 21) per worker of the month."""
+    head = _month_head(src, latest_period)
+    if isinstance(head, MonthFile):
+        return head
+    ruc, period = head
     types = table("tabla21")
     rows: list[tuple[int, str, str, str | int, int]] = []
     issues: list[LineIssue] = []
@@ -164,13 +172,10 @@ def parse_snl(src: SourceFile, *, latest_period: int) -> MonthFile:
 
 def parse_jor(src: SourceFile, *, latest_period: int) -> MonthFile:
     """Estructura 14: ordinary and overtime hours and minutes per worker of the month (as minutes)."""
-    named = _month_name(src)
-    if isinstance(named, LineIssue):
-        return MonthFile(None, None, [], [named])
-    ruc, period = named
-    if period > latest_period:
-        return MonthFile(None, None, [], [LineIssue(src.name, 0, "file name", "period is in the future",
-                                                    "period_future")])
+    head = _month_head(src, latest_period)
+    if isinstance(head, MonthFile):
+        return head
+    ruc, period = head
     rows: list[tuple[int, str, str, str | int, int]] = []
     issues: list[LineIssue] = []
     seen: dict[tuple[str, str], int] = {}
