@@ -26,14 +26,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import lru_cache
 from typing import Any, Protocol
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from seguro_desempleo.claims.appeals import FILING_DAYS, RESOLUTION_DAYS
+from seguro_desempleo.claims.letters import letter_env
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
-from seguro_desempleo.money import format_soles
 from seguro_desempleo.periods import format_date_pe
 
 
@@ -169,16 +166,6 @@ def check_notification(act: IssuedAct, on: dt.date) -> None:
 # The letter of an act other than the decision (the decision keeps templates/resolucion.html)
 
 
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    env = Environment(loader=PackageLoader("seguro_desempleo.claims", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["soles"] = format_soles
-    env.filters["fecha"] = format_date_pe
-    return env
-
-
 @dataclass(frozen=True)
 class ActLetter:
     """What an act says: its grounds and what it resolves (Spanish), with the articles cited."""
@@ -194,7 +181,7 @@ def render_act_html(letter: ActLetter, *, number: str, claim_id: str, issued_on:
                     document_type: str = "DNI", document_number: str = "",
                     office: str = "Seguro Social de Salud – EsSalud, Gerencia del Seguro por Desempleo",
                     city: str = "Lima", signer: str = "Jefe(a) de la Oficina de Prestaciones por Desempleo") -> str:
-    return _env().get_template("acto.html").render(
+    return letter_env().get_template("acto.html").render(
         l=letter, title=KIND_TITLES_ES[letter.kind], number=number, claim_id=claim_id, issued_on=issued_on,
         worker_name=worker_name, document_type=document_type, document_number=document_number,
         office=office, city=city, signer=signer, bill="Proyecto de Ley 5510/2022-CR",

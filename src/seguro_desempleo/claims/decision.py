@@ -18,14 +18,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-
 from seguro_desempleo.claims.appeals import FILING_DAYS, RESOLUTION_DAYS
+from seguro_desempleo.claims.letters import letter_env
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.money import cents_to_str, format_soles, parse_soles
+from seguro_desempleo.money import cents_to_str, parse_soles
 from seguro_desempleo.payments.schedule import plan_installments
 from seguro_desempleo.periods import format_date_pe, format_period, period_of
 from seguro_desempleo.rules.evaluate import Decision
@@ -248,26 +246,6 @@ class LetterContext:
     reemployment_date: dt.date | None = None  # known: the months from it on are not paid (the letter says so)
 
 
-def _fecha(value: dt.date | str) -> str:
-    """``dd/mm/aaaa`` of a date, or of an ISO date as the stored decision keeps its parameters' dates."""
-    return format_date_pe(dt.date.fromisoformat(value) if isinstance(value, str) else value)
-
-
-def _pct(rate: Decimal) -> str:
-    return f"{(Decimal(rate) * 100).normalize():f} %"
-
-
-@lru_cache(maxsize=1)
-def _env() -> Environment:
-    env = Environment(loader=PackageLoader("seguro_desempleo.claims", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["soles"] = format_soles
-    env.filters["fecha"] = _fecha
-    env.filters["pct"] = _pct
-    return env
-
-
 def letter_data(decision: StoredDecision, ctx: LetterContext) -> dict[str, Any]:
     issued = ctx.issued_on or decision.decided_on
     return {
@@ -294,7 +272,7 @@ def _parameter_labels(decision: StoredDecision) -> dict[str, str]:
 
 def render_resolution_html(decision: StoredDecision, ctx: LetterContext) -> str:
     """The resolución as a standalone HTML page (Spanish)."""
-    return _env().get_template("resolucion.html").render(**letter_data(decision, ctx))
+    return letter_env().get_template("resolucion.html").render(**letter_data(decision, ctx))
 
 
 def render_resolution_pdf(decision: StoredDecision, ctx: LetterContext) -> bytes:
