@@ -166,20 +166,21 @@ def verify_books(uow: Any, checkpoint: Checkpoint | None = None) -> BooksReport:
 def _against(uow: Any, cp: Checkpoint, audit: ChainReport, ledger: LedgerChainReport) -> list[str]:
     out = []
     if cp.audit_seq:
-        got = uow.books.audit_hash(cp.audit_seq)
-        if got is None:
-            out.append(f"checkpoint: audit record seq {cp.audit_seq} is gone (the log ends at seq "
-                       f"{audit.head_seq if audit.ok else '?'}): records were removed")
-        elif got != cp.audit_hash:
-            out.append(f"checkpoint: audit record seq {cp.audit_seq} does not have the checkpoint's hash")
+        out.extend(_missing("audit record seq", cp.audit_seq, uow.books.audit_hash(cp.audit_seq), cp.audit_hash,
+                            f"the log ends at seq {audit.head_seq if audit.ok else '?'}", "records"))
     if cp.ledger_id:
-        got = uow.books.ledger_hash(cp.ledger_id)
-        if got is None:
-            out.append(f"checkpoint: ledger entry {cp.ledger_id} is gone (the books end at entry "
-                       f"{ledger.head_id if ledger.ok else '?'}): entries were removed")
-        elif got != cp.ledger_hash:
-            out.append(f"checkpoint: ledger entry {cp.ledger_id} does not have the checkpoint's hash")
+        out.extend(_missing("ledger entry", cp.ledger_id, uow.books.ledger_hash(cp.ledger_id), cp.ledger_hash,
+                            f"the books end at entry {ledger.head_id if ledger.ok else '?'}", "entries"))
     return out
+
+
+def _missing(what: str, key: int, got: str | None, expected: str, end: str, items: str) -> list[str]:
+    """The checkpoint's problem with one record: gone, or no longer with the checkpoint's hash."""
+    if got is None:
+        return [f"checkpoint: {what} {key} is gone ({end}): {items} were removed"]
+    if got != expected:
+        return [f"checkpoint: {what} {key} does not have the checkpoint's hash"]
+    return []
 
 
 def write_checkpoint(uow: Any, path: Path) -> Checkpoint:
