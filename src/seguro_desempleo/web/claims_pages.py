@@ -147,6 +147,14 @@ def _form_version(value: object, current: int) -> int:
     return int(text)
 
 
+def _yes_no(form: Any, field: str, message: str) -> bool:
+    """A form's "1" (yes) or "0" (no); anything else is refused with ``message`` naming ``field``."""
+    choice = {"1": True, "0": False}.get(str(form.get(field, "")))
+    if choice is None:
+        raise InputError(message, field=field)
+    return choice
+
+
 def install(app: FastAPI) -> None:
     from seguro_desempleo.web.routes import render
 
@@ -389,9 +397,7 @@ def install(app: FastAPI) -> None:
         form = await request.form()
         with claims(request) as ctx:
             try:
-                accept = {"1": True, "0": False}.get(str(form.get("accept", "")))
-                if accept is None:
-                    raise InputError("elija aceptar o rechazar", field="accept")
+                accept = _yes_no(form, "accept", "elija aceptar o rechazar")
                 controls(ctx).decide_review(review_id, accept, actor=_actor(principal))
                 ctx.uow.commit()
             except SeguroError as exc:
@@ -405,9 +411,7 @@ def install(app: FastAPI) -> None:
         form = await request.form()
         with claims(request) as ctx:
             try:
-                approve = {"1": True, "0": False}.get(str(form.get("approve", "")))
-                if approve is None:
-                    raise InputError("elija aprobar o rechazar", field="approve")
+                approve = _yes_no(form, "approve", "elija aprobar o rechazar")
                 ctx.service.approve_award(claim_id, approve=approve, actor=_actor(principal))
                 ctx.uow.commit()
             except SeguroError as exc:
