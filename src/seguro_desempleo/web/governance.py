@@ -129,6 +129,11 @@ def _form_values(text: str) -> dict[str, str]:
     return g.parse_values(pairs)
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form's fields as text."""
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
 def install(app: FastAPI) -> None:
     from seguro_desempleo.web.routes import language, render
 
@@ -157,7 +162,7 @@ def install(app: FastAPI) -> None:
     @app.post("/directorio/alertas", include_in_schema=False)
     async def run_triggers(request: Request) -> Response:
         principal = require(request, *BOARD_ROLES)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form(request)
         try:
             prob = Decimal(form["probability"]) if form.get("probability", "").strip() else None
         except ArithmeticError:
@@ -184,7 +189,7 @@ def install(app: FastAPI) -> None:
     @app.post("/directorio/propuestas", include_in_schema=False)
     async def proposal_create(request: Request) -> Response:
         principal = require(request, *BOARD_ROLES)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form(request)
         try:
             values = _form_values(form.get("values", ""))
             effective = parse_date(form["effective_date"], field="effective_date") \
@@ -220,7 +225,7 @@ def install(app: FastAPI) -> None:
     @app.post("/directorio/propuestas/{pid}/voto", include_in_schema=False)
     async def proposal_vote(request: Request, pid: int) -> Response:
         principal = require(request, *BOARD_ROLES)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form(request)
         try:
             with unit_of_work(request) as uow:
                 g.cast_vote(uow, pid, sector=form.get("sector", ""), member=form.get("member", ""),
@@ -256,7 +261,7 @@ def install(app: FastAPI) -> None:
     @app.post("/directorio/instrumentos", include_in_schema=False)
     async def instrument_add(request: Request) -> Response:
         principal = require(request, *BOARD_ROLES)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form(request)
         try:
             transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
             with unit_of_work(request) as uow:
@@ -323,7 +328,7 @@ def install(app: FastAPI) -> None:
     @app.post("/directorio/estudio", include_in_schema=False)
     async def study_run(request: Request) -> Response:
         principal = require(request, *BOARD_ROLES)
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await _form(request)
         try:
             try:
                 year = int(form.get("year", ""))
