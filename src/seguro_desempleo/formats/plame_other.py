@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,21 @@ def _month_name(src: SourceFile) -> tuple[str, int] | LineIssue:
     return ruc, month_index(year, month)
 
 
+def _worker_lines(src: SourceFile, counts: range, expected: str,
+                  issues: list[LineIssue]) -> Iterator[tuple[int, list[str], tuple[str, str]]]:
+    """Each line with a field count in ``counts`` and a valid document (fields 1-2), with that document;
+    the other lines are reported in ``issues``."""
+    for no, f in fields_of(src.data):
+        if len(f) not in counts:
+            issues.append(_count_issue(src.name, no, expected, len(f)))
+            continue
+        doc = document(src.name, no, doc_code(f[0]), f[1])
+        if isinstance(doc, LineIssue):
+            issues.append(doc)
+            continue
+        yield no, f, doc
+
+
 def _month_head(src: SourceFile, latest_period: int) -> tuple[str, int] | MonthFile:
     """The file's RUC and month from its name, or the empty month file that reports why not."""
     named = _month_name(src)
@@ -137,14 +153,7 @@ def parse_snl(src: SourceFile, *, latest_period: int) -> MonthFile:
     rows: list[tuple[int, str, str, str | int, int]] = []
     issues: list[LineIssue] = []
     seen: dict[tuple[str, str, str], int] = {}
-    for no, f in fields_of(src.data):
-        if len(f) != 4:
-            issues.append(_count_issue(src.name, no, "4", len(f)))
-            continue
-        doc = document(src.name, no, doc_code(f[0]), f[1])
-        if isinstance(doc, LineIssue):
-            issues.append(doc)
-            continue
+    for no, f, doc in _worker_lines(src, range(4, 5), "4", issues):
         kind = f[2].zfill(2) if f[2].isdigit() and len(f[2]) <= 2 else f[2]
         if kind not in types:
             shown = f" '{kind}'" if len(kind) <= 5 else ""
@@ -179,14 +188,7 @@ def parse_jor(src: SourceFile, *, latest_period: int) -> MonthFile:
     rows: list[tuple[int, str, str, str | int, int]] = []
     issues: list[LineIssue] = []
     seen: dict[tuple[str, str], int] = {}
-    for no, f in fields_of(src.data):
-        if len(f) != 6:
-            issues.append(_count_issue(src.name, no, "6", len(f)))
-            continue
-        doc = document(src.name, no, doc_code(f[0]), f[1])
-        if isinstance(doc, LineIssue):
-            issues.append(doc)
-            continue
+    for no, f, doc in _worker_lines(src, range(6, 7), "6", issues):
         nums = [x or "0" for x in f[2:]]
         if not all(re.fullmatch(r"\d{1,3}", x) for x in nums) or int(nums[0]) > 360 or int(nums[2]) > 360 \
                 or int(nums[1]) > 59 or int(nums[3]) > 59:
@@ -229,14 +231,7 @@ def parse_tra(src: SourceFile) -> tuple[str | None, list[ContractLine], list[Lin
     kinds = contract_types()
     good: list[ContractLine] = []
     issues: list[LineIssue] = []
-    for no, f in fields_of(src.data):
-        if not 10 <= len(f) <= 23:
-            issues.append(_count_issue(src.name, no, "10 to 23", len(f)))
-            continue
-        doc = document(src.name, no, doc_code(f[0]), f[1])
-        if isinstance(doc, LineIssue):
-            issues.append(doc)
-            continue
+    for no, f, doc in _worker_lines(src, range(10, 24), "10 to 23", issues):
         country = country_of(src.name, no, doc[0], f[2])
         if isinstance(country, LineIssue):
             issues.append(country)
