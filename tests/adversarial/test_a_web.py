@@ -16,19 +16,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from seguro_desempleo.api.app import create_app
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.services import ledger as ledger_service
 from seguro_desempleo.storage.uow import SqlUnitOfWork
-from tests.web.seed import TODAY, Seeded, seed
+from tests.web.seed import TODAY, Seeded, seed, seeded_app
 from tests.web.test_role_pages import client_as
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Seeded, object]:
     seeded = seed(tmp_path_factory.mktemp("webdb_a"))
-    app = create_app(db_url=seeded.url, secret="adversarial-a-web-secret-0123456789")
-    app.state.web_today = TODAY                 # type: ignore[attr-defined]
+    app = seeded_app(seeded, "adversarial-a-web-secret-0123456789")
     return seeded, app
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from seguro_desempleo.api.app import create_app
 from seguro_desempleo.services.claims_app import claims_context
 from seguro_desempleo.storage.uow import SqlUnitOfWork
-from tests.web.seed import TODAY, Seeded, seed
+from tests.web.seed import Seeded, seed, seeded_app
 
 
 @pytest.fixture(scope="module")
@@ -19,8 +18,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
 
 def test_claim_page_lists_acts_and_serves_them_as_issued(seeded: Seeded, tmp_path: Path) -> None:
-    app = create_app(db_url=seeded.url, secret="acts-pages")
-    app.state.web_today = TODAY
+    app = seeded_app(seeded, "acts-pages")
     with SqlUnitOfWork(seeded.url) as uow:
         acts = claims_context(uow).service.acts_for(seeded.claim_paying)
     assert acts and acts[0].kind.value == "decision" and all(a.verify() for a in acts)

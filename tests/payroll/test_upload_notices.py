@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from seguro_desempleo.api.app import create_app
 from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.formats.payroll_lines import NOTICE_CODES
-from tests.web.seed import RUC_A, TODAY, Seeded, seed
+from tests.web.seed import RUC_A, Seeded, seed, seeded_app
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +20,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
 
 def test_the_upload_report_lists_notices(seeded: Seeded, tmp_path: Path) -> None:
-    app = create_app(db_url=seeded.url, secret="issue-31")
-    app.state.web_today = TODAY
+    app = seeded_app(seeded, "issue-31")
     c = TestClient(app)
     assert c.post("/ingresar", data={"role": "employer", "subject": RUC_A}, follow_redirects=False).status_code == 303
     name = f"0601202507{RUC_A}.rem"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from seguro_desempleo.periods import format_period, parse_period
 from seguro_desempleo.services.claims_app import claims_context
@@ -117,3 +118,12 @@ def seed(tmp: Path, url: str | None = None) -> Seeded:
         filed = svc.file_claim(str(ids[1]), dt.date(2025, 7, 20), actor="worker")
         uow.commit()
     return Seeded(url, ids, filed.id, denied.id, paying.id)
+
+
+def seeded_app(seeded: Seeded, secret: str) -> Any:
+    """The application on the seeded database, its web pages dated TODAY."""
+    from seguro_desempleo.api.app import create_app
+
+    app = create_app(db_url=seeded.url, secret=secret)
+    app.state.web_today = TODAY
+    return app

@@ -8,15 +8,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from seguro_desempleo.api.app import create_app
 from tests.payroll.helpers import dni, write_rem
-from tests.web.seed import RUC_A, TODAY, seed
+from tests.web.seed import RUC_A, seed, seeded_app
 
 
 def test_every_role_page_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     seeded = seed(tmp_path, pg_url)
-    app = create_app(db_url=seeded.url, secret="pg-pages")
-    app.state.web_today = TODAY
+    app = seeded_app(seeded, "pg-pages")
 
     def as_(role: str, subject: str = "") -> TestClient:
         c = TestClient(app)
