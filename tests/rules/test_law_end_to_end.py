@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from seguro_desempleo.claims.ports import Claim
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.domain.registry import EmploymentPeriod
@@ -68,6 +69,14 @@ def _dues(url: str, ruc: str) -> int:
             "WHERE e.ruc = :r AND d.status = 'active'"), {"r": ruc}).scalar() or 0)
 
 
+def _file_and_decide(url: str, ref: str) -> Claim:
+    """The worker's claim filed on 15/03/2025 and decided, committed."""
+    with SqlUnitOfWork(url) as uow:
+        c = claims_context(uow).service.file_and_decide(ref, dt.date(2025, 3, 15), actor="cw")
+        uow.commit()
+    return c
+
+
 def test_micro_months_are_not_charged_nor_aportaciones(migrated_url: str, tmp_path: Path) -> None:
     """20 months at a micro firm + 2 at a large one: the micro firm owes nothing, and the claim is
     denied with 2 aportaciones (before: 22 aportaciones, S/ 464 charged to the micro firm, approved)."""
@@ -77,10 +86,7 @@ def test_micro_months_are_not_charged_nor_aportaciones(migrated_url: str, tmp_pa
     with SqlUnitOfWork(migrated_url) as uow:  # booked as fund income: the large firm's months only
         income = {b.code: b.balance for b in balances(uow)}
     assert income[Accounts.CONTRIBUTION_INCOME_EMPLOYER] + income[Accounts.CONTRIBUTION_INCOME_CTS] == 2 * 3480
-    with SqlUnitOfWork(migrated_url) as uow:
-        ctx = claims_context(uow)
-        c = ctx.service.file_and_decide(ref, dt.date(2025, 3, 15), actor="cw")
-        uow.commit()
+    c = _file_and_decide(migrated_url, ref)
     assert c.state is ClaimState.DENIED and c.decision is not None
     assert c.decision.contributions_in_window == 2
 
@@ -105,10 +111,7 @@ def test_two_employers_base_is_each_floored_base_summed(migrated_url: str, tmp_p
     """Art. 5 with two employers: the base is what contributions were charged on — each employer's
     pay floored at the RMV, summed (3000 + max(600, 1130) = 4130 in 2025), not max(3600, RMV)."""
     ref = _seed(migrated_url, tmp_path, [], _months("2024-03", "2025-02"), _months("2025-01", "2025-01"))
-    with SqlUnitOfWork(migrated_url) as uow:
-        ctx = claims_context(uow)
-        c = ctx.service.file_and_decide(ref, dt.date(2025, 3, 15), actor="cw")
-        uow.commit()
+    c = _file_and_decide(migrated_url, ref)
     assert c.state is ClaimState.APPROVED and c.decision is not None
     # Reference 2024-02..2025-01: 2024-03..2024-12 (10 × 3000) + 2025-01 (3000 + 1130 = 4130).
     # 34130 / 11 = 3102.7272… → 3102.73
