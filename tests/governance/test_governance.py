@@ -35,6 +35,17 @@ def _case(separation: dt.date, months: int) -> ClaimCase:
 # ------------------------------------------------------------------------------------ instruments
 
 
+def _refused(url: str, error: type[Exception], *statements: str) -> None:
+    """Each statement, run straight on the database, is refused with ``error``."""
+    eng = sa.create_engine(url)
+    try:
+        for stmt in statements:
+            with pytest.raises(error), eng.begin() as conn:
+                conn.execute(sa.text(stmt))
+    finally:
+        eng.dispose()
+
+
 def test_instrument_changes_a_value_from_its_effective_date_for_new_contingencies(migrated_url: str) -> None:
     """A Ley lowering the qualifying contributions from 12 to 8 (art. 4's value, only a Ley changes it)
     from 1 March 2026: a worker separated on 28 February with 8 months stays ineligible (the
@@ -90,17 +101,11 @@ def test_instrument_rows_are_append_only_and_unique(migrated_url: str) -> None:
             g.add_instrument(uow, type="decreto_supremo", number="003-2026-TR", issued_on=D, effective_date=D,
                              values={"requirements.waiting_period_days": "12"}, actor="admin:1")
         uow.commit()
-    eng = sa.create_engine(migrated_url)
-    try:
-        for stmt in ("update gov_instrument set number = 'x'", "delete from gov_instrument"):
-            with pytest.raises(sa.exc.DBAPIError), eng.begin() as conn:
-                conn.execute(sa.text(stmt))
-        with pytest.raises(sa.exc.IntegrityError), eng.begin() as conn:   # effective before issued
-            conn.execute(sa.text("insert into gov_instrument (type, number, issued_on, effective_date, publication, "
-                                 "approved_by, params, recorded_by, recorded_at) values ('ley', '9', '2026-03-01', "
-                                 "'2026-01-01', '', '', '{}', 'x', '2026-01-01 00:00:00')"))
-    finally:
-        eng.dispose()
+    _refused(migrated_url, sa.exc.DBAPIError, "update gov_instrument set number = 'x'", "delete from gov_instrument")
+    _refused(migrated_url, sa.exc.IntegrityError,    # effective before issued
+             "insert into gov_instrument (type, number, issued_on, effective_date, publication, "
+             "approved_by, params, recorded_by, recorded_at) values ('ley', '9', '2026-03-01', "
+             "'2026-01-01', '', '', '{}', 'x', '2026-01-01 00:00:00')")
 
 
 def test_operations_refuse_what_if_parameters(migrated_url: str) -> None:
@@ -190,14 +195,9 @@ def test_rate_revision_carries_its_valuation_and_waits_for_a_ley(migrated_url: s
         out = g.decide(uow, p, actor="board:1", on=dt.date(2026, 4, 3))
         uow.commit()
         assert out["status"] == "approved" and out["instrument_id"] is None and "requiere Ley" in out["outcome"]
-    eng = sa.create_engine(migrated_url)
-    try:   # the database refuses a rate revision without its valuation
-        with pytest.raises(sa.exc.IntegrityError), eng.begin() as conn:
-            conn.execute(sa.text("insert into gov_proposal (kind, title, summary, params, documents, status, outcome, "
-                                 "drafted_by, created_on) values ('rate_revision', 't', '', '{}', '[]', 'open', '', "
-                                 "'x', '2026-01-01')"))
-    finally:
-        eng.dispose()
+    _refused(migrated_url, sa.exc.IntegrityError,    # the database refuses a rate revision without its valuation
+             "insert into gov_proposal (kind, title, summary, params, documents, status, outcome, "
+             "drafted_by, created_on) values ('rate_revision', 't', '', '{}', '[]', 'open', '', 'x', '2026-01-01')")
 
 
 # ---------------------------------------------------------------------------- books and statements
