@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
-from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.storage.claims_repositories import (
     SqlAuditSink,
     SqlClaimRepository,
@@ -59,10 +59,16 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
                    registered: Callable[[str, dt.date], bool] | None = None,
                    schedule_obligations: bool = True) -> ClaimsContext:
     s = uow.session
+    if params is None or not params.is_what_if:
+        # the law's baseline plus the instruments recorded (issue 28): operations read both; a
+        # what-if set passed in (a test's, a reform's) is used as it is
+        from seguro_desempleo.services.governance import operational_parameters
+
+        params = operational_parameters(uow, params)
     claims, payments, audit = SqlClaimRepository(s), SqlPaymentStore(s), SqlAuditSink(s)
     employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered, params=params)
     svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),
-                       audit=audit, employment=employment, params=params or default_parameters(),
+                       audit=audit, employment=employment, params=params,
                        schedule_obligations=schedule_obligations, acts=uow.acts)
     if clock is not None:
         svc.clock = clock

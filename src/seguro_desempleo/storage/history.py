@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.errors import NotFoundError
@@ -268,11 +268,10 @@ _EMPLOYER_MONTHS = text(
 
 def contract_types_by_month(session: Session | Connection, worker_id: int, employer_ids: Sequence[int],
                             months: Sequence[int]) -> dict[tuple[int, int], str | None]:
-    """THE SEAM for contract types (issue 26, item 5): the Tabla 12 contract of the worker with each
-    employer in each month, ``None`` where unknown. Today it reads ``employment_period.contract_type``
-    (T-Registro periods, when the import recorded one); after merging the payroll-intake work
-    (Estructura 5 ``.tra``), point this one function at that reader. Nothing else reads contract
-    types for coverage by month."""
+    """The one reader of contract types for coverage by month (issue 26, item 5): the Tabla 12
+    contract of the worker with each employer in each month, ``None`` where unknown. The T-Registro
+    period's own (``employment_period.contract_type``) first; else what an Estructura 5 ``.tra``
+    recorded (issue 31; ``storage.intake.worker_contract``, the rule of ``intake.contract_type_at``)."""
     out: dict[tuple[int, int], str | None] = {}
     if not employer_ids or not months:
         return out
@@ -284,11 +283,28 @@ def contract_types_by_month(session: Session | Connection, worker_id: int, emplo
         s = start if isinstance(start, dt.date) or start is None else dt.date.fromisoformat(str(start))
         e = end if isinstance(end, dt.date) or end is None else dt.date.fromisoformat(str(end))
         periods.append((int(eid), s, e, ctype))
+    # Estructura 5 (.tra, issue 31): a contract recorded without dates, by the day it was imported
+    from seguro_desempleo.storage.intake import worker_contract
+
+    c = worker_contract.c
+    tra: dict[int, list[tuple[dt.date, str]]] = {}
+    for eid, recorded, ctype in _conn(session).execute(
+            select(c.employer_id, c.recorded_on, c.contract_type)
+            .where(c.worker_id == worker_id, c.employer_id.in_([int(e) for e in employer_ids]))
+            .order_by(c.recorded_on)).all():
+        day = recorded if isinstance(recorded, dt.date) else dt.date.fromisoformat(str(recorded))
+        tra.setdefault(int(eid), []).append((day, str(ctype)))
     for eid in employer_ids:
         for m in months:
             lo, hi = first_day(int(m)), first_day(int(m) + 1) - dt.timedelta(days=1)
             found = [c for pe, s, e, c in periods
                      if pe == eid and c and (s is None or s <= hi) and (e is None or e >= lo)]
+            if not found and tra.get(int(eid)):
+                # the last .tra recorded by the month's end, else the first one (a .tra says the
+                # contract as of its import; an earlier month is read with the earliest record)
+                recs = tra[int(eid)]
+                upto = [t for d, t in recs if d <= hi]
+                found = [upto[-1] if upto else recs[0][1]]
             out[(int(eid), int(m))] = found[-1] if found else None
     return out
 
@@ -316,6 +332,7 @@ def charged_months(session: Session | Connection, worker_id: int, months: Sequen
     periods = sorted({int(r[0]) for r in rows})
     sizes = sizes_by_month(session, employers, periods)
     contracts = contract_types_by_month(session, worker_id, employers, periods)
+    subsidised = subsidised_periods(session, worker_id, first, last)
     per: dict[int, list[tuple[bool, int, bool]]] = {}
     for period, eid, sector, pay, paid in rows:
         p, e = int(period), int(eid)
@@ -332,14 +349,30 @@ def charged_months(session: Session | Connection, worker_id: int, months: Sequen
         per.setdefault(p, []).append((ok, base, bool(paid)))
     out = []
     for m in months:
+        sub = m.subsidised or m.period in subsidised
         parts = per.get(m.period)
         if not parts:
-            out.append(m)
+            out.append(m if sub == m.subsidised else ContributionMonth(m.period, m.remuneration, m.paid,
+                                                                        covered=m.covered, subsidised=sub))
             continue
         covered = [x for x in parts if x[0]]
         if covered:
             out.append(ContributionMonth(m.period, sum(b for _, b, _ in covered), any(pd for _, _, pd in covered),
-                                         covered=True, subsidised=m.subsidised))
+                                         covered=True, subsidised=sub))
         else:
-            out.append(ContributionMonth(m.period, m.remuneration, m.paid, covered=False, subsidised=m.subsidised))
+            out.append(ContributionMonth(m.period, m.remuneration, m.paid, covered=False, subsidised=sub))
     return tuple(out)
+
+
+def subsidised_periods(session: Session | Connection, worker_id: int, first: int, last: int) -> set[int]:
+    """The months (index) in [first, last] in which an employer's ``.snl`` (Estructura 17, issue 31)
+    declared EsSalud-subsidised days for the worker: Tabla 21 types 21 (incapacidad temporal) and
+    22 (maternidad). Read by the rules as ``ContributionMonth.subsidised`` (issue 26, item 10;
+    ``requirements.subsidised_months``)."""
+    from seguro_desempleo.storage.intake import SUBSIDISED_TYPES, suspension_days
+
+    s = suspension_days.c
+    rows = _conn(session).execute(select(s.period).where(
+        s.worker_id == worker_id, s.suspension_type.in_(SUBSIDISED_TYPES), s.days > 0,
+        s.period >= first, s.period <= last)).all()
+    return {int(r[0]) for r in rows}
