@@ -581,9 +581,15 @@ class ClaimService:
     def plan(self, claim: Claim) -> list[Installment]:
         if claim.decision is None or claim.first_period is None:
             return []
+        # A re-employment the decision already read is in its benefits (months cut, the last one
+        # pro rata): the plan must not prorate it a second time.
+        cut = claim.decision.trace.get("reemployment")
+        reemp = claim.reemployment_date
+        if cut is not None and reemp is not None and cut.get("date") == reemp.isoformat():
+            reemp = None
         return plan_installments(claim.id, claim.decision.benefits, claim.first_period,
                                  benefit_start=benefit_start(waiting_end(claim.decision)),
-                                 reemployment_date=claim.reemployment_date)
+                                 reemployment_date=reemp)
 
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
                             on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
