@@ -176,9 +176,10 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
         when = format_date_pe(reemployment_date)
         if kept:
             last = first_period + len(kept) - 1
-            detail = (f"Inició un nuevo empleo el {when}: se otorgan los {len(kept)} meses de desempleo "
-                      f"anteriores ({format_period(first_period)} a {format_period(last)}); desde "
-                      f"{format_period(cut)} no corresponde pago.")
+            months = (f"se otorga el mes de desempleo anterior ({format_period(first_period)})" if len(kept) == 1
+                      else f"se otorgan los {len(kept)} meses de desempleo anteriores "
+                           f"({format_period(first_period)} a {format_period(last)})")
+            detail = f"Inició un nuevo empleo el {when}: {months}; desde {format_period(cut)} no corresponde pago."
             if benefit_start is not None and kept[-1].amount < rec.benefits[len(kept) - 1].amount:
                 inst = plan[len(kept) - 1]
                 assert inst.starts is not None and inst.ends is not None
