@@ -137,6 +137,15 @@ def _cut_at_decision(claim: Claim) -> bool:
     return cut is not None and int(cut["months_awarded"]) < int(cut["months_decided"])
 
 
+def _not_yet_read(claim: Claim, reemployment: dt.date | None) -> dt.date | None:
+    """*reemployment*, unless the decision already read it: then its benefits are cut and the last
+    one pro rata (issue 26 items 2 and 3), and a plan must not prorate it a second time."""
+    cut: dict[str, Any] | None = claim.decision.trace.get("reemployment") if claim.decision is not None else None
+    if cut is not None and reemployment is not None and cut.get("date") == reemployment.isoformat():
+        return None
+    return reemployment
+
+
 @dataclass(frozen=True)
 class AutoDecideRun:
     """What :meth:`ClaimService.auto_decide` did on one day."""
@@ -581,15 +590,9 @@ class ClaimService:
     def plan(self, claim: Claim) -> list[Installment]:
         if claim.decision is None or claim.first_period is None:
             return []
-        # A re-employment the decision already read is in its benefits (months cut, the last one
-        # pro rata): the plan must not prorate it a second time.
-        cut = claim.decision.trace.get("reemployment")
-        reemp = claim.reemployment_date
-        if cut is not None and reemp is not None and cut.get("date") == reemp.isoformat():
-            reemp = None
         return plan_installments(claim.id, claim.decision.benefits, claim.first_period,
                                  benefit_start=benefit_start(waiting_end(claim.decision)),
-                                 reemployment_date=reemp)
+                                 reemployment_date=_not_yet_read(claim, claim.reemployment_date))
 
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
                             on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
@@ -605,7 +608,8 @@ class ClaimService:
         if claim.decision is not None and claim.first_period is not None:  # pro rata (issue 26, item 2)
             entitled = entitlements(plan_installments(
                 claim.id, claim.decision.benefits, claim.first_period,
-                benefit_start=benefit_start(waiting_end(claim.decision)), reemployment_date=start))
+                benefit_start=benefit_start(waiting_end(claim.decision)),
+                reemployment_date=_not_yet_read(claim, start)))
         over = overpayments(self.payments.payments(claim.id), period_of(start), entitled)
         for o in over:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
