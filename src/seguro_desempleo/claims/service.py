@@ -630,10 +630,11 @@ class ClaimService:
             self._issue(claim, ActKind.SUSPENSION, day, ActLetter(
                 ActKind.SUSPENSION,
                 grounds=[f"Consta que el (la) asegurado(a) inició un nuevo empleo el {format_date_pe(start)}. "
-                         "La prestación cubre el desempleo (art. 6): no se pagan los meses desde "
-                         f"{format_period(period_of(start))} en adelante."],
-                resolves=[f"SUSPENDER el pago de la prestación desde {format_period(period_of(start))}; las cuotas "
-                          "de los meses anteriores que estén pendientes se pagan."],
+                         "La prestación cubre el desempleo (art. 6): no se pagan los días desde esa fecha; "
+                         "el mes de prestación en que empezó el nuevo empleo se paga por sus días sin empleo "
+                         "(pro rata)."],
+                resolves=[f"SUSPENDER el pago de la prestación desde el {format_date_pe(start)}; las cuotas "
+                          "de los días de desempleo anteriores que estén pendientes se pagan."],
                 articles=["PL 5510/2022-CR, arts. 5 y 6"]),
                 f"Suspensión por nuevo empleo desde {format_date_pe(start)}", actor)
         elif claim.state in (S.EXHAUSTED, S.CLOSED) and claim.reemployment_date is None:
