@@ -91,9 +91,13 @@ def test_file_with_decide(seeded: tuple[str, str], capsys: pytest.CaptureFixture
     url, ref = seeded
     assert main(["claims", "file", "--worker", ref, "--date", "2025-03-20", "--decide", "--db", url]) == 0
     out = capsys.readouterr().out
-    # The seeded worker's new job (07/2025) is on record at the decision: only the three months
-    # before it are awarded (issue 26 item 3; was "in 5 installments" and a suspension at the first run).
-    assert "C-000001 filed and decided: approved, S/" in out and "in 3 installments" in out
+    # The seeded worker's new job (pay in 07/2025: from 01/07/2025) is on record at the decision
+    # (issue 26 items 2 and 3, arts. 5 y 6). Separation 10/03/2025, 7 days of waiting → benefit
+    # months from 18/03/2025; months 1–3 (to 17/06) in full: 2,100 + 1,950 + 1,800; month 4
+    # (18/06–17/07/2025, 30 days) has 13 days out of work: 1,650 × 13 / 30 = 715.00; month 5 starts
+    # after the new job. Total 6,565.00 in 4 installments. (Was "in 3 installments" under the
+    # calendar-month reading, and before that "in 5" and a suspension at the first run.)
+    assert "C-000001 filed and decided: approved, S/ 6,565.00 in 4 installments" in out
     assert main(["claims", "show", "C-000001", "--format", "json", "--db", url]) == 0
     view = json.loads(capsys.readouterr().out)
     assert view["state"] == "approved" and view["decided_on"] == "2025-03-20" and view["obligations"]

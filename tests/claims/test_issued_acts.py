@@ -148,8 +148,14 @@ def test_reemployment_after_payments_issues_suspension_overpayment_and_closure(w
     w.svc.run_payments(JUL, D(2025, 7, 5), actor="system")
     assert [k for _, k in _acts(w, c.id)] == [ActKind.DECISION, ActKind.SUSPENSION, ActKind.OVERPAYMENT,
                                               ActKind.CLOSURE]
+    # Only the excess is an overpayment (issue 26 items 2 and 3, arts. 5 y 6). Benefit months from
+    # 18/03/2025 (separation 10/03 + 7 days of waiting). The run of 06/2025 paid months 1–3 in full:
+    # 2,100 + 1,950 + 1,800. The new job of 16/05/2025 falls in month 2 (18/04–17/05/2025, 30 days):
+    # 28 days out of work (18/04..15/05), owed 1,950 × 28 / 30 = 1,820.00, excess 130.00; month 3
+    # (from 18/05) starts after it: 1,800.00 back. 130.00 + 1,800.00 = 1,930.00. (Was 3,750.00 =
+    # 1,950 + 1,800 under the calendar-month reading, which clawed back the 28 days too.)
     over = w.svc.acts.get("RES-2025-000001-03").html.decode("utf-8")
-    assert "S/ 3,750.00" in over and "devolución" in over.lower()
+    assert "S/ 1,930.00" in over and "S/ 130.00" in over and "devolución" in over.lower()
 
 
 def test_caseworker_cannot_close_a_paying_claim_without_the_act(w: World) -> None:

@@ -94,3 +94,18 @@ def test_reemployment_case(case: dict[str, Any]) -> None:
         svc.run_payments(period, first_day(period) + dt.timedelta(days=24), actor="run")
     assert cents_to_str(sum(p.amount for p in pay.all())) == exp["paid_total"]
     assert svc.claims.get(claim.id).state.value == exp["final_state"]
+
+
+def test_recording_the_reemployment_the_decision_read_claws_back_nothing() -> None:
+    """The decision already awarded month 4 pro rata (26 of 30 days: 1,430.00, case 0 of
+    art5_7_decision_cases.yaml); recording the same new job again (caseworker, API) must not
+    prorate it a second time: 1,430.00 × 26 / 30 = 1,239.33 would book 190.67 as an overpayment
+    the worker never received."""
+    case = _cases()[0].values[0]
+    svc, pay = _service(case["worker"])
+    claim = svc.decide(svc.file_claim("W1", dt.date(2025, 3, 20), actor="w").id, dt.date(2025, 3, 21), actor="cw")
+    for month in ("2025-04", "2025-05", "2025-06", "2025-07"):
+        svc.run_payments(parse_period(month), first_day(parse_period(month)) + dt.timedelta(days=24), actor="run")
+    assert sum(p.amount for p in pay.all()) == parse_soles("7280.00")
+    _, over = svc.record_reemployment(claim.id, dt.date(2025, 7, 14), actor="cw", on=dt.date(2025, 7, 30))
+    assert over == []

@@ -64,11 +64,17 @@ def test_new_job_imported_before_the_decision_cuts_the_award(migrated_url: str, 
         c = svc.file_and_decide(worker, dt.date(2025, 3, 20), actor="cw")
         k = svc.file_and_decide(kept, dt.date(2025, 3, 20), actor="cw")
         uow.commit()
-    # Hand arithmetic: insurable remuneration ≈ S/ 3,000 → 70/65/60 % for 04, 05, 06/2025.
+    # Hand arithmetic (issue 26 items 2 and 3, arts. 5 y 6): separation 10/03/2025, 7 days of waiting
+    # → benefit month 1 from 18/03/2025. Months 1–3 (18/03–17/06/2025, booked 04, 05, 06/2025) end
+    # before the new job of 14/07/2025: 70/65/60 % of ≈ S/ 3,000 in full (2,100.13; 1,950.12;
+    # 1,800.11). Month 4 (18/06–17/07/2025, 30 days, booked 07/2025) contains it: 26 days out of
+    # work (18/06..13/07), 1,650.10 × 26 / 30 = 1,430.0867 → 1,430.09. Month 5 starts after it.
+    # (Was 3 installments, 04–06/2025: the calendar-month reading dropped the 26 days.)
     assert c.state is ClaimState.APPROVED and c.decision is not None
-    assert len(c.decision.benefits) == 3 and c.reemployment_date == dt.date(2025, 7, 14)
+    assert [b.amount for b in c.decision.benefits] == [210013, 195012, 180011, 143009]
+    assert c.reemployment_date == dt.date(2025, 7, 14)
     reemp = next(r for r in c.decision.reasons if r["requirement"] == "reemployment")
-    assert reemp["met"] and "14/07/2025" in reemp["detail"] and "07/2025" in reemp["detail"]
+    assert reemp["met"] and "14/07/2025" in reemp["detail"] and "26 de 30 días" in reemp["detail"]
     assert k.state is ClaimState.DENIED and k.decision is not None
     assert [r["requirement"] for r in k.decision.reasons if not r["met"]] == ["unemployment"]
     for month in ("2025-04", "2025-05", "2025-06", "2025-07", "2025-08", "2025-09"):
@@ -79,8 +85,8 @@ def test_new_job_imported_before_the_decision_cuts_the_award(migrated_url: str, 
     with SqlUnitOfWork(migrated_url) as uow:
         ctx = claims_context(uow)
         paid = ctx.payments.payments(c.id)
-        assert [(p.number, format_period(p.period)) for p in paid] == [(1, "2025-04"), (2, "2025-05"),
-                                                                      (3, "2025-06")]
+        assert [(p.number, format_period(p.period), p.amount) for p in paid] == [
+            (1, "2025-04", 210013), (2, "2025-05", 195012), (3, "2025-06", 180011), (4, "2025-07", 143009)]
         assert sum(p.amount for p in paid) == c.decision.total
         assert ctx.payments.payments(k.id) == []
         assert ctx.claims.get(c.id).state is ClaimState.CLOSED

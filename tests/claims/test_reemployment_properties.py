@@ -19,9 +19,10 @@ from seguro_desempleo.claims.memory import (
     WorkerHistory,
 )
 from seguro_desempleo.claims.ports import Separation
-from seguro_desempleo.claims.service import ClaimService
+from seguro_desempleo.claims.service import ClaimService, waiting_end
 from seguro_desempleo.employment_service.adapter import InMemoryEmploymentService
 from seguro_desempleo.parameters import default_parameters
+from seguro_desempleo.payments.schedule import benefit_month_dates, benefit_start
 from seguro_desempleo.periods import first_day, month_index, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 
@@ -50,8 +51,15 @@ def test_decision_awards_what_the_runs_pay(sep_day: int, reemp_after: int | None
     if kept:
         assert c.state.value == "denied" and c.decision.benefits == ()
     if c.state.value == "approved" and reemp is not None:
-        assert c.first_period is not None
-        assert c.first_period + len(c.decision.benefits) - 1 < period_of(reemp)
+        # Issue 26 items 2 and 3: benefit month k runs from the day after the waiting period; only
+        # the months that START before the new job are awarded (the one it falls in pro rata).
+        # (Was: the installment's calendar month before the month of re-employment.)
+        start = benefit_start(waiting_end(c.decision))
+        for b in c.decision.benefits:
+            assert benefit_month_dates(start, b.month)[0] < reemp
+        n = len(c.decision.benefits)
+        if n < 5:
+            assert benefit_month_dates(start, n + 1)[0] >= reemp
     for period in range(period_of(filed), period_of(filed) + 8):
         svc.run_payments(period, first_day(period) + dt.timedelta(days=24), actor="run")
     assert sum(p.amount for p in pays.all()) == (c.decision.total if c.decision.eligible else 0)

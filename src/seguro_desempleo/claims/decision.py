@@ -163,7 +163,10 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
         if benefit_start is not None:
             plan = plan_installments(rec.claim_id, rec.benefits, first_period, benefit_start=benefit_start,
                                      reemployment_date=reemployment_date)
-            kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if not inst.cancelled]
+            # The benefit month the new job falls in is awarded for its days out of work: the
+            # decision states the amount the runs pay (the plan does not prorate it again).
+            kept = [dataclasses.replace(b, amount=inst.amount)
+                    for b, inst in zip(rec.benefits, plan, strict=True) if not inst.cancelled]
             cut = first_period + len(kept)
         else:
             plan = plan_installments(rec.claim_id, rec.benefits, first_period)
@@ -171,11 +174,18 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
         when = format_date_pe(reemployment_date)
         if kept:
             last = first_period + len(kept) - 1
-            detail = (f"Inició un nuevo empleo el {when}: se otorgan los {len(kept)} meses de desempleo "
-                      f"anteriores ({format_period(first_period)} a {format_period(last)}); desde "
-                      f"{format_period(cut)} no corresponde pago.")
-            if benefit_start is not None and plan[len(kept) - 1].amount < kept[-1].amount:
-                detail += " El último mes se paga por los días sin empleo (pro rata)."
+            months = (f"se otorga el mes de desempleo anterior ({format_period(first_period)})" if len(kept) == 1
+                      else f"se otorgan los {len(kept)} meses de desempleo anteriores "
+                           f"({format_period(first_period)} a {format_period(last)})")
+            detail = f"Inició un nuevo empleo el {when}: {months}; desde {format_period(cut)} no corresponde pago."
+            if benefit_start is not None and kept[-1].amount < rec.benefits[len(kept) - 1].amount:
+                inst = plan[len(kept) - 1]
+                assert inst.starts is not None and inst.ends is not None
+                days = (reemployment_date - inst.starts).days
+                total = (inst.ends - inst.starts).days + 1
+                detail += (f" El mes {inst.number} ({format_date_pe(inst.starts)} al {format_date_pe(inst.ends)}) "
+                           f"se otorga por sus {days} de {total} días sin empleo (pro rata): "
+                           f"{format_soles(kept[-1].amount)}.")
         else:
             detail = (f"Inició un nuevo empleo el {when}, antes del primer mes de la prestación "
                       f"({format_period(first_period)}): no hay meses de desempleo que pagar.")

@@ -137,6 +137,15 @@ def _cut_at_decision(claim: Claim) -> bool:
     return cut is not None and int(cut["months_awarded"]) < int(cut["months_decided"])
 
 
+def _not_yet_read(claim: Claim, reemployment: dt.date | None) -> dt.date | None:
+    """*reemployment*, unless the decision already read it: then its benefits are cut and the last
+    one pro rata (issue 26 items 2 and 3), and a plan must not prorate it a second time."""
+    cut: dict[str, Any] | None = claim.decision.trace.get("reemployment") if claim.decision is not None else None
+    if cut is not None and reemployment is not None and cut.get("date") == reemployment.isoformat():
+        return None
+    return reemployment
+
+
 @dataclass(frozen=True)
 class AutoDecideRun:
     """What :meth:`ClaimService.auto_decide` did on one day."""
@@ -588,7 +597,7 @@ class ClaimService:
             return []
         return plan_installments(claim.id, claim.decision.benefits, claim.first_period,
                                  benefit_start=benefit_start(waiting_end(claim.decision)),
-                                 reemployment_date=claim.reemployment_date)
+                                 reemployment_date=_not_yet_read(claim, claim.reemployment_date))
 
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
                             on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
@@ -604,7 +613,8 @@ class ClaimService:
         if claim.decision is not None and claim.first_period is not None:  # pro rata (issue 26, item 2)
             entitled = entitlements(plan_installments(
                 claim.id, claim.decision.benefits, claim.first_period,
-                benefit_start=benefit_start(waiting_end(claim.decision)), reemployment_date=start))
+                benefit_start=benefit_start(waiting_end(claim.decision)),
+                reemployment_date=_not_yet_read(claim, start)))
         over = overpayments(self.payments.payments(claim.id), period_of(start), entitled)
         for o in over:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",
@@ -625,10 +635,11 @@ class ClaimService:
             self._issue(claim, ActKind.SUSPENSION, day, ActLetter(
                 ActKind.SUSPENSION,
                 grounds=[f"Consta que el (la) asegurado(a) inició un nuevo empleo el {format_date_pe(start)}. "
-                         "La prestación cubre el desempleo (art. 6): no se pagan los meses desde "
-                         f"{format_period(period_of(start))} en adelante."],
-                resolves=[f"SUSPENDER el pago de la prestación desde {format_period(period_of(start))}; las cuotas "
-                          "de los meses anteriores que estén pendientes se pagan."],
+                         "La prestación cubre el desempleo (art. 6): no se pagan los días desde esa fecha; "
+                         "el mes de prestación en que empezó el nuevo empleo se paga por sus días sin empleo "
+                         "(pro rata)."],
+                resolves=[f"SUSPENDER el pago de la prestación desde el {format_date_pe(start)}; las cuotas "
+                          "de los días de desempleo anteriores que estén pendientes se pagan."],
                 articles=["PL 5510/2022-CR, arts. 5 y 6"]),
                 f"Suspensión por nuevo empleo desde {format_date_pe(start)}", actor)
         elif claim.state in (S.EXHAUSTED, S.CLOSED) and claim.reemployment_date is None:
