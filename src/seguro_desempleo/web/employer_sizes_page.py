@@ -14,7 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from seguro_desempleo.api.auth import Principal, Role
+from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.errors import ConflictError, NotFoundError, SeguroError
 from seguro_desempleo.web.common import require, today, unit_of_work
 
