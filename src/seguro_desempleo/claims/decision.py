@@ -23,7 +23,7 @@ from typing import Any
 from seguro_desempleo.claims.appeals import FILING_DAYS, RESOLUTION_DAYS
 from seguro_desempleo.claims.letters import letter_env
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.money import cents_to_str, parse_soles
+from seguro_desempleo.money import cents_to_str, format_soles, parse_soles
 from seguro_desempleo.payments.schedule import plan_installments
 from seguro_desempleo.periods import format_date_pe, format_period, period_of
 from seguro_desempleo.rules.evaluate import Decision
