@@ -74,12 +74,12 @@ def register(app: typer.Typer) -> None:
     @ins_app.command("add")
     def instrument_add(
         type: Annotated[str, typer.Option("--type", help="ley | decreto_supremo | resolucion | acuerdo_directorio")],
-        number: Annotated[str, typer.Option("--number")],
+        number: Annotated[str, typer.Option("--number", help="Official number, e.g. 012-2026-TR")],
         effective: Annotated[str, typer.Option("--effective", help="Effective date (YYYY-MM-DD)")],
         date: DateOpt = None,
         values: SetOpt = None,
         publication: Annotated[str, typer.Option("--publication", help="e.g. El Peruano, 2026-01-11")] = "",
-        approved_by: Annotated[str, typer.Option("--approved-by")] = "",
+        approved_by: Annotated[str, typer.Option("--approved-by", help="Who approved it (body or officer)")] = "",
         transfer: Annotated[str | None, typer.Option("--transfer", help="Art. 9 transfer in soles")] = None,
         proposal: Annotated[int | None, typer.Option("--proposal", help="The board proposal it enacts")] = None,
         db: DbOption = None,
@@ -115,10 +115,10 @@ def register(app: typer.Typer) -> None:
     def proposal_draft(
         kind: Annotated[str, typer.Option("--kind", help="rate_revision | waiting_period | coverage_phase | "
                                                          "transfer_request | investment_policy | other_parameter")],
-        title: Annotated[str, typer.Option("--title")],
+        title: Annotated[str, typer.Option("--title", help="Short title of the proposal")],
         values: SetOpt = None,
-        effective: Annotated[str | None, typer.Option("--effective")] = None,
-        summary: Annotated[str, typer.Option("--summary")] = "",
+        effective: Annotated[str | None, typer.Option("--effective", help="Proposed effective date (YYYY-MM-DD)")] = None,
+        summary: Annotated[str, typer.Option("--summary", help="What it changes and why")] = "",
         transfer: Annotated[str | None, typer.Option("--transfer", help="Art. 9 amount requested, soles")] = None,
         document: Annotated[list[str] | None, typer.Option("--document", help="TITLE=URL (repeatable)")] = None,
         date: DateOpt = None,
