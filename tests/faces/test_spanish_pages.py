@@ -73,9 +73,9 @@ def test_every_page_in_spanish(demo: tuple[TestClient, dict[str, Any]]) -> None:
         ("worker", paying["worker_id"]): ["/trabajador", "/trabajador/reclamos", f"/trabajador/reclamos/{pid}",
                                           "/trabajador/solicitud", f"/trabajador/reclamos/{pid}/resolucion"],
         ("caseworker", None): ["/gestion", f"/gestion/casos/{pid}", f"/gestion/casos/{denied['id']}",
-                               "/gestion/recursos", "/gestion/pagos"],
+                               "/gestion/recursos", "/gestion/pagos", "/gestion/controles", "/gestion/tamanos"],
         ("employment_officer", None): ["/empleo"],
-        ("board", None): ["/tablero"],
+        ("board", None): ["/tablero", "/directorio"],
         ("employer", ruc): ["/empleador"],
     }
     found = []
