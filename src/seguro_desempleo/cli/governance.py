@@ -52,6 +52,23 @@ def _echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+_STUDY_MONEY = frozenset({"insurable_pay", "average_insurable_pay", "contributions_declared",
+                          "contributions_collected", "recoveries", "admin_costs", "investment_income",
+                          "benefits_paid", "average_benefit"})
+"""The study's amounts, kept in céntimos in the books: shown in JSON as soles (decision 0380)."""
+
+
+def _figures_in_soles(value: Any, key: str = "") -> Any:
+    """The experience figures with each amount in céntimos as a decimal string in soles (``"1750.00"``)."""
+    from seguro_desempleo.money import cents_to_str
+
+    if isinstance(value, dict):
+        return {k: _figures_in_soles(v, k) for k, v in value.items()}
+    if key in _STUDY_MONEY and isinstance(value, int) and not isinstance(value, bool):
+        return cents_to_str(value)
+    return value
+
+
 def _uow(db: str | None) -> Any:
     from seguro_desempleo.bootstrap import unit_of_work
 
@@ -204,7 +221,7 @@ def register(app: typer.Typer) -> None:
             out = g.run_study(uow, year, actor=_actor(), on=_date(date, "--date"))
             uow.commit()
         if fmt == "json":
-            _echo_json(out)
+            _echo_json({**out, "figures": _figures_in_soles(out["figures"])})
             return
         t = out["figures"]["total"]
         typer.echo(f"Estudio de experiencia {year} (art. 10) → conjunto de supuestos {out['assumptions']}")
