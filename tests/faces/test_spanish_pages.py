@@ -73,9 +73,9 @@ def test_every_page_in_spanish(demo: tuple[TestClient, dict[str, Any]]) -> None:
         ("worker", paying["worker_id"]): ["/trabajador", "/trabajador/reclamos", f"/trabajador/reclamos/{pid}",
                                           "/trabajador/solicitud", f"/trabajador/reclamos/{pid}/resolucion"],
         ("caseworker", None): ["/gestion", f"/gestion/casos/{pid}", f"/gestion/casos/{denied['id']}",
-                               "/gestion/recursos", "/gestion/pagos"],
+                               "/gestion/recursos", "/gestion/pagos", "/gestion/controles", "/gestion/tamanos"],
         ("employment_officer", None): ["/empleo"],
-        ("board", None): ["/tablero"],
+        ("board", None): ["/tablero", "/directorio"],
         ("employer", ruc): ["/empleador"],
     }
     found = []
@@ -160,6 +160,11 @@ def test_the_appeal_form_is_gone_after_its_deadline(demo: tuple[TestClient, dict
     last = dt.date.fromisoformat(out["last_date"])
     old = next(x for x in c.get("/api/v1/claims?state=denied&limit=500").json()["items"]
                if dt.date.fromisoformat(x["decided_on"]) < last - dt.timedelta(days=60))
+    # issue 26 item 9: the term runs from the act's recorded notification (none recorded: the form stays)
+    act = c.get(f"/api/v1/claims/{old['id']}/acts").json()["items"][-1]
+    r = c.post(f"/api/v1/acts/{act['number']}/notification", json={"notified_on": old["decided_on"]},
+               headers={"Origin": "http://testserver"})
+    assert r.status_code == 200, r.text
     _login(c, "worker", old["worker_id"])
     page = c.get(f"/trabajador/reclamos/{old['id']}").text
     assert "/recurso" not in page and "name=\"grounds\"" not in page

@@ -258,7 +258,7 @@ def register(app: typer.Typer) -> None:
     def bank_file(period: Annotated[str, typer.Option("--period", help="Month of the run, YYYY-MM")],
                   date: Annotated[str, typer.Option("--date", help="Date of the run (YYYY-MM-DD)")],
                   out: Annotated[Path, typer.Option("--out", help="Bank payment file to write (a new file)")],
-                  sequence: Annotated[int, typer.Option("--sequence")] = 1, db: DbOption = None) -> None:
+                  sequence: Annotated[int, typer.Option("--sequence", help="Number of the run in the month (bank file name).")] = 1, db: DbOption = None) -> None:
         """Write a run's bank file again from the payments booked that day (nothing is paid)."""
         from seguro_desempleo.money import format_soles
         from seguro_desempleo.payments.bank_file import write_payment_file

@@ -52,6 +52,23 @@ def _echo_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
+_STUDY_MONEY = frozenset({"insurable_pay", "average_insurable_pay", "contributions_declared",
+                          "contributions_collected", "recoveries", "admin_costs", "investment_income",
+                          "benefits_paid", "average_benefit"})
+"""The study's amounts, kept in céntimos in the books: shown in JSON as soles (decision 0380)."""
+
+
+def _figures_in_soles(value: Any, key: str = "") -> Any:
+    """The experience figures with each amount in céntimos as a decimal string in soles (``"1750.00"``)."""
+    from seguro_desempleo.money import cents_to_str
+
+    if isinstance(value, dict):
+        return {k: _figures_in_soles(v, k) for k, v in value.items()}
+    if key in _STUDY_MONEY and isinstance(value, int) and not isinstance(value, bool):
+        return cents_to_str(value)
+    return value
+
+
 def _uow(db: str | None) -> Any:
     from seguro_desempleo.bootstrap import unit_of_work
 
@@ -74,12 +91,12 @@ def register(app: typer.Typer) -> None:
     @ins_app.command("add")
     def instrument_add(
         type: Annotated[str, typer.Option("--type", help="ley | decreto_supremo | resolucion | acuerdo_directorio")],
-        number: Annotated[str, typer.Option("--number")],
+        number: Annotated[str, typer.Option("--number", help="Official number, e.g. 012-2026-TR")],
         effective: Annotated[str, typer.Option("--effective", help="Effective date (YYYY-MM-DD)")],
         date: DateOpt = None,
         values: SetOpt = None,
         publication: Annotated[str, typer.Option("--publication", help="e.g. El Peruano, 2026-01-11")] = "",
-        approved_by: Annotated[str, typer.Option("--approved-by")] = "",
+        approved_by: Annotated[str, typer.Option("--approved-by", help="Who approved it (body or officer)")] = "",
         transfer: Annotated[str | None, typer.Option("--transfer", help="Art. 9 transfer in soles")] = None,
         proposal: Annotated[int | None, typer.Option("--proposal", help="The board proposal it enacts")] = None,
         db: DbOption = None,
@@ -115,10 +132,10 @@ def register(app: typer.Typer) -> None:
     def proposal_draft(
         kind: Annotated[str, typer.Option("--kind", help="rate_revision | waiting_period | coverage_phase | "
                                                          "transfer_request | investment_policy | other_parameter")],
-        title: Annotated[str, typer.Option("--title")],
+        title: Annotated[str, typer.Option("--title", help="Short title of the proposal")],
         values: SetOpt = None,
-        effective: Annotated[str | None, typer.Option("--effective")] = None,
-        summary: Annotated[str, typer.Option("--summary")] = "",
+        effective: Annotated[str | None, typer.Option("--effective", help="Proposed effective date (YYYY-MM-DD)")] = None,
+        summary: Annotated[str, typer.Option("--summary", help="What it changes and why")] = "",
         transfer: Annotated[str | None, typer.Option("--transfer", help="Art. 9 amount requested, soles")] = None,
         document: Annotated[list[str] | None, typer.Option("--document", help="TITLE=URL (repeatable)")] = None,
         date: DateOpt = None,
@@ -204,7 +221,7 @@ def register(app: typer.Typer) -> None:
             out = g.run_study(uow, year, actor=_actor(), on=_date(date, "--date"))
             uow.commit()
         if fmt == "json":
-            _echo_json(out)
+            _echo_json({**out, "figures": _figures_in_soles(out["figures"])})
             return
         t = out["figures"]["total"]
         typer.echo(f"Estudio de experiencia {year} (art. 10) → conjunto de supuestos {out['assumptions']}")

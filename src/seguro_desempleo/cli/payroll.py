@@ -125,7 +125,7 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("concept")
     def concept_cmd(
-        ruc: Annotated[str, typer.Option("--ruc")],
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
         concept: Annotated[str, typer.Option("--concept", help="Tabla 22 'otros conceptos' code, 1001-1040.")],
         essalud: Annotated[str, typer.Option("--essalud", help="si|no: whether the employer set the concept "
                                              "as affected by EsSalud (its PLAME configuration).")],
@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
 
     @payroll.command("employer-sizes")
     def employer_sizes_cmd(
-        ruc: Annotated[str, typer.Option("--ruc")],
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
         db: DbOption = None,
     ) -> None:
         """An employer's size history (confirmed, pending, rejected), and the size in force."""
@@ -169,7 +169,7 @@ def register(app: typer.Typer) -> None:
     @payroll.command("size-review")
     def size_review(
         size_id: Annotated[int, typer.Option("--id", help="The pending size record (see employer-sizes)")],
-        accept: Annotated[bool, typer.Option("--accept/--reject")],
+        accept: Annotated[bool, typer.Option("--accept/--reject", help="Accept the declared size, or reject it.")],
         actor: Annotated[str, typer.Option("--actor", help="The staff member who reviews (audited)")],
         db: DbOption = None,
     ) -> None:

@@ -152,9 +152,9 @@ def register(app: typer.Typer) -> None:
     @users.command("roles")
     def roles(username: str,
               role: Annotated[str, typer.Option("--role", help="The new role.")],
-              dni: Annotated[str | None, typer.Option("--dni")] = None,
-              worker_id: Annotated[int | None, typer.Option("--worker-id")] = None,
-              ruc: Annotated[list[str] | None, typer.Option("--ruc")] = None,
+              dni: Annotated[str | None, typer.Option("--dni", help="A worker's DNI (for a worker account).")] = None,
+              worker_id: Annotated[int | None, typer.Option("--worker-id", help="A worker's record id.")] = None,
+              ruc: Annotated[list[str] | None, typer.Option("--ruc", help="An employer's RUC (repeat for more).")] = None,
               db: DbOption = None) -> None:
         """Change an account's role (and its worker or RUCs); its sessions end."""
         from seguro_desempleo.bootstrap import accounts_for

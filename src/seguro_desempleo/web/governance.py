@@ -84,14 +84,21 @@ def _actor(p: Principal) -> str:
     return actor(p)     # the one audit format (decision 0320)
 
 
-def _shown(unit: str, value: Any) -> str:
+_DIMENSION = {"coverage.sectors": "sector", "coverage.sizes": "size", "requirements.governing_date": "governing_date"}
+"""Parameters whose values are codes with a label for people (i18n ``cat_<dimension>_<value>``)."""
+
+
+def _shown(unit: str, value: Any, name: str = "", lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """A parameter's value for people: soles as ``S/ 1,234.56``, codes by their label ("privado",
+    not "private"; issue 30's Spanish throughout, on the page issue 29 moved here)."""
+    dim = next((d for prefix, d in _DIMENSION.items() if name.startswith(prefix)), "")
     if unit == "soles":
         return i18n.soles(parse_soles(str(value)))
     if isinstance(value, list):
-        return ", ".join(map(str, value))
+        return ", ".join(i18n.category(dim, v, lang) for v in value)
     if unit == "bool":
-        return "sí" if value else "no"
-    return str(value)
+        return ("sí" if value else "no") if lang == "es" else ("yes" if value else "no")
+    return i18n.category(dim, value, lang) if dim else str(value)
 
 
 def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]], bool]:
@@ -111,15 +118,18 @@ def parameter_rows(request: Request, on: dt.date) -> tuple[list[dict[str, Any]],
                     "fixed_by_law": base[n].fixed_by_law,
                     "history": [{"from": d, "value": v, "source": g.BASELINE_SOURCE, "instrument": False}
                                 for d, v in base[n].values]} for n in base.names()]
+    from seguro_desempleo.web.routes import language
+
+    lang = language(request)
     rows = []
     for p in history:
         past = [h for h in p["history"] if h["from"] <= on]
         if not past:
             continue
         current = past[-1]
-        rows.append({**p, "shown": _shown(p["unit"], current["value"]), "effective_date": current["from"],
+        rows.append({**p, "shown": _shown(p["unit"], current["value"], p["name"], lang), "effective_date": current["from"],
                      "source": current["source"],
-                     "history": [{**h, "shown": _shown(p["unit"], h["value"])} for h in p["history"]]})
+                     "history": [{**h, "shown": _shown(p["unit"], h["value"], p["name"], lang)} for h in p["history"]]})
     return rows, ok
 
 

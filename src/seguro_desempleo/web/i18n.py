@@ -731,3 +731,12 @@ def form_error(exc: Any, lang: str = DEFAULT_LANGUAGE) -> str:
         return f"{label}: {message}" if label else message
     reason = next((es for pattern, es in _REASONS_ES if pattern.search(message)), text("invalid_value", lang))
     return f"{label}: {reason}" if label else reason
+
+
+# ------------------------------------------------------------------ wave-p: /parametros codes by their label
+_add({
+    "cat_size_micro": ("micro", "micro"), "cat_size_small": ("pequeña", "small"),
+    "cat_size_medium": ("mediana", "medium"), "cat_size_large": ("grande", "large"),
+    "cat_governing_date_contingency": ("fecha del cese (contingencia)", "separation date (contingency)"),
+    "cat_governing_date_claim": ("fecha de la solicitud", "claim date"),
+})
