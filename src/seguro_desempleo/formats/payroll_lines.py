@@ -349,7 +349,8 @@ def prepared(lines: pl.DataFrame, concept_flags: pl.DataFrame | None = None) -> 
     # An insurable line with 0 accrued and an amount paid (decision 0331); the cheap test first
     # (an accrued amount that starts with 0 at all), the exact one only if some line passes it.
     zp = ins & dev.str.contains(zero) & (pag != "") & ~pag.str.contains(zero)
-    columns = [dup.alias("_dup_all"), summed.alias("_summed"), part.alias("_part"), missing.alias("_flag_missing")]
+    columns: list[pl.Expr | pl.Series] = [dup.alias("_dup_all"), summed.alias("_summed"), part.alias("_part"),
+                              missing.alias("_flag_missing")]
     if lines.height and lines.select((ins & dev.str.starts_with("0")).any()).item() \
             and lines.select(zp.any()).item():
         fills = (ins & (dev != "") & ~dev.str.contains(zero)).any().over(["file", "ruc", "period"])
