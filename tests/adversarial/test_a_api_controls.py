@@ -95,16 +95,30 @@ def test_fund_alert_and_preview_over_http(world) -> None:  # type: ignore[no-unt
 
 
 def test_cli_review_and_approve(world, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    import sqlalchemy as sa
+
+    from seguro_desempleo.bootstrap import accounts_for
     from seguro_desempleo.cli import main
+    from seguro_desempleo.storage.db import make_engine
 
     t, inflated, large, url = world
+    # Issue 27: --actor must be an enabled account (was any 'role:subject'); the maker is the
+    # account 'ana' (as if she had decided on the web), so her CLI approval is the same person's.
+    for name in ("ana", "beto", "carla"):
+        accounts_for(url).add_user(name, "caseworker", password="una clave larga y segura 2025", by="test")
     cid = _post(t, "/api/v1/claims", {"worker_id": large, "decide": True}, t.token("caseworker")).json()["id"]
-    assert main(["claims", "approve", cid, "--approve", "--actor", "caseworker:-", "--db", url]) == 2
+    eng = make_engine(url)
+    try:
+        with eng.begin() as conn:
+            conn.execute(sa.text("UPDATE award_approval SET maker = 'ana/caseworker' WHERE claim_id = :c"), {"c": cid})
+    finally:
+        eng.dispose()
+    assert main(["claims", "approve", cid, "--approve", "--actor", "ana", "--db", url]) == 2
     assert "cuatro ojos" in capsys.readouterr().err
-    assert main(["claims", "approve", cid, "--approve", "--actor", "caseworker:2", "--db", url]) == 0
+    assert main(["claims", "approve", cid, "--approve", "--actor", "beto", "--db", url]) == 0
     _post(t, "/api/v1/claims", {"worker_id": inflated, "decide": True}, t.token("caseworker"))
     capsys.readouterr()
     assert main(["claims", "reviews", "--db", url]) == 0
     first = capsys.readouterr().out.split()[0]
-    assert main(["claims", "review", first, "--accept", "--actor", "caseworker:3", "--db", url]) == 0
+    assert main(["claims", "review", first, "--accept", "--actor", "carla", "--db", url]) == 0
     assert "accepted" in capsys.readouterr().out

@@ -46,12 +46,13 @@ def _tamper(engine: sa.Engine, *statements: str) -> None:
 
 @pytest.fixture
 def books(engine: sa.Engine, tmp_path: Path) -> tuple[sa.Engine, str]:
-    """A claim filed, decided and paid three installments; returns the engine and the claim id."""
+    """A claim filed, decided and paid four installments (issue 26: a 4th pro rata where 3 were
+    paid); returns the engine and the claim id."""
     ref = seed_worker(engine, tmp_path)
     cid = file_and_decide(engine, ref)
     with SqlUnitOfWork(engine) as uow:
         run = claims_context(uow).service.run_payments(parse_period("2025-08"), dt.date(2025, 8, 25), actor="system")
-        assert len(run.paid) == 3
+        assert len(run.paid) == 4
         uow.commit()
     return engine, cid
 

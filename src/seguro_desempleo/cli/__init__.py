@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import typer
 
@@ -90,12 +91,45 @@ def _usage_line(exc: BaseException, argv: list[str] | None) -> str:
     return f"error: {' '.join(message.split())} (see '{path} --help')"
 
 
+def _usage_error(app: typer.Typer, argv: list[str] | None) -> str | None:
+    """The usage error of *argv*, if it has one, as one line; None if it parses. Click runs the
+    ``--db`` callback (does the database exist?) before it counts the arguments, so a command line
+    with both troubles would report the database; the usage comes first (issue 25). Parses only:
+    no command runs, no database is opened (``cli.db.PARSE_ONLY``)."""
+    import sys
+
+    from seguro_desempleo.cli.db import PARSE_ONLY
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    token = PARSE_ONLY.set(True)
+    try:
+        cmd: Any = typer.main.get_command(app)
+        ctx = cmd.make_context("seguro-desempleo", args)
+        while hasattr(cmd, "resolve_command"):
+            protected = getattr(ctx, "_protected_args", None) or getattr(ctx, "protected_args", None) or []
+            rest = [*protected, *ctx.args]
+            if not rest:
+                break
+            _, cmd, rest = cmd.resolve_command(ctx, rest)
+            if cmd is None:
+                break
+            ctx = cmd.make_context(cmd.name, rest, parent=ctx)
+    except Exception as exc:
+        if isinstance(exc, _click_classes("ClickException")) and not isinstance(exc, _click_classes("NoArgsIsHelpError")):
+            return _usage_line(exc, argv)
+        return None
+    finally:
+        PARSE_ONLY.reset(token)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     app = build_app()
     try:
         rv = app(args=argv, standalone_mode=False)
     except SeguroError as exc:
-        typer.echo(f"error: {exc.one_line()}", err=True)
+        usage = _usage_error(app, argv) if getattr(exc, "field", None) in ("--db", "--actor") else None
+        typer.echo(usage or f"error: {exc.one_line()}", err=True)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Annotated
 
 import typer
+
+# Set while main() re-parses a command line only to find a usage error behind a missing database
+# (click runs option callbacks before it counts the arguments): nothing is checked or opened then.
+PARSE_ONLY: ContextVar[bool] = ContextVar("sd_cli_parse_only", default=False)
 
 
 def existing_database(db: str | None) -> str | None:
@@ -16,6 +21,8 @@ def existing_database(db: str | None) -> str | None:
     from seguro_desempleo.errors import InputError
     from seguro_desempleo.storage import db as storage_db
 
+    if PARSE_ONLY.get():
+        return db
     url = storage_db.resolve_url(db)
     if url.startswith("sqlite:///"):
         path = url.split("sqlite:///", 1)[1]

@@ -59,14 +59,18 @@ def resolve_cli_actor(value: str | None, db: str | None) -> str:
 def actor_option_callback(ctx: typer.Context, value: str | None) -> str | None:
     """``--actor``'s callback: checked against the accounts of ``--db``, whichever of the two
     click processes first (the other's callback finishes the job)."""
+    from seguro_desempleo.cli.db import PARSE_ONLY
+
     ctx.meta["sd_actor_raw"] = value
-    if "db" in ctx.params:
+    if "db" in ctx.params and not PARSE_ONLY.get():
         return resolve_cli_actor(value, ctx.params["db"])
     return value
 
 
 def db_option_callback(ctx: typer.Context, value: str | None) -> str | None:
-    if "sd_actor_raw" in ctx.meta and "actor" in ctx.params:
+    from seguro_desempleo.cli.db import PARSE_ONLY
+
+    if "sd_actor_raw" in ctx.meta and "actor" in ctx.params and not PARSE_ONLY.get():
         ctx.params["actor"] = resolve_cli_actor(ctx.meta["sd_actor_raw"], value)
     return value
 

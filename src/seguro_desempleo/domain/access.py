@@ -130,6 +130,27 @@ def actor(p: Principal) -> str:
     return text
 
 
+def person_of(actor_text: str) -> str:
+    """The person behind an audit "who", so maker and checker compare as persons, not as strings
+    (four eyes): ``ana/caseworker``, ``cli:ana/caseworker`` and ``ana/caseworker#oidc:x`` are
+    all the account ``ana``; a demo log-in (``demo/caseworker[:s]``) is its role and subject, as
+    the older actors without an account (``caseworker``, ``caseworker:2``) are; a job
+    (``system:<job>#<who>``) is whoever started it."""
+    text = (actor_text or "").strip().lower()
+    if text.startswith("system:") and "#" in text:
+        return person_of(text.split("#", 1)[1])
+    who, _, oidc = text.partition("#oidc:")
+    for prefix in ("cli:", "os:"):
+        if who.startswith(prefix) and "/" in who:
+            who = who[len(prefix):]
+    account, slash, rest = who.partition("/")
+    if slash and account != "demo":
+        return f"account:{account}"
+    if slash:
+        return f"oidc:{oidc}" if oidc else rest
+    return who
+
+
 def system_actor(job: str) -> str:
     """The "who" of a job the system runs itself (no person): ``system:<job>``."""
     return f"system:{job}"

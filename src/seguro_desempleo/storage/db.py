@@ -44,7 +44,8 @@ spill to the WAL and checkpoint at commit); a small committed transaction costs 
 Only a new file takes it: an existing database keeps the page size it was created with."""
 
 
-SQLITE_BUSY_TIMEOUT_MS = 30000
+SQLITE_BUSY_TIMEOUT_MS: int = 30000
+assert isinstance(SQLITE_BUSY_TIMEOUT_MS, int)  # it is interpolated into a PRAGMA: a fixed integer only
 """How long a SQLite transaction waits for another writer before giving up (``PRAGMA
 busy_timeout``). Write transactions begin IMMEDIATE (:func:`make_engine`), so a second writer
 waits here for the first one's commit — two API clients, or a CLI import beside a running
@@ -82,7 +83,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Before WAL: a new file's page size is fixed by its first write; on an existing one a no-op.
     cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")  # an int constant of this module, never a value
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA cache_size=-131072")   # 128 MiB page cache: bulk imports stay in memory

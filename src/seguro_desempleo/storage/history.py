@@ -260,9 +260,9 @@ def worker_document(session: Session | Connection, worker_id: int) -> tuple[str,
 # Issue 26: which months are aportaciones (art. 3 by month), the charged base (art. 5)
 
 _EMPLOYER_MONTHS = text(
-    "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay), MAX(CASE WHEN " + _PAID + " THEN 1 ELSE 0 END) "
+    f"SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
     "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
-    "WHERE c.worker_id = :w AND " + ACTIVE + " AND c.period BETWEEN :a AND :b "
+    f"WHERE c.worker_id = :w AND {ACTIVE} AND c.period BETWEEN :a AND :b "
     "GROUP BY c.period, d.employer_id, e.sector ORDER BY c.period, d.employer_id")
 
 

@@ -129,7 +129,9 @@ def check_award(session: Session, claim_id: str, approve: bool, *, checker: str,
         raise NotFoundError(f"claim {claim_id} awaits no approval", field="claim_id")
     if row["status"] != "pending":
         raise ConflictError(f"the award was already {row['status']}", where=f"claim {claim_id}")
-    if row["maker"] == checker:
+    from seguro_desempleo.domain.access import person_of
+
+    if row["maker"] == checker or person_of(str(row["maker"])) == person_of(checker):  # the same person, any channel
         raise ConflictError("la aprobación la da otro funcionario: quien decidió no puede aprobar su propia "
                             "decisión (cuatro ojos)", where=f"claim {claim_id}")
     status = "approved" if approve else "rejected"

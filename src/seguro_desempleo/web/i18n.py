@@ -726,7 +726,8 @@ def form_error(exc: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     its label and gives the reason in Spanish."""
     field = str(getattr(exc, "field", "") or "")
     message = str(getattr(exc, "message", exc))
-    label = text(f"field_{field}", lang) if f"field_{field}" in TEXTS else field
+    key = f"field_{field}"  # an i18n key, not SQL
+    label = text(key, lang) if key in TEXTS else field
     if lang != "es":
         return f"{label}: {message}" if label else message
     reason = next((es for pattern, es in _REASONS_ES if pattern.search(message)), text("invalid_value", lang))
