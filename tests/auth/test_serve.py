@@ -49,9 +49,12 @@ def _serve(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[int, dict[
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
-    monkeypatch.delenv("SEGURO_SECRET", raising=False)
-    monkeypatch.delenv("SEGURO_DEMO_LOGINS", raising=False)
-    monkeypatch.delenv("SEGURO_DB_URL", raising=False)
+    # serve writes these into os.environ for its workers: set then delete each through monkeypatch,
+    # so that whatever serve writes is undone after the test (a bare delenv of an absent variable
+    # records nothing, and the demo's date leaked into later page tests of the same worker)
+    for name in ("SEGURO_SECRET", "SEGURO_DEMO_LOGINS", "SEGURO_DB_URL", "SEGURO_WEB_TODAY"):
+        monkeypatch.setenv(name, "-")
+        monkeypatch.delenv(name)
     return main(["serve", *args]), seen
 
 
