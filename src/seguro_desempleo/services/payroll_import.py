@@ -994,6 +994,7 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
 
 
 def _empty(conn: Connection, table: str) -> bool:
+    # *table* is one of this module's own table names (never input); identifiers cannot be bound
     return conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None
 
 
@@ -1038,8 +1039,8 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     if conn.dialect.name == "postgresql":
         seq = _sequence(conn, table)
         conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        first = int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
-        conn.exec_driver_sql(f"SELECT setval('{seq}', {first + n - 1})")
+        first = int(conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar_one())
+        conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + n - 1))
         return np.arange(first, first + n, dtype=np.int64)
     start = int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
     return np.arange(start, start + n, dtype=np.int64)
