@@ -86,10 +86,12 @@ TODAY_ENV = "SEGURO_WEB_TODAY"
 
 
 def today(request: Request) -> dt.date:
-    """The service date: ``app.state.web_today`` (tests), else ``$SEGURO_WEB_TODAY``, else today."""
-    pinned = getattr(request.app.state, "web_today", None)
-    if isinstance(pinned, dt.date):
-        return pinned
+    """The service date: ``app.state.web_today`` (tests) or the application's pinned ``today``
+    (``create_app(today=...)``, the same date the API uses), else ``$SEGURO_WEB_TODAY``, else today."""
+    for name in ("web_today", "today"):
+        pinned = getattr(request.app.state, name, None)
+        if isinstance(pinned, dt.date):
+            return pinned
     env = os.environ.get(TODAY_ENV)
     if env:
         try:
