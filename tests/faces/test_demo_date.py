@@ -38,3 +38,26 @@ def test_no_date_for_other_databases(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.delenv(TODAY_ENV, raising=False)
     _pin_demo_date(str(real))
     assert TODAY_ENV not in os.environ
+
+
+def test_the_api_uses_the_demo_date_as_the_pages_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under ``serve`` a demo database is seen on the demo's last day by the pages *and* by the API
+    (api/deps.py ``day``): a registration sent without a date is recorded on that day, not today."""
+    from fastapi.testclient import TestClient
+
+    from seguro_desempleo.api.app import create_app
+
+    db = tmp_path / "demo.sqlite3"
+    run_demo(DemoConfig(workers=40, months=3, seed=3, start="2024-11", db=str(db)))
+    monkeypatch.delenv(TODAY_ENV, raising=False)
+    _pin_demo_date(str(db))                                  # what serve does before it builds the app
+    with TestClient(create_app(db_url=f"sqlite:///{db}", secret="t")) as c:
+        def tok(role: str, subject: str | None = None) -> dict[str, str]:
+            r = c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
+            return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+        claim = c.get("/api/v1/claims", headers=tok("caseworker")).json()["items"][0]
+        r = c.post(f"/api/v1/workers/{claim['worker_id']}/employment-registration",
+                   json={"channel": "empleos_peru"}, headers=tok("employment_officer"))
+        assert r.status_code == 201, r.text
+        assert r.json()["registered_on"] == "2025-01-31"

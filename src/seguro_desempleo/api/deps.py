@@ -7,6 +7,7 @@ rolls the whole request back (nothing written, the error answered as problem+jso
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -50,8 +51,28 @@ def day(request: Request, text: str | None, field: str) -> dt.date:
     """A date from the request, or the service date (``app.state.today`` pins it for demos)."""
     if text:
         return parse_date(text, field=field)
-    pinned = getattr(request.app.state, "today", None) or getattr(request.app.state, "web_today", None)
-    return pinned if isinstance(pinned, dt.date) else dt.date.today()
+    return service_date(request)
+
+
+TODAY_ENV = "SEGURO_WEB_TODAY"
+"""``YYYY-MM-DD``: the service date ``serve`` pins for a demo database (decision 0381); the pages
+read the same variable (``web.common.today``), so the API and the pages agree on the day."""
+
+
+def service_date(request: Request) -> dt.date:
+    """The service date, by the pages' rule: the application's pinned ``today`` (``create_app(today=...)``)
+    or ``web_today``, else ``$SEGURO_WEB_TODAY`` (a demo database under ``serve``), else the real date."""
+    for name in ("today", "web_today"):
+        pinned = getattr(request.app.state, name, None)
+        if isinstance(pinned, dt.date):
+            return pinned
+    env = os.environ.get(TODAY_ENV)
+    if env:
+        try:
+            return dt.date.fromisoformat(env)
+        except ValueError:
+            pass
+    return dt.date.today()
 
 
 def worker_ref_of(p: Principal) -> str:
