@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ def test_json_rows_have_the_issue_fields(capsys: pytest.CaptureFixture[str]) -> 
     rows = json.loads(capsys.readouterr().out)
     assert [r["year"] for r in rows] == list(range(2021, 2029))
     assert list(rows[0]) == FIELDS
-    assert rows[-1]["reserve"] == 2686738 and rows[-1]["reserve_ratio"] == "2.0"
+    # soles (decision 0451): the ILO table's 2 686 738 thousand
+    assert rows[-1]["reserve"] == "2686738000.00" and rows[-1]["reserve_ratio"] == "2.0"
 
 
 def test_solve_rate_prints_the_bills_rate(capsys: pytest.CaptureFixture[str]) -> None:
@@ -47,9 +49,9 @@ def test_design_override_changes_the_projection(capsys: pytest.CaptureFixture[st
     assert main(["valuation", "--param", "benefits.rates=0.6,0.6,0.6,0.6,0.6", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     # 60 % flat is the same average replacement as 70/65/60/55/50: same benefits
-    assert rows[-1]["benefits"] == 1004872
+    assert rows[-1]["benefits"] == "1004872000.00"          # soles (decision 0451): 1 004 872 thousand
     assert main(["valuation", "--param", "benefits.rates=0.7,0.7,0.7,0.7,0.7", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)[-1]["benefits"] > 1004872
+    assert Decimal(json.loads(capsys.readouterr().out)[-1]["benefits"]) > Decimal("1004872000")
     assert main(["valuation", "--rate", "1.5", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["contribution_rate"] == "1.50"
 
@@ -89,6 +91,6 @@ def test_top_level_out_writes_the_report(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["valuation", "--assumptions", "ilo-2021", "--scenario", "recession-2009", "--out", str(tmp_path),
                  "--runs", "100", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert rows[-1]["reserve"] < 2686738
+    assert Decimal(rows[-1]["reserve"]) < Decimal("2686738000")
     assert (tmp_path / "report.html").exists() and (tmp_path / "projection.csv").exists()
     assert "recession-2009" in (tmp_path / "report.html").read_text(encoding="utf-8")

@@ -221,7 +221,9 @@ def register(app: typer.Typer) -> None:
             out = g.run_study(uow, year, actor=_actor(), on=_date(date, "--date"))
             uow.commit()
         if fmt == "json":
-            _echo_json({**out, "figures": _figures_in_soles(out["figures"])})
+            from seguro_desempleo.actuarial.output import projection_json  # thousands → soles (decision 0451)
+
+            _echo_json({**out, "figures": _figures_in_soles(out["figures"]), "projection": projection_json(out["projection"])})
             return
         t = out["figures"]["total"]
         typer.echo(f"Estudio de experiencia {year} (art. 10) → conjunto de supuestos {out['assumptions']}")

@@ -90,12 +90,15 @@ def register(app: typer.Typer) -> None:
         summary = outputs.summary(result)
         calib = outputs.calibration_report(result, Path(targets) if targets else None)
         summary["calibration"] = calib
+        from seguro_desempleo.actuarial.output import simulation_json
+
+        as_json = simulation_json(summary)         # the monthly flows in céntimos named *_cents (decision 0451)
         if out_dir is not None:
-            (out_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+            (out_dir / "summary.json").write_text(json.dumps(as_json, ensure_ascii=False, indent=2), encoding="utf-8")
             outputs.write_flows_csv(result, out_dir / "flows.csv")
             (out_dir / "calibration.md").write_text(outputs.calibration_markdown(calib, result), encoding="utf-8")
         if fmt == "json":
-            typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(as_json, ensure_ascii=False, indent=2))
         else:
             ind = summary["indicators"]["all"]
             typer.echo(f"{summary['label']} ({summary['design']}), {persons:,} persons × {months} months")
@@ -165,9 +168,11 @@ def register(app: typer.Typer) -> None:
 
         for summ in summaries:
             summ["valuation"] = valuation_of(pooled[summ["design"]])
+        from seguro_desempleo.actuarial.output import simulation_json
+
         for summ in summaries:
-            (out_dir / f"{summ['design']}.json").write_text(json.dumps(summ, ensure_ascii=False, indent=2),
-                                                            encoding="utf-8")
+            (out_dir / f"{summ['design']}.json").write_text(json.dumps(simulation_json(summ), ensure_ascii=False,
+                                                                       indent=2), encoding="utf-8")
         files = outputs.write_comparison(summaries, out_dir)
         typer.echo((out_dir / "comparison.md").read_text(encoding="utf-8"))
         typer.echo(f"wrote {len(files) + len(summaries)} files to {out_dir}")

@@ -76,9 +76,16 @@ def _table(rows: list[dict[str, Any]], title: str) -> None:
     Console(width=200).print(t)
 
 
+def _json(doc: Any) -> str:
+    """JSON with the projection's money as soles strings (decision 0451; the tables keep thousands)."""
+    from seguro_desempleo.actuarial.output import projection_json
+
+    return json.dumps(projection_json(doc), ensure_ascii=False, indent=2)
+
+
 def _emit(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
     if fmt == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        typer.echo(_json(rows))
     elif fmt == "csv":
         typer.echo(_csv(rows), nl=False)
     else:
@@ -87,7 +94,7 @@ def _emit(rows: list[dict[str, Any]], fmt: str, title: str) -> None:
 
 def _write(out: Path, name: str, rows: list[dict[str, Any]] | dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / f"{name}.json").write_text(_json(rows), encoding="utf-8")
     if isinstance(rows, list):
         (out / f"{name}.csv").write_text(_csv(rows), encoding="utf-8")
 
@@ -107,7 +114,7 @@ def _run(assumptions: str, scenario: str | None, shock_year: int | None, param: 
             for key, value in result.items():
                 typer.echo(f"{key}: {value}")
         else:
-            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+            typer.echo(_json(result))
         if out:
             _write(out, "solved_rate", result)
         return
@@ -175,7 +182,7 @@ def register(app: typer.Typer) -> None:
             for key, value in result.items():
                 typer.echo(f"{key}: {value}")
         else:
-            typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+            typer.echo(_json(result))
 
     @val.command("stress")
     def stress_cmd(assumptions: AssumptionsOpt = "ilo-2021", scenario: ScenarioOpt = None,
@@ -224,7 +231,7 @@ def register(app: typer.Typer) -> None:
         rows = [{"year": y, **{f"reserve_p{k}": v[i] for k, v in summary["reserve_percentiles"].items()},
                  "p_depletion": summary["depletion_probability"][i]} for i, y in enumerate(summary["years"])]
         if fmt == "json":
-            typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+            typer.echo(_json(summary))
         else:
             from seguro_desempleo.actuarial.basis import basis_label
 
@@ -301,7 +308,9 @@ def register(app: typer.Typer) -> None:
         tornado = [{"factor": t["label"], "central": str(t["central"].quantize(q4)), "low": str(t["low"]),
                     "high": str(t["high"]), "rate_low_pct": str((t["rate_low"] * 100).quantize(q4)),
                     "rate_high_pct": str((t["rate_high"] * 100).quantize(q4))} for t in rate_tornado(result)]
-        payload = {"basis_ilo": ilo.basis, "basis_sim": sim.basis, "bridge": rows, "factors": factors,
+        from seguro_desempleo.actuarial.output import bridge_json
+
+        payload = {"basis_ilo": ilo.basis, "basis_sim": sim.basis, "bridge": bridge_json(rows), "factors": factors,
                    "benefits_ratio": str(dec["benefits_ratio"].quantize(Decimal("0.001"))),
                    "cost_rate_ratio": str(dec["cost_rate_ratio"].quantize(Decimal("0.001"))), "valuation": val_,
                    "tornado": tornado}
@@ -319,7 +328,7 @@ def register(app: typer.Typer) -> None:
                        f"(redondeada {val_['rate_pct_rounded_up']} %); base OIT 2021: {val_['ilo_rate_pct']} % "
                        f"(redondeada {val_['ilo_rate_pct_rounded_up']} %)")
         if out:
-            _write(out, "bridge", rows)
+            _write(out, "bridge", bridge_json(rows))
             _write(out, "bridge_summary", payload)
 
     @val.command("report")

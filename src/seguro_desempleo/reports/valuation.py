@@ -52,8 +52,12 @@ def es_dec(value: Decimal | float | str, places: int = 2) -> str:
 
 
 def _write_table(out: Path, name: str, rows: list[dict[str, Any]]) -> list[Path]:
+    """*name*.json (money as soles strings, decision 0451) and *name*.csv (the table's own units)."""
+    from seguro_desempleo.actuarial.output import projection_json
+
     paths = [out / f"{name}.json", out / f"{name}.csv"]
-    paths[0].write_text(json.dumps(rows, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    doc = projection_json(rows, fan=name == "stochastic_fan")
+    paths[0].write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     with paths[1].open("w", encoding="utf-8", newline="") as fh:
         if rows:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
