@@ -61,8 +61,8 @@ def _login(c: TestClient, role: str, subject: str | None = None) -> None:
     c.cookies.set("sd_token", r.json()["access_token"])
 
 
-def test_every_page_in_spanish(demo: tuple[TestClient, dict[str, Any]]) -> None:
-    c, _ = demo
+def _every_page(c: TestClient, out: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(url, html) of every page of every role on the demo database, in Spanish."""
     _login(c, "caseworker")
     paying = c.get("/api/v1/claims?state=paying").json()["items"][0]
     denied = c.get("/api/v1/claims?state=denied").json()["items"][0]
@@ -75,10 +75,10 @@ def test_every_page_in_spanish(demo: tuple[TestClient, dict[str, Any]]) -> None:
         ("caseworker", None): ["/gestion", f"/gestion/casos/{pid}", f"/gestion/casos/{denied['id']}",
                                "/gestion/recursos", "/gestion/pagos", "/gestion/controles", "/gestion/tamanos"],
         ("employment_officer", None): ["/empleo"],
-        ("board", None): ["/tablero", "/directorio"],
+        ("board", None): ["/tablero", "/directorio", "/directorio/estudio", "/directorio/instrumentos",
+                          "/directorio/estados", f"/directorio/estados?periodo={out['last_month']}"],
         ("employer", ruc): ["/empleador"],
     }
-    found = []
     for who, urls in pages.items():
         if who is None:
             c.cookies.clear()
@@ -88,8 +88,40 @@ def test_every_page_in_spanish(demo: tuple[TestClient, dict[str, Any]]) -> None:
             r = c.get(url, headers={"accept": "text/html"})
             assert r.status_code in (200, 404), f"{url}: {r.status_code}"
             assert r.headers["content-type"].startswith("text/html"), url
-            found += [f"{url}: {w}" for w in leaks(r.text)]
+            yield url, r.text
+
+
+def test_every_page_in_spanish(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    c, out = demo
+    found = []
+    for url, page in _every_page(c, out):
+        found += [f"{url}: {w}" for w in leaks(page)]
     assert found == []
+
+
+# A month written for machines: 2025-04 (not part of a date 2025-04-30) or 202504.
+MACHINE_MONTH = re.compile(r"(?<![\d-])20\d\d-(0[1-9]|1[0-2])(?![\d-])|(?<![\d.,/-])20\d\d(0[1-9]|1[0-2])(?![\d.,/-])")
+
+
+def machine_months(page: str) -> list[str]:
+    """The months of *page*'s spoken text written as ``YYYY-MM`` or ``YYYYMM`` (issue 30: "abril 2025"
+    for people). Form values, ``<code>``/``<pre>`` and attributes are not spoken text."""
+    text = spoken_text(page)
+    return [m.group(0) for m in MACHINE_MONTH.finditer(text)]
+
+
+def test_the_month_scan_sees_a_machine_month() -> None:
+    assert machine_months("<td>2025-04</td><td>202504</td>") == ["2025-04", "202504"]
+    assert machine_months('<td>abril 2025</td><td>30/04/2025</td><input value="2025-04"><code>2025-04</code>'
+                          '<td>S/ 202,504.00</td>') == []
+
+
+def test_months_for_people_on_every_page(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    c, out = demo
+    found = []
+    for url, page in _every_page(c, out):
+        found += [f"{url}: {m}" for m in machine_months(page)]
+    assert found == [], "\n".join(found)
 
 
 def test_wrong_addresses_get_a_spanish_page(demo: tuple[TestClient, dict[str, Any]]) -> None:

@@ -137,7 +137,7 @@ def test_employer_uploads_plame_sees_errors_then_accepts(page: Any, world: tuple
     page.get_by_label("Archivo PLAME (.rem)").set_input_files(str(ok))
     page.get_by_role("button", name="Subir").click()
     page.wait_for_selector("text=Aceptado")
-    assert page.locator("#dp-h + .scroll table").inner_text().count("2025-07") == 1
+    assert page.locator("#dp-h + .scroll table").inner_text().count("julio 2025") == 1
     shot(page, "employer-upload-accepted")
 
 

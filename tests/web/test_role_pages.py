@@ -99,7 +99,7 @@ def test_employer_sees_only_its_ruc(app: object) -> None:
     assert "No tiene deuda vencida" in r.text
     r = client_as(app, "employer", RUC_A).get("/empleador")
     # May and June 2025 are declared and unpaid
-    assert "2025-05" in r.text and "2025-06" in r.text and "No tiene deuda vencida" not in r.text
+    assert "mayo 2025" in r.text and "junio 2025" in r.text and "No tiene deuda vencida" not in r.text
     assert client_as(app, "employer", RUC_A).get("/trabajador").status_code == 403
 
 
@@ -116,7 +116,7 @@ def test_employer_upload_reports_line_by_line_then_accepts(app: object, tmp_file
     assert ISSUE_CODES["other"] not in shown                                    # each line says what is wrong
     good = write_rem(tmp_files, RUC_A, "2025-07", [("01", dni(5), "0121", "3000.00", "3000.00")])
     r = c.post("/empleador/planilla", files={"file": (good.name, good.read_bytes())})
-    assert r.status_code == 200 and "Aceptado" in r.text and "2025-07" in r.text
+    assert r.status_code == 200 and "Aceptado" in r.text and "julio 2025" in r.text
     other = write_rem(tmp_files, RUC_B, "2025-07", [("01", dni(11), "0121", "1800.00", "1800.00")])
     r = c.post("/empleador/planilla", files={"file": (other.name, other.read_bytes())})
     assert r.status_code == 403 and "no es el de su empresa" in r.text

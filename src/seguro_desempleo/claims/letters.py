@@ -22,6 +22,13 @@ def pct(rate: Decimal) -> str:
     return f"{(Decimal(rate) * 100).normalize():f} %"
 
 
+def _months_in(value: object) -> str:
+    """``de 2023-01 a 2024-12`` → ``de enero 2023 a diciembre 2024`` (issue 30: months for people)."""
+    from seguro_desempleo.web.i18n import months_in
+
+    return months_in(value, "es")
+
+
 @lru_cache(maxsize=1)
 def letter_env() -> Environment:
     env = Environment(loader=PackageLoader("seguro_desempleo.claims", "templates"),
@@ -30,4 +37,5 @@ def letter_env() -> Environment:
     env.filters["soles"] = format_soles
     env.filters["fecha"] = fecha
     env.filters["pct"] = pct
+    env.filters["meses"] = _months_in
     return env

@@ -131,7 +131,7 @@ def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, s
         return dict(cache[key])
     t = lambda k: i18n.text(k, lang)  # noqa: E731
     flows: list[queries.MonthFlows] = data["flows"]
-    labels = [f.label for f in flows]
+    labels = [i18n.mes(f.label, lang) for f in flows]                  # months for people (issue 30)
     svg: dict[str, str] = {}
     books = f"{t('basis')}: {t('basis_books')}"
     if flows:
@@ -156,7 +156,7 @@ def charts_for(request: Request, data: dict[str, Any], lang: str) -> dict[str, s
             svg["reasons"] = charts.bar_chart(t("chart_reasons"), [t("reqname_" + k) for k, _ in shown],
                                               {t("claims"): [v for _, v in shown]}, horizontal=True)
     if claims and claims["monthly"]:
-        svg["beneficiaries"] = charts.bar_chart(t("chart_beneficiaries"), [format_period(p) for p, _, _ in claims["monthly"]],
+        svg["beneficiaries"] = charts.bar_chart(t("chart_beneficiaries"), [i18n.mes(p, lang) for p, _, _ in claims["monthly"]],
                                                 {t("beneficiaries"): [n for _, n, _ in claims["monthly"]]})
     val = data["valuation"]
     label = "basis" if lang == "es" else "basis_en"

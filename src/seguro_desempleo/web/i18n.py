@@ -701,7 +701,7 @@ def mes(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
         period = value if isinstance(value, int) else parse_period(str(value))
         y, m = format_period(period).split("-")
     except Exception:
-        return str(value)
+        return months_in(str(value), lang)          # a text with months in it ("de 2023-01 a 2024-12")
     names = MONTHS_ES if lang == "es" else MONTHS_EN
     return f"{names[int(m) - 1]} {y}"
 
@@ -741,3 +741,15 @@ _add({
     "cat_governing_date_contingency": ("fecha del cese (contingencia)", "separation date (contingency)"),
     "cat_governing_date_claim": ("fecha de la solicitud", "claim date"),
 })
+
+
+# ------------------------------------------------------------------ wave-x: months for people in any text
+_MONTH_IN_TEXT = re.compile(r"(?<![\d-])(20\d\d)-(0[1-9]|1[0-2])(?![\d-])")
+
+
+def months_in(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Every ``YYYY-MM`` month inside a text for people, written as ``abril 2025`` / ``April 2025``:
+    the rules' details ("12 aportaciones en los 24 meses de 2023-01 a 2024-12"); a date
+    (``2025-04-30``) is left alone. Machine values (form fields, CSV, JSON, ``<code>``) never pass here."""
+    names = MONTHS_ES if lang == "es" else MONTHS_EN
+    return _MONTH_IN_TEXT.sub(lambda m: f"{names[int(m.group(2)) - 1]} {m.group(1)}", str(value))
