@@ -212,3 +212,90 @@ def test_the_meter_names_months_for_people(demo: tuple[TestClient, dict[str, Any
 
     assert i18n.mes(out["last_month"]) in page                 # "febrero 2025", not "2025-02"
     assert f'<span class="m">{out["last_month"]}</span>' not in page
+
+
+# ----------------------------------------------------------------------------- the PDFs (issue 30)
+
+MONEY_IN_TEXT = re.compile(r"S/ ?(-?[\d.,]*\d)")
+SOLES_PE = re.compile(r"\d{1,3}(,\d{3})*\.\d\d")
+UNLABELLED_CODE = re.compile(r"(Motivo de cese|contrato|Tabla \d+) (\d{2})(?!\s*\()")
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF"), data[:40]
+    return [p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages]
+
+
+def pdf_faults(pages: list[str]) -> list[str]:
+    """What a PDF for people must not hold: an English leak word, a machine month (2025-04), an
+    amount not written ``S/ 1,234.56``, a code without its Tabla label ("Motivo de cese 07")."""
+    text = "\n".join(pages)
+    faults = [f"leak: {w}" for w in leaks(text)]
+    faults += [f"month: {m.group(0)}" for m in MACHINE_MONTH.finditer(text)]
+    faults += [f"money: S/ {m.group(1)}" for m in MONEY_IN_TEXT.finditer(text) if not SOLES_PE.fullmatch(m.group(1))]
+    faults += [f"code without its label: {m.group(0)}" for m in UNLABELLED_CODE.finditer(text)]
+    return faults
+
+
+def test_the_pdf_checker_sees_each_fault() -> None:
+    assert pdf_faults(["Motivo de cese 03 (Despido o destitución), S/ 1,680.00, abril 2025"]) == []
+    assert pdf_faults(["Motivo de cese 07, S/ 1680.00, 2025-04, contributions"]) == [
+        "leak: contributions", "month: 2025-04", "money: S/ 1680.00", "code without its label: Motivo de cese 07"]
+
+
+def test_the_letters_as_pdf(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    """The resolution letter (granted and denied) as the worker receives it: Spanish, codes with their
+    label, months and money for people, and the benefits table's header on the page of its rows."""
+    c, _ = demo
+    _login(c, "caseworker")
+    granted = c.get("/api/v1/claims?state=paying").json()["items"][0]["id"]
+    denied = c.get("/api/v1/claims?state=denied").json()["items"][0]["id"]
+    faults = []
+    for cid in (granted, denied):
+        r = c.get(f"/api/v1/claims/{cid}/letter?format=pdf")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/pdf"), r.text[:200]
+        pages = pdf_pages(r.content)
+        faults += [f"{cid}: {f}" for f in pdf_faults(pages)]
+        assert "Motivo de cese" in "".join(pages) or cid == denied
+    assert faults == [], "\n".join(faults)
+    # The benefits table: its header and every installment with the total on one page.
+    pages = pdf_pages(c.get(f"/api/v1/claims/{granted}/letter?format=pdf").content)
+    shown = c.get(f"/api/v1/claims/{granted}").json()
+    page = next(p for p in pages if "Mes Porcentaje Monto" in p)
+    from seguro_desempleo.money import format_soles, parse_soles
+
+    for i in shown["installments"]:
+        assert f"{i['number']} " in page and format_soles(parse_soles(i["amount"])) in page, i
+    assert "Total S/" in page
+
+
+def test_the_fund_statements_as_pdf(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    c, out = demo
+    _login(c, "board")
+    faults = []
+    for period in (out["last_month"][:4], out["last_month"]):
+        r = c.get(f"/directorio/estados.pdf?periodo={period}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/pdf")
+        pages = pdf_pages(r.content)
+        faults += [f"{period}: {f}" for f in pdf_faults(pages)]
+        assert "S/ " in pages[0]
+    assert faults == [], "\n".join(faults)
+    from seguro_desempleo.web import i18n
+
+    assert i18n.mes(out["last_month"]) in " ".join(pages[0].split())   # "Estados financieros del fondo febrero 2025"
+
+
+def test_the_valuation_report_as_pdf(tmp_path: Path) -> None:
+    from seguro_desempleo.cli import main
+
+    assert main(["valuation", "report", "--out", str(tmp_path), "--runs", "100"]) == 0
+    pages = pdf_pages((tmp_path / "report.pdf").read_bytes())
+    text = "\n".join(pages)
+    assert pdf_faults(pages) == []
+    assert "miles de soles" in text                                 # the ILO tables say their unit
+    assert "S/ 1,137.00" in text                                    # the average benefit, in soles
+    assert re.search(r"Fecha: \d\d/\d\d/\d{4}\.", text)

@@ -51,6 +51,20 @@ def es_dec(value: Decimal | float | str, places: int = 2) -> str:
     return str(q).replace(".", ",")
 
 
+GOLDEN_LABELS = {"year": "Año", "insurable_earnings": "Ingresos asegurables", "contributions": "Contrib.",
+                 "investment_income": "Ingresos inversión", "benefits": "Monto del beneficio",
+                 "admin_costs": "Gastos admin.", "surplus": "Superávit (déficit)", "reserve": "Reserva",
+                 "payg_rate": "PAYG (%)", "reserve_ratio": "Coeficiente de reserva"}
+"""The reconciliation table's columns with the ILO table's Spanish headings (the JSON keeps the keys)."""
+
+
+def _soles_pe(whole_soles: int | Decimal) -> str:
+    """An amount in whole soles for people: 1137 → ``S/ 1,137.00``."""
+    from seguro_desempleo.money import format_soles
+
+    return format_soles(int(Decimal(whole_soles) * 100))
+
+
 def _write_table(out: Path, name: str, rows: list[dict[str, Any]]) -> list[Path]:
     """*name*.json (money as soles strings, decision 0451) and *name*.csv (the table's own units)."""
     from seguro_desempleo.actuarial.output import projection_json
@@ -209,6 +223,7 @@ def build_context(req: Request, *, runs: int, seed: int) -> tuple[dict[str, Any]
         "solved": solved, "test": test,
         "gap": solvers.general_average_premium(a), "gap_k": solvers.general_average_premium(a, a.reserve_target_multiple),
         "today": dt.date.today().isoformat(), "es_int": es_int, "es_dec": es_dec,
+        "today_es": dt.date.today().strftime("%d/%m/%Y"), "soles_pe": _soles_pe, "golden_labels": GOLDEN_LABELS,
         "sources": sorted(a.sources.items()),
         "macro_rows": macro_rows,
         "basis_es": {"insurable_earnings": "los ingresos asegurables", "contributions": "las contribuciones",
