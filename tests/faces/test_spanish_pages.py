@@ -299,3 +299,23 @@ def test_the_valuation_report_as_pdf(tmp_path: Path) -> None:
     assert "miles de soles" in text                                 # the ILO tables say their unit
     assert "S/ 1,137.00" in text                                    # the average benefit, in soles
     assert re.search(r"Fecha: \d\d/\d\d/\d{4}\.", text)
+
+
+def test_months_in_english_for_an_english_reader(demo: tuple[TestClient, dict[str, Any]]) -> None:
+    from seguro_desempleo.web import i18n
+
+    c, _ = demo
+    _login(c, "caseworker")
+    paying = c.get("/api/v1/claims?state=paying").json()["items"][0]
+    shown = c.get(f"/api/v1/claims/{paying['id']}").json()
+    _login(c, "worker", paying["worker_id"])
+    c.cookies.set("sd_lang", "en")
+    try:
+        page = c.get(f"/trabajador/reclamos/{paying['id']}").text
+    finally:
+        c.cookies.delete("sd_lang")
+    assert machine_months(page) == []
+    first = shown["installments"][0]["period"]
+    assert i18n.mes(first, "en") in page and i18n.mes(first, "es") not in page     # "January 2025"
+    assert i18n.months_in("de 2023-01 a 2024-12 (30/04/2025; 2025-04-30)") == \
+        "de enero 2023 a diciembre 2024 (30/04/2025; 2025-04-30)"
