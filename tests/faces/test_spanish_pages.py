@@ -159,6 +159,11 @@ def test_breakdowns_and_months_for_people() -> None:
     assert i18n.category("sex", "F") == "mujeres" and i18n.category("sex", "M", "en") == "men"
     assert i18n.category("sector", "private") == "privado" and i18n.category("region", "Lima") == "Lima"
     assert i18n.mes("2025-04") == "abril 2025" and i18n.mes("2025-04", "en") == "April 2025"
+    from seguro_desempleo.periods import parse_period
+
+    index = parse_period("2025-04")                 # as the stores keep a month; as a file names it
+    assert i18n.mes(index) == i18n.mes(str(index)) == i18n.mes("202504") == "abril 2025"
+    assert i18n.mes("2025") == "2025" and i18n.mes("202513") == "202513"
 
 
 def test_the_letter_names_parameters_by_their_label(demo: tuple[TestClient, dict[str, Any]]) -> None:

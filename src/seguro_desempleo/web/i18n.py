@@ -698,7 +698,11 @@ def mes(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     from seguro_desempleo.periods import format_period, parse_period
 
     try:
-        period = value if isinstance(value, int) else parse_period(str(value))
+        text_ = str(value).strip()
+        if isinstance(value, int) or (text_.isdigit() and len(text_) == 5):     # a month index (24303)
+            period = int(text_)
+        else:                                                                 # 2025-04, or 202504 of a file name
+            period = parse_period(f"{text_[:4]}-{text_[4:]}" if text_.isdigit() and len(text_) == 6 else text_)
         y, m = format_period(period).split("-")
     except Exception:
         return months_in(str(value), lang)          # a text with months in it ("de 2023-01 a 2024-12")
