@@ -324,3 +324,15 @@ def test_months_in_english_for_an_english_reader(demo: tuple[TestClient, dict[st
     assert i18n.mes(first, "en") in page and i18n.mes(first, "es") not in page     # "January 2025"
     assert i18n.months_in("de 2023-01 a 2024-12 (30/04/2025; 2025-04-30)") == \
         "de enero 2023 a diciembre 2024 (30/04/2025; 2025-04-30)"
+
+
+def test_an_acts_letter_names_months_for_people() -> None:
+    """The letters of the other acts (suspension, overpayment…) write their months as people read them."""
+    from seguro_desempleo.claims.acts import ActKind, ActLetter, render_act_html
+
+    kind = next(iter(ActKind))
+    letter = ActLetter(kind, grounds=["Se pagó la cuota de 2025-03 después del nuevo empleo del 15/03/2025."],
+                       resolves=["Devolver lo pagado por 2025-03 y 2025-04."], rows=[("Mes", "2025-03")])
+    page = render_act_html(letter, number="ACT-1", claim_id="C-1", issued_on=dt.date(2025, 5, 2), worker_name="X")
+    assert machine_months(page) == []
+    assert "cuota de marzo 2025" in page and "marzo 2025 y abril 2025" in page and "15/03/2025" in page
