@@ -67,3 +67,36 @@ def parse_date(text: object, *, field: str = "date", where: str | None = None) -
 def format_date_pe(date: dt.date) -> str:
     """Display form for people in Peru: ``dd/mm/aaaa``."""
     return f"{date.day:02d}/{date.month:02d}/{date.year:04d}"
+
+
+# ------------------------------------------------------------------ months for people (issue 30)
+MONTH_NAMES = {
+    "es": ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
+           "noviembre", "diciembre"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"),
+}
+_MONTH_IN_TEXT = re.compile(r"(?<![\d-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?![\d-])")
+
+
+def months_in_text(value: object, lang: str = "es") -> str:
+    """Every ``YYYY-MM`` month inside a text for people written ``abril 2025`` / ``April 2025`` (the
+    rules' details: "12 aportaciones en los 24 meses de 2023-01 a 2024-12"); a date (``2025-04-30``)
+    is left alone. Machine values (form fields, CSV, JSON, ``<code>``) never pass here."""
+    names = MONTH_NAMES.get(lang, MONTH_NAMES["en"])
+    return _MONTH_IN_TEXT.sub(lambda m: f"{names[int(m.group(2)) - 1]} {m.group(1)}", str(value))
+
+
+def month_for_people(value: object, lang: str = "es") -> str:
+    """A month as people read it: ``2025-04``, ``202504`` (a file's) or a month index → ``abril 2025``
+    (``April 2025`` in English); any other text with its ``YYYY-MM`` months rewritten."""
+    text = str(value).strip()
+    try:
+        if isinstance(value, int) or (text.isdigit() and len(text) == 5):        # a month index (24303)
+            index = int(text)
+        else:
+            index = parse_period(f"{text[:4]}-{text[4:]}" if text.isdigit() and len(text) == 6 else text)
+        year, month = format_period(index).split("-")
+    except Exception:
+        return months_in_text(value, lang)
+    return f"{MONTH_NAMES.get(lang, MONTH_NAMES['en'])[int(month) - 1]} {year}"

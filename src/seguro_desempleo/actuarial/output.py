@@ -83,7 +83,7 @@ def bridge_json(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if row.get("step") in BRIDGE_MONEY:
             out.append({**row, "ilo": _convert(row["ilo"], 1), "sim": _convert(row["sim"], 1), "unit": "soles"})
         else:
-            out.append({**row, "unit": _BRIDGE_UNITS.get(row.get("step"), "ratio")})
+            out.append({**row, "unit": _BRIDGE_UNITS.get(str(row.get("step")), "ratio")})
     return out
 
 

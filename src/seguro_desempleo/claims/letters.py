@@ -24,9 +24,9 @@ def pct(rate: Decimal) -> str:
 
 def _months_in(value: object) -> str:
     """``de 2023-01 a 2024-12`` → ``de enero 2023 a diciembre 2024`` (issue 30: months for people)."""
-    from seguro_desempleo.web.i18n import months_in
+    from seguro_desempleo.periods import months_in_text
 
-    return months_in(value, "es")
+    return months_in_text(value, "es")
 
 
 @lru_cache(maxsize=1)

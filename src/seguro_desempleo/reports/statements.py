@@ -83,10 +83,10 @@ def _render(name: str, text: Callable[[str], str] | None, lang: str, **context: 
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]))
     words = text or (lambda key: label(key, lang))
-    from seguro_desempleo.web.i18n import mes  # "febrero 2025" for people (issue 30)
+    from seguro_desempleo.periods import month_for_people  # "febrero 2025" for people (issue 30)
 
     return env.get_template(name).render(t=words, lang=lang, soles=_soles, fecha=format_date_pe,
-                                         mes=lambda value: mes(value, lang), **context)
+                                         mes=lambda value: month_for_people(value, lang), **context)
 
 
 def statements_body_html(st: Statements, *, text: Callable[[str], str] | None = None, lang: str = "es") -> str:

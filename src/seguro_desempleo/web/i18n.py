@@ -695,19 +695,10 @@ def category(dimension: str, value: object, lang: str = DEFAULT_LANGUAGE) -> str
 
 def mes(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
     """A month for people: ``2025-04`` (or a month index) → ``abril 2025`` / ``April 2025``."""
-    from seguro_desempleo.periods import format_period, parse_period
+    from seguro_desempleo.periods import month_for_people
 
-    try:
-        text_ = str(value).strip()
-        if isinstance(value, int) or (text_.isdigit() and len(text_) == 5):     # a month index (24303)
-            period = int(text_)
-        else:                                                                 # 2025-04, or 202504 of a file name
-            period = parse_period(f"{text_[:4]}-{text_[4:]}" if text_.isdigit() and len(text_) == 6 else text_)
-        y, m = format_period(period).split("-")
-    except Exception:
-        return months_in(str(value), lang)          # a text with months in it ("de 2023-01 a 2024-12")
-    names = MONTHS_ES if lang == "es" else MONTHS_EN
-    return f"{names[int(m) - 1]} {y}"
+    # also 202504 (a file's), a month index as text, and the YYYY-MM months inside a text
+    return month_for_people(value, "es" if lang == "es" else "en")
 
 
 _REASONS_ES = (
@@ -748,12 +739,8 @@ _add({
 
 
 # ------------------------------------------------------------------ wave-x: months for people in any text
-_MONTH_IN_TEXT = re.compile(r"(?<![\d-])(20\d\d)-(0[1-9]|1[0-2])(?![\d-])")
-
-
 def months_in(value: object, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Every ``YYYY-MM`` month inside a text for people, written as ``abril 2025`` / ``April 2025``:
-    the rules' details ("12 aportaciones en los 24 meses de 2023-01 a 2024-12"); a date
-    (``2025-04-30``) is left alone. Machine values (form fields, CSV, JSON, ``<code>``) never pass here."""
-    names = MONTHS_ES if lang == "es" else MONTHS_EN
-    return _MONTH_IN_TEXT.sub(lambda m: f"{names[int(m.group(2)) - 1]} {m.group(1)}", str(value))
+    """Every ``YYYY-MM`` month inside a text for people (``periods.months_in_text``)."""
+    from seguro_desempleo.periods import months_in_text
+
+    return months_in_text(value, "es" if lang == "es" else "en")
