@@ -119,9 +119,10 @@ def register(app: typer.Typer) -> None:
         with SqlUnitOfWork(db) as uow:
             e = register_employer(uow, ruc, name, size_class=size, annual_sales_uit=sales_uit, sector=sector,
                                   region=region)
+            covered = is_covered(e, uow=uow)        # the phase in force, instruments included (issue 28)
             uow.commit()
         typer.echo(f"employer {e.ruc}: size {e.size_class or 'unknown'} ({e.size_source}), "
-                   f"{'covered' if is_covered(e) else 'not covered'} in the current phase")
+                   f"{'covered' if covered else 'not covered'} in the current phase")
 
     @payroll.command("concept")
     def concept_cmd(

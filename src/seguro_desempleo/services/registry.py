@@ -22,6 +22,7 @@ from seguro_desempleo.domain.registry import (
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import parse_date
+from seguro_desempleo.services.governance import parameters_for
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 
@@ -50,7 +51,7 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
             raise InputError(f"'{annual_sales_uit}' is not a number of UIT", field="annual_sales_uit") from None
         if not sales.is_finite() or sales < 0:      # NaN, Infinity (issue 25: a 500 before)
             raise InputError("annual sales must be a finite number of UIT, zero or more", field="annual_sales_uit")
-        snap = (params or default_parameters()).at(at or dt.date.today())
+        snap = parameters_for(uow, params).at(at or dt.date.today())     # baseline + instruments
         computed = size_class_from_sales(sales, snap["registry.size_thresholds_uit"])
         if size_class is not None and size_class != computed:
             raise InputError(f"declared size '{size_class}' contradicts sales of {sales} UIT ({computed})",
@@ -82,9 +83,12 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
     return e
 
 
-def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None) -> bool:
-    """Whether the employer's workers are insured in the phase in force on *at* (art. 3)."""
-    snap = (params or default_parameters()).at(at or dt.date.today())
+def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None, *,
+               uow: SqlUnitOfWork | None = None) -> bool:
+    """Whether the employer's workers are insured in the phase in force on *at* (art. 3); with
+    *uow*, the phase as the law's baseline plus the instruments recorded set it (issue 28)."""
+    ps = parameters_for(uow, params) if uow is not None else (params or default_parameters())
+    snap = ps.at(at or dt.date.today())
     return (employer.sector in snap["coverage.sectors"]
             and employer.size_class is not None and employer.size_class in snap["coverage.employer_sizes"])
 
