@@ -177,12 +177,13 @@ def register(app: typer.Typer) -> None:
         """Staff accept or reject a size an employer declared itself (issue 25: pending until reviewed)."""
         import datetime as dt
 
-        from seguro_desempleo.storage import employer_sizes as sizes
+        from seguro_desempleo.services import employer_size
         from seguro_desempleo.storage.claims_repositories import SqlAuditSink
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         with SqlUnitOfWork(db) as uow:
-            rec = sizes.review(uow.session, size_id, accept=accept, by=actor)
+            # an accepted size re-liquidates the months it now covers (issue 26)
+            rec = employer_size.review_size(uow, size_id, accept=accept, by=actor)
             SqlAuditSink(uow.session).append(
                 who=actor, when=dt.datetime.now(dt.UTC), action="employer.size_review",
                 entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())

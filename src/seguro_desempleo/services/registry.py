@@ -37,6 +37,7 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
     given by staff is confirmed at once; a size the employer declares itself
     (*declared_by_employer*) is recorded *pending* until staff review it and changes nothing in
     force. Sales on record are never erased by an update that gives none."""
+    from seguro_desempleo.services import employer_size
     from seguro_desempleo.storage import employer_sizes
 
     ruc = validate_ruc(ruc)
@@ -75,10 +76,11 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
     unchanged = (size_class is not None and not declared_by_employer and sales is None
                  and employer_sizes.size_in_force(uow.session, e.id, at or dt.date.today()) == size_class)
     if size_class is not None and not unchanged:
-        employer_sizes.record_size(uow.session, e.id, size_class,
-                                   source="sales" if source == "sales" else
-                                   "declared" if declared_by_employer else "staff",
-                                   by=by, sales_uit=sales, today=at)
+        # a size confirmed at once (sales, staff) re-liquidates the months it now covers (issue 26)
+        employer_size.record_size(uow, e.id, size_class,
+                                  source="sales" if source == "sales" else
+                                  "declared" if declared_by_employer else "staff",
+                                  by=by, sales_uit=sales, today=at, params=params)
         e = uow.employers.by_ruc(ruc) or e
     return e
 
