@@ -70,3 +70,40 @@ def test_second_reemployment(case: dict[str, Any]) -> None:
     for month in case["runs_after"]:
         _run(svc, month)
     assert cents_to_str(sum(p.amount for p in pay.all())) == exp["paid_total"]
+
+
+def test_second_reemployment_end_to_end(migrated_url: str, tmp_path: Path) -> None:
+    """Through the database (SQLite and PostgreSQL): PLAME and T-Registro imported, the decision cut
+    at the new job of 14/07/2025 (month 4: 1,650.10 × 26/30 = 1,430.09; see
+    tests/claims/test_reemployment_e2e.py), the runs of 04–07/2025 pay 7,350.25 in all; a caseworker
+    then records a re-employment on 16/07/2025 (a later date for the return to work): nothing is
+    clawed back (before: 1,430.09 prorated again at 28/30 = 1,334.75, and 95.34 booked as overpaid), the claim
+    pays nothing more, and the decision's trace kept the full installment (1,650.10)."""
+    from seguro_desempleo.services.claims_app import claims_context
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+    from tests.claims.test_reemployment_e2e import _seed
+
+    worker, _ = _seed(migrated_url, tmp_path / "files")
+    with SqlUnitOfWork(migrated_url) as uow:
+        c = claims_context(uow).service.file_and_decide(worker, dt.date(2025, 3, 20), actor="cw")
+        uow.commit()
+    assert c.decision is not None
+    for month in ("2025-04", "2025-05", "2025-06", "2025-07"):
+        with SqlUnitOfWork(migrated_url) as uow:
+            p = parse_period(month)
+            claims_context(uow).service.run_payments(p, first_day(p) + dt.timedelta(days=24), actor="run")
+            uow.commit()
+    with SqlUnitOfWork(migrated_url) as uow:
+        ctx = claims_context(uow)
+        _, over = ctx.service.record_reemployment(c.id, dt.date(2025, 7, 16), actor="cw", on=dt.date(2025, 7, 30))
+        uow.commit()
+    assert over == []
+    for month in ("2025-08", "2025-09"):
+        with SqlUnitOfWork(migrated_url) as uow:
+            p = parse_period(month)
+            claims_context(uow).service.run_payments(p, first_day(p) + dt.timedelta(days=24), actor="run")
+            uow.commit()
+    with SqlUnitOfWork(migrated_url) as uow:
+        paid = claims_context(uow).payments.payments(c.id)
+    assert sum(p.amount for p in paid) == c.decision.total == 210013 + 195012 + 180011 + 143009
+    assert c.decision.trace["reemployment"]["full_amount"] == 165010
