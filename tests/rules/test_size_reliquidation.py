@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -153,3 +154,26 @@ def test_staff_size_with_sales_re_liquidates_from_since_always(migrated_url: str
     assert _dues(migrated_url, other) == dict.fromkeys(MONTHS, 0)
     books = _books(migrated_url)
     assert books[Accounts.CONTRIBUTION_INCOME_EMPLOYER] + books[Accounts.CONTRIBUTION_INCOME_CTS] == 0
+
+
+def test_catch_up_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A size confirmed by a path that does not re-liquidate (the storage call the API's review still
+    makes) is caught up by ``payroll reliquidate``: 03–06/2025 of the large firm go to 0 (4 × 34.80
+    = S/ 139.20 less); run again, nothing changes."""
+    from seguro_desempleo.cli import main
+    from seguro_desempleo.storage.db import upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    upgrade(url)
+    _seed(url, tmp_path)
+    down = _declare(url, LARGE, "micro")
+    with SqlUnitOfWork(url) as uow:
+        employer_sizes.review(uow.session, down, accept=True, by="cw:ana", today=CONFIRMED_ON)
+        uow.commit()
+    assert _dues(url, LARGE) == dict.fromkeys(MONTHS, 3480)
+    args = ["payroll", "reliquidate", "--ruc", LARGE, "--since", "2025-01-01", "--actor", "cw:ana", "--db", url]
+    assert main(args) == 0
+    assert "4 month(s) re-liquidated, change in dues S/ -139.20" in capsys.readouterr().out
+    assert _dues(url, LARGE)["2025-03"] == 0 and _dues(url, LARGE)["2025-02"] == 3480
+    assert main(args) == 0
+    assert "0 month(s) re-liquidated" in capsys.readouterr().out

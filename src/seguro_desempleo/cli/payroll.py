@@ -190,6 +190,28 @@ def register(app: typer.Typer) -> None:
             uow.commit()
         typer.echo(f"size record #{rec.id}: {rec.size_class} from {rec.valid_from.isoformat()} {rec.status}")
 
+    @payroll.command("reliquidate")
+    def reliquidate_cmd(
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
+        since: Annotated[str, typer.Option("--since", help="First day re-liquidated (YYYY-MM-DD or dd/mm/aaaa).")],
+        actor: Annotated[str, typer.Option("--actor", help="The staff member who runs it (audited)")],
+        db: DbOption = None,
+    ) -> None:
+        """Re-liquidate an employer's declared months from a date by the sizes on record (issue 26):
+        a catch-up for a size confirmed elsewhere; idempotent (nothing posted when in line)."""
+        from seguro_desempleo.errors import NotFoundError
+        from seguro_desempleo.services import employer_size
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            e = uow.employers.by_ruc(ruc.strip())
+            if e is None or e.id is None:
+                raise NotFoundError(f"no employer with RUC '{ruc.strip()}'", field="ruc")
+            out = employer_size.reliquidate(uow, e.id, _date(since, "--since"), actor=actor, on=dt.date.today())
+            uow.commit()
+        typer.echo(f"employer {out.ruc}: {len(out.months)} month(s) re-liquidated, "
+                   f"change in dues S/ {out.as_dict()['delta']}")
+
     @payroll.command("worker")
     def worker(
         doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
