@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 
+from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.services import governance as g
 from seguro_desempleo.services.employer_payments import arrears, record_payment
 from seguro_desempleo.services.payroll_import import import_files
@@ -26,7 +30,7 @@ from seguro_desempleo.services.registry import is_covered, register_employer
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
-EFFECTIVE = dt.date(2025, 6, 1)
+CASES = Path(__file__).parents[1] / "rules" / "cases" / "instruments" / "art8_instruments_in_the_import.yaml"
 RUC = make_ruc(4201)
 
 
@@ -51,27 +55,26 @@ def _import(url: str, tmp_path: Path, pay: str) -> None:
         uow.commit()
 
 
-def test_a_ley_changing_the_rate_changes_what_a_later_month_is_charged(migrated_url: str, tmp_path: Path) -> None:
-    _large_employer(migrated_url)
-    with SqlUnitOfWork(migrated_url) as uow:
-        g.add_instrument(uow, type="ley", number="32420", issued_on=dt.date(2025, 5, 10), effective_date=EFFECTIVE,
-                         values={"financing.contribution_rate": "0.0150", "financing.employer_rate": "0.0075",
-                                 "financing.cts_rate": "0.0075"}, actor="admin:1")
-        uow.commit()
-    _import(migrated_url, tmp_path, "3000.00")
-    # May: before the Ley, 1.16 % (S/ 34.80); July: after it, 1.50 % (S/ 45.00). Before the fix the
-    # import read the YAML alone and charged S/ 34.80 for both.
-    assert _dues(migrated_url) == {"2025-05": 3480, "2025-07": 4500}
+def _cases() -> list[Any]:
+    return [pytest.param(c, id=c["name"][:40]) for c in yaml.safe_load(CASES.read_text(encoding="utf-8"))]
 
 
-def test_a_new_rmv_changes_the_floor_from_its_date(migrated_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("case", _cases())
+def test_an_instrument_changes_what_a_later_month_is_charged(migrated_url: str, tmp_path: Path,
+                                                              case: dict[str, Any]) -> None:
+    """The YAML cases: an instrument from 01/06/2025 changes July's charge and not May's. Before the
+    fix the import read the YAML alone and charged both months the baseline."""
+    assert case["article"].startswith("PL 5510/2022-CR") and case["hand"]
     _large_employer(migrated_url)
+    ins = case["instrument"]
     with SqlUnitOfWork(migrated_url) as uow:
-        g.add_instrument(uow, type="decreto_supremo", number="004-2025-TR", issued_on=dt.date(2025, 5, 10),
-                         effective_date=EFFECTIVE, values={"economy.rmv": "1200"}, actor="admin:1")
+        g.add_instrument(uow, type=ins["type"], number=ins["number"],
+                         issued_on=dt.date.fromisoformat(ins["issued_on"]),
+                         effective_date=dt.date.fromisoformat(ins["effective_date"]), values=ins["values"],
+                         actor="admin:1")
         uow.commit()
-    _import(migrated_url, tmp_path, "1000.00")
-    assert _dues(migrated_url) == {"2025-05": 1311, "2025-07": 1392}
+    _import(migrated_url, tmp_path, case["pay"])
+    assert {m: cents_to_str(v) for m, v in _dues(migrated_url).items()} == case["expected_dues"]
 
 
 def test_arrears_interest_follows_an_instrument(migrated_url: str, tmp_path: Path) -> None:

@@ -24,9 +24,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.domain.ledger import Accounts
+from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.services import employer_size
 from seguro_desempleo.services.employer_payments import arrears, record_payment
 from seguro_desempleo.services.ledger import balances, verify
@@ -39,6 +41,7 @@ from tests.payroll.helpers import dni, make_ruc, write_csv
 LARGE, MICRO = make_ruc(4231), make_ruc(4232)
 MONTHS = [f"2025-{m:02d}" for m in range(1, 7)]
 CONFIRMED_ON = dt.date(2025, 7, 10)
+CASE = Path(__file__).parent / "cases" / "reliquidation" / "art3_size_confirmed_later.yaml"
 
 
 def _dues(url: str, ruc: str) -> dict[str, int]:
@@ -47,6 +50,10 @@ def _dues(url: str, ruc: str) -> dict[str, int]:
             "SELECT d.period, d.total_due FROM declaration d JOIN employer e ON e.id = d.employer_id "
             "WHERE e.ruc = :r AND d.status = 'active' ORDER BY d.period"), {"r": ruc}).all()
     return {f"{int(p) // 12}-{int(p) % 12 + 1:02d}": int(t) for p, t in rows}
+
+
+def _soles(dues: dict[str, int]) -> dict[str, str]:
+    return {m: cents_to_str(v) for m, v in dues.items()}
 
 
 def _books(url: str) -> dict[str, int]:
@@ -80,33 +87,33 @@ def _declare(url: str, ruc: str, size: str) -> int:
 
 
 def test_a_size_confirmed_later_re_liquidates_the_months_it_covers(migrated_url: str, tmp_path: Path) -> None:
+    [case] = yaml.safe_load(CASE.read_text(encoding="utf-8"))
+    assert case["article"].startswith("PL 5510/2022-CR") and case["hand"]
     _seed(migrated_url, tmp_path)
-    assert _dues(migrated_url, LARGE) == dict.fromkeys(MONTHS, 3480)
-    assert _dues(migrated_url, MICRO) == dict.fromkeys(MONTHS, 0)
+    assert _soles(_dues(migrated_url, LARGE)) == case["large"]["dues_before"]
+    assert _soles(_dues(migrated_url, MICRO)) == case["micro"]["dues_before"]
     before = _books(migrated_url)
     income = Accounts.CONTRIBUTION_INCOME_EMPLOYER, Accounts.CONTRIBUTION_INCOME_CTS
     assert sum(before[a] for a in income) == 6 * 3480
     down, up = _declare(migrated_url, LARGE, "micro"), _declare(migrated_url, MICRO, "large")
     # Pending: nothing changes until a different staff member reviews it.
-    assert _dues(migrated_url, LARGE) == dict.fromkeys(MONTHS, 3480)
+    assert _soles(_dues(migrated_url, LARGE)) == case["large"]["dues_before"]
     with SqlUnitOfWork(migrated_url) as uow:
         entries_before = len(uow.ledger.entries())
         employer_size.review_size(uow, down, accept=True, by="cw:ana", today=CONFIRMED_ON)
         employer_size.review_size(uow, up, accept=True, by="cw:ana", today=CONFIRMED_ON)
         uow.commit()
     # Dues: the large firm's 03-06/2025 are no longer charged; the micro firm's now are.
-    assert _dues(migrated_url, LARGE) == {"2025-01": 3480, "2025-02": 3480, "2025-03": 0, "2025-04": 0,
-                                          "2025-05": 0, "2025-06": 0}
-    assert _dues(migrated_url, MICRO) == {"2025-01": 0, "2025-02": 0, "2025-03": 2320, "2025-04": 2320,
-                                          "2025-05": 2320, "2025-06": 2320}
+    assert _soles(_dues(migrated_url, LARGE)) == case["large"]["dues_after"]
+    assert _soles(_dues(migrated_url, MICRO)) == case["micro"]["dues_after"]
     after = _books(migrated_url)
-    # Income: 6 × 34.80 − 4 × 34.80 + 4 × 23.20 = 69.60 + 92.80 = 162.40.
-    assert sum(after[a] for a in income) == 2 * 3480 + 4 * 2320 == 16240
-    assert after[Accounts.CONTRIBUTION_INCOME_EMPLOYER] == 2 * 1740 + 4 * 1160
-    # Receivable: what is still owed — the large firm's February (34.80) and the micro firm's
-    # four months (92.80); March's payment (34.80) waits in 2300.
-    assert after[Accounts.RECEIVABLE_EMPLOYER] + after[Accounts.RECEIVABLE_CTS] == 3480 + 4 * 2320
-    assert after[Accounts.UNAPPLIED_RECEIPTS] == before[Accounts.UNAPPLIED_RECEIPTS] + 3480
+    assert cents_to_str(sum(after[a] for a in income)) == case["income_after"]
+    assert cents_to_str(after[Accounts.CONTRIBUTION_INCOME_EMPLOYER]) == case["income_employer_after"]
+    # Receivable: what is still owed; March's payment waits in 2300.
+    assert cents_to_str(after[Accounts.RECEIVABLE_EMPLOYER] + after[Accounts.RECEIVABLE_CTS]) == \
+        case["receivable_after"]
+    assert cents_to_str(after[Accounts.UNAPPLIED_RECEIPTS] - before[Accounts.UNAPPLIED_RECEIPTS]) == \
+        case["unapplied_increase"]
     with SqlUnitOfWork(migrated_url) as uow:
         # Adjustments, never rewrites: the import's and payments' entries are all still there, the
         # hash chain and the replay hold, and new entries were added.
