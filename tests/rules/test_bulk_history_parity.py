@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seguro_desempleo.money import cents_to_str, parse_soles
 from seguro_desempleo.parameters import default_parameters
-from seguro_desempleo.periods import first_day, period_of
+from seguro_desempleo.periods import first_day, parse_period, period_of
 from seguro_desempleo.rules.evaluate import ClaimCase, batch_from_cases, evaluate_batch, evaluate_case
 from seguro_desempleo.storage import employer_sizes
 from seguro_desempleo.storage.claims_sql import SqlHistoryProvider
@@ -38,6 +40,7 @@ from seguro_desempleo.storage.models import (
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import make_ruc
 
+BULK_CASES = Path(__file__).parent / "cases" / "bulk" / "art5_7_post_termination_bulk.yaml"
 FIRST, LAST = period_of(dt.date(2023, 1, 1)), period_of(dt.date(2025, 12, 1))
 PAYS = (0, 40_000, 150_000, 300_000, 900_000)
 _RUCS = itertools.count(5000)
@@ -186,35 +189,59 @@ def test_batch_decisions_from_the_bulk_rows_equal_the_claims(sqlite_url: str, se
     assert checked == len(workers)
 
 
-def test_post_termination_pay_is_not_a_month_nor_a_job_in_bulk(sqlite_url: str, tmp_path: Path) -> None:
-    """Hand arithmetic (arts. 5, 7; Tabla 22): a period 01/03/2023–28/02/2025 with S/ 3,000.00 a month
-    (24 months), and the former employer's S/ 1,500.00 of gratificación trunca and CTS declared for
-    04/2025. Over 03/2023–04/2025 the bulk row has the 24 months of the job and not 04/2025 (before:
-    25 declared months with pay, and 04/2025 read as a re-employment on 01/04/2025); no new job."""
+def _bulk_cases() -> list[Any]:
+    return [pytest.param(c, id=c["name"][:40]) for c in yaml.safe_load(BULK_CASES.read_text(encoding="utf-8"))]
+
+
+@pytest.mark.parametrize("case", _bulk_cases())
+def test_post_termination_pay_in_bulk(sqlite_url: str, case: dict[str, Any]) -> None:
+    """The YAML cases: the bulk row and the bulk re-employment, and the claim's own reading, agree
+    with the hand arithmetic (a former employer's pay after the period is no month and no job)."""
     from seguro_desempleo.storage.db import upgrade
 
+    assert case["article"].startswith("PL 5510/2022-CR") and case["hand"]
     upgrade(sqlite_url)
+    params = default_parameters()
+    a, b = (parse_period(x) for x in case["read"].split(".."))
+    sep = dt.date.fromisoformat(case["separation"])
     with SqlUnitOfWork(sqlite_url) as uow:
         s = uow.session
-        e = EmployerRow(ruc=make_ruc(4299), name="E", sector="private", size_source="staff")
-        w = WorkerRow(doc_type="01", doc_number="42990000")
-        s.add_all([e, w])
-        s.flush()
-        employer_sizes.record_size(s, e.id, "large", source="staff", by="t", today=dt.date(2023, 1, 1))
-        s.add(EmploymentPeriodRow(employer_id=e.id, worker_id=w.id, start_date=dt.date(2023, 3, 1),
-                                  end_date=dt.date(2025, 2, 28), contract_type="01", termination_cause="03"))
-        a, b = period_of(dt.date(2023, 3, 1)), period_of(dt.date(2025, 4, 1))
-        for m in [*range(a, a + 24), b]:
-            d = DeclarationRow(employer_id=e.id, period=m, version=1, status="active", total_due=0, employer_due=0,
-                               cts_due=0)
-            s.add(d)
+        ids: dict[str, int] = {}
+        for name in sorted({p["employer"] for p in case["pays"]}):
+            e = EmployerRow(ruc=make_ruc(next(_RUCS)), name=name, sector="private", size_source="staff")
+            s.add(e)
             s.flush()
-            s.add(ContributionRow(declaration_id=d.id, worker_id=w.id, period=m,
-                                  insurable_pay=150_000 if m == b else 300_000))
+            employer_sizes.record_size(s, e.id, "large", source="staff", by="t", today=dt.date(2023, 1, 1))
+            ids[name] = e.id
+        w = WorkerRow(doc_type="01", doc_number=f"{next(_DOCS):08d}")
+        s.add(w)
         s.flush()
-        raw = contribution_history_bulk(s, [w.id], a, b)       # the declared pay, every employer
-        assert int(raw.declared[0].sum()) == 25 and int(raw.pay[0, -1]) == 150_000
-        hist = charged_history_bulk(s, [w.id], a, b, default_parameters())
-        assert int(hist.declared[0].sum()) == 24 and not hist.declared[0, -1]
-        assert int(hist.counted[0][hist.declared[0]].sum()) == 24
-        assert reemployment_starts_bulk(s, [(w.id, dt.date(2025, 2, 28))]) == [None]
+        for p in case["periods"]:
+            s.add(EmploymentPeriodRow(employer_id=ids[p["employer"]], worker_id=w.id,
+                                      start_date=dt.date.fromisoformat(p["start"]),
+                                      end_date=dt.date.fromisoformat(p["end"]) if p["end"] else None,
+                                      contract_type="01", termination_cause="03" if p["end"] else None))
+        for p in case["pays"]:
+            lo, hi = (parse_period(x) for x in p["months"].split(".."))
+            for m in range(lo, hi + 1):
+                d = DeclarationRow(employer_id=ids[p["employer"]], period=m, version=1, status="active",
+                                   total_due=0, employer_due=0, cts_due=0)
+                s.add(d)
+                s.flush()
+                s.add(ContributionRow(declaration_id=d.id, worker_id=w.id, period=m, insurable_pay=parse_soles(p["pay"])))
+        s.flush()
+        exp = case["expected"]
+        hist = charged_history_bulk(s, [w.id], a, b, params)
+        assert int(hist.declared[0].sum()) == exp["declared"]
+        assert int((hist.counted[0] & hist.declared[0]).sum()) == exp["counted"]
+        for month, base in exp.get("base", {}).items():
+            assert cents_to_str(int(hist.pay[0, parse_period(month) - a])) == base
+        want = dt.date.fromisoformat(exp["reemployment"]) if exp["reemployment"] else None
+        assert reemployment_starts_bulk(s, [(w.id, sep)]) == [want]
+        # The claim reads the same (the parity the random tests check, on the legal case).
+        claim = SqlHistoryProvider(uow, params=params)
+        assert hist.contribution_months(0) == tuple(m for m in claim.contributions(str(w.id), b) if m.period >= a)
+        assert claim.reemployment_start(str(w.id), sep) == want
+        if case["name"].startswith("Gratificación"):
+            raw = contribution_history_bulk(s, [w.id], a, b)       # the raw declared pay, every employer
+            assert int(raw.declared[0].sum()) == 25                # (what the bulk read before: 25 months)
