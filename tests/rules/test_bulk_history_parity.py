@@ -245,3 +245,46 @@ def test_post_termination_pay_in_bulk(sqlite_url: str, case: dict[str, Any]) -> 
         if case["name"].startswith("Gratificación"):
             raw = contribution_history_bulk(s, [w.id], a, b)       # the raw declared pay, every employer
             assert int(raw.declared[0].sum()) == 25                # (what the bulk read before: 25 months)
+
+
+def test_bulk_payment_run_pays_a_claim_with_post_termination_pay_in_full(migrated_url: str, tmp_path: Path) -> None:
+    """The monthly bulk run (``bulk_run_payments``) on a claim whose former employer declared CTS and
+    gratificación trunca after the separation: the claim's rule decides (no re-employment), and the
+    five installments are paid in full. Hand arithmetic (arts. 5, 7): S/ 3,000.00 a month 03/2023–
+    02/2025, separation 28/02/2025 → 2,100.00 + 1,950.00 + 1,800.00 + 1,650.00 + 1,500.00 =
+    9,000.00; S/ 1,500.00 declared by the former employer for 04/2025 changes nothing."""
+    from seguro_desempleo.domain.registry import EmploymentPeriod
+    from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context
+    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.services.registry import register_employer
+    from seguro_desempleo.storage.history import worker_ids_by_document
+    from tests.claims.funding import fund
+    from tests.claims.registration_helpers import register_all_workers
+    from tests.payroll.helpers import dni, write_csv
+
+    ruc, doc = make_ruc(4290), dni(4290)
+    months = [f"{m // 12}-{m % 12 + 1:02d}" for m in range(parse_period("2023-03"), parse_period("2025-02") + 1)]
+    rows = [(ruc, p, "01", doc, "0121", "3000.00", "3000.00") for p in months]
+    rows.append((ruc, "2025-04", "01", doc, "0121", "1500.00", "1500.00"))
+    with SqlUnitOfWork(migrated_url) as uow:
+        register_employer(uow, ruc, "GRAN EMPRESA SAA", annual_sales_uit="5000", at=dt.date(2023, 1, 1))
+        import_files([write_csv(tmp_path / "p.csv", rows)], uow=uow, today=dt.date(2025, 5, 10))
+        wid = worker_ids_by_document(uow.session, [("01", doc)])[("01", doc)]
+        e = uow.employers.by_ruc(ruc)
+        assert e is not None and e.id is not None
+        uow.periods.upsert(EmploymentPeriod(e.id, wid, dt.date(2023, 3, 1), dt.date(2025, 2, 28), "01", "03"))
+        register_all_workers(uow.session)
+        fund(uow)
+        uow.commit()
+    with SqlUnitOfWork(migrated_url) as uow:
+        c = claims_context(uow).service.file_and_decide(str(wid), dt.date(2025, 3, 10), actor="cw")
+        uow.commit()
+    assert c.decision is not None and c.decision.total == 900_000
+    for p in range(parse_period("2025-03"), parse_period("2025-09") + 1):
+        with SqlUnitOfWork(migrated_url) as uow:
+            bulk_run_payments(claims_context(uow), p, first_day(p) + dt.timedelta(days=24), actor="run")
+            uow.commit()
+    with SqlUnitOfWork(migrated_url) as uow:
+        ctx = claims_context(uow)
+        assert sum(x.amount for x in ctx.payments.payments(c.id)) == 900_000
+        assert ctx.claims.get(c.id).reemployment_date is None
