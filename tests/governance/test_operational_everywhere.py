@@ -117,3 +117,18 @@ def test_the_registry_reads_thresholds_and_phases_from_instruments(migrated_url:
         assert is_covered(s, at=dt.date(2025, 3, 1), uow=uow)
         assert not is_covered(s, at=dt.date(2025, 1, 15), uow=uow)
         uow.commit()
+
+
+def test_a_phase_of_coverage_by_instrument_charges_small_firms_from_its_date(migrated_url: str,
+                                                                            tmp_path: Path) -> None:
+    """Segunda disposición final: an Acuerdo de Directorio extends coverage to small firms from
+    01/06/2025. A small firm (1,000 UIT) declaring S/ 3,000.00 is charged nothing for May (art. 3,
+    outside the phase then) and 3,000.00 × 1.16 % = S/ 34.80 for July."""
+    with SqlUnitOfWork(migrated_url) as uow:
+        register_employer(uow, RUC, "PEQUEÑA SAC", annual_sales_uit="1000", at=dt.date(2025, 1, 1))
+        g.add_instrument(uow, type="acuerdo_directorio", number="2025-0002", issued_on=dt.date(2025, 5, 10),
+                         effective_date=dt.date(2025, 6, 1),
+                         values={"coverage.employer_sizes": "small,medium,large"}, actor="admin:1")
+        uow.commit()
+    _import(migrated_url, tmp_path, "3000.00")
+    assert _dues(migrated_url) == {"2025-05": 0, "2025-07": 3480}
