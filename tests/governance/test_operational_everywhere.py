@@ -99,12 +99,12 @@ def test_arrears_interest_follows_an_instrument(migrated_url: str, tmp_path: Pat
 
 
 def test_the_registry_reads_thresholds_and_phases_from_instruments(migrated_url: str) -> None:
-    """A Decreto Supremo moving the large-firm threshold to 4,000 UIT (Ley 30056 art. 11's values are
-    the baseline) makes 3,000 UIT of sales a medium firm; an Acuerdo adding small firms to the
+    """A Ley moving the large-firm threshold to 4,000 UIT (Ley 30056 art. 11's values are the
+    baseline; only a Ley amends them) makes 3,000 UIT of sales a medium firm; an Acuerdo adding small firms to the
     phase in force (Segunda disposición final) covers a small firm from its date."""
     small = make_ruc(4202)
     with SqlUnitOfWork(migrated_url) as uow:
-        g.add_instrument(uow, type="decreto_supremo", number="010-2025-PRODUCE", issued_on=dt.date(2025, 1, 1),
+        g.add_instrument(uow, type="ley", number="32421", issued_on=dt.date(2025, 1, 1),
                          effective_date=dt.date(2025, 1, 1), values={"registry.size_thresholds_uit": "150,1700,4000"},
                          actor="admin:1")
         g.add_instrument(uow, type="acuerdo_directorio", number="2025-0001", issued_on=dt.date(2025, 1, 1),
