@@ -195,6 +195,10 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
                         "article": UNEMPLOYMENT_ARTICLE, "met": bool(kept), "detail": detail})
         trace["reemployment"] = {"date": reemployment_date.isoformat(), "first_period": format_period(first_period),
                                  "months_awarded": len(kept), "months_decided": len(rec.benefits)}
+        if kept and kept[-1].amount != rec.benefits[len(kept) - 1].amount:
+            # the full installment of the month paid pro rata: an earlier new job found later is
+            # prorated from it, never from the amount already prorated (no double pro rata)
+            trace["reemployment"]["full_amount"] = rec.benefits[len(kept) - 1].amount
         benefits = tuple(kept)
     if not eligible:
         benefits = ()

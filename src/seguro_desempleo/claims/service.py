@@ -138,12 +138,27 @@ def _cut_at_decision(claim: Claim) -> bool:
 
 
 def _not_yet_read(claim: Claim, reemployment: dt.date | None) -> dt.date | None:
-    """*reemployment*, unless the decision already read it: then its benefits are cut and the last
-    one pro rata (issue 26 items 2 and 3), and a plan must not prorate it a second time."""
+    """*reemployment*, unless the decision already cut the benefits at a new job on or before it:
+    then its benefits are cut and the last one pro rata (issue 26 items 2 and 3), and a plan must
+    not prorate again. The earliest new job governs: a later one (another record of the return to
+    work, a later job) cuts nothing more; an earlier one found later is returned (it governs)."""
     cut: dict[str, Any] | None = claim.decision.trace.get("reemployment") if claim.decision is not None else None
-    if cut is not None and reemployment is not None and cut.get("date") == reemployment.isoformat():
+    if cut is not None and reemployment is not None and reemployment.isoformat() >= str(cut.get("date")):
         return None
     return reemployment
+
+
+def _plan_benefits(claim: Claim, reemployment: dt.date | None) -> tuple[Any, ...]:
+    """The decision's benefits a plan cuts at *reemployment* (as :func:`_not_yet_read` returns it):
+    when that is an earlier new job than the one the decision cut at, the month the decision paid
+    pro rata is restored to its full installment first, so it is prorated once, from the full
+    amount (no double pro rata). A decision recorded without the full amount keeps its benefits."""
+    assert claim.decision is not None
+    benefits = tuple(claim.decision.benefits)
+    cut: dict[str, Any] | None = claim.decision.trace.get("reemployment")
+    if reemployment is None or cut is None or "full_amount" not in cut or not benefits:
+        return benefits
+    return (*benefits[:-1], dataclasses.replace(benefits[-1], amount=int(cut["full_amount"])))
 
 
 @dataclass(frozen=True)
@@ -595,9 +610,10 @@ class ClaimService:
     def plan(self, claim: Claim) -> list[Installment]:
         if claim.decision is None or claim.first_period is None:
             return []
-        return plan_installments(claim.id, claim.decision.benefits, claim.first_period,
+        reemployment = _not_yet_read(claim, claim.reemployment_date)
+        return plan_installments(claim.id, _plan_benefits(claim, reemployment), claim.first_period,
                                  benefit_start=benefit_start(waiting_end(claim.decision)),
-                                 reemployment_date=_not_yet_read(claim, claim.reemployment_date))
+                                 reemployment_date=reemployment)
 
     def record_reemployment(self, claim_id: str, start: dt.date, *, actor: str,
                             on: dt.date | None = None) -> tuple[Claim, list[Overpayment]]:
@@ -611,10 +627,11 @@ class ClaimService:
                              f"{format_date_pe(claim.separation_date)}", field="start_date")
         entitled = None
         if claim.decision is not None and claim.first_period is not None:  # pro rata (issue 26, item 2)
+            reemployment = _not_yet_read(claim, start)
             entitled = entitlements(plan_installments(
-                claim.id, claim.decision.benefits, claim.first_period,
+                claim.id, _plan_benefits(claim, reemployment), claim.first_period,
                 benefit_start=benefit_start(waiting_end(claim.decision)),
-                reemployment_date=_not_yet_read(claim, start)))
+                reemployment_date=reemployment))
         over = overpayments(self.payments.payments(claim.id), period_of(start), entitled)
         for o in over:
             self.ledger.post(LedgerEntry(f"{LedgerKind.OVERPAYMENT_RECEIVABLE.value}:{o.key}",

@@ -119,9 +119,10 @@ def register(app: typer.Typer) -> None:
         with SqlUnitOfWork(db) as uow:
             e = register_employer(uow, ruc, name, size_class=size, annual_sales_uit=sales_uit, sector=sector,
                                   region=region)
+            covered = is_covered(e, uow=uow)        # the phase in force, instruments included (issue 28)
             uow.commit()
         typer.echo(f"employer {e.ruc}: size {e.size_class or 'unknown'} ({e.size_source}), "
-                   f"{'covered' if is_covered(e) else 'not covered'} in the current phase")
+                   f"{'covered' if covered else 'not covered'} in the current phase")
 
     @payroll.command("concept")
     def concept_cmd(
@@ -176,17 +177,40 @@ def register(app: typer.Typer) -> None:
         """Staff accept or reject a size an employer declared itself (issue 25: pending until reviewed)."""
         import datetime as dt
 
-        from seguro_desempleo.storage import employer_sizes as sizes
+        from seguro_desempleo.services import employer_size
         from seguro_desempleo.storage.claims_repositories import SqlAuditSink
         from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         with SqlUnitOfWork(db) as uow:
-            rec = sizes.review(uow.session, size_id, accept=accept, by=actor)
+            # an accepted size re-liquidates the months it now covers (issue 26)
+            rec = employer_size.review_size(uow, size_id, accept=accept, by=actor)
             SqlAuditSink(uow.session).append(
                 who=actor, when=dt.datetime.now(dt.UTC), action="employer.size_review",
                 entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())
             uow.commit()
         typer.echo(f"size record #{rec.id}: {rec.size_class} from {rec.valid_from.isoformat()} {rec.status}")
+
+    @payroll.command("reliquidate")
+    def reliquidate_cmd(
+        ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
+        since: Annotated[str, typer.Option("--since", help="First day re-liquidated (YYYY-MM-DD or dd/mm/aaaa).")],
+        actor: Annotated[str, typer.Option("--actor", help="The staff member who runs it (audited)")],
+        db: DbOption = None,
+    ) -> None:
+        """Re-liquidate an employer's declared months from a date by the sizes on record (issue 26):
+        a catch-up for a size confirmed elsewhere; idempotent (nothing posted when in line)."""
+        from seguro_desempleo.errors import NotFoundError
+        from seguro_desempleo.services import employer_size
+        from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+        with SqlUnitOfWork(db) as uow:
+            e = uow.employers.by_ruc(ruc.strip())
+            if e is None or e.id is None:
+                raise NotFoundError(f"no employer with RUC '{ruc.strip()}'", field="ruc")
+            out = employer_size.reliquidate(uow, e.id, _date(since, "--since"), actor=actor, on=dt.date.today())
+            uow.commit()
+        typer.echo(f"employer {out.ruc}: {len(out.months)} month(s) re-liquidated, "
+                   f"change in dues S/ {out.as_dict()['delta']}")
 
     @payroll.command("worker")
     def worker(

@@ -59,12 +59,11 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
                    registered: Callable[[str, dt.date], bool] | None = None,
                    schedule_obligations: bool = True) -> ClaimsContext:
     s = uow.session
-    if params is None or not params.is_what_if:
-        # the law's baseline plus the instruments recorded (issue 28): operations read both; a
-        # what-if set passed in (a test's, a reform's) is used as it is
-        from seguro_desempleo.services.governance import operational_parameters
+    # the law's baseline plus the instruments recorded (issue 28): operations read both; a what-if
+    # set passed in (a test's, a reform's) is used as it is — the one rule of governance.parameters_for
+    from seguro_desempleo.services.governance import parameters_for
 
-        params = operational_parameters(uow, params)
+    params = parameters_for(uow, params)
     claims, payments, audit = SqlClaimRepository(s), SqlPaymentStore(s), SqlAuditSink(s)
     employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered, params=params)
     svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),

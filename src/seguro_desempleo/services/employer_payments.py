@@ -38,6 +38,7 @@ from seguro_desempleo.money import RATE_SCALE, cents_to_str, rate_to_scaled
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, format_period, month_index
 from seguro_desempleo.services import ledger
+from seguro_desempleo.services.governance import parameters_for
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 DUE_DAY = 15
@@ -222,7 +223,7 @@ def record_payment(uow: SqlUnitOfWork, ruc: str, period: int, amount: int, paid_
     if decl is None:
         raise NotFoundError(f"RUC {ruc} has no declaration for {format_period(period)}", field="period")
     uow.payments.check_new_reference(reference)  # before anything is written
-    rates = InterestRates(params)
+    rates = InterestRates(parameters_for(uow, params))
     month = _load(uow, [(employer.id, period)]).get((employer.id, period))
     if month is None:  # the month's first payment
         month = _Month(employer.id, ruc, period, decl.total_due, _employer_due(uow, decl.id or 0), [], {})
@@ -249,7 +250,7 @@ def reconcile_months(uow: SqlUnitOfWork, months: Iterable[tuple[int, int]], *, a
     For after an import that rectified months (called by the import with the months it
     superseded): a month without payments needs nothing and costs one query per batch.
     """
-    rates = InterestRates(params)
+    rates = InterestRates(parameters_for(uow, params))
     keys = sorted(set(months))
     posted = 0
     for i in range(0, len(keys), _BATCH):  # each batch: its reads, then its entries in one write
@@ -360,7 +361,7 @@ def arrears(uow: SqlUnitOfWork, at: dt.date, *, ruc: str | None = None, params: 
     late, fixed when paid), oldest first by RUC. The declaration is the current one."""
     if limit is not None and limit < 1:
         raise InputError(f"must be at least 1, got {limit}", field="limit")
-    rates = InterestRates(params)
+    rates = InterestRates(parameters_for(uow, params))
     last = month_index(at.year, at.month) - 1          # the last period whose due date is before *at*
     if due_date(last) >= at:
         last -= 1

@@ -1,7 +1,8 @@
 """Governance of the fund (issue 28; PL 5510/2022-CR arts. 8, 9, 10 and 12) over the database.
 
 - **Instruments**: :func:`add_instrument`, :func:`list_instruments`, :func:`operational_parameters`
-  (the YAML baseline + every instrument in force: what claims, payments and the books run on).
+  (the YAML baseline + every instrument in force: what claims, payments and the books run on);
+  :func:`parameters_for` is the one place every operational path obtains them (issue 28).
 - **The board** (art. 12): :func:`draft_proposal`, :func:`cast_vote`, :func:`decide` — an approved
   proposal becomes an instrument (an Acuerdo de Directorio; a law-fixed value waits for its Ley).
 - **The art. 10 study**: :func:`run_study` reads the books and stores the figures with the
@@ -90,6 +91,18 @@ def operational_parameters(uow: Any, base: ParameterSet | None = None) -> Parame
 
 _OPERATIONAL: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}
 """Baseline + instruments, built once per (baseline, set of instruments): instruments are append-only."""
+
+
+def parameters_for(uow: Any, params: ParameterSet | None = None) -> ParameterSet:
+    """The one place an operation (payroll import, employer payments, the registry, claims)
+    obtains its parameters: the law's baseline plus the instruments recorded in *uow*'s database
+    (:func:`operational_parameters`). A what-if set passed in explicitly (a test's, an analyst's
+    reform handed to a service) is used as it is, as ``claims_context`` always did; entry points
+    never pass one to operations. Applying the instruments to a set that already has them changes
+    nothing (each sets the same value at the same date)."""
+    if params is not None and params.is_what_if:
+        return params
+    return operational_parameters(uow, params)
 
 
 def _values_json(ps: ParameterSet, values: Mapping[str, Any]) -> dict[str, Any]:

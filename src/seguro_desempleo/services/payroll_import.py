@@ -199,6 +199,9 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
 def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
             today: dt.date, progress: Progress | None, *, threaded: bool = False,
             employer_ruc: str | None = None) -> ImportSummary:
+    from seguro_desempleo.services.governance import parameters_for  # baseline + instruments (issue 28)
+
+    params = parameters_for(uow, params)
     summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
     conn = uow.connection()
     _create_stage(conn)

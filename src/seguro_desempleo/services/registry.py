@@ -22,6 +22,7 @@ from seguro_desempleo.domain.registry import (
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import parse_date
+from seguro_desempleo.services.governance import parameters_for
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 
@@ -36,6 +37,7 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
     given by staff is confirmed at once; a size the employer declares itself
     (*declared_by_employer*) is recorded *pending* until staff review it and changes nothing in
     force. Sales on record are never erased by an update that gives none."""
+    from seguro_desempleo.services import employer_size
     from seguro_desempleo.storage import employer_sizes
 
     ruc = validate_ruc(ruc)
@@ -50,7 +52,7 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
             raise InputError(f"'{annual_sales_uit}' is not a number of UIT", field="annual_sales_uit") from None
         if not sales.is_finite() or sales < 0:      # NaN, Infinity (issue 25: a 500 before)
             raise InputError("annual sales must be a finite number of UIT, zero or more", field="annual_sales_uit")
-        snap = (params or default_parameters()).at(at or dt.date.today())
+        snap = parameters_for(uow, params).at(at or dt.date.today())     # baseline + instruments
         computed = size_class_from_sales(sales, snap["registry.size_thresholds_uit"])
         if size_class is not None and size_class != computed:
             raise InputError(f"declared size '{size_class}' contradicts sales of {sales} UIT ({computed})",
@@ -74,17 +76,21 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
     unchanged = (size_class is not None and not declared_by_employer and sales is None
                  and employer_sizes.size_in_force(uow.session, e.id, at or dt.date.today()) == size_class)
     if size_class is not None and not unchanged:
-        employer_sizes.record_size(uow.session, e.id, size_class,
-                                   source="sales" if source == "sales" else
-                                   "declared" if declared_by_employer else "staff",
-                                   by=by, sales_uit=sales, today=at)
+        # a size confirmed at once (sales, staff) re-liquidates the months it now covers (issue 26)
+        employer_size.record_size(uow, e.id, size_class,
+                                  source="sales" if source == "sales" else
+                                  "declared" if declared_by_employer else "staff",
+                                  by=by, sales_uit=sales, today=at, params=params)
         e = uow.employers.by_ruc(ruc) or e
     return e
 
 
-def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None) -> bool:
-    """Whether the employer's workers are insured in the phase in force on *at* (art. 3)."""
-    snap = (params or default_parameters()).at(at or dt.date.today())
+def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None, *,
+               uow: SqlUnitOfWork | None = None) -> bool:
+    """Whether the employer's workers are insured in the phase in force on *at* (art. 3); with
+    *uow*, the phase as the law's baseline plus the instruments recorded set it (issue 28)."""
+    ps = parameters_for(uow, params) if uow is not None else (params or default_parameters())
+    snap = ps.at(at or dt.date.today())
     return (employer.sector in snap["coverage.sectors"]
             and employer.size_class is not None and employer.size_class in snap["coverage.employer_sizes"])
 

@@ -34,6 +34,7 @@ from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
+from seguro_desempleo.rules.post_termination import employed_in  # the one rule (the bulk path's too)
 from seguro_desempleo.services import ledger as ledger_service
 from seguro_desempleo.storage.history import ACTIVE, charged_months, contribution_history, months_query
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
@@ -297,11 +298,7 @@ _PAYING_EMPLOYERS = text(
 def _employed_in(periods: list[_Period], ruc: str, period: int) -> bool:
     """Pay of *ruc* in month *period* is from a job: a period with that employer covers the month,
     or the worker has no T-Registro period with it at all (a payroll-only employment)."""
-    mine = [p for p in periods if p.employer_ruc == ruc]
-    if not mine:
-        return True
-    lo, nxt = first_day(period), first_day(period + 1)
-    return any(p.start_date < nxt and (p.end_date is None or p.end_date >= lo) for p in mine)
+    return employed_in([(p.start_date, p.end_date) for p in periods if p.employer_ruc == ruc], period)
 
 
 def ledger_lines(entry: LedgerEntry) -> tuple[Line, ...] | None:

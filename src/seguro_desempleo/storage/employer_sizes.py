@@ -225,3 +225,84 @@ def employer_months_charged(conn: Session | Connection, rucs: Sequence[str], per
             cache[key] = hit
         out[i] = hit
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Re-liquidation after a size confirmed with an earlier date (issue 26 item 1's follow-up): the
+# reads and the one write the service ``services.employer_size`` needs, behind ``uow.sizes``.
+
+
+@dataclass(frozen=True)
+class DeclaredMonth:
+    """An employer's active declaration of one month, with its dues and its workers' insurable pay."""
+
+    declaration_id: int
+    period: int
+    total_due: int
+    employer_due: int
+    cts_due: int
+    pays: tuple[int, ...]
+
+
+class SqlSizeStore:
+    """The employer-size port of a unit of work (``uow.sizes``): the dated history, the review, and
+    what re-liquidating an employer's declared months reads and writes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def employer(self, employer_id: int) -> tuple[str, str] | None:
+        """(RUC, sector) of the employer, ``None`` when unknown."""
+        row = self.session.get(EmployerRow, employer_id)
+        return (row.ruc, row.sector) if row is not None else None
+
+    def record(self, size_id: int) -> SizeRecord | None:
+        row = self.session.get(EmployerSizeRow, size_id)
+        return _record(row) if row is not None else None
+
+    def review(self, size_id: int, *, accept: bool, by: str, today: dt.date | None = None) -> SizeRecord:
+        return review(self.session, size_id, accept=accept, by=by, today=today)
+
+    def record_size(self, employer_id: int, size: str, *, source: str, by: str, valid_from: dt.date | None = None,
+                    sales_uit: Decimal | None = None, today: dt.date | None = None) -> SizeRecord:
+        return record_size(self.session, employer_id, size, source=source, by=by, valid_from=valid_from,
+                           sales_uit=sales_uit, today=today)
+
+    def declared_months(self, employer_id: int, first_period: int) -> list[DeclaredMonth]:
+        """The employer's active declarations from *first_period* on, oldest first, each with the
+        insurable pay of its contribution records (one query for the declarations, one for the pay)."""
+        from seguro_desempleo.storage.models import ContributionRow, DeclarationRow
+
+        decls = self.session.execute(
+            select(DeclarationRow.id, DeclarationRow.period, DeclarationRow.total_due, DeclarationRow.employer_due,
+                   DeclarationRow.cts_due)
+            .where(DeclarationRow.employer_id == employer_id, DeclarationRow.status == "active",
+                   DeclarationRow.period >= first_period)
+            .order_by(DeclarationRow.period)).all()
+        if not decls:
+            return []
+        pays: dict[int, list[int]] = {}
+        ids = [int(d[0]) for d in decls]
+        for start in range(0, len(ids), 1000):
+            for did, pay in self.session.execute(
+                    select(ContributionRow.declaration_id, ContributionRow.insurable_pay)
+                    .where(ContributionRow.declaration_id.in_(ids[start:start + 1000]))).all():
+                pays.setdefault(int(did), []).append(int(pay))
+        return [DeclaredMonth(int(i), int(p), int(t), int(e), int(c), tuple(pays.get(int(i), ())))
+                for i, p, t, e, c in decls]
+
+    def months_charged(self, ruc: str, periods: Sequence[int], params: ParameterSet) -> list[bool]:
+        """Whether each month of the employer is charged by the size in force now on record
+        (:func:`employer_months_charged`, the import's own rule)."""
+        return [bool(x) for x in employer_months_charged(self.session, [ruc] * len(periods), list(periods), params)]
+
+    def set_dues(self, declaration_id: int, total_due: int, employer_due: int, cts_due: int) -> None:
+        """The declaration's liquidation (what the fund charges for it) after a re-liquidation; the
+        declared pay is not touched, and the ledger gets the difference as a new entry."""
+        from seguro_desempleo.storage.models import DeclarationRow
+
+        row = self.session.get(DeclarationRow, declaration_id)
+        if row is None:
+            raise NotFoundError(f"no declaration {declaration_id}", field="declaration")
+        row.total_due, row.employer_due, row.cts_due = total_due, employer_due, cts_due
+        self.session.flush()

@@ -34,6 +34,7 @@ from seguro_desempleo.storage.repositories import (
 if TYPE_CHECKING:
     from seguro_desempleo.storage.acts_repository import SqlActStore
     from seguro_desempleo.storage.books_sql import SqlBooksStore
+    from seguro_desempleo.storage.employer_sizes import SqlSizeStore
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
 
 
@@ -150,6 +151,14 @@ class SqlUnitOfWork:
         if repo is None or repo.session is not self.session:
             repo = self._governance = SqlGovernanceRepository(self.session)
         return repo
+
+    @property
+    def sizes(self) -> SqlSizeStore:
+        """The employer-size history and the re-liquidation reads/writes (``storage.employer_sizes``)
+        in this transaction (issue 26: a size confirmed with an earlier date)."""
+        from seguro_desempleo.storage.employer_sizes import SqlSizeStore
+
+        return SqlSizeStore(self.session)
 
     @property
     def acts(self) -> SqlActStore:

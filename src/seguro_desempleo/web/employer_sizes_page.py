@@ -60,7 +60,7 @@ def install(app: FastAPI) -> None:
 
     @app.post("/gestion/tamanos/{size_id}", include_in_schema=False)
     async def review_size(size_id: int, request: Request) -> Response:
-        from seguro_desempleo.storage import employer_sizes
+        from seguro_desempleo.services import employer_size
         from seguro_desempleo.storage.claims_repositories import SqlAuditSink
 
         principal = require(request, *STAFF)
@@ -71,8 +71,9 @@ def install(app: FastAPI) -> None:
         who = _actor(principal)
         with unit_of_work(request) as uow:
             try:
-                rec = employer_sizes.review(uow.session, size_id, accept=decision == "aceptar", by=who,
-                                            today=today(request))
+                # an accepted size re-liquidates the months it now covers (issue 26)
+                rec = employer_size.review_size(uow, size_id, accept=decision == "aceptar", by=who,
+                                                today=today(request))
                 SqlAuditSink(uow.session).append(
                     who=who, when=dt.datetime.now(dt.UTC), action="employer.size_review",
                     entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())
