@@ -125,27 +125,42 @@ def effective_waiting(d: DesignTables) -> int:
 
 
 _MONTH_DAYS: dict[tuple[int, int, int], np.ndarray] = {}
+_MONTH_ROWS: dict[tuple[int, int, int], np.ndarray] = {}
+
+
+def benefit_month_row(t: int, waiting: int, months: int) -> npt.NDArray[np.int64]:
+    """Row *t* of :func:`benefit_month_days`, computed once per (month, waiting, months): the numpy step
+    asks for one row a month (it used to rebuild the whole table up to *t* each month, O(T²) date
+    arithmetic that dominated a cold run's overhead)."""
+    import datetime as _dt
+
+    from seguro_desempleo.payments.schedule import benefit_month_dates, benefit_start
+
+    key = (t, waiting, months)
+    got = _MONTH_ROWS.get(key)
+    if got is not None:
+        return got
+    out = np.zeros(max(months, 1), dtype=np.int64)
+    sep = (SIM_START + t).astype("datetime64[D]").astype(_dt.date) + _dt.timedelta(days=14)
+    start = benefit_start(sep + _dt.timedelta(days=waiting))
+    for k in range(months):
+        first, last = benefit_month_dates(start, k + 1)
+        out[k] = (last - first).days + 1
+    _MONTH_ROWS[key] = out
+    return out
 
 
 def benefit_month_days(t1: int, waiting: int, months: int) -> npt.NDArray[np.int64]:
     """Days of benefit months 1..*months* for a separation in each simulated month 0..t1-1 (on the
     15th): months from the day after the waiting period, as operations count them
     (``payments.schedule.benefit_month_dates``, issue 26 item 2). Shape ``(t1, months)``."""
-    import datetime as _dt
-
-    from seguro_desempleo.payments.schedule import benefit_month_dates, benefit_start
-
     key = (t1, waiting, months)
     got = _MONTH_DAYS.get(key)
     if got is not None:
         return got
     out = np.zeros((max(t1, 1), max(months, 1)), dtype=np.int64)
     for t in range(t1):
-        sep = (SIM_START + t).astype("datetime64[D]").astype(_dt.date) + _dt.timedelta(days=14)
-        start = benefit_start(sep + _dt.timedelta(days=waiting))
-        for k in range(months):
-            first, last = benefit_month_dates(start, k + 1)
-            out[t, k] = (last - first).days + 1
+        out[t] = benefit_month_row(t, waiting, months)
     _MONTH_DAYS[key] = out
     return out
 
@@ -341,7 +356,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         st.ben_ir[bi] = ir[later]
         di = np.nonzero(direct)[0]
         if di.shape[0]:  # back at work within days: the benefit days before the new job, pro rata
-            row = benefit_month_days(t + 1, effective_waiting(d), len(d.rates))[t]
+            row = benefit_month_row(t, effective_waiting(d), len(d.rates))
             rem = days[di] - effective_waiting(d) - 1
             kk = row.shape[0]
             full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], kb, dtype=np.int64), st.deps[si[di]], d, snap)
