@@ -23,6 +23,7 @@ here:
 
 from __future__ import annotations
 
+import contextlib
 import importlib.abc
 import os
 import sys
@@ -86,10 +87,8 @@ def ensure_cache_dir(package_dir: Path = PACKAGE_DIR) -> str | None:
 # --- a stale or corrupt cache is a miss, never an error ------------------------------------------------
 
 def _discard(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
 def harden_numba_cache(caching: ModuleType) -> bool:
