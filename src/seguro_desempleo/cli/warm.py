@@ -45,9 +45,10 @@ def _rules() -> None:
     snap = default_parameters().at(dt.date(2026, 1, 15))
     n, h = 2, history_length(snap)
     sep = np.full(n, np.datetime64("2026-01-15"), dtype="datetime64[D]")
+    claim = np.full(n, np.datetime64("2026-02-14"), dtype="datetime64[D]")
     pay = np.full((n, h), 150_000, dtype=np.int64)
     batch = ClaimBatch(
-        separation_date=sep, claim_date=sep + np.timedelta64(30, "D"), termination_cause=np.full(n, 3),
+        separation_date=sep, claim_date=claim, termination_cause=np.full(n, 3),
         employer_size=np.full(n, 4), sector=np.zeros(n, dtype=np.int64), contract_type=np.full(n, 1),
         registered=np.ones(n, dtype=bool), pay=pay, declared=pay > 0, paid=np.ones((n, h), dtype=bool),
         rmv=np.full(h, 113_000, dtype=np.int64), window_end_month=np.full(n, 24_312, dtype=np.int64),
