@@ -253,8 +253,9 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
     fi = np.nonzero(is_f)[0]
     covered_f = (d.cov_sector[st.sector[fi]] & d.cov_size[st.size[fi]] & d.cov_contract[st.contract[fi]])
     if measured:
-        for s in range(4):
-            _add(acc[A["pm_formal"] + s], cell[status == s])
+        # person-months by status: one bincount over (status, cell) for the four consecutive rows
+        p0 = A["pm_formal"]
+        acc[p0:p0 + 4] += np.bincount(status * N_CELL + cell, minlength=4 * N_CELL).reshape(4, N_CELL)
         cf = cell[fi]
         base = insurable_base(st.wage[fi], d.rmv, snap)
         base = np.where(covered_f, base, 0)
@@ -386,8 +387,10 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         band = BAND_OF_YEAR[np.minimum(st.age[oi].astype(np.int64) // 12, 69)]
         k = (st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]) * N_AGE + band
         so = status[oi]
-        thr = model.trans_thr[k, so]
-        j = (u32[oi][:, None] >= thr).sum(axis=1)
+        flat = model.trans_thr.reshape(-1, 3)  # one 1-D gather per threshold (cheaper than a 2-D fancy index)
+        row = k * model.trans_thr.shape[1] + so
+        uo = u32[oi]
+        j = ((uo >= flat[:, 0][row]).astype(np.int64) + (uo >= flat[:, 1][row]) + (uo >= flat[:, 2][row]))
         moving = j < 3
         dest = model.dest_code[so, np.minimum(j, 2)]
         mv = oi[moving]
