@@ -7,6 +7,7 @@ the numpy reference engine while the cache is cold (same figures), and numba alw
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,20 @@ def test_the_cache_goes_to_a_per_user_directory_never_the_package(monkeypatch: p
     monkeypatch.setattr(_cache, "candidate_dirs", lambda: [tmp_path / "pkg" / "__pycache__", tmp_path / "other"])
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     assert _cache.ensure_cache_dir(tmp_path / "pkg") == str(tmp_path / "other")
-    monkeypatch.delenv("NUMBA_CACHE_DIR")
+
+
+@pytest.fixture(autouse=True)
+def _numba_config_restored() -> Iterator[None]:
+    """Tests here change NUMBA_CACHE_DIR; numba reads it into its config: put both back, so kernels decorated
+    later in this worker still cache in the per-user directory."""
+    import os
+
+    before = os.environ.get("NUMBA_CACHE_DIR")
+    yield
+    if before is None:
+        os.environ.pop("NUMBA_CACHE_DIR", None)
+    else:
+        os.environ["NUMBA_CACHE_DIR"] = before
     from numba.core import config
 
     config.reload_config()
