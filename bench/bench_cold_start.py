@@ -102,13 +102,21 @@ def main() -> None:
         for label, ms in runs.items():
             med = {k: (statistics.median(m[k][0] for m in ms), statistics.median(m[k][1] for m in ms))
                    for k in ms[0]}
-            print(row(label, med))
+            print(row(label, med, ms))
 
 
-def row(label: str, m: dict[str, tuple[float, float]]) -> str:
+def row(label: str, m: dict[str, tuple[float, float]], repeats: list[dict[str, tuple[float, float]]] | None = None
+        ) -> str:
+    """One line; with *repeats*, the differences and ratios are the medians of each repeat's own (same-run)
+    figures, not figures of the medians."""
     (cw, cc), (aw, ac), (ww, wc) = m["cold"], m["after warm"], m["warm"]
+    ms = repeats or [m]
+    diff = statistics.median(r["cold"][0] - r["warm"][0] for r in ms)
+    ratio = statistics.median(r["cold"][0] / r["warm"][0] for r in ms)
+    after = statistics.median(r["after warm"][0] - r["warm"][0] for r in ms)
+    cpu = statistics.median(r["cold"][1] - r["warm"][1] for r in ms)
     return (f"{label:42s} {cw:7.2f} ({cc:5.2f}) {aw:7.2f} ({ac:5.2f}) {ww:7.2f} ({wc:5.2f}) "
-            f"{cw - ww:10.2f} {cw / ww:9.2f} {aw - ww:10.2f} {cc - wc:8.2f}")
+            f"{diff:10.2f} {ratio:9.2f} {after:10.2f} {cpu:8.2f}")
 
 
 if __name__ == "__main__":
