@@ -6,3 +6,10 @@ formats/, payments/, employment_service/, reports/) over services/, over the eng
 """
 
 __version__ = "0.1.0"
+
+# numba's kernel cache in a writable per-user directory, never inside the package, and a corrupt cache
+# file read as a miss (issue 29; simulation/_cache.py). Before any module imports numba; numba itself is
+# not imported here.
+from seguro_desempleo.simulation._cache import ensure_cache_dir as _ensure_cache_dir
+
+_ensure_cache_dir()

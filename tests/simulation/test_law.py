@@ -88,3 +88,25 @@ def test_structural_switches() -> None:
     de = compile_design(ecu, MODEL)
     assert de.waiting_extra == 60 and de.fixed_amount == 113_000
     assert monthly_amount(np.array([500_000]), np.array([3]), np.array([False]), de, snapshot(ecu)).tolist() == [113_000]
+
+
+def test_reemployment_within_the_waiting_period_and_short_histories_are_screened_out() -> None:
+    """Issue 29, item 3 of the bridge: the simulation's claims per contributor are not inflated by claims the
+    law screens out. A worker back in a formal job before the waiting period is served (art. 7: 7 days in the
+    bill, up to 30 in a design) or with 11 contributions in 24 months never becomes a beneficiary; one back
+    at work after the period did serve it and is paid (pro rata, engine.prorate_months)."""
+    for name, waiting in (("bill", 7), ("waiting_30_days", 30)):
+        des = load_design(name)
+        d = compile_design(des, MODEL)
+        snap = snapshot(des)
+        st = _person([*range(0, 24)], 300_000)
+        days = np.array([0, 3, waiting - 1, waiting, waiting + 1, 40, -1])
+        n = days.shape[0]
+        many = State(**{f: np.repeat(getattr(st, f), n, axis=0) for f in st.__dataclass_fields__})
+        _i, _c, _e, benef, _ir, _m = engine.decide_claims(
+            many, np.arange(n), T, np.full(n, 3), days, np.ones(n, dtype=bool), d, snap)
+        assert benef.tolist() == [False, waiting < 3, False, False, True, True, True], (name, benef.tolist())
+        short = _person([*range(0, 11)], 300_000)
+        *_, benef_short, _ir2, _m2 = engine.decide_claims(
+            short, np.array([0]), T, np.array([3]), np.array([-1]), np.array([True]), d, snap)
+        assert not benef_short[0]

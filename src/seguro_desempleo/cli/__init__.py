@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "serve",       # the API and web application
     "governance",  # instrument, proposal, study, fund (issue 28)
     "users",       # accounts and machine clients (issue 27)
+    "warm",        # compile the numba kernels ahead (issue 29)
 )
 
 

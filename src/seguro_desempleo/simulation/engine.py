@@ -125,27 +125,42 @@ def effective_waiting(d: DesignTables) -> int:
 
 
 _MONTH_DAYS: dict[tuple[int, int, int], np.ndarray] = {}
+_MONTH_ROWS: dict[tuple[int, int, int], np.ndarray] = {}
+
+
+def benefit_month_row(t: int, waiting: int, months: int) -> npt.NDArray[np.int64]:
+    """Row *t* of :func:`benefit_month_days`, computed once per (month, waiting, months): the numpy step
+    asks for one row a month (it used to rebuild the whole table up to *t* each month, O(T²) date
+    arithmetic that dominated a cold run's overhead)."""
+    import datetime as _dt
+
+    from seguro_desempleo.payments.schedule import benefit_month_dates, benefit_start
+
+    key = (t, waiting, months)
+    got = _MONTH_ROWS.get(key)
+    if got is not None:
+        return got
+    out = np.zeros(max(months, 1), dtype=np.int64)
+    sep = (SIM_START + t).astype("datetime64[D]").astype(_dt.date) + _dt.timedelta(days=14)
+    start = benefit_start(sep + _dt.timedelta(days=waiting))
+    for k in range(months):
+        first, last = benefit_month_dates(start, k + 1)
+        out[k] = (last - first).days + 1
+    _MONTH_ROWS[key] = out
+    return out
 
 
 def benefit_month_days(t1: int, waiting: int, months: int) -> npt.NDArray[np.int64]:
     """Days of benefit months 1..*months* for a separation in each simulated month 0..t1-1 (on the
     15th): months from the day after the waiting period, as operations count them
     (``payments.schedule.benefit_month_dates``, issue 26 item 2). Shape ``(t1, months)``."""
-    import datetime as _dt
-
-    from seguro_desempleo.payments.schedule import benefit_month_dates, benefit_start
-
     key = (t1, waiting, months)
     got = _MONTH_DAYS.get(key)
     if got is not None:
         return got
     out = np.zeros((max(t1, 1), max(months, 1)), dtype=np.int64)
     for t in range(t1):
-        sep = (SIM_START + t).astype("datetime64[D]").astype(_dt.date) + _dt.timedelta(days=14)
-        start = benefit_start(sep + _dt.timedelta(days=waiting))
-        for k in range(months):
-            first, last = benefit_month_dates(start, k + 1)
-            out[t, k] = (last - first).days + 1
+        out[t] = benefit_month_row(t, waiting, months)
     _MONTH_DAYS[key] = out
     return out
 
@@ -238,8 +253,9 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
     fi = np.nonzero(is_f)[0]
     covered_f = (d.cov_sector[st.sector[fi]] & d.cov_size[st.size[fi]] & d.cov_contract[st.contract[fi]])
     if measured:
-        for s in range(4):
-            _add(acc[A["pm_formal"] + s], cell[status == s])
+        # person-months by status: one bincount over (status, cell) for the four consecutive rows
+        p0 = A["pm_formal"]
+        acc[p0:p0 + 4] += np.bincount(status * N_CELL + cell, minlength=4 * N_CELL).reshape(4, N_CELL)
         cf = cell[fi]
         base = insurable_base(st.wage[fi], d.rmv, snap)
         base = np.where(covered_f, base, 0)
@@ -341,7 +357,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         st.ben_ir[bi] = ir[later]
         di = np.nonzero(direct)[0]
         if di.shape[0]:  # back at work within days: the benefit days before the new job, pro rata
-            row = benefit_month_days(t + 1, effective_waiting(d), len(d.rates))[t]
+            row = benefit_month_row(t, effective_waiting(d), len(d.rates))
             rem = days[di] - effective_waiting(d) - 1
             kk = row.shape[0]
             full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], kb, dtype=np.int64), st.deps[si[di]], d, snap)
@@ -371,8 +387,10 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         band = BAND_OF_YEAR[np.minimum(st.age[oi].astype(np.int64) // 12, 69)]
         k = (st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]) * N_AGE + band
         so = status[oi]
-        thr = model.trans_thr[k, so]
-        j = (u32[oi][:, None] >= thr).sum(axis=1)
+        flat = model.trans_thr.reshape(-1, 3)  # one 1-D gather per threshold (cheaper than a 2-D fancy index)
+        row = k * model.trans_thr.shape[1] + so
+        uo = u32[oi]
+        j = ((uo >= flat[:, 0][row]).astype(np.int64) + (uo >= flat[:, 1][row]) + (uo >= flat[:, 2][row]))
         moving = j < 3
         dest = model.dest_code[so, np.minimum(j, 2)]
         mv = oi[moving]
