@@ -205,7 +205,10 @@ async def _valid(scope: Scope, token: str) -> bool:
     try:
         await anyio.to_thread.run_sync(lambda: resolve_token(scope["app"].state, token, method=scope["method"],
                                                              path=scope["path"]))
-    except (SeguroError, KeyError, AttributeError, TypeError, ValueError):
+    except SeguroError as exc:
+        # a live session outside its scopes is the application's 403, not "log in first"
+        return getattr(exc, "http_status", 401) != 401
+    except (KeyError, AttributeError, TypeError, ValueError):
         return False
     return True
 
