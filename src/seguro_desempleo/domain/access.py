@@ -140,7 +140,7 @@ def person_of(actor_text: str) -> str:
     if text.startswith("system:") and "#" in text:
         return person_of(text.split("#", 1)[1])
     who, _, oidc = text.partition("#oidc:")
-    for prefix in ("cli:", "os:"):
+    for prefix in ("cli:", "os:", "user:"):     # one account on every face (API/web ``user:``, CLI ``cli:``)
         if who.startswith(prefix) and "/" in who:
             who = who[len(prefix):]
     account, slash, rest = who.partition("/")
