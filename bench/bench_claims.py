@@ -118,7 +118,7 @@ def _seed_history(engine: sa.Engine, workers: int, first_id: int = 1) -> None:
 
 
 def _server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SEGURO_DB_URL": url, "SEGURO_SECRET": "bench", "SEGURO_DEMO_LOGINS": "1"}
+    env = {**os.environ, "SEGURO_DB_URL": url, "SEGURO_SECRET": "bench", "SEGURO_DEMO_LOGINS": "0"}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "seguro_desempleo.api.app:app_from_env", "--factory",
                              "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                              "--no-access-log", "--log-level", "warning"], env=env)
@@ -130,6 +130,22 @@ def _server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the API server did not start")
+
+
+def _caseworker_session(url: str, root: str) -> str:
+    """Sign in as a caseworker account made for the run (password + TOTP): the demo log-in signs
+    in only as a demo database's accounts (decision 0440)."""
+    import pyotp
+
+    from seguro_desempleo.bootstrap import accounts_for
+
+    password = "correct horse battery staple"
+    new = accounts_for(url).add_user("bench.caseworker", "caseworker", password=password, by="bench")
+    assert new.totp_secret is not None
+    r = httpx.post(f"{root}/api/v1/auth/login", json={"username": "bench.caseworker", "password": password,
+                                                       "code": pyotp.TOTP(new.totp_secret).now()})
+    r.raise_for_status()
+    return str(r.json()["access_token"])
 
 
 def _machine_times() -> list[int] | None:
@@ -225,7 +241,7 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
     out: dict[str, dict[str, float]] = {}
     try:
         root = f"http://127.0.0.1:{port}"
-        tok = httpx.post(f"{root}/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+        tok = _caseworker_session(url, root)         # an account's session (decision 0440)
         headers = {"Authorization": f"Bearer {tok}"}
         first = baseline_n + 1
         for flow in flows:

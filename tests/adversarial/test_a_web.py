@@ -71,7 +71,7 @@ def test_the_controls_page_and_the_makers_own_approval(world: tuple[Seeded, obje
 
     seeded, app = world
     cw = client_as(app, "caseworker", "7")
-    maker = "caseworker"           # the demo log-in keeps no staff subject: the web's actor is the role
+    maker = "user:t.caseworker/caseworker"   # the signed-in caseworker's account (decision 0440; was the bare role)
     with SqlUnitOfWork(seeded.url) as uow:
         uow.session.execute(sa.text(
             "INSERT INTO award_approval (claim_id, total, reasons, maker, requested_at, status) "

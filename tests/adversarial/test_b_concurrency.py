@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 import seguro_desempleo
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.storage.db import make_engine, upgrade
+from tests import signin
 from tests.api.seed import TODAY
 from tests.claims.test_sql_stores import seed_worker
 
@@ -41,7 +42,7 @@ def test_two_concurrent_clients_filing_get_business_answers_never_a_false_503(ma
     url, refs = many
     app = create_app(db_url=url, secret="t" * 32, today=TODAY)
     with TestClient(app) as c0, TestClient(app) as c1:
-        tok = c0.post("/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+        tok = signin.token(c0, "caseworker")
         h = {"Authorization": f"Bearer {tok}"}
         barrier = threading.Barrier(2)
         answers: list[list[Any]] = [[], []]
@@ -68,7 +69,7 @@ def test_two_concurrent_clients_filing_get_business_answers_never_a_false_503(ma
         assert not [a for a in got if a[0] >= 500], [a for a in got if a[0] >= 500][:3]
         assert {code for code, _ in got} <= {200, 201, 409}
         assert sum(1 for code, _ in got if code == 201) == WORKERS       # one claim per worker
-        admin = {"Authorization": "Bearer " + c0.post("/api/v1/auth/token", json={"role": "admin"}).json()["access_token"]}
+        admin = {"Authorization": "Bearer " + signin.token(c0, "admin")}
         assert c0.get("/api/v1/audit/verify", headers=admin).json()["ok"] is True
 
 
@@ -76,7 +77,7 @@ def test_503_says_db_init_only_when_the_schema_is_missing(tmp_path: Path) -> Non
     empty = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     app = create_app(db_url=empty, secret="t" * 32, today=TODAY)
     with TestClient(app) as c:
-        tok = c.post("/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+        tok = "ses_" + "0" * 43          # a session token: the database that would check it has no schema
         r = c.get("/api/v1/claims", headers={"Authorization": f"Bearer {tok}"})
         assert r.status_code == 503 and "db init" in r.json()["detail"]
 
@@ -90,11 +91,12 @@ def test_a_busy_database_is_not_called_uninitialised(many: tuple[str, list[str]]
     url, refs = many
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_MS", 200)
     app = create_app(db_url=url, secret="t" * 32, today=TODAY)
+    signin.token(TestClient(app), "caseworker")     # signed in (a session row written) before the lock
     holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         with TestClient(app) as c:
-            tok = c.post("/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+            tok = signin.token(c, "caseworker")
             r = c.post("/api/v1/claims", json={"worker_id": refs[0], "claim_date": "2025-03-20"},
                        headers={"Authorization": f"Bearer {tok}"})
             assert r.status_code == 503, r.text

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
+from tests import signin
 from tests.api.seed import TODAY, seeded_db
 from tests.payroll.helpers import make_ruc, write_csv
 
@@ -27,7 +28,7 @@ def client(tmp_path: Path) -> Iterator[tuple[TestClient, str]]:
 
 
 def _token(c: TestClient, role: str, subject: str | None = None) -> str:
-    return str(c.post("/api/v1/auth/token", json={"role": role, "subject": subject}).json()["access_token"])
+    return str(signin.token(c, role, subject))
 
 
 def _raw(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]],

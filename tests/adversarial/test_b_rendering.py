@@ -20,6 +20,7 @@ from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from seguro_desempleo.web import charts
 from seguro_desempleo.web.board import safe_cell
+from tests import signin
 from tests.api.seed import TODAY, seeded_db
 from tests.payroll.helpers import make_ruc
 
@@ -70,7 +71,7 @@ def test_annual_sales_must_be_finite(migrated_url: str, sales: str) -> None:
 def test_annual_sales_nan_over_the_api_is_422(tmp_path: Path) -> None:
     url, _, _ = seeded_db(tmp_path)
     with TestClient(create_app(db_url=url, secret="s" * 32, today=TODAY)) as c:
-        tok = c.post("/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+        tok = signin.token(c, "caseworker")
         r = c.post("/api/v1/employers", json={"ruc": make_ruc(40), "name": "X SAC", "annual_sales_uit": "NaN"},
                    headers={"Authorization": f"Bearer {tok}"})
         assert r.status_code == 422 and "annual" in r.json()["detail"], r.text
@@ -96,7 +97,7 @@ def test_pages_render_claims_and_payments_dated_in_year_9999(tmp_path: Path) -> 
     with TestClient(create_app(db_url=url, secret="s" * 32, today=TODAY)) as c:
         def token(role: str, sub: str | None = None) -> str:
             c.cookies.clear()
-            return str(c.post("/api/v1/auth/token", json={"role": role, "subject": sub}).json()["access_token"])
+            return str(signin.token(c, role, sub))
 
         h = {"Authorization": f"Bearer {token('caseworker')}"}
         cid = c.post("/api/v1/claims", json={"worker_id": a, "claim_date": "2025-03-20"}, headers=h).json()["id"]

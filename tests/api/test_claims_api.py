@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
+from tests import signin
 from tests.api.seed import TODAY, seeded_db
 from tests.payroll.helpers import make_ruc, write_csv
 
@@ -20,9 +21,7 @@ class Api:
         self.c = client
 
     def token(self, role: str, subject: str | None = None) -> dict[str, str]:
-        r = self.c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
-        assert r.status_code == 200, r.text
-        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return signin.headers(self.c, role, subject)       # an account's session (tests/signin.py)
 
 
 @pytest.fixture

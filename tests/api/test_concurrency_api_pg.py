@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.storage.db import make_engine, upgrade
+from tests import signin
 from tests.api.seed import TODAY
 from tests.claims.test_sql_stores import seed_worker
 
@@ -29,7 +30,7 @@ def test_second_decision_is_a_conflict(pg_url: str, tmp_path: Path, monkeypatch:
     eng.dispose()
     app = create_app(db_url=pg_url, secret="t", today=TODAY)
     with TestClient(app) as c:
-        tok = c.post("/api/v1/auth/token", json={"role": "caseworker"}).json()["access_token"]
+        tok = signin.token(c, "caseworker")
         h = {"Authorization": f"Bearer {tok}"}
         cid = c.post("/api/v1/claims", json={"worker_id": ref, "claim_date": "2025-03-20"}, headers=h).json()["id"]
         barrier = threading.Barrier(2)
@@ -51,5 +52,5 @@ def test_second_decision_is_a_conflict(pg_url: str, tmp_path: Path, monkeypatch:
         assert "changed meanwhile" in loser.json()["detail"] or "already" in loser.json()["detail"]
         claim = c.get(f"/api/v1/claims/{cid}", headers=h).json()
         assert claim["state"] == "approved" and claim["version"] == 2
-        admin = {"Authorization": "Bearer " + c.post("/api/v1/auth/token", json={"role": "admin"}).json()["access_token"]}
+        admin = {"Authorization": "Bearer " + signin.token(c, "admin")}
         assert c.get("/api/v1/audit/verify", headers=admin).json()["ok"] is True

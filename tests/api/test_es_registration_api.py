@@ -49,7 +49,7 @@ def test_roles_and_rows(api: tuple[Api, str, str]) -> None:
     r = c.post(URL.format(a), json={k: v for k, v in body.items() if k != "registered_on"},
                headers=t.token("worker", a))
     assert r.status_code == 201, r.text
-    assert r.json()["recorded_by"] == f"demo/worker:{a}"   # one actor format (decision 0320)
+    assert r.json()["recorded_by"] == f"user:t.w{a}/worker:{a}"   # an account (decisions 0320, 0440)
     r = c.post(URL.format(b), json=body, headers=t.token("employment_officer"))
     assert r.status_code == 201, r.text
     got = c.get(URL.format(a), headers=t.token("caseworker")).json()

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
-from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.api.fastpath import ClaimsFastPath
+from tests import signin
 from tests.api.seed import TODAY, seeded_db
 
 SLOW = "application/json; charset=utf-8"    # not the fast path's exact content type: FastAPI answers
@@ -27,8 +27,7 @@ def client(tmp_path: Path) -> Iterator[tuple[TestClient, str, str]]:
 
 
 def _tok(c: TestClient, role: str, subject: str | None = None) -> str:
-    r = c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
-    return str(r.json()["access_token"])
+    return signin.token(c, role, subject)          # an account's session (tests/signin.py)
 
 
 def _post(c: TestClient, path: str, body: bytes, token: str, ctype: str = "application/json") -> Any:
@@ -89,8 +88,12 @@ def test_roles_and_tokens(client: tuple[TestClient, str, str]) -> None:
 
 def test_expired_token_is_not_kept(client: tuple[TestClient, str, str]) -> None:
     c, a, _b = client
-    signer = c.app.state.signer  # type: ignore[attr-defined]
-    old = signer.issue(Principal(Role.CASEWORKER, None), now=0.0)
+    import datetime as dt
+
+    old = _tok(c, "caseworker")         # a session whose 12 hours are over (decision 0440: sessions only)
+    accounts = c.app.state.accounts  # type: ignore[attr-defined]
+    later = accounts.clock() + dt.timedelta(hours=13)
+    accounts.clock = lambda: later
     r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), old)
     assert r.status_code == 401 and "expired" in r.json()["detail"]
 

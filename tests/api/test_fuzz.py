@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from seguro_desempleo.api.app import create_app
-from seguro_desempleo.api.auth import Principal, Role, TokenSigner
+from tests import signin
 from tests.api.seed import TODAY, seeded_db
 
 _DIR = Path(tempfile.mkdtemp(prefix="sd_fuzz_"))
 _URL, _A, _B = seeded_db(_DIR)
 APP = create_app(db_url=_URL, secret="fuzz", today=TODAY)
-ADMIN = {"Authorization": "Bearer " + TokenSigner("fuzz").issue(Principal(Role.ADMIN))}
+ADMIN = signin.headers(TestClient(APP), "admin")          # an admin account's session (tests/signin.py)
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 
 

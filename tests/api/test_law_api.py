@@ -63,14 +63,23 @@ def test_parameters_in_force(client: TestClient) -> None:
     assert client.get("/api/v1/parameters", params={"at": "31/02/2026"}).status_code == 422
 
 
-def test_token_round_trip_and_forgery(client: TestClient) -> None:
-    r = client.post("/api/v1/auth/token", json={"role": "worker", "subject": "W1"})
+def test_token_round_trip_and_forgery(tmp_path: Path) -> None:
+    from seguro_desempleo.storage.db import upgrade
+    from tests import signin
+
+    upgrade(url := f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    from tests.auth.conftest import seed_worker
+
+    w1 = str(seed_worker(url))
+    client = TestClient(signin.demo_app(url, secret="test-secret"))   # the demo log-in, asked for (decision 0440)
+    r = client.post("/api/v1/auth/token", json={"role": "worker", "subject": w1})
     tok = r.json()["access_token"]
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {tok}"}).json() == \
-        {"role": "worker", "subject": "W1"}
-    _payload, sig = tok.split(".")
-    forged = TokenSigner("other-secret").issue(Principal(Role.ADMIN)).split(".")[0] + "." + sig
+        {"role": "worker", "subject": w1, "account": f"user:w{w1}", "actor": f"user:w{w1}/worker:{w1}"}
+    forged = TokenSigner("test-secret").issue(Principal(Role.ADMIN))    # the old stateless token: no account
     r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+    r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tok[:-2]}xx"})       # a forged session
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
     assert client.get("/api/v1/me").status_code == 401
     assert client.post("/api/v1/auth/token", json={"role": "worker"}).status_code == 401

@@ -74,3 +74,17 @@ def test_one_actor_format(p: Principal, text: str) -> None:
 
 def test_system_actor() -> None:
     assert system_actor("payment-run") == "system:payment-run"
+
+
+def test_one_account_is_one_person_on_every_face() -> None:
+    """Four eyes (decision 0440): the API and the web write ``user:ana/…``, the CLI ``cli:ana/…``;
+    person_of took them for two persons, so ana could make a change on the API and approve it on
+    the command line."""
+    from seguro_desempleo.domain.access import person_of
+
+    api = actor(Principal(Role.CASEWORKER, account="user:ana"))
+    assert person_of(api) == person_of("cli:ana/caseworker") == person_of("user:ana/admin#oidc:x")
+    assert person_of(api) == person_of("system:auto-decide#cli:ana/caseworker")
+    assert person_of(api) != person_of("user:beto/caseworker")
+    assert person_of(api) != person_of("client:ana/caseworker")          # a machine client is not ana
+    assert person_of("user:demo.caseworker/caseworker") != person_of("user:demo.admin/admin")

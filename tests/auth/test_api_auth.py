@@ -129,3 +129,24 @@ def test_non_ascii_tokens_are_401_not_500(env: tuple[TestClient, Any]) -> None:
         r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {tok}".encode()})
         assert r.status_code == 401, (tok, r.status_code)
         assert client.get("/", headers={"Cookie": f"sd_token={tok}".encode()}).status_code == 200
+
+
+def test_an_account_session_reaches_the_upload_routes(env: tuple[TestClient, Any]) -> None:
+    """The upload guard checked only the demo signer's tokens: every account's session was 401
+    "log in first" on the payroll upload (API and page). Now it reads the session."""
+    client, accounts = env
+    h = _staff(client, accounts, "carga")
+    r = client.post("/api/v1/payroll/uploads", headers=h,
+                    files={"files": ("x.csv", b"ruc,period\n", "text/csv")})
+    assert r.status_code not in (401, 403), r.text
+    accounts.add_user("acme", "employer", password=STRONG, rucs=["20100047218"], by="test")
+    r = client.post("/api/v1/auth/login", json={"username": "acme", "password": STRONG})
+    client.cookies.set("sd_token", r.json()["access_token"])
+    r = client.post("/empleador/planilla", headers={"Origin": "http://testserver"},
+                    files={"files": ("x.csv", b"ruc,period\n", "text/csv")}, follow_redirects=False)
+    assert not (r.status_code in (302, 303) and r.headers["location"].endswith("/ingresar")), r.status_code
+    assert r.status_code != 401
+    accounts.set_disabled("acme")                        # disabled: the page's session ends at once too
+    r = client.get("/empleador", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ingresar"
+    client.cookies.clear()

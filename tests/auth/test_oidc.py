@@ -127,3 +127,27 @@ def test_unsigned_token_refused(keys: tuple[Any, Any]) -> None:
     token = f"{b64({'alg': 'none'})}.{b64({'iss': ISS, 'aud': 'seguro', 'sub': 'x', 'exp': now + 60, 'nonce': 'n1'})}."
     with pytest.raises(AuthError):
         validate_id_token(_settings(good), token, nonce="n1")
+
+
+def test_the_callback_refuses_a_real_token_from_another_issuer(issuer: str, migrated_url: str) -> None:
+    """End to end through the provider process: the ID token it issues is refused at the callback
+    when the relying party is configured for another issuer (the token's ``iss``). (Another
+    audience cannot be had from this provider end to end: it refuses the code to another client;
+    ``test_wrong_claims_refused`` covers it on the validator.)"""
+    from dataclasses import replace
+
+    seed_worker(migrated_url, "40000009")
+    set_user(issuer, "gobpe-9", {"dni": "40000009"})
+    good = OidcSettings(issuer, "seguro-desempleo", "s3cret")
+    app = create_app(db_url=migrated_url, secret="k" * 32, oidc=good)
+    with TestClient(app) as client:
+        r = client.get("/auth/oidc/login", follow_redirects=False)
+        back = httpx.post(r.headers["location"], data={"sub": "gobpe-9"}, follow_redirects=False, timeout=10)
+        assert back.status_code in (302, 303), back.text
+        other = replace(good, issuer=issuer + "/other")
+        other._meta = good.metadata()                      # the same provider's endpoints and keys
+        app.state.oidc = other
+        loc = urlsplit(back.headers["location"])
+        r = client.get(f"{loc.path}?{loc.query}", follow_redirects=False)
+        assert r.status_code == 401 and "ID token refused" in r.text
+        assert client.get("/api/v1/me").status_code == 401

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from seguro_desempleo.services.claims_app import claims_context
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests import signin
 from tests.web.seed import Seeded, seed, seeded_app
 
 
@@ -24,8 +25,7 @@ def test_claim_page_lists_acts_and_serves_them_as_issued(seeded: Seeded, tmp_pat
     assert acts and acts[0].kind.value == "decision" and all(a.verify() for a in acts)
     c = TestClient(app)
     worker = next(ref for n, ref in seeded.workers.items() if n == 3)
-    assert c.post("/ingresar", data={"role": "worker", "subject": str(worker)},
-                  follow_redirects=False).status_code == 303
+    assert signin.web(c, "worker", str(worker)).status_code == 303
     page = c.get(f"/trabajador/reclamos/{seeded.claim_paying}").text
     assert "Resoluciones emitidas" in page and acts[0].number in page and "Aún no notificada" in page
     assert "corre desde la notificación" in page       # no deadline invented from the decision date
@@ -36,5 +36,5 @@ def test_claim_page_lists_acts_and_serves_them_as_issued(seeded: Seeded, tmp_pat
     assert c.get(f"/trabajador/reclamos/{seeded.claim_paying}/actos/RES-0000-000000").status_code == 404
     other = next(ref for n, ref in seeded.workers.items() if n == 1)
     c2 = TestClient(app)
-    c2.post("/ingresar", data={"role": "worker", "subject": str(other)}, follow_redirects=False)
+    signin.web(c2, "worker", str(other))
     assert c2.get(f"/trabajador/reclamos/{seeded.claim_paying}/actos/{acts[0].number}").status_code == 403

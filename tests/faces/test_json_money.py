@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from seguro_desempleo.cli import build_app, main
+from tests import signin
 from tests.payroll.helpers import dni
 
 MONEY_KEYS = frozenset({
@@ -287,8 +288,7 @@ def test_every_api_json_answer(demo_db: tuple[str, dict[str, Any]], tmp_path: Pa
     faults: list[str] = []
     with TestClient(create_app(db_url=f"sqlite:///{db}", secret="t", today=today)) as c:
         def tok(role: str, subject: str | None = None) -> dict[str, str]:
-            r = c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
+            return signin.headers(c, role, subject)    # an account's session (tests/signin.py)
 
         admin, analyst, cw = tok("admin"), tok("analyst"), tok("caseworker")
         r = c.get("/api/v1/claims?state=paying", headers=cw)

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.cli import main
 from seguro_desempleo.storage.db import upgrade
+from tests import signin
+from tests.auth.conftest import seed_worker
 
 
 @pytest.fixture
@@ -80,9 +82,9 @@ def test_board_pages_roles_and_downloads(url: str) -> None:
     app.state.web_today = dt.date(2026, 4, 1)
     c = TestClient(app)
     assert c.get("/directorio", follow_redirects=False).status_code == 303          # to the log-in page
-    c.post("/ingresar", data={"role": "worker", "subject": "1"})
+    signin.web(c, "worker", str(seed_worker(url)))
     assert c.get("/directorio").status_code == 403
-    c.post("/ingresar", data={"role": "board"})
+    signin.web(c, "board")
     home = c.get("/directorio")
     assert home.status_code == 200 and "Gobierno del fondo" in home.text
     csv = c.get("/directorio/estados.csv?periodo=2026-01")

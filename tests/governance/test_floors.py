@@ -16,6 +16,7 @@ from seguro_desempleo.services import governance as g
 from seguro_desempleo.storage.errors import conflict_from
 from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests import signin
 
 D = dt.date(2026, 4, 1)
 
@@ -156,7 +157,7 @@ def test_the_board_page_refuses_a_lost_race_in_one_spanish_line(
     app = create_app(db_url=url, secret="gov")
     app.state.web_today = D
     c = TestClient(app, raise_server_exceptions=False)
-    c.post("/ingresar", data={"role": "board"})
+    signin.web(c, "board")
     monkeypatch.setattr(SqlGovernanceRepository, "has_voted", lambda self, proposal_id, member: False)
     r = c.post(f"/directorio/propuestas/{p}/voto", data={"sector": "workers", "member": "E1", "choice": "no"})
     assert r.status_code == 422 and "campo «member»: este director(a) ya votó la propuesta" in r.text

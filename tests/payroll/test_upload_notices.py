@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.formats.payroll_lines import NOTICE_CODES
+from tests import signin
 from tests.web.seed import RUC_A, Seeded, seed, seeded_app
 
 
@@ -22,7 +23,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 def test_the_upload_report_lists_notices(seeded: Seeded, tmp_path: Path) -> None:
     app = seeded_app(seeded, "issue-31")
     c = TestClient(app)
-    assert c.post("/ingresar", data={"role": "employer", "subject": RUC_A}, follow_redirects=False).status_code == 303
+    assert signin.web(c, "employer", RUC_A).status_code == 303
     name = f"0601202507{RUC_A}.rem"
     # A PHP program's file: devengado 0.00, the pay in pagado; a worker twice (a re-hire).
     data = (b"01|45678912|0121|0.00|2500.00|\r\n1|45678913|0121|0.00|900.00|\r\n"

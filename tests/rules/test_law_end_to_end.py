@@ -24,6 +24,7 @@ from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage import employer_sizes
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests import signin
 from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
 from tests.payroll.helpers import dni, make_ruc, write_csv
@@ -210,7 +211,7 @@ def test_staff_review_a_declared_size_on_the_web(tmp_path: Path) -> None:
     app = create_app(db_url=url, secret="sizes-web")
     app.state.web_today = dt.date(2025, 7, 1)
     cw = TestClient(app)
-    assert cw.post("/ingresar", data={"role": "caseworker", "subject": "ana"}, follow_redirects=False).status_code == 303
+    assert signin.web(cw, "caseworker", "ana").status_code == 303
     page = cw.get("/gestion/tamanos")
     assert page.status_code == 200 and "Tamaños de empresa por revisar" in page.text
     assert MICRO in page.text and "Microempresa" in page.text and "Mediana empresa" in page.text
@@ -225,5 +226,5 @@ def test_staff_review_a_declared_size_on_the_web(tmp_path: Path) -> None:
     with SqlUnitOfWork(url) as uow:
         assert employer_sizes.size_in_force(uow.session, e.id, pending.valid_from) == "medium"
     emp = TestClient(app)
-    emp.post("/ingresar", data={"role": "employer", "subject": MICRO}, follow_redirects=False)
+    signin.web(emp, "employer", MICRO)
     assert emp.get("/gestion/tamanos").status_code == 403

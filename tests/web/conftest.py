@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import uvicorn
@@ -40,9 +40,12 @@ def _free_port() -> int:
 
 
 class LiveServer:
+    running: ClassVar[dict[str, Any]] = {}        # url → app: login() creates its accounts in the app's database
+
     def __init__(self, app: Any) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.app = app
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -54,9 +57,11 @@ class LiveServer:
             if time.monotonic() > deadline:
                 raise RuntimeError("the test server did not start")
             time.sleep(0.05)
+        LiveServer.running[self.url] = self.app
         return self
 
     def __exit__(self, *exc: object) -> None:
+        LiveServer.running.pop(self.url, None)
         self.server.should_exit = True
         self.thread.join(timeout=10)
 
@@ -133,9 +138,9 @@ def check_a11y(page: Any) -> None:
 
 
 def login(page: Any, base: str, role_label: str, subject: str = "") -> None:
-    page.goto(base + "/ingresar")
-    page.get_by_label("Rol").select_option(label=role_label)
-    if subject:
-        page.get_by_label("Código de trabajador o RUC (si corresponde)").fill(subject)
-    page.get_by_role("button", name="Ingresar").click()
-    page.wait_for_load_state()
+    """Sign in on the page's form as the test account of the role labelled *role_label* (and the
+    worker id or RUC *subject*): user name, password, second factor (tests/signin.py; the demo
+    log-in is off, decision 0440)."""
+    from tests import signin
+
+    signin.browser(page, base, LiveServer.running[base], signin.LABELS_ES[role_label], subject or None)

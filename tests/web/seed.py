@@ -103,19 +103,33 @@ def seed(tmp: Path, url: str | None = None) -> Seeded:
     def at(day: dt.date) -> dt.datetime:
         return dt.datetime(day.year, day.month, day.day, 10, tzinfo=dt.UTC)
 
+    # The audit names accounts, not roles (issue 27, decision 0440): the test accounts of
+    # tests/signin.py, created here, act; the payment runs are a system job.
+    from seguro_desempleo.bootstrap import accounts_for
+    from seguro_desempleo.domain.access import system_actor
+    from tests import signin
+
+    accounts = accounts_for(url)
+    caseworker = f"user:{signin.ensure_account(accounts, 'caseworker')}/caseworker"
+
+    actors = {n: f"user:{signin.ensure_account(accounts, 'worker', str(ids[n]))}/worker:{ids[n]}" for n in (1, 2, 3)}
+
+    def worker(n: int) -> str:
+        return actors[n]
+
     with SqlUnitOfWork(url) as uow:
         svc = claims_context(uow, clock=lambda: at(TODAY)).service
         fund(uow, 10_000_000)                   # issue 25: runs pay only what the fund holds (S/ 100,000)
-        paying = svc.file_claim(str(ids[3]), dt.date(2025, 4, 8), actor="worker")
-        svc.decide(paying.id, dt.date(2025, 4, 15), actor="caseworker")
+        paying = svc.file_claim(str(ids[3]), dt.date(2025, 4, 8), actor=worker(3))
+        svc.decide(paying.id, dt.date(2025, 4, 15), actor=caseworker)
         for month, day in (("2025-05", dt.date(2025, 5, 25)), ("2025-06", dt.date(2025, 6, 25)),
                            ("2025-07", dt.date(2025, 7, 25))):
-            svc.run_payments(parse_period(month), day, actor="system")
-        denied = svc.file_claim(str(ids[2]), dt.date(2025, 6, 10), actor="worker")
-        svc.decide(denied.id, dt.date(2025, 8, 12), actor="caseworker")
+            svc.run_payments(parse_period(month), day, actor=system_actor("payment-run"))
+        denied = svc.file_claim(str(ids[2]), dt.date(2025, 6, 10), actor=worker(2))
+        svc.decide(denied.id, dt.date(2025, 8, 12), actor=caseworker)
         # Issue 26 item 9: the notification is recorded, not assumed; here the same day.
-        svc.record_notification(svc.acts_for(denied.id)[-1].number, dt.date(2025, 8, 12), actor="courier")
-        filed = svc.file_claim(str(ids[1]), dt.date(2025, 7, 20), actor="worker")
+        svc.record_notification(svc.acts_for(denied.id)[-1].number, dt.date(2025, 8, 12), actor=caseworker)
+        filed = svc.file_claim(str(ids[1]), dt.date(2025, 7, 20), actor=worker(1))
         uow.commit()
     return Seeded(url, ids, filed.id, denied.id, paying.id)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests import signin
 from tests.payroll.helpers import dni, write_rem
 from tests.web.seed import RUC_A, seed, seeded_app
 
@@ -18,7 +19,7 @@ def test_every_role_page_on_postgresql(pg_url: str, tmp_path: Path) -> None:
 
     def as_(role: str, subject: str = "") -> TestClient:
         c = TestClient(app)
-        c.post("/ingresar", data={"role": role, "subject": subject})
+        signin.web(c, role, subject)
         return c
 
     w = as_("worker", str(seeded.workers[2]))

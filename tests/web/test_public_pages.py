@@ -70,7 +70,12 @@ def test_parameters_page_shows_articles_and_soles(client: TestClient) -> None:
     assert "art. 8" in r.text and re.search(r"S/ 1,\d{3}\.00", r.text)
 
 
-def test_login_sets_a_cookie_for_the_role(client: TestClient) -> None:
+def test_login_sets_a_cookie_for_the_role(tmp_path: Path) -> None:
+    from seguro_desempleo.storage.db import upgrade
+    from tests import signin
+
+    upgrade(url := f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    client = TestClient(signin.demo_app(url, secret="pages"))      # the demo log-in, asked for (decision 0440)
     r = client.post("/ingresar", data={"role": "worker", "subject": ""}, follow_redirects=False)
     assert r.status_code == 422
     r = client.post("/ingresar", data={"role": "caseworker"}, follow_redirects=False)

@@ -15,6 +15,7 @@ from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.services.claims_app import claims_context
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from seguro_desempleo.web import i18n
+from tests import signin
 from tests.payroll.helpers import dni, write_rem
 from tests.web.seed import RUC_A, RUC_B, TODAY, Seeded, seed
 
@@ -34,7 +35,7 @@ def app(seeded: Seeded) -> object:
 def client_as(app: object, role: str | None, subject: str | None = None) -> TestClient:
     c = TestClient(app)  # type: ignore[arg-type]
     if role:
-        r = c.post("/ingresar", data={"role": role, "subject": subject or ""}, follow_redirects=False)
+        r = signin.web(c, role, subject)
         assert r.status_code == 303, r.text
     return c
 
@@ -49,8 +50,7 @@ def test_login_goes_to_the_role_home(app: object) -> None:
     homes = {"worker": "/trabajador", "employer": "/empleador", "caseworker": "/gestion",
              "employment_officer": "/empleo", "board": "/tablero"}
     for role, home in homes.items():
-        r = c.post("/ingresar", data={"role": role, "subject": "1" if role == "worker" else RUC_A},
-                   follow_redirects=False)
+        r = signin.web(c, role, "1" if role == "worker" else RUC_A)
         assert r.headers["location"] == home
 
 
@@ -280,7 +280,7 @@ def test_a_database_without_schema_gives_a_503_page(tmp_path: Path) -> None:
     c = TestClient(app)
     r = c.get("/transparencia")
     assert r.status_code == 503 and "no está lista" in r.text and "Traceback" not in r.text
-    c.post("/ingresar", data={"role": "caseworker"})
+    c.cookies.set("sd_token", "ses_" + "0" * 43)    # a session's cookie: the database that checks it has no schema
     assert c.get("/gestion").status_code == 503
 
 
@@ -305,7 +305,7 @@ def test_officer_records_an_employment_registration_and_the_claim_page_shows_it(
 
         got = employment_registrations(claims_context(uow), str(seeded.workers[12]))
     assert [(g["registered_on"], g["channel"], g["recorded_by"]) for g in got][-1] == \
-        ("2025-08-15", "empleos_peru", "demo/employment_officer")   # one actor format (decision 0320)
+        ("2025-08-15", "empleos_peru", "user:t.employment_officer/employment_officer")   # an account (decision 0440)
     r = c.post("/empleo/inscripciones", data={"worker_id": "999999", "channel": "other"})
     assert r.status_code == 422 and "999999" in r.text
     r = c.post("/empleo/inscripciones", data={"worker_id": str(seeded.workers[12]), "channel": "fax"})

@@ -2,7 +2,7 @@
 web pages, served together by ``seguro-desempleo serve``.
 
 Areas add their routers in :func:`create_app`; every error is RFC 9457 problem+json
-(:mod:`.problems`); credentials are signed tokens (:mod:`.auth`).
+(:mod:`.problems`); credentials are server-side sessions (:mod:`.auth`).
 """
 
 from __future__ import annotations
@@ -61,15 +61,18 @@ class LoginIn(BaseModel):
 auth_router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-@auth_router.post("/auth/token", summary="Demo log-in: a token for a role (disabled in production)")
+@auth_router.post("/auth/token", summary="Demo log-in: a session of the demo's account for a role (demo only)")
 def token(body: LoginIn, request: Request) -> dict[str, Any]:
+    """Only while the demo log-in is on (a database ``demo`` created, or ``serve --demo-logins``;
+    never off loopback): a server-side session of the demo's account for the role
+    (``demo.caseworker``; ``w<id>`` for a worker, ``demo.e<RUC>`` for an employer), created on
+    first use in a demo database only (decision 0440). The audit names that account."""
     if not request.app.state.demo_logins:
         raise PermissionDeniedError("demo log-in is disabled; use the identity provider")
     if body.role in (Role.WORKER, Role.EMPLOYER) and not body.subject:
         raise AuthError(f"role '{body.role}' needs the subject it acts for")
-    principal = Principal(body.role, body.subject if body.role in (Role.WORKER, Role.EMPLOYER) else None)
-    return {"access_token": request.app.state.signer.issue(principal), "token_type": "bearer",
-            "role": principal.role.value}
+    tok, principal = request.app.state.accounts.demo_sign_in(body.role, body.subject)
+    return {"access_token": tok, "token_type": "bearer", "role": principal.role.value}
 
 
 class SignInIn(BaseModel):
@@ -129,13 +132,14 @@ def me(principal: Annotated[Principal, Depends(current_principal)]) -> dict[str,
 
 
 def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
-               secret: str | None = None, demo_logins: bool = True, today: dt.date | None = None,
+               secret: str | None = None, demo_logins: bool = False, today: dt.date | None = None,
                oidc: Any = None) -> FastAPI:
     """The application. *today* pins the service date (demos and tests); otherwise the real date.
 
-    *demo_logins* is the factory's switch for tests and the demo (they pass it explicitly);
-    ``serve`` decides it in :func:`app_from_env` (on only for a database ``demo`` created or with
-    ``--demo-logins``, never on a non-loopback address). *oidc*
+    *demo_logins* is off unless asked for (secure by default, decision 0440): a test or a demo that
+    needs the demo log-in passes ``demo_logins=True``; ``serve`` decides it in
+    :func:`app_from_env` (on only for a database ``demo`` created or with ``--demo-logins``, never
+    on a non-loopback address). Even on, it signs in only as the demo's accounts. *oidc*
     enables OpenID Connect sign-in (``web.oidc.OidcSettings``, built by :mod:`seguro_desempleo.bootstrap`)."""
     app = FastAPI(
         title="Seguro por Desempleo",
@@ -146,7 +150,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
         redoc_url=None,
     )
     app.state.params = params or default_parameters()
-    app.state.signer = TokenSigner(secret, enabled=demo_logins)
+    app.state.signer = TokenSigner(secret, enabled=False)   # signs the OIDC flow cookie only
     app.state.demo_logins = demo_logins
     app.state.db_url = db_url
     from seguro_desempleo.bootstrap import accounts_for

@@ -1,13 +1,16 @@
 """Authentication: which token names which principal (the roles and the access policy live in
 :mod:`seguro_desempleo.domain.access`, re-exported here).
 
-Two kinds of token. A **session token** (``ses_…``) comes from signing in with an account
-(password + TOTP, or OpenID Connect) or from a machine client's credentials; the server keeps the
-session (:mod:`seguro_desempleo.services.accounts`), so it can be revoked. A **demo token**
-``<payload>.<signature>`` (URL-safe base64 JSON ``{"role", "sub", "exp"}``, HMAC-SHA256 under
-``SEGURO_SECRET``; a random key per process when unset) comes from the demo log-in and is refused
-whenever the demo log-in is off. The API reads ``Authorization: Bearer <token>``; the web pages
-read the same token from an HttpOnly cookie.
+Every credential is a **session token** (``ses_…``): from signing in with an account (password +
+TOTP, or OpenID Connect), from a machine client's credentials, or from the demo log-in, which
+signs in AS one of the demo's accounts (decision 0440). The server keeps the session
+(:mod:`seguro_desempleo.services.accounts`), so it can be revoked, and every principal names an
+account — the audit never records a bare role. The API reads ``Authorization: Bearer <token>``;
+the web pages read the same token from an HttpOnly cookie.
+
+:class:`TokenSigner` is the HMAC key under ``SEGURO_SECRET`` (a random key per process when
+unset): it signs the short-lived OpenID Connect flow cookie. The stateless role tokens it used to
+issue for the demo log-in (``<payload>.<signature>``, no account) are accepted no more.
 """
 
 from __future__ import annotations
@@ -47,8 +50,9 @@ def _unb64(text: str) -> bytes:
 
 
 class TokenSigner:
-    """The demo log-in's stateless tokens. With *enabled* False (demo log-in off) every demo token
-    is refused, even one signed with the right key."""
+    """An HMAC-SHA256 key and the stateless tokens it signs (``{"role", "sub", "exp"}``). The key
+    signs the OpenID Connect flow cookie; :func:`resolve_token` accepts none of its tokens as a
+    credential (they name no account). With *enabled* False :meth:`verify` refuses every token."""
 
     def __init__(self, secret: str | bytes | None = None, ttl_seconds: int = 8 * 3600,
                  *, enabled: bool = True) -> None:
@@ -96,18 +100,17 @@ class TokenSigner:
 def resolve_token(state: object, token: str, *, method: str = "GET", path: str = "/") -> Principal:
     """The principal of a token, for the API, the fast path and the web alike: a session token
     (``ses_…``) is looked up in the database (:meth:`Accounts.authenticate`: revoked, idle, expired
-    or disabled is refused at once); any other token is a demo token, refused unless the demo
-    log-in is on. A machine client's session is held to its scopes (*method*, *path*)."""
+    or disabled is refused at once); any other token is refused. A machine client's session is
+    held to its scopes (*method*, *path*)."""
     from seguro_desempleo.services.accounts import scope_for
 
-    if token.startswith(SESSION_PREFIX):
-        accounts = getattr(state, "accounts", None)
-        if accounts is None:
-            raise AuthError("sign-in is not configured")
-        principal: Principal = accounts.authenticate(token)
-    else:
-        signer: TokenSigner = state.signer  # type: ignore[attr-defined]
-        principal = signer.verify(token)
+    if not token.startswith(SESSION_PREFIX):
+        # a stateless role token (the old demo log-in) names no account: refused (decision 0440)
+        raise AuthError("not a session token; sign in (POST /api/v1/auth/login)")
+    accounts = getattr(state, "accounts", None)
+    if accounts is None:
+        raise AuthError("sign-in is not configured")
+    principal: Principal = accounts.authenticate(token)
     if principal.scopes is not None and path.startswith("/api/"):
         need = scope_for(method, path)
         if need not in principal.scopes:

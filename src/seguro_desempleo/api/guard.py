@@ -114,7 +114,7 @@ class RequestGuard:
         if limit is not None:
             token = auth[7:].decode("ascii").strip() if auth is not None and auth[:7].lower() == b"bearer " \
                 else (token_cookie.decode("ascii") if token_cookie else None)
-            if not token or not _valid(scope, token):
+            if not token or not await _valid(scope, token):
                 await _answer(send_secure, api, 401, "log in first", login=True)
                 return
         else:
@@ -192,13 +192,23 @@ def _same_origin(origin: bytes | None, referer: bytes | None, host: bytes | None
     return urlsplit(source.decode("ascii")).netloc.lower() == host.decode("ascii").lower()
 
 
-def _valid(scope: Scope, token: str) -> bool:
-    """The API's own check of a token (:meth:`TokenSigner.verify`, as ``current_principal``)."""
-    from seguro_desempleo.api.auth import AuthError
+async def _valid(scope: Scope, token: str) -> bool:
+    """The API's own check of a token (:func:`resolve_token`, as ``current_principal``): a live
+    session, read from the database in a worker thread (uploads only)."""
+    import anyio.to_thread
 
+    from seguro_desempleo.api.auth import resolve_token
+    from seguro_desempleo.errors import SeguroError
+
+    if not token.isascii():
+        return False
     try:
-        scope["app"].state.signer.verify(token)
-    except (AuthError, KeyError, AttributeError, TypeError, ValueError):
+        await anyio.to_thread.run_sync(lambda: resolve_token(scope["app"].state, token, method=scope["method"],
+                                                             path=scope["path"]))
+    except SeguroError as exc:
+        # a live session outside its scopes is the application's 403, not "log in first"
+        return getattr(exc, "http_status", 401) != 401
+    except (KeyError, AttributeError, TypeError, ValueError):
         return False
     return True
 

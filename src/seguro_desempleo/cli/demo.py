@@ -55,6 +55,10 @@ def _render(s: dict[str, Any]) -> None:
     con.print(f"Database: {s['database']}; the demo ends on {_date_pe(s['last_date'])}, the date the web "
               "application opens it at")
     con.print(f"Browse it: seguro-desempleo serve --db {_db_arg(s['database'])}   then open http://127.0.0.1:8000/")
+    if s.get("accounts_file"):      # the staff accounts (decision 0440): password and TOTP secret
+        con.print(f"Staff accounts (demo.caseworker …): {s['accounts_file']} (readable only by you)")
+    for a in s.get("accounts", ()):   # a server database: printed this once, kept nowhere
+        con.print(f"Account {a['username']} ({a['role']}): password {a['password']}  TOTP secret {a['totp_secret']}")
 
 
 def _date_pe(iso: str) -> str:

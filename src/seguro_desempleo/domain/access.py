@@ -8,8 +8,9 @@ write the audit's "who" with :func:`actor` — one format across API, web and CL
 
 - ``<account>`` is ``user:<username>`` for a local or OpenID Connect account, ``client:<id>`` for a
   machine client (client credentials), ``cli:<username>`` for the command line run as an account
-  (``--actor``, checked against the accounts), ``demo`` for the demo log-in (no account) and
-  ``system:<job>`` for jobs the system runs itself (a scheduled payment run). The command line
+  (``--actor``, checked against the accounts) and ``system:<job>`` for jobs the system runs
+  itself (a scheduled payment run). The demo log-in signs in as one of the demo's accounts
+  (``user:demo.caseworker``; decision 0440); ``demo`` (no account) is only what its older records say. The command line
   run by an OS user with no account writes ``os:<user>`` (no role: nothing vouches for one).
 - ``<role>`` is the role the action was taken in; ``<subject>`` the worker id or RUC it acted for
   (never a DNI, Ley 29733).
@@ -140,7 +141,7 @@ def person_of(actor_text: str) -> str:
     if text.startswith("system:") and "#" in text:
         return person_of(text.split("#", 1)[1])
     who, _, oidc = text.partition("#oidc:")
-    for prefix in ("cli:", "os:"):
+    for prefix in ("cli:", "os:", "user:"):     # one account on every face (API/web ``user:``, CLI ``cli:``)
         if who.startswith(prefix) and "/" in who:
             who = who[len(prefix):]
     account, slash, rest = who.partition("/")

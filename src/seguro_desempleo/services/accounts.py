@@ -467,6 +467,39 @@ class Accounts:
             store.commit()
         return token, principal
 
+    def demo_sign_in(self, role: Role | str, subject: str | None = None) -> tuple[str, Principal]:
+        """The demo log-in (decision 0440): a real server-side session of the demo's account for
+        *role* — ``demo.<role>`` for staff, ``w<id>`` bound to worker *subject*, ``demo.e<RUC>``
+        bound to RUC *subject* — so the audit names that account, never a bare role. Only
+        accounts the demo created (``created_by`` ``demo``) are signed in to; one missing is
+        created on first use in a database ``demo`` created, and never in any other database.
+        The caller (API, web) lets this run only while the demo log-in is on."""
+        role = _role(role)
+        name, worker_id, rucs = demo_account(role, subject)
+        now = self.clock()
+        with self.open_store() as store:
+            row = store.account_by_name(name)
+            if row is None:
+                if store.setting("demo_database") != "yes":
+                    raise AuthenticationFailed(
+                        "the demo log-in signs in as the demo's accounts, which only a database "
+                        "`seguro-desempleo demo` created holds; sign in with an account")
+                if worker_id is not None and not store.worker_exists(worker_id):
+                    raise NotFoundError(f"worker {worker_id} is not registered", field="subject")
+                row = store.add_account(username=name, role=role.value, password_hash=None, totp_secret=None,
+                                        worker_id=worker_id, oidc_issuer=None, oidc_subject=None, disabled=False,
+                                        failed_count=0, locked_until=None, created_at=now, created_by=DEMO_CREATOR)
+                store.set_rucs(row.id, rucs)
+            elif (row.created_by != DEMO_CREATOR or row.role != role.value
+                  or (worker_id is not None and row.worker_id != worker_id)):
+                raise AuthenticationFailed(f"'{name}' is not an account of the demo")
+            if row.disabled:
+                raise AuthenticationFailed("this account is disabled")
+            token = self._open_session(store, now, account_id=row.id)
+            principal = self._principal_of(store, row, None)
+            store.commit()
+        return token, principal
+
     def _open_session(self, store: AccountStore, now: dt.datetime, *, account_id: int | None = None,
                       client_id: str | None = None, oidc_subject: str | None = None,
                       hours: int = ABSOLUTE_HOURS) -> str:
@@ -562,6 +595,26 @@ class Accounts:
             return gaps
 
 
+DEMO_CREATOR = "demo"
+"""``created_by`` of the accounts the demo makes (the only ones the demo log-in signs in to)."""
+
+
+def demo_account(role: Role, subject: str | None) -> tuple[str, int | None, list[str]]:
+    """The demo's account for a role and subject: (username, worker id, RUCs); InputError for a
+    worker without a worker id or an employer without a RUC (decision 0440)."""
+    if role is Role.WORKER:
+        ref = (subject or "").strip()
+        if not (ref.isascii() and ref.isdigit() and 0 < len(ref) <= 12):
+            raise InputError("a worker's demo log-in names the worker id (digits)", field="subject")
+        return f"w{int(ref)}", int(ref), []
+    if role is Role.EMPLOYER:
+        ruc = (subject or "").strip()
+        if not (ruc.isascii() and re.fullmatch(r"[0-9]{11}", ruc)):
+            raise InputError("an employer's demo log-in names its RUC (11 digits)", field="subject")
+        return f"demo.e{ruc}", None, [ruc]
+    return f"demo.{role.value}", None, []
+
+
 def _existing(store: AccountStore, username: str) -> Any:
     row = store.account_by_name(username.strip().lower())
     if row is None:
@@ -596,10 +649,13 @@ def _rucs(rucs: Iterable[str], role: Role) -> list[str]:
     return out
 
 
-def _new_totp_secret() -> str:
+def new_totp_secret() -> str:
     import pyotp
 
     return str(pyotp.random_base32())
+
+
+_new_totp_secret = new_totp_secret
 
 
 def _totp_uri(username: str, secret: str) -> str:

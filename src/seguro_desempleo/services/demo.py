@@ -63,12 +63,16 @@ FILE_IF_NOT = 0.12
 NOT_REGISTERED = 0.04             # claimants who had not reported to the employment service
 DEMO_MARK = "demo.start"
 
-# The demo's audit names accounts, not roles (issue 27): the staff accounts below and one account
-# per worker (``w<id>``, no password: a worker signs in through the identity provider, bound by
-# the DNI) are created with the population; the actor text is the one format of domain/access.py.
-CASEWORKER = actor(Principal(Role.CASEWORKER, account="user:demo-caseworker"))
-OFFICER = actor(Principal(Role.EMPLOYMENT_OFFICER, account="user:demo-officer"))
-DEMO_STAFF = (("demo-caseworker", Role.CASEWORKER), ("demo-officer", Role.EMPLOYMENT_OFFICER))
+# The demo's audit names accounts, not roles (issue 27, decision 0440): one real account per staff
+# role (``demo.caseworker`` …, a password and a TOTP secret written to a file only the user can
+# read, next to the database) and one account per worker (``w<id>``, no password: the demo
+# log-in, or a worker's identity provider bound by the DNI, signs in to it) are created with the
+# population; the actor text is the one format of domain/access.py.
+DEMO_STAFF = tuple((f"demo.{r.value}", r) for r in (Role.CASEWORKER, Role.EMPLOYMENT_OFFICER, Role.ANALYST,
+                                                    Role.BOARD, Role.ADMIN))
+CASEWORKER = actor(Principal(Role.CASEWORKER, account="user:demo.caseworker"))
+OFFICER = actor(Principal(Role.EMPLOYMENT_OFFICER, account="user:demo.employment_officer"))
+DEMO_ACTOR = system_actor("demo")        # the demo's own marks (demo.start, demo.end)
 
 
 def _worker_actor(ref: str) -> str:
@@ -280,7 +284,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
     try:
         with SqlUnitOfWork(url) as uow:
             ctx = claims_context(uow, params=params)
-            ctx.audit.append(who="demo", when=dt.datetime.now(dt.UTC), action=DEMO_MARK, entity="demo",
+            ctx.audit.append(who=DEMO_ACTOR, when=dt.datetime.now(dt.UTC), action=DEMO_MARK, entity="demo",
                              before=None, after={"workers": cfg.workers, "months": cfg.months, "seed": cfg.seed,
                                                  "start": cfg.start})
             for i, (ruc, size) in enumerate(zip(st.rucs, st.sizes, strict=True)):
@@ -291,7 +295,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
             for w in st.workers:
                 reg = register_worker(uow, "01", w.doc, sex=w.sex, birth_date=_birth(st.rng, start), region=w.region)
                 w.ref = str(reg.id)
-            _demo_accounts(uow, [int(w.ref) for w in st.workers])
+            staff_credentials = _demo_accounts(uow, [int(w.ref) for w in st.workers])
             # The opening T-Registro: every current employment period.
             for idx, w in enumerate(st.workers):
                 assert w.employer is not None
@@ -390,7 +394,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
                         oc, jc = ((Outcome.COMPLIED, "") if u < 0.86 else
                                   (Outcome.NOT_COMPLIED, "JC01") if u < 0.95 else (Outcome.NOT_COMPLIED, ""))
                         ctx.employment.record_outcome(ob.id, oc, ob.due_date + dt.timedelta(days=1), just_cause=jc,
-                                                      recorded_by="employment_officer:demo")
+                                                      recorded_by=OFFICER)
                         st.count("obligations_" + (oc.value if not (oc is Outcome.NOT_COMPLIED and not jc)
                                                    else "unjustified"))
                         if oc is Outcome.NOT_COMPLIED and not jc:
@@ -436,6 +440,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
         "last_date": last_date.isoformat(),
         "events": dict(sorted(st.events.items())), "arrears_paid": cents_to_str(st.arrears_cents), **out,
         "audit": {"records": chain.checked, "intact": chain.ok},
+        **_hand_over(url, staff_credentials),
         "seconds": round(elapsed, 1),
         "files": str(cfg.keep_files) if cfg.keep_files else None,
     }
@@ -458,16 +463,71 @@ def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period
         record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}", today=on)
 
 
-def _demo_accounts(uow: Any, worker_ids: list[int]) -> None:
-    """The demo's accounts (records of who acted; none has a password) and the database's mark
-    that ``demo`` created it (the demo log-in is on for it, never for another database)."""
+def _demo_accounts(uow: Any, worker_ids: list[int]) -> list[dict[str, str]]:
+    """The demo's accounts and the database's mark that ``demo`` created it (the demo log-in is on
+    for it, never for another database). Each staff role gets a real account — a password and a
+    TOTP secret, returned to be handed over once (:func:`_hand_over`) — and each worker a
+    record account ``w<id>`` without a password; all are ``created_by`` ``demo``, the only
+    accounts the demo log-in signs in to (decision 0440)."""
+    import secrets
+
+    from seguro_desempleo.services.accounts import (
+        DEMO_CREATOR,
+        check_password,
+        hash_password,
+        new_totp_secret,
+    )
+
     store = uow.accounts
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    rows: list[dict[str, Any]] = [{"username": name, "role": role.value, "worker_id": None}
-                                  for name, role in DEMO_STAFF]
-    rows += [{"username": f"w{wid}", "role": Role.WORKER.value, "worker_id": wid} for wid in worker_ids]
-    store.add_record_accounts(rows, now=now, by="demo")
+    handed: list[dict[str, str]] = []
+    for name, role in DEMO_STAFF:
+        password = check_password(secrets.token_urlsafe(15), username=name)      # 20 characters
+        totp = new_totp_secret()
+        store.add_account(username=name, role=role.value, password_hash=hash_password(password), totp_secret=totp,
+                          worker_id=None, oidc_issuer=None, oidc_subject=None, disabled=False, failed_count=0,
+                          locked_until=None, created_at=now, created_by=DEMO_CREATOR)
+        handed.append({"username": name, "role": role.value, "password": password, "totp_secret": totp})
+    store.add_record_accounts([{"username": f"w{wid}", "role": Role.WORKER.value, "worker_id": wid}
+                               for wid in worker_ids], now=now, by=DEMO_CREATOR)
     store.set_setting("demo_database", "yes")
+    return handed
+
+
+def accounts_file_for(url: str) -> Path | None:
+    """Where the demo writes its staff accounts' credentials: beside a SQLite file
+    (``<name>.accounts.txt``); ``None`` for a server database (the demo prints them instead)."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path = url.split("sqlite:///", 1)[1]
+    if not path or path == ":memory:":
+        return None
+    db = Path(path)
+    return db.with_name(db.stem + ".accounts.txt")
+
+
+def _hand_over(url: str, credentials: list[dict[str, str]]) -> dict[str, Any]:
+    """The staff accounts' credentials, once: into a file only the user can read (mode 0600) next
+    to a SQLite database — the result names the file — or, for a server database, in the result
+    itself (the CLI prints it once; nothing keeps it)."""
+    import os
+
+    target = accounts_file_for(url)
+    if target is None:
+        return {"accounts": credentials}
+    lines = ["# Seguro por Desempleo — the demo's staff accounts (seguro-desempleo serve; /ingresar).",
+             "# The code: the TOTP of the secret (an authenticator app, or: python -c \"import pyotp; "
+             "print(pyotp.TOTP('SECRET').now())\").",
+             "# user\trole\tpassword\ttotp_secret"]
+    lines += [f"{c['username']}\t{c['role']}\t{c['password']}\t{c['totp_secret']}" for c in credentials]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(target, flags, 0o600)
+    try:
+        os.fchmod(fd, 0o600)             # a file left by an earlier run keeps no wider mode
+        os.write(fd, ("\n".join(lines) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+    return {"accounts_file": str(target)}
 
 
 def _register(ctx: Any, ref: str, on: dt.date, u: float, *, actor: str | None = None) -> None:
@@ -500,7 +560,7 @@ DEMO_END = "demo.end"
 
 def record_last_date(ctx: Any, last: dt.date) -> None:
     """Append the ``demo.end`` record: the last day the demo simulated."""
-    ctx.audit.append(who="demo", when=dt.datetime.now(dt.UTC), action=DEMO_END, entity="demo",
+    ctx.audit.append(who=DEMO_ACTOR, when=dt.datetime.now(dt.UTC), action=DEMO_END, entity="demo",
                      before=None, after={"last_date": last.isoformat()})
 
 

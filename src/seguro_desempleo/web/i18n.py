@@ -656,6 +656,10 @@ TEXTS.update({
                          "en": "Too many failed attempts from this address. Wait a few minutes."},
     "demo_disabled": {"es": "El ingreso de demostración está desactivado en esta base de datos.",
                       "en": "The demo log-in is off for this database."},
+    "demo_no_account": {"es": "El ingreso de demostración entra con las cuentas de la demostración, y esta "
+                              "base de datos no las tiene. Ingrese con su usuario.",
+                        "en": "The demo log-in signs in as the demo's accounts, and this database has none. "
+                              "Sign in with your user name."},
 })
 
 

@@ -292,9 +292,16 @@ def install(app: FastAPI) -> None:
         subject = str(raw.get("subject", "")).strip() or None
         if role in (Role.WORKER, Role.EMPLOYER) and not subject:
             return _login_page(request, 422, "Indique su código de trabajador o el RUC de la empresa.")
-        principal = Principal(role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
-        return _signed_in(request, request.app.state.signer.issue(principal), principal,
-                          request.app.state.signer.ttl)
+        from seguro_desempleo.services.accounts import AuthenticationFailed
+
+        try:            # a session of the demo's account for the role (decision 0440)
+            token, principal = request.app.state.accounts.demo_sign_in(
+                role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
+        except AuthenticationFailed:
+            return _login_page(request, 403, i18n.text("demo_no_account", lang))
+        except SeguroError as exc:
+            return _login_page(request, 422, i18n.form_error(exc, lang))
+        return _signed_in(request, token, principal, None)
 
     @app.post("/salir", include_in_schema=False)
     def logout(request: Request) -> Response:
