@@ -179,7 +179,7 @@ def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, 
     was raised — not the message (it may quote the request: here a DNI), and the error does not
     leave the application (the framework's server-error layer raises it again for the server to
     log with its traceback and message; TestClient would raise it here)."""
-    from seguro_desempleo.api import resources
+    from seguro_desempleo.api.resources import claims as resources
 
     t, a, _ = api
     c = t.c
@@ -196,7 +196,7 @@ def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, 
     assert "45678912" not in r.text and "exploded" not in r.text
     (line,) = [rec for rec in caplog.records if rec.levelname == "ERROR"]
     text = line.getMessage()
-    assert "RuntimeError" in text and "/api/v1/claims" in text and "resources.py:" in text and "list_claims" in text
+    assert "RuntimeError" in text and "/api/v1/claims" in text and "resources/claims.py:" in text and "list_claims" in text
     assert "45678912" not in caplog.text and "exploded" not in caplog.text and line.exc_info is None
     assert body["status"] == 500
 

@@ -67,8 +67,8 @@ ALLOWED: set[str] = {
     "seguro_desempleo.api.fastpath -> seguro_desempleo.storage.claims_repositories",
     "seguro_desempleo.api.fastpath -> seguro_desempleo.storage.uow",
     "seguro_desempleo.api.problems -> sqlalchemy.exc",
-    "seguro_desempleo.api.resources -> seguro_desempleo.storage.models",
-    "seguro_desempleo.api.resources -> sqlalchemy",
+    "seguro_desempleo.api.resources.employers -> seguro_desempleo.storage.models",
+    "seguro_desempleo.api.resources.employers -> sqlalchemy",
     "seguro_desempleo.cli -> sqlalchemy.exc",
     "seguro_desempleo.cli.db -> seguro_desempleo.storage",
     "seguro_desempleo.cli.ledger -> seguro_desempleo.storage.uow",
@@ -114,7 +114,7 @@ ALLOWED: set[str] = {
     # Added by issue 26's employer-size history (merged in this wave without a port yet): the size
     # review reaches storage.employer_sizes directly from its entry points; to move behind a
     # service and a port on the unit of work like the money controls (decision 0396).
-    "seguro_desempleo.api.resources -> seguro_desempleo.storage",
+    "seguro_desempleo.api.resources.employers -> seguro_desempleo.storage",
     "seguro_desempleo.cli.payroll -> seguro_desempleo.storage",
     "seguro_desempleo.cli.payroll -> seguro_desempleo.storage.claims_repositories",
     "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage.employer_sizes",
