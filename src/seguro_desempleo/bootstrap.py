@@ -64,3 +64,14 @@ def register_assumption_loaders(url: str | None = None) -> None:
             return governance.experience_assumptions(uow, name)
 
     register_loader("experience-", experience)
+
+
+def database_unavailable(exc: BaseException) -> str | None:
+    """The driver's error class when *exc* says the database cannot serve at all (unreachable, or
+    without the schema: SQLAlchemy's ``OperationalError`` / ``ProgrammingError``), else None. The
+    web's 503 page asks here, so that ``web/`` imports no SQLAlchemy (issue 24)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if isinstance(exc, (OperationalError, ProgrammingError)):
+        return type(exc.orig).__name__
+    return None

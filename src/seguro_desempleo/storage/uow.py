@@ -34,7 +34,9 @@ from seguro_desempleo.storage.repositories import (
 if TYPE_CHECKING:
     from seguro_desempleo.storage.acts_repository import SqlActStore
     from seguro_desempleo.storage.books_sql import SqlBooksStore
+    from seguro_desempleo.storage.claims_repositories import SqlAuditSink
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
+    from seguro_desempleo.storage.read_models import SqlEmployerSizes, SqlReadModels
 
 
 class SqlUnitOfWork:
@@ -165,6 +167,32 @@ class SqlUnitOfWork:
         from seguro_desempleo.storage.books_sql import SqlBooksStore
 
         return SqlBooksStore(self.session)
+
+    @property
+    def reads(self) -> SqlReadModels:
+        """The pages' and the API's aggregate reads (``storage/read_models.py``) in this
+        transaction, built on use (issue 24: the web's SQL moved here)."""
+        from seguro_desempleo.storage.read_models import SqlReadModels
+
+        return SqlReadModels(self.session)
+
+    @property
+    def employer_sizes(self) -> SqlEmployerSizes:
+        """The employer-size history and its review in this transaction (issue 24)."""
+        from seguro_desempleo.storage.read_models import SqlEmployerSizes
+
+        return SqlEmployerSizes(self.session)
+
+    @property
+    def audit(self) -> SqlAuditSink:
+        """The hash-chained audit log in this transaction (``SqlAuditSink``), for the entry points
+        that write an audit record outside a claims context (issue 24)."""
+        from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+
+        sink: SqlAuditSink | None = self.__dict__.get("_audit")
+        if sink is None or sink.session is not self.session:   # one sink per transaction's session
+            sink = self._audit = SqlAuditSink(self.session)
+        return sink
 
 
 _DRIVER = "seguro_driver_connection"

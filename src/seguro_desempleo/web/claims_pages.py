@@ -17,7 +17,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome, clock, filing_deadline
@@ -187,8 +186,7 @@ def install(app: FastAPI) -> None:
         principal = require(request, Role.WORKER)
         wid = worker_id_of(principal)
         with claims(request) as ctx:
-            ids = [i for (i,) in ctx.uow.connection().execute(
-                text("SELECT id FROM claim WHERE worker_ref = :w ORDER BY id"), {"w": str(wid)})]
+            ids = ctx.uow.reads.claim_ids_of_worker(str(wid))
             mine = [ctx.claims.get(i) for i in ids]
         return render(request, "claim_list.html", claims=mine, labels=STATE_LABELS_ES)
 
@@ -269,8 +267,7 @@ def install(app: FastAPI) -> None:
         with claims(request) as ctx:
             listed = ctx.claims.in_states([wanted] if wanted else list(ClaimState))
             regions = _regions(ctx, [c.worker_ref for c in listed])
-            all_regions = sorted({r for (r,) in ctx.uow.connection().execute(
-                text("SELECT DISTINCT region FROM worker WHERE region IS NOT NULL"))})
+            all_regions = ctx.uow.reads.worker_regions()
             counts = ctx.claims.count_by_state()
         rows = [(c, (on - c.filed_on).days, regions.get(c.worker_ref, "—")) for c in listed]
         rows = [r for r in rows if r[1] >= min_age and (not region or r[2] == region)]

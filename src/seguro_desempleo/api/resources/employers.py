@@ -80,27 +80,23 @@ class SizeReviewIn(_In):
 @router.get("/employers/{ruc}/sizes", tags=["empleadores"],
             summary="The employer's size history: confirmed, pending and rejected sizes (issue 25)")
 def employer_sizes(ruc: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.storage import employer_sizes as sizes
-
     p.check_employer(ruc)
     e = ctx.uow.employers.by_ruc(ruc)
     if e is None or e.id is None:
         raise NotFoundError(f"no employer with RUC '{ruc}'", field="ruc")
-    return {"ruc": e.ruc, "size_class": e.size_class, "items": [r.to_dict() for r in sizes.history(ctx.uow.session, e.id)]}
+    return {"ruc": e.ruc, "size_class": e.size_class, "items": [r.to_dict() for r in ctx.uow.employer_sizes.history(e.id)]}
 
 
 @router.post("/employers/{ruc}/sizes/{size_id}/review", tags=["empleadores"],
              summary="Staff accept or reject a size the employer declared (four eyes)")
 def review_employer_size(ruc: str, size_id: int, body: SizeReviewIn, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from seguro_desempleo.storage import employer_sizes as sizes
-
     require(p, R.CASEWORKER)
     e = ctx.uow.employers.by_ruc(ruc)
     if e is None or e.id is None:
         raise NotFoundError(f"no employer with RUC '{ruc}'", field="ruc")
-    if not any(r.id == size_id for r in sizes.history(ctx.uow.session, e.id)):
+    if not any(r.id == size_id for r in ctx.uow.employer_sizes.history(e.id)):
         raise NotFoundError(f"no size record {size_id} for RUC '{ruc}'", field="size_id")
-    rec = sizes.review(ctx.uow.session, size_id, accept=body.accept, by=actor(p))
+    rec = ctx.uow.employer_sizes.review(size_id, accept=body.accept, by=actor(p))
     ctx.audit.append(who=actor(p), when=_now(), action="employer.size_review", entity=f"employer:{ruc}",
                      before={"size_id": size_id, "status": "pending"}, after=rec.to_dict())
     ctx.uow.commit()
@@ -110,17 +106,11 @@ def review_employer_size(ruc: str, size_id: int, body: SizeReviewIn, p: CurrentP
 @router.get("/employers/{ruc}/declarations", tags=["empleadores"],
             summary="An employer's declarations in force by month")
 def employer_declarations(ruc: str, p: CurrentPrincipal, ctx: Ctx) -> dict[str, Any]:
-    from sqlalchemy import select
-
-    from seguro_desempleo.storage.models import DeclarationRow
-
     p.check_employer(ruc)
     e = ctx.uow.employers.by_ruc(ruc)
     if e is None:
         raise NotFoundError(f"no employer with RUC '{ruc}'", field="ruc")
-    rows = ctx.uow.session.execute(select(DeclarationRow).where(DeclarationRow.employer_id == e.id,
-                                                                DeclarationRow.status == "active")
-                                   .order_by(DeclarationRow.period)).scalars()
+    rows = ctx.uow.reads.active_declarations(e.id)
     return {"ruc": ruc, "items": [{"period": format_period(r.period), "version": r.version, "workers": r.workers,
                                    "total_due": cents_to_str(r.total_due), "employer_due": cents_to_str(r.employer_due),
                                    "cts_due": cents_to_str(r.cts_due)}
