@@ -50,7 +50,9 @@ def _claim_for(ctx: Ctx, p: Principal, claim_id: str) -> Claim:
 
 def _worker_id(text: str) -> int:
     """The one strict parser of worker references (:mod:`seguro_desempleo.domain.identifiers`)."""
+    from seguro_desempleo.domain.identifiers import parse_worker_ref
 
+    return parse_worker_ref(text, field="worker_id")
 
 
 def _decided_summary(c: Claim) -> dict[str, Any]:
