@@ -67,11 +67,6 @@ ALLOWED: set[str] = {
     "seguro_desempleo.api.fastpath -> seguro_desempleo.storage.claims_repositories",
     "seguro_desempleo.api.fastpath -> seguro_desempleo.storage.uow",
     "seguro_desempleo.api.problems -> sqlalchemy.exc",
-    "seguro_desempleo.cli -> sqlalchemy.exc",
-    "seguro_desempleo.cli.db -> seguro_desempleo.storage",
-    "seguro_desempleo.cli.ledger -> seguro_desempleo.storage.uow",
-    "seguro_desempleo.cli.payroll -> seguro_desempleo.storage.history",
-    "seguro_desempleo.cli.payroll -> seguro_desempleo.storage.uow",
     "seguro_desempleo.services.claims_app -> seguro_desempleo.storage.claims_models",
     "seguro_desempleo.services.claims_app -> seguro_desempleo.storage.claims_repositories",
     # was services.claims_app -> claims.sql_adapters -> storage: the adapter moved to storage/ (decision 0396)
@@ -98,12 +93,9 @@ ALLOWED: set[str] = {
     "seguro_desempleo.services.payroll_import -> sqlite3",
     "seguro_desempleo.services.payroll_read -> seguro_desempleo.formats.file_names",
     "seguro_desempleo.services.registry -> seguro_desempleo.storage.uow",
-    "seguro_desempleo.web.routes -> seguro_desempleo.api.auth",
     # Added by issue 26's employer-size history (merged in this wave without a port yet): the size
     # review reaches storage.employer_sizes directly from its entry points; to move behind a
     # service and a port on the unit of work like the money controls (decision 0396).
-    "seguro_desempleo.cli.payroll -> seguro_desempleo.storage",
-    "seguro_desempleo.cli.payroll -> seguro_desempleo.storage.claims_repositories",
     "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage.employer_sizes",
     "seguro_desempleo.services.registry -> seguro_desempleo.storage",
 }

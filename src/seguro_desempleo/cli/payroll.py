@@ -107,10 +107,10 @@ def employer(
     db: DbOption = None,
 ) -> None:
     """Register or update an employer."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.services.registry import is_covered, register_employer
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         e = register_employer(uow, ruc, name, size_class=size, annual_sales_uit=sales_uit, sector=sector,
                               region=region)
         uow.commit()
@@ -129,14 +129,14 @@ def concept_cmd(
 
     Until it is registered, the concept's lines are imported but not counted as insurable pay
     (with a notice)."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.errors import InputError
     from seguro_desempleo.services.payroll_import import register_concept_flag
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     flag = essalud.strip().lower()
     if flag not in ("si", "sí", "yes", "no"):
         raise InputError("must be si or no", field="--essalud")
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         code = register_concept_flag(uow, ruc, concept, flag != "no")
         uow.commit()
     typer.echo(f"concept {code}: {'counted' if flag != 'no' else 'not counted'} as insurable pay for this employer")
@@ -147,15 +147,14 @@ def employer_sizes_cmd(
     db: DbOption = None,
 ) -> None:
     """An employer's size history (confirmed, pending, rejected), and the size in force."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.errors import NotFoundError
-    from seguro_desempleo.storage import employer_sizes as sizes
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         e = uow.employers.by_ruc(ruc.strip())
         if e is None or e.id is None:
             raise NotFoundError(f"no employer with RUC '{ruc.strip()}'", field="ruc")
-        rows = sizes.history(uow.session, e.id)
+        rows = uow.employer_sizes.history(e.id)
     typer.echo(f"employer {e.ruc}: size in force {e.size_class or 'unknown'}")
     for r in rows:
         typer.echo(f"  #{r.id} from {r.valid_from.isoformat()}: {r.size_class} ({r.source}, {r.status})")
@@ -170,13 +169,11 @@ def size_review(
     """Staff accept or reject a size an employer declared itself (issue 25: pending until reviewed)."""
     import datetime as dt
 
-    from seguro_desempleo.storage import employer_sizes as sizes
-    from seguro_desempleo.storage.claims_repositories import SqlAuditSink
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
+    from seguro_desempleo.bootstrap import unit_of_work
 
-    with SqlUnitOfWork(db) as uow:
-        rec = sizes.review(uow.session, size_id, accept=accept, by=actor)
-        SqlAuditSink(uow.session).append(
+    with unit_of_work(db) as uow:
+        rec = uow.employer_sizes.review(size_id, accept=accept, by=actor)
+        uow.audit.append(
             who=actor, when=dt.datetime.now(dt.UTC), action="employer.size_review",
             entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())
         uow.commit()
@@ -193,10 +190,10 @@ def worker(
     db: DbOption = None,
 ) -> None:
     """Register a worker, or complete one first seen in a payroll file."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.services.registry import register_worker
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         w = register_worker(uow, doc_type, doc_number, sex=sex, birth_date=birth_date, region=region,
                             full_name=name)
         uow.commit()
@@ -213,16 +210,16 @@ def pay(
     db: DbOption = None,
 ) -> None:
     """Record an employer's payment of one month's contributions."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.money import format_soles, parse_soles
     from seguro_desempleo.periods import parse_period
     from seguro_desempleo.services.employer_payments import record_payment
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     month = parse_period(period, field="--period")
     cents = parse_soles(amount, field="--amount")
     interest_cents = parse_soles(interest, field="--interest")
     paid_on = _date(on, "--date")
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         try:
             r = record_payment(uow, ruc, month, cents, paid_on, interest=interest_cents, reference=reference,
                                today=dt.date.today())
@@ -243,11 +240,11 @@ def arrears_cmd(
 ) -> None:
     """Months declared and not fully paid after their due date, or paid late without all their
     interest, with the interest owed; payments made after --at are not counted."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.services.employer_payments import arrears
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     _check_format(fmt)
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         try:
             rows = arrears(uow, _date(at, "--at"), ruc=ruc, limit=limit)
         except SeguroError as exc:
@@ -275,10 +272,10 @@ def reconcile_cmd(
     Imports and payments keep this right as they go; run it once on a database written before
     they did (3 December 2026): months rectified after a payment, or paid late, get one
     correcting entry each (employer.payment.reapplied). Running it again posts nothing."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.services.employer_payments import reconcile_all
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         posted = reconcile_all(uow, at=_date(at, "--at"))
         uow.commit()
     typer.echo(f"{posted} month(s) corrected" if posted else "every paid month is in line; nothing posted")
@@ -293,23 +290,22 @@ def history(
     db: DbOption = None,
 ) -> None:
     """A worker's monthly insurable pay across all employers, with paid flags."""
+    from seguro_desempleo.bootstrap import unit_of_work
     from seguro_desempleo.domain.registry import validate_document
     from seguro_desempleo.errors import NotFoundError
     from seguro_desempleo.money import cents_to_str
     from seguro_desempleo.periods import format_period, parse_period
-    from seguro_desempleo.storage.history import contribution_history
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     _check_format(fmt)
     number = validate_document(doc_type, doc_number, field="--doc-number")
     a, b = parse_period(first, field="--from"), parse_period(last, field="--to")
     if a > b:
         raise InputError(f"{first} is after --to {last}", field="--from")
-    with SqlUnitOfWork(db) as uow:
+    with unit_of_work(db) as uow:
         w = uow.workers.by_document(doc_type, number)
         if w is None or w.id is None:
             raise NotFoundError("no worker with that document", field="--doc-number")
-        months = contribution_history(uow.session, w.id, a, b)
+        months = uow.reads.contribution_history(w.id, a, b)
     rows = [{"period": format_period(m.period), "insurable_pay": cents_to_str(m.remuneration), "paid": m.paid}
             for m in months]
     if fmt == "json":

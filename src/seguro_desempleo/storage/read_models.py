@@ -108,6 +108,13 @@ class SqlReadModels:
         return [i for (i,) in self.session.connection().execute(
             text("SELECT id FROM claim WHERE worker_ref = :w ORDER BY id"), {"w": worker_ref})]
 
+    def contribution_history(self, worker_id: int, first_month: int, last_month: int) -> list[Any]:
+        """The worker's declared months in ``[first_month, last_month]`` with their paid flag
+        (``storage/history.contribution_history``), oldest first."""
+        from seguro_desempleo.storage.history import contribution_history
+
+        return contribution_history(self.session, worker_id, first_month, last_month)
+
     # ------------------------------------------------------------ employer
 
     def employer_months(self, employer_id: int) -> list[DeclaredMonth]:
@@ -210,6 +217,44 @@ class SqlReadModels:
         )).all()
         return [(int(p), int(n), int(total)) for p, n, total in rows]
 
+
+    # ------------------------------------------------------------ the summary report
+
+    def active_declaration_totals(self) -> tuple[int, int]:
+        """(worker-months, céntimos due) over the declarations in force."""
+        from sqlalchemy import func
+
+        from seguro_desempleo.storage.models import DeclarationRow
+
+        contrib = self.session.execute(select(func.coalesce(func.sum(DeclarationRow.workers), 0),
+                                              func.coalesce(func.sum(DeclarationRow.total_due), 0))
+                                       .where(DeclarationRow.status == "active")).one()
+        return int(contrib[0]), int(contrib[1])
+
+    def claims_with_sex(self) -> list[tuple[str, Any, str | None]]:
+        """Every claim's (state, stored decision, the worker's sex or None)."""
+        from sqlalchemy import Integer, cast
+
+        from seguro_desempleo.storage.claims_models import ClaimRow
+        from seguro_desempleo.storage.models import WorkerRow
+
+        return [tuple(r) for r in self.session.execute(
+            select(ClaimRow.state, ClaimRow.decision, WorkerRow.sex)
+            .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)).all()]
+
+    def benefits_paid_by_sex(self) -> list[tuple[str | None, int, int]]:
+        """(the worker's sex or None, payments, céntimos paid) over every benefit payment."""
+        from sqlalchemy import Integer, cast, func
+
+        from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
+        from seguro_desempleo.storage.models import WorkerRow
+
+        return [tuple(r) for r in self.session.execute(
+            select(WorkerRow.sex, func.count(), func.coalesce(func.sum(BenefitPaymentRow.amount), 0))
+            .select_from(BenefitPaymentRow)
+            .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
+            .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)
+            .group_by(WorkerRow.sex)).all()]
 
 class SqlEmployerSizes:
     """The employer-size history (``storage/employer_sizes.py``) in the caller's transaction."""
