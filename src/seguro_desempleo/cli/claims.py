@@ -64,6 +64,11 @@ def _worker_ref(ctx: Any, worker: str | None, doc: str | None, doc_type: str) ->
     return str(w.id)
 
 
+claims_app = typer.Typer(help="Unemployment claims: file, decide, pay, appeal.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+
+
+@claims_app.command("file")
 def file_(worker: Annotated[str | None, typer.Option("--worker", help="Registry worker id.")] = None,
           doc: Annotated[str | None, typer.Option("--doc", help="Document number (instead of --worker).")] = None,
           doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 document type.")] = "01",
@@ -90,6 +95,7 @@ def file_(worker: Annotated[str | None, typer.Option("--worker", help="Registry 
         _echo(c.to_dict(), fmt, f"claim {c.id} filed ({c.state.value})")
 
 
+@claims_app.command("decide")
 def decide(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
            date: DateOption = None, actor: ActorOption = "cli",
            expected_version: Annotated[int | None, typer.Option("--expected-version", help="Refuse if the claim changed since this version (from claims show).")] = None,
@@ -103,6 +109,7 @@ def decide(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001
     _echo(c.to_dict(), fmt, f"claim {c.id}: {_outcome(c)}")
 
 
+@claims_app.command("auto-decide")
 def auto_decide(at: Annotated[str | None, typer.Option("--at", help=(
                     "The day the job runs for (ISO or dd/mm/aaaa; default today)."))] = None,
                 actor: ActorOption = "system:auto-decide", fmt: FormatOption = "text",
@@ -120,6 +127,7 @@ def auto_decide(at: Annotated[str | None, typer.Option("--at", help=(
     _echo(out, fmt, "\n".join(lines))
 
 
+@claims_app.command("acts")
 def acts(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
          fmt: FormatOption = "text", db: DbOption = None) -> None:
     """The claim's issued acts (Ley 27444): number, kind, issue and notification dates, hash check."""
@@ -133,6 +141,7 @@ def acts(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")
     _echo({"claim_id": claim_id, "acts": items}, fmt, "\n".join(lines) or f"claim {claim_id} has no issued acts")
 
 
+@claims_app.command("notify")
 def notify(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-000001")],
            date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Record the day an act was notified (once); the appeal term runs from it (art. 218.2)."""
@@ -143,6 +152,7 @@ def notify(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025
     typer.echo(f"act {act.number} notified on {act.notified_on.isoformat() if act.notified_on else '-'}")
 
 
+@claims_app.command("act")
 def act(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-000001")],
         out: Annotated[Path, typer.Option("--out", help="Output file (.html or .pdf)")],
         db: DbOption = None) -> None:
@@ -156,6 +166,7 @@ def act(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-00
     typer.echo(f"act {number} written to {out} ({kind}, {len(data)} bytes)")
 
 
+@claims_app.command("list")
 def list_(state: Annotated[str | None, typer.Option("--state", help="Only claims in this state "
                                                     "(filed, waiting, approved, paying, denied, …).")] = None,
           worker: Annotated[str | None, typer.Option("--worker", help="Only this worker's claims "
@@ -185,6 +196,7 @@ def list_(state: Annotated[str | None, typer.Option("--state", help="Only claims
         typer.echo("no claims")
 
 
+@claims_app.command("show")
 def show(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")], fmt: FormatOption = "text", db: DbOption = None) -> None:
     """A claim with its installments, payments, obligations and appeals."""
     from seguro_desempleo.money import format_soles, parse_soles
@@ -209,6 +221,7 @@ def show(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")
     _echo(view, fmt, "\n".join(lines))
 
 
+@claims_app.command("letter")
 def letter(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
            out: Annotated[Path, typer.Option("--out", help="Output file (.html or .pdf)")],
            letter_format: Annotated[str | None, typer.Option("--letter-format", help="html or pdf "
@@ -224,6 +237,7 @@ def letter(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001
     typer.echo(f"resolución of {claim_id} written to {out} ({kind}, {len(data)} bytes)")
 
 
+@claims_app.command("pay-run")
 def pay_run(period: Annotated[str, typer.Option("--period", help="Month paid, YYYY-MM")],
             out: Annotated[Path, typer.Option("--out", help="Bank payment file to write")],
             date: DateOption = None, sequence: Annotated[int, typer.Option("--sequence", help="Number of the run in the month (bank file name).")] = 1,
@@ -248,6 +262,7 @@ def pay_run(period: Annotated[str, typer.Option("--period", help="Month paid, YY
           f"{s['overpayments']}; bank file {out}")
 
 
+@claims_app.command("bank-file")
 def bank_file(period: Annotated[str, typer.Option("--period", help="Month of the run, YYYY-MM")],
               date: Annotated[str, typer.Option("--date", help="Date of the run (YYYY-MM-DD)")],
               out: Annotated[Path, typer.Option("--out", help="Bank payment file to write (a new file)")],
@@ -268,6 +283,7 @@ def bank_file(period: Annotated[str, typer.Option("--period", help="Month of the
     typer.echo(f"bank file {out}: {len(pf.lines)} payments, {format_soles(pf.total)} (re-exported)")
 
 
+@claims_app.command("reconcile")
 def reconcile_(sent: Annotated[Path, typer.Option("--sent", help="The bank file sent")],
                answer: Annotated[Path, typer.Option("--answer", help="The bank's answer file")],
                date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
@@ -285,6 +301,7 @@ def reconcile_(sent: Annotated[Path, typer.Option("--sent", help="The bank file 
     typer.echo(f"{len(keys)} returned payments booked back to the fund")
 
 
+@claims_app.command("reemployment")
 def reemployment(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
                  start: Annotated[str, typer.Option("--start", help="First day of the new job")],
                  actor: ActorOption = "cli", db: DbOption = None) -> None:
@@ -298,6 +315,7 @@ def reemployment(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-
                f"({format_soles(sum(o.amount for o in over))})")
 
 
+@claims_app.command("register-employment")
 def register_employment(
         worker: Annotated[str, typer.Argument(help="Registry worker id.")],
         date: DateOption = None,
@@ -316,6 +334,7 @@ def register_employment(
                     f"({row['channel']})")
 
 
+@claims_app.command("obligation")
 def obligation(
     claim_id: Annotated[str, typer.Argument(help="Claim id (to schedule or list) or obligation id")],
     outcome: Annotated[str | None, typer.Option("--outcome", help="complied or not_complied")] = None,
@@ -356,6 +375,7 @@ def obligation(
                        + (f" ({o.just_cause})" if o.just_cause else ""))
 
 
+@claims_app.command("appeal")
 def appeal(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
            kind: Annotated[str, typer.Option("--kind", help="reconsideracion or apelacion")] = "reconsideracion",
            grounds: Annotated[str, typer.Option("--grounds", help="The appellant's grounds (free text).")] = "",
@@ -370,6 +390,7 @@ def appeal(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001
                f"({a.clock(_date(date)).one_line()})")
 
 
+@claims_app.command("resolve-appeal")
 def resolve_appeal(appeal_id: Annotated[str, typer.Argument(help="Appeal id")],
                    outcome: Annotated[str, typer.Option("--outcome", help="upheld, rejected or inadmissible")],
                    date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
@@ -389,6 +410,7 @@ def resolve_appeal(appeal_id: Annotated[str, typer.Argument(help="Appeal id")],
                f"{format_soles(sum(p.amount for p in paid))}")
 
 
+@claims_app.command("reviews")
 def reviews(fmt: FormatOption = "text", db: DbOption = None) -> None:
     """Declared months flagged as implausible, waiting for staff (issue 25)."""
     from seguro_desempleo.money import format_soles
@@ -404,6 +426,7 @@ def reviews(fmt: FormatOption = "text", db: DbOption = None) -> None:
     _echo({"items": items}, fmt, "\n".join(lines) or "no flagged months pending")
 
 
+@claims_app.command("review")
 def review(review_id: Annotated[str, typer.Argument(help="Flagged month number (claims reviews).")],
            accept: Annotated[bool, typer.Option("--accept/--reject", help="Count the month, or never.")],
            actor: ActorOption = "cli", db: DbOption = None) -> None:
@@ -416,6 +439,7 @@ def review(review_id: Annotated[str, typer.Argument(help="Flagged month number (
     typer.echo(f"flagged month {row['id']}: {row['status']}")
 
 
+@claims_app.command("approve")
 def approve(claim_id: Annotated[str, typer.Argument()],
             approve_: Annotated[bool, typer.Option("--approve/--reject", help="Pay the award, or deny it.")],
             actor: ActorOption = "cli", db: DbOption = None) -> None:
@@ -427,6 +451,7 @@ def approve(claim_id: Annotated[str, typer.Argument()],
     typer.echo(f"claim {c.id}: award {'approved' if approve_ else 'rejected'} by {actor}; {c.state.value}")
 
 
+@audit_app.command("verify")
 def verify(
     checkpoint: Annotated[Path | None, typer.Option(
         "--checkpoint", help="A file written by 'audit checkpoint': its heads must still be in the chains")] = None,
@@ -453,6 +478,7 @@ def verify(
         raise typer.Exit(1)
 
 
+@audit_app.command("checkpoint")
 def checkpoint_cmd(
     file: Annotated[Path, typer.Option("--file", help="The checkpoint file (kept outside the database; "
                                                       "an earlier one there is verified first, then replaced)")],
@@ -469,29 +495,5 @@ def checkpoint_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    claims_app = typer.Typer(help="Unemployment claims: file, decide, pay, appeal.", no_args_is_help=True)
     app.add_typer(claims_app, name="claims")
-    audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
     app.add_typer(audit_app, name="audit")
-    claims_app.command("file")(file_)
-    claims_app.command("decide")(decide)
-    claims_app.command("auto-decide")(auto_decide)
-    claims_app.command("acts")(acts)
-    claims_app.command("notify")(notify)
-    claims_app.command("act")(act)
-    claims_app.command("list")(list_)
-    claims_app.command("show")(show)
-    claims_app.command("letter")(letter)
-    claims_app.command("pay-run")(pay_run)
-    claims_app.command("bank-file")(bank_file)
-    claims_app.command("reconcile")(reconcile_)
-    claims_app.command("reemployment")(reemployment)
-    claims_app.command("register-employment")(register_employment)
-    claims_app.command("obligation")(obligation)
-    claims_app.command("appeal")(appeal)
-    claims_app.command("resolve-appeal")(resolve_appeal)
-    claims_app.command("reviews")(reviews)
-    claims_app.command("review")(review)
-    claims_app.command("approve")(approve)
-    audit_app.command("verify")(verify)
-    audit_app.command("checkpoint")(checkpoint_cmd)

@@ -75,6 +75,14 @@ def _uow(db: str | None) -> Any:
     return unit_of_work(db)
 
 
+ins_app = typer.Typer(help="Legal instruments that change the parameters (Ley, DS, Resolución, Acuerdo).",
+                      no_args_is_help=True)
+prop_app = typer.Typer(help="The board's proposals and votes (art. 12).", no_args_is_help=True)
+fund_app = typer.Typer(help="Solvency in the books: costs, investments, art. 9 transfer, close, statements.",
+                       no_args_is_help=True)
+
+
+@ins_app.command("add")
 def instrument_add(
     type: Annotated[str, typer.Option("--type", help="ley | decreto_supremo | resolucion | acuerdo_directorio")],
     number: Annotated[str, typer.Option("--number", help="Official number, e.g. 012-2026-TR")],
@@ -100,6 +108,7 @@ def instrument_add(
     typer.echo(f"instrument {i} recorded")
 
 
+@ins_app.command("list")
 def instrument_list(fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
                     db: DbOption = None) -> None:
     """Every instrument recorded, by effective date."""
@@ -115,6 +124,7 @@ def instrument_list(fmt: Annotated[str, typer.Option("--format", help="text or j
         typer.echo(f"{r['id']:>4}  {r['title']:<40} vigente desde {r['effective_date'].isoformat()}  {vals}")
 
 
+@prop_app.command("draft")
 def proposal_draft(
     kind: Annotated[str, typer.Option("--kind", help="rate_revision | waiting_period | coverage_phase | "
                                                      "transfer_request | investment_policy | other_parameter")],
@@ -143,6 +153,7 @@ def proposal_draft(
     typer.echo(f"proposal {p} drafted")
 
 
+@prop_app.command("vote")
 def proposal_vote(
     proposal: int,
     sector: Annotated[str, typer.Option("--sector", help="state | employers | workers")],
@@ -161,6 +172,7 @@ def proposal_vote(
     typer.echo(f"vote recorded on proposal {proposal}")
 
 
+@prop_app.command("decide")
 def proposal_decide(proposal: int, date: DateOpt = None, db: DbOption = None) -> None:
     """Close the vote: approved (quorum and majority) becomes an instrument; else rejected."""
     from seguro_desempleo.services import governance as g
@@ -172,6 +184,7 @@ def proposal_decide(proposal: int, date: DateOpt = None, db: DbOption = None) ->
                + (f" (instrument {out['instrument_id']})" if out["instrument_id"] else ""))
 
 
+@prop_app.command("list")
 def proposal_list(db: DbOption = None) -> None:
     from seguro_desempleo.services import governance as g
 
@@ -180,6 +193,7 @@ def proposal_list(db: DbOption = None) -> None:
             typer.echo(f"{p.id:>4}  {p.status:<9} {p.kind:<18} {p.title}")
 
 
+@prop_app.command("show")
 def proposal_show(proposal: int, db: DbOption = None) -> None:
     from seguro_desempleo.services import governance as g
 
@@ -233,21 +247,25 @@ def _fund_post(fn_name: str, amount: str, date: str | None, db: str | None, **kw
     typer.echo(f"ledger entry {entry} posted")
 
 
+@fund_app.command("admin-cost")
 def admin_cost(amount: AmountArg, date: DateOpt = None, db: DbOption = None) -> None:
     """Accrue an administrative cost (art. 8)."""
     _fund_post("accrue_admin_cost", amount, date, db)
 
 
+@fund_app.command("pay-admin")
 def pay_admin(amount: AmountArg, date: DateOpt = None, db: DbOption = None) -> None:
     """Pay accrued administrative costs from the bank."""
     _fund_post("pay_admin_cost", amount, date, db)
 
 
+@fund_app.command("invest")
 def invest(amount: AmountArg, date: DateOpt = None, db: DbOption = None) -> None:
     """Move cash into the reserve's investments."""
     _fund_post("invest", amount, date, db)
 
 
+@fund_app.command("income")
 def income(amount: AmountArg, date: DateOpt = None,
            cash: Annotated[bool, typer.Option("--cash", help="Paid into the bank (default: reinvested)")] = False,
            db: DbOption = None) -> None:
@@ -255,6 +273,7 @@ def income(amount: AmountArg, date: DateOpt = None,
     _fund_post("investment_income", amount, date, db, reinvested=not cash)
 
 
+@fund_app.command("transfer-received")
 def transfer_received(instrument: int, amount: AmountArg, date: DateOpt = None, db: DbOption = None) -> None:
     """The Treasury's art. 9 transfer arriving, against its instrument."""
     from seguro_desempleo.services import governance as g
@@ -266,6 +285,7 @@ def transfer_received(instrument: int, amount: AmountArg, date: DateOpt = None, 
     typer.echo(f"ledger entry {entry} posted")
 
 
+@fund_app.command("close")
 def close(year: int, db: DbOption = None) -> None:
     """Close the year: income and expense to the result, the surplus to the reserve (art. 8)."""
     from seguro_desempleo.services import governance as g
@@ -276,6 +296,7 @@ def close(year: int, db: DbOption = None) -> None:
     typer.echo(f"year {year} closed (entry {entry})" if entry else f"year {year} was already closed")
 
 
+@fund_app.command("statements")
 def statements(
     period: Annotated[str, typer.Argument(help="YYYY (a year) or YYYY-MM (a month)")],
     fmt: Annotated[str, typer.Option("--format", help="text, csv or pdf")] = "text",
@@ -322,6 +343,7 @@ def statements(
                f"{format_soles(st.trial_credit)}")
 
 
+@fund_app.command("position")
 def position(date: DateOpt = None, db: DbOption = None) -> None:
     """The reserve in months of benefit spending against the art. 8 target; the cash available."""
     from seguro_desempleo.money import format_soles
@@ -337,6 +359,7 @@ def position(date: DateOpt = None, db: DbOption = None) -> None:
                f"caja disponible {format_soles(cash)}")
 
 
+@fund_app.command("triggers")
 def triggers(
     date: DateOpt = None,
     probability: Annotated[str | None, typer.Option("--depletion-probability",
@@ -369,28 +392,7 @@ def register(app: typer.Typer) -> None:
     from seguro_desempleo.bootstrap import register_assumption_loaders
 
     register_assumption_loaders()      # valuation --assumptions experience-YYYY reads the study's set
-    ins_app = typer.Typer(help="Legal instruments that change the parameters (Ley, DS, Resolución, Acuerdo).",
-                          no_args_is_help=True)
-    prop_app = typer.Typer(help="The board's proposals and votes (art. 12).", no_args_is_help=True)
-    fund_app = typer.Typer(help="Solvency in the books: costs, investments, art. 9 transfer, close, statements.",
-                           no_args_is_help=True)
     app.add_typer(ins_app, name="instrument")
     app.add_typer(prop_app, name="proposal")
     app.add_typer(fund_app, name="fund")
-    ins_app.command("add")(instrument_add)
-    ins_app.command("list")(instrument_list)
-    prop_app.command("draft")(proposal_draft)
-    prop_app.command("vote")(proposal_vote)
-    prop_app.command("decide")(proposal_decide)
-    prop_app.command("list")(proposal_list)
-    prop_app.command("show")(proposal_show)
     app.command("study")(study)
-    fund_app.command("admin-cost")(admin_cost)
-    fund_app.command("pay-admin")(pay_admin)
-    fund_app.command("invest")(invest)
-    fund_app.command("income")(income)
-    fund_app.command("transfer-received")(transfer_received)
-    fund_app.command("close")(close)
-    fund_app.command("statements")(statements)
-    fund_app.command("position")(position)
-    fund_app.command("triggers")(triggers)

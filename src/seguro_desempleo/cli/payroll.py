@@ -43,6 +43,11 @@ _PAY_OPTIONS = {"ruc": "--ruc", "period": "--period", "amount": "--amount", "pai
                 "interest": "--interest", "reference": "--reference"}
 
 
+payroll = typer.Typer(help="Payroll declarations (PLAME, T-Registro, CSV), employers, payments and arrears.",
+                      no_args_is_help=True)
+
+
+@payroll.command("import")
 def import_(
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help="0601AAAAMM<RUC>.rem, RP_<RUC>.per, "
                                                "0601AAAAMM<RUC>.snl/.jor, RP_<RUC>.tra, .csv or .parquet "
@@ -97,6 +102,7 @@ def import_(
         raise typer.Exit(1)
 
 
+@payroll.command("employer")
 def employer(
     ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
     name: Annotated[str, typer.Option("--name", help="Razón social.")],
@@ -118,6 +124,7 @@ def employer(
                f"{'covered' if is_covered(e) else 'not covered'} in the current phase")
 
 
+@payroll.command("concept")
 def concept_cmd(
     ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
     concept: Annotated[str, typer.Option("--concept", help="Tabla 22 'otros conceptos' code, 1001-1040.")],
@@ -142,6 +149,7 @@ def concept_cmd(
     typer.echo(f"concept {code}: {'counted' if flag != 'no' else 'not counted'} as insurable pay for this employer")
 
 
+@payroll.command("employer-sizes")
 def employer_sizes_cmd(
     ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC (11 digits).")],
     db: DbOption = None,
@@ -160,6 +168,7 @@ def employer_sizes_cmd(
         typer.echo(f"  #{r.id} from {r.valid_from.isoformat()}: {r.size_class} ({r.source}, {r.status})")
 
 
+@payroll.command("size-review")
 def size_review(
     size_id: Annotated[int, typer.Option("--id", help="The pending size record (see employer-sizes)")],
     accept: Annotated[bool, typer.Option("--accept/--reject", help="Accept the declared size, or reject it.")],
@@ -180,6 +189,7 @@ def size_review(
     typer.echo(f"size record #{rec.id}: {rec.size_class} from {rec.valid_from.isoformat()} {rec.status}")
 
 
+@payroll.command("worker")
 def worker(
     doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
     doc_number: Annotated[str, typer.Option("--doc-number", help="Document number (8 digits for a DNI).")],
@@ -200,6 +210,7 @@ def worker(
     typer.echo(f"worker registered (id {w.id})")
 
 
+@payroll.command("pay")
 def pay(
     ruc: Annotated[str, typer.Option("--ruc", help="The employer's RUC.")],
     period: Annotated[str, typer.Option("--period", help="YYYY-MM")],
@@ -231,6 +242,7 @@ def pay(
                + (f", interest owed {format_soles(r.interest_owed)}" if r.interest_owed else ""))
 
 
+@payroll.command("arrears")
 def arrears_cmd(
     ruc: Annotated[str | None, typer.Option("--ruc", help="Only this employer.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Date of the calculation (default: today)")] = None,
@@ -262,6 +274,7 @@ def arrears_cmd(
         typer.echo("no arrears")
 
 
+@payroll.command("reconcile")
 def reconcile_cmd(
     at: Annotated[str | None, typer.Option("--at", help="Date of the correcting entries (default: today)")]
     = None,
@@ -281,6 +294,7 @@ def reconcile_cmd(
     typer.echo(f"{posted} month(s) corrected" if posted else "every paid month is in line; nothing posted")
 
 
+@payroll.command("history")
 def history(
     doc_type: Annotated[str, typer.Option("--doc-type", help="Tabla 3 code, 01 = DNI")],
     doc_number: Annotated[str, typer.Option("--doc-number", help="Document number (8 digits for a DNI).")],
@@ -316,16 +330,4 @@ def history(
 
 
 def register(app: typer.Typer) -> None:
-    payroll = typer.Typer(help="Payroll declarations (PLAME, T-Registro, CSV), employers, payments and arrears.",
-                          no_args_is_help=True)
     app.add_typer(payroll, name="payroll")
-    payroll.command("import")(import_)
-    payroll.command("employer")(employer)
-    payroll.command("concept")(concept_cmd)
-    payroll.command("employer-sizes")(employer_sizes_cmd)
-    payroll.command("size-review")(size_review)
-    payroll.command("worker")(worker)
-    payroll.command("pay")(pay)
-    payroll.command("arrears")(arrears_cmd)
-    payroll.command("reconcile")(reconcile_cmd)
-    payroll.command("history")(history)

@@ -87,6 +87,11 @@ def _show(new: object) -> None:
             typer.echo(f"  {code}")
 
 
+users = typer.Typer(help="Accounts: add, list, disable, reset a password, change roles.", no_args_is_help=True)
+clients = typer.Typer(help="Machine clients (OAuth 2.0 client credentials).", no_args_is_help=True)
+
+
+@users.command("add")
 def add(username: str,
         role: Annotated[str, typer.Option("--role", help="worker, employer, caseworker, employment_officer, "
                                                        "analyst, board or admin.")],
@@ -111,6 +116,7 @@ def add(username: str,
     _show(new)
 
 
+@users.command("list")
 def list_(db: DbOption = None) -> None:
     """Every account: name, role, second factor, binding, state (no personal data)."""
     from seguro_desempleo.bootstrap import accounts_for
@@ -122,6 +128,7 @@ def list_(db: DbOption = None) -> None:
                    f"{'oidc' if a.oidc else '-':5} {bound:24} {state}")
 
 
+@users.command("disable")
 def disable(username: str, db: DbOption = None) -> None:
     """Disable an account: its sessions end at once."""
     from seguro_desempleo.bootstrap import accounts_for
@@ -130,6 +137,7 @@ def disable(username: str, db: DbOption = None) -> None:
     typer.echo(f"account '{username}' disabled; its sessions ended")
 
 
+@users.command("enable")
 def enable(username: str, db: DbOption = None) -> None:
     """Enable an account again (and lift a lockout)."""
     from seguro_desempleo.bootstrap import accounts_for
@@ -138,6 +146,7 @@ def enable(username: str, db: DbOption = None) -> None:
     typer.echo(f"account '{username}' enabled")
 
 
+@users.command("reset-password")
 def reset_password(username: str, db: DbOption = None) -> None:
     """A new password (and a new TOTP secret and recovery codes for staff); sessions end."""
     from seguro_desempleo.bootstrap import accounts_for
@@ -147,6 +156,7 @@ def reset_password(username: str, db: DbOption = None) -> None:
     _show(new)
 
 
+@users.command("roles")
 def roles(username: str,
           role: Annotated[str, typer.Option("--role", help="The new role.")],
           dni: Annotated[str | None, typer.Option("--dni", help="A worker's DNI (for a worker account).")] = None,
@@ -162,6 +172,7 @@ def roles(username: str,
         _show(new)
 
 
+@clients.command("add")
 def client_add(client_id: str,
                role: Annotated[str, typer.Option("--role", help="A staff role (not admin).")],
                scope: Annotated[list[str], typer.Option("--scope", help="read:<resource> or write:<resource> "
@@ -175,14 +186,5 @@ def client_add(client_id: str,
 
 
 def register(app: typer.Typer) -> None:
-    users = typer.Typer(help="Accounts: add, list, disable, reset a password, change roles.", no_args_is_help=True)
     app.add_typer(users, name="users")
-    clients = typer.Typer(help="Machine clients (OAuth 2.0 client credentials).", no_args_is_help=True)
     app.add_typer(clients, name="clients")
-    users.command("add")(add)
-    users.command("list")(list_)
-    users.command("disable")(disable)
-    users.command("enable")(enable)
-    users.command("reset-password")(reset_password)
-    users.command("roles")(roles)
-    clients.command("add")(client_add)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -155,12 +155,18 @@ def _yes_no(form: Any, field: str, message: str) -> bool:
     return choice
 
 
+router = APIRouter()
+"""The pages of this module; ``install(app)`` includes it."""
+
+
 # ------------------------------------------------------------------ worker
+@router.get("/trabajador/solicitud", response_class=HTMLResponse, include_in_schema=False)
 def claim_form(request: Request) -> HTMLResponse:
     require(request, Role.WORKER)
     return render(request, "claim_file.html", error=None, today=today(request))
 
 
+@router.post("/trabajador/solicitud", include_in_schema=False)
 async def file_claim(request: Request) -> Response:
     principal = require(request, Role.WORKER)
     wid = worker_id_of(principal)
@@ -178,6 +184,7 @@ async def file_claim(request: Request) -> Response:
     return RedirectResponse(f"/trabajador/reclamos/{claim.id}", status_code=303)
 
 
+@router.get("/trabajador/reclamos", response_class=HTMLResponse, include_in_schema=False)
 def my_claims(request: Request) -> HTMLResponse:
     principal = require(request, Role.WORKER)
     wid = worker_id_of(principal)
@@ -187,6 +194,7 @@ def my_claims(request: Request) -> HTMLResponse:
     return render(request, "claim_list.html", claims=mine, labels=STATE_LABELS_ES)
 
 
+@router.get("/trabajador/reclamos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
 def my_claim(claim_id: str, request: Request) -> HTMLResponse:
     principal = require(request, Role.WORKER, Role.CASEWORKER)
     on = today(request)
@@ -196,6 +204,7 @@ def my_claim(claim_id: str, request: Request) -> HTMLResponse:
     return render(request, "claim_worker.html", error=None, **view)
 
 
+@router.post("/trabajador/reclamos/{claim_id}/recurso", include_in_schema=False)
 async def appeal(claim_id: str, request: Request) -> Response:
     principal = require(request, Role.WORKER)
     form = await request.form()
@@ -217,6 +226,7 @@ async def appeal(claim_id: str, request: Request) -> Response:
     return RedirectResponse(f"/trabajador/reclamos/{claim_id}#recursos", status_code=303)
 
 
+@router.get("/trabajador/reclamos/{claim_id}/resolucion", response_class=HTMLResponse, include_in_schema=False)
 def letter(claim_id: str, request: Request) -> HTMLResponse:
     from seguro_desempleo.claims.acts import ActKind
     from seguro_desempleo.claims.decision import LetterContext, render_resolution_html
@@ -237,6 +247,7 @@ def letter(claim_id: str, request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
+@router.get("/trabajador/reclamos/{claim_id}/actos/{number}", response_class=HTMLResponse, include_in_schema=False)
 def issued_act(claim_id: str, number: str, request: Request) -> HTMLResponse:
     """An issued act exactly as issued (issue 26 item 9)."""
     principal = require(request, Role.WORKER, Role.CASEWORKER)
@@ -249,6 +260,7 @@ def issued_act(claim_id: str, number: str, request: Request) -> HTMLResponse:
 
 
 # ------------------------------------------------------------------ caseworker
+@router.get("/gestion", response_class=HTMLResponse, include_in_schema=False)
 def queue(request: Request) -> HTMLResponse:
     require(request, *STAFF_CLAIMS)
     on = today(request)
@@ -285,12 +297,14 @@ def _case_page(request: Request, ctx: Any, claim: Claim, error: str | None = Non
                   override_targets=OVERRIDE_TARGETS, **claim_view(ctx, claim, on))
 
 
+@router.get("/gestion/casos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
 def case(claim_id: str, request: Request) -> HTMLResponse:
     principal = require(request, *STAFF_CLAIMS)
     with claims(request) as ctx:
         return _case_page(request, ctx, _claim_for(ctx, principal, claim_id))
 
 
+@router.post("/gestion/casos/{claim_id}/decidir", include_in_schema=False)
 async def decide(claim_id: str, request: Request) -> Response:
     principal = require(request, *STAFF_CLAIMS)
     form = await request.form()
@@ -306,6 +320,7 @@ async def decide(claim_id: str, request: Request) -> Response:
     return RedirectResponse(f"/gestion/casos/{claim_id}", status_code=303)
 
 
+@router.post("/gestion/casos/{claim_id}/modificar", include_in_schema=False)
 async def override(claim_id: str, request: Request) -> Response:
     """Set the claim against the rules' outcome with a written reason (audited with the actor)."""
     principal = require(request, *STAFF_CLAIMS)
@@ -329,6 +344,7 @@ async def override(claim_id: str, request: Request) -> Response:
     return RedirectResponse(f"/gestion/casos/{claim_id}", status_code=303)
 
 
+@router.get("/gestion/recursos", response_class=HTMLResponse, include_in_schema=False)
 def appeals_page(request: Request) -> HTMLResponse:
     require(request, *STAFF_CLAIMS)
     on = today(request)
@@ -340,6 +356,7 @@ def appeals_page(request: Request) -> HTMLResponse:
                   error=None)
 
 
+@router.post("/gestion/recursos/{appeal_id}/resolver", include_in_schema=False)
 async def resolve(appeal_id: str, request: Request) -> Response:
     principal = require(request, *STAFF_CLAIMS)
     form = await request.form()
@@ -378,12 +395,14 @@ def _controls_page(request: Request, error: str | None, status: int) -> HTMLResp
                   approvals=approvals, period_label=format_period)
 
 
+@router.get("/gestion/controles", response_class=HTMLResponse, include_in_schema=False)
 def controls(request: Request) -> HTMLResponse:
     """The review queue (flagged declared months) and the awards awaiting a second approval."""
     require(request, *STAFF_CLAIMS)
     return _controls_page(request, None, 200)
 
 
+@router.post("/gestion/controles/meses/{review_id}", include_in_schema=False)
 async def review_month_form(review_id: str, request: Request) -> Response:
     from seguro_desempleo.services.controls import controls
 
@@ -400,6 +419,7 @@ async def review_month_form(review_id: str, request: Request) -> Response:
     return RedirectResponse("/gestion/controles", status_code=303)
 
 
+@router.post("/gestion/controles/aprobaciones/{claim_id}", include_in_schema=False)
 async def approval_form(claim_id: str, request: Request) -> Response:
     principal = require(request, *STAFF_CLAIMS)
     form = await request.form()
@@ -414,6 +434,7 @@ async def approval_form(claim_id: str, request: Request) -> Response:
     return RedirectResponse("/gestion/controles", status_code=303)
 
 
+@router.get("/gestion/pagos", response_class=HTMLResponse, include_in_schema=False)
 def payment_preview(request: Request) -> HTMLResponse:
     """The monthly run computed inside a transaction that is rolled back: nothing is paid."""
     principal = require(request, *STAFF_CLAIMS)
@@ -433,6 +454,7 @@ def payment_preview(request: Request) -> HTMLResponse:
                   period_label=format_period)
 
 
+@router.post("/gestion/pagos", include_in_schema=False)
 async def payment_run(request: Request) -> Response:
     principal = require(request, *STAFF_CLAIMS)
     form = await request.form()
@@ -453,6 +475,7 @@ async def payment_run(request: Request) -> Response:
 
 
 # ------------------------------------------------------------------ employment-service officer
+@router.get("/empleo", response_class=HTMLResponse, include_in_schema=False)
 def officer(request: Request) -> HTMLResponse:
     require(request, Role.EMPLOYMENT_OFFICER)
     return _officer_page(request, None, 200)
@@ -489,6 +512,7 @@ def _officer_write(request: Request, work: Callable[[Any], None]) -> Response:
     return RedirectResponse("/empleo", status_code=303)
 
 
+@router.post("/empleo/obligaciones/{obligation_id}", include_in_schema=False)
 async def record(obligation_id: str, request: Request) -> Response:
     principal = require(request, Role.EMPLOYMENT_OFFICER)
     form = await request.form()
@@ -507,6 +531,7 @@ async def record(obligation_id: str, request: Request) -> Response:
     return _officer_write(request, work)
 
 
+@router.post("/empleo/inscripciones", include_in_schema=False)
 async def es_registration(request: Request) -> Response:
     from seguro_desempleo.services.claims_app import record_employment_registration
 
@@ -523,6 +548,7 @@ async def es_registration(request: Request) -> Response:
     return _officer_write(request, work)
 
 
+@router.post("/empleo/colocaciones", include_in_schema=False)
 async def placement(request: Request) -> Response:
     from seguro_desempleo.domain.registry import validate_ruc
 
@@ -541,25 +567,4 @@ async def placement(request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.get("/trabajador/solicitud", response_class=HTMLResponse, include_in_schema=False)(claim_form)
-    app.post("/trabajador/solicitud", include_in_schema=False)(file_claim)
-    app.get("/trabajador/reclamos", response_class=HTMLResponse, include_in_schema=False)(my_claims)
-    app.get("/trabajador/reclamos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)(my_claim)
-    app.post("/trabajador/reclamos/{claim_id}/recurso", include_in_schema=False)(appeal)
-    app.get("/trabajador/reclamos/{claim_id}/resolucion", response_class=HTMLResponse, include_in_schema=False)(letter)
-    app.get("/trabajador/reclamos/{claim_id}/actos/{number}", response_class=HTMLResponse, include_in_schema=False)(issued_act)
-    app.get("/gestion", response_class=HTMLResponse, include_in_schema=False)(queue)
-    app.get("/gestion/casos/{claim_id}", response_class=HTMLResponse, include_in_schema=False)(case)
-    app.post("/gestion/casos/{claim_id}/decidir", include_in_schema=False)(decide)
-    app.post("/gestion/casos/{claim_id}/modificar", include_in_schema=False)(override)
-    app.get("/gestion/recursos", response_class=HTMLResponse, include_in_schema=False)(appeals_page)
-    app.post("/gestion/recursos/{appeal_id}/resolver", include_in_schema=False)(resolve)
-    app.get("/gestion/controles", response_class=HTMLResponse, include_in_schema=False)(controls)
-    app.post("/gestion/controles/meses/{review_id}", include_in_schema=False)(review_month_form)
-    app.post("/gestion/controles/aprobaciones/{claim_id}", include_in_schema=False)(approval_form)
-    app.get("/gestion/pagos", response_class=HTMLResponse, include_in_schema=False)(payment_preview)
-    app.post("/gestion/pagos", include_in_schema=False)(payment_run)
-    app.get("/empleo", response_class=HTMLResponse, include_in_schema=False)(officer)
-    app.post("/empleo/obligaciones/{obligation_id}", include_in_schema=False)(record)
-    app.post("/empleo/inscripciones", include_in_schema=False)(es_registration)
-    app.post("/empleo/colocaciones", include_in_schema=False)(placement)
+    app.include_router(router)

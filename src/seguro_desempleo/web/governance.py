@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -145,6 +145,11 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
+router = APIRouter()
+"""The pages of this module; ``install(app)`` includes it."""
+
+
+@router.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
 def parameters(request: Request) -> HTMLResponse:
     on = today(request)
     rows, from_db = parameter_rows(request, on)
@@ -163,11 +168,13 @@ def home_page(request: Request, error: str | None = None, status: int = 200) -> 
                   proposals=proposals, calendar=calendar, kinds=gd.PROPOSAL_KINDS, error=error, today=on)
 
 
+@router.get("/directorio", response_class=HTMLResponse, include_in_schema=False)
 def board_home(request: Request) -> HTMLResponse:
     require(request, *BOARD_ROLES)
     return home_page(request)
 
 
+@router.post("/directorio/alertas", include_in_schema=False)
 async def run_triggers(request: Request) -> Response:
     principal = require(request, *BOARD_ROLES)
     form = await _form(request)
@@ -191,11 +198,13 @@ def new_page(request: Request, form: dict[str, str], error: str | None, status: 
                   error=error)
 
 
+@router.get("/directorio/propuestas/nueva", response_class=HTMLResponse, include_in_schema=False)
 def proposal_form(request: Request) -> HTMLResponse:
     require(request, *BOARD_ROLES)
     return new_page(request, {"kind": "waiting_period"}, None)
 
 
+@router.post("/directorio/propuestas", include_in_schema=False)
 async def proposal_create(request: Request) -> Response:
     principal = require(request, *BOARD_ROLES)
     form = await _form(request)
@@ -228,11 +237,13 @@ def proposal_page(request: Request, pid: int, error: str | None = None, status: 
                   instrument_types=INSTRUMENT_TYPES)
 
 
+@router.get("/directorio/propuestas/{pid}", response_class=HTMLResponse, include_in_schema=False)
 def proposal_show(request: Request, pid: int) -> HTMLResponse:
     require(request, *BOARD_ROLES)
     return proposal_page(request, pid)
 
 
+@router.post("/directorio/propuestas/{pid}/voto", include_in_schema=False)
 async def proposal_vote(request: Request, pid: int) -> Response:
     principal = require(request, *BOARD_ROLES)
     form = await _form(request)
@@ -247,6 +258,7 @@ async def proposal_vote(request: Request, pid: int) -> Response:
     return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
 
+@router.post("/directorio/propuestas/{pid}/decision", include_in_schema=False)
 async def proposal_decide(request: Request, pid: int) -> Response:
     principal = require(request, *BOARD_ROLES)
     try:
@@ -265,11 +277,13 @@ def instruments_page(request: Request, form: dict[str, str], error: str | None, 
                   types=INSTRUMENT_TYPES)
 
 
+@router.get("/directorio/instrumentos", response_class=HTMLResponse, include_in_schema=False)
 def instruments(request: Request) -> HTMLResponse:
     require(request, *BOARD_ROLES)
     return instruments_page(request, {"type": "decreto_supremo"}, None)
 
 
+@router.post("/directorio/instrumentos", include_in_schema=False)
 async def instrument_add(request: Request) -> Response:
     principal = require(request, *BOARD_ROLES)
     form = await _form(request)
@@ -294,6 +308,7 @@ def _statements(request: Request) -> tuple[str, gd.Statements]:
         return period, g.fund_statements(uow, period)
 
 
+@router.get("/directorio/estados", response_class=HTMLResponse, include_in_schema=False)
 def statements(request: Request) -> HTMLResponse:
     require(request, *BOARD_ROLES)
     try:
@@ -305,6 +320,7 @@ def statements(request: Request) -> HTMLResponse:
     return render(request, "gov_statements.html", st=st, period=period, error=None, body=body)
 
 
+@router.get("/directorio/estados.csv", include_in_schema=False)
 def statements_csv(request: Request) -> Response:
     require(request, *BOARD_ROLES)
     try:
@@ -315,6 +331,7 @@ def statements_csv(request: Request) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="estados-{period}.csv"'})
 
 
+@router.get("/directorio/estados.pdf", include_in_schema=False)
 def statements_pdf(request: Request) -> Response:
     require(request, *BOARD_ROLES)
     try:
@@ -334,11 +351,13 @@ def study_page(request: Request, error: str | None = None, status: int = 200) ->
                   error=error, default_year=on.year - 1)
 
 
+@router.get("/directorio/estudio", response_class=HTMLResponse, include_in_schema=False)
 def study(request: Request) -> HTMLResponse:
     require(request, *BOARD_ROLES)
     return study_page(request)
 
 
+@router.post("/directorio/estudio", include_in_schema=False)
 async def study_run(request: Request) -> Response:
     principal = require(request, *BOARD_ROLES)
     form = await _form(request)
@@ -356,18 +375,4 @@ async def study_run(request: Request) -> Response:
 
 
 def install(app: FastAPI) -> None:
-    app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)(parameters)
-    app.get("/directorio", response_class=HTMLResponse, include_in_schema=False)(board_home)
-    app.post("/directorio/alertas", include_in_schema=False)(run_triggers)
-    app.get("/directorio/propuestas/nueva", response_class=HTMLResponse, include_in_schema=False)(proposal_form)
-    app.post("/directorio/propuestas", include_in_schema=False)(proposal_create)
-    app.get("/directorio/propuestas/{pid}", response_class=HTMLResponse, include_in_schema=False)(proposal_show)
-    app.post("/directorio/propuestas/{pid}/voto", include_in_schema=False)(proposal_vote)
-    app.post("/directorio/propuestas/{pid}/decision", include_in_schema=False)(proposal_decide)
-    app.get("/directorio/instrumentos", response_class=HTMLResponse, include_in_schema=False)(instruments)
-    app.post("/directorio/instrumentos", include_in_schema=False)(instrument_add)
-    app.get("/directorio/estados", response_class=HTMLResponse, include_in_schema=False)(statements)
-    app.get("/directorio/estados.csv", include_in_schema=False)(statements_csv)
-    app.get("/directorio/estados.pdf", include_in_schema=False)(statements_pdf)
-    app.get("/directorio/estudio", response_class=HTMLResponse, include_in_schema=False)(study)
-    app.post("/directorio/estudio", include_in_schema=False)(study_run)
+    app.include_router(router)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -165,6 +165,11 @@ async def _denied(request: Request, exc: PageDenied) -> Response:
     return render(request, "error.html", status_code=exc.status, message=exc.message)
 
 
+router = APIRouter()
+"""The pages of this module; ``install(app)`` includes it."""
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
     snap = request.app.state.params.at(dt.date.today())
     return render(request, "index.html", waiting_days=snap["requirements.waiting_period_days"])
@@ -177,6 +182,7 @@ def _estimate_page(request: Request, form: dict[str, str], decision: Decision | 
                   decision=decision, error=error)
 
 
+@router.get("/estimar", response_class=HTMLResponse, include_in_schema=False)
 def estimate_form(request: Request) -> HTMLResponse:
     today = dt.date.today()
     form = {"pay": "", "months": "12", "separation_date": i18n.fecha(today), "claim_date": i18n.fecha(today),
@@ -184,6 +190,7 @@ def estimate_form(request: Request) -> HTMLResponse:
     return _estimate_page(request, form, None, None)
 
 
+@router.post("/estimar", response_class=HTMLResponse, include_in_schema=False)
 async def estimate(request: Request) -> HTMLResponse:
     raw = await request.form()
     form = {k: str(v) for k, v in raw.items()}
@@ -197,6 +204,7 @@ async def estimate(request: Request) -> HTMLResponse:
     return _estimate_page(request, form, decision, None)
 
 
+@router.get("/idioma/{lang}", include_in_schema=False)
 def set_language(lang: str, request: Request) -> Response:
     back = request.headers.get("referer") or "/"
     resp = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", status_code=303)
@@ -218,10 +226,12 @@ def _signed_in(request: Request, token: str, principal: Principal, max_age: int 
     return resp
 
 
+@router.get("/ingresar", response_class=HTMLResponse, include_in_schema=False)
 def login_form(request: Request) -> HTMLResponse:
     return _login_page(request)
 
 
+@router.post("/ingresar", include_in_schema=False)
 async def login(request: Request) -> Response:
     raw = await request.form()
     lang = language(request)
@@ -254,6 +264,7 @@ async def login(request: Request) -> Response:
                       request.app.state.signer.ttl)
 
 
+@router.post("/salir", include_in_schema=False)
 def logout(request: Request) -> Response:
     token = request.cookies.get(COOKIE) or ""
     if bootstrap.is_session_token(token):
@@ -309,10 +320,4 @@ def install(app: FastAPI) -> None:
     from seguro_desempleo.web import employer_sizes_page
 
     employer_sizes_page.install(app)
-    app.get("/", response_class=HTMLResponse, include_in_schema=False)(home)
-    app.get("/estimar", response_class=HTMLResponse, include_in_schema=False)(estimate_form)
-    app.post("/estimar", response_class=HTMLResponse, include_in_schema=False)(estimate)
-    app.get("/idioma/{lang}", include_in_schema=False)(set_language)
-    app.get("/ingresar", response_class=HTMLResponse, include_in_schema=False)(login_form)
-    app.post("/ingresar", include_in_schema=False)(login)
-    app.post("/salir", include_in_schema=False)(logout)
+    app.include_router(router)

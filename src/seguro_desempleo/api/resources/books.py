@@ -7,10 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, require
-from seguro_desempleo.api.resources.common import (
-    Limit,
-    R,
-)
+from seguro_desempleo.api.resources.common import Limit, R
 
 router = APIRouter(prefix="/api/v1")
 

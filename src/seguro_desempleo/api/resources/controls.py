@@ -8,13 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field, StrictBool
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, require
-from seguro_desempleo.api.resources.common import (
-    Limit,
-    R,
-    _claim_summary,
-    _In,
-    _now,
-)
+from seguro_desempleo.api.resources.common import Limit, R, _claim_summary, _In, _now
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.periods import format_period

@@ -8,14 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field, StrictBool
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
-from seguro_desempleo.api.resources.common import (
-    READ_ROLES,
-    Limit,
-    Offset,
-    R,
-    _In,
-    _now,
-)
+from seguro_desempleo.api.resources.common import READ_ROLES, Limit, Offset, R, _In, _now
 from seguro_desempleo.errors import NotFoundError
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.periods import format_period

@@ -8,14 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
-from seguro_desempleo.api.resources.common import (
-    DateText,
-    Limit,
-    R,
-    _claim_for,
-    _In,
-    _now,
-)
+from seguro_desempleo.api.resources.common import DateText, Limit, R, _claim_for, _In, _now
 from seguro_desempleo.employment_service.obligations import Outcome, Placement, PlacementSource
 from seguro_desempleo.employment_service.obligations import parse_kind as parse_obligation_kind
 from seguro_desempleo.errors import InputError

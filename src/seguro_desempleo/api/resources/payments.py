@@ -8,15 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field, StrictBool
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
-from seguro_desempleo.api.resources.common import (
-    READ_ROLES,
-    DateText,
-    Limit,
-    Offset,
-    R,
-    _claim_for,
-    _In,
-)
+from seguro_desempleo.api.resources.common import READ_ROLES, DateText, Limit, Offset, R, _claim_for, _In
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.periods import format_period, parse_period
 

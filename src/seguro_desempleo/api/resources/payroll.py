@@ -10,11 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
-from seguro_desempleo.api.resources.common import (
-    MAX_UPLOAD,
-    R,
-    _now,
-)
+from seguro_desempleo.api.resources.common import MAX_UPLOAD, R, _now
 from seguro_desempleo.errors import CapacityError, InputError, PermissionDeniedError
 
 router = APIRouter(prefix="/api/v1")

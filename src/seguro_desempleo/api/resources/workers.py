@@ -8,14 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
-from seguro_desempleo.api.resources.common import (
-    DateText,
-    R,
-    _claim_summary,
-    _In,
-    _now,
-    _worker_id,
-)
+from seguro_desempleo.api.resources.common import DateText, R, _claim_summary, _In, _now, _worker_id
 from seguro_desempleo.errors import PermissionDeniedError
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.periods import format_period
