@@ -21,14 +21,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from seguro_desempleo.domain.read_models import (
-    DeclaredMonth,
-    EmployerMonth,
-    Job,
-    MeterMonth,
-    MonthFlows,
-    age_band,
-)
+from seguro_desempleo.domain import read_models as records
 from seguro_desempleo.periods import month_index
 
 T = TypeVar("T")
@@ -64,7 +57,7 @@ class SqlReadModels:
 
     # ------------------------------------------------------------ worker
 
-    def worker_meter(self, worker_id: int, end_month: int, window: int, count_unpaid: bool) -> list[MeterMonth]:
+    def worker_meter(self, worker_id: int, end_month: int, window: int, count_unpaid: bool) -> list[records.MeterMonth]:
         """The art. 7 window month by month (oldest first) with each employer's declaration."""
         first = end_month - window + 1
         rows = self.session.connection().execute(text(
@@ -73,19 +66,19 @@ class SqlReadModels:
             "JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND d.status = 'active' "
             "AND c.period BETWEEN :a AND :b GROUP BY c.period, e.ruc, e.name ORDER BY c.period, e.ruc"),
             {"w": worker_id, "a": first, "b": end_month}).all()
-        months = {p: MeterMonth(p) for p in range(first, end_month + 1)}
+        months = {p: records.MeterMonth(p) for p in range(first, end_month + 1)}
         for period, ruc, name, pay, paid in rows:
-            months[int(period)].employers.append(EmployerMonth(ruc, name or "", int(pay or 0), bool(paid)))
+            months[int(period)].employers.append(records.EmployerMonth(ruc, name or "", int(pay or 0), bool(paid)))
         for m in months.values():
             m.counts = m.pay > 0 and (m.paid or count_unpaid)
         return list(months.values())
 
-    def worker_jobs(self, worker_id: int) -> list[Job]:
+    def worker_jobs(self, worker_id: int) -> list[records.Job]:
         rows = self.session.connection().execute(text(
             "SELECT e.ruc, e.name, e.size_class, e.sector, p.start_date, p.end_date, p.termination_cause "
             "FROM employment_period p JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = :w "
             "ORDER BY p.start_date DESC"), {"w": worker_id}).all()
-        return [Job(r[0], r[1] or "", r[2], r[3] or "private", _date(r[4]), _date(r[5]) if r[5] else None, r[6])
+        return [records.Job(r[0], r[1] or "", r[2], r[3] or "private", _date(r[4]), _date(r[5]) if r[5] else None, r[6])
                 for r in rows]
 
     def worker_attributes(self, worker_ids: list[int], on: dt.date) -> dict[str, tuple[str, str, str, str]]:
@@ -96,7 +89,7 @@ class SqlReadModels:
             rows = conn.execute(_GROUP_ATTRS, {"ids": worker_ids[i:i + 5000]}).all()
             for wid, sex, birth, region, sector in rows:
                 born = birth if isinstance(birth, dt.date) or birth is None else dt.date.fromisoformat(str(birth)[:10])
-                attrs[str(wid)] = (sex or "—", age_band(born, on), region or "—", sector or "—")
+                attrs[str(wid)] = (sex or "—", records.age_band(born, on), region or "—", sector or "—")
         return attrs
 
     def worker_regions(self) -> list[str]:
@@ -117,12 +110,12 @@ class SqlReadModels:
 
     # ------------------------------------------------------------ employer
 
-    def employer_months(self, employer_id: int) -> list[DeclaredMonth]:
+    def employer_months(self, employer_id: int) -> list[records.DeclaredMonth]:
         rows = self.session.connection().execute(text(
             f"SELECT d.period, d.version, d.workers, d.total_due, d.employer_due, d.cts_due, {_PAID} "
             "FROM declaration d WHERE d.employer_id = :e AND d.status = 'active' ORDER BY d.period DESC"),
             {"e": employer_id}).all()
-        return [DeclaredMonth(*(int(x or 0) for x in r)) for r in rows]
+        return [records.DeclaredMonth(*(int(x or 0) for x in r)) for r in rows]
 
     def active_declarations(self, employer_id: int | None) -> Iterable[Any]:
         """The employer's declarations in force, by month (rows with ``period``, ``version``,
@@ -135,12 +128,12 @@ class SqlReadModels:
 
     # ------------------------------------------------------------ dashboard
 
-    def monthly_flows(self) -> list[MonthFlows]:
+    def monthly_flows(self) -> list[records.MonthFlows]:
         conn = self.session.connection()
-        out: dict[int, MonthFlows] = {}
+        out: dict[int, records.MonthFlows] = {}
 
-        def get(p: int) -> MonthFlows:
-            return out.setdefault(p, MonthFlows(p))
+        def get(p: int) -> records.MonthFlows:
+            return out.setdefault(p, records.MonthFlows(p))
 
         for period, due in conn.execute(text(
                 "SELECT period, SUM(total_due) FROM declaration WHERE status = 'active' GROUP BY period")):
@@ -186,7 +179,7 @@ class SqlReadModels:
         year, m0 = divmod(period, 12)
         at = dt.date(year, m0 + 1, 1)
         for wid, sex, birth, region, sector in rows:
-            seen.setdefault(int(wid), (sex or "—", age_band(_date(birth) if birth else None, at), region or "—",
+            seen.setdefault(int(wid), (sex or "—", records.age_band(_date(birth) if birth else None, at), region or "—",
                                        sector or "—"))
         return seen
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from seguro_desempleo.storage.books_sql import SqlBooksStore
     from seguro_desempleo.storage.claims_repositories import SqlAuditSink
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
+    from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
     from seguro_desempleo.storage.read_models import SqlEmployerSizes, SqlReadModels
 
 
@@ -182,6 +183,14 @@ class SqlUnitOfWork:
         from seguro_desempleo.storage.read_models import SqlEmployerSizes
 
         return SqlEmployerSizes(self.session)
+
+    @property
+    def payment_run(self) -> SqlPaymentRunStore:
+        """The set-based payment run's reads and state update (``storage/payment_run_sql.py``) in
+        this transaction (issue 24: its SQL moved out of the service)."""
+        from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
+
+        return SqlPaymentRunStore(self.session, self.dialect)
 
     @property
     def audit(self) -> SqlAuditSink:
