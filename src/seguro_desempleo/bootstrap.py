@@ -10,6 +10,8 @@ as they leave their entry points. Settings: the database URL is the caller's (``
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:       # imported on use: a command that only resolves --db stays light
@@ -128,3 +130,15 @@ def database_revision(db: str | None) -> str | None:
 
     rev: str | None = storage_db.current_revision(db)
     return rev
+
+
+@contextmanager
+def claims_session(db: str | None = None, *, params: Any = None) -> Iterator[Any]:
+    """Open a unit of work on *db*, yield the claims context (``services.claims_app``), commit if
+    the block succeeds: the CLI's claims commands (was ``services.claims_app.session``)."""
+    from seguro_desempleo.services.claims_app import claims_context
+
+    with unit_of_work(db) as uow:
+        ctx = claims_context(uow, params=params)
+        yield ctx
+        uow.commit()

@@ -67,10 +67,7 @@ ALLOWED: set[str] = {
     "seguro_desempleo.api.fastpath -> seguro_desempleo.storage.claims_repositories",
     "seguro_desempleo.api.fastpath -> seguro_desempleo.storage.uow",
     "seguro_desempleo.api.problems -> sqlalchemy.exc",
-    "seguro_desempleo.services.claims_app -> seguro_desempleo.storage.claims_repositories",
     # was services.claims_app -> claims.sql_adapters -> storage: the adapter moved to storage/ (decision 0396)
-    "seguro_desempleo.services.claims_app -> seguro_desempleo.storage.claims_sql",
-    "seguro_desempleo.services.claims_app -> seguro_desempleo.storage.uow",
     "seguro_desempleo.services.demo -> seguro_desempleo.storage.db",
     "seguro_desempleo.services.demo -> seguro_desempleo.storage.uow",
     "seguro_desempleo.services.demo -> sqlalchemy",

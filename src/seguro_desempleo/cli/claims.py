@@ -77,7 +77,7 @@ def file_(worker: Annotated[str | None, typer.Option("--worker", help="Registry 
               "Decide it at once with the rules, as of the claim date, in the same transaction."))] = False,
           fmt: FormatOption = "text", db: DbOption = None) -> None:
     """File a claim after the worker's separation (one open claim per worker)."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
 
     fmt = _fmt(fmt)
     with session(db) as ctx:
@@ -101,7 +101,7 @@ def decide(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001
            expected_version: Annotated[int | None, typer.Option("--expected-version", help="Refuse if the claim changed since this version (from claims show).")] = None,
            fmt: FormatOption = "text", db: DbOption = None) -> None:
     """Decide a filed or waiting claim with the rules (art. 3, 6, 7)."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
 
     fmt = _fmt(fmt)
     with session(db) as ctx:
@@ -115,7 +115,7 @@ def auto_decide(at: Annotated[str | None, typer.Option("--at", help=(
                 actor: ActorOption = "system:auto-decide", fmt: FormatOption = "text",
                 db: DbOption = None) -> None:
     """The daily job: decide every claim whose waiting period has ended (art. 7); idempotent."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
 
     fmt = _fmt(fmt)
     with session(db) as ctx:
@@ -131,7 +131,7 @@ def auto_decide(at: Annotated[str | None, typer.Option("--at", help=(
 def acts(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")],
          fmt: FormatOption = "text", db: DbOption = None) -> None:
     """The claim's issued acts (Ley 27444): number, kind, issue and notification dates, hash check."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
 
     fmt = _fmt(fmt)
     with session(db) as ctx:
@@ -145,7 +145,7 @@ def acts(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")
 def notify(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-000001")],
            date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Record the day an act was notified (once); the appeal term runs from it (art. 218.2)."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
 
     with session(db) as ctx:
         act = ctx.service.record_notification(number, _date(date), actor=actor)
@@ -157,7 +157,8 @@ def act(number: Annotated[str, typer.Argument(help="Act number, e.g. RES-2025-00
         out: Annotated[Path, typer.Option("--out", help="Output file (.html or .pdf)")],
         db: DbOption = None) -> None:
     """Write an issued act exactly as issued (the stored bytes; the PDF is printed once and kept)."""
-    from seguro_desempleo.services.claims_app import act_bytes, session
+    from seguro_desempleo.bootstrap import claims_session as session
+    from seguro_desempleo.services.claims_app import act_bytes
 
     kind = "pdf" if out.suffix.lower() == ".pdf" else "html"
     with session(db) as ctx:
@@ -177,8 +178,8 @@ def list_(state: Annotated[str | None, typer.Option("--state", help="Only claims
           offset: Annotated[int, typer.Option("--offset", help="Skip this many first.")] = 0,
           fmt: FormatOption = "text", db: DbOption = None) -> None:
     """Claims by id, with their state and outcome; filter by state, worker and month filed."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.money import format_soles, parse_soles
-    from seguro_desempleo.services.claims_app import session
     from seguro_desempleo.services.claims_list import list_claims
 
     fmt = _fmt(fmt)
@@ -199,8 +200,9 @@ def list_(state: Annotated[str | None, typer.Option("--state", help="Only claims
 @claims_app.command("show")
 def show(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001")], fmt: FormatOption = "text", db: DbOption = None) -> None:
     """A claim with its installments, payments, obligations and appeals."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.money import format_soles, parse_soles
-    from seguro_desempleo.services.claims_app import claim_view, session
+    from seguro_desempleo.services.claims_app import claim_view
 
     def soles(amount: str) -> str:
         return format_soles(parse_soles(amount))
@@ -228,7 +230,8 @@ def letter(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001
                                                              "(default: from the file suffix)")] = None,
            db: DbOption = None) -> None:
     """Write the decision letter (resolución) as HTML or PDF."""
-    from seguro_desempleo.services.claims_app import decision_letter, session
+    from seguro_desempleo.bootstrap import claims_session as session
+    from seguro_desempleo.services.claims_app import decision_letter
 
     kind = letter_format or ("pdf" if out.suffix.lower() == ".pdf" else "html")
     with session(db) as ctx:
@@ -243,11 +246,12 @@ def pay_run(period: Annotated[str, typer.Option("--period", help="Month paid, YY
             date: DateOption = None, sequence: Annotated[int, typer.Option("--sequence", help="Number of the run in the month (bank file name).")] = 1,
             actor: ActorOption = "cli", fmt: FormatOption = "text", db: DbOption = None) -> None:
     """The monthly payment run: pay what is due once, write the bank file, post the ledger."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.money import format_soles
     from seguro_desempleo.payments.bank_file import write_payment_file
     from seguro_desempleo.payments.files import reserve
     from seguro_desempleo.periods import parse_period
-    from seguro_desempleo.services.claims_app import bulk_run_payments, session
+    from seguro_desempleo.services.claims_app import bulk_run_payments
 
     fmt = _fmt(fmt)
     month = parse_period(period)
@@ -268,11 +272,11 @@ def bank_file(period: Annotated[str, typer.Option("--period", help="Month of the
               out: Annotated[Path, typer.Option("--out", help="Bank payment file to write (a new file)")],
               sequence: Annotated[int, typer.Option("--sequence", help="Number of the run in the month (bank file name).")] = 1, db: DbOption = None) -> None:
     """Write a run's bank file again from the payments booked that day (nothing is paid)."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.money import format_soles
     from seguro_desempleo.payments.bank_file import write_payment_file
     from seguro_desempleo.payments.files import rebuild, reserve
     from seguro_desempleo.periods import parse_period
-    from seguro_desempleo.services.claims_app import session
 
     month = parse_period(period)
     on = _date(date)
@@ -288,8 +292,8 @@ def reconcile_(sent: Annotated[Path, typer.Option("--sent", help="The bank file 
                answer: Annotated[Path, typer.Option("--answer", help="The bank's answer file")],
                date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Book returned payments back to the fund; their installments become due again."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.payments.bank_file import read_payment_file
-    from seguro_desempleo.services.claims_app import session
 
     files = []
     for p in (sent, answer):
@@ -306,8 +310,8 @@ def reemployment(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-
                  start: Annotated[str, typer.Option("--start", help="First day of the new job")],
                  actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Record a re-employment: remaining installments stop; later payments become overpayments."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.money import format_soles
-    from seguro_desempleo.services.claims_app import session
 
     with session(db) as ctx:
         c, over = ctx.service.record_reemployment(claim_id, _date(start, "--start"), actor=actor)
@@ -323,7 +327,8 @@ def register_employment(
         reference: Annotated[str, typer.Option("--reference", help="Office or reference (optional).")] = "",
         actor: ActorOption = "cli", fmt: FormatOption = "text", db: DbOption = None) -> None:
     """Record the worker's registration with the employment service (art. 7)."""
-    from seguro_desempleo.services.claims_app import record_employment_registration, session
+    from seguro_desempleo.bootstrap import claims_session as session
+    from seguro_desempleo.services.claims_app import record_employment_registration
 
     fmt = _fmt(fmt)
     if not channel:
@@ -344,8 +349,8 @@ def obligation(
     date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None,
 ) -> None:
     """List a claim's obligations, schedule one, or record an obligation's outcome."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.employment_service.obligations import Outcome, parse_kind
-    from seguro_desempleo.services.claims_app import session
 
     with session(db) as ctx:
         if outcome is not None:
@@ -381,8 +386,8 @@ def appeal(claim_id: Annotated[str, typer.Argument(help="Claim id, e.g. C-000001
            grounds: Annotated[str, typer.Option("--grounds", help="The appellant's grounds (free text).")] = "",
            date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
     """File a reconsideración or apelación within 15 business days (Ley 27444, art. 218.2)."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.claims.appeals import parse_kind
-    from seguro_desempleo.services.claims_app import session
 
     with session(db) as ctx:
         a = ctx.service.file_appeal(claim_id, parse_kind(kind), _date(date), actor=actor, grounds=grounds)
@@ -395,9 +400,9 @@ def resolve_appeal(appeal_id: Annotated[str, typer.Argument(help="Appeal id")],
                    outcome: Annotated[str, typer.Option("--outcome", help="upheld, rejected or inadmissible")],
                    date: DateOption = None, actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Resolve an appeal; an upheld appeal against a denial re-runs the claim and pays arrears."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.claims.appeals import AppealOutcome
     from seguro_desempleo.money import format_soles
-    from seguro_desempleo.services.claims_app import session
 
     try:
         oc = AppealOutcome(outcome)
@@ -413,9 +418,9 @@ def resolve_appeal(appeal_id: Annotated[str, typer.Argument(help="Appeal id")],
 @claims_app.command("reviews")
 def reviews(fmt: FormatOption = "text", db: DbOption = None) -> None:
     """Declared months flagged as implausible, waiting for staff (issue 25)."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.money import format_soles
     from seguro_desempleo.periods import format_period
-    from seguro_desempleo.services.claims_app import session
     from seguro_desempleo.services.controls import controls
 
     fmt = _fmt(fmt)
@@ -431,7 +436,7 @@ def review(review_id: Annotated[str, typer.Argument(help="Flagged month number (
            accept: Annotated[bool, typer.Option("--accept/--reject", help="Count the month, or never.")],
            actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Accept or reject a flagged month (audited)."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.services.controls import controls
 
     with session(db) as ctx:
@@ -444,7 +449,7 @@ def approve(claim_id: Annotated[str, typer.Argument()],
             approve_: Annotated[bool, typer.Option("--approve/--reject", help="Pay the award, or deny it.")],
             actor: ActorOption = "cli", db: DbOption = None) -> None:
     """Second staff member's approval of a held award (maker-checker: never the maker)."""
-    from seguro_desempleo.services.claims_app import session
+    from seguro_desempleo.bootstrap import claims_session as session
 
     with session(db) as ctx:
         c = ctx.service.approve_award(claim_id, approve=approve_, actor=actor)
@@ -461,8 +466,8 @@ def verify(
     """Check the audit log's and the ledger's hash chains, the claim and payment rows against
     the audit log and, with --checkpoint, the heads anchored outside the database (exit 1 if
     anything does not fit)."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.claims.books import Checkpoint, verify_books
-    from seguro_desempleo.services.claims_app import session
 
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")
@@ -485,8 +490,8 @@ def checkpoint_cmd(
     db: DbOption = None,
 ) -> None:
     """Verify the books and write the heads of both chains to a file kept outside the database."""
+    from seguro_desempleo.bootstrap import claims_session as session
     from seguro_desempleo.claims.books import write_checkpoint
-    from seguro_desempleo.services.claims_app import session
 
     with session(db) as ctx:
         cp = write_checkpoint(ctx.uow, file)

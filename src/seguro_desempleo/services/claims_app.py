@@ -2,14 +2,15 @@
 
 ::
 
-    with SqlUnitOfWork(db_url) as uow:
+    with bootstrap.unit_of_work(db_url) as uow:
         svc = claim_service(uow)
         claim = svc.file_claim(worker_ref, today, actor="worker:17")
         uow.commit()
 
 Everything the service writes (claim, payments, ledger, audit, obligations) goes into the one
 transaction of *uow*; leaving the block without ``commit`` writes nothing. The web pages and the
-API use :func:`claim_service`; the CLI uses :func:`session` (open, call, commit).
+API use :func:`claim_service`; the CLI opens, calls and commits with ``bootstrap.claims_session``.
+The SQL stores come from the unit of work (``uow.claim_stores``, ``storage/claims_wiring.py``).
 """
 
 from __future__ import annotations
@@ -17,54 +18,46 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
 from seguro_desempleo.parameters import ParameterSet
-from seguro_desempleo.storage.claims_repositories import (
-    SqlAuditSink,
-    SqlClaimRepository,
-    SqlEmploymentService,
-    SqlPaymentStore,
-    SqlRegistrationStore,
-)
-from seguro_desempleo.storage.claims_sql import SqlHistoryProvider, SqlLedgerPoster, payee_name
-from seguro_desempleo.storage.uow import SqlUnitOfWork
+from seguro_desempleo.payments.bank_file import payee_name
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class ClaimsContext:
-    """The service plus the concrete stores (for listings the Protocols do not name)."""
+    """The service plus the concrete stores (for listings the Protocols do not name): the unit of
+    work's SQL stores (``storage/claims_wiring.ClaimStores``)."""
 
-    uow: SqlUnitOfWork
+    uow: Any
     service: ClaimService
-    claims: SqlClaimRepository
-    payments: SqlPaymentStore
-    audit: SqlAuditSink
-    employment: SqlEmploymentService
-    history: SqlHistoryProvider
+    claims: Any
+    payments: Any
+    audit: Any
+    employment: Any
+    history: Any
 
 
-def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
+def claims_context(uow: Any, *, params: ParameterSet | None = None,
                    clock: Callable[[], dt.datetime] | None = None,
                    registered: Callable[[str, dt.date], bool] | None = None,
                    schedule_obligations: bool = True) -> ClaimsContext:
-    s = uow.session
     if params is None or not params.is_what_if:
         # the law's baseline plus the instruments recorded (issue 28): operations read both; a
         # what-if set passed in (a test's, a reform's) is used as it is
         from seguro_desempleo.services.governance import operational_parameters
 
         params = operational_parameters(uow, params)
-    claims, payments, audit = SqlClaimRepository(s), SqlPaymentStore(s), SqlAuditSink(s)
-    employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered, params=params)
-    svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),
+    stores = uow.claim_stores(registered=registered, params=params)
+    claims, payments, audit = stores.claims, stores.payments, stores.audit
+    employment, history = stores.employment, stores.history
+    svc = ClaimService(claims=claims, history=history, payments=payments, ledger=stores.ledger,
                        audit=audit, employment=employment, params=params,
                        schedule_obligations=schedule_obligations, acts=uow.acts)
     if clock is not None:
@@ -75,19 +68,10 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
     return ClaimsContext(uow, svc, claims, payments, audit, employment, history)
 
 
-def claim_service(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
+def claim_service(uow: Any, *, params: ParameterSet | None = None,
                   clock: Callable[[], dt.datetime] | None = None) -> ClaimService:
     """A :class:`ClaimService` over the SQL stores of *uow* (the caller commits)."""
     return claims_context(uow, params=params, clock=clock).service
-
-
-@contextmanager
-def session(db: str | None = None, *, params: ParameterSet | None = None) -> Iterator[ClaimsContext]:
-    """Open a unit of work on *db*, yield the claims context, commit if the block succeeds."""
-    with SqlUnitOfWork(db) as uow:
-        ctx = claims_context(uow, params=params)
-        yield ctx
-        uow.commit()
 
 
 REGISTRATION_CHANNELS = ("centro_empleo", "empleos_peru", "other")
@@ -122,7 +106,7 @@ def record_employment_registration(ctx: ClaimsContext, worker_ref: str, register
     if not ctx.history.known_worker(worker_ref):
         raise NotFoundError(f"no worker {worker_ref} in the registry", field="worker")
     now = ctx.service.clock()
-    row = SqlRegistrationStore(ctx.uow.session).add(int(worker_ref), registered_on, channel, reference.strip(),
+    row = ctx.uow.registrations.add(int(worker_ref), registered_on, channel, reference.strip(),
                                                      actor, now.isoformat())
     ctx.history.forget(worker_ref)      # its cached registration date is stale now
     ctx.audit.append(who=actor, when=now, action="worker.es_registration", entity=f"worker:{worker_ref}",
@@ -136,12 +120,12 @@ def employment_registrations(ctx: ClaimsContext, worker_ref: str) -> list[dict[s
 
     if not ctx.history.known_worker(worker_ref):
         raise NotFoundError(f"no worker {worker_ref} in the registry", field="worker")
-    return SqlRegistrationStore(ctx.uow.session).of_worker(int(worker_ref))
+    return ctx.uow.registrations.of_worker(int(worker_ref))
 
 
-def verify_audit(uow: SqlUnitOfWork) -> ChainReport:
+def verify_audit(uow: Any) -> ChainReport:
     """Check the whole hash chain of the audit log."""
-    return verify_chain(SqlAuditSink(uow.session).records())
+    return verify_chain(uow.audit.records())
 
 
 def claim_view(ctx: ClaimsContext, claim_id: str, today: dt.date | None = None) -> dict[str, Any]:

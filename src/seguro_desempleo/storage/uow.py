@@ -34,7 +34,8 @@ from seguro_desempleo.storage.repositories import (
 if TYPE_CHECKING:
     from seguro_desempleo.storage.acts_repository import SqlActStore
     from seguro_desempleo.storage.books_sql import SqlBooksStore
-    from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+    from seguro_desempleo.storage.claims_repositories import SqlAuditSink, SqlRegistrationStore
+    from seguro_desempleo.storage.claims_wiring import ClaimStores
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
     from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
     from seguro_desempleo.storage.read_models import SqlEmployerSizes, SqlReadModels
@@ -191,6 +192,19 @@ class SqlUnitOfWork:
         from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
 
         return SqlPaymentRunStore(self.session, self.dialect)
+
+    def claim_stores(self, *, registered: Any = None, params: Any = None) -> ClaimStores:
+        """The claims service's SQL stores in this transaction (``storage/claims_wiring.py``)."""
+        from seguro_desempleo.storage.claims_wiring import claim_stores
+
+        return claim_stores(self, registered=registered, params=params)
+
+    @property
+    def registrations(self) -> SqlRegistrationStore:
+        """The workers' registrations with the employment service (art. 7) in this transaction."""
+        from seguro_desempleo.storage.claims_repositories import SqlRegistrationStore
+
+        return SqlRegistrationStore(self.session)
 
     @property
     def audit(self) -> SqlAuditSink:
