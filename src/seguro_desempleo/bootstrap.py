@@ -10,9 +10,12 @@ as they leave their entry points. Settings: the database URL is the caller's (``
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from seguro_desempleo.services.accounts import Accounts
+if TYPE_CHECKING:       # imported on use: a command that only resolves --db stays light
+    from seguro_desempleo.services.accounts import Accounts
 
 
 def resolve_db_url(db: str | None = None) -> str:
@@ -24,6 +27,7 @@ def resolve_db_url(db: str | None = None) -> str:
 
 def accounts_for(db_url: str | None) -> Accounts:
     """The accounts service over the SQL store of *db_url* (the CLI, the API and the web share it)."""
+    from seguro_desempleo.services.accounts import Accounts
     from seguro_desempleo.storage.accounts_repository import open_account_store
 
     return Accounts(lambda: open_account_store(db_url))
@@ -64,3 +68,77 @@ def register_assumption_loaders(url: str | None = None) -> None:
             return governance.experience_assumptions(uow, name)
 
     register_loader("experience-", experience)
+
+
+def database_unavailable(exc: BaseException) -> str | None:
+    """The driver's error class when *exc* says the database cannot serve at all (unreachable, or
+    without the schema: SQLAlchemy's ``OperationalError`` / ``ProgrammingError``), else None. The
+    web's 503 page asks here, so that ``web/`` imports no SQLAlchemy (issue 24)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if isinstance(exc, (OperationalError, ProgrammingError)):
+        return type(exc.orig).__name__
+    return None
+
+
+def resolve_token(state: object, token: str, *, method: str = "GET", path: str = "/") -> Any:
+    """The principal of a bearer token or a session cookie (``api/auth.py``: the API, the fast
+    path and the web look callers up the same way). The web asks here, so that it does not import
+    the API (issue 24; decision 0397 left this arrow)."""
+    from seguro_desempleo.api.auth import resolve_token as resolve
+
+    return resolve(state, token, method=method, path=path)
+
+
+def is_session_token(token: str) -> bool:
+    """A server-side session (``ses_…``, ended at sign-out) rather than a signed demo token."""
+    from seguro_desempleo.api.auth import SESSION_PREFIX
+
+    return token.startswith(SESSION_PREFIX)
+
+
+def database_failure(exc: BaseException) -> tuple[bool, str] | None:
+    """``(operational, the driver's message)`` when *exc* is the database refusing to serve
+    (SQLAlchemy's ``OperationalError`` or ``ProgrammingError``), else None: the CLI words its one
+    line from it without importing SQLAlchemy (issue 24)."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return None
+    return isinstance(exc, OperationalError), str(getattr(exc, "orig", exc))
+
+
+def init_database(db: str | None) -> tuple[str, str]:
+    """Create the schema in a new database: ``(revision, the URL without its password)``."""
+    from seguro_desempleo.storage import db as storage_db
+
+    rev = storage_db.init(db)
+    return rev, storage_db._safe(storage_db.resolve_url(db))
+
+
+def upgrade_database(db: str | None, revision: str = "head") -> str:
+    """Apply the pending migrations up to *revision*; the revision reached."""
+    from seguro_desempleo.storage import db as storage_db
+
+    rev: str = storage_db.upgrade(db, revision)
+    return rev
+
+
+def database_revision(db: str | None) -> str | None:
+    """The revision the database is at (None: empty)."""
+    from seguro_desempleo.storage import db as storage_db
+
+    rev: str | None = storage_db.current_revision(db)
+    return rev
+
+
+@contextmanager
+def claims_session(db: str | None = None, *, params: Any = None) -> Iterator[Any]:
+    """Open a unit of work on *db*, yield the claims context (``services.claims_app``), commit if
+    the block succeeds: the CLI's claims commands (was ``services.claims_app.session``)."""
+    from seguro_desempleo.services.claims_app import claims_context
+
+    with unit_of_work(db) as uow:
+        ctx = claims_context(uow, params=params)
+        yield ctx
+        uow.commit()

@@ -178,7 +178,7 @@ def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, 
     was raised — not the message (it may quote the request: here a DNI), and the error does not
     leave the application (the framework's server-error layer raises it again for the server to
     log with its traceback and message; TestClient would raise it here)."""
-    from seguro_desempleo.api import resources
+    from seguro_desempleo.api.resources import claims as resources
 
     t, a, _ = api
     c = t.c
@@ -195,7 +195,7 @@ def test_an_unexpected_error_is_answered_and_logged_in_one_line(api: tuple[Api, 
     assert "45678912" not in r.text and "exploded" not in r.text
     (line,) = [rec for rec in caplog.records if rec.levelname == "ERROR"]
     text = line.getMessage()
-    assert "RuntimeError" in text and "/api/v1/claims" in text and "resources.py:" in text and "list_claims" in text
+    assert "RuntimeError" in text and "/api/v1/claims" in text and "resources/claims.py:" in text and "list_claims" in text
     assert "45678912" not in caplog.text and "exploded" not in caplog.text and line.exc_info is None
     assert body["status"] == 500
 
@@ -214,3 +214,20 @@ def test_registering_a_known_worker_again_is_an_audited_update(api: tuple[Api, s
     assert [(x["action"], x["before"]) for x in recs] == [
         ("worker.register", None), ("worker.update", {"id": wid, "sex": "F", "region": "Puno"})]
     assert recs[1]["after"]["region"] == "Cusco" and "41234567" not in str(recs)
+
+
+def test_a_worker_and_their_months_are_answered_by_id(api: tuple[Api, str, str]) -> None:
+    """``GET /workers/{id}`` and ``/workers/{id}/contributions`` answer the worker the id names
+    (staff, and the worker for themself); the other worker's id is refused to a worker. (Issue 24:
+    the resources' split once lost the worker id's parser's return, answering 404 for every
+    worker — no test read a worker by id.)"""
+    t, a, b = api
+    c = t.c
+    for headers in (t.token("caseworker"), t.token("worker", a)):
+        w = c.get(f"/api/v1/workers/{a}", headers=headers)
+        assert w.status_code == 200, w.text
+        assert w.json()["id"] == int(a)
+        months = c.get(f"/api/v1/workers/{a}/contributions", headers=headers)
+        assert months.status_code == 200, months.text
+        assert months.json()["worker_id"] == int(a) and len(months.json()["items"]) >= 12
+    _problem(c.get(f"/api/v1/workers/{b}", headers=t.token("worker", a)), 403)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from seguro_desempleo.api.auth import Role
 from seguro_desempleo.api.deps import Ctx, CurrentPrincipal, actor, day, require
-from seguro_desempleo.api.resources import _claim_for
+from seguro_desempleo.api.resources.common import _claim_for
 
 router = APIRouter(prefix="/api/v1")
 

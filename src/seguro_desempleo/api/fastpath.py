@@ -8,8 +8,8 @@ work. :class:`ClaimsFastPath` is a pure ASGI middleware that answers exactly the
 when they have the plain shape a client sends —
 
 * ``Content-Type: application/json`` and ``Authorization: Bearer <session token>`` of a live session,
-* a JSON object whose members are the model's (:class:`~seguro_desempleo.api.resources.ClaimIn`,
-  :class:`~seguro_desempleo.api.resources.DecideIn`) with values of the exact type and length,
+* a JSON object whose members are the model's (:class:`~seguro_desempleo.api.resources.claims.ClaimIn`,
+  :class:`~seguro_desempleo.api.resources.claims.DecideIn`) with values of the exact type and length,
 
 — and hands everything else, untouched (the body replayed), to the application's middleware stack
 (it sits in front of it, so the plain requests skip the framework's error, telemetry and
@@ -211,7 +211,7 @@ class ClaimsFastPath:
 
     async def _file(self, scope: Scope, p: Principal, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
-        from seguro_desempleo.api.resources import _claim_summary, _decided_summary
+        from seguro_desempleo.api.resources.common import _claim_summary, _decided_summary
         from seguro_desempleo.domain.access import may_file
 
         ref = may_file(p, args.get("worker_id"))     # the one access policy (domain/access.py)
@@ -229,7 +229,7 @@ class ClaimsFastPath:
 
     async def _decide(self, scope: Scope, p: Principal, claim_id: str, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
-        from seguro_desempleo.api.resources import _decided_summary
+        from seguro_desempleo.api.resources.common import _decided_summary
 
         require(p, *_CASE_ROLES)
         on = self._day(scope, args.get("date"), "date")

@@ -162,17 +162,19 @@ def main(argv: list[str] | None = None) -> int:
 def _database_trouble(exc: BaseException) -> str | None:
     """One line for a database that cannot serve the command (no schema, an old one, no server),
     instead of a traceback; None for anything else."""
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from seguro_desempleo.bootstrap import database_failure
 
-    if not isinstance(exc, OperationalError | ProgrammingError):
+    failure = database_failure(exc)
+    if failure is None:
         return None
-    text = str(getattr(exc, "orig", exc)).lower()
+    operational, message = failure
+    text = message.lower()
     if "no such table" in text or ("relation" in text and "does not exist" in text):
         return ("the database has no schema or an old one: run 'seguro-desempleo db init' (a new database) "
                 "or 'seguro-desempleo db upgrade'")
-    if isinstance(exc, OperationalError) and ("database is locked" in text or "database is busy" in text):
+    if operational and ("database is locked" in text or "database is busy" in text):
         return "the database is busy with another write (waited 30 s); nothing was changed, run the command again"
-    if isinstance(exc, OperationalError):
+    if operational:
         first = text.splitlines()[0][:160] if text else "unknown"
         return f"the database is not available ({first})"
     return None

@@ -18,12 +18,12 @@ def existing_database(db: str | None) -> str | None:
     (SQLite creates the file on first connection). ``db init`` and ``db upgrade`` create."""
     from pathlib import Path
 
+    from seguro_desempleo.bootstrap import resolve_db_url
     from seguro_desempleo.errors import InputError
-    from seguro_desempleo.storage import db as storage_db
 
     if PARSE_ONLY.get():
         return db
-    url = storage_db.resolve_url(db)
+    url = resolve_db_url(db)
     if url.startswith("sqlite:///"):
         path = url.split("sqlite:///", 1)[1]
         if path and path != ":memory:" and not Path(path).exists():
@@ -56,23 +56,23 @@ def register(app: typer.Typer) -> None:
     @db_app.command("init")
     def init(db: NewDbOption = None) -> None:
         """Create the schema in a new (empty) database."""
-        from seguro_desempleo.storage import db as storage_db
+        from seguro_desempleo.bootstrap import init_database
 
-        rev = storage_db.init(db)
-        typer.echo(f"database created at revision {rev}: {storage_db._safe(storage_db.resolve_url(db))}")
+        rev, where = init_database(db)
+        typer.echo(f"database created at revision {rev}: {where}")
 
     @db_app.command("upgrade")
     def upgrade(db: NewDbOption = None,
                 revision: Annotated[str, typer.Option("--revision", help="Target revision.")] = "head") -> None:
         """Apply pending migrations."""
-        from seguro_desempleo.storage import db as storage_db
+        from seguro_desempleo.bootstrap import upgrade_database
 
-        rev = storage_db.upgrade(db, revision)
+        rev = upgrade_database(db, revision)
         typer.echo(f"database at revision {rev}")
 
     @db_app.command("current")
     def current(db: DbOption = None) -> None:
         """Print the revision the database is at."""
-        from seguro_desempleo.storage import db as storage_db
+        from seguro_desempleo.bootstrap import database_revision
 
-        typer.echo(storage_db.current_revision(db) or "empty (no revision)")
+        typer.echo(database_revision(db) or "empty (no revision)")

@@ -17,12 +17,12 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ledger_app, name="ledger")
 
     def _load(db: str | None, at: str | None) -> tuple[object, dt.date | None]:
+        from seguro_desempleo.bootstrap import unit_of_work
         from seguro_desempleo.periods import parse_date
         from seguro_desempleo.services import ledger
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         until = parse_date(at, field="--at") if at else None
-        with SqlUnitOfWork(db) as uow:
+        with unit_of_work(db) as uow:
             return ledger.trial_balance(uow, until=until), until
 
     @ledger_app.command("balance")
@@ -74,9 +74,9 @@ def register(app: typer.Typer) -> None:
     @ledger_app.command("verify")
     def verify(db: DbOption = None) -> None:
         """Replay every entry and check the account totals are rebuilt exactly."""
+        from seguro_desempleo.bootstrap import unit_of_work
         from seguro_desempleo.services import ledger
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
 
-        with SqlUnitOfWork(db) as uow:
+        with unit_of_work(db) as uow:
             rebuilt = ledger.verify(uow)
         typer.echo(f"ledger verified: {len(rebuilt)} account(s) rebuilt from the entries")

@@ -87,95 +87,104 @@ def _show(new: object) -> None:
             typer.echo(f"  {code}")
 
 
+users = typer.Typer(help="Accounts: add, list, disable, reset a password, change roles.", no_args_is_help=True)
+clients = typer.Typer(help="Machine clients (OAuth 2.0 client credentials).", no_args_is_help=True)
+
+
+@users.command("add")
+def add(username: str,
+        role: Annotated[str, typer.Option("--role", help="worker, employer, caseworker, employment_officer, "
+                                                       "analyst, board or admin.")],
+        dni: Annotated[str | None, typer.Option("--dni", help="A worker's DNI (after the identity check of "
+                                                              "docs/deploy.md).")] = None,
+        worker_id: Annotated[int | None, typer.Option("--worker-id", help="A worker's record id.")] = None,
+        ruc: Annotated[list[str] | None, typer.Option("--ruc", help="An employer's RUC (repeat for more).")] = None,
+        oidc_subject: Annotated[str | None, typer.Option("--oidc-subject", help="Sign in only through the "
+                                                       "identity provider, as this subject.")] = None,
+        totp: Annotated[bool, typer.Option("--totp", help="A second factor for a worker or employer "
+                                                          "(always on for staff).")] = False,
+        db: DbOption = None) -> None:
+    """Create an account (staff get a TOTP secret and recovery codes, shown once)."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    issuer = os.environ.get("SEGURO_OIDC_ISSUER", "").rstrip("/") or None
+    password = None if oidc_subject else _password()
+    new = accounts_for(db).add_user(username, role, password=password, by=_os_actor(), worker_id=worker_id,
+                                    worker_dni=dni, rucs=ruc or (), oidc_issuer=issuer if oidc_subject else None,
+                                    oidc_subject=oidc_subject, second_factor=totp)
+    typer.echo(f"account '{new.username}' created ({role})")
+    _show(new)
+
+
+@users.command("list")
+def list_(db: DbOption = None) -> None:
+    """Every account: name, role, second factor, binding, state (no personal data)."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    for a in accounts_for(db).list_users():
+        bound = f"worker {a.worker_id}" if a.worker_id else (",".join(a.rucs) if a.rucs else "-")
+        state = "disabled" if a.disabled else ("locked" if a.locked_until else "active")
+        typer.echo(f"{a.username:24} {a.role:18} {'totp' if a.second_factor else '-':5} "
+                   f"{'oidc' if a.oidc else '-':5} {bound:24} {state}")
+
+
+@users.command("disable")
+def disable(username: str, db: DbOption = None) -> None:
+    """Disable an account: its sessions end at once."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    accounts_for(db).set_disabled(username, True)
+    typer.echo(f"account '{username}' disabled; its sessions ended")
+
+
+@users.command("enable")
+def enable(username: str, db: DbOption = None) -> None:
+    """Enable an account again (and lift a lockout)."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    accounts_for(db).set_disabled(username, False)
+    typer.echo(f"account '{username}' enabled")
+
+
+@users.command("reset-password")
+def reset_password(username: str, db: DbOption = None) -> None:
+    """A new password (and a new TOTP secret and recovery codes for staff); sessions end."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    new = accounts_for(db).reset_password(username, _password())
+    typer.echo(f"password of '{username}' reset; its sessions ended")
+    _show(new)
+
+
+@users.command("roles")
+def roles(username: str,
+          role: Annotated[str, typer.Option("--role", help="The new role.")],
+          dni: Annotated[str | None, typer.Option("--dni", help="A worker's DNI (for a worker account).")] = None,
+          worker_id: Annotated[int | None, typer.Option("--worker-id", help="A worker's record id.")] = None,
+          ruc: Annotated[list[str] | None, typer.Option("--ruc", help="An employer's RUC (repeat for more).")] = None,
+          db: DbOption = None) -> None:
+    """Change an account's role (and its worker or RUCs); its sessions end."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    new = accounts_for(db).set_role(username, role, rucs=ruc or (), worker_id=worker_id, worker_dni=dni)
+    typer.echo(f"account '{username}' is now {role}")
+    if new is not None:
+        _show(new)
+
+
+@clients.command("add")
+def client_add(client_id: str,
+               role: Annotated[str, typer.Option("--role", help="A staff role (not admin).")],
+               scope: Annotated[list[str], typer.Option("--scope", help="read:<resource> or write:<resource> "
+                                                                        "(repeat), e.g. read:payments.")],
+               db: DbOption = None) -> None:
+    """A machine client (a bank's reconciliation feed, a SUNAT import job); prints its secret once."""
+    from seguro_desempleo.bootstrap import accounts_for
+
+    secret = accounts_for(db).add_client(client_id, role, scope, by=_os_actor())
+    typer.echo(f"client '{client_id}' created; secret (shown once): {secret}")
+
+
 def register(app: typer.Typer) -> None:
-    users = typer.Typer(help="Accounts: add, list, disable, reset a password, change roles.", no_args_is_help=True)
     app.add_typer(users, name="users")
-    clients = typer.Typer(help="Machine clients (OAuth 2.0 client credentials).", no_args_is_help=True)
     app.add_typer(clients, name="clients")
-
-    @users.command("add")
-    def add(username: str,
-            role: Annotated[str, typer.Option("--role", help="worker, employer, caseworker, employment_officer, "
-                                                           "analyst, board or admin.")],
-            dni: Annotated[str | None, typer.Option("--dni", help="A worker's DNI (after the identity check of "
-                                                                  "docs/deploy.md).")] = None,
-            worker_id: Annotated[int | None, typer.Option("--worker-id", help="A worker's record id.")] = None,
-            ruc: Annotated[list[str] | None, typer.Option("--ruc", help="An employer's RUC (repeat for more).")] = None,
-            oidc_subject: Annotated[str | None, typer.Option("--oidc-subject", help="Sign in only through the "
-                                                           "identity provider, as this subject.")] = None,
-            totp: Annotated[bool, typer.Option("--totp", help="A second factor for a worker or employer "
-                                                              "(always on for staff).")] = False,
-            db: DbOption = None) -> None:
-        """Create an account (staff get a TOTP secret and recovery codes, shown once)."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        issuer = os.environ.get("SEGURO_OIDC_ISSUER", "").rstrip("/") or None
-        password = None if oidc_subject else _password()
-        new = accounts_for(db).add_user(username, role, password=password, by=_os_actor(), worker_id=worker_id,
-                                        worker_dni=dni, rucs=ruc or (), oidc_issuer=issuer if oidc_subject else None,
-                                        oidc_subject=oidc_subject, second_factor=totp)
-        typer.echo(f"account '{new.username}' created ({role})")
-        _show(new)
-
-    @users.command("list")
-    def list_(db: DbOption = None) -> None:
-        """Every account: name, role, second factor, binding, state (no personal data)."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        for a in accounts_for(db).list_users():
-            bound = f"worker {a.worker_id}" if a.worker_id else (",".join(a.rucs) if a.rucs else "-")
-            state = "disabled" if a.disabled else ("locked" if a.locked_until else "active")
-            typer.echo(f"{a.username:24} {a.role:18} {'totp' if a.second_factor else '-':5} "
-                       f"{'oidc' if a.oidc else '-':5} {bound:24} {state}")
-
-    @users.command("disable")
-    def disable(username: str, db: DbOption = None) -> None:
-        """Disable an account: its sessions end at once."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        accounts_for(db).set_disabled(username, True)
-        typer.echo(f"account '{username}' disabled; its sessions ended")
-
-    @users.command("enable")
-    def enable(username: str, db: DbOption = None) -> None:
-        """Enable an account again (and lift a lockout)."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        accounts_for(db).set_disabled(username, False)
-        typer.echo(f"account '{username}' enabled")
-
-    @users.command("reset-password")
-    def reset_password(username: str, db: DbOption = None) -> None:
-        """A new password (and a new TOTP secret and recovery codes for staff); sessions end."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        new = accounts_for(db).reset_password(username, _password())
-        typer.echo(f"password of '{username}' reset; its sessions ended")
-        _show(new)
-
-    @users.command("roles")
-    def roles(username: str,
-              role: Annotated[str, typer.Option("--role", help="The new role.")],
-              dni: Annotated[str | None, typer.Option("--dni", help="A worker's DNI (for a worker account).")] = None,
-              worker_id: Annotated[int | None, typer.Option("--worker-id", help="A worker's record id.")] = None,
-              ruc: Annotated[list[str] | None, typer.Option("--ruc", help="An employer's RUC (repeat for more).")] = None,
-              db: DbOption = None) -> None:
-        """Change an account's role (and its worker or RUCs); its sessions end."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        new = accounts_for(db).set_role(username, role, rucs=ruc or (), worker_id=worker_id, worker_dni=dni)
-        typer.echo(f"account '{username}' is now {role}")
-        if new is not None:
-            _show(new)
-
-    @clients.command("add")
-    def client_add(client_id: str,
-                   role: Annotated[str, typer.Option("--role", help="A staff role (not admin).")],
-                   scope: Annotated[list[str], typer.Option("--scope", help="read:<resource> or write:<resource> "
-                                                                            "(repeat), e.g. read:payments.")],
-                   db: DbOption = None) -> None:
-        """A machine client (a bank's reconciliation feed, a SUNAT import job); prints its secret once."""
-        from seguro_desempleo.bootstrap import accounts_for
-
-        secret = accounts_for(db).add_client(client_id, role, scope, by=_os_actor())
-        typer.echo(f"client '{client_id}' created; secret (shown once): {secret}")

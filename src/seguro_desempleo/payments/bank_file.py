@@ -352,3 +352,9 @@ def reconcile(sent: PaymentFile, answer: PaymentFile) -> Reconciliation:
                 if line.payment_key in sent_by_key and line.status is LineStatus.SENT
                 and line.payment_key not in mismatch]
     return Reconciliation(tuple(paid), tuple(returned), tuple(missing), tuple(unexpected), tuple(mismatch))
+
+
+def payee_name(full_name: str | None, worker_ref: str) -> str:
+    """The bank file's payee name: the registered ``full_name``, else ``ASEGURADO <id>``."""
+    name = " ".join((full_name or "").split())
+    return name if name else f"ASEGURADO {worker_ref}"

@@ -2,14 +2,15 @@
 
 ::
 
-    with SqlUnitOfWork(db_url) as uow:
+    with bootstrap.unit_of_work(db_url) as uow:
         svc = claim_service(uow)
         claim = svc.file_claim(worker_ref, today, actor="worker:17")
         uow.commit()
 
 Everything the service writes (claim, payments, ledger, audit, obligations) goes into the one
 transaction of *uow*; leaving the block without ``commit`` writes nothing. The web pages and the
-API use :func:`claim_service`; the CLI uses :func:`session` (open, call, commit).
+API use :func:`claim_service`; the CLI opens, calls and commits with ``bootstrap.claims_session``.
+The SQL stores come from the unit of work (``uow.claim_stores``, ``storage/claims_wiring.py``).
 """
 
 from __future__ import annotations
@@ -17,56 +18,45 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from seguro_desempleo.claims.audit import ChainReport, verify_chain
 from seguro_desempleo.claims.service import ClaimService, PaymentRun
 from seguro_desempleo.parameters import ParameterSet
-from seguro_desempleo.storage.claims_repositories import (
-    SqlAuditSink,
-    SqlClaimRepository,
-    SqlEmploymentService,
-    SqlPaymentStore,
-    SqlRegistrationStore,
-)
-from seguro_desempleo.storage.claims_sql import SqlHistoryProvider, SqlLedgerPoster, payee_name
-from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
+from seguro_desempleo.payments.bank_file import payee_name
 
 log = logging.getLogger(__name__)
-
-_T = TypeVar("_T")
 
 
 @dataclass
 class ClaimsContext:
-    """The service plus the concrete stores (for listings the Protocols do not name)."""
+    """The service plus the concrete stores (for listings the Protocols do not name): the unit of
+    work's SQL stores (``storage/claims_wiring.ClaimStores``)."""
 
-    uow: SqlUnitOfWork
+    uow: Any
     service: ClaimService
-    claims: SqlClaimRepository
-    payments: SqlPaymentStore
-    audit: SqlAuditSink
-    employment: SqlEmploymentService
-    history: SqlHistoryProvider
+    claims: Any
+    payments: Any
+    audit: Any
+    employment: Any
+    history: Any
 
 
-def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
+def claims_context(uow: Any, *, params: ParameterSet | None = None,
                    clock: Callable[[], dt.datetime] | None = None,
                    registered: Callable[[str, dt.date], bool] | None = None,
                    schedule_obligations: bool = True) -> ClaimsContext:
-    s = uow.session
     # the law's baseline plus the instruments recorded (issue 28): operations read both; a what-if
     # set passed in (a test's, a reform's) is used as it is — the one rule of governance.parameters_for
     from seguro_desempleo.services.governance import parameters_for
 
     params = parameters_for(uow, params)
-    claims, payments, audit = SqlClaimRepository(s), SqlPaymentStore(s), SqlAuditSink(s)
-    employment, history = SqlEmploymentService(s), SqlHistoryProvider(uow, registered=registered, params=params)
-    svc = ClaimService(claims=claims, history=history, payments=payments, ledger=SqlLedgerPoster(uow),
+    stores = uow.claim_stores(registered=registered, params=params)
+    claims, payments, audit = stores.claims, stores.payments, stores.audit
+    employment, history = stores.employment, stores.history
+    svc = ClaimService(claims=claims, history=history, payments=payments, ledger=stores.ledger,
                        audit=audit, employment=employment, params=params,
                        schedule_obligations=schedule_obligations, acts=uow.acts)
     if clock is not None:
@@ -77,19 +67,10 @@ def claims_context(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
     return ClaimsContext(uow, svc, claims, payments, audit, employment, history)
 
 
-def claim_service(uow: SqlUnitOfWork, *, params: ParameterSet | None = None,
+def claim_service(uow: Any, *, params: ParameterSet | None = None,
                   clock: Callable[[], dt.datetime] | None = None) -> ClaimService:
     """A :class:`ClaimService` over the SQL stores of *uow* (the caller commits)."""
     return claims_context(uow, params=params, clock=clock).service
-
-
-@contextmanager
-def session(db: str | None = None, *, params: ParameterSet | None = None) -> Iterator[ClaimsContext]:
-    """Open a unit of work on *db*, yield the claims context, commit if the block succeeds."""
-    with SqlUnitOfWork(db) as uow:
-        ctx = claims_context(uow, params=params)
-        yield ctx
-        uow.commit()
 
 
 REGISTRATION_CHANNELS = ("centro_empleo", "empleos_peru", "other")
@@ -124,7 +105,7 @@ def record_employment_registration(ctx: ClaimsContext, worker_ref: str, register
     if not ctx.history.known_worker(worker_ref):
         raise NotFoundError(f"no worker {worker_ref} in the registry", field="worker")
     now = ctx.service.clock()
-    row = SqlRegistrationStore(ctx.uow.session).add(int(worker_ref), registered_on, channel, reference.strip(),
+    row = ctx.uow.registrations.add(int(worker_ref), registered_on, channel, reference.strip(),
                                                      actor, now.isoformat())
     ctx.history.forget(worker_ref)      # its cached registration date is stale now
     ctx.audit.append(who=actor, when=now, action="worker.es_registration", entity=f"worker:{worker_ref}",
@@ -138,12 +119,12 @@ def employment_registrations(ctx: ClaimsContext, worker_ref: str) -> list[dict[s
 
     if not ctx.history.known_worker(worker_ref):
         raise NotFoundError(f"no worker {worker_ref} in the registry", field="worker")
-    return SqlRegistrationStore(ctx.uow.session).of_worker(int(worker_ref))
+    return ctx.uow.registrations.of_worker(int(worker_ref))
 
 
-def verify_audit(uow: SqlUnitOfWork) -> ChainReport:
+def verify_audit(uow: Any) -> ChainReport:
     """Check the whole hash chain of the audit log."""
-    return verify_chain(SqlAuditSink(uow.session).records())
+    return verify_chain(uow.audit.records())
 
 
 def claim_view(ctx: ClaimsContext, claim_id: str, today: dt.date | None = None) -> dict[str, Any]:
@@ -218,22 +199,15 @@ def act_bytes(ctx: ClaimsContext, number: str, fmt: str = "html") -> bytes:
 
 def summary(ctx: ClaimsContext) -> dict[str, Any]:
     """Totals for the board and the demo: fund, contributions, claims by outcome/reason/sex, benefits."""
-    from sqlalchemy import Integer, cast, func, select
-
     from seguro_desempleo.domain.ledger import Accounts
     from seguro_desempleo.money import cents_to_str
     from seguro_desempleo.services import ledger
-    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
-    from seguro_desempleo.storage.models import DeclarationRow, WorkerRow
 
-    s = ctx.uow.session
+    reads = ctx.uow.reads                   # storage/read_models.py
     balances = {b.code: b.balance for b in ledger.balances(ctx.uow)}
     # The contribution records in force and their dues: the active declarations' counts and sums.
-    contrib = s.execute(select(func.coalesce(func.sum(DeclarationRow.workers), 0),
-                               func.coalesce(func.sum(DeclarationRow.total_due), 0))
-                        .where(DeclarationRow.status == "active")).one()
-    rows = s.execute(select(ClaimRow.state, ClaimRow.decision, WorkerRow.sex)
-                     .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)).all()
+    contrib = reads.active_declaration_totals()
+    rows = reads.claims_with_sex()
     by_state: dict[str, int] = {}
     by_reason: dict[str, int] = {}
     by_sex: dict[str, dict[str, int]] = {}
@@ -252,11 +226,7 @@ def summary(ctx: ClaimsContext) -> dict[str, Any]:
             for r in decision.get("reasons", []):
                 if not r.get("met"):
                     by_reason[r["requirement"]] = by_reason.get(r["requirement"], 0) + 1
-    paid_by_sex = s.execute(select(WorkerRow.sex, func.count(), func.coalesce(func.sum(BenefitPaymentRow.amount), 0))
-                            .select_from(BenefitPaymentRow)
-                            .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
-                            .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)
-                            .group_by(WorkerRow.sex)).all()
+    paid_by_sex = reads.benefits_paid_by_sex()
     for sex, _n, amount in paid_by_sex:
         by_sex.setdefault(sex or "?", {"claims": 0, "approved": 0, "denied": 0, "benefits_paid": 0})[
             "benefits_paid"] = int(amount)
@@ -290,10 +260,7 @@ def run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: str, se
     commit and then find nothing left to pay, instead of failing on the claims' version checks.
     (SQLite allows one writer at a time anyway.)
     """
-    from sqlalchemy import text
-
-    if ctx.uow.dialect == "postgresql":
-        ctx.uow.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
+    ctx.uow.payment_run.lock(RUN_LOCK_BASE + period)
     run = ctx.service.run_payments(period, on, actor=actor, sequence=sequence)
     raise_fund_alert(ctx, run, on, actor=actor)
     return run
@@ -330,84 +297,6 @@ def _cents(text: str) -> int:
     from seguro_desempleo.money import parse_soles
 
     return int(text.replace(".", "")) if _AMOUNT_RE.match(text) else parse_soles(text, field="benefits.amount")
-
-
-def _latest_by_worker(ctx: ClaimsContext, states: tuple[str, ...]) -> tuple[dict[str, int], dict[str, dt.date]]:
-    """Per worker with a claim in *states*: the last month declared with pay, the last employment start."""
-    from sqlalchemy import Integer, cast, func, select
-
-    from seguro_desempleo.storage.claims_models import ClaimRow
-    from seguro_desempleo.storage.models import ContributionRow, DeclarationRow, EmploymentPeriodRow
-
-    s = ctx.uow.session
-    wid = cast(ClaimRow.worker_ref, Integer)
-    claimants = select(wid.label("w")).where(ClaimRow.state.in_(states)).subquery()
-    q1 = (select(ContributionRow.worker_id, func.max(ContributionRow.period))
-          .join(claimants, claimants.c.w == ContributionRow.worker_id)
-          .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
-          .where(DeclarationRow.status == "active", ContributionRow.insurable_pay > 0)
-          .group_by(ContributionRow.worker_id))
-    q2 = (select(EmploymentPeriodRow.worker_id, func.max(EmploymentPeriodRow.start_date))
-          .join(claimants, claimants.c.w == EmploymentPeriodRow.worker_id).group_by(EmploymentPeriodRow.worker_id))
-    # .all(): one fetch of every row (iterating the result fetches them one at a time).
-    months = {str(w): int(p) for w, p in s.execute(q1).all()}
-    starts = {str(w): d for w, d in s.execute(q2).all()}
-    return months, starts
-
-
-def _update_states(ctx: ClaimsContext, updates: list[dict[str, Any]],
-                   meanwhile: Callable[[], _T]) -> tuple[int, _T]:
-    """Compare-and-set many claims' states; returns how many matched their version, and what
-    *meanwhile* returned.
-
-    *meanwhile* is Python work that needs no database: on PostgreSQL it runs while the server
-    executes the ``UPDATE`` (sent in psycopg's pipeline mode, its row count read after), so the
-    two cores work at once; elsewhere it runs after the update. It must not use the session.
-    """
-    from sqlalchemy import Table, bindparam, text, update
-
-    from seguro_desempleo.storage.claims_models import ClaimRow
-
-    s = ctx.uow.session
-    if ctx.uow.dialect == "postgresql":
-        s.execute(text("CREATE TEMP TABLE IF NOT EXISTS stage_claim_state (id varchar(24), v integer, "
-                       "state varchar(12), new integer, open_worker varchar(24)) ON COMMIT DROP"))
-        s.execute(text("TRUNCATE stage_claim_state"))
-        from seguro_desempleo.storage.claims_repositories import copy_text_rows
-
-        raw: Any = driver_connection(s)
-        with raw.cursor() as cur:
-            copy_text_rows(cur, "COPY stage_claim_state (id, v, state, new, open_worker) FROM STDIN",
-                           ((u["b_id"], u["b_v"], u["b_state"], u["b_new"], u["b_open"]) for u in updates))
-        with raw.pipeline() as pipeline, raw.cursor() as cur:
-            cur.execute("UPDATE claim SET state = t.state, version = t.new, open_worker = t.open_worker "
-                        "FROM stage_claim_state t WHERE claim.id = t.id AND claim.version = t.v")
-            out = meanwhile()
-            pipeline.sync()
-            return int(cur.rowcount), out
-    C: Table = ClaimRow.__table__  # type: ignore[assignment]
-    stmt = (update(C).where(C.c.id == bindparam("b_id"), C.c.version == bindparam("b_v"))
-            .values(state=bindparam("b_state"), version=bindparam("b_new"), open_worker=bindparam("b_open")))
-    res2 = s.connection().execute(stmt, updates)
-    changed = len(updates) if res2.rowcount is None or res2.rowcount < 0 else int(res2.rowcount)
-    return changed, meanwhile()
-
-
-class _BulkRow(NamedTuple):
-    """A claim as the bulk run reads it (with its payee from the registry)."""
-
-    id: str
-    worker_ref: str
-    state: str
-    version: int
-    first_period: int | None
-    separation_date: dt.date
-    reemployment_date: dt.date | None
-    suspension_reason: str | None
-    benefits: str | None
-    doc_type: str | None
-    doc_number: str | None
-    full_name: str | None
 
 
 def _run_audit_texts(plain: list[Any], done: list[Any], final: dict[str, tuple[Any, int, str]],
@@ -478,43 +367,72 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
     compare-and-set updates on the versions read. A claim changed meanwhile makes the run fail
     with a ConflictError (nothing written); run it again.
     """
-    import json
-
-    import numpy as np
-    from sqlalchemy import Integer, Table, cast, func, literal_column, select, text
-
-    from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS, payment_order
-    from seguro_desempleo.claims.state import OPEN_STATES
     from seguro_desempleo.domain.dates import check_run
     from seguro_desempleo.domain.ledger import Accounts
     from seguro_desempleo.errors import ConflictError
     from seguro_desempleo.payments.bank_file import PaymentFile, PaymentLine
-    from seguro_desempleo.payments.bulk import due_mask
+    from seguro_desempleo.payments.bulk import fund_cut
     from seguro_desempleo.payments.schedule import Installment, Payment, idempotency_key
-    from seguro_desempleo.periods import format_period, period_of
+    from seguro_desempleo.periods import format_period
     from seguro_desempleo.services import ledger as ledger_service
-    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow, EsObligationRow
-    from seguro_desempleo.storage.models import WorkerRow
 
     check_run(period, on, ctx.service.params)
-    s = ctx.uow.session
-    if ctx.uow.dialect == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": RUN_LOCK_BASE + period})
+    store = ctx.uow.payment_run             # the run's SQL (storage/payment_run_sql.py)
+    store.lock(RUN_LOCK_BASE + period)
     held = ctx.service.held_claims()
-    C: Table = ClaimRow.__table__  # type: ignore[assignment]
-    # The installments' amounts in one JSON extraction per claim (the stored decision also holds
-    # the trace: every extra path would parse the whole document again); parsed once per distinct text.
-    # The payee's document and name come along (the bank file's lines), from the registry.
-    W: Table = WorkerRow.__table__  # type: ignore[assignment]
-    result = s.execute(select(C.c.id, C.c.worker_ref, C.c.state, C.c.version, C.c.first_period,
-                          C.c.separation_date, C.c.reemployment_date, C.c.suspension_reason,
-                          C.c.decision["benefits"].as_string().label("benefits"),
-                          W.c.doc_type, W.c.doc_number, W.c.full_name)
-                   .select_from(C.outerjoin(W, cast(C.c.worker_ref, Integer) == W.c.id))
-                   .where(C.c.state.in_([*BULK_STATES, "suspended", "exhausted"]))
-                   .order_by(C.c.id)).tuples()
-    # Plain named tuples (attribute reads in C, not Row lookups), from one fetch of every row.
-    rows = list(map(_BulkRow._make, result.all()))
+    # The installments' amounts as JSON text, parsed once per distinct text; the payee's document
+    # and name come along (the bank file's lines), from the registry.
+    rows = store.claims([*BULK_STATES, "suspended", "exhausted"])
+    amounts_of = _amounts_reader()
+    reemployed = _reemployment_check(store)
+    unjustified = store.unjustified()
+    plain, special, held_now = _bulk_split(rows, held, period, amounts_of, reemployed, unjustified)
+    one = ctx.service.run_payments(period, on, actor=actor, sequence=sequence, only=special) if special else None
+    amounts, paid, index, first, ii, jj = _due_installments(store, plain, amounts_of, period)
+    ids = [r.id for r in plain]
+    # The fund: after the one-by-one part's payments (posted in this transaction), the cash left
+    # pays the due installments in payment_order (oldest month, then claim number, then number);
+    # from the first that does not fit, the rest stays due (decision 0306).
+    available = ctx.service.available_cash()
+    unpaid: list[Installment] = list(one.unpaid) if one else []
+    ii, jj = fund_cut(available, unpaid, ii, jj, first, amounts, ids)
+    new = [Payment(idempotency_key(ids[i], j + 1), ids[i], j + 1, per, amount, on)
+           for i, j, per, amount in zip(ii.tolist(), jj.tolist(), (first[ii] + jj).tolist(),
+                                        amounts[ii, jj].tolist(), strict=True)]
+    inserted = ctx.payments.record_many(new)
+    done = [p for p in new if p.key in inserted]
+    total = sum(p.amount for p in done)
+    if total:
+        ledger_service.post(ctx.uow, "claims.benefit_payment", ((Accounts.BENEFITS_EXPENSE, total, 0),
+                                                               (Accounts.BANK, 0, total)),
+                            ref=f"benefit_run:{format_period(period)}:{on.isoformat()}:{sequence}", at=on)
+    moves, final, version, reasons, updates = _state_moves(plain, paid, index, done, period)
+    now = ctx.service.clock()
+
+    def audit_and_lines() -> tuple[list[dict[str, Any]], list[PaymentLine]]:
+        """The run's audit records and bank lines: Python only (runs during the state update)."""
+        return _run_audit_texts(plain, done, final, version, reasons, actor, now), _bank_lines(one, plain, done)
+    if updates:
+        changed, (texts, lines) = store.update_states(updates, audit_and_lines)
+        if changed < len(updates):
+            raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
+    else:
+        texts, lines = audit_and_lines()
+    ctx.audit.append_texts(texts)
+    exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
+    run = PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
+                     one.suspended if one else (), one.resumed if one else (),
+                     (*(one.exhausted if one else ()), *exhausted_ids), one.overpayments if one else (),
+                     available=(one.available if one else available), unpaid=tuple(unpaid),
+                     held=(*(one.held if one else ()), *held_now))
+    raise_fund_alert(ctx, run, on, actor=actor)
+    return run
+
+
+def _amounts_reader() -> Callable[[Any], tuple[int, ...]]:
+    """A claim row's installment amounts (céntimos) from its JSON text, parsed once per distinct text."""
+    import json
+
     parsed: dict[str | None, tuple[int, ...]] = {None: ()}
 
     def amounts_of(r: Any) -> tuple[int, ...]:
@@ -522,15 +440,29 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         if got is None:
             got = parsed[r.benefits] = tuple(_cents(str(b["amount"])) for b in json.loads(r.benefits))
         return got
-    months, starts = _latest_by_worker(ctx, (*BULK_STATES, "suspended", "exhausted"))
-    unjustified = {str(c) for c in s.execute(
-        select(EsObligationRow.claim_id).where(EsObligationRow.outcome == "not_complied",
-                                               EsObligationRow.just_cause == "").distinct()).scalars()}
+    return amounts_of
+
+
+def _reemployment_check(store: Any) -> Callable[[Any], bool]:
+    """Whether a claim row's worker was declared with pay after the separation month or started a
+    job after the separation date (the run's claimants' latest month and start, read once)."""
+    from seguro_desempleo.periods import period_of
+
+    months, starts = store.latest_by_worker((*BULK_STATES, "suspended", "exhausted"))
 
     def reemployed(r: Any) -> bool:
         m = months.get(r.worker_ref)
         st = starts.get(r.worker_ref)
         return (m is not None and m > period_of(r.separation_date)) or (st is not None and st > r.separation_date)
+    return reemployed
+
+
+def _bulk_split(rows: list[Any], held: Any, period: int, amounts_of: Callable[[Any], tuple[int, ...]],
+                reemployed: Callable[[Any], bool], unjustified: set[str]) -> tuple[list[Any], set[str], list[str]]:
+    """The bulk run's claims in three: those it pays itself (*plain*, in claim id order), those that
+    need a judgement and go through ``ClaimService.run_payments`` one by one (*special*), and those
+    waiting for a second staff approval (*held_now*, not paid)."""
+    from seguro_desempleo.claims.service import LATE_REEMPLOYMENT_MONTHS
 
     special: set[str] = set()
     plain = []
@@ -550,7 +482,17 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
             special.add(r.id)
         else:
             plain.append(r)
-    one = ctx.service.run_payments(period, on, actor=actor, sequence=sequence, only=special) if special else None
+    return plain, special, held_now
+
+
+def _due_installments(store: Any, plain: list[Any], amounts_of: Callable[[Any], tuple[int, ...]],
+                      period: int) -> tuple[Any, Any, dict[str, int], Any, Any, Any]:
+    """The bulk claims' installments as arrays: ``(amounts, paid, index, first, ii, jj)`` — the
+    amounts (céntimos), the installments already paid (or absent), claim id → row, each claim's
+    first month, and the (row, installment) pairs due by *period*."""
+    import numpy as np
+
+    from seguro_desempleo.payments.bulk import due_mask
 
     n = len(plain)
     k = MAX_INSTALLMENTS
@@ -562,63 +504,24 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         have[i, :len(got)] = True
     index = {r.id: i for i, r in enumerate(plain)}
     paid = ~have
-    # Installments already paid, as one bit mask per claim (one row per claim, not per payment).
-    P: Table = BenefitPaymentRow.__table__  # type: ignore[assignment]
-    mask = func.bit_or(literal_column("1").op("<<")(P.c.number - 1)) if ctx.uow.dialect == "postgresql" else None
-    if mask is not None:
-        got_rows: list[int] = []
-        got_bits: list[int] = []
-        for cid, bits in s.execute(select(P.c.claim_id, mask).join(C, C.c.id == P.c.claim_id)
-                                   .where(C.c.state.in_(BULK_STATES), P.c.number.between(1, k))
-                                   .group_by(P.c.claim_id)).all():
-            row_i = index.get(cid)
-            if row_i is not None:
-                got_rows.append(row_i)
-                got_bits.append(int(bits))
-        if got_rows:
-            bits_arr = np.array(got_bits, dtype=np.int64)[:, None] >> np.arange(k, dtype=np.int64)
-            paid[np.array(got_rows, dtype=np.int64)] |= (bits_arr & 1).astype(np.bool_)
-    else:
-        for cid, number in s.execute(select(P.c.claim_id, P.c.number).join(C, C.c.id == P.c.claim_id)
-                                     .where(C.c.state.in_(BULK_STATES))).all():
-            row_i = index.get(cid)
-            if row_i is not None and 1 <= number <= k:
-                paid[row_i, number - 1] = True
+    store.mark_paid(BULK_STATES, index, paid)       # the installments already paid
     first = np.array([r.first_period for r in plain], dtype=np.int64)
     due = due_mask(first, paid, period) if n else np.zeros((0, k), dtype=np.bool_)
     ii, jj = np.nonzero(due)
-    ids = [r.id for r in plain]
-    # The fund: after the one-by-one part's payments (posted in this transaction), the cash left
-    # pays the due installments in payment_order (oldest month, then claim number, then number);
-    # from the first that does not fit, the rest stays due (decision 0306).
-    available = ctx.service.available_cash()
-    unpaid: list[Installment] = list(one.unpaid) if one else []
-    if available is not None and len(ii):
-        pers = first[ii] + jj
-        id_len = np.array([len(ids[i]) for i in ii.tolist()], dtype=np.int64)
-        # plain is ordered by claim id; equal-length ids sort as their text: (period, len, row, number)
-        order = np.lexsort((jj, ii, id_len, pers))
-        cum = np.cumsum(amounts[ii, jj][order], dtype=np.int64)
-        budget = max(0, available) if not unpaid else 0
-        fits = cum <= budget
-        cut = int(fits.sum()) if fits.all() else int(np.argmin(fits))
-        for pos in order[cut:].tolist():
-            i, j = int(ii[pos]), int(jj[pos])
-            unpaid.append(Installment(ids[i], j + 1, int(first[i] + j), Decimal(0), int(amounts[i, j])))
-        keep = np.sort(order[:cut])
-        ii, jj = ii[keep], jj[keep]
-        unpaid.sort(key=lambda u: payment_order(u.period, u.claim_id, u.number))
-    new = [Payment(idempotency_key(ids[i], j + 1), ids[i], j + 1, per, amount, on)
-           for i, j, per, amount in zip(ii.tolist(), jj.tolist(), (first[ii] + jj).tolist(),
-                                        amounts[ii, jj].tolist(), strict=True)]
-    inserted = ctx.payments.record_many(new)
-    done = [p for p in new if p.key in inserted]
-    total = sum(p.amount for p in done)
-    if total:
-        ledger_service.post(ctx.uow, "claims.benefit_payment", ((Accounts.BENEFITS_EXPENSE, total, 0),
-                                                               (Accounts.BANK, 0, total)),
-                            ref=f"benefit_run:{format_period(period)}:{on.isoformat()}:{sequence}", at=on)
-    # State changes: first payment → paying; nothing left → exhausted (releases the open-claim slot).
+    return amounts, paid, index, first, ii, jj
+
+
+def _state_moves(plain: list[Any], paid: Any, index: dict[str, int], done: list[Any], period: int) -> tuple[
+        list[tuple[Any, str]], dict[str, tuple[Any, int, str]], dict[str, int], dict[str, list[str]],
+        list[dict[str, Any]]]:
+    """The claims' state changes after the run's payments: first payment → paying; nothing left →
+    exhausted (releases the open-claim slot). Returns the moves, each moved claim's (row, version
+    read, final state), the new versions, the reasons and the compare-and-set updates."""
+    import numpy as np
+
+    from seguro_desempleo.claims.state import OPEN_STATES
+    from seguro_desempleo.periods import format_period
+
     paid_now = paid.copy()
     for p in done:
         paid_now[index[p.claim_id], p.number - 1] = True
@@ -644,34 +547,20 @@ def bulk_run_payments(ctx: ClaimsContext, period: int, on: dt.date, *, actor: st
         final[r.id] = (r, r.version, to)
     updates = [{"b_id": cid, "b_v": v0, "b_state": to, "b_new": version[cid],
                 "b_open": r.worker_ref if to in open_values else None} for cid, (r, v0, to) in final.items()]
-    now = ctx.service.clock()
+    return moves, final, version, reasons, updates
 
-    def audit_and_lines() -> tuple[list[dict[str, Any]], list[PaymentLine]]:
-        """The run's audit records and bank lines: Python only (runs during the state update)."""
-        texts = _run_audit_texts(plain, done, final, version, reasons, actor, now)
-        # The bank file: the one-by-one part's lines, then the bulk part's.
-        row_of = {r.id: r for r in plain}
-        lines = list(one.bank_file.lines) if one else []
-        for p in done:
-            r = row_of[p.claim_id]
-            if r.doc_type is None or r.doc_number is None:      # no registry row for the reference (outer join)
-                lines.append(PaymentLine(p.key, "01", "00000000", payee_name(None, r.worker_ref), p.amount))
-            else:
-                lines.append(PaymentLine(p.key, r.doc_type, r.doc_number, payee_name(r.full_name, r.worker_ref),
-                                         p.amount))
-        return texts, lines
-    if updates:
-        changed, (texts, lines) = _update_states(ctx, updates, audit_and_lines)
-        if changed < len(updates):
-            raise ConflictError("claims changed while the run was computed; run it again", where="payment run")
-    else:
-        texts, lines = audit_and_lines()
-    ctx.audit.append_texts(texts)
-    exhausted_ids = tuple(r.id for r, to in moves if to == "exhausted")
-    run = PaymentRun(period, (*(one.paid if one else ()), *done), PaymentFile(on, period, tuple(lines), sequence),
-                     one.suspended if one else (), one.resumed if one else (),
-                     (*(one.exhausted if one else ()), *exhausted_ids), one.overpayments if one else (),
-                     available=(one.available if one else available), unpaid=tuple(unpaid),
-                     held=(*(one.held if one else ()), *held_now))
-    raise_fund_alert(ctx, run, on, actor=actor)
-    return run
+
+def _bank_lines(one: PaymentRun | None, plain: list[Any], done: list[Any]) -> list[Any]:
+    """The bank file's lines: the one-by-one part's, then the bulk part's."""
+    from seguro_desempleo.payments.bank_file import PaymentLine
+
+    row_of = {r.id: r for r in plain}
+    lines = list(one.bank_file.lines) if one else []
+    for p in done:
+        r = row_of[p.claim_id]
+        if r.doc_type is None or r.doc_number is None:      # no registry row for the reference (outer join)
+            lines.append(PaymentLine(p.key, "01", "00000000", payee_name(None, r.worker_ref), p.amount))
+        else:
+            lines.append(PaymentLine(p.key, r.doc_type, r.doc_number, payee_name(r.full_name, r.worker_ref),
+                                     p.amount))
+    return lines

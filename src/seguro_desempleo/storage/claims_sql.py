@@ -32,6 +32,7 @@ from seguro_desempleo.domain.identifiers import parse_worker_ref
 from seguro_desempleo.domain.ledger import ACCOUNTS, Accounts, Line
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
+from seguro_desempleo.payments.bank_file import payee_name
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.rules.post_termination import employed_in  # the one rule (the bulk path's too)
@@ -49,12 +50,6 @@ REEMPLOYMENT_MONTHS = 120
 
 OVERPAYMENT_ACCOUNT = "1240"
 """Asset account for overpaid benefits to recover; not yet in the chart (requested from the lead)."""
-
-
-def payee_name(full_name: str | None, worker_ref: str) -> str:
-    """The bank file's payee name: the registered ``full_name``, else ``ASEGURADO <id>``."""
-    name = " ".join((full_name or "").split())
-    return name if name else f"ASEGURADO {worker_ref}"
 
 
 def _worker_id(worker_ref: str) -> int:

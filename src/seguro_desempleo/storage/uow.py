@@ -34,8 +34,12 @@ from seguro_desempleo.storage.repositories import (
 if TYPE_CHECKING:
     from seguro_desempleo.storage.acts_repository import SqlActStore
     from seguro_desempleo.storage.books_sql import SqlBooksStore
+    from seguro_desempleo.storage.claims_repositories import SqlAuditSink, SqlRegistrationStore
+    from seguro_desempleo.storage.claims_wiring import ClaimStores
     from seguro_desempleo.storage.employer_sizes import SqlSizeStore
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
+    from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
+    from seguro_desempleo.storage.read_models import SqlEmployerSizes, SqlReadModels
 
 
 class SqlUnitOfWork:
@@ -174,6 +178,53 @@ class SqlUnitOfWork:
         from seguro_desempleo.storage.books_sql import SqlBooksStore
 
         return SqlBooksStore(self.session)
+
+    @property
+    def reads(self) -> SqlReadModels:
+        """The pages' and the API's aggregate reads (``storage/read_models.py``) in this
+        transaction, built on use (issue 24: the web's SQL moved here)."""
+        from seguro_desempleo.storage.read_models import SqlReadModels
+
+        return SqlReadModels(self.session)
+
+    @property
+    def employer_sizes(self) -> SqlEmployerSizes:
+        """The employer-size history and its review in this transaction (issue 24)."""
+        from seguro_desempleo.storage.read_models import SqlEmployerSizes
+
+        return SqlEmployerSizes(self.session)
+
+    @property
+    def payment_run(self) -> SqlPaymentRunStore:
+        """The set-based payment run's reads and state update (``storage/payment_run_sql.py``) in
+        this transaction (issue 24: its SQL moved out of the service)."""
+        from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
+
+        return SqlPaymentRunStore(self.session, self.dialect)
+
+    def claim_stores(self, *, registered: Any = None, params: Any = None) -> ClaimStores:
+        """The claims service's SQL stores in this transaction (``storage/claims_wiring.py``)."""
+        from seguro_desempleo.storage.claims_wiring import claim_stores
+
+        return claim_stores(self, registered=registered, params=params)
+
+    @property
+    def registrations(self) -> SqlRegistrationStore:
+        """The workers' registrations with the employment service (art. 7) in this transaction."""
+        from seguro_desempleo.storage.claims_repositories import SqlRegistrationStore
+
+        return SqlRegistrationStore(self.session)
+
+    @property
+    def audit(self) -> SqlAuditSink:
+        """The hash-chained audit log in this transaction (``SqlAuditSink``), for the entry points
+        that write an audit record outside a claims context (issue 24)."""
+        from seguro_desempleo.storage.claims_repositories import SqlAuditSink
+
+        sink: SqlAuditSink | None = self.__dict__.get("_audit")
+        if sink is None or sink.session is not self.session:   # one sink per transaction's session
+            sink = self._audit = SqlAuditSink(self.session)
+        return sink
 
 
 _DRIVER = "seguro_driver_connection"

@@ -18,8 +18,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from seguro_desempleo.domain.access import Role
 from seguro_desempleo.money import cents_to_str
@@ -84,17 +82,8 @@ def _reserve(value: float | None) -> str:
 
 def _fingerprint(uow: Any) -> tuple[int, ...]:
     """Changes whenever a figure of the dashboard can change (new entries, declarations, claim events)."""
-    conn = uow.connection()
-    out = []
-    for q in ("SELECT COALESCE(MAX(id), 0) FROM ledger_entry", "SELECT COALESCE(MAX(id), 0) FROM declaration",
-              "SELECT COALESCE(MAX(id), 0) FROM employer_payment", "SELECT COUNT(*) FROM worker"):
-        out.append(int(conn.execute(text(q)).scalar() or 0))
-    try:
-        with uow.session.begin_nested():
-            out.append(int(conn.execute(text("SELECT COALESCE(MAX(seq), 0) FROM audit_log")).scalar() or 0))
-    except SQLAlchemyError:
-        out.append(-1)
-    return tuple(out)
+    fingerprint: tuple[int, ...] = uow.reads.dashboard_fingerprint()
+    return fingerprint
 
 
 def gather_data(request: Request) -> dict[str, Any]:

@@ -14,31 +14,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import bindparam, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from seguro_desempleo.claims.state import ClaimState
-from seguro_desempleo.storage.uow import SqlUnitOfWork
-from seguro_desempleo.web.queries import age_band, suppress, suppress_cells
+from seguro_desempleo.web.queries import suppress, suppress_cells
 
 DIMENSIONS = ("sex", "age_band", "region", "sector")
 
 MAX_CLAIMS = 200_000
 
 
-def claim_statistics(uow: SqlUnitOfWork, request: Request, on: dt.date) -> dict[str, Any] | None:
+def claim_statistics(uow: Any, request: Request, on: dt.date) -> dict[str, Any] | None:
     try:
         from seguro_desempleo.services.claims_app import claims_context
     except ImportError:
         return None
-    try:
-        with uow.session.begin_nested():
-            ctx = claims_context(uow, params=request.app.state.params)
-            claims = ctx.claims.in_states(list(ClaimState))[:MAX_CLAIMS]
-            people, n_paid, total_paid = (int(x or 0) for x in uow.connection().execute(text(
-                "SELECT COUNT(DISTINCT claim_id), COUNT(*), SUM(amount) FROM benefit_payment")).one())
-    except SQLAlchemyError:
+
+    def read() -> tuple[list[Any], tuple[int, int, int]]:
+        ctx = claims_context(uow, params=request.app.state.params)
+        return ctx.claims.in_states(list(ClaimState))[:MAX_CLAIMS], uow.reads.benefit_payment_totals()
+
+    got = uow.reads.in_savepoint(read)     # None: the claims tables are not in this database
+    if got is None:
         return None
+    claims, (people, n_paid, total_paid) = got
     by_state = Counter(c.state.value for c in claims)
     reasons: Counter[str] = Counter()
     days: list[int] = []
@@ -79,25 +77,12 @@ class GroupRow:
     approval_rate: float | None    # only on 5 or more decided claims (a model ratio, not money)
 
 
-_GROUP_ATTRS = text(
-    "SELECT w.id, w.sex, w.birth_date, w.region, (SELECT e.sector FROM employment_period p "
-    "JOIN employer e ON e.id = p.employer_id WHERE p.worker_id = w.id "
-    "ORDER BY COALESCE(p.end_date, p.start_date) DESC "
-    "LIMIT 1) FROM worker w WHERE w.id IN :ids").bindparams(bindparam("ids", expanding=True))
-
-
-def _by_group(uow: SqlUnitOfWork, claims: list[Any], on: dt.date) -> list[GroupRow]:
+def _by_group(uow: Any, claims: list[Any], on: dt.date) -> list[GroupRow]:
     """Claims and approvals by sex, age band, region and sector (of the employer at separation)."""
     # ASCII digits only (str.isdigit() also takes "٥٢٧", which once reached the SQL text), bound.
     refs = sorted({int(c.worker_ref) for c in claims
                    if str(c.worker_ref).isascii() and str(c.worker_ref).isdigit() and len(str(c.worker_ref)) <= 10})
-    attrs: dict[str, tuple[str, str, str, str]] = {}
-    conn = uow.connection()
-    for i in range(0, len(refs), 5000):
-        rows = conn.execute(_GROUP_ATTRS, {"ids": refs[i:i + 5000]}).all()
-        for wid, sex, birth, region, sector in rows:
-            born = birth if isinstance(birth, dt.date) or birth is None else dt.date.fromisoformat(str(birth)[:10])
-            attrs[str(wid)] = (sex or "—", age_band(born, on), region or "—", sector or "—")
+    attrs: dict[str, tuple[str, str, str, str]] = uow.reads.worker_attributes(refs, on)
     counts: dict[tuple[str, str], list[int]] = {}
     for c in claims:
         a = attrs.get(str(c.worker_ref), ("—", "—", "—", "—"))
@@ -120,9 +105,7 @@ def _by_group(uow: SqlUnitOfWork, claims: list[Any], on: dt.date) -> list[GroupR
     return out
 
 
-def _monthly_payments(uow: SqlUnitOfWork) -> list[tuple[int, int | None, int | None]]:
+def _monthly_payments(uow: Any) -> list[tuple[int, int | None, int | None]]:
     """(period, beneficiaries paid, average payment in céntimos) by month of the installment."""
-    rows = uow.connection().execute(text(
-        "SELECT period, COUNT(DISTINCT claim_id), SUM(amount) FROM benefit_payment GROUP BY period ORDER BY period"
-    )).all()
-    return [(int(p), suppress(int(n)), int(total) // int(n) if int(n) >= 5 else None) for p, n, total in rows]
+    rows = uow.reads.benefit_payments_by_month()
+    return [(p, suppress(n), total // n if n >= 5 else None) for p, n, total in rows]

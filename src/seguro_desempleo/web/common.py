@@ -13,14 +13,14 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import Request
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from seguro_desempleo import bootstrap
 from seguro_desempleo.domain import access
 from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.errors import PermissionDeniedError
-from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -66,18 +66,21 @@ def check_employer(principal: Principal, ruc: str) -> None:
 
 
 @contextmanager
-def unit_of_work(request: Request) -> Iterator[SqlUnitOfWork]:
+def unit_of_work(request: Request) -> Iterator[Any]:
     """One transaction for the request; the handler commits what it changes.
 
     A database without the schema (``db init`` not run) or unreachable gives a 503 page that says
     so, never a stack trace."""
     try:
-        with SqlUnitOfWork(request.app.state.db_url) as uow:
+        with bootstrap.unit_of_work(request.app.state.db_url) as uow:
             yield uow
-    except (OperationalError, ProgrammingError) as exc:
+    except Exception as exc:
+        reason = bootstrap.database_unavailable(exc)
+        if reason is None:
+            raise
         from seguro_desempleo.errors import database_busy
 
-        log.error("database unavailable on %s: %s", request.url.path, type(exc.orig).__name__)
+        log.error("database unavailable on %s: %s", request.url.path, reason)
         raise PageDenied(503, "database_busy" if database_busy(exc) else "database_not_ready") from None
 
 

@@ -12,7 +12,6 @@ import datetime as dt
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.errors import ConflictError, NotFoundError, SeguroError
@@ -27,21 +26,8 @@ def _actor(principal: Principal) -> str:
 
 
 def _rows(uow: object) -> list[dict[str, object]]:
-    from seguro_desempleo.storage import employer_sizes
-    from seguro_desempleo.storage.models import EmployerRow
-
-    session = uow.session  # type: ignore[attr-defined]
-    pending = employer_sizes.pending(session, limit=200)
-    ids = sorted({p.employer_id for p in pending})
-    employers = {int(i): (str(r), n or "", s) for i, r, n, s in session.execute(
-        select(EmployerRow.id, EmployerRow.ruc, EmployerRow.name, EmployerRow.size_class)
-        .where(EmployerRow.id.in_(ids))).all()} if ids else {}
-    out = []
-    for p in pending:
-        ruc, name, current = employers.get(p.employer_id, ("—", "", None))
-        out.append({"id": p.id, "ruc": ruc, "name": name, "current": current, "size": p.size_class,
-                    "valid_from": p.valid_from, "recorded_by": p.recorded_by})
-    return out
+    rows: list[dict[str, object]] = uow.employer_sizes.pending_queue(limit=200)  # type: ignore[attr-defined]
+    return rows
 
 
 def install(app: FastAPI) -> None:
@@ -61,7 +47,6 @@ def install(app: FastAPI) -> None:
     @app.post("/gestion/tamanos/{size_id}", include_in_schema=False)
     async def review_size(size_id: int, request: Request) -> Response:
         from seguro_desempleo.services import employer_size
-        from seguro_desempleo.storage.claims_repositories import SqlAuditSink
 
         principal = require(request, *STAFF)
         form = await request.form()
@@ -74,7 +59,7 @@ def install(app: FastAPI) -> None:
                 # an accepted size re-liquidates the months it now covers (issue 26)
                 rec = employer_size.review_size(uow, size_id, accept=decision == "aceptar", by=who,
                                                 today=today(request))
-                SqlAuditSink(uow.session).append(
+                uow.audit.append(
                     who=who, when=dt.datetime.now(dt.UTC), action="employer.size_review",
                     entity=f"employer_size:{size_id}", before={"status": "pending"}, after=rec.to_dict())
                 uow.commit()

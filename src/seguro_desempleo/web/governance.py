@@ -17,7 +17,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -31,6 +31,7 @@ from seguro_desempleo.reports import statements as reports
 from seguro_desempleo.services import governance as g
 from seguro_desempleo.web import i18n
 from seguro_desempleo.web.common import PageDenied, require, today, unit_of_work
+from seguro_desempleo.web.routes import language, render
 
 BOARD_ROLES = (Role.BOARD,)
 
@@ -144,209 +145,234 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
-def install(app: FastAPI) -> None:
-    from seguro_desempleo.web.routes import language, render
+router = APIRouter()
+"""The pages of this module; ``install(app)`` includes it."""
 
-    @app.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
-    def parameters(request: Request) -> HTMLResponse:
-        on = today(request)
-        rows, from_db = parameter_rows(request, on)
-        return render(request, "parameters.html", rows=rows, date=on, from_db=from_db)
 
-    def home_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
-        on = today(request)
-        with unit_of_work(request) as uow:
-            position = g.reserve_position(uow, on, request.app.state.params)
-            cash = g.available_cash(uow, on)
-            alerts = g.list_alerts(uow)
-            proposals = g.list_proposals(uow)
-            calendar = g.study_calendar(uow, on)
-        return render(request, "gov_home.html", status_code=status, position=position, cash=cash, alerts=alerts,
-                      proposals=proposals, calendar=calendar, kinds=gd.PROPOSAL_KINDS, error=error, today=on)
+@router.get("/parametros", response_class=HTMLResponse, include_in_schema=False)
+def parameters(request: Request) -> HTMLResponse:
+    on = today(request)
+    rows, from_db = parameter_rows(request, on)
+    return render(request, "parameters.html", rows=rows, date=on, from_db=from_db)
 
-    @app.get("/directorio", response_class=HTMLResponse, include_in_schema=False)
-    def board_home(request: Request) -> HTMLResponse:
-        require(request, *BOARD_ROLES)
-        return home_page(request)
 
-    @app.post("/directorio/alertas", include_in_schema=False)
-    async def run_triggers(request: Request) -> Response:
-        principal = require(request, *BOARD_ROLES)
-        form = await _form(request)
+def home_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    on = today(request)
+    with unit_of_work(request) as uow:
+        position = g.reserve_position(uow, on, request.app.state.params)
+        cash = g.available_cash(uow, on)
+        alerts = g.list_alerts(uow)
+        proposals = g.list_proposals(uow)
+        calendar = g.study_calendar(uow, on)
+    return render(request, "gov_home.html", status_code=status, position=position, cash=cash, alerts=alerts,
+                  proposals=proposals, calendar=calendar, kinds=gd.PROPOSAL_KINDS, error=error, today=on)
+
+
+@router.get("/directorio", response_class=HTMLResponse, include_in_schema=False)
+def board_home(request: Request) -> HTMLResponse:
+    require(request, *BOARD_ROLES)
+    return home_page(request)
+
+
+@router.post("/directorio/alertas", include_in_schema=False)
+async def run_triggers(request: Request) -> Response:
+    principal = require(request, *BOARD_ROLES)
+    form = await _form(request)
+    try:
+        prob = Decimal(form["probability"]) if form.get("probability", "").strip() else None
+    except ArithmeticError:
+        return home_page(request, error="probability: no es un número", status=422)
+    with unit_of_work(request) as uow:
         try:
-            prob = Decimal(form["probability"]) if form.get("probability", "").strip() else None
-        except ArithmeticError:
-            return home_page(request, error="probability: no es un número", status=422)
+            g.check_triggers(uow, today(request), actor=_actor(principal), depletion_probability=prob,
+                             base=request.app.state.params)
+        except SeguroError as exc:
+            uow.rollback()
+            return home_page(request, error=spanish(exc), status=422)
+        uow.commit()
+    return RedirectResponse("/directorio", status_code=303)
+
+
+def new_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
+    return render(request, "gov_proposal_new.html", status_code=status, form=form, kinds=gd.PROPOSAL_KINDS,
+                  error=error)
+
+
+@router.get("/directorio/propuestas/nueva", response_class=HTMLResponse, include_in_schema=False)
+def proposal_form(request: Request) -> HTMLResponse:
+    require(request, *BOARD_ROLES)
+    return new_page(request, {"kind": "waiting_period"}, None)
+
+
+@router.post("/directorio/propuestas", include_in_schema=False)
+async def proposal_create(request: Request) -> Response:
+    principal = require(request, *BOARD_ROLES)
+    form = await _form(request)
+    try:
+        values = _form_values(form.get("values", ""))
+        effective = parse_date(form["effective_date"], field="effective_date") \
+            if form.get("effective_date", "").strip() else None
+        transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
+        docs = [{"title": form["doc_title"].strip(), "href": form.get("doc_href", "").strip()}] \
+            if form.get("doc_title", "").strip() else []
         with unit_of_work(request) as uow:
-            try:
-                g.check_triggers(uow, today(request), actor=_actor(principal), depletion_probability=prob,
-                                 base=request.app.state.params)
-            except SeguroError as exc:
-                uow.rollback()
-                return home_page(request, error=spanish(exc), status=422)
+            pid = g.draft_proposal(uow, kind=form.get("kind", ""), title=form.get("title", ""),
+                                   actor=_actor(principal), on=today(request), summary=form.get("summary", ""),
+                                   values=values, effective_date=effective, transfer_cents=transfer,
+                                   documents=docs, base=request.app.state.params)
             uow.commit()
-        return RedirectResponse("/directorio", status_code=303)
+    except SeguroError as exc:
+        return new_page(request, form, spanish(exc), status=422)
+    return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
-    def new_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
-        return render(request, "gov_proposal_new.html", status_code=status, form=form, kinds=gd.PROPOSAL_KINDS,
-                      error=error)
 
-    @app.get("/directorio/propuestas/nueva", response_class=HTMLResponse, include_in_schema=False)
-    def proposal_form(request: Request) -> HTMLResponse:
-        require(request, *BOARD_ROLES)
-        return new_page(request, {"kind": "waiting_period"}, None)
-
-    @app.post("/directorio/propuestas", include_in_schema=False)
-    async def proposal_create(request: Request) -> Response:
-        principal = require(request, *BOARD_ROLES)
-        form = await _form(request)
+def proposal_page(request: Request, pid: int, error: str | None = None, status: int = 200) -> HTMLResponse:
+    with unit_of_work(request) as uow:
         try:
-            values = _form_values(form.get("values", ""))
-            effective = parse_date(form["effective_date"], field="effective_date") \
-                if form.get("effective_date", "").strip() else None
-            transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
-            docs = [{"title": form["doc_title"].strip(), "href": form.get("doc_href", "").strip()}] \
-                if form.get("doc_title", "").strip() else []
-            with unit_of_work(request) as uow:
-                pid = g.draft_proposal(uow, kind=form.get("kind", ""), title=form.get("title", ""),
-                                       actor=_actor(principal), on=today(request), summary=form.get("summary", ""),
-                                       values=values, effective_date=effective, transfer_cents=transfer,
-                                       documents=docs, base=request.app.state.params)
-                uow.commit()
-        except SeguroError as exc:
-            return new_page(request, form, spanish(exc), status=422)
-        return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
+            detail = g.proposal_detail(uow, pid, today(request), request.app.state.params)
+        except SeguroError:
+            raise PageDenied(404, "not_found") from None
+    return render(request, "gov_proposal.html", status_code=status, d=detail, p=detail["proposal"],
+                  sectors=gd.SECTOR_LABELS, choices=gd.CHOICE_LABELS, error=error,
+                  instrument_types=INSTRUMENT_TYPES)
 
-    def proposal_page(request: Request, pid: int, error: str | None = None, status: int = 200) -> HTMLResponse:
+
+@router.get("/directorio/propuestas/{pid}", response_class=HTMLResponse, include_in_schema=False)
+def proposal_show(request: Request, pid: int) -> HTMLResponse:
+    require(request, *BOARD_ROLES)
+    return proposal_page(request, pid)
+
+
+@router.post("/directorio/propuestas/{pid}/voto", include_in_schema=False)
+async def proposal_vote(request: Request, pid: int) -> Response:
+    principal = require(request, *BOARD_ROLES)
+    form = await _form(request)
+    try:
         with unit_of_work(request) as uow:
-            try:
-                detail = g.proposal_detail(uow, pid, today(request), request.app.state.params)
-            except SeguroError:
-                raise PageDenied(404, "not_found") from None
-        return render(request, "gov_proposal.html", status_code=status, d=detail, p=detail["proposal"],
-                      sectors=gd.SECTOR_LABELS, choices=gd.CHOICE_LABELS, error=error,
-                      instrument_types=INSTRUMENT_TYPES)
+            g.cast_vote(uow, pid, sector=form.get("sector", ""), member=form.get("member", ""),
+                        choice=form.get("choice", ""), actor=_actor(principal), on=today(request),
+                        base=request.app.state.params)
+            uow.commit()
+    except SeguroError as exc:
+        return proposal_page(request, pid, spanish(exc), status=422)
+    return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
-    @app.get("/directorio/propuestas/{pid}", response_class=HTMLResponse, include_in_schema=False)
-    def proposal_show(request: Request, pid: int) -> HTMLResponse:
-        require(request, *BOARD_ROLES)
-        return proposal_page(request, pid)
 
-    @app.post("/directorio/propuestas/{pid}/voto", include_in_schema=False)
-    async def proposal_vote(request: Request, pid: int) -> Response:
-        principal = require(request, *BOARD_ROLES)
-        form = await _form(request)
-        try:
-            with unit_of_work(request) as uow:
-                g.cast_vote(uow, pid, sector=form.get("sector", ""), member=form.get("member", ""),
-                            choice=form.get("choice", ""), actor=_actor(principal), on=today(request),
-                            base=request.app.state.params)
-                uow.commit()
-        except SeguroError as exc:
-            return proposal_page(request, pid, spanish(exc), status=422)
-        return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
-
-    @app.post("/directorio/propuestas/{pid}/decision", include_in_schema=False)
-    async def proposal_decide(request: Request, pid: int) -> Response:
-        principal = require(request, *BOARD_ROLES)
-        try:
-            with unit_of_work(request) as uow:
-                g.decide(uow, pid, actor=_actor(principal), on=today(request), base=request.app.state.params)
-                uow.commit()
-        except SeguroError as exc:
-            return proposal_page(request, pid, spanish(exc), status=422)
-        return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
-
-    def instruments_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
+@router.post("/directorio/propuestas/{pid}/decision", include_in_schema=False)
+async def proposal_decide(request: Request, pid: int) -> Response:
+    principal = require(request, *BOARD_ROLES)
+    try:
         with unit_of_work(request) as uow:
-            rows = g.list_instruments(uow)
-        return render(request, "gov_instruments.html", status_code=status, rows=rows, form=form, error=error,
-                      types=INSTRUMENT_TYPES)
+            g.decide(uow, pid, actor=_actor(principal), on=today(request), base=request.app.state.params)
+            uow.commit()
+    except SeguroError as exc:
+        return proposal_page(request, pid, spanish(exc), status=422)
+    return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
 
-    @app.get("/directorio/instrumentos", response_class=HTMLResponse, include_in_schema=False)
-    def instruments(request: Request) -> HTMLResponse:
-        require(request, *BOARD_ROLES)
-        return instruments_page(request, {"type": "decreto_supremo"}, None)
 
-    @app.post("/directorio/instrumentos", include_in_schema=False)
-    async def instrument_add(request: Request) -> Response:
-        principal = require(request, *BOARD_ROLES)
-        form = await _form(request)
-        try:
-            transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
-            with unit_of_work(request) as uow:
-                g.add_instrument(uow, type=form.get("type", ""), number=form.get("number", ""),
-                                 issued_on=parse_date(form.get("issued_on", ""), field="issued_on"),
-                                 effective_date=parse_date(form.get("effective_date", ""), field="effective_date"),
-                                 values=_form_values(form.get("values", "")), publication=form.get("publication", ""),
-                                 approved_by=form.get("approved_by", ""), actor=_actor(principal),
-                                 transfer_cents=transfer, base=request.app.state.params)
-                uow.commit()
-        except SeguroError as exc:
-            return instruments_page(request, form, spanish(exc), status=422)
-        return RedirectResponse("/directorio/instrumentos", status_code=303)
+def instruments_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
+    with unit_of_work(request) as uow:
+        rows = g.list_instruments(uow)
+    return render(request, "gov_instruments.html", status_code=status, rows=rows, form=form, error=error,
+                  types=INSTRUMENT_TYPES)
 
-    def _statements(request: Request) -> tuple[str, gd.Statements]:
-        period = request.query_params.get("periodo") or str(today(request).year)
+
+@router.get("/directorio/instrumentos", response_class=HTMLResponse, include_in_schema=False)
+def instruments(request: Request) -> HTMLResponse:
+    require(request, *BOARD_ROLES)
+    return instruments_page(request, {"type": "decreto_supremo"}, None)
+
+
+@router.post("/directorio/instrumentos", include_in_schema=False)
+async def instrument_add(request: Request) -> Response:
+    principal = require(request, *BOARD_ROLES)
+    form = await _form(request)
+    try:
+        transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
         with unit_of_work(request) as uow:
-            return period, g.fund_statements(uow, period)
+            g.add_instrument(uow, type=form.get("type", ""), number=form.get("number", ""),
+                             issued_on=parse_date(form.get("issued_on", ""), field="issued_on"),
+                             effective_date=parse_date(form.get("effective_date", ""), field="effective_date"),
+                             values=_form_values(form.get("values", "")), publication=form.get("publication", ""),
+                             approved_by=form.get("approved_by", ""), actor=_actor(principal),
+                             transfer_cents=transfer, base=request.app.state.params)
+            uow.commit()
+    except SeguroError as exc:
+        return instruments_page(request, form, spanish(exc), status=422)
+    return RedirectResponse("/directorio/instrumentos", status_code=303)
 
-    @app.get("/directorio/estados", response_class=HTMLResponse, include_in_schema=False)
-    def statements(request: Request) -> HTMLResponse:
-        require(request, *BOARD_ROLES)
+
+def _statements(request: Request) -> tuple[str, gd.Statements]:
+    period = request.query_params.get("periodo") or str(today(request).year)
+    with unit_of_work(request) as uow:
+        return period, g.fund_statements(uow, period)
+
+
+@router.get("/directorio/estados", response_class=HTMLResponse, include_in_schema=False)
+def statements(request: Request) -> HTMLResponse:
+    require(request, *BOARD_ROLES)
+    try:
+        period, st = _statements(request)
+    except SeguroError as exc:
+        return render(request, "gov_statements.html", status_code=422, st=None, period="", error=spanish(exc))
+    lang = language(request)
+    body = Markup(reports.statements_body_html(st, lang=lang))
+    return render(request, "gov_statements.html", st=st, period=period, error=None, body=body)
+
+
+@router.get("/directorio/estados.csv", include_in_schema=False)
+def statements_csv(request: Request) -> Response:
+    require(request, *BOARD_ROLES)
+    try:
+        period, st = _statements(request)
+    except SeguroError as exc:
+        return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
+    return Response(reports.statements_csv(st), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="estados-{period}.csv"'})
+
+
+@router.get("/directorio/estados.pdf", include_in_schema=False)
+def statements_pdf(request: Request) -> Response:
+    require(request, *BOARD_ROLES)
+    try:
+        period, st = _statements(request)
+    except SeguroError as exc:
+        return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
+    return Response(reports.statements_pdf(reports.statements_html(st, period)), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="estados-{period}.pdf"'})
+
+
+def study_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
+    on = today(request)
+    with unit_of_work(request) as uow:
+        studies = g.latest_studies(uow)
+        calendar = g.study_calendar(uow, on)
+    return render(request, "gov_study.html", status_code=status, studies=studies, calendar=calendar,
+                  error=error, default_year=on.year - 1)
+
+
+@router.get("/directorio/estudio", response_class=HTMLResponse, include_in_schema=False)
+def study(request: Request) -> HTMLResponse:
+    require(request, *BOARD_ROLES)
+    return study_page(request)
+
+
+@router.post("/directorio/estudio", include_in_schema=False)
+async def study_run(request: Request) -> Response:
+    principal = require(request, *BOARD_ROLES)
+    form = await _form(request)
+    try:
         try:
-            period, st = _statements(request)
-        except SeguroError as exc:
-            return render(request, "gov_statements.html", status_code=422, st=None, period="", error=spanish(exc))
-        lang = language(request)
-        body = Markup(reports.statements_body_html(st, lang=lang))
-        return render(request, "gov_statements.html", st=st, period=period, error=None, body=body)
-
-    @app.get("/directorio/estados.csv", include_in_schema=False)
-    def statements_csv(request: Request) -> Response:
-        require(request, *BOARD_ROLES)
-        try:
-            period, st = _statements(request)
-        except SeguroError as exc:
-            return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(reports.statements_csv(st), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="estados-{period}.csv"'})
-
-    @app.get("/directorio/estados.pdf", include_in_schema=False)
-    def statements_pdf(request: Request) -> Response:
-        require(request, *BOARD_ROLES)
-        try:
-            period, st = _statements(request)
-        except SeguroError as exc:
-            return Response(spanish(exc) + "\n", status_code=422, media_type="text/plain; charset=utf-8")
-        return Response(reports.statements_pdf(reports.statements_html(st, period)), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="estados-{period}.pdf"'})
-
-    def study_page(request: Request, error: str | None = None, status: int = 200) -> HTMLResponse:
-        on = today(request)
+            year = int(form.get("year", ""))
+        except ValueError:
+            return study_page(request, "year: debe ser un año (AAAA)", status=422)
         with unit_of_work(request) as uow:
-            studies = g.latest_studies(uow)
-            calendar = g.study_calendar(uow, on)
-        return render(request, "gov_study.html", status_code=status, studies=studies, calendar=calendar,
-                      error=error, default_year=on.year - 1)
+            g.run_study(uow, year, actor=_actor(principal), on=today(request), base=request.app.state.params)
+            uow.commit()
+    except SeguroError as exc:
+        return study_page(request, spanish(exc), status=422)
+    return RedirectResponse("/directorio/estudio", status_code=303)
 
-    @app.get("/directorio/estudio", response_class=HTMLResponse, include_in_schema=False)
-    def study(request: Request) -> HTMLResponse:
-        require(request, *BOARD_ROLES)
-        return study_page(request)
 
-    @app.post("/directorio/estudio", include_in_schema=False)
-    async def study_run(request: Request) -> Response:
-        principal = require(request, *BOARD_ROLES)
-        form = await _form(request)
-        try:
-            try:
-                year = int(form.get("year", ""))
-            except ValueError:
-                return study_page(request, "year: debe ser un año (AAAA)", status=422)
-            with unit_of_work(request) as uow:
-                g.run_study(uow, year, actor=_actor(principal), on=today(request), base=request.app.state.params)
-                uow.commit()
-        except SeguroError as exc:
-            return study_page(request, spanish(exc), status=422)
-        return RedirectResponse("/directorio/estudio", status_code=303)
+def install(app: FastAPI) -> None:
+    app.include_router(router)

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from seguro_desempleo.api.auth import ROLE_LABELS_ES, SESSION_PREFIX, Principal, Role, resolve_token
+from seguro_desempleo import bootstrap
+from seguro_desempleo.domain.access import ROLE_LABELS_ES, Principal, Role
 from seguro_desempleo.errors import InputError, PermissionDeniedError, SeguroError
 from seguro_desempleo.formats.codes import termination_causes
 from seguro_desempleo.money import parse_soles
@@ -53,8 +54,8 @@ def principal_of(request: Request) -> Principal | None:
     if "principal" in request.scope.get("state", {}):      # looked up once per request
         return request.scope["state"]["principal"]
     try:
-        principal: Principal | None = resolve_token(request.app.state, token, method=request.method,
-                                                    path=request.url.path)
+        principal: Principal | None = bootstrap.resolve_token(request.app.state, token, method=request.method,
+                                                              path=request.url.path)
     except PermissionDeniedError:
         principal = None
     request.scope.setdefault("state", {})["principal"] = principal
@@ -158,6 +159,128 @@ class SameOriginForms:
         await self.app(scope, receive, send)
 
 
+async def _denied(request: Request, exc: PageDenied) -> Response:
+    if exc.status == 401:
+        return RedirectResponse("/ingresar", status_code=303)
+    return render(request, "error.html", status_code=exc.status, message=exc.message)
+
+
+router = APIRouter()
+"""The pages of this module; ``install(app)`` includes it."""
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> HTMLResponse:
+    snap = request.app.state.params.at(dt.date.today())
+    return render(request, "index.html", waiting_days=snap["requirements.waiting_period_days"])
+
+
+def _estimate_page(request: Request, form: dict[str, str], decision: Decision | None, error: str | None,
+                   status: int = 200) -> HTMLResponse:
+    causes = [(c.code, c.description) for c in termination_causes().values() if not c.disabled]
+    return render(request, "estimate.html", status_code=status, form=form, causes=causes, sizes=SIZES,
+                  decision=decision, error=error)
+
+
+@router.get("/estimar", response_class=HTMLResponse, include_in_schema=False)
+def estimate_form(request: Request) -> HTMLResponse:
+    today = dt.date.today()
+    form = {"pay": "", "months": "12", "separation_date": i18n.fecha(today), "claim_date": i18n.fecha(today),
+            "cause": "03", "size": "large", "registered": "1"}
+    return _estimate_page(request, form, None, None)
+
+
+@router.post("/estimar", response_class=HTMLResponse, include_in_schema=False)
+async def estimate(request: Request) -> HTMLResponse:
+    raw = await request.form()
+    form = {k: str(v) for k, v in raw.items()}
+    try:
+        case = estimate_case(form)
+        from seguro_desempleo.services.evaluation import code_labels
+
+        decision = evaluate_case(case, request.app.state.params, None, *code_labels())
+    except SeguroError as exc:
+        return _estimate_page(request, form, None, i18n.form_error(exc, language(request)), status=422)
+    return _estimate_page(request, form, decision, None)
+
+
+@router.get("/idioma/{lang}", include_in_schema=False)
+def set_language(lang: str, request: Request) -> Response:
+    back = request.headers.get("referer") or "/"
+    resp = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", status_code=303)
+    resp.set_cookie(LANG_COOKIE, lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE,
+                    samesite="lax", max_age=365 * 86400)
+    return resp
+
+
+def _login_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+    return render(request, "login.html", status_code=status, roles=[(r.value, ROLE_LABELS_ES[r]) for r in Role],
+                  error=error, oidc_on=getattr(request.app.state, "oidc", None) is not None)
+
+
+def _signed_in(request: Request, token: str, principal: Principal, max_age: int | None) -> Response:
+    resp = RedirectResponse(getattr(request.app.state, "role_home", {}).get(principal.role.value, "/"),
+                            status_code=303)
+    resp.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                    max_age=max_age)
+    return resp
+
+
+@router.get("/ingresar", response_class=HTMLResponse, include_in_schema=False)
+def login_form(request: Request) -> HTMLResponse:
+    return _login_page(request)
+
+
+@router.post("/ingresar", include_in_schema=False)
+async def login(request: Request) -> Response:
+    raw = await request.form()
+    lang = language(request)
+    if "username" in raw:
+        from starlette.concurrency import run_in_threadpool
+
+        from seguro_desempleo.services.accounts import AuthenticationFailed, TooManyAttempts
+
+        try:
+            token, principal = await run_in_threadpool(
+                request.app.state.accounts.sign_in, str(raw.get("username", "")), str(raw.get("password", "")),
+                str(raw.get("code", "")) or None, address=request.client.host if request.client else "-")
+        except TooManyAttempts:
+            return _login_page(request, 429, i18n.text("signin_throttled", lang))
+        except AuthenticationFailed as exc:
+            key = "signin_locked" if "locked" in exc.message else "signin_failed"
+            return _login_page(request, 401, i18n.text(key, lang))
+        return _signed_in(request, token, principal, None)
+    if not request.app.state.demo_logins:
+        return _login_page(request, 403, i18n.text("demo_disabled", lang))
+    try:
+        role = Role(str(raw.get("role", "")))
+    except ValueError:
+        return _login_page(request, 422, "Rol desconocido.")
+    subject = str(raw.get("subject", "")).strip() or None
+    if role in (Role.WORKER, Role.EMPLOYER) and not subject:
+        return _login_page(request, 422, "Indique su código de trabajador o el RUC de la empresa.")
+    from seguro_desempleo.services.accounts import AuthenticationFailed
+
+    try:            # a session of the demo's account for the role (decision 0440)
+        token, principal = request.app.state.accounts.demo_sign_in(
+            role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
+    except AuthenticationFailed:
+        return _login_page(request, 403, i18n.text("demo_no_account", lang))
+    except SeguroError as exc:
+        return _login_page(request, 422, i18n.form_error(exc, lang))
+    return _signed_in(request, token, principal, None)
+
+
+@router.post("/salir", include_in_schema=False)
+def logout(request: Request) -> Response:
+    token = request.cookies.get(COOKIE) or ""
+    if bootstrap.is_session_token(token):
+        request.app.state.accounts.sign_out(token)      # the session ends at once, server-side
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(COOKIE)
+    return resp
+
+
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     if not hasattr(app.state, "nav_providers"):
@@ -172,12 +295,7 @@ def install(app: FastAPI) -> None:
     from seguro_desempleo.web import oidc
 
     app.include_router(oidc.router)       # OpenID Connect sign-in (answers 401 unless configured)
-
-    @app.exception_handler(PageDenied)
-    async def _denied(request: Request, exc: PageDenied) -> Response:
-        if exc.status == 401:
-            return RedirectResponse("/ingresar", status_code=303)
-        return render(request, "error.html", status_code=exc.status, message=exc.message)
+    app.exception_handler(PageDenied)(_denied)
 
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -209,105 +327,4 @@ def install(app: FastAPI) -> None:
     from seguro_desempleo.web import employer_sizes_page
 
     employer_sizes_page.install(app)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request) -> HTMLResponse:
-        snap = request.app.state.params.at(dt.date.today())
-        return render(request, "index.html", waiting_days=snap["requirements.waiting_period_days"])
-
-    def _estimate_page(request: Request, form: dict[str, str], decision: Decision | None, error: str | None,
-                       status: int = 200) -> HTMLResponse:
-        causes = [(c.code, c.description) for c in termination_causes().values() if not c.disabled]
-        return render(request, "estimate.html", status_code=status, form=form, causes=causes, sizes=SIZES,
-                      decision=decision, error=error)
-
-    @app.get("/estimar", response_class=HTMLResponse, include_in_schema=False)
-    def estimate_form(request: Request) -> HTMLResponse:
-        today = dt.date.today()
-        form = {"pay": "", "months": "12", "separation_date": i18n.fecha(today), "claim_date": i18n.fecha(today),
-                "cause": "03", "size": "large", "registered": "1"}
-        return _estimate_page(request, form, None, None)
-
-    @app.post("/estimar", response_class=HTMLResponse, include_in_schema=False)
-    async def estimate(request: Request) -> HTMLResponse:
-        raw = await request.form()
-        form = {k: str(v) for k, v in raw.items()}
-        try:
-            case = estimate_case(form)
-            from seguro_desempleo.services.evaluation import code_labels
-
-            decision = evaluate_case(case, request.app.state.params, None, *code_labels())
-        except SeguroError as exc:
-            return _estimate_page(request, form, None, i18n.form_error(exc, language(request)), status=422)
-        return _estimate_page(request, form, decision, None)
-
-    @app.get("/idioma/{lang}", include_in_schema=False)
-    def set_language(lang: str, request: Request) -> Response:
-        back = request.headers.get("referer") or "/"
-        resp = RedirectResponse(back if back.startswith(str(request.base_url)) else "/", status_code=303)
-        resp.set_cookie(LANG_COOKIE, lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE,
-                        samesite="lax", max_age=365 * 86400)
-        return resp
-
-    def _login_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
-        return render(request, "login.html", status_code=status, roles=[(r.value, ROLE_LABELS_ES[r]) for r in Role],
-                      error=error, oidc_on=getattr(request.app.state, "oidc", None) is not None)
-
-    def _signed_in(request: Request, token: str, principal: Principal, max_age: int | None) -> Response:
-        resp = RedirectResponse(getattr(request.app.state, "role_home", {}).get(principal.role.value, "/"),
-                                status_code=303)
-        resp.set_cookie(COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https",
-                        max_age=max_age)
-        return resp
-
-    @app.get("/ingresar", response_class=HTMLResponse, include_in_schema=False)
-    def login_form(request: Request) -> HTMLResponse:
-        return _login_page(request)
-
-    @app.post("/ingresar", include_in_schema=False)
-    async def login(request: Request) -> Response:
-        raw = await request.form()
-        lang = language(request)
-        if "username" in raw:
-            from starlette.concurrency import run_in_threadpool
-
-            from seguro_desempleo.services.accounts import AuthenticationFailed, TooManyAttempts
-
-            try:
-                token, principal = await run_in_threadpool(
-                    request.app.state.accounts.sign_in, str(raw.get("username", "")), str(raw.get("password", "")),
-                    str(raw.get("code", "")) or None, address=request.client.host if request.client else "-")
-            except TooManyAttempts:
-                return _login_page(request, 429, i18n.text("signin_throttled", lang))
-            except AuthenticationFailed as exc:
-                key = "signin_locked" if "locked" in exc.message else "signin_failed"
-                return _login_page(request, 401, i18n.text(key, lang))
-            return _signed_in(request, token, principal, None)
-        if not request.app.state.demo_logins:
-            return _login_page(request, 403, i18n.text("demo_disabled", lang))
-        try:
-            role = Role(str(raw.get("role", "")))
-        except ValueError:
-            return _login_page(request, 422, "Rol desconocido.")
-        subject = str(raw.get("subject", "")).strip() or None
-        if role in (Role.WORKER, Role.EMPLOYER) and not subject:
-            return _login_page(request, 422, "Indique su código de trabajador o el RUC de la empresa.")
-        from seguro_desempleo.services.accounts import AuthenticationFailed
-
-        try:            # a session of the demo's account for the role (decision 0440)
-            token, principal = request.app.state.accounts.demo_sign_in(
-                role, subject if role in (Role.WORKER, Role.EMPLOYER) else None)
-        except AuthenticationFailed:
-            return _login_page(request, 403, i18n.text("demo_no_account", lang))
-        except SeguroError as exc:
-            return _login_page(request, 422, i18n.form_error(exc, lang))
-        return _signed_in(request, token, principal, None)
-
-    @app.post("/salir", include_in_schema=False)
-    def logout(request: Request) -> Response:
-        token = request.cookies.get(COOKIE) or ""
-        if token.startswith(SESSION_PREFIX):
-            request.app.state.accounts.sign_out(token)      # the session ends at once, server-side
-        resp = RedirectResponse("/", status_code=303)
-        resp.delete_cookie(COOKIE)
-        return resp
+    app.include_router(router)
