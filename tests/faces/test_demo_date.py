@@ -51,7 +51,7 @@ def test_the_api_uses_the_demo_date_as_the_pages_do(tmp_path: Path, monkeypatch:
     run_demo(DemoConfig(workers=40, months=3, seed=3, start="2024-11", db=str(db)))
     monkeypatch.delenv(TODAY_ENV, raising=False)
     _pin_demo_date(str(db))                                  # what serve does before it builds the app
-    with TestClient(create_app(db_url=f"sqlite:///{db}", secret="t")) as c:
+    with TestClient(create_app(db_url=f"sqlite:///{db}", secret="t", demo_logins=True)) as c:   # serve: on for a demo database
         def tok(role: str, subject: str | None = None) -> dict[str, str]:
             r = c.post("/api/v1/auth/token", json={"role": role, "subject": subject})
             return {"Authorization": f"Bearer {r.json()['access_token']}"}
