@@ -107,14 +107,19 @@ def _instruments_stamp(uow: Any) -> tuple[Any, ...] | None:
     (engine and URL), the count, the highest id and the latest recording time. Instruments are
     append-only (the database's triggers refuse updates and deletes), so a new instrument changes
     the stamp and the parameters are built again; ``None`` where the store is not SQL."""
-    from sqlalchemy import text
+    from seguro_desempleo.storage.uow import driver_connection
 
     session = getattr(_repo(uow), "session", None)
     bind = session.get_bind() if session is not None else None
     if bind is None:
         return None
-    count, top, at = session.execute(text(_STAMP_SQL)).one()
-    return (id(bind), str(bind.url), int(count), top, str(at))
+    cur = driver_connection(session).cursor()     # a fixed statement on the driver: no ORM per request
+    try:
+        cur.execute(_STAMP_SQL)
+        count, top, at = cur.fetchone()
+    finally:
+        cur.close()
+    return (id(bind), bind.url, int(count), top, str(at))
 
 
 _BY_STAMP: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}

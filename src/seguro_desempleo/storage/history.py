@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -346,6 +347,18 @@ def charged_months(session: Session | Connection, worker_id: int, months: Sequen
     return _charged(months, rows, sizes, contracts, subsidised, params)
 
 
+_CHARGED_MEMO = "storage.history.charged"
+_RMV_MEMO = "storage.history.rmv"    # the RMV in force in the snapshot's month, céntimos
+
+
+def _new_memo(_snap: Snapshot) -> dict[tuple[Any, ...], tuple[bool, bool]]:
+    return {}
+
+
+def _rmv_cents(params: ParameterSet, month: int, _snap: Snapshot) -> int:
+    return int(params.monthly_series("economy.rmv", [month])[0])
+
+
 def _charged(months: Sequence[ContributionMonth], rows: Sequence[Any], sizes: dict[tuple[int, int], str | None],
              contracts: dict[tuple[int, int], str | None], subsidised: Collection[int],
              params: ParameterSet) -> tuple[ContributionMonth, ...]:
@@ -356,16 +369,23 @@ def _charged(months: Sequence[ContributionMonth], rows: Sequence[Any], sizes: di
     per: dict[int, list[tuple[bool, int, bool]]] = {}
     for period, eid, sector, pay, paid in rows:
         p, e = int(period), int(eid)
-        size = sizes.get((e, p))
+        size, contract = sizes.get((e, p)), contracts.get((e, p))
         snap = params.at(first_day(p))
-        if size is None:
-            ok = bool(snap["coverage.unknown_size_charged"]) and sector in snap["coverage.sectors"]
-        else:
-            ok = employer_covered(size, str(sector), p, params)
-        ok = ok and contract_charged(contracts.get((e, p)), p, params)
+        # the answer for (size, sector, contract) in this month, kept on the month's parameter
+        # snapshot (immutable): claims of the same months do not ask the coverage rules again
+        known: dict[tuple[Any, ...], tuple[bool, bool]] = snap.memo(_CHARGED_MEMO, _new_memo)
+        hit = known.get((size, sector, contract))
+        if hit is None:
+            if size is None:
+                ok = bool(snap["coverage.unknown_size_charged"]) and sector in snap["coverage.sectors"]
+            else:
+                ok = employer_covered(size, str(sector), p, params)
+            ok = ok and contract_charged(contract, p, params)
+            hit = known[(size, sector, contract)] = (ok, bool(ok and snap["insurable_pay.rmv_minimum_base"]))
+        ok, floored = hit
         base = int(pay)
-        if ok and base > 0 and snap["insurable_pay.rmv_minimum_base"]:
-            base = max(base, int(params.monthly_series("economy.rmv", [p])[0]))
+        if floored and base > 0:
+            base = max(base, snap.memo(_RMV_MEMO, functools.partial(_rmv_cents, params, p)))
         per.setdefault(p, []).append((ok, base, bool(paid)))
     out = []
     for m in months:
