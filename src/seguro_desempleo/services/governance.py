@@ -99,27 +99,14 @@ def operational_parameters(uow: Any, base: ParameterSet | None = None) -> Parame
     return cached[1]
 
 
-_STAMP_SQL = "SELECT count(*), max(id), max(recorded_at) FROM gov_instrument"
-
-
 def _instruments_stamp(uow: Any) -> tuple[Any, ...] | None:
-    """Which instruments a database holds, in one small query (issue 25: speed): the database
-    (engine and URL), the count, the highest id and the latest recording time. Instruments are
-    append-only (the database's triggers refuse updates and deletes), so a new instrument changes
-    the stamp and the parameters are built again; ``None`` where the store is not SQL."""
-    from seguro_desempleo.storage.uow import driver_connection
-
-    session = getattr(_repo(uow), "session", None)
-    bind = session.get_bind() if session is not None else None
-    if bind is None:
-        return None
-    cur = driver_connection(session).cursor()     # a fixed statement on the driver: no ORM per request
-    try:
-        cur.execute(_STAMP_SQL)
-        count, top, at = cur.fetchone()
-    finally:
-        cur.close()
-    return (id(bind), bind.url, int(count), top, str(at))
+    """Which instruments a database holds, in one small query (issue 25: speed; the repository's
+    ``instruments_stamp``: the database, the count, the highest id, the latest recording time).
+    Instruments are append-only (the database's triggers refuse updates and deletes), so a new
+    instrument changes the stamp and the parameters are built again; ``None`` where the store
+    has no stamp (an in-memory one)."""
+    stamp = getattr(_repo(uow), "instruments_stamp", None)
+    return stamp() if stamp is not None else None
 
 
 _BY_STAMP: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}

@@ -18,7 +18,7 @@ def _act(r: IssuedActRow) -> IssuedAct:
                      r.content_sha256, r.notified_on, bytes(r.pdf) if r.pdf is not None else None, r.pdf_sha256)
 
 
-_INSERT = insert(IssuedActRow.__table__)
+_INSERT = insert(IssuedActRow)
 _INSERT_PG = ("INSERT INTO issued_act (number, claim_id, kind, issued_on, summary, html, content_sha256, "
               "notified_on, pdf, pdf_sha256) VALUES (%(number)s, %(claim_id)s, %(kind)s, %(issued_on)s, "
               "%(summary)s, %(html)s, %(content_sha256)s, %(notified_on)s, %(pdf)s, %(pdf_sha256)s)")

@@ -47,6 +47,21 @@ class SqlGovernanceRepository:
         rows = self.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
         return [_plain(r) for r in rows]
 
+    def instruments_stamp(self) -> tuple[Any, ...]:
+        """Which instruments the database holds, in one small fixed query on the driver (issue 25:
+        speed): the engine and its URL, the count, the highest id, the latest recording time.
+        Instruments are append-only (triggers refuse updates and deletes): a new one changes it."""
+        from seguro_desempleo.storage.uow import driver_connection
+
+        bind = self.session.get_bind()
+        cur = driver_connection(self.session).cursor()
+        try:
+            cur.execute("SELECT count(*), max(id), max(recorded_at) FROM gov_instrument")
+            count, top, at = cur.fetchone()
+        finally:
+            cur.close()
+        return (id(bind), bind.engine.url, int(count), top, str(at))
+
     def instrument(self, instrument_id: int) -> Any | None:
         return _plain(self.session.get(InstrumentRow, instrument_id))
 
