@@ -19,7 +19,8 @@
    generator, the server and PostgreSQL, and the ratio to a baseline measured in the same run: the
    filing and the decision called in-process on the service, one after the other (one
    transaction each). Then the audit chain is verified (the outbox drained): one record per
-   filing and per decision.
+   filing, per decision and per decision act issued (issue 26 item 9: the resolución is an act,
+   stored and audited as ``act.decision``).
 2. **Monthly payment run** for ``--beneficiaries`` approved or paying claims (target ≤ 10 s), in
    a database of its own on the same server: the bulk run
    (:func:`seguro_desempleo.services.claims_app.bulk_run_payments`) in one transaction, bank file
@@ -257,7 +258,8 @@ def bench_api(url: str, engine: sa.Engine, n_claims: int, concurrency: int, serv
 
     with SqlUnitOfWork(engine) as uow:
         chain = verify_audit(uow)
-    print(f"  {chain.one_line()} (expected {2 * (baseline_n + n_claims * len(flows))}: every filing and decision)")
+    print(f"  {chain.one_line()} (expected {3 * (baseline_n + n_claims * len(flows))}: every filing, decision "
+          "and issued decision act)")
     return out
 
 

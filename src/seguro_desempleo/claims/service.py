@@ -274,12 +274,14 @@ class ClaimService:
                                               "content_sha256": act.content_sha256})
         return act
 
-    def _issue_decision(self, claim: Claim, on: dt.date, actor: str) -> IssuedAct | None:
-        """The resolución of *claim*'s decision, rendered once and stored (the letter is this act)."""
+    def _issue_decision(self, claim: Claim, on: dt.date, actor: str, *, first: bool = False) -> IssuedAct | None:
+        """The resolución of *claim*'s decision, rendered once and stored (the letter is this act).
+        *first*: the claim has no act yet (filed and decided in one call): its number is known
+        without reading the claim's acts."""
         if self.acts is None or claim.decision is None:
             return None
         payee = self.history.payee(claim.worker_ref)
-        number = self._next_number(claim, on)
+        number = act_number(claim.id, on.year, 1) if first else self._next_number(claim, on)
         ctx = LetterContext(number, payee.name, "DNI" if payee.doc_type == "01" else payee.doc_type,
                             payee.doc_number, issued_on=on, reemployment_date=claim.reemployment_date)
         d = claim.decision
@@ -469,9 +471,11 @@ class ClaimService:
         period goes to ``waiting`` and is decided again later with :meth:`decide`.
         """
         claim = self.file_claim(worker_ref, claim_date, actor=actor)
-        return self._decide(claim, claim_date, actor=actor, expected_version=claim.version)
+        return self._decide(claim, claim_date, actor=actor, expected_version=claim.version, new_claim=True)
 
-    def _decide(self, claim: Claim, on: dt.date, *, actor: str, expected_version: int | None) -> Claim:
+    def _decide(self, claim: Claim, on: dt.date, *, actor: str, expected_version: int | None,
+                new_claim: bool = False) -> Claim:
+        """*new_claim*: filed in this same call (no act issued for it yet: its decision is act 1)."""
         if claim.state not in (S.FILED, S.WAITING):
             raise ConflictError(f"claim is already {claim.state.value}; only filed or waiting claims are decided",
                                 where=f"claim {claim.id}")
@@ -498,12 +502,12 @@ class ClaimService:
                                reemployment_date=reemp)
             self._needs_second_approval(claim, rec, accepted, actor=actor)
             self._schedule_obligations(claim, on)
-            self._issue_decision(claim, on, actor)
+            self._issue_decision(claim, on, actor, first=new_claim)
             return claim
         claim = self._move(claim, S.DENIED, actor=actor, expected_version=expected_version,
                            reason="no cumple: " + ", ".join(failed), decision=rec, decided_on=on,
                            reemployment_date=reemp)
-        self._issue_decision(claim, on, actor)
+        self._issue_decision(claim, on, actor, first=new_claim)
         return claim
 
     def _filing_deadline(self, claim: Claim, rec: StoredDecision) -> StoredDecision:

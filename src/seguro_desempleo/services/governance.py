@@ -76,6 +76,13 @@ def operational_parameters(uow: Any, base: ParameterSet | None = None) -> Parame
 
     A what-if set (``--param``, a reform) is refused here: operations never run on one."""
     ps = (base or default_parameters()).require_operational("operations")
+    stamp = _instruments_stamp(uow)
+    if stamp is not None:
+        if stamp[2] == 0:
+            return ps                  # no instrument: the baseline, as below
+        hit = _BY_STAMP.get((id(ps), stamp))
+        if hit is not None and hit[0] is ps:
+            return hit[1]
     instruments = load_instruments(uow)
     if not instruments:
         return ps                      # the same object: its per-date snapshot cache is kept
@@ -86,7 +93,26 @@ def operational_parameters(uow: Any, base: ParameterSet | None = None) -> Parame
         if len(_OPERATIONAL) > 16:
             _OPERATIONAL.clear()
         cached = _OPERATIONAL[key] = (ps, ps.with_instruments(instruments))
+    if stamp is not None:
+        if len(_BY_STAMP) > 64:
+            _BY_STAMP.clear()
+        _BY_STAMP[(id(ps), stamp)] = cached
     return cached[1]
+
+
+def _instruments_stamp(uow: Any) -> tuple[Any, ...] | None:
+    """Which instruments a database holds, in one small query (issue 25: speed; the repository's
+    ``instruments_stamp``: the database, the count, the highest id, the latest recording time).
+    Instruments are append-only (the database's triggers refuse updates and deletes), so a new
+    instrument changes the stamp and the parameters are built again; ``None`` where the store
+    has no stamp (an in-memory one)."""
+    stamp = getattr(_repo(uow), "instruments_stamp", None)
+    return stamp() if stamp is not None else None
+
+
+_BY_STAMP: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}
+"""Baseline + instruments by (baseline, :func:`_instruments_stamp`): a request reads the stamp,
+not every instrument (``claims_context`` builds the parameters on each request)."""
 
 
 _OPERATIONAL: dict[tuple[Any, ...], tuple[ParameterSet, ParameterSet]] = {}

@@ -37,7 +37,14 @@ from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.rules.post_termination import employed_in  # the one rule (the bulk path's too)
 from seguro_desempleo.services import ledger as ledger_service
-from seguro_desempleo.storage.history import ACTIVE, charged_months, contribution_history, months_query
+from seguro_desempleo.storage.history import (
+    ACTIVE,
+    CHARGED_READS_SQL,
+    ChargedReads,
+    charged_months,
+    contribution_history,
+    months_query,
+)
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
 log = logging.getLogger(__name__)
@@ -92,13 +99,24 @@ _REGISTERED_BETWEEN = text("SELECT 1 FROM es_registration WHERE worker_id = :w "
 _MONTHS_PG = months_query("%s", ACTIVE, "%s", "%s")
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
-_WORKER_AND_MONTHS_PG = (
-    _WORKER_PERIODS_PG.replace("SELECT ", "SELECT 0 AS part, ", 1)
-    .replace(" FROM worker w ", ", NULL::integer AS period, NULL::bigint AS pay, NULL::integer AS paid FROM worker w ", 1)
-    + " UNION ALL "
-    + _MONTHS_PG.replace("SELECT ", "SELECT 1, " + "NULL, " * 11, 1).replace("ORDER BY c.period", "ORDER BY 1, 13"))
-"""The worker's periods (as :data:`_WORKER_PERIODS_SQL`) and declared months (as :data:`_MONTHS_PG`)
-in one round trip, for a decision (:meth:`SqlHistoryProvider.prefetch`)."""
+_REGISTRATIONS_JSON = ("(SELECT json_agg(r.registered_on ORDER BY r.registered_on) FROM es_registration r "
+                       "WHERE r.worker_id = %(w)s) AS registrations")
+_DECISION_READS_PG = f"SELECT {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}"
+"""What deciding a claim reads besides the worker, in one round trip (issue 25: speed): the
+worker's registrations with the employment service (art. 7), and the declared months with what
+art. 3 by month needs (:data:`~seguro_desempleo.storage.history.CHARGED_READS_SQL`); the months
+are summed from the employer-months (as :data:`_MONTHS_PG` sums them)."""
+_WORKER_AND_DECISION_READS_PG = (
+    "SELECT (SELECT json_agg(json_build_array(w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, "
+    "p.contract_type, p.termination_cause, e.ruc, e.size_class, e.sector)) FROM worker w "
+    "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
+    f"WHERE w.id = %(w)s) AS worker, {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}")
+""":data:`_DECISION_READS_PG` and the worker's rows of :data:`_WORKER_PERIODS_SQL` (a decision of
+a claim filed earlier: the worker is not read yet)."""
+
+
+def _day(v: Any) -> dt.date | None:
+    return None if v is None else dt.date.fromisoformat(v)
 
 
 def _worker_from_rows(rows: Any) -> _Worker | None:
@@ -117,32 +135,45 @@ class SqlHistoryProvider:
         self._registered = registered
         self._workers: dict[int, _Worker | None] = {}
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
+        self._charged: dict[int, ChargedReads] = {}        # what art. 3 by month reads (prefetch)
+        self._registrations: dict[int, list[dt.date]] = {}  # es_registration dates, oldest first (prefetch)
 
     def prefetch(self, worker_ref: str, separation_date: dt.date) -> None:
         """Read at once what deciding a claim separated on *separation_date* reads: the worker
-        with periods and employers, and the declared months of the window :meth:`contributions`
-        and :meth:`reemployment_start` ask for (PostgreSQL: one round trip; elsewhere nothing —
-        the reads happen when asked)."""
+        with periods and employers (unless read already: a filing decided at once), the
+        registrations with the employment service, and the declared months of the window
+        :meth:`contributions` and :meth:`reemployment_start` ask for with what art. 3 by month
+        needs of them (PostgreSQL: one round trip; elsewhere nothing — the reads happen when asked)."""
         if self.uow.dialect != "postgresql":
             return
         try:
             wid = _worker_id(worker_ref)
         except (NotFoundError, InputError):
             return
-        if wid in self._workers and wid in self._history:
+        if wid in self._workers and wid in self._charged:
             return
         up_to = period_of(separation_date)
         lo, hi = up_to - 2 * HISTORY_MONTHS + 1, up_to + REEMPLOYMENT_MONTHS
-        if wid in self._workers:        # read already (a filing decided at once): the months only
-            self._history[wid] = (lo, hi, self._read_months(wid, lo, hi))
-            return
+        from seguro_desempleo.storage.intake import SUBSIDISED_TYPES
+
+        with_worker = wid not in self._workers
         raw: Any = driver_connection(self.uow.session)
         with raw.cursor() as cur:
-            cur.execute(_WORKER_AND_MONTHS_PG, (wid, wid, lo, hi))
-            rows = cur.fetchall()
-        self._workers[wid] = _worker_from_rows([r[1:12] for r in rows if r[0] == 0])
-        self._history[wid] = (lo, hi, [ContributionMonth(period=int(r[12]), remuneration=int(r[13]),
-                                                         paid=bool(r[14])) for r in rows if r[0] == 1])
+            cur.execute(_WORKER_AND_DECISION_READS_PG if with_worker else _DECISION_READS_PG,
+                        {"w": wid, "lo": lo, "hi": hi, "types": list(SUBSIDISED_TYPES)})
+            row = cur.fetchone()
+        if with_worker:
+            worker, row = row[0], row[1:]
+        registrations = [d for d in (_day(v) for v in row[0] or ()) if d is not None]
+        reads = self._charged[wid] = ChargedReads.from_json(lo, hi, *row[1:6])
+        self._registrations[wid] = registrations
+        self._history[wid] = (lo, hi, reads.months(lo, hi))
+        if with_worker:
+            self._workers[wid] = None if not worker else _Worker(
+                worker[0][0], worker[0][1], worker[0][2],
+                [_Period(_day(r[3]), _day(r[4]), r[5], r[6], r[7], r[8], r[9] or "private")  # type: ignore[arg-type]
+                 for r in worker if r[3] is not None],
+                registrations[0] if registrations else None)
 
     def _worker(self, wid: int) -> _Worker | None:
         """The worker, T-Registro periods and their employers in one query, once per unit of work."""
@@ -162,7 +193,10 @@ class SqlHistoryProvider:
     def forget(self, worker_ref: str) -> None:
         """Drop what this unit of work read of the worker (after recording something about them)."""
         with contextlib.suppress(NotFoundError, InputError):
-            self._workers.pop(_worker_id(worker_ref), None)
+            wid = _worker_id(worker_ref)
+            self._workers.pop(wid, None)
+            self._charged.pop(wid, None)
+            self._registrations.pop(wid, None)
 
     def _periods_of(self, wid: int) -> list[_Period]:
         w = self._worker(wid)
@@ -211,8 +245,11 @@ class SqlHistoryProvider:
         wid = _worker_id(worker_ref)
         months = self._months(wid, up_to_period - HISTORY_MONTHS + 1, up_to_period)
         months = self._without_post_termination_pay(wid, months)
-        # Art. 3 by month and the charged base (issue 26, items 1 and 4): storage.history.charged_months
-        return charged_months(self.uow.session, wid, months, self.params)
+        # Art. 3 by month and the charged base (issue 26, items 1 and 4): storage.history.charged_months,
+        # from what prefetch read when it covers the months
+        reads = self._charged.get(wid)
+        got = reads.charged(months, self.params) if reads is not None else None
+        return got if got is not None else charged_months(self.uow.session, wid, months, self.params)
 
     def _without_post_termination_pay(self, wid: int, months: list[ContributionMonth]) -> list[ContributionMonth]:
         """Drop the months whose only pay is a former employer's after its period ended (vacaciones
@@ -237,6 +274,9 @@ class SqlHistoryProvider:
         if self._registered is not None:
             return self._registered(worker_ref, on)
         if since is not None:  # art. 7: reported on or after the separation (issue 26, item 7)
+            known = self._registrations.get(_worker_id(worker_ref))
+            if known is not None:       # read by prefetch
+                return any(since <= d <= on for d in known)
             return self.uow.session.execute(_REGISTERED_BETWEEN, {"w": _worker_id(worker_ref), "a": since,
                                                                   "b": on}).first() is not None
         # "A registration dated on or before *on* exists" = the earliest one is on or before it;
@@ -267,6 +307,10 @@ class SqlHistoryProvider:
 
     def _paying_employers(self, wid: int, first: int, last: int) -> list[tuple[int, str]]:
         """(month, employer RUC) of every active declaration with pay for the worker, oldest first."""
+        reads = self._charged.get(wid)
+        known = reads.paying_employers(first, last) if reads is not None else None
+        if known is not None:           # read by prefetch
+            return known
         rows = self.uow.session.execute(_PAYING_EMPLOYERS, {"w": wid, "a": first, "b": last}).all()
         return [(int(p), str(r)) for p, r in rows]
 

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, distinct, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.domain.governance import ExperienceData
@@ -46,6 +47,28 @@ class SqlGovernanceRepository:
     def instruments(self) -> list[Any]:
         rows = self.session.scalars(select(InstrumentRow).order_by(InstrumentRow.effective_date, InstrumentRow.id))
         return [_plain(r) for r in rows]
+
+    def instruments_stamp(self) -> tuple[Any, ...]:
+        """Which instruments the database holds, in one small fixed query on the driver (issue 25:
+        speed): the engine and its URL, the count, the highest id, the latest recording time.
+        Instruments are append-only (triggers refuse updates and deletes): a new one changes it."""
+        from seguro_desempleo.storage.uow import driver_connection
+
+        bind = self.session.get_bind()
+        sql = "SELECT count(*), max(id), max(recorded_at) FROM gov_instrument"
+        cur = driver_connection(self.session).cursor()
+        try:
+            cur.execute(sql)
+            count, top, at = cur.fetchone()
+        except Exception as exc:
+            # the driver's own error as SQLAlchemy's (no table: "run db init"; locked: busy, 503)
+            base = getattr(bind.dialect.dbapi, "Error", None)
+            if base is not None and isinstance(exc, base):
+                raise DBAPIError.instance(sql, None, exc, base) from exc
+            raise
+        finally:
+            cur.close()
+        return (id(bind), bind.engine.url, int(count), top, str(at))
 
     def instrument(self, instrument_id: int) -> Any | None:
         return _plain(self.session.get(InstrumentRow, instrument_id))
