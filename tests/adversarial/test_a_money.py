@@ -218,6 +218,16 @@ def test_an_award_above_the_limit_is_held_until_a_second_staff_member_approves(e
     with SqlUnitOfWork(engine) as uow, pytest.raises(sa.exc.IntegrityError):   # the database's own CHECK
         uow.session.execute(sa.text("UPDATE award_approval SET status = 'approved', checker = maker, "
                                     "checked_at = 'x' WHERE claim_id = :c"), {"c": c.id})
+    # the same person under another spelling (revision 0310): the database compares persons too
+    with SqlUnitOfWork(engine) as uow:
+        assert approval_of(uow.session, c.id)["maker_person"] == "caseworker:1"
+    with SqlUnitOfWork(engine) as uow, pytest.raises(sa.exc.IntegrityError):
+        uow.session.execute(sa.text("UPDATE award_approval SET status = 'approved', checker = 'CASEWORKER:1 ', "
+                                    "checker_person = maker_person, checked_at = 'x' WHERE claim_id = :c"),
+                            {"c": c.id})
+    with SqlUnitOfWork(engine) as uow, pytest.raises(sa.exc.IntegrityError):   # a checker without its person
+        uow.session.execute(sa.text("UPDATE award_approval SET status = 'approved', checker = 'caseworker:2', "
+                                    "checked_at = 'x' WHERE claim_id = :c"), {"c": c.id})
     with SqlUnitOfWork(engine) as uow:
         claims_context(uow).service.approve_award(c.id, approve=True, actor="caseworker:2")
         uow.commit()

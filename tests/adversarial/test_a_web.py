@@ -74,9 +74,9 @@ def test_the_controls_page_and_the_makers_own_approval(world: tuple[Seeded, obje
     maker = "user:t.caseworker/caseworker"   # the signed-in caseworker's account (decision 0440; was the bare role)
     with SqlUnitOfWork(seeded.url) as uow:
         uow.session.execute(sa.text(
-            "INSERT INTO award_approval (claim_id, total, reasons, maker, requested_at, status) "
-            "VALUES (:c, 2000000, 'prestación total sobre el límite', :m, '2025-08-01T00:00:00+00:00', "
-            "'pending')"), {"c": seeded.claim_paying, "m": maker})
+            "INSERT INTO award_approval (claim_id, total, reasons, maker, maker_person, requested_at, status) "
+            "VALUES (:c, 2000000, 'prestación total sobre el límite', :m, 'account:t.caseworker', "
+            "'2025-08-01T00:00:00+00:00', 'pending')"), {"c": seeded.claim_paying, "m": maker})
         uow.commit()
     r = cw.get("/gestion/controles")
     assert r.status_code == 200 and seeded.claim_paying in r.text and "segunda aprobación" in r.text

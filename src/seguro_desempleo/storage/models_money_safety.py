@@ -64,6 +64,12 @@ class AwardApprovalRow(Base):
         CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="ck_award_approval_status"),
         CheckConstraint("checker IS NULL OR checker <> maker", name="ck_award_approval_four_eyes"),
         CheckConstraint("status = 'pending' OR checker IS NOT NULL", name="ck_award_approval_checked"),
+        # four eyes as persons (revision 0310): the same account on any channel is one person
+        CheckConstraint("checker_person IS NULL OR checker_person <> maker_person",
+                        name="ck_award_approval_four_eyes_person"),
+        CheckConstraint("(checker IS NULL AND checker_person IS NULL) "
+                        "OR (checker IS NOT NULL AND checker_person IS NOT NULL)",
+                        name="ck_award_approval_checker_person"),
     )
     claim_id: Mapped[str] = mapped_column(ForeignKey("claim.id"), primary_key=True)
     total: Mapped[int] = mapped_column(BigInteger)
@@ -73,3 +79,5 @@ class AwardApprovalRow(Base):
     status: Mapped[str] = mapped_column(String(10))
     checker: Mapped[str | None] = mapped_column(String(80))
     checked_at: Mapped[str | None] = mapped_column(String(40))
+    maker_person: Mapped[str] = mapped_column(String(80))
+    checker_person: Mapped[str | None] = mapped_column(String(80))

@@ -103,8 +103,10 @@ def review_month(session: Session, review_id: int, accept: bool, *, reviewer: st
 
 
 def request_approval(session: Session, claim_id: str, *, total: int, reasons: str, maker: str, at: str) -> None:
+    from seguro_desempleo.domain.access import person_of
+
     session.execute(insert(_AA).values(claim_id=claim_id, total=total, reasons=reasons[:200], maker=maker,
-                                       requested_at=at, status="pending"))
+                                       maker_person=person_of(maker)[:80], requested_at=at, status="pending"))
 
 
 def held_claims(session: Session) -> set[str]:
@@ -138,7 +140,8 @@ def check_award(session: Session, claim_id: str, approve: bool, *, checker: str,
     try:
         with session.begin_nested():
             res = session.execute(update(_AA).where(_AA.c.claim_id == claim_id, _AA.c.status == "pending")
-                                  .values(status=status, checker=checker, checked_at=at))
+                                  .values(status=status, checker=checker, checker_person=person_of(checker)[:80],
+                                          checked_at=at))
     except IntegrityError:
         raise ConflictError("la aprobación la da otro funcionario (cuatro ojos)", where=f"claim {claim_id}") from None
     if res.rowcount != 1:   # type: ignore[attr-defined]
