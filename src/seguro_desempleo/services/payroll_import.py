@@ -52,6 +52,7 @@ from sqlalchemy import Connection, TextClause, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
+from seguro_desempleo.domain import dates
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
@@ -96,6 +97,7 @@ class _Run:
     next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
     only_ruc: str | None = None                                       # an employer's own upload: its RUC
     earliest: int = 0                                                 # the first month with parameters
+    insurance_start: dt.date | None = None                            # domain.dates.insurance_start
     rectified: list[pl.DataFrame] = field(default_factory=list)       # (employer_id, period) superseded
     bajas: list[tuple[FileReport, int, int, int, dt.date, str]] = field(default_factory=list)
     # T-Registro bajas without a start (report, line, employer_id, worker_id, end, cause): resolved
@@ -204,6 +206,9 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     _create_stage(conn)
     run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc,
                earliest=first_month(params, period_of(today)))
+    # The one date policy (issue 25, decision 0410): no month before the insurance's start.
+    run.insurance_start = dates.insurance_start(params)
+    run.earliest = max(run.earliest, period_of(run.insurance_start))
     try:
         names = [os.fspath(p) for p in paths]
         # files that register workers one by one (T-Registro, .snl, .jor): the registry is looked up
@@ -635,7 +640,8 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
     *only_ruc*: an employer's own upload, refused whole for another RUC). Bajas written without a
     start date are kept in *run* and applied once every file of the import is written."""
-    ruc, good, issues, skipped, bajas = tregistro.parse_per(src, today=today)
+    ruc, good, issues, skipped, bajas = tregistro.parse_per(
+        src, today=today, insurance_start=run.insurance_start if run is not None else None)
     if ruc is not None and only_ruc is not None and ruc != only_ruc:
         report.issues.append(_not_yours(src.name))
         report.status = "rejected"
@@ -701,7 +707,7 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
         n_good = len(contracts)
     else:
         parsed = (plame_other.parse_snl if src.kind == "snl" else plame_other.parse_jor)(
-            src, latest_period=period_of(today))
+            src, latest_period=period_of(today), earliest_period=run.earliest if run is not None else 0)
         ruc, period, issues = parsed.ruc, parsed.period, parsed.issues
         n_good = len(parsed.rows)
     if ruc is not None and only_ruc is not None and ruc != only_ruc:

@@ -272,8 +272,8 @@ _add({
                     "The month's files as PLAME (.rem, .snl, .jor) and T-Registro (.per, .tra) export them, one "
                     "or several at once; every line is checked and errors and notices are listed by line number. "
                     "A file with errors is not recorded."),
-    "plame_file": ("Archivos PLAME y T-Registro (.rem, .snl, .jor, .per, .tra; puede elegir varios)",
-                   "PLAME and T-Registro files (.rem, .snl, .jor, .per, .tra; several may be chosen)"),
+    "plame_file": ("Archivo PLAME (.rem) y los demás del mes: .snl, .jor, .per, .tra (puede elegir varios)",
+                   "PLAME file (.rem) and the month's others: .snl, .jor, .per, .tra (several may be chosen)"),
     "upload_progress": ("Avance de la carga", "Upload progress"),
     "upload": ("Subir", "Upload"),
     "import_report": ("Informe de la carga", "Import report"),
