@@ -78,6 +78,8 @@ ISSUE_CODES: dict[str, str] = {
     # issue 31: refusals of the other PLAME/T-Registro files and of T-Registro bajas
     "country_missing": "el país emisor (Tabla 26) es obligatorio para los documentos 07 y 24",
     "country_conflict": "el documento ya está registrado con otro país emisor",
+    "document_ambiguous": "el número de documento está registrado con dos países emisores y la línea no dice "
+                          "cuál: declare el período en el T-Registro (.per, con el país) (decisión 0411)",
     "snl_type_unknown": "tipo de suspensión desconocido (Tabla 21)",
     "days_invalid": "el número de días debe estar entre 0 y 31",
     "time_invalid": "horas (hasta 360) y minutos (hasta 59) no válidos",
@@ -91,6 +93,8 @@ ISSUE_CODES: dict[str, str] = {
     "termination_closed": "baja: cierra el período abierto del trabajador con este empleador",
     "termination_opened": "baja: abre el período desde el primer mes con remuneración y lo cierra",
     "termination_pending": "baja sin período ni remuneración conocidos con este empleador: queda pendiente",
+    "termination_expired": "baja pendiente por 3 meses sin período ni remuneración: ya no se reintenta; envíe el "
+                           "alta y la baja del trabajador en el T-Registro (decisión 0412)",
 }
 """Stable reason codes of rejected lines and files, with their Spanish message (for web pages).
 
