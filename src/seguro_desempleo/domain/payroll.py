@@ -93,6 +93,7 @@ ISSUE_CODES: dict[str, str] = {
     "termination_closed": "baja: cierra el período abierto del trabajador con este empleador",
     "termination_opened": "baja: abre el período desde el primer mes con remuneración y lo cierra",
     "termination_pending": "baja sin período ni remuneración conocidos con este empleador: queda pendiente",
+    "months_flagged": "meses en revisión: no cuentan hasta que el personal los acepte (decisión 0413)",
     "termination_expired": "baja pendiente por 3 meses sin período ni remuneración: ya no se reintenta; envíe el "
                            "alta y la baja del trabajador en el T-Registro (decisión 0412)",
 }

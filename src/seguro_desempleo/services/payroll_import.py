@@ -71,7 +71,7 @@ from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import first_month, monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
-from seguro_desempleo.storage import intake, sqlite_bulk
+from seguro_desempleo.storage import intake, provenance, sqlite_bulk
 from seguro_desempleo.storage.employer_sizes import employer_months_charged
 from seguro_desempleo.storage.models import DeclarationRow, EmployerRow, WorkerRow
 from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -283,6 +283,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         reconcile_months(uow, pl.concat(run.rectified).unique().iter_rows(), at=today, params=params)
     _end_bulk(conn, run.bulk)
     _resolve_terminations(uow, run, summary, today)
+    if run.only_ruc is not None:  # an employer's own upload (API, web): decision 0413
+        _flag_first_declarations(uow, run, summary, params, today)
     return summary
 
 
@@ -853,6 +855,50 @@ def _resolve_terminations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary,
             report.periods += 1
     if waiting:
         _expire_terminations(conn, summary, today)
+
+
+def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, params: ParameterSet,
+                             today: dt.date) -> None:
+    """The plausibility flags that need each month's provenance (issue 25, decision 0413), on an
+    employer's own upload: for a worker never seen before, months declared long after they were
+    due, and a first declaration that alone makes the worker qualify (art. 7: 12 of 24). They
+    join the review queue (``declaration_review``, source ``import``) and do not count until staff
+    accept them; the file that brought them says so (notice ``months_flagged``). The CLI's and
+    caseworkers' imports (the SUNAT feed, a first migration of the history) are the
+    institution's own and are not flagged."""
+    from seguro_desempleo.storage.models_money_safety import DeclarationReviewRow
+
+    try:
+        snap = params.at(today)
+        needed = int(snap["requirements.qualifying_contributions"])
+        window = int(snap["requirements.qualifying_window_months"])
+    except (KeyError, LookupError):
+        needed, window = 12, 24
+    conn = uow.connection()
+    flags = provenance.new_months_flags(conn, run.declarations_before, today, needed=needed, window=window)
+    if not flags:
+        return
+    review = DeclarationReviewRow.__table__
+    known = {(int(w), int(p)) for w, p in conn.execute(
+        select(review.c.worker_id, review.c.period).where(review.c.worker_id.in_(sorted({f.worker_id for f in flags}))))}
+    at = dt.datetime.now(dt.UTC).isoformat()
+    rows = [{"worker_id": f.worker_id, "period": f.period, "remuneration": f.pay, "reasons": f.reason[:200],
+             "status": "pending", "flagged_at": at, "source": "import"}
+            for f in flags if (f.worker_id, f.period) not in known]
+    if rows:
+        conn.execute(review.insert(), rows)
+    by_file: dict[str | None, list[provenance.MonthFlag]] = {}
+    for f in flags:
+        by_file.setdefault(f.sha256, []).append(f)
+    for sha, mine in by_file.items():
+        report = next((r for r in summary.files if r.sha256 == sha), None)
+        if report is None:
+            continue
+        report.notices.append(LineIssue(
+            report.file, 0, "periodo",
+            f"{len(mine)} month(s) of {len({f.worker_id for f in mine})} worker(s) held for staff review (a first "
+            "declaration long after it was due, or one that alone qualifies): not counted until accepted",
+            "months_flagged", provenance.describe(mine)))
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
