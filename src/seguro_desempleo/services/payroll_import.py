@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import psycopg
-from sqlalchemy import Connection, TextClause, delete, func, select, update
+from sqlalchemy import Connection, TextClause, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
@@ -73,7 +73,6 @@ from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
 from seguro_desempleo.storage import intake, provenance, sqlite_bulk
 from seguro_desempleo.storage.employer_sizes import employer_months_charged
-from seguro_desempleo.storage.models import DeclarationRow, EmployerRow, WorkerRow
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
@@ -216,8 +215,8 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     _create_stage(conn)
     run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc,
                earliest=first_month(params, period_of(today)))
-    run.declarations_before = int(conn.execute(select(func.max(DeclarationRow.id))).scalar() or 0)
-    run.ambiguous = _ambiguous_documents(conn)
+    run.declarations_before = intake.last_declaration_id(conn)
+    run.ambiguous = intake.ambiguous_documents(conn)
     # The one date policy (issue 25, decision 0410): no month before the insurance's start.
     run.insurance_start = dates.insurance_start(params)
     run.earliest = max(run.earliest, period_of(run.insurance_start))
@@ -718,15 +717,6 @@ def _worker_of(uow: SqlUnitOfWork, run: _Run | None, doc_type: str, number: str,
     return worker
 
 
-def _ambiguous_documents(conn: Connection) -> set[str]:
-    """``doc_type + doc_number`` of every 07/24 number two issuing countries hold (the partial
-    index ``ix_worker_foreign_document``: nothing is read for the DNIs)."""
-    rows = conn.execute(select(WorkerRow.doc_type, WorkerRow.doc_number)
-                        .where(WorkerRow.doc_type.in_(FOREIGN_DOCUMENTS))
-                        .group_by(WorkerRow.doc_type, WorkerRow.doc_number).having(func.count() > 1)).all()
-    return {str(t) + str(n) for t, n in rows}
-
-
 AMBIGUOUS_REASON = ("the document number is registered with two issuing countries and a PLAME line has no "
                     "country field: declare the worker's T-Registro period (.per, with país) and send the line "
                     "under that registration")
@@ -827,8 +817,7 @@ def _resolve_terminations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary,
     if not run.bajas and not waiting:
         return
     if waiting:
-        touched = set(run.touched) | {int(e) for (e,) in conn.execute(
-            select(DeclarationRow.employer_id).where(DeclarationRow.id > run.declarations_before).distinct())}
+        touched = set(run.touched) | intake.employers_declared_after(conn, run.declarations_before)
         pending = conn.execute(select(pend.c.id, pend.c.employer_id, pend.c.worker_id, pend.c.end_date, pend.c.cause)
                                .where(pend.c.status == "pending", pend.c.employer_id.in_(sorted(touched)))
                                .order_by(pend.c.id)).all() if touched else []
@@ -866,8 +855,6 @@ def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSumma
     accept them; the file that brought them says so (notice ``months_flagged``). The CLI's and
     caseworkers' imports (the SUNAT feed, a first migration of the history) are the
     institution's own and are not flagged."""
-    from seguro_desempleo.storage.models_money_safety import DeclarationReviewRow
-
     try:
         snap = params.at(today)
         needed = int(snap["requirements.qualifying_contributions"])
@@ -878,15 +865,7 @@ def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSumma
     flags = provenance.new_months_flags(conn, run.declarations_before, today, needed=needed, window=window)
     if not flags:
         return
-    review = DeclarationReviewRow.__table__
-    known = {(int(w), int(p)) for w, p in conn.execute(
-        select(review.c.worker_id, review.c.period).where(review.c.worker_id.in_(sorted({f.worker_id for f in flags}))))}
-    at = dt.datetime.now(dt.UTC).isoformat()
-    rows = [{"worker_id": f.worker_id, "period": f.period, "remuneration": f.pay, "reasons": f.reason[:200],
-             "status": "pending", "flagged_at": at, "source": "import"}
-            for f in flags if (f.worker_id, f.period) not in known]
-    if rows:
-        conn.execute(review.insert(), rows)
+    provenance.enqueue(conn, flags, at=dt.datetime.now(dt.UTC).isoformat())
     by_file: dict[str | None, list[provenance.MonthFlag]] = {}
     for f in flags:
         by_file.setdefault(f.sha256, []).append(f)
@@ -912,15 +891,8 @@ def _expire_terminations(conn: Connection, summary: ImportSummary, today: dt.dat
     """The pending bajas kept ``PENDING_TERMINATION_MONTHS`` months or more expire (decision
     0412): each gets the notice ``termination_expired`` on a file of its employer in this import
     (named with its RUC), when there is one; all stay for staff with ``status = 'expired'``."""
-    pend = intake.pending_termination
-    cutoff = _months_before(today, intake.PENDING_TERMINATION_MONTHS)
-    due = conn.execute(select(pend.c.id, EmployerRow.ruc, pend.c.end_date)
-                       .join(EmployerRow, EmployerRow.id == pend.c.employer_id)
-                       .where(pend.c.status == "pending", pend.c.recorded_on <= cutoff).order_by(pend.c.id)).all()
-    if not due:
-        return
-    conn.execute(update(pend).where(pend.c.id.in_([r[0] for r in due])).values(status="expired", expired_on=today))
-    for _rid, ruc, end in due:
+    due = intake.expire_pending(conn, _months_before(today, intake.PENDING_TERMINATION_MONTHS), today)
+    for ruc, end in due:
         report = next((r for r in summary.files if r.status in ("accepted", "partial")
                        and str(ruc) in os.path.basename(r.file)), None)
         if report is not None:
@@ -1348,8 +1320,8 @@ def _country_unknown(conn: Connection, workers: pl.DataFrame) -> None:
     (``''``, decision 0411) — the column's default is Peru's, right for every other type. A
     handful at most: a national month's are DNIs."""
     ids = workers.filter(pl.col("doc_type").is_in(FOREIGN_DOCUMENTS))["id"].to_list()
-    for i in range(0, len(ids), 1000):
-        conn.execute(update(WorkerRow).where(WorkerRow.id.in_(ids[i:i + 1000])).values(doc_country=""))
+    if ids:
+        intake.country_not_known(conn, ids)
 
 
 def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:

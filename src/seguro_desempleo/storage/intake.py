@@ -43,12 +43,14 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     delete,
+    func,
     insert,
     or_,
     select,
     update,
 )
 
+from seguro_desempleo.domain.registry import FOREIGN_DOCUMENTS
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.storage.models import (
     Base,
@@ -219,6 +221,44 @@ def expired_terminations(conn: Connection, employer_id: int | None = None) -> li
     if employer_id is not None:
         q = q.where(p.employer_id == employer_id)
     return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def last_declaration_id(conn: Connection) -> int:
+    """The newest declaration's id (0 for none): what an import wrote has a larger one."""
+    return int(conn.execute(select(func.max(DeclarationRow.id))).scalar() or 0)
+
+
+def employers_declared_after(conn: Connection, after: int) -> set[int]:
+    """The employers of the declarations with an id above *after* (one import's)."""
+    return {int(e) for (e,) in conn.execute(select(DeclarationRow.employer_id)
+                                            .where(DeclarationRow.id > after).distinct())}
+
+
+def expire_pending(conn: Connection, cutoff: dt.date, today: dt.date) -> list[tuple[str, dt.date]]:
+    """Mark ``expired`` (on *today*) the pending bajas first kept on or before *cutoff*
+    (decision 0412); their employers' RUCs and end dates."""
+    p = pending_termination.c
+    due = conn.execute(select(p.id, EmployerRow.ruc, p.end_date).join(EmployerRow, EmployerRow.id == p.employer_id)
+                       .where(p.status == "pending", p.recorded_on <= cutoff).order_by(p.id)).all()
+    if due:
+        conn.execute(update(pending_termination).where(p.id.in_([r[0] for r in due]))
+                     .values(status="expired", expired_on=today))
+    return [(str(r), e) for _, r, e in due]
+
+
+def ambiguous_documents(conn: Connection) -> set[str]:
+    """``doc_type + doc_number`` of every 07/24 number two issuing countries hold (decision
+    0411; the partial index ``ix_worker_foreign_document``: nothing is read for the DNIs)."""
+    w = WorkerRow
+    rows = conn.execute(select(w.doc_type, w.doc_number).where(w.doc_type.in_(FOREIGN_DOCUMENTS))
+                        .group_by(w.doc_type, w.doc_number).having(func.count() > 1)).all()
+    return {str(t) + str(n) for t, n in rows}
+
+
+def country_not_known(conn: Connection, worker_ids: list[int]) -> None:
+    """New 07/24 workers of lines without a country field: their country is not known (``''``)."""
+    for i in range(0, len(worker_ids), 1000):
+        conn.execute(update(WorkerRow).where(WorkerRow.id.in_(worker_ids[i:i + 1000])).values(doc_country=""))
 
 
 def concept_flags(conn: Connection, rucs: list[str]) -> pl.DataFrame:

@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, bindparam, select, text
 
 from seguro_desempleo.periods import format_period
 
@@ -125,6 +125,22 @@ def new_months_flags(conn: Connection, declarations_after: int, today: dt.date, 
         for p in sorted(reasons):
             flags.append(MonthFlag(w, p, months[p][0], "; ".join(reasons[p]), months[p][1]))
     return flags
+
+
+def enqueue(conn: Connection, flags: Sequence[MonthFlag], *, at: str) -> int:
+    """Put *flags* in the review queue (``declaration_review``, source ``import``) unless the
+    worker-month is there already; the number added."""
+    from seguro_desempleo.storage.models_money_safety import DeclarationReviewRow
+
+    review = DeclarationReviewRow.__table__
+    known = {(int(w), int(p)) for w, p in conn.execute(
+        select(review.c.worker_id, review.c.period).where(review.c.worker_id.in_(sorted({f.worker_id for f in flags}))))}
+    rows = [{"worker_id": f.worker_id, "period": f.period, "remuneration": f.pay, "reasons": f.reason[:200],
+             "status": "pending", "flagged_at": at, "source": "import"}
+            for f in flags if (f.worker_id, f.period) not in known]
+    if rows:
+        conn.execute(review.insert(), rows)
+    return len(rows)
 
 
 def describe(flags: Sequence[MonthFlag]) -> str:
