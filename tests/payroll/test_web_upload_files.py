@@ -82,3 +82,28 @@ def test_a_rejected_file_shows_its_errors_beside_the_accepted_ones(seeded: Seede
     assert "Aceptado" in r.text and "Rechazado" in r.text
     errors = re.findall(r'<table id="errores[^"]*">(.*?)</table>', r.text, re.S)
     assert errors and re.search(r'<td class="num">1</td><td>[^<]+</td>', errors[0])
+
+
+def test_the_employer_page_lists_its_expired_bajas(seeded: Seeded, tmp_path: Path) -> None:
+    """Decision 0412: a baja that waited three months for its period or pay is listed on the
+    employer's page (date and reason, no document)."""
+    import datetime as dt
+
+    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+    per = tmp_path / f"RP_{RUC_A}.per"
+    per.write_bytes(b"01|47000001|604|1|1||31/03/2025|01||\r\n")
+    with SqlUnitOfWork(seeded.url) as uow:
+        assert import_files([per], uow=uow, today=dt.date(2025, 4, 2)).rejected == 0
+        uow.commit()
+    jor = tmp_path / f"0601202507{RUC_A}.jor"
+    jor.write_bytes(b"01|45678920|192|0|10|30|\r\n")
+    with SqlUnitOfWork(seeded.url) as uow:
+        s = import_files([jor], uow=uow, today=dt.date(2025, 8, 20))
+        uow.commit()
+    assert [n.code for n in s.notices] == ["termination_expired"]
+    r = _client(seeded).get("/empleador")
+    assert r.status_code == 200
+    part = r.text[r.text.index('<section id="bajas-vencidas"'):]
+    assert "31/03/2025" in part and "20/08/2025" in part and "47000001" not in part

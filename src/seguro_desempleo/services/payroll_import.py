@@ -880,6 +880,15 @@ def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSumma
             "months_flagged", provenance.describe(mine)))
 
 
+def expired_terminations(uow: SqlUnitOfWork, ruc: str | None = None) -> list[dict[str, Any]]:
+    """The bajas that expired without finding their period or pay (decision 0412): for staff (all
+    employers) and for the employer's page (*ruc*). No document numbers: ``worker_id``."""
+    employer = uow.employers.by_ruc(ruc) if ruc is not None else None
+    if ruc is not None and (employer is None or employer.id is None):
+        return []
+    return intake.expired_terminations(uow.connection(), employer.id if employer is not None else None)
+
+
 def _months_before(day: dt.date, months: int) -> dt.date:
     m = day.year * 12 + day.month - 1 - months
     year, month = divmod(m, 12)

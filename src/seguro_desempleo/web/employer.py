@@ -20,7 +20,7 @@ from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.formats import plame_other
 from seguro_desempleo.formats.file_names import PER_NAME_RE, REM_NAME_RE
 from seguro_desempleo.services.employer_payments import arrears
-from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.services.payroll_import import expired_terminations, import_files
 from seguro_desempleo.web import queries
 from seguro_desempleo.web.common import PageDenied, check_employer, require, today, unit_of_work
 
@@ -67,8 +67,9 @@ def install(app: FastAPI) -> None:
             employer = uow.employers.by_ruc(ruc)
             months = queries.employer_months(uow, employer.id) if employer and employer.id else []
             late = arrears(uow, on, ruc=ruc, params=request.app.state.params) if employer else []
+            expired = expired_terminations(uow, ruc) if employer else []
         return render(request, "employer_home.html", status_code=status, employer=employer, ruc=ruc,
-                      months=months, arrears=late, reports=reports or [], error=error, today=on,
+                      months=months, arrears=late, reports=reports or [], error=error, expired=expired, today=on,
                       total_outstanding=sum(a.outstanding for a in late),
                       total_interest=sum(a.interest for a in late))
 

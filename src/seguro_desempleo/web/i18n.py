@@ -185,6 +185,15 @@ _add({
                       ".snl o .jor; RP_<RUC>.per o .tra.",
                       "Each file must be named as PLAME or T-Registro export it: 0601YYYYMM<RUC>.rem, .snl or "
                       ".jor; RP_<RUC>.per or .tra."),
+    "expired_bajas": ("Bajas sin período ni remuneración: ya no se reintentan",
+                      "Terminations without a period or pay: no longer retried"),
+    "expired_bajas_help": ("Estas bajas esperaron 3 meses un período o una remuneración de su empresa que no llegó. "
+                           "Envíe el alta y la baja del trabajador en el T-Registro (decisión 0412).",
+                           "These terminations waited 3 months for a period or pay from your company that never "
+                           "came. Send the worker's T-Registro start and termination (decision 0412)."),
+    "baja_date": ("Fecha de la baja", "Termination date"),
+    "baja_cause": ("Motivo (Tabla 17)", "Reason (Tabla 17)"),
+    "expired_on": ("Vencida el", "Expired on"),
     "same_file_name": ("Dos archivos tienen el mismo nombre; suba cada archivo una sola vez.",
                        "Two files have the same name; upload each file once."),
     "other_ruc": ("El RUC del nombre del archivo no es el de su empresa.",
