@@ -43,22 +43,19 @@ def test_snl_and_jor_of_a_month_before_the_insurance_are_refused(engine: sa.Engi
         assert conn.execute(sa.select(sa.func.count()).select_from(intake.work_time)).scalar() == 0
 
 
-def test_per_dates_outside_the_insurance_are_refused_naming_line_and_field(engine: sa.Engine,
-                                                                          tmp_path: Path) -> None:
-    """A start in year 1 and an end (a separation) before 01/01/2021 are refused; a period that
-    began before the insurance (the employment is older than the law) is accepted."""
+def test_per_dates_of_another_age_are_refused_naming_line_and_field(engine: sa.Engine, tmp_path: Path) -> None:
+    """A start in year 1 and a baja in 1900 are refused; a period that began and ended before the
+    insurance (the worker's employment history, older than the law) is accepted."""
     per = tmp_path / f"RP_{RUC}.per"
     per.write_bytes(b"01|45678920|604|1|1|01/01/0001|||\r\n"
-                    b"01|45678921|604|1|1|01/03/2015|31/12/2019|01||\r\n"
-                    b"01|45678922|604|1|1||30/06/2020|01||\r\n"
-                    b"01|45678923|604|1|1|01/03/2015|||\r\n")
+                    b"01|45678922|604|1|1||30/06/1900|01||\r\n"
+                    b"01|45678921|604|1|1|01/03/2015|31/12/2019|01||\r\n")
     s = run(engine, [per])
     assert s.rejected == 1
     assert [(i.line, i.field, i.code) for i in s.issues] == [
-        (1, "fecha_inicio", "start_too_early"), (2, "fecha_fin", "end_before_insurance"),
-        (3, "fecha_fin", "end_before_insurance")]
+        (1, "fecha_inicio", "date_too_early"), (2, "fecha_fin", "date_too_early")]
     assert all("4567892" not in i.message_es for i in s.issues)
-    per.write_bytes(b"01|45678923|604|1|1|01/03/2015|||\r\n")
+    per.write_bytes(b"01|45678921|604|1|1|01/03/2015|31/12/2019|01||\r\n")
     assert run(engine, [per]).rejected == 0
 
 

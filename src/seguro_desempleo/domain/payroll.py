@@ -69,8 +69,7 @@ ISSUE_CODES: dict[str, str] = {
     "end_before_start": "la fecha de fin es anterior a la de inicio",
     "end_future": "la fecha de fin es futura",
     # issue 25: the one date policy at the payroll boundary (decision 0410)
-    "end_before_insurance": "la fecha de fin (cese) es anterior al inicio del seguro (01/01/2021)",
-    "start_too_early": "la fecha de inicio es anterior al 01/01/1950: no es una fecha real de ingreso",
+    "date_too_early": "la fecha es anterior al 01/01/1950: no es una fecha real de ingreso ni de cese",
     "cause_missing": "un período con fecha de fin necesita su motivo de cese (Tabla 17)",
     "cause_unknown": "motivo de cese desconocido (Tabla 17)",
     "period_duplicate": "período repetido para el mismo trabajador y fecha de inicio",

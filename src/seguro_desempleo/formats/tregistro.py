@@ -53,19 +53,19 @@ class Termination:
     country: str | None = None
 
 
-EARLIEST_START = dt.date(1950, 1, 1)
-"""The earliest start of an employment period a ``.per`` may give (decision 0410): a period may
-have begun before the insurance (the worker's employment is older than the law), but one that
-began before 1950 belongs to someone past ninety, or is a mistyped year (``01/01/0001``)."""
+EARLIEST_DATE = dt.date(1950, 1, 1)
+"""The earliest date a ``.per`` may give (decision 0410). Its periods are the worker's employment
+history, which may be older than the insurance (a period of 2015–2019 is a true fact the claims
+read, e.g. an earlier separation), so the insurance's start does not bound them; but a date
+before 1950 belongs to someone past ninety, or is a mistyped year (``01/01/0001``)."""
 
 
-def parse_per(src: SourceFile, *, today: dt.date, insurance_start: dt.date | None = None
+def parse_per(src: SourceFile, *, today: dt.date
               ) -> tuple[str | None, list[PeriodLine], list[LineIssue], int, list[Termination]]:
     """(RUC, good period lines, issues, skipped lines, bajas without a start date) of a ``.per`` file.
 
-    The one date policy (issue 25, decision 0410): no date after *today*; a start not before
-    :data:`EARLIEST_START`; an end (the separation, the insurance's event) not before
-    *insurance_start* (the first day of the law's parameters, ``domain.dates.insurance_start``)."""
+    The one date policy (issue 25, decision 0410): no date after *today*, none before
+    :data:`EARLIEST_DATE`."""
     name = Path(src.name).name
     issues: list[LineIssue] = []
     m = PER_NAME_RE.match(name)
@@ -120,8 +120,8 @@ def parse_per(src: SourceFile, *, today: dt.date, insurance_start: dt.date | Non
                     f"'{end_s}' no es una fecha dd/mm/aaaa")
             elif end_only > today:
                 bad("fecha_fin", "end date is in the future", "end_future")
-            elif insurance_start is not None and end_only < insurance_start:
-                bad("fecha_fin", _before_insurance(insurance_start), "end_before_insurance")
+            elif end_only < EARLIEST_DATE:
+                bad("fecha_fin", "the end date is before 01/01/1950", "date_too_early")
             elif not cause:
                 bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
             elif cause not in causes:
@@ -146,17 +146,14 @@ def parse_per(src: SourceFile, *, today: dt.date, insurance_start: dt.date | Non
         if start > today:
             bad("fecha_inicio", "start date is in the future", "start_future")
             continue
-        if start < EARLIEST_START:
-            bad("fecha_inicio", "the start date is before 01/01/1950", "start_too_early")
+        if start < EARLIEST_DATE:
+            bad("fecha_inicio", "the start date is before 01/01/1950", "date_too_early")
             continue
         if end is not None and end < start:
             bad("fecha_fin", "end date is before the start date", "end_before_start")
             continue
         if end is not None and end > today:
             bad("fecha_fin", "end date is in the future", "end_future")
-            continue
-        if end is not None and insurance_start is not None and end < insurance_start:
-            bad("fecha_fin", _before_insurance(insurance_start), "end_before_insurance")
             continue
         if end is not None and not cause:
             bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
@@ -175,10 +172,6 @@ def parse_per(src: SourceFile, *, today: dt.date, insurance_start: dt.date | Non
         seen[key] = no
         good.append(PeriodLine(no, doc_type, number, start, end, cause or None, country))
     return ruc, good, issues, skipped, bajas
-
-
-def _before_insurance(start: dt.date) -> str:
-    return f"the end date is before the insurance's start ({start.strftime('%d/%m/%Y')})"
 
 
 def _date(text: str) -> dt.date | None:

@@ -669,8 +669,7 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
     *only_ruc*: an employer's own upload, refused whole for another RUC). Bajas written without a
     start date are kept in *run* and applied once every file of the import is written."""
-    ruc, good, issues, skipped, bajas = tregistro.parse_per(
-        src, today=today, insurance_start=run.insurance_start if run is not None else None)
+    ruc, good, issues, skipped, bajas = tregistro.parse_per(src, today=today)
     if ruc is not None and only_ruc is not None and ruc != only_ruc:
         report.issues.append(_not_yours(src.name))
         report.status = "rejected"

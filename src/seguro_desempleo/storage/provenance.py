@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, bindparam, insert, select, text
 
 from seguro_desempleo.periods import format_period
 
@@ -132,14 +132,14 @@ def enqueue(conn: Connection, flags: Sequence[MonthFlag], *, at: str) -> int:
     worker-month is there already; the number added."""
     from seguro_desempleo.storage.models_money_safety import DeclarationReviewRow
 
-    review = DeclarationReviewRow.__table__
+    r = DeclarationReviewRow
     known = {(int(w), int(p)) for w, p in conn.execute(
-        select(review.c.worker_id, review.c.period).where(review.c.worker_id.in_(sorted({f.worker_id for f in flags}))))}
+        select(r.worker_id, r.period).where(r.worker_id.in_(sorted({f.worker_id for f in flags}))))}
     rows = [{"worker_id": f.worker_id, "period": f.period, "remuneration": f.pay, "reasons": f.reason[:200],
              "status": "pending", "flagged_at": at, "source": "import"}
             for f in flags if (f.worker_id, f.period) not in known]
     if rows:
-        conn.execute(review.insert(), rows)
+        conn.execute(insert(r), rows)
     return len(rows)
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -88,7 +89,7 @@ def install(app: FastAPI) -> None:
         finally:
             await form.close()      # the spooled upload is deleted now, not at garbage collection
 
-    async def _handle_upload(request: Request, ruc: str, uploads: list[object]) -> HTMLResponse:
+    async def _handle_upload(request: Request, ruc: str, uploads: Sequence[object]) -> HTMLResponse:
         """One or more files of the month's export, as PDT PLAME / T-Registro write them (``.rem``,
         ``.snl``, ``.jor``, ``.per``, ``.tra``; the others the insurance does not read are skipped
         with a notice): imported together, in one transaction, as the CLI does (issue 31)."""
