@@ -171,8 +171,8 @@ def test_keys_others_depend_on_are_restored_or_left_alone(pg_url: str, tmp_path:
         conn.execute(sa.text('CREATE TABLE audit_ref (worker_id integer CONSTRAINT "FK_Audit_Worker" '
                              "REFERENCES worker (id))"))
         conn.execute(sa.text("CREATE TABLE doc_ref (doc_type varchar(2), doc_number varchar(15), "
-                             "CONSTRAINT fk_doc_ref FOREIGN KEY (doc_type, doc_number) "
-                             "REFERENCES worker (doc_type, doc_number))"))
+                             "doc_country varchar(3), CONSTRAINT fk_doc_ref FOREIGN KEY (doc_type, doc_number, "
+                             "doc_country) REFERENCES worker (doc_type, doc_number, doc_country))"))
         conn.execute(sa.text("CREATE TABLE part_ref (period integer, worker_id integer REFERENCES worker (id)) "
                              "PARTITION BY RANGE (period)"))
         conn.execute(sa.text("CREATE TABLE part_ref_1 PARTITION OF part_ref FOR VALUES FROM (0) TO (100000)"))
@@ -183,7 +183,7 @@ def test_keys_others_depend_on_are_restored_or_left_alone(pg_url: str, tmp_path:
     assert s.accepted == 3
     assert seen == [["import_file", "declaration", "worker", "contribution"]]  # not employer (the view)
     assert schema(eng) == before
-    for sql in ("INSERT INTO audit_ref VALUES (999999999)", "INSERT INTO doc_ref VALUES ('01', 'nobody')",
+    for sql in ("INSERT INTO audit_ref VALUES (999999999)", "INSERT INTO doc_ref VALUES ('01', 'nobody', '604')",
                 "INSERT INTO part_ref VALUES (5, 999999999)"):
         with pytest.raises(sa.exc.IntegrityError), eng.begin() as conn:
             conn.execute(sa.text(sql))

@@ -218,8 +218,9 @@ def test_refusals_name_the_file_line_and_field(engine: sa.Engine, tmp_path: Path
 
 
 def test_a_passport_from_another_country_is_another_person(engine: sa.Engine, tmp_path: Path) -> None:
-    """Item 8: the issuing country is part of a 07/24 document's identity; PLAME's .rem has no
-    country field, so a second passport with the same number from elsewhere is refused."""
+    """Item 8: the issuing country is part of a 07/24 document's identity (decision 0411, which
+    replaces 0334's refusal ``country_conflict``): a second passport with the same number from
+    elsewhere is another worker (tests/payroll/test_identity.py has the PLAME side)."""
     f = tmp_path / f"RP_{A}.per"
     f.write_bytes(b"07|AB123456|076|1|1|01/01/2024|||\r\n")
     assert run(engine, [f]).rejected == 0
@@ -227,7 +228,10 @@ def test_a_passport_from_another_country_is_another_person(engine: sa.Engine, tm
     g.parent.mkdir()
     g.write_bytes(b"07|AB123456|032|1|1|01/02/2024|||\r\n")
     s = run(engine, [g])
-    assert codes(s.issues) == [(1, "pais", "country_conflict")]
+    assert s.rejected == 0 and s.issues == []
+    with SqlUnitOfWork(engine) as uow:
+        one, other = uow.workers.by_document("07", "AB123456", "076"), uow.workers.by_document("07", "AB123456", "032")
+        assert one is not None and other is not None and one.id != other.id
 
 
 def test_an_identical_repeat_is_refused_whatever_the_amounts_spelling(engine: sa.Engine, tmp_path: Path) -> None:

@@ -68,6 +68,8 @@ ISSUE_CODES: dict[str, str] = {
     "start_future": "la fecha de inicio es futura",
     "end_before_start": "la fecha de fin es anterior a la de inicio",
     "end_future": "la fecha de fin es futura",
+    # issue 25: the one date policy at the payroll boundary (decision 0410)
+    "date_too_early": "la fecha es anterior al 01/01/1950: no es una fecha real de ingreso ni de cese",
     "cause_missing": "un período con fecha de fin necesita su motivo de cese (Tabla 17)",
     "cause_unknown": "motivo de cese desconocido (Tabla 17)",
     "period_duplicate": "período repetido para el mismo trabajador y fecha de inicio",
@@ -75,6 +77,8 @@ ISSUE_CODES: dict[str, str] = {
     # issue 31: refusals of the other PLAME/T-Registro files and of T-Registro bajas
     "country_missing": "el país emisor (Tabla 26) es obligatorio para los documentos 07 y 24",
     "country_conflict": "el documento ya está registrado con otro país emisor",
+    "document_ambiguous": "el número de documento está registrado con dos países emisores y la línea no dice "
+                          "cuál: declare el período en el T-Registro (.per, con el país) (decisión 0411)",
     "snl_type_unknown": "tipo de suspensión desconocido (Tabla 21)",
     "days_invalid": "el número de días debe estar entre 0 y 31",
     "time_invalid": "horas (hasta 360) y minutos (hasta 59) no válidos",
@@ -88,6 +92,9 @@ ISSUE_CODES: dict[str, str] = {
     "termination_closed": "baja: cierra el período abierto del trabajador con este empleador",
     "termination_opened": "baja: abre el período desde el primer mes con remuneración y lo cierra",
     "termination_pending": "baja sin período ni remuneración conocidos con este empleador: queda pendiente",
+    "months_flagged": "meses en revisión: no cuentan hasta que el personal los acepte (decisión 0413)",
+    "termination_expired": "baja pendiente por 3 meses sin período ni remuneración: ya no se reintenta; envíe el "
+                           "alta y la baja del trabajador en el T-Registro (decisión 0412)",
 }
 """Stable reason codes of rejected lines and files, with their Spanish message (for web pages).
 

@@ -114,6 +114,18 @@ class Worker:
     region: str | None = None
     full_name: str | None = None           # personal data (Ley 29733): never logged
     id: int | None = None
+    # Issuing country (Tabla 26) of a 07/24 document, part of the identity (decision 0411): None
+    # when the source does not say (a PLAME line); every other type is Peru's ("604").
+    doc_country: str | None = None
+
+
+FOREIGN_DOCUMENTS = ("07", "24")
+"""Tabla 3 types another country issues (pasaporte, documento de identidad extranjero): their
+issuing country (Tabla 26, Estructura 11 field 3) is part of who the worker is."""
+
+PERU = "604"
+"""Tabla 26's code for Perú: the issuing country of every other document type (DNI, carné de
+extranjería, …), by definition."""
 
 
 @dataclass(frozen=True)

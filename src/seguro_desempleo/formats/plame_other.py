@@ -132,20 +132,24 @@ def _worker_lines(src: SourceFile, counts: range, expected: str,
         yield no, f, doc
 
 
-def _month_head(src: SourceFile, latest_period: int) -> tuple[str, int] | MonthFile:
-    """The file's RUC and month from its name, or the empty month file that reports why not."""
+def _month_head(src: SourceFile, latest_period: int, earliest_period: int = 0) -> tuple[str, int] | MonthFile:
+    """The file's RUC and month from its name, or the empty month file that reports why not (the
+    one date policy, decision 0410: not after the import's month, not before the insurance's)."""
     named = _month_name(src)
     if isinstance(named, LineIssue):
         return MonthFile(None, None, [], [named])
     if named[1] > latest_period:
         return MonthFile(None, None, [], [LineIssue(src.name, 0, "file name", "period is in the future",
                                                     "period_future")])
+    if named[1] < earliest_period:
+        return MonthFile(None, None, [], [LineIssue(src.name, 0, "file name", "period is before the first month "
+                                                    "the insurance's parameters cover", "period_too_early")])
     return named
 
 
-def parse_snl(src: SourceFile, *, latest_period: int) -> MonthFile:
+def parse_snl(src: SourceFile, *, latest_period: int, earliest_period: int = 0) -> MonthFile:
     """Estructura 15: days of each suspension type (Tabla 21) per worker of the month."""
-    head = _month_head(src, latest_period)
+    head = _month_head(src, latest_period, earliest_period)
     if isinstance(head, MonthFile):
         return head
     ruc, period = head
@@ -179,9 +183,9 @@ def parse_snl(src: SourceFile, *, latest_period: int) -> MonthFile:
     return MonthFile(ruc, period, rows, issues)
 
 
-def parse_jor(src: SourceFile, *, latest_period: int) -> MonthFile:
+def parse_jor(src: SourceFile, *, latest_period: int, earliest_period: int = 0) -> MonthFile:
     """Estructura 14: ordinary and overtime hours and minutes per worker of the month (as minutes)."""
-    head = _month_head(src, latest_period)
+    head = _month_head(src, latest_period, earliest_period)
     if isinstance(head, MonthFile):
         return head
     ruc, period = head

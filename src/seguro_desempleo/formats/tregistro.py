@@ -53,9 +53,19 @@ class Termination:
     country: str | None = None
 
 
+EARLIEST_DATE = dt.date(1950, 1, 1)
+"""The earliest date a ``.per`` may give (decision 0410). Its periods are the worker's employment
+history, which may be older than the insurance (a period of 2015–2019 is a true fact the claims
+read, e.g. an earlier separation), so the insurance's start does not bound them; but a date
+before 1950 belongs to someone past ninety, or is a mistyped year (``01/01/0001``)."""
+
+
 def parse_per(src: SourceFile, *, today: dt.date
               ) -> tuple[str | None, list[PeriodLine], list[LineIssue], int, list[Termination]]:
-    """(RUC, good period lines, issues, skipped lines, bajas without a start date) of a ``.per`` file."""
+    """(RUC, good period lines, issues, skipped lines, bajas without a start date) of a ``.per`` file.
+
+    The one date policy (issue 25, decision 0410): no date after *today*, none before
+    :data:`EARLIEST_DATE`."""
     name = Path(src.name).name
     issues: list[LineIssue] = []
     m = PER_NAME_RE.match(name)
@@ -110,6 +120,8 @@ def parse_per(src: SourceFile, *, today: dt.date
                     f"'{end_s}' no es una fecha dd/mm/aaaa")
             elif end_only > today:
                 bad("fecha_fin", "end date is in the future", "end_future")
+            elif end_only < EARLIEST_DATE:
+                bad("fecha_fin", "the end date is before 01/01/1950", "date_too_early")
             elif not cause:
                 bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
             elif cause not in causes:
@@ -133,6 +145,9 @@ def parse_per(src: SourceFile, *, today: dt.date
                 continue
         if start > today:
             bad("fecha_inicio", "start date is in the future", "start_future")
+            continue
+        if start < EARLIEST_DATE:
+            bad("fecha_inicio", "the start date is before 01/01/1950", "date_too_early")
             continue
         if end is not None and end < start:
             bad("fecha_fin", "end date is before the start date", "end_before_start")

@@ -36,7 +36,7 @@ from seguro_desempleo.domain.registry import validate_ruc
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.money import RATE_SCALE, cents_to_str, rate_to_scaled
 from seguro_desempleo.parameters import ParameterSet, default_parameters
-from seguro_desempleo.periods import first_day, format_period, month_index
+from seguro_desempleo.periods import first_day, format_period, month_index, period_of
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.governance import parameters_for
 from seguro_desempleo.storage.uow import SqlUnitOfWork
@@ -216,6 +216,7 @@ def record_payment(uow: SqlUnitOfWork, ruc: str, period: int, amount: int, paid_
     if paid_on < first_day(period):
         raise InputError(f"payment date {paid_on.isoformat()} is before the month it pays, "
                          f"{format_period(period)}", field="paid_on")
+    _date_policy(paid_on, period, params)
     employer = uow.employers.by_ruc(ruc)
     if employer is None or employer.id is None:
         raise NotFoundError(f"no employer with RUC {ruc}", field="ruc")
@@ -240,6 +241,18 @@ def record_payment(uow: SqlUnitOfWork, ruc: str, period: int, amount: int, paid_
     return PaymentResult(pid, entry, after.applied - before.applied, after.unapplied - before.unapplied,
                          after.outstanding, after.interest_fixed - before.interest_fixed,
                          max(after.interest_fixed - after.interest_paid, 0))
+
+
+def _date_policy(paid_on: dt.date, period: int, params: ParameterSet | None) -> None:
+    """The one date policy (issue 25, decisions 0304 and 0410): the payment's date and the month
+    it pays lie within the insurance (not before its start, not after today's tolerance)."""
+    from seguro_desempleo.domain import dates
+
+    law = params if params is not None else default_parameters()
+    dates.check_date(paid_on, law, field="paid_on")
+    if period < period_of(dates.insurance_start(law)):
+        raise InputError(f"the month paid, {format_period(period)}, is before the insurance's start "
+                         f"({format_period(period_of(dates.insurance_start(law)))})", field="period")
 
 
 def reconcile_months(uow: SqlUnitOfWork, months: Iterable[tuple[int, int]], *, at: dt.date | None = None,

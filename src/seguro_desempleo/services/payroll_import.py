@@ -52,9 +52,16 @@ from sqlalchemy import Connection, TextClause, delete, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
+from seguro_desempleo.domain import dates
 from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
-from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker, ruc_valid_mask
+from seguro_desempleo.domain.registry import (
+    FOREIGN_DOCUMENTS,
+    Employer,
+    EmploymentPeriod,
+    Worker,
+    ruc_valid_mask,
+)
 from seguro_desempleo.errors import ConflictError, FormatError
 from seguro_desempleo.formats import payroll_csv, plame, plame_other, rem_scan, tregistro
 from seguro_desempleo.formats.file_names import REM_NAME_RE
@@ -64,7 +71,7 @@ from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import first_month, monthly_amounts
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
-from seguro_desempleo.storage import intake, sqlite_bulk
+from seguro_desempleo.storage import intake, provenance, sqlite_bulk
 from seguro_desempleo.storage.employer_sizes import employer_months_charged
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
@@ -96,8 +103,12 @@ class _Run:
     next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
     only_ruc: str | None = None                                       # an employer's own upload: its RUC
     earliest: int = 0                                                 # the first month with parameters
+    insurance_start: dt.date | None = None                            # domain.dates.insurance_start
     rectified: list[pl.DataFrame] = field(default_factory=list)       # (employer_id, period) superseded
     bajas: list[tuple[FileReport, int, int, int, dt.date, str]] = field(default_factory=list)
+    ambiguous: set[str] = field(default_factory=set)                  # 07/24 numbers two countries hold
+    touched: set[int] = field(default_factory=set)                    # employers of the .per/.tra/.snl/.jor written
+    declarations_before: int = 0                                      # max(declaration.id) when the import began
     # T-Registro bajas without a start (report, line, employer_id, worker_id, end, cause): resolved
     # once every file of the import is written (_resolve_terminations)
 
@@ -207,6 +218,11 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     _create_stage(conn)
     run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc,
                earliest=first_month(params, period_of(today)))
+    run.declarations_before = intake.last_declaration_id(conn)
+    run.ambiguous = intake.ambiguous_documents(conn)
+    # The one date policy (issue 25, decision 0410): no month before the insurance's start.
+    run.insurance_start = dates.insurance_start(params)
+    run.earliest = max(run.earliest, period_of(run.insurance_start))
     try:
         names = [os.fspath(p) for p in paths]
         # files that register workers one by one (T-Registro, .snl, .jor): the registry is looked up
@@ -268,7 +284,9 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
 
         reconcile_months(uow, pl.concat(run.rectified).unique().iter_rows(), at=today, params=params)
     _end_bulk(conn, run.bulk)
-    _resolve_terminations(uow, run)
+    _resolve_terminations(uow, run, summary, today)
+    if run.only_ruc is not None:  # an employer's own upload (API, web): decision 0413
+        _flag_first_declarations(uow, run, summary, params, today)
     return summary
 
 
@@ -357,7 +375,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
         info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
                                  "sha256", "filename"))
         del names, kept
-        if ids and not tables and len(data) >= FAST_MIN_BYTES and rem_scan.HAVE_NUMBA:
+        if ids and not tables and len(data) >= FAST_MIN_BYTES and rem_scan.HAVE_NUMBA and not run.ambiguous:
             # The common case of a large run: every line plainly good (rem_scan), read in one
             # compiled pass; at the first line that is not, the polars path below.
             blob, stops = plame.normalised(data, np.asarray(ends, dtype=np.int64))
@@ -395,6 +413,8 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 "shape_error", "shape_field", "shape_code", "shape_es"]
         allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
         del frames
+        if run.ambiguous:
+            allf = _mark_ambiguous(allf, run.ambiguous)
         flags = None
         con = pl.col("concepto")  # (a cheap test of every line first: 1001-1040 are rare)
         if allf.select((con.str.starts_with("10") | con.str.starts_with(" ")).any()).item() and \
@@ -487,6 +507,20 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
         contrib = contrib.with_columns(worker_ids.alias("worker_id")).drop("key")
         del worker_ids
     run.writer.submit(_write_chunk, conn, run, files, units.drop("file"), unit_sums, contrib, new_workers)
+
+
+def _mark_ambiguous(lines: pl.DataFrame, ambiguous: set[str]) -> pl.DataFrame:
+    """PLAME/CSV lines (no country field) of a 07/24 number two issuing countries hold: refused
+    on ``num_doc`` (decision 0411) — the line cannot say which of the two workers it pays."""
+    doc = pl.col("tipo_doc").str.strip_chars()
+    key = (pl.when(doc.str.len_chars() == 1).then(pl.lit("0") + doc).otherwise(doc)
+           + pl.col("num_doc").str.strip_chars().str.to_uppercase())
+    hit = key.is_in(sorted(ambiguous)).fill_null(False) & pl.col("shape_error").is_null()
+    return lines.with_columns(
+        pl.when(hit).then(pl.lit(AMBIGUOUS_REASON)).otherwise(pl.col("shape_error")).alias("shape_error"),
+        pl.when(hit).then(pl.lit("num_doc")).otherwise(pl.col("shape_field")).alias("shape_field"),
+        pl.when(hit).then(pl.lit("document_ambiguous")).otherwise(pl.col("shape_code")).alias("shape_code"),
+        pl.when(hit).then(pl.lit(ISSUE_CODES["document_ambiguous"])).otherwise(pl.col("shape_es")).alias("shape_es"))
 
 
 _INFO_SCHEMA: dict[str, Any] = {"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "kind": pl.Utf8,
@@ -645,22 +679,8 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
         return
     conn = uow.connection()
     employer = uow.employers.by_ruc(ruc) if ruc is not None else None
-    # The issuing country of a 07/24 document is part of who the worker is (Estructura 11, field 3):
-    # the same number from another country is another person, which PLAME's .rem (no country
-    # field) could not tell apart: refused.
-    lines: list[tregistro.PeriodLine | tregistro.Termination] = [*good, *bajas]
-    for p in lines:
-        if p.country is None:
-            continue
-        known = uow.workers.by_document(p.doc_type, p.doc_number)
-        stored = intake.issuing_country(conn, known.id) if known is not None and known.id is not None else None
-        if stored is not None and stored != p.country:
-            issues.append(LineIssue(src.name, p.line, "pais", "the document is registered with another issuing "
-                                    "country: another person with the same number", "country_conflict"))
-    if any(i.code == "country_conflict" for i in issues):
-        bad_lines = {i.line for i in issues if i.code == "country_conflict"}
-        good = [p for p in good if p.line not in bad_lines]
-        bajas = [b for b in bajas if b.line not in bad_lines]
+    # The issuing country of a 07/24 document is part of who the worker is (Estructura 11, field 3;
+    # decision 0411): the same number from another country is another worker.
     report.issues.extend(issues)
     line_issues = [i for i in issues if i.line]
     report.lines = len(good) + len(bajas) + len(line_issues) + skipped
@@ -670,14 +690,16 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
         return
     employer = employer or uow.employers.upsert(Employer(ruc=ruc))
     assert employer.id is not None
+    if run is not None:
+        run.touched.add(employer.id)
     for p in good:
-        worker = uow.workers.upsert(Worker(doc_type=p.doc_type, doc_number=p.doc_number))
+        worker = _worker_of(uow, run, p.doc_type, p.doc_number, p.country)
         assert worker.id is not None
         _keep_country(conn, worker.id, p.country)
         uow.periods.upsert(EmploymentPeriod(employer_id=employer.id, worker_id=worker.id, start_date=p.start,
                                             end_date=p.end, termination_cause=p.cause))
     for b in bajas:
-        worker = uow.workers.upsert(Worker(doc_type=b.doc_type, doc_number=b.doc_number))
+        worker = _worker_of(uow, run, b.doc_type, b.doc_number, b.country)
         assert worker.id is not None
         _keep_country(conn, worker.id, b.country)
         if run is not None:
@@ -685,6 +707,21 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     report.periods = len(good)
     report.accepted_lines = len(good) + len(bajas) + skipped
     report.status = "partial" if issues else "accepted"
+
+
+def _worker_of(uow: SqlUnitOfWork, run: _Run | None, doc_type: str, number: str, country: str | None) -> Worker:
+    """The worker of a T-Registro line (with its issuing country when the document is 07/24); a
+    number two countries now hold is ambiguous for the PLAME lines of the rest of the import."""
+    worker = uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, doc_country=country))
+    if (run is not None and country is not None and doc_type in FOREIGN_DOCUMENTS
+            and len(uow.workers._candidates(doc_type, number, None)) > 1):
+        run.ambiguous.add(doc_type + number)
+    return worker
+
+
+AMBIGUOUS_REASON = ("the document number is registered with two issuing countries and a PLAME line has no "
+                    "country field: declare the worker's T-Registro period (.per, with país) and send the line "
+                    "under that registration")
 
 
 def _keep_country(conn: Connection, worker_id: int, country: str | None) -> None:
@@ -704,13 +741,22 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
         n_good = len(contracts)
     else:
         parsed = (plame_other.parse_snl if src.kind == "snl" else plame_other.parse_jor)(
-            src, latest_period=period_of(today))
+            src, latest_period=period_of(today), earliest_period=run.earliest if run is not None else 0)
         ruc, period, issues = parsed.ruc, parsed.period, parsed.issues
         n_good = len(parsed.rows)
     if ruc is not None and only_ruc is not None and ruc != only_ruc:
         report.issues.append(_not_yours(src.name))
         report.status = "rejected"
         return
+    if src.kind != "tra":  # no country field: a 07/24 number two countries hold is ambiguous (decision 0411)
+        unclear = {no for no, t, n, *_ in parsed.rows if t in FOREIGN_DOCUMENTS
+                   and (t + n in (run.ambiguous if run is not None else set())
+                        or len(uow.workers._candidates(t, n, None)) > 1)}
+        if unclear:
+            issues = [*issues, *(LineIssue(src.name, no, "num_doc", AMBIGUOUS_REASON, "document_ambiguous")
+                                 for no in sorted(unclear))]
+            parsed.rows[:] = [r for r in parsed.rows if r[0] not in unclear]
+            n_good = len(parsed.rows)
     report.issues.extend(issues)
     line_issues = [i for i in issues if i.line]
     report.lines = n_good + len(line_issues)
@@ -720,6 +766,8 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
         return
     employer = uow.employers.by_ruc(ruc) or uow.employers.upsert(Employer(ruc=ruc))
     assert employer.id is not None
+    if run is not None:
+        run.touched.add(employer.id)
 
     def worker_id(doc_type: str, number: str) -> int:
         w = uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number))
@@ -729,7 +777,9 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
     if src.kind == "tra":
         c = intake.worker_contract
         for line in contracts:
-            wid = worker_id(line.doc_type, line.doc_number)
+            tra_worker = _worker_of(uow, run, line.doc_type, line.doc_number, line.country)
+            assert tra_worker.id is not None
+            wid = tra_worker.id
             _keep_country(conn, wid, line.country)
             conn.execute(delete(c).where(c.c.employer_id == employer.id, c.c.worker_id == wid,
                                          c.c.recorded_on == today))
@@ -751,31 +801,42 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
     report.status = "partial" if issues else "accepted"
 
 
-def _resolve_terminations(uow: SqlUnitOfWork, run: _Run) -> None:
+def _resolve_terminations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, today: dt.date) -> None:
     """Apply the import's bajas written without a start date, and retry the ones kept pending.
 
     A baja closes the worker's open period with that employer (the latest one started on or
     before its end date). Without one, it opens a period from the first month of the unbroken
     run of months with pay (the employer's declarations in force) that ends at or before the
     baja's month, and closes it. Without either, it is kept in ``pending_termination`` — reported
-    on the file, never dropped — and applied by a later import that brings the period or the pay.
+    on the file, never dropped — and retried by the later imports of that employer (only its own
+    files can bring the period or the pay) for ``intake.PENDING_TERMINATION_MONTHS`` months; then
+    it expires (decision 0412): notice ``termination_expired`` on that employer's file, status
+    ``expired`` for staff.
     """
     conn = uow.connection()
     pend = intake.pending_termination
-    pending = conn.execute(select(pend.c.id, pend.c.employer_id, pend.c.worker_id, pend.c.end_date,
-                                  pend.c.cause)).all() if (run.bajas or _has_rows(conn, pend)) else []
-    for rid, employer_id, worker_id, end, cause in pending:
-        if _close_or_open(uow, employer_id, worker_id, end, cause) is not None:
-            conn.execute(delete(pend).where(pend.c.id == rid))
+    waiting = conn.execute(select(pend.c.id).where(pend.c.status == "pending").limit(1)).first() is not None
+    if not run.bajas and not waiting:
+        return
+    if waiting:
+        touched = set(run.touched) | intake.employers_declared_after(conn, run.declarations_before)
+        pending = conn.execute(select(pend.c.id, pend.c.employer_id, pend.c.worker_id, pend.c.end_date, pend.c.cause)
+                               .where(pend.c.status == "pending", pend.c.employer_id.in_(sorted(touched)))
+                               .order_by(pend.c.id)).all() if touched else []
+        for rid, employer_id, worker_id, end, cause in pending:
+            if _close_or_open(uow, employer_id, worker_id, end, cause) is not None:
+                conn.execute(delete(pend).where(pend.c.id == rid))
     for report, line, employer_id, worker_id, end, cause in run.bajas:
         how = _close_or_open(uow, employer_id, worker_id, end, cause)
         if how is None:
             conn.execute(delete(pend).where(pend.c.employer_id == employer_id, pend.c.worker_id == worker_id,
                                             pend.c.end_date == end))
-            conn.execute(pend.insert().values(employer_id=employer_id, worker_id=worker_id, end_date=end, cause=cause))
+            conn.execute(pend.insert().values(employer_id=employer_id, worker_id=worker_id, end_date=end, cause=cause,
+                                              recorded_on=today, status="pending"))
             how = "termination_pending"
             why = ("baja with no period and no pay known for this worker with this employer: kept pending, "
-                   "applied when a later file brings the period or the pay")
+                   f"applied when a file of the next {intake.PENDING_TERMINATION_MONTHS} months brings the period "
+                   "or the pay")
         elif how == "termination_closed":
             why = "baja: closes the worker's open period with this employer"
         else:
@@ -783,6 +844,74 @@ def _resolve_terminations(uow: SqlUnitOfWork, run: _Run) -> None:
         report.notices.append(LineIssue(report.file, line, "fecha_fin", why, how))
         if how != "termination_pending":
             report.periods += 1
+    if waiting:
+        _expire_terminations(conn, summary, today)
+
+
+def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, params: ParameterSet,
+                             today: dt.date) -> None:
+    """The plausibility flags that need each month's provenance (issue 25, decision 0413), on an
+    employer's own upload: for a worker never seen before, months declared long after they were
+    due, and a first declaration that alone makes the worker qualify (art. 7: 12 of 24). They
+    join the review queue (``declaration_review``, source ``import``) and do not count until staff
+    accept them; the file that brought them says so (notice ``months_flagged``). The CLI's and
+    caseworkers' imports (the SUNAT feed, a first migration of the history) are the
+    institution's own and are not flagged."""
+    try:
+        snap = params.at(today)
+        needed = int(snap["requirements.qualifying_contributions"])
+        window = int(snap["requirements.qualifying_window_months"])
+    except (KeyError, LookupError):
+        needed, window = 12, 24
+    conn = uow.connection()
+    flags = provenance.new_months_flags(conn, run.declarations_before, today, needed=needed, window=window)
+    if not flags:
+        return
+    provenance.enqueue(conn, flags, at=dt.datetime.now(dt.UTC).isoformat())
+    by_file: dict[str | None, list[provenance.MonthFlag]] = {}
+    for f in flags:
+        by_file.setdefault(f.sha256, []).append(f)
+    for sha, mine in by_file.items():
+        report = next((r for r in summary.files if r.sha256 == sha), None)
+        if report is None:
+            continue
+        report.notices.append(LineIssue(
+            report.file, 0, "periodo",
+            f"{len(mine)} month(s) of {len({f.worker_id for f in mine})} worker(s) held for staff review (a first "
+            "declaration long after it was due, or one that alone qualifies): not counted until accepted",
+            "months_flagged", provenance.describe(mine)))
+
+
+def expired_terminations(uow: SqlUnitOfWork, ruc: str | None = None) -> list[dict[str, Any]]:
+    """The bajas that expired without finding their period or pay (decision 0412): for staff (all
+    employers) and for the employer's page (*ruc*). No document numbers: ``worker_id``."""
+    employer = uow.employers.by_ruc(ruc) if ruc is not None else None
+    if ruc is not None and (employer is None or employer.id is None):
+        return []
+    return intake.expired_terminations(uow.connection(), employer.id if employer is not None else None)
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    m = day.year * 12 + day.month - 1 - months
+    year, month = divmod(m, 12)
+    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def _expire_terminations(conn: Connection, summary: ImportSummary, today: dt.date) -> None:
+    """The pending bajas kept ``PENDING_TERMINATION_MONTHS`` months or more expire (decision
+    0412): each gets the notice ``termination_expired`` on a file of its employer in this import
+    (named with its RUC), when there is one; all stay for staff with ``status = 'expired'``."""
+    due = intake.expire_pending(conn, _months_before(today, intake.PENDING_TERMINATION_MONTHS), today)
+    for ruc, end in due:
+        report = next((r for r in summary.files if r.status in ("accepted", "partial")
+                       and str(ruc) in os.path.basename(r.file)), None)
+        if report is not None:
+            report.notices.append(LineIssue(
+                report.file, 0, "fecha_fin",
+                f"a baja of {end.strftime('%d/%m/%Y')} kept pending for {intake.PENDING_TERMINATION_MONTHS} months "
+                "never found its period or pay: no longer retried; send the worker's T-Registro alta and baja",
+                "termination_expired"))
 
 
 def _has_rows(conn: Connection, table: Any) -> bool:
@@ -979,6 +1108,7 @@ def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.Dat
     new_employer = new_cts = 0
     if new_workers is not None:  # resolved by the parser, ahead of this writer
         _timed(_copy_frame, conn, "worker", new_workers)
+        _country_unknown(conn, new_workers)
     if contrib.height:
         if "worker_id" not in contrib.columns:
             worker_ids = _resolve(conn, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})[0]
@@ -1156,6 +1286,8 @@ def _resolve(conn: Connection | None, run: _Run, table: str, key_columns: tuple[
                                      *[pl.lit(v).alias(c) for c, v in new_values.items()])
         if conn is not None:
             _timed(_copy_frame, conn, table, fresh)
+            if table == "worker":
+                _country_unknown(conn, fresh)
             fresh = None
         if table in run.mine:
             written = uniq[missing].select("key", pl.Series("id", found[missing]))
@@ -1192,6 +1324,15 @@ def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequ
             cur.executemany(sql, zip(*(part[c].to_list() for c in part.columns), strict=True))
     finally:
         cur.close()
+
+
+def _country_unknown(conn: Connection, workers: pl.DataFrame) -> None:
+    """New workers of PLAME/CSV lines with a 07/24 document: their issuing country is not known
+    (``''``, decision 0411) — the column's default is Peru's, right for every other type. A
+    handful at most: a national month's are DNIs."""
+    ids = workers.filter(pl.col("doc_type").is_in(FOREIGN_DOCUMENTS))["id"].to_list()
+    if ids:
+        intake.country_not_known(conn, ids)
 
 
 def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:
@@ -1263,7 +1404,7 @@ _BULK_INDEXES: dict[str, tuple[tuple[str, str, str], ...]] = {
                     ("", "DROP INDEX ix_declaration_employer_period",
                      "CREATE INDEX ix_declaration_employer_period ON declaration (employer_id, period, status)")),
     "worker": (("postgresql", "ALTER TABLE worker DROP CONSTRAINT uq_worker_document",
-                "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_number, doc_type)"),),
+                "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_number, doc_type, doc_country)"),),
     "contribution": (("postgresql", "DROP INDEX ix_contribution_worker_period",
                       "CREATE INDEX ix_contribution_worker_period ON contribution (worker_id, period)"),),
 }

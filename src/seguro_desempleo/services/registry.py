@@ -97,9 +97,18 @@ def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.da
 
 def register_worker(uow: SqlUnitOfWork, doc_type: str, doc_number: str, *, sex: str | None = None,
                     birth_date: str | dt.date | None = None, region: str | None = None,
-                    full_name: str | None = None) -> Worker:
-    """Register a worker (or complete one already known from payroll) by their Tabla 3 document."""
+                    full_name: str | None = None, doc_country: str | None = None) -> Worker:
+    """Register a worker (or complete one already known from payroll) by their Tabla 3 document.
+
+    *doc_country*: the issuing country (Tabla 26) of a 07/24 document, part of the identity
+    (decision 0411); required when two countries hold the number. Ignored for the documents Peru
+    issues (their country is 604 by definition)."""
     number = validate_document(doc_type, doc_number)
+    if doc_country is not None:
+        code = doc_country.strip()
+        if not (code.isascii() and code.isdigit() and 1 <= len(code) <= 3):
+            raise InputError("the issuing country is Tabla 26's numeric code (e.g. 076)", field="doc_country")
+        doc_country = code.zfill(3) if doc_type in ("07", "24") else None
     if sex is not None and sex not in ("M", "F"):
         raise InputError("sex must be M or F", field="sex")
     born = parse_date(birth_date, field="birth_date") if birth_date is not None else None
@@ -107,5 +116,6 @@ def register_worker(uow: SqlUnitOfWork, doc_type: str, doc_number: str, *, sex: 
         raise InputError("birth date is in the future", field="birth_date")
     if full_name is not None and not 1 <= len(full_name.strip()) <= 200:
         raise InputError("name must be 1-200 characters", field="full_name")
-    return uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, sex=sex, birth_date=born, region=region,
+    return uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, doc_country=doc_country, sex=sex,
+                                     birth_date=born, region=region,
                                      full_name=full_name.strip() if full_name else None))

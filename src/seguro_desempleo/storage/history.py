@@ -44,6 +44,11 @@ BoolArray = npt.NDArray[np.bool_]
 _PAID = ("(SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
          "WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due")
 
+HELD_BY_IMPORT_FLAG = ("AND NOT EXISTS (SELECT 1 FROM declaration_review r WHERE r.worker_id = c.worker_id "
+                       "AND r.period = c.period AND r.source = 'import' AND r.status <> 'accepted') ")
+"""A month the payroll import flagged (decision 0413: a first declaration long after it was due,
+or one that alone qualifies) does not count until staff accept it: the history leaves it out."""
+
 ACTIVE = "d.status = 'active'"
 """The condition on the joined declaration ``d`` that keeps the contribution records in force."""
 
@@ -73,6 +78,7 @@ def months_query(worker: str, active: str, first: str, last: str) -> str:
     return (f"SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
             "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
             f"WHERE c.worker_id = {worker} AND {active} AND c.period BETWEEN {first} AND {last} "
+            f"{HELD_BY_IMPORT_FLAG}"
             "GROUP BY c.period ORDER BY c.period")
 
 

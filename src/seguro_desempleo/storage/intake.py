@@ -43,12 +43,14 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     delete,
+    func,
     insert,
     or_,
     select,
     update,
 )
 
+from seguro_desempleo.domain.registry import FOREIGN_DOCUMENTS
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.storage.models import (
     Base,
@@ -56,6 +58,7 @@ from seguro_desempleo.storage.models import (
     DeclarationRow,
     EmployerRow,
     EmploymentPeriodRow,
+    WorkerRow,
 )
 
 _T = TypeVar("_T")
@@ -110,8 +113,20 @@ pending_termination = Table(
     Column("worker_id", Integer, ForeignKey("worker.id"), nullable=False),
     Column("end_date", Date, nullable=False),
     Column("cause", String(2), nullable=False),
+    # migration 0308 (decision 0412): when it was first kept, and whether it expired
+    Column("recorded_on", Date),
+    Column("status", String(10), nullable=False, server_default="pending"),
+    Column("expired_on", Date),
     UniqueConstraint("employer_id", "worker_id", "end_date", name="uq_pending_termination"),
+    CheckConstraint("status in ('pending', 'expired')", name="status"),
 )
+
+PENDING_TERMINATION_MONTHS = 3
+"""How long a baja without a known period is retried (decision 0412): three months after it was
+first kept — the months in which the employer's next PLAME declarations (due monthly) or its
+T-Registro alta should arrive. Then it *expires*: it is no longer retried, the employer is told
+(notice ``termination_expired`` on its next import, and its page lists it), and it stays in
+``pending_termination`` with ``status = 'expired'`` for staff (:func:`expired_terminations`)."""
 
 employer_concept_flag = Table(
     "employer_concept_flag", metadata,
@@ -187,8 +202,63 @@ def worked_minutes(conn: Connection, worker_id: int) -> list[tuple[int, int, int
 
 
 def issuing_country(conn: Connection, worker_id: int) -> str | None:
+    """The issuing country (Tabla 26) of the worker's document, part of the identity since
+    migration 0308: ``604`` for the documents Peru issues, the 07/24's country, None when no
+    T-Registro file has given it yet."""
+    found = conn.execute(select(WorkerRow.doc_country).where(WorkerRow.id == worker_id)).scalar()
+    if found:
+        return str(found)
     return conn.execute(select(worker_document_country.c.country)
                         .where(worker_document_country.c.worker_id == worker_id)).scalar()
+
+
+def expired_terminations(conn: Connection, employer_id: int | None = None) -> list[dict[str, Any]]:
+    """The bajas that expired unresolved (decision 0412), for staff and for the employer's page:
+    ``id, ruc, worker_id, end_date, cause, recorded_on, expired_on`` (no document number)."""
+    p = pending_termination.c
+    q = (select(p.id, EmployerRow.ruc, p.worker_id, p.end_date, p.cause, p.recorded_on, p.expired_on)
+         .join(EmployerRow, EmployerRow.id == p.employer_id).where(p.status == "expired").order_by(p.id))
+    if employer_id is not None:
+        q = q.where(p.employer_id == employer_id)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def last_declaration_id(conn: Connection) -> int:
+    """The newest declaration's id (0 for none): what an import wrote has a larger one."""
+    return int(conn.execute(select(func.max(DeclarationRow.id))).scalar() or 0)
+
+
+def employers_declared_after(conn: Connection, after: int) -> set[int]:
+    """The employers of the declarations with an id above *after* (one import's)."""
+    return {int(e) for (e,) in conn.execute(select(DeclarationRow.employer_id)
+                                            .where(DeclarationRow.id > after).distinct())}
+
+
+def expire_pending(conn: Connection, cutoff: dt.date, today: dt.date) -> list[tuple[str, dt.date]]:
+    """Mark ``expired`` (on *today*) the pending bajas first kept on or before *cutoff*
+    (decision 0412); their employers' RUCs and end dates."""
+    p = pending_termination.c
+    due = conn.execute(select(p.id, EmployerRow.ruc, p.end_date).join(EmployerRow, EmployerRow.id == p.employer_id)
+                       .where(p.status == "pending", p.recorded_on <= cutoff).order_by(p.id)).all()
+    if due:
+        conn.execute(update(pending_termination).where(p.id.in_([r[0] for r in due]))
+                     .values(status="expired", expired_on=today))
+    return [(str(r), e) for _, r, e in due]
+
+
+def ambiguous_documents(conn: Connection) -> set[str]:
+    """``doc_type + doc_number`` of every 07/24 number two issuing countries hold (decision
+    0411; the partial index ``ix_worker_foreign_document``: nothing is read for the DNIs)."""
+    w = WorkerRow
+    rows = conn.execute(select(w.doc_type, w.doc_number).where(w.doc_type.in_(FOREIGN_DOCUMENTS))
+                        .group_by(w.doc_type, w.doc_number).having(func.count() > 1)).all()
+    return {str(t) + str(n) for t, n in rows}
+
+
+def country_not_known(conn: Connection, worker_ids: list[int]) -> None:
+    """New 07/24 workers of lines without a country field: their country is not known (``''``)."""
+    for i in range(0, len(worker_ids), 1000):
+        conn.execute(update(WorkerRow).where(WorkerRow.id.in_(worker_ids[i:i + 1000])).values(doc_country=""))
 
 
 def concept_flags(conn: Connection, rucs: list[str]) -> pl.DataFrame:

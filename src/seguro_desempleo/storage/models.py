@@ -24,6 +24,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -57,7 +58,15 @@ class WorkerRow(Base):
     __tablename__ = "worker"
     # PostgreSQL: the number first, which sorts by its abbreviated key (migration 0206); SQLite's
     # table keeps UNIQUE (doc_type, doc_number), the order immaterial there.
-    __table_args__ = (UniqueConstraint("doc_number", "doc_type", name="uq_worker_document"),)
+    # The identity is (type, number, issuing country) (migration 0308, issue 31): doc_country is
+    # Tabla 26's code — "604" (Perú) for every document Peru issues, the issuing country of a 07/24,
+    # or "" for a 07/24 no T-Registro file has given the country of yet.
+    __table_args__ = (UniqueConstraint("doc_number", "doc_type", "doc_country", name="uq_worker_document"),
+                      CheckConstraint("doc_type IN ('07', '24') OR doc_country = '604'", name="peruvian_document"),
+                      CheckConstraint("doc_country = '' OR length(doc_country) = 3", name="country_code"),
+                      Index("ix_worker_foreign_document", "doc_type", "doc_number",
+                            sqlite_where=text("doc_type IN ('07', '24')"),
+                            postgresql_where=text("doc_type IN ('07', '24')")))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Codes compared bytewise on PostgreSQL (migration 0204); SQLite's default is already bytewise.
     doc_type: Mapped[str] = mapped_column(String(2).with_variant(String(2, collation="C"), "postgresql"))
@@ -66,6 +75,8 @@ class WorkerRow(Base):
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     region: Mapped[str | None] = mapped_column(String(40))
     full_name: Mapped[str | None] = mapped_column(String(200))   # personal data: never logged
+    doc_country: Mapped[str] = mapped_column(String(3).with_variant(String(3, collation="C"), "postgresql"),
+                                             default="604", server_default="604")
 
 
 class EmploymentPeriodRow(Base):

@@ -56,6 +56,11 @@ class DeclarationReviewRow(Base):
     flagged_at: Mapped[str] = mapped_column(String(40))
     reviewed_by: Mapped[str | None] = mapped_column(String(80))
     reviewed_at: Mapped[str | None] = mapped_column(String(40))
+    # migration 0309 (decision 0413): "claims" — the claims' own flags (ceiling, 5× jump), which the
+    # claims service discounts; "import" — the payroll import's flags (a first declaration long
+    # after it was due, or one that alone qualifies), which the history read itself leaves out
+    # until accepted (storage.history.months_query).
+    source: Mapped[str] = mapped_column(String(10), default="claims", server_default="claims")
 
 
 class AwardApprovalRow(Base):

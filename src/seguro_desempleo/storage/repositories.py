@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from seguro_desempleo.domain.ledger import Line
 from seguro_desempleo.domain.payroll import ContributionRecord, Declaration
-from seguro_desempleo.domain.registry import Employer, EmploymentPeriod, Worker
-from seguro_desempleo.errors import ConflictError, NotFoundError
+from seguro_desempleo.domain.registry import FOREIGN_DOCUMENTS, PERU, Employer, EmploymentPeriod, Worker
+from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.storage.ledger_chain import GENESIS_HASH as LEDGER_GENESIS
@@ -38,9 +38,13 @@ def _employer(row: EmployerRow) -> Employer:
                     region=row.region, id=row.id)
 
 
+AMBIGUOUS = ("the document number is registered with two issuing countries: the issuing country (Tabla 26) "
+             "is needed to tell the two workers apart")
+
+
 def _worker(row: WorkerRow) -> Worker:
     return Worker(doc_type=row.doc_type, doc_number=row.doc_number, sex=row.sex, birth_date=row.birth_date,
-                  region=row.region, full_name=row.full_name, id=row.id)
+                  region=row.region, full_name=row.full_name, id=row.id, doc_country=row.doc_country or None)
 
 
 class EmployerRepository:
@@ -90,18 +94,45 @@ class WorkerRepository:
             raise NotFoundError(f"no worker with id {worker_id}", field="worker_id")
         return _worker(row)
 
-    def by_document(self, doc_type: str, doc_number: str) -> Worker | None:
-        row = self.session.scalars(select(WorkerRow).where(WorkerRow.doc_type == doc_type,
-                                                           WorkerRow.doc_number == doc_number)).first()
-        return _worker(row) if row else None
+    def by_document(self, doc_type: str, doc_number: str, country: str | None = None) -> Worker | None:
+        """The worker with this document. The identity is (type, number, issuing country)
+        (decision 0411): without *country*, a 07/24 number held by two countries is ambiguous
+        (:class:`InputError` on ``doc_country``); every other type is Peru's."""
+        rows = self._candidates(doc_type, doc_number, country)
+        if len(rows) > 1:
+            raise InputError(AMBIGUOUS, field="doc_country")
+        return _worker(rows[0]) if rows else None
+
+    def _candidates(self, doc_type: str, doc_number: str, country: str | None) -> list[WorkerRow]:
+        q = select(WorkerRow).where(WorkerRow.doc_type == doc_type, WorkerRow.doc_number == doc_number)
+        if doc_type not in FOREIGN_DOCUMENTS:
+            q = q.where(WorkerRow.doc_country == PERU)
+        elif country is not None:
+            # the country given, else the record first seen in a PLAME file (no country yet)
+            q = q.where(WorkerRow.doc_country.in_((country, ""))).order_by(WorkerRow.doc_country.desc())
+            rows = list(self.session.scalars(q.limit(2)).all())
+            return rows[:1]
+        return list(self.session.scalars(q.order_by(WorkerRow.id).limit(2)).all())
 
     def upsert(self, w: Worker) -> Worker:
-        """The one worker with this document (same person under two employers is one worker)."""
-        row = self.session.scalars(select(WorkerRow).where(WorkerRow.doc_type == w.doc_type,
-                                                           WorkerRow.doc_number == w.doc_number)).first()
+        """The one worker with this document (same person under two employers is one worker).
+
+        The identity is (type, number, issuing country) (decision 0411): a 07/24 with its country
+        is that country's worker — the record of the same number first seen without a country (a
+        PLAME line) takes it; a 07/24 without a country (PLAME has no such field) is the one
+        worker holding the number, refused as ambiguous when two countries hold it (``InputError``
+        on ``doc_country``); every other type is Peru's (``604``)."""
+        foreign = w.doc_type in FOREIGN_DOCUMENTS
+        rows = self._candidates(w.doc_type, w.doc_number, w.doc_country if foreign else None)
+        if len(rows) > 1:
+            raise InputError(AMBIGUOUS, field="doc_country")
+        row = rows[0] if rows else None
         if row is None:
-            row = WorkerRow(doc_type=w.doc_type, doc_number=w.doc_number)
+            country = (w.doc_country or "") if foreign else PERU
+            row = WorkerRow(doc_type=w.doc_type, doc_number=w.doc_number, doc_country=country)
             self.session.add(row)
+        elif foreign and w.doc_country and not row.doc_country:
+            row.doc_country = w.doc_country
         for attr in ("sex", "birth_date", "region", "full_name"):
             value = getattr(w, attr)
             if value is not None:

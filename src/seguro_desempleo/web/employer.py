@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -16,14 +18,30 @@ from starlette.datastructures import UploadFile
 from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.errors import SeguroError
-from seguro_desempleo.formats.file_names import REM_NAME_RE
+from seguro_desempleo.formats import plame_other
+from seguro_desempleo.formats.file_names import PER_NAME_RE, REM_NAME_RE
 from seguro_desempleo.services.employer_payments import arrears
-from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.services.payroll_import import expired_terminations, import_files
 from seguro_desempleo.web import queries
 from seguro_desempleo.web.common import PageDenied, check_employer, require, today, unit_of_work
 
 MAX_UPLOAD = 20 * 1024 * 1024
-"""One employer-month: far below this even for a large payroll; bigger files go through the CLI."""
+"""One employer-month (all the files of one upload together): far below this even for a large
+payroll; bigger files go through the CLI."""
+
+RUC_IN_NAME = re.compile(r"^(?:0601\d{6}|RP_|RD_)(\d{11})", re.IGNORECASE)
+"""A RUC written in a PLAME / T-Registro file name (``0601AAAAMM<RUC>.rem``, ``RP_<RUC>.per``)."""
+
+UPLOAD_KINDS = (".rem", ".snl", ".jor", ".per", ".tra")
+"""What the page reads; the other files of a PLAME / T-Registro export are skipped with a notice."""
+
+
+def upload_name_ok(name: str) -> bool:
+    """A name the export of PDT PLAME or T-Registro gives (the import checks it further)."""
+    if REM_NAME_RE.match(name) or PER_NAME_RE.match(name):
+        return True
+    ext = os.path.splitext(name)[1].lower()
+    return (ext in UPLOAD_KINDS and RUC_IN_NAME.match(name) is not None) or plame_other.skipped(name)
 
 
 def _ruc(principal: Principal, request: Request) -> str:
@@ -43,15 +61,16 @@ def _ruc(principal: Principal, request: Request) -> str:
 def install(app: FastAPI) -> None:
     from seguro_desempleo.web.routes import render
 
-    def page(request: Request, ruc: str, report: FileReport | None = None, error: str | None = None,
+    def page(request: Request, ruc: str, reports: list[FileReport] | None = None, error: str | None = None,
              status: int = 200) -> HTMLResponse:
         on = today(request)
         with unit_of_work(request) as uow:
             employer = uow.employers.by_ruc(ruc)
             months = queries.employer_months(uow, employer.id) if employer and employer.id else []
             late = arrears(uow, on, ruc=ruc, params=request.app.state.params) if employer else []
+            expired = expired_terminations(uow, ruc) if employer else []
         return render(request, "employer_home.html", status_code=status, employer=employer, ruc=ruc,
-                      months=months, arrears=late, report=report, error=error, today=on,
+                      months=months, arrears=late, reports=reports or [], error=error, expired=expired, today=on,
                       total_outstanding=sum(a.outstanding for a in late),
                       total_interest=sum(a.interest for a in late))
 
@@ -66,29 +85,44 @@ def install(app: FastAPI) -> None:
         ruc = _ruc(principal, request)
         form = await request.form()
         try:
-            return await _handle_upload(request, ruc, form.get("file"))
+            return await _handle_upload(request, ruc, form.getlist("file"))
         finally:
             await form.close()      # the spooled upload is deleted now, not at garbage collection
 
-    async def _handle_upload(request: Request, ruc: str, upload: object) -> HTMLResponse:
-        if not isinstance(upload, UploadFile) or not upload.filename:
+    async def _handle_upload(request: Request, ruc: str, uploads: Sequence[object]) -> HTMLResponse:
+        """One or more files of the month's export, as PDT PLAME / T-Registro write them (``.rem``,
+        ``.snl``, ``.jor``, ``.per``, ``.tra``; the others the insurance does not read are skipped
+        with a notice): imported together, in one transaction, as the CLI does (issue 31)."""
+        files = [u for u in uploads if isinstance(u, UploadFile) and u.filename]
+        if not files:
             return page(request, ruc, error="choose_file", status=422)
-        name = os.path.basename(upload.filename)
-        m = REM_NAME_RE.match(name)
-        if not m:
-            return page(request, ruc, error="bad_file_name", status=422)
-        if m.group(3) != ruc:
-            # The RUC is in the file name: an employer uploads only its own payroll.
-            return page(request, ruc, error="other_ruc", status=403)
-        data = await upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            return page(request, ruc, error="too_large", status=413)
+        names = [os.path.basename(u.filename or "") for u in files]
+        if len(set(names)) != len(names):   # two files of one name: one would silently replace the other
+            return page(request, ruc, error="same_file_name", status=422)
+        for name in names:
+            if not upload_name_ok(name):
+                return page(request, ruc, error="bad_file_name", status=422)
+            if any(r != ruc for r in RUC_IN_NAME.findall(name)):
+                # The RUC is in the file name: an employer uploads only its own payroll.
+                return page(request, ruc, error="other_ruc", status=403)
+        contents: list[bytes] = []
+        room = MAX_UPLOAD
+        for u in files:
+            data = await u.read(room + 1)
+            if len(data) > room:
+                return page(request, ruc, error="too_large", status=413)
+            room -= len(data)
+            contents.append(data)
+
         def run_import() -> ImportSummary:
             with tempfile.TemporaryDirectory(prefix="sd-upload-") as tmp:
-                path = Path(tmp) / name
-                path.write_bytes(data)
+                paths = []
+                for name, data in zip(names, contents, strict=True):
+                    path = Path(tmp) / name
+                    path.write_bytes(data)
+                    paths.append(path)
                 with unit_of_work(request) as uow:
-                    result = import_files([path], uow=uow, params=request.app.state.params, today=today(request),
+                    result = import_files(paths, uow=uow, params=request.app.state.params, today=today(request),
                                           employer_ruc=ruc)
                     uow.commit()
                     return result
@@ -96,12 +130,16 @@ def install(app: FastAPI) -> None:
         try:
             summary = await run_in_threadpool(run_import)     # the event loop keeps serving meanwhile
         except SeguroError as exc:
-            report = FileReport(file=name, kind="rem", status="rejected",
-                                issues=[LineIssue(name, 0, exc.field or "file", exc.message, code="other",
+            report = FileReport(file=", ".join(names), kind="rem", status="rejected",
+                                issues=[LineIssue(names[0], 0, exc.field or "file", exc.message, code="other",
                                                   message_es=exc.message)])
-            return page(request, ruc, report=report, status=422)
-        report = summary.files[0]
-        report.file = name
-        report.issues = [dataclasses.replace(i, file=name) for i in report.issues]
-        report.notices = [dataclasses.replace(i, file=name) for i in report.notices]
-        return page(request, ruc, report=report, status=200 if report.status != "rejected" else 422)
+            return page(request, ruc, reports=[report], status=422)
+        reports = []
+        for report in summary.files:
+            name = os.path.basename(report.file)       # the temporary directory is not the employer's business
+            report.file = name
+            report.issues = [dataclasses.replace(i, file=name) for i in report.issues]
+            report.notices = [dataclasses.replace(i, file=name) for i in report.notices]
+            reports.append(report)
+        bad = any(r.status == "rejected" for r in reports)
+        return page(request, ruc, reports=reports, status=422 if bad else 200)

@@ -181,8 +181,21 @@ _add({
     "confirm_required": ("Confirme la declaración para presentar la solicitud.",
                          "Confirm the statement to file the claim."),
     "choose_file": ("Elija el archivo PLAME del mes.", "Choose the month's PLAME file."),
-    "bad_file_name": ("El archivo debe llamarse 0601AAAAMM<RUC>.rem (formato PLAME).",
-                      "The file must be named 0601YYYYMM<RUC>.rem (PLAME format)."),
+    "bad_file_name": ("Cada archivo debe llamarse como lo exporta la PLAME o el T-Registro: 0601AAAAMM<RUC>.rem, "
+                      ".snl o .jor; RP_<RUC>.per o .tra.",
+                      "Each file must be named as PLAME or T-Registro export it: 0601YYYYMM<RUC>.rem, .snl or "
+                      ".jor; RP_<RUC>.per or .tra."),
+    "expired_bajas": ("Bajas sin período ni remuneración: ya no se reintentan",
+                      "Terminations without a period or pay: no longer retried"),
+    "expired_bajas_help": ("Estas bajas esperaron 3 meses un período o una remuneración de su empresa que no llegó. "
+                           "Envíe el alta y la baja del trabajador en el T-Registro (decisión 0412).",
+                           "These terminations waited 3 months for a period or pay from your company that never "
+                           "came. Send the worker's T-Registro start and termination (decision 0412)."),
+    "baja_date": ("Fecha de la baja", "Termination date"),
+    "baja_cause": ("Motivo (Tabla 17)", "Reason (Tabla 17)"),
+    "expired_on": ("Vencida el", "Expired on"),
+    "same_file_name": ("Dos archivos tienen el mismo nombre; suba cada archivo una sola vez.",
+                       "Two files have the same name; upload each file once."),
     "other_ruc": ("El RUC del nombre del archivo no es el de su empresa.",
                   "The RUC in the file name is not your company's."),
     "too_large": ("El archivo es demasiado grande para la web; use la línea de comandos.",
@@ -262,11 +275,14 @@ _add({
     "state_closed": ("cerrada", "closed"),
     # employer
     "upload_title": ("Subir la planilla del mes (PLAME)", "Upload the month's payroll (PLAME)"),
-    "upload_help": ("El archivo .rem de la PLAME; cada línea se valida y los errores se muestran con su número "
-                    "de línea. Un archivo con errores no se registra.",
-                    "The PLAME .rem file; every line is checked and errors are listed by line number. A file "
-                    "with errors is not recorded."),
-    "plame_file": ("Archivo PLAME (.rem)", "PLAME file (.rem)"),
+    "upload_help": ("Los archivos del mes como los exporta la PLAME (.rem, .snl, .jor) y el T-Registro (.per, "
+                    ".tra), uno o varios a la vez; cada línea se valida y los errores y avisos se muestran con su "
+                    "número de línea. Un archivo con errores no se registra.",
+                    "The month's files as PLAME (.rem, .snl, .jor) and T-Registro (.per, .tra) export them, one "
+                    "or several at once; every line is checked and errors and notices are listed by line number. "
+                    "A file with errors is not recorded."),
+    "plame_file": ("Archivo PLAME (.rem) y los demás del mes: .snl, .jor, .per, .tra (puede elegir varios)",
+                   "PLAME file (.rem) and the month's others: .snl, .jor, .per, .tra (several may be chosen)"),
     "upload_progress": ("Avance de la carga", "Upload progress"),
     "upload": ("Subir", "Upload"),
     "import_report": ("Informe de la carga", "Import report"),
