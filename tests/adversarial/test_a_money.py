@@ -259,3 +259,28 @@ def test_a_worker_cannot_date_their_own_registration_in_the_past(engine: sa.Engi
         record_employment_registration(ctx, ref, dt.date(2024, 1, 1), "centro_empleo", actor="employment_officer:1")
         with pytest.raises(InputError, match="registered_on"):
             record_employment_registration(ctx, ref, dt.date(1, 1, 1), "centro_empleo", actor="employment_officer:1")
+
+
+def test_an_award_resting_on_a_month_flagged_at_intake_and_accepted_is_held(engine: sa.Engine,
+                                                                            tmp_path: Path) -> None:
+    """Issue 25: a month flagged at the upload (a late or self-qualifying first declaration,
+    source 'import', decision 0413) counts once staff accept it, and the award resting on it asks
+    for a second approval, as one resting on an accepted pay flag does (before: paid at once)."""
+    from seguro_desempleo.storage.money_safety import approval_of, held_claims
+
+    ref = _inflated_worker(engine, tmp_path, 33, "3000.00")      # plausible pay, a small award
+    with SqlUnitOfWork(engine) as uow:
+        uow.session.execute(sa.text(
+            "INSERT INTO declaration_review (worker_id, period, remuneration, reasons, status, flagged_at, "
+            "reviewed_by, reviewed_at, source) VALUES (:w, :p, 300000, 'declarado tarde', 'accepted', "
+            "'2025-03-18T00:00:00', 'staff-1', '2025-03-19T00:00:00', 'import')"),
+            {"w": int(ref), "p": 2025 * 12})
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        c = claims_context(uow).service.file_and_decide(ref, dt.date(2025, 3, 20), actor="caseworker:1")
+        uow.commit()
+    assert c.state is ClaimState.APPROVED
+    with SqlUnitOfWork(engine) as uow:
+        assert held_claims(uow.session) == {c.id}
+        row = approval_of(uow.session, c.id)
+        assert row is not None and "2025-01" in row["reasons"]

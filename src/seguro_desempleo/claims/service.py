@@ -402,16 +402,22 @@ class ClaimService:
         if "controls.declared_pay_ceiling" not in self.params:
             return months, []
         flagged = plausibility.flags(months, self.params.at(on))
-        if not flagged:
-            return months, []
         reviews_of = getattr(self.claims, "month_reviews", None)
         reviews = reviews_of(worker_ref) if reviews_of is not None else {}
+        # months flagged at intake (a late or self-qualifying first declaration, source 'import'):
+        # the history leaves them out until accepted; an accepted one is still a month the award
+        # rests on, so it asks for the second approval as the pay flags do
+        at_intake = sorted(m.period for m in months if reviews.get(m.period) == "accepted"
+                           and all(f.period != m.period for f in flagged))
+        if not flagged:
+            return months, at_intake
         new = [f for f in flagged if f.period not in reviews]
         add = getattr(self.claims, "flag_months", None)
         if new and add is not None:
             add(worker_ref, [(f.period, f.remuneration, f.reasons) for f in new], at=self.clock().isoformat())
             log.info("worker months flagged for review: %d", len(new))
-        return plausibility.counted(months, flagged, reviews)
+        kept, accepted = plausibility.counted(months, flagged, reviews)
+        return kept, sorted(set(accepted) | set(at_intake))
 
     def evaluate(self, claim: Claim, on: dt.date) -> StoredDecision:
         return self._evaluate(claim, on)[0]
