@@ -56,6 +56,12 @@ def test_payroll_and_ledger_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "worker registered" in capsys.readouterr().out
     assert main(["payroll", "worker", "--doc-type", "01", "--doc-number", "123"]) == 2
     assert "DNI" in capsys.readouterr().err
+    # a passport (07) is one person per issuing country (decision 0411): two countries, two workers
+    assert main(["payroll", "worker", "--doc-type", "07", "--doc-number", "AB123456", "--doc-country", "218"]) == 0
+    first = capsys.readouterr().out
+    assert main(["payroll", "worker", "--doc-type", "07", "--doc-number", "AB123456", "--doc-country", "862"]) == 0
+    second = capsys.readouterr().out
+    assert "worker registered" in first and "worker registered" in second and first != second
     assert main(["ledger", "trial-balance", "--format", "json"]) == 0
     tb = json.loads(capsys.readouterr().out)
     assert tb["balanced"] and tb["total_debit"] == "116.00"

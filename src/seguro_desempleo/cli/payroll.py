@@ -223,6 +223,9 @@ def worker(
     birth_date: Annotated[str | None, typer.Option("--birth-date", help="YYYY-MM-DD or dd/mm/aaaa")] = None,
     region: Annotated[str | None, typer.Option("--region", help="Region (departamento).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Full name (personal data)")] = None,
+    doc_country: Annotated[str | None, typer.Option(
+        "--doc-country", help="Issuing country (Tabla 26 code, e.g. 604 Perú) of a 07/24 document: part of "
+        "the worker's identity (decision 0411); ignored for documents Peru issues.")] = None,
     db: DbOption = None,
 ) -> None:
     """Register a worker, or complete one first seen in a payroll file."""
@@ -231,7 +234,7 @@ def worker(
 
     with unit_of_work(db) as uow:
         w = register_worker(uow, doc_type, doc_number, sex=sex, birth_date=birth_date, region=region,
-                            full_name=name)
+                            full_name=name, doc_country=doc_country)
         uow.commit()
     typer.echo(f"worker registered (id {w.id})")
 
