@@ -54,7 +54,7 @@ def _echo_json(value: Any) -> None:
 
 _STUDY_MONEY = frozenset({"insurable_pay", "average_insurable_pay", "contributions_declared",
                           "contributions_collected", "recoveries", "admin_costs", "investment_income",
-                          "benefits_paid", "average_benefit"})
+                          "benefits_paid", "average_benefit", "declared_insurable_pay"})
 """The study's amounts, kept in céntimos in the books: shown in JSON as soles (decision 0380)."""
 
 

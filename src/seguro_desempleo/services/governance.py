@@ -558,11 +558,17 @@ def _d(x: Any) -> Decimal:
     return Decimal(int(x or 0))
 
 
-def experience_figures(uow: Any, year: int) -> dict[str, Any]:
+def experience_figures(uow: Any, year: int, base: ParameterSet | None = None) -> dict[str, Any]:
     """The fund's experience in *year* from its own records: by sex (workers) and sector
-    (employers), each with its count and amounts in céntimos; averages to the céntimo."""
-    data = _repo(uow).experience_data(year, year_close_event=YEAR_CLOSE_EVENT)
+    (employers), each with its count and amounts in céntimos; averages to the céntimo.
+
+    Covered workers, worker-months and insurable pay are counted as the law counts them (decision
+    0424: inside the phase of coverage in force, art. 3; under a covered contract; without a former
+    employer's post-termination pay; the charged base) — these feed the assumption set; the
+    ``declared_*`` figures beside them count every month of an active declaration."""
+    data = _repo(uow).experience_data(year, year_close_event=YEAR_CLOSE_EVENT, params=parameters_for(uow, base))
     total, claims, payments, sex_of = data.total, data.claims, data.payments, data.sex_of
+    declared_total = data.declared_total
     by_sex: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.by_sex.items()}
     by_sector: dict[str, dict[str, Any]] = {k: dict(v) for k, v in data.by_sector.items()}
     declared, collected = dict(data.declared), dict(data.collected)
@@ -590,7 +596,8 @@ def experience_figures(uow: Any, year: int) -> dict[str, Any]:
 
     totals = claim_block(lambda _: True)
     for sex in set(by_sex) | {sex_of.get(str(r), "?") for _, r, _ in claims}:
-        by_sex.setdefault(sex, {"covered_workers": 0, "worker_months": 0, "insurable_pay": 0})
+        by_sex.setdefault(sex, {"covered_workers": 0, "worker_months": 0, "insurable_pay": 0, "declared_workers": 0,
+                                "declared_worker_months": 0, "declared_insurable_pay": 0})
         by_sex[sex].update(claim_block(lambda x, sex=sex: x == sex))
     for row in (*by_sex.values(), *by_sector.values()):
         row["average_insurable_pay"] = _avg_cents(row["insurable_pay"], row["worker_months"])
@@ -604,6 +611,8 @@ def experience_figures(uow: Any, year: int) -> dict[str, Any]:
         "total": {"covered_workers": int(total[0]), "worker_months": int(total[1]),
                   "insurable_pay": int(total[2]), "average_insurable_pay": _avg_cents(int(total[2]), int(total[1])),
                   "average_monthly_contributors": _ratio(int(total[1]), 12, "0.01"),
+                  "declared_workers": int(declared_total[0]), "declared_worker_months": int(declared_total[1]),
+                  "declared_insurable_pay": int(declared_total[2]),
                   "contributions_declared": sum(declared.values()),
                   "contributions_collected": sum(collected.values()),
                   "recoveries": flow(Accounts.OVERPAYMENT_RECEIVABLE, "credit"),
@@ -705,7 +714,7 @@ def run_study(uow: Any, year: int, *, actor: str, on: dt.date, base: ParameterSe
         raise InputError("a year from 2000 to 2100", field="year")
     if dt.date(year, 12, 31) > on:
         raise InputError(f"the year {year} has not ended on {on.isoformat()}", field="year")
-    figures = experience_figures(uow, year)
+    figures = experience_figures(uow, year, base)
     rate = Decimal(operational_parameters(uow, base).at(dt.date(year, 12, 31))["financing.contribution_rate"])
     raw = experience_assumption_set(figures, opening_reserve_cents=net_assets(uow, dt.date(year - 1, 12, 31)),
                                     contribution_rate=rate)

@@ -14,15 +14,21 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.domain.governance import ExperienceData
+from seguro_desempleo.parameters.model import ParameterSet, default_parameters
+from seguro_desempleo.periods import first_day
 from seguro_desempleo.storage.errors import translated
 from seguro_desempleo.storage.models_governance import AlertRow, InstrumentRow, ProposalRow, StudyRow, VoteRow
 
 _AUDIT_SINK = "governance_audit"
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _plain(row: Any) -> Any:
@@ -165,35 +171,112 @@ class SqlGovernanceRepository:
 
         return self.session.scalar(select(func.min(DeclarationRow.period)))
 
-    def experience_data(self, year: int, *, year_close_event: str) -> ExperienceData:
-        """What the art. 10 study reads from the books for *year* (see :class:`ExperienceData`)."""
+    def experience_data(self, year: int, *, year_close_event: str,
+                        params: ParameterSet | None = None) -> ExperienceData:
+        """What the art. 10 study reads from the books for *year* (see :class:`ExperienceData`).
+
+        Workers, worker-months and insurable pay twice (decision 0424): *declared* — every month
+        of an active declaration — and *covered*, as the law counts them, the reading of the claim
+        and of ``storage.history.charged_history_bulk``: a former employer's pay after the
+        T-Registro period ended is left out (``rules.post_termination``); an employer-month counts
+        only inside the phase of coverage in force (art. 3 and the Segunda disposición final:
+        ``rules.coverage.employer_covered``; an employer without a recorded size as
+        ``coverage.unknown_size_charged`` says) under a covered contract (``contract_charged``:
+        part-time 02 is charged nothing), with pay; its pay is the charged base (floored at the
+        RMV in force, Ley 26790 art. 6, as the import charges it). *params*: the law in force
+        (``services.governance.parameters_for``); default the baseline."""
+        from seguro_desempleo.rules.coverage import contract_charged, employer_covered
+        from seguro_desempleo.rules.post_termination import months_without_a_job
         from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
+        from seguro_desempleo.storage.employer_sizes import sizes_by_month
+        from seguro_desempleo.storage.history import contract_types_by_month
         from seguro_desempleo.storage.models import (
             ContributionRow,
             DeclarationRow,
             EmployerPaymentRow,
             EmployerRow,
+            EmploymentPeriodRow,
             WorkerRow,
         )
 
+        params = params if params is not None else default_parameters()
         first, last = year * 12, year * 12 + 11
         s = self.session
-        active = and_(DeclarationRow.id == ContributionRow.declaration_id, DeclarationRow.status == "active",
-                      ContributionRow.period >= first, ContributionRow.period <= last)
+        # (worker, month, employer) → sector, sex, declared pay: the active declarations of the year
+        rows: dict[int, list[tuple[int, int, str, int]]] = {}
+        sex_by: dict[int, str] = {}
+        for w, p, e, sector, x, pay in s.execute(
+                select(ContributionRow.worker_id, ContributionRow.period, DeclarationRow.employer_id,
+                       EmployerRow.sector, WorkerRow.sex, func.sum(ContributionRow.insurable_pay))
+                .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+                .join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
+                .join(WorkerRow, WorkerRow.id == ContributionRow.worker_id)
+                .where(DeclarationRow.status == "active", ContributionRow.period >= first,
+                       ContributionRow.period <= last)
+                .group_by(ContributionRow.worker_id, ContributionRow.period, DeclarationRow.employer_id,
+                          EmployerRow.sector, WorkerRow.sex)):
+            rows.setdefault(int(w), []).append((int(p), int(e), str(sector or "?"), int(pay or 0)))
+            sex_by[int(w)] = str(x or "?")
+        spans: dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]] = {}
+        ids = sorted(rows)
+        for i in range(0, len(ids), 5000):
+            for w, e, a, b in s.execute(select(EmploymentPeriodRow.worker_id, EmploymentPeriodRow.employer_id,
+                                               EmploymentPeriodRow.start_date, EmploymentPeriodRow.end_date)
+                                        .where(EmploymentPeriodRow.worker_id.in_(ids[i:i + 5000]))):
+                spans.setdefault(int(w), {}).setdefault(int(e), []).append((_day(a), _day(b) if b else None))
+        months = list(range(first, last + 1))
+        sizes = sizes_by_month(s, sorted({e for rs in rows.values() for _, e, _, _ in rs}), months)
+        snaps = {p: params.at(first_day(p)) for p in months}
+        rmv = {p: int(v) for p, v in zip(months, params.monthly_series("economy.rmv", months), strict=True)}
 
-        def by(group_col: Any, join_worker: bool) -> dict[str, dict[str, int]]:
-            q = (select(group_col, func.count(distinct(ContributionRow.worker_id)), func.count(),
-                        func.sum(ContributionRow.insurable_pay))
-                 .select_from(ContributionRow).join(DeclarationRow, active))
-            q = (q.join(WorkerRow, WorkerRow.id == ContributionRow.worker_id) if join_worker
-                 else q.join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id))
-            return {str(g or "?"): {"covered_workers": int(n), "worker_months": int(wm),
-                                    "insurable_pay": int(pay or 0)}
-                    for g, n, wm, pay in s.execute(q.group_by(group_col))}
+        def employer_in(e: int, sector: str, p: int) -> bool:
+            size = sizes.get((e, p))
+            if size is None:
+                return bool(snaps[p]["coverage.unknown_size_charged"]) and sector in snaps[p]["coverage.sectors"]
+            return employer_covered(size, sector, p, params)
 
-        total = s.execute(select(func.count(distinct(ContributionRow.worker_id)), func.count(),
-                                 func.sum(ContributionRow.insurable_pay)).select_from(ContributionRow)
-                          .join(DeclarationRow, active)).one()
+        # group → [workers, worker-months, pay] for declared and for covered
+        groups: dict[tuple[str, str, str], dict[Any, Any]] = {}
+
+        def add(kind: str, dim: str, key: str, w: int, p: int, pay: int) -> None:
+            g = groups.setdefault((kind, dim, key), {"workers": set(), "months": set(), "pay": 0})
+            g["workers"].add(w)
+            g["months"].add((w, p))
+            g["pay"] += pay
+
+        for w, rs in rows.items():
+            for p, _, sector, pay in rs:
+                for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
+                    add("declared", dim, key, w, p, pay)
+            total: dict[int, int] = {}
+            for p, _, _, pay in rs:
+                total[p] = total.get(p, 0) + pay
+            drop = months_without_a_job([p for p in total if total[p] > 0],
+                                        [(p, e) for p, e, _, pay in rs if pay > 0], spans.get(w, {}), max(total))
+            kept = [r for r in rs if r[0] not in drop and r[3] > 0 and employer_in(r[1], r[2], r[0])]
+            if not kept:
+                continue
+            contracts = contract_types_by_month(s, w, sorted({e for _, e, _, _ in kept}),
+                                                sorted({p for p, _, _, _ in kept}))
+            for p, e, sector, pay in kept:
+                if not contract_charged(contracts.get((e, p)), p, params):
+                    continue
+                base = max(pay, rmv[p]) if snaps[p]["insurable_pay.rmv_minimum_base"] else pay
+                for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
+                    add("covered", dim, key, w, p, base)
+
+        def figures(kind: str, dim: str, key: str) -> tuple[int, int, int]:
+            g = groups.get((kind, dim, key))
+            return (len(g["workers"]), len(g["months"]), int(g["pay"])) if g else (0, 0, 0)
+
+        def by(dim: str) -> dict[str, dict[str, int]]:
+            out: dict[str, dict[str, int]] = {}
+            for key in sorted({k for _, d, k in groups if d == dim}):
+                c, d = figures("covered", dim, key), figures("declared", dim, key)
+                out[key] = {"covered_workers": c[0], "worker_months": c[1], "insurable_pay": c[2],
+                            "declared_workers": d[0], "declared_worker_months": d[1], "declared_insurable_pay": d[2]}
+            return out
+
         declared = {str(g or "?"): int(v or 0) for g, v in s.execute(
             select(EmployerRow.sector, func.sum(DeclarationRow.total_due)).join(
                 EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
@@ -220,8 +303,8 @@ class SqlGovernanceRepository:
             for wid, sex in s.execute(select(WorkerRow.id, WorkerRow.sex).where(WorkerRow.id.in_(ids[i:i + 5000]))):
                 sex_of[str(wid)] = sex or "?"
         return ExperienceData(
-            total=(int(total[0]), int(total[1]), int(total[2] or 0)),
-            by_sex=by(WorkerRow.sex, True), by_sector=by(EmployerRow.sector, False),
+            total=figures("covered", "total", ""), declared_total=figures("declared", "total", ""),
+            by_sex=by("sex"), by_sector=by("sector"),
             declared=declared, collected=collected, claims=claims, payments=payments, sex_of=sex_of,
             flows=self.period_totals(start, end, exclude_event=year_close_event))
 

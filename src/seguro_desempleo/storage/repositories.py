@@ -223,8 +223,10 @@ class ContributionRepository:
     def for_worker(self, worker_id: int, *, active_only: bool = True,
                    params: ParameterSet | None = None) -> list[ContributionRecord]:
         """The worker's contribution records, oldest first; the base and the art. 8 amounts are
-        computed from the insurable pay with the parameters of each month (*params*, default the
-        law's)."""
+        computed from the insurable pay with the parameters of each month: *params* as the caller
+        obtained them (``services.governance.parameters_for``: an entry point hands that, decision
+        0424), or by default the law's baseline plus the instruments recorded in this database —
+        never the YAML alone, which would show a month charged at a rate no longer in force."""
         q = (select(ContributionRow, DeclarationRow.employer_id, DeclarationRow.status)
              .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
              .where(ContributionRow.worker_id == worker_id))
@@ -234,8 +236,15 @@ class ContributionRepository:
                                                ContributionRow.declaration_id)).all()
         if not rows:
             return []
-        amounts = monthly_amounts([r[0].insurable_pay for r in rows], [r[0].period for r in rows],
-                                  params or default_parameters())
+        if params is None:
+            from seguro_desempleo.parameters.model import Instrument
+            from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
+
+            instruments = [Instrument(type=i.type, number=i.number, issued_on=i.issued_on, effective_date=i.effective_date,
+                                      values=dict(i.params or {}), seq=i.id)
+                           for i in SqlGovernanceRepository(self.session).instruments()]
+            params = default_parameters().with_instruments(instruments) if instruments else default_parameters()
+        amounts = monthly_amounts([r[0].insurable_pay for r in rows], [r[0].period for r in rows], params)
         return [ContributionRecord(employer_id=int(emp), worker_id=r.worker_id, period=r.period,
                                    insurable_pay=r.insurable_pay, base=int(amounts.base[i]),
                                    contribution=int(amounts.total[i]), employer_part=int(amounts.employer[i]),

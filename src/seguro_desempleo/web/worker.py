@@ -12,6 +12,7 @@ from seguro_desempleo.domain.access import Role
 from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.periods import period_of
 from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, Decision, evaluate_case
+from seguro_desempleo.services.governance import parameters_for
 from seguro_desempleo.web import queries
 from seguro_desempleo.web.common import require, today, unit_of_work, worker_id_of
 
@@ -42,10 +43,12 @@ def install(app: FastAPI) -> None:
         principal = require(request, Role.WORKER)
         wid = worker_id_of(principal)
         on = today(request)
-        snap = request.app.state.params.at(on)
-        window = int(snap["requirements.qualifying_window_months"])
-        needed = int(snap["requirements.qualifying_contributions"])
         with unit_of_work(request) as uow:
+            # what the rules read: the law's baseline plus the instruments in force (decision 0424)
+            params = parameters_for(uow, request.app.state.params)
+            snap = params.at(on)
+            window = int(snap["requirements.qualifying_window_months"])
+            needed = int(snap["requirements.qualifying_contributions"])
             try:
                 uow.workers.get(wid)
             except SeguroError:
@@ -54,7 +57,7 @@ def install(app: FastAPI) -> None:
             meter = queries.worker_meter(uow, wid, period_of(on), window,
                                          bool(snap["requirements.count_declared_unpaid_months"]))
             jobs = queries.worker_jobs(uow, wid)
-            open_claim = _open_claim(uow, str(wid), request.app.state.params)
+            open_claim = _open_claim(uow, str(wid), params)
         counted = sum(1 for m in meter if m.counts)
         # "If I lost my job today" only for a worker who has a job today (issue 30).
         # A job is an open T-Registro period; with no period on record, pay declared in the last
@@ -62,7 +65,7 @@ def install(app: FastAPI) -> None:
         employed = (any(j.start <= on and (j.end is None or j.end >= on) for j in jobs)
                     or (not jobs and any(m.declared and m.period >= period_of(on) - 2 for m in meter)))
         decision = estimate_today(meter, jobs, on, int(snap["requirements.waiting_period_days"]),
-                                  request.app.state.params) if employed else None
+                                  params) if employed else None
         return render(request, "worker_home.html", meter=meter, counted=counted, needed=needed, window=window,
                       jobs=jobs, decision=decision, unknown=False, employed=employed, open_claim=open_claim)
 

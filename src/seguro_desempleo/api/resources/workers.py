@@ -59,7 +59,7 @@ def worker_contributions(worker_id: str, p: CurrentPrincipal, ctx: Ctx, request:
     p.check_worker(worker_id)
     wid = _worker_id(worker_id)
     ctx.uow.workers.get(wid)
-    recs = ctx.uow.contributions.for_worker(wid, params=request.app.state.params)
+    recs = ctx.uow.contributions.for_worker(wid, params=ctx.service.params)  # baseline + instruments (0424)
     return {"worker_id": wid, "items": [{"period": format_period(r.period), "insurable_pay": cents_to_str(r.insurable_pay),
                                          "contribution": cents_to_str(r.contribution)} for r in recs]}
 
