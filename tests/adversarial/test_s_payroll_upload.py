@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from seguro_desempleo.storage.history import contribution_history
 from seguro_desempleo.storage.models_money_safety import DeclarationReviewRow
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests import signin
 from tests.web.seed import RUC_A, Seeded, seed, seeded_app
 
 MONTHS = [(2024, m) for m in range(9, 13)] + [(2025, m) for m in range(1, 9)]      # 2024-09 … 2025-08
@@ -24,7 +25,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
 def test_twelve_back_dated_months_uploaded_by_an_employer_do_not_count(seeded: Seeded) -> None:
     c = TestClient(seeded_app(seeded, "issue-25-upload"))
-    assert c.post("/ingresar", data={"role": "employer", "subject": RUC_A}, follow_redirects=False).status_code == 303
+    assert signin.web(c, "employer", RUC_A).status_code == 303      # the employer's account (issue 27)
     files = [("file", (f"0601{y}{m:02d}{RUC_A}.rem", b"01|47111111|0121|9999999.99|9999999.99|\r\n"))
              for y, m in MONTHS]
     r = c.post("/empleador/planilla", files=files)

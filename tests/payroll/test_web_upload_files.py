@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, select
 
 from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.storage import intake
+from tests import signin
 from tests.web.seed import RUC_A, RUC_B, Seeded, seed, seeded_app
 
 ERP = Path(__file__).parent / "files" / "erp"
@@ -26,7 +27,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
 def _client(seeded: Seeded) -> TestClient:
     c = TestClient(seeded_app(seeded, "issue-31-files"))
-    assert c.post("/ingresar", data={"role": "employer", "subject": RUC_A}, follow_redirects=False).status_code == 303
+    assert signin.web(c, "employer", RUC_A).status_code == 303      # the employer's account (issue 27)
     return c
 
 
