@@ -134,13 +134,21 @@ def me(principal: Annotated[Principal, Depends(current_principal)]) -> dict[str,
 def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
                secret: str | None = None, demo_logins: bool = False, today: dt.date | None = None,
                oidc: Any = None) -> FastAPI:
-    """The application. *today* pins the service date (demos and tests); otherwise the real date.
+    """The application: the API with the web pages mounted, wired by the composition root
+    (:func:`seguro_desempleo.bootstrap.create_app`, which says what each argument does). Kept here
+    under its old name: tests, demos and ``serve`` build the application from this module."""
+    from seguro_desempleo.bootstrap import create_app as build
 
-    *demo_logins* is off unless asked for (secure by default, decision 0440): a test or a demo that
-    needs the demo log-in passes ``demo_logins=True``; ``serve`` decides it in
-    :func:`app_from_env` (on only for a database ``demo`` created or with ``--demo-logins``, never
-    on a non-loopback address). Even on, it signs in only as the demo's accounts. *oidc*
-    enables OpenID Connect sign-in (``web.oidc.OidcSettings``, built by :mod:`seguro_desempleo.bootstrap`)."""
+    return build(db_url=db_url, params=params, secret=secret, demo_logins=demo_logins, today=today,
+                 oidc=oidc)
+
+
+def build_api(*, accounts: Any, db_url: str | None = None, params: ParameterSet | None = None,
+              secret: str | None = None, demo_logins: bool = False, today: dt.date | None = None,
+              oidc: Any = None) -> FastAPI:
+    """The REST API alone (its routes, its problem+json handlers but the database's, its docs):
+    :func:`seguro_desempleo.bootstrap.create_app` adds the database's error handlers, the web pages
+    and :func:`install_fast_path`. *accounts* is the accounts service (``bootstrap.accounts_for``)."""
     app = FastAPI(
         title="Seguro por Desempleo",
         version=__version__,
@@ -153,9 +161,7 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     app.state.signer = TokenSigner(secret, enabled=False)   # signs the OIDC flow cookie only
     app.state.demo_logins = demo_logins
     app.state.db_url = db_url
-    from seguro_desempleo.bootstrap import accounts_for
-
-    app.state.accounts = accounts_for(db_url)
+    app.state.accounts = accounts
     app.state.oidc = oidc
     app.state.today = today
     problems.install(app)
@@ -173,11 +179,12 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
     from seguro_desempleo.api import acts as acts_api  # issue 26 item 9: issued acts
 
     app.include_router(acts_api.router)
-    problems.install_database_handlers(app)
+    return app
 
-    from seguro_desempleo.web.routes import install as install_web
 
-    install_web(app)
+def install_fast_path(app: FastAPI) -> None:
+    """Put the claims fast path (and the request guard) in front of the whole middleware stack:
+    the last step of building the application, once every route and middleware is in."""
     from seguro_desempleo.api.fastpath import ClaimsFastPath
 
     # In front of the whole middleware stack (the framework's own error, telemetry and body-limit
@@ -192,32 +199,11 @@ def create_app(*, db_url: str | None = None, params: ParameterSet | None = None,
         return problems.AnsweredErrors(RequestGuard(ClaimsFastPath(build_stack())))
 
     app.build_middleware_stack = build_with_fast_path  # type: ignore[method-assign]
-    return app
 
 
 def app_from_env() -> FastAPI:
-    """The app as ``serve`` runs it: database from ``SEGURO_DB_URL``, demo log-in unless disabled."""
-    import gc
-    import os
+    """The app as ``serve`` runs it (``uvicorn seguro_desempleo.api.app:app_from_env``): built by
+    :func:`seguro_desempleo.bootstrap.app_from_env` from the environment."""
+    from seguro_desempleo.bootstrap import app_from_env as build
 
-    from seguro_desempleo.storage.claims_repositories import AuditSequencer
-
-    # The server links audit records into the hash chain in a background thread (batches),
-    # so a request does not wait for the sequencer's transaction.
-    AuditSequencer.background = True
-    from seguro_desempleo.bootstrap import accounts_for, oidc_settings_from_env
-
-    db_url = os.environ.get("SEGURO_DB_URL")
-    # serve sets SEGURO_DEMO_LOGINS to "1" (--demo-logins), "0" (refused: a non-loopback address,
-    # --no-demo-logins) or "auto": on only when `demo` created this database (recorded in it).
-    mode = os.environ.get("SEGURO_DEMO_LOGINS", "auto")
-    demo = mode == "1" or (mode == "auto" and accounts_for(db_url).is_demo_database())
-    app = create_app(db_url=db_url, demo_logins=demo, oidc=oidc_settings_from_env())
-    # What the process holds once the app is built (FastAPI, SQLAlchemy, numpy, the parameters)
-    # lives as long as the process: move it out of the cyclic collector's reach, so a full
-    # collection does not walk it again in the middle of a request. Measured with the filing
-    # decided at once (bench/bench_claims.py --flow one, interleaved): p99 72-92 ms against
-    # 90-118 ms without it.
-    gc.collect()
-    gc.freeze()
-    return app
+    return build()

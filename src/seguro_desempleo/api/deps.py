@@ -13,12 +13,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from seguro_desempleo import bootstrap
 from seguro_desempleo.api.auth import Principal, Role
 from seguro_desempleo.domain import access
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.periods import parse_date
 from seguro_desempleo.services.claims_app import ClaimsContext, claims_context
-from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 
 async def _principal(request: Request) -> Principal:
@@ -35,7 +35,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 async def claims_ctx(request: Request) -> AsyncIterator[ClaimsContext]:
     # async: opening the unit of work does no I/O (the connection is taken at the first
     # statement, in the handler's thread); a sync generator would cost two thread-pool hops.
-    with SqlUnitOfWork(request.app.state.db_url) as uow:
+    with bootstrap.unit_of_work(request.app.state.db_url) as uow:
         yield claims_context(uow, params=request.app.state.params)
 
 

@@ -75,14 +75,14 @@ def _loads(body: bytes) -> Any:
 
 
 def _dumps(value: Any) -> bytes:
-    from seguro_desempleo.storage.claims_repositories import fast_json
-
     if _orjson is not None:
         try:
             return bytes(_orjson.dumps(value))
         except TypeError:
             pass
-    return fast_json(value).encode("utf-8")
+    import json  # what orjson refuses (or without orjson): compact JSON, as the stores write it
+
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _text_or_none(value: Any, max_len: int) -> bool:
@@ -248,11 +248,11 @@ class ClaimsFastPath:
         most :data:`_MAX_COMMITTING` commits are awaited at once per process: each holds a pooled
         connection, and the loop's thread must never wait for the pool.
         """
+        from seguro_desempleo.bootstrap import unit_of_work
         from seguro_desempleo.services.claims_app import claims_context
-        from seguro_desempleo.storage.uow import SqlUnitOfWork
 
         def run_sync() -> _T:
-            with SqlUnitOfWork(state.db_url) as uow:
+            with unit_of_work(state.db_url) as uow:
                 out = action(claims_context(uow, params=state.params))
                 uow.commit()
             return out
@@ -261,7 +261,7 @@ class ClaimsFastPath:
             return await anyio.to_thread.run_sync(run_sync)
         if not _AWAIT_COMMIT or self._committing >= _MAX_COMMITTING:
             return run_sync()
-        with SqlUnitOfWork(state.db_url) as uow:
+        with unit_of_work(state.db_url) as uow:
             out = action(claims_context(uow, params=state.params))
             self._committing += 1
             try:

@@ -8,6 +8,7 @@ traceback, no personal data: the detail is the same line the CLI prints.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from seguro_desempleo.errors import SeguroError, database_busy
+from seguro_desempleo.errors import SeguroError
 
 PROBLEM_TYPE_BASE = "https://seguro-desempleo.pe/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -108,42 +109,35 @@ class AnsweredErrors:
             await self.app(scope, receive, send)
 
 
-def install_database_handlers(app: FastAPI) -> None:
-    """Database trouble as problem+json: a lost race is 409, a missing schema or a busy database 503."""
-    from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
+def install_database_handlers(app: FastAPI, refusals: tuple[type[Exception], ...],
+                              refusal: Callable[[BaseException], str | None]) -> None:
+    """Database trouble as problem+json: a lost race is 409, a missing schema or a busy database 503.
 
-    @app.exception_handler(IntegrityError)
-    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
-        return problem(409, "the change conflicts with a record written meanwhile; reload and try again",
-                       code="conflict", instance=request.url.path)
+    *refusals* are the driver's error classes and *refusal* names the kind of each
+    (``storage/errors.py``, where database errors are translated once; the composition root passes
+    them, so ``api/`` imports no SQLAlchemy)."""
 
-    @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        if database_busy(exc):
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        kind = refusal(exc)
+        if kind == "conflict":
+            return problem(409, "the change conflicts with a record written meanwhile; reload and try again",
+                           code="conflict", instance=request.url.path)
+        if kind == "busy":
             r = problem(503, "the database is busy with another change; try again in a moment",
                         code="database-busy", instance=request.url.path)
             r.headers["Retry-After"] = "2"
             return r
-        if schema_missing(exc):
+        if kind == "schema-missing":
             return problem(503, "the database is not initialised ('seguro-desempleo db init')",
                            code="database-unavailable", instance=request.url.path)
-        return problem(503, "the database is not available; try again later", code="database-unavailable",
-                       instance=request.url.path)
-
-    @app.exception_handler(ProgrammingError)
-    async def _programming(request: Request, exc: ProgrammingError) -> JSONResponse:
-        return problem(503, "the database schema is missing or out of date ('seguro-desempleo db upgrade')",
-                       code="database-unavailable", instance=request.url.path)
-
-    @app.exception_handler(DBAPIError)
-    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
+        if kind == "unavailable":
+            return problem(503, "the database is not available; try again later", code="database-unavailable",
+                           instance=request.url.path)
+        if kind == "schema-outdated":
+            return problem(503, "the database schema is missing or out of date ('seguro-desempleo db upgrade')",
+                           code="database-unavailable", instance=request.url.path)
         return problem(422, "the database refused a value of the request", code="invalid-input",
                        instance=request.url.path)
 
-
-def schema_missing(exc: BaseException) -> bool:
-    """The tables are not there: ``db init`` (or ``db upgrade``) was not run."""
-    orig = getattr(exc, "orig", exc)
-    text = str(orig).lower()
-    return "no such table" in text or type(orig).__name__ == "UndefinedTable" or \
-        ("relation" in text and "does not exist" in text)
+    for cls in refusals:
+        app.add_exception_handler(cls, _database)

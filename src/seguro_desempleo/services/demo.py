@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from stdnum.pe import ruc as ruc_mod
@@ -129,37 +129,39 @@ def make_ruc(n: int) -> str:
 # ------------------------------------------------------------------------------------------ database
 
 
-def prepare_database(db: str | None) -> str:
-    """A fresh database for the demo; refuses to overwrite one the demo did not create."""
-    from sqlalchemy import inspect, text
+class DemoDatabase(Protocol):
+    """The demo's port on the database (``storage/demo_database.py``, wired by
+    ``bootstrap.demo_database``): the services open no database themselves (issue 24)."""
 
-    from seguro_desempleo.storage.db import make_engine, resolve_url, upgrade
+    def prepare(self, db: str | None, mark: str) -> str:
+        """A fresh database for the demo (its URL); refuses one whose audit log does not start
+        with *mark* (one the demo did not create)."""
+        ...
 
-    url = resolve_url(db)
-    engine = make_engine(url)
-    try:
-        tables = set(inspect(engine).get_table_names())
-        created_by_demo = False
-        if "audit_log" in tables:
-            with engine.connect() as conn:
-                first = conn.execute(text("SELECT action FROM audit_log ORDER BY seq LIMIT 1")).scalar()
-            created_by_demo = first == DEMO_MARK
-        if tables - {"alembic_version"} and not created_by_demo:
-            raise ConflictError("the database already holds data the demo did not create; give a new file or "
-                                "an empty database with --db", field="--db")
-    finally:
-        engine.dispose()
-    if tables:
-        if engine.dialect.name != "sqlite":
-            raise ConflictError("an earlier demo database on PostgreSQL: drop and recreate it first", field="--db")
-        from seguro_desempleo.storage.db import shared_engine
+    def unit_of_work(self, url: str) -> Any:
+        """A unit of work (one transaction) on *url*."""
+        ...
 
-        shared_engine.cache_clear()
-        path = Path(url.split("sqlite:///", 1)[1])
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    upgrade(url)
-    return url
+    def safe_url(self, url: str) -> str:
+        """*url* without its password, for the result."""
+        ...
+
+    def last_record_after(self, db: str | None, mark: str, action: str) -> Any:
+        """The ``after`` of the last *action* record of a database the demo made (audit log
+        starting with *mark*); None otherwise, or when it cannot be read."""
+        ...
+
+
+def _wired(database: DemoDatabase | None) -> DemoDatabase:
+    """*database*, or the one the scripted client wires (``seguro_desempleo.demo``, through the
+    composition root) for a caller of this module's old entry points (tests, ``cli/demo.py``,
+    ``cli/serve.py``): to go once they call :mod:`seguro_desempleo.demo` (decision 0805)."""
+    if database is not None:
+        return database
+    from seguro_desempleo import demo as client
+
+    wired: DemoDatabase = client.database()
+    return wired
 
 
 # ------------------------------------------------------------------------------------------ population
@@ -251,24 +253,16 @@ def _separated_this_month(st: _State, period: int) -> dict[int, tuple[int, dt.da
 
 
 def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
-             progress: Progress | None = None) -> dict[str, Any]:
-    from seguro_desempleo.claims.appeals import AppealKind, AppealOutcome
-    from seguro_desempleo.claims.state import ClaimState
-    from seguro_desempleo.employment_service.obligations import Outcome, Placement, PlacementSource
-    from seguro_desempleo.payments.bank_file import write_payment_file
-    from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context, summary
-    from seguro_desempleo.services.employer_payments import record_payment
-    from seguro_desempleo.services.payroll_import import import_files
-    from seguro_desempleo.services.registry import register_employer, register_worker
-    from seguro_desempleo.storage.uow import SqlUnitOfWork
-
+             progress: Progress | None = None, *, database: DemoDatabase | None = None) -> dict[str, Any]:
+    """Run the demo (the module's docstring) on *database* (see :func:`_wired` when None)."""
     if not 1 <= cfg.months <= 120:
         raise InputError(f"--months must be between 1 and 120, got {cfg.months}", field="--months")
+    database = _wired(database)
     params = params or default_parameters()
     t0 = time.perf_counter()
     start_period = parse_period(cfg.start)
     start = first_day(start_period)
-    url = prepare_database(cfg.db)
+    url = database.prepare(cfg.db, DEMO_MARK)
     st = build_population(cfg.workers, cfg.seed, start)
     work = cfg.keep_files or Path(tempfile.mkdtemp(prefix="seguro_demo_"))
     work.mkdir(parents=True, exist_ok=True)
@@ -282,160 +276,29 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
             progress(label, step, total_steps)
 
     try:
-        with SqlUnitOfWork(url) as uow:
-            ctx = claims_context(uow, params=params)
-            ctx.audit.append(who=DEMO_ACTOR, when=dt.datetime.now(dt.UTC), action=DEMO_MARK, entity="demo",
-                             before=None, after={"workers": cfg.workers, "months": cfg.months, "seed": cfg.seed,
-                                                 "start": cfg.start})
-            for i, (ruc, size) in enumerate(zip(st.rucs, st.sizes, strict=True)):
-                lo, hi = SALES_UIT[size]
-                sales = Decimal(int(st.rng.integers(lo, hi)))
-                register_employer(uow, ruc, f"EMPRESA DEMO {i + 1:04d} S.A.C.", annual_sales_uit=sales,
-                                  region=REGIONS[i % len(REGIONS)], params=params, at=start)
-            for w in st.workers:
-                reg = register_worker(uow, "01", w.doc, sex=w.sex, birth_date=_birth(st.rng, start), region=w.region)
-                w.ref = str(reg.id)
-            staff_credentials = _demo_accounts(uow, [int(w.ref) for w in st.workers])
-            # The opening T-Registro: every current employment period.
-            for idx, w in enumerate(st.workers):
-                assert w.employer is not None
-                st.pending_per.setdefault(w.employer, []).append((idx, w.start, None, ""))
+        with database.unit_of_work(url) as uow:
+            staff_credentials = _open_population(uow, cfg, st, start, params)
             uow.commit()
         tick("population")
 
         for k in range(cfg.months):
             period = start_period + k
-            month_start = first_day(period)
-            snap = params.at(month_start)
-            rmv = float(snap["economy.rmv"])
-            # --- labour market: separations and hires in the month
-            seps: dict[int, tuple[int, dt.date]] = {}
-            for idx, w in enumerate(st.workers):
-                if w.employer is not None and w.start < month_start:
-                    if st.rng.random() < SEPARATION_RATE:
-                        end = _day_in(st.rng, period)
-                        cause = str(st.rng.choice(CAUSES, p=CAUSE_SHARES))
-                        seps[idx] = (w.employer, end)
-                        st.pending_per.setdefault(w.employer, []).append((idx, w.start, end, cause))
-                        file_p = FILE_IF_COVERED if cause in COVERED_CAUSES else FILE_IF_NOT
-                        if st.rng.random() < file_p:
-                            st.filings.append((end + dt.timedelta(days=int(st.rng.integers(2, 20))), idx))
-                        w.employer = None
-                        st.count("separations")
-                elif w.employer is None and idx not in seps and st.rng.random() < JOB_FINDING_RATE:
-                    emp = int(st.rng.integers(0, len(st.rucs)))
-                    w.employer, w.start = emp, _day_in(st.rng, period)
-                    st.pending_per.setdefault(emp, []).append((idx, w.start, None, ""))
-                    st.count("hires")
-            st.separated[period] = seps
-            paths = _write_month(st, period, work, rmv)
-            month_end = first_day(period + 1) - dt.timedelta(days=1)
-            with SqlUnitOfWork(url) as uow:
-                ctx = claims_context(uow, params=params)
-                rep = import_files(paths, uow=uow, params=params, today=month_end + dt.timedelta(days=10))
-                st.count("payroll_files", len(paths))
-                st.count("payroll_rejected", rep.rejected)
-                # --- employers pay last month's contributions (a few pay a month late)
-                for emp_ruc in st.rucs:
-                    for back, share in ((1, 0.95), (2, 0.05)):
-                        due_p = period - back
-                        if due_p < start_period or st.rng.random() >= share:
-                            continue
-                        _pay_declared(uow, record_payment, emp_ruc, due_p, month_start + dt.timedelta(days=11))
-                # --- claims filed and decided in the month
-                for on, idx in sorted(x for x in st.filings if x[0] <= month_end):
-                    w = st.workers[idx]
-                    if st.rng.random() < NOT_REGISTERED:
-                        st.unregistered.add(w.ref)
-                    else:                                   # art. 7: registered with the service
-                        _register(ctx, w.ref, on, st.rng.random())
-                    try:
-                        c = ctx.service.file_claim(w.ref, on, actor=_worker_actor(w.ref))
-                    except ConflictError:
-                        st.count("claims_refused_open")
-                        continue
-                    st.count("claims_filed")
-                    st.decisions.append((on + dt.timedelta(days=int(st.rng.integers(1, 8))), c.id))
-                st.filings = [x for x in st.filings if x[0] > month_end]
-                waiting = []
-                for on, cid in sorted(x for x in st.decisions if x[1] and x[0] <= month_end):
-                    c = ctx.service.decide(cid, on, actor=CASEWORKER)
-                    if c.state is ClaimState.WAITING:
-                        waiting.append((on + dt.timedelta(days=7), cid))
-                    elif c.state is ClaimState.DENIED:
-                        _maybe_appeal(st, ctx, c, on, AppealKind)
-                st.decisions = [x for x in st.decisions if x[0] > month_end] + waiting
-                # --- appeals resolved within their 30 business days
-                for a in ctx.claims.appeals(pending_only=True, limit=10_000):
-                    if a.filed_on + dt.timedelta(days=20) <= month_end:
-                        claim = ctx.claims.get(a.claim_id)
-                        upheld = claim.worker_ref in st.unregistered
-                        if upheld:
-                            st.unregistered.discard(claim.worker_ref)     # the registration was proven
-                            _register(ctx, claim.worker_ref, claim.filed_on, 0.0, actor=CASEWORKER)
-                        try:
-                            _, _, paid = ctx.service.resolve_appeal(
-                                a.id, AppealOutcome.UPHELD if upheld else AppealOutcome.REJECTED,
-                                a.filed_on + dt.timedelta(days=20), actor=CASEWORKER)
-                        except ConflictError:
-                            _, _, paid = ctx.service.resolve_appeal(a.id, AppealOutcome.REJECTED,
-                                                                    a.filed_on + dt.timedelta(days=20),
-                                                                    actor=CASEWORKER)
-                            upheld = False
-                        st.count("appeals_upheld" if upheld else "appeals_rejected")
-                        st.count("arrears_payments", len(paid))
-                        st.arrears_cents += sum(p.amount for p in paid)
-                # --- employment-service outcomes for obligations due this month
-                for cl in ctx.claims.in_states([ClaimState.APPROVED, ClaimState.PAYING, ClaimState.SUSPENDED]):
-                    for ob in ctx.employment.obligations(cl.id):
-                        if ob.outcome is not Outcome.PENDING or ob.due_date > month_end:
-                            continue
-                        u = st.rng.random()
-                        oc, jc = ((Outcome.COMPLIED, "") if u < 0.86 else
-                                  (Outcome.NOT_COMPLIED, "JC01") if u < 0.95 else (Outcome.NOT_COMPLIED, ""))
-                        ctx.employment.record_outcome(ob.id, oc, ob.due_date + dt.timedelta(days=1), just_cause=jc,
-                                                      recorded_by=OFFICER)
-                        st.count("obligations_" + (oc.value if not (oc is Outcome.NOT_COMPLIED and not jc)
-                                                   else "unjustified"))
-                        if oc is Outcome.NOT_COMPLIED and not jc:
-                            # The worker attends the rescheduled session the next month.
-                            ctx.employment.schedule(cl.id, ob.kind, ob.due_date + dt.timedelta(days=30))
-                # --- the monthly payment run
-                run = bulk_run_payments(ctx, period, month_end - dt.timedelta(days=2), actor=system_actor("payment-run"))
-                if run.paid:
-                    (work / format_period(period) / f"BN_{format_period(period)}.txt").write_text(
-                        write_payment_file(run.bank_file), encoding="latin-1", newline="")
-                st.count("payment_runs")
-                st.count("suspended", len(run.suspended))
-                st.count("overpayments", len(run.overpayments))
-                # --- placements: claimants seen back at work
-                for cl in ctx.claims.in_states([ClaimState.SUSPENDED, ClaimState.CLOSED]):
-                    if cl.reemployment_date is not None and cl.id not in st.placed:
-                        st.placed.add(cl.id)
-                        src = (PlacementSource.EMPLOYMENT_SERVICE if st.rng.random() < 0.3
-                               else PlacementSource.PAYROLL)
-                        w_emp = next((st.workers[i].employer for i in range(len(st.workers))
-                                      if st.workers[i].ref == cl.worker_ref), None)
-                        ruc = st.rucs[w_emp] if w_emp is not None else st.rucs[0]
-                        ctx.employment.record_placement(Placement(cl.id, cl.reemployment_date, ruc, src))
+            paths = _labour_market(st, period, work, params)
+            with database.unit_of_work(url) as uow:
+                _run_month(uow, st, period, start_period, paths, work, params)
                 uow.commit()
             tick(format_period(period))
 
         last_date = first_day(start_period + cfg.months) - dt.timedelta(days=1)
-        with SqlUnitOfWork(url) as uow:
-            ctx = claims_context(uow, params=params)
-            from seguro_desempleo.claims.audit import verify_chain
-
-            record_last_date(ctx, last_date)            # serve opens the database at this date
-            uow.commit()
-            out = summary(ctx)
-            chain = verify_chain(ctx.audit.records())
+        with database.unit_of_work(url) as uow:
+            out, chain = _close(uow, last_date, params)
     finally:
         if cfg.keep_files is None:
             shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - t0
     return {
-        "database": _safe(url), "workers": cfg.workers, "employers": len(st.rucs), "months": cfg.months,
+        "database": database.safe_url(url), "workers": cfg.workers, "employers": len(st.rucs),
+        "months": cfg.months,
         "first_month": cfg.start, "last_month": format_period(start_period + cfg.months - 1), "seed": cfg.seed,
         "last_date": last_date.isoformat(),
         "events": dict(sorted(st.events.items())), "arrears_paid": cents_to_str(st.arrears_cents), **out,
@@ -446,21 +309,205 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
     }
 
 
-def _safe(url: str) -> str:
-    from sqlalchemy.engine import make_url
+def _open_population(uow: Any, cfg: DemoConfig, st: _State, start: dt.date,
+                     params: ParameterSet) -> list[dict[str, str]]:
+    """The demo's mark, the employers and workers, the demo's accounts and the opening T-Registro
+    (the first transaction); the staff credentials to hand over."""
+    from seguro_desempleo.services.claims_app import claims_context
+    from seguro_desempleo.services.registry import register_employer, register_worker
 
-    return make_url(url).render_as_string(hide_password=True)
+    ctx = claims_context(uow, params=params)
+    ctx.audit.append(who=DEMO_ACTOR, when=dt.datetime.now(dt.UTC), action=DEMO_MARK, entity="demo",
+                     before=None, after={"workers": cfg.workers, "months": cfg.months, "seed": cfg.seed,
+                                         "start": cfg.start})
+    for i, (ruc, size) in enumerate(zip(st.rucs, st.sizes, strict=True)):
+        lo, hi = SALES_UIT[size]
+        sales = Decimal(int(st.rng.integers(lo, hi)))
+        register_employer(uow, ruc, f"EMPRESA DEMO {i + 1:04d} S.A.C.", annual_sales_uit=sales,
+                          region=REGIONS[i % len(REGIONS)], params=params, at=start)
+    for w in st.workers:
+        reg = register_worker(uow, "01", w.doc, sex=w.sex, birth_date=_birth(st.rng, start), region=w.region)
+        w.ref = str(reg.id)
+    staff_credentials = _demo_accounts(uow, [int(w.ref) for w in st.workers])
+    # The opening T-Registro: every current employment period.
+    for idx, w in enumerate(st.workers):
+        assert w.employer is not None
+        st.pending_per.setdefault(w.employer, []).append((idx, w.start, None, ""))
+    return staff_credentials
+
+
+def _labour_market(st: _State, period: int, work: Path, params: ParameterSet) -> list[Path]:
+    """Separations and hires in the month, and its PLAME and T-Registro files (their paths)."""
+    month_start = first_day(period)
+    snap = params.at(month_start)
+    rmv = float(snap["economy.rmv"])
+    seps: dict[int, tuple[int, dt.date]] = {}
+    for idx, w in enumerate(st.workers):
+        if w.employer is not None and w.start < month_start:
+            if st.rng.random() < SEPARATION_RATE:
+                end = _day_in(st.rng, period)
+                cause = str(st.rng.choice(CAUSES, p=CAUSE_SHARES))
+                seps[idx] = (w.employer, end)
+                st.pending_per.setdefault(w.employer, []).append((idx, w.start, end, cause))
+                file_p = FILE_IF_COVERED if cause in COVERED_CAUSES else FILE_IF_NOT
+                if st.rng.random() < file_p:
+                    st.filings.append((end + dt.timedelta(days=int(st.rng.integers(2, 20))), idx))
+                w.employer = None
+                st.count("separations")
+        elif w.employer is None and idx not in seps and st.rng.random() < JOB_FINDING_RATE:
+            emp = int(st.rng.integers(0, len(st.rucs)))
+            w.employer, w.start = emp, _day_in(st.rng, period)
+            st.pending_per.setdefault(emp, []).append((idx, w.start, None, ""))
+            st.count("hires")
+    st.separated[period] = seps
+    return _write_month(st, period, work, rmv)
+
+
+def _run_month(uow: Any, st: _State, period: int, start_period: int, paths: list[Path], work: Path,
+               params: ParameterSet) -> None:
+    """One month in one transaction: the payroll imported, last month's contributions paid, claims
+    filed and decided, appeals resolved, obligations recorded, the payment run, placements."""
+    from seguro_desempleo.services.claims_app import claims_context
+    from seguro_desempleo.services.employer_payments import record_payment
+    from seguro_desempleo.services.payroll_import import import_files
+
+    month_start = first_day(period)
+    month_end = first_day(period + 1) - dt.timedelta(days=1)
+    ctx = claims_context(uow, params=params)
+    rep = import_files(paths, uow=uow, params=params, today=month_end + dt.timedelta(days=10))
+    st.count("payroll_files", len(paths))
+    st.count("payroll_rejected", rep.rejected)
+    # --- employers pay last month's contributions (a few pay a month late)
+    for emp_ruc in st.rucs:
+        for back, share in ((1, 0.95), (2, 0.05)):
+            due_p = period - back
+            if due_p < start_period or st.rng.random() >= share:
+                continue
+            _pay_declared(uow, record_payment, emp_ruc, due_p, month_start + dt.timedelta(days=11))
+    _file_and_decide(ctx, st, month_end)
+    _resolve_appeals(ctx, st, month_end)
+    _record_obligations(ctx, st, month_end)
+    _pay_and_place(ctx, st, period, month_end, work)
+
+
+def _file_and_decide(ctx: Any, st: _State, month_end: dt.date) -> None:
+    """Claims filed and decided in the month (the denied may appeal)."""
+    from seguro_desempleo.claims.appeals import AppealKind
+    from seguro_desempleo.claims.state import ClaimState
+
+    for on, idx in sorted(x for x in st.filings if x[0] <= month_end):
+        w = st.workers[idx]
+        if st.rng.random() < NOT_REGISTERED:
+            st.unregistered.add(w.ref)
+        else:                                   # art. 7: registered with the service
+            _register(ctx, w.ref, on, st.rng.random())
+        try:
+            c = ctx.service.file_claim(w.ref, on, actor=_worker_actor(w.ref))
+        except ConflictError:
+            st.count("claims_refused_open")
+            continue
+        st.count("claims_filed")
+        st.decisions.append((on + dt.timedelta(days=int(st.rng.integers(1, 8))), c.id))
+    st.filings = [x for x in st.filings if x[0] > month_end]
+    waiting = []
+    for on, cid in sorted(x for x in st.decisions if x[1] and x[0] <= month_end):
+        c = ctx.service.decide(cid, on, actor=CASEWORKER)
+        if c.state is ClaimState.WAITING:
+            waiting.append((on + dt.timedelta(days=7), cid))
+        elif c.state is ClaimState.DENIED:
+            _maybe_appeal(st, ctx, c, on, AppealKind)
+    st.decisions = [x for x in st.decisions if x[0] > month_end] + waiting
+
+
+def _resolve_appeals(ctx: Any, st: _State, month_end: dt.date) -> None:
+    """Appeals resolved within their 30 business days."""
+    from seguro_desempleo.claims.appeals import AppealOutcome
+
+    for a in ctx.claims.appeals(pending_only=True, limit=10_000):
+        if a.filed_on + dt.timedelta(days=20) <= month_end:
+            claim = ctx.claims.get(a.claim_id)
+            upheld = claim.worker_ref in st.unregistered
+            if upheld:
+                st.unregistered.discard(claim.worker_ref)     # the registration was proven
+                _register(ctx, claim.worker_ref, claim.filed_on, 0.0, actor=CASEWORKER)
+            try:
+                _, _, paid = ctx.service.resolve_appeal(
+                    a.id, AppealOutcome.UPHELD if upheld else AppealOutcome.REJECTED,
+                    a.filed_on + dt.timedelta(days=20), actor=CASEWORKER)
+            except ConflictError:
+                _, _, paid = ctx.service.resolve_appeal(a.id, AppealOutcome.REJECTED,
+                                                        a.filed_on + dt.timedelta(days=20),
+                                                        actor=CASEWORKER)
+                upheld = False
+            st.count("appeals_upheld" if upheld else "appeals_rejected")
+            st.count("arrears_payments", len(paid))
+            st.arrears_cents += sum(p.amount for p in paid)
+
+
+def _record_obligations(ctx: Any, st: _State, month_end: dt.date) -> None:
+    """Employment-service outcomes for the obligations due this month."""
+    from seguro_desempleo.claims.state import ClaimState
+    from seguro_desempleo.employment_service.obligations import Outcome
+
+    for cl in ctx.claims.in_states([ClaimState.APPROVED, ClaimState.PAYING, ClaimState.SUSPENDED]):
+        for ob in ctx.employment.obligations(cl.id):
+            if ob.outcome is not Outcome.PENDING or ob.due_date > month_end:
+                continue
+            u = st.rng.random()
+            oc, jc = ((Outcome.COMPLIED, "") if u < 0.86 else
+                      (Outcome.NOT_COMPLIED, "JC01") if u < 0.95 else (Outcome.NOT_COMPLIED, ""))
+            ctx.employment.record_outcome(ob.id, oc, ob.due_date + dt.timedelta(days=1), just_cause=jc,
+                                          recorded_by=OFFICER)
+            st.count("obligations_" + (oc.value if not (oc is Outcome.NOT_COMPLIED and not jc)
+                                       else "unjustified"))
+            if oc is Outcome.NOT_COMPLIED and not jc:
+                # The worker attends the rescheduled session the next month.
+                ctx.employment.schedule(cl.id, ob.kind, ob.due_date + dt.timedelta(days=30))
+
+
+def _pay_and_place(ctx: Any, st: _State, period: int, month_end: dt.date, work: Path) -> None:
+    """The monthly payment run (its bank file written) and the claimants seen back at work placed."""
+    from seguro_desempleo.claims.state import ClaimState
+    from seguro_desempleo.employment_service.obligations import Placement, PlacementSource
+    from seguro_desempleo.payments.bank_file import write_payment_file
+    from seguro_desempleo.services.claims_app import bulk_run_payments
+
+    run = bulk_run_payments(ctx, period, month_end - dt.timedelta(days=2), actor=system_actor("payment-run"))
+    if run.paid:
+        (work / format_period(period) / f"BN_{format_period(period)}.txt").write_text(
+            write_payment_file(run.bank_file), encoding="latin-1", newline="")
+    st.count("payment_runs")
+    st.count("suspended", len(run.suspended))
+    st.count("overpayments", len(run.overpayments))
+    # --- placements: claimants seen back at work
+    for cl in ctx.claims.in_states([ClaimState.SUSPENDED, ClaimState.CLOSED]):
+        if cl.reemployment_date is not None and cl.id not in st.placed:
+            st.placed.add(cl.id)
+            src = (PlacementSource.EMPLOYMENT_SERVICE if st.rng.random() < 0.3
+                   else PlacementSource.PAYROLL)
+            w_emp = next((st.workers[i].employer for i in range(len(st.workers))
+                          if st.workers[i].ref == cl.worker_ref), None)
+            ruc = st.rucs[w_emp] if w_emp is not None else st.rucs[0]
+            ctx.employment.record_placement(Placement(cl.id, cl.reemployment_date, ruc, src))
+
+
+def _close(uow: Any, last_date: dt.date, params: ParameterSet) -> tuple[dict[str, Any], Any]:
+    """The ``demo.end`` record committed; the summary and the audit chain's verification."""
+    from seguro_desempleo.claims.audit import verify_chain
+    from seguro_desempleo.services.claims_app import claims_context, summary
+
+    ctx = claims_context(uow, params=params)
+    record_last_date(ctx, last_date)            # serve opens the database at this date
+    uow.commit()
+    out = summary(ctx)
+    chain = verify_chain(ctx.audit.records())
+    return out, chain
 
 
 def _pay_declared(uow: Any, record_payment: Callable[..., Any], ruc: str, period: int, on: dt.date) -> None:
-    from sqlalchemy import text
-
-    row = uow.connection().execute(text(
-        "SELECT d.total_due - COALESCE((SELECT SUM(p.amount) FROM employer_payment p WHERE p.employer_id = "
-        "d.employer_id AND p.period = d.period), 0) FROM declaration d JOIN employer e ON e.id = d.employer_id "
-        "WHERE e.ruc = :r AND d.period = :p AND d.status = 'active'"), {"r": ruc, "p": period}).first()
-    if row is not None and int(row[0]) > 0:
-        record_payment(uow, ruc, period, int(row[0]), on, reference=f"DEMO-{ruc}-{period}", today=on)
+    due = uow.employer_months.outstanding(ruc, period)
+    if due is not None and due > 0:
+        record_payment(uow, ruc, period, due, on, reference=f"DEMO-{ruc}-{period}", today=on)
 
 
 def _demo_accounts(uow: Any, worker_ids: list[int]) -> list[dict[str, str]]:
@@ -564,37 +611,10 @@ def record_last_date(ctx: Any, last: dt.date) -> None:
                      before=None, after={"last_date": last.isoformat()})
 
 
-def demo_last_date(db: str | None) -> dt.date | None:
+def demo_last_date(db: str | None, *, database: DemoDatabase | None = None) -> dt.date | None:
     """The last date of the demo that made *db*; ``None`` for a database the demo did not make,
     one that does not exist, or one that cannot be read (serve then uses the real date)."""
-    from sqlalchemy import inspect, text
-
-    from seguro_desempleo.storage.db import make_engine, resolve_url
-
-    try:
-        url = resolve_url(db)
-    except Exception:                                   # an unsupported URL: serve reports it itself
-        return None
-    if url.startswith("sqlite:///"):
-        from pathlib import Path
-
-        path = url.split("sqlite:///", 1)[1]
-        if not path or path == ":memory:" or not Path(path).is_file():
-            return None                                 # never create a file just to look
-    engine = make_engine(url)
-    try:
-        if "audit_log" not in set(inspect(engine).get_table_names()):
-            return None
-        with engine.connect() as conn:
-            first = conn.execute(text("SELECT action FROM audit_log ORDER BY seq LIMIT 1")).scalar()
-            if first != DEMO_MARK:
-                return None
-            after = conn.execute(text("SELECT after FROM audit_log WHERE action = :a ORDER BY seq DESC LIMIT 1"),
-                                 {"a": DEMO_END}).scalar()
-    except Exception:                                   # an unreachable or odd database: no pinned date
-        return None
-    finally:
-        engine.dispose()
+    after = _wired(database).last_record_after(db, DEMO_MARK, DEMO_END)
     if isinstance(after, str):
         import json
 

@@ -28,8 +28,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from sqlalchemy import Date, bindparam, text
+from typing import Any, TypeAlias
 
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.domain.registry import validate_ruc
@@ -39,7 +38,10 @@ from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import first_day, format_period, month_index, period_of
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.governance import parameters_for
-from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+UnitOfWork: TypeAlias = Any
+"""The transaction (``bootstrap.unit_of_work``): ``employers``, ``declarations``, ``payments``,
+``ledger`` and the months' reads ``employer_months`` (``storage/employer_months.py``)."""
 
 DUE_DAY = 15
 RATE_PARAMETER = "financing.arrears_monthly_interest"
@@ -191,7 +193,7 @@ class PaymentResult:
     interest_owed: int = 0         # the month's fixed interest still unpaid after it
 
 
-def record_payment(uow: SqlUnitOfWork, ruc: str, period: int, amount: int, paid_on: dt.date, *,
+def record_payment(uow: UnitOfWork, ruc: str, period: int, amount: int, paid_on: dt.date, *,
                    interest: int = 0, reference: str | None = None, today: dt.date | None = None,
                    params: ParameterSet | None = None) -> PaymentResult:
     """Record an employer payment (céntimos) for one declared month and post it to the ledger.
@@ -255,7 +257,7 @@ def _date_policy(paid_on: dt.date, period: int, params: ParameterSet | None) -> 
                          f"({format_period(period_of(dates.insurance_start(law)))})", field="period")
 
 
-def reconcile_months(uow: SqlUnitOfWork, months: Iterable[tuple[int, int]], *, at: dt.date | None = None,
+def reconcile_months(uow: UnitOfWork, months: Iterable[tuple[int, int]], *, at: dt.date | None = None,
                      params: ParameterSet | None = None) -> int:
     """Bring the books of these employer-months (``(employer_id, period)``) in line with their
     current declaration and payments; returns the number of entries posted (0 when in line).
@@ -273,13 +275,12 @@ def reconcile_months(uow: SqlUnitOfWork, months: Iterable[tuple[int, int]], *, a
     return posted
 
 
-def reconcile_all(uow: SqlUnitOfWork, *, at: dt.date | None = None, params: ParameterSet | None = None) -> int:
+def reconcile_all(uow: UnitOfWork, *, at: dt.date | None = None, params: ParameterSet | None = None) -> int:
     """:func:`reconcile_months` for every employer-month with a payment (a one-off catch-up)."""
-    rows = uow.connection().execute(text("SELECT DISTINCT employer_id, period FROM employer_payment"))
-    return reconcile_months(uow, [(int(e), int(p)) for e, p in rows], at=at, params=params)
+    return reconcile_months(uow, uow.employer_months.paid_months(), at=at, params=params)
 
 
-def _reconcile(uow: SqlUnitOfWork, month: _Month, rates: InterestRates, *, at: dt.date) -> int:
+def _reconcile(uow: UnitOfWork, month: _Month, rates: InterestRates, *, at: dt.date) -> int:
     lines = _reconciling_lines(month, rates)
     if not lines:
         return 0
@@ -301,45 +302,28 @@ def _reconciling_lines(month: _Month, rates: InterestRates) -> list[tuple[str, i
     return _lines(target, month.books)
 
 
-def _employer_due(uow: SqlUnitOfWork, declaration_id: int) -> int:
-    return int(uow.connection().execute(text("SELECT employer_due FROM declaration WHERE id = :i"),
-                                        {"i": declaration_id}).scalar_one())
+def _employer_due(uow: UnitOfWork, declaration_id: int) -> int:
+    return int(uow.employer_months.employer_due(declaration_id))
 
 
-def _load(uow: SqlUnitOfWork, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], _Month]:
+def _load(uow: UnitOfWork, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], _Month]:
     """The months among *keys* that have payments or ledger entries, with their current
     declaration (none: nothing due), payments in date order and books (one batch)."""
-    conn = uow.connection()
+    reads = uow.employer_months
     wanted = set(keys)
     employer_ids = sorted({e for e, _ in keys})
     periods = sorted({p for _, p in keys})
-    ep = {"e": employer_ids, "p": periods}
     payments: dict[tuple[int, int], list[Payment]] = {}
-    pay_q = (text("SELECT employer_id, period, paid_on, amount, interest FROM employer_payment "
-                  "WHERE employer_id IN :e AND period IN :p ORDER BY employer_id, period, paid_on, id")
-             .bindparams(bindparam("e", expanding=True), bindparam("p", expanding=True))
-             .columns(paid_on=Date))
-    for e, p, on, amount, interest in conn.execute(pay_q, ep):
+    for e, p, on, amount, interest in reads.payments(employer_ids, periods):
         if (int(e), int(p)) in wanted:
             payments.setdefault((int(e), int(p)), []).append(Payment(on, int(amount), int(interest or 0)))
     if not payments:
         return {}
-    rucs: dict[int, str] = {}
-    for e, r in conn.execute(text("SELECT id, ruc FROM employer WHERE id IN :e")
-                             .bindparams(bindparam("e", expanding=True)), {"e": sorted({e for e, _ in payments})}):
-        rucs[int(e)] = str(r)
-    dues: dict[tuple[int, int], tuple[int, int]] = {}
-    q = (text("SELECT employer_id, period, total_due, employer_due FROM declaration "
-              "WHERE status = 'active' AND employer_id IN :e AND period IN :p")
-         .bindparams(bindparam("e", expanding=True), bindparam("p", expanding=True)))
-    for e, p, due, emp in conn.execute(q, ep):
-        dues[(int(e), int(p))] = (int(due), int(emp))
+    rucs = reads.rucs(sorted({e for e, _ in payments}))
+    dues = reads.active_dues(employer_ids, periods)
     refs = {ledger_ref(rucs[e], p): (e, p) for e, p in payments}
     books: dict[tuple[int, int], dict[str, int]] = {}
-    q = (text("SELECT e.ref, l.account, SUM(l.debit), SUM(l.credit) FROM ledger_line l "
-              "JOIN ledger_entry e ON e.id = l.entry_id WHERE e.ref IN :r GROUP BY e.ref, l.account")
-         .bindparams(bindparam("r", expanding=True)))
-    for ref, account, debit, credit in conn.execute(q, {"r": sorted(refs)}):
+    for ref, account, debit, credit in reads.books(sorted(refs)):
         books.setdefault(refs[ref], {})[str(account)] = int(debit or 0) - int(credit or 0)
     out = {}
     for key, paid in payments.items():
@@ -367,7 +351,7 @@ class Arrear:
                 "interest": cents_to_str(self.interest), "interest_paid": cents_to_str(self.interest_paid)}
 
 
-def arrears(uow: SqlUnitOfWork, at: dt.date, *, ruc: str | None = None, params: ParameterSet | None = None,
+def arrears(uow: UnitOfWork, at: dt.date, *, ruc: str | None = None, params: ParameterSet | None = None,
             limit: int | None = None) -> list[Arrear]:
     """Declared months whose due date has passed by *at* and that, counting the payments made by
     *at*, are not fully paid or still owe interest (on what is outstanding, to *at*; on parts paid
@@ -378,16 +362,7 @@ def arrears(uow: SqlUnitOfWork, at: dt.date, *, ruc: str | None = None, params: 
     last = month_index(at.year, at.month) - 1          # the last period whose due date is before *at*
     if due_date(last) >= at:
         last -= 1
-    q = ("SELECT e.ruc, d.period, d.total_due, p.paid_on, p.amount, p.interest "
-         "FROM declaration d JOIN employer e ON e.id = d.employer_id "
-         "LEFT JOIN employer_payment p ON p.employer_id = d.employer_id AND p.period = d.period AND p.paid_on <= :at "
-         "WHERE d.status = 'active' AND d.total_due > 0 AND d.period <= :last")
-    params_sql: dict[str, object] = {"at": at, "last": last}
-    if ruc is not None:
-        q += " AND e.ruc = :ruc"
-        params_sql["ruc"] = validate_ruc(ruc)
-    q += " ORDER BY e.ruc, d.period, p.paid_on, p.id"
-    stmt = text(q).bindparams(bindparam("at", type_=Date)).columns(paid_on=Date)
+    rows = uow.employer_months.arrears_rows(at, last, validate_ruc(ruc) if ruc is not None else None)
     out: list[Arrear] = []
     group: tuple[str, int, int] | None = None
     paid: list[Payment] = []
@@ -405,7 +380,7 @@ def arrears(uow: SqlUnitOfWork, at: dt.date, *, ruc: str | None = None, params: 
             out.append(Arrear(r, period, due, s.paid, s.outstanding, due_date(period), late, owed, s.interest_paid))
         return limit is not None and len(out) >= limit
 
-    for r, period, due, on, amount, interest in uow.connection().execute(stmt, params_sql):
+    for r, period, due, on, amount, interest in rows:
         key = (str(r), int(period), int(due))
         if key != group:
             if group is not None and close():

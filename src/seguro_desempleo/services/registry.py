@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeAlias
 
 from seguro_desempleo.domain.registry import (
     SECTORS,
@@ -23,10 +24,13 @@ from seguro_desempleo.errors import InputError
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import parse_date
 from seguro_desempleo.services.governance import parameters_for
-from seguro_desempleo.storage.uow import SqlUnitOfWork
+
+UnitOfWork: TypeAlias = Any
+"""The transaction (``bootstrap.unit_of_work``): ``employers``, ``workers``, ``sizes`` and
+``registry_reads`` (``storage/registry_reads.py``)."""
 
 
-def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: str | None = None,
+def register_employer(uow: UnitOfWork, ruc: str, name: str, *, size_class: str | None = None,
                       annual_sales_uit: str | Decimal | None = None, sector: str = "private",
                       region: str | None = None, params: ParameterSet | None = None,
                       at: dt.date | None = None, declared_by_employer: bool = False,
@@ -38,7 +42,6 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
     (*declared_by_employer*) is recorded *pending* until staff review it and changes nothing in
     force. Sales on record are never erased by an update that gives none."""
     from seguro_desempleo.services import employer_size
-    from seguro_desempleo.storage import employer_sizes
 
     ruc = validate_ruc(ruc)
     if sector not in SECTORS:
@@ -74,7 +77,7 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
                                       annual_sales_uit=keep_sales, sector=sector, region=region))
     assert e.id is not None
     unchanged = (size_class is not None and not declared_by_employer and sales is None
-                 and employer_sizes.size_in_force(uow.session, e.id, at or dt.date.today()) == size_class)
+                 and uow.registry_reads.size_in_force(e.id, at or dt.date.today()) == size_class)
     if size_class is not None and not unchanged:
         # a size confirmed at once (sales, staff) re-liquidates the months it now covers (issue 26)
         employer_size.record_size(uow, e.id, size_class,
@@ -86,7 +89,7 @@ def register_employer(uow: SqlUnitOfWork, ruc: str, name: str, *, size_class: st
 
 
 def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.date | None = None, *,
-               uow: SqlUnitOfWork | None = None) -> bool:
+               uow: UnitOfWork | None = None) -> bool:
     """Whether the employer's workers are insured in the phase in force on *at* (art. 3); with
     *uow*, the phase as the law's baseline plus the instruments recorded set it (issue 28)."""
     ps = parameters_for(uow, params) if uow is not None else (params or default_parameters())
@@ -95,7 +98,7 @@ def is_covered(employer: Employer, params: ParameterSet | None = None, at: dt.da
             and employer.size_class is not None and employer.size_class in snap["coverage.employer_sizes"])
 
 
-def register_worker(uow: SqlUnitOfWork, doc_type: str, doc_number: str, *, sex: str | None = None,
+def register_worker(uow: UnitOfWork, doc_type: str, doc_number: str, *, sex: str | None = None,
                     birth_date: str | dt.date | None = None, region: str | None = None,
                     full_name: str | None = None, doc_country: str | None = None) -> Worker:
     """Register a worker (or complete one already known from payroll) by their Tabla 3 document.

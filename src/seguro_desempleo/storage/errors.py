@@ -11,6 +11,12 @@ the command line, a 503 page on the web), as it did before.
 
 Repositories wrap their statements in :func:`translated`. The message never carries the
 statement's parameters (a DNI or a name could be among them: Ley 29733); it names the constraint.
+
+The API answers what escapes a request as problem+json: :data:`REFUSALS` are the driver's error
+classes it registers handlers for and :func:`refusal` names the kind of each (a lost race, a busy
+or uninitialised database, an out-of-date schema, a refused value), so ``api/`` imports no
+SQLAlchemy (issue 24, decision 0805); the composition root hands both to
+``api.problems.install_database_handlers``.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
-from seguro_desempleo.errors import ConflictError
+from seguro_desempleo.errors import ConflictError, database_busy
 
 #: Refusals a user can meet: the markers (PostgreSQL names the constraint, SQLite its columns),
 #: the field and the reason. Others get a generic line naming the rule.
@@ -54,3 +60,33 @@ def translated() -> Iterator[None]:
         yield
     except IntegrityError as exc:
         raise conflict_from(exc) from None
+
+
+#: The driver's errors the API answers itself, most specific first (was api/problems.py).
+REFUSALS: tuple[type[Exception], ...] = (IntegrityError, OperationalError, ProgrammingError, DBAPIError)
+
+
+def refusal(exc: BaseException) -> str | None:
+    """The kind of a database error: ``conflict`` (a rule refused the write: a lost race),
+    ``busy`` (a lock not obtained in time), ``schema-missing`` (``db init`` not run),
+    ``unavailable`` (no server), ``schema-outdated`` (``db upgrade`` not run), ``bad-value`` (the
+    database refused a value); None when *exc* is not the driver's."""
+    if isinstance(exc, IntegrityError):
+        return "conflict"
+    if isinstance(exc, OperationalError):
+        if database_busy(exc):
+            return "busy"
+        return "schema-missing" if schema_missing(exc) else "unavailable"
+    if isinstance(exc, ProgrammingError):
+        return "schema-outdated"
+    if isinstance(exc, DBAPIError):
+        return "bad-value"
+    return None
+
+
+def schema_missing(exc: BaseException) -> bool:
+    """The tables are not there: ``db init`` (or ``db upgrade``) was not run."""
+    orig = getattr(exc, "orig", exc)
+    text = str(orig).lower()
+    return "no such table" in text or type(orig).__name__ == "UndefinedTable" or \
+        ("relation" in text and "does not exist" in text)

@@ -36,10 +36,12 @@ if TYPE_CHECKING:
     from seguro_desempleo.storage.books_sql import SqlBooksStore
     from seguro_desempleo.storage.claims_repositories import SqlAuditSink, SqlRegistrationStore
     from seguro_desempleo.storage.claims_wiring import ClaimStores
+    from seguro_desempleo.storage.employer_months import SqlEmployerMonths
     from seguro_desempleo.storage.employer_sizes import SqlSizeStore
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
     from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
     from seguro_desempleo.storage.read_models import SqlEmployerSizes, SqlReadModels
+    from seguro_desempleo.storage.registry_reads import SqlRegistryReads
 
 
 class SqlUnitOfWork:
@@ -214,6 +216,21 @@ class SqlUnitOfWork:
         from seguro_desempleo.storage.claims_repositories import SqlRegistrationStore
 
         return SqlRegistrationStore(self.session)
+
+    @property
+    def employer_months(self) -> SqlEmployerMonths:
+        """The employer payments' reads (``storage/employer_months.py``) in this transaction
+        (issue 24: the SQL of ``services/employer_payments.py`` moved here)."""
+        from seguro_desempleo.storage.employer_months import SqlEmployerMonths
+
+        return SqlEmployerMonths(self.session)
+
+    @property
+    def registry_reads(self) -> SqlRegistryReads:
+        """The registry service's reads (``storage/registry_reads.py``) in this transaction."""
+        from seguro_desempleo.storage.registry_reads import SqlRegistryReads
+
+        return SqlRegistryReads(self.session)
 
     @property
     def audit(self) -> SqlAuditSink:
