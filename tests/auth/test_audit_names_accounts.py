@@ -66,7 +66,7 @@ def assert_every_actor_names_an_account(url: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    from seguro_desempleo.services.demo import DemoConfig, run_demo
+    from seguro_desempleo.demo import DemoConfig, run_demo
 
     db = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     out = run_demo(DemoConfig(workers=120, months=14, seed=5, db=str(db)))

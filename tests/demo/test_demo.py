@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from seguro_desempleo.cli import main
-from seguro_desempleo.services.demo import DemoConfig, build_population, make_ruc, run_demo
+from seguro_desempleo.demo import DemoConfig, run_demo
+from seguro_desempleo.services.demo import build_population, make_ruc
 from seguro_desempleo.storage.db import upgrade
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from seguro_desempleo.cli.serve import _pin_demo_date
-from seguro_desempleo.services.demo import DemoConfig, demo_last_date, run_demo
+from seguro_desempleo.demo import DemoConfig, demo_last_date, run_demo
 from seguro_desempleo.storage.db import upgrade
 from seguro_desempleo.web.common import TODAY_ENV
 

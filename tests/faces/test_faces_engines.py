@@ -8,7 +8,7 @@ import json
 import pytest
 
 from seguro_desempleo.cli import main
-from seguro_desempleo.services.demo import DemoConfig, demo_last_date, run_demo
+from seguro_desempleo.demo import DemoConfig, demo_last_date, run_demo
 
 
 def test_demo_date_and_claims_list_on_each_engine(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -152,7 +152,7 @@ def _json_commands() -> set[str]:
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
-    from seguro_desempleo.services.demo import DemoConfig, run_demo
+    from seguro_desempleo.demo import DemoConfig, run_demo
 
     d = tmp_path_factory.mktemp("demo")
     url = f"sqlite:///{d / 'demo.sqlite3'}"

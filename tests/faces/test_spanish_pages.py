@@ -46,7 +46,7 @@ def test_the_scan_sees_a_leak() -> None:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, dict[str, Any]]]:
-    from seguro_desempleo.services.demo import DemoConfig, run_demo
+    from seguro_desempleo.demo import DemoConfig, run_demo
 
     d: Path = tmp_path_factory.mktemp("es")
     url = f"sqlite:///{d / 'demo.sqlite3'}"

@@ -47,7 +47,7 @@ FORBIDDEN: dict[str, set[str]] = {
     **{a: ENGINES | {"services"} | ADAPTERS | ENTRY | {"bootstrap"} for a in LAW},
     **{a: ENGINES | {"services"} | ADAPTERS | ENTRY | {"bootstrap"} for a in CLAIMS_CORE},
     **{a: {"services"} | ADAPTERS | ENTRY | {"bootstrap"} for a in ENGINES},
-    "services": ADAPTERS | ENTRY | {"bootstrap", "employment_service.adapter"},
+    "services": ADAPTERS | ENTRY | {"bootstrap", "employment_service.adapter", "demo"},  # demo: the client
     "storage": ENTRY | {"bootstrap"},
     "formats": ENTRY | {"bootstrap", "storage", "services"},
     "reports": ENTRY | {"bootstrap", "storage"},

@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         """Run the insurance for a synthetic population, month by month, through the real path."""
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from seguro_desempleo.services.demo import DemoConfig, run_demo
+        from seguro_desempleo.demo import DemoConfig, run_demo
 
         if fmt not in ("text", "json"):
             raise InputError(f"unknown format '{fmt}' (text|json)", field="--format")

@@ -144,7 +144,7 @@ TODAY_ENV = "SEGURO_WEB_TODAY"      # the pages' service date (web.common.TODAY_
 
 def _pin_demo_date(db: str | None) -> None:
     """A demo database opens at the demo's last date unless SEGURO_WEB_TODAY says otherwise."""
-    from seguro_desempleo.services.demo import demo_last_date
+    from seguro_desempleo.demo import demo_last_date
 
     if os.environ.get(TODAY_ENV):
         return

@@ -152,18 +152,6 @@ class DemoDatabase(Protocol):
         ...
 
 
-def _wired(database: DemoDatabase | None) -> DemoDatabase:
-    """*database*, or the one the scripted client wires (``seguro_desempleo.demo``, through the
-    composition root) for a caller of this module's old entry points (tests, ``cli/demo.py``,
-    ``cli/serve.py``): to go once they call :mod:`seguro_desempleo.demo` (decision 0805)."""
-    if database is not None:
-        return database
-    from seguro_desempleo import demo as client
-
-    wired: DemoDatabase = client.database()
-    return wired
-
-
 # ------------------------------------------------------------------------------------------ population
 
 
@@ -253,11 +241,10 @@ def _separated_this_month(st: _State, period: int) -> dict[int, tuple[int, dt.da
 
 
 def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
-             progress: Progress | None = None, *, database: DemoDatabase | None = None) -> dict[str, Any]:
-    """Run the demo (the module's docstring) on *database* (see :func:`_wired` when None)."""
+             progress: Progress | None = None, *, database: DemoDatabase) -> dict[str, Any]:
+    """Run the demo (the module's docstring) on *database* (wired by :mod:`seguro_desempleo.demo`)."""
     if not 1 <= cfg.months <= 120:
         raise InputError(f"--months must be between 1 and 120, got {cfg.months}", field="--months")
-    database = _wired(database)
     params = params or default_parameters()
     t0 = time.perf_counter()
     start_period = parse_period(cfg.start)
@@ -611,10 +598,10 @@ def record_last_date(ctx: Any, last: dt.date) -> None:
                      before=None, after={"last_date": last.isoformat()})
 
 
-def demo_last_date(db: str | None, *, database: DemoDatabase | None = None) -> dt.date | None:
+def demo_last_date(db: str | None, *, database: DemoDatabase) -> dt.date | None:
     """The last date of the demo that made *db*; ``None`` for a database the demo did not make,
     one that does not exist, or one that cannot be read (serve then uses the real date)."""
-    after = _wired(database).last_record_after(db, DEMO_MARK, DEMO_END)
+    after = database.last_record_after(db, DEMO_MARK, DEMO_END)
     if isinstance(after, str):
         import json
 
