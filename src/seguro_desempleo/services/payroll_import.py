@@ -25,20 +25,22 @@ and status decided in polars) and contribution records with one ``COPY`` (Postgr
 the contributions) or ``executemany`` (SQLite) each — no staging copy and no join in the
 database. Into tables that were empty when it started (a first load) it builds the secondary
 indexes, and on PostgreSQL some primary keys, after the rows (:func:`_start_bulk`).
+
+Where each part is (decision 0803): this module reads and parses the files (through ``formats/``);
+:mod:`seguro_desempleo.services.payroll_run` holds the run's state, its writer thread, each chunk's
+fates and units, the pending bajas and the flags; every statement — ``_write_chunk``, ``_resolve``,
+``_next_ids``, ``_start_bulk`` and the rest — is in ``storage/payroll_sink.py`` and
+``storage/payroll_bulk.py``, reached through ``uow.payroll_sink``.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import gc
 import logging
 import os
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +49,6 @@ import polars as pl
 
 from seguro_desempleo.domain import dates
 from seguro_desempleo.domain.file_names import REM_NAME_RE
-from seguro_desempleo.domain.ledger import Accounts, signed_line
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import (
     FOREIGN_DOCUMENTS,
@@ -61,12 +62,15 @@ from seguro_desempleo.formats import payroll_csv, plame, plame_other, rem_scan, 
 from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import format_period, period_of
-from seguro_desempleo.rules.financing import first_month, monthly_amounts
-from seguro_desempleo.services import ledger
+from seguro_desempleo.rules.financing import first_month
+from seguro_desempleo.services import payroll_run as steps
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
+from seguro_desempleo.services.payroll_run import expired_terminations
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+
+__all__ = ["KINDS", "expired_terminations", "import_files", "register_concept_flag"]
 
 CHUNK_BYTES = 24 * 1024 * 1024
 """Files are parsed and staged in chunks of about this size: memory stays flat for a national month."""
@@ -77,83 +81,6 @@ compiled fast path (:mod:`seguro_desempleo.formats.rem_scan`); smaller chunks (a
 straight to the polars path, which needs no compiled code loaded."""
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class _Run:
-    writer: _Writer
-    bulk: dict[str, list[str]] = field(default_factory=dict)          # tables loaded first: _start_bulk
-    known: dict[str, pl.DataFrame] = field(default_factory=dict)      # registry table → (key, id) of every row
-    declared: pl.DataFrame | None = None                              # first load: (employer_id, period) written
-    mine: set[str] = field(default_factory=set)                       # registry tables holding only our rows
-    first_sha: str | None = None                                      # names the ledger entry
-    units: int = 0                                                    # declarations written
-    employer_delta: int = 0                                           # receivable change, employer part
-    cts_delta: int = 0                                                # receivable change, CTS part
-    superseded: dict[str, int] = field(default_factory=dict)         # identity key → declarations replaced
-    next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
-    only_ruc: str | None = None                                       # an employer's own upload: its RUC
-    earliest: int = 0                                                 # the first month with parameters
-    insurance_start: dt.date | None = None                            # domain.dates.insurance_start
-    rectified: list[pl.DataFrame] = field(default_factory=list)       # (employer_id, period) superseded
-    bajas: list[tuple[FileReport, int, int, int, dt.date, str]] = field(default_factory=list)
-    ambiguous: set[str] = field(default_factory=set)                  # 07/24 numbers two countries hold
-    touched: set[int] = field(default_factory=set)                    # employers of the .per/.tra/.snl/.jor written
-    declarations_before: int = 0                                      # max(declaration.id) when the import began
-    # T-Registro bajas without a start (report, line, employer_id, worker_id, end, cause): resolved
-    # once every file of the import is written (_resolve_terminations)
-
-
-class _Writer:
-    """The import's database work, in order: inline, or (an import that owns its transaction, on
-    PostgreSQL or a SQLite file: :func:`_shareable`) on one thread, so that the database writes
-    chunk *k* while chunk *k + 1* is parsed. (SQLite too: its inserts run with the GIL released,
-    and the parse spends much of its time in polars, which releases it as well: 42.7-46.0 s →
-    36.9-39.0 s for the national month.)
-
-    At most two chunks are in its hands at once (one being written, one waiting); a failure is
-    raised in the caller at the next :meth:`submit`, :meth:`call` or :meth:`sync`. Work that needs
-    an answer (:meth:`call`) runs in the caller's thread once the writer is idle.
-    """
-
-    def __init__(self, threaded: bool) -> None:
-        self.threaded = threaded
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-write") if threaded else None
-        self._pending: deque[Future[None]] = deque()
-        self._failed = False
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
-        if self._pool is None:
-            fn(*args)
-            return
-        while self._pending and (len(self._pending) >= 2 or self._pending[0].done()):
-            self._pending.popleft().result()
-        self._pending.append(self._pool.submit(self._guarded, fn, *args))
-
-    def _guarded(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run *fn* unless earlier work failed: after a failure nothing more is written (the
-        transaction may still be usable — the failure need not have come from the database)."""
-        if self._failed:
-            return
-        try:
-            fn(*args)
-        except BaseException:
-            self._failed = True
-            raise
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        self.sync()
-        return fn(*args)
-
-    def sync(self) -> None:
-        while self._pending:
-            self._pending.popleft().result()
-
-    def close(self) -> None:
-        """Stop: the work not started is dropped, the work running is waited for (the caller then
-        rolls the transaction back, or commits after :meth:`sync`)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
@@ -197,7 +124,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
     sink = uow.payroll_sink
     sink.prepare()
-    run = _Run(writer=_Writer(threaded and sink.shareable()), only_ruc=employer_ruc,
+    run = steps._Run(writer=steps._Writer(threaded and sink.shareable()), only_ruc=employer_ruc,
                earliest=first_month(params, period_of(today)))
     run.declarations_before = sink.last_declaration_id()
     run.ambiguous = sink.ambiguous_documents()
@@ -236,7 +163,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
             del batch  # held by *pending* only (freed as soon as the chunk has split it)
             while rest is not None:
                 # A batch that would pass the chunk's size is cut after the file that reaches it.
-                head, rest = _cut(rest, CHUNK_BYTES - size)
+                head, rest = steps._cut(rest, CHUNK_BYTES - size)
                 pending.append(head)
                 size += len(head.data)
                 del head
@@ -251,12 +178,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     for rep in summary.files:
         rep.superseded = run.superseded.get(rep.sha256, 0)
     if run.employer_delta or run.cts_delta:
-        d_emp, d_cts = run.employer_delta, run.cts_delta
-        ledger.post(uow, "payroll.declared", [
-            signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
-            signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
-            signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
-            ref=f"import:{(run.first_sha or '')[:16]}+{run.units - 1}", at=today)
+        steps._post_receivables(uow, run, today)
     if run.rectified:
         # A rectification is retroactive: the months it replaced have their payments applied to
         # the new dues (an overpayment moves to aportes por aplicar, money there is applied to a
@@ -265,13 +187,13 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
 
         reconcile_months(uow, pl.concat(run.rectified).unique().iter_rows(), at=today, params=params)
     sink.end_bulk(run.bulk)
-    _resolve_terminations(uow, run, summary, today)
+    steps._resolve_terminations(uow, run, summary, today)
     if run.only_ruc is not None:  # an employer's own upload (API, web): decision 0413
-        _flag_first_declarations(uow, run, summary, params, today)
+        steps._flag_first_declarations(uow, run, summary, params, today)
     return summary
 
 
-def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
+def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: steps._Run,
            seen_sha: set[str], summary: ImportSummary, params: ParameterSet, partial: bool,
            today: dt.date) -> None:
     """Parse, validate and hand to the writer one chunk of files (*pending*, emptied here).
@@ -290,20 +212,58 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
     # A file's id is its place in the run (in summary.files): the declaration units of a chunk are
     # numbered in that order, so a later file of the same employer-month supersedes an earlier
     # one whatever their kinds.
+    reps, rem_reports, rem_at, tables = _classify(uow, pending, run, known, seen_sha, summary, partial, today)
+    frames, info, fast = _parse(pending, run, reps, rem_reports, rem_at, tables, latest)
+    del rem_reports, rem_at, tables
+    if fast is not None:
+        checked = fast
+    else:
+        if not frames:
+            return
+        cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado",
+                "shape_error", "shape_field", "shape_code", "shape_es"]
+        allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
+        del frames
+        if run.ambiguous:
+            allf = steps._mark_ambiguous(allf, run.ambiguous)
+        flags = None
+        con = pl.col("concepto")  # (a cheap test of every line first: 1001-1040 are rare)
+        if allf.select((con.str.starts_with("10") | con.str.starts_with(" ")).any()).item() and \
+                allf.select(con.str.strip_chars().str.contains(r"^10\d\d$").any()).item():
+            rucs = allf.get_column("ruc").unique().drop_nulls().to_list()
+            flags = run.writer.call(sink.concept_flags, rucs)
+        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
+        del allf
+    accepted = steps._fates(checked, info, reps, partial)
+    del info
+    if not accepted.height:
+        return
+    held = [checked, accepted]
+    del checked, accepted
+    steps._write(sink, run, held, reps, params)
+
+
+def _classify(uow: SqlUnitOfWork, pending: list[FileBatch], run: steps._Run, known: set[str], seen_sha: set[str],
+              summary: ImportSummary, partial: bool, today: dt.date) -> tuple[
+                  dict[int, FileReport], list[FileReport], list[tuple[int, int, int]],
+                  list[tuple[int, plame.SourceFile, FileReport]]]:
+    """Each file of the chunk: its report, and whether it reaches the parser (``.rem`` and tables)
+    or is recorded at once (T-Registro and the other PLAME files, by the writer in order)."""
+    sink = uow.payroll_sink
     reps: dict[int, FileReport] = {}                         # the files that reach the parser, by id
     rem_reports: list[FileReport] = []                       # new .rem files, before their names are checked
     rem_at: list[tuple[int, int, int]] = []                  # (id, batch, file in it) of each
     tables: list[tuple[int, plame.SourceFile, FileReport]] = []
     for bi, batch in enumerate(pending):
-        if _rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
+        if steps._rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
             first = len(summary.files)
             reports = [FileReport(file=path, kind="rem", status="rejected", sha256=sha)
                        for path, sha in zip(batch.paths, batch.keys, strict=True)]
             summary.files.extend(reports)
             for fi, (report, sha) in enumerate(zip(reports, batch.keys, strict=True)):
-                if report.file[-5:-4] in ("", "/", ".") and _kind(report.file) != "rem":  # "..rem": no extension
+                if report.file[-5:-4] in ("", "/", ".") and steps._kind(report.file) != "rem":  # "..rem": no extension
                     report.kind = "unknown"
-                    report.issues.append(_unknown_kind(report.file))
+                    report.issues.append(steps._unknown_kind(report.file))
                     continue
                 if sha in known or sha in seen_sha:
                     report.status = "duplicate"
@@ -313,7 +273,7 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
                 rem_at.append((first + fi, bi, fi))
             continue
         for fi, (path, sha) in enumerate(zip(batch.paths, batch.keys, strict=True)):  # a file alone
-            kind = _kind(path)
+            kind = steps._kind(path)
             report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
             summary.files.append(report)
             file_id = len(summary.files) - 1
@@ -323,7 +283,7 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
                                                 "not need: skipped", "file_skipped"))
                 continue
             if kind is None:
-                report.issues.append(_unknown_kind(path))
+                report.issues.append(steps._unknown_kind(path))
                 continue
             if sha in known or sha in seen_sha:
                 report.status = "duplicate"
@@ -334,11 +294,19 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
                 importer = _import_per if kind == "per" else _import_other
                 run.writer.call(importer, uow, src, report, partial, today, run.only_ruc, run)
                 if report.status in ("accepted", "partial"):
-                    run.writer.submit(sink.record_files, _file_row(sha, path, kind, report))
+                    run.writer.submit(sink.record_files, steps._file_row(sha, path, kind, report))
             else:
                 tables.append((file_id, src, report))
             del src
     del batch  # the last one: *pending* alone holds the bytes
+    return reps, rem_reports, rem_at, tables
+
+
+def _parse(pending: list[FileBatch], run: steps._Run, reps: dict[int, FileReport], rem_reports: list[FileReport],
+           rem_at: list[tuple[int, int, int]], tables: list[tuple[int, plame.SourceFile, FileReport]],
+           latest: int) -> tuple[list[pl.DataFrame], list[pl.DataFrame], Checked | None]:
+    """The chunk's lines: the ``.rem`` files' names checked, their lines read (by the compiled
+    fast path when all are plainly good), and the tables read; *pending* is emptied."""
     frames: list[pl.DataFrame] = []
     info: list[pl.DataFrame] = []                            # file, ruc, period, kind, sha256, filename
     fast: Checked | None = None                              # the chunk's lines, when all plainly good
@@ -351,7 +319,7 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
         kept = names["at"].to_list()
         ids = [rem_at[k][0] for k in kept]
         reps.update((rem_at[k][0], rem_reports[k]) for k in kept)
-        data, ends = _joined(pending, [rem_at[k][1:] for k in kept])
+        data, ends = steps._joined(pending, [rem_at[k][1:] for k in kept])
         pending.clear()  # the bytes are now in *data* (and in the table SourceFiles)
         info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
                                  "sha256", "filename"))
@@ -383,152 +351,9 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: _Run,
         reps[i] = report
         info.append(pl.DataFrame({"file": [i], "ruc": [None], "period": [None], "kind": [src.kind],
                                   "sha256": [src.sha256], "filename": [os.path.basename(src.name)[:255]]},
-                                 schema=_INFO_SCHEMA))
+                                 schema=steps._INFO_SCHEMA))
     del tables
-    if fast is not None:
-        checked = fast
-    else:
-        if not frames:
-            return
-        cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado",
-                "shape_error", "shape_field", "shape_code", "shape_es"]
-        allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
-        del frames
-        if run.ambiguous:
-            allf = _mark_ambiguous(allf, run.ambiguous)
-        flags = None
-        con = pl.col("concepto")  # (a cheap test of every line first: 1001-1040 are rare)
-        if allf.select((con.str.starts_with("10") | con.str.starts_with(" ")).any()).item() and \
-                allf.select(con.str.strip_chars().str.contains(r"^10\d\d$").any()).item():
-            rucs = allf.get_column("ruc").unique().drop_nulls().to_list()
-            flags = run.writer.call(sink.concept_flags, rucs)
-        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
-        del allf
-    bad = checked.bad
-    if bad.height:
-        for f, line, fld, why, code, es in bad.select("file", "line", "field", "reason", "code",
-                                                      "reason_es").iter_rows():
-            report = reps[int(f)]
-            if len(report.issues) < 10_000:
-                report.issues.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
-    if checked.notices.height:
-        for f, line, fld, why, code, es in checked.notices.sort("file", "line").iter_rows():
-            report = reps[int(f)]
-            if len(report.notices) < 10_000:
-                report.notices.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
-    # Each file's fate from its line counts: rejected when a line is bad (unless partial and
-    # some are good), partial or accepted otherwise.
-    nbad, n = pl.col("bad"), pl.col("n")
-    rejected = (nbad > 0) & (pl.lit(not partial) | (nbad == n))
-    fates = (pl.concat(info).join(checked.stats, on="file", how="left")
-             .with_columns(pl.col("n", "bad").fill_null(0).cast(pl.Int64))
-             .with_columns(pl.when(rejected).then(pl.lit("rejected")).when(nbad > 0).then(pl.lit("partial"))
-                           .otherwise(pl.lit("accepted")).alias("status"),
-                           pl.when(rejected).then(0).otherwise(n - nbad).alias("accepted_lines"))
-             .sort("file"))
-    del info
-    for f, lines_n, bad_n, status, accepted_n in fates.select("file", "n", "bad", "status",
-                                                             "accepted_lines").iter_rows():
-        report = reps[f]
-        report.lines, report.rejected_lines, report.status, report.accepted_lines = lines_n, bad_n, status, accepted_n
-    accepted = fates.filter(pl.col("status") != "rejected")
-    del fates
-    if not accepted.height:
-        return
-    months = checked.months.join(accepted.select("file"), on="file", how="semi")
-    # Art. 3 by month (issue 26, item 1): read in this thread once the writer is idle.
-    charged = (run.writer.call(sink.months_charged, months["ruc"].to_list(), months["period"].to_list(),
-                               params) if months.height else None)
-    months = _with_contributions(months, params, charged)
-    del checked, bad
-    # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
-    # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
-    # in this chunk has the next round (it supersedes the earlier one); one in a later chunk
-    # finds the earlier one written (see _write_chunk). Built as frames: 300,000 files a month.
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rem_files = accepted.filter(pl.col("kind") == "rem")
-    parts = [rem_files.select("file", "ruc", "period")]
-    if rem_files.height < accepted.height:
-        parts.append(months.join(rem_files.select("file"), on="file", how="anti").select("file", "ruc", "period")
-                     .unique())
-    shas = accepted.select("file", "sha256")
-    units = (pl.concat(parts).sort("file", "ruc", "period")
-             .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("unit"))
-             .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over(["ruc", "period"]).alias("round"))
-             .join(shas, on="file", how="left"))
-    files = accepted.select("sha256", "filename", "kind", "status", pl.col("n").alias("lines"), "accepted_lines",
-                            pl.col("bad").alias("rejected_lines"), pl.lit(now).alias("imported_at")).cast(pl.Schema(FILE_SCHEMA))
-    stage = (months.join(units.select("file", "ruc", "period", "unit"), on=["file", "ruc", "period"], how="inner")
-             .select("unit", "tipo_doc", "num_doc", "insurable_pay", "base", "contribution", "employer_part",
-                     "cts_part"))
-    per_file = (units.group_by("file").len("declarations")
-                .join(months.group_by("file").agg(pl.len().alias("n"), pl.col("contribution").sum().alias("due")),
-                      on="file", how="full", coalesce=True)
-                .with_columns(pl.col("declarations", "n", "due").fill_null(0).cast(pl.Int64)))
-    for f, declarations, n_months, due in per_file.select("file", "declarations", "n", "due").iter_rows():
-        report = reps[f]
-        report.declarations += declarations
-        report.contributions, report.contribution_due = n_months, due
-    del per_file
-    unit_sums = stage.group_by("unit").agg(
-        pl.len().alias("workers"), pl.col("contribution").sum().alias("total_due"),
-        pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due"))
-    # The worker's document as one key (see _resolve), not two text columns.
-    contrib = stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"), "insurable_pay",
-                           "contribution", "employer_part")
-    if run.first_sha is None and units.height:  # a header-only CSV is accepted with no declaration
-        run.first_sha = str(units["sha256"][0])
-    run.units += units.height
-    # The chunk's frames go now, not when this function returns: the writer thread is about to
-    # build its own (a national CSV is one chunk of 5 million lines).
-    del months, stage, shas, accepted, rem_files, parts
-    new_workers = None
-    if "worker" in run.next_id and contrib.height:  # the registry known whole: ids found here, not by the writer
-        worker_ids, new_workers = sink.resolve_in_memory(run, "worker", ("doc_type", "doc_number"), contrib.select("key"))
-        contrib = contrib.with_columns(worker_ids.alias("worker_id")).drop("key")
-        del worker_ids
-    run.writer.submit(sink.write_chunk, run, files, units.drop("file"), unit_sums, contrib, new_workers)
-
-
-def _mark_ambiguous(lines: pl.DataFrame, ambiguous: set[str]) -> pl.DataFrame:
-    """PLAME/CSV lines (no country field) of a 07/24 number two issuing countries hold: refused
-    on ``num_doc`` (decision 0411) — the line cannot say which of the two workers it pays."""
-    doc = pl.col("tipo_doc").str.strip_chars()
-    key = (pl.when(doc.str.len_chars() == 1).then(pl.lit("0") + doc).otherwise(doc)
-           + pl.col("num_doc").str.strip_chars().str.to_uppercase())
-    hit = key.is_in(sorted(ambiguous)).fill_null(False) & pl.col("shape_error").is_null()
-    return lines.with_columns(
-        pl.when(hit).then(pl.lit(AMBIGUOUS_REASON)).otherwise(pl.col("shape_error")).alias("shape_error"),
-        pl.when(hit).then(pl.lit("num_doc")).otherwise(pl.col("shape_field")).alias("shape_field"),
-        pl.when(hit).then(pl.lit("document_ambiguous")).otherwise(pl.col("shape_code")).alias("shape_code"),
-        pl.when(hit).then(pl.lit(ISSUE_CODES["document_ambiguous"])).otherwise(pl.col("shape_es")).alias("shape_es"))
-
-
-_INFO_SCHEMA: dict[str, Any] = {"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "kind": pl.Utf8,
-                                "sha256": pl.Utf8, "filename": pl.Utf8}
-
-
-def _rem_batch(batch: FileBatch) -> bool:
-    """A batch of ``.rem`` files (read_ahead puts every other file in a batch of its own)."""
-    return len(batch.paths) > 1 or (bool(batch.paths) and batch.paths[0].lower().endswith(".rem"))
-
-
-def _cut(batch: FileBatch, room: int) -> tuple[FileBatch, FileBatch | None]:
-    """*batch* whole when its bytes fit in *room* (or it is one file), else its files up to the
-    one that fills *room* and the rest."""
-    if len(batch.data) <= room or len(batch.paths) == 1:
-        return batch, None
-    n = bisect.bisect_left(batch.ends, room) + 1
-    return batch.split(n) if n < len(batch.paths) else (batch, None)
-
-
-def _kind(path: str) -> str | None:
-    return KINDS.get(os.path.splitext(os.path.basename(path))[1].lower())
-
-
-def _unknown_kind(path: str) -> LineIssue:
-    return LineIssue(path, 0, "file name", "unknown file type (expected .rem, .per, .snl, .jor, .tra, .csv or "
-                     ".parquet)", "file_type_unknown")
+    return frames, info, fast
 
 
 REM_NAME_PATTERN = "(?i)" + REM_NAME_RE.pattern
@@ -585,9 +410,9 @@ def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, 
     """The RUC and month of one ``.rem`` file's name, or None with the reason on its report."""
     path = report.file
     base = os.path.basename(path)
-    if _kind(base) != "rem":  # a file named just ".rem" (no extension)
+    if steps._kind(base) != "rem":  # a file named just ".rem" (no extension)
         report.kind = "unknown"
-        report.issues.append(_unknown_kind(path))
+        report.issues.append(steps._unknown_kind(path))
         return None
     ruc: str | None = None
     period: int | None = None
@@ -615,41 +440,8 @@ def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, 
     return ruc, period
 
 
-def _joined(pending: list[FileBatch], at: list[tuple[int, int]]) -> tuple[bytes, list[int]]:
-    """The bytes of the files at *at* ((batch, file) pairs, in order) in one buffer, with the
-    offset where each ends: a batch whose files are all wanted is taken whole."""
-    wanted: dict[int, list[int]] = {}
-    for bi, fi in at:
-        wanted.setdefault(bi, []).append(fi)
-    parts: list[bytes] = []
-    ends: list[int] = []
-    offset = 0
-    for bi, fis in wanted.items():
-        batch = pending[bi]
-        if len(fis) == len(batch.paths):
-            parts.append(batch.data)
-            ends.extend(offset + e for e in batch.ends)
-            offset += len(batch.data)
-            continue
-        for fi in fis:
-            data = batch.file(fi)
-            parts.append(data)
-            offset += len(data)
-            ends.append(offset)
-    return b"".join(parts), ends
-
-
-def _with_contributions(months: pl.DataFrame, params: ParameterSet, charged: Any = None) -> pl.DataFrame:
-    """Add the RMV-floored base and the art. 8 contribution split, month by month of the law;
-    nothing where *charged* is False (an employer-month outside the phase in force: art. 3, issue
-    26 item 1)."""
-    amounts = monthly_amounts(months["insurable_pay"].to_numpy(), months["period"].to_numpy(), params, charged)
-    return months.with_columns(pl.Series("base", amounts.base), pl.Series("contribution", amounts.total),
-                               pl.Series("employer_part", amounts.employer), pl.Series("cts_part", amounts.cts))
-
-
 def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
-                today: dt.date, only_ruc: str | None = None, run: _Run | None = None) -> None:
+                today: dt.date, only_ruc: str | None = None, run: steps._Run | None = None) -> None:
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
     *only_ruc*: an employer's own upload, refused whole for another RUC). Bajas written without a
     start date are kept in *run* and applied once every file of the import is written."""
@@ -674,13 +466,13 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     if run is not None:
         run.touched.add(employer.id)
     for p in good:
-        worker = _worker_of(uow, run, p.doc_type, p.doc_number, p.country)
+        worker = steps._worker_of(uow, run, p.doc_type, p.doc_number, p.country)
         assert worker.id is not None
         sink.keep_country(worker.id, p.country)
         uow.periods.upsert(EmploymentPeriod(employer_id=employer.id, worker_id=worker.id, start_date=p.start,
                                             end_date=p.end, termination_cause=p.cause))
     for b in bajas:
-        worker = _worker_of(uow, run, b.doc_type, b.doc_number, b.country)
+        worker = steps._worker_of(uow, run, b.doc_type, b.doc_number, b.country)
         assert worker.id is not None
         sink.keep_country(worker.id, b.country)
         if run is not None:
@@ -690,23 +482,8 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     report.status = "partial" if issues else "accepted"
 
 
-def _worker_of(uow: SqlUnitOfWork, run: _Run | None, doc_type: str, number: str, country: str | None) -> Worker:
-    """The worker of a T-Registro line (with its issuing country when the document is 07/24); a
-    number two countries now hold is ambiguous for the PLAME lines of the rest of the import."""
-    worker = uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, doc_country=country))
-    if (run is not None and country is not None and doc_type in FOREIGN_DOCUMENTS
-            and len(uow.workers._candidates(doc_type, number, None)) > 1):
-        run.ambiguous.add(doc_type + number)
-    return worker
-
-
-AMBIGUOUS_REASON = ("the document number is registered with two issuing countries and a PLAME line has no "
-                    "country field: declare the worker's T-Registro period (.per, with país) and send the line "
-                    "under that registration")
-
-
 def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
-                  today: dt.date, only_ruc: str | None = None, run: _Run | None = None) -> None:
+                  today: dt.date, only_ruc: str | None = None, run: steps._Run | None = None) -> None:
     """Record a ``.snl`` (subsidised and other non-worked days), ``.jor`` (hours worked) or
     ``.tra`` (contract type) file inside *uow*: whole file or nothing, as a ``.per``. A ``.snl``
     or ``.jor`` is the employer's whole month: it replaces what an earlier one said of it."""
@@ -729,7 +506,7 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
                    and (t + n in (run.ambiguous if run is not None else set())
                         or len(uow.workers._candidates(t, n, None)) > 1)}
         if unclear:
-            issues = [*issues, *(LineIssue(src.name, no, "num_doc", AMBIGUOUS_REASON, "document_ambiguous")
+            issues = [*issues, *(LineIssue(src.name, no, "num_doc", steps.AMBIGUOUS_REASON, "document_ambiguous")
                                  for no in sorted(unclear))]
             parsed.rows[:] = [r for r in parsed.rows if r[0] not in unclear]
             n_good = len(parsed.rows)
@@ -752,7 +529,7 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
 
     if src.kind == "tra":
         for line in contracts:
-            tra_worker = _worker_of(uow, run, line.doc_type, line.doc_number, line.country)
+            tra_worker = steps._worker_of(uow, run, line.doc_type, line.doc_number, line.country)
             assert tra_worker.id is not None
             wid = tra_worker.id
             sink.keep_country(wid, line.country)
@@ -770,118 +547,6 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
             sink.replace_month("jor", employer.id, period, rows)
     report.accepted_lines = n_good
     report.status = "partial" if issues else "accepted"
-
-
-def _resolve_terminations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, today: dt.date) -> None:
-    """Apply the import's bajas written without a start date, and retry the ones kept pending.
-
-    A baja closes the worker's open period with that employer (the latest one started on or
-    before its end date). Without one, it opens a period from the first month of the unbroken
-    run of months with pay (the employer's declarations in force) that ends at or before the
-    baja's month, and closes it. Without either, it is kept in ``pending_termination`` — reported
-    on the file, never dropped — and retried by the later imports of that employer (only its own
-    files can bring the period or the pay) for ``PENDING_TERMINATION_MONTHS`` months (``storage.intake``); then
-    it expires (decision 0412): notice ``termination_expired`` on that employer's file, status
-    ``expired`` for staff.
-    """
-    sink = uow.payroll_sink
-    waiting = sink.pending_waiting()
-    if not run.bajas and not waiting:
-        return
-    if waiting:
-        touched = set(run.touched) | sink.employers_declared_after(run.declarations_before)
-        pending = sink.pending_of(touched) if touched else []
-        for rid, employer_id, worker_id, end, cause in pending:
-            if _close_or_open(uow, employer_id, worker_id, end, cause) is not None:
-                sink.drop_pending(rid)
-    for report, line, employer_id, worker_id, end, cause in run.bajas:
-        how = _close_or_open(uow, employer_id, worker_id, end, cause)
-        if how is None:
-            sink.keep_pending(employer_id, worker_id, end, cause, today)
-            how = "termination_pending"
-            why = ("baja with no period and no pay known for this worker with this employer: kept pending, "
-                   f"applied when a file of the next {sink.PENDING_TERMINATION_MONTHS} months brings the period "
-                   "or the pay")
-        elif how == "termination_closed":
-            why = "baja: closes the worker's open period with this employer"
-        else:
-            why = "baja: opens the worker's period from the first month of pay in a row and closes it"
-        report.notices.append(LineIssue(report.file, line, "fecha_fin", why, how))
-        if how != "termination_pending":
-            report.periods += 1
-    if waiting:
-        _expire_terminations(sink, summary, today)
-
-
-def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, params: ParameterSet,
-                             today: dt.date) -> None:
-    """The plausibility flags that need each month's provenance (issue 25, decision 0413), on an
-    employer's own upload: for a worker never seen before, months declared long after they were
-    due, and a first declaration that alone makes the worker qualify (art. 7: 12 of 24). They
-    join the review queue (``declaration_review``, source ``import``) and do not count until staff
-    accept them; the file that brought them says so (notice ``months_flagged``). The CLI's and
-    caseworkers' imports (the SUNAT feed, a first migration of the history) are the
-    institution's own and are not flagged."""
-    try:
-        snap = params.at(today)
-        needed = int(snap["requirements.qualifying_contributions"])
-        window = int(snap["requirements.qualifying_window_months"])
-    except (KeyError, LookupError):
-        needed, window = 12, 24
-    sink = uow.payroll_sink
-    flags = sink.new_months_flags(run.declarations_before, today, needed=needed, window=window)
-    if not flags:
-        return
-    sink.enqueue_flags(flags, at=dt.datetime.now(dt.UTC).isoformat())
-    by_file: dict[str | None, list[Any]] = {}
-    for f in flags:
-        by_file.setdefault(f.sha256, []).append(f)
-    for sha, mine in by_file.items():
-        report = next((r for r in summary.files if r.sha256 == sha), None)
-        if report is None:
-            continue
-        report.notices.append(LineIssue(
-            report.file, 0, "periodo",
-            f"{len(mine)} month(s) of {len({f.worker_id for f in mine})} worker(s) held for staff review (a first "
-            "declaration long after it was due, or one that alone qualifies): not counted until accepted",
-            "months_flagged", sink.describe_flags(mine)))
-
-
-def expired_terminations(uow: SqlUnitOfWork, ruc: str | None = None) -> list[dict[str, Any]]:
-    """The bajas that expired without finding their period or pay (decision 0412): for staff (all
-    employers) and for the employer's page (*ruc*). No document numbers: ``worker_id``."""
-    employer = uow.employers.by_ruc(ruc) if ruc is not None else None
-    if ruc is not None and (employer is None or employer.id is None):
-        return []
-    return uow.payroll_sink.expired_terminations(employer.id if employer is not None else None)
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    m = day.year * 12 + day.month - 1 - months
-    year, month = divmod(m, 12)
-    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def _expire_terminations(sink: Any, summary: ImportSummary, today: dt.date) -> None:
-    """The pending bajas kept ``PENDING_TERMINATION_MONTHS`` months or more expire (decision
-    0412): each gets the notice ``termination_expired`` on a file of its employer in this import
-    (named with its RUC), when there is one; all stay for staff with ``status = 'expired'``."""
-    months = sink.PENDING_TERMINATION_MONTHS
-    due = sink.expire_pending(_months_before(today, months), today)
-    for ruc, end in due:
-        report = next((r for r in summary.files if r.status in ("accepted", "partial")
-                       and str(ruc) in os.path.basename(r.file)), None)
-        if report is not None:
-            report.notices.append(LineIssue(
-                report.file, 0, "fecha_fin",
-                f"a baja of {end.strftime('%d/%m/%Y')} kept pending for {months} months "
-                "never found its period or pay: no longer retried; send the worker's T-Registro alta and baja",
-                "termination_expired"))
-
-
-def _close_or_open(uow: SqlUnitOfWork, employer_id: int, worker_id: int, end: dt.date, cause: str) -> str | None:
-    return uow.payroll_sink.close_or_open(employer_id, worker_id, end, cause)
 
 
 def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: bool) -> str:
@@ -907,19 +572,6 @@ def plame_other_flagged() -> frozenset[str]:
     from seguro_desempleo.formats.payroll_lines import EMPLOYER_FLAGGED_CONCEPTS
 
     return EMPLOYER_FLAGGED_CONCEPTS
-
-
-def _file_row(sha: str, name: str, kind: str, report: FileReport) -> pl.DataFrame:
-    """One ``import_file`` row (a ``.per`` file), in the frame :func:`_record_files` takes."""
-    return pl.DataFrame([(sha, os.path.basename(name)[:255], kind, report.status, report.lines,
-                          report.accepted_lines, report.rejected_lines,
-                          dt.datetime.now(dt.UTC).replace(tzinfo=None))], schema=FILE_SCHEMA, orient="row")
-
-
-FILE_SCHEMA: dict[str, Any] = {
-    "sha256": pl.Utf8, "filename": pl.Utf8, "kind": pl.Utf8, "status": pl.Utf8, "lines": pl.Int64,
-    "accepted_lines": pl.Int64, "rejected_lines": pl.Int64, "imported_at": pl.Datetime("us")}
-"""The ``import_file`` columns an import writes (the id is added by :func:`_record_files`)."""
 
 
 LARGE_RUN_FILES = 5000
