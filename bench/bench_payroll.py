@@ -91,10 +91,11 @@ def warm_fast_path() -> float:
 
 def _run_import(url: str, paths: list[str], out: mp.Queue) -> None:
     from seguro_desempleo.services import payroll_import
+    from seguro_desempleo.storage import payroll_bulk
 
-    # How long the indexes a first load builds after its last chunk take (payroll_import._end_bulk):
+    # How long the indexes a first load builds after its last chunk take (payroll_bulk._end_bulk):
     # one backend's work at the end, with nothing left for the import's own processes to do.
-    end_bulk = payroll_import._end_bulk
+    end_bulk = payroll_bulk._end_bulk
     tail = [0.0]
 
     def timed_end_bulk(conn: Any, tables: dict[str, list[str]]) -> None:
@@ -102,7 +103,7 @@ def _run_import(url: str, paths: list[str], out: mp.Queue) -> None:
         end_bulk(conn, tables)
         tail[0] += time.perf_counter() - t
 
-    payroll_import._end_bulk = timed_end_bulk
+    payroll_bulk._end_bulk = timed_end_bulk
     t0 = time.perf_counter()
     summary = payroll_import.import_files(paths, db=url, today=dt.date(2025, 6, 1))
     elapsed = time.perf_counter() - t0

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from seguro_desempleo.formats import rem_scan
 from seguro_desempleo.services import payroll_import, payroll_read
 from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.storage import payroll_bulk, payroll_sink
 from tests.payroll.helpers import dni, make_ruc, write_rem
 from tests.payroll.test_import import assert_no_orphans
 
@@ -135,7 +136,7 @@ def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
     before = schema(engine)
     monkeypatch.setattr(payroll_import, "CHUNK_BYTES", 1)
     monkeypatch.setattr(payroll_read, "READ_BATCH", 1)  # a chunk per file
-    real = payroll_import._write_contributions
+    real = payroll_sink._write_contributions
     calls = 0
 
     threads: set[str] = set()
@@ -148,7 +149,7 @@ def test_a_failed_chunk_write_leaves_nothing(engine: sa.Engine, tmp_path: Path,
             raise RuntimeError("disk full")
         real(conn, contrib)
 
-    monkeypatch.setattr(payroll_import, "_write_contributions", second_fails)
+    monkeypatch.setattr(payroll_sink, "_write_contributions", second_fails)
     with pytest.raises(RuntimeError, match="disk full"):
         import_files(march, db=url, today=TODAY)
     assert calls == 2  # nothing written after the failure
@@ -199,7 +200,7 @@ def test_sqlite_first_load_and_a_worker_written_meanwhile(tmp_path: Path, monkey
             conn.execute(sa.text("INSERT INTO contribution (declaration_id, worker_id, period, insurable_pay) "
                                  "VALUES (1, 999, 24000, 0)"))
     march, _ = months(tmp_path)
-    real = payroll_import._only_ours
+    real = payroll_bulk._only_ours
     outcome: list[str] = []
 
     def then_someone_writes(*args: Any) -> set[str]:
@@ -215,7 +216,7 @@ def test_sqlite_first_load_and_a_worker_written_meanwhile(tmp_path: Path, monkey
             outcome.append("other refused")
         return mine
 
-    monkeypatch.setattr(payroll_import, "_only_ours", then_someone_writes)
+    monkeypatch.setattr(payroll_bulk, "_only_ours", then_someone_writes)
     try:
         import_files(march, db=url, today=TODAY)
         outcome.append("import done")
@@ -342,18 +343,18 @@ def test_the_writer_thread_needs_a_connection_any_thread_may_use(tmp_path: Path)
         eng = make_engine(url)
         try:
             with eng.connect() as conn:
-                assert payroll_import._shareable(conn) is shareable, url
+                assert payroll_sink._shareable(conn) is shareable, url
         finally:
             eng.dispose()
     eng = make_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     try:
         with eng.connect() as conn:
-            assert payroll_import._shareable(conn)  # a file in WAL mode
+            assert payroll_sink._shareable(conn)  # a file in WAL mode
         raw = eng.raw_connection()  # the pooled connection, outside a transaction
         dbapi: Any = raw.driver_connection
         dbapi.execute("PRAGMA journal_mode=DELETE")
         raw.close()
         with eng.connect() as conn:
-            assert not payroll_import._shareable(conn)  # readers would wait for the writer
+            assert not payroll_sink._shareable(conn)  # readers would wait for the writer
     finally:
         eng.dispose()

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from seguro_desempleo.services import payroll_import
 from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.storage import payroll_bulk, payroll_sink
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_rem
 from tests.payroll.test_import import assert_no_orphans
@@ -49,14 +50,14 @@ def files(tmp_path: Path, month: str, n_employers: int) -> list[Path]:
 def spy_bulk(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """Record which tables each import loaded as a first load."""
     seen: list[list[str]] = []
-    real = payroll_import._start_bulk
+    real = payroll_bulk._start_bulk
 
     def spy(conn: Any, **kw: Any) -> dict[str, list[str]]:
         tables = real(conn, **kw)
         seen.append(list(tables))
         return tables
 
-    monkeypatch.setattr(payroll_import, "_start_bulk", spy)
+    monkeypatch.setattr(payroll_bulk, "_start_bulk", spy)
     return seen
 
 
@@ -109,7 +110,7 @@ def test_failed_first_load_keeps_indexes(engine: sa.Engine, tmp_path: Path, monk
     def boom(*_: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(payroll_import, "_write_contributions", boom)
+    monkeypatch.setattr(payroll_sink, "_write_contributions", boom)
     with pytest.raises(RuntimeError, match="disk full"), SqlUnitOfWork(engine) as uow:
         import_files(files(tmp_path, "2025-03", 3), uow=uow, today=TODAY)
         uow.commit()
@@ -206,8 +207,8 @@ def test_workers_registered_after_an_import_get_new_ids(engine: sa.Engine, tmp_p
     import_files(files(tmp_path, "2025-03", 3), db=url, today=TODAY)  # not a first load of worker
     monkeypatch.setattr(payroll_import, "LARGE_RUN_FILES", 1)  # keys preloaded: ids found by the parser
     used: list[int] = []
-    real = payroll_import._first_free_id
-    monkeypatch.setattr(payroll_import, "_first_free_id", lambda c, t: used.append(real(c, t)) or used[-1])
+    real = payroll_bulk._first_free_id
+    monkeypatch.setattr(payroll_bulk, "_first_free_id", lambda c, t: used.append(real(c, t)) or used[-1])
     import_files(files(tmp_path, "2025-04", 5), db=url, today=TODAY)
     assert used  # the parser's counter was used
     with engine.connect() as conn:
@@ -225,13 +226,13 @@ def test_preloaded_keys_are_the_registry_whole(engine: sa.Engine, monkeypatch: p
                                                slice_ids: int) -> None:
     """A large run reads every natural key with its id once (on PostgreSQL one text value per
     slice of ids, gaps in the ids included): exactly the table's keys, none twice."""
-    monkeypatch.setattr(payroll_import, "PRELOAD_SLICE", slice_ids)
+    monkeypatch.setattr(payroll_bulk, "PRELOAD_SLICE", slice_ids)
     docs = [("01", dni(n)) for n in range(1, 8)] + [("04", "000123456"), ("07", "AB12345")]
     with engine.begin() as conn:
         for i, (t, n) in enumerate(docs):
             conn.execute(sa.text("INSERT INTO worker (id, doc_type, doc_number) VALUES (:i, :t, :n)"),
                          {"i": 3 * i + 5, "t": t, "n": n})  # ids with gaps
     with engine.begin() as conn:
-        keys = payroll_import._preload_keys(conn, "worker")
-        assert payroll_import._preload_keys(conn, "employer").height == 0
+        keys = payroll_bulk._preload_keys(conn, "worker")
+        assert payroll_bulk._preload_keys(conn, "employer").height == 0
     assert sorted(keys.rows()) == sorted((t + n, 3 * i + 5) for i, (t, n) in enumerate(docs))

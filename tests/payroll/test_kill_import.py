@@ -37,7 +37,7 @@ CHILD = textwrap.dedent("""
         progress = lambda done, total: stop() if done >= total // 2 else None
     else:                              # after declarations and contributions were inserted
         progress = None
-        imp.ledger.post = stop
+        ledger.post = stop             # services.ledger, which the run posts through
     imp.import_files(files, db=url, today=dt.date(2025, 6, 1), progress=progress)
 """)
 

@@ -78,7 +78,7 @@ def test_the_expiry_notice_goes_to_the_employers_own_file(engine: sa.Engine, tmp
 def test_pending_bajas_of_other_employers_are_not_retried(engine: sa.Engine, tmp_path: Path,
                                                           monkeypatch: object) -> None:
     """Before: every import retried every pending baja of every employer (no cap)."""
-    import seguro_desempleo.services.payroll_import as imp
+    import seguro_desempleo.services.payroll_run as imp  # the run applies the bajas (decision 0803)
 
     per = tmp_path / f"RP_{B}.per"
     per.write_bytes(b"01|45678914|604|1|1||31/03/2025|01||\r\n")

@@ -63,21 +63,9 @@ NO_DRIVERS = CORE | {"domain"} | LAW | CLAIMS_CORE | ENGINES | {"services", "for
 ALLOWED: set[str] = {
     # was services.claims_app -> claims.sql_adapters -> storage: the adapter moved to storage/ (decision 0396)
     "seguro_desempleo.services.evaluation -> seguro_desempleo.formats.codes",
-    "seguro_desempleo.services.payroll_import -> psycopg",
     "seguro_desempleo.services.payroll_import -> seguro_desempleo.formats",
-    "seguro_desempleo.services.payroll_import -> seguro_desempleo.formats.file_names",
     "seguro_desempleo.services.payroll_import -> seguro_desempleo.formats.payroll_lines",
-    "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage",
     "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage.uow",
-    "seguro_desempleo.services.payroll_import -> sqlalchemy",
-    "seguro_desempleo.services.payroll_import -> sqlalchemy.exc",
-    "seguro_desempleo.services.payroll_import -> sqlalchemy.pool",
-    "seguro_desempleo.services.payroll_import -> sqlite3",
-    "seguro_desempleo.services.payroll_read -> seguro_desempleo.formats.file_names",
-    # Added by issue 26's employer-size history (merged in this wave without a port yet): the size
-    # review reaches storage.employer_sizes directly from its entry points; to move behind a
-    # service and a port on the unit of work like the money controls (decision 0396).
-    "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage.employer_sizes",
 }
 
 

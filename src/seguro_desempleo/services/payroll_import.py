@@ -25,35 +25,30 @@ and status decided in polars) and contribution records with one ``COPY`` (Postgr
 the contributions) or ``executemany`` (SQLite) each — no staging copy and no join in the
 database. Into tables that were empty when it started (a first load) it builds the secondary
 indexes, and on PostgreSQL some primary keys, after the rows (:func:`_start_bulk`).
+
+Where each part is (decision 0803): this module reads and parses the files (through ``formats/``);
+:mod:`seguro_desempleo.services.payroll_run` holds the run's state, its writer thread, each chunk's
+fates and units, the pending bajas and the flags; every statement — ``_write_chunk``, ``_resolve``,
+``_next_ids``, ``_start_bulk`` and the rest — is in ``storage/payroll_sink.py`` and
+``storage/payroll_bulk.py``, reached through ``uow.payroll_sink``.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import datetime as dt
 import gc
-import io
 import logging
 import os
-import sqlite3
-import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
-import psycopg
-from sqlalchemy import Connection, TextClause, delete, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from seguro_desempleo.domain import dates
-from seguro_desempleo.domain.ledger import Accounts, signed_line
+from seguro_desempleo.domain.file_names import REM_NAME_RE
 from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
 from seguro_desempleo.domain.registry import (
     FOREIGN_DOCUMENTS,
@@ -62,20 +57,20 @@ from seguro_desempleo.domain.registry import (
     Worker,
     ruc_valid_mask,
 )
-from seguro_desempleo.errors import ConflictError, FormatError
+from seguro_desempleo.errors import FormatError
 from seguro_desempleo.formats import payroll_csv, plame, plame_other, rem_scan, tregistro
-from seguro_desempleo.formats.file_names import REM_NAME_RE
 from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import format_period, period_of
-from seguro_desempleo.rules.financing import first_month, monthly_amounts
-from seguro_desempleo.services import ledger
+from seguro_desempleo.rules.financing import first_month
+from seguro_desempleo.services import payroll_run as steps
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
-from seguro_desempleo.storage import intake, provenance, sqlite_bulk
-from seguro_desempleo.storage.employer_sizes import employer_months_charged
+from seguro_desempleo.services.payroll_run import expired_terminations
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
+
+__all__ = ["KINDS", "expired_terminations", "import_files", "register_concept_flag"]
 
 CHUNK_BYTES = 24 * 1024 * 1024
 """Files are parsed and staged in chunks of about this size: memory stays flat for a national month."""
@@ -86,83 +81,6 @@ compiled fast path (:mod:`seguro_desempleo.formats.rem_scan`); smaller chunks (a
 straight to the polars path, which needs no compiled code loaded."""
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class _Run:
-    writer: _Writer
-    bulk: dict[str, list[str]] = field(default_factory=dict)          # tables loaded first: _start_bulk
-    known: dict[str, pl.DataFrame] = field(default_factory=dict)      # registry table → (key, id) of every row
-    declared: pl.DataFrame | None = None                              # first load: (employer_id, period) written
-    mine: set[str] = field(default_factory=set)                       # registry tables holding only our rows
-    first_sha: str | None = None                                      # names the ledger entry
-    units: int = 0                                                    # declarations written
-    employer_delta: int = 0                                           # receivable change, employer part
-    cts_delta: int = 0                                                # receivable change, CTS part
-    superseded: dict[str, int] = field(default_factory=dict)         # identity key → declarations replaced
-    next_id: dict[str, int] = field(default_factory=dict)             # table in run.mine → its next free id
-    only_ruc: str | None = None                                       # an employer's own upload: its RUC
-    earliest: int = 0                                                 # the first month with parameters
-    insurance_start: dt.date | None = None                            # domain.dates.insurance_start
-    rectified: list[pl.DataFrame] = field(default_factory=list)       # (employer_id, period) superseded
-    bajas: list[tuple[FileReport, int, int, int, dt.date, str]] = field(default_factory=list)
-    ambiguous: set[str] = field(default_factory=set)                  # 07/24 numbers two countries hold
-    touched: set[int] = field(default_factory=set)                    # employers of the .per/.tra/.snl/.jor written
-    declarations_before: int = 0                                      # max(declaration.id) when the import began
-    # T-Registro bajas without a start (report, line, employer_id, worker_id, end, cause): resolved
-    # once every file of the import is written (_resolve_terminations)
-
-
-class _Writer:
-    """The import's database work, in order: inline, or (an import that owns its transaction, on
-    PostgreSQL or a SQLite file: :func:`_shareable`) on one thread, so that the database writes
-    chunk *k* while chunk *k + 1* is parsed. (SQLite too: its inserts run with the GIL released,
-    and the parse spends much of its time in polars, which releases it as well: 42.7-46.0 s →
-    36.9-39.0 s for the national month.)
-
-    At most two chunks are in its hands at once (one being written, one waiting); a failure is
-    raised in the caller at the next :meth:`submit`, :meth:`call` or :meth:`sync`. Work that needs
-    an answer (:meth:`call`) runs in the caller's thread once the writer is idle.
-    """
-
-    def __init__(self, threaded: bool) -> None:
-        self.threaded = threaded
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="payroll-write") if threaded else None
-        self._pending: deque[Future[None]] = deque()
-        self._failed = False
-
-    def submit(self, fn: Callable[..., Any], *args: Any) -> None:
-        if self._pool is None:
-            fn(*args)
-            return
-        while self._pending and (len(self._pending) >= 2 or self._pending[0].done()):
-            self._pending.popleft().result()
-        self._pending.append(self._pool.submit(self._guarded, fn, *args))
-
-    def _guarded(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run *fn* unless earlier work failed: after a failure nothing more is written (the
-        transaction may still be usable — the failure need not have come from the database)."""
-        if self._failed:
-            return
-        try:
-            fn(*args)
-        except BaseException:
-            self._failed = True
-            raise
-
-    def call(self, fn: Callable[..., Any], *args: Any) -> Any:
-        self.sync()
-        return fn(*args)
-
-    def sync(self) -> None:
-        while self._pending:
-            self._pending.popleft().result()
-
-    def close(self) -> None:
-        """Stop: the work not started is dropped, the work running is waited for (the caller then
-        rolls the transaction back, or commits after :meth:`sync`)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
@@ -182,26 +100,16 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
+        # A concurrent import's refusal by the driver is one ConflictError (storage.payroll_sink.conflicts).
         if uow is None:
-            with SqlUnitOfWork(db) as own:  # its own transaction: the writes may run on a thread
+            own = SqlUnitOfWork(db)
+            with own.payroll_conflicts(), own:  # its own transaction: the writes may run on a thread
                 summary = _import(own, paths, params, partial, today, progress, threaded=True,
                                   employer_ruc=employer_ruc)
                 own.commit()
                 return summary
-        return _import(uow, paths, params, partial, today, progress, employer_ruc=employer_ruc)
-    except (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError):  # bulk writes use the driver's cursor
-        # Two imports of the same employer-month at the same moment: the loser changes nothing.
-        raise ConflictError("another import wrote the same declarations at the same time; "
-                            "nothing was imported, run the command again") from None
-    except (OperationalError, sqlite3.OperationalError) as exc:
-        if isinstance(getattr(exc, "orig", None), psycopg.errors.DeadlockDetected):
-            raise ConflictError("another transaction held the payroll tables; nothing was imported, "
-                                "run the command again") from None
-        # SQLite has one writer: a second import (or any write) started meanwhile is refused at once.
-        if "database is locked" not in str(getattr(exc, "orig", exc)):
-            raise
-        raise ConflictError("another import or write holds the SQLite database; nothing was imported, "
-                            "run the command again") from None
+        with uow.payroll_conflicts():
+            return _import(uow, paths, params, partial, today, progress, employer_ruc=employer_ruc)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -214,12 +122,12 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
 
     params = parameters_for(uow, params)
     summary = ImportSummary(started_at=dt.datetime.now(dt.UTC).replace(tzinfo=None))
-    conn = uow.connection()
-    _create_stage(conn)
-    run = _Run(writer=_Writer(threaded and _shareable(conn)), only_ruc=employer_ruc,
+    sink = uow.payroll_sink
+    sink.prepare()
+    run = steps._Run(writer=steps._Writer(threaded and sink.shareable()), only_ruc=employer_ruc,
                earliest=first_month(params, period_of(today)))
-    run.declarations_before = intake.last_declaration_id(conn)
-    run.ambiguous = intake.ambiguous_documents(conn)
+    run.declarations_before = sink.last_declaration_id()
+    run.ambiguous = sink.ambiguous_documents()
     # The one date policy (issue 25, decision 0410): no month before the insurance's start.
     run.insurance_start = dates.insurance_start(params)
     run.earliest = max(run.earliest, period_of(run.insurance_start))
@@ -227,15 +135,15 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         names = [os.fspath(p) for p in paths]
         # files that register workers one by one (T-Registro, .snl, .jor): the registry is looked up
         per_files = any(n.lower().endswith((".per", ".snl", ".jor", ".tra")) for n in names)
-        run.bulk = _start_bulk(conn, registry_lookups=per_files)
-        run.mine = _only_ours(conn, run.bulk, per_files)
+        run.bulk = sink.start_bulk(registry_lookups=per_files)
+        run.mine = sink.only_ours(run.bulk, per_files)
         if not per_files and _large_run(names):
             for table in ("employer", "worker"):
                 if table not in run.mine:
-                    run.known[table] = _preload_keys(conn, table)
+                    run.known[table] = sink.preload_keys(table)
                     run.mine.add(table)
         if "worker" in run.mine:  # the parser finds the workers' ids itself (see _resolve)
-            run.next_id["worker"] = _first_free_id(conn, "worker")
+            run.next_id["worker"] = sink.first_free_id("worker")
         seen_sha: set[str] = set()
         pending: list[FileBatch] = []
         size = 0
@@ -244,7 +152,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         def flush() -> None:
             nonlocal pending, size, done
             n = sum(len(b.paths) for b in pending)
-            _chunk(uow, conn, pending, run, seen_sha, summary, params, partial, today)
+            _chunk(uow, sink, pending, run, seen_sha, summary, params, partial, today)
             done += n
             if progress:
                 progress(done, total)
@@ -255,7 +163,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
             del batch  # held by *pending* only (freed as soon as the chunk has split it)
             while rest is not None:
                 # A batch that would pass the chunk's size is cut after the file that reaches it.
-                head, rest = _cut(rest, CHUNK_BYTES - size)
+                head, rest = steps._cut(rest, CHUNK_BYTES - size)
                 pending.append(head)
                 size += len(head.data)
                 del head
@@ -264,18 +172,13 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         if pending:
             flush()
         run.writer.sync()
-        _claim_ids(conn, run)
+        sink.claim_ids(run)
     finally:
         run.writer.close()
     for rep in summary.files:
         rep.superseded = run.superseded.get(rep.sha256, 0)
     if run.employer_delta or run.cts_delta:
-        d_emp, d_cts = run.employer_delta, run.cts_delta
-        ledger.post(uow, "payroll.declared", [
-            signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
-            signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
-            signed_line(Accounts.CONTRIBUTION_INCOME_CTS, d_cts)],
-            ref=f"import:{(run.first_sha or '')[:16]}+{run.units - 1}", at=today)
+        steps._post_receivables(uow, run, today)
     if run.rectified:
         # A rectification is retroactive: the months it replaced have their payments applied to
         # the new dues (an overpayment moves to aportes por aplicar, money there is applied to a
@@ -283,14 +186,14 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         from seguro_desempleo.services.employer_payments import reconcile_months
 
         reconcile_months(uow, pl.concat(run.rectified).unique().iter_rows(), at=today, params=params)
-    _end_bulk(conn, run.bulk)
-    _resolve_terminations(uow, run, summary, today)
+    sink.end_bulk(run.bulk)
+    steps._resolve_terminations(uow, run, summary, today)
     if run.only_ruc is not None:  # an employer's own upload (API, web): decision 0413
-        _flag_first_declarations(uow, run, summary, params, today)
+        steps._flag_first_declarations(uow, run, summary, params, today)
     return summary
 
 
-def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: _Run,
+def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: steps._Run,
            seen_sha: set[str], summary: ImportSummary, params: ParameterSet, partial: bool,
            today: dt.date) -> None:
     """Parse, validate and hand to the writer one chunk of files (*pending*, emptied here).
@@ -302,27 +205,65 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
     # A first load (import_file was empty) knows every file it has seen: no query.
     hashes = [k for b in pending for k in b.keys]
     known = (set() if "import_file" in run.bulk else
-             _known_hashes_apart(conn, hashes) if run.writer.threaded else
-             run.writer.call(_known_hashes, conn, hashes))
+             sink.known_hashes_apart(hashes) if run.writer.threaded else
+             run.writer.call(sink.known_hashes, hashes))
     del hashes
     latest = period_of(today)
     # A file's id is its place in the run (in summary.files): the declaration units of a chunk are
     # numbered in that order, so a later file of the same employer-month supersedes an earlier
     # one whatever their kinds.
+    reps, rem_reports, rem_at, tables = _classify(uow, pending, run, known, seen_sha, summary, partial, today)
+    frames, info, fast = _parse(pending, run, reps, rem_reports, rem_at, tables, latest)
+    del rem_reports, rem_at, tables
+    if fast is not None:
+        checked = fast
+    else:
+        if not frames:
+            return
+        cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado",
+                "shape_error", "shape_field", "shape_code", "shape_es"]
+        allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
+        del frames
+        if run.ambiguous:
+            allf = steps._mark_ambiguous(allf, run.ambiguous)
+        flags = None
+        con = pl.col("concepto")  # (a cheap test of every line first: 1001-1040 are rare)
+        if allf.select((con.str.starts_with("10") | con.str.starts_with(" ")).any()).item() and \
+                allf.select(con.str.strip_chars().str.contains(r"^10\d\d$").any()).item():
+            rucs = allf.get_column("ruc").unique().drop_nulls().to_list()
+            flags = run.writer.call(sink.concept_flags, rucs)
+        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
+        del allf
+    accepted = steps._fates(checked, info, reps, partial)
+    del info
+    if not accepted.height:
+        return
+    held = [checked, accepted]
+    del checked, accepted
+    steps._write(sink, run, held, reps, params)
+
+
+def _classify(uow: SqlUnitOfWork, pending: list[FileBatch], run: steps._Run, known: set[str], seen_sha: set[str],
+              summary: ImportSummary, partial: bool, today: dt.date) -> tuple[
+                  dict[int, FileReport], list[FileReport], list[tuple[int, int, int]],
+                  list[tuple[int, plame.SourceFile, FileReport]]]:
+    """Each file of the chunk: its report, and whether it reaches the parser (``.rem`` and tables)
+    or is recorded at once (T-Registro and the other PLAME files, by the writer in order)."""
+    sink = uow.payroll_sink
     reps: dict[int, FileReport] = {}                         # the files that reach the parser, by id
     rem_reports: list[FileReport] = []                       # new .rem files, before their names are checked
     rem_at: list[tuple[int, int, int]] = []                  # (id, batch, file in it) of each
     tables: list[tuple[int, plame.SourceFile, FileReport]] = []
     for bi, batch in enumerate(pending):
-        if _rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
+        if steps._rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
             first = len(summary.files)
             reports = [FileReport(file=path, kind="rem", status="rejected", sha256=sha)
                        for path, sha in zip(batch.paths, batch.keys, strict=True)]
             summary.files.extend(reports)
             for fi, (report, sha) in enumerate(zip(reports, batch.keys, strict=True)):
-                if report.file[-5:-4] in ("", "/", ".") and _kind(report.file) != "rem":  # "..rem": no extension
+                if report.file[-5:-4] in ("", "/", ".") and steps._kind(report.file) != "rem":  # "..rem": no extension
                     report.kind = "unknown"
-                    report.issues.append(_unknown_kind(report.file))
+                    report.issues.append(steps._unknown_kind(report.file))
                     continue
                 if sha in known or sha in seen_sha:
                     report.status = "duplicate"
@@ -332,7 +273,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 rem_at.append((first + fi, bi, fi))
             continue
         for fi, (path, sha) in enumerate(zip(batch.paths, batch.keys, strict=True)):  # a file alone
-            kind = _kind(path)
+            kind = steps._kind(path)
             report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
             summary.files.append(report)
             file_id = len(summary.files) - 1
@@ -342,7 +283,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                                                 "not need: skipped", "file_skipped"))
                 continue
             if kind is None:
-                report.issues.append(_unknown_kind(path))
+                report.issues.append(steps._unknown_kind(path))
                 continue
             if sha in known or sha in seen_sha:
                 report.status = "duplicate"
@@ -353,11 +294,19 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
                 importer = _import_per if kind == "per" else _import_other
                 run.writer.call(importer, uow, src, report, partial, today, run.only_ruc, run)
                 if report.status in ("accepted", "partial"):
-                    run.writer.submit(_record_files, conn, _file_row(sha, path, kind, report))
+                    run.writer.submit(sink.record_files, steps._file_row(sha, path, kind, report))
             else:
                 tables.append((file_id, src, report))
             del src
     del batch  # the last one: *pending* alone holds the bytes
+    return reps, rem_reports, rem_at, tables
+
+
+def _parse(pending: list[FileBatch], run: steps._Run, reps: dict[int, FileReport], rem_reports: list[FileReport],
+           rem_at: list[tuple[int, int, int]], tables: list[tuple[int, plame.SourceFile, FileReport]],
+           latest: int) -> tuple[list[pl.DataFrame], list[pl.DataFrame], Checked | None]:
+    """The chunk's lines: the ``.rem`` files' names checked, their lines read (by the compiled
+    fast path when all are plainly good), and the tables read; *pending* is emptied."""
     frames: list[pl.DataFrame] = []
     info: list[pl.DataFrame] = []                            # file, ruc, period, kind, sha256, filename
     fast: Checked | None = None                              # the chunk's lines, when all plainly good
@@ -370,7 +319,7 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
         kept = names["at"].to_list()
         ids = [rem_at[k][0] for k in kept]
         reps.update((rem_at[k][0], rem_reports[k]) for k in kept)
-        data, ends = _joined(pending, [rem_at[k][1:] for k in kept])
+        data, ends = steps._joined(pending, [rem_at[k][1:] for k in kept])
         pending.clear()  # the bytes are now in *data* (and in the table SourceFiles)
         info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
                                  "sha256", "filename"))
@@ -402,156 +351,13 @@ def _chunk(uow: SqlUnitOfWork, conn: Connection, pending: list[FileBatch], run: 
         reps[i] = report
         info.append(pl.DataFrame({"file": [i], "ruc": [None], "period": [None], "kind": [src.kind],
                                   "sha256": [src.sha256], "filename": [os.path.basename(src.name)[:255]]},
-                                 schema=_INFO_SCHEMA))
+                                 schema=steps._INFO_SCHEMA))
     del tables
-    if fast is not None:
-        checked = fast
-    else:
-        if not frames:
-            return
-        cols = ["file", "line", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado",
-                "shape_error", "shape_field", "shape_code", "shape_es"]
-        allf = pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
-        del frames
-        if run.ambiguous:
-            allf = _mark_ambiguous(allf, run.ambiguous)
-        flags = None
-        con = pl.col("concepto")  # (a cheap test of every line first: 1001-1040 are rare)
-        if allf.select((con.str.starts_with("10") | con.str.starts_with(" ")).any()).item() and \
-                allf.select(con.str.strip_chars().str.contains(r"^10\d\d$").any()).item():
-            rucs = allf.get_column("ruc").unique().drop_nulls().to_list()
-            flags = run.writer.call(intake.concept_flags, conn, rucs)
-        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
-        del allf
-    bad = checked.bad
-    if bad.height:
-        for f, line, fld, why, code, es in bad.select("file", "line", "field", "reason", "code",
-                                                      "reason_es").iter_rows():
-            report = reps[int(f)]
-            if len(report.issues) < 10_000:
-                report.issues.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
-    if checked.notices.height:
-        for f, line, fld, why, code, es in checked.notices.sort("file", "line").iter_rows():
-            report = reps[int(f)]
-            if len(report.notices) < 10_000:
-                report.notices.append(LineIssue(report.file, int(line), str(fld), str(why), str(code), str(es)))
-    # Each file's fate from its line counts: rejected when a line is bad (unless partial and
-    # some are good), partial or accepted otherwise.
-    nbad, n = pl.col("bad"), pl.col("n")
-    rejected = (nbad > 0) & (pl.lit(not partial) | (nbad == n))
-    fates = (pl.concat(info).join(checked.stats, on="file", how="left")
-             .with_columns(pl.col("n", "bad").fill_null(0).cast(pl.Int64))
-             .with_columns(pl.when(rejected).then(pl.lit("rejected")).when(nbad > 0).then(pl.lit("partial"))
-                           .otherwise(pl.lit("accepted")).alias("status"),
-                           pl.when(rejected).then(0).otherwise(n - nbad).alias("accepted_lines"))
-             .sort("file"))
-    del info
-    for f, lines_n, bad_n, status, accepted_n in fates.select("file", "n", "bad", "status",
-                                                             "accepted_lines").iter_rows():
-        report = reps[f]
-        report.lines, report.rejected_lines, report.status, report.accepted_lines = lines_n, bad_n, status, accepted_n
-    accepted = fates.filter(pl.col("status") != "rejected")
-    del fates
-    if not accepted.height:
-        return
-    months = checked.months.join(accepted.select("file"), on="file", how="semi")
-    # Art. 3 by month (issue 26, item 1): read in this thread once the writer is idle.
-    charged = (run.writer.call(employer_months_charged, conn, months["ruc"].to_list(), months["period"].to_list(),
-                               params) if months.height else None)
-    months = _with_contributions(months, params, charged)
-    del checked, bad
-    # Declaration units: every accepted .rem file is one (even with no lines: a nil declaration);
-    # a CSV file gives one per (ruc, month) it contains. A later unit of the same employer-month
-    # in this chunk has the next round (it supersedes the earlier one); one in a later chunk
-    # finds the earlier one written (see _write_chunk). Built as frames: 300,000 files a month.
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    rem_files = accepted.filter(pl.col("kind") == "rem")
-    parts = [rem_files.select("file", "ruc", "period")]
-    if rem_files.height < accepted.height:
-        parts.append(months.join(rem_files.select("file"), on="file", how="anti").select("file", "ruc", "period")
-                     .unique())
-    shas = accepted.select("file", "sha256")
-    units = (pl.concat(parts).sort("file", "ruc", "period")
-             .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("unit"))
-             .with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over(["ruc", "period"]).alias("round"))
-             .join(shas, on="file", how="left"))
-    files = accepted.select("sha256", "filename", "kind", "status", pl.col("n").alias("lines"), "accepted_lines",
-                            pl.col("bad").alias("rejected_lines"), pl.lit(now).alias("imported_at")).cast(pl.Schema(FILE_SCHEMA))
-    stage = (months.join(units.select("file", "ruc", "period", "unit"), on=["file", "ruc", "period"], how="inner")
-             .select("unit", "tipo_doc", "num_doc", "insurable_pay", "base", "contribution", "employer_part",
-                     "cts_part"))
-    per_file = (units.group_by("file").len("declarations")
-                .join(months.group_by("file").agg(pl.len().alias("n"), pl.col("contribution").sum().alias("due")),
-                      on="file", how="full", coalesce=True)
-                .with_columns(pl.col("declarations", "n", "due").fill_null(0).cast(pl.Int64)))
-    for f, declarations, n_months, due in per_file.select("file", "declarations", "n", "due").iter_rows():
-        report = reps[f]
-        report.declarations += declarations
-        report.contributions, report.contribution_due = n_months, due
-    del per_file
-    unit_sums = stage.group_by("unit").agg(
-        pl.len().alias("workers"), pl.col("contribution").sum().alias("total_due"),
-        pl.col("employer_part").sum().alias("employer_due"), pl.col("cts_part").sum().alias("cts_due"))
-    # The worker's document as one key (see _resolve), not two text columns.
-    contrib = stage.select("unit", (pl.col("tipo_doc") + pl.col("num_doc")).alias("key"), "insurable_pay",
-                           "contribution", "employer_part")
-    if run.first_sha is None and units.height:  # a header-only CSV is accepted with no declaration
-        run.first_sha = str(units["sha256"][0])
-    run.units += units.height
-    # The chunk's frames go now, not when this function returns: the writer thread is about to
-    # build its own (a national CSV is one chunk of 5 million lines).
-    del months, stage, shas, accepted, rem_files, parts
-    new_workers = None
-    if "worker" in run.next_id and contrib.height:  # the registry known whole: ids found here, not by the writer
-        worker_ids, new_workers = _resolve(None, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})
-        contrib = contrib.with_columns(worker_ids.alias("worker_id")).drop("key")
-        del worker_ids
-    run.writer.submit(_write_chunk, conn, run, files, units.drop("file"), unit_sums, contrib, new_workers)
-
-
-def _mark_ambiguous(lines: pl.DataFrame, ambiguous: set[str]) -> pl.DataFrame:
-    """PLAME/CSV lines (no country field) of a 07/24 number two issuing countries hold: refused
-    on ``num_doc`` (decision 0411) — the line cannot say which of the two workers it pays."""
-    doc = pl.col("tipo_doc").str.strip_chars()
-    key = (pl.when(doc.str.len_chars() == 1).then(pl.lit("0") + doc).otherwise(doc)
-           + pl.col("num_doc").str.strip_chars().str.to_uppercase())
-    hit = key.is_in(sorted(ambiguous)).fill_null(False) & pl.col("shape_error").is_null()
-    return lines.with_columns(
-        pl.when(hit).then(pl.lit(AMBIGUOUS_REASON)).otherwise(pl.col("shape_error")).alias("shape_error"),
-        pl.when(hit).then(pl.lit("num_doc")).otherwise(pl.col("shape_field")).alias("shape_field"),
-        pl.when(hit).then(pl.lit("document_ambiguous")).otherwise(pl.col("shape_code")).alias("shape_code"),
-        pl.when(hit).then(pl.lit(ISSUE_CODES["document_ambiguous"])).otherwise(pl.col("shape_es")).alias("shape_es"))
-
-
-_INFO_SCHEMA: dict[str, Any] = {"file": pl.Int64, "ruc": pl.Utf8, "period": pl.Int64, "kind": pl.Utf8,
-                                "sha256": pl.Utf8, "filename": pl.Utf8}
-
-
-def _rem_batch(batch: FileBatch) -> bool:
-    """A batch of ``.rem`` files (read_ahead puts every other file in a batch of its own)."""
-    return len(batch.paths) > 1 or (bool(batch.paths) and batch.paths[0].lower().endswith(".rem"))
-
-
-def _cut(batch: FileBatch, room: int) -> tuple[FileBatch, FileBatch | None]:
-    """*batch* whole when its bytes fit in *room* (or it is one file), else its files up to the
-    one that fills *room* and the rest."""
-    if len(batch.data) <= room or len(batch.paths) == 1:
-        return batch, None
-    n = bisect.bisect_left(batch.ends, room) + 1
-    return batch.split(n) if n < len(batch.paths) else (batch, None)
-
-
-def _kind(path: str) -> str | None:
-    return KINDS.get(os.path.splitext(os.path.basename(path))[1].lower())
-
-
-def _unknown_kind(path: str) -> LineIssue:
-    return LineIssue(path, 0, "file name", "unknown file type (expected .rem, .per, .snl, .jor, .tra, .csv or "
-                     ".parquet)", "file_type_unknown")
+    return frames, info, fast
 
 
 REM_NAME_PATTERN = "(?i)" + REM_NAME_RE.pattern
-"""The PLAME file name (formats.file_names.REM_NAME_RE) for polars' regular expressions."""
+"""The PLAME file name (domain.file_names.REM_NAME_RE) for polars' regular expressions."""
 
 
 def _not_yours(path: str) -> LineIssue:
@@ -604,9 +410,9 @@ def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, 
     """The RUC and month of one ``.rem`` file's name, or None with the reason on its report."""
     path = report.file
     base = os.path.basename(path)
-    if _kind(base) != "rem":  # a file named just ".rem" (no extension)
+    if steps._kind(base) != "rem":  # a file named just ".rem" (no extension)
         report.kind = "unknown"
-        report.issues.append(_unknown_kind(path))
+        report.issues.append(steps._unknown_kind(path))
         return None
     ruc: str | None = None
     period: int | None = None
@@ -634,41 +440,8 @@ def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, 
     return ruc, period
 
 
-def _joined(pending: list[FileBatch], at: list[tuple[int, int]]) -> tuple[bytes, list[int]]:
-    """The bytes of the files at *at* ((batch, file) pairs, in order) in one buffer, with the
-    offset where each ends: a batch whose files are all wanted is taken whole."""
-    wanted: dict[int, list[int]] = {}
-    for bi, fi in at:
-        wanted.setdefault(bi, []).append(fi)
-    parts: list[bytes] = []
-    ends: list[int] = []
-    offset = 0
-    for bi, fis in wanted.items():
-        batch = pending[bi]
-        if len(fis) == len(batch.paths):
-            parts.append(batch.data)
-            ends.extend(offset + e for e in batch.ends)
-            offset += len(batch.data)
-            continue
-        for fi in fis:
-            data = batch.file(fi)
-            parts.append(data)
-            offset += len(data)
-            ends.append(offset)
-    return b"".join(parts), ends
-
-
-def _with_contributions(months: pl.DataFrame, params: ParameterSet, charged: Any = None) -> pl.DataFrame:
-    """Add the RMV-floored base and the art. 8 contribution split, month by month of the law;
-    nothing where *charged* is False (an employer-month outside the phase in force: art. 3, issue
-    26 item 1)."""
-    amounts = monthly_amounts(months["insurable_pay"].to_numpy(), months["period"].to_numpy(), params, charged)
-    return months.with_columns(pl.Series("base", amounts.base), pl.Series("contribution", amounts.total),
-                               pl.Series("employer_part", amounts.employer), pl.Series("cts_part", amounts.cts))
-
-
 def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
-                today: dt.date, only_ruc: str | None = None, run: _Run | None = None) -> None:
+                today: dt.date, only_ruc: str | None = None, run: steps._Run | None = None) -> None:
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
     *only_ruc*: an employer's own upload, refused whole for another RUC). Bajas written without a
     start date are kept in *run* and applied once every file of the import is written."""
@@ -677,7 +450,7 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
         report.issues.append(_not_yours(src.name))
         report.status = "rejected"
         return
-    conn = uow.connection()
+    sink = uow.payroll_sink
     employer = uow.employers.by_ruc(ruc) if ruc is not None else None
     # The issuing country of a 07/24 document is part of who the worker is (Estructura 11, field 3;
     # decision 0411): the same number from another country is another worker.
@@ -693,15 +466,15 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     if run is not None:
         run.touched.add(employer.id)
     for p in good:
-        worker = _worker_of(uow, run, p.doc_type, p.doc_number, p.country)
+        worker = steps._worker_of(uow, run, p.doc_type, p.doc_number, p.country)
         assert worker.id is not None
-        _keep_country(conn, worker.id, p.country)
+        sink.keep_country(worker.id, p.country)
         uow.periods.upsert(EmploymentPeriod(employer_id=employer.id, worker_id=worker.id, start_date=p.start,
                                             end_date=p.end, termination_cause=p.cause))
     for b in bajas:
-        worker = _worker_of(uow, run, b.doc_type, b.doc_number, b.country)
+        worker = steps._worker_of(uow, run, b.doc_type, b.doc_number, b.country)
         assert worker.id is not None
-        _keep_country(conn, worker.id, b.country)
+        sink.keep_country(worker.id, b.country)
         if run is not None:
             run.bajas.append((report, b.line, employer.id, worker.id, b.end, b.cause))
     report.periods = len(good)
@@ -709,32 +482,12 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     report.status = "partial" if issues else "accepted"
 
 
-def _worker_of(uow: SqlUnitOfWork, run: _Run | None, doc_type: str, number: str, country: str | None) -> Worker:
-    """The worker of a T-Registro line (with its issuing country when the document is 07/24); a
-    number two countries now hold is ambiguous for the PLAME lines of the rest of the import."""
-    worker = uow.workers.upsert(Worker(doc_type=doc_type, doc_number=number, doc_country=country))
-    if (run is not None and country is not None and doc_type in FOREIGN_DOCUMENTS
-            and len(uow.workers._candidates(doc_type, number, None)) > 1):
-        run.ambiguous.add(doc_type + number)
-    return worker
-
-
-AMBIGUOUS_REASON = ("the document number is registered with two issuing countries and a PLAME line has no "
-                    "country field: declare the worker's T-Registro period (.per, with país) and send the line "
-                    "under that registration")
-
-
-def _keep_country(conn: Connection, worker_id: int, country: str | None) -> None:
-    if country is not None and intake.issuing_country(conn, worker_id) is None:
-        conn.execute(intake.worker_document_country.insert().values(worker_id=worker_id, country=country))
-
-
 def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
-                  today: dt.date, only_ruc: str | None = None, run: _Run | None = None) -> None:
+                  today: dt.date, only_ruc: str | None = None, run: steps._Run | None = None) -> None:
     """Record a ``.snl`` (subsidised and other non-worked days), ``.jor`` (hours worked) or
     ``.tra`` (contract type) file inside *uow*: whole file or nothing, as a ``.per``. A ``.snl``
     or ``.jor`` is the employer's whole month: it replaces what an earlier one said of it."""
-    conn = uow.connection()
+    sink = uow.payroll_sink
     if src.kind == "tra":
         ruc, contracts, issues = plame_other.parse_tra(src)
         period = None
@@ -753,7 +506,7 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
                    and (t + n in (run.ambiguous if run is not None else set())
                         or len(uow.workers._candidates(t, n, None)) > 1)}
         if unclear:
-            issues = [*issues, *(LineIssue(src.name, no, "num_doc", AMBIGUOUS_REASON, "document_ambiguous")
+            issues = [*issues, *(LineIssue(src.name, no, "num_doc", steps.AMBIGUOUS_REASON, "document_ambiguous")
                                  for no in sorted(unclear))]
             parsed.rows[:] = [r for r in parsed.rows if r[0] not in unclear]
             n_good = len(parsed.rows)
@@ -775,151 +528,25 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
         return w.id
 
     if src.kind == "tra":
-        c = intake.worker_contract
         for line in contracts:
-            tra_worker = _worker_of(uow, run, line.doc_type, line.doc_number, line.country)
+            tra_worker = steps._worker_of(uow, run, line.doc_type, line.doc_number, line.country)
             assert tra_worker.id is not None
             wid = tra_worker.id
-            _keep_country(conn, wid, line.country)
-            conn.execute(delete(c).where(c.c.employer_id == employer.id, c.c.worker_id == wid,
-                                         c.c.recorded_on == today))
-            conn.execute(c.insert().values(employer_id=employer.id, worker_id=wid, contract_type=line.contract_type,
-                                           recorded_on=today))
-            # the open period's own contract type (T-Registro), when there is one
-            intake.set_open_period_contract(conn, employer.id, wid, line.contract_type)
+            sink.keep_country(wid, line.country)
+            # the contract of the day, and the open period's own contract type (T-Registro), when there is one
+            sink.record_contract(employer.id, wid, line.contract_type, today)
     else:
         assert period is not None
         if src.kind == "snl":
             rows = [{"employer_id": employer.id, "worker_id": worker_id(t, n), "period": period,
                      "suspension_type": str(k), "days": d} for _, t, n, k, d in parsed.rows]
-            intake.replace_month(conn, intake.suspension_days, employer.id, period, rows)
+            sink.replace_month("snl", employer.id, period, rows)
         else:
             rows = [{"employer_id": employer.id, "worker_id": worker_id(t, n), "period": period,
                      "ordinary_minutes": int(o), "overtime_minutes": v} for _, t, n, o, v in parsed.rows]
-            intake.replace_month(conn, intake.work_time, employer.id, period, rows)
+            sink.replace_month("jor", employer.id, period, rows)
     report.accepted_lines = n_good
     report.status = "partial" if issues else "accepted"
-
-
-def _resolve_terminations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, today: dt.date) -> None:
-    """Apply the import's bajas written without a start date, and retry the ones kept pending.
-
-    A baja closes the worker's open period with that employer (the latest one started on or
-    before its end date). Without one, it opens a period from the first month of the unbroken
-    run of months with pay (the employer's declarations in force) that ends at or before the
-    baja's month, and closes it. Without either, it is kept in ``pending_termination`` — reported
-    on the file, never dropped — and retried by the later imports of that employer (only its own
-    files can bring the period or the pay) for ``intake.PENDING_TERMINATION_MONTHS`` months; then
-    it expires (decision 0412): notice ``termination_expired`` on that employer's file, status
-    ``expired`` for staff.
-    """
-    conn = uow.connection()
-    pend = intake.pending_termination
-    waiting = conn.execute(select(pend.c.id).where(pend.c.status == "pending").limit(1)).first() is not None
-    if not run.bajas and not waiting:
-        return
-    if waiting:
-        touched = set(run.touched) | intake.employers_declared_after(conn, run.declarations_before)
-        pending = conn.execute(select(pend.c.id, pend.c.employer_id, pend.c.worker_id, pend.c.end_date, pend.c.cause)
-                               .where(pend.c.status == "pending", pend.c.employer_id.in_(sorted(touched)))
-                               .order_by(pend.c.id)).all() if touched else []
-        for rid, employer_id, worker_id, end, cause in pending:
-            if _close_or_open(uow, employer_id, worker_id, end, cause) is not None:
-                conn.execute(delete(pend).where(pend.c.id == rid))
-    for report, line, employer_id, worker_id, end, cause in run.bajas:
-        how = _close_or_open(uow, employer_id, worker_id, end, cause)
-        if how is None:
-            conn.execute(delete(pend).where(pend.c.employer_id == employer_id, pend.c.worker_id == worker_id,
-                                            pend.c.end_date == end))
-            conn.execute(pend.insert().values(employer_id=employer_id, worker_id=worker_id, end_date=end, cause=cause,
-                                              recorded_on=today, status="pending"))
-            how = "termination_pending"
-            why = ("baja with no period and no pay known for this worker with this employer: kept pending, "
-                   f"applied when a file of the next {intake.PENDING_TERMINATION_MONTHS} months brings the period "
-                   "or the pay")
-        elif how == "termination_closed":
-            why = "baja: closes the worker's open period with this employer"
-        else:
-            why = "baja: opens the worker's period from the first month of pay in a row and closes it"
-        report.notices.append(LineIssue(report.file, line, "fecha_fin", why, how))
-        if how != "termination_pending":
-            report.periods += 1
-    if waiting:
-        _expire_terminations(conn, summary, today)
-
-
-def _flag_first_declarations(uow: SqlUnitOfWork, run: _Run, summary: ImportSummary, params: ParameterSet,
-                             today: dt.date) -> None:
-    """The plausibility flags that need each month's provenance (issue 25, decision 0413), on an
-    employer's own upload: for a worker never seen before, months declared long after they were
-    due, and a first declaration that alone makes the worker qualify (art. 7: 12 of 24). They
-    join the review queue (``declaration_review``, source ``import``) and do not count until staff
-    accept them; the file that brought them says so (notice ``months_flagged``). The CLI's and
-    caseworkers' imports (the SUNAT feed, a first migration of the history) are the
-    institution's own and are not flagged."""
-    try:
-        snap = params.at(today)
-        needed = int(snap["requirements.qualifying_contributions"])
-        window = int(snap["requirements.qualifying_window_months"])
-    except (KeyError, LookupError):
-        needed, window = 12, 24
-    conn = uow.connection()
-    flags = provenance.new_months_flags(conn, run.declarations_before, today, needed=needed, window=window)
-    if not flags:
-        return
-    provenance.enqueue(conn, flags, at=dt.datetime.now(dt.UTC).isoformat())
-    by_file: dict[str | None, list[provenance.MonthFlag]] = {}
-    for f in flags:
-        by_file.setdefault(f.sha256, []).append(f)
-    for sha, mine in by_file.items():
-        report = next((r for r in summary.files if r.sha256 == sha), None)
-        if report is None:
-            continue
-        report.notices.append(LineIssue(
-            report.file, 0, "periodo",
-            f"{len(mine)} month(s) of {len({f.worker_id for f in mine})} worker(s) held for staff review (a first "
-            "declaration long after it was due, or one that alone qualifies): not counted until accepted",
-            "months_flagged", provenance.describe(mine)))
-
-
-def expired_terminations(uow: SqlUnitOfWork, ruc: str | None = None) -> list[dict[str, Any]]:
-    """The bajas that expired without finding their period or pay (decision 0412): for staff (all
-    employers) and for the employer's page (*ruc*). No document numbers: ``worker_id``."""
-    employer = uow.employers.by_ruc(ruc) if ruc is not None else None
-    if ruc is not None and (employer is None or employer.id is None):
-        return []
-    return intake.expired_terminations(uow.connection(), employer.id if employer is not None else None)
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    m = day.year * 12 + day.month - 1 - months
-    year, month = divmod(m, 12)
-    last = (dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month + 1, min(day.day, last))
-
-
-def _expire_terminations(conn: Connection, summary: ImportSummary, today: dt.date) -> None:
-    """The pending bajas kept ``PENDING_TERMINATION_MONTHS`` months or more expire (decision
-    0412): each gets the notice ``termination_expired`` on a file of its employer in this import
-    (named with its RUC), when there is one; all stay for staff with ``status = 'expired'``."""
-    due = intake.expire_pending(conn, _months_before(today, intake.PENDING_TERMINATION_MONTHS), today)
-    for ruc, end in due:
-        report = next((r for r in summary.files if r.status in ("accepted", "partial")
-                       and str(ruc) in os.path.basename(r.file)), None)
-        if report is not None:
-            report.notices.append(LineIssue(
-                report.file, 0, "fecha_fin",
-                f"a baja of {end.strftime('%d/%m/%Y')} kept pending for {intake.PENDING_TERMINATION_MONTHS} months "
-                "never found its period or pay: no longer retried; send the worker's T-Registro alta and baja",
-                "termination_expired"))
-
-
-def _has_rows(conn: Connection, table: Any) -> bool:
-    return conn.execute(select(table.c.id).limit(1)).first() is not None
-
-
-def _close_or_open(uow: SqlUnitOfWork, employer_id: int, worker_id: int, end: dt.date, cause: str) -> str | None:
-    return intake.close_or_open_period(uow.connection(), employer_id, worker_id, end, cause)
 
 
 def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: bool) -> str:
@@ -937,7 +564,7 @@ def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: b
                          field="--concept")
     employer = uow.employers.by_ruc(ruc) or uow.employers.upsert(Employer(ruc=ruc))
     assert employer.id is not None
-    intake.set_concept_flag(uow.connection(), employer.id, code, essalud)
+    uow.payroll_sink.set_concept_flag(employer.id, code, essalud)
     return code
 
 
@@ -945,555 +572,6 @@ def plame_other_flagged() -> frozenset[str]:
     from seguro_desempleo.formats.payroll_lines import EMPLOYER_FLAGGED_CONCEPTS
 
     return EMPLOYER_FLAGGED_CONCEPTS
-
-
-# --------------------------------------------------------------------------------------------
-# SQL
-
-
-def _shareable(conn: Connection) -> bool:
-    """Whether the import's connection may be used by its writer thread: PostgreSQL's, and
-    SQLite's on a file (SQLAlchemy opens those for use from any thread; an in-memory database's
-    connection belongs to the thread that opened it)."""
-    if conn.dialect.name == "postgresql":
-        return True
-    # An in-memory database (":memory:", or a URI with mode=memory) gets a pool that keeps one
-    # connection per thread, or a single one: the writer thread would not share the import's.
-    # And only in WAL mode (db.py asks for it; a file system without shared memory refuses it):
-    # the parser's reads of known files on a second connection must not wait for the writer.
-    return (conn.dialect.name == "sqlite" and not isinstance(conn.engine.pool, SingletonThreadPool | StaticPool)
-            and str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower() == "wal")
-
-
-def _create_stage(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        # Memory for this transaction's joins, sorts and staging tables (defaults: 4 MB and 8 MB).
-        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
-        try:
-            with conn.begin_nested():  # refused once the session has used temporary tables
-                conn.exec_driver_sql("SET LOCAL temp_buffers = '512MB'")
-        except DBAPIError:
-            pass
-
-
-def _known_hashes_apart(conn: Connection, hashes: list[str]) -> set[str]:
-    """:func:`_known_hashes` on a second connection, while the writer thread uses the import's.
-    It sees the same files: the import holds the lock every import takes on ``import_file`` (no
-    other import commits meanwhile), and the files this import has recorded are in ``seen_sha``."""
-    return intake.read_apart(conn, lambda other: _known_hashes(other, hashes))
-
-
-def _known_hashes(conn: Connection, hashes: list[str]) -> set[str]:
-    if not hashes:
-        return set()
-    if conn.dialect.name == "postgresql":  # one array parameter, not thousands of placeholders
-        # One text parameter (hex keys joined by commas): psycopg dumps a list element by element.
-        rows = conn.exec_driver_sql("SELECT sha256 FROM import_file WHERE sha256 = ANY(string_to_array(%s, ','))",
-                                    (",".join(hashes),))
-        return {r[0] for r in rows}
-    known: set[str] = set()
-    for i in range(0, len(hashes), 5000):
-        chunk = tuple(hashes[i:i + 5000])
-        sql = f"SELECT sha256 FROM import_file WHERE sha256 IN ({', '.join(['?'] * len(chunk))})"
-        known.update(r[0] for r in conn.exec_driver_sql(sql, chunk))
-    return known
-
-
-def _file_row(sha: str, name: str, kind: str, report: FileReport) -> pl.DataFrame:
-    """One ``import_file`` row (a ``.per`` file), in the frame :func:`_record_files` takes."""
-    return pl.DataFrame([(sha, os.path.basename(name)[:255], kind, report.status, report.lines,
-                          report.accepted_lines, report.rejected_lines,
-                          dt.datetime.now(dt.UTC).replace(tzinfo=None))], schema=FILE_SCHEMA, orient="row")
-
-
-def _marks(conn: Connection, n: int) -> str:
-    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-    return ", ".join([mark] * n)
-
-
-FILE_SCHEMA: dict[str, Any] = {
-    "sha256": pl.Utf8, "filename": pl.Utf8, "kind": pl.Utf8, "status": pl.Utf8, "lines": pl.Int64,
-    "accepted_lines": pl.Int64, "rejected_lines": pl.Int64, "imported_at": pl.Datetime("us")}
-"""The ``import_file`` columns an import writes (the id is added by :func:`_record_files`)."""
-
-
-def _record_files(conn: Connection, files: pl.DataFrame) -> pl.DataFrame:
-    """The ``import_file`` rows of *files* (:data:`FILE_SCHEMA`), with ids reserved in one block;
-    returns ``sha256`` and ``import_file_id``."""
-    if not files.height:
-        return pl.DataFrame(schema={"sha256": pl.Utf8, "import_file_id": pl.Int64})
-    frame = files.select(pl.Series("id", _next_ids(conn, "import_file", files.height)), *FILE_SCHEMA)
-    _copy_frame(conn, "import_file", frame)
-    return frame.select("sha256", pl.col("id").alias("import_file_id"))
-
-
-def _timed(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run one statement or bulk write, logging its duration (DEBUG) — no row data is logged."""
-    t0 = time.perf_counter()
-    result = fn(*args)
-    if log.isEnabledFor(logging.DEBUG):
-        what = (args[0] if isinstance(args[0], str | TextClause) else  # a statement, or a bulk write's table
-                " ".join([fn.__name__, *(a for a in args[1:2] if isinstance(a, str))]))
-        sql = str(what).split(" WHERE")[0][:70]
-        log.debug("%.3f s  %s", time.perf_counter() - t0, " ".join(sql.split()))
-    return result
-
-
-def _write_chunk(conn: Connection, run: _Run, files: pl.DataFrame, units: pl.DataFrame, unit_sums: pl.DataFrame,
-                 contrib: pl.DataFrame, new_workers: pl.DataFrame | None = None) -> None:
-    """Record one chunk's accepted files, write the declarations and contribution records of its
-    units (``unit``, ``sha256``, ``ruc``, ``period``, ``round``), and add their dues to the run's
-    ledger change.
-
-    Ids are assigned here (see :func:`_resolve`), so each table is written once per chunk, in
-    bulk: employers and workers that are new, the declarations with their version and status
-    already decided (a later unit of the same employer-month in the chunk supersedes the
-    earlier, and the first supersedes the declaration in force, which may be one an earlier
-    chunk of this import wrote), and the contribution records.
-    """
-    file_ids = _record_files(conn, files)
-    if not units.height:
-        return
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    units = (units.join(unit_sums.cast({"unit": pl.Int64}), on="unit", how="left")
-             .with_columns(pl.col("workers", "total_due", "employer_due", "cts_due").fill_null(0).cast(pl.Int64))
-             .join(file_ids, on="sha256", how="left")
-             .sort("unit"))
-    units = units.with_columns(
-        _resolve(conn, run, "employer", ("ruc",), units.select(pl.col("ruc").alias("key")),
-                 {"name": "", "size_source": "declared", "sector": "private", "registered_at": now})[0]
-        .alias("employer_id"))
-    # The declarations on file for the employer-months of this chunk (none on a first import).
-    keys = units.select("employer_id", "period").unique()
-    written = run.declared
-    if "declaration" in run.bulk and (written is None or not keys.join(written, on=["employer_id", "period"],
-                                                                      how="semi").height):
-        prior = _prior_declarations(conn, keys.clear())  # a first load, and none written before: no query
-    else:
-        prior = _prior_declarations(conn, keys)
-    units = (units.join(prior, on=["employer_id", "period"], how="left")
-             .with_columns(pl.col("last_version").fill_null(0))
-             .with_columns((pl.col("last_version") + pl.col("round")).alias("version"),
-                           pl.Series("id", _next_ids(conn, "declaration", units.height)))
-             .with_columns(pl.col("id").shift(-1).over(["employer_id", "period"], order_by="round")
-                           .alias("superseded_by")))
-    units = units.with_columns(pl.when(pl.col("superseded_by").is_null()).then(pl.lit("active"))
-                               .otherwise(pl.lit("superseded")).alias("status"))
-    _timed(_copy_frame, conn, "declaration", units.select(
-        "id", "employer_id", "period", "version", "status", "import_file_id", "superseded_by", "workers",
-        "total_due", "employer_due", "cts_due"))
-    if "declaration" in run.bulk:
-        run.declared = keys if written is None else pl.concat([written, keys], rechunk=False)
-    # What is superseded: the declarations in force (by the first unit of their employer-month) and
-    # the earlier units of this chunk; their dues leave the receivable, the new ones enter it.
-    replaced = units.filter(pl.col("prior_id").is_not_null() & (pl.col("round") == 1))
-    if replaced.height:  # their payments are reapplied to the new dues after the import (reconcile_months)
-        run.rectified.append(replaced.select("employer_id", "period"))
-    earlier = units.filter(pl.col("status") == "superseded")
-    old_employer = int(replaced["prior_employer_due"].sum() or 0) + int(earlier["employer_due"].sum() or 0)
-    old_cts = int(replaced["prior_cts_due"].sum() or 0) + int(earlier["cts_due"].sum() or 0)
-    for sha, n in (units.filter(pl.col("prior_id").is_not_null() | (pl.col("round") > 1))
-                   .group_by("sha256").len().iter_rows()):
-        run.superseded[str(sha)] = run.superseded.get(str(sha), 0) + int(n)
-    if replaced.height:
-        pairs = [(int(new), int(old)) for new, old in replaced.select("id", "prior_id").iter_rows()]
-        dbapi: Any = conn.connection.driver_connection
-        mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
-        with contextlib.closing(dbapi.cursor()) as cur:
-            cur.executemany(f"UPDATE declaration SET status = 'superseded', superseded_by = {mark} "
-                            f"WHERE id = {mark}", pairs)
-    _check_references(conn, run, units)
-    unit_frame = units.select("unit", pl.col("id").alias("declaration_id"), "period")
-    new_employer = new_cts = 0
-    if new_workers is not None:  # resolved by the parser, ahead of this writer
-        _timed(_copy_frame, conn, "worker", new_workers)
-        _country_unknown(conn, new_workers)
-    if contrib.height:
-        if "worker_id" not in contrib.columns:
-            worker_ids = _resolve(conn, run, "worker", ("doc_type", "doc_number"), contrib.select("key"), {})[0]
-            contrib = contrib.with_columns(worker_ids.alias("worker_id")).drop("key")
-            del worker_ids
-        contrib = (contrib
-                   .join(unit_frame, on="unit", how="inner")
-                   .select("declaration_id", "worker_id", "period", "insurable_pay", "contribution", "employer_part"))
-        new_employer, total = (int(x) for x in contrib.select(pl.col("employer_part").sum(),
-                                                               pl.col("contribution").sum()).row(0))
-        new_cts = total - new_employer
-        _timed(_write_contributions, conn, contrib)
-        del contrib
-    run.employer_delta += new_employer - old_employer
-    run.cts_delta += new_cts - old_cts
-
-
-def _empty(conn: Connection, table: str) -> bool:
-    # *table* is one of this module's own table names (never input); identifiers cannot be bound
-    return conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None
-
-
-def _stage(conn: Connection, name: str, columns: str, frame: pl.DataFrame) -> None:
-    """A temporary table *name* (``columns`` DDL) holding *frame* (dropped at commit on PostgreSQL)."""
-    pg = conn.dialect.name == "postgresql"
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {'' if pg else 'temp.'}{name}")
-    conn.exec_driver_sql(f"CREATE TEMP TABLE {name} ({columns}){' ON COMMIT DROP' if pg else ''}")
-    _copy_frame(conn, name, frame)
-    if pg:
-        conn.exec_driver_sql(f"ANALYZE {name}")
-
-
-def _prior_declarations(conn: Connection, keys: pl.DataFrame) -> pl.DataFrame:
-    """For each (employer_id, period) of *keys* on file: the highest version and the declaration in force."""
-    schema = {"employer_id": pl.Int64, "period": pl.Int64, "last_version": pl.Int64, "prior_id": pl.Int64,
-              "prior_employer_due": pl.Int64, "prior_cts_due": pl.Int64}
-    if not keys.height or _empty(conn, "declaration"):
-        return pl.DataFrame(schema=schema)
-    _stage(conn, "stage_key", "employer_id INTEGER, period INTEGER", keys.select("employer_id", "period"))
-    rows = _timed(conn.exec_driver_sql,
-                  "SELECT s.employer_id, s.period, max(d.version), "
-                  "max(CASE WHEN d.status = 'active' THEN d.id END), "
-                  "max(CASE WHEN d.status = 'active' THEN d.employer_due END), "
-                  "max(CASE WHEN d.status = 'active' THEN d.cts_due END) "
-                  "FROM stage_key s JOIN declaration d ON d.employer_id = s.employer_id AND d.period = s.period "
-                  "GROUP BY s.employer_id, s.period").all()
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
-    """*n* fresh primary keys for *table*, reserved as one block.
-
-    On SQLite the import holds the database's write lock (it has written its file records), so
-    ``max(id) + 1 …`` are ours. On PostgreSQL the table is locked against other writers (SHARE ROW
-    EXCLUSIVE, to the end of the transaction: a concurrent import or registration waits for this
-    one to commit) and its sequence is moved past the block in two calls, instead of one ``nextval``
-    per row (3 million calls cost seconds).
-    """
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    if conn.dialect.name == "postgresql":
-        seq = _sequence(conn, table)
-        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        first = int(conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar_one())
-        conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + n - 1))
-        return np.arange(first, first + n, dtype=np.int64)
-    start = int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
-    return np.arange(start, start + n, dtype=np.int64)
-
-
-def _sequence(conn: Connection, table: str) -> str:
-    """The PostgreSQL sequence behind *table*'s id."""
-    return str(conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one())
-
-
-def _first_free_id(conn: Connection, table: str) -> int:
-    """The first id the import may give a new row of *table*, which it knows whole (``run.mine``:
-    locked against other writers on PostgreSQL; on SQLite a write by anyone else would make the
-    import's first write fail). On PostgreSQL the sequence is moved past the ids used at the end
-    (:func:`_claim_ids`)."""
-    if conn.dialect.name == "postgresql":
-        seq = _sequence(conn, table)
-        return int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
-    return int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
-
-
-def _claim_ids(conn: Connection, run: _Run) -> None:
-    """Move each sequence past the ids the parser gave (``run.next_id``), as :func:`_next_ids` does."""
-    if conn.dialect.name != "postgresql":
-        return
-    for table, next_id in run.next_id.items():
-        seq = _sequence(conn, table)
-        conn.exec_driver_sql(f"SELECT setval('{seq}', {next_id}, false)")  # nextval gives next_id
-
-
-def _resolve(conn: Connection | None, run: _Run, table: str, key_columns: tuple[str, ...], keys: pl.DataFrame,
-             new_values: dict[str, Any]) -> tuple[pl.Series, pl.DataFrame | None]:
-    """The id in *table* of each row of *keys* (one text column ``key``: the natural key's columns
-    concatenated, all but the last of fixed width — a worker's is ``doc_type`` (2) + ``doc_number``;
-    polars sorts and joins one column many times faster than two).
-
-    Known rows are looked up all at once (the distinct keys go to a staging table and come back
-    joined); the missing rows, with *new_values* (constant columns for the other fields), are
-    registered with ids from :func:`_next_ids`, in one bulk write. The natural key stays UNIQUE: a
-    concurrent import that registers the same row makes one of the two fail whole (``ConflictError``).
-
-    *conn* None: resolve in memory, ahead of the writer (the parser does it for the workers of a
-    table it knows whole: ``run.mine`` and ``run.next_id``) — the ids of the missing rows come
-    from ``run.next_id`` and their rows are returned for the writer to write; otherwise the rows
-    are written here and None is returned with the ids.
-    """
-    widths = {"doc_type": 2}
-    # One sort of the keys gives the distinct ones (the first of each run) and, through the sort's
-    # order, each row's place among them: no hash of the keys for unique() and none for the join
-    # back (2 of the 4 CPU-seconds a national month spent here).
-    key = keys["key"]
-    if key.null_count():
-        raise RuntimeError(f"{table} keys with nulls")  # a bug, never input: the keys were validated
-    order = key.arg_sort().to_numpy()
-    ranked = key.gather(order)
-    first = (ranked != ranked.shift(1)).fill_null(True)
-    group = first.cum_sum().to_numpy().astype(np.int64) - 1  # each sorted row's distinct key
-    uniq = pl.DataFrame({"key": ranked.filter(first)}).with_row_index("k")
-    del ranked, first
-    cols: list[pl.Expr] = []
-    pos = 0
-    for c in key_columns:
-        w = None if c == key_columns[-1] else widths[c]
-        cols.append(pl.col("key").str.slice(pos, w).alias(c))
-        pos += w or 0
-    uniq = uniq.with_columns(*cols)
-    found = np.full(uniq.height, -1, dtype=np.int64)
-    if conn is None and table not in run.mine:
-        raise RuntimeError(f"{table} resolved in memory without knowing it whole")  # a bug, never input
-    if table in run.mine:  # every row of the table is in run.known (a first load, or preloaded)
-        if table in run.known:
-            hit = uniq.select("k", "key").join(run.known[table], on="key", how="inner")
-            found[hit["k"].to_numpy()] = hit["id"].to_numpy()
-    elif conn is not None and not _empty(conn, table):
-        pg = conn.dialect.name == "postgresql"
-        collate = ' COLLATE "C"' if pg else ""  # as the natural keys (migration 0204)
-        ddl = ", ".join(["k INTEGER"] + [f"{c} VARCHAR(255){collate}" for c in key_columns])
-        _stage(conn, "stage_key", ddl, uniq.select(pl.col("k").cast(pl.Int64), *key_columns))
-        on = " AND ".join(f"t.{c} = s.{c}" for c in key_columns)
-        ints = "s.k::int4, t.id::int4" if pg else "s.k, t.id"  # the binary read below expects two int4
-        query = f"SELECT {ints} FROM stage_key s JOIN {table} t ON {on}"
-        dbapi: Any = conn.connection.driver_connection
-        if pg:  # millions of pairs: binary COPY read by numpy, no Python tuple per row
-            buf = bytearray()
-            with dbapi.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)") as cp:
-                for block in cp:
-                    buf += block
-            pairs = _binary_int4_pairs(buf)
-            del buf
-            found[pairs["k"].astype(np.int64)] = pairs["id"]
-            del pairs
-        else:
-            with contextlib.closing(dbapi.cursor()) as cur:  # plain tuples: numpy reads them at C speed
-                cur.execute(query)
-                rows = cur.fetchall()
-            if rows:
-                arr = np.array(rows, dtype=np.int64)
-                found[arr[:, 0]] = arr[:, 1]
-            del rows
-    missing = np.flatnonzero(found < 0)
-    fresh: pl.DataFrame | None = None
-    if missing.size:
-        if conn is None:  # ahead of the writer: ids from the run's own counter
-            start = run.next_id[table]
-            run.next_id[table] = start + int(missing.size)
-            found[missing] = np.arange(start, start + missing.size, dtype=np.int64)
-        else:
-            found[missing] = _next_ids(conn, table, int(missing.size))
-        fresh = uniq[missing].select(pl.Series("id", found[missing]), *key_columns,
-                                     *[pl.lit(v).alias(c) for c, v in new_values.items()])
-        if conn is not None:
-            _timed(_copy_frame, conn, table, fresh)
-            if table == "worker":
-                _country_unknown(conn, fresh)
-            fresh = None
-        if table in run.mine:
-            written = uniq[missing].select("key", pl.Series("id", found[missing]))
-            run.known[table] = (pl.concat([run.known[table], written], rechunk=False) if table in run.known
-                                else written)
-    row_ids = np.empty(len(order), dtype=np.int64)
-    row_ids[order] = found[group]
-    return pl.Series("id", row_ids), fresh
-
-
-def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
-    """Every row of *frame* into *table* (its columns in order, or *columns*): ``COPY`` in CSV on
-    PostgreSQL; on SQLite one ``INSERT … SELECT`` per slice from the rows packed in a BLOB
-    (:mod:`seguro_desempleo.storage.sqlite_bulk`), or ``executemany`` in slices for a frame that
-    cannot be packed exactly (bounded memory: a Python tuple costs ~250 bytes)."""
-    cols = ", ".join(columns or frame.columns)
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv)") as cp:
-            for part in frame.iter_slices(500_000):
-                buf = io.BytesIO()
-                part.write_csv(buf, include_header=False)
-                cp.write(buf.getvalue())
-        return
-    sql = f"INSERT INTO {table} ({cols}) VALUES ({_marks(conn, frame.width)})"
-    dbapi: Any = conn.connection.driver_connection
-    cur = dbapi.cursor()
-    try:
-        if sqlite_bulk.packable(frame):  # the rows packed by numpy, unpacked by SQLite: no tuple per row
-            for part in frame.iter_slices(500_000):
-                sqlite_bulk.insert(cur, table, part, list(columns) if columns else None)
-            return
-        for part in frame.iter_slices(200_000):
-            cur.executemany(sql, zip(*(part[c].to_list() for c in part.columns), strict=True))
-    finally:
-        cur.close()
-
-
-def _country_unknown(conn: Connection, workers: pl.DataFrame) -> None:
-    """New workers of PLAME/CSV lines with a 07/24 document: their issuing country is not known
-    (``''``, decision 0411) — the column's default is Peru's, right for every other type. A
-    handful at most: a national month's are DNIs."""
-    ids = workers.filter(pl.col("doc_type").is_in(FOREIGN_DOCUMENTS))["id"].to_list()
-    if ids:
-        intake.country_not_known(conn, ids)
-
-
-def _write_contributions(conn: Connection, contrib: pl.DataFrame) -> None:
-    """The contribution records: (declaration, worker, month, insurable pay), in worker order (the
-    order of their index: a later month's records then walk it once instead of hitting it at
-    random). PostgreSQL gets them as a binary ``COPY`` built by numpy (no text formatted or
-    parsed), into an empty table (a first load) with the index built after the rows
-    (:func:`_start_bulk`); SQLite by packed inserts into the table clustered on
-    (worker, month, declaration) (migration 0205), in that order."""
-    frame = (contrib.select("declaration_id", "worker_id", "period", "insurable_pay")
-             .sort("worker_id", "period", "declaration_id"))
-    if frame.select(pl.col("worker_id").is_null().any() | pl.col("declaration_id").is_null().any()).item():
-        raise RuntimeError("contribution records without a worker or a declaration")  # a bug, never input
-    if conn.dialect.name == "postgresql":
-        raw: Any = conn.connection.driver_connection
-        types = ("int4", "int4", "int4", "int8")
-        with raw.cursor() as cur, cur.copy(f"COPY contribution ({', '.join(frame.columns)}) FROM STDIN "
-                                           "(FORMAT binary)") as cp:
-            cp.write(_BINARY_HEADER)
-            for part in frame.iter_slices(500_000):
-                cp.write(_binary_rows(part, types))
-            cp.write(b"\xff\xff")
-    else:
-        _copy_frame(conn, "contribution", frame)
-
-
-_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
-"""PostgreSQL's binary COPY signature, then no flags and no header extension."""
-
-_PAIR = np.dtype([("n", ">i2"), ("lk", ">i4"), ("k", ">i4"), ("li", ">i4"), ("id", ">i4")])
-
-
-def _binary_int4_pairs(buf: bytearray) -> np.ndarray:
-    """The rows of a binary ``COPY … TO STDOUT`` of two non-null ``int4`` columns, read in place
-    by numpy; anything else in the buffer (header, field count, lengths, trailer) is refused."""
-    body = len(buf) - len(_BINARY_HEADER) - 2
-    if (bytes(buf[:len(_BINARY_HEADER)]) != _BINARY_HEADER or bytes(buf[-2:]) != b"\xff\xff"
-            or body < 0 or body % _PAIR.itemsize):
-        raise RuntimeError("unexpected binary COPY layout")  # a bug, never input
-    rows = np.frombuffer(buf, dtype=_PAIR, count=body // _PAIR.itemsize, offset=len(_BINARY_HEADER))
-    if rows.size and not ((rows["n"] == 2).all() and (rows["lk"] == 4).all() and (rows["li"] == 4).all()):
-        raise RuntimeError("unexpected binary COPY row layout")
-    return rows
-
-
-def _binary_rows(frame: pl.DataFrame, types: Sequence[str]) -> bytes:
-    """*frame*'s rows (integer columns, no nulls) in PostgreSQL's binary COPY format: per row the
-    field count, then per field its length and its big-endian value — one numpy record array,
-    no Python object per row."""
-    fields: list[tuple[str, str]] = [("n", ">i2")]
-    for i, t in enumerate(types):
-        fields += [(f"l{i}", ">i4"), (f"v{i}", ">i8" if t == "int8" else ">i4")]
-    rec = np.empty(frame.height, dtype=np.dtype(fields))
-    rec["n"] = len(types)
-    for i, (col, t) in enumerate(zip(frame.columns, types, strict=True)):
-        rec[f"l{i}"] = 8 if t == "int8" else 4
-        rec[f"v{i}"] = frame[col].to_numpy()
-    return rec.tobytes()
-
-
-_BULK_INDEXES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    # table: (dialect, drop, create)
-    "import_file": (("postgresql", "ALTER TABLE import_file DROP CONSTRAINT uq_import_file_sha256",
-                     "ALTER TABLE import_file ADD CONSTRAINT uq_import_file_sha256 UNIQUE (sha256)"),),
-    "employer": (("postgresql", "ALTER TABLE employer DROP CONSTRAINT uq_employer_ruc",
-                  "ALTER TABLE employer ADD CONSTRAINT uq_employer_ruc UNIQUE (ruc)"),),
-    "declaration": (("postgresql", "ALTER TABLE declaration DROP CONSTRAINT uq_declaration_version",
-                     "ALTER TABLE declaration ADD CONSTRAINT uq_declaration_version UNIQUE (employer_id, period, version)"),
-                    ("", "DROP INDEX ix_declaration_employer_period",
-                     "CREATE INDEX ix_declaration_employer_period ON declaration (employer_id, period, status)")),
-    "worker": (("postgresql", "ALTER TABLE worker DROP CONSTRAINT uq_worker_document",
-                "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_number, doc_type, doc_country)"),),
-    "contribution": (("postgresql", "DROP INDEX ix_contribution_worker_period",
-                      "CREATE INDEX ix_contribution_worker_period ON contribution (worker_id, period)"),),
-}
-"""The indexes a first load builds after its rows (dialect or "" for both; drop; create). On
-PostgreSQL the primary keys are rebuilt too (:func:`_start_bulk` reads them and the foreign keys
-that refer to them from the catalogue). On SQLite the primary key is the rowid (no index), the
-UNIQUE constraints belong to the table definitions and stay (the import writes new keys in key
-order), and the contribution records are themselves the B-tree of their key (migration 0205):
-no index to build after them."""
-
-
-def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> dict[str, list[str]]:
-    """A first load: each payroll table that is empty when the import starts has its indexes in
-    :data:`_BULK_INDEXES` dropped now and built after its rows by :func:`_end_bulk` — one sort
-    per index instead of millions of insertions, as PostgreSQL's "Populating a Database"
-    advises. On PostgreSQL its primary key goes too, with the foreign keys of other tables that
-    refer to it (3 million workers: 6.6 s to ``COPY`` with the key's index, 2.4 s without; the
-    index is then built in about one second), and both are restored with their own names and
-    definitions. The DDL is part of the import's transaction: a failure or a kill leaves the
-    schema as it was. Returns, for each table concerned, the statements that restore it.
-
-    On PostgreSQL, imports are serialised first (the lock every import takes on ``import_file``).
-    Then each empty table, and each table whose foreign key refers to it, is locked against
-    readers and writers until the import commits, but only if the locks are free at once
-    (``NOWAIT``, in a savepoint): a table someone is reading, or one written meanwhile, is
-    imported the ordinary way and its locks released at once — the import never waits for a
-    reader, so it cannot deadlock with one. *registry_lookups* (the run has ``.per`` files, which
-    look workers and employers up line by line) keeps the worker and employer indexes.
-    """
-    pg = conn.dialect.name == "postgresql"
-    if pg:
-        conn.exec_driver_sql("LOCK TABLE import_file IN SHARE ROW EXCLUSIVE MODE")
-    tables: dict[str, list[str]] = {}
-    for table, steps in _BULK_INDEXES.items():
-        mine = [st for st in steps if st[0] in ("", conn.dialect.name)]
-        if not mine or (registry_lookups and table in ("worker", "employer")) or not _empty(conn, table):
-            continue
-        drops = [drop for _, drop, _ in mine]
-        creates = [create for _, _, create in mine]
-        if not pg:
-            for drop in drops:
-                conn.exec_driver_sql(drop)
-            tables[table] = creates
-            continue
-        sp = conn.begin_nested()
-        try:
-            conn.exec_driver_sql(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE NOWAIT")
-            if not _empty(conn, table):  # written between the check and the lock: release it
-                sp.rollback()
-                continue
-            keys = _key_constraints(conn, table) if table in _BULK_KEYS else []
-            for ref in sorted({r for r, _, _ in keys if r != table}):
-                conn.exec_driver_sql(f"LOCK TABLE {ref} IN ACCESS EXCLUSIVE MODE NOWAIT")
-            # Foreign keys first (they depend on the primary key); restored after the primary key
-            # and the unique constraints (a foreign key may refer to one of those).
-            fks = [k for k in keys if k[0] != table or "FOREIGN KEY" in k[2]]
-            pk = [k for k in keys if k not in fks]
-            for r, name, _ in [*fks, *pk]:
-                conn.exec_driver_sql(f"ALTER TABLE {r} DROP CONSTRAINT {name}")
-            for drop in drops:
-                conn.exec_driver_sql(drop)
-        except DBAPIError:  # in use, or a constraint something else depends on: the ordinary way
-            sp.rollback()
-            continue
-        sp.commit()  # releases the savepoint; the locks and the drops stay to the end of the import
-        tables[table] = ([f"ALTER TABLE {r} ADD CONSTRAINT {name} {definition}" for r, name, definition in pk]
-                         + creates
-                         + [f"ALTER TABLE {r} ADD CONSTRAINT {name} {definition}" for r, name, definition in fks])
-    return tables
-
-
-_BULK_KEYS = ("import_file", "employer", "worker")
-"""Tables whose primary key a first load on PostgreSQL also drops and rebuilds. Not
-``declaration``: a rectification in a later chunk updates an earlier chunk's declaration by id
-(without the key, a scan per update; with logical replication, an error: no replica identity)."""
-
-
-def _only_ours(conn: Connection, bulk: dict[str, list[str]], per_files: bool) -> set[str]:
-    """The registry tables (employer, worker) that will hold only this import's rows, so that it
-    can find their ids in memory (``run.known``) instead of staging its keys and joining, chunk
-    after chunk. On PostgreSQL, those of a first load (locked against everyone until commit). On
-    SQLite, those empty now: a write by anyone else before ours would make our first write fail
-    (the snapshot this read saw is no longer the latest), and ours then holds the only write lock.
-    None when ``.per`` files register workers and employers through the repositories."""
-    if per_files:
-        return set()
-    if conn.dialect.name == "postgresql":
-        return {t for t in ("employer", "worker") if t in bulk}
-    return {t for t in ("employer", "worker") if _empty(conn, t)}
 
 
 LARGE_RUN_FILES = 5000
@@ -1509,83 +587,3 @@ def _large_run(names: list[str]) -> bool:
     return False
 
 
-PRELOAD_SLICE = 4_000_000
-"""Ids per text value when :func:`_preload_keys` reads a PostgreSQL table's keys."""
-
-
-def _preload_keys(conn: Connection, table: str) -> pl.DataFrame:
-    """Every natural key of *table* with its id (``key``, ``id``; a worker's key is ``doc_type``
-    + ``doc_number``, as :func:`_resolve` builds it), read once for a large run (3 million workers
-    in ~1 s on PostgreSQL) instead of staging ~600,000 documents and joining them with the table
-    for every chunk (~3.5 s each). The table is locked against other writers first (PostgreSQL: the lock
-    :func:`_next_ids` takes anyway when the import registers a new row), so the keys stay exact
-    until the import commits; on SQLite a write by anyone else would make the import's first
-    write fail (its snapshot would be stale)."""
-    key = "doc_type || doc_number" if table == "worker" else "ruc"
-    schema = {"key": pl.Utf8, "id": pl.Int64}
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        # Not COPY: psycopg hands a COPY over one row at a time (3 million workers: ~2 s of Python
-        # steps). Each slice of ids comes as one text value instead (~1 s for 3 million), of at
-        # most PRELOAD_SLICE rows (~20 bytes each, far below PostgreSQL's 1 GB for one value).
-        # Keys are validated codes (no tab, no line break); the count checks it all the same.
-        lo, hi = conn.exec_driver_sql(f"SELECT min(id), max(id) FROM {table}").one()
-        parts = [pl.DataFrame(schema=schema)]
-        for start in range(lo or 0, (hi or -1) + 1, PRELOAD_SLICE):
-            text_, n = conn.exec_driver_sql(
-                f"SELECT string_agg({key} || E'\\t' || id, E'\\n'), count(*) FROM {table} "
-                "WHERE id >= %(a)s AND id < %(b)s", {"a": start, "b": start + PRELOAD_SLICE}).one()
-            if not n:
-                continue
-            part = pl.read_csv(text_.encode(), has_header=False, separator="\t", quote_char=None,
-                               new_columns=list(schema), schema=schema)
-            if part.height != n:
-                raise RuntimeError(f"{table}: {n} keys on file, {part.height} read back")
-            parts.append(part)
-        return pl.concat(parts, rechunk=False)
-    dbapi: Any = conn.connection.driver_connection
-    with contextlib.closing(dbapi.cursor()) as cur:
-        cur.execute(f"SELECT {key}, id FROM {table}")
-        rows = cur.fetchall()
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _key_constraints(conn: Connection, table: str) -> list[tuple[str, str, str]]:
-    """(table, name, definition) of the foreign keys that refer to *table*, then of its primary
-    key (PostgreSQL's catalogue; the names are the migrated schema's)."""
-    rows = conn.exec_driver_sql(  # names quoted as SQL needs them; a partition's copy of a key is its parent's
-        "SELECT c.conrelid::regclass::text, quote_ident(c.conname), pg_get_constraintdef(c.oid), c.contype "
-        "FROM pg_constraint c WHERE c.conparentid = 0 AND ((c.confrelid = %(t)s::regclass AND c.contype = 'f') "
-        "OR (c.conrelid = %(t)s::regclass AND c.contype = 'p')) "
-        "ORDER BY c.contype = 'p', c.conrelid::regclass::text, c.conname", {"t": table}).all()
-    return [(str(r), str(n), str(d)) for r, n, d, _ in rows]
-
-
-def _end_bulk(conn: Connection, tables: dict[str, list[str]]) -> None:
-    """Restore what :func:`_start_bulk` dropped: primary keys, then the foreign keys that refer
-    to them, then the other indexes (a duplicate key fails here, whole)."""
-    for creates in tables.values():
-        for create in creates:
-            _timed(conn.exec_driver_sql, create)
-
-
-def _check_references(conn: Connection, run: _Run, units: pl.DataFrame) -> None:
-    """Every new declaration names an employer and an import file that exist: what the dropped
-    foreign keys checked row by row, checked for all rows at once (ids come from this import, so
-    a failure is a bug, and the import rolls back whole). When the import knows every employer
-    (``run.mine``: a first load, or a large run's preloaded keys) the check is made in memory,
-    not by a scan of the tables per chunk; the import files are this chunk's own rows."""
-    if units.select(pl.col("employer_id").is_null().any() | pl.col("import_file_id").is_null().any()).item():
-        raise RuntimeError("declarations without an employer or an import file")
-    if "employer" in run.mine:  # every employer row is in run.known; import_file_id: this chunk's rows
-        written = run.known["employer"].select(pl.col("id").alias("employer_id"))
-        if units.select("employer_id").join(written, on="employer_id", how="anti").height:
-            raise RuntimeError("declarations refer to an employer that is not on file")
-        return
-    first = int(units["id"].min())  # type: ignore[arg-type]
-    missing = conn.exec_driver_sql(
-        f"SELECT count(*) FROM declaration d WHERE d.id >= {_marks(conn, 1)} AND (NOT EXISTS "
-        "(SELECT 1 FROM employer e WHERE e.id = d.employer_id) OR NOT EXISTS "
-        "(SELECT 1 FROM import_file i WHERE i.id = d.import_file_id))", (first,)).scalar_one()
-    if missing:
-        raise RuntimeError(f"{missing} declaration(s) refer to a missing employer or import file")

@@ -6,7 +6,7 @@ calls fight the parser for the GIL (each one gives it up and waits to get it bac
 parser waited 6 s for them. A run of many small files is therefore read by child processes
 (:data:`READERS` of :class:`_ChildReader`, each every READERS-th batch: this module run with
 ``python -m``, importing nothing but the standard library and
-:mod:`seguro_desempleo.formats.file_names`), which send the batches back through pipes, handed
+:mod:`seguro_desempleo.domain.file_names`), which send the batches back through pipes, handed
 over in order; a small run (a few files from the web page or the API) is read by one thread,
 with no process to start. Large files (a national CSV is hundreds of MB) are read when their
 turn comes, in the importing process, so the memory in flight stays bounded either way.
@@ -35,8 +35,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, NamedTuple, NoReturn
 
+from seguro_desempleo.domain.file_names import PER_NAME_RE, REM_NAME_RE
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.formats.file_names import PER_NAME_RE, REM_NAME_RE
 
 KINDS = {".rem": "rem", ".per": "per", ".csv": "csv", ".parquet": "parquet", ".snl": "snl", ".jor": "jor",
          ".tra": "tra"}

@@ -244,6 +244,23 @@ class SqlUnitOfWork:
         return sink
 
 
+    @property
+    def payroll_sink(self) -> Any:
+        """The payroll import's writes and reads (``storage/payroll_sink.py``: ``SqlPayrollSink``)
+        on this transaction's connection (issue 24, decision 0803)."""
+        from seguro_desempleo.storage.payroll_sink import SqlPayrollSink
+
+        return SqlPayrollSink(self.connection())
+
+    @property
+    def payroll_conflicts(self) -> Any:
+        """The context that turns a concurrent import's refusal by the driver into one
+        ``ConflictError`` (``storage.payroll_sink.conflicts``); usable before the block opens."""
+        from seguro_desempleo.storage.payroll_sink import conflicts
+
+        return conflicts
+
+
 _DRIVER = "seguro_driver_connection"
 
 
