@@ -128,6 +128,43 @@ UNEMPLOYMENT_ARTICLE = "PL 5510/2022-CR, arts. 5 y 6"
 """Art. 6: the contingency is unemployment; art. 5: the benefit covers months of it."""
 
 
+def _months_before_new_job(rec: StoredDecision, first_period: int, reemployment_date: dt.date,
+                           benefit_start: dt.date | None) -> tuple[list[BenefitLine], str]:
+    """(the benefits kept, the reason's detail) when a new job is on record: only the benefit months
+    before it (:func:`limit_to_unemployment`; issue 24: split out of it, unchanged)."""
+    cut = period_of(reemployment_date)
+    if benefit_start is not None:
+        plan = plan_installments(rec.claim_id, rec.benefits, first_period, benefit_start=benefit_start,
+                                 reemployment_date=reemployment_date)
+        # The benefit month the new job falls in is awarded for its days out of work: the
+        # decision states the amount the runs pay (the plan does not prorate it again).
+        kept = [dataclasses.replace(b, amount=inst.amount)
+                for b, inst in zip(rec.benefits, plan, strict=True) if not inst.cancelled]
+        cut = first_period + len(kept)
+    else:
+        plan = plan_installments(rec.claim_id, rec.benefits, first_period)
+        kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if inst.period < cut]
+    when = format_date_pe(reemployment_date)
+    if kept:
+        last = first_period + len(kept) - 1
+        months = (f"se otorga el mes de desempleo anterior ({format_period(first_period)})" if len(kept) == 1
+                  else f"se otorgan los {len(kept)} meses de desempleo anteriores "
+                       f"({format_period(first_period)} a {format_period(last)})")
+        detail = f"Inició un nuevo empleo el {when}: {months}; desde {format_period(cut)} no corresponde pago."
+        if benefit_start is not None and kept[-1].amount < rec.benefits[len(kept) - 1].amount:
+            inst = plan[len(kept) - 1]
+            assert inst.starts is not None and inst.ends is not None
+            days = (reemployment_date - inst.starts).days
+            total = (inst.ends - inst.starts).days + 1
+            detail += (f" El mes {inst.number} ({format_date_pe(inst.starts)} al {format_date_pe(inst.ends)}) "
+                       f"se otorga por sus {days} de {total} días sin empleo (pro rata): "
+                       f"{format_soles(kept[-1].amount)}.")
+    else:
+        detail = (f"Inició un nuevo empleo el {when}, antes del primer mes de la prestación "
+                  f"({format_period(first_period)}): no hay meses de desempleo que pagar.")
+    return kept, detail
+
+
 def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemployment_date: dt.date | None,
                           kept_job: bool = False, benefit_start: dt.date | None = None) -> StoredDecision:
     """The decision as it can pay, given what the records show on the day it is taken.
@@ -159,38 +196,11 @@ def limit_to_unemployment(rec: StoredDecision, *, first_period: int, reemploymen
         eligible = False
         notes.append("conserva otro empleo, no está desempleado(a) (art. 6)")
     if reemployment_date is not None and eligible:
-        cut = period_of(reemployment_date)
-        if benefit_start is not None:
-            plan = plan_installments(rec.claim_id, rec.benefits, first_period, benefit_start=benefit_start,
-                                     reemployment_date=reemployment_date)
-            # The benefit month the new job falls in is awarded for its days out of work: the
-            # decision states the amount the runs pay (the plan does not prorate it again).
-            kept = [dataclasses.replace(b, amount=inst.amount)
-                    for b, inst in zip(rec.benefits, plan, strict=True) if not inst.cancelled]
-            cut = first_period + len(kept)
-        else:
-            plan = plan_installments(rec.claim_id, rec.benefits, first_period)
-            kept = [b for b, inst in zip(rec.benefits, plan, strict=True) if inst.period < cut]
-        when = format_date_pe(reemployment_date)
-        if kept:
-            last = first_period + len(kept) - 1
-            months = (f"se otorga el mes de desempleo anterior ({format_period(first_period)})" if len(kept) == 1
-                      else f"se otorgan los {len(kept)} meses de desempleo anteriores "
-                           f"({format_period(first_period)} a {format_period(last)})")
-            detail = f"Inició un nuevo empleo el {when}: {months}; desde {format_period(cut)} no corresponde pago."
-            if benefit_start is not None and kept[-1].amount < rec.benefits[len(kept) - 1].amount:
-                inst = plan[len(kept) - 1]
-                assert inst.starts is not None and inst.ends is not None
-                days = (reemployment_date - inst.starts).days
-                total = (inst.ends - inst.starts).days + 1
-                detail += (f" El mes {inst.number} ({format_date_pe(inst.starts)} al {format_date_pe(inst.ends)}) "
-                           f"se otorga por sus {days} de {total} días sin empleo (pro rata): "
-                           f"{format_soles(kept[-1].amount)}.")
-        else:
-            detail = (f"Inició un nuevo empleo el {when}, antes del primer mes de la prestación "
-                      f"({format_period(first_period)}): no hay meses de desempleo que pagar.")
+        kept, detail = _months_before_new_job(rec, first_period, reemployment_date, benefit_start)
+        if not kept:
             eligible = False
-            notes.append(f"nuevo empleo desde el {when}, antes del primer mes de la prestación (arts. 5 y 6)")
+            notes.append(f"nuevo empleo desde el {format_date_pe(reemployment_date)}, antes del primer mes "
+                         "de la prestación (arts. 5 y 6)")
         reasons.append({"requirement": "reemployment", "name": "Meses de desempleo antes del nuevo empleo",
                         "article": UNEMPLOYMENT_ARTICLE, "met": bool(kept), "detail": detail})
         trace["reemployment"] = {"date": reemployment_date.isoformat(), "first_period": format_period(first_period),

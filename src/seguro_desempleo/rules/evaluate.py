@@ -370,21 +370,47 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     t = snap.tracking()
     cause = f"{int(batch.termination_cause[i]):02d}"
     contract = f"{int(batch.contract_type[i]):02d}"
-    size = SIZE_CODES[int(batch.employer_size[i])]
-    sector = SECTOR_CODES[int(batch.sector[i])]
     window = int(t["requirements.qualifying_window_months"])
     needed = int(t["requirements.qualifying_contributions"])
-    end = int(batch.window_end_month[i])
     count = int(result.contributions_in_window[i])
-    sep = batch.separation_date[i].astype(dt.date)
-    claim = batch.claim_date[i].astype(dt.date)
-    wait_end = result.waiting_end[i].astype(dt.date)
     days = int(t["requirements.waiting_period_days"])
     cause_text = f"{cause} ({cause_labels[cause].capitalize()})" if cause_labels and cause in cause_labels else cause
     contract_text = (f"{contract} ({contract_labels[contract].capitalize()})"
                      if contract_labels and contract in contract_labels else contract)
 
-    reqs: list[RequirementResult] = []
+    reqs: list[RequirementResult] = [
+        _coverage_requirement(batch, result, i, t, contract, contract_text),
+        _contingency_requirement(result, i, t, cause, cause_text),
+        _contributions_requirement(batch, result, i, t, window, needed, count),
+        _waiting_requirement(batch, result, i, days),
+        _registration_requirement(batch, result, i, t),
+    ]
+
+    # Benefit: read the parameters it rests on, so the trace names them.
+    rates = list(t["benefits.rates"])
+    _read(t, "benefits.reference_months", "benefits.reference_includes_separation_month",
+          "benefits.average_divisor", "insurable_pay.rmv_minimum_base", "benefits.floor", "benefits.cap", "economy.rmv")
+    eligible = bool(result.eligible[i])
+    insurable = int(result.insurable_remuneration[i])
+    amounts = [int(a) for a in result.benefits[i]]
+    sched = [(k + 1, rates[k], amounts[k]) for k in range(len(rates))] if eligible else []
+    explanation = _explanation(eligible, insurable, sched, amounts, reqs, t)
+    return Decision(
+        id=str(batch.ids[i]) if batch.ids is not None else str(i),
+        eligible=eligible, requirements=reqs, contributions_in_window=count,
+        insurable_remuneration=insurable, benefits=sched, parameters=_with_monthly_rmv(t, batch, i, params),
+        explanation=explanation,
+        evaluated_at=snap.date, parameter_set=snap.set_name,
+    )
+
+
+# The steps of :func:`explain` (issue 24: split out of it; the text, the values and the order in
+# which parameters are read — the trace — are unchanged).
+
+def _coverage_requirement(batch: ClaimBatch, result: BatchResult, i: int, t: Snapshot, contract: str,
+                          contract_text: str) -> RequirementResult:
+    size = SIZE_CODES[int(batch.employer_size[i])]
+    sector = SECTOR_CODES[int(batch.sector[i])]
     covered = bool(result.covered[i])
     _read(t, "coverage.sectors", "coverage.employer_sizes", "coverage.contract_types")
     if covered:
@@ -405,17 +431,23 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
             else:
                 missing.append(f"el contrato {contract_text} no es a plazo indeterminado ni sujeto a modalidad")
         detail = "No está cubierto: " + "; ".join(missing) + "."
-    reqs.append(RequirementResult("coverage", REQUIREMENTS[0][1], REQUIREMENTS[0][2], covered, detail,
-                                  {"sector": sector, "employer_size": size, "contract_type": contract}))
+    return RequirementResult("coverage", REQUIREMENTS[0][1], REQUIREMENTS[0][2], covered, detail,
+                             {"sector": sector, "employer_size": size, "contract_type": contract})
 
+
+def _contingency_requirement(result: BatchResult, i: int, t: Snapshot, cause: str,
+                             cause_text: str) -> RequirementResult:
     cont = bool(result.contingency[i])
     _read(t, "contingency.covered_causes")
     detail = (f"Motivo de cese {cause_text}: desempleo involuntario." if cont else
               f"Motivo de cese {cause_text}: no es un desempleo involuntario cubierto "
               f"(cubiertos: {', '.join(t['contingency.covered_causes'])}).")
-    reqs.append(RequirementResult("contingency", REQUIREMENTS[1][1], REQUIREMENTS[1][2], cont, detail,
-                                  {"termination_cause": cause}))
+    return RequirementResult("contingency", REQUIREMENTS[1][1], REQUIREMENTS[1][2], cont, detail,
+                             {"termination_cause": cause})
 
+
+def _contributions_requirement(batch: ClaimBatch, result: BatchResult, i: int, t: Snapshot, window: int,
+                               needed: int, count: int) -> RequirementResult:
     met = bool(result.contributions_met[i])
     _read(t, "requirements.window_includes_separation_month", "requirements.count_declared_unpaid_months",
           "requirements.subsidised_months")
@@ -425,10 +457,15 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     span = f"{window} meses" if not extra else f"{window} meses, ampliados en {extra} por meses con subsidio,"
     detail = (f"{count} {noun} en los {span} de {first} a {format_period(end)}; "
               f"se requieren {needed}.")
-    reqs.append(RequirementResult("contributions", REQUIREMENTS[2][1], REQUIREMENTS[2][2], met, detail,
-                                  {"contributions_in_window": count, "required": needed,
-                                   "window_first": first, "window_last": format_period(end)}))
+    return RequirementResult("contributions", REQUIREMENTS[2][1], REQUIREMENTS[2][2], met, detail,
+                             {"contributions_in_window": count, "required": needed,
+                              "window_first": first, "window_last": format_period(end)})
 
+
+def _waiting_requirement(batch: ClaimBatch, result: BatchResult, i: int, days: int) -> RequirementResult:
+    sep = batch.separation_date[i].astype(dt.date)
+    claim = batch.claim_date[i].astype(dt.date)
+    wait_end = result.waiting_end[i].astype(dt.date)
     met = bool(result.waiting_met[i])
     reemp = None if batch.reemployment_date is None or np.isnat(batch.reemployment_date[i]) \
         else batch.reemployment_date[i].astype(dt.date)
@@ -440,47 +477,35 @@ def explain(batch: ClaimBatch, result: BatchResult, i: int, snap: Snapshot,
     else:
         detail = (f"Cese el {format_date_pe(sep)}; la carencia de {days} días se cumple el "
                   f"{format_date_pe(wait_end)}, después de la solicitud ({format_date_pe(claim)}).")
-    reqs.append(RequirementResult("waiting_period", REQUIREMENTS[3][1], REQUIREMENTS[3][2], met, detail,
-                                  {"separation_date": sep, "claim_date": claim, "waiting_days": days,
-                                   "waiting_end": wait_end}))
+    return RequirementResult("waiting_period", REQUIREMENTS[3][1], REQUIREMENTS[3][2], met, detail,
+                             {"separation_date": sep, "claim_date": claim, "waiting_days": days,
+                              "waiting_end": wait_end})
 
+
+def _registration_requirement(batch: ClaimBatch, result: BatchResult, i: int, t: Snapshot) -> RequirementResult:
     met = bool(result.registration_met[i])
     required = t["requirements.employment_service_registration_required"]
     detail = ("Informó la pérdida del empleo al servicio de empleo." if bool(batch.registered[i]) else
               "No ha informado la pérdida del empleo al servicio de empleo (Centro de Empleo o Empleos Perú) "
               "después del cese; una inscripción anterior al cese no informa esta contingencia."
               if required else "El registro en el servicio de empleo no es exigido por los parámetros vigentes.")
-    reqs.append(RequirementResult("employment_service", REQUIREMENTS[4][1], REQUIREMENTS[4][2], met, detail,
-                                  {"registered": bool(batch.registered[i])}))
+    return RequirementResult("employment_service", REQUIREMENTS[4][1], REQUIREMENTS[4][2], met, detail,
+                             {"registered": bool(batch.registered[i])})
 
-    # Benefit: read the parameters it rests on, so the trace names them.
-    rates = list(t["benefits.rates"])
-    _read(t, "benefits.reference_months", "benefits.reference_includes_separation_month",
-          "benefits.average_divisor", "insurable_pay.rmv_minimum_base", "benefits.floor", "benefits.cap", "economy.rmv")
-    eligible = bool(result.eligible[i])
-    insurable = int(result.insurable_remuneration[i])
-    amounts = [int(a) for a in result.benefits[i]]
-    sched = [(k + 1, rates[k], amounts[k]) for k in range(len(rates))] if eligible else []
 
+def _explanation(eligible: bool, insurable: int, sched: list[tuple[int, Any, int]], amounts: list[int],
+                 reqs: list[RequirementResult], t: Snapshot) -> str:
     if eligible:
         lines = ", ".join(f"{format_soles(a)} ({_pct(r)})" for _, r, a in sched)
-        explanation = (
+        return (
             f"Cumple los requisitos del Seguro por Desempleo. Su remuneración asegurable es "
             f"{format_soles(insurable)}, el promedio de lo que percibió en los últimos "
             f"{int(t['benefits.reference_months'])} meses (art. 5). Recibirá {len(sched)} pagos mensuales: "
             f"{lines}; en total {format_soles(sum(amounts))}. Mantenga su inscripción y sus citas con el "
             f"servicio de empleo (art. 7).")
-    else:
-        failed = [r for r in reqs if not r.met]
-        explanation = ("Por ahora no le corresponde la prestación: "
-                       + " ".join(f"{r.detail} ({r.article})" for r in failed))
-    return Decision(
-        id=str(batch.ids[i]) if batch.ids is not None else str(i),
-        eligible=eligible, requirements=reqs, contributions_in_window=count,
-        insurable_remuneration=insurable, benefits=sched, parameters=_with_monthly_rmv(t, batch, i, params),
-        explanation=explanation,
-        evaluated_at=snap.date, parameter_set=snap.set_name,
-    )
+    failed = [r for r in reqs if not r.met]
+    return ("Por ahora no le corresponde la prestación: "
+            + " ".join(f"{r.detail} ({r.article})" for r in failed))
 
 
 def _window_used(batch: ClaimBatch, i: int, t: Snapshot, count: int) -> tuple[int, int]:
