@@ -9,13 +9,13 @@ as they leave their entry points. Settings: the database URL is the caller's (``
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:       # imported on use: a command that only resolves --db stays light
-    import datetime as dt
 
     from fastapi import FastAPI
 
@@ -207,3 +207,26 @@ def demo_database() -> Any:
     from seguro_desempleo.storage.demo_database import SqlDemoDatabase
 
     return SqlDemoDatabase()
+
+
+TODAY_ENV = "SEGURO_WEB_TODAY"
+"""``YYYY-MM-DD``: the service date ``serve`` pins for a demo database (decision 0381), read by
+the API and the pages alike (:func:`service_date`)."""
+
+
+def service_date(state: Any, prefer: tuple[str, ...] = ("web_today", "today")) -> dt.date:
+    """The service date of an application (*state* is ``app.state``): its pinned date (the first
+    of *prefer* set: ``create_app(today=...)``, a test's ``web_today``), else ``$SEGURO_WEB_TODAY``
+    (a demo database under ``serve``), else the real date. The one rule of the API and the pages."""
+    for name in prefer:
+        pinned = getattr(state, name, None)
+        if isinstance(pinned, dt.date):
+            return pinned
+    env = os.environ.get(TODAY_ENV)
+    if env:
+        try:
+            return dt.date.fromisoformat(env)
+        except ValueError:
+            pass
+    return dt.date.today()
+

@@ -7,7 +7,6 @@ rolls the whole request back (nothing written, the error answered as problem+jso
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -54,25 +53,15 @@ def day(request: Request, text: str | None, field: str) -> dt.date:
     return service_date(request)
 
 
-TODAY_ENV = "SEGURO_WEB_TODAY"
+TODAY_ENV = bootstrap.TODAY_ENV
 """``YYYY-MM-DD``: the service date ``serve`` pins for a demo database (decision 0381); the pages
 read the same variable (``web.common.today``), so the API and the pages agree on the day."""
 
 
 def service_date(request: Request) -> dt.date:
-    """The service date, by the pages' rule: the application's pinned ``today`` (``create_app(today=...)``)
-    or ``web_today``, else ``$SEGURO_WEB_TODAY`` (a demo database under ``serve``), else the real date."""
-    for name in ("today", "web_today"):
-        pinned = getattr(request.app.state, name, None)
-        if isinstance(pinned, dt.date):
-            return pinned
-    env = os.environ.get(TODAY_ENV)
-    if env:
-        try:
-            return dt.date.fromisoformat(env)
-        except ValueError:
-            pass
-    return dt.date.today()
+    """The service date, by the pages' rule (``bootstrap.service_date``): the application's pinned
+    ``today`` (``create_app(today=...)``) or ``web_today``, else ``$SEGURO_WEB_TODAY``, else today."""
+    return bootstrap.service_date(request.app.state, ("today", "web_today"))
 
 
 def worker_ref_of(p: Principal) -> str:

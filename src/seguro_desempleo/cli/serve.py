@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
     app.command("check-config")(check_config)
 
 
-TODAY_ENV = "SEGURO_WEB_TODAY"      # the pages' service date (web.common.TODAY_ENV)
+TODAY_ENV = "SEGURO_WEB_TODAY"      # the service date of a demo database (bootstrap.TODAY_ENV: read by the API and the pages)
 
 
 def _pin_demo_date(db: str | None) -> None:

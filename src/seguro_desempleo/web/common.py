@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -84,21 +83,11 @@ def unit_of_work(request: Request) -> Iterator[Any]:
         raise PageDenied(503, "database_busy" if database_busy(exc) else "database_not_ready") from None
 
 
-TODAY_ENV = "SEGURO_WEB_TODAY"
+TODAY_ENV = bootstrap.TODAY_ENV
 """``YYYY-MM-DD``: pin the service date of the pages (to show a demo database at its last month)."""
 
 
 def today(request: Request) -> dt.date:
-    """The service date: ``app.state.web_today`` (tests) or the application's pinned ``today``
-    (``create_app(today=...)``, the same date the API uses), else ``$SEGURO_WEB_TODAY``, else today."""
-    for name in ("web_today", "today"):
-        pinned = getattr(request.app.state, name, None)
-        if isinstance(pinned, dt.date):
-            return pinned
-    env = os.environ.get(TODAY_ENV)
-    if env:
-        try:
-            return dt.date.fromisoformat(env)
-        except ValueError:
-            pass
-    return dt.date.today()
+    """The service date (``bootstrap.service_date``): ``app.state.web_today`` (tests) or the
+    application's pinned ``today`` (``create_app(today=...)``), else ``$SEGURO_WEB_TODAY``, else today."""
+    return bootstrap.service_date(request.app.state)
