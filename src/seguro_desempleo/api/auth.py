@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import time
+from typing import Any
 
 from seguro_desempleo.domain.access import ROLE_LABELS_ES, STAFF, Principal, Role
 from seguro_desempleo.errors import PermissionDeniedError
@@ -97,11 +98,13 @@ class TokenSigner:
         return Principal(role, None if sub is None else str(sub)), exp
 
 
-def resolve_token(state: object, token: str, *, method: str = "GET", path: str = "/") -> Principal:
+def resolve_token(state: object, token: str, *, method: str = "GET", path: str = "/",
+                  store: Any = None) -> Principal:
     """The principal of a token, for the API, the fast path and the web alike: a session token
     (``ses_…``) is looked up in the database (:meth:`Accounts.authenticate`: revoked, idle, expired
     or disabled is refused at once); any other token is refused. A machine client's session is
-    held to its scopes (*method*, *path*)."""
+    held to its scopes (*method*, *path*). *store*: an accounts store inside the caller's
+    transaction (the fast path's unit of work), so the session is read there."""
     from seguro_desempleo.services.accounts import scope_for
 
     if not token.startswith(SESSION_PREFIX):
@@ -110,7 +113,7 @@ def resolve_token(state: object, token: str, *, method: str = "GET", path: str =
     accounts = getattr(state, "accounts", None)
     if accounts is None:
         raise AuthError("sign-in is not configured")
-    principal: Principal = accounts.authenticate(token)
+    principal: Principal = accounts.authenticate(token, store=store)
     if principal.scopes is not None and path.startswith("/api/"):
         need = scope_for(method, path)
         if need not in principal.scopes:

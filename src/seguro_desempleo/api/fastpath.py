@@ -115,20 +115,23 @@ class ClaimsFastPath:
                 auth = value
             elif name == b"content-type":
                 ctype = value
-        principal = await self._principal(scope, auth) if ctype == b"application/json" else None
-        if principal is None:
+        token = self._token(auth) if ctype == b"application/json" else None
+        if token is None:
             await self.app(scope, receive, send)
             return
-        body, messages = await self._body(receive)
+        body, messages = await self._body(receive)   # at most _MAX_BODY bytes before the caller is known
         args = self._args(body, claim_id is None) if body is not None else None
         if args is None:
             await self.app(scope, _replay(messages, receive), send)
             return
         try:
             if claim_id is None:
-                status, out = 201, await self._file(scope, principal, args)
+                status, out = 201, await self._file(scope, token, args)
             else:
-                status, out = 200, await self._decide(scope, principal, claim_id, args)
+                status, out = 200, await self._decide(scope, token, claim_id, args)
+        except _NotSignedIn:   # unknown, ended or out-of-scope session, or no database: the app answers
+            await self.app(scope, _replay(messages, receive), send)
+            return
         except Exception as exc:
             await self._problem(scope, receive, send, exc)
             return
@@ -140,24 +143,28 @@ class ClaimsFastPath:
 
     # ------------------------------------------------------------------------------ the request
 
-    async def _principal(self, scope: Scope, auth: bytes | None) -> Principal | None:
-        """The caller of a well-formed Bearer session token, read from the database on every
-        request (sign-out and disabling end it at once; nothing is cached); ``None`` lets the
-        application answer (a missing, unknown, revoked or out-of-scope token gets its problem)."""
+    @staticmethod
+    def _token(auth: bytes | None) -> str | None:
+        """The session token of a well-formed ``Authorization: Bearer ses_…`` header, else ``None``."""
         if not auth or not auth.startswith(b"Bearer "):
             return None
         token = auth[7:].decode("latin-1")
         if not token.startswith(SESSION_PREFIX) or not token.isascii():
             return None
+        return token
+
+    @staticmethod
+    def _principal(scope: Scope, token: str, uow: Any) -> Principal:
+        """The caller of the session token, read inside the request's own unit of work (issue 25:
+        one transaction per request, one joined read; nothing is cached, so sign-out and
+        disabling end a session at once). Refused, or the database busy or missing:
+        :class:`_NotSignedIn`, and the application answers the request with its own problem."""
         from seguro_desempleo.api.auth import resolve_token
 
-        def look_up() -> Principal:
-            return resolve_token(scope["app"].state, token, method="POST", path=scope["path"])
-
         try:
-            return look_up() if _INLINE else await anyio.to_thread.run_sync(look_up)
-        except Exception:      # refused, or the database busy or missing: the application answers it
-            return None
+            return resolve_token(scope["app"].state, token, method="POST", path=scope["path"], store=uow.accounts)
+        except Exception as exc:
+            raise _NotSignedIn from exc
 
     @staticmethod
     async def _body(receive: Receive) -> tuple[bytes | None, list[Message]]:
@@ -209,38 +216,41 @@ class ClaimsFastPath:
 
         return day(_AppOnly(scope["app"]), text, field)  # type: ignore[arg-type]
 
-    async def _file(self, scope: Scope, p: Principal, args: dict[str, Any]) -> dict[str, Any]:
+    async def _file(self, scope: Scope, token: str, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
         from seguro_desempleo.api.resources.common import _claim_summary, _decided_summary
         from seguro_desempleo.domain.access import may_file
 
-        ref = may_file(p, args.get("worker_id"))     # the one access policy (domain/access.py)
         decide = args.get("decide", False)
-        if decide:
-            require(p, *_CASE_ROLES)
-        on = self._day(scope, args.get("claim_date"), "claim_date")
-        who = actor(p)
-        if decide:
-            c = await self._transact(scope["app"].state,
-                                     lambda ctx: ctx.service.file_and_decide(ref, on, actor=who))
-            return _decided_summary(c)
-        c = await self._transact(scope["app"].state, lambda ctx: ctx.service.file_claim(ref, on, actor=who))
-        return _claim_summary(c)
 
-    async def _decide(self, scope: Scope, p: Principal, claim_id: str, args: dict[str, Any]) -> dict[str, Any]:
+        def work(p: Principal, ctx: Any) -> dict[str, Any]:
+            ref = may_file(p, args.get("worker_id"))     # the one access policy (domain/access.py)
+            if decide:
+                require(p, *_CASE_ROLES)
+            on = self._day(scope, args.get("claim_date"), "claim_date")
+            if decide:
+                return _decided_summary(ctx().service.file_and_decide(ref, on, actor=actor(p)))
+            return _claim_summary(ctx().service.file_claim(ref, on, actor=actor(p)))
+
+        return await self._transact(scope, token, work)
+
+    async def _decide(self, scope: Scope, token: str, claim_id: str, args: dict[str, Any]) -> dict[str, Any]:
         from seguro_desempleo.api.deps import actor, require
         from seguro_desempleo.api.resources.common import _decided_summary
 
-        require(p, *_CASE_ROLES)
-        on = self._day(scope, args.get("date"), "date")
-        expected = args.get("expected_version")
-        who = actor(p)
-        c = await self._transact(scope["app"].state, lambda ctx: ctx.service.decide(
-            claim_id, on, actor=who, expected_version=expected))
-        return _decided_summary(c)
+        def work(p: Principal, ctx: Any) -> dict[str, Any]:
+            require(p, *_CASE_ROLES)
+            on = self._day(scope, args.get("date"), "date")
+            return _decided_summary(ctx().service.decide(claim_id, on, actor=actor(p),
+                                                         expected_version=args.get("expected_version")))
 
-    async def _transact(self, state: Any, action: Callable[[Any], _T]) -> _T:
-        """*action* on a claims context in one transaction, committed before the answer.
+        return await self._transact(scope, token, work)
+
+    async def _transact(self, scope: Scope, token: str, work: Callable[[Principal, Any], _T]) -> _T:
+        """*work* for the caller of *token* in one transaction, committed before the answer:
+        the session is read inside it (:meth:`_principal`), then *work* gets the principal and
+        a function that builds the claims context (its parameters read only once the caller
+        is known and allowed).
 
         Inline (the default): the work runs on the event-loop thread, commit included. With
         :data:`_AWAIT_COMMIT` only the wait for the durable commit is awaited
@@ -251,9 +261,15 @@ class ClaimsFastPath:
         from seguro_desempleo.bootstrap import unit_of_work
         from seguro_desempleo.services.claims_app import claims_context
 
+        state = scope["app"].state
+
+        def run(uow: Any) -> _T:
+            p = self._principal(scope, token, uow)
+            return work(p, lambda: claims_context(uow, params=state.params))
+
         def run_sync() -> _T:
             with unit_of_work(state.db_url) as uow:
-                out = action(claims_context(uow, params=state.params))
+                out = run(uow)
                 uow.commit()
             return out
 
@@ -262,7 +278,7 @@ class ClaimsFastPath:
         if not _AWAIT_COMMIT or self._committing >= _MAX_COMMITTING:
             return run_sync()
         with unit_of_work(state.db_url) as uow:
-            out = action(claims_context(uow, params=state.params))
+            out = run(uow)
             self._committing += 1
             try:
                 await uow.commit_async()
@@ -290,6 +306,10 @@ class ClaimsFastPath:
             raise exc
         response = await handler(Request(scope, receive), exc)
         await response(scope, receive, send)
+
+
+class _NotSignedIn(Exception):
+    """The request's session could not be read as a live one: the application answers it."""
 
 
 class _AppOnly:

@@ -138,7 +138,8 @@ class DecisionsMixin(ServiceCore):
         if "controls.declared_pay_ceiling" not in self.params:
             return months, []
         flagged = plausibility.flags(months, self.params.at(on))
-        reviews_of = getattr(self.claims, "month_reviews", None)
+        # the review queue as the history's prefetch read it (one round trip), else the claims store's
+        reviews_of = getattr(self.history, "month_reviews", None) or getattr(self.claims, "month_reviews", None)
         reviews = reviews_of(worker_ref) if reviews_of is not None else {}
         # months flagged at intake (a late or self-qualifying first declaration, source 'import'):
         # the history leaves them out until accepted; an accepted one is still a month the award
@@ -151,6 +152,9 @@ class DecisionsMixin(ServiceCore):
         add = getattr(self.claims, "flag_months", None)
         if new and add is not None:
             add(worker_ref, [(f.period, f.remuneration, f.reasons) for f in new], at=self.clock().isoformat())
+            forget = getattr(self.history, "forget", None)
+            if forget is not None:       # the queue changed: a later read in this unit of work sees it
+                forget(worker_ref)
             log.info("worker months flagged for review: %d", len(new))
         kept, accepted = plausibility.counted(months, flagged, reviews)
         return kept, sorted(set(accepted) | set(at_intake))

@@ -95,6 +95,7 @@ class AccountStore(Protocol):
     def use_recovery_code(self, account_id: int, code_hash: str, now: dt.datetime) -> bool: ...
     def add_session(self, **values: Any) -> None: ...
     def session(self, session_id: str) -> Any: ...
+    def session_owner(self, session_id: str) -> Any: ...
     def touch_session(self, session_id: str, now: dt.datetime) -> None: ...
     def revoke_session(self, session_id: str, now: dt.datetime) -> None: ...
     def revoke_sessions_of(self, *, account_id: int | None = None, client_id: str | None = None,
@@ -440,38 +441,58 @@ class Accounts:
 
     @staticmethod
     def _principal_of(store: AccountStore, row: Any, oidc_subject: str | None) -> Principal:
-        role = Role(row.role)
-        rucs = store.rucs(row.id) if role is Role.EMPLOYER else []
-        subject = str(row.worker_id) if role is Role.WORKER else (rucs[0] if rucs else None)
-        return Principal(role, subject, account=f"user:{row.username}", oidc_subject=oidc_subject,
+        return Accounts._principal_of_account(store, row.id, row.role, row.username, row.worker_id, oidc_subject)
+
+    @staticmethod
+    def _principal_of_account(store: AccountStore, account_id: int, role_name: str, username: str,
+                              worker_id: int | None, oidc_subject: str | None) -> Principal:
+        role = Role(role_name)
+        rucs = store.rucs(account_id) if role is Role.EMPLOYER else []
+        subject = str(worker_id) if role is Role.WORKER else (rucs[0] if rucs else None)
+        return Principal(role, subject, account=f"user:{username}", oidc_subject=oidc_subject,
                          rucs=frozenset(rucs))
 
     # ------------------------------------------------------------------ every request
-    def authenticate(self, token: str) -> Principal:
+    def authenticate(self, token: str, *, store: AccountStore | None = None) -> Principal:
         """The principal of a live session; :class:`AuthenticationFailed` for a revoked, expired,
-        idle or unknown one, or a disabled account or client."""
+        idle or unknown one, or a disabled account or client.
+
+        With *store* (an accounts store inside the caller's own transaction: the API's fast path
+        authenticates inside the claim's unit of work, issue 25) the session is read there and a
+        ``last_seen`` touch is left for the caller's commit; otherwise in a transaction of its own."""
+        if store is not None:
+            return self._authenticate(store, token)
+        with self.open_store() as own:
+            principal, touched = self._authenticate_touch(own, token)
+            if touched:
+                own.commit()
+            return principal
+
+    def _authenticate(self, store: AccountStore, token: str) -> Principal:
+        return self._authenticate_touch(store, token)[0]
+
+    def _authenticate_touch(self, store: AccountStore, token: str) -> tuple[Principal, bool]:
+        """The principal, and whether ``last_seen`` was written (at most once a minute)."""
         now = self.clock()
         sid = _sha256(token)
-        with self.open_store() as store:
-            s = store.session(sid)
-            if s is None or s.revoked_at is not None:
-                raise AuthenticationFailed("session ended; sign in again")
-            if s.expires_at <= now or (s.account_id is not None
-                                       and s.last_seen + dt.timedelta(minutes=IDLE_MINUTES) <= now):
-                raise AuthenticationFailed("session expired; sign in again")
-            if s.client_id is not None:
-                c = store.client(s.client_id)
-                if c is None or c.disabled:
-                    raise AuthenticationFailed("client disabled")
-                return Principal(Role(c.role), None, account=f"client:{c.client_id}", scopes=frozenset(c.scopes.split()))
-            row = store.account_by_id(s.account_id)
-            if row is None or row.disabled:
-                raise AuthenticationFailed("account disabled")
-            principal = self._principal_of(store, row, s.oidc_subject)
-            if (now - s.last_seen).total_seconds() >= TOUCH_SECONDS:
-                store.touch_session(sid, now)
-                store.commit()
-            return principal
+        s = store.session_owner(sid)           # one joined read: the session with its holder
+        if s is None or s.revoked_at is not None:
+            raise AuthenticationFailed("session ended; sign in again")
+        if s.expires_at <= now or (s.account_id is not None
+                                   and s.last_seen + dt.timedelta(minutes=IDLE_MINUTES) <= now):
+            raise AuthenticationFailed("session expired; sign in again")
+        if s.client_id is not None:
+            if s.client_role is None or s.client_disabled:
+                raise AuthenticationFailed("client disabled")
+            return Principal(Role(s.client_role), None, account=f"client:{s.client_id}",
+                             scopes=frozenset(s.client_scopes.split())), False
+        if s.username is None or s.disabled:
+            raise AuthenticationFailed("account disabled")
+        principal = self._principal_of_account(store, s.account_id, s.role, s.username, s.worker_id, s.oidc_subject)
+        if (now - s.last_seen).total_seconds() >= TOUCH_SECONDS:
+            store.touch_session(sid, now)
+            return principal, True
+        return principal, False
 
     def sign_out(self, token: str) -> None:
         with self.open_store() as store:

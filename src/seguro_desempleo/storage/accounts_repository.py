@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.storage.models import WorkerRow
@@ -105,6 +105,14 @@ class SqlAccountStore:
     def session(self, session_id: str) -> AuthSessionRow | None:
         return self.s.get(AuthSessionRow, session_id)
 
+    def session_owner(self, session_id: str) -> Any:
+        """The session and whoever holds it (account or machine client), in one joined Core
+        SELECT (issue 25: every request reads it): a row with ``revoked_at``, ``expires_at``,
+        ``last_seen``, ``account_id``, ``client_id``, ``oidc_subject``, the account's
+        ``username``, ``role``, ``worker_id``, ``disabled`` and the client's ``client_role``,
+        ``client_scopes``, ``client_disabled``; ``None`` for an unknown session."""
+        return self.s.execute(_SESSION_OWNER, {"sid": session_id}).first()
+
     def touch_session(self, session_id: str, now: dt.datetime) -> None:
         self.s.execute(update(AuthSessionRow).where(AuthSessionRow.id == session_id).values(last_seen=now))
 
@@ -154,6 +162,18 @@ class SqlAccountStore:
 
     def commit(self) -> None:
         self.s.commit()
+
+
+_S, _A, _C = AuthSessionRow.__table__, UserAccountRow.__table__, ClientCredentialRow.__table__
+_SESSION_OWNER = (
+    select(_S.c.revoked_at, _S.c.expires_at, _S.c.last_seen, _S.c.account_id, _S.c.client_id, _S.c.oidc_subject,
+           _A.c.username, _A.c.role, _A.c.worker_id, _A.c.disabled,
+           _C.c.role.label("client_role"), _C.c.scopes.label("client_scopes"),
+           _C.c.disabled.label("client_disabled"))
+    .select_from(_S.outerjoin(_A, _A.c.id == _S.c.account_id).outerjoin(_C, _C.c.client_id == _S.c.client_id))
+    .where(_S.c.id == bindparam("sid"))
+)
+"""The session with its account or client (:meth:`SqlAccountStore.session_owner`)."""
 
 
 @contextmanager

@@ -101,8 +101,11 @@ _MONTHS_PG = months_query("%s", ACTIVE, "%s", "%s")
 _WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
 _REGISTRATIONS_JSON = ("(SELECT json_agg(r.registered_on ORDER BY r.registered_on) FROM es_registration r "
                        "WHERE r.worker_id = %(w)s) AS registrations")
-_DECISION_READS_PG = f"SELECT {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}"
+_REVIEWS_JSON = ("(SELECT json_agg(json_build_array(v.period, v.status)) FROM declaration_review v "
+                 "WHERE v.worker_id = %(w)s) AS reviews")
+_DECISION_READS_PG = f"SELECT {_REVIEWS_JSON}, {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}"
 """What deciding a claim reads besides the worker, in one round trip (issue 25: speed): the
+worker's flagged months and their review (the review queue, :meth:`SqlHistoryProvider.month_reviews`), the
 worker's registrations with the employment service (art. 7), and the declared months with what
 art. 3 by month needs (:data:`~seguro_desempleo.storage.history.CHARGED_READS_SQL`); the months
 are summed from the employer-months (as :data:`_MONTHS_PG` sums them)."""
@@ -110,7 +113,7 @@ _WORKER_AND_DECISION_READS_PG = (
     "SELECT (SELECT json_agg(json_build_array(w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, "
     "p.contract_type, p.termination_cause, e.ruc, e.size_class, e.sector)) FROM worker w "
     "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
-    f"WHERE w.id = %(w)s) AS worker, {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}")
+    f"WHERE w.id = %(w)s) AS worker, {_REVIEWS_JSON}, {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}")
 """:data:`_DECISION_READS_PG` and the worker's rows of :data:`_WORKER_PERIODS_SQL` (a decision of
 a claim filed earlier: the worker is not read yet)."""
 
@@ -137,6 +140,7 @@ class SqlHistoryProvider:
         self._history: dict[int, tuple[int, int, list[ContributionMonth]]] = {}
         self._charged: dict[int, ChargedReads] = {}        # what art. 3 by month reads (prefetch)
         self._registrations: dict[int, list[dt.date]] = {}  # es_registration dates, oldest first (prefetch)
+        self._reviews: dict[int, dict[int, str]] = {}       # flagged month -> review status (prefetch)
 
     def prefetch(self, worker_ref: str, separation_date: dt.date) -> None:
         """Read at once what deciding a claim separated on *separation_date* reads: the worker
@@ -164,6 +168,8 @@ class SqlHistoryProvider:
             row = cur.fetchone()
         if with_worker:
             worker, row = row[0], row[1:]
+        self._reviews[wid] = {int(p): str(st) for p, st in row[0] or ()}
+        row = row[1:]
         registrations = [d for d in (_day(v) for v in row[0] or ()) if d is not None]
         reads = self._charged[wid] = ChargedReads.from_json(lo, hi, *row[1:6])
         self._registrations[wid] = registrations
@@ -197,6 +203,18 @@ class SqlHistoryProvider:
             self._workers.pop(wid, None)
             self._charged.pop(wid, None)
             self._registrations.pop(wid, None)
+            self._reviews.pop(wid, None)
+
+    def month_reviews(self, worker_ref: str) -> dict[int, str]:
+        """period → status of the worker's flagged months (the review queue): read by
+        :meth:`prefetch` on PostgreSQL, else (or not prefetched) one query."""
+        wid = _worker_id(worker_ref)
+        known = self._reviews.get(wid)
+        if known is not None:
+            return dict(known)
+        from seguro_desempleo.storage.money_safety import reviews_of
+
+        return reviews_of(self.uow.session, wid)
 
     def _periods_of(self, wid: int) -> list[_Period]:
         w = self._worker(wid)
