@@ -238,3 +238,60 @@ def test_the_server_factory_freezes_the_startup_heap(tmp_path: Path, monkeypatch
         assert AuditSequencer.background is True
     finally:
         gc.unfreeze()
+
+
+# ---------------------------------------------------------------- the session read inside the claim's transaction
+# (issue 25: one transaction and one joined read per request; sign-out, disabling and scopes still hold)
+
+def _fresh(c: TestClient, role: str) -> str:
+    """A new session of the test account (not the one tests/signin.py keeps per app)."""
+    r = c.post("/api/v1/auth/login", json=signin.credentials(c.app.state.accounts, role))  # type: ignore[attr-defined]
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+def test_an_ended_session_or_disabled_account_is_refused_by_the_fast_path(
+        client: tuple[TestClient, str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    c, a, b = client
+    seen = _spy_fast_filing(monkeypatch)
+    accounts = c.app.state.accounts  # type: ignore[attr-defined]
+    cw = _fresh(c, "caseworker")
+    accounts.sign_out(cw)
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), cw)
+    assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+    assert "ended" in r.json()["detail"]
+    cw2 = _fresh(c, "caseworker")
+    accounts.set_disabled(signin.username("caseworker"))
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), cw2)
+    assert r.status_code == 401      # disabling ends the account's sessions at once
+    assert seen == ["file", "file"]      # the fast path looked, then let the application answer
+    accounts.set_disabled(signin.username("caseworker"), False)
+    ok = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), _fresh(c, "caseworker"))
+    assert ok.status_code == 201
+
+
+def test_a_machine_client_is_held_to_its_scopes_on_the_fast_path(client: tuple[TestClient, str, str]) -> None:
+    c, a, _b = client
+    accounts = c.app.state.accounts  # type: ignore[attr-defined]
+    secret = accounts.add_client("bank-robot", "caseworker", ["read:claims"], by="test")
+    tok = accounts.sign_in_client("bank-robot", secret)[0]
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), tok)
+    assert r.status_code == 403 and "write:claims" in r.json()["detail"]
+
+
+def test_the_fast_path_keeps_a_used_session_alive(client: tuple[TestClient, str, str]) -> None:
+    """Its ``last_seen`` touch is committed with the claim: a session used 29 minutes after
+    sign-in is still alive 29 minutes after that (idle timeout 30 minutes)."""
+    import datetime as dt
+
+    c, a, b = client
+    accounts = c.app.state.accounts  # type: ignore[attr-defined]
+    cw = _fresh(c, "caseworker")
+    start = accounts.clock()
+    accounts.clock = lambda: start + dt.timedelta(minutes=29)
+    assert _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % a.encode(), cw).status_code == 201
+    accounts.clock = lambda: start + dt.timedelta(minutes=58)
+    assert _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), cw).status_code == 201
+    accounts.clock = lambda: start + dt.timedelta(minutes=89)
+    r = _post(c, "/api/v1/claims", b'{"worker_id":"%s"}' % b.encode(), cw)
+    assert r.status_code == 401 and "expired" in r.json()["detail"]
