@@ -101,3 +101,44 @@ def test_board_pages_roles_and_downloads(url: str) -> None:
                   ).status_code == 404
     assert c.post("/directorio/estudio", data={"year": "2026"}).status_code == 422       # the year has not ended
     assert c.get("/parametros").status_code == 200
+
+
+def test_board_forms_refuse_in_one_line_and_write_nothing(url: str) -> None:
+    """Every board form goes through one helper (web/governance.py ``_board_form``): a field the
+    page cannot read, or a refusal by the service, is the page again (422) with one Spanish line
+    and nothing written; what is accepted is committed and redirected (303)."""
+    import sqlalchemy as sa
+
+    app = create_app(db_url=url, secret="gov")
+    app.state.web_today = dt.date(2026, 4, 1)
+    c = TestClient(app)
+    signin.web(c, "board")
+    engine = sa.create_engine(url)
+
+    def counts() -> tuple[int, ...]:
+        with engine.connect() as conn:
+            return tuple(int(conn.execute(sa.text(q)).scalar_one()) for q in (
+                "SELECT count(*) FROM gov_alert", "SELECT count(*) FROM gov_proposal",
+                "SELECT count(*) FROM gov_instrument", "SELECT count(*) FROM audit_log"))
+
+    before = counts()
+    r = c.post("/directorio/alertas", data={"probability": "mucho"})
+    assert r.status_code == 422 and "probability: no es un número" in r.text and "Gobierno del fondo" in r.text
+    r = c.post("/directorio/estudio", data={"year": "dos mil"})
+    assert r.status_code == 422 and "year: debe ser un año (AAAA)" in r.text
+    r = c.post("/directorio/propuestas", data={"kind": "waiting_period", "title": "x", "transfer": "abc"})
+    assert r.status_code == 422 and "transfer" in r.text
+    r = c.post("/directorio/instrumentos", data={"type": "resolucion", "number": "1", "issued_on": "01/02/2026",
+                                                 "effective_date": "01/03/2026",
+                                                 "values": "financing.contribution_rate=0.02"})
+    assert r.status_code == 422 and "solo una Ley puede cambiarlo" in r.text
+    assert c.post("/directorio/propuestas/77/decision").status_code == 404
+    assert counts() == before
+    ok = c.post("/directorio/propuestas", data={"kind": "waiting_period", "title": "Carencia 20",
+                                                "values": "requirements.waiting_period_days=20",
+                                                "effective_date": "01/07/2026"}, follow_redirects=False)
+    assert ok.status_code == 303 and ok.headers["location"].startswith("/directorio/propuestas/")
+    assert c.post("/directorio/alertas", data={"probability": ""}, follow_redirects=False).headers["location"] \
+        == "/directorio"
+    assert counts()[1] == before[1] + 1
+    engine.dispose()

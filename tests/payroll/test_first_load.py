@@ -104,6 +104,62 @@ def test_first_load_rebuilds_the_same_schema(engine: sa.Engine, tmp_path: Path, 
         assert conn.execute(sa.text("SELECT max(id) FROM worker")).scalar_one() > 12
 
 
+def catalogue(engine: sa.Engine) -> dict[str, str]:
+    """The payroll tables' indexes and constraints as the database itself spells them: on
+    PostgreSQL ``pg_indexes.indexdef`` and ``pg_get_constraintdef`` (a UNIQUE constraint is not a
+    unique index, nor the other way round); on SQLite ``sqlite_master.sql`` (a table's own text
+    carries its UNIQUE constraints and keys)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            rows = conn.execute(sa.text(
+                "SELECT 'index ' || indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND tablename = ANY(:t) "
+                "UNION ALL SELECT 'constraint ' || conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid::regclass::text = ANY(:t) OR confrelid::regclass::text = ANY(:t)"),
+                {"t": list(TABLES)}).all()
+        else:
+            rows = conn.execute(sa.text(
+                "SELECT type || ' ' || name, COALESCE(sql, '') FROM sqlite_master WHERE tbl_name IN "
+                "('import_file', 'employer', 'declaration', 'worker', 'contribution')")).all()
+    return {str(k): str(v) for k, v in rows}
+
+
+def test_first_load_rebuilds_what_db_init_creates(db_url: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The indexes and unique constraints a first load drops are rebuilt from the models'
+    definitions (``payroll_bulk._bulk_ddl``): afterwards the catalogue says, to the letter, what a
+    fresh ``db init`` (Alembic's migrations) made — so a model and its migration cannot drift
+    apart unseen."""
+    from seguro_desempleo.storage import db
+
+    db.init(db_url)
+    engine = db.make_engine(db_url)
+    try:
+        before = catalogue(engine)
+        pg = engine.dialect.name == "postgresql"
+        rebuilt = {name for steps in payroll_bulk._BULK_INDEXES.values() for d, name in steps
+                   if d in ("", engine.dialect.name)}
+        assert rebuilt == ({"uq_import_file_sha256", "uq_employer_ruc", "uq_declaration_version",
+                            "ix_declaration_employer_period", "uq_worker_document", "ix_contribution_worker_period"}
+                           if pg else {"ix_declaration_employer_period"})
+        with engine.connect() as conn:  # each one is on file after db init, and defined in the models
+            for table, steps in payroll_bulk._BULK_INDEXES.items():
+                for _, name in steps:
+                    drop, create = payroll_bulk._bulk_ddl(conn, table, name)
+                    assert name in drop and f" {table} " in create, (drop, create)
+                    assert name not in rebuilt or any(k.endswith(" " + name) for k in before), name
+            with pytest.raises(LookupError):
+                payroll_bulk._bulk_ddl(conn, "worker", "ix_nothing")
+        seen = spy_bulk(monkeypatch)
+        s = import_files(files(tmp_path, "2025-03", 3), db=db_url, today=TODAY)
+        assert s.accepted == 3
+        assert seen == [["import_file", "employer", "declaration", "worker", "contribution"] if pg
+                        else ["declaration"]]
+        assert catalogue(engine) == before
+    finally:
+        engine.dispose()
+
+
 def test_failed_first_load_keeps_indexes(engine: sa.Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     before = schema(engine)
 

@@ -85,7 +85,7 @@ def test_dues_and_books_follow_every_confirmation(db: str, tmp_path_factory: pyt
         for size, month, declared in changes:
             since = dt.date(2025, month + 1, 1)
             if declared:                           # the employer's own declaration, then four eyes
-                rec = uow.sizes.record_size(e.id, size, source="declared", by=f"employer:{ruc}", valid_from=since,
+                rec = uow.employer_sizes.record_size(e.id, size, source="declared", by=f"employer:{ruc}", valid_from=since,
                                             today=today)
                 employer_size.review_size(uow, rec.id, accept=True, by="cw:ana", today=today)
             else:

@@ -21,7 +21,7 @@ already imported are charged. :func:`reliquidate` brings them in line:
 
 Idempotent: a month whose charged status did not change is not touched (a charged month keeps the
 dues it was charged; one not charged keeps 0), so running it again posts nothing. The reads and the
-one write go through the unit of work's ``sizes`` port (``storage.employer_sizes.SqlSizeStore``).
+writes go through the unit of work's ``employer_sizes`` port (``storage.employer_sizes.SqlEmployerSizes``).
 """
 
 from __future__ import annotations
@@ -81,16 +81,16 @@ def reliquidate(uow: Any, employer_id: int, since: dt.date, *, actor: str, on: d
     effective date) by the sizes now on record; post the differences, reapply payments, audit.
     Returns what changed (nothing: no entry, no audit record)."""
     ps = parameters_for(uow, params)
-    who = uow.sizes.employer(employer_id)
+    who = uow.employer_sizes.employer(employer_id)
     first = period_of(since)
     if who is None:
         return Reliquidation(employer_id, "", first)
     ruc = who[0]
     out = Reliquidation(employer_id, ruc, first)
-    months = uow.sizes.declared_months(employer_id, first)
+    months = uow.employer_sizes.declared_months(employer_id, first)
     if not months:
         return out
-    charged = uow.sizes.months_charged(ruc, [m.period for m in months], ps)
+    charged = uow.employer_sizes.months_charged(ruc, [m.period for m in months], ps)
     entries = []
     for m, now_charged in zip(months, charged, strict=True):
         was_charged = m.total_due > 0
@@ -105,7 +105,7 @@ def reliquidate(uow: Any, employer_id: int, since: dt.date, *, actor: str, on: d
             total, emp = 0, 0
         cts = total - emp
         d_emp, d_cts = emp - m.employer_due, cts - m.cts_due
-        uow.sizes.set_dues(m.declaration_id, total, emp, cts)
+        uow.employer_sizes.set_dues(m.declaration_id, total, emp, cts)
         out.months.append(MonthChange(m.period, m.total_due, total, d_emp, d_cts))
         entries.append(([signed_line(Accounts.RECEIVABLE_EMPLOYER, d_emp), signed_line(Accounts.RECEIVABLE_CTS, d_cts),
                          signed_line(Accounts.CONTRIBUTION_INCOME_EMPLOYER, d_emp),
@@ -126,7 +126,7 @@ def review_size(uow: Any, size_id: int, *, accept: bool, by: str, today: dt.date
                 params: ParameterSet | None = None) -> Any:
     """Staff accept or reject a size the employer declared (four eyes, ``storage.employer_sizes.review``);
     an accepted size re-liquidates the months it now covers (from its effective date)."""
-    rec = uow.sizes.review(size_id, accept=accept, by=by, today=today)
+    rec = uow.employer_sizes.review(size_id, accept=accept, by=by, today=today)
     if accept:
         reliquidate(uow, rec.employer_id, rec.valid_from, actor=by, on=today or dt.date.today(), params=params)
     return rec
@@ -136,7 +136,7 @@ def record_size(uow: Any, employer_id: int, size: str, *, source: str, by: str, 
                 sales_uit: Any = None, today: dt.date | None = None, params: ParameterSet | None = None) -> Any:
     """Record a size (``storage.employer_sizes.record_size``); one confirmed at once (sales, staff)
     re-liquidates the months from its effective date."""
-    rec = uow.sizes.record_size(employer_id, size, source=source, by=by, valid_from=valid_from, sales_uit=sales_uit,
+    rec = uow.employer_sizes.record_size(employer_id, size, source=source, by=by, valid_from=valid_from, sales_uit=sales_uit,
                                 today=today)
     if rec.status == "confirmed":
         reliquidate(uow, employer_id, rec.valid_from, actor=by, on=today or dt.date.today(), params=params)

@@ -228,8 +228,9 @@ def employer_months_charged(conn: Session | Connection, rucs: Sequence[str], per
 
 
 # --------------------------------------------------------------------------------------------
-# Re-liquidation after a size confirmed with an earlier date (issue 26 item 1's follow-up): the
-# reads and the one write the service ``services.employer_size`` needs, behind ``uow.sizes``.
+# The unit of work's one employer-size port (``uow.employer_sizes``): what the API, the CLI and the
+# review page read, and what the service ``services.employer_size`` reads and writes (recording,
+# review, re-liquidation after a size confirmed with an earlier date: issue 26 item 1's follow-up).
 
 
 @dataclass(frozen=True)
@@ -244,29 +245,46 @@ class DeclaredMonth:
     pays: tuple[int, ...]
 
 
-class SqlSizeStore:
-    """The employer-size port of a unit of work (``uow.sizes``): the dated history, the review, and
-    what re-liquidating an employer's declared months reads and writes."""
+class SqlEmployerSizes:
+    """The employer-size port of a unit of work (``uow.employer_sizes``), in the caller's transaction.
+
+    Reads (never write): :meth:`history`, :meth:`record`, :meth:`pending_queue`, :meth:`employer`,
+    :meth:`declared_months`, :meth:`months_charged`. Writes (through ``services.employer_size``,
+    which re-liquidates what a confirmed size changes): :meth:`record_size`, :meth:`review`,
+    :meth:`set_dues`."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def employer(self, employer_id: int) -> tuple[str, str] | None:
-        """(RUC, sector) of the employer, ``None`` when unknown."""
-        row = self.session.get(EmployerRow, employer_id)
-        return (row.ruc, row.sector) if row is not None else None
+    # ------------------------------------------------------------ reads
+
+    def history(self, employer_id: int) -> list[SizeRecord]:
+        """Every size recorded for the employer, oldest first (:func:`history`)."""
+        return history(self.session, employer_id)
 
     def record(self, size_id: int) -> SizeRecord | None:
         row = self.session.get(EmployerSizeRow, size_id)
         return _record(row) if row is not None else None
 
-    def review(self, size_id: int, *, accept: bool, by: str, today: dt.date | None = None) -> SizeRecord:
-        return review(self.session, size_id, accept=accept, by=by, today=today)
+    def pending_queue(self, limit: int = 200) -> list[dict[str, object]]:
+        """The declared sizes waiting for review (oldest first), each with its employer and the size
+        in force."""
+        waiting = pending(self.session, limit=limit)
+        ids = sorted({p.employer_id for p in waiting})
+        employers = {int(i): (str(r), n or "", s) for i, r, n, s in self.session.execute(
+            select(EmployerRow.id, EmployerRow.ruc, EmployerRow.name, EmployerRow.size_class)
+            .where(EmployerRow.id.in_(ids))).all()} if ids else {}
+        out: list[dict[str, object]] = []
+        for p in waiting:
+            ruc, name, current = employers.get(p.employer_id, ("—", "", None))
+            out.append({"id": p.id, "ruc": ruc, "name": name, "current": current, "size": p.size_class,
+                        "valid_from": p.valid_from, "recorded_by": p.recorded_by})
+        return out
 
-    def record_size(self, employer_id: int, size: str, *, source: str, by: str, valid_from: dt.date | None = None,
-                    sales_uit: Decimal | None = None, today: dt.date | None = None) -> SizeRecord:
-        return record_size(self.session, employer_id, size, source=source, by=by, valid_from=valid_from,
-                           sales_uit=sales_uit, today=today)
+    def employer(self, employer_id: int) -> tuple[str, str] | None:
+        """(RUC, sector) of the employer, ``None`` when unknown."""
+        row = self.session.get(EmployerRow, employer_id)
+        return (row.ruc, row.sector) if row is not None else None
 
     def declared_months(self, employer_id: int, first_period: int) -> list[DeclaredMonth]:
         """The employer's active declarations from *first_period* on, oldest first, each with the
@@ -295,6 +313,18 @@ class SqlSizeStore:
         """Whether each month of the employer is charged by the size in force now on record
         (:func:`employer_months_charged`, the import's own rule)."""
         return [bool(x) for x in employer_months_charged(self.session, [ruc] * len(periods), list(periods), params)]
+
+    # ------------------------------------------------------------ writes
+
+    def record_size(self, employer_id: int, size: str, *, source: str, by: str, valid_from: dt.date | None = None,
+                    sales_uit: Decimal | None = None, today: dt.date | None = None) -> SizeRecord:
+        """:func:`record_size` (re-liquidation is the service's: ``services.employer_size.record_size``)."""
+        return record_size(self.session, employer_id, size, source=source, by=by, valid_from=valid_from,
+                           sales_uit=sales_uit, today=today)
+
+    def review(self, size_id: int, *, accept: bool, by: str, today: dt.date | None = None) -> SizeRecord:
+        """:func:`review` (re-liquidation is the service's: ``services.employer_size.review_size``)."""
+        return review(self.session, size_id, accept=accept, by=by, today=today)
 
     def set_dues(self, declaration_id: int, total_due: int, employer_due: int, cts_due: int) -> None:
         """The declaration's liquidation (what the fund charges for it) after a re-liquidation; the

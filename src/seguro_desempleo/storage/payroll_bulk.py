@@ -157,27 +157,44 @@ def _binary_rows(frame: pl.DataFrame, types: Sequence[str]) -> bytes:
     return rec.tobytes()
 
 
-_BULK_INDEXES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    # table: (dialect, drop, create)
-    "import_file": (("postgresql", "ALTER TABLE import_file DROP CONSTRAINT uq_import_file_sha256",
-                     "ALTER TABLE import_file ADD CONSTRAINT uq_import_file_sha256 UNIQUE (sha256)"),),
-    "employer": (("postgresql", "ALTER TABLE employer DROP CONSTRAINT uq_employer_ruc",
-                  "ALTER TABLE employer ADD CONSTRAINT uq_employer_ruc UNIQUE (ruc)"),),
-    "declaration": (("postgresql", "ALTER TABLE declaration DROP CONSTRAINT uq_declaration_version",
-                     "ALTER TABLE declaration ADD CONSTRAINT uq_declaration_version UNIQUE (employer_id, period, version)"),
-                    ("", "DROP INDEX ix_declaration_employer_period",
-                     "CREATE INDEX ix_declaration_employer_period ON declaration (employer_id, period, status)")),
-    "worker": (("postgresql", "ALTER TABLE worker DROP CONSTRAINT uq_worker_document",
-                "ALTER TABLE worker ADD CONSTRAINT uq_worker_document UNIQUE (doc_number, doc_type, doc_country)"),),
-    "contribution": (("postgresql", "DROP INDEX ix_contribution_worker_period",
-                      "CREATE INDEX ix_contribution_worker_period ON contribution (worker_id, period)"),),
+_BULK_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
+    # table: (dialect, or "" for both; the name of an index or unique constraint of its model)
+    "import_file": (("postgresql", "uq_import_file_sha256"),),
+    "employer": (("postgresql", "uq_employer_ruc"),),
+    "declaration": (("postgresql", "uq_declaration_version"), ("", "ix_declaration_employer_period")),
+    "worker": (("postgresql", "uq_worker_document"),),
+    "contribution": (("postgresql", "ix_contribution_worker_period"),),
 }
-"""The indexes a first load builds after its rows (dialect or "" for both; drop; create). On
+"""The indexes a first load builds after its rows (dialect or "" for both; the name). Only the
+names are here: the definitions are the models' (``storage/models.py``, the same ones the
+migrations create; :func:`_bulk_ddl`), so an index changed there is rebuilt as changed. On
 PostgreSQL the primary keys are rebuilt too (:func:`_start_bulk` reads them and the foreign keys
 that refer to them from the catalogue). On SQLite the primary key is the rowid (no index), the
 UNIQUE constraints belong to the table definitions and stay (the import writes new keys in key
 order), and the contribution records are themselves the B-tree of their key (migration 0205):
 no index to build after them."""
+
+
+def _bulk_ddl(conn: Connection, table: str, name: str) -> tuple[str, str]:
+    """(drop, create) of *table*'s index or unique constraint *name*, compiled for the connection's
+    dialect from its definition in the models (``Index``: ``DROP INDEX``/``CREATE INDEX``;
+    ``UniqueConstraint``: ``ALTER TABLE … DROP/ADD CONSTRAINT``)."""
+    from sqlalchemy import UniqueConstraint
+    from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex, ExecutableDDLElement
+
+    from seguro_desempleo.storage.models import Base
+
+    def sql(ddl: ExecutableDDLElement) -> str:
+        return str(ddl.compile(dialect=conn.dialect)).strip()
+
+    t = Base.metadata.tables[table]
+    for ix in t.indexes:
+        if ix.name == name:
+            return sql(DropIndex(ix)), sql(CreateIndex(ix))
+    for c in t.constraints:
+        if isinstance(c, UniqueConstraint) and c.name == name:
+            return sql(DropConstraint(c)), sql(AddConstraint(c))
+    raise LookupError(f"{table} has no index or unique constraint {name} in its model")  # a bug, never input
 
 
 def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> dict[str, list[str]]:
@@ -203,11 +220,12 @@ def _start_bulk(conn: Connection, *, registry_lookups: bool = False) -> dict[str
         conn.exec_driver_sql("LOCK TABLE import_file IN SHARE ROW EXCLUSIVE MODE")
     tables: dict[str, list[str]] = {}
     for table, steps in _BULK_INDEXES.items():
-        mine = [st for st in steps if st[0] in ("", conn.dialect.name)]
+        mine = [name for dialect, name in steps if dialect in ("", conn.dialect.name)]
         if not mine or (registry_lookups and table in ("worker", "employer")) or not _empty(conn, table):
             continue
-        drops = [drop for _, drop, _ in mine]
-        creates = [create for _, _, create in mine]
+        ddl = [_bulk_ddl(conn, table, name) for name in mine]
+        drops = [drop for drop, _ in ddl]
+        creates = [create for _, create in ddl]
         if not pg:
             for drop in drops:
                 conn.exec_driver_sql(drop)

@@ -6,8 +6,8 @@ Everything here reads through the unit of work's session, never writes, binds ev
 parameter, and returns plain records (``domain/read_models.py``) or tuples, céntimos as ``int``.
 Suppressing small cells and the other publishing choices stay with the pages.
 
-Also here, :class:`SqlEmployerSizes` (``uow.employer_sizes``): the size history and its four-eyes
-review for the API and the web (``storage/employer_sizes.py`` over the session).
+The employer-size history and its review queue are the size port's (``uow.employer_sizes``,
+``storage/employer_sizes.py``).
 """
 
 from __future__ import annotations
@@ -248,38 +248,3 @@ class SqlReadModels:
             .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
             .join(WorkerRow, WorkerRow.id == cast(ClaimRow.worker_ref, Integer), isouter=True)
             .group_by(WorkerRow.sex)).all()]
-
-class SqlEmployerSizes:
-    """The employer-size history (``storage/employer_sizes.py``) in the caller's transaction."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def history(self, employer_id: int) -> list[Any]:
-        from seguro_desempleo.storage import employer_sizes
-
-        return employer_sizes.history(self.session, employer_id)
-
-    def review(self, size_id: int, *, accept: bool, by: str, today: dt.date | None = None) -> Any:
-        from seguro_desempleo.storage import employer_sizes
-
-        return employer_sizes.review(self.session, size_id, accept=accept, by=by, today=today)
-
-    def pending_queue(self, limit: int = 200) -> list[dict[str, object]]:
-        """The declared sizes waiting for review (oldest first), each with its employer and the size
-        in force."""
-        from seguro_desempleo.storage import employer_sizes
-        from seguro_desempleo.storage.models import EmployerRow
-
-        session = self.session
-        pending = employer_sizes.pending(session, limit=limit)
-        ids = sorted({p.employer_id for p in pending})
-        employers = {int(i): (str(r), n or "", s) for i, r, n, s in session.execute(
-            select(EmployerRow.id, EmployerRow.ruc, EmployerRow.name, EmployerRow.size_class)
-            .where(EmployerRow.id.in_(ids))).all()} if ids else {}
-        out = []
-        for p in pending:
-            ruc, name, current = employers.get(p.employer_id, ("—", "", None))
-            out.append({"id": p.id, "ruc": ruc, "name": name, "current": current, "size": p.size_class,
-                        "valid_from": p.valid_from, "recorded_by": p.recorded_by})
-        return out

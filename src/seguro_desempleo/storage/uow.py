@@ -37,10 +37,10 @@ if TYPE_CHECKING:
     from seguro_desempleo.storage.claims_repositories import SqlAuditSink, SqlRegistrationStore
     from seguro_desempleo.storage.claims_wiring import ClaimStores
     from seguro_desempleo.storage.employer_months import SqlEmployerMonths
-    from seguro_desempleo.storage.employer_sizes import SqlSizeStore
+    from seguro_desempleo.storage.employer_sizes import SqlEmployerSizes
     from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
     from seguro_desempleo.storage.payment_run_sql import SqlPaymentRunStore
-    from seguro_desempleo.storage.read_models import SqlEmployerSizes, SqlReadModels
+    from seguro_desempleo.storage.read_models import SqlReadModels
     from seguro_desempleo.storage.registry_reads import SqlRegistryReads
 
 
@@ -159,14 +159,6 @@ class SqlUnitOfWork:
         return repo
 
     @property
-    def sizes(self) -> SqlSizeStore:
-        """The employer-size history and the re-liquidation reads/writes (``storage.employer_sizes``)
-        in this transaction (issue 26: a size confirmed with an earlier date)."""
-        from seguro_desempleo.storage.employer_sizes import SqlSizeStore
-
-        return SqlSizeStore(self.session)
-
-    @property
     def acts(self) -> SqlActStore:
         """The issued acts (``claims.acts.ActStore``) in this transaction (decision 0397)."""
         from seguro_desempleo.storage.acts_repository import SqlActStore
@@ -191,8 +183,11 @@ class SqlUnitOfWork:
 
     @property
     def employer_sizes(self) -> SqlEmployerSizes:
-        """The employer-size history and its review in this transaction (issue 24)."""
-        from seguro_desempleo.storage.read_models import SqlEmployerSizes
+        """The employer-size port (``storage.employer_sizes.SqlEmployerSizes``) in this transaction:
+        the dated history, the review queue and what re-liquidation reads (issue 24), and the
+        recording, review and re-liquidated dues the service ``services.employer_size`` writes
+        (issue 26: a size confirmed with an earlier date)."""
+        from seguro_desempleo.storage.employer_sizes import SqlEmployerSizes
 
         return SqlEmployerSizes(self.session)
 

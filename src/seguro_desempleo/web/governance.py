@@ -14,6 +14,7 @@ Every form works without JavaScript; errors are one Spanish line naming the fiel
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -145,6 +146,37 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: str(v) for k, v in (await request.form()).items()}
 
 
+class _Unreadable(Exception):
+    """A field the page cannot read (a number that is not one), with its Spanish line."""
+
+
+def _read(form: dict[str, str], name: str, parse: Callable[[str], Any], line: str) -> Any:
+    """The field *name* read by *parse*; :class:`_Unreadable` with *line* when it cannot be."""
+    try:
+        return parse(form.get(name, ""))
+    except (ValueError, ArithmeticError):
+        raise _Unreadable(line) from None
+
+
+async def _board_form(request: Request, act: Callable[[Any, dict[str, str], str], str],
+                      again: Callable[[dict[str, str], str], HTMLResponse]) -> Response:
+    """A board member's form: *act* (the unit of work, the posted fields, the actor) reads the
+    fields and does the service's work in one transaction, committed, and names the page to go to
+    next (303). A refusal (the service's, or :class:`_Unreadable`) writes nothing and shows the
+    page again with it in one Spanish line (*again*: the fields and the line; 422)."""
+    principal = require(request, *BOARD_ROLES)
+    form = await _form(request)
+    try:
+        with unit_of_work(request) as uow:
+            where = act(uow, form, _actor(principal))
+            uow.commit()
+    except _Unreadable as exc:
+        return again(form, str(exc))
+    except SeguroError as exc:
+        return again(form, spanish(exc))
+    return RedirectResponse(where, status_code=303)
+
+
 router = APIRouter()
 """The pages of this module; ``install(app)`` includes it."""
 
@@ -176,21 +208,12 @@ def board_home(request: Request) -> HTMLResponse:
 
 @router.post("/directorio/alertas", include_in_schema=False)
 async def run_triggers(request: Request) -> Response:
-    principal = require(request, *BOARD_ROLES)
-    form = await _form(request)
-    try:
-        prob = Decimal(form["probability"]) if form.get("probability", "").strip() else None
-    except ArithmeticError:
-        return home_page(request, error="probability: no es un número", status=422)
-    with unit_of_work(request) as uow:
-        try:
-            g.check_triggers(uow, today(request), actor=_actor(principal), depletion_probability=prob,
-                             base=request.app.state.params)
-        except SeguroError as exc:
-            uow.rollback()
-            return home_page(request, error=spanish(exc), status=422)
-        uow.commit()
-    return RedirectResponse("/directorio", status_code=303)
+    def act(uow: Any, form: dict[str, str], actor: str) -> str:
+        prob = _read(form, "probability", lambda v: Decimal(v) if v.strip() else None, "probability: no es un número")
+        g.check_triggers(uow, today(request), actor=actor, depletion_probability=prob, base=request.app.state.params)
+        return "/directorio"
+
+    return await _board_form(request, act, lambda _, error: home_page(request, error=error, status=422))
 
 
 def new_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
@@ -204,26 +227,26 @@ def proposal_form(request: Request) -> HTMLResponse:
     return new_page(request, {"kind": "waiting_period"}, None)
 
 
+def _transfer(form: dict[str, str]) -> int | None:
+    """The art. 9 transfer in the form (céntimos; None when left blank)."""
+    return parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
+
+
 @router.post("/directorio/propuestas", include_in_schema=False)
 async def proposal_create(request: Request) -> Response:
-    principal = require(request, *BOARD_ROLES)
-    form = await _form(request)
-    try:
+    def act(uow: Any, form: dict[str, str], actor: str) -> str:
         values = _form_values(form.get("values", ""))
         effective = parse_date(form["effective_date"], field="effective_date") \
             if form.get("effective_date", "").strip() else None
-        transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
         docs = [{"title": form["doc_title"].strip(), "href": form.get("doc_href", "").strip()}] \
             if form.get("doc_title", "").strip() else []
-        with unit_of_work(request) as uow:
-            pid = g.draft_proposal(uow, kind=form.get("kind", ""), title=form.get("title", ""),
-                                   actor=_actor(principal), on=today(request), summary=form.get("summary", ""),
-                                   values=values, effective_date=effective, transfer_cents=transfer,
-                                   documents=docs, base=request.app.state.params)
-            uow.commit()
-    except SeguroError as exc:
-        return new_page(request, form, spanish(exc), status=422)
-    return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
+        pid = g.draft_proposal(uow, kind=form.get("kind", ""), title=form.get("title", ""), actor=actor,
+                               on=today(request), summary=form.get("summary", ""), values=values,
+                               effective_date=effective, transfer_cents=_transfer(form), documents=docs,
+                               base=request.app.state.params)
+        return f"/directorio/propuestas/{pid}"
+
+    return await _board_form(request, act, lambda form, error: new_page(request, form, error, status=422))
 
 
 def proposal_page(request: Request, pid: int, error: str | None = None, status: int = 200) -> HTMLResponse:
@@ -245,29 +268,21 @@ def proposal_show(request: Request, pid: int) -> HTMLResponse:
 
 @router.post("/directorio/propuestas/{pid}/voto", include_in_schema=False)
 async def proposal_vote(request: Request, pid: int) -> Response:
-    principal = require(request, *BOARD_ROLES)
-    form = await _form(request)
-    try:
-        with unit_of_work(request) as uow:
-            g.cast_vote(uow, pid, sector=form.get("sector", ""), member=form.get("member", ""),
-                        choice=form.get("choice", ""), actor=_actor(principal), on=today(request),
-                        base=request.app.state.params)
-            uow.commit()
-    except SeguroError as exc:
-        return proposal_page(request, pid, spanish(exc), status=422)
-    return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
+    def act(uow: Any, form: dict[str, str], actor: str) -> str:
+        g.cast_vote(uow, pid, sector=form.get("sector", ""), member=form.get("member", ""),
+                    choice=form.get("choice", ""), actor=actor, on=today(request), base=request.app.state.params)
+        return f"/directorio/propuestas/{pid}"
+
+    return await _board_form(request, act, lambda _, error: proposal_page(request, pid, error, status=422))
 
 
 @router.post("/directorio/propuestas/{pid}/decision", include_in_schema=False)
 async def proposal_decide(request: Request, pid: int) -> Response:
-    principal = require(request, *BOARD_ROLES)
-    try:
-        with unit_of_work(request) as uow:
-            g.decide(uow, pid, actor=_actor(principal), on=today(request), base=request.app.state.params)
-            uow.commit()
-    except SeguroError as exc:
-        return proposal_page(request, pid, spanish(exc), status=422)
-    return RedirectResponse(f"/directorio/propuestas/{pid}", status_code=303)
+    def act(uow: Any, _: dict[str, str], actor: str) -> str:
+        g.decide(uow, pid, actor=actor, on=today(request), base=request.app.state.params)
+        return f"/directorio/propuestas/{pid}"
+
+    return await _board_form(request, act, lambda _, error: proposal_page(request, pid, error, status=422))
 
 
 def instruments_page(request: Request, form: dict[str, str], error: str | None, status: int = 200) -> HTMLResponse:
@@ -285,21 +300,17 @@ def instruments(request: Request) -> HTMLResponse:
 
 @router.post("/directorio/instrumentos", include_in_schema=False)
 async def instrument_add(request: Request) -> Response:
-    principal = require(request, *BOARD_ROLES)
-    form = await _form(request)
-    try:
-        transfer = parse_soles(form["transfer"], field="transfer") if form.get("transfer", "").strip() else None
-        with unit_of_work(request) as uow:
-            g.add_instrument(uow, type=form.get("type", ""), number=form.get("number", ""),
-                             issued_on=parse_date(form.get("issued_on", ""), field="issued_on"),
-                             effective_date=parse_date(form.get("effective_date", ""), field="effective_date"),
-                             values=_form_values(form.get("values", "")), publication=form.get("publication", ""),
-                             approved_by=form.get("approved_by", ""), actor=_actor(principal),
-                             transfer_cents=transfer, base=request.app.state.params)
-            uow.commit()
-    except SeguroError as exc:
-        return instruments_page(request, form, spanish(exc), status=422)
-    return RedirectResponse("/directorio/instrumentos", status_code=303)
+    def act(uow: Any, form: dict[str, str], actor: str) -> str:
+        transfer = _transfer(form)
+        g.add_instrument(uow, type=form.get("type", ""), number=form.get("number", ""),
+                         issued_on=parse_date(form.get("issued_on", ""), field="issued_on"),
+                         effective_date=parse_date(form.get("effective_date", ""), field="effective_date"),
+                         values=_form_values(form.get("values", "")), publication=form.get("publication", ""),
+                         approved_by=form.get("approved_by", ""), actor=actor, transfer_cents=transfer,
+                         base=request.app.state.params)
+        return "/directorio/instrumentos"
+
+    return await _board_form(request, act, lambda form, error: instruments_page(request, form, error, status=422))
 
 
 def _statements(request: Request) -> tuple[str, gd.Statements]:
@@ -359,19 +370,12 @@ def study(request: Request) -> HTMLResponse:
 
 @router.post("/directorio/estudio", include_in_schema=False)
 async def study_run(request: Request) -> Response:
-    principal = require(request, *BOARD_ROLES)
-    form = await _form(request)
-    try:
-        try:
-            year = int(form.get("year", ""))
-        except ValueError:
-            return study_page(request, "year: debe ser un año (AAAA)", status=422)
-        with unit_of_work(request) as uow:
-            g.run_study(uow, year, actor=_actor(principal), on=today(request), base=request.app.state.params)
-            uow.commit()
-    except SeguroError as exc:
-        return study_page(request, spanish(exc), status=422)
-    return RedirectResponse("/directorio/estudio", status_code=303)
+    def act(uow: Any, form: dict[str, str], actor: str) -> str:
+        year = _read(form, "year", int, "year: debe ser un año (AAAA)")
+        g.run_study(uow, year, actor=actor, on=today(request), base=request.app.state.params)
+        return "/directorio/estudio"
+
+    return await _board_form(request, act, lambda _, error: study_page(request, error, status=422))
 
 
 def install(app: FastAPI) -> None:
