@@ -90,7 +90,7 @@ def warm_fast_path() -> float:
 
 
 def _run_import(url: str, paths: list[str], out: mp.Queue) -> None:
-    from seguro_desempleo.services import payroll_import
+    from seguro_desempleo.bootstrap import import_files
     from seguro_desempleo.storage import payroll_bulk
 
     # How long the indexes a first load builds after its last chunk take (payroll_bulk._end_bulk):
@@ -105,7 +105,7 @@ def _run_import(url: str, paths: list[str], out: mp.Queue) -> None:
 
     payroll_bulk._end_bulk = timed_end_bulk
     t0 = time.perf_counter()
-    summary = payroll_import.import_files(paths, db=url, today=dt.date(2025, 6, 1))
+    summary = import_files(paths, db=url, today=dt.date(2025, 6, 1))
     elapsed = time.perf_counter() - t0
     rss = peak_rss_mib()
     me, readers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))

@@ -1,7 +1,7 @@
 """Extract SUNAT Planilla Electrónica code tables (Anexo 2) into small CSV files.
 
 Run from the project root; reads the official xlsx in ../shared/reference/ and writes
-src/seguro_desempleo/formats/sunat_tables/tabla{3,12,17,22}.csv (committed, so the package
+src/seguro_desempleo/domain/sunat_tables/tabla{3,12,17,22}.csv (committed, so the package
 never needs the xlsx at run time):
 
     python tools/extract_sunat_tables.py
@@ -18,7 +18,7 @@ import openpyxl
 
 ROOT = Path(__file__).resolve().parents[1]
 XLSX = ROOT.parent / "shared" / "reference" / "390199-anexo2_tablas_parametricas_actualizada-26-06-26.xlsx"
-OUT = ROOT / "src" / "seguro_desempleo" / "formats" / "sunat_tables"
+OUT = ROOT / "src" / "seguro_desempleo" / "domain" / "sunat_tables"
 
 SHEETS = {
     "tabla3": ("T3- Tipo Documento", 2),

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:       # imported on use: a command that only resolves --db stays light
 
     from fastapi import FastAPI
 
+    from seguro_desempleo.domain.payroll import ImportSummary
+    from seguro_desempleo.domain.payroll_parsers import PayrollParsers
     from seguro_desempleo.parameters import ParameterSet
     from seguro_desempleo.services.accounts import Accounts
 
@@ -56,6 +59,28 @@ def unit_of_work(url: str | None = None) -> Any:
     from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     return SqlUnitOfWork(url)
+
+
+def payroll_parsers() -> PayrollParsers:
+    """The payroll files' readers (``formats/``) behind the import's port (decision 0806)."""
+    from seguro_desempleo.formats.payroll_parsers import PARSERS
+
+    return PARSERS
+
+
+def import_files(paths: Sequence[str | Path], *, uow: Any = None, db: str | None = None,
+                 params: ParameterSet | None = None, partial: bool = False, today: dt.date | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 employer_ruc: str | None = None) -> ImportSummary:
+    """:func:`seguro_desempleo.services.payroll_import.import_files`, wired: the readers of
+    ``formats/`` (:func:`payroll_parsers`), and inside the open *uow* (the caller commits) or in
+    a unit of work of its own on *db* (``$SEGURO_DB_URL`` when None), opened, committed and
+    closed by the import. The CLI, the API, the employer's page and the tests call this."""
+    from seguro_desempleo.services import payroll_import
+
+    return payroll_import.import_files(
+        paths, parsers=payroll_parsers(), uow=uow, unit_of_work=None if uow is not None else lambda: unit_of_work(db),
+        params=params, partial=partial, today=today, progress=progress, employer_ruc=employer_ruc)
 
 
 def register_assumption_loaders(url: str | None = None) -> None:

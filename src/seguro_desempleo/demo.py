@@ -1,6 +1,7 @@
 """The demo as a scripted client of the services (ARCHITECTURE.md, "Target layout": ``demo.py``):
 the run of :mod:`seguro_desempleo.services.demo` over the database the composition root wires
-(``bootstrap.demo_database``; issue 24, decision 0805)."""
+(``bootstrap.demo_database``; issue 24, decision 0805), its payroll files read by the parsers the
+composition root wires (``bootstrap.payroll_parsers``, decision 0806)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ def database() -> Any:
 
 def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
              progress: Progress | None = None) -> dict[str, Any]:
-    """:func:`seguro_desempleo.services.demo.run_demo` on the wired database."""
-    return service.run_demo(cfg, params, progress, database=database())
+    """:func:`seguro_desempleo.services.demo.run_demo` on the wired database and payroll parsers."""
+    return service.run_demo(cfg, params, progress, database=database(), parsers=bootstrap.payroll_parsers())
 
 
 def demo_last_date(db: str | None) -> dt.date | None:
-    """:func:`seguro_desempleo.services.demo.demo_last_date` on the wired database."""
+    """:func:`seguro_desempleo.services.demo.demo_last_date` on the wired database and payroll parsers."""
     return service.demo_last_date(db, database=database())

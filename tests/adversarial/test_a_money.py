@@ -147,8 +147,8 @@ def test_the_database_refuses_an_alert_without_a_shortfall(engine: sa.Engine) ->
 
 def _inflated_worker(engine: sa.Engine, tmp_path: Path, n: int, pay: str) -> str:
     """A new worker whose employer declared 12 back-dated months at *pay*, laid off on SEP."""
+    from seguro_desempleo.bootstrap import import_files
     from seguro_desempleo.domain.registry import Employer, EmploymentPeriod
-    from seguro_desempleo.services.payroll_import import import_files
     from seguro_desempleo.storage.history import worker_ids_by_document
     from tests.claims.registration_helpers import register_all_workers
     from tests.claims.test_sql_stores import SEP

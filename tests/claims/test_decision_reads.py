@@ -18,10 +18,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.registry import EmploymentPeriod
 from seguro_desempleo.periods import parse_period, period_of
 from seguro_desempleo.services.claims_app import claims_context
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.history import charged_months, worker_ids_by_document
 from seguro_desempleo.storage.intake import suspension_days, worker_contract

@@ -213,7 +213,7 @@ def test_amount_appeal_after_a_rectified_declaration_pays_the_difference(migrate
     """Import → decision → two installments paid → the employer rectifies every month (S/ 3,000 →
     S/ 4,000) → appeal upheld against the amount: installments 1 and 2 get their difference
     (2,800 − 2,100 = 700; 2,600 − 1,950 = 650), the rest are paid at the new amounts: 12,000 in all."""
-    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.bootstrap import import_files
     from seguro_desempleo.services.registry import register_employer
     from seguro_desempleo.storage.history import worker_ids_by_document
     from tests.claims.registration_helpers import register_all_workers

@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.periods import format_period, parse_period
 from seguro_desempleo.services.claims_app import claims_context, verify_audit
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork

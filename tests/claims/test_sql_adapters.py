@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.claims.memory import (
     InMemoryAuditSink,
     InMemoryClaimRepository,
@@ -23,7 +24,6 @@ from seguro_desempleo.errors import InputError
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.ledger import balances
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.claims_sql import SqlHistoryProvider, SqlLedgerPoster
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.claims.appeals import AppealKind
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.domain.registry import Employer, EmploymentPeriod
@@ -16,7 +17,6 @@ from seguro_desempleo.errors import ConflictError
 from seguro_desempleo.payments.schedule import Payment
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.claims_app import claims_context, verify_audit
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import worker_ids_by_document
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.claims.funding import fund

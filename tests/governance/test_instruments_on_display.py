@@ -22,8 +22,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.services import governance as g
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests import signin

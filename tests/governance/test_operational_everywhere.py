@@ -22,10 +22,10 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.services import governance as g
 from seguro_desempleo.services.employer_payments import arrears, record_payment
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import is_covered, register_employer
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_csv

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.formats import rem_scan
 from seguro_desempleo.services import payroll_import, payroll_read
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage import payroll_bulk, payroll_sink
 from tests.payroll.helpers import dni, make_ruc, write_rem
 from tests.payroll.test_import import assert_no_orphans

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.services.employer_payments import record_payment
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage import intake
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.storage import provenance
 from seguro_desempleo.storage.history import contribution_history
 from seguro_desempleo.storage.models_money_safety import DeclarationReviewRow

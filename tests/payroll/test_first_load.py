@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.services import payroll_import
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage import payroll_bulk, payroll_sink
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_rem

@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage import intake
 from seguro_desempleo.storage.models import WorkerRow
 from seguro_desempleo.storage.uow import SqlUnitOfWork

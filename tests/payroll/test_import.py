@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.payroll import ISSUE_CODES, ImportSummary
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.services import ledger
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import bad_check_ruc, dni, make_ruc, write_csv, write_per, write_rem
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.registry import Worker
 from seguro_desempleo.errors import ConflictError
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.db import make_engine, upgrade
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_rem

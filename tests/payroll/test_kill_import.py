@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 import seguro_desempleo.services.ledger as ledger
-from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_rem
 from tests.payroll.test_import import snapshot
@@ -38,7 +38,8 @@ CHILD = textwrap.dedent("""
     else:                              # after declarations and contributions were inserted
         progress = None
         ledger.post = stop             # services.ledger, which the run posts through
-    imp.import_files(files, db=url, today=dt.date(2025, 6, 1), progress=progress)
+    from seguro_desempleo.bootstrap import import_files
+    import_files(files, db=url, today=dt.date(2025, 6, 1), progress=progress)
 """)
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.errors import InputError
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.employer_payments import (
@@ -27,7 +28,6 @@ from seguro_desempleo.services.employer_payments import (
     reconcile_months,
     record_payment,
 )
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import dni, make_ruc, write_rem
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.registry import size_class_from_sales, validate_document, validate_ruc
 from seguro_desempleo.errors import ConflictError, InputError, NotFoundError
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.employer_payments import arrears, due_date, months_late, record_payment
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import is_covered, register_employer, register_worker
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import bad_check_ruc, dni, make_ruc, write_rem

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from seguro_desempleo.services.payroll_import import import_files
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.storage import intake
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.payroll import ImportSummary
-from seguro_desempleo.services.payroll_import import import_files, register_concept_flag
+from seguro_desempleo.services.payroll_import import register_concept_flag
 from seguro_desempleo.storage import intake
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 

@@ -90,7 +90,7 @@ def test_the_employer_page_lists_its_expired_bajas(seeded: Seeded, tmp_path: Pat
     employer's page (date and reason, no document)."""
     import datetime as dt
 
-    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.bootstrap import import_files
     from seguro_desempleo.storage.uow import SqlUnitOfWork
 
     per = tmp_path / f"RP_{RUC_A}.per"

@@ -60,13 +60,9 @@ FORBIDDEN: dict[str, set[str]] = {
 NO_DRIVERS = CORE | {"domain"} | LAW | CLAIMS_CORE | ENGINES | {"services", "formats"} | ENTRY
 
 # Arrows present when the test was written; each entry: "module -> imported". May only shrink.
-ALLOWED: set[str] = {
-    # was services.claims_app -> claims.sql_adapters -> storage: the adapter moved to storage/ (decision 0396)
-    "seguro_desempleo.services.evaluation -> seguro_desempleo.formats.codes",
-    "seguro_desempleo.services.payroll_import -> seguro_desempleo.formats",
-    "seguro_desempleo.services.payroll_import -> seguro_desempleo.formats.payroll_lines",
-    "seguro_desempleo.services.payroll_import -> seguro_desempleo.storage.uow",
-}
+# The last four (services.evaluation -> formats.codes; services.payroll_import -> formats,
+# formats.payroll_lines, storage.uow) went with the parser port (decision 0806): none is left.
+ALLOWED: set[str] = set()
 
 
 def _module_name(path: Path) -> str:

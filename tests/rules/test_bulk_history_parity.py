@@ -253,9 +253,9 @@ def test_bulk_payment_run_pays_a_claim_with_post_termination_pay_in_full(migrate
     five installments are paid in full. Hand arithmetic (arts. 5, 7): S/ 3,000.00 a month 03/2023–
     02/2025, separation 28/02/2025 → 2,100.00 + 1,950.00 + 1,800.00 + 1,650.00 + 1,500.00 =
     9,000.00; S/ 1,500.00 declared by the former employer for 04/2025 changes nothing."""
+    from seguro_desempleo.bootstrap import import_files
     from seguro_desempleo.domain.registry import EmploymentPeriod
     from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context
-    from seguro_desempleo.services.payroll_import import import_files
     from seguro_desempleo.services.registry import register_employer
     from seguro_desempleo.storage.history import worker_ids_by_document
     from tests.claims.funding import fund

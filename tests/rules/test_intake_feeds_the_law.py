@@ -13,10 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.rules.evaluate import ContributionMonth
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.history import charged_months, contract_types_by_month, worker_ids_by_document
 from seguro_desempleo.storage.intake import suspension_days, worker_contract

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.claims.ports import Claim
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.domain.ledger import Accounts
@@ -19,7 +20,6 @@ from seguro_desempleo.errors import ConflictError
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services.claims_app import claims_context, run_payments
 from seguro_desempleo.services.ledger import balances
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage import employer_sizes
 from seguro_desempleo.storage.history import worker_ids_by_document

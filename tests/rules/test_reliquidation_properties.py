@@ -19,12 +19,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.rules.financing import monthly_amounts
 from seguro_desempleo.services import employer_size
 from seguro_desempleo.services.ledger import balances, trial_balance
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.employer_sizes import employer_months_charged
 from seguro_desempleo.storage.uow import SqlUnitOfWork

@@ -27,12 +27,12 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.orm import Session
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.domain.ledger import Accounts
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.services import employer_size
 from seguro_desempleo.services.employer_payments import arrears, record_payment
 from seguro_desempleo.services.ledger import balances, verify
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage import employer_sizes
 from seguro_desempleo.storage.uow import SqlUnitOfWork

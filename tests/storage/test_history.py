@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.errors import NotFoundError
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.rules.evaluate import ClaimCase, ContributionMonth, evaluate_case
 from seguro_desempleo.services.employer_payments import record_payment
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.storage.history import (
     contribution_history,
     contribution_history_bulk,

@@ -122,7 +122,7 @@ def test_0204_downgrade_with_data_restores_amounts_and_ids(db_url: str, tmp_path
     """Back to 0203 after an import: the wide rows get their amounts again and new rows get fresh ids."""
     from alembic import command
 
-    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.bootstrap import import_files
     from tests.payroll.helpers import dni, make_ruc, write_rem
 
     db.upgrade(db_url)

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.periods import format_period, parse_period
 from seguro_desempleo.services.claims_app import claims_context
 from seguro_desempleo.services.employer_payments import record_payment
-from seguro_desempleo.services.payroll_import import import_files
 from seguro_desempleo.services.registry import register_employer, register_worker
 from seguro_desempleo.storage import db
 from seguro_desempleo.storage.history import worker_ids_by_document

@@ -67,7 +67,7 @@ def import_(
     T-Registro file the insurance does not need), 1 when some file was rejected (the others
     are imported), 2 on an error that stopped the import.
     """
-    from seguro_desempleo.services.payroll_import import import_files
+    from seguro_desempleo.bootstrap import import_files  # the import wired: parsers, unit of work
 
     _check_format(fmt)
     today = _date(as_of, "--as-of")

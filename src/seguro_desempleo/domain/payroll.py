@@ -102,6 +102,10 @@ The codes are part of the interface (``--format json``, the API): they never cha
 Spanish messages may add the value at fault (never a document number) after a colon.
 """
 
+NOT_YOURS = "the RUC is not the uploading employer's: an employer declares only its own payroll"
+"""The reason (English) of a line or file for another employer's RUC in an employer's own upload
+(``ruc_not_yours``): the CSV reader's lines and the import's files say the same."""
+
 
 @dataclass(frozen=True)
 class LineIssue:

@@ -1,55 +1,20 @@
-"""SUNAT Planilla Electrónica code tables (Anexo 2), extracted by ``tools/extract_sunat_tables.py``.
-
-- Tabla 3: document types; Tabla 12: contract types; Tabla 17: termination causes;
-- Tabla 22: remuneration concepts, with whether each is subject to the EsSalud regular
-  contribution (the insurable pay follows EsSalud's base, PL 5510/2022-CR art. 5 → Ley 26790 art. 6).
-"""
+"""SUNAT Planilla Electrónica code tables (Anexo 2): kept in :mod:`seguro_desempleo.domain.codes`
+(the evaluation service checks a case's codes without importing ``formats/``; decision 0806),
+re-exported here for the readers."""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from seguro_desempleo.domain.codes import (
+    EMPLOYER_FLAGGED_CONCEPTS,
+    TABLES_DIR,
+    Code,
+    contract_types,
+    document_types,
+    insurable_concepts,
+    remuneration_concepts,
+    table,
+    termination_causes,
+)
 
-TABLES_DIR = Path(__file__).resolve().parent / "sunat_tables"
-
-
-@dataclass(frozen=True)
-class Code:
-    code: str
-    description: str
-    disabled: bool = False
-    essalud: bool = False
-
-
-@cache
-def table(name: str) -> dict[str, Code]:
-    """``table("tabla17")`` → {code: Code}."""
-    with open(TABLES_DIR / f"{name}.csv", encoding="utf-8", newline="") as fh:
-        return {
-            row["code"]: Code(row["code"], row["description"], row.get("disabled") == "1",
-                              row.get("essalud") == "1")
-            for row in csv.DictReader(fh)
-        }
-
-
-def termination_causes() -> dict[str, Code]:
-    return table("tabla17")
-
-
-def contract_types() -> dict[str, Code]:
-    return table("tabla12")
-
-
-def document_types() -> dict[str, Code]:
-    return table("tabla3")
-
-
-def remuneration_concepts() -> dict[str, Code]:
-    return table("tabla22")
-
-
-def insurable_concepts() -> frozenset[str]:
-    """Tabla 22 concepts subject to the EsSalud regular contribution (column 3 = SI)."""
-    return frozenset(c.code for c in table("tabla22").values() if c.essalud)
+__all__ = ["EMPLOYER_FLAGGED_CONCEPTS", "TABLES_DIR", "Code", "contract_types", "document_types",
+           "insurable_concepts", "remuneration_concepts", "table", "termination_causes"]

@@ -23,15 +23,12 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from seguro_desempleo.domain.payroll import ISSUE_CODES
+from seguro_desempleo.domain.payroll import ISSUE_CODES, NOT_YOURS
 from seguro_desempleo.domain.registry import ruc_valid_mask, validate_ruc
 from seguro_desempleo.errors import FormatError, InputError
 from seguro_desempleo.formats.plame import SourceFile
 
 COLUMNS = ("ruc", "periodo", "tipo_doc", "num_doc", "concepto", "devengado", "pagado")
-
-NOT_YOURS = "the RUC is not the uploading employer's: an employer declares only its own payroll"
-"""The reason of a line or file for another employer's RUC in an employer's own upload."""
 
 
 def read_table(src: SourceFile, file_id: int, only_ruc: str | None = None) -> pl.DataFrame:

@@ -23,7 +23,11 @@ import polars as pl
 
 from seguro_desempleo.domain.payroll import ISSUE_CODES
 from seguro_desempleo.domain.registry import WORKER_DOCUMENT_TYPES
-from seguro_desempleo.formats.codes import insurable_concepts, remuneration_concepts
+from seguro_desempleo.formats.codes import (
+    EMPLOYER_FLAGGED_CONCEPTS,
+    insurable_concepts,
+    remuneration_concepts,
+)
 from seguro_desempleo.periods import format_period
 
 COMPUTED_CONCEPTS: frozenset[str] = frozenset({
@@ -44,10 +48,6 @@ BASE_DEDUCTIONS: frozenset[str] = frozenset({"0704", "0705", "0707"})
 """Deductions PLAME subtracts from the base of the contributions (tardanzas, inasistencias, otros
 descuentos deducibles de la base imponible): their amount deducted lowers the month's insurable
 pay (decision 0332)."""
-
-EMPLOYER_FLAGGED_CONCEPTS: frozenset[str] = frozenset(f"{1000 + k:04d}" for k in range(1, 41))
-"""Tabla 22 "otros conceptos" 1001–1040: their EsSalud affectation is "SI/NO", set by the employer
-(``payroll concept``); until the employer registers it, the line is not counted, with a notice."""
 
 AMOUNT_RE = r"^\d{1,7}(\.\d{1,2})?$"
 """Numérico 7,2 (Estructura 18): up to 7 integer digits, point and at most two decimals, or an integer."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+# SourceFile crosses the import's port (decision 0806): defined there, re-exported for the readers
+from seguro_desempleo.domain.payroll_parsers import SourceFile as SourceFile
 from seguro_desempleo.domain.registry import validate_ruc
 from seguro_desempleo.errors import FormatError, InputError
 from seguro_desempleo.formats.file_names import REM_NAME_RE
@@ -48,17 +49,6 @@ def check_file_ruc(ruc: str, name: str) -> None:
         validate_ruc(ruc, field="RUC in the file name", where=name)
     except InputError as exc:
         raise FormatError(exc.message, field=exc.field, where=exc.where) from None
-
-
-@dataclass
-class SourceFile:
-    """A file to import alone (T-Registro ``.per``, CSV, Parquet): its name for messages, its
-    bytes, its identity key and kind. PLAME ``.rem`` files are handled in bulk, as batches."""
-
-    name: str
-    data: bytes
-    sha256: str
-    kind: str                       # rem | per | csv | parquet
 
 
 def split_lines(data: bytes, ends: Sequence[int], file_ids: Sequence[int], nfields: int,

@@ -37,6 +37,7 @@ import numpy as np
 from stdnum.pe import ruc as ruc_mod
 
 from seguro_desempleo.domain.access import Principal, Role, actor, system_actor
+from seguro_desempleo.domain.payroll_parsers import PayrollParsers
 from seguro_desempleo.errors import ConflictError, InputError
 from seguro_desempleo.money import cents_to_str
 from seguro_desempleo.parameters import ParameterSet, default_parameters
@@ -242,8 +243,10 @@ def _separated_this_month(st: _State, period: int) -> dict[int, tuple[int, dt.da
 
 
 def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
-             progress: Progress | None = None, *, database: DemoDatabase) -> dict[str, Any]:
-    """Run the demo (the module's docstring) on *database* (wired by :mod:`seguro_desempleo.demo`)."""
+             progress: Progress | None = None, *, database: DemoDatabase,
+             parsers: PayrollParsers) -> dict[str, Any]:
+    """Run the demo (the module's docstring) on *database*, its payroll files read by *parsers*
+    (both wired by :mod:`seguro_desempleo.demo`)."""
     if not 1 <= cfg.months <= 120:
         raise InputError(f"--months must be between 1 and 120, got {cfg.months}", field="--months")
     params = params or default_parameters()
@@ -273,7 +276,7 @@ def run_demo(cfg: DemoConfig, params: ParameterSet | None = None,
             period = start_period + k
             paths = _labour_market(st, period, work, params)
             with database.unit_of_work(url) as uow:
-                _run_month(uow, st, period, start_period, paths, work, params)
+                _run_month(uow, st, period, start_period, paths, work, params, parsers)
                 uow.commit()
             tick(format_period(period))
 
@@ -352,7 +355,7 @@ def _labour_market(st: _State, period: int, work: Path, params: ParameterSet) ->
 
 
 def _run_month(uow: Any, st: _State, period: int, start_period: int, paths: list[Path], work: Path,
-               params: ParameterSet) -> None:
+               params: ParameterSet, parsers: PayrollParsers) -> None:
     """One month in one transaction: the payroll imported, last month's contributions paid, claims
     filed and decided, appeals resolved, obligations recorded, the payment run, placements."""
     from seguro_desempleo.services.claims_app import claims_context
@@ -362,7 +365,7 @@ def _run_month(uow: Any, st: _State, period: int, start_period: int, paths: list
     month_start = first_day(period)
     month_end = first_day(period + 1) - dt.timedelta(days=1)
     ctx = claims_context(uow, params=params)
-    rep = import_files(paths, uow=uow, params=params, today=month_end + dt.timedelta(days=10))
+    rep = import_files(paths, parsers=parsers, uow=uow, params=params, today=month_end + dt.timedelta(days=10))
     st.count("payroll_files", len(paths))
     st.count("payroll_rejected", rep.rejected)
     # --- employers pay last month's contributions (a few pay a month late)

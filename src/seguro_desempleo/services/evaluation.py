@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from seguro_desempleo.domain.codes import contract_types, termination_causes
 from seguro_desempleo.errors import InputError
-from seguro_desempleo.formats.codes import contract_types, termination_causes
 from seguro_desempleo.money import parse_soles
 from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.periods import parse_date, parse_period, period_of

@@ -26,7 +26,9 @@ the contributions) or ``executemany`` (SQLite) each — no staging copy and no j
 database. Into tables that were empty when it started (a first load) it builds the secondary
 indexes, and on PostgreSQL some primary keys, after the rows (:func:`_start_bulk`).
 
-Where each part is (decision 0803): this module reads and parses the files (through ``formats/``);
+Where each part is (decisions 0803, 0806): this module reads the files and hands their bytes to
+the parsers — the port :class:`seguro_desempleo.domain.payroll_parsers.PayrollParsers`, the
+readers of ``formats/`` behind it, handed in by the composition root (``bootstrap.import_files``);
 :mod:`seguro_desempleo.services.payroll_run` holds the run's state, its writer thread, each chunk's
 fates and units, the pending bajas and the flags; every statement — ``_write_chunk``, ``_resolve``,
 ``_next_ids``, ``_start_bulk`` and the rest — is in ``storage/payroll_sink.py`` and
@@ -48,8 +50,10 @@ import numpy as np
 import polars as pl
 
 from seguro_desempleo.domain import dates
+from seguro_desempleo.domain.codes import EMPLOYER_FLAGGED_CONCEPTS
 from seguro_desempleo.domain.file_names import REM_NAME_RE
-from seguro_desempleo.domain.payroll import ISSUE_CODES, FileReport, ImportSummary, LineIssue
+from seguro_desempleo.domain.payroll import ISSUE_CODES, NOT_YOURS, FileReport, ImportSummary, LineIssue
+from seguro_desempleo.domain.payroll_parsers import CheckedLines, PayrollParsers, SourceFile
 from seguro_desempleo.domain.registry import (
     FOREIGN_DOCUMENTS,
     Employer,
@@ -58,15 +62,12 @@ from seguro_desempleo.domain.registry import (
     ruc_valid_mask,
 )
 from seguro_desempleo.errors import FormatError
-from seguro_desempleo.formats import payroll_csv, plame, plame_other, rem_scan, tregistro
-from seguro_desempleo.formats.payroll_lines import Checked, validate_in_slices
 from seguro_desempleo.parameters import ParameterSet, default_parameters
 from seguro_desempleo.periods import format_period, period_of
 from seguro_desempleo.rules.financing import first_month
 from seguro_desempleo.services import payroll_run as steps
 from seguro_desempleo.services.payroll_read import KINDS, FileBatch, read_ahead
 from seguro_desempleo.services.payroll_run import expired_terminations
-from seguro_desempleo.storage.uow import SqlUnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +83,27 @@ straight to the polars path, which needs no compiled code loaded."""
 
 Progress = Callable[[int, int], None]
 
+UnitOfWork = Any
+"""The unit of work the import runs in (``bootstrap.unit_of_work``): ``payroll_sink`` (the port
+on the import's SQL, ``storage/payroll_sink.py``), ``payroll_conflicts()``, ``employers``,
+``workers``, ``periods``, ``ledger``, ``commit``."""
 
-def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = None, db: str | None = None,
+
+def import_files(paths: Sequence[str | Path], *, parsers: PayrollParsers, uow: UnitOfWork | None = None,
+                 unit_of_work: Callable[[], UnitOfWork] | None = None,
                  params: ParameterSet | None = None, partial: bool = False, today: dt.date | None = None,
                  progress: Progress | None = None, employer_ruc: str | None = None) -> ImportSummary:
     """Import *paths* in one transaction and return what happened to each file.
 
-    Pass an open ``uow`` to import inside it (the caller commits), or ``db`` (URL) to let this
-    function open, commit and close its own. *employer_ruc*: the files are that employer's own
-    upload (the API, the employer's web page); a file or line for any other RUC is rejected
-    (``ruc_not_yours``): an employer declares only its own payroll.
+    Pass an open ``uow`` to import inside it (the caller commits), or *unit_of_work* (a factory
+    of new ones) to let this function open, commit and close its own. *parsers* read the files
+    (``formats/`` behind the port). The composition root wires both: ``bootstrap.import_files``
+    takes ``uow`` or ``db`` as this function did before (decision 0806). *employer_ruc*: the files
+    are that employer's own upload (the API, the employer's web page); a file or line for any
+    other RUC is rejected (``ruc_not_yours``): an employer declares only its own payroll.
     """
+    if uow is None and unit_of_work is None:
+        raise TypeError("import_files needs an open uow or a unit_of_work factory")
     params = params or default_parameters()
     today = today or dt.date.today()
     # The import makes millions of short-lived objects in bulk and keeps few: the cyclic garbage
@@ -102,21 +113,22 @@ def import_files(paths: Sequence[str | Path], *, uow: SqlUnitOfWork | None = Non
     try:
         # A concurrent import's refusal by the driver is one ConflictError (storage.payroll_sink.conflicts).
         if uow is None:
-            own = SqlUnitOfWork(db)
+            assert unit_of_work is not None
+            own = unit_of_work()
             with own.payroll_conflicts(), own:  # its own transaction: the writes may run on a thread
-                summary = _import(own, paths, params, partial, today, progress, threaded=True,
+                summary = _import(own, parsers, paths, params, partial, today, progress, threaded=True,
                                   employer_ruc=employer_ruc)
                 own.commit()
                 return summary
         with uow.payroll_conflicts():
-            return _import(uow, paths, params, partial, today, progress, employer_ruc=employer_ruc)
+            return _import(uow, parsers, paths, params, partial, today, progress, employer_ruc=employer_ruc)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSet, partial: bool,
-            today: dt.date, progress: Progress | None, *, threaded: bool = False,
+def _import(uow: UnitOfWork, parsers: PayrollParsers, paths: Sequence[str | Path], params: ParameterSet,
+            partial: bool, today: dt.date, progress: Progress | None, *, threaded: bool = False,
             employer_ruc: str | None = None) -> ImportSummary:
     from seguro_desempleo.services.governance import parameters_for  # baseline + instruments (issue 28)
 
@@ -152,7 +164,7 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
         def flush() -> None:
             nonlocal pending, size, done
             n = sum(len(b.paths) for b in pending)
-            _chunk(uow, sink, pending, run, seen_sha, summary, params, partial, today)
+            _chunk(uow, sink, pending, run, seen_sha, summary, params, partial, today, parsers)
             done += n
             if progress:
                 progress(done, total)
@@ -193,9 +205,9 @@ def _import(uow: SqlUnitOfWork, paths: Sequence[str | Path], params: ParameterSe
     return summary
 
 
-def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: steps._Run,
+def _chunk(uow: UnitOfWork, sink: Any, pending: list[FileBatch], run: steps._Run,
            seen_sha: set[str], summary: ImportSummary, params: ParameterSet, partial: bool,
-           today: dt.date) -> None:
+           today: dt.date, parsers: PayrollParsers) -> None:
     """Parse, validate and hand to the writer one chunk of files (*pending*, emptied here).
 
     A national month is 300,000 PLAME files: their names, duplicate checks, reports and
@@ -212,8 +224,9 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: steps._
     # A file's id is its place in the run (in summary.files): the declaration units of a chunk are
     # numbered in that order, so a later file of the same employer-month supersedes an earlier
     # one whatever their kinds.
-    reps, rem_reports, rem_at, tables = _classify(uow, pending, run, known, seen_sha, summary, partial, today)
-    frames, info, fast = _parse(pending, run, reps, rem_reports, rem_at, tables, latest)
+    reps, rem_reports, rem_at, tables = _classify(uow, parsers, pending, run, known, seen_sha, summary, partial,
+                                                  today)
+    frames, info, fast = _parse(parsers, pending, run, reps, rem_reports, rem_at, tables, latest)
     del rem_reports, rem_at, tables
     if fast is not None:
         checked = fast
@@ -232,7 +245,7 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: steps._
                 allf.select(con.str.strip_chars().str.contains(r"^10\d\d$").any()).item():
             rucs = allf.get_column("ruc").unique().drop_nulls().to_list()
             flags = run.writer.call(sink.concept_flags, rucs)
-        checked = validate_in_slices(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
+        checked = parsers.validate(allf, latest_period=latest, earliest_period=run.earliest, concept_flags=flags)
         del allf
     accepted = steps._fates(checked, info, reps, partial)
     del info
@@ -243,17 +256,17 @@ def _chunk(uow: SqlUnitOfWork, sink: Any, pending: list[FileBatch], run: steps._
     steps._write(sink, run, held, reps, params)
 
 
-def _classify(uow: SqlUnitOfWork, pending: list[FileBatch], run: steps._Run, known: set[str], seen_sha: set[str],
-              summary: ImportSummary, partial: bool, today: dt.date) -> tuple[
-                  dict[int, FileReport], list[FileReport], list[tuple[int, int, int]],
-                  list[tuple[int, plame.SourceFile, FileReport]]]:
+def _classify(uow: UnitOfWork, parsers: PayrollParsers, pending: list[FileBatch], run: steps._Run,
+              known: set[str], seen_sha: set[str], summary: ImportSummary, partial: bool, today: dt.date
+              ) -> tuple[dict[int, FileReport], list[FileReport], list[tuple[int, int, int]],
+                         list[tuple[int, SourceFile, FileReport]]]:
     """Each file of the chunk: its report, and whether it reaches the parser (``.rem`` and tables)
     or is recorded at once (T-Registro and the other PLAME files, by the writer in order)."""
     sink = uow.payroll_sink
     reps: dict[int, FileReport] = {}                         # the files that reach the parser, by id
     rem_reports: list[FileReport] = []                       # new .rem files, before their names are checked
     rem_at: list[tuple[int, int, int]] = []                  # (id, batch, file in it) of each
-    tables: list[tuple[int, plame.SourceFile, FileReport]] = []
+    tables: list[tuple[int, SourceFile, FileReport]] = []
     for bi, batch in enumerate(pending):
         if steps._rem_batch(batch):  # a run of .rem files (read_ahead groups them): reports made in bulk
             first = len(summary.files)
@@ -277,7 +290,7 @@ def _classify(uow: SqlUnitOfWork, pending: list[FileBatch], run: steps._Run, kno
             report = FileReport(file=path, kind=kind or "unknown", status="rejected", sha256=sha)
             summary.files.append(report)
             file_id = len(summary.files) - 1
-            if kind is None and plame_other.skipped(path):  # another PLAME/T-Registro file: not needed
+            if kind is None and parsers.skipped(path):  # another PLAME/T-Registro file: not needed
                 report.kind, report.status = "other", "skipped"
                 report.notices.append(LineIssue(path, 0, "file name", "a PLAME/T-Registro file the insurance does "
                                                 "not need: skipped", "file_skipped"))
@@ -289,10 +302,10 @@ def _classify(uow: SqlUnitOfWork, pending: list[FileBatch], run: steps._Run, kno
                 report.status = "duplicate"
                 continue
             seen_sha.add(sha)
-            src = plame.SourceFile(name=path, data=batch.file(fi), sha256=sha, kind=kind)
+            src = SourceFile(name=path, data=batch.file(fi), sha256=sha, kind=kind)
             if kind in ("per", "snl", "jor", "tra"):
                 importer = _import_per if kind == "per" else _import_other
-                run.writer.call(importer, uow, src, report, partial, today, run.only_ruc, run)
+                run.writer.call(importer, uow, parsers, src, report, partial, today, run.only_ruc, run)
                 if report.status in ("accepted", "partial"):
                     run.writer.submit(sink.record_files, steps._file_row(sha, path, kind, report))
             else:
@@ -302,16 +315,17 @@ def _classify(uow: SqlUnitOfWork, pending: list[FileBatch], run: steps._Run, kno
     return reps, rem_reports, rem_at, tables
 
 
-def _parse(pending: list[FileBatch], run: steps._Run, reps: dict[int, FileReport], rem_reports: list[FileReport],
-           rem_at: list[tuple[int, int, int]], tables: list[tuple[int, plame.SourceFile, FileReport]],
-           latest: int) -> tuple[list[pl.DataFrame], list[pl.DataFrame], Checked | None]:
+def _parse(parsers: PayrollParsers, pending: list[FileBatch], run: steps._Run, reps: dict[int, FileReport],
+           rem_reports: list[FileReport], rem_at: list[tuple[int, int, int]],
+           tables: list[tuple[int, SourceFile, FileReport]],
+           latest: int) -> tuple[list[pl.DataFrame], list[pl.DataFrame], CheckedLines | None]:
     """The chunk's lines: the ``.rem`` files' names checked, their lines read (by the compiled
     fast path when all are plainly good), and the tables read; *pending* is emptied."""
     frames: list[pl.DataFrame] = []
     info: list[pl.DataFrame] = []                            # file, ruc, period, kind, sha256, filename
-    fast: Checked | None = None                              # the chunk's lines, when all plainly good
+    fast: CheckedLines | None = None                         # the chunk's lines, when all plainly good
     if rem_reports:
-        names = _rem_names(rem_reports, latest, run.earliest)
+        names = _rem_names(parsers, rem_reports, latest, run.earliest)
         if run.only_ruc is not None:  # an employer's own upload: only files named with its RUC
             for at in names.filter(pl.col("ruc") != run.only_ruc)["at"].to_list():
                 rem_reports[at].issues.append(_not_yours(rem_reports[at].file))
@@ -324,24 +338,21 @@ def _parse(pending: list[FileBatch], run: steps._Run, reps: dict[int, FileReport
         info.append(names.select(pl.Series("file", ids, dtype=pl.Int64), "ruc", "period", pl.lit("rem").alias("kind"),
                                  "sha256", "filename"))
         del names, kept
-        if ids and not tables and len(data) >= FAST_MIN_BYTES and rem_scan.HAVE_NUMBA and not run.ambiguous:
-            # The common case of a large run: every line plainly good (rem_scan), read in one
-            # compiled pass; at the first line that is not, the polars path below.
-            blob, stops = plame.normalised(data, np.asarray(ends, dtype=np.int64))
-            scan = rem_scan.scan_clean(blob, stops)
-            del blob
-            if scan is not None:
-                fast = rem_scan.checked_from_scan(scan, np.asarray(ids, dtype=np.int64), info[-1])
-                del scan, data
+        if ids and not tables and len(data) >= FAST_MIN_BYTES and not run.ambiguous:
+            # The common case of a large run: every line plainly good (formats.rem_scan), read in
+            # one compiled pass; at the first line that is not (or without numba), the polars path.
+            fast = parsers.rem_lines_clean(data, ends, ids, info[-1])
+            if fast is not None:
+                del data
         if ids and fast is None:
-            lines = plame.split_lines(data, ends, ids, 5, plame.FIELDS)
+            lines = parsers.rem_lines(data, ends, ids)
             del data
             frames.append(lines.join(info[-1].select("file", "ruc", "period"), on="file", how="left"))
     del rem_reports, rem_at
     pending.clear()  # (no .rem file) the table SourceFiles alone hold their bytes, freed once read
     for i, src, report in tables:
         try:
-            frames.append(payroll_csv.read_table(src, i, run.only_ruc))
+            frames.append(parsers.read_table(src, i, run.only_ruc))
         except FormatError as exc:
             code = "columns_missing" if exc.field == "header" else "table_unreadable"
             report.issues.append(LineIssue(src.name, 0, exc.field or "file", exc.message, code))
@@ -361,14 +372,14 @@ REM_NAME_PATTERN = "(?i)" + REM_NAME_RE.pattern
 
 
 def _not_yours(path: str) -> LineIssue:
-    return LineIssue(path, 0, "file name", payroll_csv.NOT_YOURS, "ruc_not_yours")
+    return LineIssue(path, 0, "file name", NOT_YOURS, "ruc_not_yours")
 
 
-def _rem_names(reports: list[FileReport], latest: int, earliest: int = 0) -> pl.DataFrame:
+def _rem_names(parsers: PayrollParsers, reports: list[FileReport], latest: int, earliest: int = 0) -> pl.DataFrame:
     """The RUC and month in the names of new ``.rem`` files, checked as columns: ``at`` (their
     position in *reports*), ``ruc``, ``period``, ``sha256`` and ``filename`` of those whose name
     is good. Each bad name gets its reason on its report, found the way a single file's is
-    (plame.parse_rem_name, then python-stdnum for the RUC)."""
+    (``parsers.rem_name``, then python-stdnum for the RUC)."""
     # A path that is not UTF-8 (a Latin-1 directory name reaches argv as surrogates) is shown with
     # replacement characters here: a good PLAME name is ASCII, and a bad one gets its reason from
     # the single-file check, which sees the path as given.
@@ -393,7 +404,7 @@ def _rem_names(reports: list[FileReport], latest: int, earliest: int = 0) -> pl.
     good[named_at[~valid]] = False
     read_alone: list[tuple[int, str, int]] = []
     for at in np.flatnonzero(~good).tolist():  # a bad name, or a bad RUC in it: the reason
-        parsed = _rem_name(reports[at], latest, earliest)
+        parsed = _rem_name(parsers, reports[at], latest, earliest)
         if parsed is not None:  # what the columns could not read but the single check accepts
             good[at] = True
             read_alone.append((at, *parsed))
@@ -406,7 +417,7 @@ def _rem_names(reports: list[FileReport], latest: int, earliest: int = 0) -> pl.
             .select(pl.col("at").cast(pl.Int64), "ruc", "period", "sha256", pl.col("filename").str.slice(0, 255)))
 
 
-def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, int] | None:
+def _rem_name(parsers: PayrollParsers, report: FileReport, latest: int, earliest: int = 0) -> tuple[str, int] | None:
     """The RUC and month of one ``.rem`` file's name, or None with the reason on its report."""
     path = report.file
     base = os.path.basename(path)
@@ -417,7 +428,7 @@ def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, 
     ruc: str | None = None
     period: int | None = None
     try:
-        ruc, period = plame.parse_rem_name(base, check_ruc=False)
+        ruc, period = parsers.rem_name(base)
         if period > latest:
             raise FormatError(f"period {format_period(period)} is in the future", field="file name", where=base)
         if period < earliest:
@@ -433,19 +444,19 @@ def _rem_name(report: FileReport, latest: int, earliest: int = 0) -> tuple[str, 
         return None
     if not ruc_valid_mask([ruc])[0]:
         try:
-            plame.check_file_ruc(ruc, path)
+            parsers.check_file_ruc(ruc, path)
         except FormatError as exc:
             report.issues.append(LineIssue(path, 0, exc.field or "file", exc.message, "ruc_invalid"))
             return None
     return ruc, period
 
 
-def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
+def _import_per(uow: UnitOfWork, parsers: PayrollParsers, src: SourceFile, report: FileReport, partial: bool,
                 today: dt.date, only_ruc: str | None = None, run: steps._Run | None = None) -> None:
     """Validate and record the periods of one ``.per`` file inside *uow* (whole file or nothing;
     *only_ruc*: an employer's own upload, refused whole for another RUC). Bajas written without a
     start date are kept in *run* and applied once every file of the import is written."""
-    ruc, good, issues, skipped, bajas = tregistro.parse_per(src, today=today)
+    ruc, good, issues, skipped, bajas = parsers.parse_per(src, today=today)
     if ruc is not None and only_ruc is not None and ruc != only_ruc:
         report.issues.append(_not_yours(src.name))
         report.status = "rejected"
@@ -482,18 +493,18 @@ def _import_per(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, p
     report.status = "partial" if issues else "accepted"
 
 
-def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport, partial: bool,
+def _import_other(uow: UnitOfWork, parsers: PayrollParsers, src: SourceFile, report: FileReport, partial: bool,
                   today: dt.date, only_ruc: str | None = None, run: steps._Run | None = None) -> None:
     """Record a ``.snl`` (subsidised and other non-worked days), ``.jor`` (hours worked) or
     ``.tra`` (contract type) file inside *uow*: whole file or nothing, as a ``.per``. A ``.snl``
     or ``.jor`` is the employer's whole month: it replaces what an earlier one said of it."""
     sink = uow.payroll_sink
     if src.kind == "tra":
-        ruc, contracts, issues = plame_other.parse_tra(src)
+        ruc, contracts, issues = parsers.parse_tra(src)
         period = None
         n_good = len(contracts)
     else:
-        parsed = (plame_other.parse_snl if src.kind == "snl" else plame_other.parse_jor)(
+        parsed = (parsers.parse_snl if src.kind == "snl" else parsers.parse_jor)(
             src, latest_period=period_of(today), earliest_period=run.earliest if run is not None else 0)
         ruc, period, issues = parsed.ruc, parsed.period, parsed.issues
         n_good = len(parsed.rows)
@@ -549,7 +560,7 @@ def _import_other(uow: SqlUnitOfWork, src: plame.SourceFile, report: FileReport,
     report.status = "partial" if issues else "accepted"
 
 
-def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: bool) -> str:
+def register_concept_flag(uow: UnitOfWork, ruc: str, concept: str, essalud: bool) -> str:
     """The employer's EsSalud affectation for one of its "otros conceptos" (Tabla 22, 1001–1040:
     "SI/NO", set by the employer in PLAME). Returns the concept's 4-digit code."""
     from seguro_desempleo.domain.registry import validate_ruc
@@ -559,19 +570,13 @@ def register_concept_flag(uow: SqlUnitOfWork, ruc: str, concept: str, essalud: b
     code = concept.strip()
     if code.isdigit() and len(code) < 4:
         code = code.zfill(4)
-    if code not in plame_other_flagged():
+    if code not in EMPLOYER_FLAGGED_CONCEPTS:
         raise InputError("the EsSalud flag is registered for concepts 1001-1040 (Tabla 22, 'otros conceptos')",
                          field="--concept")
     employer = uow.employers.by_ruc(ruc) or uow.employers.upsert(Employer(ruc=ruc))
     assert employer.id is not None
     uow.payroll_sink.set_concept_flag(employer.id, code, essalud)
     return code
-
-
-def plame_other_flagged() -> frozenset[str]:
-    from seguro_desempleo.formats.payroll_lines import EMPLOYER_FLAGGED_CONCEPTS
-
-    return EMPLOYER_FLAGGED_CONCEPTS
 
 
 LARGE_RUN_FILES = 5000

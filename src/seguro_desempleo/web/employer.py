@@ -15,13 +15,14 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from seguro_desempleo import bootstrap
 from seguro_desempleo.domain.access import Principal, Role
 from seguro_desempleo.domain.payroll import FileReport, ImportSummary, LineIssue
 from seguro_desempleo.errors import SeguroError
 from seguro_desempleo.formats import plame_other
 from seguro_desempleo.formats.file_names import PER_NAME_RE, REM_NAME_RE
 from seguro_desempleo.services.employer_payments import arrears
-from seguro_desempleo.services.payroll_import import expired_terminations, import_files
+from seguro_desempleo.services.payroll_import import expired_terminations
 from seguro_desempleo.web import queries
 from seguro_desempleo.web.common import PageDenied, check_employer, require, today, unit_of_work
 
@@ -138,8 +139,8 @@ def _run_import(request: Request, ruc: str, names: list[str], contents: list[byt
             path.write_bytes(data)
             paths.append(path)
         with unit_of_work(request) as uow:
-            result = import_files(paths, uow=uow, params=request.app.state.params, today=today(request),
-                                  employer_ruc=ruc)
+            result = bootstrap.import_files(paths, uow=uow, params=request.app.state.params,
+                                            today=today(request), employer_ruc=ruc)
             uow.commit()
             return result
 

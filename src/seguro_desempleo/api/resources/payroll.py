@@ -21,7 +21,8 @@ router = APIRouter(prefix="/api/v1")
 async def upload_payroll(request: Request, p: CurrentPrincipal, ctx: Ctx,
                          files: Annotated[list[UploadFile], File(description="one or more files")],
                          partial: Annotated[bool, Form()] = False) -> dict[str, Any]:
-    from seguro_desempleo.services.payroll_import import KINDS, import_files
+    from seguro_desempleo.bootstrap import import_files  # the import wired (formats' parsers)
+    from seguro_desempleo.services.payroll_import import KINDS
 
     require(p, R.EMPLOYER, R.CASEWORKER)
     if not files:
