@@ -157,97 +157,21 @@ def parse_assumptions(raw: Mapping[str, Any], where: str = "<assumptions>") -> A
     """Validate a decoded YAML mapping into :class:`Assumptions` (errors name file, year, field)."""
     sources: dict[str, str] = {}
     name = str(raw.get("name") or where)
-    years_raw = raw.get("years")
-    if not isinstance(years_raw, Mapping) or "first" not in years_raw or "last" not in years_raw:
-        raise ParameterError("expected {first: YEAR, last: YEAR}", field="years", where=where)
-    first, last = int(years_raw["first"]), int(years_raw["last"])
-    if last < first:
-        raise ParameterError(f"last year {last} before first year {first}", field="years", where=where)
+    first, last = _span(raw, where)
     span = range(first, last + 1)
-
-    conv = raw.get("conventions") or {}
-    basis = str(conv.get("admin_cost_basis", "insurable_earnings"))
-    if basis not in ADMIN_BASES:
-        raise ParameterError(f"'{basis}' is not one of {', '.join(ADMIN_BASES)}",
-                             field="conventions.admin_cost_basis", where=where)
-    crediting = str(conv.get("interest_crediting", "half_year_compound"))
-    if crediting not in CREDITING:
-        raise ParameterError(f"'{crediting}' is not one of {', '.join(CREDITING)}",
-                             field="conventions.interest_crediting", where=where)
-    start = int(conv.get("benefit_start_year", first))
-    for key in ("admin_cost_basis_source", "interest_crediting_source", "benefit_start_year_source"):
-        if key in conv:
-            sources[f"conventions.{key.removesuffix('_source')}"] = str(conv[key])
-
-    macro_raw = raw.get("macro") or {}
-    macro: dict[str, Series] = {}
-    for fld in MACRO_FIELDS:
-        if fld in macro_raw:
-            macro[fld] = _year_map(macro_raw[fld], f"macro.{fld}", where)
-    if "source" in macro_raw:
-        sources["macro"] = str(macro_raw["source"])
-
-    scalars_raw = raw.get("scalars") or {}
-    scalars: dict[str, Decimal] = {}
-    for fld, default in (("opening_reserve", "0"), ("contribution_rate", None), ("admin_cost_rate", None),
-                         ("reserve_target_multiple", "2")):
-        entry = scalars_raw.get(fld)
-        if entry is None:
-            if default is None:
-                raise ParameterError("missing figure", field=f"scalars.{fld}", where=where)
-            scalars[fld] = Decimal(default)
-            continue
-        value = entry.get("value") if isinstance(entry, Mapping) else entry
-        scalars[fld] = _dec(value, f"scalars.{fld}", where)
-        if scalars[fld] < 0:
-            raise ParameterError(f"must not be negative (got {scalars[fld]})", field=f"scalars.{fld}", where=where)
-        if isinstance(entry, Mapping) and "source" in entry:
-            sources[f"scalars.{fld}"] = str(entry["source"])
-    for fld in ("contribution_rate", "admin_cost_rate"):
-        if scalars[fld] >= 1:
-            raise ParameterError(f"a rate must be below 1 (got {scalars[fld]}); write 0.0116 for 1.16 %",
-                                 field=f"scalars.{fld}", where=where)
-
+    basis, crediting, start = _conventions(raw.get("conventions") or {}, first, where, sources)
+    macro = _macro(raw.get("macro") or {}, where, sources)
+    scalars = _scalars(raw.get("scalars") or {}, where, sources)
     chain: ClaimsChain | None = None
     if raw.get("claims") is not None:
         if not isinstance(raw["claims"], Mapping):
             raise ParameterError("expected a mapping of the claims chain", field="claims", where=where)
         chain, chain_sources = parse_chain(raw["claims"], where)
         sources.update(chain_sources)
-
     series_raw = raw.get("series") or {}
     series: dict[str, Series] = {}
     for fld in REQUIRED_SERIES + OPTIONAL_SERIES:
-        entry = series_raw.get(fld)
-        label = f"series.{fld}"
-        if entry is None and chain is not None and fld in STRUCTURAL_SERIES:
-            series[fld] = {}
-            continue
-        if entry is None:
-            if fld in REQUIRED_SERIES:
-                raise ParameterError("missing series", field=label, where=where)
-            series[fld] = {y: Decimal(0) for y in span} if fld == "non_contributory_transfers" else {}
-            continue
-        if not isinstance(entry, Mapping):
-            raise ParameterError("expected a mapping with 'values' or 'base'", field=label, where=where)
-        if "source" in entry:
-            sources[label] = str(entry["source"])
-        if "values" in entry:
-            values = _year_map(entry["values"], label, where)
-        elif "base" in entry:
-            values = _grown(entry, macro, span, label, where)
-        else:
-            raise ParameterError("expected 'values' or 'base'", field=label, where=where)
-        needed = range(start, last + 1) if fld in ("average_monthly_beneficiaries", "average_monthly_benefit") \
-            else span
-        if fld in REQUIRED_SERIES or fld == "non_contributory_transfers":
-            _check_years(values, needed, label, where)
-        for year, value in values.items():
-            if fld in NON_NEGATIVE and value < 0:
-                raise ParameterError(f"must not be negative in {year} (got {value})", field=label, where=where)
-            if fld == "real_interest_rate" and not Decimal(-1) < value < Decimal(1):
-                raise ParameterError(f"rate out of (-1, 1) in {year}: {value}", field=label, where=where)
-        series[fld] = values
+        series[fld] = _series(fld, series_raw.get(fld), chain is not None, macro, span, start, where, sources)
     for year in span:
         if year not in macro.get("inflation", {}):
             raise ParameterError(f"missing year {year}", field="macro.inflation", where=where)
@@ -273,6 +197,105 @@ def parse_assumptions(raw: Mapping[str, Any], where: str = "<assumptions>") -> A
 
         result = apply_chain(result)
     return result
+
+
+def _span(raw: Mapping[str, Any], where: str) -> tuple[int, int]:
+    """The first and last year of the set (``years: {first: YEAR, last: YEAR}``)."""
+    years_raw = raw.get("years")
+    if not isinstance(years_raw, Mapping) or "first" not in years_raw or "last" not in years_raw:
+        raise ParameterError("expected {first: YEAR, last: YEAR}", field="years", where=where)
+    first, last = int(years_raw["first"]), int(years_raw["last"])
+    if last < first:
+        raise ParameterError(f"last year {last} before first year {first}", field="years", where=where)
+    return first, last
+
+
+def _conventions(conv: Any, first: int, where: str, sources: dict[str, str]) -> tuple[str, str, int]:
+    """(admin-cost basis, interest crediting, benefit start year) of the ``conventions:`` block;
+    their sources go into *sources*."""
+    basis = str(conv.get("admin_cost_basis", "insurable_earnings"))
+    if basis not in ADMIN_BASES:
+        raise ParameterError(f"'{basis}' is not one of {', '.join(ADMIN_BASES)}",
+                             field="conventions.admin_cost_basis", where=where)
+    crediting = str(conv.get("interest_crediting", "half_year_compound"))
+    if crediting not in CREDITING:
+        raise ParameterError(f"'{crediting}' is not one of {', '.join(CREDITING)}",
+                             field="conventions.interest_crediting", where=where)
+    start = int(conv.get("benefit_start_year", first))
+    for key in ("admin_cost_basis_source", "interest_crediting_source", "benefit_start_year_source"):
+        if key in conv:
+            sources[f"conventions.{key.removesuffix('_source')}"] = str(conv[key])
+    return basis, crediting, start
+
+
+def _macro(macro_raw: Any, where: str, sources: dict[str, str]) -> dict[str, Series]:
+    """The ILO macro path (``macro:``): each of :data:`MACRO_FIELDS` given, year by year."""
+    macro: dict[str, Series] = {}
+    for fld in MACRO_FIELDS:
+        if fld in macro_raw:
+            macro[fld] = _year_map(macro_raw[fld], f"macro.{fld}", where)
+    if "source" in macro_raw:
+        sources["macro"] = str(macro_raw["source"])
+    return macro
+
+
+def _scalars(scalars_raw: Any, where: str, sources: dict[str, str]) -> dict[str, Decimal]:
+    """The ``scalars:`` block: opening reserve (default 0), contribution and admin-cost rates
+    (required, below 1), reserve target multiple (default 2); none negative."""
+    scalars: dict[str, Decimal] = {}
+    for fld, default in (("opening_reserve", "0"), ("contribution_rate", None), ("admin_cost_rate", None),
+                         ("reserve_target_multiple", "2")):
+        entry = scalars_raw.get(fld)
+        if entry is None:
+            if default is None:
+                raise ParameterError("missing figure", field=f"scalars.{fld}", where=where)
+            scalars[fld] = Decimal(default)
+            continue
+        value = entry.get("value") if isinstance(entry, Mapping) else entry
+        scalars[fld] = _dec(value, f"scalars.{fld}", where)
+        if scalars[fld] < 0:
+            raise ParameterError(f"must not be negative (got {scalars[fld]})", field=f"scalars.{fld}", where=where)
+        if isinstance(entry, Mapping) and "source" in entry:
+            sources[f"scalars.{fld}"] = str(entry["source"])
+    for fld in ("contribution_rate", "admin_cost_rate"):
+        if scalars[fld] >= 1:
+            raise ParameterError(f"a rate must be below 1 (got {scalars[fld]}); write 0.0116 for 1.16 %",
+                                 field=f"scalars.{fld}", where=where)
+    return scalars
+
+
+def _series(fld: str, entry: Any, has_chain: bool, macro: dict[str, Series], span: range, start: int,
+            where: str, sources: dict[str, str]) -> Series:
+    """One series of the ``series:`` block, by year: given (``values``) or grown from a base year
+    (``base``, :func:`_grown`). A series the claims chain gives may be absent (then empty); a
+    required one may not; the transfers default to 0 every year."""
+    label = f"series.{fld}"
+    if entry is None and has_chain and fld in STRUCTURAL_SERIES:
+        return {}
+    if entry is None:
+        if fld in REQUIRED_SERIES:
+            raise ParameterError("missing series", field=label, where=where)
+        return {y: Decimal(0) for y in span} if fld == "non_contributory_transfers" else {}
+    if not isinstance(entry, Mapping):
+        raise ParameterError("expected a mapping with 'values' or 'base'", field=label, where=where)
+    if "source" in entry:
+        sources[label] = str(entry["source"])
+    if "values" in entry:
+        values = _year_map(entry["values"], label, where)
+    elif "base" in entry:
+        values = _grown(entry, macro, span, label, where)
+    else:
+        raise ParameterError("expected 'values' or 'base'", field=label, where=where)
+    needed = range(start, span.stop) if fld in ("average_monthly_beneficiaries", "average_monthly_benefit") \
+        else span
+    if fld in REQUIRED_SERIES or fld == "non_contributory_transfers":
+        _check_years(values, needed, label, where)
+    for year, value in values.items():
+        if fld in NON_NEGATIVE and value < 0:
+            raise ParameterError(f"must not be negative in {year} (got {value})", field=label, where=where)
+        if fld == "real_interest_rate" and not Decimal(-1) < value < Decimal(1):
+            raise ParameterError(f"rate out of (-1, 1) in {year}: {value}", field=label, where=where)
+    return values
 
 
 def _grown(entry: Mapping[str, Any], macro: dict[str, Series], span: range, label: str, where: str) -> Series:

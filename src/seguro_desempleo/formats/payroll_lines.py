@@ -140,23 +140,49 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     :func:`validate_in_slices`, normalises the batch once, before its duplicate check).
     """
     lf = df.lazy()
+    if dup_column is None:
+        whole_df = prepared(normalised_codes(lf.collect()))
+        lf = whole_df.lazy().rename({"_dup_all": "_dup"})
+    else:
+        lf = lf.rename({dup_column: "_dup"})
+    checks = _line_checks(latest_period, earliest_period)
+    code: pl.Expr = pl.lit(0, dtype=pl.Int8)
+    for k, (cond, *_) in reversed(list(enumerate(checks, 1))):
+        code = pl.when(cond.fill_null(True)).then(pl.lit(k, dtype=pl.Int8)).otherwise(code)
+    out = lf.with_columns(code.alias("_code")).collect()
+    good = pl.col("_code") == 0
+    need_paid, need_notes = out.select(
+        ((pl.col("_part") == -1) | pl.col("_zp")).any(),
+        (pl.col("_summed") | pl.col("_flag_missing") | pl.col("_zp")).any()).row(0)
+    out = _with_notices(_with_pay(out, good, need_paid=need_paid), good, need_notes=need_notes)
+    out = out.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias("field"), pl.lit(None, dtype=pl.Utf8).alias("reason"),
+        pl.lit(None, dtype=pl.Utf8).alias("code"), pl.lit(None, dtype=pl.Utf8).alias("reason_es"),
+    )
+    if out.select((~good).any()).item():
+        bad = _with_reasons(out.filter(~good), checks, whole if whole is not None else out)
+        out = pl.concat([out.filter(good), bad], how="vertical_relaxed")
+    return out.with_columns((pl.col("_code") == 0).alias("ok")).drop("_code", "_dup", "_summed", "_part", "_fills",
+                                                                   "_flag_missing", "_zp")
+
+
+_Check = tuple[pl.Expr, str | None, pl.Expr, pl.Expr, pl.Expr]
+"""One check of a line: (condition, field, reason, code, Spanish reason); the field None: the
+line's own ``shape_field``."""
+
+
+def _line_checks(latest_period: int, earliest_period: int) -> list[_Check]:
+    """The checks of a line, in order: a line's code is the number of the first that fails (from
+    1). The reasons may use the line's own columns (never the document number)."""
     doc = pl.col("tipo_doc")
     num = pl.col("num_doc")
     conc = pl.col("concepto")
     dev = pl.col("devengado")
     pag = pl.col("pagado")
     worker_docs = sorted(WORKER_DOCUMENT_TYPES)
-    keys = ["file", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado"]
-    if dup_column is None:
-        whole_df = prepared(normalised_codes(lf.collect()))
-        lf = whole_df.lazy().rename({"_dup_all": "_dup"})
-    else:
-        lf = lf.rename({dup_column: "_dup"})
     dup = pl.col("_dup")
-    # (condition, field, reason, code, Spanish reason): the reasons may use the line's own columns
-    # (never the document number).
     amount_es = " no es un monto (hasta 7 dígitos enteros y 2 decimales)"
-    checks: list[tuple[pl.Expr, str | None, pl.Expr, pl.Expr, pl.Expr]] = [
+    return [
         (pl.col("shape_error").is_not_null(), None, pl.col("shape_error"), pl.col("shape_code"), pl.col("shape_es")),
         (pl.col("period") > latest_period, "periodo", pl.lit("period is in the future"), pl.lit("period_future"),
          pl.lit(ISSUE_CODES["period_future"])),
@@ -175,7 +201,7 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
         ((doc != "01") & ~num.str.contains(r"^[A-Za-z0-9-]{1,15}$"), "num_doc",
          pl.lit("document number must be 1-15 letters, digits or hyphens"), pl.lit("doc_number_invalid"),
          pl.lit(ISSUE_CODES["doc_number_invalid"])),
-        (~conc.is_in(list(declarable_concepts())), "concepto", pl.lit(""), pl.lit(""), pl.lit("")),  # refined below
+        (~conc.is_in(list(declarable_concepts())), "concepto", pl.lit(""), pl.lit(""), pl.lit("")),  # _with_reasons
         # Estructura 18: the amount accrued is required when an amount paid is given, and the
         # amount paid when an amount accrued is: a line gives both (a line with neither has none).
         ((dev == "") & ~(conc.is_in(sorted(PAID_ONLY_CONCEPTS)) & (pag != "")), "devengado",
@@ -194,15 +220,11 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
          pl.lit("line_duplicate"),
          pl.lit("el mismo trabajador, concepto y montos dos veces (se contaría dos veces la remuneración)")),
     ]
-    concept_check = 1 + [fld for _, fld, *_ in checks].index("concepto")  # its reason is refined below
-    code: pl.Expr = pl.lit(0, dtype=pl.Int8)
-    for k, (cond, *_) in reversed(list(enumerate(checks, 1))):
-        code = pl.when(cond.fill_null(True)).then(pl.lit(k, dtype=pl.Int8)).otherwise(code)
-    out = lf.with_columns(code.alias("_code")).collect()
-    good = pl.col("_code") == 0
-    need_paid, need_notes = out.select(
-        ((pl.col("_part") == -1) | pl.col("_zp")).any(),
-        (pl.col("_summed") | pl.col("_flag_missing") | pl.col("_zp")).any()).row(0)
+
+
+def _with_pay(out: pl.DataFrame, good: pl.Expr, *, need_paid: bool) -> pl.DataFrame:
+    """*out* with the good lines' amounts in céntimos (``devengado_c``, ``pagado_c``: 0 on a bad
+    line, and the amount paid only if some line needs it) and each line's ``pay_c``."""
     out = out.with_columns(
         pl.when(good).then(cents_expr("devengado")).otherwise(0).alias("devengado_c"),
         (pl.when(good).then(cents_expr("pagado")).otherwise(0) if need_paid else pl.lit(0, dtype=pl.Int64))
@@ -216,8 +238,14 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     pay = (pl.when(~good).then(0).when(zero_paid & ~pl.col("_fills")).then(pag_c).when(ins).then(dev_c)
            .when(pl.col("_part") == -1).then(-pag_c).otherwise(0) if need_paid else
            pl.when(good & ins).then(dev_c).otherwise(0))
+    return out.with_columns(pay.cast(pl.Int64).alias("pay_c"))
+
+
+def _with_notices(out: pl.DataFrame, good: pl.Expr, *, need_notes: bool) -> pl.DataFrame:
+    """*out* with each good line's notice (``notice_code``, ``notice_field``, ``notice_reason``,
+    ``notice_es``: :data:`NOTICE_REASONS`), null where there is none."""
+    zero_paid = pl.col("_zp") & good
     null = pl.lit(None, dtype=pl.Utf8)
-    out = out.with_columns(pay.cast(pl.Int64).alias("pay_c"))
     if need_notes:
         out = out.with_columns(
             pl.when(~good).then(None)
@@ -236,56 +264,56 @@ def validate_lines(df: pl.LazyFrame | pl.DataFrame, *, latest_period: int, dup_c
     else:
         out = out.with_columns(null.alias("notice_code"), null.alias("notice_field"), null.alias("notice_reason"),
                                null.alias("notice_es"))
-    out = out.with_columns(
-        pl.lit(None, dtype=pl.Utf8).alias("field"), pl.lit(None, dtype=pl.Utf8).alias("reason"),
-        pl.lit(None, dtype=pl.Utf8).alias("code"), pl.lit(None, dtype=pl.Utf8).alias("reason_es"),
-    )
-    if out.select((~good).any()).item():
-        bad = out.filter(~good)
-        field: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-        reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-        code_name: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-        reason_es: pl.Expr = pl.lit(None, dtype=pl.Utf8)
-        for k, (_, name, why, cname, why_es) in enumerate(checks, 1):
-            hit = pl.col("_code") == k
-            field = pl.when(hit).then(pl.col("shape_field") if name is None else pl.lit(name)).otherwise(field)
-            reason = pl.when(hit).then(why).otherwise(reason)
-            code_name = pl.when(hit).then(cname).otherwise(code_name)
-            reason_es = pl.when(hit).then(why_es).otherwise(reason_es)
-        concept_code = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept_format"))
-                        .when(conc.is_in(sorted(COMPUTED_CONCEPTS))).then(pl.lit("concept_computed"))
-                        .otherwise(pl.lit("concept_unknown")))
-        concept_es = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit(ISSUE_CODES["concept_format"]))
+    return out
+
+
+def _with_reasons(bad: pl.DataFrame, checks: list[_Check], source: pl.DataFrame) -> pl.DataFrame:
+    """The *bad* lines with the ``field``, ``reason``, ``code`` and ``reason_es`` of their first
+    failing check; a repeated line's reason names the first line it repeats (in *source*, the
+    whole batch)."""
+    conc = pl.col("concepto")
+    keys = ["file", "ruc", "period", "tipo_doc", "num_doc", "concepto", "devengado", "pagado"]
+    concept_check = 1 + [fld for _, fld, *_ in checks].index("concepto")  # its reason is refined below
+    field: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    reason: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    code_name: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    reason_es: pl.Expr = pl.lit(None, dtype=pl.Utf8)
+    for k, (_, name, why, cname, why_es) in enumerate(checks, 1):
+        hit = pl.col("_code") == k
+        field = pl.when(hit).then(pl.col("shape_field") if name is None else pl.lit(name)).otherwise(field)
+        reason = pl.when(hit).then(why).otherwise(reason)
+        code_name = pl.when(hit).then(cname).otherwise(code_name)
+        reason_es = pl.when(hit).then(why_es).otherwise(reason_es)
+    concept_code = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept_format"))
+                    .when(conc.is_in(sorted(COMPUTED_CONCEPTS))).then(pl.lit("concept_computed"))
+                    .otherwise(pl.lit("concept_unknown")))
+    concept_es = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit(ISSUE_CODES["concept_format"]))
+                  .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
+                  .then(pl.lit("el concepto ") + conc + " es un total que calcula el PLAME y no debe declararse")
+                  .otherwise(pl.lit("código de concepto '") + conc + "' desconocido (Tabla 22)"))
+    concept_reason = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept code must have 4 digits (Tabla 22)"))
                       .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
-                      .then(pl.lit("el concepto ") + conc + " es un total que calcula el PLAME y no debe declararse")
-                      .otherwise(pl.lit("código de concepto '") + conc + "' desconocido (Tabla 22)"))
-        concept_reason = (pl.when(~conc.str.contains(r"^\d{4}$")).then(pl.lit("concept code must have 4 digits (Tabla 22)"))
-                          .when(conc.is_in(sorted(COMPUTED_CONCEPTS)))
-                          .then(pl.lit("concept ") + conc + " is a total computed by PLAME and must not be declared")
-                          .otherwise(pl.lit("unknown concept code '") + conc + "' (Tabla 22)"))
-        source = whole if whole is not None else out
-        first_line = (source.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
-                      .group_by(keys).agg(pl.col("line").min().alias("_first")))
-        is_concept = pl.col("_code") == concept_check
-        bad = (bad.with_columns(field.alias("field"), reason.alias("reason"), code_name.alias("code"),
-                                reason_es.alias("reason_es"))
-               .with_columns(pl.when(is_concept).then(concept_reason).otherwise(pl.col("reason")).alias("reason"),
-                             pl.when(is_concept).then(concept_code).otherwise(pl.col("code")).alias("code"),
-                             pl.when(is_concept).then(concept_es).otherwise(pl.col("reason_es"))
-                             .alias("reason_es"))
-               .join(first_line, on=keys, how="left")
-               .with_columns(pl.when(pl.col("_code") == len(checks))
-                             .then(pl.col("reason") + " (first at line "
-                                   + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
-                             .otherwise(pl.col("reason")).alias("reason"),
-                             pl.when(pl.col("_code") == len(checks))
-                             .then(pl.col("reason_es") + " (primera vez en la línea "
-                                   + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
-                             .otherwise(pl.col("reason_es")).alias("reason_es"))
-               .drop("_first"))
-        out = pl.concat([out.filter(good), bad], how="vertical_relaxed")
-    return out.with_columns((pl.col("_code") == 0).alias("ok")).drop("_code", "_dup", "_summed", "_part", "_fills",
-                                                                   "_flag_missing", "_zp")
+                      .then(pl.lit("concept ") + conc + " is a total computed by PLAME and must not be declared")
+                      .otherwise(pl.lit("unknown concept code '") + conc + "' (Tabla 22)"))
+    first_line = (source.join(bad.filter(pl.col("_code") == len(checks)).select(keys), on=keys, how="semi")
+                  .group_by(keys).agg(pl.col("line").min().alias("_first")))
+    is_concept = pl.col("_code") == concept_check
+    return (bad.with_columns(field.alias("field"), reason.alias("reason"), code_name.alias("code"),
+                             reason_es.alias("reason_es"))
+            .with_columns(pl.when(is_concept).then(concept_reason).otherwise(pl.col("reason")).alias("reason"),
+                          pl.when(is_concept).then(concept_code).otherwise(pl.col("code")).alias("code"),
+                          pl.when(is_concept).then(concept_es).otherwise(pl.col("reason_es"))
+                          .alias("reason_es"))
+            .join(first_line, on=keys, how="left")
+            .with_columns(pl.when(pl.col("_code") == len(checks))
+                          .then(pl.col("reason") + " (first at line "
+                                + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
+                          .otherwise(pl.col("reason")).alias("reason"),
+                          pl.when(pl.col("_code") == len(checks))
+                          .then(pl.col("reason_es") + " (primera vez en la línea "
+                                + pl.col("_first").cast(pl.Utf8).fill_null("?") + ")")
+                          .otherwise(pl.col("reason_es")).alias("reason_es"))
+            .drop("_first"))
 
 
 KEYS = ("file", "ruc", "period", "tipo_doc", "num_doc", "concepto")

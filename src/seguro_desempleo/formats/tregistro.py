@@ -10,6 +10,7 @@ is required when an end date is given.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,80 +99,96 @@ def parse_per(src: SourceFile, *, today: dt.date
         if category != "1" or record != "1":
             skipped += 1
             continue
-
-        def bad(fld: str, why: str, code: str, es: str = "", line: int = no) -> None:
-            issues.append(LineIssue(src.name, line, fld, why, code, es))
-
-        try:
-            number = validate_document(doc_type, doc_number, field="num_doc")
-        except InputError as exc:
-            code = ("doc_type_unknown" if exc.field == "tipo_doc" or doc_type not in WORKER_DOCUMENT_TYPES
-                    else "dni_invalid" if doc_type == "01" else "doc_number_invalid")
-            bad(exc.field or "num_doc", exc.message, code)
-            continue
-        country = country_of(src.name, no, doc_type, country_s)
-        if isinstance(country, LineIssue):
-            issues.append(country)
-            continue
-        if not start_s and end_s:  # a baja: the end and its reason, the start left empty
-            end_only = _date(end_s)
-            if end_only is None:
-                bad("fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa", "date_invalid",
-                    f"'{end_s}' no es una fecha dd/mm/aaaa")
-            elif end_only > today:
-                bad("fecha_fin", "end date is in the future", "end_future")
-            elif end_only < EARLIEST_DATE:
-                bad("fecha_fin", "the end date is before 01/01/1950", "date_too_early")
-            elif not cause:
-                bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
-            elif cause not in causes:
-                bad("motivo", f"unknown termination cause '{cause}' (Tabla 17)", "cause_unknown",
-                    f"motivo de cese '{cause}' desconocido (Tabla 17)")
-            else:
-                bajas.append(Termination(no, doc_type, number, end_only, cause, country))
-            continue
-        start = _date(start_s)
-        if start is None:
-            # The value is not echoed: in a shifted line it may be a DNI (Ley 29733).
-            bad("fecha_inicio", "the start date is not a date dd/mm/aaaa", "date_invalid",
-                "la fecha de inicio no es una fecha dd/mm/aaaa")
-            continue
-        end = None
-        if end_s:
-            end = _date(end_s)
-            if end is None:
-                bad("fecha_fin", "the end date is not a date dd/mm/aaaa", "date_invalid",
-                    "la fecha de fin no es una fecha dd/mm/aaaa")
-                continue
-        if start > today:
-            bad("fecha_inicio", "start date is in the future", "start_future")
-            continue
-        if start < EARLIEST_DATE:
-            bad("fecha_inicio", "the start date is before 01/01/1950", "date_too_early")
-            continue
-        if end is not None and end < start:
-            bad("fecha_fin", "end date is before the start date", "end_before_start")
-            continue
-        if end is not None and end > today:
-            bad("fecha_fin", "end date is in the future", "end_future")
-            continue
-        if end is not None and not cause:
-            bad("motivo", "a period with an end date needs its reason (Tabla 17)", "cause_missing")
-            continue
-        if cause and cause not in causes:
-            shown = f" '{cause}'" if len(cause) <= 2 else ""     # longer: a shifted line, maybe a DNI
-            bad("motivo", f"unknown termination cause{shown} (Tabla 17)", "cause_unknown",
-                f"motivo de cese{shown} desconocido (Tabla 17)")
-            continue
-        key = (doc_type, number, start)
-        if key in seen:
-            bad("fecha_inicio", f"duplicate period for the same worker and start (first at line {seen[key]})",
-                "period_duplicate",
-                f"período repetido para el mismo trabajador y fecha de inicio (primera vez en la línea {seen[key]})")
-            continue
-        seen[key] = no
-        good.append(PeriodLine(no, doc_type, number, start, end, cause or None, country))
+        read = _read_period(src.name, no, doc_type, doc_number, country_s, start_s, end_s, cause,
+                            today=today, causes=causes, seen=seen)
+        if isinstance(read, LineIssue):
+            issues.append(read)
+        elif isinstance(read, Termination):
+            bajas.append(read)
+        else:
+            good.append(read)
     return ruc, good, issues, skipped, bajas
+
+
+def _read_period(file: str, no: int, doc_type: str, doc_number: str, country_s: str, start_s: str, end_s: str,
+                 cause: str, *, today: dt.date, causes: Container[str],
+                 seen: dict[tuple[str, str, dt.date], int]) -> PeriodLine | Termination | LineIssue:
+    """Line *no* of category 1 and record type 1: its employment period, a baja (an end date and
+    its reason, the start left empty) or its first issue. *seen* maps (document, start) to the line
+    of each period read so far; this line's is added when it is good."""
+    try:
+        number = validate_document(doc_type, doc_number, field="num_doc")
+    except InputError as exc:
+        code = ("doc_type_unknown" if exc.field == "tipo_doc" or doc_type not in WORKER_DOCUMENT_TYPES
+                else "dni_invalid" if doc_type == "01" else "doc_number_invalid")
+        return LineIssue(file, no, exc.field or "num_doc", exc.message, code)
+    country = country_of(file, no, doc_type, country_s)
+    if isinstance(country, LineIssue):
+        return country
+    if not start_s and end_s:  # a baja: the end and its reason, the start left empty
+        return _baja(file, no, doc_type, number, country, end_s, cause, today=today, causes=causes)
+    return _period(file, no, doc_type, number, country, start_s, end_s, cause, today=today, causes=causes,
+                   seen=seen)
+
+
+def _baja(file: str, no: int, doc_type: str, number: str, country: str | None, end_s: str, cause: str, *,
+          today: dt.date, causes: Container[str]) -> Termination | LineIssue:
+    """A line that gives only the end of a period and its reason (:class:`Termination`)."""
+    end_only = _date(end_s)
+    if end_only is None:
+        return LineIssue(file, no, "fecha_fin", f"'{end_s}' is not a date dd/mm/aaaa", "date_invalid",
+                         f"'{end_s}' no es una fecha dd/mm/aaaa")
+    if end_only > today:
+        return LineIssue(file, no, "fecha_fin", "end date is in the future", "end_future")
+    if end_only < EARLIEST_DATE:
+        return LineIssue(file, no, "fecha_fin", "the end date is before 01/01/1950", "date_too_early")
+    if not cause:
+        return LineIssue(file, no, "motivo", "a period with an end date needs its reason (Tabla 17)",
+                         "cause_missing")
+    if cause not in causes:
+        return LineIssue(file, no, "motivo", f"unknown termination cause '{cause}' (Tabla 17)", "cause_unknown",
+                         f"motivo de cese '{cause}' desconocido (Tabla 17)")
+    return Termination(no, doc_type, number, end_only, cause, country)
+
+
+def _period(file: str, no: int, doc_type: str, number: str, country: str | None, start_s: str, end_s: str,
+            cause: str, *, today: dt.date, causes: Container[str],
+            seen: dict[tuple[str, str, dt.date], int]) -> PeriodLine | LineIssue:
+    """A period of employment: its start, its end if any (with the reason it ended)."""
+    start = _date(start_s)
+    if start is None:
+        # The value is not echoed: in a shifted line it may be a DNI (Ley 29733).
+        return LineIssue(file, no, "fecha_inicio", "the start date is not a date dd/mm/aaaa", "date_invalid",
+                         "la fecha de inicio no es una fecha dd/mm/aaaa")
+    end = None
+    if end_s:
+        end = _date(end_s)
+        if end is None:
+            return LineIssue(file, no, "fecha_fin", "the end date is not a date dd/mm/aaaa", "date_invalid",
+                             "la fecha de fin no es una fecha dd/mm/aaaa")
+    if start > today:
+        return LineIssue(file, no, "fecha_inicio", "start date is in the future", "start_future")
+    if start < EARLIEST_DATE:
+        return LineIssue(file, no, "fecha_inicio", "the start date is before 01/01/1950", "date_too_early")
+    if end is not None and end < start:
+        return LineIssue(file, no, "fecha_fin", "end date is before the start date", "end_before_start")
+    if end is not None and end > today:
+        return LineIssue(file, no, "fecha_fin", "end date is in the future", "end_future")
+    if end is not None and not cause:
+        return LineIssue(file, no, "motivo", "a period with an end date needs its reason (Tabla 17)",
+                         "cause_missing")
+    if cause and cause not in causes:
+        shown = f" '{cause}'" if len(cause) <= 2 else ""     # longer: a shifted line, maybe a DNI
+        return LineIssue(file, no, "motivo", f"unknown termination cause{shown} (Tabla 17)", "cause_unknown",
+                         f"motivo de cese{shown} desconocido (Tabla 17)")
+    key = (doc_type, number, start)
+    if key in seen:
+        return LineIssue(file, no, "fecha_inicio",
+                         f"duplicate period for the same worker and start (first at line {seen[key]})",
+                         "period_duplicate",
+                         f"período repetido para el mismo trabajador y fecha de inicio (primera vez en la línea {seen[key]})")
+    seen[key] = no
+    return PeriodLine(no, doc_type, number, start, end, cause or None, country)
 
 
 def _date(text: str) -> dt.date | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from statistics import NormalDist
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -150,6 +150,82 @@ class ModelTables:
 def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targets.yaml") -> ModelTables:
     """Solve the transition probabilities for the targets; refuse impossible targets."""
     t = targets if targets is not None else load_targets()
+    pop = _population(t, where)
+    stocks = _stocks(t, pop, where)
+    fl = _flows(t, where)
+    trans, solved = _transitions(stocks, pop.inf, fl, where)
+    F, I, U, N = FORMAL, INFORMAL, UNEMPLOYED, INACTIVE  # noqa: E741
+    dest = np.array([[F, F, F], [F, U, N], [F, I, N], [F, U, I]], dtype=np.int64)
+
+    ratio = _num(t, "flows.temporary_to_indefinite_separation_ratio", where)
+    temp_stock = _share(_num(t, "formal_jobs.temporary_share_of_stock", where),
+                        "formal_jobs.temporary_share_of_stock", where)
+    s_ind = fl.s_f / (temp_stock * ratio + (1 - temp_stock))
+    _share(s_ind * ratio, "flows.temporary_to_indefinite_separation_ratio", where)
+    sep_thr = np.array([thr32(s_ind), thr32(s_ind * ratio)], dtype=np.int64)
+
+    causes = _get(t, "separation_causes", where)
+    codes = [int(c) for c in causes["codes"]]
+    c_ind = _shares([float(x) for x in causes["indefinite"]], "separation_causes.indefinite", where)
+    c_mod = _shares([float(x) for x in causes["modal"]], "separation_causes.modal", where)
+
+    pub = _share(_num(t, "formal_jobs.public_share", where), "formal_jobs.public_share", where)
+    sizes = _shares(_vec(t, "formal_jobs.private_size_shares", where, 4), "formal_jobs.private_size_shares", where)
+    cm = _get(t, "formal_jobs.contract_mix_at_hire", where)
+    ccodes = [int(c) for c in _get(t, "formal_jobs", where)["contract_mix_at_hire"]["codes"]]
+    cmix = _shares([float(x) for x in cm], "formal_jobs.contract_mix_at_hire", where)
+    modal = np.zeros(100, dtype=bool)
+    modal[3:12] = True  # D.Leg. 728 modal contracts, Tabla 12 codes 03-11
+    wage = _wage_table(t, pop, stocks, sizes, where)
+
+    days_max = int(_num(t, "flows.days_to_direct_reemployment_max", where))
+    if days_max < 1:
+        raise ParameterError("must be at least 1 day", field="flows.days_to_direct_reemployment_max", where=where)
+    return ModelTables(
+        stocks=stocks,
+        sex_cum=cum16([1 - pop.women_wap, pop.women_wap]),
+        region_cum=cum16(pop.regions),
+        age_cum=cum16(pop.ages),
+        deps_thr=round(pop.deps * U16),
+        trans_thr=trans, dest_code=dest, sep_thr=sep_thr,
+        sep_dest_cum=cum16(fl.d),
+        cause_codes=np.array(codes, dtype=np.int64),
+        cause_cum=np.stack([cum16(c_ind), cum16(c_mod)]),
+        public_thr=round(pub * U16),
+        size_cum=cum16(sizes),
+        contract_codes=np.array(ccodes, dtype=np.int64),
+        contract_cum=cum16(cmix),
+        modal=modal,
+        wage_table=wage,
+        days_max=days_max,
+        informal_invol_thr=round(_share(_num(t, "flows.informal_loss_involuntary_share", where),
+                                            "flows.informal_loss_involuntary_share", where) * U16),
+        takeup_thr=round(_share(_num(t, "claims.takeup", where), "claims.takeup", where) * U16),
+        rmv=round(_num(t, "economy.rmv", where) * 100),
+        poverty_line=round(_num(t, "economy.poverty_line", where) * 100),
+        working_age_population=int(pop.wap),
+        gdp=round(_num(t, "economy.gdp", where) * 100),
+        rates={"separation_indefinite": s_ind, "separation_modal": s_ind * ratio, **solved},
+    )
+
+
+class _Population(NamedTuple):
+    """The ``population`` and ``informality`` targets, checked."""
+
+    wap: float                  # working-age population
+    employed: float
+    u_rate: float               # unemployment rate
+    men_emp: float              # men's share of the employed
+    women_wap: float            # women's share of the working-age population
+    ages: list[float]           # shares of the age bands
+    regions: list[float]        # shares of the regions
+    deps: float                 # dependants' share
+    inf: float                  # informality rate
+    gap: float                  # informality gap, women minus men
+    offsets: list[float]        # informality offset of each region
+
+
+def _population(t: Mapping[str, Any], where: str) -> _Population:
     wap = _num(t, "population.working_age_population", where)
     employed = _num(t, "population.employed", where)
     u_rate = _share(_num(t, "population.unemployment_rate", where), "population.unemployment_rate", where)
@@ -165,9 +241,13 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
     if employed <= 0 or wap <= 0 or employed / (1 - u_rate) > wap:
         raise ParameterError("impossible calibration target: the labour force exceeds the working-age population",
                              field="population.employed", where=where)
+    return _Population(wap, employed, u_rate, men_emp, women_wap, ages, regions, deps, inf, gap, offsets)
 
-    # stocks by sex, region and age band (shares of each cell's working-age population); the age
-    # profiles are relative and normalised so that the national targets hold
+
+def _stocks(t: Mapping[str, Any], pop: _Population, where: str) -> npt.NDArray[np.float64]:
+    """Stocks by sex, region and age band (shares of each cell's working-age population); the age
+    profiles are relative and normalised so that the national targets hold."""
+    ages, u_rate, men_emp, inf, gap = pop.ages, pop.u_rate, pop.men_emp, pop.inf, pop.gap
     part_rel = _vec(t, "population.age_profiles.participation_relative", where, N_AGE)
     unemp_rel = _vec(t, "population.age_profiles.unemployment_relative", where, N_AGE)
     inf_age = _vec(t, "population.age_profiles.informality_offsets", where, N_AGE)
@@ -175,8 +255,8 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
     inf_sex = (inf - gap * (1 - men_emp), inf - gap * (1 - men_emp) + gap)
     pn = sum(x * y for x, y in zip(ages, part_rel, strict=True))
     for s in range(N_SEX):
-        emp_s = employed * (men_emp if s == 0 else 1 - men_emp)
-        wap_s = wap * ((1 - women_wap) if s == 0 else women_wap)
+        emp_s = pop.employed * (men_emp if s == 0 else 1 - men_emp)
+        wap_s = pop.wap * ((1 - pop.women_wap) if s == 0 else pop.women_wap)
         lf_s = emp_s / (1 - u_rate)
         _share(emp_s / wap_s, "population.employed", where)
         _share(1 - lf_s / wap_s, "population.employed", where)
@@ -190,10 +270,26 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
             p_g = _share(part[g], "population.age_profiles.participation_relative", where)
             u_g = _share(urate[g], "population.age_profiles.unemployment_relative", where)
             for r in range(N_REGION):
-                i_sra = _share(inf_sex[s] + offsets[r] + inf_age[g] - io, "informality.region_offsets", where)
+                i_sra = _share(inf_sex[s] + pop.offsets[r] + inf_age[g] - io, "informality.region_offsets", where)
                 e = p_g * (1 - u_g)
                 stocks[s, r, g] = (e * (1 - i_sra), e * i_sra, p_g * u_g, 1 - p_g)
+    return stocks
 
+
+class _Flows(NamedTuple):
+    """The published monthly flows (``flows`` targets), checked."""
+
+    s_f: float                  # formal separation rate
+    f_all: float                # job finding rate
+    f_f: float                  # formal job finding rate
+    d: list[float]              # destinations of a formal separation: F (direct), U, I, N
+    u_n: float                  # unemployed to inactive
+    i_n: float                  # informal to inactive
+    a: list[float]              # split of the exits from inactivity
+    h0: float                   # informal to formal, base rate
+
+
+def _flows(t: Mapping[str, Any], where: str) -> _Flows:
     s_f = _share(_num(t, "flows.formal_separation_rate", where), "flows.formal_separation_rate", where)
     f_all = _share(_num(t, "flows.job_finding_rate", where), "flows.job_finding_rate", where)
     f_f = _share(_num(t, "flows.formal_job_finding_rate", where), "flows.formal_job_finding_rate", where)
@@ -206,7 +302,14 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
     a = _shares(_vec(t, "flows.inactive_exit_split", where, 3), "flows.inactive_exit_split", where)
     h0 = _share(_num(t, "flows.informal_to_formal_base", where), "flows.informal_to_formal_base", where)
     _share(f_all + u_n, "flows.unemployed_to_inactive", where)
+    return _Flows(s_f, f_all, f_f, d, u_n, i_n, a, h0)
 
+
+def _transitions(stocks: npt.NDArray[np.float64], inf: float, fl: _Flows, where: str
+                 ) -> tuple[IntArray, dict[str, float]]:
+    """The cumulative 32-bit transition thresholds of each (sex, region, age band) cell, and the
+    rates solved, by name (for the report)."""
+    s_f, f_all, f_f, d, u_n, i_n, a, h0 = fl
     trans = np.zeros((N_SEX * N_REGION * N_AGE, 4, 3), dtype=np.int64)
     solved: dict[str, float] = {}
     for s in range(N_SEX):
@@ -240,29 +343,14 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
                 trans[k, UNEMPLOYED] = np.cumsum([thr32(f_f_sr), thr32(f_i_sr), thr32(u_n)])
                 trans[k, INACTIVE] = np.cumsum([thr32(e_n * a_sr[0]), thr32(e_n * a_sr[1]),
                                                 thr32(e_n * a_sr[2])])
-    F, I, U, N = FORMAL, INFORMAL, UNEMPLOYED, INACTIVE  # noqa: E741
-    dest = np.array([[F, F, F], [F, U, N], [F, I, N], [F, U, I]], dtype=np.int64)
+    return trans, solved
 
-    ratio = _num(t, "flows.temporary_to_indefinite_separation_ratio", where)
-    temp_stock = _share(_num(t, "formal_jobs.temporary_share_of_stock", where),
-                        "formal_jobs.temporary_share_of_stock", where)
-    s_ind = s_f / (temp_stock * ratio + (1 - temp_stock))
-    _share(s_ind * ratio, "flows.temporary_to_indefinite_separation_ratio", where)
-    sep_thr = np.array([thr32(s_ind), thr32(s_ind * ratio)], dtype=np.int64)
 
-    causes = _get(t, "separation_causes", where)
-    codes = [int(c) for c in causes["codes"]]
-    c_ind = _shares([float(x) for x in causes["indefinite"]], "separation_causes.indefinite", where)
-    c_mod = _shares([float(x) for x in causes["modal"]], "separation_causes.modal", where)
-
-    pub = _share(_num(t, "formal_jobs.public_share", where), "formal_jobs.public_share", where)
-    sizes = _shares(_vec(t, "formal_jobs.private_size_shares", where, 4), "formal_jobs.private_size_shares", where)
-    cm = _get(t, "formal_jobs.contract_mix_at_hire", where)
-    ccodes = [int(c) for c in _get(t, "formal_jobs", where)["contract_mix_at_hire"]["codes"]]
-    cmix = _shares([float(x) for x in cm], "formal_jobs.contract_mix_at_hire", where)
-    modal = np.zeros(100, dtype=bool)
-    modal[3:12] = True  # D.Leg. 728 modal contracts, Tabla 12 codes 03-11
-
+def _wage_table(t: Mapping[str, Any], pop: _Population, stocks: npt.NDArray[np.float64], sizes: list[float],
+                where: str) -> IntArray:
+    """Wage quantiles in céntimos by sex, age band and firm-size class: lognormal of the target
+    dispersion around each sex's mean wage, scaled by the size and age factors."""
+    ages, regions = pop.ages, pop.regions
     sigma = _num(t, "formal_jobs.wage_dispersion_sigma", where)
     factors = _vec(t, "formal_jobs.wage_size_factors", where, 5)
     norm = sum(sh * f for sh, f in zip(sizes, factors[:4], strict=True))
@@ -283,36 +371,7 @@ def build_model(targets: Mapping[str, Any] | None = None, *, where: str = "targe
             for c in range(5):
                 wage[s, g, c] = np.maximum(100, np.round(mean * factors[c] / norm * age_f[g] / a_norm * q * 100)
                                            ).astype(np.int64)
-
-    days_max = int(_num(t, "flows.days_to_direct_reemployment_max", where))
-    if days_max < 1:
-        raise ParameterError("must be at least 1 day", field="flows.days_to_direct_reemployment_max", where=where)
-    return ModelTables(
-        stocks=stocks,
-        sex_cum=cum16([1 - women_wap, women_wap]),
-        region_cum=cum16(regions),
-        age_cum=cum16(ages),
-        deps_thr=round(deps * U16),
-        trans_thr=trans, dest_code=dest, sep_thr=sep_thr,
-        sep_dest_cum=cum16(d),
-        cause_codes=np.array(codes, dtype=np.int64),
-        cause_cum=np.stack([cum16(c_ind), cum16(c_mod)]),
-        public_thr=round(pub * U16),
-        size_cum=cum16(sizes),
-        contract_codes=np.array(ccodes, dtype=np.int64),
-        contract_cum=cum16(cmix),
-        modal=modal,
-        wage_table=wage,
-        days_max=days_max,
-        informal_invol_thr=round(_share(_num(t, "flows.informal_loss_involuntary_share", where),
-                                            "flows.informal_loss_involuntary_share", where) * U16),
-        takeup_thr=round(_share(_num(t, "claims.takeup", where), "claims.takeup", where) * U16),
-        rmv=round(_num(t, "economy.rmv", where) * 100),
-        poverty_line=round(_num(t, "economy.poverty_line", where) * 100),
-        working_age_population=int(wap),
-        gdp=round(_num(t, "economy.gdp", where) * 100),
-        rates={"separation_indefinite": s_ind, "separation_modal": s_ind * ratio, **solved},
-    )
+    return wage
 
 
 def moments_targets(t: Mapping[str, Any] | None = None) -> list[tuple[str, float, str, str]]:

@@ -185,126 +185,18 @@ class SqlGovernanceRepository:
         part-time 02 is charged nothing), with pay; its pay is the charged base (floored at the
         RMV in force, Ley 26790 art. 6, as the import charges it). *params*: the law in force
         (``services.governance.parameters_for``); default the baseline."""
-        from seguro_desempleo.rules.coverage import contract_charged, employer_covered
-        from seguro_desempleo.rules.post_termination import months_without_a_job
-        from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
-        from seguro_desempleo.storage.employer_sizes import sizes_by_month
-        from seguro_desempleo.storage.history import contract_types_by_month
-        from seguro_desempleo.storage.models import (
-            ContributionRow,
-            DeclarationRow,
-            EmployerPaymentRow,
-            EmployerRow,
-            EmploymentPeriodRow,
-            WorkerRow,
-        )
-
         params = params if params is not None else default_parameters()
         first, last = year * 12, year * 12 + 11
         s = self.session
-        # (worker, month, employer) → sector, sex, declared pay: the active declarations of the year
-        rows: dict[int, list[tuple[int, int, str, int]]] = {}
-        sex_by: dict[int, str] = {}
-        for w, p, e, sector, x, pay in s.execute(
-                select(ContributionRow.worker_id, ContributionRow.period, DeclarationRow.employer_id,
-                       EmployerRow.sector, WorkerRow.sex, func.sum(ContributionRow.insurable_pay))
-                .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
-                .join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
-                .join(WorkerRow, WorkerRow.id == ContributionRow.worker_id)
-                .where(DeclarationRow.status == "active", ContributionRow.period >= first,
-                       ContributionRow.period <= last)
-                .group_by(ContributionRow.worker_id, ContributionRow.period, DeclarationRow.employer_id,
-                          EmployerRow.sector, WorkerRow.sex)):
-            rows.setdefault(int(w), []).append((int(p), int(e), str(sector or "?"), int(pay or 0)))
-            sex_by[int(w)] = str(x or "?")
-        spans: dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]] = {}
-        ids = sorted(rows)
-        for i in range(0, len(ids), 5000):
-            for w, e, a, b in s.execute(select(EmploymentPeriodRow.worker_id, EmploymentPeriodRow.employer_id,
-                                               EmploymentPeriodRow.start_date, EmploymentPeriodRow.end_date)
-                                        .where(EmploymentPeriodRow.worker_id.in_(ids[i:i + 5000]))):
-                spans.setdefault(int(w), {}).setdefault(int(e), []).append((_day(a), _day(b) if b else None))
-        months = list(range(first, last + 1))
-        sizes = sizes_by_month(s, sorted({e for rs in rows.values() for _, e, _, _ in rs}), months)
-        snaps = {p: params.at(first_day(p)) for p in months}
-        rmv = {p: int(v) for p, v in zip(months, params.monthly_series("economy.rmv", months), strict=True)}
-
-        def employer_in(e: int, sector: str, p: int) -> bool:
-            size = sizes.get((e, p))
-            if size is None:
-                return bool(snaps[p]["coverage.unknown_size_charged"]) and sector in snaps[p]["coverage.sectors"]
-            return employer_covered(size, sector, p, params)
-
-        # group → [workers, worker-months, pay] for declared and for covered
-        groups: dict[tuple[str, str, str], dict[Any, Any]] = {}
-
-        def add(kind: str, dim: str, key: str, w: int, p: int, pay: int) -> None:
-            g = groups.setdefault((kind, dim, key), {"workers": set(), "months": set(), "pay": 0})
-            g["workers"].add(w)
-            g["months"].add((w, p))
-            g["pay"] += pay
-
-        for w, rs in rows.items():
-            for p, _, sector, pay in rs:
-                for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
-                    add("declared", dim, key, w, p, pay)
-            total: dict[int, int] = {}
-            for p, _, _, pay in rs:
-                total[p] = total.get(p, 0) + pay
-            drop = months_without_a_job([p for p in total if total[p] > 0],
-                                        [(p, e) for p, e, _, pay in rs if pay > 0], spans.get(w, {}), max(total))
-            kept = [r for r in rs if r[0] not in drop and r[3] > 0 and employer_in(r[1], r[2], r[0])]
-            if not kept:
-                continue
-            contracts = contract_types_by_month(s, w, sorted({e for _, e, _, _ in kept}),
-                                                sorted({p for p, _, _, _ in kept}))
-            for p, e, sector, pay in kept:
-                if not contract_charged(contracts.get((e, p)), p, params):
-                    continue
-                base = max(pay, rmv[p]) if snaps[p]["insurable_pay.rmv_minimum_base"] else pay
-                for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
-                    add("covered", dim, key, w, p, base)
-
-        def figures(kind: str, dim: str, key: str) -> tuple[int, int, int]:
-            g = groups.get((kind, dim, key))
-            return (len(g["workers"]), len(g["months"]), int(g["pay"])) if g else (0, 0, 0)
-
-        def by(dim: str) -> dict[str, dict[str, int]]:
-            out: dict[str, dict[str, int]] = {}
-            for key in sorted({k for _, d, k in groups if d == dim}):
-                c, d = figures("covered", dim, key), figures("declared", dim, key)
-                out[key] = {"covered_workers": c[0], "worker_months": c[1], "insurable_pay": c[2],
-                            "declared_workers": d[0], "declared_worker_months": d[1], "declared_insurable_pay": d[2]}
-            return out
-
-        declared = {str(g or "?"): int(v or 0) for g, v in s.execute(
-            select(EmployerRow.sector, func.sum(DeclarationRow.total_due)).join(
-                EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
-            .where(DeclarationRow.status == "active", DeclarationRow.period >= first, DeclarationRow.period <= last)
-            .group_by(EmployerRow.sector))}
-        collected = {str(g or "?"): int(v or 0) for g, v in s.execute(
-            select(EmployerRow.sector, func.sum(EmployerPaymentRow.amount)).join(
-                EmployerRow, EmployerRow.id == EmployerPaymentRow.employer_id)
-            .where(EmployerPaymentRow.period >= first, EmployerPaymentRow.period <= last)
-            .group_by(EmployerRow.sector))}
-
+        rows, sex_by = _declared_worker_months(s, first, last)
+        spans = _employment_spans(s, sorted(rows))
+        groups = _worker_month_groups(s, rows, sex_by, spans, list(range(first, last + 1)), params)
+        declared, collected = _contributions_by_sector(s, first, last)
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        claims = tuple((cid, ref, st) for cid, ref, st in s.execute(
-            select(ClaimRow.id, ClaimRow.worker_ref, ClaimRow.state)
-            .where(ClaimRow.filed_on >= start, ClaimRow.filed_on <= end)))
-        payments = tuple((cid, amt, ref) for cid, amt, ref in s.execute(
-            select(BenefitPaymentRow.claim_id, BenefitPaymentRow.amount, ClaimRow.worker_ref)
-            .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
-            .where(BenefitPaymentRow.period >= first, BenefitPaymentRow.period <= last)))
-        refs = {int(r) for _, r, _ in claims if str(r).isdigit()} | {int(r) for *_, r in payments if str(r).isdigit()}
-        sex_of: dict[str, str] = {}
-        ids = sorted(refs)
-        for i in range(0, len(ids), 5000):
-            for wid, sex in s.execute(select(WorkerRow.id, WorkerRow.sex).where(WorkerRow.id.in_(ids[i:i + 5000]))):
-                sex_of[str(wid)] = sex or "?"
+        claims, payments, sex_of = _claims_and_payments(s, start, end, first, last)
         return ExperienceData(
-            total=figures("covered", "total", ""), declared_total=figures("declared", "total", ""),
-            by_sex=by("sex"), by_sector=by("sector"),
+            total=_figures(groups, "covered", "total", ""), declared_total=_figures(groups, "declared", "total", ""),
+            by_sex=_by_group(groups, "sex"), by_sector=_by_group(groups, "sector"),
             declared=declared, collected=collected, claims=claims, payments=payments, sex_of=sex_of,
             flows=self.period_totals(start, end, exclude_event=year_close_event))
 
@@ -330,3 +222,156 @@ class SqlGovernanceRepository:
             sink = self.session.info[_AUDIT_SINK] = SqlAuditSink(self.session)
         sink.append(who=actor[:80], when=dt.datetime.now(dt.UTC), action=action, entity=entity, before=before,
                     after=after)
+
+
+# ------------------------------------------------------------------- the art. 10 study's reads of the books
+
+_DeclaredRows = dict[int, list[tuple[int, int, str, int]]]
+"""worker → (month, employer, sector, declared pay) of each worker-month-employer declared."""
+_Spans = dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]]
+"""worker → employer → T-Registro periods (start, end or None)."""
+_Groups = dict[tuple[str, str, str], dict[Any, Any]]
+"""(declared | covered, dimension, group) → workers (set), worker-months (set), pay."""
+_Claims = tuple[tuple[Any, str, str], ...]
+"""(claim id, worker ref, state) of each claim."""
+_Payments = tuple[tuple[Any, int, str], ...]
+"""(claim id, amount, worker ref) of each benefit payment."""
+
+
+def _declared_worker_months(s: Session, first: int, last: int) -> tuple[_DeclaredRows, dict[int, str]]:
+    """(worker, month, employer) → sector, sex, declared pay: the active declarations of months
+    *first*–*last*; and each worker's sex."""
+    from seguro_desempleo.storage.models import ContributionRow, DeclarationRow, EmployerRow, WorkerRow
+
+    rows: _DeclaredRows = {}
+    sex_by: dict[int, str] = {}
+    for w, p, e, sector, x, pay in s.execute(
+            select(ContributionRow.worker_id, ContributionRow.period, DeclarationRow.employer_id,
+                   EmployerRow.sector, WorkerRow.sex, func.sum(ContributionRow.insurable_pay))
+            .join(DeclarationRow, DeclarationRow.id == ContributionRow.declaration_id)
+            .join(EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
+            .join(WorkerRow, WorkerRow.id == ContributionRow.worker_id)
+            .where(DeclarationRow.status == "active", ContributionRow.period >= first,
+                   ContributionRow.period <= last)
+            .group_by(ContributionRow.worker_id, ContributionRow.period, DeclarationRow.employer_id,
+                      EmployerRow.sector, WorkerRow.sex)):
+        rows.setdefault(int(w), []).append((int(p), int(e), str(sector or "?"), int(pay or 0)))
+        sex_by[int(w)] = str(x or "?")
+    return rows, sex_by
+
+
+def _employment_spans(s: Session, ids: list[int]) -> _Spans:
+    """The T-Registro periods of the workers *ids* (5,000 workers a query)."""
+    from seguro_desempleo.storage.models import EmploymentPeriodRow
+
+    spans: _Spans = {}
+    for i in range(0, len(ids), 5000):
+        for w, e, a, b in s.execute(select(EmploymentPeriodRow.worker_id, EmploymentPeriodRow.employer_id,
+                                           EmploymentPeriodRow.start_date, EmploymentPeriodRow.end_date)
+                                    .where(EmploymentPeriodRow.worker_id.in_(ids[i:i + 5000]))):
+            spans.setdefault(int(w), {}).setdefault(int(e), []).append((_day(a), _day(b) if b else None))
+    return spans
+
+
+def _worker_month_groups(s: Session, rows: _DeclaredRows, sex_by: dict[int, str], spans: _Spans,
+                         months: list[int], params: ParameterSet) -> _Groups:
+    """Workers, worker-months and pay in total, by sex and by sector: *declared* (every row) and
+    *covered* (as the law counts them: see :meth:`SqlGovernanceRepository.experience_data`)."""
+    from seguro_desempleo.rules.coverage import contract_charged, employer_covered
+    from seguro_desempleo.rules.post_termination import months_without_a_job
+    from seguro_desempleo.storage.employer_sizes import sizes_by_month
+    from seguro_desempleo.storage.history import contract_types_by_month
+
+    sizes = sizes_by_month(s, sorted({e for rs in rows.values() for _, e, _, _ in rs}), months)
+    snaps = {p: params.at(first_day(p)) for p in months}
+    rmv = {p: int(v) for p, v in zip(months, params.monthly_series("economy.rmv", months), strict=True)}
+
+    def employer_in(e: int, sector: str, p: int) -> bool:
+        size = sizes.get((e, p))
+        if size is None:
+            return bool(snaps[p]["coverage.unknown_size_charged"]) and sector in snaps[p]["coverage.sectors"]
+        return employer_covered(size, sector, p, params)
+
+    groups: _Groups = {}
+
+    def add(kind: str, dim: str, key: str, w: int, p: int, pay: int) -> None:
+        g = groups.setdefault((kind, dim, key), {"workers": set(), "months": set(), "pay": 0})
+        g["workers"].add(w)
+        g["months"].add((w, p))
+        g["pay"] += pay
+
+    for w, rs in rows.items():
+        for p, _, sector, pay in rs:
+            for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
+                add("declared", dim, key, w, p, pay)
+        total: dict[int, int] = {}
+        for p, _, _, pay in rs:
+            total[p] = total.get(p, 0) + pay
+        drop = months_without_a_job([p for p in total if total[p] > 0],
+                                    [(p, e) for p, e, _, pay in rs if pay > 0], spans.get(w, {}), max(total))
+        kept = [r for r in rs if r[0] not in drop and r[3] > 0 and employer_in(r[1], r[2], r[0])]
+        if not kept:
+            continue
+        contracts = contract_types_by_month(s, w, sorted({e for _, e, _, _ in kept}),
+                                            sorted({p for p, _, _, _ in kept}))
+        for p, e, sector, pay in kept:
+            if not contract_charged(contracts.get((e, p)), p, params):
+                continue
+            base = max(pay, rmv[p]) if snaps[p]["insurable_pay.rmv_minimum_base"] else pay
+            for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
+                add("covered", dim, key, w, p, base)
+    return groups
+
+
+def _figures(groups: _Groups, kind: str, dim: str, key: str) -> tuple[int, int, int]:
+    g = groups.get((kind, dim, key))
+    return (len(g["workers"]), len(g["months"]), int(g["pay"])) if g else (0, 0, 0)
+
+
+def _by_group(groups: _Groups, dim: str) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for key in sorted({k for _, d, k in groups if d == dim}):
+        c, d = _figures(groups, "covered", dim, key), _figures(groups, "declared", dim, key)
+        out[key] = {"covered_workers": c[0], "worker_months": c[1], "insurable_pay": c[2],
+                    "declared_workers": d[0], "declared_worker_months": d[1], "declared_insurable_pay": d[2]}
+    return out
+
+
+def _contributions_by_sector(s: Session, first: int, last: int) -> tuple[dict[str, int], dict[str, int]]:
+    """Contributions declared (active declarations) and paid, by sector, over months *first*–*last*."""
+    from seguro_desempleo.storage.models import DeclarationRow, EmployerPaymentRow, EmployerRow
+
+    declared = {str(g or "?"): int(v or 0) for g, v in s.execute(
+        select(EmployerRow.sector, func.sum(DeclarationRow.total_due)).join(
+            EmployerRow, EmployerRow.id == DeclarationRow.employer_id)
+        .where(DeclarationRow.status == "active", DeclarationRow.period >= first, DeclarationRow.period <= last)
+        .group_by(EmployerRow.sector))}
+    collected = {str(g or "?"): int(v or 0) for g, v in s.execute(
+        select(EmployerRow.sector, func.sum(EmployerPaymentRow.amount)).join(
+            EmployerRow, EmployerRow.id == EmployerPaymentRow.employer_id)
+        .where(EmployerPaymentRow.period >= first, EmployerPaymentRow.period <= last)
+        .group_by(EmployerRow.sector))}
+    return declared, collected
+
+
+def _claims_and_payments(s: Session, start: dt.date, end: dt.date, first: int, last: int
+                         ) -> tuple[_Claims, _Payments, dict[str, str]]:
+    """The claims filed *start*–*end*, the benefits paid for months *first*–*last*, and the sex of
+    each worker they refer to (worker id as text)."""
+    from seguro_desempleo.storage.claims_models import BenefitPaymentRow, ClaimRow
+    from seguro_desempleo.storage.models import WorkerRow
+
+    claims = tuple((cid, ref, st) for cid, ref, st in s.execute(
+        select(ClaimRow.id, ClaimRow.worker_ref, ClaimRow.state)
+        .where(ClaimRow.filed_on >= start, ClaimRow.filed_on <= end)))
+    payments = tuple((cid, amt, ref) for cid, amt, ref in s.execute(
+        select(BenefitPaymentRow.claim_id, BenefitPaymentRow.amount, ClaimRow.worker_ref)
+        .join(ClaimRow, ClaimRow.id == BenefitPaymentRow.claim_id)
+        .where(BenefitPaymentRow.period >= first, BenefitPaymentRow.period <= last)))
+    refs = {int(r) for _, r, _ in claims if str(r).isdigit()} | {int(r) for *_, r in payments if str(r).isdigit()}
+    sex_of: dict[str, str] = {}
+    ids = sorted(refs)
+    for i in range(0, len(ids), 5000):
+        for wid, sex in s.execute(select(WorkerRow.id, WorkerRow.sex).where(WorkerRow.id.in_(ids[i:i + 5000]))):
+            sex_of[str(wid)] = sex or "?"
+    return claims, payments, sex_of

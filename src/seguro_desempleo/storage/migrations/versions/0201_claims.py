@@ -24,6 +24,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    _claim_table()
+    _claim_appeal_table()
+    _benefit_payment_table()
+    _audit_log_table()
+    _es_obligation_table()
+    _es_placement_table()
+    _claim_numbers_and_append_only_audit()
+
+
+def _claim_table() -> None:
     op.create_table(
         "claim",
         sa.Column("id", sa.String(24), nullable=False),
@@ -43,6 +53,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_claim_worker_ref", "claim", ["worker_ref"])
     op.create_index("ix_claim_state", "claim", ["state"])
+
+
+def _claim_appeal_table() -> None:
     op.create_table(
         "claim_appeal",
         sa.Column("id", sa.String(32), nullable=False),
@@ -59,6 +72,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_appeal")),
     )
     op.create_index("ix_claim_appeal_claim", "claim_appeal", ["claim_id"])
+
+
+def _benefit_payment_table() -> None:
     op.create_table(
         "benefit_payment",
         sa.Column("key", sa.String(32), nullable=False),
@@ -72,6 +88,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_benefit_payment_claim", "benefit_payment", ["claim_id"])
     op.create_index("ix_benefit_payment_paid_on", "benefit_payment", ["paid_on"])
+
+
+def _audit_log_table() -> None:
     op.create_table(
         "audit_log",
         sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False,
@@ -88,6 +107,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("hash", name=op.f("uq_audit_log_hash")),
     )
     op.create_index("ix_audit_log_entity", "audit_log", ["entity"])
+
+
+def _es_obligation_table() -> None:
     op.create_table(
         "es_obligation",
         sa.Column("id", sa.String(40), nullable=False),
@@ -103,6 +125,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_es_obligation_claim", "es_obligation", ["claim_id"])
     op.create_index("ix_es_obligation_recorded_on", "es_obligation", ["recorded_on"])
+
+
+def _es_placement_table() -> None:
     op.create_table(
         "es_placement",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -114,6 +139,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_es_placement")),
     )
     op.create_index("ix_es_placement_claim", "es_placement", ["claim_id"])
+
+
+def _claim_numbers_and_append_only_audit() -> None:
+    """PostgreSQL: the claim number sequence; both engines: triggers that refuse UPDATE and DELETE on
+    the audit log."""
     bind = op.get_bind()
     if bind.dialect.name == "postgresql":
         op.execute("CREATE SEQUENCE claim_number_seq")

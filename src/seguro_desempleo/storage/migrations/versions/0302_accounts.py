@@ -24,6 +24,16 @@ ROLES_SQL = "('worker','employer','caseworker','employment_officer','analyst','b
 
 
 def upgrade() -> None:
+    _user_account_table()
+    _account_ruc_table()
+    _recovery_code_table()
+    _client_credential_table()
+    _auth_session_table()
+    _auth_failure_table()
+    _instance_setting_table()
+
+
+def _user_account_table() -> None:
     op.create_table(
         "user_account",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,6 +58,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("username", name=op.f("uq_user_account_username")),
         sa.UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_account_oidc"),
     )
+
+
+def _account_ruc_table() -> None:
     op.create_table(
         "account_ruc",
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -57,6 +70,9 @@ def upgrade() -> None:
                                 name=op.f("fk_account_ruc_account_id_user_account")),
         sa.PrimaryKeyConstraint("account_id", "ruc", name=op.f("pk_account_ruc")),
     )
+
+
+def _recovery_code_table() -> None:
     op.create_table(
         "recovery_code",
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -66,6 +82,9 @@ def upgrade() -> None:
                                 name=op.f("fk_recovery_code_account_id_user_account")),
         sa.PrimaryKeyConstraint("account_id", "code_hash", name=op.f("pk_recovery_code")),
     )
+
+
+def _client_credential_table() -> None:
     op.create_table(
         "client_credential",
         sa.Column("client_id", sa.String(64), nullable=False),
@@ -78,6 +97,9 @@ def upgrade() -> None:
         sa.CheckConstraint(f"role IN {ROLES_SQL}", name=op.f("ck_client_credential_role_known")),
         sa.PrimaryKeyConstraint("client_id", name=op.f("pk_client_credential")),
     )
+
+
+def _auth_session_table() -> None:
     op.create_table(
         "auth_session",
         sa.Column("id", sa.String(64), nullable=False),
@@ -97,6 +119,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_session")),
     )
     op.create_index("ix_auth_session_account", "auth_session", ["account_id"])
+
+
+def _auth_failure_table() -> None:
     op.create_table(
         "auth_failure",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -105,6 +130,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_failure")),
     )
     op.create_index("ix_auth_failure_key_at", "auth_failure", ["key", "at"])
+
+
+def _instance_setting_table() -> None:
     op.create_table(
         "instance_setting",
         sa.Column("key", sa.String(40), nullable=False),

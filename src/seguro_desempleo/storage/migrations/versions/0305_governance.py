@@ -24,6 +24,15 @@ APPEND_ONLY = ("gov_instrument", "gov_vote")
 
 
 def upgrade() -> None:
+    _proposal_table()
+    _instrument_table()
+    _vote_table()
+    _study_table()
+    _alert_table()
+    _append_only_triggers()
+
+
+def _proposal_table() -> None:
     op.create_table(
         "gov_proposal",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -50,6 +59,9 @@ def upgrade() -> None:
                            name=op.f("ck_gov_proposal_transfer_positive")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_proposal")),
     )
+
+
+def _instrument_table() -> None:
     op.create_table(
         "gov_instrument",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,6 +86,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_instrument")),
         sa.UniqueConstraint("type", "number", name="uq_gov_instrument_type_number"),
     )
+
+
+def _vote_table() -> None:
     op.create_table(
         "gov_vote",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -89,6 +104,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_vote")),
         sa.UniqueConstraint("proposal_id", "member", name="uq_gov_vote_member"),
     )
+
+
+def _study_table() -> None:
     op.create_table(
         "gov_study",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -101,6 +119,9 @@ def upgrade() -> None:
         sa.Column("run_by", sa.String(80), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_study")),
     )
+
+
+def _alert_table() -> None:
     op.create_table(
         "gov_alert",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -117,6 +138,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_gov_alert")),
         sa.UniqueConstraint("kind", "raised_on", name="uq_gov_alert_kind_day"),
     )
+
+
+def _append_only_triggers() -> None:
+    """Triggers that refuse UPDATE and DELETE on instruments and votes (both engines)."""
     pg = op.get_bind().dialect.name == "postgresql"
     if pg:
         op.execute("CREATE OR REPLACE FUNCTION gov_append_only() RETURNS trigger LANGUAGE plpgsql AS "
