@@ -70,11 +70,20 @@ def _record(r: Any) -> AuditRecord:
 _HEAD = ("SELECT seq, who, at, action, entity, before, after, prev_hash, hash FROM audit_log "
          "ORDER BY seq DESC LIMIT 1")
 _TAKE = "DELETE FROM audit_outbox RETURNING id, who, at, action, entity, before, after"
-_LOCK_HEAD_TAKE = f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY}); {_HEAD}; {_TAKE}"
-"""Three statements in one round trip (simple query protocol): in READ COMMITTED each later
-statement takes its snapshot after the first has the lock, so they read the true head and every
-outbox record committed before it."""
-_HEAD_TAKE = f"{_HEAD}; {_TAKE}"
+_LOCK_HEAD_TAKE = (
+    "SELECT pg_advisory_xact_lock(55102022); "
+    "SELECT seq, who, at, action, entity, before, after, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1; "
+    "DELETE FROM audit_outbox RETURNING id, who, at, action, entity, before, after")
+"""The chain's lock (the key is :data:`AUDIT_LOCK_KEY`), :data:`_HEAD` and :data:`_TAKE`: three
+statements in one round trip (simple query protocol, so the key is written out, not bound; tested):
+in READ COMMITTED each later statement takes its snapshot after the first has the lock, so they
+read the true head and every outbox record committed before it."""
+_HEAD_TAKE = (
+    "SELECT seq, who, at, action, entity, before, after, prev_hash, hash FROM audit_log ORDER BY seq DESC LIMIT 1; "
+    "DELETE FROM audit_outbox RETURNING id, who, at, action, entity, before, after")
+""":data:`_HEAD` and :data:`_TAKE` in one round trip (the lock already held)."""
+_INSERT_OUTBOX = ("INSERT INTO audit_outbox (who, at, action, entity, before, after) "
+                  "VALUES (%s, %s, %s, %s, %s::json, %s::json)")
 _INSERT_LOG = ("INSERT INTO audit_log (seq, who, at, action, entity, before, after, prev_hash, hash) "
                "VALUES (%s, %s, %s, %s, %s, %s::json, %s::json, %s, %s)")
 
@@ -315,11 +324,13 @@ class SqlAuditSink:
                 raise InputError("audit time must carry a time zone", field="when")
             if not it["who"]:
                 raise InputError("audit record needs an actor", field="who")
-            rows.extend((it["who"], when.isoformat(), it["action"], it["entity"],
+            rows.append((it["who"], when.isoformat(), it["action"], it["entity"],
                          canonical_json(it["before"]).decode("utf-8"), canonical_json(it["after"]).decode("utf-8")))
-        values = ", ".join(["(%s, %s, %s, %s, %s::json, %s::json)"] * len(items))
-        with self._raw().cursor() as cur:
-            cur.execute(f"INSERT INTO audit_outbox (who, at, action, entity, before, after) VALUES {values}", rows)
+        with self._raw().cursor() as cur:       # one fixed statement (the driver prepares it once)
+            if len(rows) == 1:
+                cur.execute(_INSERT_OUTBOX, rows[0])
+            else:                               # psycopg pipelines the rows: one round trip
+                cur.executemany(_INSERT_OUTBOX, rows)
         self._outboxed = True
 
     def _lock_head(self) -> AuditRecord | None:

@@ -38,12 +38,10 @@ from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.rules.post_termination import employed_in  # the one rule (the bulk path's too)
 from seguro_desempleo.services import ledger as ledger_service
 from seguro_desempleo.storage.history import (
-    ACTIVE,
-    CHARGED_READS_SQL,
+    MONTHS_PG,
     ChargedReads,
     charged_months,
     contribution_history,
-    months_query,
 )
 from seguro_desempleo.storage.uow import SqlUnitOfWork, driver_connection
 
@@ -96,26 +94,56 @@ _WORKER_PERIODS = text(_WORKER_PERIODS_SQL).columns(doc_type=String, doc_number=
                                                     start_date=Date, end_date=Date, first_registration=Date)
 _REGISTERED_BETWEEN = text("SELECT 1 FROM es_registration WHERE worker_id = :w "
                            "AND registered_on BETWEEN :a AND :b LIMIT 1")
-_MONTHS_PG = months_query("%s", ACTIVE, "%s", "%s")
+_MONTHS_PG = MONTHS_PG
 """:func:`seguro_desempleo.storage.history.contribution_history`'s query (PostgreSQL, driver cursor)."""
-_WORKER_PERIODS_PG = _WORKER_PERIODS_SQL.replace(":w", "%s")
-_REGISTRATIONS_JSON = ("(SELECT json_agg(r.registered_on ORDER BY r.registered_on) FROM es_registration r "
-                       "WHERE r.worker_id = %(w)s) AS registrations")
-_REVIEWS_JSON = ("(SELECT json_agg(json_build_array(v.period, v.status)) FROM declaration_review v "
-                 "WHERE v.worker_id = %(w)s) AS reviews")
-_DECISION_READS_PG = f"SELECT {_REVIEWS_JSON}, {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}"
-"""What deciding a claim reads besides the worker, in one round trip (issue 25: speed): the
-worker's flagged months and their review (the review queue, :meth:`SqlHistoryProvider.month_reviews`), the
-worker's registrations with the employment service (art. 7), and the declared months with what
-art. 3 by month needs (:data:`~seguro_desempleo.storage.history.CHARGED_READS_SQL`); the months
-are summed from the employer-months (as :data:`_MONTHS_PG` sums them)."""
-_WORKER_AND_DECISION_READS_PG = (
-    "SELECT (SELECT json_agg(json_build_array(w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, "
-    "p.contract_type, p.termination_cause, e.ruc, e.size_class, e.sector)) FROM worker w "
+_WORKER_PERIODS_PG = (
+    "SELECT w.doc_type, w.doc_number, w.full_name, p.start_date, p.end_date, p.contract_type, "
+    "p.termination_cause, e.ruc, e.size_class, e.sector, "
+    "(SELECT min(r.registered_on) FROM es_registration r WHERE r.worker_id = w.id) AS first_registration "
+    "FROM worker w "
     "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
-    f"WHERE w.id = %(w)s) AS worker, {_REVIEWS_JSON}, {_REGISTRATIONS_JSON}, {CHARGED_READS_SQL}")
-""":data:`_DECISION_READS_PG` and the worker's rows of :data:`_WORKER_PERIODS_SQL` (a decision of
-a claim filed earlier: the worker is not read yet)."""
+    "WHERE w.id = %s")
+""":data:`_WORKER_PERIODS_SQL` with the driver's placeholder (the same text otherwise, tested)."""
+_DECISION_READS_PG = (
+    # the worker's rows of _WORKER_PERIODS_SQL, when not read yet (the sub-select runs only then)
+    "SELECT CASE WHEN %(with_worker)s THEN (SELECT json_agg(json_build_array(w.doc_type, w.doc_number, "
+    "w.full_name, p.start_date, p.end_date, p.contract_type, p.termination_cause, e.ruc, e.size_class, e.sector)) "
+    "FROM worker w "
+    "LEFT JOIN employment_period p ON p.worker_id = w.id LEFT JOIN employer e ON e.id = p.employer_id "
+    "WHERE w.id = %(w)s) END AS worker, "
+    "(SELECT json_agg(json_build_array(v.period, v.status)) FROM declaration_review v "
+    "WHERE v.worker_id = %(w)s) AS reviews, "
+    "(SELECT json_agg(r.registered_on ORDER BY r.registered_on) FROM es_registration r "
+    "WHERE r.worker_id = %(w)s) AS registrations, "
+    # storage.history.CHARGED_READS_SQL, word for word (tested)
+    "(SELECT json_agg(json_build_array(x.period, x.employer_id, x.sector, x.pay, x.paid, x.ruc, x.with_pay) "
+    "ORDER BY x.period, x.employer_id) FROM ("
+    "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay) AS pay, MAX(CASE WHEN (SELECT "
+    "COALESCE(SUM(p.amount), 0) FROM employer_payment p WHERE p.employer_id = d.employer_id AND p.period = d.period) "
+    ">= d.total_due THEN 1 ELSE 0 END) AS paid, "
+    "e.ruc, MAX(CASE WHEN c.insurable_pay > 0 THEN 1 ELSE 0 END) AS with_pay "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
+    "WHERE c.worker_id = %(w)s AND d.status = 'active' AND c.period BETWEEN %(lo)s AND %(hi)s "
+    "GROUP BY c.period, d.employer_id, e.sector, e.ruc) x) AS employer_months, "
+    "(SELECT json_agg(json_build_array(s.employer_id, s.valid_from, s.size_class) ORDER BY s.employer_id, s.valid_from) "
+    "FROM employer_size s WHERE s.status = 'confirmed' AND s.employer_id IN ("
+    "SELECT d.employer_id FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    "WHERE c.worker_id = %(w)s AND d.status = 'active' AND c.period BETWEEN %(lo)s AND %(hi)s)) AS sizes, "
+    "(SELECT json_agg(json_build_array(p.employer_id, p.start_date, p.end_date, p.contract_type) "
+    "ORDER BY p.start_date, p.id) "
+    "FROM employment_period p WHERE p.worker_id = %(w)s) AS periods, "
+    "(SELECT json_agg(json_build_array(t.employer_id, t.recorded_on, t.contract_type) ORDER BY t.recorded_on) "
+    "FROM worker_contract t WHERE t.worker_id = %(w)s) AS tra, "
+    "(SELECT json_agg(DISTINCT n.period) FROM suspension_days n WHERE n.worker_id = %(w)s "
+    "AND n.suspension_type = ANY(%(types)s) AND n.days > 0 AND n.period BETWEEN %(lo)s AND %(hi)s) AS subsidised")
+"""What deciding a claim reads, in one round trip (issue 25: speed): the worker's rows of
+:data:`_WORKER_PERIODS_SQL` when ``with_worker`` (a decision of a claim filed earlier: the worker
+is not read yet; else ``NULL``), the worker's flagged months and their review (the review queue,
+:meth:`SqlHistoryProvider.month_reviews`), the worker's registrations with the employment service
+(art. 7), and the declared months with what art. 3 by month needs
+(:data:`~seguro_desempleo.storage.history.CHARGED_READS_SQL`); the months are summed from the
+employer-months (as :data:`_MONTHS_PG` sums them). One literal statement (issue 24: SQL is
+never assembled from pieces), so the driver prepares one plan for both cases."""
 
 
 def _day(v: Any) -> dt.date | None:
@@ -163,11 +191,10 @@ class SqlHistoryProvider:
         with_worker = wid not in self._workers
         raw: Any = driver_connection(self.uow.session)
         with raw.cursor() as cur:
-            cur.execute(_WORKER_AND_DECISION_READS_PG if with_worker else _DECISION_READS_PG,
-                        {"w": wid, "lo": lo, "hi": hi, "types": list(SUBSIDISED_TYPES)})
+            cur.execute(_DECISION_READS_PG, {"with_worker": with_worker, "w": wid, "lo": lo, "hi": hi,
+                                             "types": list(SUBSIDISED_TYPES)})
             row = cur.fetchone()
-        if with_worker:
-            worker, row = row[0], row[1:]
+        worker, row = row[0], row[1:]
         self._reviews[wid] = {int(p): str(st) for p, st in row[0] or ()}
         row = row[1:]
         registrations = [d for d in (_day(v) for v in row[0] or ()) if d is not None]
@@ -348,7 +375,7 @@ class SqlHistoryProvider:
 
 _PAYING_EMPLOYERS = text(
     "SELECT c.period, e.ruc FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-    f"JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND {ACTIVE} "
+    "JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND d.status = 'active' "
     "AND c.period BETWEEN :a AND :b AND c.insurable_pay > 0 ORDER BY c.period, e.ruc")
 
 

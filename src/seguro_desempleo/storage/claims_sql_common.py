@@ -47,7 +47,9 @@ _CREATE_OPEN_PG = (
     "ON CONFLICT DO NOTHING RETURNING id")
 _CLAIM_COLUMNS = ("id, worker_ref, filed_on, separation_date, state, version, decided_on, first_period, "
                   "reemployment_date, suspension_reason, decision, open_worker")
-_GET_CLAIM = f"SELECT {_CLAIM_COLUMNS} FROM claim WHERE id = %s"
+_GET_CLAIM = ("SELECT id, worker_ref, filed_on, separation_date, state, version, decided_on, first_period, "
+              "reemployment_date, suspension_reason, decision, open_worker FROM claim WHERE id = %s")
+"""A claim's :data:`_CLAIM_COLUMNS` by id (written out, tested)."""
 _SAVE_CLAIM = ("UPDATE claim SET worker_ref = %s, filed_on = %s, separation_date = %s, state = %s, version = %s, "
                "decided_on = %s, first_period = %s, reemployment_date = %s, suspension_reason = %s, "
                "decision = %s::json, open_worker = %s WHERE id = %s AND version = %s")

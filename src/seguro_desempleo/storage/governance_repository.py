@@ -11,8 +11,9 @@ write the database refuses (a unique key, a CHECK) leaves as a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import DBAPIError
@@ -24,11 +25,10 @@ from seguro_desempleo.periods import first_day
 from seguro_desempleo.storage.errors import translated
 from seguro_desempleo.storage.models_governance import AlertRow, InstrumentRow, ProposalRow, StudyRow, VoteRow
 
+if TYPE_CHECKING:
+    from seguro_desempleo.storage.history_bulk import Period
+
 _AUDIT_SINK = "governance_audit"
-
-
-def _day(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def _plain(row: Any) -> Any:
@@ -185,12 +185,14 @@ class SqlGovernanceRepository:
         part-time 02 is charged nothing), with pay; its pay is the charged base (floored at the
         RMV in force, Ley 26790 art. 6, as the import charges it). *params*: the law in force
         (``services.governance.parameters_for``); default the baseline."""
+        from seguro_desempleo.storage.history_bulk import employment_periods_bulk
+
         params = params if params is not None else default_parameters()
         first, last = year * 12, year * 12 + 11
         s = self.session
         rows, sex_by = _declared_worker_months(s, first, last)
-        spans = _employment_spans(s, sorted(rows))
-        groups = _worker_month_groups(s, rows, sex_by, spans, list(range(first, last + 1)), params)
+        periods = employment_periods_bulk(s, sorted(rows))      # spans and contracts: set-based reads
+        groups = _worker_month_groups(s, rows, sex_by, periods, list(range(first, last + 1)), params)
         declared, collected = _contributions_by_sector(s, first, last)
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
         claims, payments, sex_of = _claims_and_payments(s, start, end, first, last)
@@ -228,8 +230,6 @@ class SqlGovernanceRepository:
 
 _DeclaredRows = dict[int, list[tuple[int, int, str, int]]]
 """worker → (month, employer, sector, declared pay) of each worker-month-employer declared."""
-_Spans = dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]]
-"""worker → employer → T-Registro periods (start, end or None)."""
 _Groups = dict[tuple[str, str, str], dict[Any, Any]]
 """(declared | covered, dimension, group) → workers (set), worker-months (set), pay."""
 _Claims = tuple[tuple[Any, str, str], ...]
@@ -260,27 +260,15 @@ def _declared_worker_months(s: Session, first: int, last: int) -> tuple[_Declare
     return rows, sex_by
 
 
-def _employment_spans(s: Session, ids: list[int]) -> _Spans:
-    """The T-Registro periods of the workers *ids* (5,000 workers a query)."""
-    from seguro_desempleo.storage.models import EmploymentPeriodRow
-
-    spans: _Spans = {}
-    for i in range(0, len(ids), 5000):
-        for w, e, a, b in s.execute(select(EmploymentPeriodRow.worker_id, EmploymentPeriodRow.employer_id,
-                                           EmploymentPeriodRow.start_date, EmploymentPeriodRow.end_date)
-                                    .where(EmploymentPeriodRow.worker_id.in_(ids[i:i + 5000]))):
-            spans.setdefault(int(w), {}).setdefault(int(e), []).append((_day(a), _day(b) if b else None))
-    return spans
-
-
-def _worker_month_groups(s: Session, rows: _DeclaredRows, sex_by: dict[int, str], spans: _Spans,
-                         months: list[int], params: ParameterSet) -> _Groups:
+def _worker_month_groups(s: Session, rows: _DeclaredRows, sex_by: dict[int, str],
+                         periods: Mapping[int, Sequence[Period]], months: list[int], params: ParameterSet) -> _Groups:
     """Workers, worker-months and pay in total, by sex and by sector: *declared* (every row) and
-    *covered* (as the law counts them: see :meth:`SqlGovernanceRepository.experience_data`)."""
+    *covered* (as the law counts them: see :meth:`SqlGovernanceRepository.experience_data`); the
+    contract types of all workers read at once (``contract_types_bulk``, never a query per worker)."""
     from seguro_desempleo.rules.coverage import contract_charged, employer_covered
     from seguro_desempleo.rules.post_termination import months_without_a_job
     from seguro_desempleo.storage.employer_sizes import sizes_by_month
-    from seguro_desempleo.storage.history import contract_types_by_month
+    from seguro_desempleo.storage.history_bulk import contract_types_bulk, spans_of
 
     sizes = sizes_by_month(s, sorted({e for rs in rows.values() for _, e, _, _ in rs}), months)
     snaps = {p: params.at(first_day(p)) for p in months}
@@ -300,6 +288,7 @@ def _worker_month_groups(s: Session, rows: _DeclaredRows, sex_by: dict[int, str]
         g["months"].add((w, p))
         g["pay"] += pay
 
+    kept_by: _DeclaredRows = {}
     for w, rs in rows.items():
         for p, _, sector, pay in rs:
             for dim, key in (("total", ""), ("sex", sex_by[w]), ("sector", sector)):
@@ -307,13 +296,15 @@ def _worker_month_groups(s: Session, rows: _DeclaredRows, sex_by: dict[int, str]
         total: dict[int, int] = {}
         for p, _, _, pay in rs:
             total[p] = total.get(p, 0) + pay
-        drop = months_without_a_job([p for p in total if total[p] > 0],
-                                    [(p, e) for p, e, _, pay in rs if pay > 0], spans.get(w, {}), max(total))
+        drop = months_without_a_job([p for p in total if total[p] > 0], [(p, e) for p, e, _, pay in rs if pay > 0],
+                                    spans_of(periods.get(w, ())), max(total))
         kept = [r for r in rs if r[0] not in drop and r[3] > 0 and employer_in(r[1], r[2], r[0])]
-        if not kept:
-            continue
-        contracts = contract_types_by_month(s, w, sorted({e for _, e, _, _ in kept}),
-                                            sorted({p for p, _, _, _ in kept}))
+        if kept:
+            kept_by[w] = kept
+    contracts_by = contract_types_bulk(s, {w: (sorted({e for _, e, _, _ in kept}), sorted({p for p, *_ in kept}))
+                                           for w, kept in kept_by.items()}, periods)
+    for w, kept in kept_by.items():
+        contracts = contracts_by[w]
         for p, e, sector, pay in kept:
             if not contract_charged(contracts.get((e, p)), p, params):
                 continue

@@ -23,13 +23,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import BigInteger, Connection, Integer, and_, bindparam, case, column, func, select, text
 from sqlalchemy.orm import Session
 
 from seguro_desempleo.errors import NotFoundError
@@ -43,6 +43,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 _PAID = ("(SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
          "WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due")
+"""A declaration's month is paid when the employer's payments of that month reach what it was due.
+Every statement below writes this fragment out (SQL is never assembled from pieces, issue 24);
+``tests/storage/test_history_sql.py`` holds each copy to this text."""
 
 HELD_BY_IMPORT_FLAG = ("AND NOT EXISTS (SELECT 1 FROM declaration_review r WHERE r.worker_id = c.worker_id "
                        "AND r.period = c.period AND r.source = 'import' AND r.status <> 'accepted') ")
@@ -50,39 +53,53 @@ HELD_BY_IMPORT_FLAG = ("AND NOT EXISTS (SELECT 1 FROM declaration_review r WHERE
 or one that alone qualifies) does not count until staff accept it: the history leaves it out."""
 
 ACTIVE = "d.status = 'active'"
-"""The condition on the joined declaration ``d`` that keeps the contribution records in force."""
+"""The condition on the joined declaration ``d`` that keeps the contribution records in force
+(written out in each statement, as :data:`_PAID`)."""
 
 
 _HISTORY_BULK = text(
-    f"SELECT c.worker_id, c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+    "SELECT c.worker_id, c.period, SUM(c.insurable_pay), MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) "
+    "FROM employer_payment p WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due "
+    "THEN 1 ELSE 0 END) "
     "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-    f"WHERE c.worker_id IN :ids AND {ACTIVE} AND c.period BETWEEN :a AND :b "
+    "WHERE c.worker_id IN :ids AND d.status = 'active' AND c.period BETWEEN :a AND :b "
     "GROUP BY c.worker_id, c.period").bindparams(bindparam("ids", expanding=True))
-_LAST_SEPARATION_SQL = (
+_LAST_SEPARATION = (
     "SELECT p.end_date, p.termination_cause, e.ruc, e.size_class, e.sector, p.contract_type "
     "FROM employment_period p JOIN employer e ON e.id = p.employer_id "
-    "WHERE p.worker_id = :w AND p.end_date IS NOT NULL {on} ORDER BY p.end_date DESC, p.id DESC")
-_LAST_SEPARATION = _LAST_SEPARATION_SQL.replace("{on}", "")
-_LAST_SEPARATION_ON = _LAST_SEPARATION_SQL.replace("{on}", "AND p.end_date <= :d")
+    "WHERE p.worker_id = :w AND p.end_date IS NOT NULL ORDER BY p.end_date DESC, p.id DESC")
+_LAST_SEPARATION_ON = (
+    "SELECT p.end_date, p.termination_cause, e.ruc, e.size_class, e.sector, p.contract_type "
+    "FROM employment_period p JOIN employer e ON e.id = p.employer_id "
+    "WHERE p.worker_id = :w AND p.end_date IS NOT NULL AND p.end_date <= :d ORDER BY p.end_date DESC, p.id DESC")
 
 
 def _conn(session: Session | Connection) -> Connection:
     return session.connection() if isinstance(session, Session) else session
 
 
-def months_query(worker: str, active: str, first: str, last: str) -> str:
-    """The query of one worker's declared months (period, insurable pay of all employers, paid
-    flag), oldest first, with the given placeholders and active-row condition: the one text
-    :func:`contribution_history` and the claims' fixed driver statement
-    (:mod:`seguro_desempleo.storage.claims_sql`) both run."""
-    return (f"SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
-            "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-            f"WHERE c.worker_id = {worker} AND {active} AND c.period BETWEEN {first} AND {last} "
-            f"{HELD_BY_IMPORT_FLAG}"
-            "GROUP BY c.period ORDER BY c.period")
-
-
-_MONTHS = months_query(":w", ACTIVE, ":a", ":b")
+MONTHS_SQL = (
+    "SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
+    "WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due THEN 1 ELSE 0 END) "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    "WHERE c.worker_id = :w AND d.status = 'active' AND c.period BETWEEN :a AND :b "
+    "AND NOT EXISTS (SELECT 1 FROM declaration_review r WHERE r.worker_id = c.worker_id "
+    "AND r.period = c.period AND r.source = 'import' AND r.status <> 'accepted') "
+    "GROUP BY c.period ORDER BY c.period")
+"""One worker's declared months (period, insurable pay of all employers, paid flag) in
+``[:a, :b]``, oldest first, the months the import holds for review left out
+(:data:`HELD_BY_IMPORT_FLAG`): what :func:`contribution_history` runs."""
+MONTHS_PG = (
+    "SELECT c.period, SUM(c.insurable_pay), MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
+    "WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due THEN 1 ELSE 0 END) "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    "WHERE c.worker_id = %s AND d.status = 'active' AND c.period BETWEEN %s AND %s "
+    "AND NOT EXISTS (SELECT 1 FROM declaration_review r WHERE r.worker_id = c.worker_id "
+    "AND r.period = c.period AND r.source = 'import' AND r.status <> 'accepted') "
+    "GROUP BY c.period ORDER BY c.period")
+""":data:`MONTHS_SQL` with the driver's positional placeholders (worker, first, last): the claims'
+fixed driver statement (:mod:`seguro_desempleo.storage.claims_sql`). The same text otherwise (tested)."""
+_MONTHS = MONTHS_SQL
 
 
 def contribution_history(session: Session | Connection, worker_id: int, first_month: int,
@@ -91,6 +108,12 @@ def contribution_history(session: Session | Connection, worker_id: int, first_mo
     rows = _conn(session).execute(text(_MONTHS),
                                   {"w": worker_id, "a": first_month, "b": last_month}).all()
     return [ContributionMonth(period=int(p), remuneration=int(pay), paid=bool(paid)) for p, pay, paid in rows]
+
+
+def chunks(ids: Sequence[int] | IntArray, size: int = 20_000) -> Iterator[list[int]]:
+    """*ids* in lists of at most *size* plain ints, each bound to one query (expanding), never SQL text."""
+    for start in range(0, len(ids), size):
+        yield [int(w) for w in ids[start:start + size]]
 
 
 @dataclass
@@ -103,31 +126,37 @@ class HistoryArrays:
     declared: BoolArray        # (n, H)
     paid: BoolArray            # (n, H)
 
+    @classmethod
+    def zeros(cls, worker_ids: Sequence[int] | IntArray, first_month: int, last_month: int) -> Self:
+        """No month declared yet for *worker_ids* over ``[first_month, last_month]`` (the bulk
+        readings fill it)."""
+        ids = np.asarray(worker_ids, dtype=np.int64)
+        months = np.arange(first_month, last_month + 1, dtype=np.int64)
+        shape = (len(ids), len(months))
+        return cls(worker_ids=ids, months=months, pay=np.zeros(shape, dtype=np.int64),
+                   declared=np.zeros(shape, dtype=bool), paid=np.zeros(shape, dtype=bool))
+
+    def row_of(self) -> dict[int, int]:
+        """worker id → its row."""
+        return {int(w): i for i, w in enumerate(self.worker_ids)}
+
 
 def contribution_history_bulk(session: Session | Connection, worker_ids: Sequence[int] | IntArray,
                               first_month: int, last_month: int, *, chunk: int = 20_000) -> HistoryArrays:
     """The histories of many workers as arrays (one query per *chunk* workers)."""
-    ids = np.asarray(worker_ids, dtype=np.int64)
-    months = np.arange(first_month, last_month + 1, dtype=np.int64)
-    n, h = len(ids), len(months)
-    pay = np.zeros((n, h), dtype=np.int64)
-    declared = np.zeros((n, h), dtype=bool)
-    paid = np.zeros((n, h), dtype=bool)
-    row_of = {int(w): i for i, w in enumerate(ids)}
+    out = HistoryArrays.zeros(worker_ids, first_month, last_month)
+    row_of = out.row_of()
     conn = _conn(session)
-    for start in range(0, n, chunk):
-        part = [int(w) for w in ids[start:start + chunk]]       # bound (expanding), never SQL text
-        if not part:
-            continue
+    for part in chunks(out.worker_ids, chunk):
         rows = conn.execute(_HISTORY_BULK, {"ids": part, "a": first_month, "b": last_month}).all()
         if not rows:
             continue
         arr = np.array([(row_of[int(w)], int(p) - first_month, int(s), int(pd)) for w, p, s, pd in rows],
                        dtype=np.int64)
-        pay[arr[:, 0], arr[:, 1]] = arr[:, 2]
-        declared[arr[:, 0], arr[:, 1]] = True
-        paid[arr[:, 0], arr[:, 1]] = arr[:, 3] > 0
-    return HistoryArrays(worker_ids=ids, months=months, pay=pay, declared=declared, paid=paid)
+        out.pay[arr[:, 0], arr[:, 1]] = arr[:, 2]
+        out.declared[arr[:, 0], arr[:, 1]] = True
+        out.paid[arr[:, 0], arr[:, 1]] = arr[:, 3] > 0
+    return out
 
 
 @dataclass
@@ -157,9 +186,20 @@ def window_summary_arrays(hist: HistoryArrays, params: ParameterSet, snap: Snaps
     return WindowSummary(hist.worker_ids, count, total, months)
 
 
+_MONTHS_BY_WORKER = text(
+    "SELECT c.worker_id AS worker_id, c.period AS period, SUM(c.insurable_pay) AS pay, "
+    "MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p WHERE p.employer_id = d.employer_id "
+    "AND p.period = d.period) >= d.total_due THEN 1 ELSE 0 END) AS paid "
+    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
+    "WHERE c.worker_id IN :ids AND d.status = 'active' AND c.period BETWEEN :first AND :end "
+    "GROUP BY c.worker_id, c.period").bindparams(bindparam("ids", expanding=True)).columns(
+    column("worker_id", BigInteger), column("period", Integer), column("pay", BigInteger), column("paid", Integer))
+"""The declared months of many workers (pay of all employers, paid flag), :func:`window_summary_sql`'s rows."""
+
+
 def window_summary_sql(session: Session | Connection, worker_ids: Sequence[int] | IntArray, end_month: int,
                        params: ParameterSet, snap: Snapshot) -> WindowSummary:
-    """The same summary computed by the database (the RMV of each month is passed in a CASE)."""
+    """The same summary computed by the database (the RMV of each month passed, bound, in a CASE)."""
     window, reference = _window(snap)
     count_unpaid = bool(snap["requirements.count_declared_unpaid_months"])
     floor = bool(snap["insurable_pay.rmv_minimum_base"])
@@ -168,50 +208,47 @@ def window_summary_sql(session: Session | Connection, worker_ids: Sequence[int] 
     win_first = end_month - window + 1
     months = np.arange(min(ref_first, win_first), end_month + 1, dtype=np.int64)
     rmv = params.monthly_series("economy.rmv", months)
-    rmv_case = "CASE m.period " + " ".join(f"WHEN {int(p)} THEN {int(r)}" for p, r in zip(months, rmv, strict=True)) + " END"
-    base = f"(CASE WHEN m.pay > 0 THEN (CASE WHEN m.pay < {rmv_case} THEN {rmv_case} ELSE m.pay END) ELSE 0 END)" \
-        if floor else "(CASE WHEN m.pay > 0 THEN m.pay ELSE 0 END)"
-    counted = "m.pay > 0" if count_unpaid else "m.pay > 0 AND m.paid = 1"
+    m = _MONTHS_BY_WORKER.subquery("m")
+    with_pay = m.c.pay > 0
+    rmv_of_month = case({int(p): int(r) for p, r in zip(months, rmv, strict=True)}, value=m.c.period)
+    base = case((with_pay, case((m.c.pay < rmv_of_month, rmv_of_month), else_=m.c.pay)), else_=0) if floor \
+        else case((with_pay, m.c.pay), else_=0)
+    counted = with_pay if count_unpaid else and_(with_pay, m.c.paid == 1)
+    in_reference = m.c.period >= bindparam("rf")
+    query = select(m.c.worker_id,
+                   func.sum(case((and_(m.c.period >= bindparam("wf"), counted), 1), else_=0)),
+                   func.sum(case((in_reference, base), else_=0)),
+                   func.sum(case((and_(in_reference, with_pay), 1), else_=0))).group_by(m.c.worker_id)
     out_count = np.zeros(len(ids), dtype=np.int64)
     out_total = np.zeros(len(ids), dtype=np.int64)
     out_months = np.zeros(len(ids), dtype=np.int64)
     row_of = {int(w): i for i, w in enumerate(ids)}
     conn = _conn(session)
-    for start in range(0, len(ids), 20_000):
-        part = [int(w) for w in ids[start:start + 20_000]]      # bound (expanding), never SQL text
-        if not part:
-            continue
-        rows = conn.execute(text(
-            "SELECT m.worker_id, "
-            f"SUM(CASE WHEN m.period >= :wf AND {counted} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN m.period >= :rf THEN {base} ELSE 0 END), "
-            "SUM(CASE WHEN m.period >= :rf AND m.pay > 0 THEN 1 ELSE 0 END) "
-            f"FROM (SELECT c.worker_id, c.period, SUM(c.insurable_pay) AS pay, "
-            f"MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) AS paid "
-            "FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-            f"WHERE c.worker_id IN :ids AND {ACTIVE} AND c.period BETWEEN :first AND :end "
-            "GROUP BY c.worker_id, c.period) m GROUP BY m.worker_id").bindparams(bindparam("ids", expanding=True)),
-            {"ids": part, "wf": win_first, "rf": ref_first, "first": int(months[0]), "end": end_month}).all()
-        for w, c, t, m in rows:
+    for part in chunks(ids):
+        rows = conn.execute(query, {"ids": part, "wf": win_first, "rf": ref_first, "first": int(months[0]),
+                                    "end": end_month}).all()
+        for w, c, t, n in rows:
             i = row_of[int(w)]
-            out_count[i], out_total[i], out_months[i] = int(c), int(t), int(m)
+            out_count[i], out_total[i], out_months[i] = int(c), int(t), int(n)
     return WindowSummary(ids, out_count, out_total, out_months)
 
 
+_WORKERS_BY_NUMBER = text("SELECT id, doc_type, doc_number FROM worker WHERE doc_number IN :numbers").bindparams(
+    bindparam("numbers", expanding=True))
+
+
 def worker_ids_by_document(session: Session | Connection, documents: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Map (document type, number) → worker id for the documents that are registered."""
+    """Map (document type, number) → worker id for the documents that are registered.
+
+    The numbers are bound (expanding); the rows of another document type with the same number are
+    dropped here (the registry's unique key starts with the number, so the read uses it)."""
     conn = _conn(session)
     out: dict[tuple[str, str], int] = {}
     for i in range(0, len(documents), 2000):
-        chunk = documents[i:i + 2000]
-        params = {}
-        conds = []
-        for j, (t, n) in enumerate(chunk):
-            params[f"t{j}"], params[f"n{j}"] = t, n
-            conds.append(f"(doc_type = :t{j} AND doc_number = :n{j})")
-        for wid, t, n in conn.execute(text(f"SELECT id, doc_type, doc_number FROM worker WHERE {' OR '.join(conds)}"),
-                                      params):
-            out[(t, n)] = int(wid)
+        chunk = set(documents[i:i + 2000])
+        for wid, t, n in conn.execute(_WORKERS_BY_NUMBER, {"numbers": sorted({n for _, n in chunk})}):
+            if (t, n) in chunk:
+                out[(t, n)] = int(wid)
     return out
 
 
@@ -246,7 +283,8 @@ def reemployment_start(session: Session | Connection, worker_id: int, after: dt.
     start = conn.execute(text("SELECT MIN(start_date) FROM employment_period WHERE worker_id = :w "
                               "AND start_date > :d"), {"w": worker_id, "d": after}).scalar()
     month = conn.execute(text("SELECT MIN(c.period) FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-                              f"WHERE c.worker_id = :w AND {ACTIVE} AND c.insurable_pay > 0 AND c.period > :m"),
+                              "WHERE c.worker_id = :w AND d.status = 'active' AND c.insurable_pay > 0 "
+                              "AND c.period > :m"),
                          {"w": worker_id, "m": period_of(after)}).scalar()
     found: list[dt.date] = []
     if start is not None:
@@ -269,9 +307,11 @@ def worker_document(session: Session | Connection, worker_id: int) -> tuple[str,
 # Issue 26: which months are aportaciones (art. 3 by month), the charged base (art. 5)
 
 _EMPLOYER_MONTHS = text(
-    f"SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+    "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay), MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) "
+    "FROM employer_payment p WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due "
+    "THEN 1 ELSE 0 END) "
     "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
-    f"WHERE c.worker_id = :w AND {ACTIVE} AND c.period BETWEEN :a AND :b "
+    "WHERE c.worker_id = :w AND d.status = 'active' AND c.period BETWEEN :a AND :b "
     "GROUP BY c.period, d.employer_id, e.sector ORDER BY c.period, d.employer_id")
 
 
@@ -286,7 +326,7 @@ def contract_types_by_month(session: Session | Connection, worker_id: int, emplo
         return out
     rows = _conn(session).execute(text(
         "SELECT employer_id, start_date, end_date, contract_type FROM employment_period "
-        "WHERE worker_id = :w ORDER BY start_date"), {"w": worker_id}).all()
+        "WHERE worker_id = :w ORDER BY start_date, id"), {"w": worker_id}).all()
     periods = []
     for eid, start, end, ctype in rows:
         s = start if isinstance(start, dt.date) or start is None else dt.date.fromisoformat(str(start))
@@ -430,16 +470,19 @@ def subsidised_periods(session: Session | Connection, worker_id: int, first: int
 CHARGED_READS_SQL = (
     "(SELECT json_agg(json_build_array(x.period, x.employer_id, x.sector, x.pay, x.paid, x.ruc, x.with_pay) "
     "ORDER BY x.period, x.employer_id) FROM ("
-    f"SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay) AS pay, MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) AS paid, "
+    "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay) AS pay, MAX(CASE WHEN (SELECT "
+    "COALESCE(SUM(p.amount), 0) FROM employer_payment p WHERE p.employer_id = d.employer_id AND p.period = d.period) "
+    ">= d.total_due THEN 1 ELSE 0 END) AS paid, "
     "e.ruc, MAX(CASE WHEN c.insurable_pay > 0 THEN 1 ELSE 0 END) AS with_pay "
     "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
-    f"WHERE c.worker_id = %(w)s AND {ACTIVE} AND c.period BETWEEN %(lo)s AND %(hi)s "
+    "WHERE c.worker_id = %(w)s AND d.status = 'active' AND c.period BETWEEN %(lo)s AND %(hi)s "
     "GROUP BY c.period, d.employer_id, e.sector, e.ruc) x) AS employer_months, "
     "(SELECT json_agg(json_build_array(s.employer_id, s.valid_from, s.size_class) ORDER BY s.employer_id, s.valid_from) "
     "FROM employer_size s WHERE s.status = 'confirmed' AND s.employer_id IN ("
     "SELECT d.employer_id FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-    f"WHERE c.worker_id = %(w)s AND {ACTIVE} AND c.period BETWEEN %(lo)s AND %(hi)s)) AS sizes, "
-    "(SELECT json_agg(json_build_array(p.employer_id, p.start_date, p.end_date, p.contract_type) ORDER BY p.start_date) "
+    "WHERE c.worker_id = %(w)s AND d.status = 'active' AND c.period BETWEEN %(lo)s AND %(hi)s)) AS sizes, "
+    "(SELECT json_agg(json_build_array(p.employer_id, p.start_date, p.end_date, p.contract_type) "
+    "ORDER BY p.start_date, p.id) "
     "FROM employment_period p WHERE p.worker_id = %(w)s) AS periods, "
     "(SELECT json_agg(json_build_array(t.employer_id, t.recorded_on, t.contract_type) ORDER BY t.recorded_on) "
     "FROM worker_contract t WHERE t.worker_id = %(w)s) AS tra, "

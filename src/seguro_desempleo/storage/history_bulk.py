@@ -7,7 +7,7 @@ and any simulation fed from the database. Moved out of :mod:`seguro_desempleo.st
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,14 +18,13 @@ from seguro_desempleo.parameters import ParameterSet
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.rules.evaluate import ContributionMonth
 from seguro_desempleo.storage.history import (
-    _PAID,
-    ACTIVE,
     BoolArray,
     HistoryArrays,
     IntArray,
     _conn,
+    _contracts_at,
     _day,
-    contract_types_by_month,
+    chunks,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -33,27 +32,73 @@ from seguro_desempleo.storage.history import (
 
 
 _EMPLOYER_MONTHS_BULK = text(
-    f"SELECT c.worker_id, c.period, d.employer_id, e.sector, SUM(c.insurable_pay), "
-    f"MAX(CASE WHEN {_PAID} THEN 1 ELSE 0 END) "
+    "SELECT c.worker_id, c.period, d.employer_id, e.sector, SUM(c.insurable_pay), "
+    "MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p WHERE p.employer_id = d.employer_id "
+    "AND p.period = d.period) >= d.total_due THEN 1 ELSE 0 END) "
     "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
-    f"WHERE c.worker_id IN :ids AND {ACTIVE} AND c.period BETWEEN :a AND :b "
+    "WHERE c.worker_id IN :ids AND d.status = 'active' AND c.period BETWEEN :a AND :b "
     "GROUP BY c.worker_id, c.period, d.employer_id, e.sector").bindparams(bindparam("ids", expanding=True))
 _PERIODS_BULK = text(
-    "SELECT worker_id, employer_id, start_date, end_date FROM employment_period WHERE worker_id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
+    "SELECT worker_id, employer_id, start_date, end_date, contract_type FROM employment_period "
+    "WHERE worker_id IN :ids ORDER BY worker_id, start_date, id").bindparams(bindparam("ids", expanding=True))
+_CONTRACTS_BULK = text(
+    "SELECT worker_id, employer_id, recorded_on, contract_type FROM worker_contract "
+    "WHERE worker_id IN :ids ORDER BY worker_id, recorded_on, id").bindparams(bindparam("ids", expanding=True))
+
+Period = tuple[int, dt.date | None, dt.date | None, str | None]
+"""A T-Registro period: (employer, start, end, Tabla 12 contract or ``None``)."""
+Spans = dict[int, list[tuple[dt.date, dt.date | None]]]
+"""employer → the worker's T-Registro periods with that employer (start, end)."""
 
 
-def _spans_bulk(conn: Connection, ids: Sequence[int]) -> dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]]:
-    """worker → employer → the worker's T-Registro periods with that employer (start, end)."""
-    out: dict[int, dict[int, list[tuple[dt.date, dt.date | None]]]] = {}
-    for start in range(0, len(ids), 20_000):
-        part = list(ids[start:start + 20_000])
-        if not part:
-            continue
-        for w, e, s, end in conn.execute(_PERIODS_BULK, {"ids": part}).all():
-            begin = _day(s)
-            assert begin is not None
-            out.setdefault(int(w), {}).setdefault(int(e), []).append((begin, _day(end)))
+def employment_periods_bulk(session: Session | Connection, worker_ids: Sequence[int]) -> dict[int, list[Period]]:
+    """worker → the worker's T-Registro periods, by start date (then id, as
+    :func:`~seguro_desempleo.storage.history.contract_types_by_month` reads them): one query per
+    20,000 workers, the ids bound."""
+    out: dict[int, list[Period]] = {}
+    for part in chunks(worker_ids):
+        for w, e, start, end, ctype in _conn(session).execute(_PERIODS_BULK, {"ids": part}).all():
+            out.setdefault(int(w), []).append((int(e), _day(start), _day(end), ctype))
+    return out
+
+
+def spans_of(periods: Sequence[Period]) -> Spans:
+    """A worker's periods (:func:`employment_periods_bulk`) as employer → (start, end)."""
+    out: Spans = {}
+    for e, start, end, _ in periods:
+        assert start is not None
+        out.setdefault(e, []).append((start, end))
+    return out
+
+
+def worker_contracts_bulk(session: Session | Connection,
+                          worker_ids: Sequence[int]) -> dict[int, dict[int, list[tuple[dt.date, str]]]]:
+    """worker → employer → the contracts its Estructura 5 ``.tra`` files recorded (day recorded,
+    Tabla 12 code), oldest first: the other half of what
+    :func:`~seguro_desempleo.storage.history.contract_types_by_month` reads, for many workers."""
+    out: dict[int, dict[int, list[tuple[dt.date, str]]]] = {}
+    for part in chunks(worker_ids):
+        for w, e, day, ctype in _conn(session).execute(_CONTRACTS_BULK, {"ids": part}).all():
+            recorded = _day(day)
+            assert recorded is not None
+            out.setdefault(int(w), {}).setdefault(int(e), []).append((recorded, str(ctype)))
+    return out
+
+
+def contract_types_bulk(session: Session | Connection, wanted: Mapping[int, tuple[Sequence[int], Sequence[int]]],
+                        periods: Mapping[int, Sequence[Period]] | None = None) -> dict[int, dict[tuple[int, int], str | None]]:
+    """:func:`~seguro_desempleo.storage.history.contract_types_by_month` of many workers at once
+    (*wanted*: worker → (employer ids, months)): the same rule on the same rows, read set-based —
+    the periods (unless given, as :func:`employment_periods_bulk` reads them) and the ``.tra``
+    records in one query per 20,000 workers instead of two per worker."""
+    ids = sorted(w for w, (employers, months) in wanted.items() if employers and months)
+    if periods is None:
+        periods = employment_periods_bulk(session, ids)
+    tra = worker_contracts_bulk(session, ids)
+    out: dict[int, dict[tuple[int, int], str | None]] = {w: {} for w in wanted}
+    for w in ids:
+        employers, months = wanted[w]
+        out[w] = _contracts_at(periods.get(w, ()), tra.get(w, {}), employers, months)
     return out
 
 
@@ -70,6 +115,12 @@ class LawHistoryArrays(HistoryArrays):
     counted: BoolArray = None  # type: ignore[assignment]
     subsidised: BoolArray = None  # type: ignore[assignment]
 
+    def __post_init__(self) -> None:
+        if self.counted is None:        # every month counted until the law says otherwise
+            self.counted = np.ones(self.pay.shape, dtype=bool)
+        if self.subsidised is None:
+            self.subsidised = np.zeros(self.pay.shape, dtype=bool)
+
     def contribution_months(self, i: int) -> tuple[ContributionMonth, ...]:
         """Row *i* as the claim's ``ContributionMonth`` tuple (declared months, oldest first)."""
         return tuple(ContributionMonth(int(self.months[j]), int(self.pay[i, j]), bool(self.paid[i, j]),
@@ -77,83 +128,91 @@ class LawHistoryArrays(HistoryArrays):
                      for j in np.flatnonzero(self.declared[i]))
 
 
+EmployerMonth = tuple[int, int, str, int, bool]
+"""(month, employer, sector, declared pay, paid in full) of one worker."""
+
+
 def charged_history_bulk(session: Session | Connection, worker_ids: Sequence[int] | IntArray, first_month: int,
                          last_month: int, params: ParameterSet, *, chunk: int = 20_000) -> LawHistoryArrays:
     """The histories of many workers as the law counts them — the bulk twin of the claim's reading
     (post-termination pay left out, then ``charged_months``'s art. 3 by month and charged base),
-    for batch decisions and any simulation fed from the database. One query per *chunk* workers
-    for the pay, one for the periods, one for the sizes, one for the subsidies; the contract types
-    through the one seam :func:`contract_types_by_month` (per worker with declared months)."""
-    from seguro_desempleo.rules.coverage import contract_charged, employer_covered
-    from seguro_desempleo.rules.post_termination import months_without_a_job
+    for batch decisions and any simulation fed from the database. Set-based: one query per *chunk*
+    workers for the pay, the T-Registro periods (spans and contracts), the ``.tra`` contracts and
+    the subsidies, one for the sizes — never a query per worker (a national population)."""
     from seguro_desempleo.storage.employer_sizes import sizes_by_month
 
-    ids = np.asarray(worker_ids, dtype=np.int64)
-    months = np.arange(first_month, last_month + 1, dtype=np.int64)
-    n, h = len(ids), len(months)
-    pay = np.zeros((n, h), dtype=np.int64)
-    declared = np.zeros((n, h), dtype=bool)
-    paid = np.zeros((n, h), dtype=bool)
-    counted = np.ones((n, h), dtype=bool)
-    subsidised = np.zeros((n, h), dtype=bool)
-    row_of = {int(w): i for i, w in enumerate(ids)}
+    out = LawHistoryArrays.zeros(worker_ids, first_month, last_month)
     conn = _conn(session)
-    rows_by_worker: dict[int, list[tuple[int, int, str, int, bool]]] = {}
-    for start in range(0, n, chunk):
-        part = [int(w) for w in ids[start:start + chunk]]       # bound (expanding), never SQL text
-        if not part:
-            continue
+    rows_by_worker: dict[int, list[EmployerMonth]] = {}
+    for part in chunks(out.worker_ids, chunk):
         for w, p, e, sector, s, pd in conn.execute(_EMPLOYER_MONTHS_BULK,
                                                    {"ids": part, "a": first_month, "b": last_month}).all():
             rows_by_worker.setdefault(int(w), []).append((int(p), int(e), str(sector), int(s), bool(pd)))
-    spans = _spans_bulk(conn, [int(w) for w in ids])
+    workers = sorted(rows_by_worker)
+    periods = employment_periods_bulk(conn, workers)
+    kept_by_worker = {w: kept for w, rows in rows_by_worker.items()
+                      if (kept := _with_a_job(rows, spans_of(periods.get(w, ()))))}
+    contracts = contract_types_bulk(conn, {w: (sorted({e for _, e, _, _, _ in kept}), sorted({p for p, *_ in kept}))
+                                           for w, kept in kept_by_worker.items()}, periods)
     employers = sorted({e for rows in rows_by_worker.values() for _, e, _, _, _ in rows})
-    periods = sorted({p for rows in rows_by_worker.values() for p, _, _, _, _ in rows})
-    sizes = sizes_by_month(conn, employers, periods)
-    sub = _subsidised_bulk(conn, [int(w) for w in ids], first_month, last_month)
-    rmv = {int(p): int(r) for p, r in zip(periods, params.monthly_series("economy.rmv", periods), strict=True)} \
-        if periods else {}
-    for w, rows in rows_by_worker.items():
-        i = row_of[w]
-        total: dict[int, int] = {}
-        for p, _, _, s, _ in rows:
-            total[p] = total.get(p, 0) + s
-        declared_months = sorted(total)
-        drop = months_without_a_job([p for p in declared_months if total[p] > 0],
-                                    [(p, e) for p, e, _, s, _ in rows if s > 0], spans.get(w, {}),
-                                    declared_months[-1])
-        kept = [r for r in rows if r[0] not in drop]
-        if not kept:
-            continue
-        contracts = contract_types_by_month(session, w, sorted({e for _, e, _, _, _ in kept}),
-                                            sorted({p for p, _, _, _, _ in kept}))
-        per: dict[int, list[tuple[bool, int, int, bool]]] = {}
-        for p, e, sector, s, pd in kept:
-            size = sizes.get((e, p))
-            snap = params.at(first_day(p))
-            if size is None:
-                ok = bool(snap["coverage.unknown_size_charged"]) and sector in snap["coverage.sectors"]
-            else:
-                ok = employer_covered(size, sector, p, params)
-            ok = ok and contract_charged(contracts.get((e, p)), p, params)
-            base = s
-            if ok and base > 0 and snap["insurable_pay.rmv_minimum_base"]:
-                base = max(base, rmv[p])
-            per.setdefault(p, []).append((ok, base, s, pd))
-        for p, parts in per.items():
-            j = p - first_month
-            declared[i, j] = True
-            subsidised[i, j] = p in sub.get(w, ())
-            covered = [x for x in parts if x[0]]
-            if covered:
-                pay[i, j] = sum(b for _, b, _, _ in covered)
-                paid[i, j] = any(pd for _, _, _, pd in covered)
-            else:
-                pay[i, j] = sum(s for _, _, s, _ in parts)
-                paid[i, j] = any(pd for _, _, _, pd in parts)
-                counted[i, j] = False
-    return LawHistoryArrays(worker_ids=ids, months=months, pay=pay, declared=declared, paid=paid,
-                            counted=counted, subsidised=subsidised)
+    months = sorted({p for rows in rows_by_worker.values() for p, _, _, _, _ in rows})
+    sizes = sizes_by_month(conn, employers, months)
+    sub = _subsidised_bulk(conn, workers, first_month, last_month)
+    rmv = {int(p): int(r) for p, r in zip(months, params.monthly_series("economy.rmv", months), strict=True)} \
+        if months else {}
+    row_of = out.row_of()
+    for w, kept in kept_by_worker.items():
+        _charge_row(out, row_of[w], kept, sizes, contracts[w], sub.get(w, set()), rmv, params)
+    return out
+
+
+def _with_a_job(rows: Sequence[EmployerMonth], spans: Spans) -> list[EmployerMonth]:
+    """A worker's employer-months without the months whose only pay is a former employer's after
+    its period ended (``rules.post_termination``)."""
+    from seguro_desempleo.rules.post_termination import months_without_a_job
+
+    total: dict[int, int] = {}
+    for p, _, _, s, _ in rows:
+        total[p] = total.get(p, 0) + s
+    declared_months = sorted(total)
+    drop = months_without_a_job([p for p in declared_months if total[p] > 0],
+                                [(p, e) for p, e, _, s, _ in rows if s > 0], spans, declared_months[-1])
+    return [r for r in rows if r[0] not in drop]
+
+
+def _charge_row(out: LawHistoryArrays, i: int, kept: Sequence[EmployerMonth], sizes: Mapping[tuple[int, int], str | None],
+                contracts: Mapping[tuple[int, int], str | None], subsidised: set[int], rmv: Mapping[int, int],
+                params: ParameterSet) -> None:
+    """Row *i* of *out* from the worker's kept employer-months: art. 3 by month (the employer inside
+    the phase in force, the contract covered) and the charged base (pay floored at the RMV)."""
+    from seguro_desempleo.rules.coverage import contract_charged, employer_covered
+
+    per: dict[int, list[tuple[bool, int, int, bool]]] = {}
+    for p, e, sector, s, pd in kept:
+        size = sizes.get((e, p))
+        snap = params.at(first_day(p))
+        if size is None:
+            ok = bool(snap["coverage.unknown_size_charged"]) and sector in snap["coverage.sectors"]
+        else:
+            ok = employer_covered(size, sector, p, params)
+        ok = ok and contract_charged(contracts.get((e, p)), p, params)
+        base = s
+        if ok and base > 0 and snap["insurable_pay.rmv_minimum_base"]:
+            base = max(base, rmv[p])
+        per.setdefault(p, []).append((ok, base, s, pd))
+    first_month = int(out.months[0])
+    for p, parts in per.items():
+        j = p - first_month
+        out.declared[i, j] = True
+        out.subsidised[i, j] = p in subsidised
+        covered = [x for x in parts if x[0]]
+        if covered:
+            out.pay[i, j] = sum(b for _, b, _, _ in covered)
+            out.paid[i, j] = any(pd for _, _, _, pd in covered)
+        else:
+            out.pay[i, j] = sum(s for _, _, s, _ in parts)
+            out.paid[i, j] = any(pd for _, _, _, pd in parts)
+            out.counted[i, j] = False
 
 
 def _subsidised_bulk(conn: Connection, ids: Sequence[int], first: int, last: int) -> dict[int, set[int]]:
@@ -162,10 +221,7 @@ def _subsidised_bulk(conn: Connection, ids: Sequence[int], first: int, last: int
 
     s = suspension_days.c
     out: dict[int, set[int]] = {}
-    for start in range(0, len(ids), 20_000):
-        part = list(ids[start:start + 20_000])
-        if not part:
-            continue
+    for part in chunks(ids):
         for w, p in conn.execute(select(s.worker_id, s.period).where(
                 s.worker_id.in_(part), s.suspension_type.in_(SUBSIDISED_TYPES), s.days > 0,
                 s.period >= first, s.period <= last)).all():
@@ -185,18 +241,17 @@ def reemployment_starts_bulk(session: Session | Connection, separations: Sequenc
         return []
     conn = _conn(session)
     ids = sorted({int(w) for w, _ in separations})
-    spans = _spans_bulk(conn, ids)
+    periods = employment_periods_bulk(conn, ids)
     lo = min(period_of(d) for _, d in separations) + 1
     hi = max(period_of(d) for _, d in separations) + months_after
     paying: dict[int, list[tuple[int, int]]] = {}
-    for start in range(0, len(ids), 20_000):
-        part = ids[start:start + 20_000]
+    for part in chunks(ids):
         for w, p, e, s, _ in conn.execute(_EMPLOYER_MONTHS_BULK_PAY, {"ids": part, "a": lo, "b": hi}).all():
             if int(s) > 0:
                 paying.setdefault(int(w), []).append((int(p), int(e)))
     out: list[dt.date | None] = []
     for w, after in separations:
-        mine = spans.get(int(w), {})
+        mine = spans_of(periods.get(int(w), ()))
         found = [s for ss in mine.values() for s, _ in ss if s > after]
         last = period_of(after) + months_after
         month = first_job_month([(p, e) for p, e in paying.get(int(w), []) if p <= last], mine, period_of(after))
@@ -208,5 +263,5 @@ def reemployment_starts_bulk(session: Session | Connection, separations: Sequenc
 
 _EMPLOYER_MONTHS_BULK_PAY = text(
     "SELECT c.worker_id, c.period, d.employer_id, c.insurable_pay, 0 FROM contribution c "
-    f"JOIN declaration d ON d.id = c.declaration_id WHERE c.worker_id IN :ids AND {ACTIVE} "
+    "JOIN declaration d ON d.id = c.declaration_id WHERE c.worker_id IN :ids AND d.status = 'active' "
     "AND c.period BETWEEN :a AND :b AND c.insurable_pay > 0").bindparams(bindparam("ids", expanding=True))
