@@ -9,7 +9,7 @@ The measurement behind decision 0110. Two layouts of the same records in one thr
 
 Figures, each for both layouts and as the ratio partitioned / plain measured in the same run:
 
-1. **Read, one worker.** The claims' own statement (:func:`seguro_desempleo.storage.history.months_query`,
+1. **Read, one worker.** The claims' own statement (:data:`seguro_desempleo.storage.history.MONTHS_PG`,
    24-month window, prepared by psycopg as the API's connection does, on a new connection per
    layout and round) for ``--probes`` random workers: mean, p50 and p99 in µs, and how many
    generic and custom plans the server ran (``plan_cache_mode = auto`` lets it choose; the
@@ -38,7 +38,7 @@ import numpy as np
 import psycopg
 import sqlalchemy as sa
 
-from seguro_desempleo.storage.history import ACTIVE, contribution_history_bulk, months_query
+from seguro_desempleo.storage.history import MONTHS_PG, contribution_history_bulk
 
 FIRST_PERIOD = 2023 * 12          # month indices as stored (year * 12 + month - 1)
 PER_EMPLOYER = 10                 # workers per employer
@@ -87,7 +87,7 @@ def _probe(uri: str, name: str, workers: int, months: int, probes: int, seed: in
     """Timings (µs) of the claims' statement for *probes* random workers on a new connection (its
     own prepared statement, as an API connection has), and how many generic and custom plans the
     server ran for it (``pg_prepared_statements``)."""
-    query = months_query("%s", ACTIVE, "%s", "%s")
+    query = MONTHS_PG
     last = FIRST_PERIOD + months - 1
     rng = np.random.default_rng(seed)
     ids = rng.integers(1, workers + 1, probes)

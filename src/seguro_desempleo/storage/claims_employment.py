@@ -35,6 +35,15 @@ def _obligation(r: Any) -> Obligation:
                       r.just_cause or "", r.recorded_by or "")
 
 
+_SCHEDULE_MANY_PG = (
+    "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, recorded_by) "
+    "SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
+    "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
+    "unnest(%s::varchar[], %s::date[]) WITH ORDINALITY AS v(kind, due, i) RETURNING id, kind, due_date")
+"""The claim's planned obligations (kinds and due dates, two arrays bound), numbered after its
+existing ones (``WITH ORDINALITY``: 1, 2, … in the plan's order), in one statement."""
+
+
 class SqlEmploymentService:
     """The local employment-service adapter, persistent: obligations ``<claim>-O<n>``."""
 
@@ -75,17 +84,11 @@ class SqlEmploymentService:
 
     def _schedule_many_pg(self, claim_id: str, planned: list[tuple[ObligationKind, dt.date]]) -> list[Obligation]:
         """Count and insert in one statement (numbers follow the claim's existing obligations)."""
-        values = ", ".join(f"({i + 1}, %s::varchar, %s::date)" for i in range(len(planned)))
-        params: list[Any] = [claim_id, claim_id, Outcome.PENDING.value, claim_id]
-        for kind, due in planned:
-            params.extend((kind.value, due))
+        params = (claim_id, claim_id, Outcome.PENDING.value, claim_id, [kind.value for kind, _ in planned],
+                  [due for _, due in planned])
         raw: Any = driver_connection(self.session)
-        with raw.cursor() as cur:       # on the driver cursor: no statement built per call
-            cur.execute(
-                "INSERT INTO es_obligation (id, claim_id, kind, due_date, outcome, recorded_on, just_cause, "
-                "recorded_by) SELECT %s::varchar || '-O' || (n.c + v.i)::text, %s, v.kind, v.due, %s, NULL, '', '' "
-                "FROM (SELECT count(*) AS c FROM es_obligation WHERE claim_id = %s) n, "
-                f"(VALUES {values}) AS v(i, kind, due) RETURNING id, kind, due_date", params)
+        with raw.cursor() as cur:       # on the driver cursor: one fixed statement, the plan as two arrays
+            cur.execute(_SCHEDULE_MANY_PG, params)
             rows = cur.fetchall()
         obs = sorted((Obligation(str(r[0]), claim_id, ObligationKind(r[1]), r[2]) for r in rows),
                      key=lambda o: int(o.id.rsplit("-O", 1)[1]))

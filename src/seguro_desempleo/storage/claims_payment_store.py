@@ -57,10 +57,10 @@ class SqlPaymentStore:
                                   "(LIKE benefit_payment INCLUDING DEFAULTS) ON COMMIT DROP"))
         self.session.execute(text("TRUNCATE stage_benefit_payment"))
         raw: Any = driver_connection(self.session)
-        cols = ("key", "claim_id", "number", "period", "amount", "paid_on")
         with raw.cursor() as cur:
             esc = copy_escape
-            copy_text_lines(cur, f"COPY stage_benefit_payment ({', '.join(cols)}) FROM STDIN",
+            copy_text_lines(cur, "COPY stage_benefit_payment (key, claim_id, number, period, amount, paid_on) "
+                            "FROM STDIN",
                             (f"{esc(p.key)}\t{esc(p.claim_id)}\t{int(p.number)}\t{int(p.period)}\t"
                              f"{int(p.amount)}\t{p.paid_on.isoformat()}" for p in payments))
             cur.execute("INSERT INTO benefit_payment (key, claim_id, number, period, amount, paid_on) "

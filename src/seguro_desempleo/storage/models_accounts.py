@@ -34,12 +34,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from seguro_desempleo.storage.models import Base
 
 ROLES_SQL = "('worker','employer','caseworker','employment_officer','analyst','board','admin')"
+"""The roles the accounts' CHECK constraints allow (written out in each, as migration 0302 wrote
+them; ``tests/project/test_no_sql_formatting.py`` holds them to :class:`~seguro_desempleo.auth.Role`)."""
 
 
 class UserAccountRow(Base):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint(f"role IN {ROLES_SQL}", name="role_known"),
+        CheckConstraint("role IN ('worker','employer','caseworker','employment_officer','analyst','board','admin')",
+                        name="role_known"),
         CheckConstraint("(role = 'worker') = (worker_id IS NOT NULL)", name="worker_bound"),
         CheckConstraint("failed_count >= 0", name="failed_count_nonneg"),
         UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_account_oidc"),
@@ -76,7 +79,9 @@ class RecoveryCodeRow(Base):
 
 class ClientCredentialRow(Base):
     __tablename__ = "client_credential"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES_SQL}", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('worker','employer','caseworker','employment_officer','analyst','board','admin')",
+                        name="role_known"),)
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     secret_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(24))

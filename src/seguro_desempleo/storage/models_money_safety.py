@@ -59,7 +59,7 @@ class DeclarationReviewRow(Base):
     # migration 0309 (decision 0413): "claims" — the claims' own flags (ceiling, 5× jump), which the
     # claims service discounts; "import" — the payroll import's flags (a first declaration long
     # after it was due, or one that alone qualifies), which the history read itself leaves out
-    # until accepted (storage.history.months_query).
+    # until accepted (storage.history.MONTHS_SQL).
     source: Mapped[str] = mapped_column(String(10), default="claims", server_default="claims")
 
 

@@ -26,8 +26,6 @@ from seguro_desempleo.periods import month_index
 
 T = TypeVar("T")
 
-_PAID = ("(SELECT COALESCE(SUM(p.amount), 0) FROM employer_payment p "
-         "WHERE p.employer_id = d.employer_id AND p.period = d.period)")
 
 _GROUP_ATTRS = text(
     "SELECT w.id, w.sex, w.birth_date, w.region, (SELECT e.sector FROM employment_period p "
@@ -61,7 +59,8 @@ class SqlReadModels:
         """The art. 7 window month by month (oldest first) with each employer's declaration."""
         first = end_month - window + 1
         rows = self.session.connection().execute(text(
-            f"SELECT c.period, e.ruc, e.name, SUM(c.insurable_pay), MAX(CASE WHEN {_PAID} >= d.total_due "
+            "SELECT c.period, e.ruc, e.name, SUM(c.insurable_pay), MAX(CASE WHEN (SELECT COALESCE(SUM(p.amount), 0) "
+            "FROM employer_payment p WHERE p.employer_id = d.employer_id AND p.period = d.period) >= d.total_due "
             "THEN 1 ELSE 0 END) FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
             "JOIN employer e ON e.id = d.employer_id WHERE c.worker_id = :w AND d.status = 'active' "
             "AND c.period BETWEEN :a AND :b GROUP BY c.period, e.ruc, e.name ORDER BY c.period, e.ruc"),
@@ -112,7 +111,9 @@ class SqlReadModels:
 
     def employer_months(self, employer_id: int) -> list[records.DeclaredMonth]:
         rows = self.session.connection().execute(text(
-            f"SELECT d.period, d.version, d.workers, d.total_due, d.employer_due, d.cts_due, {_PAID} "
+            "SELECT d.period, d.version, d.workers, d.total_due, d.employer_due, d.cts_due, (SELECT "
+            "COALESCE(SUM(p.amount), 0) FROM employer_payment p WHERE p.employer_id = d.employer_id "
+            "AND p.period = d.period) "
             "FROM declaration d WHERE d.employer_id = :e AND d.status = 'active' ORDER BY d.period DESC"),
             {"e": employer_id}).all()
         return [records.DeclaredMonth(*(int(x or 0) for x in r)) for r in rows]
