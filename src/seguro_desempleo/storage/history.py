@@ -320,7 +320,9 @@ def contract_types_by_month(session: Session | Connection, worker_id: int, emplo
     """The one reader of contract types for coverage by month (issue 26, item 5): the Tabla 12
     contract of the worker with each employer in each month, ``None`` where unknown. The T-Registro
     period's own (``employment_period.contract_type``) first; else what an Estructura 5 ``.tra``
-    recorded (issue 31; ``storage.intake.worker_contract``, the rule of ``intake.contract_type_at``)."""
+    recorded (issue 31; ``storage.intake.worker_contract``, the rule of ``intake.contract_type_at``).
+    The rule itself is :func:`_contracts_at`; many workers at once read the same rows set-based
+    (``storage.history_bulk.contract_types_bulk``, issue 24: equal, tested)."""
     out: dict[tuple[int, int], str | None] = {}
     if not employer_ids or not months:
         return out
