@@ -388,7 +388,7 @@ def _pay_noncontributory(status, pay, nc_left, nc_amount, measured, c, cell, mi,
     return pay, nc_left
 
 
-@hot
+@inlined
 def _separate(ring, i, t, key, deps, sector, size, contract, tenure, mask, ben_left, ben_k, ben_ir,
               market, law, amounts, measured, c, cell, mi, acc, mon, hist):  # pragma: no cover - compiled
     """A formal separation: its Tabla 17 cause and destination, and the claim decided at once.
@@ -413,7 +413,7 @@ def _separate(ring, i, t, key, deps, sector, size, contract, tenure, mask, ben_l
     return dest, ben_left, ben_k, ben_ir
 
 
-@hot
+@inlined
 def _decide_claim(ring, i, t, sector, size, contract, tenure, mask, cause, days, law, n_rates):  # pragma: no cover
     """The claim at a separation in month *t*, as ``rules.evaluate.evaluate_batch`` decides it: returns
     (involuntary, covered job, eligible but for registration, insurable remuneration, benefit months)."""
