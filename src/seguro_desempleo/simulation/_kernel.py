@@ -39,10 +39,11 @@ SEP_DEST_STATUS = np.array([0, 2, 1, 3], dtype=np.int64)
 # The monthly kernel's helpers are compiled without numba's reference counting (``_nrt=False``). They
 # allocate nothing, and counting the references to the arrays they are passed (an atomic operation per
 # array and call, on memory both threads share) made the kernel split into helpers 6 to 40 times slower
-# than the same code in one function (measured, issue 24). ``_run_person`` and ``_month`` take the tables
-# as named tuples and are inlined by numba (a call would copy every field); the other helpers are small,
-# and LLVM inlines them, or rare (a separation) and stay calls. Inlining them all by numba gives the same
-# speed but compiles more than twice as long (cold start, issue 29).
+# than the same code in one function (measured, issue 24). The helpers that take the tables as named
+# tuples and run every month or at every separation (``_run_person``, ``_month``, ``_separate``,
+# ``_decide_claim``) are inlined by numba: a call would copy every field of the tuples. The others are
+# small, and LLVM inlines them, or rare and stay calls. Inlining every helper by numba compiled 2.4 times
+# as long (the cold start, issue 29) and ran no faster.
 hot = njit(cache=True, nogil=True, _nrt=False)
 inlined = njit(inline="always", cache=True, nogil=True, _nrt=False)
 
