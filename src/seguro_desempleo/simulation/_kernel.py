@@ -43,7 +43,7 @@ SEP_DEST_STATUS = np.array([0, 2, 1, 3], dtype=np.int64)
 # tuples and run every month or at every separation (``_run_person``, ``_month``, ``_separate``,
 # ``_decide_claim``) are inlined by numba: a call would copy every field of the tuples. The others are
 # small, and LLVM inlines them, or rare and stay calls. Inlining every helper by numba compiled 2.4 times
-# as long (the cold start, issue 29) and ran no faster.
+# as long (the cold start, issue 29).
 hot = njit(cache=True, nogil=True, _nrt=False)
 inlined = njit(inline="always", cache=True, nogil=True, _nrt=False)
 
