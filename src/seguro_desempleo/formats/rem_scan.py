@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -137,6 +138,142 @@ def _distinct_concepts(concept: npt.NDArray[np.int64], order: npt.NDArray[np.int
     return True
 
 
+def _document(buf: npt.NDArray[np.uint8], i: int, stop: int, docs: npt.NDArray[np.bool_]) -> tuple[int, int, np.uint64]:
+    """``tipo_doc|num_doc|`` at *i*: two digits of a worker document, then 8 digits for a DNI (01), else
+    1–15 capital letters, digits or hyphens. Returns (position of num_doc's ``|``, or -1 when the field is
+    not plainly good; num_doc's length; the FNV-1a hash of both)."""
+    if i + 3 > stop or not (48 <= buf[i] <= 57 and 48 <= buf[i + 1] <= 57) or buf[i + 2] != 124:
+        return -1, 0, np.uint64(0)
+    d = (buf[i] - 48) * 10 + (buf[i + 1] - 48)
+    if not docs[d]:
+        return -1, 0, np.uint64(0)
+    h = np.uint64(14695981039346656037)
+    h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
+    h = (h ^ np.uint64(buf[i + 1])) * np.uint64(1099511628211)
+    j = i + 3
+    k = j
+    while k < stop and buf[k] != 124:
+        c = buf[k]
+        if d == 1:
+            if not 48 <= c <= 57:
+                return -1, 0, np.uint64(0)
+        elif not (48 <= c <= 57 or 65 <= c <= 90 or c == 45):  # small letters: the polars path
+            return -1, 0, np.uint64(0)
+        h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
+        k += 1
+    length = k - j
+    if k >= stop or length == 0 or length > 15 or (d == 1 and length != 8):
+        return -1, 0, np.uint64(0)
+    return k, length, h
+
+
+def _concept(buf: npt.NDArray[np.uint8], j: int, stop: int, declarable: npt.NDArray[np.bool_]) -> int:
+    """``concepto|`` at *j*: four digits of a declarable concept; -1 when not plainly one."""
+    if j + 5 > stop or buf[j + 4] != 124:
+        return -1
+    c4 = 0
+    for q in range(4):
+        c = buf[j + q]
+        if not 48 <= c <= 57:
+            return -1
+        c4 = c4 * 10 + (c - 48)
+    if not declarable[c4]:
+        return -1
+    return c4
+
+
+def _parse_line(buf: npt.NDArray[np.uint8], i: int, stop: int, docs: npt.NDArray[np.bool_],
+                declarable: npt.NDArray[np.bool_], part: npt.NDArray[np.int8]) -> tuple[int, int, np.uint64, int, int]:
+    """The line at *i*: (where the next line starts, or -1 when this one is not plainly good; num_doc's
+    length; the worker's key hash; the concept; its part of the insurable pay, in céntimos)."""
+    k, length, h = _document(buf, i, stop, docs)
+    if k < 0:
+        return -1, 0, h, 0, 0
+    j = k + 1
+    c4 = _concept(buf, j, stop, declarable)
+    if c4 < 0:
+        return -1, 0, h, 0, 0
+    # devengado and pagado
+    j, accrued, dev_empty = _amount(buf, j + 5, stop)
+    if j < 0:
+        return -1, 0, h, 0, 0
+    j, paid, pag_empty = _amount(buf, j + 1, stop)
+    kind = part[c4]
+    # Estructura 18: each is required with the other, but a paid-only concept may leave
+    # the accrued amount empty
+    if j < 0 or pag_empty == 1 or (dev_empty == 1 and kind != 2 and kind != -1):
+        return -1, 0, h, 0, 0
+    if kind == 1 and accrued == 0 and paid > 0:  # a notice (decision 0331): the polars path
+        return -1, 0, h, 0, 0
+    if j + 1 >= stop or buf[j + 1] != 10:  # the line ends right after the fifth "|"
+        return -1, 0, h, 0, 0
+    pay = accrued if kind == 1 else (-paid if kind == -1 else 0)
+    return j + 2, length, h, c4, pay
+
+
+def _worker_groups(buf: npt.NDArray[np.uint8], key_at: npt.NDArray[np.int64], doc_len: npt.NDArray[np.int64],
+                   hashes: npt.NDArray[np.uint64], run_at: npt.NDArray[np.int64], first: int, line: int
+                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]:
+    """A file's lines ``first .. line - 1`` grouped by worker: (the lines in order, where each group starts
+    in that order, the number of groups; -1 on a hash collision). A worker's lines usually come one after
+    another: runs of the same key; when no key heads two runs, each run is one worker-month. Otherwise
+    the file's lines are grouped by sorting their keys' hashes."""
+    order = np.arange(first, line)
+    runs = 0
+    for q in range(first, line):
+        if q > first and hashes[q] == hashes[q - 1]:
+            if not _same_key(buf, key_at, doc_len, q, q - 1):
+                return order, order[:0], -1  # a hash collision: give up
+            continue
+        run_at[runs] = q
+        runs += 1
+    heads = run_at[:runs].copy()
+    if runs > 1:
+        by_hash = np.sort(hashes[heads])
+        for q in range(1, runs):
+            if by_hash[q] == by_hash[q - 1]:  # a worker in two runs (or a collision): sort all
+                order = np.argsort(hashes[first:line], kind="mergesort") + first
+                heads = np.empty(0, dtype=np.int64)
+                break
+    if heads.size == 0 and line > first:  # groups of equal hashes in *order*
+        runs = 0
+        for q in range(line - first):
+            if q == 0 or hashes[order[q]] != hashes[order[q - 1]]:
+                run_at[runs] = q
+                runs += 1
+            elif not _same_key(buf, key_at, doc_len, order[q], order[q - 1]):
+                return order, order[:0], -1
+        return order, run_at[:runs].copy(), runs
+    return order, heads - first, runs  # runs in line order: positions in *order*
+
+
+def _add_months(buf: npt.NDArray[np.uint8], key_at: npt.NDArray[np.int64], doc_len: npt.NDArray[np.int64],
+                concept: npt.NDArray[np.int64], pay: npt.NDArray[np.int64], order: npt.NDArray[np.int64],
+                heads: npt.NDArray[np.int64], runs: int, f: int, n_lines: int, months: int,
+                m_file: npt.NDArray[np.int64], m_key: npt.NDArray[np.uint8], m_pay: npt.NDArray[np.int64]) -> int:
+    """File *f*'s worker-months (its *runs* groups of lines) after the *months* found so far: returns the
+    months found, or -1 when a worker declares a concept twice."""
+    for r in range(runs):
+        g = heads[r]
+        e = heads[r + 1] if r + 1 < runs else n_lines
+        if not _distinct_concepts(concept, order, g, e):
+            return -1
+        total_pay = 0
+        for q in range(g, e):
+            total_pay += pay[order[q]]
+        if total_pay < 0:  # base deductions lower the month's pay to 0 at most
+            total_pay = 0
+        a = order[g]
+        m_file[months] = f
+        m_key[months, 0] = buf[key_at[a]]
+        m_key[months, 1] = buf[key_at[a] + 1]
+        for q in range(doc_len[a]):
+            m_key[months, 2 + q] = buf[key_at[a] + 3 + q]
+        m_pay[months] = total_pay
+        months += 1
+    return months
+
+
 def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDArray[np.bool_],
           declarable: npt.NDArray[np.bool_], part: npt.NDArray[np.int8]
           ) -> tuple[int, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.uint8],
@@ -167,128 +304,39 @@ def _scan(buf: npt.NDArray[np.uint8], ends: npt.NDArray[np.int64], docs: npt.NDA
         first = line
         i = start
         while i < stop:
-            # tipo_doc: two digits of a worker document
-            if i + 3 > stop or not (48 <= buf[i] <= 57 and 48 <= buf[i + 1] <= 57) or buf[i + 2] != 124:
+            nxt, length, h, c4, amount = _parse_line(buf, i, stop, docs, declarable, part)
+            if nxt < 0:
                 return -1, lines, m_file, m_key, m_pay
-            d = (buf[i] - 48) * 10 + (buf[i + 1] - 48)
-            if not docs[d]:
-                return -1, lines, m_file, m_key, m_pay
-            key_at[line] = i
-            h = np.uint64(14695981039346656037)
-            h = (h ^ np.uint64(buf[i])) * np.uint64(1099511628211)
-            h = (h ^ np.uint64(buf[i + 1])) * np.uint64(1099511628211)
-            j = i + 3
-            k = j
-            while k < stop and buf[k] != 124:
-                c = buf[k]
-                if d == 1:
-                    if not 48 <= c <= 57:
-                        return -1, lines, m_file, m_key, m_pay
-                elif not (48 <= c <= 57 or 65 <= c <= 90 or c == 45):  # small letters: the polars path
-                    return -1, lines, m_file, m_key, m_pay
-                h = (h ^ np.uint64(c)) * np.uint64(1099511628211)
-                k += 1
-            length = k - j
-            if k >= stop or length == 0 or length > 15 or (d == 1 and length != 8):
-                return -1, lines, m_file, m_key, m_pay
-            doc_len[line] = length
-            hashes[line] = h
-            # concepto: four digits of a declarable concept
-            j = k + 1
-            if j + 5 > stop or buf[j + 4] != 124:
-                return -1, lines, m_file, m_key, m_pay
-            c4 = 0
-            for q in range(4):
-                c = buf[j + q]
-                if not 48 <= c <= 57:
-                    return -1, lines, m_file, m_key, m_pay
-                c4 = c4 * 10 + (c - 48)
-            if not declarable[c4]:
-                return -1, lines, m_file, m_key, m_pay
-            concept[line] = c4
-            # devengado and pagado
-            j, accrued, dev_empty = _amount(buf, j + 5, stop)
-            if j < 0:
-                return -1, lines, m_file, m_key, m_pay
-            j, paid, pag_empty = _amount(buf, j + 1, stop)
-            kind = part[c4]
-            # Estructura 18: each is required with the other, but a paid-only concept may leave
-            # the accrued amount empty
-            if j < 0 or pag_empty == 1 or (dev_empty == 1 and kind != 2 and kind != -1):
-                return -1, lines, m_file, m_key, m_pay
-            if kind == 1 and accrued == 0 and paid > 0:  # a notice (decision 0331): the polars path
-                return -1, lines, m_file, m_key, m_pay
-            if j + 1 >= stop or buf[j + 1] != 10:  # the line ends right after the fifth "|"
-                return -1, lines, m_file, m_key, m_pay
-            if kind == 1:
-                pay[line] = accrued
-            elif kind == -1:
-                pay[line] = -paid
-            else:
-                pay[line] = 0
+            key_at[line], doc_len[line], hashes[line], concept[line], pay[line] = i, length, h, c4, amount
             line += 1
-            i = j + 2
+            i = nxt
         if i != stop:
             return -1, lines, m_file, m_key, m_pay
         lines[f] = line - first
-        # The file's worker-months. A worker's lines usually come one after another: runs of
-        # the same key; when no key heads two runs, each run is one worker-month. Otherwise the
-        # file's lines are grouped by sorting their keys' hashes.
-        runs = 0
-        for q in range(first, line):
-            if q > first and hashes[q] == hashes[q - 1]:
-                if not _same_key(buf, key_at, doc_len, q, q - 1):
-                    return -1, lines, m_file, m_key, m_pay  # a hash collision: give up
-                continue
-            run_at[runs] = q
-            runs += 1
-        order = np.arange(first, line)
-        heads = run_at[:runs].copy()
-        if runs > 1:
-            by_hash = np.sort(hashes[heads])
-            for q in range(1, runs):
-                if by_hash[q] == by_hash[q - 1]:  # a worker in two runs (or a collision): sort all
-                    order = np.argsort(hashes[first:line], kind="mergesort") + first
-                    heads = np.empty(0, dtype=np.int64)
-                    break
-        if heads.size == 0 and line > first:  # groups of equal hashes in *order*
-            runs = 0
-            for q in range(line - first):
-                if q == 0 or hashes[order[q]] != hashes[order[q - 1]]:
-                    run_at[runs] = q
-                    runs += 1
-                elif not _same_key(buf, key_at, doc_len, order[q], order[q - 1]):
-                    return -1, lines, m_file, m_key, m_pay
-            heads = run_at[:runs].copy()
-        else:  # runs in line order: positions in *order*
-            heads = heads - first
-        for r in range(runs):
-            g = heads[r]
-            e = heads[r + 1] if r + 1 < runs else line - first
-            if not _distinct_concepts(concept, order, g, e):
-                return -1, lines, m_file, m_key, m_pay
-            total_pay = 0
-            for q in range(g, e):
-                total_pay += pay[order[q]]
-            if total_pay < 0:  # base deductions lower the month's pay to 0 at most
-                total_pay = 0
-            a = order[g]
-            m_file[months] = f
-            m_key[months, 0] = buf[key_at[a]]
-            m_key[months, 1] = buf[key_at[a] + 1]
-            for q in range(doc_len[a]):
-                m_key[months, 2 + q] = buf[key_at[a] + 3 + q]
-            m_pay[months] = total_pay
-            months += 1
+        order, heads, runs = _worker_groups(buf, key_at, doc_len, hashes, run_at, first, line)
+        if runs < 0:
+            return -1, lines, m_file, m_key, m_pay
+        months = _add_months(buf, key_at, doc_len, concept, pay, order, heads, runs, f, line - first, months,
+                             m_file, m_key, m_pay)
+        if months < 0:
+            return -1, lines, m_file, m_key, m_pay
         start = stop
     return months, lines, m_file, m_key, m_pay
 
 
-if HAVE_NUMBA:  # _scan finds the compiled helpers by their names when it is compiled
-    _digits = njit(cache=True, nogil=True)(_digits)
-    _amount = njit(cache=True, nogil=True)(_amount)
-    _same_key = njit(cache=True, nogil=True)(_same_key)
+if HAVE_NUMBA:  # each function finds the compiled helpers by their names when it is compiled
+    # The helpers of each line allocate nothing: compiled without reference counting (an atomic operation
+    # per array argument and call otherwise), LLVM inlines them into the loop over the lines.
+    per_line: dict[str, Any] = {"cache": True, "nogil": True, "_nrt": False}
+    _digits = njit(**per_line)(_digits)
+    _amount = njit(**per_line)(_amount)
+    _document = njit(**per_line)(_document)
+    _concept = njit(**per_line)(_concept)
+    _parse_line = njit(**per_line)(_parse_line)
+    _same_key = njit(**per_line)(_same_key)
     _distinct_concepts = njit(cache=True, nogil=True)(_distinct_concepts)
+    _worker_groups = njit(cache=True, nogil=True)(_worker_groups)
+    _add_months = njit(cache=True, nogil=True)(_add_months)
     _scan = njit(cache=True, nogil=True)(_scan)
 
 

@@ -229,9 +229,41 @@ def decide_claims(st: State, idx: np.ndarray, t: int, cause: np.ndarray, days: n
 
 def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Snapshot,
                acc: np.ndarray, mon: np.ndarray, hist: np.ndarray, burn_in: int) -> None:
-    """Advance every person of *st* through month *t* (the reference engine)."""
+    """Advance every person of *st* through month *t* (the reference engine), in the order of the
+    module's docstring."""
     measured = t >= burn_in
     mi = t - burn_in
+    _retire(st)
+    status = st.status.astype(np.int64)
+    cell = cell_of(st.sex, st.age, st.region, st.size)
+    r0 = rng.draw_np(st.key, t >> 1, rng.STREAM_MAIN)  # one 64-bit draw serves two months
+    is_i = status == INFORMAL
+    is_u = status == UNEMPLOYED
+    fi = np.nonzero(status == FORMAL)[0]
+    covered_f = (d.cov_sector[st.sector[fi]] & d.cov_size[st.size[fi]] & d.cov_contract[st.contract[fi]])
+    if measured:
+        _count_month(st, status, cell, fi, covered_f, is_u, model, d, snap, acc, mon, mi)
+    _record_history(st, t, fi, covered_f, is_i)
+    pay = _pay_in_course(st, cell, is_u | is_i, d, snap, measured, acc, mon, hist, mi)
+    if measured:  # the poverty gap of the unemployed, with and without the benefits
+        ui = np.nonzero(is_u)[0]
+        _add(acc[A["gap_with"]], cell[ui], np.maximum(0, model.poverty_line - pay[ui]))
+        _add(acc[A["gap_without"]], cell[ui], np.full(ui.shape[0], model.poverty_line, dtype=np.int64))
+
+    # transitions at the end of the month
+    u32 = ((r0 >> np.uint64(32 * (t & 1))) & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    new_status = status.copy()
+    hire = np.zeros(len(st), dtype=bool)
+    _end_formal_month(st, t, fi, u32[fi], cell, new_status, hire, model, d, snap, measured, acc, mon, hist, mi)
+    _move_others(st, t, np.nonzero(status != FORMAL)[0], status, u32, cell, new_status, hire, model, d,
+                 measured, acc)
+    _hire(st, t, np.nonzero(hire)[0], cell, model, measured, acc)
+    st.status[:] = new_status.astype(np.int8)
+    st.age += 1
+
+
+def _retire(st: State) -> None:
+    """Age 70: the person leaves and a 15-year-old takes the id (same sex, region, dependants)."""
     old = st.age >= MAX_AGE
     if old.any():
         st.age[old] = ENTRY_AGE
@@ -244,46 +276,52 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         st.mask[old] = 0
         st.imask[old] = 0
         st.ring[old] = 0
-    status = st.status.astype(np.int64)
-    cell = cell_of(st.sex, st.age, st.region, st.size)
-    r0 = rng.draw_np(st.key, t >> 1, rng.STREAM_MAIN)  # one 64-bit draw serves two months
-    is_f = status == FORMAL
-    is_i = status == INFORMAL
-    is_u = status == UNEMPLOYED
-    fi = np.nonzero(is_f)[0]
-    covered_f = (d.cov_sector[st.sector[fi]] & d.cov_size[st.size[fi]] & d.cov_contract[st.contract[fi]])
-    if measured:
-        # person-months by status: one bincount over (status, cell) for the four consecutive rows
-        p0 = A["pm_formal"]
-        acc[p0:p0 + 4] += np.bincount(status * N_CELL + cell, minlength=4 * N_CELL).reshape(4, N_CELL)
-        cf = cell[fi]
-        base = insurable_base(st.wage[fi], d.rmv, snap)
-        base = np.where(covered_f, base, 0)
-        contrib = contribution_due(base, snap).total
-        _add(acc[A["pm_covered"]], cf[covered_f])
-        _add(acc[A["insurable_pay"]], cf, base)
-        _add(acc[A["contributions"]], cf, contrib)
-        _add(acc[A["formal_pay"]], cf, st.wage[fi])
-        _add(acc[A["pm_temporary"]], cf[model.modal[st.contract[fi]]])
-        _add(acc[A["pm_public"]], cf[st.sector[fi] == 1])
-        mon[M["formal"], mi] += fi.shape[0]
-        mon[M["covered"], mi] += int(covered_f.sum())
-        mon[M["unemployed"], mi] += int(is_u.sum())
-        mon[M["insurable_pay"], mi] += int(base.sum())
-        mon[M["contributions"], mi] += int(contrib.sum())
 
-    # history
-    cov_all = np.zeros(st.status.shape[0], dtype=bool)  # art. 3: only a covered job's month is an aportación
+
+def _count_month(st: State, status: np.ndarray, cell: np.ndarray, fi: np.ndarray, covered_f: np.ndarray,
+                 is_u: np.ndarray, model: ModelTables, d: DesignTables, snap: Snapshot, acc: np.ndarray,
+                 mon: np.ndarray, mi: int) -> None:
+    """The month by group cell: person-months by status; for the formal persons *fi*, the covered
+    insurable pay (``rules.remuneration.insurable_base``) and contribution (``rules.financing``)."""
+    # person-months by status: one bincount over (status, cell) for the four consecutive rows
+    p0 = A["pm_formal"]
+    acc[p0:p0 + 4] += np.bincount(status * N_CELL + cell, minlength=4 * N_CELL).reshape(4, N_CELL)
+    cf = cell[fi]
+    base = insurable_base(st.wage[fi], d.rmv, snap)
+    base = np.where(covered_f, base, 0)
+    contrib = contribution_due(base, snap).total
+    _add(acc[A["pm_covered"]], cf[covered_f])
+    _add(acc[A["insurable_pay"]], cf, base)
+    _add(acc[A["contributions"]], cf, contrib)
+    _add(acc[A["formal_pay"]], cf, st.wage[fi])
+    _add(acc[A["pm_temporary"]], cf[model.modal[st.contract[fi]]])
+    _add(acc[A["pm_public"]], cf[st.sector[fi] == 1])
+    mon[M["formal"], mi] += fi.shape[0]
+    mon[M["covered"], mi] += int(covered_f.sum())
+    mon[M["unemployed"], mi] += int(is_u.sum())
+    mon[M["insurable_pay"], mi] += int(base.sum())
+    mon[M["contributions"], mi] += int(contrib.sum())
+
+
+def _record_history(st: State, t: int, fi: np.ndarray, covered_f: np.ndarray, is_i: np.ndarray) -> None:
+    """Bit 0 of the contribution mask ← a covered month (art. 3: only a covered job's month is an
+    aportación), of the informal mask ← an informal month; the pay ring ← the covered pay."""
+    cov_all = np.zeros(st.status.shape[0], dtype=bool)
     cov_all[fi] = covered_f
     st.mask[:] = (((st.mask.astype(np.uint64) << np.uint64(1)) | cov_all.astype(np.uint64))
                   & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     st.imask[:] = (((st.imask.astype(np.uint32) << 1) | is_i.astype(np.uint32)) & 0xFFF).astype(np.uint16)
     st.ring[:, t % RING] = np.where(cov_all, st.wage, 0)
 
-    # benefits in course
+
+def _pay_in_course(st: State, cell: np.ndarray, out_of_work: np.ndarray, d: DesignTables, snap: Snapshot,
+                   measured: bool, acc: np.ndarray, mon: np.ndarray, hist: np.ndarray, mi: int
+                   ) -> npt.NDArray[np.int64]:
+    """The benefits in course (month 1 always, later months while unemployed or informal, stopping for
+    good otherwise; the art. 9 benefit while unemployed or informal). Returns each person's pay."""
     pay = np.zeros(len(st), dtype=np.int64)
     due = st.ben_left > 0
-    go = due & ((st.ben_k == 0) | is_u | is_i)
+    go = due & ((st.ben_k == 0) | out_of_work)
     st.ben_left[due & ~go] = 0
     gi = np.nonzero(go)[0]
     if gi.shape[0]:
@@ -301,7 +339,7 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
         st.ben_k[gi] += 1
         st.ben_left[gi] -= 1
     ncdue = st.nc_left > 0
-    ncgo = ncdue & (is_u | is_i)
+    ncgo = ncdue & out_of_work
     st.nc_left[ncdue & ~ncgo] = 0
     ni = np.nonzero(ncgo)[0]
     if ni.shape[0]:
@@ -312,118 +350,141 @@ def step_numpy(st: State, t: int, model: ModelTables, d: DesignTables, snap: Sna
             mon[M["nc_beneficiaries"], mi] += ni.shape[0]
             mon[M["nc_paid"], mi] += ni.shape[0] * d.nc_amount
         st.nc_left[ni] -= 1
-    if measured:
-        ui = np.nonzero(is_u)[0]
-        _add(acc[A["gap_with"]], cell[ui], np.maximum(0, model.poverty_line - pay[ui]))
-        _add(acc[A["gap_without"]], cell[ui], np.full(ui.shape[0], model.poverty_line, dtype=np.int64))
+    return pay
 
-    # transitions at the end of the month
-    u32 = ((r0 >> np.uint64(32 * (t & 1))) & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    new_status = status.copy()
-    hire = np.zeros(len(st), dtype=bool)
 
+def _end_formal_month(st: State, t: int, fi: np.ndarray, u32f: np.ndarray, cell: np.ndarray,
+                      new_status: np.ndarray, hire: np.ndarray, model: ModelTables, d: DesignTables,
+                      snap: Snapshot, measured: bool, acc: np.ndarray, mon: np.ndarray, hist: np.ndarray,
+                      mi: int) -> None:
+    """The formal persons *fi* at the end of the month: a month more of tenure, or a separation with its
+    Tabla 17 cause and destination, decided as a claim at once (the benefit starts next month)."""
     cls = model.modal[st.contract[fi]].astype(np.int64)
-    sep_f = u32[fi] < model.sep_thr[cls]
+    sep_f = u32f < model.sep_thr[cls]
     si = fi[sep_f]
     stay = fi[~sep_f]
     st.tenure[stay] = np.minimum(st.tenure[stay] + 1, 255)
-    if si.shape[0]:
-        r1 = rng.draw_np(st.key[si], t, rng.STREAM_SEPARATION)
-        c16 = r1 & np.uint64(0xFFFF)
-        scls = cls[sep_f]
-        ci = np.where(scls == 1, search16(model.cause_cum[1], c16), search16(model.cause_cum[0], c16))
-        cause = model.cause_codes[ci]
-        dest = np.array([FORMAL, UNEMPLOYED, INFORMAL, INACTIVE], dtype=np.int64)[search16(model.sep_dest_cum,
-                                                                                             r1 >> np.uint64(48))]
-        days = np.where(dest == FORMAL, ((r1 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) % model.days_max,
-                        -1)
-        registered = ((r1 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64) < d.takeup_thr
-        invol, cov_inv, elig, benef, ir, months = decide_claims(st, si, t, cause, days, registered, d, snap)
-        if measured:
-            cs = cell[si]
-            _add(acc[A["separations"]], cs)
-            _add(acc[A["separations_involuntary"]], cs[invol])
-            _add(acc[A["separations_covered"]], cs[cov_inv])
-            _add(acc[A["eligible"]], cs[elig])
-            _add(acc[A["beneficiaries"]], cs[benef])
-            mon[M["claims"], mi] += int(benef.sum())
-            hist[N_DUR:] += np.bincount(np.minimum(ir[benef] // IR_BIN, N_IR_BINS - 1), minlength=N_IR_BINS)
-            mon[M["separations_covered"], mi] += int(cov_inv.sum())
-        direct = benef & (days >= 0)
-        later = benef & ~direct
-        bi = si[later]
-        st.ben_left[bi] = months[later]
-        st.ben_k[bi] = 0
-        st.ben_ir[bi] = ir[later]
-        di = np.nonzero(direct)[0]
-        if di.shape[0]:  # back at work within days: the benefit days before the new job, pro rata
-            row = benefit_month_row(t, effective_waiting(d), len(d.rates))
-            rem = days[di] - effective_waiting(d) - 1
-            kk = row.shape[0]
-            full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], kb, dtype=np.int64), st.deps[si[di]], d, snap)
-                             for kb in range(kk)], axis=1)
-            amts = prorate_months(full, rem, row, months[di])
-            for kb in range(kk):
-                go = (rem - int(row[:kb].sum()) > 0) & (kb < months[di])
-                if not go.any():
-                    break
-                idx = di[go]
-                dk = int(row[kb])
-                part = np.minimum(rem[go] - int(row[:kb].sum()), dk)
-                if measured:
-                    cg = cell[si[idx]]
-                    _add(acc[A["benefit_months"]], cg)
-                    _add(acc[A["benefit_paid"]], cg, amts[go, kb])
-                    _add(acc[A["ir_paid"]], cg, (2 * ir[idx] * part + dk) // (2 * dk))  # the months' share
-                    hist[kb] += idx.shape[0]
-                    mon[M["beneficiaries"], mi] += idx.shape[0]
-                    mon[M["benefit_paid"], mi] += int(amts[go, kb].sum())
-        new_status[si] = dest
-        st.tenure[si] = 0
-        hire[si[dest == FORMAL]] = True
+    if not si.shape[0]:
+        return
+    cause, dest, days, registered = _separation_draws(st.key[si], t, cls[sep_f], model, d)
+    invol, cov_inv, elig, benef, ir, months = decide_claims(st, si, t, cause, days, registered, d, snap)
+    if measured:
+        cs = cell[si]
+        _add(acc[A["separations"]], cs)
+        _add(acc[A["separations_involuntary"]], cs[invol])
+        _add(acc[A["separations_covered"]], cs[cov_inv])
+        _add(acc[A["eligible"]], cs[elig])
+        _add(acc[A["beneficiaries"]], cs[benef])
+        mon[M["claims"], mi] += int(benef.sum())
+        hist[N_DUR:] += np.bincount(np.minimum(ir[benef] // IR_BIN, N_IR_BINS - 1), minlength=N_IR_BINS)
+        mon[M["separations_covered"], mi] += int(cov_inv.sum())
+    direct = benef & (days >= 0)
+    later = benef & ~direct
+    bi = si[later]
+    st.ben_left[bi] = months[later]
+    st.ben_k[bi] = 0
+    st.ben_ir[bi] = ir[later]
+    di = np.nonzero(direct)[0]
+    if measured and di.shape[0]:
+        _count_paid_until_rehired(st, t, si, di, days, ir, months, cell, d, snap, acc, mon, hist, mi)
+    new_status[si] = dest
+    st.tenure[si] = 0
+    hire[si[dest == FORMAL]] = True
 
-    oi = np.nonzero(~is_f)[0]
-    if oi.shape[0]:
-        band = BAND_OF_YEAR[np.minimum(st.age[oi].astype(np.int64) // 12, 69)]
-        k = (st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]) * N_AGE + band
-        so = status[oi]
-        flat = model.trans_thr.reshape(-1, 3)  # one 1-D gather per threshold (cheaper than a 2-D fancy index)
-        row = k * model.trans_thr.shape[1] + so
-        uo = u32[oi]
-        j = ((uo >= flat[:, 0][row]).astype(np.int64) + (uo >= flat[:, 1][row]) + (uo >= flat[:, 2][row]))
-        moving = j < 3
-        dest = model.dest_code[so, np.minimum(j, 2)]
-        mv = oi[moving]
-        new_status[mv] = dest[moving]
-        hire[mv[dest[moving] == FORMAL]] = True
-        lost = mv[(so[moving] == INFORMAL) & (dest[moving] == UNEMPLOYED)]
-        uexit = mv[(so[moving] == UNEMPLOYED) & (dest[moving] != INACTIVE)]
+
+def _separation_draws(key: np.ndarray, t: int, cls: np.ndarray, model: ModelTables, d: DesignTables
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A separation's draws: (Tabla 17 cause by contract class *cls*, destination status, days to the
+    next job (-1 unless job-to-job), registered)."""
+    r1 = rng.draw_np(key, t, rng.STREAM_SEPARATION)
+    c16 = r1 & np.uint64(0xFFFF)
+    ci = np.where(cls == 1, search16(model.cause_cum[1], c16), search16(model.cause_cum[0], c16))
+    cause = model.cause_codes[ci]
+    dest = np.array([FORMAL, UNEMPLOYED, INFORMAL, INACTIVE], dtype=np.int64)[search16(model.sep_dest_cum,
+                                                                                         r1 >> np.uint64(48))]
+    days = np.where(dest == FORMAL, ((r1 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) % model.days_max,
+                    -1)
+    registered = ((r1 >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64) < d.takeup_thr
+    return cause, dest, days, registered
+
+
+def _count_paid_until_rehired(st: State, t: int, si: np.ndarray, di: np.ndarray, days: np.ndarray,
+                              ir: np.ndarray, months: np.ndarray, cell: np.ndarray, d: DesignTables,
+                              snap: Snapshot, acc: np.ndarray, mon: np.ndarray, hist: np.ndarray, mi: int) -> None:
+    """The claimants ``si[di]`` back at work within days: the benefit days between the waiting period and
+    the new job, pro rata of the benefit months (issue 26 item 2), paid at the decision."""
+    row = benefit_month_row(t, effective_waiting(d), len(d.rates))
+    rem = days[di] - effective_waiting(d) - 1
+    kk = row.shape[0]
+    full = np.stack([monthly_amount(ir[di], np.full(di.shape[0], kb, dtype=np.int64), st.deps[si[di]], d, snap)
+                     for kb in range(kk)], axis=1)
+    amts = prorate_months(full, rem, row, months[di])
+    for kb in range(kk):
+        go = (rem - int(row[:kb].sum()) > 0) & (kb < months[di])
+        if not go.any():
+            break
+        idx = di[go]
+        dk = int(row[kb])
+        part = np.minimum(rem[go] - int(row[:kb].sum()), dk)
+        cg = cell[si[idx]]
+        _add(acc[A["benefit_months"]], cg)
+        _add(acc[A["benefit_paid"]], cg, amts[go, kb])
+        _add(acc[A["ir_paid"]], cg, (2 * ir[idx] * part + dk) // (2 * dk))  # the months' share
+        hist[kb] += idx.shape[0]
+        mon[M["beneficiaries"], mi] += idx.shape[0]
+        mon[M["benefit_paid"], mi] += int(amts[go, kb].sum())
+
+
+def _move_others(st: State, t: int, oi: np.ndarray, status: np.ndarray, u32: np.ndarray, cell: np.ndarray,
+                 new_status: np.ndarray, hire: np.ndarray, model: ModelTables, d: DesignTables, measured: bool,
+                 acc: np.ndarray) -> None:
+    """The persons *oi* not in formal work at the end of the month: the calibrated transitions; an
+    informal job lost may open the art. 9 benefit."""
+    if not oi.shape[0]:
+        return
+    band = BAND_OF_YEAR[np.minimum(st.age[oi].astype(np.int64) // 12, 69)]
+    k = (st.sex[oi].astype(np.int64) * N_REGION + st.region[oi]) * N_AGE + band
+    so = status[oi]
+    flat = model.trans_thr.reshape(-1, 3)  # one 1-D gather per threshold (cheaper than a 2-D fancy index)
+    row = k * model.trans_thr.shape[1] + so
+    uo = u32[oi]
+    j = ((uo >= flat[:, 0][row]).astype(np.int64) + (uo >= flat[:, 1][row]) + (uo >= flat[:, 2][row]))
+    moving = j < 3
+    dest = model.dest_code[so, np.minimum(j, 2)]
+    mv = oi[moving]
+    new_status[mv] = dest[moving]
+    hire[mv[dest[moving] == FORMAL]] = True
+    lost = mv[(so[moving] == INFORMAL) & (dest[moving] == UNEMPLOYED)]
+    uexit = mv[(so[moving] == UNEMPLOYED) & (dest[moving] != INACTIVE)]
+    if measured:
+        _add(acc[A["informal_losses"]], cell[lost])
+        _add(acc[A["unemployed_exits"]], cell[uexit])
+        _add(acc[A["unemployed_to_formal"]], cell[mv[(so[moving] == UNEMPLOYED) & (dest[moving] == FORMAL)]])
+    if d.nc_months > 0 and lost.shape[0]:
+        r3 = rng.draw_np(st.key[lost], t, rng.STREAM_INFORMAL)
+        ok = (((r3 & np.uint64(0xFFFF)).astype(np.int64) < model.informal_invol_thr)
+              & (_popcount(st.imask[lost]) >= d.nc_min_informal)
+              & (((r3 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) < d.nc_takeup_thr))
+        li = lost[ok]
+        st.nc_left[li] = d.nc_months
         if measured:
-            _add(acc[A["informal_losses"]], cell[lost])
-            _add(acc[A["unemployed_exits"]], cell[uexit])
-            _add(acc[A["unemployed_to_formal"]], cell[mv[(so[moving] == UNEMPLOYED) & (dest[moving] == FORMAL)]])
-        if d.nc_months > 0 and lost.shape[0]:
-            r3 = rng.draw_np(st.key[lost], t, rng.STREAM_INFORMAL)
-            ok = (((r3 & np.uint64(0xFFFF)).astype(np.int64) < model.informal_invol_thr)
-                  & (_popcount(st.imask[lost]) >= d.nc_min_informal)
-                  & (((r3 >> np.uint64(16)) & np.uint64(0xFFFF)).astype(np.int64) < d.nc_takeup_thr))
-            li = lost[ok]
-            st.nc_left[li] = d.nc_months
-            if measured:
-                _add(acc[A["nc_new"]], cell[li])
-    hi = np.nonzero(hire)[0]
-    if hi.shape[0]:
-        if measured:
-            _add(acc[A["hires_formal"]], cell[hi])
-        hband = BAND_OF_YEAR[np.minimum(st.age[hi].astype(np.int64) // 12, 69)]
-        sector, size, contract, wage = new_job(model, rng.draw_np(st.key[hi], t, rng.STREAM_JOB), st.sex[hi], hband)
-        st.sector[hi] = sector
-        st.size[hi] = size
-        st.contract[hi] = contract
-        st.wage[hi] = wage
-        st.tenure[hi] = 0
-    st.status[:] = new_status.astype(np.int8)
-    st.age += 1
+            _add(acc[A["nc_new"]], cell[li])
+
+
+def _hire(st: State, t: int, hi: np.ndarray, cell: np.ndarray, model: ModelTables, measured: bool,
+          acc: np.ndarray) -> None:
+    """The persons *hi* entering a formal job: its sector, size, contract and wage drawn."""
+    if not hi.shape[0]:
+        return
+    if measured:
+        _add(acc[A["hires_formal"]], cell[hi])
+    hband = BAND_OF_YEAR[np.minimum(st.age[hi].astype(np.int64) // 12, 69)]
+    sector, size, contract, wage = new_job(model, rng.draw_np(st.key[hi], t, rng.STREAM_JOB), st.sex[hi], hband)
+    st.sector[hi] = sector
+    st.size[hi] = size
+    st.contract[hi] = contract
+    st.wage[hi] = wage
+    st.tenure[hi] = 0
 
 
 def run_numpy(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: DesignTables, snap: Snapshot,
@@ -433,7 +494,28 @@ def run_numpy(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: 
 
 
 if HAVE_NUMBA:
-    from seguro_desempleo.simulation._kernel import run_kernel
+    from seguro_desempleo.simulation._kernel import Amounts, Law, Market, People, run_kernel
+
+
+def kernel_tables(t1: int, model: ModelTables, d: DesignTables) -> tuple[Market, Law, Amounts]:
+    """The model and the design as the compiled kernel reads them (integers as ``np.int64``, flags as
+    ``bool``: the same types on every call, so one compiled specialisation serves every design)."""
+    i64 = np.int64
+    market = Market(
+        BAND_OF_YEAR, model.trans_thr, model.dest_code, model.sep_thr, model.sep_dest_cum, model.cause_codes,
+        model.cause_cum, i64(model.public_thr), model.size_cum, model.contract_codes, model.contract_cum,
+        model.modal, model.wage_table, i64(model.days_max), i64(model.informal_invol_thr), i64(model.poverty_line))
+    wait = effective_waiting(d)
+    law = Law(
+        d.cov_sector, d.cov_size, d.cov_contract, d.cause_ok, i64(d.window), i64(d.qualifying), i64(d.reference),
+        bool(d.include_sep), bool(d.divide_by_months), bool(d.rmv_floor), i64(d.rmv), i64(d.waiting_law),
+        bool(d.registration_required), d.dur_min, d.dur_months, i64(d.min_tenure), i64(d.recent_months),
+        i64(d.recent_min), i64(d.waiting_extra), i64(d.takeup_thr), i64(d.nc_amount), i64(d.nc_months),
+        i64(d.nc_min_informal), i64(d.nc_takeup_thr), i64(d.contribution_rate), i64(d.ref_offset), i64(wait),
+        benefit_month_days(t1, wait, len(d.rates)))
+    amounts = Amounts(d.rates, i64(d.floor), i64(d.cap), d.br_upper, d.br_rate, i64(d.fixed_amount),
+                      i64(d.supplement))
+    return market, law, amounts
 
 
 def run_fast(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: DesignTables,
@@ -446,24 +528,8 @@ def run_fast(st: State, t0: int, t1: int, burn_in: int, model: ModelTables, d: D
     a = np.zeros((chunks, N_ACC, N_CELL), np.int64)
     m = np.zeros((chunks, N_MON, mon.shape[1]), np.int64)
     h = np.zeros((chunks, N_HIST), np.int64)
-    run_kernel(
-        np.int64(t0), np.int64(t1), np.int64(burn_in), np.int64(chunks),
-        st.key, st.sex, st.region, st.deps, st.age, st.status, st.sector, st.size, st.contract, st.wage,
-        st.tenure, st.mask, st.imask, st.ring, st.ben_left, st.ben_k, st.ben_ir, st.nc_left,
-        BAND_OF_YEAR, model.trans_thr, model.dest_code, model.sep_thr, model.sep_dest_cum, model.cause_codes,
-        model.cause_cum, np.int64(model.public_thr), model.size_cum, model.contract_codes, model.contract_cum,
-        model.modal, model.wage_table, np.int64(model.days_max), np.int64(model.informal_invol_thr),
-        np.int64(model.poverty_line),
-        d.cov_sector, d.cov_size, d.cov_contract, d.cause_ok, np.int64(d.window), np.int64(d.qualifying),
-        np.int64(d.reference), bool(d.include_sep), bool(d.divide_by_months), bool(d.rmv_floor), np.int64(d.rmv),
-        np.int64(d.waiting_law), bool(d.registration_required), d.rates, np.int64(d.floor), np.int64(d.cap),
-        d.dur_min, d.dur_months, d.br_upper, d.br_rate, np.int64(d.fixed_amount), np.int64(d.supplement),
-        np.int64(d.min_tenure), np.int64(d.recent_months), np.int64(d.recent_min), np.int64(d.waiting_extra),
-        np.int64(d.takeup_thr), np.int64(d.nc_amount), np.int64(d.nc_months), np.int64(d.nc_min_informal),
-        np.int64(d.nc_takeup_thr), np.int64(d.contribution_rate), np.int64(d.ref_offset),
-        np.int64(effective_waiting(d)), benefit_month_days(t1, effective_waiting(d), len(d.rates)),
-        a, m, h,
-    )
+    run_kernel(np.int64(t0), np.int64(t1), np.int64(burn_in), np.int64(chunks), People(**st.arrays()),
+               *kernel_tables(t1, model, d), a, m, h)
     acc += a.sum(axis=0)
     mon += m.sum(axis=0)
     hist += h.sum(axis=0)
