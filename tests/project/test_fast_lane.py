@@ -4,6 +4,7 @@ the ledger, whatever the slow list says (tests/fixtures/markers.py, docs/testing
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from tests.fixtures.markers import ALWAYS_FAST, FAST_LANE_CORE, SLOW_LIST
@@ -16,9 +17,10 @@ def _listed() -> set[str]:
             if ln.strip() and not ln.startswith("#")}
 
 
-def _test_functions(module: str) -> set[str]:
+@functools.cache
+def _test_functions(module: str) -> frozenset[str]:
     tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    return {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test")}
+    return frozenset(n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test"))
 
 
 def test_every_core_module_keeps_a_test_off_the_slow_list() -> None:
