@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 
 import seguro_desempleo
 from seguro_desempleo.api.app import create_app
-from seguro_desempleo.storage.db import make_engine, upgrade
+from seguro_desempleo.storage.db import make_engine
 from tests import signin
 from tests.api.seed import TODAY
 from tests.claims.test_sql_stores import seed_worker
+from tests.fixtures.databases import migrated_sqlite
 
 WORKERS = 6
 ENTRY = Path(sys.executable).with_name("seguro-desempleo")      # the real console entry point
@@ -28,8 +29,7 @@ ENTRY_ENV = {**os.environ, "PYTHONPATH": str(Path(seguro_desempleo.__file__).res
 
 @pytest.fixture
 def many(tmp_path: Path) -> tuple[str, list[str]]:
-    url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "c.sqlite3")
     eng = make_engine(url)
     try:
         refs = [seed_worker(eng, tmp_path, n) for n in range(1, WORKERS + 1)]

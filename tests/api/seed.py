@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from seguro_desempleo.storage.db import make_engine, upgrade
+from seguro_desempleo.storage.db import make_engine
 from tests.claims.test_sql_stores import seed_worker
+from tests.fixtures.databases import migrated_sqlite
 
 TODAY = dt.date(2025, 3, 21)
 
 
 def seeded_db(directory: Path) -> tuple[str, str, str]:
     """(url, worker A id, worker B id): A laid off (covered), B resigned; no claims yet."""
-    url = f"sqlite:///{directory / 'api.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(directory / "api.sqlite3")
     eng = make_engine(url)
     try:
         a = seed_worker(eng, directory, 5)

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.api.auth import AuthError, Principal, Role, TokenSigner
 from seguro_desempleo.errors import PermissionDeniedError
+from tests.fixtures.databases import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,10 +65,9 @@ def test_parameters_in_force(client: TestClient) -> None:
 
 
 def test_token_round_trip_and_forgery(tmp_path: Path) -> None:
-    from seguro_desempleo.storage.db import upgrade
     from tests import signin
 
-    upgrade(url := f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    url = migrated_sqlite(tmp_path / "demo.sqlite3")
     from tests.auth.conftest import seed_worker
 
     w1 = str(seed_worker(url))

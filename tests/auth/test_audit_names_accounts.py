@@ -26,9 +26,10 @@ from sqlalchemy import text
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.bootstrap import accounts_for
 from seguro_desempleo.domain.access import Role
-from seguro_desempleo.storage.db import make_engine, upgrade
+from seguro_desempleo.storage.db import make_engine
 from tests import signin
 from tests.auth.conftest import seed_worker, totp_now
+from tests.fixtures.databases import migrated_sqlite
 
 ROLES = "|".join(r.value for r in Role)
 ACTOR = re.compile(rf"^(?:(?P<kind>user|client|cli):(?P<name>[a-z0-9][a-z0-9._-]*)/(?:{ROLES})(?::[0-9]+)?"
@@ -138,8 +139,7 @@ def test_a_disabled_demo_account_is_refused_by_the_demo_log_in(demo: dict[str, A
 
 
 def test_the_demo_log_in_creates_no_account_on_another_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'plain.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "plain.sqlite3")
     wid = seed_worker(url)
     app = create_app(db_url=url, demo_logins=True)            # forced on (serve --demo-logins)
     with TestClient(app) as c:

@@ -19,7 +19,7 @@ from starlette.routing import Mount
 
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.api.auth import Principal, Role, TokenSigner
-from seguro_desempleo.storage.db import upgrade
+from tests.fixtures.databases import migrated_sqlite
 
 PUBLIC_ROUTES = {
     ("GET", "/healthz"): "liveness, for the proxy and the orchestrator",
@@ -70,8 +70,7 @@ def route_table(app: Any) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('routes') / 'db.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path_factory.mktemp("routes") / "db.sqlite3")
     with TestClient(create_app(db_url=url, secret="k" * 32)) as c:
         yield c
 

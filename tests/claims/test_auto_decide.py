@@ -13,9 +13,10 @@ import sqlalchemy as sa
 from seguro_desempleo.claims.state import ClaimState
 from seguro_desempleo.cli import main
 from seguro_desempleo.services.claims_app import claims_context, verify_audit
-from seguro_desempleo.storage.db import make_engine, upgrade
+from seguro_desempleo.storage.db import make_engine
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.claims.test_sql_stores import seed_worker
+from tests.fixtures.databases import migrated_sqlite
 
 
 def test_waiting_claims_are_decided_when_the_period_ends(engine: sa.Engine, tmp_path: Path) -> None:
@@ -49,8 +50,7 @@ def test_waiting_claims_are_decided_when_the_period_ends(engine: sa.Engine, tmp_
 
 
 def test_cli_auto_decide(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite:///{tmp_path / 'a.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "a.sqlite3")
     eng = make_engine(url)
     ref = seed_worker(eng, tmp_path, 7, reemployed=False)
     eng.dispose()

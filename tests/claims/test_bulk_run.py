@@ -15,14 +15,15 @@ from seguro_desempleo.employment_service.obligations import Outcome
 from seguro_desempleo.periods import parse_period
 from seguro_desempleo.services import ledger
 from seguro_desempleo.services.claims_app import bulk_run_payments, claims_context, run_payments, verify_audit
-from seguro_desempleo.storage.db import make_engine, upgrade
+from seguro_desempleo.storage.db import make_engine
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.claims.test_sql_stores import seed_worker
+from tests.fixtures.databases import migrated_sqlite
 
 
 def _world(tmp_path: Path) -> Path:
     db = tmp_path / "base.sqlite3"
-    upgrade(f"sqlite:///{db}")
+    migrated_sqlite(db)
     eng = make_engine(f"sqlite:///{db}")
     refs = [seed_worker(eng, tmp_path, n, reemployed=(n % 3 == 0)) for n in range(1, 8)]
     with SqlUnitOfWork(eng) as uow:

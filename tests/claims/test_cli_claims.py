@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from seguro_desempleo.cli import main
-from seguro_desempleo.storage.db import make_engine, upgrade
+from seguro_desempleo.storage.db import make_engine
 from tests.claims.test_sql_stores import seed_worker
+from tests.fixtures.databases import migrated_sqlite
 
 
 @pytest.fixture
 def seeded(tmp_path: Path) -> tuple[str, str]:
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.sqlite3")
     eng = make_engine(url)
     ref = seed_worker(eng, tmp_path)
     eng.dispose()
@@ -106,8 +106,7 @@ def test_file_with_decide(seeded: tuple[str, str], capsys: pytest.CaptureFixture
 
 
 def test_file_with_decide_inside_the_waiting_period(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "w.sqlite3")
     eng = make_engine(url)
     ref = seed_worker(eng, tmp_path, 7, reemployed=False)
     eng.dispose()

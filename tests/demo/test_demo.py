@@ -11,7 +11,7 @@ import pytest
 from seguro_desempleo.cli import main
 from seguro_desempleo.demo import DemoConfig, run_demo
 from seguro_desempleo.services.demo import build_population, make_ruc
-from seguro_desempleo.storage.db import upgrade
+from tests.fixtures.databases import migrated_sqlite
 
 
 def test_small_demo_runs_the_whole_path(tmp_path: Path) -> None:
@@ -37,7 +37,7 @@ def test_small_demo_runs_the_whole_path(tmp_path: Path) -> None:
 
 def test_refuses_a_database_it_did_not_create(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "real.sqlite3"
-    upgrade(f"sqlite:///{db}")
+    migrated_sqlite(db)
     from seguro_desempleo.services.registry import register_employer
     from seguro_desempleo.storage.uow import SqlUnitOfWork
 

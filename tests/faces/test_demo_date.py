@@ -10,8 +10,8 @@ import pytest
 
 from seguro_desempleo.cli.serve import _pin_demo_date
 from seguro_desempleo.demo import DemoConfig, demo_last_date, run_demo
-from seguro_desempleo.storage.db import upgrade
 from seguro_desempleo.web.common import TODAY_ENV
+from tests.fixtures.databases import migrated_sqlite
 
 
 def test_the_demo_records_its_last_day_and_serve_uses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -30,7 +30,7 @@ def test_the_demo_records_its_last_day_and_serve_uses_it(tmp_path: Path, monkeyp
 
 def test_no_date_for_other_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = tmp_path / "real.sqlite3"
-    upgrade(f"sqlite:///{real}")
+    migrated_sqlite(real)
     assert demo_last_date(str(real)) is None
     missing = tmp_path / "typo.sqlite3"
     assert demo_last_date(str(missing)) is None

@@ -11,15 +11,14 @@ from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.cli import main
-from seguro_desempleo.storage.db import upgrade
 from tests import signin
 from tests.auth.conftest import seed_worker
+from tests.fixtures.databases import migrated_sqlite
 
 
 @pytest.fixture
 def url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    u = f"sqlite:///{tmp_path / 'gov.sqlite3'}"
-    upgrade(u)
+    u = migrated_sqlite(tmp_path / "gov.sqlite3")
     monkeypatch.setenv("SEGURO_DB_URL", u)
     return u
 

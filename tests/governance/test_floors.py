@@ -17,6 +17,7 @@ from seguro_desempleo.storage.errors import conflict_from
 from seguro_desempleo.storage.governance_repository import SqlGovernanceRepository
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests import signin
+from tests.fixtures.databases import migrated_sqlite
 
 D = dt.date(2026, 4, 1)
 
@@ -146,10 +147,8 @@ def test_the_board_page_refuses_a_lost_race_in_one_spanish_line(
     from fastapi.testclient import TestClient
 
     from seguro_desempleo.api.app import create_app
-    from seguro_desempleo.storage.db import upgrade
 
-    url = f"sqlite:///{tmp_path / 'gov.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "gov.sqlite3")
     with SqlUnitOfWork(url) as uow:
         p = _proposal(uow)
         g.cast_vote(uow, p, sector="state", member="E1", choice="yes", actor="board:1", on=D)

@@ -20,6 +20,7 @@ from seguro_desempleo.bootstrap import import_files
 from seguro_desempleo.formats import rem_scan
 from seguro_desempleo.services import payroll_import, payroll_read
 from seguro_desempleo.storage import payroll_bulk, payroll_sink
+from tests.fixtures.databases import migrated_sqlite
 from tests.payroll.helpers import dni, make_ruc, write_rem
 from tests.payroll.test_import import assert_no_orphans
 
@@ -187,10 +188,9 @@ def test_sqlite_first_load_and_a_worker_written_meanwhile(tmp_path: Path, monkey
     and the import goes on, or — with no lock held yet — makes the import's first write fail (its
     snapshot is stale). Never a second row for the same person."""
     from seguro_desempleo.errors import ConflictError
-    from seguro_desempleo.storage.db import make_engine, upgrade
+    from seguro_desempleo.storage.db import make_engine
 
-    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "db.sqlite3")
     other = make_engine(url, connect_args={"timeout": 0.1})
     if not payroll_empty:  # declarations and records on file, no worker: the import writes nothing first
         with other.begin() as conn:

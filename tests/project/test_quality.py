@@ -23,12 +23,14 @@ def _run(tool: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow            # a tool run, not a test of the code: .ci/run runs it, the fast lane does not
 @pytest.mark.xdist_group("quality")
 def test_ruff_is_clean() -> None:
     r = _run("ruff", "check", "src", "tests", "bench", "tools")
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.xdist_group("quality")
 def test_mypy_is_clean() -> None:
     r = _run("mypy", "src")

@@ -38,6 +38,7 @@ from seguro_desempleo.storage.models import (
     WorkerRow,
 )
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.fixtures.databases import migrated_sqlite
 from tests.payroll.helpers import make_ruc
 
 BULK_CASES = Path(__file__).parent / "cases" / "bulk" / "art5_7_post_termination_bulk.yaml"
@@ -134,11 +135,7 @@ def test_bulk_history_equals_the_claims_on_both_engines(migrated_url: str, seed:
 
 @pytest.fixture(scope="module")
 def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from seguro_desempleo.storage.db import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('parity') / 'p.sqlite3'}"
-    upgrade(url)
-    return url
+    return migrated_sqlite(tmp_path_factory.mktemp("parity") / "p.sqlite3")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -160,9 +157,7 @@ def _case(w: int, sep: dt.date, months: Any, reemployment: dt.date | None) -> Cl
 def test_batch_decisions_from_the_bulk_rows_equal_the_claims(sqlite_url: str, seed: int) -> None:
     """The decisions (eligibility, count, insurable remuneration, amounts) of a batch built from the
     bulk rows are the claim's decisions over the same data."""
-    from seguro_desempleo.storage.db import upgrade
-
-    upgrade(sqlite_url)
+    migrated_sqlite(sqlite_url.removeprefix("sqlite:///"))
     rng = random.Random(seed)
     params = default_parameters()
     with SqlUnitOfWork(sqlite_url) as uow:
@@ -197,10 +192,8 @@ def _bulk_cases() -> list[Any]:
 def test_post_termination_pay_in_bulk(sqlite_url: str, case: dict[str, Any]) -> None:
     """The YAML cases: the bulk row and the bulk re-employment, and the claim's own reading, agree
     with the hand arithmetic (a former employer's pay after the period is no month and no job)."""
-    from seguro_desempleo.storage.db import upgrade
-
     assert case["article"].startswith("PL 5510/2022-CR") and case["hand"]
-    upgrade(sqlite_url)
+    migrated_sqlite(sqlite_url.removeprefix("sqlite:///"))
     params = default_parameters()
     a, b = (parse_period(x) for x in case["read"].split(".."))
     sep = dt.date.fromisoformat(case["separation"])

@@ -27,6 +27,7 @@ from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests import signin
 from tests.claims.funding import fund
 from tests.claims.registration_helpers import register_all_workers
+from tests.fixtures.databases import migrated_sqlite
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
 SEP = dt.date(2025, 2, 28)
@@ -171,10 +172,8 @@ def test_a_declared_size_is_pending_in_the_database(migrated_url: str) -> None:
 
 def test_staff_review_a_declared_size_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from seguro_desempleo.cli import main
-    from seguro_desempleo.storage.db import upgrade
 
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.sqlite3")
     assert main(["payroll", "employer", "--ruc", MICRO, "--name", "BODEGA MICRO EIRL", "--sales-uit", "100",
                  "--db", url]) == 0
     with SqlUnitOfWork(url) as uow:
@@ -199,10 +198,8 @@ def test_staff_review_a_declared_size_on_the_web(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from seguro_desempleo.api.app import create_app
-    from seguro_desempleo.storage.db import upgrade
 
-    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "web.sqlite3")
     with SqlUnitOfWork(url) as uow:
         register_employer(uow, MICRO, "BODEGA MICRO EIRL", annual_sales_uit="100", at=dt.date(2025, 3, 1))
         e = register_employer(uow, MICRO, "BODEGA MICRO EIRL", size_class="medium", declared_by_employer=True,

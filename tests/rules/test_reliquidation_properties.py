@@ -28,6 +28,7 @@ from seguro_desempleo.services.ledger import balances, trial_balance
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage.employer_sizes import employer_months_charged
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.fixtures.databases import migrated_sqlite
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
 MONTHS = [f"2025-{m:02d}" for m in range(1, 9)]
@@ -36,11 +37,7 @@ _N = itertools.count(4400)
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from seguro_desempleo.storage.db import upgrade
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('reliq') / 'r.sqlite3'}"
-    upgrade(url)
-    return url
+    return migrated_sqlite(tmp_path_factory.mktemp("reliq") / "r.sqlite3")
 
 
 def _expected(uow: SqlUnitOfWork, employer_id: int, ruc: str) -> dict[int, int]:

@@ -36,6 +36,7 @@ from seguro_desempleo.services.ledger import balances, verify
 from seguro_desempleo.services.registry import register_employer
 from seguro_desempleo.storage import employer_sizes
 from seguro_desempleo.storage.uow import SqlUnitOfWork
+from tests.fixtures.databases import migrated_sqlite
 from tests.payroll.helpers import dni, make_ruc, write_csv
 
 LARGE, MICRO = make_ruc(4231), make_ruc(4232)
@@ -168,10 +169,8 @@ def test_catch_up_from_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str
     makes) is caught up by ``payroll reliquidate``: 03–06/2025 of the large firm go to 0 (4 × 34.80
     = S/ 139.20 less); run again, nothing changes."""
     from seguro_desempleo.cli import main
-    from seguro_desempleo.storage.db import upgrade
 
-    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    upgrade(url)
+    url = migrated_sqlite(tmp_path / "cli.sqlite3")
     _seed(url, tmp_path)
     down = _declare(url, LARGE, "micro")
     with SqlUnitOfWork(url) as uow:

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from seguro_desempleo.api.app import create_app
 from seguro_desempleo.web import i18n
+from tests.fixtures.databases import migrated_sqlite
 
 TEMPLATES = Path(i18n.__file__).resolve().parent / "templates"
 
@@ -71,10 +72,9 @@ def test_parameters_page_shows_articles_and_soles(client: TestClient) -> None:
 
 
 def test_login_sets_a_cookie_for_the_role(tmp_path: Path) -> None:
-    from seguro_desempleo.storage.db import upgrade
     from tests import signin
 
-    upgrade(url := f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    url = migrated_sqlite(tmp_path / "demo.sqlite3")
     client = TestClient(signin.demo_app(url, secret="pages"))      # the demo log-in, asked for (decision 0440)
     r = client.post("/ingresar", data={"role": "worker", "subject": ""}, follow_redirects=False)
     assert r.status_code == 422
