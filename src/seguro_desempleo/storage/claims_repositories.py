@@ -84,6 +84,12 @@ _HEAD_TAKE = (
 """:data:`_HEAD` and :data:`_TAKE` in one round trip (the lock already held)."""
 _INSERT_OUTBOX = ("INSERT INTO audit_outbox (who, at, action, entity, before, after) "
                   "VALUES (%s, %s, %s, %s, %s::json, %s::json)")
+_INSERT_OUTBOX_MANY = ("INSERT INTO audit_outbox (who, at, action, entity, before, after) "
+                       "SELECT u.who, u.at, u.action, u.entity, u.b::json, u.a::json "
+                       "FROM unnest(%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::text[], %s::text[]) "
+                       "WITH ORDINALITY AS u(who, at, action, entity, b, a, i) ORDER BY u.i")
+"""A transaction's several records in one fixed statement, the columns bound as six arrays (in
+order: the outbox's ids follow the records' order)."""
 _INSERT_LOG = ("INSERT INTO audit_log (seq, who, at, action, entity, before, after, prev_hash, hash) "
                "VALUES (%s, %s, %s, %s, %s, %s::json, %s::json, %s, %s)")
 
@@ -329,8 +335,8 @@ class SqlAuditSink:
         with self._raw().cursor() as cur:       # one fixed statement (the driver prepares it once)
             if len(rows) == 1:
                 cur.execute(_INSERT_OUTBOX, rows[0])
-            else:                               # psycopg pipelines the rows: one round trip
-                cur.executemany(_INSERT_OUTBOX, rows)
+            else:                               # one statement, one round trip (measured: executemany's pipeline cost more)
+                cur.execute(_INSERT_OUTBOX_MANY, [list(col) for col in zip(*rows, strict=True)])
         self._outboxed = True
 
     def _lock_head(self) -> AuditRecord | None:
