@@ -3,7 +3,7 @@
 On PostgreSQL the history provider's ``prefetch`` reads the worker's declared months together
 with what art. 3 by month needs of them (sizes in force, contract types, subsidised months) and
 the registrations with the employment service, in one statement
-(``storage.history.CHARGED_READS_SQL``). These tests give a worker every kind of history those
+(``storage.claims_sql._DECISION_READS_PG``). These tests give a worker every kind of history those
 reads cover — three employers of different sizes, a size that changed in the window, a part-time
 ``.tra`` contract, a maternity ``.snl`` month, two registrations — and check, on SQLite and
 PostgreSQL, that the months counted and the registration checks are exactly what the one-query-

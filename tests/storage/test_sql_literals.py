@@ -24,7 +24,6 @@ _STATEMENTS_WITH_THE_PAID_RULE = {
     "history._HISTORY_BULK": history._HISTORY_BULK.text,
     "history._EMPLOYER_MONTHS": history._EMPLOYER_MONTHS.text,
     "history._MONTHS_BY_WORKER": history._MONTHS_BY_WORKER.element.text,
-    "history.CHARGED_READS_SQL": history.CHARGED_READS_SQL,
     "history_bulk._EMPLOYER_MONTHS_BULK": history_bulk._EMPLOYER_MONTHS_BULK.text,
     "claims_sql._DECISION_READS_PG": claims_sql._DECISION_READS_PG,
 }
@@ -50,7 +49,6 @@ def test_the_months_statements_are_one_text_in_two_placeholder_styles() -> None:
 
 
 def test_the_decision_reads_carry_the_charged_reads_word_for_word() -> None:
-    assert history.CHARGED_READS_SQL in claims_sql._DECISION_READS_PG
     worker = claims_sql._WORKER_PERIODS_SQL
     # the worker's rows, as _WORKER_PERIODS_SQL joins them (its select list as a JSON array)
     assert worker[worker.index("FROM worker w"):].replace(":w", "%(w)s") in claims_sql._DECISION_READS_PG

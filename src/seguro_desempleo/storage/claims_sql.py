@@ -115,7 +115,9 @@ _DECISION_READS_PG = (
     "WHERE v.worker_id = %(w)s) AS reviews, "
     "(SELECT json_agg(r.registered_on ORDER BY r.registered_on) FROM es_registration r "
     "WHERE r.worker_id = %(w)s) AS registrations, "
-    # storage.history.CHARGED_READS_SQL, word for word (tested)
+    # what storage.history.charged_months reads (art. 3 by month), as five JSON columns: the
+    # employer-months (RUC, whether a record has pay), the employers' confirmed sizes, the T-Registro
+    # periods and .tra contracts, the subsidised months (Tabla 21, SUBSIDISED_TYPES)
     "(SELECT json_agg(json_build_array(x.period, x.employer_id, x.sector, x.pay, x.paid, x.ruc, x.with_pay) "
     "ORDER BY x.period, x.employer_id) FROM ("
     "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay) AS pay, MAX(CASE WHEN (SELECT "
@@ -141,7 +143,7 @@ _DECISION_READS_PG = (
 is not read yet; else ``NULL``), the worker's flagged months and their review (the review queue,
 :meth:`SqlHistoryProvider.month_reviews`), the worker's registrations with the employment service
 (art. 7), and the declared months with what art. 3 by month needs
-(:data:`~seguro_desempleo.storage.history.CHARGED_READS_SQL`); the months are summed from the
+(:class:`~seguro_desempleo.storage.history.ChargedReads`: one round trip instead of five); the months are summed from the
 employer-months (as :data:`_MONTHS_PG` sums them). One literal statement (issue 24: SQL is
 never assembled from pieces), so the driver prepares one plan for both cases."""
 

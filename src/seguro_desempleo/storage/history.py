@@ -467,38 +467,9 @@ def subsidised_periods(session: Session | Connection, worker_id: int, first: int
 
 
 # --------------------------------------------------------------------------------------------
-# Issue 25 (speed): what charged_months reads for one claim, read at once with the history
-
-CHARGED_READS_SQL = (
-    "(SELECT json_agg(json_build_array(x.period, x.employer_id, x.sector, x.pay, x.paid, x.ruc, x.with_pay) "
-    "ORDER BY x.period, x.employer_id) FROM ("
-    "SELECT c.period, d.employer_id, e.sector, SUM(c.insurable_pay) AS pay, MAX(CASE WHEN (SELECT "
-    "COALESCE(SUM(p.amount), 0) FROM employer_payment p WHERE p.employer_id = d.employer_id AND p.period = d.period) "
-    ">= d.total_due THEN 1 ELSE 0 END) AS paid, "
-    "e.ruc, MAX(CASE WHEN c.insurable_pay > 0 THEN 1 ELSE 0 END) AS with_pay "
-    "FROM contribution c JOIN declaration d ON d.id = c.declaration_id JOIN employer e ON e.id = d.employer_id "
-    "WHERE c.worker_id = %(w)s AND d.status = 'active' AND c.period BETWEEN %(lo)s AND %(hi)s "
-    "GROUP BY c.period, d.employer_id, e.sector, e.ruc) x) AS employer_months, "
-    "(SELECT json_agg(json_build_array(s.employer_id, s.valid_from, s.size_class) ORDER BY s.employer_id, s.valid_from) "
-    "FROM employer_size s WHERE s.status = 'confirmed' AND s.employer_id IN ("
-    "SELECT d.employer_id FROM contribution c JOIN declaration d ON d.id = c.declaration_id "
-    "WHERE c.worker_id = %(w)s AND d.status = 'active' AND c.period BETWEEN %(lo)s AND %(hi)s)) AS sizes, "
-    "(SELECT json_agg(json_build_array(p.employer_id, p.start_date, p.end_date, p.contract_type) "
-    "ORDER BY p.start_date, p.id) "
-    "FROM employment_period p WHERE p.worker_id = %(w)s) AS periods, "
-    "(SELECT json_agg(json_build_array(t.employer_id, t.recorded_on, t.contract_type) ORDER BY t.recorded_on) "
-    "FROM worker_contract t WHERE t.worker_id = %(w)s) AS tra, "
-    "(SELECT json_agg(DISTINCT n.period) FROM suspension_days n WHERE n.worker_id = %(w)s "
-    "AND n.suspension_type = ANY(%(types)s) AND n.days > 0 AND n.period BETWEEN %(lo)s AND %(hi)s) AS subsidised")
-"""The reads of :func:`charged_months` for one worker over the months ``[lo, hi]``, as five JSON
-columns of a select list (PostgreSQL, named driver parameters ``w``, ``lo``, ``hi``, ``types``): the
-employer-months (with the employer's RUC and whether a record of the month has pay, for the claims'
-"paying employers" read),
-the confirmed sizes of those employers (:func:`~seguro_desempleo.storage.employer_sizes.sizes_by_month`'s
-rows), the T-Registro periods and ``.tra`` contracts (:func:`contract_types_by_month`'s rows), the
-subsidised months (:func:`subsidised_periods`; Tabla 21 types ``SUBSIDISED_TYPES``). The claims'
-history provider selects them beside the worker (``storage.claims_sql``): one round trip instead of five."""
-
+# Issue 25 (speed): what charged_months reads for one claim, read at once with the history:
+# the statement is storage.claims_sql._DECISION_READS_PG (written out once, there), whose five JSON
+# columns employer_months, sizes, periods, tra and subsidised ChargedReads.from_json takes.
 
 def _day(v: Any) -> dt.date | None:
     return None if v is None else v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
@@ -507,7 +478,8 @@ def _day(v: Any) -> dt.date | None:
 @dataclass(frozen=True)
 class ChargedReads:
     """What :func:`charged_months` reads of one worker, for every month in ``[lo, hi]``, read once
-    (:data:`CHARGED_READS_SQL`); :meth:`charged` gives what :func:`charged_months` gives."""
+    (the five JSON columns of :data:`seguro_desempleo.storage.claims_sql._DECISION_READS_PG`);
+    :meth:`charged` gives what :func:`charged_months` gives."""
 
     lo: int
     hi: int
