@@ -28,18 +28,11 @@ from sqlalchemy import Connection, event
 from seguro_desempleo.parameters import default_parameters
 from seguro_desempleo.periods import first_day, period_of
 from seguro_desempleo.storage import employer_sizes
+from seguro_desempleo.storage import models as rows
 from seguro_desempleo.storage.claims_sql import SqlHistoryProvider
 from seguro_desempleo.storage.history import contract_types_by_month
 from seguro_desempleo.storage.history_bulk import charged_history_bulk, contract_types_bulk
 from seguro_desempleo.storage.intake import worker_contract
-from seguro_desempleo.storage.models import (
-    ContributionRow,
-    DeclarationRow,
-    EmployerPaymentRow,
-    EmployerRow,
-    EmploymentPeriodRow,
-    WorkerRow,
-)
 from seguro_desempleo.storage.uow import SqlUnitOfWork
 from tests.payroll.helpers import make_ruc
 
@@ -53,7 +46,7 @@ def _seed(uow: SqlUnitOfWork, rng: random.Random) -> tuple[list[int], list[int]]
     s = uow.session
     employers = []
     for size in ("micro", "large", None, "medium"):
-        e = EmployerRow(ruc=make_ruc(next(_RUCS)), name="E", sector="private", size_source="staff")
+        e = rows.EmployerRow(ruc=make_ruc(next(_RUCS)), name="E", sector="private", size_source="staff")
         s.add(e)
         s.flush()
         if size is not None:
@@ -61,7 +54,7 @@ def _seed(uow: SqlUnitOfWork, rng: random.Random) -> tuple[list[int], list[int]]
         employers.append(e.id)
     workers = []
     for k in range(8):
-        w = WorkerRow(doc_type="01", doc_number=f"{next(_DOCS):08d}")
+        w = rows.WorkerRow(doc_type="01", doc_number=f"{next(_DOCS):08d}")
         s.add(w)
         s.flush()
         workers.append(w.id)
@@ -71,7 +64,7 @@ def _seed(uow: SqlUnitOfWork, rng: random.Random) -> tuple[list[int], list[int]]
             for a in sorted(rng.sample(range(FIRST - 3, LAST - 2), rng.randint(0, 2))):
                 start = first_day(a) + dt.timedelta(days=rng.randint(0, 20))
                 end = None if rng.random() < 0.3 else first_day(rng.randint(a, LAST)) + dt.timedelta(days=20)
-                s.add(EmploymentPeriodRow(employer_id=eid, worker_id=w.id, start_date=start, end_date=end,
+                s.add(rows.EmploymentPeriodRow(employer_id=eid, worker_id=w.id, start_date=start, end_date=end,
                                           contract_type=rng.choice(CONTRACTS), termination_cause="03" if end else None))
             if rng.random() < 0.6:                  # .tra records (no dates of their own), unique by day
                 for day in sorted(rng.sample(range(0, 900), rng.randint(1, 3))):
@@ -79,20 +72,20 @@ def _seed(uow: SqlUnitOfWork, rng: random.Random) -> tuple[list[int], list[int]]
                         employer_id=eid, worker_id=w.id, contract_type=rng.choice(("01", "02", "03")),
                         recorded_on=dt.date(2023, 1, 1) + dt.timedelta(days=day)))
             for m in rng.sample(range(FIRST, LAST + 1), rng.randint(4, 14)):
-                d = s.query(DeclarationRow).filter_by(employer_id=eid, period=m, status="active").one_or_none()
+                d = s.query(rows.DeclarationRow).filter_by(employer_id=eid, period=m, status="active").one_or_none()
                 if d is None:
-                    d = DeclarationRow(employer_id=eid, period=m, version=1, status="active", total_due=100,
+                    d = rows.DeclarationRow(employer_id=eid, period=m, version=1, status="active", total_due=100,
                                        employer_due=0, cts_due=0)
                     s.add(d)
                     s.flush()
                     if rng.random() < 0.6:
-                        s.add(EmployerPaymentRow(employer_id=eid, period=m, amount=100, interest=0,
+                        s.add(rows.EmployerPaymentRow(employer_id=eid, period=m, amount=100, interest=0,
                                                  paid_on=first_day(m + 1)))
-                s.add(ContributionRow(declaration_id=d.id, worker_id=w.id, period=m,
+                s.add(rows.ContributionRow(declaration_id=d.id, worker_id=w.id, period=m,
                                       insurable_pay=rng.choice((40_000, 150_000, 300_000))))
         if k == 0:      # two open periods with one employer, overlapping, different contracts
             for day, ctype in ((3, "02"), (9, "01")):
-                s.add(EmploymentPeriodRow(employer_id=mine[0], worker_id=w.id, start_date=first_day(FIRST + 5)
+                s.add(rows.EmploymentPeriodRow(employer_id=mine[0], worker_id=w.id, start_date=first_day(FIRST + 5)
                                           + dt.timedelta(days=day), end_date=None, contract_type=ctype,
                                           termination_cause=None))
     s.flush()
