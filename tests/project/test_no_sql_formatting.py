@@ -40,11 +40,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     # (path relative to src/seguro_desempleo, enclosing function) -> why no value reaches the text.
     # The payroll import's bulk SQL (decision 0803): the interpolated parts are the import's fixed
     # table names, its own constants, integers it computed or placeholders; every value is bound.
-    ("storage/payroll_bulk.py", "_empty"): "the import's fixed table name (identifiers cannot be bound)",
     ("storage/payroll_bulk.py", "_stage"): "a constant staging-table name and its constant column DDL",
-    ("storage/payroll_bulk.py", "_next_ids"): "LOCK TABLE / max(id) on the import's fixed table name; n bound",
-    ("storage/payroll_bulk.py", "_sequence"): "pg_get_serial_sequence of the import's fixed table name",
-    ("storage/payroll_bulk.py", "_first_free_id"): "nextval of the table's own sequence name read from the catalogue",
+    ("storage/payroll_bulk.py", "_next_ids"): "LOCK TABLE on the import's fixed table name (no Core construct for it)",
     ("storage/payroll_bulk.py", "_copy_frame"): "COPY/INSERT into the import's table with its frame's column names",
     ("storage/payroll_bulk.py", "_start_bulk"): "LOCK TABLE and DROP CONSTRAINT on the module's tables and the "
                                                "catalogue's quoted constraint names",

@@ -122,8 +122,8 @@ class ClaimRepository(Protocol):
     Optional methods the service uses when a store has them (issue 25; the SQL repository has
     all, the in-memory one the first): ``claim_for_contingency(worker_ref, separation_date)`` —
     the claim of a contingency, any state; ``held_claims()`` — claims whose award awaits a
-    second approval; ``month_reviews(worker_ref)`` / ``flag_months(worker_ref, flags, at=…)`` —
-    the review queue of flagged declared months; ``request_approval(claim_id, total=…,
+    second approval; ``flag_months(worker_ref, flags, at=…)`` — flagged declared months
+    join the review queue (the queue itself is read with the history: ``HistoryProvider.month_reviews``); ``request_approval(claim_id, total=…,
     reasons=…, maker=…, at=…)`` / ``check_award(claim_id, approve, checker=…, at=…)`` —
     maker-checker.
     """
@@ -181,6 +181,10 @@ class HistoryProvider(Protocol):
     # Optional (read with getattr; a provider without it keeps no second jobs):
     # def kept_job(self, worker_ref: str, separation: dt.date) -> bool
     #     """Another job started on or before the separation and still held after it."""
+    # Optional (read with getattr; a provider without it keeps no review queue: every month counts
+    # unless flagged now):
+    # def month_reviews(self, worker_ref: str) -> dict[int, str]
+    #     """period -> status ('pending', 'accepted', 'rejected') of the worker's flagged months."""
 
 
 class PaymentStore(Protocol):

@@ -138,8 +138,8 @@ class DecisionsMixin(ServiceCore):
         if "controls.declared_pay_ceiling" not in self.params:
             return months, []
         flagged = plausibility.flags(months, self.params.at(on))
-        # the review queue as the history's prefetch read it (one round trip), else the claims store's
-        reviews_of = getattr(self.history, "month_reviews", None) or getattr(self.claims, "month_reviews", None)
+        # the review queue, read with the history (the SQL provider: in the prefetch's one statement)
+        reviews_of = getattr(self.history, "month_reviews", None)
         reviews = reviews_of(worker_ref) if reviews_of is not None else {}
         # months flagged at intake (a late or self-qualifying first declaration, source 'import'):
         # the history leaves them out until accepted; an accepted one is still a month the award

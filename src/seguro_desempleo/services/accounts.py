@@ -94,7 +94,6 @@ class AccountStore(Protocol):
     def replace_recovery_codes(self, account_id: int, hashes: list[str]) -> None: ...
     def use_recovery_code(self, account_id: int, code_hash: str, now: dt.datetime) -> bool: ...
     def add_session(self, **values: Any) -> None: ...
-    def session(self, session_id: str) -> Any: ...
     def session_owner(self, session_id: str) -> Any: ...
     def touch_session(self, session_id: str, now: dt.datetime) -> None: ...
     def revoke_session(self, session_id: str, now: dt.datetime) -> None: ...
@@ -461,15 +460,12 @@ class Accounts:
         authenticates inside the claim's unit of work, issue 25) the session is read there and a
         ``last_seen`` touch is left for the caller's commit; otherwise in a transaction of its own."""
         if store is not None:
-            return self._authenticate(store, token)
+            return self._authenticate_touch(store, token)[0]
         with self.open_store() as own:
             principal, touched = self._authenticate_touch(own, token)
             if touched:
                 own.commit()
             return principal
-
-    def _authenticate(self, store: AccountStore, token: str) -> Principal:
-        return self._authenticate_touch(store, token)[0]
 
     def _authenticate_touch(self, store: AccountStore, token: str) -> tuple[Principal, bool]:
         """The principal, and whether ``last_seen`` was written (at most once a minute)."""

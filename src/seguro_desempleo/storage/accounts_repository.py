@@ -102,9 +102,6 @@ class SqlAccountStore:
         self.s.add(AuthSessionRow(**values))
         self.s.flush()
 
-    def session(self, session_id: str) -> AuthSessionRow | None:
-        return self.s.get(AuthSessionRow, session_id)
-
     def session_owner(self, session_id: str) -> Any:
         """The session and whoever holds it (account or machine client), in one joined Core
         SELECT (issue 25: every request reads it): a row with ``revoked_at``, ``expires_at``,

@@ -94,12 +94,6 @@ class SqlClaimRepository:
         row = self.session.execute(select(_C).where(_C.c.open_worker == worker_ref)).first()
         return claim_from_row(row) if row is not None else None
 
-    def month_reviews(self, worker_ref: str) -> dict[int, str]:
-        """period → status of the worker's flagged months (review queue)."""
-        from seguro_desempleo.storage.money_safety import reviews_of
-
-        return reviews_of(self.session, int(worker_ref))
-
     def flag_months(self, worker_ref: str, flags: list[tuple[int, int, str]], *, at: str) -> int:
         from seguro_desempleo.storage.money_safety import flag_months
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from sqlalchemy import Connection, TextClause
+from sqlalchemy import Connection, TextClause, column, func, literal, select
+from sqlalchemy import table as table_clause
 from sqlalchemy.exc import DBAPIError
 
 from seguro_desempleo.storage import sqlite_bulk
@@ -44,8 +45,14 @@ def _timed(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _empty(conn: Connection, table: str) -> bool:
-    # *table* is one of this module's own table names (never input); identifiers cannot be bound
-    return conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is None
+    # a Core construct: the dialect's compiler quotes the table's name (identifiers cannot be bound)
+    return conn.execute(select(literal(1)).select_from(table_clause(table)).limit(1)).first() is None
+
+
+def _max_id_plus_one(conn: Connection, table: str) -> int:
+    """``max(id) + 1`` of *table* (1 when empty), as a Core construct."""
+    return int(conn.execute(select(func.coalesce(func.max(column("id")), 0))
+                            .select_from(table_clause(table))).scalar_one()) + 1
 
 
 def _stage(conn: Connection, name: str, columns: str, frame: pl.DataFrame) -> None:
@@ -75,13 +82,13 @@ def _next_ids(conn: Connection, table: str, n: int) -> np.ndarray:
         first = int(conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar_one())
         conn.exec_driver_sql("SELECT setval(%s, %s)", (seq, first + n - 1))
         return np.arange(first, first + n, dtype=np.int64)
-    start = int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
+    start = _max_id_plus_one(conn, table)
     return np.arange(start, start + n, dtype=np.int64)
 
 
 def _sequence(conn: Connection, table: str) -> str:
     """The PostgreSQL sequence behind *table*'s id."""
-    return str(conn.exec_driver_sql(f"SELECT pg_get_serial_sequence('{table}', 'id')").scalar_one())
+    return str(conn.exec_driver_sql("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).scalar_one())
 
 
 def _first_free_id(conn: Connection, table: str) -> int:
@@ -91,8 +98,8 @@ def _first_free_id(conn: Connection, table: str) -> int:
     (:func:`_claim_ids`)."""
     if conn.dialect.name == "postgresql":
         seq = _sequence(conn, table)
-        return int(conn.exec_driver_sql(f"SELECT nextval('{seq}')").scalar_one())
-    return int(conn.exec_driver_sql(f"SELECT COALESCE(max(id), 0) FROM {table}").scalar_one()) + 1
+        return int(conn.exec_driver_sql("SELECT nextval(%s)", (seq,)).scalar_one())
+    return _max_id_plus_one(conn, table)
 
 
 def _copy_frame(conn: Connection, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> None:
